@@ -1,0 +1,25 @@
+// Package sms is Parley's Twilio SMS channel: it sends messages through
+// Twilio's Messages API and reads the webhooks Twilio posts back.
+//
+// Sending: a [Client] (see [NewClient]) wraps twilio-go. [Client.Send] posts
+// one message and reports Twilio's message SID and initial status, or a
+// [*SendError] that says whether retrying can help ([SendError.Temporary]):
+// 429, 5xx and network failures are temporary, other refusals (an invalid
+// number, an opted-out recipient) are permanent. A body may hold up to
+// [MaxBody] characters, which Twilio segments itself; [Split] cuts longer
+// text at word boundaries into numbered parts "(1/3) ...".
+//
+// Receiving: [VerifyRequest] reads a webhook's form and checks its
+// X-Twilio-Signature against the public URL Twilio called; its failures are
+// [*RequestError] values carrying the HTTP status to answer (403, 400, 413).
+// [ParseInbound] turns an incoming-message webhook into an [Inbound] with
+// E.164 numbers; [ParseStatus] turns a delivery status callback into a
+// [Status]. Status callbacks arrive in any order, so [Advances] tells whether
+// a new status may replace the recorded one. [Keyword] recognises the
+// carrier opt-out, opt-in and help keywords. Webhook handlers answer with
+// [EmptyTwiML] so Twilio sends nothing back by itself.
+//
+// The package knows nothing of the inbox: callers map these types onto it.
+// Package smstest provides a fake Twilio API and signed webhook requests for
+// tests.
+package sms

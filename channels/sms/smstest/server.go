@@ -1,0 +1,132 @@
+// Package smstest fakes Twilio for tests of the SMS channel: Server answers
+// like Twilio's Messages API, Sign computes X-Twilio-Signature from Twilio's
+// documented algorithm, and InboundForm, StatusForm and NewSignedRequest
+// build the webhooks Twilio posts. It is written from Twilio's documentation
+// and does not use twilio-go, so tests against it check the real client.
+package smstest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+)
+
+// Message is one message the fake accepted.
+type Message struct {
+	// SID is the id the fake gave it ("SM" and 32 hex digits).
+	SID string
+	// AccountSID is the account in the request path.
+	AccountSID string
+	// From, MessagingServiceSID, To, Body and StatusCallback are the form
+	// fields as posted.
+	From, MessagingServiceSID, To, Body, StatusCallback string
+	// Status is the status answered: "queued", or "accepted" when only a
+	// messaging service was given.
+	Status string
+	// Form is the whole form as posted.
+	Form url.Values
+}
+
+// Server is a running fake of Twilio's Messages API. Its methods are safe
+// for concurrent use.
+type Server struct {
+	// URL is the fake's base URL ("http://127.0.0.1:port"), to use as the
+	// client's API URL.
+	URL string
+	// AccountSID and AuthToken are the only credentials it accepts.
+	AccountSID, AuthToken string
+
+	srv      *httptest.Server
+	mu       sync.Mutex
+	messages []Message
+	failures []Failure
+	requests int
+}
+
+// NewServer starts a fake that accepts accountSID and authToken; Close stops
+// it.
+func NewServer(accountSID, authToken string) *Server {
+	s := &Server{AccountSID: accountSID, AuthToken: authToken}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", s.createMessage)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, errNotFound(r.URL.Path))
+	})
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server and waits for its requests to finish.
+func (s *Server) Close() { s.srv.Close() }
+
+// Messages returns a copy of the messages accepted so far, oldest first.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.messages...)
+}
+
+// Requests returns how many requests reached the Messages endpoint,
+// answered or refused.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// FailNext makes the next n authenticated requests to the Messages
+// endpoint fail with f, after any failures already scheduled.
+func (s *Server) FailNext(n int, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failures = append(s.failures, f)
+	}
+}
+
+// nextFailure counts a request and takes the next scheduled failure, if any.
+func (s *Server) nextFailure() (Failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.failures) == 0 {
+		return 0, false
+	}
+	f := s.failures[0]
+	s.failures = s.failures[1:]
+	return f, true
+}
+
+func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests++
+	s.mu.Unlock()
+
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != s.AccountSID || pass != s.AuthToken {
+		writeError(w, errAuthenticate())
+		return
+	}
+	if r.PathValue("AccountSid") != s.AccountSID {
+		writeError(w, errNotFound(r.URL.Path))
+		return
+	}
+	if f, ok := s.nextFailure(); ok {
+		f.answer(w)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeError(w, apiError{Status: http.StatusBadRequest, Message: "Malformed request body."})
+		return
+	}
+	msg, apiErr := newMessage(s.AccountSID, r.PostForm)
+	if apiErr != nil {
+		writeError(w, *apiErr)
+		return
+	}
+	s.mu.Lock()
+	s.messages = append(s.messages, msg)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, messageResource(msg))
+}
