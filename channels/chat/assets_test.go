@@ -1,0 +1,110 @@
+package chat
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io/fs"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// widgetGzipBudget is the most the widget may weigh gzipped (gzip -9).
+const widgetGzipBudget = 8 << 10
+
+func TestWidgetSyntax(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed: cannot check widget.js")
+	}
+	out, err := exec.Command(node, "--check", WidgetFile).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --check widget.js: %v\n%s", err, out)
+	}
+}
+
+func TestWidgetSize(t *testing.T) {
+	t.Parallel()
+	js, err := Widget()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zw.Write(js); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("widget.js: %d bytes, %d gzipped", len(js), b.Len())
+	if b.Len() > widgetGzipBudget {
+		t.Fatalf("widget.js is %d bytes gzipped, over the %d budget", b.Len(), widgetGzipBudget)
+	}
+}
+
+// TestWidgetWritesNoMarkup guards the rule that visitor and agent text only ever
+// becomes text nodes.
+func TestWidgetWritesNoMarkup(t *testing.T) {
+	t.Parallel()
+	js, err := Widget()
+	if err != nil {
+		t.Fatal(err)
+	}
+	banned := regexp.MustCompile(`innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|createContextualFragment`)
+	if m := banned.Find(js); m != nil {
+		t.Fatalf("widget.js uses %s", m)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{WidgetFile, DemoFile} {
+		b, err := fs.ReadFile(Files(), name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(b) == 0 {
+			t.Fatalf("%s is empty", name)
+		}
+	}
+	// The embedded widget is the file on disk, the one node checks.
+	disk, err := os.ReadFile(WidgetFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if js, _ := Widget(); !bytes.Equal(js, disk) {
+		t.Fatal("Widget() differs from widget.js")
+	}
+}
+
+func TestDemoTemplate(t *testing.T) {
+	t.Parallel()
+	tmpl, err := DemoTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, DemoPage{InboxID: 7, BaseURL: "https://parley.example.com"}); err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	page := b.String()
+	want := `<script src="https://parley.example.com/chat/widget.js" data-inbox="7"`
+	if !strings.Contains(page, want) {
+		t.Fatalf("demo page lacks %s", want)
+	}
+	// A base URL is data, never markup or script.
+	b.Reset()
+	if err := tmpl.Execute(&b, DemoPage{InboxID: 7, BaseURL: `javascript:alert(1)//"><b>`}); err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	if strings.Contains(b.String(), `src="javascript:`) || strings.Contains(b.String(), `"><b>`) {
+		t.Fatalf("hostile base URL reached the page:\n%s", b.String())
+	}
+}

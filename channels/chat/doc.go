@@ -1,0 +1,84 @@
+// Package chat is the website chat channel: the widget a site embeds, the visitor wire
+// protocol it speaks, and the server-side rules that guard it (visitor tokens, identity
+// verification, per-visitor rate limits, allowed origins).
+//
+// # Embedding
+//
+// A site adds one tag; the widget finds its server from its own src:
+//
+//	<script src="https://parley.example.com/chat/widget.js" data-inbox="ID" async></script>
+//
+// Optional attributes: data-title, data-greeting, data-color (accent, a CSS colour). The
+// page may call window.Parley.open(), .close(), .toggle(), .reset() (forget the visitor
+// on this browser, for sign-out) and .identify({user_id, user_hash, name, email}), where
+// user_hash is UserHash(inbox secret, user_id) computed by the site's server. Calls made
+// before the script has loaded may be queued: window.Parley = {q: [["identify", {...}]]}.
+// A site with a Content-Security-Policy must allow the script from, and a WebSocket
+// connection (connect-src wss://) to, the Parley origin.
+//
+// # Protocol
+//
+// The widget opens a WebSocket at GET /chat/ws?inbox=ID. The server refuses the upgrade
+// with 403 unless the Origin header passes AllowedOrigin for that inbox. Every frame is one
+// JSON object in a text message with a "type" member; other members depend on the type.
+// Members a receiver does not know are ignored; an unknown type from a client is
+// answered with an error frame (code "unknown_type").
+//
+// Client to server:
+//
+//	hello   {token?, last_id, name?, email?, user_id?, user_hash?}
+//	message {client_id, text}
+//	typing  {on}
+//	rating  {survey_id, score, comment?}
+//
+// Server to client:
+//
+//	welcome {token, visitor_id, conversation: {id, status, agent_name} | null}
+//	message {id, client_id?, direction: "inbound"|"outbound", author_name, text, created_at}
+//	typing  {agent_name, on}
+//	status  {status}
+//	survey  {survey_id, prompt}
+//	error   {code, message, client_id?}
+//
+// Session. hello is the first frame of every connection and of every reconnection, and
+// only the first. token is the one from an earlier welcome, absent for a new visitor;
+// last_id is the id of the last message the client holds, 0 for none. The server answers
+// welcome, then every message of the visitor's conversation with an id above last_id in
+// id order (it may cap the backlog to the most recent ones), then live frames. A missing
+// or invalid token (see Tokens) makes a new visitor: welcome carries a new token and
+// visitor_id, and a client that sees its visitor_id change drops what it had stored.
+// user_id and user_hash come together; when the hash verifies (VerifyUserHash) the
+// visitor is the site's signed-in user, otherwise the server sends an error (code
+// "identity") and goes on with an anonymous visitor. A first frame that is not a valid
+// hello gets an error frame, then a close with status 1008 (policy violation): the
+// widget does not reconnect after 1008, so the server keeps that status for refusals
+// that retrying cannot cure. Any other close is retried with exponential backoff and
+// jitter (from 0.5-1 s up to 15-30 s).
+//
+// Messages. client_id is a random id the client picks (1 to 64 letters, digits, '-' or
+// '_') and keeps when it resends; text is 1 to 5,000 characters after trimming. The
+// server stores a message once per visitor and client_id and acknowledges it by sending
+// it back as a message frame carrying the client_id; a resent client_id is acknowledged
+// with the message first stored. So a client queues every message until its
+// acknowledgement arrives and resends the queue after each welcome. A message the server
+// refuses gets an error frame with its client_id: code "rate_limited" (try again a
+// little later) or "invalid" (drop it). The server sends no acknowledgement for typing or
+// rating frames.
+//
+// Typing. A client sends typing{on: true} when the visitor starts typing and at most
+// every 3 s while they go on, and typing{on: false} when they stop or send; a receiver
+// hides an indicator that has not been refreshed for 6 s. The server sends an agent's
+// typing the same way, with the agent's name.
+//
+// Status and surveys. status carries the conversation's new status (new, open, pending,
+// resolved, closed); a visitor writing to a resolved conversation reopens it or starts a
+// new one, as the inbox threads it. survey asks for a rating; the answer is
+// rating{survey_id, score 1-5, comment up to 2,000 characters}, idempotent on survey_id.
+//
+// Errors. error{code, message}: bad_frame, unknown_type, invalid, hello_first,
+// rate_limited, identity, internal (the Code constants). message is English for the
+// widget to show; client_id names the refused message.
+//
+// Limits. The server reads frames of at most MaxFrameBytes and rate-limits each visitor
+// with a Limiter (by default 5 frames a second, bursts of 10).
+package chat

@@ -1,0 +1,247 @@
+package chat
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+// Frame type names: the "type" member of every frame.
+const (
+	TypeHello   = "hello"   // client: first frame of every connection
+	TypeMessage = "message" // both ways: a visitor message, or a message of the conversation
+	TypeTyping  = "typing"  // both ways: a typing indicator
+	TypeRating  = "rating"  // client: the answer to a survey
+	TypeWelcome = "welcome" // server: the reply to hello
+	TypeStatus  = "status"  // server: the conversation changed status
+	TypeSurvey  = "survey"  // server: asks the visitor for a 1-5 rating
+	TypeError   = "error"   // server: a frame was refused or something failed
+)
+
+// Limits on what a client may send. MaxFrameBytes is meant for the WebSocket read limit:
+// the longest valid frame (MaxTextRunes characters, each JSON-escaped as a surrogate pair)
+// fits in it.
+const (
+	MaxFrameBytes   = 64 << 10
+	MaxTextRunes    = 5000
+	MaxCommentRunes = 2000
+	MaxNameRunes    = 120
+	MaxEmailBytes   = 254
+	MaxTokenBytes   = 512
+	MaxUserIDBytes  = 200
+	MaxIDBytes      = 64
+)
+
+// Message directions, as the inbox stores them: inbound comes from the visitor, outbound
+// from an agent. Private notes never reach the visitor.
+const (
+	DirectionInbound  = "inbound"
+	DirectionOutbound = "outbound"
+)
+
+// Error codes carried by error frames.
+const (
+	CodeBadFrame    = "bad_frame"    // not a JSON object with a string "type"
+	CodeUnknownType = "unknown_type" // a type the server does not accept from a client
+	CodeInvalid     = "invalid"      // a field is missing, too long or malformed
+	CodeHelloFirst  = "hello_first"  // the first frame was not hello, or hello came twice
+	CodeRateLimited = "rate_limited" // too many frames; the message was not stored
+	CodeIdentity    = "identity"     // user_hash does not verify; continuing anonymously
+	CodeInternal    = "internal"     // the server failed; retry later
+)
+
+// ClientFrame is a decoded and validated frame sent by a visitor: *Hello, *Send, *Typing
+// or *Rating.
+type ClientFrame interface {
+	clientFrame()
+}
+
+// Hello opens every connection and every reconnection. Token is the one the server gave
+// in an earlier welcome (empty for a new visitor); LastID the id of the last message the
+// client holds (0 for none). Name and Email come from the optional pre-chat form or from
+// identify; UserID and UserHash identify a signed-in user of the host site and come
+// together (see VerifyUserHash).
+type Hello struct {
+	Token    string `json:"token,omitempty"`
+	LastID   int64  `json:"last_id"`
+	Name     string `json:"name,omitempty"`
+	Email    string `json:"email,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
+	UserHash string `json:"user_hash,omitempty"`
+}
+
+// Send is a message written by the visitor. ClientID is a random id chosen by the client
+// and kept across resends: the idempotency key of the message.
+type Send struct {
+	ClientID string `json:"client_id"`
+	Text     string `json:"text"`
+}
+
+// Typing says whether the visitor is typing.
+type Typing struct {
+	On bool `json:"on"`
+}
+
+// Rating answers a survey frame with a score from 1 to 5 and an optional comment.
+type Rating struct {
+	SurveyID string `json:"survey_id"`
+	Score    int    `json:"score"`
+	Comment  string `json:"comment,omitempty"`
+}
+
+func (*Hello) clientFrame()  {}
+func (*Send) clientFrame()   {}
+func (*Typing) clientFrame() {}
+func (*Rating) clientFrame() {}
+
+// FrameError is why a client frame was refused. Code is one of the Code constants;
+// ClientID is the refused message's, when it had a valid one. The server sends it back to
+// the client as an error frame (see Frame).
+type FrameError struct {
+	Code     string
+	Message  string
+	ClientID string
+}
+
+// Error implements error.
+func (e *FrameError) Error() string {
+	return "chat: frame: " + e.Code + ": " + e.Message
+}
+
+// Frame returns the error frame that reports e to the client.
+func (e *FrameError) Frame() Error {
+	return Error{Code: e.Code, Message: e.Message, ClientID: e.ClientID}
+}
+
+func invalid(format string, args ...any) *FrameError {
+	return &FrameError{Code: CodeInvalid, Message: fmt.Sprintf(format, args...)}
+}
+
+// DecodeClient parses one frame from a visitor and validates it. Members it does not know
+// are ignored, so newer widgets keep working with older servers; surrounding white space
+// is trimmed from texts, names and emails. It returns a *FrameError (CodeBadFrame,
+// CodeUnknownType or CodeInvalid) when the frame is refused.
+func DecodeClient(data []byte) (ClientFrame, error) {
+	if len(data) > MaxFrameBytes {
+		return nil, &FrameError{Code: CodeBadFrame, Message: "frame too large"}
+	}
+	var env struct {
+		Type *string `json:"type"`
+	}
+	if err := json.Unmarshal(data, &env); err != nil || env.Type == nil {
+		return nil, &FrameError{Code: CodeBadFrame, Message: "want a JSON object with a type"}
+	}
+	var f interface {
+		ClientFrame
+		validate() error
+	}
+	switch *env.Type {
+	case TypeHello:
+		f = &Hello{}
+	case TypeMessage:
+		f = &Send{}
+	case TypeTyping:
+		f = &Typing{}
+	case TypeRating:
+		f = &Rating{}
+	default:
+		return nil, &FrameError{Code: CodeUnknownType, Message: fmt.Sprintf("unknown frame type %q", *env.Type)}
+	}
+	if err := json.Unmarshal(data, f); err != nil {
+		return nil, &FrameError{Code: CodeBadFrame, Message: "malformed " + *env.Type + " frame"}
+	}
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (h *Hello) validate() error {
+	h.Name = strings.TrimSpace(h.Name)
+	h.Email = strings.TrimSpace(h.Email)
+	switch {
+	case len(h.Token) > MaxTokenBytes:
+		return invalid("token too long")
+	case h.LastID < 0:
+		return invalid("last_id must not be negative")
+	case utf8.RuneCountInString(h.Name) > MaxNameRunes:
+		return invalid("name longer than %d characters", MaxNameRunes)
+	case len(h.Email) > MaxEmailBytes:
+		return invalid("email too long")
+	case h.Email != "" && !plainAddress(h.Email):
+		return invalid("email is not an address")
+	case len(h.UserID) > MaxUserIDBytes:
+		return invalid("user_id too long")
+	case (h.UserID == "") != (h.UserHash == ""):
+		return invalid("user_id and user_hash come together")
+	case len(h.UserHash) > 2*MaxIDBytes:
+		return invalid("user_hash too long")
+	}
+	return nil
+}
+
+// plainAddress reports whether s is a bare email address, without a display name.
+func plainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}
+
+func (s *Send) validate() error {
+	s.Text = strings.TrimSpace(s.Text)
+	if err := checkID("client_id", s.ClientID); err != nil {
+		return err
+	}
+	var err *FrameError
+	switch n := utf8.RuneCountInString(s.Text); {
+	case n == 0:
+		err = invalid("text is required")
+	case n > MaxTextRunes:
+		err = invalid("text longer than %d characters", MaxTextRunes)
+	default:
+		return nil
+	}
+	err.ClientID = s.ClientID
+	return err
+}
+
+func (*Typing) validate() error { return nil }
+
+func (r *Rating) validate() error {
+	r.Comment = strings.TrimSpace(r.Comment)
+	if err := checkID("survey_id", r.SurveyID); err != nil {
+		return err
+	}
+	if r.Score < 1 || r.Score > 5 {
+		return invalid("score must be from 1 to 5")
+	}
+	if utf8.RuneCountInString(r.Comment) > MaxCommentRunes {
+		return invalid("comment longer than %d characters", MaxCommentRunes)
+	}
+	return nil
+}
+
+// checkID accepts 1 to MaxIDBytes letters, digits, '-' and '_'.
+func checkID(field, id string) error {
+	if id == "" {
+		return invalid("%s is required", field)
+	}
+	if !validID(id) {
+		return invalid("%s must be up to %d letters, digits, '-' or '_'", field, MaxIDBytes)
+	}
+	return nil
+}
+
+func validID(id string) bool {
+	if id == "" || len(id) > MaxIDBytes {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

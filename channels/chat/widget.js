@@ -1,0 +1,420 @@
+// Parley website chat widget. Hand-written, dependency-free, no build step.
+//
+// Embed:  <script src="https://parley.example.com/chat/widget.js" data-inbox="ID" async></script>
+// Optional attributes: data-title (panel title), data-color (accent colour, CSS).
+// API:    window.Parley.open(), .close(), .toggle(), .reset() (forget this visitor, e.g. on
+//         sign-out), .identify({user_id, user_hash, name, email}). Calls made before the
+//         script loads may be queued: window.Parley = {q: [['identify', {...}]]}.
+// The wire protocol is documented in channels/chat/doc.go.
+(() => {
+  'use strict';
+  const w = window, d = document;
+  if (w.Parley && w.Parley.v) return; // loaded twice
+  const me = d.currentScript ||
+    [...d.querySelectorAll('script[src]')].find(s => /\/chat\/widget\.js([?#]|$)/.test(s.src));
+  const inbox = me && me.dataset.inbox;
+  if (!inbox) return console.warn('parley: no data-inbox on the widget script');
+  const base = new URL(me.src, location.href).origin;
+  const wsURL = base.replace(/^http/, 'ws') + '/chat/ws?inbox=' + encodeURIComponent(inbox);
+  const KEY = 'parley:' + base + ':' + inbox;
+  const title = me.dataset.title || 'Support';
+  const color = me.dataset.color;
+  const MAX_KEPT = 100;
+
+  // Stored state: t token, v visitor id, u user id the token was used with, l last message
+  // id, m messages, q unacknowledged messages, p unsent ratings, r rated survey ids, y open
+  // survey, c conversation, n name, e email, s pre-chat form done.
+  let st;
+  const fresh = () => ({m: [], q: [], p: [], r: []});
+  try { st = Object.assign(fresh(), JSON.parse(localStorage.getItem(KEY))); } catch (e) { st = fresh(); }
+  const save = () => { try { localStorage.setItem(KEY, JSON.stringify(st)); } catch (e) { /* storage off */ } };
+  let who = {}; // identify(): user_id, user_hash, name, email
+
+  const CSS = `:host{all:initial}
+*{box-sizing:border-box;margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1f}
+[hidden]{display:none!important}
+button{cursor:pointer;border:0;border-radius:8px;padding:8px 14px;font-weight:600;background:var(--p);color:#fff}
+:focus-visible{outline:3px solid var(--p);outline-offset:2px}
+.launch{position:fixed;right:20px;bottom:20px;z-index:2147483647;width:56px;height:56px;padding:0;border-radius:50%;display:grid;place-items:center;box-shadow:0 4px 14px #0004}
+svg{width:28px;height:28px;fill:#fff}
+.badge{position:absolute;top:-4px;right:-4px;min-width:20px;padding:0 6px;border-radius:10px;background:#b3261e;color:#fff;font-size:12px;font-weight:700;line-height:20px}
+.badge:empty{display:none}
+.panel{position:fixed;right:20px;bottom:88px;z-index:2147483647;width:370px;height:min(560px,calc(100vh - 110px));display:flex;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 30px #0005;overflow:hidden}
+header{display:flex;align-items:center;padding:12px 8px 12px 16px;background:var(--p)}
+header *{color:#fff}
+h2{font-size:16px;font-weight:600}
+.sub{font-size:12px}
+.x{margin-left:auto;font-size:22px;line-height:1;padding:4px 10px;background:none}
+header :focus-visible{outline-color:#fff;outline-offset:-3px}
+.conn{padding:6px 16px;background:#fff4ce;font-size:12px}
+.conn:empty{display:none}
+.log{flex:1;overflow-y:auto;padding:12px 16px;display:flex;flex-direction:column;gap:8px;background:#f6f7f9}
+.msg{max-width:80%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #dfe1e6;align-self:flex-start}
+.me{align-self:flex-end;background:var(--p);border-color:var(--p)}
+.meta{display:block;font-size:11px;color:#555b66;margin-top:2px}
+.me *,.me{color:#fff}
+.note,.typing{font-size:12px;color:#555b66;text-align:center}
+.typing{min-height:18px;padding:0 16px 2px;text-align:left;background:#f6f7f9}
+form{display:flex;gap:8px;padding:10px;border-top:1px solid #dfe1e6}
+textarea,input{flex:1;width:100%;padding:8px 10px;border:1px solid #767b85;border-radius:8px;background:#fff;resize:none}
+.compose textarea{height:40px;max-height:120px}
+.pre{flex:1;flex-direction:column;padding:16px;border:0;overflow-y:auto}
+label{display:grid;gap:4px;font-weight:600}
+.alt{background:none;color:var(--p);border:1px solid var(--p)}
+.rate{flex-direction:column;border:1px solid #dfe1e6;border-radius:12px;background:#fff;padding:12px}
+.stars{display:flex;gap:6px}
+.stars button{flex:1;padding:8px 0}
+.stars [aria-pressed=false]{background:#fff;color:var(--p);border:1px solid var(--p)}
+@media (max-width:480px){.panel{inset:0;width:auto;height:auto;border-radius:0}}`;
+
+  // h builds an element. Strings among the children become text nodes, never markup.
+  const h = (tag, attrs, ...kids) => {
+    const e = d.createElement(tag);
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else if (v != null && v !== false) e.setAttribute(k, v);
+    }
+    e.append(...kids.filter(k => k != null));
+    return e;
+  };
+  const rid = () => Array.from(crypto.getRandomValues(new Uint8Array(12)),
+    b => b.toString(16).padStart(2, '0')).join('');
+  const hhmm = s => {
+    const t = new Date(s);
+    return isNaN(t) ? '' : t.toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
+  };
+
+  let ui; // the elements, once the page has a body
+  const shown = new Map(); // 'i'+id, 'c'+client_id, 's'+survey_id -> element
+  let unread = 0;
+
+  const clearLog = () => { shown.clear(); ui.log.replaceChildren(ui.greet); };
+  const scroll = () => { ui.log.scrollTop = ui.log.scrollHeight; };
+  const setConn = text => { ui.conn.textContent = text; };
+  const setBadge = () => {
+    ui.badge.textContent = unread || '';
+    ui.launch.setAttribute('aria-label', unread ? `Open chat, ${unread} unread` : 'Open chat');
+  };
+  const note = text => { ui.log.append(h('p', {class: 'note'}, text)); scroll(); };
+
+  const bubble = (m, pending) => {
+    const mine = m.direction !== 'outbound';
+    const meta = pending || (mine ? 'You' : m.author_name || title) + ' · ' + hhmm(m.created_at);
+    return h('div', {class: mine ? 'msg me' : 'msg'}, m.text, h('span', {class: 'meta'}, meta));
+  };
+  const put = (el, key) => {
+    const old = shown.get(key);
+    if (old) old.replaceWith(el); else ui.log.append(el);
+    shown.set(key, el);
+    scroll();
+  };
+  const showPending = (m, why) => put(bubble({text: m.text}, why || 'Sending…'), 'c' + m.client_id);
+
+  // add shows a message of the conversation once. A live one, from the server, is
+  // remembered and acknowledges the queued message with its client_id.
+  const add = (m, live) => {
+    const dup = shown.has('i' + m.id), pend = 'c' + m.client_id;
+    if (!dup) {
+      const el = bubble(m);
+      put(el, shown.has(pend) ? pend : 'i' + m.id);
+      shown.delete(pend);
+      shown.set('i' + m.id, el);
+    }
+    if (!live) return;
+    st.q = st.q.filter(q => q.client_id !== m.client_id);
+    if (!dup) {
+      st.m.push(m);
+      st.m.splice(0, st.m.length - MAX_KEPT);
+      st.l = Math.max(st.l || 0, m.id);
+      if (m.direction === 'outbound') {
+        ui.typing.textContent = '';
+        if (ui.panel.hidden) { unread++; setBadge(); }
+      }
+    }
+    save();
+  };
+
+  const STATUS = {pending: 'Waiting for your reply', resolved: 'Resolved', closed: 'Closed'};
+  const setConv = c => {
+    st.c = c || null;
+    const agent = c && c.agent_name;
+    const label = c && STATUS[c.status];
+    ui.sub.textContent = (agent ? 'Chatting with ' + agent : 'Ask us anything') + (label ? ' · ' + label : '');
+  };
+
+  const showSurvey = f => {
+    if (!f || st.r.includes(f.survey_id) || shown.has('s' + f.survey_id)) return;
+    let score = 0;
+    const stars = [1, 2, 3, 4, 5].map(n => h('button', {
+      type: 'button', 'aria-pressed': 'false', 'aria-label': n + ' out of 5',
+      onclick() { score = n; stars.forEach((b, i) => b.setAttribute('aria-pressed', i + 1 === n)); },
+    }, String(n)));
+    const comment = h('textarea', {'aria-label': 'Comment (optional)', placeholder: 'Comment (optional)', maxlength: 2000});
+    const card = h('form', {class: 'rate', onsubmit(e) {
+      e.preventDefault();
+      if (!score) return stars[0].focus();
+      const r = {type: 'rating', survey_id: f.survey_id, score, comment: comment.value.trim()};
+      if (!send(r)) st.p.push(r);
+      st.r.push(f.survey_id);
+      st.y = null;
+      save();
+      card.replaceChildren(h('p', {}, 'Thank you for your feedback!'));
+    }}, h('p', {}, f.prompt || 'How would you rate this conversation?'),
+    h('div', {class: 'stars', role: 'group', 'aria-label': 'Your rating'}, ...stars),
+    comment, h('button', {}, 'Send rating'));
+    put(card, 's' + f.survey_id);
+  };
+
+  // The connection. Frames other than hello go out only after welcome (alive).
+  let ws = null, alive = false, tries = 0, timer = 0, stopped = false;
+  const send = f => {
+    if (!alive || ws.readyState !== 1) return false;
+    ws.send(JSON.stringify(f));
+    return true;
+  };
+  const sendMsg = m => send({type: 'message', client_id: m.client_id, text: m.text});
+  const flush = () => { st.q.forEach(sendMsg); st.p = st.p.filter(r => !send(r)); save(); };
+
+  const on = {
+    welcome(f) {
+      if (st.v && st.v !== f.visitor_id) { // a new visitor: the old history is not theirs
+        st.m = []; st.l = 0; clearLog(); st.q.forEach(m => showPending(m));
+      }
+      Object.assign(st, {t: f.token, v: f.visitor_id, u: who.user_id});
+      setConv(f.conversation);
+      alive = true; tries = 0; stopped = false;
+      setConn('');
+      flush();
+      showSurvey(st.y);
+    },
+    message(f) { add(f, true); },
+    typing(f) {
+      clearTimeout(ui.typingTimer);
+      ui.typing.textContent = f.on ? (f.agent_name || title) + ' is typing…' : '';
+      if (f.on) ui.typingTimer = setTimeout(() => { ui.typing.textContent = ''; }, 6000);
+    },
+    status(f) {
+      setConv(Object.assign({}, st.c, {status: f.status}));
+      save();
+      if (STATUS[f.status]) note('Conversation ' + STATUS[f.status].toLowerCase() + '.');
+    },
+    survey(f) { st.y = f; save(); showSurvey(f); },
+    error(f) {
+      const q = f.client_id && st.q.find(m => m.client_id === f.client_id);
+      if (q && f.code === 'rate_limited') {
+        showPending(q, 'Sending slowly…');
+        setTimeout(() => { if (alive) sendMsg(q); }, 2000);
+      } else if (q) {
+        st.q = st.q.filter(m => m !== q);
+        save();
+        showPending(q, 'Not sent: ' + f.message);
+      } else {
+        note(f.message);
+      }
+    },
+  };
+
+  const connect = () => {
+    if (ws || stopped) return;
+    clearTimeout(timer);
+    timer = 0;
+    setConn('Connecting…');
+    let s;
+    try { s = ws = new WebSocket(wsURL); } catch (e) { // e.g. ws: from an https page
+      stopped = true;
+      return setConn('Chat is unavailable on this page.');
+    }
+    s.onopen = () => s.send(JSON.stringify({
+      type: 'hello', token: st.t, last_id: st.l || 0, name: who.name || st.n, email: who.email || st.e,
+      user_id: who.user_id, user_hash: who.user_hash,
+    }));
+    s.onmessage = e => {
+      let f;
+      try { f = JSON.parse(e.data); } catch (x) { return; }
+      if (f && Object.hasOwn(on, f.type)) on[f.type](f);
+    };
+    s.onclose = e => {
+      if (ws !== s) return;
+      ws = null;
+      alive = false;
+      if (e.code === 1008) { // refused for good: retrying would not help
+        stopped = true;
+        return setConn('Chat is unavailable right now.');
+      }
+      const max = Math.min(30000, 1000 * 2 ** tries++);
+      setConn('Offline. Reconnecting…');
+      timer = setTimeout(connect, max / 2 + Math.random() * max / 2);
+    };
+  };
+  const disconnect = () => {
+    clearTimeout(timer);
+    timer = 0;
+    const s = ws;
+    ws = null;
+    alive = false;
+    if (s) s.close();
+  };
+  const reconnect = () => {
+    const was = ws || timer;
+    disconnect();
+    tries = 0;
+    stopped = false;
+    if (was) connect();
+  };
+
+  // Visitor typing: "on" at most every 3 s while typing, "off" after 4 s without a key.
+  let typingSent = 0, typingIdle = 0;
+  const typing = active => {
+    clearTimeout(typingIdle);
+    if (active) {
+      if (Date.now() - typingSent > 3000 && send({type: 'typing', on: true})) typingSent = Date.now();
+      typingIdle = setTimeout(typing, 4000, false);
+    } else if (typingSent) {
+      typingSent = 0;
+      send({type: 'typing', on: false});
+    }
+  };
+
+  const submit = () => {
+    const text = ui.ta.value.trim();
+    if (!text) return;
+    const m = {client_id: rid(), text};
+    st.q.push(m);
+    save();
+    showPending(m);
+    ui.ta.value = '';
+    ui.ta.style.height = '';
+    typing(false);
+    sendMsg(m);
+  };
+
+  const needForm = () => !st.s && !st.t && !who.name && !who.email;
+  const open = () => {
+    if (!ui.panel.hidden) return;
+    ui.panel.hidden = false;
+    ui.launch.setAttribute('aria-expanded', 'true');
+    unread = 0;
+    setBadge();
+    ui.pre.hidden = !needForm();
+    ui.chat.forEach(e => { e.hidden = !ui.pre.hidden; });
+    if (ui.pre.hidden) { connect(); ui.ta.focus(); } else ui.name.focus();
+    scroll();
+  };
+  const close = () => {
+    if (ui.panel.hidden) return;
+    const focused = ui.panel.contains(ui.root.activeElement);
+    ui.panel.hidden = true;
+    ui.launch.setAttribute('aria-expanded', 'false');
+    if (focused) ui.launch.focus();
+  };
+  const startChat = e => {
+    e.preventDefault();
+    if (e.submitter !== ui.skip) Object.assign(st, {n: ui.name.value.trim(), e: ui.email.value.trim()});
+    st.s = 1;
+    save();
+    ui.pre.hidden = true;
+    ui.chat.forEach(el => { el.hidden = false; });
+    connect();
+    ui.ta.focus();
+  };
+
+  const build = () => {
+    const host = d.createElement('parley-chat');
+    host.style.setProperty('all', 'initial', 'important');
+    const root = host.attachShadow({mode: 'closed'});
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      root.append(h('style', {}, CSS));
+    }
+    const svg = d.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    const path = d.createElementNS('http://www.w3.org/2000/svg', 'path');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z');
+    svg.append(path);
+
+    const u = {root};
+    u.badge = h('span', {class: 'badge'});
+    u.launch = h('button', {class: 'launch', 'aria-label': 'Open chat', 'aria-expanded': 'false',
+      'aria-controls': 'panel', onclick: () => (u.panel.hidden ? open() : close())}, svg, u.badge);
+    u.sub = h('p', {class: 'sub'});
+    u.conn = h('p', {class: 'conn', role: 'status'});
+    u.name = h('input', {name: 'name', autocomplete: 'name', maxlength: 120});
+    u.email = h('input', {name: 'email', type: 'email', autocomplete: 'email', maxlength: 254});
+    u.skip = h('button', {class: 'alt', formnovalidate: ''}, 'Skip');
+    u.pre = h('form', {class: 'pre', onsubmit: startChat},
+      h('p', {}, 'Hi! Tell us who you are so we can follow up (optional).'),
+      h('label', {}, 'Name', u.name), h('label', {}, 'Email', u.email),
+      h('div', {}, h('button', {}, 'Start chat'), ' ', u.skip));
+    u.greet = h('p', {class: 'note'}, me.dataset.greeting || 'Hi! How can we help?');
+    u.log = h('div', {class: 'log', role: 'log', 'aria-label': 'Messages', tabindex: '0'}, u.greet);
+    u.typing = h('p', {class: 'typing', 'aria-live': 'polite'});
+    u.ta = h('textarea', {'aria-label': 'Message', placeholder: 'Write a message…', maxlength: 5000, rows: 1,
+      oninput() { typing(!!u.ta.value); u.ta.style.height = ''; u.ta.style.height = u.ta.scrollHeight + 'px'; },
+      onkeydown(e) { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); } }});
+    const compose = h('form', {class: 'compose', onsubmit(e) { e.preventDefault(); submit(); }},
+      u.ta, h('button', {}, 'Send'));
+    u.chat = [u.log, u.typing, compose];
+    u.panel = h('section', {id: 'panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'ptitle', hidden: '',
+      onkeydown(e) { if (e.key === 'Escape') { e.stopPropagation(); close(); } }},
+    h('header', {}, h('div', {}, h('h2', {id: 'ptitle'}, title), u.sub),
+      h('button', {class: 'x', 'aria-label': 'Close chat', onclick: close}, '×')),
+    u.conn, u.pre, ...u.chat);
+    if (color) host.style.setProperty('--p', color);
+    else host.style.setProperty('--p', '#1f5bd8');
+    root.append(u.panel, u.launch);
+    d.body.append(host);
+    return u;
+  };
+
+  const wipe = () => {
+    st = fresh();
+    save();
+    clearLog();
+    ui.typing.textContent = '';
+    unread = 0;
+    setBadge();
+    setConv(null);
+  };
+
+  const impl = {
+    open,
+    close,
+    toggle: () => (ui.panel.hidden ? open() : close()),
+    identify(o) {
+      o = o || {};
+      const id = o.user_id != null && o.user_hash ? String(o.user_id) : undefined;
+      if (id && st.u && st.u !== id) wipe(); // someone else signed in on this browser
+      who = {user_id: id, user_hash: id && String(o.user_hash),
+        name: o.name ? String(o.name) : undefined, email: o.email ? String(o.email) : undefined};
+      reconnect();
+    },
+    reset() {
+      who = {};
+      disconnect();
+      wipe();
+      if (!ui.panel.hidden) { ui.panel.hidden = true; open(); }
+    },
+  };
+  // Calls made before the page has a body wait in queued, after any the page queued itself.
+  let queued = w.Parley && Array.isArray(w.Parley.q) ? w.Parley.q : [];
+  const api = {v: 1};
+  for (const fn in impl) api[fn] = (...args) => { if (ui) impl[fn](...args); else queued.push([fn, ...args]); };
+  w.Parley = api;
+
+  const start = () => {
+    ui = build();
+    st.m.forEach(m => add(m, false));
+    st.q.forEach(m => showPending(m));
+    setConv(st.c);
+    queued.forEach(([fn, ...args]) => { if (Object.hasOwn(impl, fn)) impl[fn](...args); });
+    queued = [];
+    if (st.t || st.q.length) connect(); // a returning visitor hears replies while the panel is closed
+    w.addEventListener('online', () => { if (timer) reconnect(); });
+  };
+  if (d.body) start(); else d.addEventListener('DOMContentLoaded', start);
+})();
