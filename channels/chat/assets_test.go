@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,6 +24,21 @@ func TestWidgetSyntax(t *testing.T) {
 	out, err := exec.Command(node, "--check", WidgetFile).CombinedOutput()
 	if err != nil {
 		t.Fatalf("node --check widget.js: %v\n%s", err, out)
+	}
+}
+
+// TestWidgetBehaviour drives widget.js in node against a fake DOM, WebSocket and clock
+// (testdata/fakedom.js): handshake, queue and resend, backoff, storage, typing,
+// surveys, identify.
+func TestWidgetBehaviour(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed: cannot run the widget tests")
+	}
+	out, err := exec.Command(node, "--test", "--test-reporter=dot", filepath.Join("testdata", "widget.test.js")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test testdata/widget.test.js: %v\n%s", err, out)
 	}
 }
 
