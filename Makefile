@@ -1,0 +1,118 @@
+# Parley's everyday commands. `make` (or `make help`) lists them.
+#
+# No database to set up: when DATABASE_URL (for run) or TEST_DATABASE_URL (for
+# test, bench, e2e) is unset, scripts/localpg starts a PostgreSQL cluster of the
+# project's own under .pg/ (git-ignored). Test clusters are throwaway: one per
+# run, removed when the run ends, pass or fail.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+GO      ?= go
+BIN     := bin/parley
+LOCALPG := scripts/localpg
+RUN_PG  := .pg/run
+TEST_PG := .pg/test
+
+# with-test-db runs the shell command $(1) with TEST_DATABASE_URL set: the
+# caller's if set, else a throwaway cluster in $(TEST_PG)/run-PID (one per run,
+# so parallel runs do not share one), removed on exit keeping $(1)'s status.
+define with-test-db
+if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+	$(1); \
+else \
+	pgdir="$(TEST_PG)/run-$$$$"; \
+	trap 'st=$$?; $(LOCALPG) rm "$$pgdir" 2>/dev/null || echo "could not remove $$pgdir" >&2; exit $$st' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	TEST_DATABASE_URL="$$($(LOCALPG) up "$$pgdir" --throwaway)"; \
+	export TEST_DATABASE_URL; \
+	$(1); \
+fi
+endef
+
+.PHONY: help
+help: ## list the targets
+	@echo "Usage: make TARGET"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "DATABASE_URL (run) and TEST_DATABASE_URL (test, bench, e2e) pick a database;"
+	@echo "unset, a local PostgreSQL is started under .pg/ by $(LOCALPG)."
+
+.PHONY: build
+build: ## build bin/parley
+	$(GO) build -o $(BIN) ./cmd/parley
+
+.PHONY: run
+run: build ## start Parley: local database if DATABASE_URL is unset, migrate, seed the demo, serve
+	@if [ -z "$${DATABASE_URL:-}" ]; then \
+		DATABASE_URL="$$($(LOCALPG) up $(RUN_PG))"; \
+		echo "DATABASE_URL=$$DATABASE_URL" >&2; \
+	fi; \
+	export DATABASE_URL; \
+	$(BIN) migrate; \
+	$(BIN) demo; \
+	exec $(BIN) serve
+
+.PHONY: db
+db: ## start the local database that `make run` uses and print its URL
+	@$(LOCALPG) up $(RUN_PG)
+
+.PHONY: db-down
+db-down: ## stop the local database that `make run` uses (its data stays)
+	@$(LOCALPG) down $(RUN_PG)
+
+.PHONY: test
+test: ## go vet, then every test with -race, on a throwaway database (or TEST_DATABASE_URL)
+	@$(call with-test-db,$(GO) vet ./...; $(GO) test -race -count=1 -timeout 12m ./...)
+
+.PHONY: bench
+bench: ## run the benchmarks, on a throwaway database (or TEST_DATABASE_URL)
+	@$(call with-test-db,$(GO) test -run='^$$' -bench=. -benchmem ./...)
+
+.PHONY: lint
+lint: ## gofmt (fails on any unformatted file) and go vet
+	@files="$$(git ls-files -co --exclude-standard -- '*.go')"; \
+	bad="$$(if [ -n "$$files" ]; then gofmt -l $$files; fi)"; \
+	if [ -n "$$bad" ]; then echo "gofmt would change:" >&2; echo "$$bad" >&2; exit 1; fi
+	$(GO) vet ./...
+
+# e2e drives the web pages in headless Chromium (e2e/, npm). It starts
+# bin/parley on a throwaway database (or TEST_DATABASE_URL) at a free port,
+# migrated and seeded by `parley demo`, and gives the tests PARLEY_E2E_URL (the
+# server), PARLEY_E2E_DEMO (a file holding what `parley demo` printed: the admin
+# login) and DATABASE_URL.
+.PHONY: e2e
+e2e: ## browser tests in e2e/ against a running server (needs e2e/package.json)
+	@if [ ! -f e2e/package.json ]; then echo "make e2e: no e2e/package.json yet; nothing to run" >&2; exit 0; fi; \
+	$(MAKE) build; \
+	$(call with-test-db,$(MAKE) e2e-against-db)
+
+.PHONY: e2e-against-db
+e2e-against-db:
+	@export DATABASE_URL="$$TEST_DATABASE_URL"; \
+	port="$$($(LOCALPG) freeport)"; \
+	export PARLEY_ADDR="127.0.0.1:$$port" PARLEY_E2E_URL="http://127.0.0.1:$$port"; \
+	log="$$(mktemp -t parley-e2e.XXXXXX)"; \
+	export PARLEY_E2E_DEMO="$$log.demo"; \
+	$(BIN) migrate; \
+	$(BIN) demo >"$$PARLEY_E2E_DEMO"; \
+	$(BIN) serve >"$$log" 2>&1 & server=$$!; \
+	trap 'st=$$?; kill $$server 2>/dev/null || true; wait $$server 2>/dev/null || true; rm -f "$$log" "$$PARLEY_E2E_DEMO"; exit $$st' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	for i in $$(seq 100); do \
+		if (exec 3<>"/dev/tcp/127.0.0.1/$$port") 2>/dev/null; then break; fi; \
+		if ! kill -0 $$server 2>/dev/null || [ $$i = 100 ]; then \
+			echo "make e2e: parley serve did not start; its log:" >&2; cat "$$log" >&2; exit 1; \
+		fi; \
+		sleep 0.1; \
+	done; \
+	cd e2e && npm ci --no-audit --no-fund && npm test
+
+.PHONY: clean
+clean: ## remove bin/ and the test databases (.pg/test); the run database stays
+	rm -rf bin
+	@for d in $(TEST_PG)/*/; do [ -d "$$d" ] && $(LOCALPG) rm "$$d" || true; done
+	rm -rf $(TEST_PG)
