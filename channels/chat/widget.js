@@ -1,7 +1,8 @@
 // Parley website chat widget. Hand-written, dependency-free, no build step.
 //
 // Embed:  <script src="https://parley.example.com/chat/widget.js" data-inbox="ID" async></script>
-// Optional attributes: data-title (panel title), data-color (accent colour, CSS).
+// Optional attributes: data-title (panel title), data-greeting (first line shown),
+// data-color (accent colour, CSS; white text must read on it).
 // API:    window.Parley.open(), .close(), .toggle(), .reset() (forget this visitor, e.g. on
 //         sign-out), .identify({user_id, user_hash, name, email}). Calls made before the
 //         script loads may be queued: window.Parley = {q: [['identify', {...}]]}.
@@ -183,7 +184,7 @@ label{display:grid;gap:4px;font-weight:600}
       }
       Object.assign(st, {t: f.token, v: f.visitor_id, u: who.user_id});
       setConv(f.conversation);
-      alive = true; tries = 0; stopped = false;
+      alive = true; tries = 0;
       setConn('');
       flush();
       showSurvey(st.y);
@@ -354,7 +355,7 @@ label{display:grid;gap:4px;font-weight:600}
     u.log = h('div', {class: 'log', role: 'log', 'aria-label': 'Messages', tabindex: '0'}, u.greet);
     u.typing = h('p', {class: 'typing', 'aria-live': 'polite'});
     u.ta = h('textarea', {'aria-label': 'Message', placeholder: 'Write a message…', maxlength: 5000, rows: 1,
-      oninput() { typing(!!u.ta.value); u.ta.style.height = ''; u.ta.style.height = u.ta.scrollHeight + 'px'; },
+      oninput() { typing(!!u.ta.value); u.ta.style.height = ''; u.ta.style.height = u.ta.scrollHeight + 2 + 'px'; },
       onkeydown(e) { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); } }});
     const compose = h('form', {class: 'compose', onsubmit(e) { e.preventDefault(); submit(); }},
       u.ta, h('button', {}, 'Send'));
@@ -414,7 +415,9 @@ label{display:grid;gap:4px;font-weight:600}
     queued.forEach(([fn, ...args]) => { if (Object.hasOwn(impl, fn)) impl[fn](...args); });
     queued = [];
     if (st.t || st.q.length) connect(); // a returning visitor hears replies while the panel is closed
+    // Back online or back to the tab: retry now rather than at the end of the backoff.
     w.addEventListener('online', () => { if (timer) reconnect(); });
+    d.addEventListener('visibilitychange', () => { if (!d.hidden && timer) reconnect(); });
   };
   if (d.body) start(); else d.addEventListener('DOMContentLoaded', start);
 })();

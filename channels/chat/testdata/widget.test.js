@@ -162,6 +162,21 @@ test('backoff doubles with jitter up to 30 s', () => {
   assert.ok(env.timers[env.timers.length - 1].ms <= 1000, 'a welcome resets the backoff');
 });
 
+test('coming back to the tab or online retries at once', () => {
+  const env = chatting();
+  env.socket().drop(1006);
+  env.tick(1000);
+  env.socket().drop(1006);
+  assert.equal(env.sockets.length, 2);
+  env.doc.dispatch('visibilitychange');
+  assert.equal(env.sockets.length, 3, 'no wait for the backoff');
+  env.socket().drop(1006);
+  env.winListeners.online();
+  assert.equal(env.sockets.length, 4);
+  env.winListeners.online();
+  assert.equal(env.sockets.length, 4, 'a live connection is kept');
+});
+
 test('close 1008 stops reconnecting', () => {
   const env = chatting();
   env.socket().drop(1008);
