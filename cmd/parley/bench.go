@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/migrations"
+)
+
+// benchCmd is `parley bench ingest`: it drives POST /api/v1/inbound over HTTP with N concurrent
+// clients for a duration and prints messages/s and latency percentiles. Without --url it
+// starts a complete server in-process (HTTP, event feed, job workers) on DATABASE_URL.
+func benchCmd(ctx context.Context, c *cli) error {
+	if _, err := c.sub("bench", "ingest"); err != nil {
+		return err
+	}
+	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K]")
+	url := fs.String("url", "", "a running server's base URL (default: start one in-process on DATABASE_URL)")
+	token := fs.String("token", "", "an API token for --url")
+	conc := fs.Int("concurrency", 16, "concurrent clients")
+	dur := fs.Duration("duration", 20*time.Second, "how long to measure (after a 2 s warm-up)")
+	contacts := fs.Int("contacts", 5000, "distinct customers the messages come from")
+	if err := fs.Parse(c.args); err != nil {
+		return err
+	}
+	if *conc < 1 || *contacts < 1 || *dur <= 0 {
+		return errors.New("bench ingest: concurrency, contacts and duration must be positive")
+	}
+	if *url == "" {
+		stop, u, t, err := benchServer(ctx, c)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		*url, *token = u, t
+	}
+	r, err := benchIngest(ctx, *url, *token, *conc, *contacts, *dur)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "ingest: %d messages in %s with %d clients: %.0f messages/s, p50 %s, p99 %s, max %s, %d errors\n",
+		r.n, r.elapsed.Round(time.Millisecond), *conc, float64(r.n)/r.elapsed.Seconds(),
+		r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.max.Round(10*time.Microsecond), r.errors)
+	if r.errors > 0 {
+		return fmt.Errorf("bench ingest: %d requests failed (first: %v)", r.errors, r.firstErr)
+	}
+	return nil
+}
+
+// benchServer starts a full parley server in-process and an agent token for it.
+func benchServer(ctx context.Context, c *cli) (stop func(), url, token string, err error) {
+	a, err := open(ctx, c)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if _, err := migrations.Apply(ctx, a.pool); err != nil {
+		a.close()
+		return nil, "", "", err
+	}
+	agent, err := a.store.AgentByEmail(ctx, "bench@parley.local")
+	if errors.Is(err, inbox.ErrNotFound) {
+		agent, err = a.store.CreateAgent(ctx, inbox.NewAgent{Email: "bench@parley.local", Name: "Bench", Role: inbox.RoleAdmin, Password: randomPassword()})
+	}
+	if err == nil {
+		token, err = a.store.CreateToken(ctx, agent.ID, "bench")
+	}
+	if err != nil {
+		a.close()
+		return nil, "", "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		a.close()
+		return nil, "", "", err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := a.serve(sctx, ln); err != nil {
+			fmt.Fprintln(c.stderr, "bench server:", err)
+		}
+	}()
+	return func() { cancel(); <-done; a.close() }, "http://" + ln.Addr().String(), token, nil
+}
+
+type benchResult struct {
+	n, errors     int64
+	elapsed       time.Duration
+	p50, p99, max time.Duration
+	firstErr      error
+}
+
+func benchIngest(ctx context.Context, url, token string, conc, contacts int, dur time.Duration) (benchResult, error) {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}}
+	run := make([]byte, 4)
+	_, _ = crand.Read(run)
+	prefix := "bench-" + hex.EncodeToString(run)
+	var seq atomic.Int64
+	var res benchResult
+	var errOnce sync.Once
+	var mu sync.Mutex
+	var lat []time.Duration
+
+	warm := time.Now().Add(2 * time.Second)
+	end := warm.Add(dur)
+	var wg sync.WaitGroup
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for ctx.Err() == nil && time.Now().Before(end) {
+				n := seq.Add(1)
+				body, _ := json.Marshal(map[string]any{
+					"external_id": fmt.Sprintf("%s-%d", prefix, n),
+					"contact":     map[string]string{"email": fmt.Sprintf("customer%d@bench.example", rand.IntN(contacts))},
+					"subject":     "Where is my order?",
+					"text":        "Hello, my order has not arrived yet. Could you check on it please?",
+				})
+				start := time.Now()
+				err := post(ctx, client, url+"/api/v1/inbound", token, body)
+				took := time.Since(start)
+				if start.Before(warm) {
+					continue
+				}
+				if err != nil {
+					atomic.AddInt64(&res.errors, 1)
+					errOnce.Do(func() { res.firstErr = err })
+					continue
+				}
+				mine = append(mine, took)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = dur
+	res.n = int64(len(lat))
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		res.p50 = lat[len(lat)*50/100]
+		res.p99 = lat[len(lat)*99/100]
+		res.max = lat[len(lat)-1]
+	}
+	return res, ctx.Err()
+}
+
+func post(ctx context.Context, client *http.Client, url, token string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}

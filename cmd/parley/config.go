@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// config is the environment, parsed once.
+type config struct {
+	DatabaseURL  string
+	Addr         string
+	PublicURL    string
+	SecretKey    string
+	TwilioAPIURL string
+	SlackAPIURL  string
+	LogLevel     string
+	LogFormat    string
+	PhoneRegion  string
+}
+
+func loadConfig(getenv env) (config, error) {
+	c := config{
+		DatabaseURL:  getenv("DATABASE_URL"),
+		Addr:         or(getenv("PARLEY_ADDR"), ":8080"),
+		PublicURL:    strings.TrimRight(getenv("PARLEY_PUBLIC_URL"), "/"),
+		SecretKey:    getenv("PARLEY_SECRET_KEY"),
+		TwilioAPIURL: getenv("PARLEY_TWILIO_API_URL"),
+		SlackAPIURL:  getenv("PARLEY_SLACK_API_URL"),
+		LogLevel:     or(getenv("PARLEY_LOG_LEVEL"), "info"),
+		LogFormat:    or(getenv("PARLEY_LOG_FORMAT"), "text"),
+		PhoneRegion:  or(getenv("PARLEY_PHONE_REGION"), inbox.DefaultRegion),
+	}
+	if c.DatabaseURL == "" {
+		return c, errors.New("DATABASE_URL is not set (`make run` starts a local PostgreSQL and sets it)")
+	}
+	if c.PublicURL == "" && strings.HasPrefix(c.Addr, ":") {
+		c.PublicURL = "http://localhost" + c.Addr
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (c config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("PARLEY_LOG_LEVEL: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("PARLEY_LOG_FORMAT must be text or json, not %q", c.LogFormat)
+}
+
+// app is the parts every verb that touches the database shares.
+type app struct {
+	cfg   config
+	log   *slog.Logger
+	pool  *pgxpool.Pool
+	store *inbox.Store
+}
+
+// open connects to the database and builds the store; close it with app.close.
+func open(ctx context.Context, c *cli) (*app, error) {
+	cfg, err := loadConfig(c.getenv)
+	if err != nil {
+		return nil, err
+	}
+	log, err := cfg.logger(c.stderr)
+	if err != nil {
+		return nil, err
+	}
+	pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if pcfg.MaxConns < 40 {
+		pcfg.MaxConns = 40
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	jobs, err := workflow.NewEnqueuer(pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	store := inbox.New(pool, inbox.Options{Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion})
+	return &app{cfg: cfg, log: log, pool: pool, store: store}, nil
+}
+
+func (a *app) close() { a.pool.Close() }

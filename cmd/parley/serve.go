@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/migrations"
+	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// serve runs the HTTP server, the event feed and the job workers until ctx ends.
+func serve(ctx context.Context, c *cli) error {
+	fs := c.flags("serve", "serve")
+	if err := fs.Parse(c.args); err != nil {
+		return err
+	}
+	a, err := open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	applied, err := migrations.Apply(ctx, a.pool)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		a.log.Info("migrated", "applied", applied)
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return a.serve(ctx, ln)
+}
+
+// serve runs every part of a server process on ln until ctx ends, then shuts down in order:
+// stop taking requests, finish the running jobs, close the sockets.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts, err := a.channels(ctx)
+	if err != nil {
+		return err
+	}
+	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	feed := inbox.NewFeed(a.pool, a.log)
+	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log, Routes: parts.routes})
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+
+	errc := make(chan error, 3)
+	go func() { errc <- feed.Run(ctx) }()
+	if err := jobs.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	go func() {
+		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	a.log.Info("parley serving", "addr", ln.Addr().String(), "public_url", a.cfg.PublicURL)
+
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		a.log.Error("stopping", "err", err)
+	}
+	shut, done := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer done()
+	_ = httpSrv.Shutdown(shut)
+	srv.Shutdown(shut)
+	if stopErr := jobs.Stop(shut); stopErr != nil {
+		a.log.Warn("jobs did not stop cleanly", "err", stopErr)
+	}
+	cancel()
+	return err
+}
+
+// channelParts is what the configured channels contribute to a server process.
+type channelParts struct {
+	routes  []web.Route
+	senders map[inbox.Channel]workflow.Sender
+}
+
+// channels builds the channel handlers and senders. Each channel adds itself here.
+func (a *app) channels(ctx context.Context) (channelParts, error) {
+	return channelParts{senders: map[inbox.Channel]workflow.Sender{}}, nil
+}
+
+// migrate applies the migrations and exits.
+func migrate(ctx context.Context, c *cli) error {
+	fs := c.flags("migrate", "migrate")
+	if err := fs.Parse(c.args); err != nil {
+		return err
+	}
+	a, err := open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	applied, err := migrations.Apply(ctx, a.pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "migrated: %d new migration(s) applied\n", len(applied))
+	return nil
+}

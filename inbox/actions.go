@@ -1,0 +1,220 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Actor is who makes a change: an agent, or the system (AgentID 0) for the workflow's own moves.
+type Actor struct {
+	AgentID int64
+}
+
+func (a Actor) kind() string {
+	if a.AgentID == 0 {
+		return "system"
+	}
+	return "agent"
+}
+
+// lockConversation reads a conversation's state and holds its row until tx ends.
+func lockConversation(ctx context.Context, tx pgx.Tx, id int64) (convState, error) {
+	c, err := scanConvState(tx.QueryRow(ctx, "SELECT "+convStateCols+" FROM conversations WHERE id = $1 FOR UPDATE", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, fmt.Errorf("inbox: conversation %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("inbox: lock conversation %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// SetStatus moves a conversation to status. Closed is final: a closed conversation refuses
+// every change with ErrConflict (a customer's later message starts a linked conversation).
+func (s *Store) SetStatus(ctx context.Context, id int64, status Status, by Actor) (Conversation, error) {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.SetStatusTx(ctx, tx, id, status, by) }); err != nil {
+		return Conversation{}, err
+	}
+	return s.GetConversation(ctx, id)
+}
+
+// SetStatusTx is SetStatus in the caller's transaction.
+func (s *Store) SetStatusTx(ctx context.Context, tx pgx.Tx, id int64, status Status, by Actor) error {
+	if !status.Valid() {
+		return fmt.Errorf("inbox: status: %w", invalid("status", "unknown status %q", status))
+	}
+	c, err := lockConversation(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if c.status == status {
+		return nil
+	}
+	if c.status == StatusClosed {
+		return fmt.Errorf("inbox: conversation %d is closed: %w", id, ErrConflict)
+	}
+	now := s.now()
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = $2,
+			resolved_at = CASE WHEN $2 = 'resolved' THEN $3 WHEN $2 = 'closed' THEN resolved_at ELSE NULL END,
+			closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE NULL END,
+			last_activity_at = greatest(last_activity_at, $3)
+		WHERE id = $1`, id, status, now); err != nil {
+		return fmt.Errorf("inbox: status: %w", err)
+	}
+	previous := c.status
+	c.status = status
+	e := c.event(EventConversationStatus, now)
+	e.Previous, e.AgentID = string(previous), by.AgentID
+	return s.record(ctx, tx, c, by, "status", map[string]any{"from": previous, "to": status}, e)
+}
+
+// Assign gives a conversation to an agent, or takes it back when agentID is 0.
+func (s *Store) Assign(ctx context.Context, id, agentID int64, by Actor) (Conversation, error) {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.AssignTx(ctx, tx, id, agentID, by) }); err != nil {
+		return Conversation{}, err
+	}
+	return s.GetConversation(ctx, id)
+}
+
+// AssignTx is Assign in the caller's transaction.
+func (s *Store) AssignTx(ctx context.Context, tx pgx.Tx, id, agentID int64, by Actor) error {
+	c, err := lockConversation(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if c.assigneeID == agentID {
+		return nil
+	}
+	if agentID != 0 {
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM agents WHERE id = $1)", agentID).Scan(&exists); err != nil {
+			return fmt.Errorf("inbox: assign: %w", err)
+		}
+		if !exists {
+			return fmt.Errorf("inbox: assign: %w", invalid("agent_id", "no agent %d", agentID))
+		}
+	}
+	now := s.now()
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET assignee_id = $2 WHERE id = $1`, id, nonZero(agentID)); err != nil {
+		return fmt.Errorf("inbox: assign: %w", err)
+	}
+	previous := c.assigneeID
+	c.assigneeID = agentID
+	e := c.event(EventConversationAssigned, now)
+	e.AgentID = by.AgentID
+	e.Data = map[string]any{"from": previous}
+	return s.record(ctx, tx, c, by, "assign", map[string]any{"from": previous, "to": agentID}, e)
+}
+
+// SetTeam moves a conversation to a team (0: none).
+func (s *Store) SetTeamTx(ctx context.Context, tx pgx.Tx, id, teamID int64, by Actor) error {
+	c, err := lockConversation(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if c.teamID == teamID {
+		return nil
+	}
+	now := s.now()
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET team_id = $2 WHERE id = $1`, id, nonZero(teamID)); err != nil {
+		return fmt.Errorf("inbox: team: %w", notFoundFK(err, "team_id"))
+	}
+	previous := c.teamID
+	c.teamID = teamID
+	e := c.event(EventConversationTeam, now)
+	e.AgentID = by.AgentID
+	return s.record(ctx, tx, c, by, "team", map[string]any{"from": previous, "to": teamID}, e)
+}
+
+// SetPriority changes a conversation's priority.
+func (s *Store) SetPriority(ctx context.Context, id int64, p Priority, by Actor) (Conversation, error) {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.SetPriorityTx(ctx, tx, id, p, by) }); err != nil {
+		return Conversation{}, err
+	}
+	return s.GetConversation(ctx, id)
+}
+
+// SetPriorityTx is SetPriority in the caller's transaction.
+func (s *Store) SetPriorityTx(ctx context.Context, tx pgx.Tx, id int64, p Priority, by Actor) error {
+	if !p.Valid() {
+		return fmt.Errorf("inbox: priority: %w", invalid("priority", "must be low, normal, high or urgent, not %q", p))
+	}
+	c, err := lockConversation(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if c.priority == p {
+		return nil
+	}
+	now := s.now()
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET priority = $2 WHERE id = $1`, id, p); err != nil {
+		return fmt.Errorf("inbox: priority: %w", err)
+	}
+	previous := c.priority
+	c.priority = p
+	e := c.event(EventConversationPriority, now)
+	e.AgentID, e.Previous = by.AgentID, string(previous)
+	return s.record(ctx, tx, c, by, "priority", map[string]any{"from": previous, "to": p}, e)
+}
+
+// SetTags adds and removes tags (lower-cased, trimmed) and returns the conversation.
+func (s *Store) SetTags(ctx context.Context, id int64, add, remove []string, by Actor) (Conversation, error) {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.SetTagsTx(ctx, tx, id, add, remove, by) }); err != nil {
+		return Conversation{}, err
+	}
+	return s.GetConversation(ctx, id)
+}
+
+// SetTagsTx is SetTags in the caller's transaction.
+func (s *Store) SetTagsTx(ctx context.Context, tx pgx.Tx, id int64, add, remove []string, by Actor) error {
+	add, err := cleanTags(add)
+	if err != nil {
+		return err
+	}
+	remove, err = cleanTags(remove)
+	if err != nil {
+		return err
+	}
+	c, err := lockConversation(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	var tags []string
+	if err := tx.QueryRow(ctx, `UPDATE conversations SET tags = (
+			SELECT coalesce(array_agg(DISTINCT t ORDER BY t), '{}') FROM unnest(tags || $2::text[]) t WHERE NOT t = ANY($3))
+		WHERE id = $1 RETURNING tags`, id, add, remove).Scan(&tags); err != nil {
+		return fmt.Errorf("inbox: tags: %w", err)
+	}
+	e := c.event(EventConversationTags, s.now())
+	e.AgentID = by.AgentID
+	e.Data = map[string]any{"tags": tags}
+	return s.record(ctx, tx, c, by, "tags", map[string]any{"added": add, "removed": remove}, e)
+}
+
+func cleanTags(tags []string) ([]string, error) {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" || len(t) > 50 || strings.ContainsAny(t, ",\n") {
+			return nil, fmt.Errorf("inbox: tags: %w", invalid("tags", "a tag is 1-50 characters without commas: %q", t))
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// record writes the audit entry of a change and publishes its event, in tx.
+func (s *Store) record(ctx context.Context, tx pgx.Tx, c convState, by Actor, kind string, data map[string]any, e Event) error {
+	if err := audit(ctx, tx, auditEntry{conversationID: &c.id, contactID: &c.contactID, agentID: nonZero(by.AgentID),
+		actor: by.kind(), kind: kind, data: data, at: e.At}); err != nil {
+		return err
+	}
+	return s.Publish(ctx, tx, e)
+}

@@ -1,0 +1,147 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// NotifyChannel is the PostgreSQL channel every change event is announced on.
+const NotifyChannel = "parley_events"
+
+// maxPayload keeps one NOTIFY under PostgreSQL's 8,000-byte limit.
+const maxPayload = 7800
+
+// Event types announced after a change commits.
+const (
+	EventConversationCreated  = "conversation.created"
+	EventConversationStatus   = "conversation.status"
+	EventConversationAssigned = "conversation.assigned"
+	EventConversationPriority = "conversation.priority"
+	EventConversationTags     = "conversation.tags"
+	EventConversationTeam     = "conversation.team"
+	EventMessageCreated       = "message.created"
+	EventMessageDelivery      = "message.delivery"
+	EventContactMerged        = "contact.merged"
+)
+
+// Event is one change, small enough to fan out to every socket: it names what changed and
+// carries the fields subscribers filter on (team, assignee, contact, inbox); clients fetch the
+// details through the API. The same events are handed to Jobs inside the transaction.
+type Event struct {
+	Type           string         `json:"type"`
+	ConversationID int64          `json:"conversation_id,omitempty"`
+	MessageID      int64          `json:"message_id,omitempty"`
+	ContactID      int64          `json:"contact_id,omitempty"`
+	InboxID        int64          `json:"inbox_id,omitempty"`
+	TeamID         int64          `json:"team_id,omitempty"`
+	AssigneeID     int64          `json:"assignee_id,omitempty"`
+	AgentID        int64          `json:"agent_id,omitempty"`
+	Channel        Channel        `json:"channel,omitempty"`
+	Status         Status         `json:"status,omitempty"`
+	Previous       string         `json:"previous,omitempty"`
+	Priority       Priority       `json:"priority,omitempty"`
+	Direction      Direction      `json:"direction,omitempty"`
+	Delivery       string         `json:"delivery,omitempty"`
+	Data           map[string]any `json:"data,omitempty"`
+	At             time.Time      `json:"at"`
+}
+
+// Jobs enqueues the background work that changes cause, on the changes' own transaction, so
+// the work exists exactly when the change does. The workflow package implements it with
+// River's InsertManyTx; a nil Jobs enqueues nothing.
+type Jobs interface {
+	Enqueue(ctx context.Context, tx pgx.Tx, events []Event) error
+}
+
+// Publish hands events to the store's Jobs and announces them with pg_notify, both on tx: they
+// take effect when, and only if, tx commits. Other packages that change inbox state in their own
+// transactions (delivery updates, the workflow) call it too.
+func (s *Store) Publish(ctx context.Context, tx pgx.Tx, events ...Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if s.jobs != nil {
+		if err := s.jobs.Enqueue(ctx, tx, events); err != nil {
+			return fmt.Errorf("inbox: enqueue jobs: %w", err)
+		}
+	}
+	return notify(ctx, tx, events)
+}
+
+// notify sends events as JSON arrays, as few NOTIFYs as the payload limit allows.
+func notify(ctx context.Context, tx pgx.Tx, events []Event) error {
+	var payloads []string
+	chunk := []byte{'['}
+	for _, e := range events {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("inbox: encode event: %w", err)
+		}
+		if len(chunk)+len(b)+1 > maxPayload && len(chunk) > 1 {
+			payloads = append(payloads, string(append(chunk, ']')))
+			chunk = []byte{'['}
+		}
+		if len(chunk) > 1 {
+			chunk = append(chunk, ',')
+		}
+		chunk = append(chunk, b...)
+	}
+	payloads = append(payloads, string(append(chunk, ']')))
+	for _, p := range payloads {
+		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", NotifyChannel, p); err != nil {
+			return fmt.Errorf("inbox: notify: %w", err)
+		}
+	}
+	return nil
+}
+
+// audit records who did what to a conversation or contact, in tx.
+func audit(ctx context.Context, tx pgx.Tx, a auditEntry) error {
+	data, err := json.Marshal(a.data)
+	if err != nil {
+		return fmt.Errorf("inbox: audit: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO conversation_events
+		(conversation_id, contact_id, agent_id, actor, kind, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		a.conversationID, a.contactID, a.agentID, a.actor, a.kind, data, a.at)
+	if err != nil {
+		return fmt.Errorf("inbox: audit %s: %w", a.kind, err)
+	}
+	return nil
+}
+
+type auditEntry struct {
+	conversationID *int64
+	contactID      *int64
+	agentID        *int64
+	actor          string
+	kind           string
+	data           map[string]any
+	at             time.Time
+}
+
+// AuditEntry is one row of a conversation's audit trail.
+type AuditEntry struct {
+	ID             int64          `json:"id"`
+	ConversationID *int64         `json:"conversation_id,omitempty"`
+	ContactID      *int64         `json:"contact_id,omitempty"`
+	AgentID        *int64         `json:"agent_id,omitempty"`
+	Actor          string         `json:"actor"`
+	Kind           string         `json:"kind"`
+	Data           map[string]any `json:"data"`
+	CreatedAt      time.Time      `json:"created_at"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func nonZero(v int64) *int64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}

@@ -1,0 +1,130 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// group is the group commit of concurrent ingests. A durable commit costs a WAL flush and a
+// NOTIFY takes a global lock at commit, so one transaction per message caps throughput; instead
+// an ingest joins the pending list, and the first to arrive at an empty list leads: it waits for
+// a free committer slot (while the slots are busy, later arrivals pile up behind it), takes the
+// whole list, and runs it as one transaction with one NOTIFY. Under light load a lone ingest
+// commits at once; under heavy load batches grow by themselves. There is no background
+// goroutine: callers do the work, and each returns only after its message is durable.
+type group struct {
+	store    *Store
+	maxBatch int
+	slots    chan struct{}
+
+	mu      sync.Mutex
+	pending []*call
+}
+
+// call is one ingest waiting for its batch.
+type call struct {
+	in     *Inbound
+	res    IngestResult
+	events []Event
+	err    error
+	done   chan struct{}
+}
+
+func newGroup(s *Store, maxBatch, committers int) *group {
+	if maxBatch <= 0 {
+		maxBatch = 128
+	}
+	if committers <= 0 {
+		committers = 4
+	}
+	return &group{store: s, maxBatch: maxBatch, slots: make(chan struct{}, committers)}
+}
+
+// do ingests in as part of a batch and returns its result once the batch committed.
+func (g *group) do(ctx context.Context, in *Inbound) (IngestResult, error) {
+	c := &call{in: in, done: make(chan struct{})}
+	g.mu.Lock()
+	g.pending = append(g.pending, c)
+	lead := len(g.pending) == 1
+	g.mu.Unlock()
+	if lead {
+		g.lead(ctx)
+	}
+	// Once queued, a call is always completed by its leader: waiting here cannot leak it.
+	<-c.done
+	if c.err != nil {
+		return IngestResult{}, c.err
+	}
+	return c.res, nil
+}
+
+// lead runs the pending list once a committer slot is free.
+func (g *group) lead(ctx context.Context) {
+	g.slots <- struct{}{}
+	defer func() { <-g.slots }()
+	g.mu.Lock()
+	batch := g.pending
+	g.pending = nil
+	g.mu.Unlock()
+	// The batch outlives any one caller's cancellation: the others are waiting on it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	for len(batch) > 0 {
+		n := min(len(batch), g.maxBatch)
+		g.commit(ctx, batch[:n])
+		batch = batch[n:]
+	}
+}
+
+// commit runs calls in one transaction. If the transaction fails, each call is retried alone,
+// so one bad message (or a lost race) never fails the others.
+func (g *group) commit(ctx context.Context, calls []*call) {
+	// Every batch takes its identity locks in the same order: concurrent batches never deadlock.
+	sort.SliceStable(calls, func(i, j int) bool { return calls[i].in.lockKey() < calls[j].in.lockKey() })
+	err := g.run(ctx, calls)
+	if err != nil && len(calls) > 1 {
+		for _, c := range calls {
+			c.err = g.run(ctx, []*call{c})
+			if errors.Is(c.err, errRaced) {
+				c.err = g.run(ctx, []*call{c})
+			}
+			close(c.done)
+		}
+		return
+	}
+	if errors.Is(err, errRaced) {
+		err = g.run(ctx, calls)
+	}
+	for _, c := range calls {
+		if err != nil {
+			c.err = err
+		}
+		close(c.done)
+	}
+}
+
+func (g *group) run(ctx context.Context, calls []*call) error {
+	s := g.store
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var events []Event
+		for _, c := range calls {
+			res, evs, err := s.ingestTx(ctx, tx, c.in)
+			if err != nil {
+				return err
+			}
+			c.res = res
+			events = append(events, evs...)
+		}
+		return s.Publish(ctx, tx, events...)
+	})
+	if err != nil && !errors.Is(err, errRaced) {
+		return fmt.Errorf("inbox: ingest: %w", err)
+	}
+	return err
+}

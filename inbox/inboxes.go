@@ -1,0 +1,121 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Inbox is one connected channel account: a mailbox, a Twilio number, a chat widget, a Slack
+// workspace. Settings are shown to admins; secrets stay sealed and are opened only by the
+// channel that uses them.
+type Inbox struct {
+	ID       int64           `json:"id"`
+	Kind     Channel         `json:"kind"`
+	Name     string          `json:"name"`
+	Settings json.RawMessage `json:"settings"`
+	TeamID   *int64          `json:"team_id,omitempty"`
+	sealed   []byte
+}
+
+// NewInbox is the input of CreateInbox. Settings and Secrets are JSON-encoded as given.
+type NewInbox struct {
+	Kind     Channel
+	Name     string
+	Settings any
+	Secrets  any
+	TeamID   int64
+}
+
+// CreateInbox stores a channel account, sealing its secrets. A name taken within the kind is
+// ErrConflict; secrets without PARLEY_SECRET_KEY fail with ErrNoSecretKey.
+func (s *Store) CreateInbox(ctx context.Context, in NewInbox) (Inbox, error) {
+	if !in.Kind.Valid() {
+		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", invalid("kind", "unknown channel %q", in.Kind))
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", invalid("name", "is required"))
+	}
+	settings, err := json.Marshal(in.Settings)
+	if err != nil || string(settings) == "null" {
+		settings = []byte("{}")
+	}
+	var sealed []byte
+	if in.Secrets != nil {
+		plain, err := json.Marshal(in.Secrets)
+		if err != nil {
+			return Inbox{}, fmt.Errorf("inbox: create inbox: secrets: %w", err)
+		}
+		if sealed, err = s.sealer.Seal(plain); err != nil {
+			return Inbox{}, fmt.Errorf("inbox: create inbox: %w", err)
+		}
+	}
+	var out Inbox
+	err = s.pool.QueryRow(ctx, `INSERT INTO inboxes (kind, name, settings, secrets, team_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+inboxCols,
+		in.Kind, name, settings, sealed, nonZero(in.TeamID), s.now()).Scan(&out.ID, &out.Kind, &out.Name, &out.Settings, &out.TeamID, &out.sealed)
+	if isUniqueViolation(err) {
+		return Inbox{}, fmt.Errorf("inbox: %s inbox %q exists: %w", in.Kind, name, ErrConflict)
+	}
+	if err != nil {
+		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", notFoundFK(err, "team_id"))
+	}
+	return out, nil
+}
+
+const inboxCols = `id, kind, name, settings, team_id, secrets`
+
+// GetInbox returns one channel account.
+func (s *Store) GetInbox(ctx context.Context, id int64) (Inbox, error) {
+	var in Inbox
+	err := s.pool.QueryRow(ctx, "SELECT "+inboxCols+" FROM inboxes WHERE id = $1", id).
+		Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed)
+	if err != nil {
+		return in, fmt.Errorf("inbox: inbox %d: %w", id, notFound(err))
+	}
+	return in, nil
+}
+
+// Inboxes lists the channel accounts of a kind ("" for all).
+func (s *Store) Inboxes(ctx context.Context, kind Channel) ([]Inbox, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+inboxCols+" FROM inboxes WHERE $1 = '' OR kind = $1 ORDER BY id", kind)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: inboxes: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Inbox, error) {
+		var in Inbox
+		err := r.Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed)
+		return in, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inbox: inboxes: %w", err)
+	}
+	return out, nil
+}
+
+// OpenSecrets decodes an inbox's sealed credentials into v.
+func (s *Store) OpenSecrets(in Inbox, v any) error {
+	if len(in.sealed) == 0 {
+		return fmt.Errorf("inbox: inbox %d has no secrets: %w", in.ID, ErrNotFound)
+	}
+	plain, err := s.sealer.Open(in.sealed)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("inbox: inbox %d secrets: %w", in.ID, err)
+	}
+	return nil
+}
+
+// DecodeSettings decodes an inbox's settings into v.
+func (in Inbox) DecodeSettings(v any) error {
+	if err := json.Unmarshal(in.Settings, v); err != nil {
+		return fmt.Errorf("inbox: inbox %d settings: %w", in.ID, err)
+	}
+	return nil
+}

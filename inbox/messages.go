@@ -1,0 +1,91 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const messageCols = `id, conversation_id, direction, channel, inbox_id, external_id, contact_id,
+	author_agent_id, text, html, email_message_id, email_in_reply_to, email_references,
+	delivery_status, delivery_error, threaded_by, auto, metadata, created_at`
+
+func scanMessage(row pgx.Row) (Message, error) {
+	var m Message
+	err := row.Scan(&m.ID, &m.ConversationID, &m.Direction, &m.Channel, &m.InboxID, &m.ExternalID,
+		&m.ContactID, &m.AuthorAgentID, &m.Text, &m.HTML, &m.EmailMessageID, &m.EmailInReplyTo,
+		&m.EmailReferences, &m.DeliveryStatus, &m.DeliveryError, &m.ThreadedBy, &m.Auto, &m.Metadata,
+		&m.CreatedAt)
+	return m, err
+}
+
+// Messages returns a conversation's timeline, oldest first, with attachment metadata. afterID
+// returns only the messages after it (0 for all); at most limit (0 means 500).
+func (s *Store) Messages(ctx context.Context, conversationID, afterID int64, limit int) ([]Message, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	rows, err := s.pool.Query(ctx, "SELECT "+messageCols+` FROM messages
+		WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3`, conversationID, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: messages: %w", err)
+	}
+	msgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Message, error) { return scanMessage(r) })
+	if err != nil {
+		return nil, fmt.Errorf("inbox: messages: %w", err)
+	}
+	if len(msgs) == 0 {
+		return msgs, nil
+	}
+	index := make(map[int64]int, len(msgs))
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		index[m.ID] = i
+		ids[i] = m.ID
+	}
+	arows, err := s.pool.Query(ctx, `SELECT id, message_id, filename, content_type, content_id, size
+		FROM attachments WHERE message_id = ANY($1) ORDER BY id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: attachments: %w", err)
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var a Attachment
+		if err := arows.Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.ContentID, &a.Size); err != nil {
+			return nil, fmt.Errorf("inbox: attachments: %w", err)
+		}
+		i := index[a.MessageID]
+		msgs[i].Attachments = append(msgs[i].Attachments, a)
+	}
+	return msgs, arows.Err()
+}
+
+// GetMessage returns one message.
+func (s *Store) GetMessage(ctx context.Context, id int64) (Message, error) {
+	m, err := scanMessage(s.pool.QueryRow(ctx, "SELECT "+messageCols+" FROM messages WHERE id = $1", id))
+	if err != nil {
+		return m, fmt.Errorf("inbox: message %d: %w", id, notFound(err))
+	}
+	return m, nil
+}
+
+// Attachment returns one attachment with its content.
+func (s *Store) Attachment(ctx context.Context, id int64) (Attachment, error) {
+	var a Attachment
+	err := s.pool.QueryRow(ctx, `SELECT id, message_id, filename, content_type, content_id, size, content
+		FROM attachments WHERE id = $1`, id).Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.ContentID, &a.Size, &a.Content)
+	if err != nil {
+		return a, fmt.Errorf("inbox: attachment %d: %w", id, notFound(err))
+	}
+	return a, nil
+}
+
+// notFound turns pgx.ErrNoRows into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

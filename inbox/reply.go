@@ -1,0 +1,153 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Reply is an outbound message to the customer, or an internal note.
+type Reply struct {
+	ConversationID int64
+	// Author is the agent writing; the system (AgentID 0) sends surveys and automatic messages.
+	Author Actor
+	Text   string
+	HTML   string
+	// Channel and InboxID choose the route; empty means the customer's latest inbound channel.
+	Channel Channel
+	InboxID int64
+	// Auto marks system messages ("survey", "auto-close"): they never count as a response.
+	Auto string
+	// SetStatus optionally moves the conversation in the same transaction ("reply and resolve").
+	SetStatus Status
+	// Metadata is kept with the message (a survey id, a provider hint).
+	Metadata map[string]any
+}
+
+// Send stores an outbound reply as queued and, in the same transaction, hands its
+// message.created event to Jobs, which enqueues the delivery: the reply is either stored and
+// due for delivery, or not stored at all. A human agent's first reply stamps first_response_at
+// and a new conversation becomes open. Closed conversations refuse replies with ErrConflict.
+func (s *Store) Send(ctx context.Context, r Reply) (Message, error) {
+	return s.write(ctx, r, DirectionOutbound)
+}
+
+// Note stores an internal note: seen by agents only, never delivered, never a response.
+func (s *Store) Note(ctx context.Context, r Reply) (Message, error) {
+	if r.Author.AgentID == 0 {
+		return Message{}, fmt.Errorf("inbox: note: %w", invalid("author", "a note needs an agent"))
+	}
+	return s.write(ctx, r, DirectionNote)
+}
+
+func (s *Store) write(ctx context.Context, r Reply, dir Direction) (Message, error) {
+	var id int64
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		id, err = s.WriteTx(ctx, tx, r, dir)
+		return err
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return s.GetMessage(ctx, id)
+}
+
+// WriteTx stores an outbound message or note in the caller's transaction and returns its id.
+func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) (int64, error) {
+	r.Text = strings.TrimSpace(r.Text)
+	if r.Text == "" && r.HTML == "" {
+		return 0, fmt.Errorf("inbox: reply: %w", invalid("text", "is empty"))
+	}
+	if len(r.Text) > MaxTextBytes || len(r.HTML) > MaxTextBytes {
+		return 0, fmt.Errorf("inbox: reply: %w", invalid("text", "longer than %d bytes", MaxTextBytes))
+	}
+	if r.SetStatus != "" && !r.SetStatus.Valid() {
+		return 0, fmt.Errorf("inbox: reply: %w", invalid("status", "unknown status %q", r.SetStatus))
+	}
+	c, err := lockConversation(ctx, tx, r.ConversationID)
+	if err != nil {
+		return 0, err
+	}
+	if c.status == StatusClosed {
+		return 0, fmt.Errorf("inbox: conversation %d is closed: %w", c.id, ErrConflict)
+	}
+	channel, inboxID, err := s.route(ctx, tx, c, r)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	meta, err := json.Marshal(orEmpty(r.Metadata))
+	if err != nil {
+		return 0, fmt.Errorf("inbox: reply: metadata: %w", err)
+	}
+	delivery := DeliveryQueued
+	if dir == DirectionNote {
+		delivery = ""
+	}
+	var id int64
+	err = tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, channel, inbox_id, contact_id,
+			author_agent_id, text, html, delivery_status, threaded_by, auto, metadata, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		c.id, dir, channel, nonZero(inboxID), c.contactID, nonZero(r.Author.AgentID), r.Text, r.HTML,
+		delivery, ThreadedByAgent, r.Auto, meta, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("inbox: reply: insert: %w", err)
+	}
+	response := dir == DirectionOutbound && r.Author.AgentID != 0 && r.Auto == ""
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET last_activity_at = greatest(last_activity_at, $2),
+			first_response_at = CASE WHEN $3 THEN coalesce(first_response_at, $2) ELSE first_response_at END,
+			status = CASE WHEN $3 AND status = 'new' THEN 'open' ELSE status END
+		WHERE id = $1`, c.id, now, response); err != nil {
+		return 0, fmt.Errorf("inbox: reply: update conversation: %w", err)
+	}
+	e := c.event(EventMessageCreated, now)
+	e.MessageID, e.Direction, e.Channel, e.AgentID = id, dir, channel, r.Author.AgentID
+	if r.Auto != "" {
+		e.Data = map[string]any{"auto": r.Auto}
+	}
+	if response && c.status == StatusNew {
+		c.status = StatusOpen
+		se := c.event(EventConversationStatus, now)
+		se.Previous, se.AgentID = string(StatusNew), r.Author.AgentID
+		e.Status = StatusOpen
+		if err := s.Publish(ctx, tx, se); err != nil {
+			return 0, err
+		}
+	}
+	if err := s.Publish(ctx, tx, e); err != nil {
+		return 0, err
+	}
+	if r.SetStatus != "" {
+		if err := s.SetStatusTx(ctx, tx, c.id, r.SetStatus, r.Author); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// route picks the channel and inbox of a reply: the one asked for, else the customer's latest
+// inbound message's, else the conversation's own.
+func (s *Store) route(ctx context.Context, tx pgx.Tx, c convState, r Reply) (Channel, int64, error) {
+	if r.Channel != "" {
+		if !r.Channel.Valid() {
+			return "", 0, fmt.Errorf("inbox: reply: %w", invalid("channel", "unknown channel %q", r.Channel))
+		}
+		return r.Channel, r.InboxID, nil
+	}
+	var ch Channel
+	var inboxID int64
+	err := tx.QueryRow(ctx, `SELECT channel, coalesce(inbox_id, 0) FROM messages
+		WHERE conversation_id = $1 AND direction = 'inbound' ORDER BY id DESC LIMIT 1`, c.id).Scan(&ch, &inboxID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c.channel, c.inboxID, nil
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("inbox: reply: route: %w", err)
+	}
+	return ch, inboxID, nil
+}

@@ -1,0 +1,85 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Clock tells the time. Tests pass a clock they move; production passes time.Now.
+type Clock func() time.Time
+
+// Options configure a Store.
+type Options struct {
+	// Jobs enqueues the background work changes cause; nil enqueues nothing.
+	Jobs Jobs
+	// Clock stamps every change; nil means time.Now.
+	Clock Clock
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+	// PhoneRegion is the region assumed for phone numbers without a country code.
+	PhoneRegion string
+	// MaxBatch caps how many concurrent ingests share one transaction (group commit); 0 means 128.
+	MaxBatch int
+	// SecretKey encrypts channel credentials at rest (PARLEY_SECRET_KEY).
+	SecretKey string
+	// Committers is how many group-commit transactions may be in flight at once; 0 means 4.
+	Committers int
+}
+
+// Store is the inbox's database: every read and write of its tables goes through it.
+type Store struct {
+	pool   *pgxpool.Pool
+	jobs   Jobs
+	now    Clock
+	log    *slog.Logger
+	region string
+	group  *group
+	sealer *Sealer
+
+	// dummyHash is a bcrypt hash compared against when an email is unknown, so that a failed
+	// sign-in takes as long whether or not the email exists.
+	dummyHash func() []byte
+}
+
+// New returns a Store on pool.
+func New(pool *pgxpool.Pool, opts Options) *Store {
+	s := &Store{pool: pool, jobs: opts.Jobs, now: opts.Clock, log: opts.Logger, region: opts.PhoneRegion}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.region == "" {
+		s.region = DefaultRegion
+	}
+	s.group = newGroup(s, opts.MaxBatch, opts.Committers)
+	s.sealer = NewSealer(opts.SecretKey)
+	s.dummyHash = sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), bcrypt.DefaultCost)
+		return h
+	})
+	return s
+}
+
+// Pool returns the store's connection pool, for packages that join inbox changes with their own
+// tables in one transaction.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Now returns the store's clock reading.
+func (s *Store) Now() time.Time { return s.now() }
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
+func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if err := pgx.BeginFunc(ctx, s.pool, fn); err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// me is GET /api/v1/me: the authenticated agent and their teams.
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	a := agentFrom(r.Context())
+	teams, err := s.store.AgentTeams(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agent": a, "team_ids": teams})
+	return nil
+}
+
+// setAvailability is POST /api/v1/me/availability {"availability": "available"|"away"|"offline"}.
+func (s *Server) setAvailability(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Availability string `json:"availability"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	a := agentFrom(r.Context())
+	if err := s.store.SetAvailability(r.Context(), a.ID, req.Availability); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"availability": req.Availability})
+	return nil
+}
+
+// getAttachment is GET /api/v1/attachments/{id}: the file, served as a download so that no
+// customer-supplied content runs in the page.
+func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.store.Attachment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(a.Filename))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	h.Set("Content-Length", strconv.Itoa(len(a.Content)))
+	_, _ = w.Write(a.Content)
+	return nil
+}

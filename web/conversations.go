@@ -1,0 +1,206 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// listConversations is GET /api/v1/conversations: one keyset page, filtered by status (comma
+// separated), assignee (me, none or an id), team (an id), channel; continued with cursor.
+func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := inbox.ListFilter{Cursor: q.Get("cursor"), Channel: inbox.Channel(q.Get("channel"))}
+	if v := q.Get("status"); v != "" {
+		for _, st := range strings.Split(v, ",") {
+			f.Statuses = append(f.Statuses, inbox.Status(strings.TrimSpace(st)))
+		}
+	}
+	switch v := q.Get("assignee"); v {
+	case "":
+	case "me":
+		id := agentFrom(r.Context()).ID
+		f.AssigneeID = &id
+	case "none":
+		none := int64(0)
+		f.AssigneeID = &none
+	default:
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return badRequest("assignee must be me, none or an agent id")
+		}
+		f.AssigneeID = &id
+	}
+	if v := q.Get("team"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return badRequest("team must be a team id")
+		}
+		f.TeamID = &id
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return badRequest("limit must be a positive integer")
+		}
+		f.Limit = n
+	}
+	page, err := s.store.ListConversations(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// getConversation is GET /api/v1/conversations/{id}: the conversation with its messages.
+func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.store.GetConversation(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.store.Messages(r.Context(), id, 0, 0)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		inbox.Conversation
+		Messages []inbox.Message `json:"messages"`
+	}{c, msgs})
+	return nil
+}
+
+type messageRequest struct {
+	Type    string        `json:"type"`
+	Text    string        `json:"text"`
+	Channel inbox.Channel `json:"channel"`
+	Status  inbox.Status  `json:"status"`
+}
+
+// postMessage is POST /api/v1/conversations/{id}/messages: a reply (queued for delivery on the
+// customer's latest channel unless channel says otherwise) or an internal note.
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req messageRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	reply := inbox.Reply{ConversationID: id, Author: inbox.Actor{AgentID: agentFrom(r.Context()).ID},
+		Text: req.Text, Channel: req.Channel, SetStatus: req.Status}
+	var m inbox.Message
+	switch req.Type {
+	case "reply", "":
+		m, err = s.store.Send(r.Context(), reply)
+	case "note":
+		m, err = s.store.Note(r.Context(), reply)
+	default:
+		return badRequest(`type must be "reply" or "note"`)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, m)
+	return nil
+}
+
+// assign is POST /api/v1/conversations/{id}/assign {"agent_id": N} (0 or null unassigns;
+// "me" as agent takes it).
+func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		AgentID *int64 `json:"agent_id"`
+		Agent   string `json:"agent"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	me := agentFrom(r.Context())
+	var target int64
+	switch {
+	case req.Agent == "me":
+		target = me.ID
+	case req.Agent != "":
+		return badRequest(`agent may only be "me"; use agent_id for others`)
+	case req.AgentID != nil:
+		target = *req.AgentID
+	}
+	c, err := s.store.Assign(r.Context(), id, target, inbox.Actor{AgentID: me.ID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// setStatus is POST /api/v1/conversations/{id}/status {"status": "resolved"}.
+func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Status inbox.Status `json:"status"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.store.SetStatus(r.Context(), id, req.Status, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// setPriority is POST /api/v1/conversations/{id}/priority {"priority": "high"}.
+func (s *Server) setPriority(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Priority inbox.Priority `json:"priority"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.store.SetPriority(r.Context(), id, req.Priority, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// setTags is POST /api/v1/conversations/{id}/tags {"add": [...], "remove": [...]}.
+func (s *Server) setTags(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Add    []string `json:"add"`
+		Remove []string `json:"remove"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.store.SetTags(r.Context(), id, req.Add, req.Remove, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}

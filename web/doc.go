@@ -1,0 +1,6 @@
+// Package web is Parley's HTTP surface: the JSON API (/api/v1), the agent event WebSocket,
+// health and metrics endpoints, and the mount point for the channels' webhook handlers.
+//
+// Handlers are thin: decode, call the inbox, encode. Errors are JSON {"error", "code"} with the
+// status chosen in one table (errors.go). Every request body is size-capped.
+package web

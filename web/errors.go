@@ -1,0 +1,69 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// apiError is an error a handler wants shown to the client with a status and a code.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(msg string) error { return &apiError{http.StatusBadRequest, "bad_request", msg} }
+
+// statusOf maps an error to its HTTP status and code: the one table of the API.
+func statusOf(err error) (int, string) {
+	var ae *apiError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae.status, ae.code
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, "too_large"
+	case errors.Is(err, inbox.ErrInvalid):
+		return http.StatusBadRequest, "invalid"
+	case errors.Is(err, inbox.ErrNotFound):
+		return http.StatusNotFound, "not_found"
+	case errors.Is(err, inbox.ErrConflict):
+		return http.StatusConflict, "conflict"
+	case errors.Is(err, inbox.ErrForbidden):
+		return http.StatusForbidden, "forbidden"
+	case errors.Is(err, inbox.ErrBadCredentials):
+		return http.StatusUnauthorized, "unauthorized"
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+// writeError answers with err as JSON. Internal errors are logged and shown without detail.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	status, code := statusOf(err)
+	msg := err.Error()
+	var ve *inbox.ValidationError
+	switch {
+	case status == http.StatusInternalServerError:
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "internal error"
+	case errors.As(err, &ve):
+		msg = ve.Error()
+	case status == http.StatusNotFound:
+		msg = "not found"
+	case status == http.StatusRequestEntityTooLarge:
+		msg = "request body too large"
+	}
+	writeJSON(w, status, map[string]string{"error": msg, "code": code})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

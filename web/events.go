@@ -1,0 +1,50 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// newUpgrader keeps socket buffers small and shares write buffers between sockets, so an idle
+// socket holds no write buffer. Its default origin check refuses cross-origin pages: a token
+// alone must not open an agent socket from another site.
+func newUpgrader() *websocket.Upgrader {
+	return &websocket.Upgrader{
+		ReadBufferSize:  1024,
+		WriteBufferSize: 1024,
+		WriteBufferPool: &sync.Pool{},
+	}
+}
+
+// events is GET /api/v1/events: the WebSocket of live events for the authenticated agent. Each
+// frame is one JSON inbox.Event; a "feed.resumed" event tells the client to catch up.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	agent := agentFrom(r.Context())
+	teams, err := s.store.AgentTeams(r.Context(), agent.ID)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered the client already
+	}
+	c := &client{agent: agent, teams: map[int64]bool{}, conn: conn, send: make(chan []byte, sendQueue), done: make(chan struct{})}
+	for _, t := range teams {
+		c.teams[t] = true
+	}
+	s.hub.add(c)
+	go func() {
+		c.writePump(r.Context())
+		s.hub.remove(c)
+	}()
+	c.readPump()
+	s.hub.remove(c)
+}
+
+func encodeEvent(e inbox.Event) ([]byte, error) { return json.Marshal(e) }

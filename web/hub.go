@@ -1,0 +1,158 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Socket tuning. Buffers are small and pooled: an idle agent socket costs a few kilobytes.
+const (
+	sendQueue    = 64               // events buffered per socket; a socket that falls further behind is dropped
+	writeWait    = 10 * time.Second // deadline of one write
+	pongWait     = 60 * time.Second // a socket silent for this long is dead
+	pingInterval = 25 * time.Second
+	readLimit    = 4 << 10
+)
+
+// hub fans the process's events out to the agent sockets it holds. publish never blocks: each
+// socket has a bounded queue and its own write pump, and a socket whose queue is full is
+// closed (its tab reconnects and catches up) rather than slowing the others.
+type hub struct {
+	store   *inbox.Store
+	log     *slog.Logger
+	metrics *metrics
+
+	mu      sync.RWMutex
+	clients map[*client]struct{}
+}
+
+// client is one agent socket.
+type client struct {
+	agent inbox.Agent
+	teams map[int64]bool
+	conn  *websocket.Conn
+	send  chan []byte
+	once  sync.Once
+	done  chan struct{}
+}
+
+func newHub(store *inbox.Store, log *slog.Logger, m *metrics) *hub {
+	return &hub{store: store, log: log, metrics: m, clients: map[*client]struct{}{}}
+}
+
+func (h *hub) add(c *client) {
+	h.mu.Lock()
+	h.clients[c] = struct{}{}
+	h.mu.Unlock()
+	h.metrics.sockets.Inc()
+}
+
+func (h *hub) remove(c *client) {
+	h.mu.Lock()
+	_, ok := h.clients[c]
+	delete(h.clients, c)
+	h.mu.Unlock()
+	if ok {
+		h.metrics.sockets.Dec()
+	}
+	c.close()
+}
+
+// publish queues e for every socket allowed to see it.
+func (h *hub) publish(e inbox.Event) {
+	msg, err := encodeEvent(e)
+	if err != nil {
+		h.log.Error("encode event", "err", err)
+		return
+	}
+	var slow []*client
+	h.mu.RLock()
+	for c := range h.clients {
+		if !c.sees(e) {
+			continue
+		}
+		select {
+		case c.send <- msg:
+		default:
+			slow = append(slow, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range slow {
+		h.metrics.dropped.Inc()
+		h.log.Warn("dropping slow event socket", "agent", c.agent.ID)
+		h.remove(c)
+	}
+}
+
+func (h *hub) closeAll() {
+	h.mu.RLock()
+	all := make([]*client, 0, len(h.clients))
+	for c := range h.clients {
+		all = append(all, c)
+	}
+	h.mu.RUnlock()
+	for _, c := range all {
+		h.remove(c)
+	}
+}
+
+// sees reports whether the agent may see an event: supervisors and admins see everything;
+// agents see what is assigned to them, their teams' conversations and those of no team.
+func (c *client) sees(e inbox.Event) bool {
+	if c.agent.Role.AtLeast(inbox.RoleSupervisor) || e.ConversationID == 0 {
+		return true
+	}
+	return e.AssigneeID == c.agent.ID || e.TeamID == 0 || c.teams[e.TeamID]
+}
+
+func (c *client) close() {
+	c.once.Do(func() {
+		close(c.done)
+		_ = c.conn.Close()
+	})
+}
+
+// writePump is the only writer of the socket: queued events and pings.
+func (c *client) writePump(ctx context.Context) {
+	ping := time.NewTicker(pingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.done:
+			return
+		case msg := <-c.send:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// readPump reads until the socket closes; agents' frames are not used yet, and pongs keep the
+// socket alive.
+func (c *client) readPump() {
+	c.conn.SetReadLimit(readLimit)
+	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	c.conn.SetPongHandler(func(string) error {
+		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	})
+	for {
+		if _, _, err := c.conn.NextReader(); err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// inboundRequest is the API channel's message: an integration's customer message.
+type inboundRequest struct {
+	ExternalID string `json:"external_id"`
+	Contact    struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+		Phone string `json:"phone"`
+	} `json:"contact"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+}
+
+// inbound is POST /api/v1/inbound: 201 with the ids of a newly stored message, 200 with the
+// same ids when the external_id was already stored (nothing is stored twice).
+func (s *Server) inbound(w http.ResponseWriter, r *http.Request) error {
+	var req inboundRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	in := inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: req.ExternalID, Name: req.Contact.Name,
+		Subject: req.Subject, Text: req.Text}
+	switch {
+	case req.Contact.Email != "":
+		in.From = inbox.Identity{Kind: inbox.IdentityEmail, Address: req.Contact.Email}
+		if req.Contact.Phone != "" {
+			in.Also = []inbox.Identity{{Kind: inbox.IdentityPhone, Address: req.Contact.Phone}}
+		}
+	case req.Contact.Phone != "":
+		in.From = inbox.Identity{Kind: inbox.IdentityPhone, Address: req.Contact.Phone}
+	default:
+		return badRequest("contact needs an email or a phone")
+	}
+	res, err := s.store.Ingest(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if res.Duplicate {
+		status = http.StatusOK
+	}
+	s.metrics.ingested.WithLabelValues(string(inbox.ChannelAPI), duplicateLabel(res.Duplicate)).Inc()
+	writeJSON(w, status, map[string]int64{
+		"conversation_id": res.ConversationID, "message_id": res.MessageID, "contact_id": res.ContactID})
+	return nil
+}
+
+func duplicateLabel(dup bool) string {
+	if dup {
+		return "duplicate"
+	}
+	return "stored"
+}

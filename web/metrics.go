@@ -1,0 +1,88 @@
+package web
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the Prometheus series the web layer keeps.
+type metrics struct {
+	requests *prometheus.HistogramVec
+	ingested *prometheus.CounterVec
+	sockets  prometheus.Gauge
+	dropped  prometheus.Counter
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "parley_http_request_duration_seconds", Help: "HTTP request latency by route and status.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "status"}),
+		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_inbound_messages_total", Help: "Inbound messages by channel, stored or duplicate.",
+		}, []string{"channel", "result"}),
+		sockets: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parley_event_sockets", Help: "Agent event WebSockets open.",
+		}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parley_event_sockets_dropped_total", Help: "Agent sockets closed for falling behind.",
+		}),
+	}
+	reg.MustRegister(m.requests, m.ingested, m.sockets, m.dropped)
+	// A registry shared by several servers in one process (tests) registers the runtime once.
+	_ = reg.Register(collectors.NewGoCollector())
+	_ = reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+// instrument records every request's latency under its route pattern (not its raw path, so
+// ids do not explode the series).
+func (m *metrics) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
+	})
+}
+
+// statusWriter remembers the status a handler wrote. It unwraps for http.ResponseController,
+// so WebSocket upgrades still reach the connection.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection over (gorilla/websocket asserts http.Hijacker directly).
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("web: response writer cannot be hijacked")
+	}
+	w.status = http.StatusSwitchingProtocols
+	return h.Hijack()
+}

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// EventSource is where live events come from: the process's inbox.Feed.
+type EventSource interface {
+	Subscribe(fn func(inbox.Event)) (cancel func())
+}
+
+// Route is a handler a channel wants mounted, such as a provider's webhook.
+type Route struct {
+	Pattern string // a ServeMux pattern, "POST /webhooks/twilio/sms"
+	Handler http.Handler
+}
+
+// Config is what the web layer is built from.
+type Config struct {
+	Store  *inbox.Store
+	Pool   *pgxpool.Pool
+	Events EventSource
+	Logger *slog.Logger
+	// Routes are the channels' handlers (webhooks, the chat widget and socket).
+	Routes []Route
+	// Registry collects the Prometheus metrics served on /metrics; nil makes a new one.
+	Registry *prometheus.Registry
+	// Clock tells the time; nil means time.Now.
+	Clock func() time.Time
+}
+
+// Server is the HTTP surface of one parley process.
+type Server struct {
+	store   *inbox.Store
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	hub     *hub
+	mux     *http.ServeMux
+	metrics  *metrics
+	upgrader *websocket.Upgrader
+	now      func() time.Time
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: http.NewServeMux(), now: cfg.Clock,
+		upgrader: newUpgrader()}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s.metrics = newMetrics(cfg.Registry)
+	s.hub = newHub(s.store, s.log, s.metrics)
+	if cfg.Events != nil {
+		cfg.Events.Subscribe(s.hub.publish)
+	}
+	s.routes(cfg)
+	return s
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler { return s.metrics.instrument(s.mux) }
+
+// Shutdown closes every event socket.
+func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll() }
+
+func (s *Server) routes(cfg Config) {
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /readyz", s.readyz)
+	m.Handle("GET /metrics", s.metrics.handler(cfg.Registry))
+
+	m.Handle("POST /api/v1/inbound", s.api(s.inbound))
+	m.Handle("GET /api/v1/conversations", s.api(s.listConversations))
+	m.Handle("GET /api/v1/conversations/{id}", s.api(s.getConversation))
+	m.Handle("POST /api/v1/conversations/{id}/messages", s.api(s.postMessage))
+	m.Handle("POST /api/v1/conversations/{id}/assign", s.api(s.assign))
+	m.Handle("POST /api/v1/conversations/{id}/status", s.api(s.setStatus))
+	m.Handle("POST /api/v1/conversations/{id}/priority", s.api(s.setPriority))
+	m.Handle("POST /api/v1/conversations/{id}/tags", s.api(s.setTags))
+	m.Handle("GET /api/v1/contacts/{id}", s.api(s.getContact))
+	m.Handle("POST /api/v1/contacts/{id}/merge", s.api(s.merge))
+	m.Handle("GET /api/v1/attachments/{id}", s.api(s.getAttachment))
+	m.Handle("GET /api/v1/me", s.api(s.me))
+	m.Handle("POST /api/v1/me/availability", s.api(s.setAvailability))
+	m.Handle("GET /api/v1/events", s.authenticated(http.HandlerFunc(s.events)))
+	for _, r := range cfg.Routes {
+		m.Handle(r.Pattern, r.Handler)
+	}
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.Method + " " + r.URL.Path, "code": "not_found"})
+	})
+}
+
+// apiFunc is a JSON handler: it returns an error for writeError instead of writing one.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+// api wraps an apiFunc with authentication and error writing.
+func (s *Server) api(fn apiFunc) http.Handler {
+	return s.authenticated(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			writeError(w, r, s.log, err)
+		}
+	}))
+}

@@ -1,0 +1,140 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// DeliverArgs is the job that sends one outbound message through its channel.
+type DeliverArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliverArgs) Kind() string { return "deliver" }
+
+// InsertOpts gives deliveries their own queue and one job per message at a time.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDeliver, MaxAttempts: deliverAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// deliverAttempts is how often a temporarily failing send is tried before it is marked failed.
+const deliverAttempts = 8
+
+// Outgoing is what a Sender needs to send one message.
+type Outgoing struct {
+	Message      inbox.Message
+	Conversation inbox.Conversation
+	Contact      inbox.Contact
+	// Inbox is the channel account to send from (nil for the API channel).
+	Inbox *inbox.Inbox
+}
+
+// Receipt is a provider's acknowledgement of a send.
+type Receipt struct {
+	// ExternalID is the provider's id for the sent message (its idempotency key for callbacks).
+	ExternalID string
+	// Status is the delivery status reached: usually sent; delivered when the provider knows.
+	Status string
+}
+
+// Sender sends messages of one channel. An error whose Temporary method reports false is
+// permanent: the message is marked failed with the error's text at once; any other error is
+// retried with backoff.
+type Sender interface {
+	Send(ctx context.Context, out Outgoing) (Receipt, error)
+}
+
+// DeliverWorker runs DeliverArgs jobs.
+type DeliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	Store   *inbox.Store
+	Senders map[inbox.Channel]Sender
+	Log     *slog.Logger
+}
+
+// Work sends the message unless it was already sent, and records the outcome.
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	m, err := w.Store.GetMessage(ctx, job.Args.MessageID)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if m.Direction != inbox.DirectionOutbound || (m.DeliveryStatus != inbox.DeliveryQueued && m.DeliveryStatus != inbox.DeliverySending) {
+		return nil // already delivered, failed or not ours to send: never send twice
+	}
+	if m.Channel == inbox.ChannelAPI {
+		// The API channel has no provider: integrations read replies through the API and events.
+		_, err := w.Store.UpdateDelivery(ctx, inbox.DeliveryUpdate{MessageID: m.ID, Status: inbox.DeliverySent})
+		return err
+	}
+	sender, ok := w.Senders[m.Channel]
+	if !ok {
+		return w.fail(ctx, m.ID, fmt.Sprintf("no %s channel is configured on this server", m.Channel))
+	}
+	out, err := w.outgoing(ctx, m)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Store.UpdateDelivery(ctx, inbox.DeliveryUpdate{MessageID: m.ID, Status: inbox.DeliverySending}); err != nil {
+		return err
+	}
+	rec, err := sender.Send(ctx, out)
+	if err != nil {
+		var t interface{ Temporary() bool }
+		if (errors.As(err, &t) && !t.Temporary()) || job.Attempt >= job.MaxAttempts {
+			return w.fail(ctx, m.ID, err.Error())
+		}
+		return fmt.Errorf("workflow: deliver message %d: %w", m.ID, err)
+	}
+	status := rec.Status
+	if status == "" {
+		status = inbox.DeliverySent
+	}
+	_, err = w.Store.UpdateDelivery(ctx, inbox.DeliveryUpdate{MessageID: m.ID, Status: status, SetExternalID: rec.ExternalID})
+	return err
+}
+
+// NextRetry backs off exponentially from 2 s, capped at 10 minutes.
+func (w *DeliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
+	d := min(2*time.Second<<min(job.Attempt, 10), 10*time.Minute)
+	return time.Now().Add(d)
+}
+
+func (w *DeliverWorker) fail(ctx context.Context, id int64, reason string) error {
+	_, err := w.Store.UpdateDelivery(ctx, inbox.DeliveryUpdate{MessageID: id, Status: inbox.DeliveryFailed, Error: reason})
+	if err != nil {
+		return err
+	}
+	return river.JobCancel(errors.New(reason))
+}
+
+func (w *DeliverWorker) outgoing(ctx context.Context, m inbox.Message) (Outgoing, error) {
+	conv, err := w.Store.GetConversation(ctx, m.ConversationID)
+	if err != nil {
+		return Outgoing{}, err
+	}
+	contact, err := w.Store.GetContact(ctx, conv.ContactID)
+	if err != nil {
+		return Outgoing{}, err
+	}
+	out := Outgoing{Message: m, Conversation: conv, Contact: contact}
+	if m.InboxID != nil {
+		in, err := w.Store.GetInbox(ctx, *m.InboxID)
+		if err != nil {
+			return Outgoing{}, err
+		}
+		out.Inbox = &in
+	}
+	return out, nil
+}

@@ -1,0 +1,54 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Enqueuer implements inbox.Jobs: it turns the events of a change into River jobs inserted on
+// the change's own transaction (InsertManyTx), so a job exists exactly when its cause does.
+// It uses an insert-only River client, which lets the store be built before the working client
+// whose workers need the store.
+type Enqueuer struct {
+	river *river.Client[pgx.Tx]
+}
+
+// NewEnqueuer returns an Enqueuer inserting through pool's database.
+func NewEnqueuer(pool *pgxpool.Pool) (*Enqueuer, error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{SkipUnknownJobCheck: true})
+	if err != nil {
+		return nil, fmt.Errorf("workflow: enqueuer: %w", err)
+	}
+	return &Enqueuer{river: c}, nil
+}
+
+// Enqueue inserts the jobs events cause: a delivery for every outbound message.
+func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event) error {
+	var params []river.InsertManyParams
+	for _, ev := range events {
+		params = append(params, jobsFor(ev)...)
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := e.river.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("workflow: enqueue: %w", err)
+	}
+	return nil
+}
+
+// jobsFor maps one event to the jobs it causes.
+func jobsFor(ev inbox.Event) []river.InsertManyParams {
+	var out []river.InsertManyParams
+	if ev.Type == inbox.EventMessageCreated && ev.Direction == inbox.DirectionOutbound {
+		out = append(out, river.InsertManyParams{Args: DeliverArgs{MessageID: ev.MessageID}})
+	}
+	return out
+}

@@ -1,0 +1,61 @@
+package workflow
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Queues. Deliveries have their own so a slow provider never delays routing or SLA jobs.
+const (
+	QueueDefault = river.QueueDefault
+	QueueDeliver = "deliver"
+)
+
+// Config builds the River client that runs Parley's jobs.
+type Config struct {
+	Pool    *pgxpool.Pool
+	Store   *inbox.Store
+	Senders map[inbox.Channel]Sender
+	Logger  *slog.Logger
+	// MaxWorkers per queue; 0 means 20.
+	MaxWorkers int
+	// FetchCooldown bounds the time between an insert and its work; 0 means 15 ms (River's
+	// default of 100 ms would put that much latency on every reply).
+	FetchCooldown time.Duration
+}
+
+// NewClient returns a River client with every Parley worker registered. Start it to work jobs.
+func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxWorkers == 0 {
+		cfg.MaxWorkers = 20
+	}
+	if cfg.FetchCooldown == 0 {
+		cfg.FetchCooldown = 15 * time.Millisecond
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &DeliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger})
+	c, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
+		Logger:        cfg.Logger,
+		FetchCooldown: cfg.FetchCooldown,
+		Queues: map[string]river.QueueConfig{
+			QueueDefault: {MaxWorkers: cfg.MaxWorkers},
+			QueueDeliver: {MaxWorkers: cfg.MaxWorkers},
+		},
+		Workers: workers,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workflow: river client: %w", err)
+	}
+	return c, nil
+}
