@@ -2,12 +2,12 @@ package inbox
 
 // Reasons a message joined (or started) a conversation, stored on the message as threaded_by.
 const (
-	ThreadedByReference   = "references"     // email In-Reply-To/References named a message we hold
-	ThreadedByContactOpen = "contact-open"   // the contact's active conversation took it
-	ThreadedByReopened    = "reopened"       // it reopened the contact's resolved conversation
-	ThreadedByNew         = "new"            // nothing matched: a new conversation
-	ThreadedByAfterClosed = "after-closed"   // the matching conversation was closed: a new, linked one
-	ThreadedByAgent       = "agent"          // an agent's own reply or note
+	ThreadedByReference   = "references"   // email In-Reply-To/References named a message we hold
+	ThreadedByContactOpen = "contact-open" // the contact's active conversation took it
+	ThreadedByReopened    = "reopened"     // it reopened the contact's resolved conversation
+	ThreadedByNew         = "new"          // nothing matched: a new conversation
+	ThreadedByAfterClosed = "after-closed" // the matching conversation was closed: a new, linked one
+	ThreadedByAgent       = "agent"        // an agent's own reply or note
 )
 
 // candidate is a conversation a new inbound message could join, with why.

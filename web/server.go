@@ -40,11 +40,11 @@ type Config struct {
 
 // Server is the HTTP surface of one parley process.
 type Server struct {
-	store   *inbox.Store
-	pool    *pgxpool.Pool
-	log     *slog.Logger
-	hub     *hub
-	mux     *http.ServeMux
+	store    *inbox.Store
+	pool     *pgxpool.Pool
+	log      *slog.Logger
+	hub      *hub
+	mux      *http.ServeMux
 	metrics  *metrics
 	upgrader *websocket.Upgrader
 	now      func() time.Time

@@ -54,8 +54,12 @@ func demo(ctx context.Context, c *cli) error {
 }
 
 func demoMessages() []inbox.Inbound {
-	email := func(addr string) inbox.Identity { return inbox.Identity{Kind: inbox.IdentityEmail, Address: addr, Verified: true} }
-	phone := func(n string) inbox.Identity { return inbox.Identity{Kind: inbox.IdentityPhone, Address: n, Verified: true} }
+	email := func(addr string) inbox.Identity {
+		return inbox.Identity{Kind: inbox.IdentityEmail, Address: addr, Verified: true}
+	}
+	phone := func(n string) inbox.Identity {
+		return inbox.Identity{Kind: inbox.IdentityPhone, Address: n, Verified: true}
+	}
 	return []inbox.Inbound{
 		{Channel: inbox.ChannelAPI, ExternalID: "demo-1", From: email("maria@example.com"), Name: "Maria Lopez",
 			Subject: "Order #1042 arrived damaged", Text: "Hi, the blender I ordered arrived with a cracked jar. Can you send a replacement?"},
