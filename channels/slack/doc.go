@@ -1,0 +1,29 @@
+// Package slack is Parley's Slack channel: it takes customers' messages in
+// through Slack's Events API and answers them, and posts staff alerts, through
+// Slack's Web API (slack-go).
+//
+// Inbound, a webhook handler calls [Verify] on the request (body cap, the
+// five-minute timestamp window, the v0 HMAC signature) and [Parse] on the
+// verified body. Parse normalizes Slack's many message shapes into one
+// [Event]: a new message or thread reply, an edit, a delete, the one-time
+// url_verification challenge, or something to ignore (other event types,
+// housekeeping subtypes, and the app's own messages echoed back, which would
+// otherwise loop). Both return a [*RequestError] carrying the HTTP status to
+// answer with: 413 for an oversized body, 401 for a stale or forged request,
+// 400 for a malformed payload. Slack redelivers an event it thinks was not
+// acknowledged ([RetryOf] reads its retry headers); Event.EventID and the
+// message's channel and ts are the keys that make a redelivery a no-op.
+//
+// A Slack user is identified across workspaces by [Event.Address],
+// "TEAMID:USERID": in a Slack Connect channel the author may belong to
+// another workspace than the one the app is installed in (user_team).
+//
+// Outbound, a [Client] posts replies ([Client.Post], threaded when a parent
+// ts is given), Block Kit alerts ([Client.PostAlert]), and looks up user
+// profiles ([Client.UserInfo]) and its own identity ([Client.AuthTest]).
+// Every failure wraps a [*SendError] that says whether retrying can help and
+// after how long (Slack's Retry-After on rate limits).
+//
+// The package knows nothing of the inbox; the slacktest package fakes Slack
+// for its tests and for the demo.
+package slack

@@ -1,0 +1,151 @@
+package slack
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/slack-go/slack/slackevents"
+)
+
+// Kind says what an Event asks of Parley.
+type Kind string
+
+// The kinds of Event.
+const (
+	// KindURLVerification: Slack confirming the request URL; answer with
+	// Event.Challenge.
+	KindURLVerification Kind = "url_verification"
+	// KindMessage: a new message or thread reply.
+	KindMessage Kind = "message"
+	// KindEdit: the message at TargetTS now reads Text.
+	KindEdit Kind = "edit"
+	// KindDelete: the message at TargetTS was deleted.
+	KindDelete Kind = "delete"
+	// KindIgnored: nothing to do (Event.Reason says why); acknowledge it.
+	KindIgnored Kind = "ignored"
+)
+
+// Self is the app's own identity in the workspace, from Client.AuthTest:
+// events authored by it are the app's own posts echoed back. Empty fields are
+// not compared; an empty AppID falls back to the envelope's api_app_id,
+// which always names the receiving app.
+type Self struct {
+	BotUserID string // the bot's user, "U..."
+	BotID     string // the bot, "B..."
+	AppID     string // the app, "A..."
+}
+
+// Event is one Events API request, normalized.
+type Event struct {
+	Kind      Kind
+	Challenge string // KindURLVerification: the value to echo
+	Reason    string // KindIgnored: why, e.g. "own message", "subtype channel_join"
+
+	EventID     string // Slack's id of the event, the same on every redelivery
+	TeamID      string // the workspace the app is installed in
+	Channel     string // "C...", "G..." or "D..."
+	ChannelType string // "channel", "group", "im" or "mpim"
+	User        string // the author, "U..."; empty for a bot_message
+	UserTeam    string // the author's workspace: user_team when given, else TeamID
+	Text        string // the message text; for KindEdit, the new text
+	TS          string // the message's ts; for an edit or delete, the event's
+	ThreadTS    string // the thread's parent ts, when in a thread
+	TargetTS    string // KindEdit, KindDelete: the ts of the changed message
+	BotID       string // the posting bot, when a bot posted
+	FromBot     bool   // posted by a bot or integration
+	FromSelf    bool   // posted by this app (then Kind is KindIgnored)
+}
+
+// Address is the author's identity address, "TEAMID:USERID", unique across
+// workspaces (Slack Connect); empty when the author is not a user.
+func (e Event) Address() string {
+	if e.User == "" {
+		return ""
+	}
+	return e.UserTeam + ":" + e.User
+}
+
+// IsReply reports whether the message is a reply inside a thread rather
+// than a top-level message or a thread's parent.
+func (e Event) IsReply() bool { return e.ThreadTS != "" && e.ThreadTS != e.TS }
+
+// envelope is the outer shape Parse checks before handing the body to
+// slack-go, which fails on event types it has no struct for.
+type envelope struct {
+	Type     string `json:"type"`
+	APIAppID string `json:"api_app_id"`
+	Event    *struct {
+		Type string `json:"type"`
+	} `json:"event"`
+}
+
+// Parse normalizes a verified Events API body into an Event. self
+// identifies the app so that its own messages come back KindIgnored.
+//
+// A body that is not JSON, or not the shape Slack documents for its type,
+// gives a *RequestError with status 400 wrapping ErrMalformed. Event types
+// and envelope types Parley does not handle are KindIgnored, not errors, so
+// Slack stops redelivering them.
+func Parse(body []byte, self Self) (Event, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return Event{}, malformed(err)
+	}
+	switch env.Type {
+	case slackevents.URLVerification:
+		return parseChallenge(body)
+	case slackevents.CallbackEvent:
+	default:
+		return Event{Kind: KindIgnored, Reason: "envelope " + env.Type}, nil
+	}
+	if env.Event == nil {
+		return Event{}, malformed(errors.New("event_callback without event"))
+	}
+	if env.Event.Type != string(slackevents.Message) {
+		return Event{Kind: KindIgnored, Reason: "event " + env.Event.Type}, nil
+	}
+	if self.AppID == "" {
+		self.AppID = env.APIAppID
+	}
+	parsed, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		return Event{}, malformed(err)
+	}
+	cb, ok := parsed.Data.(*slackevents.EventsAPICallbackEvent)
+	msg, ok2 := parsed.InnerEvent.Data.(*slackevents.MessageEvent)
+	if !ok || !ok2 || cb.InnerEvent == nil {
+		return Event{}, malformed(fmt.Errorf("unexpected %T", parsed.InnerEvent.Data))
+	}
+	var authors authorship
+	if err := json.Unmarshal(*cb.InnerEvent, &authors); err != nil {
+		return Event{}, malformed(err)
+	}
+	ev := Event{
+		EventID: cb.EventID, TeamID: cb.TeamID,
+		Channel: msg.Channel, ChannelType: msg.ChannelType, TS: msg.TimeStamp,
+	}
+	if ev.Channel == "" || ev.TS == "" {
+		return Event{}, malformed(errors.New("message without channel or ts"))
+	}
+	return fromMessage(ev, msg, authors, self)
+}
+
+// parseChallenge reads a url_verification body.
+func parseChallenge(body []byte) (Event, error) {
+	parsed, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		return Event{}, malformed(err)
+	}
+	uv, ok := parsed.Data.(*slackevents.EventsAPIURLVerificationEvent)
+	if !ok || uv.Challenge == "" {
+		return Event{}, malformed(errors.New("url_verification without challenge"))
+	}
+	return Event{Kind: KindURLVerification, Challenge: uv.Challenge}, nil
+}
+
+// malformed is the 400 refusal of a body Parse cannot read.
+func malformed(cause error) *RequestError {
+	return refuse(http.StatusBadRequest, ErrMalformed, cause)
+}
