@@ -182,10 +182,15 @@ func (h *Hello) validate() error {
 	return nil
 }
 
-// plainAddress reports whether s is a bare email address, without a display name.
+// plainAddress reports whether s is a bare email address, without a display name, whose
+// domain has a dot (as the inbox requires of an email identity).
 func plainAddress(s string) bool {
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Name == "" && a.Address == s
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	domain := s[strings.LastIndexByte(s, '@')+1:]
+	return strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 func (s *Send) validate() error {

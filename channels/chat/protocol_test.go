@@ -27,6 +27,7 @@ func TestDecodeClient(t *testing.T) {
 		{"hello fractional last_id", `{"type":"hello","last_id":1.5}`, nil, CodeBadFrame},
 		{"hello last_id as string", `{"type":"hello","last_id":"7"}`, nil, CodeBadFrame},
 		{"hello bad email", `{"type":"hello","email":"not an address"}`, nil, CodeInvalid},
+		{"hello email without a dot", `{"type":"hello","email":"ann@localhost"}`, nil, CodeInvalid},
 		{"hello email with display name", `{"type":"hello","email":"Ann <ann@example.com>"}`, nil, CodeInvalid},
 		{"hello user_id without hash", `{"type":"hello","user_id":"u1"}`, nil, CodeInvalid},
 		{"hello hash without user_id", `{"type":"hello","user_hash":"` + hash + `"}`, nil, CodeInvalid},

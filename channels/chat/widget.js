@@ -345,7 +345,8 @@ label{display:grid;gap:4px;font-weight:600}
     u.sub = h('p', {class: 'sub'});
     u.conn = h('p', {class: 'conn', role: 'status'});
     u.name = h('input', {name: 'name', autocomplete: 'name', maxlength: 120});
-    u.email = h('input', {name: 'email', type: 'email', autocomplete: 'email', maxlength: 254});
+    u.email = h('input', {name: 'email', type: 'email', autocomplete: 'email', maxlength: 254,
+      pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+'});
     u.skip = h('button', {class: 'alt', formnovalidate: ''}, 'Skip');
     u.pre = h('form', {class: 'pre', onsubmit: startChat},
       h('p', {}, 'Hi! Tell us who you are so we can follow up (optional).'),
