@@ -55,9 +55,6 @@ func Split(text string) []string {
 func chunk(text string, budget int) []string {
 	var out []string
 	for text != "" {
-		if Width(text) <= budget {
-			return append(out, text)
-		}
 		cut := cutPoint(text, budget)
 		out = append(out, strings.TrimRightFunc(text[:cut], unicode.IsSpace))
 		text = strings.TrimLeftFunc(text[cut:], unicode.IsSpace)
@@ -66,12 +63,16 @@ func chunk(text string, budget int) []string {
 }
 
 // cutPoint returns the byte index at which to end a piece of text at most
-// budget wide: the start of the last white space that fits, or, in a word too
-// long for a piece, the last rune boundary that fits. text starts with
-// non-space, so the piece before the cut is never empty.
+// budget wide: the start of the last white space up to the first rune that
+// does not fit, or, in a word too long for a piece, that rune's start;
+// len(text) when all of it fits. text starts with non-space, so the piece
+// before the cut is never empty.
 func cutPoint(text string, budget int) int {
 	width, lastSpace := 0, 0
 	for i, r := range text {
+		if unicode.IsSpace(r) {
+			lastSpace = i // the piece ends before this space
+		}
 		width += utf16.RuneLen(r)
 		if width > budget {
 			if lastSpace > 0 {
@@ -79,10 +80,6 @@ func cutPoint(text string, budget int) int {
 			}
 			return i
 		}
-		if unicode.IsSpace(r) && i > 0 {
-			lastSpace = i
-		}
 	}
-	// Unreachable for text wider than budget; keep the whole text.
-	return len(text)
+	return len(text) // all of it fits
 }
