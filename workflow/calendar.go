@@ -49,6 +49,25 @@ type Calendar struct {
 	Holidays []Date `json:"holidays,omitempty"`
 }
 
+// UnmarshalJSON decodes a calendar. An unknown key is an error, so that a misspelt "zone"
+// cannot silently mean UTC.
+func (c *Calendar) UnmarshalJSON(b []byte) error {
+	type plain Calendar // the same fields without this method
+	var v plain
+	if err := calDecodeStrict(b, &v); err != nil {
+		return fmt.Errorf("workflow: calendar: %w", err)
+	}
+	*c = Calendar(v)
+	return nil
+}
+
+// calDecodeStrict decodes JSON into v, refusing keys v has no field for.
+func calDecodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
 // Validate reports whether every shift lies within its day (00:00-24:00, whole minutes),
 // is not empty, does not cross midnight and follows the previous shift of its day without
 // overlapping it. The zone and the holidays are checked when they are parsed. A valid
@@ -316,9 +335,7 @@ func (w Week) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes an object keyed by day; an unknown key is an error.
 func (w *Week) UnmarshalJSON(b []byte) error {
 	var j calWeekJSON
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
+	if err := calDecodeStrict(b, &j); err != nil {
 		return fmt.Errorf("workflow: week: %w", err)
 	}
 	*w = Week{time.Sunday: j.Sun, time.Monday: j.Mon, time.Tuesday: j.Tue,

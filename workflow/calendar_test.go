@@ -237,6 +237,7 @@ func TestCalendarDecodeRejects(t *testing.T) {
 		{"date that does not exist", `{"holidays": ["2026-02-30"]}`},
 		{"date with a time", `{"holidays": ["2026-12-25T00:00:00Z"]}`},
 		{"unknown weekday", `{"week": {"monday": ["09:00-17:00"]}}`},
+		{"misspelt zone key", `{"timezone": "Europe/Berlin"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
