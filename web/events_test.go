@@ -1,0 +1,114 @@
+package web_test
+
+import (
+	"encoding/json"
+	"github.com/jackc/pgx/v5"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/dbtest"
+)
+
+// dialEvents opens the agent event socket of a server.
+func dialEvents(t *testing.T, e *apiEnv, token string) *websocket.Conn {
+	t.Helper()
+	url := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/api/v1/events"
+	conn, resp, err := websocket.DefaultDialer.Dial(url, http.Header{"Authorization": {"Bearer " + token}})
+	if err != nil {
+		t.Fatalf("dial events: %v (%v)", err, resp)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// nextEvent reads events until one matches, or fails after a generous deadline.
+func nextEvent(t *testing.T, conn *websocket.Conn, match func(inbox.Event) bool) inbox.Event {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	for {
+		var ev inbox.Event
+		_, raw, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("read event: %v", err)
+		}
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatalf("decode event %s: %v", raw, err)
+		}
+		if match(ev) {
+			return ev
+		}
+	}
+}
+
+func TestTwoServersBothDeliverEveryEvent(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.Pool(t)
+	a := setupOn(t, pool)
+	b := setupOn(t, pool)
+	_, supTok := a.newAgent(t, "sup", inbox.RoleSupervisor)
+	onA := dialEvents(t, a, a.token)
+	onB := dialEvents(t, b, supTok)
+
+	// A message posted to server A reaches the sockets of both processes.
+	var in ids
+	if st := a.do(t, "POST", "/api/v1/inbound", `{"external_id":"two-1","contact":{"email":"x@example.com"},"text":"hello"}`, &in); st != 201 {
+		t.Fatalf("inbound status %d", st)
+	}
+	isMsg := func(ev inbox.Event) bool { return ev.Type == inbox.EventMessageCreated && ev.MessageID == in.MessageID }
+	for name, conn := range map[string]*websocket.Conn{"A": onA, "B": onB} {
+		ev := nextEvent(t, conn, isMsg)
+		if ev.ConversationID != in.ConversationID || ev.Direction != inbox.DirectionInbound {
+			t.Fatalf("server %s got %+v", name, ev)
+		}
+	}
+	// A change made through server B reaches the socket on server A.
+	if st := b.do(t, "POST", "/api/v1/conversations/"+itoa(in.ConversationID)+"/status", `{"status":"pending"}`, nil); st != 200 {
+		t.Fatalf("status change %d", st)
+	}
+	ev := nextEvent(t, onA, func(ev inbox.Event) bool { return ev.Type == inbox.EventConversationStatus })
+	if ev.Status != inbox.StatusPending || ev.Previous != string(inbox.StatusNew) {
+		t.Fatalf("status event on A = %+v", ev)
+	}
+}
+
+func TestAgentSeesOnlyTheirTeamsEvents(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := t.Context()
+	other, err := e.store.CreateTeam(ctx, "Billing", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := dialEvents(t, e, e.token)
+	var hidden, shown ids
+	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"v1","contact":{"email":"h@example.com"},"text":"billing question"}`, &hidden)
+	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
+		return e.store.SetTeamTx(ctx, tx, hidden.ConversationID, other.ID, inbox.Actor{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"v2","contact":{"email":"h@example.com"},"text":"again"}`, &hidden)
+	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"v3","contact":{"email":"s@example.com"},"text":"general"}`, &shown)
+	// Events arrive in commit order: everything before v3's message is checked on the way.
+	nextEvent(t, conn, func(ev inbox.Event) bool {
+		if ev.TeamID == other.ID {
+			t.Fatalf("agent outside team %d saw %+v", other.ID, ev)
+		}
+		return ev.Type == inbox.EventMessageCreated && ev.MessageID == shown.MessageID
+	})
+}
+
+func TestEventSocketNeedsAToken(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	url := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/api/v1/events"
+	_, resp, err := websocket.DefaultDialer.Dial(url, nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("dial without token: %v, %v", err, resp)
+	}
+}
