@@ -102,18 +102,10 @@ func TestParseInboundRejects(t *testing.T) {
 		"media URL not http":     func(f url.Values) { f.Set("NumMedia", "1"); f.Set("MediaUrl0", "javascript:alert(1)") },
 		"media URL not absolute": func(f url.Values) { f.Set("NumMedia", "1"); f.Set("MediaUrl0", "/Media/ME1") },
 	}
-	for name, change := range tests {
-		form := inboundForm()
-		change(form)
-		_, err := sms.ParseInbound(form)
-		if err == nil {
-			t.Errorf("%s: ParseInbound succeeded, want an error", name)
-			continue
-		}
-		if re := requestError(t, err); re.Status != 400 {
-			t.Errorf("%s: status %d, want 400", name, re.Status)
-		}
-	}
+	expectBadRequest(t, inboundForm, func(f url.Values) error {
+		_, err := sms.ParseInbound(f)
+		return err
+	}, tests)
 }
 
 func TestE164(t *testing.T) {

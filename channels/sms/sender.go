@@ -105,11 +105,16 @@ func (c *Client) Send(ctx context.Context, out Outbound) (Sent, error) {
 	if err := out.validate(); err != nil {
 		return Sent{}, err
 	}
+	// Cancelling also closes the connection of an error answer, whose body
+	// twilio-go leaves open.
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
 	// twilio-go builds its requests without a context, so each call gets
 	// its own transport that attaches ctx and remembers the HTTP status.
+	// This is the service twilio.NewRestClientWithParams puts in its Api
+	// field, with a handler built directly so that no TWILIO_EDGE or
+	// TWILIO_REGION variable moves the host behind the caller's back.
 	call := &callTransport{ctx: ctx, next: c.transport}
 	base := &client.Client{
 		Credentials: client.NewCredentials(c.accountSID, c.authToken),

@@ -44,13 +44,19 @@ func outbound() sms.Outbound {
 	}
 }
 
+// errorAs returns err as an E, failing the test when it is not one.
+func errorAs[E error](t *testing.T, err error) E {
+	t.Helper()
+	var e E
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a %T", err, err, e)
+	}
+	return e
+}
+
 func sendError(t *testing.T, err error) *sms.SendError {
 	t.Helper()
-	var se *sms.SendError
-	if !errors.As(err, &se) {
-		t.Fatalf("error %v (%T) is not a *SendError", err, err)
-	}
-	return se
+	return errorAs[*sms.SendError](t, err)
 }
 
 func TestSendQueued(t *testing.T) {

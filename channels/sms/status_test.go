@@ -56,18 +56,11 @@ func TestParseStatusRejects(t *testing.T) {
 		"ErrorCode not int":  func(f url.Values) { f.Set("ErrorCode", "30003x") },
 		"ErrorCode negative": func(f url.Values) { f.Set("ErrorCode", "-1") },
 	}
-	for name, change := range tests {
-		form := smstest.StatusForm(callback("delivered", 0))
-		change(form)
-		_, err := sms.ParseStatus(form)
-		if err == nil {
-			t.Errorf("%s: ParseStatus succeeded, want an error", name)
-			continue
-		}
-		if re := requestError(t, err); re.Status != 400 {
-			t.Errorf("%s: status %d, want 400", name, re.Status)
-		}
-	}
+	fresh := func() url.Values { return smstest.StatusForm(callback("delivered", 0)) }
+	expectBadRequest(t, fresh, func(f url.Values) error {
+		_, err := sms.ParseStatus(f)
+		return err
+	}, tests)
 }
 
 func TestAdvances(t *testing.T) {

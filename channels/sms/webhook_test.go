@@ -1,7 +1,6 @@
 package sms_test
 
 import (
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,11 +25,25 @@ func inboundForm() url.Values {
 
 func requestError(t *testing.T, err error) *sms.RequestError {
 	t.Helper()
-	var re *sms.RequestError
-	if !errors.As(err, &re) {
-		t.Fatalf("error %v (%T) is not a *RequestError", err, err)
+	return errorAs[*sms.RequestError](t, err)
+}
+
+// expectBadRequest applies each change to a fresh form and checks that parse
+// refuses the result with a 400 *RequestError.
+func expectBadRequest(t *testing.T, fresh func() url.Values, parse func(url.Values) error, changes map[string]func(url.Values)) {
+	t.Helper()
+	for name, change := range changes {
+		form := fresh()
+		change(form)
+		err := parse(form)
+		if err == nil {
+			t.Errorf("%s: parse succeeded, want an error", name)
+			continue
+		}
+		if re := requestError(t, err); re.Status != 400 {
+			t.Errorf("%s: status %d, want 400", name, re.Status)
+		}
 	}
-	return re
 }
 
 // TestSignKnownAnswer pins Sign to a signature computed outside Go:
