@@ -6,7 +6,10 @@ import (
 )
 
 // finishBody turns the bodies the walker gathered into Text, HTML, Reply
-// and ReplyHTML.
+// and ReplyHTML. The reply comes from the sender's own text/plain part when
+// quote stripping finds something there, since it keeps the author's
+// layout; otherwise from the HTML, whose quote markers are the more
+// reliable; otherwise it is the whole text.
 func (p *Parser) finishBody(w *walker) {
 	out := w.out
 	text := p.capBody(out, joinNonEmpty(w.texts, "\n\n"))
@@ -20,14 +23,14 @@ func (p *Parser) finishBody(w *walker) {
 			htmlReply = HTMLToText(out.ReplyHTML)
 		}
 	}
-	if strings.TrimSpace(text) == "" && out.HTML != "" {
+	ownText := strings.TrimSpace(text) != ""
+	if !ownText && out.HTML != "" {
 		text = HTMLToText(out.HTML)
 	}
 	out.Text = strings.TrimSpace(text)
-	if strings.TrimSpace(htmlReply) != "" {
+	out.Reply = StripQuotes(out.Text)
+	if (!ownText || out.Reply == out.Text) && strings.TrimSpace(htmlReply) != "" {
 		out.Reply = StripQuotes(htmlReply)
-	} else {
-		out.Reply = StripQuotes(out.Text)
 	}
 }
 

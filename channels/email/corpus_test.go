@@ -59,7 +59,7 @@ func corpus() map[string]want {
 			subject:      "RE: [#57] VPN keeps disconnecting",
 			threadIndex:  "0102030405060708090a0b0c0d0e0f10111213141516",
 			textHas:      []string{"________________________________", "please install client 4.2"},
-			reply:        "Hello,\nThe new client version fixed it, you can close the ticket.\nBest regards\nJonas Meyer",
+			reply:        "Hello,\n\nThe new client version fixed it, you can close the ticket.\n\nBest regards\nJonas Meyer",
 			htmlHasNot:   []string{"<style", "margin-top", "elementToProof", "appendonsend"},
 			replyHTMLHas: []string{"Jonas Meyer</div>"},
 		},

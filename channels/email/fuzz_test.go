@@ -58,7 +58,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, a := range got.Attachments {
-			if a.Truncated == (a.Data != nil) || a.Data != nil && int64(len(a.Data)) != a.Size || a.Size > 64 && !a.Truncated {
+			if a.Truncated && a.Data != nil || !a.Truncated && int64(len(a.Data)) != a.Size || a.Size > 64 && !a.Truncated {
 				t.Errorf("attachment %q: Size %d, %d bytes, Truncated %v", a.Filename, a.Size, len(a.Data), a.Truncated)
 			}
 		}

@@ -14,13 +14,49 @@ import (
 // "- " or "N. ", links read "text (url)", blockquotes are prefixed with
 // "> ", and scripts, styles and images are left out.
 func HTMLToText(s string) string {
+	t := &textWriter{lineStart: true}
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil {
-		return ""
+		// The tree parser refuses HTML nested deeper than 512
+		// elements; read such mail token by token instead.
+		t.tokens(s)
+	} else {
+		t.node(doc)
 	}
-	t := &textWriter{lineStart: true}
-	t.node(doc)
 	return tidyText(t.b.String())
+}
+
+// tokens is the fallback for HTML that cannot be parsed into a tree: the
+// text outside scripts and styles, with a line break at each block tag.
+func (t *textWriter) tokens(s string) {
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return
+		case html.TextToken:
+			if skip == 0 {
+				t.text(html.UnescapeString(string(z.Text())))
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			switch a {
+			case atom.Script, atom.Style, atom.Head, atom.Title, atom.Template:
+				switch tt {
+				case html.StartTagToken:
+					skip++
+				case html.EndTagToken:
+					skip = max(skip-1, 0)
+				}
+			case atom.Br, atom.P, atom.Div, atom.Tr, atom.Li, atom.Table, atom.Blockquote,
+				atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Ul, atom.Ol, atom.Hr:
+				t.breakLine(1)
+			}
+		}
+	}
 }
 
 // textWriter accumulates text with lazily written line breaks, so that

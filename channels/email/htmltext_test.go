@@ -1,6 +1,9 @@
 package email
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestHTMLToText(t *testing.T) {
 	tests := []struct{ name, in, want string }{
@@ -34,5 +37,13 @@ func TestHTMLToText(t *testing.T) {
 				t.Errorf("HTMLToText(%q) =\n%q\nwant\n%q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestHTMLToTextTooDeep(t *testing.T) {
+	in := strings.Repeat("<div>", 600) + "deep &amp; nested" + strings.Repeat("</div>", 600) +
+		"<script>x()</script><p>after</p>"
+	if got := HTMLToText(in); got != "deep & nested\nafter" {
+		t.Errorf("HTMLToText(600 nested divs) = %q", got)
 	}
 }

@@ -134,14 +134,20 @@ func removeFollowing(n *html.Node) {
 	}
 }
 
+// maxPrefixNodes bounds the nodes textPrefix visits, so that testing many
+// nested candidates stays linear in practice.
+const maxPrefixNodes = 256
+
 // textPrefix returns about the first max bytes of n's text content.
 func textPrefix(n *html.Node, max int) string {
 	var b strings.Builder
+	budget := maxPrefixNodes
 	var visit func(*html.Node)
 	visit = func(n *html.Node) {
-		if b.Len() >= max {
+		if b.Len() >= max || budget <= 0 {
 			return
 		}
+		budget--
 		if n.Type == html.TextNode {
 			b.WriteString(n.Data)
 			return

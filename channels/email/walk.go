@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message/textproto"
 )
@@ -14,6 +15,8 @@ const (
 	maxDepth  = 20  // multipart nesting
 	maxParts  = 500 // MIME parts per message
 	maxErrors = 8   // problems listed in ParseError
+	// maxNoteBytes bounds each problem's description.
+	maxNoteBytes = 160
 )
 
 // walkCtx is what a part knows about the multiparts around it.
@@ -36,17 +39,27 @@ type walker struct {
 	embeddedID string  // Message-ID of the first embedded message or header
 }
 
-// note records a problem for Parsed.ParseError.
+// note records a problem for Parsed.ParseError, as one short line of
+// valid UTF-8 (errors may quote raw bytes of the message).
 func (w *walker) note(format string, args ...any) {
-	if len(w.errs) < maxErrors {
-		w.errs = append(w.errs, fmt.Sprintf(format, args...))
+	if len(w.errs) >= maxErrors {
+		return
 	}
+	msg := cleanLine(strings.ToValidUTF8(fmt.Sprintf(format, args...), "\uFFFD"))
+	if len(msg) > maxNoteBytes {
+		cut := maxNoteBytes
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	w.errs = append(w.errs, msg)
 }
 
 // walk handles one MIME entity: its header h and its still-encoded body.
 func (w *walker) walk(h textproto.Header, body []byte, depth int, ctx walkCtx) {
 	mt, params := parseParams(h.Get("Content-Type"))
-	if !strings.Contains(mt, "/") {
+	if !validMediaType(mt) {
 		if mt != "" {
 			w.note("bad content type %q", mt)
 		}
@@ -75,6 +88,12 @@ func (w *walker) walk(h textproto.Header, body []byte, depth int, ctx walkCtx) {
 		return // another rendering of the body, such as text/enriched
 	}
 	w.addAttachment(h, mt, disp, name, data, ctx)
+}
+
+// validMediaType reports whether mt looks like "type/subtype".
+func validMediaType(mt string) bool {
+	typ, sub, ok := strings.Cut(mt, "/")
+	return ok && typ != "" && sub != "" && !strings.ContainsAny(mt, " \t\"") && !strings.Contains(sub, "/")
 }
 
 // walkMultipart reads the parts of a multipart body. When the declared
