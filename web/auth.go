@@ -33,7 +33,7 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 			writeError(w, r, s.log, errUnauthenticated)
 			return
 		}
-		agent, err := s.store.AgentByToken(r.Context(), token)
+		agent, err := s.tokens.agent(r.Context(), token)
 		if errors.Is(err, inbox.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="parley", error="invalid_token"`)
 			writeError(w, r, s.log, errUnauthenticated)

@@ -47,6 +47,7 @@ type Server struct {
 	mux      *http.ServeMux
 	metrics  *metrics
 	upgrader *websocket.Upgrader
+	tokens   *tokenCache
 	now      func() time.Time
 }
 
@@ -64,6 +65,7 @@ func New(cfg Config) *Server {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(cfg.Registry)
+	s.tokens = newTokenCache(s.store.AgentByToken, s.now)
 	s.hub = newHub(s.store, s.log, s.metrics)
 	if cfg.Events != nil {
 		cfg.Events.Subscribe(s.hub.publish)
