@@ -34,10 +34,11 @@ func readHeaders(out *Parsed, h textproto.Header) {
 	out.Cc = parseAddresses(strings.Join(h.Values("Cc"), ", "))
 	for _, key := range []string{"Delivered-To", "X-Original-To"} {
 		for _, v := range h.Values(key) {
+			if len(out.DeliveredTo) >= maxDeliveredTo {
+				break
+			}
 			for _, a := range parseAddresses(v) {
-				if len(out.DeliveredTo) < maxDeliveredTo {
-					out.DeliveredTo = appendUnique(out.DeliveredTo, a.Address)
-				}
+				out.DeliveredTo = appendUnique(out.DeliveredTo, a.Address)
 			}
 		}
 	}

@@ -171,20 +171,15 @@ func (w *walker) readTop(raw []byte) (textproto.Header, []byte) {
 	return h, afterBlankLine(raw[start:])
 }
 
-// skipEnvelopeLine skips an mbox "From " line and blank lines before the
-// header.
+// skipEnvelopeLine skips an mbox "From " line before the header.
 func skipEnvelopeLine(raw []byte) int {
-	i := 0
-	for i < len(raw) && (raw[i] == '\r' || raw[i] == '\n') {
-		i++
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return 0
 	}
-	if bytes.HasPrefix(raw[i:], []byte("From ")) {
-		if nl := bytes.IndexByte(raw[i:], '\n'); nl >= 0 {
-			return i + nl + 1
-		}
-		return len(raw)
+	if nl := bytes.IndexByte(raw, '\n'); nl >= 0 {
+		return nl + 1
 	}
-	return i
+	return len(raw)
 }
 
 // afterBlankLine returns what follows the first empty line of b, or nothing.

@@ -97,6 +97,7 @@ func TestParseOddMessages(t *testing.T) {
 		{"empty", "", "", "", nil, ""},
 		{"header only", "Subject: just a header", "", "just a header", nil, ""},
 		{"body without header", "Hello there,\nno header at all.", "Hello there,\nno header at all.", "", nil, "malformed MIME header"},
+		{"blank first line means no header", "\r\nFrom: not a header", "From: not a header", "", nil, ""},
 		{"mbox envelope line", crlf("From jo@x.example Mon Mar  4 10:00:00 2024", "Subject: mbox", "", "body"), "body", "mbox", nil, ""},
 		{"lf line ends", "Subject: lf\n\nline one\nline two\n", "line one\nline two", "lf", nil, ""},
 		{"missing boundary parameter", crlf("Content-Type: multipart/mixed", "", "just text"), "just text", "", nil, "no boundary"},
