@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,14 +85,8 @@ func cleanLine(s string) string {
 // bare tokens when there are no angle brackets. Ids come back without
 // brackets or white space, deduplicated, in order.
 func parseMsgIDs(v string) []string {
-	var ids []string
-	seen := make(map[string]bool)
-	add := func(id string) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
+	var ids uniqueList
+	add := ids.add
 	rest := v
 	for {
 		i := strings.IndexByte(rest, '<')
@@ -106,15 +101,15 @@ func parseMsgIDs(v string) []string {
 		add(normalizeMsgID(rest[i+1 : i+j]))
 		rest = rest[i+j+1:]
 	}
-	if len(ids) > 0 || strings.ContainsAny(v, "<>") {
-		return ids
+	if len(ids.list) > 0 || strings.ContainsAny(v, "<>") {
+		return ids.list
 	}
 	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\r' || r == '\n' }) {
 		if strings.Contains(f, "@") {
 			add(normalizeMsgID(f))
 		}
 	}
-	return ids
+	return ids.list
 }
 
 // NormalizeMessageID returns id the way Parsed stores message ids: without
@@ -261,13 +256,25 @@ func firstOf(s []string) string {
 }
 
 func appendUnique(list []string, s string) []string {
-	if s == "" {
+	if s == "" || slices.Contains(list, s) {
 		return list
 	}
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
 	return append(list, s)
+}
+
+// uniqueList collects strings in order, skipping empty ones and repeats.
+type uniqueList struct {
+	list []string
+	seen map[string]bool
+}
+
+func (u *uniqueList) add(s string) {
+	if s == "" || u.seen[s] {
+		return
+	}
+	if u.seen == nil {
+		u.seen = make(map[string]bool)
+	}
+	u.seen[s] = true
+	u.list = append(u.list, s)
 }

@@ -1,44 +1,46 @@
 package email
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// ExternalID returns the id that makes storing this message idempotent:
+// its Message-ID, or for mail without one "sha256:" and the hex digest of
+// the raw message, so that fetching the same mail twice stores it once.
+func (m *Parsed) ExternalID() string {
+	if m.MessageID != "" {
+		return m.MessageID
+	}
+	sum := sha256.Sum256(m.Raw)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
 // ThreadIDs returns the message ids this message answers, most relevant
 // first: In-Reply-To, then References from the most recent back to the
 // thread root, without duplicates or the message's own id. The inbox looks
 // them up, in order, to find the conversation a reply belongs to.
 func (m *Parsed) ThreadIDs() []string {
-	seen := map[string]bool{m.MessageID: true, "": true}
-	var ids []string
-	add := func(id string) {
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	add(m.InReplyTo)
+	ids := uniqueList{seen: map[string]bool{m.MessageID: true}}
+	ids.add(m.InReplyTo)
 	for i := len(m.References) - 1; i >= 0; i-- {
-		add(m.References[i])
+		ids.add(m.References[i])
 	}
-	return ids
+	return ids.list
 }
 
 // Recipients returns every address the message was delivered or written
 // to (Delivered-To and X-Original-To first, then To and Cc), lower-cased
 // and without duplicates: the input of PlusToken.
 func (m *Parsed) Recipients() []string {
-	var out []string
-	seen := make(map[string]bool)
-	add := func(a string) {
-		if a != "" && !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
-	}
+	var out uniqueList
 	for _, a := range m.DeliveredTo {
-		add(a)
+		out.add(a)
 	}
 	for _, list := range [][]Address{m.To, m.Cc} {
 		for _, a := range list {
-			add(a.Address)
+			out.add(a.Address)
 		}
 	}
-	return out
+	return out.list
 }
