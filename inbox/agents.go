@@ -162,21 +162,10 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (Agent
 	return a, nil
 }
 
-// SetAvailability marks an agent available, away or offline.
+// SetAvailability marks an agent available, away or offline and announces the change
+// (EventAgentAvailability) in the same transaction.
 func (s *Store) SetAvailability(ctx context.Context, agentID int64, availability string) error {
-	switch availability {
-	case "available", "away", "offline":
-	default:
-		return fmt.Errorf("inbox: availability: %w", invalid("availability", "must be available, away or offline"))
-	}
-	tag, err := s.pool.Exec(ctx, `UPDATE agents SET availability = $2 WHERE id = $1`, agentID, availability)
-	if err != nil {
-		return fmt.Errorf("inbox: availability: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("inbox: availability: agent %d: %w", agentID, ErrNotFound)
-	}
-	return nil
+	return s.InTx(ctx, func(tx pgx.Tx) error { return s.SetAvailabilityTx(ctx, tx, agentID, availability) })
 }
 
 // SetPassword replaces an agent's password.

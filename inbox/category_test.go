@@ -1,0 +1,141 @@
+package inbox_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/dbtest"
+)
+
+// eventLog is an inbox.Jobs that remembers the events handed to it, to see what a change
+// announces. Events of a rolled-back transaction are remembered too, so tests commit.
+type eventLog struct {
+	mu     sync.Mutex
+	events []inbox.Event
+}
+
+func (l *eventLog) Enqueue(_ context.Context, _ pgx.Tx, events []inbox.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, events...)
+	return nil
+}
+
+func (l *eventLog) ofType(typ string) []inbox.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []inbox.Event
+	for _, e := range l.events {
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// setupEventLog is a store whose events land in the returned log.
+func setupEventLog(t *testing.T) (*inbox.Store, *eventLog) {
+	t.Helper()
+	log := &eventLog{}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	return inbox.New(dbtest.Pool(t), inbox.Options{Jobs: log, Clock: func() time.Time { return now }}), log
+}
+
+func TestSetCategory(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, log := setupEventLog(t)
+	res, err := store.Ingest(ctx, inbox.Inbound{Channel: inbox.ChannelSMS, ExternalID: "SM1", From: phoneFrom("+15550100200"), Text: "this is outrageous"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, err := store.SetCategory(ctx, res.ConversationID, "  Complaint ", inbox.Actor{})
+	if err != nil || conv.Category != "complaint" {
+		t.Fatalf("category = %q, %v", conv.Category, err)
+	}
+	// The same category again changes and announces nothing.
+	if _, err := store.SetCategory(ctx, res.ConversationID, "complaint", inbox.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	events := log.ofType(inbox.EventConversationCategory)
+	if len(events) != 1 || events[0].Data["category"] != "complaint" || events[0].ConversationID != res.ConversationID {
+		t.Fatalf("category events = %+v", events)
+	}
+	var n int
+	if err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM conversation_events WHERE conversation_id = $1
+		AND kind = 'category' AND actor = 'system' AND data->>'to' = 'complaint'`, res.ConversationID).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("category audit rows = %d, %v", n, err)
+	}
+	_, err = store.SetCategory(ctx, res.ConversationID, strings.Repeat("x", inbox.MaxCategoryLen+1), inbox.Actor{})
+	if !errors.Is(err, inbox.ErrInvalid) {
+		t.Fatalf("long category: %v", err)
+	}
+	if _, err := store.SetCategory(ctx, 999999, "billing", inbox.Actor{}); !errors.Is(err, inbox.ErrNotFound) {
+		t.Fatalf("unknown conversation: %v", err)
+	}
+}
+
+func TestSetAvailabilityAnnouncesChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, log := setupEventLog(t)
+	a, err := store.CreateAgent(ctx, inbox.NewAgent{Email: "ann@example.com", Name: "Ann", Password: "password123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"away", "away", "available"} {
+		if err := store.SetAvailability(ctx, a.ID, v); err != nil {
+			t.Fatalf("set %s: %v", v, err)
+		}
+	}
+	events := log.ofType(inbox.EventAgentAvailability)
+	if len(events) != 2 {
+		t.Fatalf("availability events = %+v, want away then available", events)
+	}
+	if events[0].AgentID != a.ID || events[0].Previous != "available" || events[0].Data["availability"] != "away" ||
+		events[1].Previous != "away" || events[1].Data["availability"] != "available" {
+		t.Fatalf("availability events = %+v", events)
+	}
+	if err := store.SetAvailability(ctx, a.ID, "busy"); !errors.Is(err, inbox.ErrInvalid) {
+		t.Fatalf("busy: %v", err)
+	}
+	if err := store.SetAvailability(ctx, 999999, "away"); !errors.Is(err, inbox.ErrNotFound) {
+		t.Fatalf("unknown agent: %v", err)
+	}
+}
+
+func TestAddAuditTx(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, _ := setupEventLog(t)
+	res, err := store.Ingest(ctx, inbox.Inbound{Channel: inbox.ChannelSMS, ExternalID: "SM1", From: phoneFrom("+15550100200"), Text: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = store.InTx(ctx, func(tx pgx.Tx) error {
+		return store.AddAuditTx(ctx, tx, res.ConversationID, inbox.Actor{}, "routed", map[string]any{"rules": []string{"vip"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contactID int64
+	var rule string
+	if err := store.Pool().QueryRow(ctx, `SELECT contact_id, data->'rules'->>0 FROM conversation_events
+		WHERE conversation_id = $1 AND kind = 'routed' AND actor = 'system'`, res.ConversationID).Scan(&contactID, &rule); err != nil {
+		t.Fatal(err)
+	}
+	if contactID != res.ContactID || rule != "vip" {
+		t.Fatalf("audit row: contact %d, rule %q", contactID, rule)
+	}
+	err = store.InTx(ctx, func(tx pgx.Tx) error { return store.AddAuditTx(ctx, tx, 999999, inbox.Actor{}, "routed", nil) })
+	if !errors.Is(err, inbox.ErrNotFound) {
+		t.Fatalf("unknown conversation: %v", err)
+	}
+}
