@@ -1,0 +1,42 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+)
+
+// SetRole changes an agent's role.
+func (s *Store) SetRole(ctx context.Context, agentID int64, role Role) error {
+	if !role.Valid() {
+		return fmt.Errorf("inbox: role: %w", invalid("role", "must be agent, supervisor or admin"))
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE agents SET role = $2 WHERE id = $1`, agentID, role)
+	if err != nil {
+		return fmt.Errorf("inbox: role: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("inbox: role: agent %d: %w", agentID, ErrNotFound)
+	}
+	return nil
+}
+
+// AddTeamMember puts an agent in a team; already a member is fine. An unknown team or agent is
+// a *ValidationError.
+func (s *Store) AddTeamMember(ctx context.Context, teamID, agentID int64) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, teamID, agentID)
+	if err != nil {
+		return fmt.Errorf("inbox: team member: %w", notFoundFK(err, "team or agent"))
+	}
+	return nil
+}
+
+// RemoveTeamMember takes an agent out of a team; not a member is fine.
+func (s *Store) RemoveTeamMember(ctx context.Context, teamID, agentID int64) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM team_members WHERE team_id = $1 AND agent_id = $2`, teamID, agentID); err != nil {
+		return fmt.Errorf("inbox: team member: %w", err)
+	}
+	return nil
+}
+
+// HasSecrets reports whether the inbox holds sealed credentials (never what they are).
+func (in Inbox) HasSecrets() bool { return len(in.sealed) > 0 }
