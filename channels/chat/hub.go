@@ -1,0 +1,173 @@
+package chat
+
+import (
+	"sync"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Event types the chat channel announces and hears besides the inbox's own. They travel
+// through the inbox's NOTIFY channel (inbox.NotifyChannel) as the same JSON arrays, but are
+// never stored and cause no jobs: they are ephemeral.
+const (
+	// EventVisitorTyping is published when a visitor starts or stops typing: ConversationID,
+	// ContactID, InboxID, TeamID and AssigneeID name the conversation (so the agent hub's
+	// visibility filter applies), Channel is "chat" and Data is {"on": bool}.
+	EventVisitorTyping = "chat.typing"
+	// EventAgentTyping is what the web inbox publishes when an agent types a reply in a
+	// conversation: ContactID names the customer and Data is {"on": bool, "agent_name":
+	// string}. The visitor's sockets show it.
+	EventAgentTyping = "chat.agent_typing"
+)
+
+// AutoEmailFallback marks the email copy of a chat reply the visitor did not see in time
+// (the workflow's chat fallback job writes it, as workflow.ChatFallbackAuto). The chat shows
+// the original, never the copy.
+const AutoEmailFallback = "chat-fallback"
+
+// hub indexes this process's visitor sockets by contact and hands each socket the events of
+// its contact. dispatch runs on the feed's goroutine and never blocks: a socket whose queue is
+// full is closed (its widget reconnects and replays what it missed).
+type hub struct {
+	srv *Server
+
+	mu        sync.RWMutex
+	all       map[*socket]struct{}
+	byContact map[int64]map[*socket]struct{}
+	closed    bool
+}
+
+func newHub(s *Server) *hub {
+	return &hub{srv: s, all: map[*socket]struct{}{}, byContact: map[int64]map[*socket]struct{}{}}
+}
+
+// add registers a socket; it reports false when the hub is closed.
+func (h *hub) add(c *socket) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.all[c] = struct{}{}
+	if id := c.contact(); id != 0 {
+		h.indexLocked(c, id)
+	}
+	return true
+}
+
+// index files a socket under its contact, once the contact is known or after a merge.
+func (h *hub) index(c *socket, contactID int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.all[c]; !ok {
+		return
+	}
+	if old := c.contact(); old != 0 && old != contactID {
+		h.unindexLocked(c, old)
+	}
+	c.setContact(contactID)
+	h.indexLocked(c, contactID)
+}
+
+func (h *hub) indexLocked(c *socket, contactID int64) {
+	set := h.byContact[contactID]
+	if set == nil {
+		set = map[*socket]struct{}{}
+		h.byContact[contactID] = set
+	}
+	set[c] = struct{}{}
+}
+
+func (h *hub) unindexLocked(c *socket, contactID int64) {
+	if set := h.byContact[contactID]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(h.byContact, contactID)
+		}
+	}
+}
+
+// remove forgets a socket and closes it.
+func (h *hub) remove(c *socket) {
+	h.mu.Lock()
+	if _, ok := h.all[c]; ok {
+		delete(h.all, c)
+		h.unindexLocked(c, c.contact())
+	}
+	h.mu.Unlock()
+	c.close()
+}
+
+func (h *hub) count() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.all)
+}
+
+// closeAll closes every socket and refuses new ones.
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	h.closed = true
+	all := make([]*socket, 0, len(h.all))
+	for c := range h.all {
+		all = append(all, c)
+	}
+	h.mu.Unlock()
+	for _, c := range all {
+		h.remove(c)
+	}
+}
+
+// dispatch hands one event to the sockets it concerns.
+func (h *hub) dispatch(e inbox.Event) {
+	switch e.Type {
+	case inbox.EventFeedResumed:
+		// Events were missed while the feed was down: every widget reconnects and replays
+		// after its last message, which leaves no gap.
+		h.closeAll()
+		h.mu.Lock()
+		h.closed = false
+		h.mu.Unlock()
+		return
+	case inbox.EventContactMerged:
+		h.merged(e)
+		return
+	}
+	if e.ContactID == 0 {
+		return
+	}
+	h.mu.RLock()
+	targets := make([]*socket, 0, len(h.byContact[e.ContactID]))
+	for c := range h.byContact[e.ContactID] {
+		targets = append(targets, c)
+	}
+	h.mu.RUnlock()
+	if len(targets) == 0 {
+		return
+	}
+	var slow []*socket
+	for _, c := range targets {
+		if !c.handle(e) {
+			slow = append(slow, c)
+		}
+	}
+	for _, c := range slow {
+		h.srv.log.Warn("chat: dropping a slow visitor socket", "visitor", c.visitorID)
+		h.remove(c)
+	}
+}
+
+// merged moves the sockets of a contact merged into another under the one kept.
+func (h *hub) merged(e inbox.Event) {
+	other, ok := e.Data["merged"].(float64)
+	if !ok || e.ContactID == 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.byContact[int64(other)] {
+		c.setContact(e.ContactID)
+		h.indexLocked(c, e.ContactID)
+	}
+	delete(h.byContact, int64(other))
+}

@@ -1,0 +1,255 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// socket is one visitor connection. Its handler goroutine reads; one write pump goroutine
+// is its only writer. Frames reach the pump through a bounded queue.
+type socket struct {
+	srv       *Server
+	conn      *websocket.Conn
+	ctx       context.Context
+	inboxID   int64
+	visitorID string
+	send      chan outItem
+	done      chan struct{}
+	once      sync.Once
+
+	mu        sync.Mutex
+	contactID int64
+	conv      convRef
+
+	// Used by the write pump only (and by the handler before the pump starts).
+	recent   [16]int64 // ids of the last messages written, to skip a second copy
+	next     int
+	replayed map[int64]struct{} // ids written by the replay, until the queue first drains
+}
+
+// convRef is what a socket knows of its visitor's current conversation: for status frames
+// and for the visibility fields of typing events.
+type convRef struct {
+	id, teamID, assigneeID int64
+}
+
+// outItem is one queued frame: a ready frame, or (frame nil) a message to fetch and show.
+// msgID is set for message frames, so that a message is written once.
+type outItem struct {
+	frame []byte
+	msgID int64
+}
+
+func (c *socket) contact() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.contactID
+}
+
+func (c *socket) setContact(id int64) {
+	c.mu.Lock()
+	c.contactID = id
+	c.mu.Unlock()
+}
+
+func (c *socket) conversation() convRef {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conv
+}
+
+// follow updates the current conversation from an event of the visitor's contact and reports
+// whether the event concerns it. A message or a new conversation makes its conversation the
+// current one.
+func (c *socket) follow(e inbox.Event) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case e.ConversationID == 0:
+		return false
+	case e.ConversationID == c.conv.id:
+	case e.Type == inbox.EventMessageCreated || e.Type == inbox.EventConversationCreated:
+		c.conv.id = e.ConversationID
+	default:
+		return false
+	}
+	c.conv.teamID, c.conv.assigneeID = e.TeamID, e.AssigneeID
+	return true
+}
+
+// setConversation makes conv current unless events already moved on to a newer one.
+func (c *socket) setConversation(conv convRef) {
+	c.mu.Lock()
+	if conv.id >= c.conv.id {
+		c.conv = conv
+	}
+	c.mu.Unlock()
+}
+
+// handle queues what an event of the visitor's contact shows them. It reports false when the
+// queue is full: the socket is too slow and is dropped.
+func (c *socket) handle(e inbox.Event) bool {
+	switch e.Type {
+	case inbox.EventMessageCreated:
+		c.follow(e)
+		if e.Direction == inbox.DirectionNote || e.Data["auto"] == AutoEmailFallback {
+			return true
+		}
+		return c.enqueue(outItem{msgID: e.MessageID})
+	case inbox.EventConversationStatus:
+		if !c.follow(e) {
+			return true
+		}
+		return c.enqueueFrame(Status{Status: string(e.Status)})
+	case EventAgentTyping:
+		on, _ := e.Data["on"].(bool)
+		name, _ := e.Data["agent_name"].(string)
+		return c.enqueueFrame(AgentTyping{AgentName: name, On: on})
+	default:
+		c.follow(e)
+	}
+	return true
+}
+
+func (c *socket) enqueueFrame(f ServerFrame) bool {
+	b, err := Encode(f)
+	if err != nil {
+		c.srv.log.Error("chat: encode frame", "err", err)
+		return true
+	}
+	return c.enqueue(outItem{frame: b})
+}
+
+// enqueue never blocks.
+func (c *socket) enqueue(it outItem) bool {
+	select {
+	case c.send <- it:
+		return true
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (c *socket) close() {
+	c.once.Do(func() {
+		close(c.done)
+		_ = c.conn.Close()
+	})
+}
+
+// shut ends the session with a close status: the widget retries unless it is 1008. It waits
+// briefly for the client to answer the close, discarding what it still sends, so the close
+// frame is read rather than lost to a reset connection.
+func (c *socket) shut(code int, reason string) {
+	deadline := time.Now().Add(c.srv.sock.WriteWait)
+	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), deadline)
+	c.linger()
+}
+
+// linger discards what the client still sends for a moment, then closes the connection.
+func (c *socket) linger() {
+	nc := c.conn.NetConn()
+	_ = nc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, _ = io.CopyN(io.Discard, nc, 4*MaxFrameBytes)
+	c.close()
+}
+
+// writeNow writes one frame; only the write pump (or the handler before the pump starts)
+// calls it.
+func (c *socket) writeNow(frame []byte) error {
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.sock.WriteWait))
+	return c.conn.WriteMessage(websocket.TextMessage, frame)
+}
+
+// writePump writes queued frames and pings until the socket closes.
+func (c *socket) writePump() {
+	defer c.srv.hub.remove(c)
+	ping := time.NewTicker(c.srv.sock.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case it := <-c.send:
+			if err := c.write(it); err != nil {
+				if !errors.Is(err, websocket.ErrCloseSent) {
+					c.srv.log.Debug("chat: write", "visitor", c.visitorID, "err", err)
+				}
+				return
+			}
+			if c.replayed != nil && len(c.send) == 0 {
+				c.replayed = nil
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.srv.sock.WriteWait)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// write writes one queued item: a message is fetched, shown once, and recorded as seen.
+func (c *socket) write(it outItem) error {
+	if it.msgID != 0 && c.wrote(it.msgID) {
+		return nil
+	}
+	if it.frame != nil {
+		if err := c.writeNow(it.frame); err != nil {
+			return err
+		}
+		c.remember(it.msgID)
+		return nil
+	}
+	m, err := c.srv.store.GetMessage(c.ctx, it.msgID)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err // the widget reconnects and replays it
+	}
+	if !visible(m) {
+		return nil
+	}
+	frame, err := Encode(c.srv.messageFrame(c.ctx, m, c.visitorID))
+	if err != nil {
+		return err
+	}
+	if err := c.writeNow(frame); err != nil {
+		return err
+	}
+	c.remember(m.ID)
+	if err := c.srv.visitors.markSeen(c.ctx, c.inboxID, c.visitorID, []inbox.Message{m}); err != nil {
+		c.srv.log.Warn("chat: record delivery", "message", m.ID, "err", err)
+	}
+	return nil
+}
+
+// wrote reports whether message id was written on this socket already.
+func (c *socket) wrote(id int64) bool {
+	if _, ok := c.replayed[id]; ok {
+		return true
+	}
+	for _, r := range c.recent {
+		if r == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *socket) remember(id int64) {
+	if id == 0 {
+		return
+	}
+	c.recent[c.next] = id
+	c.next = (c.next + 1) % len(c.recent)
+}

@@ -1,0 +1,229 @@
+package chat
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// serveSocket is GET /chat/ws?inbox=ID, the visitor WebSocket (see the package doc for the
+// protocol). Before upgrading it answers 400 without a valid inbox id, 404 for an unknown or
+// non-chat inbox and 403 when the page's Origin is not one the inbox allows.
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.URL.Query().Get("inbox"), 10, 64)
+	if err != nil || id <= 0 {
+		errorJSON(w, http.StatusBadRequest, "invalid", "inbox: want ?inbox=ID, the chat inbox's id")
+		return
+	}
+	in, err := s.store.GetInbox(r.Context(), id)
+	var settings Settings
+	if err == nil {
+		settings, err = inboxSettings(in)
+	}
+	if errors.Is(err, inbox.ErrNotFound) {
+		errorJSON(w, http.StatusNotFound, "not_found", "no chat inbox "+strconv.FormatInt(id, 10))
+		return
+	}
+	if err != nil {
+		s.log.Error("chat: socket: inbox", "inbox", id, "err", err)
+		errorJSON(w, http.StatusInternalServerError, "internal", "could not load the inbox")
+		return
+	}
+	if !AllowedOrigin(settings.Origins, r.Header.Get("Origin")) {
+		errorJSON(w, http.StatusForbidden, "forbidden", "this page's origin may not use chat inbox "+strconv.FormatInt(id, 10))
+		return
+	}
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered the client
+	}
+	conn.SetReadLimit(MaxFrameBytes)
+	c := &socket{srv: s, conn: conn, ctx: r.Context(), inboxID: in.ID,
+		send: make(chan outItem, s.sock.SendQueue), done: make(chan struct{})}
+	s.run(c, in)
+}
+
+// run is a socket's life: the hello, the welcome and replay, then reading until it closes.
+func (s *Server) run(c *socket, in inbox.Inbox) {
+	defer c.close()
+	h, ok := c.readHello()
+	if !ok {
+		return
+	}
+	ss, err := s.begin(c.ctx, in, h)
+	if err != nil {
+		s.log.Error("chat: hello", "inbox", in.ID, "err", err)
+		c.refuse(Error{Code: CodeInternal, Message: "The chat is unavailable; retrying."}, websocket.CloseInternalServerErr)
+		return
+	}
+	c.visitorID = ss.visitorID
+	c.contactID = ss.contactID
+	// Registered before the backlog is read, so nothing committed after the read is missed.
+	if !s.hub.add(c) {
+		c.shut(websocket.CloseServiceRestart, "server shutting down")
+		return
+	}
+	defer s.hub.remove(c)
+	if err := s.welcome(c, ss, h.LastID); err != nil {
+		s.log.Warn("chat: welcome", "visitor", c.visitorID, "err", err)
+		c.refuse(Error{Code: CodeInternal, Message: "The chat is unavailable; retrying."}, websocket.CloseInternalServerErr)
+		return
+	}
+	go c.writePump()
+	s.read(c, &ss)
+}
+
+// readHello reads the first frame, which must be a valid hello; otherwise the visitor is told
+// why and the socket closes with 1008, which the widget does not retry.
+func (c *socket) readHello() (*Hello, bool) {
+	_ = c.conn.SetReadDeadline(time.Now().Add(c.srv.sock.HelloWait))
+	_, data, err := c.conn.ReadMessage()
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			c.linger()
+		}
+		return nil, false
+	}
+	f, err := DecodeClient(data)
+	var fe *FrameError
+	switch h, ok := f.(*Hello); {
+	case ok:
+		return h, true
+	case errors.As(err, &fe) && fe.Code != CodeUnknownType:
+		c.refuse(fe.Frame(), websocket.ClosePolicyViolation)
+	default:
+		c.refuse(Error{Code: CodeHelloFirst, Message: "The first frame must be hello."}, websocket.ClosePolicyViolation)
+	}
+	return nil, false
+}
+
+// refuse sends an error frame, then closes with code.
+func (c *socket) refuse(e Error, code int) {
+	if b, err := Encode(e); err == nil {
+		_ = c.writeNow(b)
+	}
+	c.shut(code, e.Message)
+}
+
+// read handles the visitor's frames until the socket closes. Pongs and frames keep it alive.
+func (s *Server) read(c *socket, ss *session) {
+	_ = c.conn.SetReadDeadline(time.Now().Add(s.sock.PongWait))
+	c.conn.SetPongHandler(func(string) error {
+		return c.conn.SetReadDeadline(time.Now().Add(s.sock.PongWait))
+	})
+	for {
+		_, data, err := c.conn.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.linger() // the 1009 close is sent; let the client read it
+			}
+			return
+		}
+		_ = c.conn.SetReadDeadline(time.Now().Add(s.sock.PongWait))
+		allowed := s.limiter.Allow(c.visitorID)
+		f, err := DecodeClient(data)
+		var fe *FrameError
+		switch f := f.(type) {
+		case nil:
+			if errors.As(err, &fe) && allowed {
+				s.tell(c, fe.Frame())
+			}
+		case *Hello:
+			if allowed {
+				s.tell(c, Error{Code: CodeHelloFirst, Message: "hello comes once, first."})
+			}
+		case *Send:
+			if !allowed {
+				s.tell(c, Error{Code: CodeRateLimited, Message: "Too many messages; sending again shortly.", ClientID: f.ClientID})
+				continue
+			}
+			if !s.receive(c, ss, f) {
+				c.shut(websocket.CloseInternalServerErr, "could not store the message; retrying")
+				return
+			}
+		case *Typing:
+			if allowed {
+				s.publishTyping(c, f.On)
+			}
+		case *Rating:
+			// Surveys are not sent on chat yet; a rating is accepted and dropped.
+		}
+	}
+}
+
+// receive stores a visitor's message and acknowledges it with the stored message, whose id
+// the visitor's client_id maps to once and for all. It reports false when storing failed for
+// a reason the visitor cannot fix: the socket closes and the widget resends after reconnecting.
+func (s *Server) receive(c *socket, ss *session, f *Send) bool {
+	res, err := s.store.Ingest(c.ctx, inbox.Inbound{
+		InboxID:    c.inboxID,
+		Channel:    inbox.ChannelChat,
+		ExternalID: c.visitorID + ":" + f.ClientID,
+		From:       ss.from,
+		Also:       slices.Clone(ss.also),
+		Name:       ss.name,
+		Text:       f.Text,
+		Metadata:   map[string]any{"visitor_id": c.visitorID},
+	})
+	if errors.Is(err, inbox.ErrInvalid) {
+		var ve *inbox.ValidationError
+		msg := "The message was refused."
+		if errors.As(err, &ve) {
+			msg = ve.Error()
+		}
+		s.tell(c, Error{Code: CodeInvalid, Message: msg, ClientID: f.ClientID})
+		return true
+	}
+	if err != nil {
+		s.log.Error("chat: ingest", "visitor", c.visitorID, "err", err)
+		return false
+	}
+	if res.ContactID != c.contact() {
+		ss.contactID = res.ContactID
+		s.hub.index(c, res.ContactID)
+	}
+	if res.ConversationID != c.conversation().id {
+		if conv, err := s.store.GetConversation(c.ctx, res.ConversationID); err == nil {
+			c.setConversation(refOf(conv))
+		}
+	}
+	m, err := s.store.GetMessage(c.ctx, res.MessageID)
+	if err != nil {
+		s.log.Error("chat: ack", "message", res.MessageID, "err", err)
+		return false
+	}
+	frame := s.messageFrame(c.ctx, m, c.visitorID)
+	frame.ClientID = f.ClientID
+	b, err := Encode(frame)
+	if err != nil {
+		return false
+	}
+	if !c.enqueue(outItem{frame: b, msgID: m.ID}) {
+		s.hub.remove(c)
+	}
+	return true
+}
+
+// tell queues a frame for the visitor, dropping a socket too slow to take it.
+func (s *Server) tell(c *socket, f ServerFrame) {
+	if !c.enqueueFrame(f) {
+		s.hub.remove(c)
+	}
+}
+
+func refOf(conv inbox.Conversation) convRef {
+	r := convRef{id: conv.ID}
+	if conv.TeamID != nil {
+		r.teamID = *conv.TeamID
+	}
+	if conv.AssigneeID != nil {
+		r.assigneeID = *conv.AssigneeID
+	}
+	return r
+}

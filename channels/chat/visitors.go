@@ -1,0 +1,146 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Visitors is the chat channel's own table, chat_visitors: per visitor the email they left
+// and the last message a socket showed them. It answers the workflow's email fallback job
+// (workflow.ChatVisitors): has the visitor seen a reply, and where would an unseen one go.
+type Visitors struct {
+	store *inbox.Store
+}
+
+// NewVisitors returns the visitor records of store's database.
+func NewVisitors(store *inbox.Store) *Visitors { return &Visitors{store: store} }
+
+// remember records what a visitor told about themselves (name and email from the widget);
+// empty values keep what was known.
+func (v *Visitors) remember(ctx context.Context, inboxID int64, visitorID, name, email string) error {
+	_, err := v.store.Pool().Exec(ctx, `INSERT INTO chat_visitors (visitor_id, inbox_id, name, email, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5)
+		ON CONFLICT (visitor_id) DO UPDATE SET
+			name = coalesce(nullif(excluded.name, ''), chat_visitors.name),
+			email = coalesce(nullif(excluded.email, ''), chat_visitors.email),
+			updated_at = excluded.updated_at`,
+		visitorID, inboxID, name, email, v.store.Now())
+	if err != nil {
+		return fmt.Errorf("chat: remember visitor: %w", err)
+	}
+	return nil
+}
+
+// seenTx records, in tx, that a socket showed the visitor the messages up to messageID.
+func (v *Visitors) seenTx(ctx context.Context, tx pgx.Tx, inboxID int64, visitorID string, messageID int64) error {
+	_, err := tx.Exec(ctx, `INSERT INTO chat_visitors (visitor_id, inbox_id, last_seen_message_id, last_seen_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $4, $4)
+		ON CONFLICT (visitor_id) DO UPDATE SET
+			last_seen_message_id = greatest(chat_visitors.last_seen_message_id, excluded.last_seen_message_id),
+			last_seen_at = excluded.last_seen_at`,
+		visitorID, inboxID, messageID, v.store.Now())
+	if err != nil {
+		return fmt.Errorf("chat: visitor seen: %w", err)
+	}
+	return nil
+}
+
+// markSeen records that a socket showed the visitor msgs: outbound chat messages become
+// delivered (from this process, which pushed them) and the visitor's last seen message
+// advances, in one transaction.
+func (v *Visitors) markSeen(ctx context.Context, inboxID int64, visitorID string, msgs []inbox.Message) error {
+	var last int64
+	for _, m := range msgs {
+		last = max(last, m.ID)
+	}
+	if last == 0 {
+		return nil
+	}
+	return v.store.InTx(ctx, func(tx pgx.Tx) error {
+		for _, m := range msgs {
+			if m.Direction != inbox.DirectionOutbound || m.Channel != inbox.ChannelChat || m.DeliveryStatus == inbox.DeliveryDelivered {
+				continue
+			}
+			if _, err := v.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{MessageID: m.ID, Status: inbox.DeliveryDelivered}); err != nil {
+				return err
+			}
+		}
+		return v.seenTx(ctx, tx, inboxID, visitorID, last)
+	})
+}
+
+// visitorState is what the fallback needs of a contact's visitors.
+type visitorState struct {
+	lastSeen int64
+	email    string // the most recently left email, "" when none
+}
+
+// stateOf returns the state of a contact's chat visitors: their chat identities are visitor ids.
+func (v *Visitors) stateOf(ctx context.Context, contactID int64) (visitorState, error) {
+	c, err := v.store.GetContact(ctx, contactID)
+	if err != nil {
+		return visitorState{}, fmt.Errorf("chat: visitors of contact %d: %w", contactID, err)
+	}
+	var ids []string
+	for _, id := range c.Identities {
+		if id.Kind == inbox.IdentityChat {
+			ids = append(ids, id.Address)
+		}
+	}
+	var st visitorState
+	err = v.store.Pool().QueryRow(ctx, `SELECT coalesce(max(last_seen_message_id), 0),
+			coalesce((array_agg(email ORDER BY updated_at DESC) FILTER (WHERE email <> ''))[1], '')
+		FROM chat_visitors WHERE visitor_id = ANY($1)`, ids).Scan(&st.lastSeen, &st.email)
+	if err != nil {
+		return visitorState{}, fmt.Errorf("chat: visitors of contact %d: %w", contactID, err)
+	}
+	return st, nil
+}
+
+// Seen reports whether a visitor has seen chat message m: a socket pushed it (delivered) or
+// showed them a later message.
+func (v *Visitors) Seen(ctx context.Context, m inbox.Message) (bool, error) {
+	if m.DeliveryStatus == inbox.DeliveryDelivered {
+		return true, nil
+	}
+	if m.ContactID == nil {
+		return false, nil
+	}
+	st, err := v.stateOf(ctx, *m.ContactID)
+	if err != nil {
+		return false, err
+	}
+	return st.lastSeen >= m.ID, nil
+}
+
+// FallbackRoute returns where chat reply m goes by email if the visitor does not see it: the
+// chat inbox's fallback email inbox and the address the visitor left, with the delay after
+// which it is due. inboxID is 0 when there is no route (the fallback is off, or the visitor
+// left no email).
+func (v *Visitors) FallbackRoute(ctx context.Context, m inbox.Message) (inboxID int64, address string, after time.Duration, err error) {
+	if m.InboxID == nil || m.ContactID == nil {
+		return 0, "", 0, nil
+	}
+	in, err := v.store.GetInbox(ctx, *m.InboxID)
+	if err != nil {
+		return 0, "", 0, fmt.Errorf("chat: fallback route: %w", err)
+	}
+	settings, err := inboxSettings(in)
+	if err != nil {
+		return 0, "", 0, err
+	}
+	fallbackID, delay := settings.Fallback()
+	if fallbackID == 0 {
+		return 0, "", 0, nil
+	}
+	st, err := v.stateOf(ctx, *m.ContactID)
+	if err != nil || st.email == "" {
+		return 0, "", 0, err
+	}
+	return fallbackID, st.email, delay, nil
+}
