@@ -1,21 +1,5 @@
 package email
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-)
-
-// ExternalID returns the id that makes storing this message idempotent:
-// its Message-ID, or for mail without one "sha256:" and the hex digest of
-// the raw message, so that fetching the same mail twice stores it once.
-func (m *Parsed) ExternalID() string {
-	if m.MessageID != "" {
-		return m.MessageID
-	}
-	sum := sha256.Sum256(m.Raw)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
-
 // ThreadIDs returns the message ids this message answers, most relevant
 // first: In-Reply-To, then References from the most recent back to the
 // thread root, without duplicates or the message's own id. The inbox looks

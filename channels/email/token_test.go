@@ -104,19 +104,3 @@ func TestRecipients(t *testing.T) {
 		t.Errorf("Recipients = %q, want %q", got, want)
 	}
 }
-
-func TestExternalID(t *testing.T) {
-	tests := []struct {
-		name string
-		m    Parsed
-		want string
-	}{
-		{"message id", Parsed{MessageID: "a@x", Raw: []byte("raw")}, "a@x"},
-		{"digest", Parsed{Raw: []byte("raw")}, "sha256:d7439bee24773bcbfa2d0a97947ee36227b10d1022b1a55847e928965bb6bfde"},
-	}
-	for _, tt := range tests {
-		if got := tt.m.ExternalID(); got != tt.want {
-			t.Errorf("%s: ExternalID = %q, want %q", tt.name, got, tt.want)
-		}
-	}
-}
