@@ -31,6 +31,9 @@ type Options struct {
 	SecretKey string
 	// Committers is how many group-commit transactions may be in flight at once; 0 means 4.
 	Committers int
+	// Interceptor may claim a known customer's inbound message before threading (a survey
+	// answer); nil claims nothing.
+	Interceptor Interceptor
 }
 
 // Store is the inbox's database: every read and write of its tables goes through it.
@@ -42,6 +45,8 @@ type Store struct {
 	region string
 	group  *group
 	sealer *Sealer
+	// intercept is Options.Interceptor.
+	intercept Interceptor
 
 	// dummyHash is a bcrypt hash compared against when an email is unknown, so that a failed
 	// sign-in takes as long whether or not the email exists.
@@ -50,7 +55,8 @@ type Store struct {
 
 // New returns a Store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
-	s := &Store{pool: pool, jobs: opts.Jobs, now: opts.Clock, log: opts.Logger, region: opts.PhoneRegion}
+	s := &Store{pool: pool, jobs: opts.Jobs, now: opts.Clock, log: opts.Logger, region: opts.PhoneRegion,
+		intercept: opts.Interceptor}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -25,6 +25,11 @@ type Config struct {
 	Store   *inbox.Store
 	Senders map[inbox.Channel]Sender
 	Logger  *slog.Logger
+	// Alerter posts SLA warnings, breaches and escalations to a team's alert channel; nil
+	// leaves them to the audit trail and the live events.
+	Alerter Alerter
+	// PublicURL is the server's public base URL, which survey links point to.
+	PublicURL string
 	// MaxWorkers per queue; 0 means 20.
 	MaxWorkers int
 	// FetchCooldown bounds the time between an insert and its work; 0 means 15 ms (River's
@@ -45,6 +50,9 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &DeliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger})
+	if err := addLifecycleWorkers(workers, cfg); err != nil {
+		return nil, err
+	}
 	c, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		Logger:        cfg.Logger,
 		FetchCooldown: cfg.FetchCooldown,

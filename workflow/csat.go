@@ -1,0 +1,162 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// ErrSurveyExpired means a survey's answer window has closed.
+var ErrSurveyExpired = errors.New("survey expired")
+
+// MaxSurveyComment caps a survey comment, in characters.
+const MaxSurveyComment = 2000
+
+// Survey is one satisfaction survey and its answer: the feedback on one resolution of a
+// conversation, kept with its category, the resolving agent and whether its SLA was met.
+type Survey struct {
+	ID             int64         `json:"id"`
+	ConversationID int64         `json:"conversation_id"`
+	Subject        string        `json:"subject"`
+	Channel        inbox.Channel `json:"channel"`
+	SentAt         time.Time     `json:"sent_at"`
+	ExpiresAt      time.Time     `json:"expires_at"`
+	Category       string        `json:"category"`
+	ResolvedBy     *int64        `json:"resolved_by,omitempty"`
+	SLAMet         bool          `json:"sla_met"`
+	Score          *int          `json:"score,omitempty"`
+	Comment        string        `json:"comment,omitempty"`
+	AnsweredAt     *time.Time    `json:"answered_at,omitempty"`
+	AnsweredVia    string        `json:"answered_via,omitempty"`
+}
+
+// Open reports whether the survey still takes answers at now.
+func (s Survey) Open(now time.Time) bool { return now.Before(s.ExpiresAt) }
+
+// Surveys records satisfaction answers, from every channel: the web form (by the link's
+// token), the chat widget's rating frame and Slack's buttons (by survey id and the answering
+// contact); SMS and email digits arrive through SurveyInterceptor.
+type Surveys struct {
+	store *inbox.Store
+}
+
+// NewSurveys returns the survey answer desk on store.
+func NewSurveys(store *inbox.Store) *Surveys { return &Surveys{store: store} }
+
+// SurveyAnswer is one answer given by survey id.
+type SurveyAnswer struct {
+	SurveyID int64
+	// ContactID is the customer answering, as their channel knows them; it must be the
+	// surveyed conversation's contact.
+	ContactID int64
+	Score     int
+	Comment   string
+	// Via names the channel of the answer: "chat", "slack", ...
+	Via string
+}
+
+const surveyCols = `s.id, s.conversation_id, c.subject, s.channel, s.sent_at, s.expires_at, s.category, s.resolved_by,
+	s.sla_met, s.score, s.comment, s.answered_at, s.answered_via`
+
+func scanSurvey(row pgx.Row) (Survey, error) {
+	var s Survey
+	var score *int16
+	err := row.Scan(&s.ID, &s.ConversationID, &s.Subject, &s.Channel, &s.SentAt, &s.ExpiresAt, &s.Category,
+		&s.ResolvedBy, &s.SLAMet, &score, &s.Comment, &s.AnsweredAt, &s.AnsweredVia)
+	if score != nil {
+		n := int(*score)
+		s.Score = &n
+	}
+	return s, err
+}
+
+// Answer records a score (1-5) and an optional comment for a survey, replacing an earlier
+// answer while the survey is open. A survey of another contact is inbox.ErrForbidden, an
+// unknown one inbox.ErrNotFound, a closed one ErrSurveyExpired, a bad score or comment an
+// *inbox.ValidationError.
+func (s *Surveys) Answer(ctx context.Context, a SurveyAnswer) (Survey, error) {
+	return s.answer(ctx, `s.id = $1`, a.SurveyID, a.ContactID, a.Score, a.Comment, a.Via)
+}
+
+// ByToken returns the survey a form link's token opens, answered or not, open or expired.
+// An unknown token is inbox.ErrNotFound.
+func (s *Surveys) ByToken(ctx context.Context, token string) (Survey, error) {
+	sv, err := scanSurvey(s.store.Pool().QueryRow(ctx, `SELECT `+surveyCols+` FROM surveys s
+		JOIN conversations c ON c.id = s.conversation_id WHERE s.token_hash = $1`, hashSurveyToken(token)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sv, fmt.Errorf("workflow: survey: %w", inbox.ErrNotFound)
+	}
+	if err != nil {
+		return sv, fmt.Errorf("workflow: survey: %w", err)
+	}
+	return sv, nil
+}
+
+// AnswerToken records the web form's answer for the survey a token opens, as Answer does.
+func (s *Surveys) AnswerToken(ctx context.Context, token string, score int, comment string) (Survey, error) {
+	return s.answer(ctx, `s.token_hash = $1`, hashSurveyToken(token), 0, score, comment, "form")
+}
+
+// answer validates and records an answer for the survey where picks (with key as $1).
+func (s *Surveys) answer(ctx context.Context, where string, key any, contactID int64, score int, comment, via string) (Survey, error) {
+	comment = strings.TrimSpace(comment)
+	switch {
+	case score < 1 || score > 5:
+		return Survey{}, fmt.Errorf("workflow: survey: %w", &inbox.ValidationError{Field: "score", Reason: "must be 1 to 5"})
+	case utf8.RuneCountInString(comment) > MaxSurveyComment:
+		return Survey{}, fmt.Errorf("workflow: survey: %w", &inbox.ValidationError{Field: "comment",
+			Reason: fmt.Sprintf("longer than %d characters", MaxSurveyComment)})
+	case !utf8.ValidString(comment):
+		return Survey{}, fmt.Errorf("workflow: survey: %w", &inbox.ValidationError{Field: "comment", Reason: "is not valid UTF-8"})
+	}
+	var id int64
+	err := s.store.InTx(ctx, func(tx pgx.Tx) error {
+		var owner int64
+		var expires time.Time
+		err := tx.QueryRow(ctx, `SELECT s.id, c.contact_id, s.expires_at FROM surveys s
+			JOIN conversations c ON c.id = s.conversation_id WHERE `+where+` FOR UPDATE OF s`, key).Scan(&id, &owner, &expires)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return inbox.ErrNotFound
+		case err != nil:
+			return err
+		case contactID != 0 && owner != contactID:
+			return inbox.ErrForbidden
+		case !s.store.Now().Before(expires):
+			return ErrSurveyExpired
+		}
+		e, err := recordAnswer(ctx, tx, id, score, comment, via, s.store.Now())
+		if err != nil {
+			return err
+		}
+		return s.store.Publish(ctx, tx, e)
+	})
+	if err != nil {
+		return Survey{}, fmt.Errorf("workflow: survey answer: %w", err)
+	}
+	return scanSurvey(s.store.Pool().QueryRow(ctx, `SELECT `+surveyCols+` FROM surveys s
+		JOIN conversations c ON c.id = s.conversation_id WHERE s.id = $1`, id))
+}
+
+// recordAnswer stores an answer on tx (an empty comment keeps an earlier one) and returns the
+// survey.answered event to publish.
+func recordAnswer(ctx context.Context, tx pgx.Tx, surveyID int64, score int, comment, via string, now time.Time) (inbox.Event, error) {
+	e := inbox.Event{Type: EventSurveyAnswered, At: now,
+		Data: map[string]any{"survey_id": surveyID, "score": score, "via": via}}
+	err := tx.QueryRow(ctx, `UPDATE surveys s SET score = $2, comment = CASE WHEN $3 = '' THEN s.comment ELSE $3 END,
+			answered_at = $4, answered_via = $5, category = c.category
+		FROM conversations c WHERE s.id = $1 AND c.id = s.conversation_id
+		RETURNING c.id, c.contact_id, coalesce(c.team_id, 0), coalesce(c.assignee_id, 0), c.status, c.priority`,
+		surveyID, score, comment, now, via).Scan(&e.ConversationID, &e.ContactID, &e.TeamID, &e.AssigneeID, &e.Status, &e.Priority)
+	if err != nil {
+		return e, fmt.Errorf("workflow: survey answer: %w", err)
+	}
+	return e, nil
+}

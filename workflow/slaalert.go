@@ -1,0 +1,129 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Alerter tells staff outside Parley about SLA trouble: the Slack channel posts to a team's
+// alert channel. teamID is the conversation's team (0: none; post to a default channel or
+// drop it). An error whose Temporary method reports false is final; others are retried.
+// Alerts are also in the audit trail and the live events, so nothing is lost without one.
+type Alerter interface {
+	Alert(ctx context.Context, teamID int64, alert Alert) error
+}
+
+// Alert is one SLA notice about a conversation.
+type Alert struct {
+	// Kind is EventSLAWarning (at risk), EventSLABreach (missed: level 1) or EventSLAEscalated
+	// (level 2 and up).
+	Kind           string
+	ConversationID int64
+	Subject        string
+	Target         Target
+	Due            time.Time
+	Level          int
+	Priority       inbox.Priority
+	TeamID         int64
+	TeamName       string
+	// The assignee to notify (0: unassigned).
+	AssigneeID    int64
+	AssigneeName  string
+	AssigneeEmail string
+}
+
+// Title is a one-line summary, such as "SLA breach: first response overdue".
+func (a Alert) Title() string {
+	what := strings.ReplaceAll(string(a.Target), "_", " ")
+	switch a.Kind {
+	case EventSLAWarning:
+		return "SLA at risk: " + what + " due soon"
+	case EventSLAEscalated:
+		return fmt.Sprintf("SLA escalated to level %d: %s overdue", a.Level, what)
+	}
+	return "SLA breach: " + what + " overdue"
+}
+
+// Text gives the details: the conversation, its priority, who holds it and the due instant.
+func (a Alert) Text() string {
+	who := "unassigned"
+	if a.AssigneeID != 0 {
+		who = "assigned to " + a.AssigneeName
+	}
+	team := ""
+	if a.TeamName != "" {
+		team = ", team " + a.TeamName
+	}
+	return fmt.Sprintf("Conversation #%d %q (%s priority%s) is %s; due %s.", a.ConversationID, a.Subject,
+		a.Priority, team, who, a.Due.UTC().Format("2006-01-02 15:04 MST"))
+}
+
+// SLAAlertArgs is the job that hands one SLA alert to the Alerter, outside the transaction
+// that recorded it, with retries.
+type SLAAlertArgs struct {
+	// Event is the alert's kind: EventSLAWarning, EventSLABreach or EventSLAEscalated.
+	Event          string    `json:"event"`
+	ConversationID int64     `json:"conversation_id"`
+	Target         Target    `json:"target"`
+	Level          int       `json:"level,omitempty"`
+	Due            time.Time `json:"due"`
+	BreachID       int64     `json:"breach_id,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (SLAAlertArgs) Kind() string { return "sla_alert" }
+
+// InsertOpts tries an alert for about an hour at most.
+func (SLAAlertArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+
+// slaAlertWorker runs SLAAlertArgs jobs.
+type slaAlertWorker struct {
+	river.WorkerDefaults[SLAAlertArgs]
+	e *engine
+}
+
+// Work builds the alert from the conversation's current state and sends it.
+func (w *slaAlertWorker) Work(ctx context.Context, job *river.Job[SLAAlertArgs]) error {
+	if w.e.alerter == nil {
+		return nil // no alert channel configured: the audit trail and the live event remain
+	}
+	a := job.Args
+	conv, err := w.e.store.GetConversation(ctx, a.ConversationID)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	al := Alert{Kind: a.Event, ConversationID: conv.ID, Subject: conv.Subject, Target: a.Target, Due: a.Due,
+		Level: a.Level, Priority: conv.Priority}
+	if conv.TeamID != nil {
+		al.TeamID = *conv.TeamID
+		if err := w.e.store.Pool().QueryRow(ctx, `SELECT name FROM teams WHERE id = $1`, al.TeamID).Scan(&al.TeamName); err != nil {
+			return fmt.Errorf("workflow: alert: team: %w", err)
+		}
+	}
+	if conv.AssigneeID != nil {
+		ag, err := w.e.store.GetAgent(ctx, *conv.AssigneeID)
+		if err != nil && !errors.Is(err, inbox.ErrNotFound) {
+			return err
+		}
+		al.AssigneeID, al.AssigneeName, al.AssigneeEmail = ag.ID, ag.Name, ag.Email
+	}
+	if err := w.e.alerter.Alert(ctx, al.TeamID, al); err != nil {
+		var t interface{ Temporary() bool }
+		if errors.As(err, &t) && !t.Temporary() {
+			w.e.log.Warn("sla alert refused", "conversation", conv.ID, "err", err)
+			return river.JobCancel(err)
+		}
+		return fmt.Errorf("workflow: alert: %w", err)
+	}
+	return nil
+}

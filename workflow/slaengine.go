@@ -1,0 +1,82 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// engine is what the SLA, escalation, auto-close and survey workers share: the store (and its
+// clock, which every time decision reads), an insert-only River client for the jobs that jobs
+// cause, the alerter and the public URL survey links point to.
+type engine struct {
+	store     *inbox.Store
+	jobs      *river.Client[pgx.Tx]
+	alerter   Alerter
+	publicURL string
+	log       *slog.Logger
+}
+
+// newEngine builds the workers' shared parts from cfg.
+func newEngine(cfg Config) (*engine, error) {
+	jobs, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{SkipUnknownJobCheck: true})
+	if err != nil {
+		return nil, fmt.Errorf("workflow: engine: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &engine{store: cfg.Store, jobs: jobs, alerter: cfg.Alerter, publicURL: cfg.PublicURL, log: log}, nil
+}
+
+// addLifecycleWorkers registers the workers of SLA clocks, escalation, auto-close and surveys.
+func addLifecycleWorkers(workers *river.Workers, cfg Config) error {
+	e, err := newEngine(cfg)
+	if err != nil {
+		return err
+	}
+	river.AddWorker(workers, &slaComputeWorker{e: e})
+	river.AddWorker(workers, &slaWarningWorker{e: e})
+	river.AddWorker(workers, &slaBreachWorker{e: e})
+	river.AddWorker(workers, &slaAlertWorker{e: e})
+	river.AddWorker(workers, &escalateWorker{e: e})
+	river.AddWorker(workers, &autoCloseWorker{e: e})
+	river.AddWorker(workers, &surveyWorker{e: e})
+	return nil
+}
+
+// now is the store's clock reading.
+func (e *engine) now() time.Time { return e.store.Now() }
+
+// insert adds jobs on tx.
+func (e *engine) insert(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := e.jobs.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("workflow: insert jobs: %w", err)
+	}
+	return nil
+}
+
+// lockClocks serializes the SLA work on one conversation (refreshes, deadlines, escalations)
+// until tx ends, without locking the conversation row agents write to.
+func lockClocks(ctx context.Context, tx pgx.Tx, conversationID int64) error {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('sla:' || $1::bigint, 0))", conversationID); err != nil {
+		return fmt.Errorf("workflow: lock clocks of %d: %w", conversationID, err)
+	}
+	return nil
+}
+
+// scheduled returns insert options that run a job at at (at once when at has passed).
+func scheduled(at time.Time) *river.InsertOpts {
+	return &river.InsertOpts{ScheduledAt: at}
+}

@@ -1,0 +1,141 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// loadClockState reads in one round trip what a refresh needs: the conversation, its policy,
+// its stored clocks and pauses, its status history and the reply facts of its messages. A
+// missing conversation is an error wrapping errNoConversation.
+func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, convFacts, []statusPause, error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT status, priority, coalesce(team_id, 0), coalesce(assignee_id, 0), contact_id, created_at,
+		first_response_at, resolved_at, closed_at FROM conversations WHERE id = $1`, convID)
+	b.Queue(policyForSQL, convID)
+	b.Queue(`SELECT target, policy_id, state, generation, started_at, due_at, warn_at, met_at, warned_at, breached_at, level
+		FROM sla_clocks WHERE conversation_id = $1`, convID)
+	b.Queue(`SELECT coalesce(data->>'to', ''), created_at FROM conversation_events
+		WHERE conversation_id = $1 AND kind = 'status' ORDER BY id`, convID)
+	b.Queue(`SELECT started_at, reason, ended_at FROM sla_pauses WHERE conversation_id = $1 ORDER BY started_at`, convID)
+	// The latest public reply of a human agent, the first customer message after it, and the
+	// first such reply since the stored next-response cycle began.
+	b.Queue(`WITH r AS (SELECT id, created_at FROM messages WHERE conversation_id = $1 AND direction = 'outbound'
+			AND author_agent_id IS NOT NULL AND auto = '' ORDER BY id DESC LIMIT 1)
+		SELECT (SELECT created_at FROM r),
+			(SELECT m.created_at FROM messages m, r WHERE m.conversation_id = $1 AND m.direction = 'inbound'
+				AND m.auto = '' AND m.id > r.id ORDER BY m.id LIMIT 1),
+			(SELECT min(m.created_at) FROM messages m WHERE m.conversation_id = $1 AND m.direction = 'outbound'
+				AND m.author_agent_id IS NOT NULL AND m.auto = '' AND m.created_at >= (SELECT started_at FROM sla_clocks
+					WHERE conversation_id = $1 AND target = 'next_response'))`, convID)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+
+	cc := &convClocks{id: convID, clocks: map[Target]*clockRow{}}
+	var f convFacts
+	var first, resolved, closed *time.Time
+	err := br.QueryRow().Scan(&f.status, &cc.priority, &cc.teamID, &cc.assigneeID, &cc.contactID, &f.createdAt,
+		&first, &resolved, &closed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, f, nil, fmt.Errorf("workflow: conversation %d: %w", convID, errNoConversation)
+	}
+	if err != nil {
+		return nil, f, nil, fmt.Errorf("workflow: sla load %d: %w", convID, err)
+	}
+	cc.status = f.status
+	f.firstResponseAt, f.resolvedAt, f.closedAt = deref(first), deref(resolved), deref(closed)
+	p, err := scanPolicy(br.QueryRow())
+	switch {
+	case err == nil:
+		cc.policy = &p
+	case !errors.Is(err, pgx.ErrNoRows):
+		return nil, f, nil, fmt.Errorf("workflow: sla policy of %d: %w", convID, err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
+	}
+	for rows.Next() {
+		r := &clockRow{}
+		if err := rows.Scan(&r.target, &r.policyID, &r.state, &r.generation, &r.start, &r.due, &r.warn, &r.met,
+			&r.warned, &r.breached, &r.level); err != nil {
+			rows.Close()
+			return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
+		}
+		cc.clocks[r.target] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
+	}
+	history, err := collect(br, func(r pgx.Rows) (statusChange, error) {
+		var c statusChange
+		err := r.Scan(&c.to, &c.at)
+		return c, err
+	})
+	if err != nil {
+		return nil, f, nil, fmt.Errorf("workflow: status history of %d: %w", convID, err)
+	}
+	f.pauses = pausesFrom(history)
+	stored, err := collect(br, func(r pgx.Rows) (statusPause, error) {
+		var p statusPause
+		var end *time.Time
+		err := r.Scan(&p.Start, &p.reason, &end)
+		p.End = deref(end)
+		return p, err
+	})
+	if err != nil {
+		return nil, f, nil, fmt.Errorf("workflow: sla pauses of %d: %w", convID, err)
+	}
+	var last, waiting, cycleReply *time.Time
+	if err := br.QueryRow().Scan(&last, &waiting, &cycleReply); err != nil {
+		return nil, f, nil, fmt.Errorf("workflow: reply facts of %d: %w", convID, err)
+	}
+	f.lastReplyAt, f.waitingSince, f.cycleReplyAt = deref(last), deref(waiting), deref(cycleReply)
+	if r := cc.clocks[TargetNextResponse]; r != nil {
+		f.cycleStart = r.start
+	}
+	return cc, f, stored, nil
+}
+
+// collect reads the next result of a batch as rows of T.
+func collect[T any](br pgx.BatchResults, scan func(pgx.Rows) (T, error)) ([]T, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// nextPriority is one step more urgent than p; urgent stays urgent.
+func nextPriority(p inbox.Priority) inbox.Priority {
+	switch p {
+	case inbox.PriorityLow:
+		return inbox.PriorityNormal
+	case inbox.PriorityNormal:
+		return inbox.PriorityHigh
+	}
+	return inbox.PriorityUrgent
+}

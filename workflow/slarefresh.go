@@ -1,0 +1,182 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// clockRow is a stored clock (sla_clocks).
+type clockRow struct {
+	target     Target
+	policyID   *int64
+	state      string
+	generation int
+	start      time.Time
+	due, warn  *time.Time
+	met        *time.Time
+	warned     *time.Time
+	breached   *time.Time
+	level      int
+}
+
+// convClocks is one conversation's SLA state after a refresh.
+type convClocks struct {
+	id, contactID, teamID, assigneeID int64
+	status                            inbox.Status
+	priority                          inbox.Priority
+	policy                            *Policy
+	clocks                            map[Target]*clockRow
+}
+
+// refresh brings a conversation's clocks up to date with its current state, in tx and under the
+// conversation's clock lock: it rebuilds the pauses from the status history, computes every
+// target's due and warning instants in business hours, stores what changed with a new
+// generation, schedules the deadline jobs of the new generation (the older ones then do
+// nothing) and records when a breached target is finally met. Clocks whose plan did not change
+// are left alone, so a refresh is cheap and idempotent.
+func (e *engine) refresh(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, error) {
+	if err := lockClocks(ctx, tx, convID); err != nil {
+		return nil, err
+	}
+	cc, facts, stored, err := loadClockState(ctx, tx, convID)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	b := &pgx.Batch{}
+	if !samePauses(stored, facts.pauses) {
+		queuePauses(b, convID, facts.pauses)
+	}
+	var plans []clockPlan
+	if cc.policy != nil {
+		if plans, err = planClocks(*cc.policy, facts); err != nil {
+			return nil, fmt.Errorf("workflow: sla plan of %d: %w", convID, err)
+		}
+	}
+	var jobs []river.InsertManyParams
+	seen := map[Target]bool{}
+	for _, pl := range plans {
+		seen[pl.target] = true
+		r, changed := cc.apply(b, pl, facts, now)
+		if changed && r.state == clockRunning && r.breached == nil {
+			jobs = append(jobs, river.InsertManyParams{Args: SLABreachArgs{ConversationID: convID, Target: r.target,
+				Generation: r.generation}, InsertOpts: scheduled(*r.due)})
+			if r.warned == nil && r.warn.Before(*r.due) {
+				jobs = append(jobs, river.InsertManyParams{Args: SLAWarningArgs{ConversationID: convID, Target: r.target,
+					Generation: r.generation}, InsertOpts: scheduled(*r.warn)})
+			}
+		}
+	}
+	for t, r := range cc.clocks {
+		if !seen[t] && (r.state == clockRunning || r.state == clockPaused) {
+			r.state, r.due, r.warn, r.generation = clockStopped, nil, nil, r.generation+1
+			queueClock(b, convID, r, now)
+		}
+	}
+	if b.Len() > 0 {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return nil, fmt.Errorf("workflow: sla store clocks of %d: %w", convID, err)
+		}
+	}
+	return cc, e.insert(ctx, tx, jobs)
+}
+
+// apply makes the stored clock of pl.target follow the plan, queueing the writes on b, and
+// reports whether it changed (and so has a new generation).
+func (cc *convClocks) apply(b *pgx.Batch, pl clockPlan, f convFacts, now time.Time) (*clockRow, bool) {
+	r := cc.clocks[pl.target]
+	if r == nil {
+		r = &clockRow{target: pl.target}
+		cc.clocks[pl.target] = r
+	}
+	newCycle := r.generation == 0 || !r.start.Equal(pl.start)
+	if newCycle && r.met == nil && r.breached != nil && !f.cycleReplyAt.IsZero() {
+		// An earlier next-response cycle ended unnoticed before this one began.
+		queueBreachMet(b, cc.id, r.target, r.start, f.cycleReplyAt)
+	}
+	due, warn, met := timeOrNil(pl.due), timeOrNil(pl.warn), timeOrNil(pl.metAt)
+	changed := newCycle || r.state != pl.state || !sameTime(r.due, due) || !sameTime(r.warn, warn) ||
+		!sameTime(r.met, met) || !sameID(r.policyID, &cc.policy.ID)
+	if !changed {
+		return r, false
+	}
+	if !newCycle && r.met == nil && met != nil && r.breached != nil {
+		queueBreachMet(b, cc.id, r.target, r.start, *met)
+	}
+	if newCycle {
+		r.warned, r.breached, r.level = nil, nil, 0
+	}
+	r.policyID, r.state, r.start, r.due, r.warn, r.met = &cc.policy.ID, pl.state, pl.start, due, warn, met
+	r.generation++
+	queueClock(b, cc.id, r, now)
+	return r, true
+}
+
+func queueClock(b *pgx.Batch, convID int64, r *clockRow, now time.Time) {
+	b.Queue(`INSERT INTO sla_clocks (conversation_id, target, policy_id, state, generation, started_at, due_at, warn_at,
+			met_at, warned_at, breached_at, level, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (conversation_id, target) DO UPDATE SET policy_id = excluded.policy_id, state = excluded.state,
+			generation = excluded.generation, started_at = excluded.started_at, due_at = excluded.due_at,
+			warn_at = excluded.warn_at, met_at = excluded.met_at, warned_at = excluded.warned_at,
+			breached_at = excluded.breached_at, level = excluded.level, updated_at = excluded.updated_at`,
+		convID, r.target, r.policyID, r.state, r.generation, r.start, r.due, r.warn, r.met, r.warned, r.breached, r.level, now)
+}
+
+// queueBreachMet records when the breached cycle starting at start was finally met.
+func queueBreachMet(b *pgx.Batch, convID int64, t Target, start, met time.Time) {
+	b.Queue(`UPDATE sla_breaches SET met_at = $4, overdue_ms = (extract(epoch FROM $4::timestamptz - due_at) * 1000)::bigint
+		WHERE conversation_id = $1 AND target = $2 AND started_at = $3 AND met_at IS NULL`, convID, t, start, met)
+}
+
+// queuePauses replaces a conversation's stored pauses.
+func queuePauses(b *pgx.Batch, convID int64, ps []statusPause) {
+	b.Queue(`DELETE FROM sla_pauses WHERE conversation_id = $1`, convID)
+	for _, p := range ps {
+		b.Queue(`INSERT INTO sla_pauses (conversation_id, started_at, reason, ended_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (conversation_id, started_at) DO NOTHING`, convID, p.Start, p.reason, timeOrNil(p.End))
+	}
+}
+
+func samePauses(a, b []statusPause) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].reason != b[i].reason || !a[i].Start.Equal(b[i].Start) || !a[i].End.Equal(b[i].End) {
+			return false
+		}
+	}
+	return true
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
+
+func sameID(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// errNoConversation means a job names a conversation that does not exist.
+var errNoConversation = errors.New("no such conversation")

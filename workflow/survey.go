@@ -1,0 +1,144 @@
+package workflow
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Survey events. survey.sent carries Data {"survey_id", "prompt", "options"} so that the chat
+// widget can draw its rating frame; survey.answered carries {"survey_id", "score", "via"}.
+const (
+	EventSurveySent     = "survey.sent"
+	EventSurveyAnswered = "survey.answered"
+)
+
+// Auto marks of survey messages: the outbound survey, and a customer's reply taken as its score.
+const (
+	AutoSurvey       = "survey"
+	AutoSurveyAnswer = "survey-answer"
+)
+
+// SurveyArgs is the job that sends the satisfaction survey of one resolution: enqueued when a
+// conversation is resolved, it sends one survey per resolution (unique on the conversation and
+// its resolution instant), through the customer's latest channel, unless the conversation was
+// reopened first or surveys are off.
+type SurveyArgs struct {
+	ConversationID int64     `json:"conversation_id"`
+	ResolvedAt     time.Time `json:"resolved_at"`
+}
+
+// Kind implements river.JobArgs.
+func (SurveyArgs) Kind() string { return "survey" }
+
+// InsertOpts makes the job unique per resolution.
+func (SurveyArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// surveyWorker runs SurveyArgs jobs.
+type surveyWorker struct {
+	river.WorkerDefaults[SurveyArgs]
+	e *engine
+}
+
+// Work stores the survey and its message (queued for delivery) and announces it, in one
+// transaction.
+func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) error {
+	return w.e.store.InTx(ctx, func(tx pgx.Tx) error {
+		set, err := loadSettings(ctx, tx)
+		if err != nil || !set.SurveyEnabled {
+			return err
+		}
+		var c struct {
+			status             inbox.Status
+			resolvedAt         *time.Time
+			category           string
+			contactID, inboxID int64
+			teamID, assigneeID int64
+			channel, inChannel inbox.Channel
+			replyInbox         int64
+			resolvedBy         *int64
+			slaMet             bool
+		}
+		err = tx.QueryRow(ctx, `SELECT c.status, c.resolved_at, c.category, c.contact_id, coalesce(c.inbox_id, 0),
+				coalesce(c.team_id, 0), coalesce(c.assignee_id, 0), c.channel,
+				coalesce(m.channel, c.channel), coalesce(m.inbox_id, c.inbox_id, 0),
+				coalesce(r.agent_id, c.assignee_id),
+				NOT EXISTS (SELECT 1 FROM sla_breaches b WHERE b.conversation_id = c.id AND b.breached_at <= c.resolved_at)
+			FROM conversations c
+			LEFT JOIN LATERAL (SELECT channel, inbox_id FROM messages WHERE conversation_id = c.id
+				AND direction = 'inbound' AND auto = '' ORDER BY id DESC LIMIT 1) m ON true
+			LEFT JOIN LATERAL (SELECT agent_id FROM conversation_events WHERE conversation_id = c.id
+				AND kind = 'status' AND data->>'to' = 'resolved' ORDER BY id DESC LIMIT 1) r ON true
+			WHERE c.id = $1 FOR UPDATE OF c`, job.Args.ConversationID).Scan(&c.status, &c.resolvedAt, &c.category,
+			&c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.inChannel, &c.replyInbox, &c.resolvedBy, &c.slaMet)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("workflow: survey %d: %w", job.Args.ConversationID, err)
+		}
+		if c.status != inbox.StatusResolved || c.resolvedAt == nil {
+			return nil // reopened (or closed) before the survey went out
+		}
+		now := w.e.now()
+		token, hash, err := newSurveyToken()
+		if err != nil {
+			return err
+		}
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO surveys (conversation_id, resolved_at, channel, token_hash, sent_at, expires_at,
+				category, resolved_by, sla_met)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (conversation_id, resolved_at) DO NOTHING RETURNING id`,
+			job.Args.ConversationID, *c.resolvedAt, c.inChannel, hash, now, now.Add(set.SurveyValidFor), c.category,
+			c.resolvedBy, c.slaMet).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // this resolution's survey went out already
+		}
+		if err != nil {
+			return fmt.Errorf("workflow: survey: %w", err)
+		}
+		p := composeSurvey(c.inChannel, w.e.publicURL, token, set.SurveyValidFor)
+		meta := map[string]any{"survey_id": id, "survey_options": SurveyOptions, "survey_prompt": p.prompt}
+		if p.link != "" {
+			meta["survey_url"] = p.link
+		}
+		mid, err := w.e.store.WriteTx(ctx, tx, inbox.Reply{ConversationID: job.Args.ConversationID, Text: p.text,
+			HTML: p.html, Channel: c.inChannel, InboxID: c.replyInbox, Auto: AutoSurvey, Metadata: meta}, inbox.DirectionOutbound)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE surveys SET message_id = $2 WHERE id = $1`, id, mid); err != nil {
+			return fmt.Errorf("workflow: survey: %w", err)
+		}
+		return w.e.store.Publish(ctx, tx, inbox.Event{Type: EventSurveySent, ConversationID: job.Args.ConversationID,
+			MessageID: mid, ContactID: c.contactID, InboxID: c.replyInbox, TeamID: c.teamID, AssigneeID: c.assigneeID,
+			Channel: c.inChannel, Status: c.status, Data: map[string]any{"survey_id": id, "prompt": p.prompt,
+				"options": SurveyOptions}, At: now})
+	})
+}
+
+// newSurveyToken returns a random link secret and the hash that is stored in its place.
+func newSurveyToken() (string, []byte, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("workflow: survey token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	return token, hashSurveyToken(token), nil
+}
+
+func hashSurveyToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
