@@ -24,11 +24,21 @@ func withAgent(ctx context.Context, a inbox.Agent) context.Context {
 
 var errUnauthenticated = &apiError{http.StatusUnauthorized, "unauthorized", "missing or invalid API token: send Authorization: Bearer <token>"}
 
-// authenticated admits requests with a valid bearer token, and answers 401 otherwise.
+// authenticated admits requests with a valid bearer token, or else a web session cookie (see
+// sessionAgent), and answers 401 otherwise.
 func (s *Server) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
 		if !ok {
+			agent, err := s.sessionAgent(r)
+			if err == nil {
+				next.ServeHTTP(w, r.WithContext(withAgent(r.Context(), agent)))
+				return
+			}
+			if !errors.Is(err, errNoSession) {
+				writeError(w, r, s.log, err)
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
 			writeError(w, r, s.log, errUnauthenticated)
 			return

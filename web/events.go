@@ -43,8 +43,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		c.writePump(r.Context())
 		s.hub.remove(c)
 	}()
-	c.readPump()
+	c.readPump(func(frame []byte) { s.ui.presence.receive(r.Context(), c, frame) })
 	s.hub.remove(c)
+	s.ui.presence.gone(c)
 }
 
 func encodeEvent(e inbox.Event) ([]byte, error) { return json.Marshal(e) }

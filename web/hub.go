@@ -40,6 +40,8 @@ type client struct {
 	send  chan []byte
 	once  sync.Once
 	done  chan struct{}
+	// presence is what the socket last said about itself; only its read loop touches it.
+	presence presenceState
 }
 
 func newHub(store *inbox.Store, log *slog.Logger, m *metrics) *hub {
@@ -142,17 +144,19 @@ func (c *client) writePump(ctx context.Context) {
 	}
 }
 
-// readPump reads until the socket closes; agents' frames are not used yet, and pongs keep the
-// socket alive.
-func (c *client) readPump() {
+// readPump reads until the socket closes, handing each frame the agent sends to onFrame; pongs
+// keep the socket alive.
+func (c *client) readPump(onFrame func([]byte)) {
 	c.conn.SetReadLimit(readLimit)
 	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
 	for {
-		if _, _, err := c.conn.NextReader(); err != nil {
+		_, msg, err := c.conn.ReadMessage()
+		if err != nil {
 			return
 		}
+		onFrame(msg)
 	}
 }

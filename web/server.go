@@ -36,6 +36,8 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Clock tells the time; nil means time.Now.
 	Clock func() time.Time
+	// PublicURL is the server's public base URL (PARLEY_PUBLIC_URL); https makes cookies Secure.
+	PublicURL string
 }
 
 // Server is the HTTP surface of one parley process.
@@ -49,6 +51,7 @@ type Server struct {
 	upgrader *websocket.Upgrader
 	tokens   *tokenCache
 	now      func() time.Time
+	ui       *ui
 }
 
 // New builds the server and its routes.
@@ -67,6 +70,7 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics(cfg.Registry)
 	s.tokens = newTokenCache(s.store.AgentByToken, s.now)
 	s.hub = newHub(s.store, s.log, s.metrics)
+	s.ui = newUI(s, cfg)
 	if cfg.Events != nil {
 		cfg.Events.Subscribe(s.hub.publish)
 	}
@@ -100,6 +104,7 @@ func (s *Server) routes(cfg Config) {
 	m.Handle("GET /api/v1/me", s.api(s.me))
 	m.Handle("POST /api/v1/me/availability", s.api(s.setAvailability))
 	m.Handle("GET /api/v1/events", s.authenticated(http.HandlerFunc(s.events)))
+	s.uiRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}

@@ -17,7 +17,8 @@ const demoAdmin = "admin@parley.local"
 // demo seeds an admin and a few conversations across channels. It is idempotent: run again,
 // it stores nothing twice and gives the admin a fresh password (printed) and a fresh token.
 func demo(ctx context.Context, c *cli) error {
-	fs := c.flags("demo", "demo")
+	fs := c.flags("demo", "demo [--conversations N]")
+	bulk := fs.Int("conversations", 0, "also bulk-seed N synthetic conversations with 5 messages each (benchmarks)")
 	if err := fs.Parse(c.args); err != nil {
 		return err
 	}
@@ -48,6 +49,9 @@ func demo(ctx context.Context, c *cli) error {
 		if _, err := a.store.Ingest(ctx, in); err != nil {
 			return fmt.Errorf("demo: message %s: %w", in.ExternalID, err)
 		}
+	}
+	if err := seedConversations(ctx, a, *bulk, c.stderr); err != nil {
+		return err
 	}
 	fmt.Fprintf(c.stdout, "Demo ready.\n  sign in:   %s / %s\n  API token: %s\n", demoAdmin, password, token)
 	return nil

@@ -53,11 +53,13 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	feed := inbox.NewFeed(a.pool, a.log)
-	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log, Routes: parts.routes})
+	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log, Routes: parts.routes,
+		PublicURL: a.cfg.PublicURL})
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	go func() { errc <- feed.Run(ctx) }()
+	go func() { errc <- srv.Run(ctx) }()
 	if err := jobs.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}

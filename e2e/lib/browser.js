@@ -1,0 +1,53 @@
+// lib/browser.js: headless Debian Chromium through playwright-core, and the server under test.
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const baseURL = process.env.PARLEY_E2E_URL || 'http://127.0.0.1:8080';
+export const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+// launch starts Chromium with the flags a container needs.
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+// demo reads what `parley demo` printed: the admin's sign-in and an API token.
+export function demo() {
+  const file = process.env.PARLEY_E2E_DEMO;
+  if (!file) throw new Error('PARLEY_E2E_DEMO is not set: run the browser tests with `make e2e`');
+  const text = readFileSync(file, 'utf8');
+  const login = /sign in:\s+(\S+) \/ (\S+)/.exec(text);
+  const token = /API token:\s+(\S+)/.exec(text);
+  if (!login || !token) throw new Error(`cannot read the demo login from ${file}:\n${text}`);
+  return { email: login[1], password: login[2], token: token[1] };
+}
+
+// signIn opens a new browser context (a separate cookie jar: one person) and signs in.
+export async function signIn(browser, email, password, viewport = { width: 1366, height: 860 }) {
+  const context = await browser.newContext({ baseURL, viewport });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[${email}] page error:`, err.message));
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return page;
+}
+
+// inbound posts a customer message to the API channel, as an integration would.
+export async function inbound(token, body) {
+  const res = await fetch(`${baseURL}/api/v1/inbound`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`inbound: ${res.status} ${await res.text()}`);
+  return res.json();
+}

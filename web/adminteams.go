@@ -1,0 +1,87 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// teamsView is the admin page of teams.
+type teamsView struct {
+	Teams  []inbox.Team
+	Agents []inbox.Agent
+	Names  map[int64]string
+}
+
+// adminTeams is GET /admin/teams.
+func (s *Server) adminTeams(w http.ResponseWriter, r *http.Request) error {
+	return s.renderTeams(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, status int, errMsg string) error {
+	teams, err := s.store.Teams(r.Context())
+	if err != nil {
+		return err
+	}
+	agents, names, err := s.agentNames(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, status, "admin_teams", page{Title: "Teams", Agent: agentFrom(r.Context()), Nav: "admin",
+		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: teamsView{Teams: teams, Agents: agents, Names: names}})
+	return nil
+}
+
+// createTeam is POST /admin/teams: a name.
+func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	_, err := s.store.CreateTeam(r.Context(), r.PostForm.Get("name"), nil)
+	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
+		return s.renderTeams(w, r, http.StatusBadRequest, userMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	saved(w, r, "/admin/teams", "team")
+	return nil
+}
+
+// addMember is POST /admin/teams/{id}/members: agent_id joins the team.
+func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
+	team, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	agent, err := formID(r, "agent_id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.AddTeamMember(r.Context(), team, agent); err != nil {
+		return err
+	}
+	saved(w, r, "/admin/teams", "member")
+	return nil
+}
+
+// removeMember is POST /admin/teams/{id}/members/{agent}/remove.
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
+	team, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	agent, err := pathID(r, "agent")
+	if err != nil {
+		return err
+	}
+	if err := s.store.RemoveTeamMember(r.Context(), team, agent); err != nil {
+		return err
+	}
+	saved(w, r, "/admin/teams", "member")
+	return nil
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// listCanned is GET /api/v1/canned: the canned responses, for the composer's "/" menu.
+func (s *Server) listCanned(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.store.CannedResponses(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"canned": list})
+	return nil
+}
+
+// cannedView is the admin page of canned responses.
+type cannedView struct {
+	List []inbox.Canned
+	Form inbox.Canned // what the form shows (after an error, what was sent)
+}
+
+// adminCanned is GET /admin/canned.
+func (s *Server) adminCanned(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCanned(w, r, http.StatusOK, inbox.Canned{}, "")
+}
+
+func (s *Server) renderCanned(w http.ResponseWriter, r *http.Request, status int, form inbox.Canned, errMsg string) error {
+	list, err := s.store.CannedResponses(r.Context())
+	if err != nil {
+		return err
+	}
+	s.render(w, r, status, "admin_canned", page{Title: "Canned responses", Agent: agentFrom(r.Context()), Nav: "admin",
+		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: cannedView{List: list, Form: form}})
+	return nil
+}
+
+// saveCanned is POST /admin/canned: create (no id) or update a canned response.
+func (s *Server) saveCanned(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	c := inbox.Canned{Shortcut: r.PostForm.Get("shortcut"), Title: r.PostForm.Get("title"), Body: r.PostForm.Get("body")}
+	if v := r.PostForm.Get("id"); v != "" {
+		id, err := formID(r, "id")
+		if err != nil {
+			return err
+		}
+		c.ID = id
+	}
+	_, err := s.store.SaveCanned(r.Context(), c, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
+		return s.renderCanned(w, r, http.StatusBadRequest, c, userMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	saved(w, r, "/admin/canned", "canned")
+	return nil
+}
+
+// deleteCanned is POST /admin/canned/{id}/delete.
+func (s *Server) deleteCanned(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteCanned(r.Context(), id); err != nil {
+		return err
+	}
+	saved(w, r, "/admin/canned", "deleted")
+	return nil
+}
+
+// userMessage is an input error as an admin reads it.
+func userMessage(err error) string {
+	var ve *inbox.ValidationError
+	if errors.As(err, &ve) {
+		return "Please check " + ve.Field + ": " + ve.Reason + "."
+	}
+	if errors.Is(err, inbox.ErrConflict) {
+		return "That already exists."
+	}
+	return err.Error()
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// inboxView is the inbox page: the list, and the open conversation when there is one.
+type inboxView struct {
+	List listView
+	Conv *convView
+}
+
+// convView is one conversation with everything shown beside it.
+type convView struct {
+	Conv           inbox.Conversation
+	Items          []timelineItem
+	Contact        inbox.Contact
+	Past           []inbox.Conversation // the customer's other conversations, on any channel
+	Agents         []inbox.Agent
+	Names          map[int64]string
+	ReplyChannels  []inbox.Channel
+	DefaultChannel inbox.Channel
+	Statuses       []inbox.Status
+	Priorities     []inbox.Priority
+	Query          listQuery
+}
+
+// conversationPage is GET /inbox/{id}: the inbox with a conversation open. With partial=parts it
+// answers only the conversation's parts (header, timeline, customer panel) for the script that
+// refreshes them on live events; with partial=rows only the list's rows.
+func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.inboxWith(w, r, id)
+}
+
+func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) error {
+	v, err := s.viewerOf(r)
+	if err != nil {
+		return err
+	}
+	agents, names, err := s.agentNames(r)
+	if err != nil {
+		return err
+	}
+	p := page{Title: "Inbox", Agent: v.agent, Nav: "inbox"}
+	view := inboxView{}
+	partial := r.URL.Query().Get("partial")
+	if partial != "parts" {
+		if view.List, err = s.listOf(r, v, names); err != nil {
+			return err
+		}
+		view.List.OpenID = id
+		if partial == "rows" {
+			p.Body = view
+			s.renderPart(w, r, "inbox", "rows", p)
+			return nil
+		}
+	}
+	if id != 0 {
+		cv, err := s.convOf(r, v, id, agents, names)
+		if err != nil {
+			return err
+		}
+		cv.Query = view.List.Query
+		view.Conv = &cv
+		p.Title = cv.Conv.ContactName + " · Inbox"
+	}
+	p.Body = view
+	if partial == "parts" {
+		s.renderPart(w, r, "inbox", "parts", p)
+		return nil
+	}
+	s.render(w, r, http.StatusOK, "inbox", p)
+	return nil
+}
+
+// convOf loads a conversation the viewer may see, its timeline and its customer.
+func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agent, names map[int64]string) (convView, error) {
+	ctx := r.Context()
+	c, err := s.store.GetConversation(ctx, id)
+	if err != nil {
+		return convView{}, err
+	}
+	if !v.canSee(c) {
+		return convView{}, inbox.ErrForbidden
+	}
+	msgs, err := s.store.Messages(ctx, id, 0, 0)
+	if err != nil {
+		return convView{}, err
+	}
+	audit, err := s.store.Audit(ctx, id)
+	if err != nil {
+		return convView{}, err
+	}
+	contact, err := s.store.GetContact(ctx, c.ContactID)
+	if err != nil {
+		return convView{}, err
+	}
+	past, err := s.store.ListConversations(ctx, inbox.ListFilter{ContactID: contact.ID, Limit: 20})
+	if err != nil {
+		return convView{}, err
+	}
+	cv := convView{Conv: c, Contact: contact, Agents: agents, Names: names,
+		Items:      timeline(msgs, audit, names),
+		Statuses:   []inbox.Status{inbox.StatusOpen, inbox.StatusPending, inbox.StatusResolved, inbox.StatusClosed},
+		Priorities: []inbox.Priority{inbox.PriorityLow, inbox.PriorityNormal, inbox.PriorityHigh, inbox.PriorityUrgent}}
+	for _, pc := range past.Conversations {
+		if pc.ID != c.ID {
+			cv.Past = append(cv.Past, pc)
+		}
+	}
+	cv.ReplyChannels, cv.DefaultChannel = replyChannels(c, contact, msgs)
+	return cv, nil
+}
+
+// replyChannels lists the channels a reply can take (those the customer is known on, and the
+// conversation's own) and the default: the channel of the customer's latest message.
+func replyChannels(c inbox.Conversation, k inbox.Contact, msgs []inbox.Message) ([]inbox.Channel, inbox.Channel) {
+	def := c.Channel
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Direction == inbox.DirectionInbound {
+			def = msgs[i].Channel
+			break
+		}
+	}
+	out := []inbox.Channel{def}
+	add := func(ch inbox.Channel) {
+		if !slices.Contains(out, ch) {
+			out = append(out, ch)
+		}
+	}
+	add(c.Channel)
+	for _, id := range k.Identities {
+		switch id.Kind {
+		case inbox.IdentityEmail:
+			add(inbox.ChannelEmail)
+		case inbox.IdentityPhone:
+			add(inbox.ChannelSMS)
+		case inbox.IdentityChat:
+			add(inbox.ChannelChat)
+		case inbox.IdentitySlack:
+			add(inbox.ChannelSlack)
+		}
+	}
+	return out, def
+}

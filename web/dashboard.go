@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// period is the span a dashboard reports on: a preset ending now, or whole UTC days.
+type period struct {
+	Key      string // 7d, 30d, 90d or custom
+	From, To time.Time
+}
+
+var periodPresets = map[string]time.Duration{"1d": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "30d": 30 * 24 * time.Hour, "90d": 90 * 24 * time.Hour}
+
+// parsePeriod reads period (a preset) or from and to (dates, to inclusive), at most a year.
+func parsePeriod(q url.Values, now time.Time) (period, error) {
+	key := q.Get("period")
+	if key == "" {
+		key = "7d"
+	}
+	if d, ok := periodPresets[key]; ok {
+		return period{Key: key, From: now.Add(-d), To: now}, nil
+	}
+	if key != "custom" {
+		return period{}, badRequest("period must be 1d, 7d, 30d, 90d or custom")
+	}
+	from, err1 := time.Parse(time.DateOnly, q.Get("from"))
+	to, err2 := time.Parse(time.DateOnly, q.Get("to"))
+	if err1 != nil || err2 != nil {
+		return period{}, badRequest("from and to must be dates like 2026-11-01")
+	}
+	to = to.AddDate(0, 0, 1)
+	if !from.Before(to) || to.Sub(from) > 366*24*time.Hour {
+		return period{}, badRequest("the period must run forwards and span at most a year")
+	}
+	return period{Key: key, From: from, To: to}, nil
+}
+
+// Query is the period as URL parameters, for export links.
+func (p period) Query() string {
+	v := url.Values{"period": {p.Key}}
+	if p.Key == "custom" {
+		v.Set("from", p.From.Format(time.DateOnly))
+		v.Set("to", p.To.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	return v.Encode()
+}
+
+// FromDate and ToDate fill the custom period's date inputs.
+func (p period) FromDate() string { return p.From.UTC().Format(time.DateOnly) }
+
+// ToDate is the last day of the period.
+func (p period) ToDate() string { return p.To.UTC().Add(-time.Nanosecond).Format(time.DateOnly) }
+
+// dashboardView is the supervisor dashboard.
+type dashboardView struct {
+	Period   period
+	Presets  []string
+	Report   inbox.Report
+	Total    int64
+	Channels barChart
+	Cats     barChart
+	Daily    columnChart
+}
+
+// dashboard is GET /dashboard: the live SLA board (filled by its script from the SLA API) and the
+// period's reports with their charts.
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
+	p, err := parsePeriod(r.URL.Query(), s.now())
+	if err != nil {
+		return err
+	}
+	rep, err := s.store.Report(r.Context(), p.From, p.To)
+	if err != nil {
+		return err
+	}
+	v := dashboardView{Period: p, Presets: []string{"1d", "7d", "30d", "90d"}, Report: rep,
+		Channels: newBarChart(rep.Channels, channelLabel), Cats: newBarChart(rep.Categories, categoryLabel),
+		Daily: newColumnChart(rep.Daily)}
+	for _, c := range rep.Channels {
+		v.Total += c.N
+	}
+	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Dashboard", Agent: agentFrom(r.Context()), Nav: "dashboard", Body: v})
+	return nil
+}
+
+func channelLabel(s string) string { return channelName(inbox.Channel(s)) }
+
+func categoryLabel(s string) string {
+	if s == "" {
+		return "Uncategorized"
+	}
+	return s
+}

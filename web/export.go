@@ -1,0 +1,107 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// exportCSV is GET /dashboard/export/{table}: one dashboard table as CSV, for the same period
+// parameters as the dashboard. Tables: channels, categories, daily, times, agents.
+func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
+	table := strings.TrimSuffix(r.PathValue("table"), ".csv")
+	p, err := parsePeriod(r.URL.Query(), s.now())
+	if err != nil {
+		return err
+	}
+	rows, ok := csvTables[table]
+	if !ok {
+		return &apiError{http.StatusNotFound, "not_found", "no such table"}
+	}
+	rep, err := s.store.Report(r.Context(), p.From, p.To)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("parley-%s-%s-%s.csv", table, p.FromDate(), p.ToDate())
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	cw := csv.NewWriter(w)
+	for _, row := range rows(rep) {
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvTables turn a report into rows, the header first.
+var csvTables = map[string]func(inbox.Report) [][]string{
+	"channels": func(rep inbox.Report) [][]string {
+		return countRows("channel", rep.Channels)
+	},
+	"categories": func(rep inbox.Report) [][]string {
+		return countRows("category", rep.Categories)
+	},
+	"daily": func(rep inbox.Report) [][]string {
+		head := []string{"day", "total"}
+		for _, c := range listChannels {
+			head = append(head, string(c))
+		}
+		out := [][]string{head}
+		for _, d := range rep.Daily {
+			row := []string{d.Day.Format(time.DateOnly), fmtInt(d.Total)}
+			for _, c := range listChannels {
+				row = append(row, fmtInt(d.ByChannel[c]))
+			}
+			out = append(out, row)
+		}
+		return out
+	},
+	"times": func(rep inbox.Report) [][]string {
+		return [][]string{{"measure", "conversations", "median_seconds", "p90_seconds"},
+			spreadRow("first_response", rep.FirstResponse), spreadRow("resolution", rep.Resolution)}
+	},
+	"agents": func(rep inbox.Report) [][]string {
+		out := [][]string{{"agent_id", "agent", "assigned", "resolved", "replies", "median_first_response_seconds", "median_resolution_seconds"}}
+		for _, a := range rep.Agents {
+			out = append(out, []string{fmtInt(a.AgentID), a.Name, fmtInt(a.Assigned), fmtInt(a.Resolved), fmtInt(a.Replies),
+				seconds(a.MedianFirstResponse), seconds(a.MedianResolution)})
+		}
+		return out
+	},
+}
+
+func countRows(label string, counts []inbox.Count) [][]string {
+	out := [][]string{{label, "conversations"}}
+	for _, c := range counts {
+		out = append(out, []string{c.Label, fmtInt(c.N)})
+	}
+	return out
+}
+
+func spreadRow(name string, s inbox.Spread) []string {
+	return []string{name, fmtInt(s.N), seconds(s.Median), seconds(s.P90)}
+}
+
+func fmtInt(n int64) string { return strconv.FormatInt(n, 10) }
+
+func seconds(d time.Duration) string { return strconv.FormatInt(int64(d.Seconds()), 10) }
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return "'" + v
+		}
+	}
+	return v
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// page is what every page template gets: the signed-in agent, the page's own data and a
+// message to show.
+type page struct {
+	Title  string
+	Agent  inbox.Agent
+	Nav    string // the section of the navigation that is current
+	Body   any
+	Notice string
+	Error  string
+}
+
+// views holds one parsed template set per page (the layout, the shared partials and the page).
+type views struct {
+	pages map[string]*template.Template
+}
+
+func mustViews(now func() time.Time) *views {
+	funcs := templateFuncs(now)
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	v := &views{pages: map[string]*template.Template{}}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		if name == "layout" {
+			continue
+		}
+		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/partials/*.html", p))
+		v.pages[name] = t
+	}
+	return v
+}
+
+// render writes a whole page: the layout around the named page's "main" block. It renders into
+// a buffer first, so a template error becomes a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	s.renderTemplate(w, r, status, name, "layout", p)
+}
+
+// renderPart writes one named template of a page's set: a fragment a script swaps in.
+func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, name, part string, p page) {
+	s.renderTemplate(w, r, http.StatusOK, name, part, p)
+}
+
+func (s *Server) renderTemplate(w http.ResponseWriter, r *http.Request, status int, name, tmpl string, p page) {
+	t, ok := s.ui.views.pages[name]
+	if !ok {
+		s.log.Error("no such page template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, tmpl, p); err != nil {
+		s.log.Error("render", "page", name, "template", tmpl, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// renderError answers a page request that failed: an HTML page for a browser, plain text for a
+// fragment, with the status chosen by statusOf (the API's one table).
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, a inbox.Agent, err error) {
+	status, _ := statusOf(err)
+	msg := err.Error()
+	var ve *inbox.ValidationError
+	switch {
+	case status == http.StatusInternalServerError:
+		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "Something went wrong on our side. Please try again."
+	case status == http.StatusNotFound:
+		msg = "Not found."
+	case status == http.StatusRequestEntityTooLarge:
+		msg = "What you sent is too large."
+	case errors.As(err, &ve):
+		msg = ve.Error()
+	}
+	if isFragment(r) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(msg))
+		return
+	}
+	s.render(w, r, status, "error", page{Title: http.StatusText(status), Agent: a, Error: msg})
+}
+
+// templateFuncs are the helpers templates call. now is the server's clock.
+func templateFuncs(now func() time.Time) template.FuncMap {
+	return template.FuncMap{
+		"ago":     func(t time.Time) string { return formatAgo(now().Sub(t)) },
+		"stamp":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"clock":   func(t time.Time) string { return t.UTC().Format("Jan 2, 15:04 UTC") },
+		"day":     func(t time.Time) string { return t.UTC().Format("Jan 2") },
+		"dur":     formatDuration,
+		"channel": channelName,
+		"atLeast": func(a inbox.Agent, role string) bool { return a.Role.AtLeast(inbox.Role(role)) },
+		"initial": initial,
+		"id":      func(p *int64) int64 { return deref(p) },
+		"asset":   assetURL,
+		"add":     func(a, b int) int { return a + b },
+		"eq64":    func(a *int64, b int64) bool { return a != nil && *a == b },
+	}
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// formatAgo is a compact age: "now", "5m", "3h", "2d", "6w".
+func formatAgo(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	case d < 14*24*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+	return fmt.Sprintf("%dw", int(d.Hours()/24/7))
+}
+
+// formatDuration is a readable duration: "45s", "12m", "3h 05m", "2d 4h"; "—" for none.
+func formatDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd %dh", int(d.Hours()/24), int(d.Hours())%24)
+}
+
+// channelName is how a channel is shown.
+func channelName(c inbox.Channel) string {
+	switch c {
+	case inbox.ChannelEmail:
+		return "Email"
+	case inbox.ChannelSMS:
+		return "SMS"
+	case inbox.ChannelChat:
+		return "Chat"
+	case inbox.ChannelSlack:
+		return "Slack"
+	case inbox.ChannelAPI:
+		return "API"
+	}
+	return string(c)
+}
+
+// initial is the first letter of a name, for avatars.
+func initial(name string) string {
+	for _, r := range strings.TrimSpace(name) {
+		return strings.ToUpper(string(r))
+	}
+	return "?"
+}

@@ -1,0 +1,73 @@
+// live.js: the tab's one WebSocket to /api/v1/events. It reconnects with backoff, shows its
+// state in the header badge, and tells the page to catch up (refetch what it shows) after a
+// reconnect or when the server's own feed missed events.
+
+const labels = { connecting: 'Connecting…', live: 'Live', offline: 'Reconnecting…' };
+
+export class Live extends EventTarget {
+  constructor(badge) {
+    super();
+    this.badge = badge;
+    this.ws = null;
+    this.everOpen = false;
+    this.attempt = 0;
+    this.timer = 0;
+    window.addEventListener('online', () => this.retryNow());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.retryNow();
+    });
+  }
+
+  start() { this.connect(); }
+
+  connect() {
+    clearTimeout(this.timer);
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(`${proto}//${location.host}/api/v1/events`);
+    this.ws = ws;
+    this.setState('connecting');
+    ws.addEventListener('open', () => {
+      const again = this.everOpen;
+      this.everOpen = true;
+      this.attempt = 0;
+      this.setState('live');
+      this.dispatchEvent(new Event('open'));
+      if (again) this.dispatchEvent(new Event('catchup'));
+    });
+    ws.addEventListener('message', (m) => {
+      let e;
+      try { e = JSON.parse(m.data); } catch { return; }
+      if (e.type === 'feed.resumed') {
+        this.dispatchEvent(new Event('catchup'));
+        return;
+      }
+      this.dispatchEvent(new CustomEvent('event', { detail: e }));
+    });
+    ws.addEventListener('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.setState('offline');
+      const delay = Math.min(30000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+      this.timer = setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  // retryNow reconnects at once when the socket is down (the network or the tab is back).
+  retryNow() {
+    if (!this.ws) this.connect();
+  }
+
+  // send writes a frame (presence) when the socket is open; otherwise it is dropped.
+  send(frame) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  get open() { return !!this.ws && this.ws.readyState === WebSocket.OPEN; }
+
+  setState(state) {
+    if (!this.badge) return;
+    this.badge.textContent = labels[state];
+    this.badge.className = `badge live-${state}`;
+    this.badge.dataset.state = state;
+  }
+}
