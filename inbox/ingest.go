@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -45,7 +44,8 @@ func (s *Store) IngestTx(ctx context.Context, tx pgx.Tx, in Inbound) (IngestResu
 	return res, nil
 }
 
-// ingestTx does the work of one ingest on tx and returns the events to publish.
+// ingestTx does the work of one ingest on tx and returns the events to publish. It costs two
+// round trips: one to lock and read everything threading needs, one to write.
 func (s *Store) ingestTx(ctx context.Context, tx pgx.Tx, in *Inbound) (IngestResult, []Event, error) {
 	now := s.now()
 	at := in.ReceivedAt
@@ -59,67 +59,53 @@ func (s *Store) ingestTx(ctx context.Context, tx pgx.Tx, in *Inbound) (IngestRes
 	if look.existing != nil {
 		return *look.existing, nil, nil
 	}
-	res := IngestResult{ContactID: look.contactID}
-	if res.ContactID == 0 {
-		if res.ContactID, err = createContact(ctx, tx, in, now); err != nil {
+	d := decideThread(look.cands, in.Auto != "")
+	res := IngestResult{ContactID: look.contactID, ThreadedBy: d.reason}
+	w := write{in: in, at: at, now: now, d: d}
+	var conv convState
+	switch {
+	case look.contactID == 0 && d.conversationID == 0:
+		conv, res.MessageID, err = w.contactConversationMessage(ctx, tx)
+		res.ContactID, res.NewContact, res.NewConversation = conv.contactID, true, true
+	case look.contactID == 0:
+		// A new sender answering a thread we know (a colleague on an email thread).
+		if look.contactID, err = w.contact(ctx, tx); err != nil {
 			return IngestResult{}, nil, err
 		}
-		res.NewContact = true
-	} else if err := touchContact(ctx, tx, res.ContactID, in, look.verified, now); err != nil {
+		look.verified = in.From.Verified
+		res.ContactID, res.NewContact = look.contactID, true
+		conv, res.MessageID, err = w.message(ctx, tx, look)
+	case d.conversationID == 0:
+		conv, res.MessageID, err = w.conversationMessage(ctx, tx, look)
+		res.NewConversation = true
+	default:
+		conv, res.MessageID, err = w.message(ctx, tx, look)
+	}
+	if err != nil {
 		return IngestResult{}, nil, err
 	}
-	cands := look.cands
-	if !res.NewContact {
-		latest, err := latestConversation(ctx, tx, res.ContactID)
-		if err != nil {
-			return IngestResult{}, nil, err
-		}
-		if latest != nil {
-			cands = append(cands, *latest)
-		}
-	}
-	d := decideThread(cands, in.Auto != "")
-	res.ThreadedBy = d.reason
-
-	var events []Event
-	conv := convState{id: d.conversationID}
-	if conv.id == 0 {
-		if conv, err = createConversation(ctx, tx, in, res.ContactID, d.previousID, at); err != nil {
-			return IngestResult{}, nil, err
-		}
-		res.NewConversation = true
-		events = append(events, conv.event(EventConversationCreated, at))
-	} else {
-		previous := conv.status
-		if conv, err = touchConversation(ctx, tx, conv.id, d, at); err != nil {
-			return IngestResult{}, nil, err
-		}
-		if d.reopen || d.wake {
-			e := conv.event(EventConversationStatus, at)
-			e.Previous = string(previous)
-			events = append(events, e)
-			if err := audit(ctx, tx, auditEntry{conversationID: &conv.id, contactID: &res.ContactID,
-				actor: "customer", kind: "status", data: map[string]any{"from": previous, "to": conv.status, "why": "customer replied"}, at: now}); err != nil {
-				return IngestResult{}, nil, err
-			}
-		}
-	}
 	res.ConversationID = conv.id
-	if res.MessageID, err = insertInbound(ctx, tx, in, res, at); err != nil {
+	if err := addClaimed(ctx, tx, res.ContactID, in.Also, now); err != nil {
 		return IngestResult{}, nil, err
 	}
 	if err := insertAttachments(ctx, tx, res.MessageID, in.Attachments, now); err != nil {
 		return IngestResult{}, nil, err
 	}
+	var events []Event
+	if res.NewConversation {
+		events = append(events, conv.event(EventConversationCreated, at))
+	}
+	if d.reopen || d.wake {
+		e := conv.event(EventConversationStatus, at)
+		e.Previous = string(look.statusOf(d.conversationID))
+		events = append(events, e)
+	}
 	e := conv.event(EventMessageCreated, at)
-	e.MessageID = res.MessageID
-	e.Direction = DirectionInbound
-	e.Channel = in.Channel
+	e.MessageID, e.Direction, e.Channel = res.MessageID, DirectionInbound, in.Channel
 	if in.Auto != "" {
 		e.Data = map[string]any{"auto": in.Auto}
 	}
-	events = append(events, e)
-	return res, events, nil
+	return res, append(events, e), nil
 }
 
 // looked is what the first round trip of an ingest learns.
@@ -154,6 +140,14 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 	b.Queue(`SELECT c.id, c.status FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.email_message_id = ANY($1) ORDER BY m.id DESC LIMIT 1`, refs)
 	b.Queue(`SELECT id, status FROM conversations WHERE id = ANY($1)`, hintIDs)
+	// The contact's own conversation, with the contact locked so that two channels of one merged
+	// customer thread one at a time: the newest active one (new, open, pending) whatever its
+	// channel, else the newest resolved one, else the newest.
+	b.Queue(`WITH k AS (SELECT c.id FROM contacts c JOIN contact_identities i ON i.contact_id = c.id
+			WHERE i.kind = $1 AND i.address = $2 FOR UPDATE OF c)
+		SELECT v.id, v.status FROM conversations v, k WHERE v.contact_id = k.id
+		ORDER BY v.status IN ('new', 'open', 'pending') DESC, v.status = 'resolved' DESC, v.id DESC
+		LIMIT 1`, in.From.Kind, in.From.Address)
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 
@@ -204,37 +198,25 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 			out.cands = append(out.cands, candidate{id: h.ConversationID, status: st, reason: h.Reason})
 		}
 	}
+	own := candidate{reason: ThreadedByContactOpen}
+	err = br.QueryRow().Scan(&own.id, &own.status)
+	switch {
+	case err == nil:
+		out.cands = append(out.cands, own)
+	case !errors.Is(err, pgx.ErrNoRows):
+		return out, fmt.Errorf("inbox: ingest: contact's conversation: %w", err)
+	}
 	return out, nil
 }
 
-func createContact(ctx context.Context, tx pgx.Tx, in *Inbound, now time.Time) (int64, error) {
-	var id int64
-	err := tx.QueryRow(ctx, `WITH c AS (
-			INSERT INTO contacts (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id)
-		INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
-		SELECT id, $3, $4, $5, $2 FROM c RETURNING contact_id`,
-		in.Name, now, in.From.Kind, in.From.Address, in.From.Verified).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("inbox: ingest: create contact: %w", err)
-	}
-	return id, addClaimed(ctx, tx, id, in.Also, now)
-}
-
-// touchContact fills in what a known contact's message newly tells: a name, a verification,
-// further addresses.
-func touchContact(ctx context.Context, tx pgx.Tx, contactID int64, in *Inbound, verified bool, now time.Time) error {
-	if in.Name != "" {
-		if _, err := tx.Exec(ctx, `UPDATE contacts SET name = $2 WHERE id = $1 AND name = ''`, contactID, in.Name); err != nil {
-			return fmt.Errorf("inbox: ingest: name contact: %w", err)
+// statusOf is the status a candidate conversation had when looked up.
+func (l looked) statusOf(id int64) Status {
+	for _, c := range l.cands {
+		if c.id == id {
+			return c.status
 		}
 	}
-	if in.From.Verified && !verified {
-		if _, err := tx.Exec(ctx, `UPDATE contact_identities SET verified = true WHERE kind = $1 AND address = $2`,
-			in.From.Kind, in.From.Address); err != nil {
-			return fmt.Errorf("inbox: ingest: verify identity: %w", err)
-		}
-	}
-	return addClaimed(ctx, tx, contactID, in.Also, now)
+	return ""
 }
 
 // addClaimed attaches addresses nobody holds yet to the contact, as claimed.
@@ -247,25 +229,6 @@ func addClaimed(ctx context.Context, tx pgx.Tx, contactID int64, ids []Identity,
 		}
 	}
 	return nil
-}
-
-// latestConversation locks the contact (so two channels of one merged customer thread one at a
-// time) and returns the conversation a new message of theirs belongs to: the newest active one
-// (new, open, pending) whatever its channel, else the newest resolved one, else the newest.
-func latestConversation(ctx context.Context, tx pgx.Tx, contactID int64) (*candidate, error) {
-	var c candidate
-	err := tx.QueryRow(ctx, `WITH locked AS (SELECT id FROM contacts WHERE id = $1 FOR UPDATE)
-		SELECT c.id, c.status FROM conversations c, locked WHERE c.contact_id = locked.id
-		ORDER BY c.status IN ('new', 'open', 'pending') DESC, c.status = 'resolved' DESC, c.id DESC
-		LIMIT 1`, contactID).Scan(&c.id, &c.status)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("inbox: ingest: latest conversation: %w", err)
-	}
-	c.reason = ThreadedByContactOpen
-	return &c, nil
 }
 
 // convState is what events need to know of a conversation.
@@ -288,59 +251,6 @@ func scanConvState(row pgx.Row) (convState, error) {
 	var c convState
 	err := row.Scan(&c.id, &c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.status, &c.priority)
 	return c, err
-}
-
-func createConversation(ctx context.Context, tx pgx.Tx, in *Inbound, contactID, previousID int64, at time.Time) (convState, error) {
-	c, err := scanConvState(tx.QueryRow(ctx, `INSERT INTO conversations
-			(contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at)
-		VALUES ($1, $2, $3, $4, (SELECT team_id FROM inboxes WHERE id = $2), $5, $6, $6)
-		RETURNING `+convStateCols,
-		contactID, nonZero(in.InboxID), in.Channel, subjectOf(in), nonZero(previousID), at))
-	if err != nil {
-		return c, fmt.Errorf("inbox: ingest: create conversation: %w", err)
-	}
-	return c, nil
-}
-
-// touchConversation records the customer's activity and applies a reopen or wake-up.
-func touchConversation(ctx context.Context, tx pgx.Tx, id int64, d threadDecision, at time.Time) (convState, error) {
-	c, err := scanConvState(tx.QueryRow(ctx, `UPDATE conversations SET
-			last_activity_at = greatest(last_activity_at, $2),
-			status = CASE WHEN $3 OR $4 THEN 'open' ELSE status END,
-			resolved_at = CASE WHEN $3 THEN NULL ELSE resolved_at END
-		WHERE id = $1 RETURNING `+convStateCols, id, at, d.reopen, d.wake))
-	if err != nil {
-		return c, fmt.Errorf("inbox: ingest: update conversation: %w", err)
-	}
-	return c, nil
-}
-
-func insertInbound(ctx context.Context, tx pgx.Tx, in *Inbound, res IngestResult, at time.Time) (int64, error) {
-	meta, err := json.Marshal(orEmpty(in.Metadata))
-	if err != nil {
-		return 0, fmt.Errorf("inbox: ingest: metadata: %w", err)
-	}
-	var mid, irt *string
-	refs := []string{}
-	if in.Email != nil {
-		mid, irt, refs = strOrNil(in.Email.MessageID), strOrNil(in.Email.InReplyTo), append(refs, in.Email.References...)
-	}
-	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO messages
-			(conversation_id, direction, channel, inbox_id, external_id, contact_id, text, html,
-			 email_message_id, email_in_reply_to, email_references, delivery_status, threaded_by, auto,
-			 metadata, created_at)
-		VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $12, $13, $14)
-		ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
-		res.ConversationID, in.Channel, nonZero(in.InboxID), in.ExternalID, res.ContactID, in.Text, in.HTML,
-		mid, irt, refs, res.ThreadedBy, in.Auto, meta, at).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, errRaced
-	}
-	if err != nil {
-		return 0, fmt.Errorf("inbox: ingest: insert message: %w", err)
-	}
-	return id, nil
 }
 
 func insertAttachments(ctx context.Context, tx pgx.Tx, messageID int64, atts []NewAttachment, now time.Time) error {

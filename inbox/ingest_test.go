@@ -31,10 +31,14 @@ func TestIngestCreatesContactConversationAndMessage(t *testing.T) {
 	if err != nil || conv.Status != inbox.StatusNew || conv.Subject != "Broken" || conv.Channel != inbox.ChannelEmail {
 		t.Fatalf("conversation = %+v, %v", conv, err)
 	}
-	// The change was announced and its jobs enqueued in the same transaction: no job kinds for
-	// inbound exist yet in the core, so only the notification is checked here.
 	if n := e.count(t, "SELECT count(*) FROM messages WHERE conversation_id = $1", res.ConversationID); n != 1 {
 		t.Fatalf("messages = %d", n)
+	}
+	// Its events reached Jobs inside the transaction: one job each for conversation.created and
+	// message.created.
+	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'test_event' AND
+		(args->>'type' = 'conversation.created' OR (args->>'message_id')::bigint = $1)`, res.MessageID); n != 2 {
+		t.Fatalf("jobs enqueued with the ingest = %d, want 2", n)
 	}
 }
 

@@ -2,6 +2,12 @@ package inbox_test
 
 import (
 	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -9,7 +15,6 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // env is one test's database with a store that enqueues real River jobs.
@@ -19,15 +24,18 @@ type env struct {
 	now   time.Time
 }
 
-func setup(t *testing.T) *env {
+func setup(t *testing.T) *env { return setupB(t) }
+
+func setupB(t testing.TB) *env {
 	t.Helper()
 	pool := dbtest.Pool(t)
-	jobs, err := workflow.NewEnqueuer(pool)
+	jobs, err := newTestJobs(pool)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &env{pool: pool, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return e.now }, SecretKey: "test-key"})
+	committers, _ := strconv.Atoi(os.Getenv("BENCH_COMMITTERS"))
+	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return e.now }, SecretKey: "test-key", Committers: committers})
 	return e
 }
 
@@ -64,4 +72,31 @@ func mustAgent(t *testing.T, e *env, email string) inbox.Agent {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// testJobs stands in for the workflow's enqueuer (the inbox must not depend on it): it inserts
+// a real River job, on the change's transaction, for every event it is handed.
+type testJobs struct {
+	river *river.Client[pgx.Tx]
+}
+
+type eventJob struct {
+	Type      string `json:"type"`
+	MessageID int64  `json:"message_id"`
+}
+
+func (eventJob) Kind() string { return "test_event" }
+
+func newTestJobs(pool *pgxpool.Pool) (*testJobs, error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{SkipUnknownJobCheck: true})
+	return &testJobs{river: c}, err
+}
+
+func (j *testJobs) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event) error {
+	params := make([]river.InsertManyParams, len(events))
+	for i, e := range events {
+		params[i] = river.InsertManyParams{Args: eventJob{Type: e.Type, MessageID: e.MessageID}}
+	}
+	_, err := j.river.InsertManyTx(ctx, tx, params)
+	return err
 }

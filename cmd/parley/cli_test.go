@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/internal/dbtest"
+)
+
+// parley runs one command line against the test database and returns its output.
+func parley(t *testing.T, envs map[string]string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return envs[k] }, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestAdminVerbs(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "warn"}
+	steps := []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"migrate"}, "", "migrated"},
+		{[]string{"agent", "add", "--email", "Sup@Example.com", "--name", "Sue", "--role", "supervisor"}, "s3cret-pass\n", "<sup@example.com> (supervisor)"},
+		{[]string{"agent", "add", "--email", "a@example.com", "--name", "Al", "--password", "another-pass"}, "", "(agent)"},
+		{[]string{"team", "add", "--name", "Billing", "--members", "sup@example.com,a@example.com"}, "", "Billing (2 members)"},
+		{[]string{"token", "add", "--agent", "a@example.com"}, "", "pk_"},
+		{[]string{"inbox", "add", "api", "--name", "CRM"}, "", "1"},
+	}
+	for _, s := range steps {
+		out, err := parley(t, env, s.stdin, s.args...)
+		if err != nil || !strings.Contains(out, s.want) {
+			t.Fatalf("parley %s: %q, %v; want output containing %q", strings.Join(s.args, " "), out, err, s.want)
+		}
+	}
+	failures := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"agent", "add", "--email", "a@example.com", "--name", "Al", "--password", "another-pass"}, "exists"},
+		{[]string{"agent", "add", "--email", "b@example.com", "--name", "B", "--password", "short"}, "password"},
+		{[]string{"agent", "add", "--email", "c@example.com", "--name", "C", "--role", "boss", "--password", "long-enough"}, "role"},
+		{[]string{"token", "add", "--agent", "nobody@example.com"}, "not found"},
+		{[]string{"team", "add", "--name", "Ops", "--members", "ghost@example.com"}, "ghost@example.com"},
+		{[]string{"inbox", "add", "fax"}, "unknown"},
+		{[]string{"frobnicate"}, "unknown verb"},
+	}
+	for _, f := range failures {
+		out, err := parley(t, env, "", f.args...)
+		if err == nil || !strings.Contains(err.Error()+out, f.want) {
+			t.Errorf("parley %s: %q, %v; want an error mentioning %q", strings.Join(f.args, " "), out, err, f.want)
+		}
+	}
+}
+
+func TestDemoIsIdempotentAndItsLoginWorks(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "warn"}
+	first, err := parley(t, env, "", "demo")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, first)
+	}
+	second, err := parley(t, env, "", "demo")
+	if err != nil {
+		t.Fatalf("demo again: %v\n%s", err, second)
+	}
+	token := field(t, second, "API token:")
+	// Serve, and use the printed token against the running server.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+		a, err := open(ctx, c)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer a.close()
+		done <- a.serve(ctx, ln)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	url := "http://" + ln.Addr().String() + "/api/v1/conversations?limit=100"
+	var resp *http.Response
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(20 * time.Millisecond) {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(resp.Body)
+	// Run twice, the demo still holds its three sample conversations, once each.
+	if resp.StatusCode != 200 || strings.Count(body.String(), `"contact_id"`) != 3 {
+		t.Fatalf("conversations with the demo token: %d %s", resp.StatusCode, body.String())
+	}
+}
+
+// field returns the text after label on its line.
+func field(t *testing.T, out, label string) string {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if _, v, ok := strings.Cut(line, label); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no %q in %q", label, out)
+	return ""
+}

@@ -1,0 +1,186 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// write is the second round trip of an ingest: it stores the message, and the contact and
+// conversation it needs, in one statement or one pipelined batch.
+type write struct {
+	in  *Inbound
+	at  time.Time // when the message was received
+	now time.Time
+	d   threadDecision
+}
+
+// args collects a statement's parameters and names their placeholders.
+type args []any
+
+func (a *args) p(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// insertConversation is an INSERT of a new conversation for the contact whose id contactExpr
+// yields, returning convStateCols.
+func (w write) insertConversation(a *args, contactExpr, from string) string {
+	inboxID := a.p(nonZero(w.in.InboxID))
+	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at)
+		SELECT ` + contactExpr + `, ` + inboxID + `::bigint, ` + a.p(w.in.Channel) + `, ` + a.p(subjectOf(w.in)) + `,
+			(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint), ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
+		a.p(w.at) + `::timestamptz, ` + a.p(w.at) + `::timestamptz ` + from + ` RETURNING ` + convStateCols
+}
+
+// insertMessage is an INSERT of the inbound message into the conversation and contact that
+// convExpr and contactExpr yield (from the rows of from), returning its id; nothing when the
+// external id is taken.
+func (w write) insertMessage(a *args, convExpr, contactExpr, from string) (string, error) {
+	meta, err := json.Marshal(orEmpty(w.in.Metadata))
+	if err != nil {
+		return "", fmt.Errorf("inbox: ingest: metadata: %w", err)
+	}
+	var mid, irt *string
+	refs := []string{}
+	if e := w.in.Email; e != nil {
+		mid, irt, refs = strOrNil(e.MessageID), strOrNil(e.InReplyTo), append(refs, e.References...)
+	}
+	return `INSERT INTO messages (conversation_id, contact_id, direction, channel, inbox_id, external_id, text, html,
+			email_message_id, email_in_reply_to, email_references, delivery_status, threaded_by, auto, metadata, created_at)
+		SELECT ` + convExpr + `, ` + contactExpr + `, 'inbound', ` + a.p(w.in.Channel) + `, ` + a.p(nonZero(w.in.InboxID)) + `::bigint, ` +
+		a.p(w.in.ExternalID) + `, ` + a.p(w.in.Text) + `, ` + a.p(w.in.HTML) + `, ` + a.p(mid) + `::text, ` + a.p(irt) + `::text, ` +
+		a.p(refs) + `::text[], 'received', ` + a.p(w.d.reason) + `, ` + a.p(w.in.Auto) + `, ` + a.p(meta) + `::jsonb, ` +
+		a.p(w.at) + `::timestamptz ` + from + `
+		ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`, nil
+}
+
+// contactConversationMessage stores a first-time sender: contact, identity, conversation and
+// message in one statement.
+func (w write) contactConversationMessage(ctx context.Context, tx pgx.Tx) (convState, int64, error) {
+	var a args
+	conv := w.insertConversation(&a, "k.id", "FROM k")
+	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
+	if err != nil {
+		return convState{}, 0, err
+	}
+	sql := `WITH k AS (INSERT INTO contacts (name, created_at, updated_at) VALUES (` + a.p(w.in.Name) + `, ` + a.p(w.now) + `, ` + a.p(w.now) + `) RETURNING id),
+		i AS (INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
+			SELECT k.id, ` + a.p(w.in.From.Kind) + `, ` + a.p(w.in.From.Address) + `, ` + a.p(w.in.From.Verified) + `, ` + a.p(w.now) + `::timestamptz FROM k),
+		v AS (` + conv + `),
+		m AS (` + msg + `)
+		SELECT v.*, (SELECT id FROM m) FROM v`
+	return scanWritten(tx.QueryRow(ctx, sql, a...))
+}
+
+// contact stores a new sender and their identity.
+func (w write) contact(ctx context.Context, tx pgx.Tx) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `WITH k AS (INSERT INTO contacts (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id)
+		INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
+		SELECT id, $3, $4, $5, $2 FROM k RETURNING contact_id`,
+		w.in.Name, w.now, w.in.From.Kind, w.in.From.Address, w.in.From.Verified).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("inbox: ingest: create contact: %w", err)
+	}
+	return id, nil
+}
+
+// conversationMessage starts a new conversation for a known contact, with the message.
+func (w write) conversationMessage(ctx context.Context, tx pgx.Tx, look looked) (convState, int64, error) {
+	var a args
+	conv := w.insertConversation(&a, a.p(look.contactID)+"::bigint", "")
+	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
+	if err != nil {
+		return convState{}, 0, err
+	}
+	b := w.touchContact(look)
+	plain := b.Len()
+	b.Queue(`WITH v AS (`+conv+`), m AS (`+msg+`) SELECT v.*, (SELECT id FROM m) FROM v`, a...)
+	return sendWrite(ctx, tx, b, plain, false)
+}
+
+// message adds the message to an existing conversation, reopening or waking it as decided.
+func (w write) message(ctx context.Context, tx pgx.Tx, look looked) (convState, int64, error) {
+	var a args
+	msg, err := w.insertMessage(&a, a.p(w.d.conversationID)+"::bigint", a.p(look.contactID)+"::bigint", "")
+	if err != nil {
+		return convState{}, 0, err
+	}
+	b := w.touchContact(look)
+	if w.d.reopen || w.d.wake {
+		data, _ := json.Marshal(map[string]any{"from": look.statusOf(w.d.conversationID), "to": StatusOpen, "why": "customer replied"})
+		b.Queue(`INSERT INTO conversation_events (conversation_id, contact_id, actor, kind, data, created_at)
+			VALUES ($1, $2, 'customer', 'status', $3, $4)`, w.d.conversationID, look.contactID, data, w.now)
+	}
+	plain := b.Len()
+	b.Queue(`WITH v AS (UPDATE conversations SET
+			last_activity_at = greatest(last_activity_at, $2),
+			status = CASE WHEN $3 OR $4 THEN 'open' ELSE status END,
+			resolved_at = CASE WHEN $3 THEN NULL ELSE resolved_at END
+		WHERE id = $1 RETURNING `+convStateCols+`) SELECT v.*, NULL::bigint FROM v`, w.d.conversationID, w.at, w.d.reopen, w.d.wake)
+	b.Queue(msg, a...)
+	return sendWrite(ctx, tx, b, plain, true)
+}
+
+// touchContact queues what a known sender's message newly tells of them: a name, a
+// verification of their address.
+func (w write) touchContact(look looked) *pgx.Batch {
+	b := &pgx.Batch{}
+	if w.in.Name != "" {
+		b.Queue(`UPDATE contacts SET name = $2 WHERE id = $1 AND name = ''`, look.contactID, w.in.Name)
+	}
+	if w.in.From.Verified && !look.verified {
+		b.Queue(`UPDATE contact_identities SET verified = true WHERE kind = $1 AND address = $2`, w.in.From.Kind, w.in.From.Address)
+	}
+	return b
+}
+
+// scanWritten reads a row of convStateCols followed by the new message's id; no id means a
+// concurrent transaction took the external id first.
+func scanWritten(row pgx.Row) (convState, int64, error) {
+	var c convState
+	var mid *int64
+	err := row.Scan(&c.id, &c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.status, &c.priority, &mid)
+	if err != nil {
+		return c, 0, fmt.Errorf("inbox: ingest: write: %w", err)
+	}
+	if mid == nil {
+		return c, 0, errRaced
+	}
+	return c, *mid, nil
+}
+
+// sendWrite runs a write batch: plain statements first, then a row of the conversation's state
+// carrying the message id, or followed by the message insert's own row when separate.
+func sendWrite(ctx context.Context, tx pgx.Tx, b *pgx.Batch, plain int, separate bool) (convState, int64, error) {
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	for range plain {
+		if _, err := br.Exec(); err != nil {
+			return convState{}, 0, fmt.Errorf("inbox: ingest: write: %w", err)
+		}
+	}
+	if !separate {
+		return scanWritten(br.QueryRow())
+	}
+	var c convState
+	var none *int64
+	if err := br.QueryRow().Scan(&c.id, &c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.status, &c.priority, &none); err != nil {
+		return c, 0, fmt.Errorf("inbox: ingest: update conversation: %w", err)
+	}
+	var mid int64
+	err := br.QueryRow().Scan(&mid)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, 0, errRaced
+	}
+	if err != nil {
+		return c, 0, fmt.Errorf("inbox: ingest: insert message: %w", err)
+	}
+	return c, mid, nil
+}
