@@ -25,6 +25,9 @@ type Config struct {
 	Store   *inbox.Store
 	Senders map[inbox.Channel]Sender
 	Logger  *slog.Logger
+	// ChatVisitors tells the chat email fallback whether a visitor saw a reply; nil cancels
+	// those jobs.
+	ChatVisitors ChatVisitors
 	// Alerter posts SLA warnings, breaches and escalations to a team's alert channel; nil
 	// leaves them to the audit trail and the live events.
 	Alerter Alerter
@@ -53,6 +56,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	if err := addLifecycleWorkers(workers, cfg); err != nil {
 		return nil, err
 	}
+	river.AddWorker(workers, &ChatFallbackWorker{Store: cfg.Store, Visitors: cfg.ChatVisitors, Log: cfg.Logger})
 	c, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		Logger:        cfg.Logger,
 		FetchCooldown: cfg.FetchCooldown,

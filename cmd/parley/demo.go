@@ -54,7 +54,7 @@ func demo(ctx context.Context, c *cli) error {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Demo ready.\n  sign in:   %s / %s\n  API token: %s\n", demoAdmin, password, token)
-	return nil
+	return demoChatInbox(ctx, a, c.stdout)
 }
 
 func demoMessages() []inbox.Inbound {

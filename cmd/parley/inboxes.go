@@ -12,7 +12,8 @@ type inboxKind func(ctx context.Context, c *cli) (inbox.NewInbox, error)
 
 func inboxKinds() map[string]inboxKind {
 	return map[string]inboxKind{
-		"api": apiInbox,
+		"api":  apiInbox,
+		"chat": chatInbox,
 	}
 }
 

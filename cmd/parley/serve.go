@@ -44,15 +44,16 @@ func serve(ctx context.Context, c *cli) error {
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	parts, err := a.channels(ctx)
-	if err != nil {
-		return err
-	}
-	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log})
-	if err != nil {
-		return err
-	}
 	feed := inbox.NewFeed(a.pool, a.log)
+	parts, err := a.channels(ctx, feed)
+	if err != nil {
+		return err
+	}
+	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
+		ChatVisitors: parts.chatVisitors})
+	if err != nil {
+		return err
+	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log, Routes: parts.routes,
 		PublicURL: a.cfg.PublicURL})
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -90,11 +91,17 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 type channelParts struct {
 	routes  []web.Route
 	senders map[inbox.Channel]workflow.Sender
+	// chatVisitors answers the chat email fallback job.
+	chatVisitors workflow.ChatVisitors
 }
 
 // channels builds the channel handlers and senders. Each channel adds itself here.
-func (a *app) channels(ctx context.Context) (channelParts, error) {
-	return channelParts{senders: map[inbox.Channel]workflow.Sender{}}, nil
+func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, error) {
+	parts := channelParts{senders: map[inbox.Channel]workflow.Sender{}}
+	if err := a.chatChannel(ctx, feed, &parts); err != nil {
+		return parts, err
+	}
+	return parts, nil
 }
 
 // migrate applies the migrations and exits.

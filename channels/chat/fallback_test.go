@@ -1,0 +1,172 @@
+package chat_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/channels/chat"
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// chatSender adapts chat.Sender to workflow.Sender, as cmd/parley does.
+type chatSender struct{ s *chat.Sender }
+
+func (c chatSender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+	status, err := c.s.Send(ctx, out.Message)
+	return workflow.Receipt{Status: status}, err
+}
+
+// startJobs runs the workflow's River client with the chat sender and returns a channel of
+// completed chat fallback jobs.
+func startJobs(t *testing.T, e *env, n *node) (<-chan *river.Event, *workflow.Enqueuer) {
+	t.Helper()
+	enq, err := workflow.NewEnqueuer(n.store.Pool())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := workflow.NewClient(workflow.Config{Pool: n.store.Pool(), Store: n.store,
+		Senders:      map[inbox.Channel]workflow.Sender{inbox.ChannelChat: chatSender{n.srv.Sender(enq)}},
+		ChatVisitors: n.srv.Visitors()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := client.Subscribe(river.EventKindJobCompleted)
+	t.Cleanup(cancel)
+	fallbacks := make(chan *river.Event, 16)
+	go func() {
+		for ev := range done {
+			if ev.Job.Kind == (workflow.ChatFallbackArgs{}).Kind() {
+				fallbacks <- ev
+			}
+		}
+	}()
+	if err := client.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		_ = client.Stop(ctx)
+	})
+	return fallbacks, enq
+}
+
+func awaitJob(t *testing.T, ch <-chan *river.Event) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the chat fallback job never completed")
+	}
+}
+
+// waitSockets waits until the server has noticed closed sockets.
+func waitSockets(t *testing.T, n *node, want int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); n.srv.Sockets() != want; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server holds %d sockets, want %d", n.srv.Sockets(), want)
+		}
+	}
+}
+
+func fallbackSetup(t *testing.T) (*env, *node, inbox.Inbox, inbox.Inbox) {
+	e := setup(t)
+	e.clock.Set(time.Now().Add(-time.Hour)) // replies are an hour old: their fallback is due
+	n := e.node(t, chat.Config{Store: e.store})
+	mail, err := e.store.CreateInbox(context.Background(), inbox.NewInbox{Kind: inbox.ChannelEmail, Name: "Support mail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := e.chatInbox(t, chat.Settings{FallbackInboxID: mail.ID, FallbackAfter: "10m"})
+	return e, n, in, mail
+}
+
+func emailCopies(t *testing.T, e *env) []inbox.Message {
+	t.Helper()
+	var out []inbox.Message
+	rows, err := e.store.Pool().Query(context.Background(), "SELECT id FROM messages WHERE auto = $1 ORDER BY id", workflow.ChatFallbackAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, mustMessage(t, e, id))
+	}
+	return out
+}
+
+// A visitor who left an email and went away: the reply also goes by email, through the
+// fallback inbox, once; the chat still shows the reply alone when they come back.
+func TestUnseenReplyFallsBackToEmail(t *testing.T) {
+	t.Parallel()
+	e, n, in, mail := fallbackSetup(t)
+	agent := e.agent(t, "Ada Agent")
+	v := dial(t, n, in.ID)
+	w := v.hello(chat.Hello{Name: "Vera", Email: "vera@example.com"})
+	ack := v.say("c1", "Please email me the answer")
+	v.conn.Close()
+	waitSockets(t, n, 0)
+
+	fallbacks, _ := startJobs(t, e, n)
+	reply := e.reply(t, mustMessage(t, e, ack.ID).ConversationID, agent, "Your parcel left today.")
+	awaitJob(t, fallbacks)
+
+	copies := emailCopies(t, e)
+	if len(copies) != 1 {
+		t.Fatalf("%d email copies, want 1", len(copies))
+	}
+	c := copies[0]
+	if c.Channel != inbox.ChannelEmail || c.InboxID == nil || *c.InboxID != mail.ID || c.Text != reply.Text ||
+		c.Metadata["to"] != "vera@example.com" || c.Metadata["chat_fallback_of"] != float64(reply.ID) ||
+		c.AuthorAgentID == nil || *c.AuthorAgentID != agent.ID || c.ConversationID != reply.ConversationID {
+		t.Fatalf("email copy %+v of reply %d", c, reply.ID)
+	}
+	if workflow.ChatFallbackAuto != chat.AutoEmailFallback {
+		t.Fatal("chat.AutoEmailFallback and workflow.ChatFallbackAuto differ")
+	}
+
+	// Back in the chat: the reply, not its email copy.
+	v2 := dial(t, n, in.ID)
+	v2.hello(chat.Hello{Token: w.Token, LastID: ack.ID})
+	if got := v2.message(); got.ID != reply.ID {
+		t.Fatalf("replayed %+v, want the reply %d", got, reply.ID)
+	}
+	if got := mustMessage(t, e, reply.ID); got.DeliveryStatus != inbox.DeliveryDelivered && got.DeliveryStatus != inbox.DeliverySent {
+		t.Fatalf("reply delivery %q", got.DeliveryStatus)
+	}
+}
+
+// A reply the visitor saw in the chat is not emailed, even if its fallback job runs.
+func TestSeenReplyIsNotEmailed(t *testing.T) {
+	t.Parallel()
+	e, n, in, _ := fallbackSetup(t)
+	agent := e.agent(t, "Ada Agent")
+	deliveries := events(t, n, inbox.EventMessageDelivery)
+	v := dial(t, n, in.ID)
+	v.hello(chat.Hello{Email: "vera@example.com"})
+	ack := v.say("c1", "Still here")
+	reply := e.reply(t, mustMessage(t, e, ack.ID).ConversationID, agent, "Great, here is the answer.")
+	if got := v.message(); got.ID != reply.ID {
+		t.Fatalf("got %+v", got)
+	}
+	await(t, deliveries, func(ev inbox.Event) bool { return ev.MessageID == reply.ID && ev.Delivery == inbox.DeliveryDelivered })
+
+	fallbacks, enq := startJobs(t, e, n)
+	// As if the sender had scheduled it before the socket pushed the reply.
+	if err := enq.ScheduleChatFallback(context.Background(), reply.ID, time.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	awaitJob(t, fallbacks)
+	if copies := emailCopies(t, e); len(copies) != 0 {
+		t.Fatalf("a seen reply was emailed: %+v", copies)
+	}
+}
