@@ -56,8 +56,26 @@ func badRequest(reason string, err error) *RequestError {
 // any path prefix a proxy strips, as in PARLEY_PUBLIC_URL) followed by the
 // request's path and query. It returns the form only when the signature
 // matches; otherwise a *RequestError. A form that repeats a key is refused,
-// since twilio-go signs only the first value of each key.
+// since twilio-go signs only the first value of each key. It is ReadRequest
+// followed by Verify, for callers that know the auth token before reading.
 func VerifyRequest(r *http.Request, publicURL, authToken string) (url.Values, error) {
+	form, err := ReadRequest(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := Verify(r, form, publicURL, authToken); err != nil {
+		return nil, err
+	}
+	return form, nil
+}
+
+// ReadRequest reads the form Twilio posted in r without checking its
+// signature, for callers that must read the form (its AccountSid and numbers)
+// to find the auth token to check it with; nothing in the form may be trusted
+// before Verify succeeds. It refuses with a *RequestError: 405 for a method
+// other than POST, 413 for a body over MaxWebhookBody, 400 for another
+// content type, a malformed form or a repeated key.
+func ReadRequest(r *http.Request) (url.Values, error) {
 	if r.Method != http.MethodPost {
 		return nil, &RequestError{Status: http.StatusMethodNotAllowed, Reason: "method " + r.Method + " not allowed"}
 	}
@@ -75,21 +93,31 @@ func VerifyRequest(r *http.Request, publicURL, authToken string) (url.Values, er
 	if err != nil {
 		return nil, badRequest("malformed form", err)
 	}
-	params := make(map[string]string, len(form))
 	for k, vs := range form {
 		if len(vs) != 1 {
 			return nil, badRequest("form repeats "+k, nil)
 		}
-		params[k] = vs[0]
 	}
+	return form, nil
+}
+
+// Verify checks the X-Twilio-Signature of r, whose form ReadRequest returned,
+// with authToken against publicURL followed by r's path and query (see
+// VerifyRequest). A missing or wrong signature is a *RequestError with status
+// 403.
+func Verify(r *http.Request, form url.Values, publicURL, authToken string) error {
 	signature := r.Header.Get(SignatureHeader)
 	if signature == "" {
-		return nil, &RequestError{Status: http.StatusForbidden, Reason: "missing " + SignatureHeader}
+		return &RequestError{Status: http.StatusForbidden, Reason: "missing " + SignatureHeader}
+	}
+	params := make(map[string]string, len(form))
+	for k := range form {
+		params[k] = form.Get(k)
 	}
 	fullURL := strings.TrimSuffix(publicURL, "/") + r.URL.RequestURI()
 	validator := client.NewRequestValidator(authToken)
-	if !validator.Validate(fullURL, params, signature) {
-		return nil, &RequestError{Status: http.StatusForbidden, Reason: "signature does not match", err: errors.New("url " + fullURL)}
+	if authToken == "" || !validator.Validate(fullURL, params, signature) {
+		return &RequestError{Status: http.StatusForbidden, Reason: "signature does not match", err: errors.New("url " + fullURL)}
 	}
-	return form, nil
+	return nil
 }
