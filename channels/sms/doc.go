@@ -19,7 +19,19 @@
 // carrier opt-out, opt-in and help keywords. Webhook handlers answer with
 // [EmptyTwiML] so Twilio sends nothing back by itself.
 //
-// The package knows nothing of the inbox: callers map these types onto it.
+// Into the inbox: a [Channel] (see [NewChannel]) serves every SMS inbox, one
+// Twilio number or messaging service each ([NewInbox] checks its [Settings]
+// and seals its [Secrets]). [Channel.InboundHandler] finds the inbox of a
+// webhook by its AccountSid and number, verifies it with that inbox's auth
+// token and stores the message with inbox.Store.IngestTx, keyed by its
+// MessageSid; an opt-out or opt-in keyword changes the number's consent in
+// the same transaction (tables sms_opt_outs and sms_keywords) and is stored
+// as an automatic message that reopens nothing. [Channel.Send] is the
+// workflow.Sender of SMS replies: it refuses opted-out numbers, sends long
+// replies as numbered parts recorded one by one in sms_parts (so a retry
+// sends only what is missing), and [Channel.StatusHandler] folds the parts'
+// status callbacks into the message's delivery status.
+//
 // Package smstest provides a fake Twilio API and signed webhook requests for
 // tests.
 package sms

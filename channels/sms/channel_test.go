@@ -1,0 +1,181 @@
+package sms_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/parleyhq/parley/channels/sms"
+	"github.com/parleyhq/parley/channels/sms/smstest"
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// The numbers of the channel tests: ours (the inbox's) and the customer's.
+const (
+	ourNumber = "+14155550100"
+	customer  = "+447700900123"
+)
+
+// env is one channel test: a database of its own, a store that enqueues real
+// River jobs, a fake Twilio and the Channel wired to both, with one SMS inbox.
+type env struct {
+	pool   *pgxpool.Pool
+	store  *inbox.Store
+	twilio *smstest.Server
+	ch     *sms.Channel
+	inbox  inbox.Inbox
+	// beforeSend, when set, runs before each request reaches the fake
+	// Twilio, with the request's 1-based number.
+	beforeSend func(n int)
+	sends      atomic.Int32
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{pool: dbtest.Pool(t)}
+	jobs, err := workflow.NewEnqueuer(e.pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	e.store = inbox.New(e.pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return now }, SecretKey: "test-key"})
+	e.twilio = smstest.NewServer(accountSID, authToken)
+	t.Cleanup(e.twilio.Close)
+	e.ch, err = sms.NewChannel(sms.ChannelConfig{Store: e.store, PublicURL: publicURL, APIURL: e.twilio.URL,
+		Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			n := e.sends.Add(1)
+			if e.beforeSend != nil {
+				e.beforeSend(int(n))
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.inbox = e.addInbox(t, "Support SMS", sms.Settings{AccountSID: accountSID, From: ourNumber})
+	return e
+}
+
+func (e *env) addInbox(t *testing.T, name string, s sms.Settings) inbox.Inbox {
+	t.Helper()
+	ctx := context.Background()
+	existing, err := e.store.Inboxes(ctx, inbox.ChannelSMS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := sms.NewInbox(name, s, authToken, 0, existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := e.store.CreateInbox(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// post sends form to the handler at path, signed as Twilio signs it.
+func (e *env) post(h http.Handler, path string, form url.Values) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, smstest.NewSignedRequest(authToken, publicURL+path, form))
+	return w
+}
+
+// text posts an SMS from the customer to our number and requires it taken.
+func (e *env) text(t *testing.T, body string) url.Values {
+	t.Helper()
+	form := smstest.InboundForm(smstest.SMS{AccountSID: accountSID, From: customer, To: ourNumber, Body: body})
+	e.requireTaken(t, e.post(e.ch.InboundHandler(), sms.InboundPath, form))
+	return form
+}
+
+// status posts a status callback and requires it taken.
+func (e *env) status(t *testing.T, m smstest.Message, status string, code int) {
+	t.Helper()
+	e.requireTaken(t, e.post(e.ch.StatusHandler(), sms.StatusPath, smstest.StatusForm(m.Callback(status, code))))
+}
+
+func (e *env) requireTaken(t *testing.T, w *httptest.ResponseRecorder) {
+	t.Helper()
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/xml; charset=utf-8" || w.Body.String() != sms.EmptyTwiML {
+		t.Fatalf("answer %d %q %s, want 200 with empty TwiML", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+}
+
+func (e *env) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("count %q: %v", sql, err)
+	}
+	return n
+}
+
+// conversation returns the customer's conversation (their only one).
+func (e *env) conversation(t *testing.T) inbox.Conversation {
+	t.Helper()
+	ctx := context.Background()
+	c, err := e.store.ContactByIdentity(ctx, inbox.IdentityPhone, customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.store.ListConversations(ctx, inbox.ListFilter{ContactID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Conversations) != 1 {
+		t.Fatalf("customer has %d conversations, want 1", len(page.Conversations))
+	}
+	return page.Conversations[0]
+}
+
+// reply stores an agent's reply in the customer's conversation.
+func (e *env) reply(t *testing.T, text string) inbox.Message {
+	t.Helper()
+	m, err := e.store.Send(context.Background(), inbox.Reply{ConversationID: e.conversation(t).ID, Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// deliver runs the delivery job of message id once, as River's attempt
+// number attempt, with the SMS channel as the sender.
+func (e *env) deliver(t *testing.T, id int64, attempt int) error {
+	t.Helper()
+	w := &workflow.DeliverWorker{Store: e.store, Senders: map[inbox.Channel]workflow.Sender{inbox.ChannelSMS: e.ch}}
+	return w.Work(context.Background(), &river.Job[workflow.DeliverArgs]{
+		JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8},
+		Args:   workflow.DeliverArgs{MessageID: id},
+	})
+}
+
+// requireCancelled checks that a delivery ended for good (River cancels the
+// job) rather than asking to be retried.
+func requireCancelled(t *testing.T, err error) {
+	t.Helper()
+	var cancel *river.JobCancelError
+	if !errors.As(err, &cancel) {
+		t.Fatalf("deliver returned %v, want a cancelled job", err)
+	}
+}
+
+func (e *env) message(t *testing.T, id int64) inbox.Message {
+	t.Helper()
+	m, err := e.store.GetMessage(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

@@ -1,0 +1,154 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// ReasonOptedOut is why a reply to a number that texted STOP is not sent.
+const ReasonOptedOut = "the customer opted out with STOP: they must text START first"
+
+// Send delivers an outbound message by SMS; it implements workflow.Sender for
+// inbox.ChannelSMS. It sends to the contact's latest verified phone number
+// from the message's SMS inbox (its number or messaging service), with a
+// status callback to PublicURL + StatusPath. Text up to MaxBody characters
+// goes as one message; longer text as numbered parts (see Split), each
+// recorded as soon as Twilio accepts it, so a retry after a partial failure
+// sends only the parts still missing. The receipt's ExternalID is the first
+// part's SID and its status "sent": Twilio has taken every part, and the
+// status callbacks move the message on.
+//
+// Failures a retry cannot fix are permanent (their Temporary method reports
+// false) and their text is shown to agents: a contact without a verified
+// phone, a number that opted out (ReasonOptedOut), no SMS inbox, a refusal by
+// Twilio such as an invalid number. Twilio's 429 and 5xx answers and network
+// failures are temporary.
+func (c *Channel) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+	to, ok := phoneOf(out.Contact)
+	if !ok {
+		return workflow.Receipt{}, permanent("the customer has no verified phone number to text")
+	}
+	acct, err := c.sendingAccount(ctx, out.Inbox)
+	if err != nil {
+		return workflow.Receipt{}, err
+	}
+	optedOut, err := c.OptedOut(ctx, to)
+	if err != nil {
+		return workflow.Receipt{}, retry(err)
+	}
+	if optedOut {
+		return workflow.Receipt{}, permanent(ReasonOptedOut)
+	}
+	parts := Split(out.Message.Text)
+	if len(parts) == 0 {
+		return workflow.Receipt{}, permanent("the reply has no text to send by SMS")
+	}
+	sent, err := c.sentParts(ctx, out.Message.ID)
+	if err != nil {
+		return workflow.Receipt{}, retry(err)
+	}
+	client, err := NewClient(Config{AccountSID: acct.settings.AccountSID, AuthToken: acct.token,
+		APIURL: c.apiURL, Transport: c.transport})
+	if err != nil {
+		return workflow.Receipt{}, permanent(fmt.Sprintf("SMS inbox %d cannot send: %v", acct.inbox.ID, err))
+	}
+	for i, body := range parts {
+		n := i + 1
+		if _, ok := sent[n]; ok {
+			continue
+		}
+		s, err := client.Send(ctx, Outbound{
+			From:                acct.settings.From,
+			MessagingServiceSID: acct.settings.MessagingServiceSID,
+			To:                  to,
+			Body:                body,
+			StatusCallback:      c.publicURL + StatusPath,
+		})
+		if err != nil {
+			return workflow.Receipt{}, refused(err, n, len(parts))
+		}
+		p := part{messageID: out.Message.ID, number: n, total: len(parts), sid: s.SID, status: s.Status}
+		if err := c.recordPart(ctx, p); err != nil {
+			// Twilio has the part; retrying would send it twice.
+			return workflow.Receipt{}, &failure{reason: "the message was sent but could not be recorded", err: err}
+		}
+		sent[n] = s.SID
+	}
+	return workflow.Receipt{ExternalID: sent[1], Status: inbox.DeliverySent}, nil
+}
+
+// phoneOf returns the contact's most recently added verified phone number.
+func phoneOf(c inbox.Contact) (string, bool) {
+	var best inbox.Identity
+	for _, id := range c.Identities {
+		if id.Kind == inbox.IdentityPhone && id.Verified && id.ID >= best.ID {
+			best = id
+		}
+	}
+	return best.Address, best.Address != ""
+}
+
+// sendingAccount is the SMS inbox a message goes out from: its own, or the
+// first SMS inbox when it names none (a reply moved to SMS from another
+// channel).
+func (c *Channel) sendingAccount(ctx context.Context, in *inbox.Inbox) (account, error) {
+	if in == nil || in.Kind != inbox.ChannelSMS {
+		all, err := c.store.Inboxes(ctx, inbox.ChannelSMS)
+		if err != nil {
+			return account{}, retry(err)
+		}
+		if len(all) == 0 {
+			return account{}, permanent("no SMS inbox is connected")
+		}
+		in = &all[0]
+	}
+	a := account{inbox: *in}
+	if err := in.DecodeSettings(&a.settings); err != nil {
+		return account{}, permanent(fmt.Sprintf("SMS inbox %d has unreadable settings", in.ID))
+	}
+	a, err := a.open(c.store)
+	if err != nil {
+		return account{}, &failure{reason: fmt.Sprintf("the credentials of SMS inbox %d cannot be opened", in.ID), err: err}
+	}
+	return a, nil
+}
+
+// failure is why an SMS was not sent, in words for agents. It satisfies the
+// workflow's test for permanence through its Temporary method.
+type failure struct {
+	reason    string
+	temporary bool
+	err       error
+}
+
+// Error returns the reason, which agents see on the failed message.
+func (f *failure) Error() string { return f.reason }
+
+// Temporary reports whether sending again may succeed.
+func (f *failure) Temporary() bool { return f.temporary }
+
+// Unwrap returns the cause, if any.
+func (f *failure) Unwrap() error { return f.err }
+
+func permanent(reason string) error { return &failure{reason: reason} }
+
+// retry marks err, such as a database error, as temporary, whatever its cause
+// says (a refused connection's *net.OpError claims to be permanent).
+func retry(err error) error { return &failure{reason: err.Error(), temporary: true, err: err} }
+
+// refused explains a failed send of part n of total.
+func refused(err error, n, total int) error {
+	var se *SendError
+	if !errors.As(err, &se) {
+		return retry(err)
+	}
+	reason := se.Message
+	if n > 1 {
+		reason = fmt.Sprintf("%s (part %d of %d; the earlier parts were sent)", reason, n, total)
+	}
+	return &failure{reason: reason, temporary: se.Temporary, err: err}
+}

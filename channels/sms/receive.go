@@ -1,0 +1,132 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// AutoKeyword marks a stored carrier keyword (STOP, START, HELP, ...) as
+// automatic: agents see it, but it reopens no resolved conversation.
+const AutoKeyword = "keyword"
+
+// InboundHandler serves InboundPath: it finds the SMS inbox by the posted
+// AccountSid and To number (or MessagingServiceSid), checks the signature
+// with that inbox's auth token, and stores the message in one transaction
+// with any opt-out or opt-in it asks for, then answers EmptyTwiML. A
+// redelivered MessageSid stores nothing new. It refuses with a JSON error: 403
+// for a wrong or missing signature or an account no inbox holds, 404 for a
+// number no inbox of the account answers for, 413 for an oversized body, 400
+// for a malformed form.
+func (c *Channel) InboundHandler() http.Handler { return http.HandlerFunc(c.receive) }
+
+func (c *Channel) receive(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	form, err := ReadRequest(r)
+	if err != nil {
+		c.answerError(w, r, err)
+		return
+	}
+	acct, matched, err := findAccount(ctx, c.store, form.Get("AccountSid"), form.Get("To"), form.Get("MessagingServiceSid"))
+	if err != nil {
+		c.answerError(w, r, err)
+		return
+	}
+	if err := Verify(r, form, c.publicURL, acct.token); err != nil {
+		c.answerError(w, r, err)
+		return
+	}
+	if !matched {
+		c.answerError(w, r, &RequestError{Status: http.StatusNotFound,
+			Reason: fmt.Sprintf("no SMS inbox answers for number %q", form.Get("To"))})
+		return
+	}
+	in, err := ParseInbound(form)
+	if err != nil {
+		c.answerError(w, r, err)
+		return
+	}
+	res, err := c.ingest(ctx, acct, in)
+	if errors.Is(err, inbox.ErrInvalid) {
+		err = badRequest(err.Error(), err)
+	}
+	if err != nil {
+		c.answerError(w, r, err)
+		return
+	}
+	c.log.Debug("sms received", "inbox", acct.inbox.ID, "sid", in.MessageSID,
+		"conversation", res.ConversationID, "duplicate", res.Duplicate)
+	answerTwiML(w)
+}
+
+// ingest stores in and, for a carrier keyword, the consent change it asks for,
+// in one transaction. A duplicate changes nothing: replaying an old STOP must
+// not undo a later START.
+func (c *Channel) ingest(ctx context.Context, acct account, in Inbound) (inbox.IngestResult, error) {
+	kw := Keyword(in.Body)
+	msg := inbox.Inbound{
+		InboxID:    acct.inbox.ID,
+		Channel:    inbox.ChannelSMS,
+		ExternalID: in.MessageSID,
+		From:       inbox.Identity{Kind: inbox.IdentityPhone, Address: in.From, Verified: true},
+		Text:       textOf(in),
+		Metadata:   metadataOf(in, kw),
+	}
+	if kw != NoKeyword {
+		msg.Auto = AutoKeyword
+	}
+	var res inbox.IngestResult
+	err := c.store.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		res, err = c.store.IngestTx(ctx, tx, msg)
+		if err != nil || res.Duplicate || kw == NoKeyword {
+			return err
+		}
+		return c.recordKeyword(ctx, tx, kw, in, acct.inbox.ID, res)
+	})
+	if err != nil {
+		return inbox.IngestResult{}, fmt.Errorf("sms: receive %s: %w", in.MessageSID, err)
+	}
+	return res, nil
+}
+
+// textOf is the message's text; an MMS without text is described by its
+// media types, since a message needs text and the media are not fetched here.
+func textOf(in Inbound) string {
+	if strings.TrimSpace(in.Body) != "" || len(in.Media) == 0 {
+		return in.Body
+	}
+	types := make([]string, 0, len(in.Media))
+	for _, m := range in.Media {
+		t := m.ContentType
+		if t == "" {
+			t = "file"
+		}
+		types = append(types, t)
+	}
+	return "[MMS: " + strings.Join(types, ", ") + "]"
+}
+
+// metadataOf keeps what agents may want that the message's columns do not
+// hold: the number written to, the media URLs (Twilio keeps the files), the
+// keyword recognised.
+func metadataOf(in Inbound, kw KeywordKind) map[string]any {
+	meta := map[string]any{"to": in.To}
+	if len(in.Media) > 0 {
+		media := make([]map[string]string, 0, len(in.Media))
+		for _, m := range in.Media {
+			media = append(media, map[string]string{"url": m.URL, "content_type": m.ContentType})
+		}
+		meta["media"] = media
+	}
+	if kw != NoKeyword {
+		meta["keyword"] = kw.String()
+	}
+	return meta
+}
