@@ -59,6 +59,9 @@ func (s *Store) ingestTx(ctx context.Context, tx pgx.Tx, in *Inbound) (IngestRes
 	if look.existing != nil {
 		return *look.existing, nil, nil
 	}
+	if res, events, ok, err := s.intercepted(ctx, tx, in, look, at, now); ok || err != nil {
+		return res, events, err
+	}
 	d := decideThread(look.cands, in.Auto != "")
 	res := IngestResult{ContactID: look.contactID, ThreadedBy: d.reason}
 	w := write{in: in, at: at, now: now, d: d}
