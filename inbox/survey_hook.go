@@ -2,6 +2,8 @@ package inbox
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,4 +39,54 @@ type Interception struct {
 	Auto           string
 	Reason         string
 	Events         []Event
+}
+
+// intercepted asks the store's Interceptor about an inbound message of a known contact and,
+// when it claims the message, stores it where the Interceptor said. ok reports whether it did.
+func (s *Store) intercepted(ctx context.Context, tx pgx.Tx, in *Inbound, look looked, at, now time.Time) (IngestResult, []Event, bool, error) {
+	if s.intercept == nil || look.contactID == 0 {
+		return IngestResult{}, nil, false, nil
+	}
+	hit, err := s.intercept.InterceptTx(ctx, tx, InterceptCall{Inbound: in, ContactID: look.contactID, Now: now})
+	if err != nil {
+		return IngestResult{}, nil, false, fmt.Errorf("inbox: ingest: intercept: %w", err)
+	}
+	if hit.ConversationID == 0 {
+		return IngestResult{}, nil, false, nil
+	}
+	in.Auto = hit.Auto
+	w := write{in: in, at: at, now: now, d: threadDecision{conversationID: hit.ConversationID, reason: hit.Reason}}
+	var a args
+	msg, err := w.insertMessage(&a, a.p(hit.ConversationID)+"::bigint", a.p(look.contactID)+"::bigint", "")
+	if err != nil {
+		return IngestResult{}, nil, false, err
+	}
+	if b := w.touchContact(look); b.Len() > 0 {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return IngestResult{}, nil, false, fmt.Errorf("inbox: ingest: touch contact: %w", err)
+		}
+	}
+	conv, err := scanConvState(tx.QueryRow(ctx, `SELECT `+convStateCols+` FROM conversations WHERE id = $1`, hit.ConversationID))
+	if err != nil {
+		return IngestResult{}, nil, false, fmt.Errorf("inbox: ingest: intercepted conversation %d: %w", hit.ConversationID, notFound(err))
+	}
+	var mid int64
+	err = tx.QueryRow(ctx, msg, a...).Scan(&mid)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return IngestResult{}, nil, false, errRaced
+	}
+	if err != nil {
+		return IngestResult{}, nil, false, fmt.Errorf("inbox: ingest: insert message: %w", err)
+	}
+	res := IngestResult{ContactID: look.contactID, ConversationID: conv.id, MessageID: mid, ThreadedBy: hit.Reason}
+	if err := addClaimed(ctx, tx, res.ContactID, in.Also, now); err != nil {
+		return IngestResult{}, nil, false, err
+	}
+	if err := insertAttachments(ctx, tx, mid, in.Attachments, now); err != nil {
+		return IngestResult{}, nil, false, err
+	}
+	e := conv.event(EventMessageCreated, at)
+	e.MessageID, e.Direction, e.Channel = mid, DirectionInbound, in.Channel
+	e.Data = map[string]any{"auto": in.Auto}
+	return res, append(hit.Events, e), true, nil
 }
