@@ -101,6 +101,9 @@ func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, err
 	if err := a.chatChannel(ctx, feed, &parts); err != nil {
 		return parts, err
 	}
+	if err := a.smsChannel(&parts); err != nil {
+		return parts, err
+	}
 	return parts, nil
 }
 
