@@ -174,6 +174,8 @@ type frame struct {
 	Status       string             `json:"status"`
 	AgentName    string             `json:"agent_name"`
 	On           bool               `json:"on"`
+	SurveyID     string             `json:"survey_id"`
+	Prompt       string             `json:"prompt"`
 }
 
 // visitor is a browser's widget, speaking the protocol over a real socket.

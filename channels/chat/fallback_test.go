@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -168,5 +169,65 @@ func TestSeenReplyIsNotEmailed(t *testing.T) {
 	awaitJob(t, fallbacks)
 	if copies := emailCopies(t, e); len(copies) != 0 {
 		t.Fatalf("a seen reply was emailed: %+v", copies)
+	}
+}
+
+// chatSurveys adapts the workflow's survey answers to the chat's, as cmd/parley does.
+type chatSurveys struct{ s *workflow.Surveys }
+
+func (c chatSurveys) AnswerSurvey(ctx context.Context, surveyID, contactID int64, score int, comment string) error {
+	_, err := c.s.Answer(ctx, workflow.SurveyAnswer{SurveyID: surveyID, ContactID: contactID, Score: score, Comment: comment, Via: "chat"})
+	if errors.Is(err, workflow.ErrSurveyExpired) {
+		return chat.ErrSurveyClosed
+	}
+	return err
+}
+
+// Resolving a chat conversation sends the satisfaction survey through the chat: the widget
+// gets a survey frame (not a message), and its rating is recorded as the survey's answer.
+func TestSurveyRatedInChat(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.clock.Set(time.Now())
+	n := e.node(t, chat.Config{Store: e.store, Surveys: chatSurveys{workflow.NewSurveys(e.store)}})
+	in := e.chatInbox(t, chat.Settings{})
+	agent := e.agent(t, "Ada Agent")
+	answered := events(t, n, workflow.EventSurveyAnswered)
+	if chat.AutoSurvey != workflow.AutoSurvey {
+		t.Fatal("chat.AutoSurvey and workflow.AutoSurvey differ")
+	}
+	startJobs(t, e, n)
+
+	v := dial(t, n, in.ID)
+	v.hello(chat.Hello{})
+	ack := v.say("c1", "thanks, all good")
+	conv := mustMessage(t, e, ack.ID).ConversationID
+	if _, err := e.store.SetStatus(context.Background(), conv, inbox.StatusResolved, inbox.Actor{AgentID: agent.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var survey frame
+	for survey.Type != "survey" {
+		switch survey = v.read(); survey.Type {
+		case "survey", "status":
+		default:
+			t.Fatalf("unexpected frame %+v while waiting for the survey", survey)
+		}
+	}
+	if survey.SurveyID == "" || survey.Prompt == "" {
+		t.Fatalf("survey frame %+v", survey)
+	}
+	v.write(map[string]any{"type": "rating", "survey_id": survey.SurveyID, "score": 5, "comment": "quick and kind"})
+	ev := await(t, answered, func(inbox.Event) bool { return true })
+	if ev.ConversationID != conv || ev.Data["score"] != float64(5) {
+		t.Fatalf("survey.answered %+v", ev)
+	}
+
+	// Someone else's survey id is refused.
+	other := dial(t, n, in.ID)
+	other.hello(chat.Hello{})
+	other.say("c1", "me too")
+	other.write(map[string]any{"type": "rating", "survey_id": survey.SurveyID, "score": 1})
+	if f := other.expect("error"); f.Code != chat.CodeInvalid {
+		t.Fatalf("rating another's survey: %+v", f)
 	}
 }

@@ -50,7 +50,7 @@ func (s *Server) welcome(c *socket, ss session, lastID int64) error {
 	}
 	c.replayed = make(map[int64]struct{}, len(backlog))
 	for _, m := range backlog {
-		if err := s.writeFrame(c, s.messageFrame(c.ctx, m, c.visitorID)); err != nil {
+		if err := s.writeFrame(c, s.frameOf(c.ctx, m, c.visitorID)); err != nil {
 			return err
 		}
 		c.replayed[m.ID] = struct{}{}

@@ -36,6 +36,8 @@ type Config struct {
 	// PublicURL is this server's public URL, without a trailing slash: the demo page loads
 	// the widget from it.
 	PublicURL string
+	// Surveys records the visitors' ratings of satisfaction surveys; nil refuses them.
+	Surveys SurveyAnswers
 	// Limiter rate-limits each visitor's frames (default 5 a second, bursts of 10).
 	Limiter LimiterConfig
 	// Timing and sizes of visitor sockets; zero fields take the defaults.
@@ -86,6 +88,7 @@ type Server struct {
 	demo      *template.Template
 	noInbox   *template.Template
 	names     names
+	surveys   SurveyAnswers
 
 	closeOnce sync.Once
 	cancel    func()
@@ -135,6 +138,7 @@ func New(cfg Config) (*Server, error) {
 		widget:    w,
 		demo:      demo,
 		noInbox:   noInbox,
+		surveys:   cfg.Surveys,
 		upgrader: &websocket.Upgrader{
 			ReadBufferSize:  1024,
 			WriteBufferSize: 1024,

@@ -219,7 +219,7 @@ func (c *socket) write(it outItem) error {
 	if !visible(m) {
 		return nil
 	}
-	frame, err := Encode(c.srv.messageFrame(c.ctx, m, c.visitorID))
+	frame, err := Encode(c.srv.frameOf(c.ctx, m, c.visitorID))
 	if err != nil {
 		return err
 	}

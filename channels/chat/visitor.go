@@ -152,7 +152,9 @@ func (s *Server) read(c *socket, ss *session) {
 				s.publishTyping(c, f.On)
 			}
 		case *Rating:
-			// Surveys are not sent on chat yet; a rating is accepted and dropped.
+			if allowed {
+				s.rate(c, f)
+			}
 		}
 	}
 }

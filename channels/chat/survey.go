@@ -1,0 +1,75 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// AutoSurvey marks the outbound message that carries a satisfaction survey (the workflow's
+// workflow.AutoSurvey). Its metadata holds "survey_id" and "survey_prompt"; the chat shows it
+// as a survey frame, which the widget draws as a rating control.
+const AutoSurvey = "survey"
+
+// ErrSurveyClosed is what SurveyAnswers returns for a survey that no longer takes answers.
+var ErrSurveyClosed = errors.New("chat: survey closed")
+
+// SurveyAnswers records a visitor's rating of a satisfaction survey; cmd adapts the
+// workflow's Surveys to it. A survey of another contact is inbox.ErrForbidden, an unknown one
+// inbox.ErrNotFound, an expired one ErrSurveyClosed.
+type SurveyAnswers interface {
+	AnswerSurvey(ctx context.Context, surveyID, contactID int64, score int, comment string) error
+}
+
+// surveyFrame returns the survey frame a survey message shows as, if m is one.
+func surveyFrame(m inbox.Message) (Survey, bool) {
+	if m.Auto != AutoSurvey {
+		return Survey{}, false
+	}
+	var id int64
+	switch v := m.Metadata["survey_id"].(type) {
+	case float64:
+		id = int64(v)
+	case int64:
+		id = v
+	}
+	if id <= 0 {
+		return Survey{}, false
+	}
+	prompt, _ := m.Metadata["survey_prompt"].(string)
+	if prompt == "" {
+		prompt = m.Text
+	}
+	return Survey{SurveyID: strconv.FormatInt(id, 10), Prompt: prompt}, true
+}
+
+// frameOf is how message m shows to visitor visitorID: a survey, or a message.
+func (s *Server) frameOf(ctx context.Context, m inbox.Message, visitorID string) ServerFrame {
+	if f, ok := surveyFrame(m); ok {
+		return f
+	}
+	return s.messageFrame(ctx, m, visitorID)
+}
+
+// rate records a visitor's rating. Ratings are not acknowledged; a refused one is explained.
+func (s *Server) rate(c *socket, r *Rating) {
+	id, err := strconv.ParseInt(r.SurveyID, 10, 64)
+	contact := c.contact()
+	if err != nil || id <= 0 || contact == 0 || s.surveys == nil {
+		s.tell(c, Error{Code: CodeInvalid, Message: "There is no such survey."})
+		return
+	}
+	err = s.surveys.AnswerSurvey(c.ctx, id, contact, r.Score, r.Comment)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrSurveyClosed):
+		s.tell(c, Error{Code: CodeInvalid, Message: "This survey has closed; thank you all the same."})
+	case errors.Is(err, inbox.ErrNotFound), errors.Is(err, inbox.ErrForbidden), errors.Is(err, inbox.ErrInvalid):
+		s.tell(c, Error{Code: CodeInvalid, Message: "There is no such survey."})
+	default:
+		s.log.Error("chat: record rating", "survey", id, "err", err)
+		s.tell(c, Error{Code: CodeInternal, Message: "Your rating could not be saved; please try again later."})
+	}
+}
