@@ -92,7 +92,13 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	rec, err := sender.Send(ctx, out)
 	if err != nil {
 		var t interface{ Temporary() bool }
-		if (errors.As(err, &t) && !t.Temporary()) || job.Attempt >= job.MaxAttempts {
+		permanent := errors.As(err, &t) && !t.Temporary()
+		var wait interface{ RetryAfter() time.Duration }
+		if !permanent && errors.As(err, &wait) && wait.RetryAfter() > 0 {
+			// A provider's rate limit: wait as long as it asks; a snooze uses up no attempt.
+			return river.JobSnooze(min(wait.RetryAfter(), maxProviderWait))
+		}
+		if permanent || job.Attempt >= job.MaxAttempts {
 			return w.fail(ctx, m.ID, err.Error())
 		}
 		return fmt.Errorf("workflow: deliver message %d: %w", m.ID, err)

@@ -44,6 +44,15 @@ func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 	return nil
 }
 
+// InsertTx inserts one job on tx, for a change made outside the inbox's events (a channel's own
+// follow-up work, such as a Slack profile lookup) that must exist exactly when the change does.
+func (e *Enqueuer) InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {
+	if _, err := e.river.InsertTx(ctx, tx, args, nil); err != nil {
+		return fmt.Errorf("workflow: insert %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
 // jobsFor maps one event to the jobs it causes.
 func jobsFor(ev inbox.Event) []river.InsertManyParams {
 	var out []river.InsertManyParams

@@ -25,6 +25,8 @@ type Config struct {
 	Store   *inbox.Store
 	Senders map[inbox.Channel]Sender
 	Logger  *slog.Logger
+	// SlackProfiles looks up new Slack contacts' profiles; nil cancels those jobs.
+	SlackProfiles SlackProfiles
 	// ChatVisitors tells the chat email fallback whether a visitor saw a reply; nil cancels
 	// those jobs.
 	ChatVisitors ChatVisitors
@@ -53,6 +55,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &DeliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger})
+	river.AddWorker(workers, &SlackProfileWorker{Store: cfg.Store, Profiles: cfg.SlackProfiles, Log: cfg.Logger})
 	if err := addLifecycleWorkers(workers, cfg); err != nil {
 		return nil, err
 	}

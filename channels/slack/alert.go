@@ -25,6 +25,9 @@ type Alert struct {
 	Text  string // details; customer-written text is safe here
 	URL   string // the conversation in Parley's inbox; no button when empty
 	Level Level
+	// ConversationID is the conversation the alert is about; an Alerter links to it when URL
+	// is empty. PostAlert does not read it.
+	ConversationID int64
 }
 
 // maxSectionText is Slack's limit on a section block's text.

@@ -24,6 +24,17 @@
 // Every failure wraps a [*SendError] that says whether retrying can help and
 // after how long (Slack's Retry-After on rate limits).
 //
-// The package knows nothing of the inbox; the slacktest package fakes Slack
-// for its tests and for the demo.
+// Wired into Parley, [Handler] serves the one Events API URL ([EventsPath])
+// of every Slack inbox: it finds the inbox by the envelope's app and
+// workspace, verifies the request with that inbox's signing secret and, in
+// one transaction with the event id (table slack_events), ingests a
+// customer's message (identity "TEAM:USER", external id "CHANNEL:TS", the
+// thread it belongs to in slack_threads, a slack_profile job for a new
+// contact) or records an edit or deletion. [Sender] posts agents' replies
+// into the customer's thread; [Profiles] answers the workflow's profile job
+// (users.info); [Alerter] posts SLA alerts to a team's alert channel. These
+// are the package's own tables; everything else goes through the inbox.
+// [Connect] checks a new inbox's bot token with auth.test.
+//
+// The slacktest package fakes Slack for the tests and the demo.
 package slack

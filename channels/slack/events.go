@@ -56,6 +56,7 @@ type Event struct {
 	BotID       string // the posting bot, when a bot posted
 	FromBot     bool   // posted by a bot or integration
 	FromSelf    bool   // posted by this app (then Kind is KindIgnored)
+	ExtShared   bool   // in a channel shared with other organizations (Slack Connect)
 }
 
 // Address is the author's identity address, "TEAMID:USERID", unique across
@@ -74,9 +75,10 @@ func (e Event) IsReply() bool { return e.ThreadTS != "" && e.ThreadTS != e.TS }
 // envelope is the outer shape Parse checks before handing the body to
 // slack-go, which fails on event types it has no struct for.
 type envelope struct {
-	Type     string `json:"type"`
-	APIAppID string `json:"api_app_id"`
-	Event    *struct {
+	Type      string `json:"type"`
+	APIAppID  string `json:"api_app_id"`
+	ExtShared bool   `json:"is_ext_shared_channel"`
+	Event     *struct {
 		Type string `json:"type"`
 	} `json:"event"`
 }
@@ -125,6 +127,7 @@ func Parse(body []byte, self Self) (Event, error) {
 	ev := Event{
 		EventID: cb.EventID, TeamID: cb.TeamID,
 		Channel: msg.Channel, ChannelType: msg.ChannelType, TS: msg.TimeStamp,
+		ExtShared: env.ExtShared,
 	}
 	if ev.Channel == "" || ev.TS == "" {
 		return Event{}, malformed(errors.New("message without channel or ts"))

@@ -90,3 +90,36 @@ func explain(api slackgo.SlackErrorResponse) (string, bool) {
 		return "Slack refused the request", false
 	}
 }
+
+// failure adapts a Client's error to the retry policy of Parley's jobs: Temporary reports
+// whether retrying can help, RetryAfter how long Slack asked to wait.
+type failure struct {
+	err        error
+	temporary  bool
+	retryAfter time.Duration
+}
+
+// Error gives the underlying error's text, which agents see on a failed message.
+func (f *failure) Error() string { return f.err.Error() }
+
+// Unwrap gives access to the *SendError.
+func (f *failure) Unwrap() error { return f.err }
+
+// Temporary reports whether the same call may succeed later.
+func (f *failure) Temporary() bool { return f.temporary }
+
+// RetryAfter is Slack's Retry-After on a rate limit; zero otherwise.
+func (f *failure) RetryAfter() time.Duration { return f.retryAfter }
+
+// retryable classifies err, a Client's error, for the jobs' retry policy; an error without a
+// *SendError is temporary.
+func retryable(err error) error {
+	var se *SendError
+	if errors.As(err, &se) {
+		return &failure{err: err, temporary: se.Temporary, retryAfter: se.RetryAfter}
+	}
+	return &failure{err: err, temporary: true}
+}
+
+// permanent is a failure no retry can fix, such as a reply with nowhere to go.
+func permanent(err error) error { return &failure{err: err} }

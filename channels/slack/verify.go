@@ -69,6 +69,21 @@ func Verify(r *http.Request, signingSecret string, now time.Time) ([]byte, error
 	if signingSecret == "" {
 		return nil, errors.New("slack: verify: no signing secret configured")
 	}
+	body, err := ReadBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := VerifyBody(r.Header, body, signingSecret, now); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// ReadBody reads r's body, at most MaxBodyBytes of it. A longer body is a
+// *RequestError with status 413 wrapping ErrBodyTooLarge; an unreadable one a
+// plain error. It lets a handler read the body once and try the signing
+// secrets of several workspaces with VerifyBody.
+func ReadBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > MaxBodyBytes {
 		return nil, refuse(http.StatusRequestEntityTooLarge, ErrBodyTooLarge, nil)
 	}
@@ -79,23 +94,32 @@ func Verify(r *http.Request, signingSecret string, now time.Time) ([]byte, error
 	if len(body) > MaxBodyBytes {
 		return nil, refuse(http.StatusRequestEntityTooLarge, ErrBodyTooLarge, nil)
 	}
-	if err := checkTimestamp(r.Header, now); err != nil {
-		return nil, err
+	return body, nil
+}
+
+// VerifyBody checks that Slack sent body with the headers h, as Verify does
+// after reading the body, and returns the same errors.
+func VerifyBody(h http.Header, body []byte, signingSecret string, now time.Time) error {
+	if signingSecret == "" {
+		return errors.New("slack: verify: no signing secret configured")
 	}
-	sv, err := slackgo.NewSecretsVerifier(r.Header, signingSecret)
+	if err := checkTimestamp(h, now); err != nil {
+		return err
+	}
+	sv, err := slackgo.NewSecretsVerifier(h, signingSecret)
 	if errors.Is(err, slackgo.ErrExpiredTimestamp) {
-		return nil, refuse(http.StatusUnauthorized, ErrStaleRequest, err)
+		return refuse(http.StatusUnauthorized, ErrStaleRequest, err)
 	}
 	if err != nil {
-		return nil, refuse(http.StatusUnauthorized, ErrBadSignature, err)
+		return refuse(http.StatusUnauthorized, ErrBadSignature, err)
 	}
 	if _, err := sv.Write(body); err != nil {
-		return nil, fmt.Errorf("slack: verify: hash body: %w", err)
+		return fmt.Errorf("slack: verify: hash body: %w", err)
 	}
 	if err := sv.Ensure(); err != nil {
-		return nil, refuse(http.StatusUnauthorized, ErrBadSignature, err)
+		return refuse(http.StatusUnauthorized, ErrBadSignature, err)
 	}
-	return body, nil
+	return nil
 }
 
 // checkTimestamp refuses a request whose signature headers are missing or

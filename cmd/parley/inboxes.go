@@ -12,9 +12,10 @@ type inboxKind func(ctx context.Context, c *cli) (inbox.NewInbox, error)
 
 func inboxKinds() map[string]inboxKind {
 	return map[string]inboxKind{
-		"api":  apiInbox,
-		"chat": chatInbox,
-		"sms":  smsInbox,
+		"api":   apiInbox,
+		"chat":  chatInbox,
+		"slack": slackInbox,
+		"sms":   smsInbox,
 	}
 }
 

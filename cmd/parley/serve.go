@@ -50,7 +50,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
-		ChatVisitors: parts.chatVisitors})
+		ChatVisitors: parts.chatVisitors, SlackProfiles: parts.slackProfiles, Alerter: parts.alerter})
 	if err != nil {
 		return err
 	}
@@ -93,12 +93,18 @@ type channelParts struct {
 	senders map[inbox.Channel]workflow.Sender
 	// chatVisitors answers the chat email fallback job.
 	chatVisitors workflow.ChatVisitors
+	// slackProfiles answers the Slack profile job; alerter posts SLA alerts (Slack).
+	slackProfiles workflow.SlackProfiles
+	alerter       workflow.Alerter
 }
 
 // channels builds the channel handlers and senders. Each channel adds itself here.
 func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, error) {
 	parts := channelParts{senders: map[inbox.Channel]workflow.Sender{}}
 	if err := a.chatChannel(ctx, feed, &parts); err != nil {
+		return parts, err
+	}
+	if err := a.slackChannel(&parts); err != nil {
 		return parts, err
 	}
 	if err := a.smsChannel(&parts); err != nil {

@@ -1,0 +1,142 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/parleyhq/parley/channels/slack"
+	"github.com/parleyhq/parley/channels/slack/slacktest"
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/workflow"
+)
+
+const (
+	botToken      = "xoxb-test-token"
+	signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+	customerTeam  = "T0CUSTOMER"
+)
+
+// env is one test's database, store, fake Slack, connected Slack inbox and events handler.
+type env struct {
+	pool    *pgxpool.Pool
+	store   *inbox.Store
+	fake    *slacktest.Server
+	inbox   inbox.Inbox
+	handler *slack.Handler
+	now     time.Time // the store's clock
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	jobs, err := workflow.NewEnqueuer(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{pool: pool, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return e.now }, SecretKey: "test-key"})
+	e.fake = slacktest.New(botToken)
+	t.Cleanup(e.fake.Close)
+	ni, err := slack.Connect(ctx, e.store, slack.Connection{Name: "Acme Slack", BotToken: botToken,
+		SigningSecret: signingSecret, AlertChannel: "C0ALERTS", APIURL: e.fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.inbox, err = e.store.CreateInbox(ctx, ni); err != nil {
+		t.Fatal(err)
+	}
+	// The handler checks timestamps on the real clock, as slack-go does: requests are signed now.
+	e.handler = slack.NewHandler(slack.HandlerConfig{Store: e.store, Jobs: jobs})
+	return e
+}
+
+// post delivers a signed Events API request, as Slack would, and returns the answer.
+func (e *env) post(t *testing.T, body []byte, edit ...func(*http.Request)) *httptest.ResponseRecorder {
+	t.Helper()
+	r := slacktest.Request(slack.EventsPath, signingSecret, time.Now(), body)
+	for _, f := range edit {
+		f(r)
+	}
+	w := httptest.NewRecorder()
+	e.handler.ServeHTTP(w, r)
+	return w
+}
+
+// mustPost posts body and fails the test unless it is answered 200.
+func (e *env) mustPost(t *testing.T, body []byte) {
+	t.Helper()
+	if w := e.post(t, body); w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+}
+
+func (e *env) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("count %q: %v", sql, err)
+	}
+	return n
+}
+
+// message returns the stored message with a Slack external id.
+func (e *env) message(t *testing.T, externalID string) inbox.Message {
+	t.Helper()
+	var id int64
+	err := e.pool.QueryRow(context.Background(), `SELECT id FROM messages WHERE channel = 'slack' AND external_id = $1`,
+		externalID).Scan(&id)
+	if err != nil {
+		t.Fatalf("message %s: %v", externalID, err)
+	}
+	m, err := e.store.GetMessage(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// job returns the one inserted job of args' kind whose args match where (a JSON containment
+// such as {"message_id": 7}), ready for a worker's Work as its first attempt.
+func job[T river.JobArgs](t *testing.T, e *env, args T, where map[string]any) *river.Job[T] {
+	t.Helper()
+	filter, err := json.Marshal(where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row rivertype.JobRow
+	var encoded []byte
+	err = e.pool.QueryRow(context.Background(), `SELECT id, max_attempts, args FROM river_job
+		WHERE kind = $1 AND args @> $2::jsonb`, args.Kind(), string(filter)).Scan(&row.ID, &row.MaxAttempts, &encoded)
+	if err != nil {
+		t.Fatalf("%s job %s: %v", args.Kind(), filter, err)
+	}
+	var out T
+	if err := json.Unmarshal(encoded, &out); err != nil {
+		t.Fatal(err)
+	}
+	row.Attempt, row.Kind, row.EncodedArgs = 1, args.Kind(), encoded
+	return &river.Job[T]{JobRow: &row, Args: out}
+}
+
+// deliver runs the deliver job of an outbound message with the Slack sender.
+func (e *env) deliver(t *testing.T, messageID int64) error {
+	t.Helper()
+	w := &workflow.DeliverWorker{Store: e.store,
+		Senders: map[inbox.Channel]workflow.Sender{inbox.ChannelSlack: slack.NewSender(e.store, e.fake.URL())}}
+	return w.Work(context.Background(), job(t, e, workflow.DeliverArgs{}, map[string]any{"message_id": messageID}))
+}
+
+// customer is a message by a member of the customer's organization in a Slack Connect channel.
+func customer(user, text, ts string) slacktest.Message {
+	return slacktest.Message{Channel: "C0SHARED", User: user, UserTeam: customerTeam, Text: text, TS: ts}
+}

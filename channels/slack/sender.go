@@ -1,0 +1,50 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// Sender delivers agents' replies to Slack customers: it implements workflow.Sender for
+// inbox.ChannelSlack. A reply goes into the Slack thread its conversation's customer wrote in
+// last, posted by the bot of the reply's inbox.
+type Sender struct {
+	store  *inbox.Store
+	apiURL string
+}
+
+// NewSender returns a Sender; apiURL is PARLEY_SLACK_API_URL ("" for Slack itself).
+func NewSender(store *inbox.Store, apiURL string) *Sender {
+	return &Sender{store: store, apiURL: apiURL}
+}
+
+// Send posts the message and returns its external id, "CHANNEL:TS", under which Slack's echo of
+// the post is recognized as already stored. A reply without a Slack inbox or thread to go to, a
+// bot removed from the channel, a revoked token: permanent errors (Temporary false), shown to
+// the agent. A rate limit is temporary, with Slack's Retry-After (RetryAfter).
+func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+	if out.Inbox == nil || out.Inbox.Kind != inbox.ChannelSlack {
+		return workflow.Receipt{}, permanent(errors.New("slack: send: the reply names no Slack inbox to send from"))
+	}
+	a, err := open(s.store, *out.Inbox)
+	if err != nil {
+		return workflow.Receipt{}, permanent(fmt.Errorf("slack: send: %w", err))
+	}
+	channel, root, ok, err := latestThread(ctx, s.store.Pool(), out.Conversation.ID)
+	if err != nil {
+		return workflow.Receipt{}, err
+	}
+	if !ok {
+		return workflow.Receipt{}, permanent(errors.New("slack: send: the customer never wrote in Slack in this conversation, so there is no thread to reply in"))
+	}
+	text := out.Message.Text
+	ts, err := a.client(s.apiURL).Post(ctx, channel, root, text)
+	if err != nil {
+		return workflow.Receipt{}, retryable(err)
+	}
+	return workflow.Receipt{ExternalID: externalID(channel, ts), Status: inbox.DeliverySent}, nil
+}

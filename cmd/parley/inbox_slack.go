@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/parleyhq/parley/channels/slack"
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// slackInbox is `parley inbox add slack`: a Slack workspace's app. It checks the bot token with
+// Slack (auth.test, through PARLEY_SLACK_API_URL when set) and stores who the app is.
+func slackInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
+	fs := c.flags("inbox add slack", "inbox add slack --name N --bot-token xoxb-... --signing-secret S\n"+
+		"       [--team T] [--alert-channel C]\n\n"+
+		"Set the Slack app's Event Subscriptions Request URL to PARLEY_PUBLIC_URL"+slack.EventsPath+"\n"+
+		"and subscribe it to message.channels, message.groups, message.im and message.mpim.\n"+
+		"The bot needs chat:write, users:read and users:read.email (to match customers by email).\n"+
+		"Alerts (SLA breaches) for team T go to --alert-channel; without --team, that channel\n"+
+		"takes the alerts of every team that has no Slack inbox of its own.")
+	name := fs.String("name", "", "the inbox's name")
+	token := fs.String("bot-token", "", "the app's bot token, xoxb-... (OAuth & Permissions)")
+	secret := fs.String("signing-secret", "", "the app's signing secret (Basic Information)")
+	team := fs.String("team", "", "the team that gets this workspace's conversations and its alerts")
+	alerts := fs.String("alert-channel", "", "the id of the channel staff alerts are posted to, like C0123ABCD (the bot must be in it)")
+	if err := fs.Parse(c.args); err != nil {
+		return inbox.NewInbox{}, err
+	}
+	a, err := open(ctx, c)
+	if err != nil {
+		return inbox.NewInbox{}, err
+	}
+	defer a.close()
+	if a.cfg.SecretKey == "" {
+		return inbox.NewInbox{}, errors.New("inbox add slack: PARLEY_SECRET_KEY is not set; it seals the bot token and signing secret")
+	}
+	conn := slack.Connection{Name: *name, BotToken: *token, SigningSecret: *secret, AlertChannel: *alerts,
+		APIURL: a.cfg.SlackAPIURL}
+	if *team != "" {
+		t, err := a.store.TeamByName(ctx, *team)
+		if err != nil {
+			return inbox.NewInbox{}, fmt.Errorf("inbox add slack: team %q: %w", *team, err)
+		}
+		conn.TeamID = t.ID
+	}
+	return slack.Connect(ctx, a.store, conn)
+}
+
+// slackChannel adds Slack to a server process: the Events API webhook of every Slack inbox,
+// the sender of replies, the profile lookups of the workflow's slack_profile job and the
+// alerter that posts SLA alerts to the teams' Slack alert channels.
+func (a *app) slackChannel(parts *channelParts) error {
+	jobs, err := workflow.NewEnqueuer(a.pool)
+	if err != nil {
+		return err
+	}
+	log := a.log.With("channel", "slack")
+	h := slack.NewHandler(slack.HandlerConfig{Store: a.store, Jobs: jobs, Logger: log})
+	parts.routes = append(parts.routes, web.Route{Pattern: http.MethodPost + " " + slack.EventsPath, Handler: h})
+	parts.senders[inbox.ChannelSlack] = slack.NewSender(a.store, a.cfg.SlackAPIURL)
+	parts.slackProfiles = slack.NewProfiles(a.store, a.cfg.SlackAPIURL)
+	parts.alerter = slack.NewAlerter(a.store, a.cfg.SlackAPIURL, a.cfg.PublicURL, log)
+	return nil
+}
