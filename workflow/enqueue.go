@@ -59,6 +59,7 @@ func jobsFor(ev inbox.Event) []river.InsertManyParams {
 	if ev.Type == inbox.EventMessageCreated && ev.Direction == inbox.DirectionOutbound {
 		out = append(out, river.InsertManyParams{Args: DeliverArgs{MessageID: ev.MessageID}})
 	}
+	out = append(out, routingJobs(ev)...)
 	out = append(out, lifecycleJobs(ev)...)
 	return out
 }

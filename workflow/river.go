@@ -56,6 +56,9 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &DeliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger})
 	river.AddWorker(workers, &SlackProfileWorker{Store: cfg.Store, Profiles: cfg.SlackProfiles, Log: cfg.Logger})
+	river.AddWorker(workers, &RouteWorker{Store: cfg.Store, Log: cfg.Logger})
+	river.AddWorker(workers, &AssignWorker{Store: cfg.Store, Log: cfg.Logger})
+	river.AddWorker(workers, &AssignWaitingWorker{Store: cfg.Store, Log: cfg.Logger})
 	if err := addLifecycleWorkers(workers, cfg); err != nil {
 		return nil, err
 	}

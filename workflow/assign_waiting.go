@@ -1,0 +1,69 @@
+package workflow
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// AssignWaitingArgs is the job that hands waiting conversations to agents once capacity may
+// have freed or a conversation started waiting: the waiting conversations of TeamID and of
+// every team AgentID belongs to, oldest first across those teams. jobsFor enqueues it when an
+// agent becomes available, when a conversation is unassigned, reassigned, resolved or closed
+// (its agent has room again), reopened without an agent, or moved to a team without one.
+//
+// It is deliberately not unique: River counts a running job as a duplicate, so a unique job
+// would drop the trigger of a change that commits while a pass is already running, and that
+// pass may have counted loads before the change. A pass that finds nothing waiting costs one
+// indexed query.
+type AssignWaitingArgs struct {
+	TeamID  int64 `json:"team_id,omitempty"`
+	AgentID int64 `json:"agent_id,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (AssignWaitingArgs) Kind() string { return "assign_waiting" }
+
+// InsertOpts puts the job on the default queue.
+func (AssignWaitingArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault}
+}
+
+// AssignWaitingWorker runs AssignWaitingArgs jobs.
+type AssignWaitingWorker struct {
+	river.WorkerDefaults[AssignWaitingArgs]
+	Store *inbox.Store
+	Log   *slog.Logger
+}
+
+// Work runs one assignment pass over the teams the job names (see assignWaiting).
+func (w *AssignWaitingWorker) Work(ctx context.Context, job *river.Job[AssignWaitingArgs]) error {
+	var teams []int64
+	if job.Args.TeamID != 0 {
+		teams = append(teams, job.Args.TeamID)
+	}
+	if job.Args.AgentID != 0 {
+		ids, err := w.Store.AgentTeams(ctx, job.Args.AgentID)
+		if err != nil {
+			return err
+		}
+		teams = append(teams, ids...)
+	}
+	slices.Sort(teams)
+	teams = slices.Compact(teams)
+	if len(teams) == 0 {
+		return nil
+	}
+	done, err := assignWaiting(ctx, w.Store, teams)
+	if err != nil {
+		return err
+	}
+	if w.Log != nil && len(done) > 0 {
+		w.Log.Debug("assigned waiting conversations", "teams", teams, "assignments", len(done))
+	}
+	return nil
+}

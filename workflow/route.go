@@ -1,0 +1,148 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// RouteArgs is the job that files a new conversation by the routing rules: enqueued with every
+// conversation.created event.
+type RouteArgs struct {
+	ConversationID int64 `json:"conversation_id"`
+}
+
+// Kind implements river.JobArgs.
+func (RouteArgs) Kind() string { return "route" }
+
+// InsertOpts makes one route job per conversation.
+func (RouteArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// TxInserter inserts a River job on a transaction; *river.Client[pgx.Tx] is one.
+type TxInserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// RouteWorker runs RouteArgs jobs.
+type RouteWorker struct {
+	river.WorkerDefaults[RouteArgs]
+	Store *inbox.Store
+	Log   *slog.Logger
+}
+
+// Work routes the conversation, using the job's own River client to enqueue its assignment.
+func (w *RouteWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error {
+	out, err := w.Route(ctx, job.Args.ConversationID, river.ClientFromContext[pgx.Tx](ctx))
+	if errors.Is(err, inbox.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if len(out.Fired) > 0 && w.Log != nil {
+		w.Log.Debug("routed", "conversation", job.Args.ConversationID, "rules", out.Fired)
+	}
+	return nil
+}
+
+// Route runs the rules over a conversation's first message and, in one transaction, applies
+// what they decide (team, priority, tags, category), records the rules that fired (an audit
+// entry of kind "routed" with their ids and names), marks the conversation routed (only
+// routed conversations wait in their team's queue, so none is assigned before its team is
+// settled) and enqueues its assignment with jobs. A conversation routes once: routing it again
+// changes nothing and returns the zero Outcome. Without a rule that sets a team, the
+// conversation keeps the team its inbox gave it. An unknown conversation is inbox.ErrNotFound.
+func (w *RouteWorker) Route(ctx context.Context, conversationID int64, jobs TxInserter) (Outcome, error) {
+	f, err := w.facts(ctx, conversationID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	var out Outcome
+	err = w.Store.InTx(ctx, func(tx pgx.Tx) error {
+		out, err = w.routeTx(ctx, tx, conversationID, f, jobs)
+		return err
+	})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("workflow: route conversation %d: %w", conversationID, err)
+	}
+	return out, nil
+}
+
+func (w *RouteWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts, jobs TxInserter) (Outcome, error) {
+	tag, err := tx.Exec(ctx, `UPDATE conversations SET routed_at = $2 WHERE id = $1 AND routed_at IS NULL`, id, w.Store.Now())
+	if err != nil {
+		return Outcome{}, fmt.Errorf("mark routed: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return Outcome{}, nil // routed before
+	}
+	sets, err := loadRuleSets(ctx, tx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Match(sets, f)
+	system := inbox.Actor{}
+	if out.TeamID != 0 {
+		if err := w.Store.SetTeamTx(ctx, tx, id, out.TeamID, system); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if out.Priority != "" {
+		if err := w.Store.SetPriorityTx(ctx, tx, id, out.Priority, system); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if len(out.Tags) > 0 {
+		if err := w.Store.SetTagsTx(ctx, tx, id, out.Tags, nil, system); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if out.Category != "" {
+		if err := w.Store.SetCategoryTx(ctx, tx, id, out.Category, system); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if len(out.Fired) > 0 {
+		if err := w.Store.AddAuditTx(ctx, tx, id, system, "routed", map[string]any{"rules": out.Fired}); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if _, err := jobs.InsertTx(ctx, tx, AssignArgs{ConversationID: id}, nil); err != nil {
+		return Outcome{}, fmt.Errorf("enqueue assign: %w", err)
+	}
+	return out, nil
+}
+
+// facts reads what the rules look at: the conversation, its customer and its first message.
+func (w *RouteWorker) facts(ctx context.Context, id int64) (Facts, error) {
+	conv, err := w.Store.GetConversation(ctx, id)
+	if err != nil {
+		return Facts{}, err
+	}
+	contact, err := w.Store.GetContact(ctx, conv.ContactID)
+	if err != nil {
+		return Facts{}, err
+	}
+	first, err := w.Store.Messages(ctx, id, 0, 1)
+	if err != nil {
+		return Facts{}, err
+	}
+	f := Facts{Channel: conv.Channel, Subject: conv.Subject, ContactTags: contact.Tags, Tier: contact.Tier,
+		Priority: conv.Priority}
+	if conv.InboxID != nil {
+		f.InboxID = *conv.InboxID
+	}
+	if len(first) > 0 {
+		f.Text = first[0].Text
+	}
+	return f, nil
+}

@@ -1,0 +1,123 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// maxRuleList caps each condition and tag list of a rule.
+const maxRuleList = 100
+
+// normalize checks a new rule and puts its values in their stored form: trimmed, lower-cased
+// keywords, tags and tiers without duplicates.
+func (nr *NewRule) normalize() error {
+	nr.Name = strings.TrimSpace(nr.Name)
+	nr.RuleSet = strings.TrimSpace(nr.RuleSet)
+	nr.SetTeam = strings.TrimSpace(nr.SetTeam)
+	if nr.Name == "" {
+		return ruleInvalid("name", "is required")
+	}
+	if nr.RuleSet == "" {
+		nr.RuleSet = DefaultRuleSet
+	}
+	if nr.Position < 0 {
+		return ruleInvalid("position", "must be 1 or more (0 appends)")
+	}
+	for field, n := range map[string]int{"inbox_ids": len(nr.InboxIDs), "channels": len(nr.Channels),
+		"keywords": len(nr.Keywords), "contact_tags": len(nr.ContactTags), "tiers": len(nr.Tiers),
+		"priorities": len(nr.Priorities), "set_tags": len(nr.SetTags)} {
+		if n > maxRuleList {
+			return ruleInvalid(field, "at most %d values", maxRuleList)
+		}
+	}
+	for _, c := range nr.Channels {
+		if !c.Valid() {
+			return ruleInvalid("channels", "unknown channel %q", c)
+		}
+	}
+	for _, p := range nr.Priorities {
+		if !p.Valid() {
+			return ruleInvalid("priorities", "must be low, normal, high or urgent, not %q", p)
+		}
+	}
+	if nr.SetPriority != "" && !nr.SetPriority.Valid() {
+		return ruleInvalid("set_priority", "must be low, normal, high or urgent, not %q", nr.SetPriority)
+	}
+	var err error
+	if nr.Keywords, err = cleanWords("keywords", nr.Keywords); err != nil {
+		return err
+	}
+	if nr.Tiers, err = cleanWords("tiers", nr.Tiers); err != nil {
+		return err
+	}
+	if nr.ContactTags, err = inbox.CleanTags(nr.ContactTags); err != nil {
+		return renameField(err, "contact_tags")
+	}
+	if nr.SetTags, err = inbox.CleanTags(nr.SetTags); err != nil {
+		return renameField(err, "set_tags")
+	}
+	if nr.SetCategory, err = inbox.CleanCategory(nr.SetCategory); err != nil {
+		return renameField(err, "set_category")
+	}
+	if nr.SetTeamID == 0 && nr.SetTeam == "" && nr.SetPriority == "" && nr.SetCategory == "" && len(nr.SetTags) == 0 {
+		return ruleInvalid("", "a rule needs an action: set_team, set_priority, set_category or set_tags")
+	}
+	return nil
+}
+
+// cleanWords trims and lower-cases values and drops duplicates; a value without a letter or
+// digit could never match and is refused.
+func cleanWords(field string, values []string) ([]string, error) {
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		v = strings.ToLower(strings.TrimSpace(v))
+		if len(words(v)) == 0 || len(v) > 200 {
+			return nil, ruleInvalid(field, "%q: want 1-200 characters with a letter or digit", v)
+		}
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// renameField points a *inbox.ValidationError at the rule's field.
+func renameField(err error, field string) error {
+	var ve *inbox.ValidationError
+	if errors.As(err, &ve) {
+		return ruleInvalid(field, "%s", ve.Reason)
+	}
+	return err
+}
+
+// resolve turns the team name into its id and checks that the inboxes exist.
+func (r *Rules) resolve(ctx context.Context, nr *NewRule) error {
+	if nr.SetTeam != "" {
+		t, err := r.store.TeamByName(ctx, nr.SetTeam)
+		if errors.Is(err, inbox.ErrNotFound) {
+			return ruleInvalid("set_team", "no team %q", nr.SetTeam)
+		}
+		if err != nil {
+			return err
+		}
+		if nr.SetTeamID != 0 && nr.SetTeamID != t.ID {
+			return ruleInvalid("set_team", "names team %d, but set_team_id is %d", t.ID, nr.SetTeamID)
+		}
+		nr.SetTeamID = t.ID
+	}
+	for _, id := range nr.InboxIDs {
+		_, err := r.store.GetInbox(ctx, id)
+		if errors.Is(err, inbox.ErrNotFound) {
+			return ruleInvalid("inbox_ids", "no inbox %d", id)
+		}
+		if err != nil {
+			return fmt.Errorf("inbox %d: %w", id, err)
+		}
+	}
+	return nil
+}

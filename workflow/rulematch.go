@@ -1,0 +1,175 @@
+package workflow
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Mode is how a rule set applies its rules.
+type Mode string
+
+// Rule set modes.
+const (
+	// ModeFirst applies only the first rule of the set that matches.
+	ModeFirst Mode = "first"
+	// ModeAll applies every rule of the set that matches, in order.
+	ModeAll Mode = "all"
+)
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool { return m == ModeFirst || m == ModeAll }
+
+// Conditions say which conversations a rule matches. Every non-empty list must be satisfied,
+// and a list is satisfied by any one of its values; a rule without conditions matches every
+// conversation.
+type Conditions struct {
+	// InboxIDs: the conversation came in through one of these inboxes.
+	InboxIDs []int64 `json:"inbox_ids,omitempty"`
+	// Channels: it came through one of these channels.
+	Channels []inbox.Channel `json:"channels,omitempty"`
+	// Keywords: one of these words or phrases occurs in the subject or the text of the first
+	// message, as whole words, ignoring case ("refund" matches "Refund!" but not "refunds").
+	Keywords []string `json:"keywords,omitempty"`
+	// ContactTags: the customer carries one of these tags.
+	ContactTags []string `json:"contact_tags,omitempty"`
+	// Tiers: the customer is of one of these tiers ("vip", "enterprise", ...), ignoring case.
+	Tiers []string `json:"tiers,omitempty"`
+	// Priorities: the conversation has one of these priorities, as set so far (a rule sees the
+	// priority that earlier matching rules set).
+	Priorities []inbox.Priority `json:"priorities,omitempty"`
+}
+
+// Actions are what a matching rule does. Empty fields do nothing.
+type Actions struct {
+	// SetTeamID moves the conversation to this team.
+	SetTeamID int64 `json:"set_team_id,omitempty"`
+	// SetPriority gives it this priority.
+	SetPriority inbox.Priority `json:"set_priority,omitempty"`
+	// SetCategory files it under this category ("complaint", "billing", ...).
+	SetCategory string `json:"set_category,omitempty"`
+	// SetTags adds these tags.
+	SetTags []string `json:"set_tags,omitempty"`
+}
+
+// Facts are what rules look at: a new conversation and its first message.
+type Facts struct {
+	InboxID     int64
+	Channel     inbox.Channel
+	Subject     string
+	Text        string
+	ContactTags []string
+	Tier        string
+	Priority    inbox.Priority
+}
+
+// Outcome is what the matching rules decided; zero fields leave the conversation as it is.
+type Outcome struct {
+	TeamID   int64
+	Priority inbox.Priority
+	Category string
+	Tags     []string
+	// Fired lists the rules that matched, in the order they applied.
+	Fired []Fired
+}
+
+// Fired names a rule that matched.
+type Fired struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	RuleSet string `json:"rule_set"`
+}
+
+// Match runs the rule sets in order over a conversation's facts: each set in ModeFirst applies
+// its first matching rule, each set in ModeAll all of its matching rules. A later match
+// overrides the team, priority and category of an earlier one and adds to its tags. Match is
+// pure: it reads nothing but its arguments.
+func Match(sets []RuleSet, f Facts) Outcome {
+	seen := facts{Facts: f, subject: words(f.Subject), text: words(f.Text)}
+	var out Outcome
+	for _, set := range sets {
+		for _, r := range set.Rules {
+			if !r.Conditions.match(&seen) {
+				continue
+			}
+			out.apply(set, r)
+			if r.SetPriority != "" {
+				seen.Priority = r.SetPriority
+			}
+			if set.Mode != ModeAll {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// facts are Facts with the subject and text split into words once.
+type facts struct {
+	Facts
+	subject, text []string
+}
+
+func (c Conditions) match(f *facts) bool {
+	switch {
+	case len(c.InboxIDs) > 0 && !slices.Contains(c.InboxIDs, f.InboxID):
+		return false
+	case len(c.Channels) > 0 && !slices.Contains(c.Channels, f.Channel):
+		return false
+	case len(c.Priorities) > 0 && !slices.Contains(c.Priorities, f.Priority):
+		return false
+	case len(c.Tiers) > 0 && !slices.ContainsFunc(c.Tiers, func(t string) bool { return strings.EqualFold(t, f.Tier) }):
+		return false
+	case len(c.ContactTags) > 0 && !slices.ContainsFunc(c.ContactTags, func(t string) bool {
+		return slices.ContainsFunc(f.ContactTags, func(have string) bool { return strings.EqualFold(t, have) })
+	}):
+		return false
+	case len(c.Keywords) > 0 && !slices.ContainsFunc(c.Keywords, func(k string) bool {
+		kw := words(k)
+		return containsRun(f.subject, kw) || containsRun(f.text, kw)
+	}):
+		return false
+	}
+	return true
+}
+
+func (o *Outcome) apply(set RuleSet, r Rule) {
+	if r.SetTeamID != 0 {
+		o.TeamID = r.SetTeamID
+	}
+	if r.SetPriority != "" {
+		o.Priority = r.SetPriority
+	}
+	if r.SetCategory != "" {
+		o.Category = r.SetCategory
+	}
+	for _, t := range r.SetTags {
+		if !slices.Contains(o.Tags, t) {
+			o.Tags = append(o.Tags, t)
+		}
+	}
+	o.Fired = append(o.Fired, Fired{ID: r.ID, Name: r.Name, RuleSet: set.Name})
+}
+
+// words splits s into lower-cased runs of letters and digits: "Refund, please!" is
+// [refund please].
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+	})
+}
+
+// containsRun reports whether the words of phrase occur one after another in text.
+func containsRun(text, phrase []string) bool {
+	if len(phrase) == 0 {
+		return false
+	}
+	for i := 0; i+len(phrase) <= len(text); i++ {
+		if slices.Equal(text[i:i+len(phrase)], phrase) {
+			return true
+		}
+	}
+	return false
+}
