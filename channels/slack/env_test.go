@@ -35,7 +35,7 @@ type env struct {
 	now     time.Time // the store's clock
 }
 
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
