@@ -11,7 +11,7 @@ import (
 // inboxRow is one channel account as an admin sees it: its settings, never its secrets.
 type inboxRow struct {
 	inbox.Inbox
-	Settings [][2]string // key, value (JSON) pairs, sorted
+	Settings [][2]string // key, value pairs by key; values that are not strings as JSON
 	Secrets  bool
 }
 
@@ -35,7 +35,11 @@ func (s *Server) adminInboxes(w http.ResponseWriter, r *http.Request) error {
 		var settings map[string]json.RawMessage
 		if err := in.DecodeSettings(&settings); err == nil {
 			for k, v := range settings {
-				row.Settings = append(row.Settings, [2]string{k, string(v)})
+				var str string
+				if json.Unmarshal(v, &str) != nil {
+					str = string(v) // not a string: shown as JSON
+				}
+				row.Settings = append(row.Settings, [2]string{k, str})
 			}
 			sort.Slice(row.Settings, func(i, j int) bool { return row.Settings[i][0] < row.Settings[j][0] })
 		}

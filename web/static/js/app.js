@@ -33,10 +33,11 @@ export function localTimes(root = document) {
   for (const t of root.querySelectorAll('time[datetime]')) {
     const d = new Date(t.getAttribute('datetime'));
     if (Number.isNaN(d.getTime())) continue;
-    if (!t.title) {
-      t.title = fmt.format(d);
-    } else if (/UTC$/.test(t.textContent)) {
+    if (/UTC$/.test(t.textContent)) {
+      t.title = t.textContent;
       t.textContent = fmt.format(d);
+    } else if (!t.title) {
+      t.title = fmt.format(d);
     }
   }
 }
