@@ -51,7 +51,9 @@ func (p period) Query() string {
 }
 
 // Export is the URL of one table's CSV for this period.
-func (p period) Export(table string) string { return "/dashboard/export/" + table + ".csv?" + p.Query() }
+func (p period) Export(table string) string {
+	return "/dashboard/export/" + table + ".csv?" + p.Query()
+}
 
 // FromDate and ToDate fill the custom period's date inputs.
 func (p period) FromDate() string { return p.From.UTC().Format(time.DateOnly) }
