@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
 )
 
@@ -76,5 +81,70 @@ func TestInboxAddSlack(t *testing.T) {
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM inboxes WHERE kind = 'slack'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d Slack inboxes (%v), want 1", n, err)
+	}
+	servedSlack(t, env, fake, conn)
+}
+
+// servedSlack checks the wiring of `parley serve`: the events URL answers Slack, a customer's
+// message is stored, and the running job workers look up the new contact's Slack profile.
+func servedSlack(t *testing.T, env map[string]string, fake *slacktest.Server, listen *pgx.Conn) {
+	t.Helper()
+	fake.AddUser(slacktest.User{ID: "U0ADA", Name: "ada", RealName: "Ada Lovelace"})
+	ctx, cancel := context.WithCancel(context.Background())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+		a, err := open(ctx, c)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer a.close()
+		done <- a.serve(ctx, ln)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	if _, err := listen.Exec(ctx, "LISTEN "+inbox.NotifyChannel); err != nil {
+		t.Fatal(err)
+	}
+	post := func(body []byte) string {
+		req, err := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+slack.EventsPath, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		slacktest.Sign(req.Header, "s3cret", time.Now(), body)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		answer, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %d %s", slack.EventsPath, resp.StatusCode, answer)
+		}
+		return string(answer)
+	}
+	if answer := post(slacktest.URLVerification("ch4llenge")); !strings.Contains(answer, `"challenge":"ch4llenge"`) {
+		t.Fatalf("url_verification answered %s", answer)
+	}
+	post(slacktest.MessageEvent(slacktest.Message{Channel: "C0HELP", User: "U0ADA", Text: "VPN down", TS: "1700000000.000100"}))
+	wait, stop := context.WithTimeout(ctx, 30*time.Second)
+	defer stop()
+	for {
+		n, err := listen.WaitForNotification(wait)
+		if err != nil {
+			t.Fatalf("the profile job did not complete the contact: %v", err)
+		}
+		if strings.Contains(n.Payload, `"type":"`+inbox.EventContactUpdated+`"`) && strings.Contains(n.Payload, "Ada Lovelace") {
+			return
+		}
 	}
 }
