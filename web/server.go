@@ -106,8 +106,6 @@ func (s *Server) routes(cfg Config) {
 	m.Handle("GET /api/v1/events", s.authenticated(http.HandlerFunc(s.events)))
 	s.uiRoutes(m)
 	s.ruleRoutes(m)
-	s.slaRoutes(m)
-	s.surveyRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}
