@@ -79,7 +79,11 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[SLAEscalateArg
 			return fmt.Errorf("workflow: escalate breach %d: %w", esc.breachID, err)
 		}
 		data := map[string]any{"breach_id": esc.breachID, "target": esc.target, "due_at": esc.due, "level": esc.level}
-		if err := w.e.applyLevel(ctx, tx, cc, p, esc, data); err != nil {
+		jobs, err := w.e.applyLevel(ctx, tx, cc, p, esc, data)
+		if err != nil {
+			return err
+		}
+		if err := w.e.insert(ctx, tx, jobs); err != nil {
 			return err
 		}
 		if err := w.e.store.AddAuditTx(ctx, tx, cc.id, inbox.Actor{}, EventSLAEscalated, data); err != nil {
@@ -93,41 +97,42 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[SLAEscalateArg
 	return err
 }
 
-// applyLevel does what level esc.level of p asks (raise the priority, reassign, alert), notes
-// it in data and records the level reached, on tx.
-func (e *engine) applyLevel(ctx context.Context, tx pgx.Tx, cc *convClocks, p Policy, esc escalation, data map[string]any) error {
+// applyLevel does what level esc.level of p asks (raise the priority, reassign), notes it in
+// data, records the level reached (a breach is recorded at level 1) and returns the alert job
+// to insert when the level notifies, on tx.
+func (e *engine) applyLevel(ctx context.Context, tx pgx.Tx, cc *convClocks, p Policy, esc escalation, data map[string]any) ([]river.InsertManyParams, error) {
 	l := p.Levels[esc.level-1]
 	system := inbox.Actor{}
 	if l.RaisePriority {
 		if up := nextPriority(cc.priority); up != cc.priority {
 			if err := e.store.SetPriorityTx(ctx, tx, cc.id, up, system); err != nil {
-				return err
+				return nil, err
 			}
 			data["priority"], cc.priority = up, up
 		}
 	}
 	if l.Reassign {
 		if err := e.reassign(ctx, tx, cc, p, data); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE sla_breaches SET level = greatest(level, $2) WHERE id = $1`, esc.breachID, esc.level); err != nil {
-		return fmt.Errorf("workflow: escalate: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE sla_clocks SET level = greatest(level, $3) WHERE conversation_id = $1 AND target = $2`,
-		cc.id, esc.target, esc.level); err != nil {
-		return fmt.Errorf("workflow: escalate: %w", err)
+	if esc.level > 1 {
+		if _, err := tx.Exec(ctx, `WITH b AS (UPDATE sla_breaches SET level = greatest(level, $3) WHERE id = $4)
+			UPDATE sla_clocks SET level = greatest(level, $3) WHERE conversation_id = $1 AND target = $2`,
+			cc.id, esc.target, esc.level, esc.breachID); err != nil {
+			return nil, fmt.Errorf("workflow: escalate: %w", err)
+		}
 	}
 	if !l.Notify {
-		return nil
+		return nil, nil
 	}
 	kind := EventSLAEscalated
 	if esc.level == 1 {
 		kind = EventSLABreach
 	}
 	data["alerted"] = true
-	return e.insert(ctx, tx, []river.InsertManyParams{{Args: SLAAlertArgs{Event: kind, ConversationID: cc.id,
-		Target: esc.target, Level: esc.level, Due: esc.due, BreachID: esc.breachID}}})
+	return []river.InsertManyParams{{Args: SLAAlertArgs{Event: kind, ConversationID: cc.id, Target: esc.target,
+		Level: esc.level, Due: esc.due, BreachID: esc.breachID}}}, nil
 }
 
 // reassign hands the conversation to the policy's escalation team (its least-loaded available

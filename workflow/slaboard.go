@@ -82,7 +82,7 @@ type BoardFilter struct {
 
 // BoardPage is one page of the board, soonest due first; Next is empty on the last page.
 type BoardPage struct {
-	Entries []BoardEntry `json:"entries"`
+	Entries []BoardEntry `json:"conversations"`
 	Next    string       `json:"next_cursor,omitempty"`
 }
 

@@ -72,9 +72,13 @@ func (w *slaBreachWorker) Work(ctx context.Context, job *river.Job[SLABreachArgs
 // the later ones and announces it, all on tx.
 func (e *engine) breach(ctx context.Context, tx pgx.Tx, cc *convClocks, c *clockRow, now time.Time) error {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO sla_breaches (conversation_id, target, policy_id, started_at, due_at,
-			breached_at, assignee_id, team_id, level)
-		VALUES ($1, $2, $3, $4, $5, $6, nullif($7::bigint, 0), nullif($8::bigint, 0), 1) ON CONFLICT (conversation_id, target, started_at) DO NOTHING RETURNING id`,
+	err := tx.QueryRow(ctx, `WITH b AS (INSERT INTO sla_breaches (conversation_id, target, policy_id, started_at, due_at,
+				breached_at, assignee_id, team_id, level)
+			VALUES ($1, $2, $3, $4, $5, $6, nullif($7::bigint, 0), nullif($8::bigint, 0), 1)
+			ON CONFLICT (conversation_id, target, started_at) DO NOTHING RETURNING id),
+		k AS (UPDATE sla_clocks SET breached_at = $6, level = 1, updated_at = $6
+			WHERE conversation_id = $1 AND target = $2 AND EXISTS (SELECT 1 FROM b))
+		SELECT id FROM b`,
 		cc.id, c.target, cc.policy.ID, c.start, *c.due, now, cc.assigneeID, cc.teamID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil // this cycle's breach is recorded already
@@ -83,24 +87,20 @@ func (e *engine) breach(ctx context.Context, tx pgx.Tx, cc *convClocks, c *clock
 		return fmt.Errorf("workflow: record breach: %w", err)
 	}
 	c.breached, c.level = &now, 1
-	if _, err := tx.Exec(ctx, `UPDATE sla_clocks SET breached_at = $3, level = 1, updated_at = $3
-		WHERE conversation_id = $1 AND target = $2`, cc.id, c.target, now); err != nil {
-		return fmt.Errorf("workflow: record breach: %w", err)
-	}
 	data := map[string]any{"breach_id": id, "target": c.target, "due_at": *c.due, "level": 1,
 		"assignee_id": cc.assigneeID, "team_id": cc.teamID, "policy_id": cc.policy.ID}
-	if err := e.applyLevel(ctx, tx, cc, *cc.policy, escalation{breachID: id, target: c.target, due: *c.due, level: 1}, data); err != nil {
+	jobs, err := e.applyLevel(ctx, tx, cc, *cc.policy, escalation{breachID: id, target: c.target, due: *c.due, level: 1}, data)
+	if err != nil {
 		return err
 	}
-	var later []river.InsertManyParams
 	for i := 1; i < len(cc.policy.Levels); i++ {
 		at := cc.policy.Calendar.Add(*c.due, cc.policy.Levels[i].After())
 		if at.Before(now) {
 			at = now
 		}
-		later = append(later, river.InsertManyParams{Args: SLAEscalateArgs{BreachID: id, Level: i + 1}, InsertOpts: scheduled(at)})
+		jobs = append(jobs, river.InsertManyParams{Args: SLAEscalateArgs{BreachID: id, Level: i + 1}, InsertOpts: scheduled(at)})
 	}
-	if err := e.insert(ctx, tx, later); err != nil {
+	if err := e.insert(ctx, tx, jobs); err != nil {
 		return err
 	}
 	if err := e.store.AddAuditTx(ctx, tx, cc.id, inbox.Actor{}, EventSLABreach, data); err != nil {

@@ -67,14 +67,9 @@ func (e *engine) insert(ctx context.Context, tx pgx.Tx, params []river.InsertMan
 	return nil
 }
 
-// lockClocks serializes the SLA work on one conversation (refreshes, deadlines, escalations)
-// until tx ends, without locking the conversation row agents write to.
-func lockClocks(ctx context.Context, tx pgx.Tx, conversationID int64) error {
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('sla:' || $1::bigint, 0))", conversationID); err != nil {
-		return fmt.Errorf("workflow: lock clocks of %d: %w", conversationID, err)
-	}
-	return nil
-}
+// lockClocksSQL serializes the SLA work on one conversation (refreshes, deadlines,
+// escalations) until the transaction ends, without locking the conversation row agents write to.
+const lockClocksSQL = "SELECT pg_advisory_xact_lock(hashtextextended('sla:' || $1::bigint, 0))"
 
 // scheduled returns insert options that run a job at at (at once when at has passed).
 func scheduled(at time.Time) *river.InsertOpts {

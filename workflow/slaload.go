@@ -11,11 +11,13 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// loadClockState reads in one round trip what a refresh needs: the conversation, its policy,
-// its stored clocks and pauses, its status history and the reply facts of its messages. A
-// missing conversation is an error wrapping errNoConversation.
+// loadClockState takes the conversation's clock lock (lockClocks) and reads, in the same round
+// trip, what a refresh needs: the conversation, its policy, its stored clocks and pauses, its
+// status history and the reply facts of its messages. A missing conversation is an error
+// wrapping errNoConversation.
 func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, convFacts, []statusPause, error) {
 	b := &pgx.Batch{}
+	b.Queue(lockClocksSQL, convID)
 	b.Queue(`SELECT status, priority, coalesce(team_id, 0), coalesce(assignee_id, 0), contact_id, created_at,
 		first_response_at, resolved_at, closed_at FROM conversations WHERE id = $1`, convID)
 	b.Queue(policyForSQL, convID)
@@ -39,6 +41,9 @@ func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, 
 
 	cc := &convClocks{id: convID, clocks: map[Target]*clockRow{}}
 	var f convFacts
+	if _, err := br.Exec(); err != nil {
+		return nil, f, nil, fmt.Errorf("workflow: lock clocks of %d: %w", convID, err)
+	}
 	var first, resolved, closed *time.Time
 	err := br.QueryRow().Scan(&f.status, &cc.priority, &cc.teamID, &cc.assigneeID, &cc.contactID, &f.createdAt,
 		&first, &resolved, &closed)

@@ -37,6 +37,7 @@ func verbs() map[string]verb {
 		"inbox":   {"connect channel accounts: inbox add email|sms|chat|slack --name N ...", inboxCmd},
 		"team":    {"manage teams: team add --name N [--members a@x,b@y]", teamCmd},
 		"rule":    {"routing rules: rule add --name N [--keyword W]... [--set-team N] ...; rule list|delete|set", ruleCmd},
+		"sla":     {"SLA policies: sla add --name N [--team N] [--priority P] --first-response D ...; sla list", slaCmd},
 		"demo":    {"seed a demo admin (login printed) and sample conversations", demo},
 		"bench":   {"measure: bench ingest --concurrency N --duration D", benchCmd},
 	}

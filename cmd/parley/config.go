@@ -108,7 +108,8 @@ func open(ctx context.Context, c *cli) (*app, error) {
 		pool.Close()
 		return nil, err
 	}
-	store := inbox.New(pool, inbox.Options{Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion})
+	store := inbox.New(pool, inbox.Options{Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
+		Interceptor: workflow.SurveyInterceptor{}})
 	return &app{cfg: cfg, log: log, pool: pool, store: store}, nil
 }
 

@@ -50,7 +50,8 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
-		ChatVisitors: parts.chatVisitors, SlackProfiles: parts.slackProfiles, Alerter: parts.alerter})
+		ChatVisitors: parts.chatVisitors, SlackProfiles: parts.slackProfiles, Alerter: parts.alerter,
+		PublicURL: a.cfg.PublicURL})
 	if err != nil {
 		return err
 	}
