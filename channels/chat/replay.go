@@ -58,9 +58,7 @@ func (s *Server) welcome(c *socket, ss session, lastID int64) error {
 	if len(backlog) == 0 {
 		c.replayed = nil
 	}
-	if err := s.visitors.markSeen(c.ctx, c.inboxID, c.visitorID, backlog); err != nil {
-		s.log.Warn("chat: record replay", "visitor", c.visitorID, "err", err)
-	}
+	s.visitors.markSeen(c.ctx, c.inboxID, c.visitorID, backlog)
 	return nil
 }
 

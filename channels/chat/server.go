@@ -90,6 +90,9 @@ type Server struct {
 	names     names
 	surveys   SurveyAnswers
 
+	// ctx is the sockets' context, done when the server closes.
+	ctx       context.Context
+	stop      context.CancelFunc
 	closeOnce sync.Once
 	cancel    func()
 }
@@ -132,7 +135,7 @@ func New(cfg Config) (*Server, error) {
 		log:       cfg.Logger,
 		tokens:    tokens,
 		limiter:   NewLimiter(cfg.Limiter),
-		visitors:  NewVisitors(cfg.Store),
+		visitors:  NewVisitors(cfg.Store, cfg.Logger),
 		sock:      cfg.Socket,
 		publicURL: cfg.PublicURL,
 		widget:    w,
@@ -147,6 +150,7 @@ func New(cfg Config) (*Server, error) {
 			CheckOrigin: func(*http.Request) bool { return true },
 		},
 	}
+	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.hub = newHub(s)
 	s.cancel = cfg.Events.Subscribe(s.hub.dispatch)
 	return s, nil
@@ -171,6 +175,7 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.cancel()
 		s.hub.closeAll()
+		s.stop()
 	})
 }
 

@@ -17,7 +17,7 @@ import (
 type socket struct {
 	srv       *Server
 	conn      *websocket.Conn
-	ctx       context.Context
+	ctx       context.Context // the server's: a socket's database work ends when the server closes
 	inboxID   int64
 	visitorID string
 	send      chan outItem
@@ -202,35 +202,42 @@ func (c *socket) write(it outItem) error {
 	if it.msgID != 0 && c.wrote(it.msgID) {
 		return nil
 	}
-	if it.frame != nil {
-		if err := c.writeNow(it.frame); err != nil {
+	var seen *inbox.Message
+	if it.frame == nil {
+		var err error
+		onFreshStack(func() { it.frame, seen, err = c.fetch(it.msgID) })
+		if err != nil || it.frame == nil {
 			return err
 		}
-		c.remember(it.msgID)
-		return nil
 	}
-	m, err := c.srv.store.GetMessage(c.ctx, it.msgID)
+	if err := c.writeNow(it.frame); err != nil {
+		return err
+	}
+	c.remember(it.msgID)
+	if seen != nil {
+		onFreshStack(func() { c.srv.visitors.markSeen(c.ctx, c.inboxID, c.visitorID, []inbox.Message{*seen}) })
+	}
+	return nil
+}
+
+// fetch loads message id and returns the frame that shows it, nil when the visitor does not
+// see it.
+func (c *socket) fetch(id int64) ([]byte, *inbox.Message, error) {
+	m, err := c.srv.store.GetMessage(c.ctx, id)
 	if errors.Is(err, inbox.ErrNotFound) {
-		return nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return err // the widget reconnects and replays it
+		return nil, nil, err // the socket closes; the widget reconnects and replays it
 	}
 	if !visible(m) {
-		return nil
+		return nil, nil, nil
 	}
 	frame, err := Encode(c.srv.frameOf(c.ctx, m, c.visitorID))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if err := c.writeNow(frame); err != nil {
-		return err
-	}
-	c.remember(m.ID)
-	if err := c.srv.visitors.markSeen(c.ctx, c.inboxID, c.visitorID, []inbox.Message{m}); err != nil {
-		c.srv.log.Warn("chat: record delivery", "message", m.ID, "err", err)
-	}
-	return nil
+	return frame, &m, nil
 }
 
 // wrote reports whether message id was written on this socket already.

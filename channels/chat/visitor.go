@@ -44,39 +44,68 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered the client
 	}
 	conn.SetReadLimit(MaxFrameBytes)
-	c := &socket{srv: s, conn: conn, ctx: r.Context(), inboxID: in.ID,
+	c := &socket{srv: s, conn: conn, ctx: s.ctx, inboxID: in.ID,
 		send: make(chan outItem, s.sock.SendQueue), done: make(chan struct{})}
-	s.run(c, in)
+	// The socket lives on in goroutines of its own: returning lets the HTTP server drop its
+	// connection state and buffers, which would otherwise stay as long as the socket.
+	go s.run(c, in)
 }
 
-// run is a socket's life: the hello, the welcome and replay, then reading until it closes.
+// run opens a socket's session (the hello, the welcome and replay), then hands the socket to
+// its long-lived reader and writer, each started on a fresh, small stack.
 func (s *Server) run(c *socket, in inbox.Inbox) {
-	defer c.close()
+	ss, ok := s.open(c, in)
+	if !ok {
+		c.close()
+		return
+	}
+	go c.writePump()
+	go func() {
+		defer c.close()
+		defer s.hub.remove(c)
+		s.read(c, &ss)
+	}()
+}
+
+// open reads the hello, settles the session, registers the socket and sends the welcome and
+// replay. It reports false when the socket is done.
+func (s *Server) open(c *socket, in inbox.Inbox) (session, bool) {
 	h, ok := c.readHello()
 	if !ok {
-		return
+		return session{}, false
 	}
 	ss, err := s.begin(c.ctx, in, h)
 	if err != nil {
 		s.log.Error("chat: hello", "inbox", in.ID, "err", err)
 		c.refuse(Error{Code: CodeInternal, Message: "The chat is unavailable; retrying."}, websocket.CloseInternalServerErr)
-		return
+		return ss, false
 	}
 	c.visitorID = ss.visitorID
 	c.contactID = ss.contactID
 	// Registered before the backlog is read, so nothing committed after the read is missed.
 	if !s.hub.add(c) {
 		c.shut(websocket.CloseServiceRestart, "server shutting down")
-		return
+		return ss, false
 	}
-	defer s.hub.remove(c)
 	if err := s.welcome(c, ss, h.LastID); err != nil {
 		s.log.Warn("chat: welcome", "visitor", c.visitorID, "err", err)
 		c.refuse(Error{Code: CodeInternal, Message: "The chat is unavailable; retrying."}, websocket.CloseInternalServerErr)
-		return
+		s.hub.remove(c)
+		return ss, false
 	}
-	go c.writePump()
-	s.read(c, &ss)
+	return ss, true
+}
+
+// onFreshStack runs fn on a short-lived goroutine and waits for it. A database call grows a
+// goroutine's stack to tens of kilobytes, which a socket's long-lived reader or writer would
+// keep while idle; grown there, it is freed when fn returns.
+func onFreshStack(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	<-done
 }
 
 // readHello reads the first frame, which must be a valid hello; otherwise the visitor is told
@@ -143,17 +172,19 @@ func (s *Server) read(c *socket, ss *session) {
 				s.tell(c, Error{Code: CodeRateLimited, Message: "Too many messages; sending again shortly.", ClientID: f.ClientID})
 				continue
 			}
-			if !s.receive(c, ss, f) {
+			var ok bool
+			onFreshStack(func() { ok = s.receive(c, ss, f) })
+			if !ok {
 				c.shut(websocket.CloseInternalServerErr, "could not store the message; retrying")
 				return
 			}
 		case *Typing:
 			if allowed {
-				s.publishTyping(c, f.On)
+				onFreshStack(func() { s.publishTyping(c, f.On) })
 			}
 		case *Rating:
 			if allowed {
-				s.rate(c, f)
+				onFreshStack(func() { s.rate(c, f) })
 			}
 		}
 	}

@@ -1,8 +1,14 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,10 +21,21 @@ import (
 // (workflow.ChatVisitors): has the visitor seen a reply, and where would an unseen one go.
 type Visitors struct {
 	store *inbox.Store
+	log   *slog.Logger
+
+	mu         sync.Mutex
+	pending    []seenMark
+	committing bool
 }
 
-// NewVisitors returns the visitor records of store's database.
-func NewVisitors(store *inbox.Store) *Visitors { return &Visitors{store: store} }
+// NewVisitors returns the visitor records of store's database; log receives the failures of
+// background bookkeeping (nil discards them).
+func NewVisitors(store *inbox.Store, log *slog.Logger) *Visitors {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Visitors{store: store, log: log}
+}
 
 // remember records what a visitor told about themselves (name and email from the widget);
 // empty values keep what was known.
@@ -50,27 +67,89 @@ func (v *Visitors) seenTx(ctx context.Context, tx pgx.Tx, inboxID int64, visitor
 	return nil
 }
 
-// markSeen records that a socket showed the visitor msgs: outbound chat messages become
+// seenMark is one message a socket showed a visitor.
+type seenMark struct {
+	inboxID   int64
+	visitorID string
+	m         inbox.Message
+}
+
+// maxSeenBatch caps the marks one transaction records.
+const maxSeenBatch = 500
+
+// markSeen records that a socket showed a visitor msgs: outbound chat messages become
 // delivered (from this process, which pushed them) and the visitor's last seen message
-// advances, in one transaction.
-func (v *Visitors) markSeen(ctx context.Context, inboxID int64, visitorID string, msgs []inbox.Message) error {
-	var last int64
+// advances. Marks are group-committed: the caller that finds no batch running commits every
+// mark that piles up meanwhile, one transaction per batch, and the others return at once. A
+// broadcast to thousands of sockets so costs a few commits instead of one each. It is best
+// effort: a mark lost to a crash leaves the message "sent", and the next replay marks it.
+func (v *Visitors) markSeen(ctx context.Context, inboxID int64, visitorID string, msgs []inbox.Message) {
+	if len(msgs) == 0 {
+		return
+	}
+	v.mu.Lock()
 	for _, m := range msgs {
-		last = max(last, m.ID)
+		v.pending = append(v.pending, seenMark{inboxID: inboxID, visitorID: visitorID, m: m})
 	}
-	if last == 0 {
-		return nil
+	if v.committing {
+		v.mu.Unlock()
+		return
 	}
+	v.committing = true
+	v.mu.Unlock()
+	// The batch is everyone's: the leader's socket closing must not cancel it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	for {
+		v.mu.Lock()
+		n := min(len(v.pending), maxSeenBatch)
+		batch := v.pending[:n:n]
+		v.pending = v.pending[n:]
+		if n == 0 {
+			v.pending = nil
+			v.committing = false
+			v.mu.Unlock()
+			return
+		}
+		v.mu.Unlock()
+		if err := v.commitSeen(ctx, batch); err != nil {
+			v.log.Warn("chat: record deliveries", "marks", len(batch), "err", err)
+		}
+	}
+}
+
+// commitSeen records a batch of marks in one transaction. Rows are locked in id order, so two
+// processes marking the same messages cannot deadlock.
+func (v *Visitors) commitSeen(ctx context.Context, batch []seenMark) error {
+	slices.SortFunc(batch, func(a, b seenMark) int { return cmp.Compare(a.m.ID, b.m.ID) })
+	type key struct {
+		inboxID   int64
+		visitorID string
+	}
+	last := map[key]int64{}
+	for _, s := range batch {
+		k := key{s.inboxID, s.visitorID}
+		last[k] = max(last[k], s.m.ID)
+	}
+	keys := slices.SortedFunc(maps.Keys(last), func(a, b key) int { return strings.Compare(a.visitorID, b.visitorID) })
 	return v.store.InTx(ctx, func(tx pgx.Tx) error {
-		for _, m := range msgs {
-			if m.Direction != inbox.DirectionOutbound || m.Channel != inbox.ChannelChat || m.DeliveryStatus == inbox.DeliveryDelivered {
+		done := map[int64]bool{}
+		for _, s := range batch {
+			m := s.m
+			if done[m.ID] || m.Direction != inbox.DirectionOutbound || m.Channel != inbox.ChannelChat || m.DeliveryStatus == inbox.DeliveryDelivered {
 				continue
 			}
+			done[m.ID] = true
 			if _, err := v.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{MessageID: m.ID, Status: inbox.DeliveryDelivered}); err != nil {
 				return err
 			}
 		}
-		return v.seenTx(ctx, tx, inboxID, visitorID, last)
+		for _, k := range keys {
+			if err := v.seenTx(ctx, tx, k.inboxID, k.visitorID, last[k]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

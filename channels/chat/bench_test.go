@@ -1,0 +1,326 @@
+package chat_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley/channels/chat"
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// The benchmark's visitors run in a child process (this test binary, started with
+// benchChildEnv set), so the benchmark process's memory statistics are the server's alone.
+const (
+	benchChildEnv = "CHAT_BENCH_CHILD"
+	benchURLEnv   = "CHAT_BENCH_URL"
+	benchNEnv     = "CHAT_BENCH_N"
+)
+
+// TestMain runs the benchmark's visitor process when asked to, the tests otherwise.
+func TestMain(m *testing.M) {
+	if os.Getenv(benchChildEnv) != "" {
+		if err := benchVisitors(os.Getenv(benchURLEnv), os.Getenv(benchNEnv), os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench visitors:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// BenchmarkHoldAndBroadcast holds chatBenchSockets visitor sockets on one chat server, each
+// with a conversation, then (per iteration) an agent replies to every conversation. It reports
+// the server's memory per held socket (heap and stacks, after GC, over the idle baseline) and
+// the latency from the agent's send to the visitor's receipt (p50, p99, max).
+//
+//	make db && TEST_DATABASE_URL=... go test -run '^$' -bench HoldAndBroadcast -benchtime 1x ./channels/chat/
+func BenchmarkHoldAndBroadcast(b *testing.B) {
+	n := benchSockets()
+	raiseFileLimit(b, 2*n+1000)
+	store := benchStore(b)
+	srv, url, inboxID := benchServer(b, store)
+	agent, err := store.CreateAgent(context.Background(), inbox.NewAgent{Email: "bench@parley.test", Name: "Bench Agent", Password: "password123"})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	for range 3 {
+		runtime.GC()
+	}
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), benchChildEnv+"=1", benchURLEnv+"="+url+"/chat/ws?inbox="+strconv.FormatInt(inboxID, 10),
+		benchNEnv+"="+strconv.Itoa(n))
+	child.Stderr = os.Stderr
+	out, err := child.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() || lines.Text() != "ready" {
+		b.Fatalf("visitor process: %q %v", lines.Text(), lines.Err())
+	}
+	if got := srv.Sockets(); got != n {
+		b.Fatalf("server holds %d sockets, want %d", got, n)
+	}
+	for range 3 { // idle goroutine stacks shrink by half per collection
+		runtime.GC()
+	}
+	var held runtime.MemStats
+	runtime.ReadMemStats(&held)
+	perSocket := func(after, before uint64) float64 { return float64(int64(after)-int64(before)) / float64(n) }
+	heap, stack := perSocket(held.HeapInuse, before.HeapInuse), perSocket(held.StackInuse, before.StackInuse)
+
+	receipts := make(chan [2]int64, n)
+	go func() {
+		for lines.Scan() {
+			var id, at int64
+			if _, err := fmt.Sscanf(lines.Text(), "got %d %d", &id, &at); err == nil {
+				receipts <- [2]int64{id, at}
+			}
+		}
+		close(receipts)
+	}()
+	convs := benchConversations(b, store, n)
+
+	var latencies []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		committed := broadcast(b, store, agent, convs)
+		for range n {
+			r, ok := <-receipts
+			if !ok {
+				b.Fatal("the visitor process ended early")
+			}
+			latencies = append(latencies, time.Duration(r[1]-committed))
+		}
+	}
+	b.StopTimer()
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		return float64(latencies[int(p*float64(len(latencies)-1))]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(float64(n), "sockets")
+	b.ReportMetric(heap+stack, "B/socket")
+	b.ReportMetric(heap, "heap-B/socket")
+	b.ReportMetric(stack, "stack-B/socket")
+	b.ReportMetric(pct(0.5), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+}
+
+// benchSockets is how many sockets the benchmark holds: 5,000, or CHAT_BENCH_SOCKETS.
+func benchSockets() int {
+	if v, err := strconv.Atoi(os.Getenv("CHAT_BENCH_SOCKETS")); err == nil && v > 0 {
+		return v
+	}
+	return 5000
+}
+
+// raiseFileLimit lifts the soft limit on open files to at least want (up to the hard limit);
+// the child process inherits it.
+func raiseFileLimit(b *testing.B, want int) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		b.Fatal(err)
+	}
+	if lim.Cur >= uint64(want) {
+		return
+	}
+	lim.Cur = min(uint64(want), lim.Max)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(want) {
+		b.Fatalf("open files limited to %d, need %d: %v", lim.Cur, want, err)
+	}
+}
+
+// benchStore is a store on a fresh database with the real clock and a pool for the load.
+func benchStore(b *testing.B) *inbox.Store {
+	cfg, err := pgxpool.ParseConfig(dbtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.MaxConns = 30
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	jobs, err := workflow.NewEnqueuer(pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return inbox.New(pool, inbox.Options{Jobs: jobs, SecretKey: "test-key"})
+}
+
+func benchServer(b *testing.B, store *inbox.Store) (*chat.Server, string, int64) {
+	b.Helper()
+	feed := inbox.NewFeed(store.Pool(), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = feed.Run(ctx); close(done) }()
+	b.Cleanup(func() { cancel(); <-done })
+	<-feed.Ready()
+	srv, err := chat.New(chat.Config{Store: store, Events: feed, TokenSecret: tokenSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	for p, h := range srv.Handlers() {
+		mux.Handle(p, h)
+	}
+	hs := httptest.NewServer(mux)
+	b.Cleanup(func() { srv.Close(); hs.Close() })
+	in, err := store.CreateInbox(context.Background(), inbox.NewInbox{Kind: inbox.ChannelChat, Name: "Bench",
+		Settings: chat.Settings{Origins: []string{"*"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, "ws" + strings.TrimPrefix(hs.URL, "http"), in.ID
+}
+
+// broadcast commits an agent reply into every conversation in one transaction (as a bulk
+// reply would) and returns when it committed: the instant from which delivery is measured.
+func broadcast(b *testing.B, store *inbox.Store, agent inbox.Agent, convs []int64) int64 {
+	err := store.InTx(context.Background(), func(tx pgx.Tx) error {
+		for _, id := range convs {
+			if _, err := store.WriteTx(context.Background(), tx, inbox.Reply{ConversationID: id,
+				Author: inbox.Actor{AgentID: agent.ID}, Text: "Thanks for waiting!"}, inbox.DirectionOutbound); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Now().UnixNano()
+}
+
+func benchConversations(b *testing.B, store *inbox.Store, n int) []int64 {
+	rows, err := store.Pool().Query(context.Background(), "SELECT id FROM conversations WHERE channel = 'chat' ORDER BY id")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) != n {
+		b.Fatalf("%d chat conversations, want %d", len(ids), n)
+	}
+	return ids
+}
+
+// benchVisitors is the child process: it opens n visitor sockets on url, each says hello and
+// one message (so it has a conversation), prints "ready", then prints "got ID UNIXNANO" for
+// every agent message it receives.
+func benchVisitors(url, count string, w io.Writer) error {
+	n, err := strconv.Atoi(count)
+	if err != nil {
+		return err
+	}
+	dialer := &websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, HandshakeTimeout: time.Minute}
+	var mu sync.Mutex
+	out := bufio.NewWriter(w)
+	conns := make([]*websocket.Conn, n)
+	sem := make(chan struct{}, 64)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c, err := benchVisitor(dialer, url, i)
+			conns[i] = c
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(out, "ready")
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	for _, c := range conns {
+		wg.Go(func() {
+			for {
+				_ = c.SetReadDeadline(time.Now().Add(10 * time.Minute))
+				_, data, err := c.ReadMessage()
+				if err != nil {
+					return
+				}
+				at := time.Now().UnixNano()
+				var f frame
+				if json.Unmarshal(data, &f) == nil && f.Type == "message" && f.Direction == "outbound" {
+					mu.Lock()
+					fmt.Fprintf(out, "got %d %d\n", f.ID, at)
+					_ = out.Flush()
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return nil
+}
+
+func benchVisitor(d *websocket.Dialer, url string, i int) (*websocket.Conn, error) {
+	c, _, err := d.Dial(url, http.Header{"Origin": {"http://bench.example"}})
+	if err != nil {
+		return nil, fmt.Errorf("visitor %d: dial: %w", i, err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Minute))
+	steps := []struct {
+		send map[string]any
+		want string
+	}{
+		{map[string]any{"type": "hello", "last_id": 0}, "welcome"},
+		{map[string]any{"type": "message", "client_id": "m1", "text": "hello from visitor " + strconv.Itoa(i)}, "message"},
+	}
+	for _, s := range steps {
+		if err := c.WriteJSON(s.send); err != nil {
+			return nil, fmt.Errorf("visitor %d: %w", i, err)
+		}
+		var f frame
+		if err := c.ReadJSON(&f); err != nil || f.Type != s.want {
+			return nil, fmt.Errorf("visitor %d: want %s, got %+v: %v", i, s.want, f, err)
+		}
+	}
+	return c, nil
+}
