@@ -27,7 +27,7 @@ type routingEnv struct {
 	now time.Time
 }
 
-func newRoutingEnv(t *testing.T) *routingEnv {
+func newRoutingEnv(t testing.TB) *routingEnv {
 	t.Helper()
 	pool := dbtest.Pool(t)
 	jobs, err := workflow.NewEnqueuer(pool)
@@ -54,7 +54,7 @@ func (e *routingEnv) advance(d time.Duration) {
 
 // agent adds an agent with a capacity. It is inserted directly: no test here signs in, and
 // hashing a password costs a second under the race detector.
-func (e *routingEnv) agent(t *testing.T, name string, capacity int) inbox.Agent {
+func (e *routingEnv) agent(t testing.TB, name string, capacity int) inbox.Agent {
 	t.Helper()
 	ctx := context.Background()
 	var id int64
@@ -70,7 +70,7 @@ func (e *routingEnv) agent(t *testing.T, name string, capacity int) inbox.Agent 
 }
 
 // team adds a team of agents.
-func (e *routingEnv) team(t *testing.T, name string, members ...inbox.Agent) inbox.Team {
+func (e *routingEnv) team(t testing.TB, name string, members ...inbox.Agent) inbox.Team {
 	t.Helper()
 	emails := make([]string, 0, len(members))
 	for _, m := range members {
@@ -84,7 +84,7 @@ func (e *routingEnv) team(t *testing.T, name string, members ...inbox.Agent) inb
 }
 
 // inboxOf adds an API-kind inbox, of a team when teamID is not 0.
-func (e *routingEnv) inboxOf(t *testing.T, name string, teamID int64) int64 {
+func (e *routingEnv) inboxOf(t testing.TB, name string, teamID int64) int64 {
 	t.Helper()
 	in, err := e.store.CreateInbox(context.Background(), inbox.NewInbox{Kind: "api", Name: name, TeamID: teamID})
 	if err != nil {
@@ -94,7 +94,7 @@ func (e *routingEnv) inboxOf(t *testing.T, name string, teamID int64) int64 {
 }
 
 // message ingests a customer's first message as a new conversation, a minute after the last.
-func (e *routingEnv) message(t *testing.T, inboxID int64, from, subject, text string) inbox.IngestResult {
+func (e *routingEnv) message(t testing.TB, inboxID int64, from, subject, text string) inbox.IngestResult {
 	t.Helper()
 	e.advance(time.Minute)
 	res, err := e.store.Ingest(context.Background(), inbox.Inbound{InboxID: inboxID, Channel: inbox.ChannelAPI,
@@ -109,7 +109,7 @@ func (e *routingEnv) message(t *testing.T, inboxID int64, from, subject, text st
 	return res
 }
 
-func (e *routingEnv) conversation(t *testing.T, id int64) inbox.Conversation {
+func (e *routingEnv) conversation(t testing.TB, id int64) inbox.Conversation {
 	t.Helper()
 	c, err := e.store.GetConversation(context.Background(), id)
 	if err != nil {
@@ -118,7 +118,7 @@ func (e *routingEnv) conversation(t *testing.T, id int64) inbox.Conversation {
 	return c
 }
 
-func (e *routingEnv) count(t *testing.T, sql string, args ...any) int {
+func (e *routingEnv) count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
@@ -129,7 +129,7 @@ func (e *routingEnv) count(t *testing.T, sql string, args ...any) int {
 
 // work starts a River client with Parley's workers and returns a function that waits until no
 // routing or assignment job is left to run.
-func (e *routingEnv) work(t *testing.T, maxWorkers int) (drain func()) {
+func (e *routingEnv) work(t testing.TB, maxWorkers int) (drain func()) {
 	t.Helper()
 	client, err := workflow.NewClient(workflow.Config{Pool: e.pool, Store: e.store, MaxWorkers: maxWorkers,
 		FetchCooldown: 10 * time.Millisecond})
@@ -168,13 +168,13 @@ func (e *routingEnv) work(t *testing.T, maxWorkers int) (drain func()) {
 
 const routingKinds = `kind IN ('route', 'assign', 'assign_waiting')`
 
-func (e *routingEnv) pendingJobs(t *testing.T) int {
+func (e *routingEnv) pendingJobs(t testing.TB) int {
 	t.Helper()
 	return e.count(t, `SELECT count(*) FROM river_job WHERE `+routingKinds+`
 		AND state IN ('available', 'pending', 'running', 'retryable', 'scheduled')`)
 }
 
-func (e *routingEnv) jobErrors(t *testing.T) []string {
+func (e *routingEnv) jobErrors(t testing.TB) []string {
 	t.Helper()
 	rows, err := e.pool.Query(context.Background(), `SELECT kind || ' ' || state || ': ' || coalesce(errors::text, '')
 		FROM river_job WHERE `+routingKinds+` AND state <> 'completed' ORDER BY id LIMIT 3`)
@@ -189,7 +189,7 @@ func (e *routingEnv) jobErrors(t *testing.T) []string {
 }
 
 // loads returns each agent's active conversations.
-func (e *routingEnv) loads(t *testing.T, agents ...inbox.Agent) []int {
+func (e *routingEnv) loads(t testing.TB, agents ...inbox.Agent) []int {
 	t.Helper()
 	out := make([]int, len(agents))
 	for i, a := range agents {
