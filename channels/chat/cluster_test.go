@@ -2,6 +2,8 @@ package chat_test
 
 import (
 	"context"
+	"errors"
+	"net"
 	"testing"
 
 	"github.com/parleyhq/parley/channels/chat"
@@ -58,5 +60,51 @@ func TestOtherTabSeesVisitorMessages(t *testing.T) {
 	second := tab1.say("c2", "second")
 	if got := tab2.message(); got.ID != second.ID || got.ClientID != "c2" || got.Direction != "inbound" {
 		t.Fatalf("other tab got %+v, want message %d", got, second.ID)
+	}
+}
+
+// When a process's feed loses its connection, events committed meanwhile are missed: on
+// reconnecting it drops its visitor sockets, and the widgets' replay after their last message
+// brings what they missed.
+func TestFeedReconnectReplaysMissedReplies(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	n := e.node(t, chat.Config{Store: e.store})
+	in := e.chatInbox(t, chat.Settings{})
+	agent := e.agent(t, "Ada Agent")
+
+	v := dial(t, n, in.ID)
+	w := v.hello(chat.Hello{})
+	ack := v.say("c1", "hello")
+	var killed bool
+	err := e.store.Pool().QueryRow(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'LISTEN '||$1`, inbox.NotifyChannel).Scan(&killed)
+	if err != nil || !killed {
+		t.Fatalf("terminate the feed's connection: %v", err)
+	}
+	reply := e.reply(t, mustMessage(t, e, ack.ID).ConversationID, agent, "sorry for the wait")
+
+	seen := map[int64]bool{}
+	for {
+		f, err := v.tryRead()
+		var timeout net.Error
+		if errors.As(err, &timeout) && timeout.Timeout() {
+			t.Fatal("the socket was not dropped when the feed came back")
+		}
+		if err != nil {
+			break // dropped when the feed came back
+		}
+		seen[f.ID] = true
+	}
+	last := ack.ID
+	if seen[reply.ID] {
+		last = reply.ID
+	}
+	v2 := dial(t, n, in.ID)
+	v2.hello(chat.Hello{Token: w.Token, LastID: last})
+	if !seen[reply.ID] {
+		if got := v2.message(); got.ID != reply.ID {
+			t.Fatalf("replay after the feed's outage: %+v, want reply %d", got, reply.ID)
+		}
 	}
 }

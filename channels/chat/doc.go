@@ -43,7 +43,7 @@
 // Session. hello is the first frame of every connection and of every reconnection, and
 // only the first. token is the one from an earlier welcome, absent for a new visitor;
 // last_id is the id of the last message the client holds, 0 for none. The server answers
-// welcome, then every message of the visitor's conversation with an id above last_id in
+// welcome, then every message of the visitor's conversations with an id above last_id in
 // id order (it may cap the backlog to the most recent ones), then live frames. A missing
 // or invalid token (see Tokens) makes a new visitor: welcome carries a new token and
 // visitor_id, and a client that sees its visitor_id change drops what it had stored.
@@ -81,4 +81,44 @@
 //
 // Limits. The server reads frames of at most MaxFrameBytes and rate-limits each visitor
 // with a Limiter (by default 5 frames a second, bursts of 10).
+//
+// # Server
+//
+// Server serves GET /chat/widget.js (cached an hour, revalidated by ETag), GET /chat/demo
+// (a pretend shop embedding the first chat inbox's widget) and GET /chat/ws. Each chat inbox
+// keeps its allowed origins and email fallback in its Settings and a sealed identity secret
+// in its Secrets; `parley inbox add chat` creates one and prints the secret once.
+//
+// Visitors. A visitor is one browser of one inbox: a random visitor id, carried by the
+// token, which is the address of a verified "chat" identity of their contact. The contact
+// is created by their first message (store.Ingest, external id "VISITOR_ID:CLIENT_ID", so a
+// resend is the stored message). A typed email is attached as a claimed identity, never
+// merged on. A user_hash that verifies makes the visitor the site's user: the email
+// identity when the site's user id is an email address (the hash proves it), otherwise a
+// chat identity "user:INBOX:ID". When another contact holds that identity (verified, or it
+// is a "user:" identity, which only verified sessions attach) the visitor's contact is merged
+// into it (store.Merge): one timeline across browsers and channels. An address only claimed
+// by someone else is never merged into: anyone can type an address.
+//
+// Live delivery. Every parley process subscribes its Server to its inbox.Feed. The hub
+// indexes the process's sockets by contact; the events of a contact's conversations reach
+// its sockets here: message.created (any channel, not notes, not the email copy of a chat
+// reply) is fetched and pushed, conversation.status becomes a status frame, a message marked
+// "survey" becomes a survey frame whose rating is recorded through SurveyAnswers. A socket
+// whose queue (SocketConfig.SendQueue) is full is dropped; a feed reconnect closes every
+// socket. Either way the widget reconnects and replays after its last id, which leaves no
+// gap: a conversation's messages get their ids in commit order. The process that pushes an
+// agent's chat reply marks it delivered and records the visitor's last seen message
+// (chat_visitors), group-committed.
+//
+// Sending. A chat reply needs no provider: its commit published the event that pushes it.
+// Sender.Send reports it sent and, when the inbox has an email fallback and the visitor left
+// an email, schedules the workflow's chat fallback job at the reply's time plus the inbox's
+// delay; the job emails the reply through the fallback inbox unless the visitor saw it.
+//
+// Typing. A visitor's typing frame is announced as an EventVisitorTyping event on the
+// inbox's own NOTIFY channel, in its JSON array format, and never stored: every process's
+// feed hears it and the agent hub forwards it with its usual visibility filter, so agents'
+// sockets need nothing new. The web inbox announces an agent's typing the same way, as an
+// EventAgentTyping event naming the contact; the visitor's sockets show it.
 package chat

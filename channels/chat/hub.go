@@ -105,9 +105,12 @@ func (h *hub) count() int {
 }
 
 // closeAll closes every socket and refuses new ones.
-func (h *hub) closeAll() {
+func (h *hub) closeAll() { h.dropAll(true) }
+
+// dropAll closes every socket; refuse also refuses new ones, for good.
+func (h *hub) dropAll(refuse bool) {
 	h.mu.Lock()
-	h.closed = true
+	h.closed = h.closed || refuse
 	all := make([]*socket, 0, len(h.all))
 	for c := range h.all {
 		all = append(all, c)
@@ -124,10 +127,7 @@ func (h *hub) dispatch(e inbox.Event) {
 	case inbox.EventFeedResumed:
 		// Events were missed while the feed was down: every widget reconnects and replays
 		// after its last message, which leaves no gap.
-		h.closeAll()
-		h.mu.Lock()
-		h.closed = false
-		h.mu.Unlock()
+		h.dropAll(false)
 		return
 	case inbox.EventContactMerged:
 		h.merged(e)
