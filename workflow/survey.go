@@ -60,19 +60,19 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 			return err
 		}
 		var c struct {
-			status             inbox.Status
-			resolvedAt         *time.Time
-			category           string
-			contactID, inboxID int64
-			teamID, assigneeID int64
-			channel, inChannel inbox.Channel
-			replyInbox         int64
-			resolvedBy         *int64
-			slaMet             bool
+			status                      inbox.Status
+			resolvedAt                  *time.Time
+			category                    string
+			contactID, teamID, assignee int64
+			channel                     inbox.Channel // the customer's latest channel
+			inboxID                     int64
+			resolvedBy                  *int64
+			slaMet                      bool
 		}
-		err = tx.QueryRow(ctx, `SELECT c.status, c.resolved_at, c.category, c.contact_id, coalesce(c.inbox_id, 0),
-				coalesce(c.team_id, 0), coalesce(c.assignee_id, 0), c.channel,
-				coalesce(m.channel, c.channel), coalesce(m.inbox_id, c.inbox_id, 0),
+		// The customer's latest channel (their last message, else the conversation's), who
+		// resolved it (else its assignee), and whether a target was missed before that.
+		err = tx.QueryRow(ctx, `SELECT c.status, c.resolved_at, c.category, c.contact_id, coalesce(c.team_id, 0),
+				coalesce(c.assignee_id, 0), coalesce(m.channel, c.channel), coalesce(m.inbox_id, c.inbox_id, 0),
 				coalesce(r.agent_id, c.assignee_id),
 				NOT EXISTS (SELECT 1 FROM sla_breaches b WHERE b.conversation_id = c.id AND b.breached_at <= c.resolved_at)
 			FROM conversations c
@@ -81,7 +81,7 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 			LEFT JOIN LATERAL (SELECT agent_id FROM conversation_events WHERE conversation_id = c.id
 				AND kind = 'status' AND data->>'to' = 'resolved' ORDER BY id DESC LIMIT 1) r ON true
 			WHERE c.id = $1 FOR UPDATE OF c`, job.Args.ConversationID).Scan(&c.status, &c.resolvedAt, &c.category,
-			&c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.inChannel, &c.replyInbox, &c.resolvedBy, &c.slaMet)
+			&c.contactID, &c.teamID, &c.assignee, &c.channel, &c.inboxID, &c.resolvedBy, &c.slaMet)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -100,7 +100,7 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 		err = tx.QueryRow(ctx, `INSERT INTO surveys (conversation_id, resolved_at, channel, token_hash, sent_at, expires_at,
 				category, resolved_by, sla_met)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (conversation_id, resolved_at) DO NOTHING RETURNING id`,
-			job.Args.ConversationID, *c.resolvedAt, c.inChannel, hash, now, now.Add(set.SurveyValidFor), c.category,
+			job.Args.ConversationID, *c.resolvedAt, c.channel, hash, now, now.Add(set.SurveyValidFor), c.category,
 			c.resolvedBy, c.slaMet).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // this resolution's survey went out already
@@ -108,13 +108,13 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 		if err != nil {
 			return fmt.Errorf("workflow: survey: %w", err)
 		}
-		p := composeSurvey(c.inChannel, w.e.publicURL, token, set.SurveyValidFor)
+		p := composeSurvey(c.channel, w.e.publicURL, token, set.SurveyValidFor)
 		meta := map[string]any{"survey_id": id, "survey_options": SurveyOptions, "survey_prompt": p.prompt}
 		if p.link != "" {
 			meta["survey_url"] = p.link
 		}
 		mid, err := w.e.store.WriteTx(ctx, tx, inbox.Reply{ConversationID: job.Args.ConversationID, Text: p.text,
-			HTML: p.html, Channel: c.inChannel, InboxID: c.replyInbox, Auto: AutoSurvey, Metadata: meta}, inbox.DirectionOutbound)
+			HTML: p.html, Channel: c.channel, InboxID: c.inboxID, Auto: AutoSurvey, Metadata: meta}, inbox.DirectionOutbound)
 		if err != nil {
 			return err
 		}
@@ -122,8 +122,8 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 			return fmt.Errorf("workflow: survey: %w", err)
 		}
 		return w.e.store.Publish(ctx, tx, inbox.Event{Type: EventSurveySent, ConversationID: job.Args.ConversationID,
-			MessageID: mid, ContactID: c.contactID, InboxID: c.replyInbox, TeamID: c.teamID, AssigneeID: c.assigneeID,
-			Channel: c.inChannel, Status: c.status, Data: map[string]any{"survey_id": id, "prompt": p.prompt,
+			MessageID: mid, ContactID: c.contactID, InboxID: c.inboxID, TeamID: c.teamID, AssigneeID: c.assignee,
+			Channel: c.channel, Status: c.status, Data: map[string]any{"survey_id": id, "prompt": p.prompt,
 				"options": SurveyOptions}, At: now})
 	})
 }
