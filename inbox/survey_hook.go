@@ -54,8 +54,10 @@ func (s *Store) intercepted(ctx context.Context, tx pgx.Tx, in *Inbound, look lo
 	if hit.ConversationID == 0 {
 		return IngestResult{}, nil, false, nil
 	}
-	in.Auto = hit.Auto
-	w := write{in: in, at: at, now: now, d: threadDecision{conversationID: hit.ConversationID, reason: hit.Reason}}
+	// A copy: a failed group commit retries with the caller's Inbound, which must stay as it came.
+	claimed := *in
+	claimed.Auto = hit.Auto
+	w := write{in: &claimed, at: at, now: now, d: threadDecision{conversationID: hit.ConversationID, reason: hit.Reason}}
 	var a args
 	msg, err := w.insertMessage(&a, a.p(hit.ConversationID)+"::bigint", a.p(look.contactID)+"::bigint", "")
 	if err != nil {
@@ -87,6 +89,6 @@ func (s *Store) intercepted(ctx context.Context, tx pgx.Tx, in *Inbound, look lo
 	}
 	e := conv.event(EventMessageCreated, at)
 	e.MessageID, e.Direction, e.Channel = mid, DirectionInbound, in.Channel
-	e.Data = map[string]any{"auto": in.Auto}
+	e.Data = map[string]any{"auto": hit.Auto}
 	return res, append(hit.Events, e), true, nil
 }
