@@ -43,8 +43,9 @@
 // Session. hello is the first frame of every connection and of every reconnection, and
 // only the first. token is the one from an earlier welcome, absent for a new visitor;
 // last_id is the id of the last message the client holds, 0 for none. The server answers
-// welcome, then every message of the visitor's conversations with an id above last_id in
-// id order (it may cap the backlog to the most recent ones), then live frames. A missing
+// welcome, then every chat message of the visitor's conversations with an id above last_id in
+// id order (it may cap the backlog to the most recent ones), then live frames. Around a
+// (re)connection a message may come twice, replayed and live: a client keeps one per id. A missing
 // or invalid token (see Tokens) makes a new visitor: welcome carries a new token and
 // visitor_id, and a client that sees its visitor_id change drops what it had stored.
 // user_id and user_hash come together; when the hash verifies (VerifyUserHash) the
@@ -97,13 +98,14 @@
 // identity when the site's user id is an email address (the hash proves it), otherwise a
 // chat identity "user:INBOX:ID". When another contact holds that identity (verified, or it
 // is a "user:" identity, which only verified sessions attach) the visitor's contact is merged
-// into it (store.Merge): one timeline across browsers and channels. An address only claimed
-// by someone else is never merged into: anyone can type an address.
+// into it (store.Merge): one timeline across browsers and channels for the agents. An address
+// only claimed by someone else is never merged into: anyone can type an address. The widget
+// shows the chat's own messages only, never the contact's mail, SMS or Slack messages: an
+// identity is matched by its address, so a contact may hold an email someone only claimed.
 //
 // Live delivery. Every parley process subscribes its Server to its inbox.Feed. The hub
 // indexes the process's sockets by contact; the events of a contact's conversations reach
-// its sockets here: message.created (any channel, not notes, not the email copy of a chat
-// reply) is fetched and pushed, conversation.status becomes a status frame, a message marked
+// its sockets here: message.created of a chat message (not a note) is fetched and pushed, conversation.status becomes a status frame, a message marked
 // "survey" becomes a survey frame whose rating is recorded through SurveyAnswers. A socket
 // whose queue (SocketConfig.SendQueue) is full is dropped; a feed reconnect closes every
 // socket. Either way the widget reconnects and replays after its last id, which leaves no

@@ -14,7 +14,7 @@ import (
 const recentConversations = 10
 
 // welcome answers the hello: an identity error if the user_hash failed, the welcome, then
-// every message of the visitor's conversations after lastID (none of the agents' notes),
+// every chat message of the visitor's conversations after lastID (none of the agents' notes),
 // oldest first. It runs before the write pump starts, so it writes directly; the replayed
 // messages are recorded as seen.
 //
@@ -100,10 +100,13 @@ func (s *Server) backlog(ctx context.Context, convs []inbox.Conversation, afterI
 	return out, nil
 }
 
-// visible reports whether the visitor sees a message: not a note, not the email copy of a
-// chat reply.
+// visible reports whether the visitor sees a message: the chat's own messages, not notes.
+// Messages of the contact's other channels stay out of the widget: an identity is matched by
+// its address, so a contact may hold an email someone only claimed (typed into a chat), and
+// the mail its real owner sends later must not show in the claimer's browser. (So neither
+// does the email copy of a chat reply.)
 func visible(m inbox.Message) bool {
-	return m.Direction != inbox.DirectionNote && m.Auto != AutoEmailFallback
+	return m.Channel == inbox.ChannelChat && m.Direction != inbox.DirectionNote
 }
 
 // messageFrame shows message m to visitor visitorID. Their own chat messages carry the

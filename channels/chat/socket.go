@@ -99,8 +99,8 @@ func (c *socket) handle(e inbox.Event) bool {
 	switch e.Type {
 	case inbox.EventMessageCreated:
 		c.follow(e)
-		if e.Direction == inbox.DirectionNote || e.Data["auto"] == AutoEmailFallback {
-			return true
+		if e.Direction == inbox.DirectionNote || e.Channel != inbox.ChannelChat {
+			return true // see visible
 		}
 		return c.enqueue(outItem{msgID: e.MessageID})
 	case inbox.EventConversationStatus:
