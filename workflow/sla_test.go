@@ -31,7 +31,9 @@ func TestSLAScenario(t *testing.T) {
 	// A complaint arrives; routing is not under test: file and assign it directly.
 	res := env.sms("+14155550101", "SM1", "My order never arrived and nobody answers!")
 	conv := res.ConversationID
-	env.do(func(ctx context.Context, tx pgx.Tx) error { return env.store.SetTeamTx(ctx, tx, conv, support.ID, inbox.Actor{}) })
+	env.do(func(ctx context.Context, tx pgx.Tx) error {
+		return env.store.SetTeamTx(ctx, tx, conv, support.ID, inbox.Actor{})
+	})
 	if _, err := env.store.Assign(ctx, conv, alice.ID, inbox.Actor{}); err != nil {
 		t.Fatal(err)
 	}

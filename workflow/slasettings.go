@@ -40,7 +40,9 @@ func loadSettings(ctx context.Context, db querier) (Settings, error) {
 }
 
 // Settings returns the lifecycle settings.
-func (s *SLA) Settings(ctx context.Context) (Settings, error) { return loadSettings(ctx, s.store.Pool()) }
+func (s *SLA) Settings(ctx context.Context) (Settings, error) {
+	return loadSettings(ctx, s.store.Pool())
+}
 
 // SetSettings replaces the lifecycle settings. They apply to timers armed from then on and to
 // armed timers when they fire. Negative delays and a survey window under a minute are an
