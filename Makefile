@@ -98,7 +98,7 @@ e2e-against-db:
 	log="$$(mktemp -t parley-e2e.XXXXXX)"; \
 	export PARLEY_E2E_DEMO="$$log.demo"; \
 	$(BIN) migrate; \
-	$(BIN) demo >"$$PARLEY_E2E_DEMO"; \
+	$(BIN) demo --conversations 2000 >"$$PARLEY_E2E_DEMO"; \
 	$(BIN) serve >"$$log" 2>&1 & server=$$!; \
 	trap 'st=$$?; kill $$server 2>/dev/null || true; wait $$server 2>/dev/null || true; rm -f "$$log" "$$PARLEY_E2E_DEMO"; exit $$st' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \

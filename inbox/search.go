@@ -54,7 +54,8 @@ const previewLen = 140
 // Inbox returns one keyset page of conversations, newest activity first, with no COUNT and no
 // OFFSET. Status sets are written into the SQL as literals (they are validated), so the planner
 // can use the partial indexes of active conversations (migration 063). A search first collects
-// the matching conversations through the GIN indexes (migration 062), then pages them.
+// the matching conversations through the GIN indexes (migration 062; at most searchCap per
+// source), then pages them.
 func (s *Store) Inbox(ctx context.Context, q InboxQuery) (InboxPage, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -114,14 +115,16 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) (InboxPage, error) {
 		}
 		from = "(" + searchHits(tsq, prefix, arg) + ") hit JOIN conversations c ON c.id = hit.id"
 	}
-	sql := "SELECT " + conversationCols + `, coalesce(left(p.text, ` + strconv.Itoa(previewLen) + `), ''), coalesce(p.direction, '')
-		FROM ` + from + ` JOIN contacts k ON k.id = c.contact_id
-		LEFT JOIN LATERAL (SELECT m.text, m.direction FROM messages m WHERE m.conversation_id = c.id
-			ORDER BY m.id DESC LIMIT 1) p ON true`
+	// The page is chosen first and only its rows fetch their latest message.
+	sql := "SELECT " + conversationCols + " FROM " + from + " JOIN contacts k ON k.id = c.contact_id"
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
 	sql += " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT " + arg(limit+1)
+	sql = `SELECT c.*, coalesce(left(p.text, ` + strconv.Itoa(previewLen) + `), ''), coalesce(p.direction, '')
+		FROM (` + sql + `) c LEFT JOIN LATERAL (SELECT m.text, m.direction FROM messages m WHERE m.conversation_id = c.id
+			ORDER BY m.id DESC LIMIT 1) p ON true
+		ORDER BY c.last_activity_at DESC, c.id DESC`
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("inbox: list: %w", err)
@@ -149,19 +152,26 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) (InboxPage, error) {
 	return page, nil
 }
 
+// searchCap bounds each source of search hits to its newest searchCap matches. A word found in
+// more places than that is too common to page through anyway; the bound also tells the planner
+// the set is small, so it joins it to conversations by primary key instead of scanning them.
+const searchCap = 1000
+
 // searchHits is the set of conversation ids matching a search: messages by text, and the
 // conversations of contacts matching by name or by an address prefix.
 func searchHits(tsq, prefix string, arg func(any) string) string {
+	limit := " LIMIT " + strconv.Itoa(searchCap) + ")"
 	var parts []string
 	if tsq != "" {
 		q := "to_tsquery('simple', " + arg(tsq) + ")"
 		parts = append(parts,
-			"SELECT m.conversation_id AS id FROM messages m WHERE m.search @@ "+q,
-			"SELECT c2.id FROM contacts k2 JOIN conversations c2 ON c2.contact_id = k2.id WHERE to_tsvector('simple', k2.name) @@ "+q)
+			"(SELECT m.conversation_id AS id FROM messages m WHERE m.search @@ "+q+" ORDER BY m.id DESC"+limit,
+			"(SELECT c2.id FROM contacts k2 JOIN conversations c2 ON c2.contact_id = k2.id WHERE to_tsvector('simple', k2.name) @@ "+q+
+				" ORDER BY c2.id DESC"+limit)
 	}
 	if prefix != "" {
-		parts = append(parts, "SELECT c3.id FROM contact_identities i JOIN conversations c3 ON c3.contact_id = i.contact_id"+
-			" WHERE i.address LIKE "+arg(prefix))
+		parts = append(parts, "(SELECT c3.id FROM contact_identities i JOIN conversations c3 ON c3.contact_id = i.contact_id"+
+			" WHERE i.address LIKE "+arg(prefix)+" ORDER BY c3.id DESC"+limit)
 	}
 	return strings.Join(parts, " UNION ")
 }

@@ -82,7 +82,8 @@ func newColumnChart(days []inbox.DayCount) columnChart {
 	slot := chartColWidth / float64(len(days))
 	every := max(1, len(days)/8)
 	for i, d := range days {
-		col := column{X: float64(i)*slot + slot*0.15, W: math.Max(1, slot*0.7),
+		w := math.Max(1, math.Min(slot*0.7, 28))
+		col := column{X: float64(i)*slot + (slot-w)/2, W: w,
 			Title: fmt.Sprintf("%s: %d", d.Day.Format("Jan 2"), d.Total)}
 		if i%every == 0 {
 			col.Label = d.Day.Format("Jan 2")

@@ -25,8 +25,12 @@ import (
 // clients for a duration and prints messages/s and latency percentiles. Without --url it
 // starts a complete server in-process (HTTP, event feed, job workers) on DATABASE_URL.
 func benchCmd(ctx context.Context, c *cli) error {
-	if _, err := c.sub("bench", "ingest"); err != nil {
+	what, err := c.sub("bench", "ingest", "inbox")
+	if err != nil {
 		return err
+	}
+	if what == "inbox" {
+		return benchInboxCmd(ctx, c)
 	}
 	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K]")
 	url := fs.String("url", "", "a running server's base URL (default: start one in-process on DATABASE_URL)")

@@ -10,6 +10,8 @@ export const me = { id: Number(body.dataset.agentId || 0), name: body.dataset.ag
 
 // live is the tab's event socket (null on the sign-in page).
 export const live = me.id ? new Live(document.getElementById('live')) : null;
+// A handle for the browser's console and the end-to-end tests.
+window.parleyLive = live;
 
 const help = document.getElementById('help');
 function showHelp() {

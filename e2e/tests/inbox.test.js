@@ -1,0 +1,146 @@
+// The agent inbox end to end, in headless Chromium against `make e2e`'s server: agents and a
+// canned response are set up through the admin pages; a customer message posted to the API
+// channel appears live; the agent answers with a canned response, sees who else is viewing and
+// typing, resolves with the keyboard; the page catches up after losing its socket; an agent
+// never reaches the admin pages; a supervisor reads the dashboard.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { launch, signIn, demo, inbound, artifacts } from '../lib/browser.js';
+
+const run = Date.now().toString(36);
+const password = 'e2e-password-1';
+const people = {
+  alice: { name: 'Alice Agent', email: `alice-${run}@e2e.example`, role: 'agent' },
+  bob: { name: 'Bob Agent', email: `bob-${run}@e2e.example`, role: 'agent' },
+  sue: { name: 'Sue Supervisor', email: `sue-${run}@e2e.example`, role: 'supervisor' },
+};
+const canned = { shortcut: `thanks${run}`, text: 'Thank you for your patience! A replacement parcel ships today.' };
+
+let browser;
+let d;
+before(async () => {
+  d = demo();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('admins add agents and a canned response through the admin pages', async () => {
+  const admin = await signIn(browser, d.email, d.password);
+  for (const p of Object.values(people)) {
+    await admin.goto('/admin/agents');
+    await admin.getByLabel('Name', { exact: true }).fill(p.name);
+    await admin.getByLabel('Email', { exact: true }).fill(p.email);
+    await admin.getByLabel('Role', { exact: true }).selectOption(p.role);
+    await admin.getByLabel('Password (at least 8 characters)').fill(password);
+    await admin.getByRole('button', { name: 'Add agent' }).click();
+    await admin.getByText('Agent added.').waitFor();
+    await admin.getByRole('cell', { name: p.email }).waitFor();
+  }
+  await admin.goto('/admin/canned');
+  const form = admin.getByRole('region', { name: 'Add a canned response' });
+  await form.getByLabel('Shortcut (letters, digits, - and _)').fill(canned.shortcut);
+  await form.getByLabel('Title', { exact: true }).fill('Thanks, replacement');
+  await form.getByLabel('Text', { exact: true }).fill(canned.text);
+  await form.getByRole('button', { name: 'Save', exact: true }).click();
+  await admin.getByText('Canned response saved.').waitFor();
+  await admin.context().close();
+});
+
+test('an agent works a conversation live while a colleague watches', async () => {
+  const alice = await signIn(browser, people.alice.email, password);
+  await alice.goto('/inbox?view=unassigned');
+  await alice.locator('#live[data-state="live"]').waitFor();
+  await alice.evaluate(() => { window.notReloaded = true; });
+
+  // A customer writes through the API channel: the conversation appears without a reload.
+  const subject = `Parcel lost ${run}`;
+  const first = await inbound(d.token, { external_id: `e2e-${run}-1`, contact: { name: 'Carla Customer', email: `carla-${run}@example.com` },
+    subject, text: 'My parcel never arrived. Order 5521.' });
+  const row = alice.locator(`#rows li[data-id="${first.conversation_id}"]`);
+  await row.getByText(subject).waitFor();
+  assert.equal(await alice.evaluate(() => window.notReloaded), true, 'the list updated without a reload');
+
+  // The keyboard: j selects the first row, o opens it; ? lists the shortcuts.
+  await alice.keyboard.press('?');
+  await alice.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  await alice.keyboard.press('Escape');
+  await row.locator('a').click();
+  await alice.waitForURL(`**/inbox/${first.conversation_id}?view=unassigned`);
+  await alice.locator('#timeline').getByText('My parcel never arrived.').waitFor();
+
+  // A colleague opens the same conversation: Alice sees who is viewing, then typing.
+  const bob = await signIn(browser, people.bob.email, password);
+  await bob.goto(`/inbox/${first.conversation_id}`);
+  await alice.locator('#presence', { hasText: 'Bob Agent is viewing' }).waitFor();
+  await bob.locator('#reply-text').pressSequentially('Let me check the carrier', { delay: 20 });
+  await alice.locator('#presence', { hasText: 'Bob Agent is typing' }).waitFor();
+  await bob.locator('#reply-text').fill('');
+
+  // Alice replies with a canned response ("/" and its shortcut), by default on the customer's channel.
+  await alice.locator('#timeline').focus();
+  await alice.keyboard.press('r');
+  assert.equal(await alice.evaluate(() => document.activeElement.id), 'reply-text');
+  await alice.keyboard.type(`/${canned.shortcut.slice(0, 7)}`);
+  await alice.locator('#canned-menu li', { hasText: 'Thanks, replacement' }).waitFor();
+  await alice.keyboard.press('Enter');
+  assert.equal(await alice.locator('#reply-text').inputValue(), canned.text);
+  await alice.getByRole('button', { name: 'Send', exact: true }).click();
+  const reply = alice.locator('.msg-outbound', { hasText: canned.text });
+  await reply.locator('[data-delivery="sent"]').waitFor(); // queued, then sent by the API channel's worker: live
+  await bob.locator('.msg-outbound', { hasText: canned.text }).waitFor();
+
+  // An internal note, then the customer answers: it arrives in the open thread live.
+  await alice.locator('#timeline').focus();
+  await alice.keyboard.press('n');
+  await alice.keyboard.type('Carrier claim filed.');
+  await alice.keyboard.press('Control+Enter');
+  await alice.locator('.msg-note', { hasText: 'Carrier claim filed.' }).waitFor();
+  await inbound(d.token, { external_id: `e2e-${run}-2`, contact: { email: `carla-${run}@example.com` }, text: 'Great, thanks a lot!' });
+  await alice.locator('.msg-inbound', { hasText: 'Great, thanks a lot!' }).waitFor();
+  await alice.screenshot({ path: path.join(artifacts, 'inbox.png') });
+
+  // Resolve with "e": both agents see it, with the change inline in the thread.
+  await alice.locator('#timeline').focus();
+  await alice.keyboard.press('e');
+  await alice.locator('#conv-status', { hasText: 'resolved' }).waitFor();
+  await alice.locator('.event', { hasText: 'Alice Agent changed the status from open to resolved' }).waitFor();
+  await bob.locator('#conv-status', { hasText: 'resolved' }).waitFor();
+
+  // Offline, then back: the page catches up with what it missed.
+  await alice.context().setOffline(true);
+  await alice.evaluate(() => window.parleyLive.ws?.close());
+  await alice.locator('#live[data-state="offline"]').waitFor();
+  await inbound(d.token, { external_id: `e2e-${run}-3`, contact: { email: `carla-${run}@example.com` }, text: 'One more question while you were away.' });
+  await alice.context().setOffline(false);
+  await alice.locator('#live[data-state="live"]').waitFor();
+  await alice.locator('.msg-inbound', { hasText: 'One more question while you were away.' }).waitFor();
+  await alice.locator('#conv-status', { hasText: 'open' }).waitFor(); // the customer's message reopened it
+
+  // An agent never reaches the admin pages or the dashboard.
+  for (const p of ['/admin/agents', '/admin/canned', '/dashboard']) {
+    const res = await alice.goto(p);
+    assert.equal(res.status(), 403, `${p} for an agent`);
+  }
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('a supervisor reads the dashboard and exports its tables', async () => {
+  const sue = await signIn(browser, people.sue.email, password);
+  await sue.goto('/dashboard?period=1d');
+  await sue.getByRole('heading', { name: /Volume by channel/ }).waitFor();
+  await sue.getByRole('cell', { name: 'Alice Agent' }).waitFor();
+  // The SLA board reads GET /api/v1/sla/board; until the server has it, it says so.
+  const board = sue.locator('#sla-body');
+  await board.locator('table, p:not(:has-text("Loading"))').first().waitFor();
+  const csv = await sue.request.get('/dashboard/export/channels.csv?period=1d');
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /^channel,conversations\n(.*\n)*api,\d+\n/);
+  await sue.goto('/dashboard?period=30d'); // with the demo's bulk history
+  await sue.getByRole('heading', { name: /Volume by channel/ }).waitFor();
+  await sue.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
+  await sue.context().close();
+});
