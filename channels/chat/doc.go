@@ -121,6 +121,7 @@
 // Typing. A visitor's typing frame is announced as an EventVisitorTyping event on the
 // inbox's own NOTIFY channel, in its JSON array format, and never stored: every process's
 // feed hears it and the agent hub forwards it with its usual visibility filter, so agents'
-// sockets need nothing new. The web inbox announces an agent's typing the same way, as an
-// EventAgentTyping event naming the contact; the visitor's sockets show it.
+// sockets need nothing new (their page has yet to draw it). An agent's typing comes the other
+// way from the web inbox's presence relay (its own NOTIFY channel), which RunPresence listens
+// to: the visitors of that conversation's customer see a typing frame.
 package chat

@@ -114,6 +114,14 @@ func (e *env) node(t *testing.T, cfg chat.Config) *node {
 		t.Fatal(err)
 	}
 	n.srv = srv
+	presenceDone := make(chan struct{})
+	go func() { _ = srv.RunPresence(ctx); close(presenceDone) }()
+	t.Cleanup(func() { cancel(); <-presenceDone })
+	select {
+	case <-srv.PresenceReady():
+	case <-time.After(10 * time.Second):
+		t.Fatal("presence listener never listened")
+	}
 	mux := http.NewServeMux()
 	for p, h := range srv.Handlers() {
 		mux.Handle(p, h)

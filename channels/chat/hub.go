@@ -14,9 +14,10 @@ const (
 	// ContactID, InboxID, TeamID and AssigneeID name the conversation (so the agent hub's
 	// visibility filter applies), Channel is "chat" and Data is {"on": bool}.
 	EventVisitorTyping = "chat.typing"
-	// EventAgentTyping is what the web inbox publishes when an agent types a reply in a
-	// conversation: ContactID names the customer and Data is {"on": bool, "agent_name":
-	// string}. The visitor's sockets show it.
+	// EventAgentTyping shows visitors an agent typing a reply: ContactID names the customer,
+	// ConversationID (if set) the conversation, and Data is {"on": bool, "agent_name": string}.
+	// The visitor's sockets show it. RunPresence makes these from the web inbox's presence;
+	// another publisher may send them on the inbox's channel.
 	EventAgentTyping = "chat.agent_typing"
 )
 

@@ -95,6 +95,9 @@ type Server struct {
 	stop      context.CancelFunc
 	closeOnce sync.Once
 	cancel    func()
+
+	presenceOnce  sync.Once
+	presenceReady chan struct{}
 }
 
 // New builds a Server and subscribes it to cfg.Events. It fails when Store or Events is
@@ -142,6 +145,8 @@ func New(cfg Config) (*Server, error) {
 		demo:      demo,
 		noInbox:   noInbox,
 		surveys:   cfg.Surveys,
+
+		presenceReady: make(chan struct{}),
 		upgrader: &websocket.Upgrader{
 			ReadBufferSize:  1024,
 			WriteBufferSize: 1024,

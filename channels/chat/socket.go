@@ -109,6 +109,9 @@ func (c *socket) handle(e inbox.Event) bool {
 		}
 		return c.enqueueFrame(Status{Status: string(e.Status)})
 	case EventAgentTyping:
+		if e.ConversationID != 0 && e.ConversationID != c.conversation().id {
+			return true // typing in another of the customer's conversations
+		}
 		on, _ := e.Data["on"].(bool)
 		name, _ := e.Data["agent_name"].(string)
 		return c.enqueueFrame(AgentTyping{AgentName: name, On: on})

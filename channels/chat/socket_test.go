@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/web"
 )
 
 func TestSendAndReceive(t *testing.T) {
@@ -163,6 +164,23 @@ func TestStatusAndAgentTyping(t *testing.T) {
 		Data: map[string]any{"on": true, "agent_name": "Ada Agent"}})
 	if f := v.expect("typing"); !f.On || f.AgentName != "Ada Agent" {
 		t.Fatalf("typing frame %+v", f)
+	}
+	// An agent typing in the web inbox: its presence relay's events reach the visitor.
+	for _, p := range []struct {
+		typ string
+		on  bool
+	}{{web.EventPresenceTyping, true}, {web.EventPresenceLeft, false}} {
+		payload, err := json.Marshal(inbox.Event{Type: p.typ, ConversationID: m.ConversationID, AgentID: agent.ID,
+			Data: map[string]any{"name": "Ada Agent"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.Pool().Exec(context.Background(), "SELECT pg_notify($1, $2)", web.PresenceChannel, string(payload)); err != nil {
+			t.Fatal(err)
+		}
+		if f := v.expect("typing"); f.On != p.on || f.AgentName != "Ada Agent" {
+			t.Fatalf("after %s: typing frame %+v", p.typ, f)
+		}
 	}
 	if _, err := e.store.SetStatus(context.Background(), m.ConversationID, inbox.StatusResolved, inbox.Actor{AgentID: agent.ID}); err != nil {
 		t.Fatal(err)

@@ -73,8 +73,8 @@ func chatInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 }
 
 // chatChannel adds the website chat to a server process: the widget, the demo page and the
-// visitor socket, the chat sender, and the visitor records the email fallback job reads. The
-// sockets close when ctx ends.
+// visitor socket, the chat sender, and the visitor records the email fallback job reads; it
+// relays agents' typing to visitors. The sockets close when ctx ends.
 func (a *app) chatChannel(ctx context.Context, feed *inbox.Feed, parts *channelParts) error {
 	srv, err := chat.New(chat.Config{Store: a.store, Events: feed, Logger: a.log.With("channel", "chat"),
 		TokenSecret: a.cfg.SecretKey, PublicURL: a.cfg.PublicURL, Surveys: chatSurveys{workflow.NewSurveys(a.store)}})
@@ -82,6 +82,7 @@ func (a *app) chatChannel(ctx context.Context, feed *inbox.Feed, parts *channelP
 		return err
 	}
 	srv.CloseOnDone(ctx)
+	go func() { _ = srv.RunPresence(ctx) }() // agents typing, shown to visitors; ends with ctx
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return err
