@@ -140,9 +140,13 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 		in.Channel, in.ExternalID)
 	b.Queue(`SELECT contact_id, verified FROM contact_identities WHERE kind = $1 AND address = $2`,
 		in.From.Kind, in.From.Address)
-	b.Queue(`SELECT c.id, c.status FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		WHERE m.email_message_id = ANY($1) ORDER BY m.id DESC LIMIT 1`, refs)
-	b.Queue(`SELECT id, status FROM conversations WHERE id = ANY($1)`, hintIDs)
+	if len(refs) > 0 {
+		b.Queue(`SELECT c.id, c.status FROM messages m JOIN conversations c ON c.id = m.conversation_id
+			WHERE m.email_message_id = ANY($1) ORDER BY m.id DESC LIMIT 1`, refs)
+	}
+	if len(hintIDs) > 0 {
+		b.Queue(`SELECT id, status FROM conversations WHERE id = ANY($1)`, hintIDs)
+	}
 	// The contact's own conversation, with the contact locked so that two channels of one merged
 	// customer thread one at a time: the newest active one (new, open, pending) whatever its
 	// channel, else the newest resolved one, else the newest.
@@ -171,35 +175,22 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return out, fmt.Errorf("inbox: ingest: find identity: %w", err)
 	}
-	var ref candidate
-	err = br.QueryRow().Scan(&ref.id, &ref.status)
-	switch {
-	case err == nil:
-		ref.reason = ThreadedByReference
-		out.cands = append(out.cands, ref)
-	case !errors.Is(err, pgx.ErrNoRows):
-		return out, fmt.Errorf("inbox: ingest: follow references: %w", err)
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return out, fmt.Errorf("inbox: ingest: hints: %w", err)
-	}
-	found := map[int64]Status{}
-	for rows.Next() {
-		var id int64
-		var st Status
-		if err := rows.Scan(&id, &st); err != nil {
-			return out, fmt.Errorf("inbox: ingest: hints: %w", err)
+	if len(refs) > 0 {
+		ref := candidate{reason: ThreadedByReference}
+		err = br.QueryRow().Scan(&ref.id, &ref.status)
+		switch {
+		case err == nil:
+			out.cands = append(out.cands, ref)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return out, fmt.Errorf("inbox: ingest: follow references: %w", err)
 		}
-		found[id] = st
 	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("inbox: ingest: hints: %w", err)
-	}
-	for _, h := range in.Hints {
-		if st, ok := found[h.ConversationID]; ok {
-			out.cands = append(out.cands, candidate{id: h.ConversationID, status: st, reason: h.Reason})
+	if len(hintIDs) > 0 {
+		hinted, err := readHints(br, in.Hints)
+		if err != nil {
+			return out, err
 		}
+		out.cands = append(out.cands, hinted...)
 	}
 	own := candidate{reason: ThreadedByContactOpen}
 	err = br.QueryRow().Scan(&own.id, &own.status)
@@ -208,6 +199,33 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 		out.cands = append(out.cands, own)
 	case !errors.Is(err, pgx.ErrNoRows):
 		return out, fmt.Errorf("inbox: ingest: contact's conversation: %w", err)
+	}
+	return out, nil
+}
+
+// readHints reads the hinted conversations that exist, as candidates in the hints' order.
+func readHints(br pgx.BatchResults, hints []ThreadHint) ([]candidate, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, fmt.Errorf("inbox: ingest: hints: %w", err)
+	}
+	found := map[int64]Status{}
+	for rows.Next() {
+		var id int64
+		var st Status
+		if err := rows.Scan(&id, &st); err != nil {
+			return nil, fmt.Errorf("inbox: ingest: hints: %w", err)
+		}
+		found[id] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("inbox: ingest: hints: %w", err)
+	}
+	var out []candidate
+	for _, h := range hints {
+		if st, ok := found[h.ConversationID]; ok {
+			out = append(out, candidate{id: h.ConversationID, status: st, reason: h.Reason})
+		}
 	}
 	return out, nil
 }

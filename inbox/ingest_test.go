@@ -97,6 +97,14 @@ func TestIngestThreadsEmailReferences(t *testing.T) {
 	if reply.ConversationID != first.ConversationID || reply.ThreadedBy != inbox.ThreadedByReference {
 		t.Fatalf("reply %+v not threaded into %+v", reply, first)
 	}
+	// A channel's hint (here a plus-address token) threads a message without references; a hint
+	// naming no conversation is passed over.
+	hinted := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<m2b@x>", From: emailFrom("c@example.com"),
+		Text: "forwarded to you", Hints: []inbox.ThreadHint{{ConversationID: 999999, Reason: "subject-token"},
+			{ConversationID: first.ConversationID, Reason: "plus-token"}}})
+	if hinted.ConversationID != first.ConversationID || hinted.ThreadedBy != "plus-token" {
+		t.Fatalf("hinted %+v not threaded into %+v", hinted, first)
+	}
 	// An auto-reply to a resolved conversation is filed but does not reopen it.
 	if _, err := e.store.SetStatus(context.Background(), first.ConversationID, inbox.StatusResolved, inbox.Actor{}); err != nil {
 		t.Fatal(err)
