@@ -80,6 +80,11 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 	if err != nil {
 		return 0, err
 	}
+	if dir == DirectionOutbound && s.checkReply != nil {
+		if err := s.checkReply.CheckReplyTx(ctx, tx, ReplyRoute{ConversationID: c.id, ContactID: c.contactID, Channel: channel, InboxID: inboxID}); err != nil {
+			return 0, fmt.Errorf("inbox: reply: %w", err)
+		}
+	}
 	now := s.now()
 	meta, err := json.Marshal(orEmpty(r.Metadata))
 	if err != nil {

@@ -31,6 +31,8 @@ type Options struct {
 	SecretKey string
 	// Committers is how many group-commit transactions may be in flight at once; 0 means 4.
 	Committers int
+	// ReplyChecker may refuse an outbound reply for a channel's reason; nil refuses nothing.
+	ReplyChecker ReplyChecker
 	// Interceptor may claim a known customer's inbound message before threading (a survey
 	// answer); nil claims nothing.
 	Interceptor Interceptor
@@ -45,6 +47,8 @@ type Store struct {
 	region string
 	group  *group
 	sealer *Sealer
+	// checkReply is Options.ReplyChecker.
+	checkReply ReplyChecker
 	// intercept is Options.Interceptor.
 	intercept Interceptor
 
@@ -56,7 +60,7 @@ type Store struct {
 // New returns a Store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
 	s := &Store{pool: pool, jobs: opts.Jobs, now: opts.Clock, log: opts.Logger, region: opts.PhoneRegion,
-		intercept: opts.Interceptor}
+		intercept: opts.Interceptor, checkReply: opts.ReplyChecker}
 	if s.now == nil {
 		s.now = time.Now
 	}

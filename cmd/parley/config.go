@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -109,7 +110,7 @@ func open(ctx context.Context, c *cli) (*app, error) {
 		return nil, err
 	}
 	store := inbox.New(pool, inbox.Options{Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
-		Interceptor: workflow.SurveyInterceptor{}})
+		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}})
 	return &app{cfg: cfg, log: log, pool: pool, store: store}, nil
 }
 
