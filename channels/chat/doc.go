@@ -118,10 +118,11 @@
 // an email, schedules the workflow's chat fallback job at the reply's time plus the inbox's
 // delay; the job emails the reply through the fallback inbox unless the visitor saw it.
 //
-// Typing. A visitor's typing frame is announced as an EventVisitorTyping event on the
-// inbox's own NOTIFY channel, in its JSON array format, and never stored: every process's
-// feed hears it and the agent hub forwards it with its usual visibility filter, so agents'
-// sockets need nothing new (their page has yet to draw it). An agent's typing comes the other
-// way from the web inbox's presence relay (its own NOTIFY channel), which RunPresence listens
-// to: the visitors of that conversation's customer see a typing frame.
+// Typing is presence: ephemeral, never stored, kept off the inbox's change events on the web
+// inbox's presence channel ("parley_presence", one inbox.Event per notification). A
+// visitor's typing frame is announced there as presence.typing (presence.left when they stop)
+// with AgentID 0 and Data {"name", "customer": true}; every process's web relay hands it to
+// the agents who may see the conversation, and their page shows "NAME is typing…". Agents'
+// own presence.typing events come the other way: RunPresence listens to the channel and the
+// visitors of that conversation's customer see a typing frame.
 package chat

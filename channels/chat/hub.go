@@ -6,14 +6,10 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// Event types the chat channel announces and hears besides the inbox's own. They travel
-// through the inbox's NOTIFY channel (inbox.NotifyChannel) as the same JSON arrays, but are
-// never stored and cause no jobs: they are ephemeral.
+// EventAgentTyping is an event type the chat hears besides the inbox's own, through the
+// inbox's NOTIFY channel (inbox.NotifyChannel) as the same JSON arrays; it is never stored and
+// causes no jobs.
 const (
-	// EventVisitorTyping is published when a visitor starts or stops typing: ConversationID,
-	// ContactID, InboxID, TeamID and AssigneeID name the conversation (so the agent hub's
-	// visibility filter applies), Channel is "chat" and Data is {"on": bool}.
-	EventVisitorTyping = "chat.typing"
 	// EventAgentTyping shows visitors an agent typing a reply: ContactID names the customer,
 	// ConversationID (if set) the conversation, and Data is {"on": bool, "agent_name": string}.
 	// The visitor's sockets show it. RunPresence makes these from the web inbox's presence;

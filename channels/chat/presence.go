@@ -69,8 +69,8 @@ func (s *Server) PresenceReady() <-chan struct{} { return s.presenceReady }
 // agentPresence turns an agent's typing (or leaving) into an agent typing frame for the
 // visitors of the conversation's customer.
 func (s *Server) agentPresence(ctx context.Context, e inbox.Event) {
-	if (e.Type != presenceTyping && e.Type != presenceLeft) || e.ConversationID == 0 || s.hub.count() == 0 {
-		return
+	if (e.Type != presenceTyping && e.Type != presenceLeft) || e.AgentID == 0 || e.ConversationID == 0 || s.hub.count() == 0 {
+		return // not an agent's typing (AgentID 0 is a visitor's own), or nobody here to tell
 	}
 	conv, err := s.store.GetConversation(ctx, e.ConversationID)
 	if err != nil {

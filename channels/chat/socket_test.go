@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/web"
@@ -140,23 +142,30 @@ func TestInvalidTokenMakesNewVisitor(t *testing.T) {
 	}
 }
 
-func TestStatusAndAgentTyping(t *testing.T) {
+func TestTypingAndStatus(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	n := e.node(t, chat.Config{Store: e.store})
 	in := e.chatInbox(t, chat.Settings{})
 	agent := e.agent(t, "Ada Agent")
-	typing := events(t, n, chat.EventVisitorTyping)
+	typing := presenceEvents(t, e)
 
 	v := dial(t, n, in.ID)
-	v.hello(chat.Hello{})
+	v.hello(chat.Hello{Name: "Dana"})
 	ack := v.say("c1", "hi")
 	m := mustMessage(t, e, ack.ID)
 
-	v.write(map[string]any{"type": "typing", "on": true})
-	ev := await(t, typing, func(inbox.Event) bool { return true })
-	if ev.ConversationID != m.ConversationID || ev.InboxID != in.ID || ev.Data["on"] != true || ev.ContactID != *m.ContactID {
-		t.Fatalf("visitor typing event %+v", ev)
+	// The visitor's typing is presence, as the web inbox's relay carries it to agents.
+	for _, p := range []struct {
+		on  bool
+		typ string
+	}{{true, web.EventPresenceTyping}, {false, web.EventPresenceLeft}} {
+		v.write(map[string]any{"type": "typing", "on": p.on})
+		ev := await(t, typing, func(inbox.Event) bool { return true })
+		if ev.Type != p.typ || ev.ConversationID != m.ConversationID || ev.AgentID != 0 || ev.Data["name"] != "Dana" ||
+			ev.ContactID != *m.ContactID {
+			t.Fatalf("visitor typing %v: presence event %+v", p.on, ev)
+		}
 	}
 
 	// The web inbox announces an agent typing; the visitor sees it.
@@ -210,4 +219,34 @@ func publish(t *testing.T, e *env, events ...inbox.Event) {
 	if _, err := e.store.Pool().Exec(context.Background(), "SELECT pg_notify($1, $2)", inbox.NotifyChannel, string(payload)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// presenceEvents listens on the web inbox's presence channel.
+func presenceEvents(t *testing.T, e *env) <-chan inbox.Event {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, err := pgx.Connect(ctx, e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+web.PresenceChannel); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan inbox.Event, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			n, err := conn.WaitForNotification(ctx)
+			if err != nil {
+				return
+			}
+			var ev inbox.Event
+			if json.Unmarshal([]byte(n.Payload), &ev) == nil {
+				ch <- ev
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done; conn.Close(context.Background()) })
+	return ch
 }

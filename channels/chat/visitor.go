@@ -180,7 +180,7 @@ func (s *Server) read(c *socket, ss *session) {
 			}
 		case *Typing:
 			if allowed {
-				onFreshStack(func() { s.publishTyping(c, f.On) })
+				onFreshStack(func() { s.publishTyping(c, ss.name, f.On) })
 			}
 		case *Rating:
 			if allowed {
