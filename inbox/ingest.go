@@ -59,12 +59,23 @@ func (s *Store) ingestTx(ctx context.Context, tx pgx.Tx, in *Inbound) (IngestRes
 	if look.existing != nil {
 		return *look.existing, nil, nil
 	}
+	w := write{in: in, at: at, now: now}
+	split := false
+	if look.contactID != 0 && in.From.Verified && !look.verified {
+		// Someone only claimed this address (typed it into a form); now its real owner writes
+		// from it. The address moves to a contact of their own, so a claimant never reads the
+		// owner's messages; an agent can merge the two if they are one person.
+		if look.contactID, err = w.takeOver(ctx, tx, look.contactID); err != nil {
+			return IngestResult{}, nil, err
+		}
+		look.verified, look.cands, split = true, withoutContactOwn(look.cands), true
+	}
 	if res, events, ok, err := s.intercepted(ctx, tx, in, look, at, now); ok || err != nil {
 		return res, events, err
 	}
 	d := decideThread(look.cands, in.Auto != "")
-	res := IngestResult{ContactID: look.contactID, ThreadedBy: d.reason}
-	w := write{in: in, at: at, now: now, d: d}
+	res := IngestResult{ContactID: look.contactID, ThreadedBy: d.reason, NewContact: split}
+	w.d = d
 	var conv convState
 	switch {
 	case look.contactID == 0 && d.conversationID == 0:
@@ -201,6 +212,18 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 		return out, fmt.Errorf("inbox: ingest: contact's conversation: %w", err)
 	}
 	return out, nil
+}
+
+// withoutContactOwn drops the contact's own conversation from the candidates, keeping the
+// references and hints.
+func withoutContactOwn(cands []candidate) []candidate {
+	out := cands[:0:0]
+	for _, c := range cands {
+		if c.reason != ThreadedByContactOpen {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // readHints reads the hinted conversations that exist, as candidates in the hints' order.

@@ -273,3 +273,30 @@ func TestRolledBackIngestLeavesNoJobNoEvent(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestProvenAddressLeavesTheContactThatOnlyClaimedIt(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := context.Background()
+	// A chat visitor types someone else's phone number: a claim, nothing more.
+	claimant := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelChat, ExternalID: "v1:c1",
+		From: inbox.Identity{Kind: inbox.IdentityChat, Address: "v_visitor", Verified: true},
+		Also: []inbox.Identity{{Kind: inbox.IdentityPhone, Address: "+15550100444"}}, Text: "hi, text me"})
+	// The number's owner texts in: the carrier proves the number.
+	owner := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelSMS, ExternalID: "SMowner", From: phoneFrom("+15550100444"), Text: "who is this?"})
+	if owner.ContactID == claimant.ContactID || owner.ConversationID == claimant.ConversationID || !owner.NewContact {
+		t.Fatalf("the owner's SMS %+v landed with the claimant %+v", owner, claimant)
+	}
+	c, err := e.store.ContactByIdentity(ctx, inbox.IdentityPhone, "+15550100444")
+	if err != nil || c.ID != owner.ContactID || !c.Identities[0].Verified {
+		t.Fatalf("phone identity = %+v, %v; want verified on the owner's contact", c, err)
+	}
+	if n := e.count(t, "SELECT count(*) FROM conversation_events WHERE contact_id = $1 AND kind = 'identity-proven-elsewhere'", claimant.ContactID); n != 1 {
+		t.Fatalf("audit rows = %d", n)
+	}
+	// The owner's next message joins their own conversation.
+	next := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelSMS, ExternalID: "SMowner2", From: phoneFrom("+15550100444"), Text: "hello?"})
+	if next.ConversationID != owner.ConversationID || next.NewContact {
+		t.Fatalf("second message %+v, want conversation %d", next, owner.ConversationID)
+	}
+}

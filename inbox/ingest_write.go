@@ -91,6 +91,25 @@ func (w write) contact(ctx context.Context, tx pgx.Tx) (int64, error) {
 	return id, nil
 }
 
+// takeOver moves a claimed address to a new contact of its proven owner and returns that
+// contact, with an audit entry on the claimant.
+func (w write) takeOver(ctx context.Context, tx pgx.Tx, claimant int64) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `WITH k AS (INSERT INTO contacts (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id)
+		UPDATE contact_identities i SET contact_id = k.id, verified = true FROM k
+		WHERE i.kind = $3 AND i.address = $4 RETURNING k.id`,
+		w.in.Name, w.now, w.in.From.Kind, w.in.From.Address).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("inbox: ingest: take over claimed address: %w", err)
+	}
+	data, _ := json.Marshal(map[string]any{"kind": w.in.From.Kind, "address": w.in.From.Address, "to_contact": id})
+	if _, err := tx.Exec(ctx, `INSERT INTO conversation_events (contact_id, actor, kind, data, created_at)
+		VALUES ($1, 'system', 'identity-proven-elsewhere', $2, $3)`, claimant, data, w.now); err != nil {
+		return 0, fmt.Errorf("inbox: ingest: take over claimed address: %w", err)
+	}
+	return id, nil
+}
+
 // conversationMessage starts a new conversation for a known contact, with the message.
 func (w write) conversationMessage(ctx context.Context, tx pgx.Tx, look looked) (convState, int64, error) {
 	var a args
