@@ -51,7 +51,13 @@ run: build ## start Parley: local database if DATABASE_URL is unset, migrate, se
 		DATABASE_URL="$$($(LOCALPG) up $(RUN_PG))"; \
 		echo "DATABASE_URL=$$DATABASE_URL" >&2; \
 	fi; \
-	export DATABASE_URL; \
+	if [ -z "$${PARLEY_SECRET_KEY:-}" ]; then \
+		keyfile=.pg/secret-key; \
+		[ -s "$$keyfile" ] || { mkdir -p .pg; head -c 32 /dev/urandom | base64 > "$$keyfile"; chmod 600 "$$keyfile"; }; \
+		PARLEY_SECRET_KEY="$$(cat "$$keyfile")"; \
+		echo "PARLEY_SECRET_KEY from $$keyfile (a local demo key; set your own in production)" >&2; \
+	fi; \
+	export DATABASE_URL PARLEY_SECRET_KEY; \
 	$(BIN) migrate; \
 	$(BIN) demo; \
 	exec $(BIN) serve
