@@ -76,7 +76,7 @@ test: ## go vet, then every test with -race, on a throwaway database (or TEST_DA
 
 .PHONY: bench
 bench: ## run the benchmarks, on a throwaway database (or TEST_DATABASE_URL)
-	@$(call with-test-db,$(GO) test -run='^$$' -bench=. -benchmem ./...)
+	@$(call with-test-db,$(GO) test -run='^$$' -bench=. -benchmem -timeout 60m ./...)
 
 .PHONY: lint
 lint: ## gofmt (fails on any unformatted file) and go vet
