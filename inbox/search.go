@@ -155,6 +155,8 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) (InboxPage, error) {
 // searchCap bounds each source of search hits to its newest searchCap matches. A word found in
 // more places than that is too common to page through anyway; the bound also tells the planner
 // the set is small, so it joins it to conversations by primary key instead of scanning them.
+// Each source orders by "id + 0" so that the planner finds matches through the GIN index and
+// sorts them, rather than walking the primary key backwards hoping to meet matches soon.
 const searchCap = 1000
 
 // searchHits is the set of conversation ids matching a search: messages by text, and the
@@ -165,13 +167,13 @@ func searchHits(tsq, prefix string, arg func(any) string) string {
 	if tsq != "" {
 		q := "to_tsquery('simple', " + arg(tsq) + ")"
 		parts = append(parts,
-			"(SELECT m.conversation_id AS id FROM messages m WHERE m.search @@ "+q+" ORDER BY m.id DESC"+limit,
+			"(SELECT m.conversation_id AS id FROM messages m WHERE m.search @@ "+q+" ORDER BY m.id + 0 DESC"+limit,
 			"(SELECT c2.id FROM contacts k2 JOIN conversations c2 ON c2.contact_id = k2.id WHERE to_tsvector('simple', k2.name) @@ "+q+
-				" ORDER BY c2.id DESC"+limit)
+				" ORDER BY c2.id + 0 DESC"+limit)
 	}
 	if prefix != "" {
 		parts = append(parts, "(SELECT c3.id FROM contact_identities i JOIN conversations c3 ON c3.contact_id = i.contact_id"+
-			" WHERE i.address LIKE "+arg(prefix)+" ORDER BY c3.id DESC"+limit)
+			" WHERE i.address LIKE "+arg(prefix)+" ORDER BY c3.id + 0 DESC"+limit)
 	}
 	return strings.Join(parts, " UNION ")
 }
