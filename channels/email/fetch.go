@@ -1,0 +1,192 @@
+package email
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Fetcher defaults.
+const (
+	DefaultIdleFor      = 4 * time.Minute
+	DefaultPollEvery    = time.Minute
+	DefaultMaxAttempts  = 3
+	DefaultMaxRawBytes  = 40 << 20
+	DefaultKeepRawBytes = 10 << 20
+	DefaultDialTimeout  = 30 * time.Second
+)
+
+// FetcherConfig configures a Fetcher. Store is required.
+type FetcherConfig struct {
+	Store  *inbox.Store
+	Logger *slog.Logger
+	// SecretKey is PARLEY_SECRET_KEY: it keys the plus-address thread tokens (see ThreadTokens);
+	// the Sender must use the same.
+	SecretKey string
+	// IdleFor bounds one Poll: on a server with IDLE it waits for new mail this long, then
+	// returns so that its job runs again (reconnecting); a long first sync also stops after it
+	// and goes on in the next run. 0 means DefaultIdleFor.
+	IdleFor time.Duration
+	// PollEvery is the wait between polls of a server without IDLE, and after finding the
+	// mailbox busy; 0 means DefaultPollEvery.
+	PollEvery time.Duration
+	// MaxAttempts is how often a message that fails to ingest is tried before it is skipped;
+	// 0 means DefaultMaxAttempts.
+	MaxAttempts int
+	// MaxRawBytes caps the bytes fetched of one message (a larger one is cut and flagged
+	// raw_truncated); 0 means DefaultMaxRawBytes.
+	MaxRawBytes int64
+	// KeepRawBytes caps the raw message kept in email_sources; 0 means DefaultKeepRawBytes.
+	KeepRawBytes int64
+	// TLSConfig replaces the system's TLS settings (tests give their own CA); nil is the
+	// system's.
+	TLSConfig *tls.Config
+	// DialTimeout bounds connecting and the TLS handshake; 0 means DefaultDialTimeout.
+	DialTimeout time.Duration
+}
+
+// Fetcher reads email inboxes' mailboxes over IMAP into the inbox. It implements the
+// workflow's Mailboxes: the poll job calls Poll for one inbox at a time.
+type Fetcher struct {
+	store  *inbox.Store
+	log    *slog.Logger
+	parser *Parser
+	tokens ThreadTokens
+	cfg    FetcherConfig
+}
+
+// NewFetcher returns a Fetcher for cfg, with zero fields set to their defaults.
+func NewFetcher(cfg FetcherConfig) *Fetcher {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.IdleFor <= 0 {
+		cfg.IdleFor = DefaultIdleFor
+	}
+	if cfg.PollEvery <= 0 {
+		cfg.PollEvery = DefaultPollEvery
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.MaxRawBytes <= 0 {
+		cfg.MaxRawBytes = DefaultMaxRawBytes
+	}
+	if cfg.KeepRawBytes <= 0 {
+		cfg.KeepRawBytes = DefaultKeepRawBytes
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = DefaultDialTimeout
+	}
+	return &Fetcher{store: cfg.Store, log: cfg.Logger, tokens: NewThreadTokens(cfg.SecretKey), cfg: cfg,
+		parser: NewParser(ParseOptions{MaxBodyBytes: inbox.MaxTextBytes, MaxAttachmentBytes: inbox.MaxAttachmentSize})}
+}
+
+// errBusy means another process holds the mailbox.
+var errBusy = errors.New("email: mailbox busy")
+
+// Poll brings inbox inboxID up to date with its mailbox and reports when to poll again. It
+// takes the mailbox lock (see MailboxLockKey), connects, and ingests the mail that arrived
+// since the last sync, resuming at the UID after the last one stored. Then, when the server
+// supports IDLE, it waits for new mail without the lock and syncs again as it arrives, until
+// IdleFor has passed (next 0: run again at once); without IDLE it returns after the sync with
+// next PollEvery. When another process holds the lock it returns at once with next PollEvery.
+// A missing inbox, or one that is not an email inbox, is inbox.ErrNotFound; connection and
+// server failures are returned for the job to retry with backoff.
+func (f *Fetcher) Poll(ctx context.Context, inboxID int64) (next time.Duration, err error) {
+	a, err := openAccount(ctx, f.store, inboxID)
+	if err != nil {
+		return 0, err
+	}
+	deadline := time.Now().Add(f.cfg.IdleFor)
+	conn, err := f.lock(ctx, inboxID)
+	if errors.Is(err, errBusy) {
+		return f.cfg.PollEvery, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	ic, err := dialIMAP(ctx, a.settings.IMAP, a.secrets.IMAPPassword, f.cfg.TLSConfig, f.cfg.DialTimeout)
+	if err != nil {
+		f.unlock(conn, inboxID)
+		return 0, err
+	}
+	defer ic.close()
+	idle := ic.canIdle()
+	for {
+		done, err := f.syncOnce(ctx, conn, a, ic, deadline)
+		f.unlock(conn, inboxID) // not held while idle: the connection goes back to the pool
+		switch {
+		case err != nil:
+			return 0, err
+		case !done:
+			return 0, nil // out of time in a long sync: the next run goes on
+		case !idle:
+			return f.cfg.PollEvery, nil
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return 0, nil
+		}
+		woke, err := ic.idle(ctx, left)
+		if err != nil {
+			return 0, err
+		}
+		if !woke {
+			return 0, nil
+		}
+		conn, err = f.lock(ctx, inboxID)
+		if errors.Is(err, errBusy) {
+			return f.cfg.PollEvery, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// MailboxLockKey is the name of the session-level advisory lock (pg_try_advisory_lock of
+// hashtextextended(key, 0)) a process holds while it syncs an inbox's mailbox: with several
+// parley processes, one syncs a given mailbox at a time.
+func MailboxLockKey(inboxID int64) string {
+	return "parley:email-mailbox:" + strconv.FormatInt(inboxID, 10)
+}
+
+// lock takes the inbox's mailbox lock on a connection of its own, which the sync then writes
+// through, so that no write happens without the lock. It returns errBusy when another session
+// holds it.
+func (f *Fetcher) lock(ctx context.Context, inboxID int64) (*pgxpool.Conn, error) {
+	conn, err := f.store.Pool().Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ok bool
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", MailboxLockKey(inboxID)).Scan(&ok); err != nil {
+		conn.Release()
+		return nil, err
+	}
+	if !ok {
+		conn.Release()
+		return nil, errBusy
+	}
+	return conn, nil
+}
+
+// unlock releases the lock; when that fails (the context ended, the connection broke) the
+// connection is closed instead, which ends the session and its lock.
+func (f *Fetcher) unlock(conn *pgxpool.Conn, inboxID int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", MailboxLockKey(inboxID)); err != nil {
+		_ = conn.Hijack().Close(ctx)
+		return
+	}
+	conn.Release()
+}

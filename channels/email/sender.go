@@ -1,0 +1,191 @@
+package email
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// SenderConfig configures a Sender. Store is required.
+type SenderConfig struct {
+	Store  *inbox.Store
+	Logger *slog.Logger
+	// SecretKey is PARLEY_SECRET_KEY; it keys the thread tokens and must be the Fetcher's.
+	SecretKey string
+	// TLSConfig replaces the system's TLS settings (tests give their own CA).
+	TLSConfig *tls.Config
+	// Timeout bounds connecting and each SMTP command; 0 means 30 s.
+	Timeout time.Duration
+}
+
+// Sender sends outbound messages of email inboxes over SMTP; it implements workflow.Sender for
+// inbox.ChannelEmail.
+type Sender struct {
+	store  *inbox.Store
+	log    *slog.Logger
+	tokens ThreadTokens
+	cfg    SenderConfig
+}
+
+// NewSender returns a Sender for cfg.
+func NewSender(cfg SenderConfig) *Sender {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	return &Sender{store: cfg.Store, log: cfg.Logger, tokens: NewThreadTokens(cfg.SecretKey), cfg: cfg}
+}
+
+// Send delivers an outbound message as an email from its inbox's address, through the inbox's
+// SMTP server. Its Message-ID (<random@inbox-domain>, the receipt's ExternalID) is stored with
+// the message before the send, so a retried delivery sends the same Message-ID; In-Reply-To
+// and References chain it to the customer's latest email; Reply-To is the inbox's
+// plus-address with the conversation's token (support+<token>@example.com) and the subject
+// "Re: <subject> [#<conversation id>]", so that the customer's answer threads back even when
+// their mail program drops the references. The body is the text and HTML escaped from it;
+// attachments go along. System messages (Message.Auto) are marked Auto-Submitted.
+//
+// The recipient is the address in the message's metadata "to" (the chat fallback sets it),
+// else the sender of the email it answers, else the contact's email address (verified first).
+// Failures a retry cannot fix are permanent (SendError.Temporary false) and shown to agents: no
+// recipient, no email inbox, a 5xx answer. 4xx answers and network failures are temporary.
+func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+	if out.Inbox == nil {
+		return workflow.Receipt{}, permanent("the message has no email inbox to send from")
+	}
+	a, err := accountOf(s.store, *out.Inbox)
+	if err != nil {
+		if errors.Is(err, inbox.ErrNotFound) || errors.Is(err, inbox.ErrNoSecretKey) {
+			return workflow.Receipt{}, permanent("inbox %d cannot send: %v", out.Inbox.ID, err)
+		}
+		return workflow.Receipt{}, temporary(err)
+	}
+	m := out.Message
+	thread, err := s.store.PrepareEmail(ctx, m.ID, newMessageID(a.domain()))
+	if err != nil {
+		if errors.Is(err, inbox.ErrInvalid) {
+			return workflow.Receipt{}, permanent("%v", err)
+		}
+		return workflow.Receipt{}, temporary(err)
+	}
+	to, err := s.recipient(ctx, out, thread.ParentID)
+	if err != nil {
+		return workflow.Receipt{}, err
+	}
+	atts, err := s.attachments(ctx, m)
+	if err != nil {
+		return workflow.Receipt{}, err
+	}
+	name := out.Inbox.Name
+	raw, err := outgoingMail{
+		from:        &gomail.Address{Name: name, Address: a.settings.Address},
+		replyTo:     &gomail.Address{Name: name, Address: s.tokens.ReplyAddress(a.settings.Address, out.Conversation.ID)},
+		to:          to,
+		subject:     subjectFor(out.Conversation, name, thread.ParentID != 0),
+		date:        s.store.Now(),
+		messageID:   thread.MessageID,
+		inReplyTo:   thread.InReplyTo,
+		references:  thread.References,
+		text:        m.Text,
+		auto:        m.Auto != "",
+		attachments: atts,
+	}.bytes()
+	if err != nil {
+		return workflow.Receipt{}, permanent("%v", err)
+	}
+	err = smtpSend(ctx, a.settings.SMTP, a.secrets.SMTPPassword, a.domain(), s.cfg.TLSConfig, s.cfg.Timeout,
+		a.settings.Address, to.Address, raw)
+	if err != nil {
+		return workflow.Receipt{}, err
+	}
+	return workflow.Receipt{ExternalID: thread.MessageID, Status: inbox.DeliverySent}, nil
+}
+
+// subjectFor is "Re: <subject> [#id]" (without "Re: " when the email answers nothing), the
+// conversation's subject with its reply prefixes and its own token stripped; the inbox's name
+// stands in for a conversation without a subject.
+func subjectFor(c inbox.Conversation, inboxName string, reply bool) string {
+	subject := NormalizeSubject(c.Subject)
+	token := "[#" + strconv.FormatInt(c.ID, 10) + "]"
+	if n, ok := SubjectToken(subject); ok && n == c.ID {
+		subject = strings.TrimSpace(strings.Replace(subject, token, "", 1))
+	}
+	if subject == "" {
+		subject = inboxName
+	}
+	if reply {
+		subject = "Re: " + subject
+	}
+	return subject + " " + token
+}
+
+// recipient picks the address the message goes to.
+func (s *Sender) recipient(ctx context.Context, out workflow.Outgoing, parentID int64) (*gomail.Address, error) {
+	if to, ok := out.Message.Metadata["to"].(string); ok && to != "" {
+		return parseRecipient(to, out.Contact.Name)
+	}
+	if parentID != 0 {
+		parent, err := s.store.GetMessage(ctx, parentID)
+		if err != nil {
+			return nil, temporary(err)
+		}
+		if e, ok := parent.Metadata["email"].(map[string]any); ok && parent.Direction == inbox.DirectionInbound {
+			if from, ok := e["from"].(string); ok && from != "" {
+				return parseRecipient(from, out.Contact.Name)
+			}
+		}
+	}
+	var best *inbox.Identity
+	for i, id := range out.Contact.Identities {
+		if id.Kind == inbox.IdentityEmail && (best == nil || id.Verified && !best.Verified) {
+			best = &out.Contact.Identities[i]
+		}
+	}
+	if best == nil {
+		return nil, permanent("the customer has no email address to write to")
+	}
+	return parseRecipient(best.Address, out.Contact.Name)
+}
+
+func parseRecipient(address, name string) (*gomail.Address, error) {
+	a, err := mail.ParseAddress(address)
+	if err != nil {
+		return nil, permanent("%q is not an email address to write to", address)
+	}
+	return &gomail.Address{Name: name, Address: a.Address}, nil
+}
+
+// attachments loads the files attached to message m.
+func (s *Sender) attachments(ctx context.Context, m inbox.Message) ([]outgoingAttachment, error) {
+	msgs, err := s.store.Messages(ctx, m.ConversationID, m.ID-1, 1)
+	if err != nil {
+		return nil, temporary(err)
+	}
+	if len(msgs) == 0 || msgs[0].ID != m.ID {
+		return nil, nil
+	}
+	var out []outgoingAttachment
+	for _, meta := range msgs[0].Attachments {
+		a, err := s.store.Attachment(ctx, meta.ID)
+		if err != nil {
+			return nil, temporary(err)
+		}
+		if a.Content == nil {
+			return nil, permanent("attachment %q is too large to send (%d bytes)", a.Filename, a.Size)
+		}
+		out = append(out, outgoingAttachment{filename: a.Filename, contentType: a.ContentType, content: a.Content})
+	}
+	return out, nil
+}

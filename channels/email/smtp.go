@@ -1,0 +1,152 @@
+package email
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// SendError is a failed send. Temporary tells whether trying again can help: a 4xx answer
+// and network failures are temporary; a 5xx answer (an unknown recipient, a refused sender, a
+// failed login) is permanent and its text is shown to agents.
+type SendError struct {
+	// Code is the SMTP reply code (0 when the server never answered).
+	Code int
+	// Reason is the server's explanation, or what went wrong before it answered.
+	Reason    string
+	temporary bool
+}
+
+// Error implements error.
+func (e *SendError) Error() string {
+	if e.Code != 0 {
+		return fmt.Sprintf("email: the mail server refused the message: %d %s", e.Code, e.Reason)
+	}
+	return "email: " + e.Reason
+}
+
+// Temporary reports whether the send may succeed if tried again.
+func (e *SendError) Temporary() bool { return e.temporary }
+
+func permanent(format string, args ...any) *SendError {
+	return &SendError{Reason: fmt.Sprintf(format, args...)}
+}
+
+func temporary(err error) *SendError {
+	return &SendError{Reason: err.Error(), temporary: true}
+}
+
+// smtpError classifies a failure of the SMTP exchange.
+func smtpError(err error) *SendError {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		reason := se.Message
+		if se.EnhancedCode != smtp.NoEnhancedCode && se.EnhancedCode != smtp.EnhancedCodeNotSet {
+			reason = fmt.Sprintf("%d.%d.%d %s", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2], reason)
+		}
+		return &SendError{Code: se.Code, Reason: reason, temporary: se.Code < 500}
+	}
+	return temporary(fmt.Errorf("smtp: %w", err))
+}
+
+// smtpSend delivers raw from from to one recipient through the endpoint. The SMTP password is
+// sent only over TLS, or to a server on a loopback address.
+func smtpSend(ctx context.Context, s Server, password, localName string, tlsConfig *tls.Config, timeout time.Duration,
+	from, to string, raw []byte) error {
+	c, secure, err := smtpDial(ctx, s, tlsConfig, timeout)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	c.CommandTimeout, c.SubmissionTimeout = timeout, 2*timeout
+	if err := c.Hello(localName); err != nil {
+		return smtpError(err)
+	}
+	if s.Username != "" {
+		if !secure && !isLoopback(s.Host) {
+			return permanent("%s offers no STARTTLS; the SMTP password is never sent unencrypted (use smtps://)", s.Addr())
+		}
+		if err := smtpAuth(c, s.Username, password); err != nil {
+			return err
+		}
+	}
+	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
+		return smtpError(err)
+	}
+	_ = c.Quit()
+	return nil
+}
+
+// smtpDial connects as the endpoint's security says and reports whether the connection is
+// encrypted. For plain smtp:// it tries STARTTLS and, when the server does not offer it,
+// connects again without.
+func smtpDial(ctx context.Context, s Server, tlsConfig *tls.Config, timeout time.Duration) (*smtp.Client, bool, error) {
+	conn, err := dialTCP(ctx, s, timeout)
+	if err != nil {
+		return nil, false, err
+	}
+	cfg := tlsFor(tlsConfig, s.Host)
+	if s.Security == SecurityTLS {
+		tc := tls.Client(conn, cfg)
+		hctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		if err := tc.HandshakeContext(hctx); err != nil {
+			conn.Close()
+			return nil, false, temporary(fmt.Errorf("smtp: TLS with %s: %w", s.Addr(), err))
+		}
+		return smtp.NewClient(tc), true, nil
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	c, err := smtp.NewClientStartTLS(conn, cfg)
+	stop()
+	if err == nil {
+		return c, true, nil
+	}
+	var se *smtp.SMTPError
+	var ne net.Error
+	if errors.As(err, &se) || errors.As(err, &ne) || !strings.Contains(err.Error(), "STARTTLS") {
+		return nil, false, smtpError(err)
+	}
+	// The server offers no STARTTLS.
+	conn, err = dialTCP(ctx, s, timeout)
+	if err != nil {
+		return nil, false, err
+	}
+	return smtp.NewClient(conn), false, nil
+}
+
+func dialTCP(ctx context.Context, s Server, timeout time.Duration) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", s.Addr())
+	if err != nil {
+		return nil, temporary(fmt.Errorf("smtp: connect to %s: %w", s.Addr(), err))
+	}
+	return conn, nil
+}
+
+// smtpAuth logs in with PLAIN, or LOGIN for servers that offer only that.
+func smtpAuth(c *smtp.Client, user, password string) error {
+	var mech sasl.Client
+	switch {
+	case c.SupportsAuth(sasl.Plain):
+		mech = sasl.NewPlainClient("", user, password)
+	case c.SupportsAuth(sasl.Login):
+		mech = sasl.NewLoginClient(user, password)
+	default:
+		return permanent("the SMTP server offers neither PLAIN nor LOGIN authentication")
+	}
+	if err := c.Auth(mech); err != nil {
+		return smtpError(err)
+	}
+	return nil
+}

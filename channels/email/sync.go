@@ -1,0 +1,181 @@
+package email
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// syncOnce ingests the mailbox's new messages, in UID order, writing through conn, which holds
+// the mailbox lock. It reports false when the deadline cut it short.
+func (f *Fetcher) syncOnce(ctx context.Context, conn *pgxpool.Conn, a account, ic *imapConn, deadline time.Time) (bool, error) {
+	mailbox := a.settings.IMAP.Mailbox
+	v, uidNext, err := ic.selectMailbox(mailbox)
+	if err != nil {
+		return false, err
+	}
+	st, found, err := loadState(ctx, conn, a.inbox.ID)
+	if err != nil {
+		return false, err
+	}
+	if !found || st.uidValidity != v {
+		if found {
+			f.log.Warn("email: the mailbox's UIDVALIDITY changed; reading it again from the start (stored messages are skipped)",
+				"inbox", a.inbox.ID, "mailbox", mailbox, "was", st.uidValidity, "now", v)
+		}
+		if err := resetState(ctx, conn, a.inbox.ID, mailbox, v, f.store.Now()); err != nil {
+			return false, err
+		}
+		st = mailboxState{uidValidity: v}
+	}
+	if uidNext == 0 || uidNext > st.lastUID+1 {
+		uids, err := ic.uidsAfter(st.lastUID)
+		if err != nil {
+			return false, err
+		}
+		for _, uid := range uids {
+			if !time.Now().Before(deadline) {
+				return false, nil
+			}
+			if err := f.syncMessage(ctx, conn, a, ic, v, uid); err != nil {
+				return false, err
+			}
+		}
+	}
+	return true, markSynced(ctx, conn, a.inbox.ID, f.store.Now())
+}
+
+// syncMessage fetches, parses and stores one message, then marks it \Seen on the server: only
+// once its ingest has committed, so that mail marked read is always in Parley. A message that
+// cannot be stored is recorded as a failure; the sync stops there (to be retried in order)
+// until the message has failed MaxAttempts times, or at once when it can never be stored, and
+// is then skipped and left unread on the server.
+func (f *Fetcher) syncMessage(ctx context.Context, conn *pgxpool.Conn, a account, ic *imapConn, v, uid uint32) error {
+	m, err := ic.fetchRaw(uid, f.cfg.MaxRawBytes)
+	if err != nil {
+		return err
+	}
+	if m == nil { // expunged since the search
+		return advanceState(ctx, conn, a.inbox.ID, v, uid, f.store.Now())
+	}
+	p := f.parser.ParseBytes(m.raw)
+	if a.ownAddress(p.From.Address) {
+		f.log.Info("email: skipped mail from the inbox's own address", "inbox", a.inbox.ID, "uid", uid, "message_id", p.MessageID)
+		return advanceState(ctx, conn, a.inbox.ID, v, uid, f.store.Now())
+	}
+	o := origin{mailbox: a.settings.IMAP.Mailbox, uidValidity: v, uid: uid, size: m.size,
+		truncated: int64(len(m.raw)) < m.size, received: m.internalDate}
+	if now := f.store.Now(); o.received.IsZero() || o.received.After(now) {
+		o.received = now
+	}
+	in := f.inboundOf(ctx, a, p, o)
+	res, err := f.save(ctx, conn, a, p, in, o)
+	if err != nil {
+		if errors.Is(err, errStateMoved) || ctx.Err() != nil {
+			return err
+		}
+		return f.failed(ctx, conn, a, p, o, err)
+	}
+	f.log.Debug("email: ingested", "inbox", a.inbox.ID, "uid", uid, "message", res.MessageID,
+		"conversation", res.ConversationID, "threaded_by", res.ThreadedBy, "duplicate", res.Duplicate)
+	return ic.markSeen(uid)
+}
+
+// save ingests the message, its source, what a bounce says of the message it returns and the
+// new sync position in one transaction, on the lock's connection.
+func (f *Fetcher) save(ctx context.Context, conn *pgxpool.Conn, a account, p *Parsed, in inbox.Inbound, o origin) (inbox.IngestResult, error) {
+	var res inbox.IngestResult
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		var err error
+		if res, err = f.store.IngestTx(ctx, tx, in); err != nil {
+			return err
+		}
+		now := f.store.Now()
+		if !res.Duplicate {
+			raw := p.Raw
+			if int64(len(raw)) > f.cfg.KeepRawBytes {
+				raw = nil
+			}
+			if err := insertSource(ctx, tx, Source{MessageID: res.MessageID, InboxID: a.inbox.ID, Mailbox: o.mailbox,
+				UIDValidity: o.uidValidity, UID: o.uid, Size: o.size, Raw: raw, FullText: cutBytes(p.Text, inbox.MaxTextBytes),
+				FullHTML: cutBytes(p.HTML, inbox.MaxTextBytes), CreatedAt: now}); err != nil {
+				return err
+			}
+			if err := f.bounced(ctx, tx, p.Bounce); err != nil {
+				return err
+			}
+		}
+		if err := clearFailure(ctx, tx, a.inbox.ID, o.uidValidity, o.uid); err != nil {
+			return err
+		}
+		return advanceState(ctx, tx, a.inbox.ID, o.uidValidity, o.uid, now)
+	})
+	return res, err
+}
+
+// failed records a failed ingest and decides whether the sync goes on past the message.
+func (f *Fetcher) failed(ctx context.Context, conn *pgxpool.Conn, a account, p *Parsed, o origin, cause error) error {
+	fail := failure{inboxID: a.inbox.ID, uidValidity: o.uidValidity, uid: o.uid,
+		messageID: cutBytes(p.MessageID, inbox.MaxExternalID), err: cause.Error(), permanent: errors.Is(cause, inbox.ErrInvalid)}
+	var skipped bool
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		var err error
+		skipped, err = recordFailure(ctx, tx, fail, f.cfg.MaxAttempts, f.store.Now())
+		return err
+	})
+	if err != nil {
+		return errors.Join(cause, err)
+	}
+	f.log.Warn("email: a message could not be stored", "inbox", a.inbox.ID, "uid", o.uid, "message_id", p.MessageID,
+		"skipped", skipped, "err", cause)
+	if skipped {
+		return nil
+	}
+	return fmt.Errorf("email: message UID %d: %w", o.uid, cause)
+}
+
+// bounced marks the outbound message a delivery failure report returns as failed, with the
+// remote server's reason. A report of a delay or of success changes nothing, nor does one about
+// a message Parley did not send.
+func (f *Fetcher) bounced(ctx context.Context, tx pgx.Tx, b *Bounce) error {
+	if b == nil || b.OriginalMessageID == "" {
+		return nil
+	}
+	switch strings.ToLower(b.Action) {
+	case "delayed", "delivered", "relayed", "expanded":
+		return nil
+	case "":
+		if strings.HasPrefix(b.Status, "4.") {
+			return nil
+		}
+	}
+	_, err := f.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{Channel: inbox.ChannelEmail,
+		ExternalID: b.OriginalMessageID, Status: inbox.DeliveryFailed, Error: bounceReason(b)})
+	if errors.Is(err, inbox.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// bounceReason is what agents read on a bounced reply.
+func bounceReason(b *Bounce) string {
+	var s strings.Builder
+	s.WriteString("bounced")
+	if b.Recipient != "" {
+		s.WriteString(" by " + b.Recipient)
+	}
+	if b.Status != "" {
+		s.WriteString(" (" + b.Status + ")")
+	}
+	if b.Diagnostic != "" {
+		s.WriteString(": " + b.Diagnostic)
+	}
+	return s.String()
+}
