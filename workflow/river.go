@@ -35,6 +35,10 @@ type Config struct {
 	Alerter Alerter
 	// PublicURL is the server's public base URL, which survey links point to.
 	PublicURL string
+	// Mailboxes reads the email inboxes (a poll job per inbox, see PollArgs); nil reads none.
+	Mailboxes Mailboxes
+	// MaxMailboxes is how many mailboxes one process reads at once; 0 means 50.
+	MaxMailboxes int
 	// MaxWorkers per queue; 0 means 20.
 	MaxWorkers int
 	// FetchCooldown bounds the time between an insert and its work; 0 means 15 ms (River's
@@ -63,14 +67,18 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		return nil, err
 	}
 	river.AddWorker(workers, &ChatFallbackWorker{Store: cfg.Store, Visitors: cfg.ChatVisitors, Log: cfg.Logger})
+	addMailboxWorkers(workers, cfg)
 	c, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		Logger:        cfg.Logger,
 		FetchCooldown: cfg.FetchCooldown,
 		Queues: map[string]river.QueueConfig{
 			QueueDefault: {MaxWorkers: cfg.MaxWorkers},
 			QueueDeliver: {MaxWorkers: cfg.MaxWorkers},
+			QueueMailbox: mailboxQueue(cfg),
 		},
-		Workers: workers,
+		Workers:              workers,
+		PeriodicJobs:         mailboxPeriodicJobs(cfg),
+		RescueStuckJobsAfter: mailboxRescueAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: river client: %w", err)

@@ -1,0 +1,85 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// pollSweepEvery is how often the sweep makes sure every email inbox has its poll job: a new
+// inbox starts being read within this time.
+const pollSweepEvery = time.Minute
+
+// mailboxRescueAfter is when River takes a running job for stuck (its process died) and runs it
+// again: a poll job runs at most PollTimeout, and a mailbox whose process crashed must not wait
+// River's default hour to be read again.
+const mailboxRescueAfter = PollTimeout + 5*time.Minute
+
+// PollSweepArgs is the periodic job that inserts a PollArgs job for every email inbox that has
+// none: on start, for an inbox added since, and for one whose poll job was discarded after
+// failing for hours.
+type PollSweepArgs struct{}
+
+// Kind implements river.JobArgs.
+func (PollSweepArgs) Kind() string { return "email_poll_sweep" }
+
+// InsertOpts makes one sweep per interval.
+func (PollSweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueDefault, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: pollSweepEvery}}
+}
+
+// PollSweepWorker runs PollSweepArgs jobs.
+type PollSweepWorker struct {
+	river.WorkerDefaults[PollSweepArgs]
+	Store *inbox.Store
+}
+
+// Work inserts a poll job for each email inbox; inboxes that have one are skipped (the poll
+// job is unique by inbox).
+func (w *PollSweepWorker) Work(ctx context.Context, _ *river.Job[PollSweepArgs]) error {
+	inboxes, err := w.Store.Inboxes(ctx, inbox.ChannelEmail)
+	if err != nil {
+		return err
+	}
+	if len(inboxes) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, 0, len(inboxes))
+	for _, in := range inboxes {
+		params = append(params, river.InsertManyParams{Args: PollArgs{InboxID: in.ID}})
+	}
+	if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params); err != nil {
+		return fmt.Errorf("workflow: poll sweep: %w", err)
+	}
+	return nil
+}
+
+// addMailboxWorkers registers the poll and sweep workers.
+func addMailboxWorkers(workers *river.Workers, cfg Config) {
+	river.AddWorker(workers, &PollWorker{Mailboxes: cfg.Mailboxes, Log: cfg.Logger})
+	river.AddWorker(workers, &PollSweepWorker{Store: cfg.Store})
+}
+
+// mailboxQueue is the mailbox queue's configuration.
+func mailboxQueue(cfg Config) river.QueueConfig {
+	n := cfg.MaxMailboxes
+	if n <= 0 {
+		n = defaultMaxMailboxes
+	}
+	return river.QueueConfig{MaxWorkers: n}
+}
+
+// mailboxPeriodicJobs is the sweep, when the server reads mailboxes.
+func mailboxPeriodicJobs(cfg Config) []*river.PeriodicJob {
+	if cfg.Mailboxes == nil {
+		return nil
+	}
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(pollSweepEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return PollSweepArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "email_poll_sweep", RunOnStart: true})}
+}
