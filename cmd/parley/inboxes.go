@@ -14,6 +14,7 @@ func inboxKinds() map[string]inboxKind {
 	return map[string]inboxKind{
 		"api":   apiInbox,
 		"chat":  chatInbox,
+		"email": emailInbox,
 		"slack": slackInbox,
 		"sms":   smsInbox,
 	}

@@ -51,7 +51,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
 		ChatVisitors: parts.chatVisitors, SlackProfiles: parts.slackProfiles, Alerter: parts.alerter,
-		PublicURL: a.cfg.PublicURL})
+		PublicURL: a.cfg.PublicURL, Mailboxes: parts.mailboxes})
 	if err != nil {
 		return err
 	}
@@ -97,6 +97,8 @@ type channelParts struct {
 	// slackProfiles answers the Slack profile job; alerter posts SLA alerts (Slack).
 	slackProfiles workflow.SlackProfiles
 	alerter       workflow.Alerter
+	// mailboxes reads the email inboxes (the mailbox poll jobs).
+	mailboxes workflow.Mailboxes
 }
 
 // channels builds the channel handlers and senders. Each channel adds itself here.
@@ -111,6 +113,7 @@ func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, err
 	if err := a.smsChannel(&parts); err != nil {
 		return parts, err
 	}
+	a.emailChannel(&parts)
 	return parts, nil
 }
 

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/parleyhq/parley/channels/email"
+	"github.com/parleyhq/parley/inbox"
+)
+
+// emailInbox is `parley inbox add email`: a mailbox read over IMAP and answered over SMTP. The
+// passwords are sealed with PARLEY_SECRET_KEY; without --imap-url and --smtp-url the two URLs
+// are read from the first two lines of stdin, which keeps passwords out of the shell history.
+func emailInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
+	fs := c.flags("inbox add email", "inbox add email --name N --address support@example.com\n"+
+		"       --imap-url imaps://USER:PASSWORD@HOST[:993][/MAILBOX] --smtp-url smtp://USER:PASSWORD@HOST[:587] [--team T]\n\n"+
+		"IMAP URLs: imaps:// (TLS, port 993), imap+starttls:// (STARTTLS required, 143) or\n"+
+		"imap:// (unencrypted: a server on this host or a test server only). The mailbox\n"+
+		"defaults to INBOX.\n"+
+		"SMTP URLs: smtps:// (TLS, 465) or smtp:// (587; STARTTLS whenever the server offers\n"+
+		"it, and the password is sent only over TLS or to a loopback address).\n"+
+		"Percent-encode '@', ':', '/' and '%' in a password. Without --imap-url and --smtp-url\n"+
+		"the URLs are read from the first two lines of stdin.\n\n"+
+		"Replies go out from --address with Reply-To address+TOKEN@domain (the token names the\n"+
+		"conversation): the mailbox must accept plus-addresses, as most providers do.")
+	name := fs.String("name", "", "the inbox's name, also the sender name of replies")
+	address := fs.String("address", "", "the inbox's address, like support@example.com")
+	imapURL := fs.String("imap-url", "", "the mailbox to read (default: first line of stdin)")
+	smtpURL := fs.String("smtp-url", "", "the server to send through (default: second line of stdin)")
+	team := fs.String("team", "", "the team that gets this inbox's conversations")
+	if err := fs.Parse(c.args); err != nil {
+		return inbox.NewInbox{}, err
+	}
+	if *imapURL == "" || *smtpURL == "" {
+		in := bufio.NewReader(c.stdin)
+		for _, u := range []*string{imapURL, smtpURL} {
+			if *u != "" {
+				continue
+			}
+			line, err := in.ReadString('\n')
+			if err != nil && line == "" {
+				return inbox.NewInbox{}, errors.New("inbox add email: give --imap-url and --smtp-url, or the two URLs on stdin")
+			}
+			*u = strings.TrimSpace(line)
+		}
+	}
+	a, err := open(ctx, c)
+	if err != nil {
+		return inbox.NewInbox{}, err
+	}
+	defer a.close()
+	if a.cfg.SecretKey == "" {
+		return inbox.NewInbox{}, errors.New("inbox add email: PARLEY_SECRET_KEY is not set; it seals the passwords")
+	}
+	var teamID int64
+	if *team != "" {
+		t, err := a.store.TeamByName(ctx, *team)
+		if err != nil {
+			return inbox.NewInbox{}, fmt.Errorf("inbox add email: team %q: %w", *team, err)
+		}
+		teamID = t.ID
+	}
+	existing, err := a.store.Inboxes(ctx, inbox.ChannelEmail)
+	if err != nil {
+		return inbox.NewInbox{}, err
+	}
+	return email.NewInbox(*name, *address, *imapURL, *smtpURL, teamID, existing)
+}
+
+// emailChannel adds email to a server process: the SMTP sender of email replies and the IMAP
+// fetcher the mailbox poll jobs run. Without PARLEY_SECRET_KEY no mailbox password can be
+// opened, so the channel stays off and says why.
+func (a *app) emailChannel(parts *channelParts) {
+	if a.cfg.SecretKey == "" {
+		a.log.Warn("email channel off: PARLEY_SECRET_KEY is not set")
+		return
+	}
+	log := a.log.With("channel", "email")
+	parts.senders[inbox.ChannelEmail] = email.NewSender(email.SenderConfig{Store: a.store, Logger: log, SecretKey: a.cfg.SecretKey})
+	parts.mailboxes = email.NewFetcher(email.FetcherConfig{Store: a.store, Logger: log, SecretKey: a.cfg.SecretKey})
+}
