@@ -105,6 +105,7 @@ func (s *Server) routes(cfg Config) {
 	m.Handle("POST /api/v1/me/availability", s.api(s.setAvailability))
 	m.Handle("GET /api/v1/events", s.authenticated(http.HandlerFunc(s.events)))
 	s.uiRoutes(m)
+	s.ruleRoutes(m)
 	s.slaRoutes(m)
 	s.surveyRoutes(m)
 	for _, r := range cfg.Routes {
