@@ -16,6 +16,31 @@
 // recovered filled in. Only an I/O error of the reader is returned as an
 // error.
 //
-// Fetching mail over IMAP and sending it over SMTP come next, in this same
-// package.
+// The rest of the package connects an email inbox (see [NewInbox], and
+// [ParseIMAPURL] and [ParseSMTPURL] for the server URLs) to the inbox.
+//
+// In: a [Fetcher] reads a mailbox over IMAP; the workflow's poll job calls
+// [Fetcher.Poll] for one inbox at a time, under a PostgreSQL advisory lock
+// ([MailboxLockKey]) so that one process reads a mailbox. It resumes at the
+// UID after the last one stored (email_mailbox_state, written in each
+// message's ingest transaction), re-reads the mailbox when its UIDVALIDITY
+// changes (Message-IDs, the messages' external ids, make re-read mail a
+// no-op), marks a message \Seen only after its ingest committed, waits for
+// new mail with IDLE when the server has it, and records a message that
+// cannot be stored (email_failures), skipping it after a few attempts. Each
+// message keeps its source (email_sources, see [LoadSource]): the raw bytes
+// and the full text and HTML before the quoted history was stripped. Mail
+// threads by its References, then by the plus-address token of its
+// recipients ([ThreadTokens]), then by a "[#id]" subject token when the
+// sender is that conversation's customer. Auto-replies and bounces are
+// stored with Inbound.Auto set; a bounce marks the reply it returns failed.
+// The sender's address is only claimed: no DKIM signature is checked.
+//
+// Out: a [Sender] sends replies over SMTP with our own Message-ID (stored
+// before the send, so a retry resends the same one), In-Reply-To and
+// References chained to the thread, Reply-To with the conversation's
+// token and "[#id]" in the subject; a 5xx answer is a permanent
+// [SendError].
+//
+// Package emailtest provides the IMAP server and SMTP sink the tests use.
 package email
