@@ -26,7 +26,7 @@ type Inbound struct {
 	// Name is the sender's display name, if the channel knows it.
 	Name string
 	// Also lists further addresses the sender gave (the API channel's email and phone); they are
-	// attached to the contact as claimed identities when nobody else holds them.
+	// attached to the contact when nobody else holds them, claimed unless marked Verified.
 	Also []Identity
 	// Subject, Text and HTML are the content. HTML must already be sanitized by the channel.
 	Subject string

@@ -263,12 +263,13 @@ func (l looked) statusOf(id int64) Status {
 	return ""
 }
 
-// addClaimed attaches addresses nobody holds yet to the contact, as claimed.
+// addClaimed attaches addresses nobody holds yet to the contact: claimed, unless the channel
+// vouches for them (Verified).
 func addClaimed(ctx context.Context, tx pgx.Tx, contactID int64, ids []Identity, now time.Time) error {
 	for _, id := range ids {
 		if _, err := tx.Exec(ctx, `INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
-			VALUES ($1, $2, $3, false, $4) ON CONFLICT (kind, address) DO NOTHING`,
-			contactID, id.Kind, id.Address, now); err != nil {
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, address) DO NOTHING`,
+			contactID, id.Kind, id.Address, id.Verified, now); err != nil {
 			return fmt.Errorf("inbox: ingest: add identity: %w", err)
 		}
 	}

@@ -20,7 +20,7 @@ func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
 	u := e.newUser(t, "ana", inbox.RoleAgent)
 	maria, err := e.store.Ingest(ctx, inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: "m-1", Name: "Maria Lopez",
 		From:    inbox.Identity{Kind: inbox.IdentityEmail, Address: "maria@example.com"},
-		Also:    []inbox.Identity{{Kind: inbox.IdentityPhone, Address: "+1 555 010 0200"}},
+		Also:    []inbox.Identity{{Kind: inbox.IdentityPhone, Address: "+1 555 010 0200", Verified: true}},
 		Subject: "Broken jar", Text: "The jar arrived cracked."})
 	if err != nil {
 		t.Fatal(err)
