@@ -23,7 +23,7 @@ const secretKey = "test-secret-key"
 
 // env is one test's database, mail servers and email inbox, with a clock the test moves.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	pool    *pgxpool.Pool
 	store   *inbox.Store
 	imap    *emailtest.IMAPServer
@@ -46,7 +46,7 @@ type envOptions struct {
 	sender  email.SenderConfig
 }
 
-func setup(t *testing.T, o envOptions) *env {
+func setup(t testing.TB, o envOptions) *env {
 	t.Helper()
 	pool := dbtest.Pool(t)
 	jobs, err := workflow.NewEnqueuer(pool)
