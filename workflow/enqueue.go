@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -32,8 +33,20 @@ func NewEnqueuer(pool *pgxpool.Pool) (*Enqueuer, error) {
 // Enqueue inserts the jobs events cause: a delivery for every outbound message.
 func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event) error {
 	var params []river.InsertManyParams
+	seen := map[string]bool{}
 	for _, ev := range events {
-		params = append(params, jobsFor(ev)...)
+		for _, p := range jobsFor(ev) {
+			// One change often announces several events that cause the same job (a new
+			// conversation and its first message both recompute its SLA clocks): insert it once.
+			key, err := json.Marshal(p.Args)
+			if err != nil {
+				return fmt.Errorf("workflow: enqueue: %w", err)
+			}
+			if k := p.Args.Kind() + string(key); !seen[k] {
+				seen[k] = true
+				params = append(params, p)
+			}
+		}
 	}
 	if len(params) == 0 {
 		return nil

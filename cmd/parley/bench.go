@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -38,14 +40,27 @@ func benchCmd(ctx context.Context, c *cli) error {
 	conc := fs.Int("concurrency", 16, "concurrent clients")
 	dur := fs.Duration("duration", 20*time.Second, "how long to measure (after a 2 s warm-up)")
 	contacts := fs.Int("contacts", 5000, "distinct customers the messages come from")
+	work := fs.Bool("jobs", true, "in-process server only: also work the jobs the messages cause (false: they are committed and wait)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole process to this file")
 	if err := fs.Parse(c.args); err != nil {
 		return err
 	}
 	if *conc < 1 || *contacts < 1 || *dur <= 0 {
 		return errors.New("bench ingest: concurrency, contacts and duration must be positive")
 	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *url == "" {
-		stop, u, t, err := benchServer(ctx, c)
+		stop, u, t, err := benchServer(ctx, c, !*work)
 		if err != nil {
 			return err
 		}
@@ -66,11 +81,12 @@ func benchCmd(ctx context.Context, c *cli) error {
 }
 
 // benchServer starts a full parley server in-process and an agent token for it.
-func benchServer(ctx context.Context, c *cli) (stop func(), url, token string, err error) {
+func benchServer(ctx context.Context, c *cli, noJobs bool) (stop func(), url, token string, err error) {
 	a, err := open(ctx, c)
 	if err != nil {
 		return nil, "", "", err
 	}
+	a.noJobs = noJobs
 	if _, err := migrations.Apply(ctx, a.pool); err != nil {
 		a.close()
 		return nil, "", "", err

@@ -28,7 +28,7 @@ func benchInboxCmd(ctx context.Context, c *cli) error {
 	if *requests < 1 || *conc < 1 {
 		return errors.New("bench inbox: requests and concurrency must be positive")
 	}
-	stop, url, _, err := benchServer(ctx, c)
+	stop, url, _, err := benchServer(ctx, c, false)
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,8 @@ type app struct {
 	log   *slog.Logger
 	pool  *pgxpool.Pool
 	store *inbox.Store
+	// noJobs serves without working background jobs (parley serve --jobs=false).
+	noJobs bool
 }
 
 // open connects to the database and builds the store; close it with app.close.

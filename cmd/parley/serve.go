@@ -16,7 +16,8 @@ import (
 
 // serve runs the HTTP server, the event feed and the job workers until ctx ends.
 func serve(ctx context.Context, c *cli) error {
-	fs := c.flags("serve", "serve")
+	fs := c.flags("serve", "serve [--jobs=false]")
+	work := fs.Bool("jobs", true, "work background jobs in this process (false: serve HTTP only, another process works the jobs)")
 	if err := fs.Parse(c.args); err != nil {
 		return err
 	}
@@ -25,6 +26,7 @@ func serve(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer a.close()
+	a.noJobs = !*work
 	applied, err := migrations.Apply(ctx, a.pool)
 	if err != nil {
 		return err
@@ -62,8 +64,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 4)
 	go func() { errc <- feed.Run(ctx) }()
 	go func() { errc <- srv.Run(ctx) }()
-	if err := jobs.Start(ctx); err != nil {
-		return fmt.Errorf("jobs: %w", err)
+	if !a.noJobs {
+		if err := jobs.Start(ctx); err != nil {
+			return fmt.Errorf("jobs: %w", err)
+		}
 	}
 	go func() {
 		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -81,8 +85,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	defer done()
 	_ = httpSrv.Shutdown(shut)
 	srv.Shutdown(shut)
-	if stopErr := jobs.Stop(shut); stopErr != nil {
-		a.log.Warn("jobs did not stop cleanly", "err", stopErr)
+	if !a.noJobs {
+		if stopErr := jobs.Stop(shut); stopErr != nil {
+			a.log.Warn("jobs did not stop cleanly", "err", stopErr)
+		}
 	}
 	cancel()
 	return err
