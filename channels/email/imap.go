@@ -164,6 +164,32 @@ func (ic *imapConn) uidsAfter(last uint32) ([]uint32, error) {
 	return out, nil
 }
 
+// messageMeta is what the sync checks of a message before fetching it.
+type messageMeta struct {
+	seen bool
+	date time.Time // INTERNALDATE: when the server received it
+}
+
+// flagsAndDates reads the flags and arrival dates of the messages.
+func (ic *imapConn) flagsAndDates(uids []uint32) (map[uint32]messageMeta, error) {
+	out := make(map[uint32]messageMeta, len(uids))
+	if len(uids) == 0 {
+		return out, nil
+	}
+	var set imap.UIDSet
+	for _, uid := range uids {
+		set.AddNum(imap.UID(uid))
+	}
+	msgs, err := ic.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true, InternalDate: true}).Collect()
+	if err != nil {
+		return nil, &imapError{op: "fetch flags", err: err}
+	}
+	for _, m := range msgs {
+		out[uint32(m.UID)] = messageMeta{seen: slices.Contains(m.Flags, imap.FlagSeen), date: m.InternalDate}
+	}
+	return out, nil
+}
+
 // fetched is one message read from the server.
 type fetched struct {
 	raw          []byte

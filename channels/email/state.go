@@ -24,27 +24,40 @@ type db interface {
 type mailboxState struct {
 	uidValidity uint32
 	lastUID     uint32
+	// importSince: read mail that arrived at or before it is history, not imported (zero: none).
+	importSince time.Time
 }
 
 // loadState returns the inbox's sync state, and false when it has never synced.
 func loadState(ctx context.Context, q db, inboxID int64) (mailboxState, bool, error) {
 	var v, last int64
-	err := q.QueryRow(ctx, `SELECT uid_validity, last_uid FROM email_mailbox_state WHERE inbox_id = $1`, inboxID).Scan(&v, &last)
+	var since *time.Time
+	err := q.QueryRow(ctx, `SELECT uid_validity, last_uid, import_since FROM email_mailbox_state WHERE inbox_id = $1`,
+		inboxID).Scan(&v, &last, &since)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return mailboxState{}, false, nil
 	}
 	if err != nil {
 		return mailboxState{}, false, fmt.Errorf("email: load mailbox state: %w", err)
 	}
-	return mailboxState{uidValidity: uint32(v), lastUID: uint32(last)}, true, nil
+	st := mailboxState{uidValidity: uint32(v), lastUID: uint32(last)}
+	if since != nil {
+		st.importSince = *since
+	}
+	return st, true, nil
 }
 
-// resetState starts the inbox's sync over for a mailbox of UIDVALIDITY v: nothing read yet.
-func resetState(ctx context.Context, q db, inboxID int64, mailbox string, v uint32, now time.Time) error {
-	_, err := q.Exec(ctx, `INSERT INTO email_mailbox_state (inbox_id, mailbox, uid_validity, last_uid, updated_at)
-		VALUES ($1, $2, $3, 0, $4)
+// resetState starts the inbox's sync over for a mailbox of UIDVALIDITY v: nothing read yet. A
+// first sync records importSince; a re-sync keeps the first one's.
+func resetState(ctx context.Context, q db, inboxID int64, mailbox string, v uint32, importSince time.Time, now time.Time) error {
+	var since *time.Time
+	if !importSince.IsZero() {
+		since = &importSince
+	}
+	_, err := q.Exec(ctx, `INSERT INTO email_mailbox_state (inbox_id, mailbox, uid_validity, last_uid, import_since, updated_at)
+		VALUES ($1, $2, $3, 0, $4, $5)
 		ON CONFLICT (inbox_id) DO UPDATE SET mailbox = EXCLUDED.mailbox, uid_validity = EXCLUDED.uid_validity,
-			last_uid = 0, updated_at = EXCLUDED.updated_at`, inboxID, mailbox, int64(v), now)
+			last_uid = 0, updated_at = EXCLUDED.updated_at`, inboxID, mailbox, int64(v), since, now)
 	if err != nil {
 		return fmt.Errorf("email: reset mailbox state: %w", err)
 	}

@@ -25,31 +25,76 @@ func (f *Fetcher) syncOnce(ctx context.Context, conn *pgxpool.Conn, a account, i
 	if err != nil {
 		return false, err
 	}
-	if !found || st.uidValidity != v {
-		if found {
-			f.log.Warn("email: the mailbox's UIDVALIDITY changed; reading it again from the start (stored messages are skipped)",
-				"inbox", a.inbox.ID, "mailbox", mailbox, "was", st.uidValidity, "now", v)
-		}
-		if err := resetState(ctx, conn, a.inbox.ID, mailbox, v, f.store.Now()); err != nil {
-			return false, err
-		}
-		st = mailboxState{uidValidity: v}
+	if found && st.uidValidity == v && uidNext != 0 && uidNext <= st.lastUID+1 {
+		return true, markSynced(ctx, conn, a.inbox.ID, f.store.Now()) // nothing new
 	}
-	if uidNext == 0 || uidNext > st.lastUID+1 {
-		uids, err := ic.uidsAfter(st.lastUID)
+	if found && st.uidValidity != v {
+		f.log.Warn("email: the mailbox's UIDVALIDITY changed; reading it again from the start (stored messages are skipped)",
+			"inbox", a.inbox.ID, "mailbox", mailbox, "was", st.uidValidity, "now", v)
+		st = mailboxState{uidValidity: v, importSince: st.importSince}
+	}
+	all, err := ic.uidsAfter(st.lastUID)
+	if err != nil {
+		return false, err
+	}
+	uids := all
+	if !found || !st.importSince.IsZero() && len(all) > 0 {
+		meta, err := ic.flagsAndDates(all)
 		if err != nil {
 			return false, err
 		}
-		for _, uid := range uids {
-			if !time.Now().Before(deadline) {
-				return false, nil
-			}
-			if err := f.syncMessage(ctx, conn, a, ic, v, uid); err != nil {
-				return false, err
-			}
+		if !found {
+			st = mailboxState{uidValidity: v, importSince: newestDate(meta)}
+		}
+		uids = withoutHistory(all, meta, st.importSince)
+	}
+	if !found || st.lastUID == 0 {
+		if err := resetState(ctx, conn, a.inbox.ID, mailbox, v, st.importSince, f.store.Now()); err != nil {
+			return false, err
+		}
+	}
+	for _, uid := range uids {
+		if !time.Now().Before(deadline) {
+			return false, nil
+		}
+		if err := f.syncMessage(ctx, conn, a, ic, v, uid); err != nil {
+			return false, err
+		}
+	}
+	if len(uids) < len(all) { // the last ones may have been history
+		if err := advanceState(ctx, conn, a.inbox.ID, v, all[len(all)-1], f.store.Now()); err != nil {
+			return false, err
 		}
 	}
 	return true, markSynced(ctx, conn, a.inbox.ID, f.store.Now())
+}
+
+// newestDate is the latest arrival among the messages: what a first sync takes as the end of
+// the mailbox's history (zero for an empty mailbox).
+func newestDate(meta map[uint32]messageMeta) time.Time {
+	var newest time.Time
+	for _, m := range meta {
+		if m.date.After(newest) {
+			newest = m.date
+		}
+	}
+	return newest
+}
+
+// withoutHistory drops the messages already read that arrived at or before since: the mailbox's
+// history when Parley first read it, which is not imported.
+func withoutHistory(uids []uint32, meta map[uint32]messageMeta, since time.Time) []uint32 {
+	if since.IsZero() {
+		return uids
+	}
+	out := make([]uint32, 0, len(uids))
+	for _, uid := range uids {
+		if m, ok := meta[uid]; ok && m.seen && !m.date.After(since) {
+			continue
+		}
+		out = append(out, uid)
+	}
+	return out
 }
 
 // syncMessage fetches, parses and stores one message, then marks it \Seen on the server: only

@@ -235,3 +235,45 @@ func TestMailboxLock(t *testing.T) {
 	e.poll()
 	e.requireEachOnce(1, 2)
 }
+
+// TestHistoryNotImported: connecting a mailbox imports its unread mail, not the mail already
+// read before Parley first read it; mail arriving later is imported read or not, and a re-sync
+// after a UIDVALIDITY change keeps the same line.
+func TestHistoryNotImported(t *testing.T) {
+	e := setup(t, envOptions{})
+	past := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
+	old := func(i int) []byte {
+		return customerMail(fmt.Sprintf("old%d@customer.example", i), "carol@customer.example", "Old", "handled last year")
+	}
+	e.imap.AppendAt(t, old(1), past, imap.FlagSeen)
+	e.imap.AppendAt(t, old(2), past.Add(time.Minute), imap.FlagSeen, imap.FlagAnswered)
+	unread := customerMail("waiting@customer.example", "dan@customer.example", "Still waiting", "Any news?")
+	e.imap.AppendAt(t, unread, past.Add(2*time.Minute))
+	e.poll()
+	if n := e.count(`SELECT count(*) FROM messages`); n != 1 || e.count(`SELECT count(*) FROM messages WHERE external_id = 'waiting@customer.example'`) != 1 {
+		t.Fatalf("%d messages imported from the history, want only the unread one", n)
+	}
+
+	// Read on the server before Parley got to it, but new: imported.
+	e.imap.AppendAt(t, customerMail("new@customer.example", "erin@customer.example", "New", "hello"), past.Add(time.Hour), imap.FlagSeen)
+	e.poll()
+	if n := e.count(`SELECT count(*) FROM messages WHERE external_id = 'new@customer.example'`); n != 1 {
+		t.Errorf("new mail already read on the server imported %d times, want once", n)
+	}
+
+	e.imap.RecreateMailbox(t)
+	e.imap.AppendAt(t, old(1), past, imap.FlagSeen)
+	e.imap.AppendAt(t, unread, past.Add(2*time.Minute), imap.FlagSeen) // Parley marked it read
+	e.imap.AppendAt(t, customerMail("new@customer.example", "erin@customer.example", "New", "hello"), past.Add(time.Hour), imap.FlagSeen)
+	last := e.imap.AppendAt(t, customerMail("newer@customer.example", "erin@customer.example", "Newer", "hi"), time.Time{})
+	e.poll()
+	if n := e.count(`SELECT count(*) FROM messages`); n != 3 {
+		t.Errorf("%d messages after the re-sync, want 3 (the 2 imported before, the newer one)", n)
+	}
+	if n := e.count(`SELECT count(*) FROM messages WHERE external_id LIKE 'old%'`); n != 0 {
+		t.Errorf("the re-sync imported %d history messages", n)
+	}
+	if _, got := e.state(); got != int64(last) {
+		t.Errorf("last UID %d, want %d", got, last)
+	}
+}

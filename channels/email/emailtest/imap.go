@@ -140,10 +140,17 @@ func (s *IMAPServer) Start(t testing.TB) {
 	s.serve(ln)
 }
 
-// Append delivers a message to INBOX and returns its UID.
+// Append delivers a message to INBOX, arriving now and unread, and returns its UID.
 func (s *IMAPServer) Append(t testing.TB, raw []byte) uint32 {
 	t.Helper()
-	data, err := s.user.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{})
+	return s.AppendAt(t, raw, time.Time{})
+}
+
+// AppendAt delivers a message to INBOX that arrived at date (its INTERNALDATE; zero is now)
+// with the given flags (imap.FlagSeen for mail someone already read), and returns its UID.
+func (s *IMAPServer) AppendAt(t testing.TB, raw []byte, date time.Time, flags ...imap.Flag) uint32 {
+	t.Helper()
+	data, err := s.user.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: date, Flags: flags})
 	if err != nil {
 		t.Fatalf("emailtest: append: %v", err)
 	}
