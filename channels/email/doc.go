@@ -25,7 +25,8 @@
 // UID after the last one stored (email_mailbox_state, written in each
 // message's ingest transaction), re-reads the mailbox when its UIDVALIDITY
 // changes (Message-IDs, the messages' external ids, make re-read mail a
-// no-op), leaves out the mail already read when it first connected, marks a message \Seen only after its ingest committed, waits for
+// no-op), leaves out the mail already read when it first connected,
+// marks a message \Seen only after its ingest committed, waits for
 // new mail with IDLE when the server has it, and records a message that
 // cannot be stored (email_failures), skipping it after a few attempts. Each
 // message keeps its source (email_sources, see [LoadSource]): the raw bytes
