@@ -168,3 +168,25 @@ func TestSubjectTokenThreading(t *testing.T) {
 		t.Errorf("stranger's token mail went to %d by %q, want a new conversation", x1.ConversationID, x1.ThreadedBy)
 	}
 }
+
+// TestReplyToClosedConversation: an answer to a reply in a closed conversation starts a new
+// conversation linked to the closed one.
+func TestReplyToClosedConversation(t *testing.T) {
+	e := setup(t, envOptions{})
+	ctx := context.Background()
+	convID, sent := e.startThread(t)
+	if _, err := e.store.SetStatus(ctx, convID, inbox.StatusClosed, inbox.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	e.imap.Append(t, customerMail("late@customer.example", "carol@customer.example", "Re: Help", "One more thing.",
+		"In-Reply-To: <"+*sent.EmailMessageID+">"))
+	e.poll()
+	m := e.messageByEmailID("late@customer.example")
+	conv, err := e.store.GetConversation(ctx, m.ConversationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conv.ID == convID || conv.PreviousID == nil || *conv.PreviousID != convID || m.ThreadedBy != inbox.ThreadedByAfterClosed {
+		t.Errorf("answer went to %d (previous %v) by %q, want a new conversation after %d", conv.ID, conv.PreviousID, m.ThreadedBy, convID)
+	}
+}
