@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
 )
 
 // period is the span a dashboard reports on: a preset ending now, or whole UTC days.
@@ -70,6 +72,10 @@ type dashboardView struct {
 	Channels barChart
 	Cats     barChart
 	Daily    columnChart
+	Quality  workflow.Quality
+	CSAT     barChart
+	Agents   []agentRow
+	Labels   map[workflow.Target]string
 }
 
 // dashboard is GET /dashboard: the live SLA board (filled by its script from the SLA API) and the
@@ -79,18 +85,39 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.store.Report(r.Context(), p.From, p.To)
+	d, err := s.dashboardData(r.Context(), p)
 	if err != nil {
 		return err
 	}
+	rep := d.rep
 	v := dashboardView{Period: p, Presets: []string{"1d", "7d", "30d", "90d"}, Report: rep,
 		Channels: newBarChart(rep.Channels, channelLabel), Cats: newBarChart(rep.Categories, categoryLabel),
-		Daily: newColumnChart(rep.Daily)}
+		Daily: newColumnChart(rep.Daily), Quality: d.q, CSAT: csatChart(d.q.CSAT), Agents: agentRows(rep.Agents, d.q),
+		Labels: targetLabels}
 	for _, c := range rep.Channels {
 		v.Total += c.N
 	}
 	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Dashboard", Agent: agentFrom(r.Context()), Nav: "dashboard", Body: v})
 	return nil
+}
+
+// reportData is what the dashboard and its CSV exports read: the inbox's volumes and times
+// and workflow's SLA compliance and CSAT.
+type reportData struct {
+	rep inbox.Report
+	q   workflow.Quality
+}
+
+func (s *Server) dashboardData(ctx context.Context, p period) (reportData, error) {
+	rep, err := s.store.Report(ctx, p.From, p.To)
+	if err != nil {
+		return reportData{}, err
+	}
+	q, err := workflow.NewSLA(s.store).Report(ctx, p.From, p.To)
+	if err != nil {
+		return reportData{}, err
+	}
+	return reportData{rep: rep, q: q}, nil
 }
 
 func channelLabel(s string) string { return channelName(inbox.Channel(s)) }

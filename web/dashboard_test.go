@@ -61,7 +61,7 @@ func TestDashboardReportsVolumesTimesAndAgentsWithCSV(t *testing.T) {
 		t.Errorf("channels.csv: %q", channels)
 	}
 	_, agents := sup.get(t, "/dashboard/export/agents.csv?period=custom&from=2026-11-23&to=2026-11-23")
-	mustContain(t, "agents.csv", agents, ",ana,2,2,2,1200,5400\n")
+	mustContain(t, "agents.csv", agents, ",ana,2,2,2,1200,5400,0,0,0,0.00\n")
 	if st, _ := sup.get(t, "/dashboard/export/secrets.csv"); st != http.StatusNotFound {
 		t.Errorf("unknown table: %d", st)
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // exportCSV is GET /dashboard/export/{table}: one dashboard table as CSV, for the same period
-// parameters as the dashboard. Tables: channels, categories, daily, times, agents.
+// parameters as the dashboard. Tables: channels, categories, daily, times, agents, sla, csat.
 func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	table := strings.TrimSuffix(r.PathValue("table"), ".csv")
 	p, err := parsePeriod(r.URL.Query(), s.now())
@@ -23,7 +23,7 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return &apiError{http.StatusNotFound, "not_found", "no such table"}
 	}
-	rep, err := s.store.Report(r.Context(), p.From, p.To)
+	d, err := s.dashboardData(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	cw := csv.NewWriter(w)
-	for _, row := range rows(rep) {
+	for _, row := range rows(d) {
 		for i := range row {
 			row[i] = csvSafe(row[i])
 		}
@@ -44,14 +44,17 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 }
 
 // csvTables turn a report into rows, the header first.
-var csvTables = map[string]func(inbox.Report) [][]string{
-	"channels": func(rep inbox.Report) [][]string {
+var csvTables = map[string]func(reportData) [][]string{
+	"channels": func(d reportData) [][]string {
+		rep := d.rep
 		return countRows("channel", rep.Channels)
 	},
-	"categories": func(rep inbox.Report) [][]string {
+	"categories": func(d reportData) [][]string {
+		rep := d.rep
 		return countRows("category", rep.Categories)
 	},
-	"daily": func(rep inbox.Report) [][]string {
+	"daily": func(d reportData) [][]string {
+		rep := d.rep
 		head := []string{"day", "total"}
 		for _, c := range listChannels {
 			head = append(head, string(c))
@@ -66,15 +69,21 @@ var csvTables = map[string]func(inbox.Report) [][]string{
 		}
 		return out
 	},
-	"times": func(rep inbox.Report) [][]string {
+	"sla":  func(d reportData) [][]string { return complianceRows(d.q) },
+	"csat": func(d reportData) [][]string { return csatRows(d.q) },
+	"times": func(d reportData) [][]string {
+		rep := d.rep
 		return [][]string{{"measure", "conversations", "median_seconds", "p90_seconds"},
 			spreadRow("first_response", rep.FirstResponse), spreadRow("resolution", rep.Resolution)}
 	},
-	"agents": func(rep inbox.Report) [][]string {
-		out := [][]string{{"agent_id", "agent", "assigned", "resolved", "replies", "median_first_response_seconds", "median_resolution_seconds"}}
-		for _, a := range rep.Agents {
+	"agents": func(d reportData) [][]string {
+		rep := d.rep
+		out := [][]string{{"agent_id", "agent", "assigned", "resolved", "replies", "median_first_response_seconds",
+			"median_resolution_seconds", "sla_targets", "sla_breached", "csat_answers", "csat_average"}}
+		for _, a := range agentRows(rep.Agents, d.q) {
 			out = append(out, []string{fmtInt(a.AgentID), a.Name, fmtInt(a.Assigned), fmtInt(a.Resolved), fmtInt(a.Replies),
-				seconds(a.MedianFirstResponse), seconds(a.MedianResolution)})
+				seconds(a.MedianFirstResponse), seconds(a.MedianResolution), fmtInt(a.Quality.Targets),
+				fmtInt(a.Quality.Breached), fmtInt(a.Quality.Answered), strconv.FormatFloat(a.Quality.Average, 'f', 2, 64)})
 		}
 		return out
 	},

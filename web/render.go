@@ -128,6 +128,7 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"id":      func(p *int64) int64 { return deref(p) },
 		"asset":   assetURL,
 		"add":     func(a, b int) int { return a + b },
+		"pct":     percent,
 		"eq64":    func(a *int64, b int64) bool { return a != nil && *a == b },
 	}
 }

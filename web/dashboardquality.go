@@ -1,0 +1,90 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// targetLabels name the SLA targets on the dashboard.
+var targetLabels = map[workflow.Target]string{
+	workflow.TargetFirstResponse: "First response",
+	workflow.TargetNextResponse:  "Next response",
+	workflow.TargetResolution:    "Resolution",
+}
+
+// agentRow is one line of the dashboard's agent table: their work and their SLA and CSAT.
+type agentRow struct {
+	inbox.AgentStats
+	Quality workflow.AgentQuality
+}
+
+// SLA is the share of the agent's decided targets met, or a dash.
+func (a agentRow) SLA() string {
+	if a.Quality.Targets == 0 {
+		return "—"
+	}
+	return percent(a.Quality.Targets-a.Quality.Breached, a.Quality.Targets)
+}
+
+// CSAT is the agent's average score, or a dash.
+func (a agentRow) CSAT() string {
+	if a.Quality.Answered == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", a.Quality.Average)
+}
+
+func agentRows(stats []inbox.AgentStats, q workflow.Quality) []agentRow {
+	out := make([]agentRow, len(stats))
+	for i, a := range stats {
+		out[i] = agentRow{AgentStats: a, Quality: q.Agents[a.AgentID]}
+	}
+	return out
+}
+
+// percent formats met of total as a whole percentage ("83%"), a dash when total is zero.
+func percent(met, total int64) string {
+	if total == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(100*float64(met)/float64(total), 'f', 0, 64) + "%"
+}
+
+// csatChart is the distribution of scores as bars, 5 at the top.
+func csatChart(c workflow.CSAT) barChart {
+	counts := make([]inbox.Count, 0, 5)
+	for s := 5; s >= 1; s-- {
+		counts = append(counts, inbox.Count{Label: strconv.Itoa(s), N: c.Scores[s-1]})
+	}
+	ch := newBarChart(counts, func(s string) string { return s + " ★" })
+	for i := range ch.Bars {
+		ch.Bars[i].Class = "score-" + counts[i].Label
+	}
+	if c.Answered == 0 {
+		ch.Label = "No survey answers"
+	}
+	return ch
+}
+
+// complianceRows is the SLA compliance table as CSV rows, the header first.
+func complianceRows(q workflow.Quality) [][]string {
+	out := [][]string{{"target", "met", "breached", "total", "compliance_percent"}}
+	for _, c := range append(q.Compliance, workflow.Compliance{Target: "all", Met: q.Overall.Met, Breached: q.Overall.Breached}) {
+		out = append(out, []string{string(c.Target), fmtInt(c.Met), fmtInt(c.Breached), fmtInt(c.Total()),
+			strconv.FormatFloat(c.Percent(), 'f', 1, 64)})
+	}
+	return out
+}
+
+// csatRows is the CSAT distribution as CSV rows, then the average and the count.
+func csatRows(q workflow.Quality) [][]string {
+	out := [][]string{{"score", "answers"}}
+	for s := 5; s >= 1; s-- {
+		out = append(out, []string{strconv.Itoa(s), fmtInt(q.CSAT.Scores[s-1])})
+	}
+	return append(out, []string{"average", strconv.FormatFloat(q.CSAT.Average, 'f', 2, 64)},
+		[]string{"answered", fmtInt(q.CSAT.Answered)})
+}
