@@ -27,6 +27,10 @@ type Config struct {
 	Logger  *slog.Logger
 	// SlackProfiles looks up new Slack contacts' profiles; nil cancels those jobs.
 	SlackProfiles SlackProfiles
+	// SlackResponder answers Slack clicks through their response_url; nil cancels those jobs.
+	SlackResponder SlackResponder
+	// SlackEvents prunes the handled Slack event ids hourly; nil schedules no prune.
+	SlackEvents SlackEventPruner
 	// ChatVisitors tells the chat email fallback whether a visitor saw a reply; nil cancels
 	// those jobs.
 	ChatVisitors ChatVisitors
@@ -68,6 +72,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	}
 	river.AddWorker(workers, &ChatFallbackWorker{Store: cfg.Store, Visitors: cfg.ChatVisitors, Log: cfg.Logger})
 	addMailboxWorkers(workers, cfg)
+	addSlackWorkers(workers, cfg)
 	c, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		Logger:        cfg.Logger,
 		FetchCooldown: cfg.FetchCooldown,
@@ -77,7 +82,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 			QueueMailbox: mailboxQueue(cfg),
 		},
 		Workers:              workers,
-		PeriodicJobs:         mailboxPeriodicJobs(cfg),
+		PeriodicJobs:         append(mailboxPeriodicJobs(cfg), slackPeriodicJobs(cfg)...),
 		RescueStuckJobsAfter: mailboxRescueAfter,
 	})
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 
 // Sender delivers agents' replies to Slack customers: it implements workflow.Sender for
 // inbox.ChannelSlack. A reply goes into the Slack thread its conversation's customer wrote in
-// last, posted by the bot of the reply's inbox.
+// last, posted by the bot of the reply's inbox. A satisfaction survey is posted with a button per
+// score (see Client.PostSurvey), whose clicks come back to InteractionsPath.
 type Sender struct {
 	store  *inbox.Store
 	apiURL string
@@ -41,8 +42,13 @@ func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Rece
 	if !ok {
 		return workflow.Receipt{}, permanent(errors.New("slack: send: the customer never wrote in Slack in this conversation, so there is no thread to reply in"))
 	}
-	text := out.Message.Text
-	ts, err := a.client(s.apiURL).Post(ctx, channel, root, text)
+	client := a.client(s.apiURL)
+	var ts string
+	if sv, ok := surveyOf(out.Message); ok {
+		ts, err = client.PostSurvey(ctx, channel, root, sv)
+	} else {
+		ts, err = client.Post(ctx, channel, root, out.Message.Text)
+	}
 	if err != nil {
 		return workflow.Receipt{}, retryable(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // This file holds the SQL of the Slack channel's own tables (migrations/040_slack.sql):
@@ -93,4 +94,24 @@ func tsTime(ts string) time.Time {
 		us = 0
 	}
 	return time.Unix(s, us*1000).UTC()
+}
+
+// EventLog is the record of handled Events API deliveries (slack_events). It implements
+// workflow.SlackEventPruner, for the hourly prune.
+type EventLog struct {
+	pool *pgxpool.Pool
+}
+
+// NewEventLog returns the event log on pool.
+func NewEventLog(pool *pgxpool.Pool) *EventLog { return &EventLog{pool: pool} }
+
+// PruneSlackEvents deletes the event ids handled before before and says how many went. A
+// redelivery of a pruned event would be taken for new, but its message's external id still
+// keeps it from being stored twice.
+func (l *EventLog) PruneSlackEvents(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := l.pool.Exec(ctx, `DELETE FROM slack_events WHERE received_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("slack: prune events: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }

@@ -33,6 +33,12 @@ type HandlerConfig struct {
 	// the wall clock, so it must tell the real time.
 	Clock  func() time.Time
 	Logger *slog.Logger
+	// Surveys records the scores clicked on survey buttons (workflow.Surveys); the interactions
+	// handler needs it, the events handler does not.
+	Surveys SurveyAnswerer
+	// APIURL is PARLEY_SLACK_API_URL ("" for Slack itself): the interactions handler answers
+	// clicks only through response_urls on Slack's host, or on this URL's host.
+	APIURL string
 }
 
 // Handler serves EventsPath for every Slack inbox: it finds the inbox the request is for, checks
@@ -69,7 +75,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, err)
 		return
 	}
-	acct, err := h.verify(ctx, r.Header, body)
+	acct, err := h.verify(ctx, r.Header, body, peek(body))
 	if err != nil {
 		h.refuse(w, r, err)
 		return
@@ -122,15 +128,15 @@ func skip(a account, ev Event) string {
 	return ""
 }
 
-// verify finds the inbox whose signing secret signed the request. The unverified envelope only
-// picks which inboxes to try: the app's, its workspace's first; url_verification names neither,
-// so every inbox is tried.
-func (h *Handler) verify(ctx context.Context, hdr http.Header, body []byte) (account, error) {
+// verify finds the inbox whose signing secret signed the request. What the unverified body
+// names (to) only picks which inboxes to try: the app's, its workspace's first; url_verification
+// names neither, so every inbox is tried.
+func (h *Handler) verify(ctx context.Context, hdr http.Header, body []byte, to addressee) (account, error) {
 	accts, err := accounts(ctx, h.store)
 	if err != nil {
 		return account{}, err
 	}
-	cands := candidates(accts, peek(body))
+	cands := candidates(accts, to)
 	if len(cands) == 0 {
 		return account{}, refuse(http.StatusUnauthorized, ErrBadSignature, errors.New("no Slack inbox connects this app and workspace"))
 	}
@@ -216,11 +222,11 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 		status, code = http.StatusBadRequest, "invalid"
 	}
 	if status == http.StatusInternalServerError {
-		h.log.Error("slack: events request failed", "err", err)
+		h.log.Error("slack: request failed", "path", r.URL.Path, "err", err)
 		writeJSON(w, status, map[string]string{"error": "internal error", "code": code})
 		return
 	}
-	h.log.Info("slack: events request refused", "status", status, "err", err, "remote", r.RemoteAddr)
+	h.log.Info("slack: request refused", "path", r.URL.Path, "status", status, "err", err, "remote", r.RemoteAddr)
 	writeJSON(w, status, map[string]string{"error": err.Error(), "code": code})
 }
 

@@ -18,7 +18,8 @@ func slackInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 	fs := c.flags("inbox add slack", "inbox add slack --name N --bot-token xoxb-... --signing-secret S\n"+
 		"       [--team T] [--alert-channel C]\n\n"+
 		"Set the Slack app's Event Subscriptions Request URL to PARLEY_PUBLIC_URL"+slack.EventsPath+"\n"+
-		"and subscribe it to message.channels, message.groups, message.im and message.mpim.\n"+
+		"and its Interactivity Request URL to PARLEY_PUBLIC_URL"+slack.InteractionsPath+" (survey buttons),\n"+
+		"subscribe it to message.channels, message.groups, message.im and message.mpim.\n"+
 		"The bot needs chat:write, users:read and users:read.email (to match customers by email).\n"+
 		"Alerts (SLA breaches) for team T go to --alert-channel; without --team, that channel\n"+
 		"takes the alerts of every team that has no Slack inbox of its own.")
@@ -50,19 +51,25 @@ func slackInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 	return slack.Connect(ctx, a.store, conn)
 }
 
-// slackChannel adds Slack to a server process: the Events API webhook of every Slack inbox,
-// the sender of replies, the profile lookups of the workflow's slack_profile job and the
-// alerter that posts SLA alerts to the teams' Slack alert channels.
+// slackChannel adds Slack to a server process: the Events API webhook of every Slack inbox and
+// its interactivity endpoint (survey buttons), the sender of replies, the profile lookups of the
+// workflow's slack_profile job, the notes to clicking members (slack_respond), the hourly prune
+// of handled event ids and the alerter that posts SLA alerts to the teams' Slack alert channels.
 func (a *app) slackChannel(parts *channelParts) error {
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return err
 	}
 	log := a.log.With("channel", "slack")
-	h := slack.NewHandler(slack.HandlerConfig{Store: a.store, Jobs: jobs, Logger: log})
-	parts.routes = append(parts.routes, web.Route{Pattern: http.MethodPost + " " + slack.EventsPath, Handler: h})
+	cfg := slack.HandlerConfig{Store: a.store, Jobs: jobs, Logger: log, APIURL: a.cfg.SlackAPIURL,
+		Surveys: workflow.NewSurveys(a.store)}
+	parts.routes = append(parts.routes,
+		web.Route{Pattern: http.MethodPost + " " + slack.EventsPath, Handler: slack.NewHandler(cfg)},
+		web.Route{Pattern: http.MethodPost + " " + slack.InteractionsPath, Handler: slack.NewInteractions(cfg)})
 	parts.senders[inbox.ChannelSlack] = slack.NewSender(a.store, a.cfg.SlackAPIURL)
 	parts.slackProfiles = slack.NewProfiles(a.store, a.cfg.SlackAPIURL)
 	parts.alerter = slack.NewAlerter(a.store, a.cfg.SlackAPIURL, a.cfg.PublicURL, log)
+	parts.slackResponder = slack.NewResponder(a.cfg.SlackAPIURL)
+	parts.slackEvents = slack.NewEventLog(a.pool)
 	return nil
 }

@@ -53,6 +53,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
 		ChatVisitors: parts.chatVisitors, SlackProfiles: parts.slackProfiles, Alerter: parts.alerter,
+		SlackResponder: parts.slackResponder, SlackEvents: parts.slackEvents,
 		PublicURL: a.cfg.PublicURL, Mailboxes: parts.mailboxes})
 	if err != nil {
 		return err
@@ -103,6 +104,9 @@ type channelParts struct {
 	// slackProfiles answers the Slack profile job; alerter posts SLA alerts (Slack).
 	slackProfiles workflow.SlackProfiles
 	alerter       workflow.Alerter
+	// slackResponder answers Slack clicks (slack_respond); slackEvents prunes handled event ids.
+	slackResponder workflow.SlackResponder
+	slackEvents    workflow.SlackEventPruner
 	// mailboxes reads the email inboxes (the mailbox poll jobs).
 	mailboxes workflow.Mailboxes
 }
