@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -76,6 +77,8 @@ type dashboardView struct {
 	CSAT     barChart
 	Agents   []agentRow
 	Labels   map[workflow.Target]string
+	// Names maps team and agent ids to names for the live board's groups, as JSON.
+	Names string
 }
 
 // dashboard is GET /dashboard: the live SLA board (filled by its script from the SLA API) and the
@@ -94,6 +97,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		Channels: newBarChart(rep.Channels, channelLabel), Cats: newBarChart(rep.Categories, categoryLabel),
 		Daily: newColumnChart(rep.Daily), Quality: d.q, CSAT: csatChart(d.q.CSAT), Agents: agentRows(rep.Agents, d.q),
 		Labels: targetLabels}
+	if v.Names, err = s.boardNames(r.Context()); err != nil {
+		return err
+	}
 	for _, c := range rep.Channels {
 		v.Total += c.N
 	}
@@ -118,6 +124,27 @@ func (s *Server) dashboardData(ctx context.Context, p period) (reportData, error
 		return reportData{}, err
 	}
 	return reportData{rep: rep, q: q}, nil
+}
+
+// boardNames is {"teams": {id: name}, "agents": {id: name}} as JSON, for the SLA board's groups.
+func (s *Server) boardNames(ctx context.Context) (string, error) {
+	teams, err := s.store.Teams(ctx)
+	if err != nil {
+		return "", err
+	}
+	agents, err := s.store.Agents(ctx)
+	if err != nil {
+		return "", err
+	}
+	names := map[string]map[int64]string{"teams": {}, "agents": {}}
+	for _, t := range teams {
+		names["teams"][t.ID] = t.Name
+	}
+	for _, a := range agents {
+		names["agents"][a.ID] = a.Name
+	}
+	b, err := json.Marshal(names)
+	return string(b), err
 }
 
 func channelLabel(s string) string { return channelName(inbox.Channel(s)) }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
 )
 
 // listQuery is the inbox list's state, kept in the URL: view, filters, search and page.
@@ -150,6 +151,8 @@ type listView struct {
 	Statuses []string
 	Channels []inbox.Channel
 	OpenID   int64 // the conversation shown beside the list
+	// SLA is each row's SLA mark (next due instant, or breached); rows without clocks are absent.
+	SLA map[int64]*workflow.DueMark
 }
 
 func (s *Server) listOf(r *http.Request, v viewer, names map[int64]string) (listView, error) {
@@ -161,8 +164,16 @@ func (s *Server) listOf(r *http.Request, v viewer, names map[int64]string) (list
 	if err != nil {
 		return listView{}, err
 	}
+	ids := make([]int64, len(res.Rows))
+	for i, row := range res.Rows {
+		ids[i] = row.ID
+	}
+	marks, err := workflow.NewSLA(s.store).DueMarks(r.Context(), ids)
+	if err != nil {
+		return listView{}, err
+	}
 	return listView{Query: q, Rows: res.Rows, Next: res.Next, Names: names, Views: listViews,
-		Statuses: listStatuses, Channels: listChannels}, nil
+		Statuses: listStatuses, Channels: listChannels, SLA: marks}, nil
 }
 
 // agentNames maps every agent's id to their name.

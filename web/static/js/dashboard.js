@@ -1,58 +1,100 @@
-// dashboard.js: the live SLA board. It reads GET /api/v1/sla/board and reloads it when live
-// events arrive (a breach, a reply that meets a target). Until the server has the SLA API, the
-// board says so.
+// dashboard.js: the live SLA board. It reads GET /api/v1/sla/board, shows the breached and
+// at-risk conversations grouped by team and then by agent, counts down to each due instant
+// every second, and reloads when live events arrive (a warning, a breach, any change to a
+// conversation, a message that may meet a target).
 import { live } from './app.js';
 import { debounce } from './api.js';
 
 const section = document.getElementById('sla-board');
 const body = document.getElementById('sla-body');
+const names = JSON.parse(section.dataset.names || '{"teams":{},"agents":{}}');
+const targets = { first_response: 'first response', next_response: 'next response', resolution: 'resolution' };
 
-function text(tag, value, cls) {
-  const el = document.createElement(tag);
-  el.textContent = value === null || value === undefined ? '' : String(value);
-  if (cls) el.className = cls;
-  return el;
+function el(tag, value, cls) {
+  const e = document.createElement(tag);
+  if (value !== undefined && value !== null) e.textContent = String(value);
+  if (cls) e.className = cls;
+  return e;
 }
 
-function rowsOf(data) {
-  if (Array.isArray(data)) return data;
-  for (const k of ['items', 'rows', 'conversations', 'board']) {
-    if (data && Array.isArray(data[k])) return data[k];
+// span formats a number of milliseconds as "1h 02m", "4m 05s" or "12s".
+function span(ms) {
+  const s = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const two = (n) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h ${two(m)}m`;
+  if (m > 0) return `${m}m ${two(sec)}s`;
+  return `${sec}s`;
+}
+
+// tick rewrites every countdown from its due instant.
+function tick() {
+  const now = Date.now();
+  for (const c of body.querySelectorAll('.countdown[data-due]')) {
+    const left = Date.parse(c.dataset.due) - now;
+    c.textContent = left > 0 ? `due in ${span(left)}` : `overdue by ${span(left)}`;
+    c.classList.toggle('overdue', left <= 0);
   }
-  return null;
+}
+
+function row(e) {
+  const li = el('li', null, `sla-row ${e.state}`);
+  li.dataset.id = e.conversation_id;
+  const a = el('a', `#${e.conversation_id} ${e.subject || '(no subject)'}`);
+  a.href = `/inbox/${e.conversation_id}`;
+  li.append(a);
+  li.append(el('span', e.state === 'breached' ? 'breached' : 'at risk', `badge ${e.state}`));
+  const missed = (e.breached || []).map((t) => targets[t] || t);
+  li.append(el('span', missed.length ? `missed: ${missed.join(', ')}` : targets[e.target] || e.target, 'muted small'));
+  li.append(el('span', e.priority, `chip prio-${e.priority}`));
+  if (e.due_at) {
+    const c = el('time', '', 'countdown');
+    c.dataset.due = e.due_at;
+    c.dateTime = e.due_at;
+    li.append(c);
+  }
+  return li;
+}
+
+// group nests entries by team, then agent, keeping the board's soonest-first order.
+function group(entries) {
+  const teams = new Map();
+  for (const e of entries) {
+    const team = e.team_id ? names.teams[e.team_id] || `Team ${e.team_id}` : 'No team';
+    const agent = e.assignee_id ? names.agents[e.assignee_id] || `Agent ${e.assignee_id}` : 'Unassigned';
+    if (!teams.has(team)) teams.set(team, new Map());
+    const agents = teams.get(team);
+    if (!agents.has(agent)) agents.set(agent, []);
+    agents.get(agent).push(e);
+  }
+  return teams;
 }
 
 function render(data) {
-  const rows = rowsOf(data);
-  if (!rows) {
-    body.replaceChildren(text('pre', JSON.stringify(data, null, 2), 'small'));
+  const all = data.conversations || [];
+  const hot = all.filter((e) => e.state === 'breached' || e.state === 'at_risk');
+  const breached = hot.filter((e) => e.state === 'breached').length;
+  const summary = el('p', `${breached} breached · ${hot.length - breached} at risk · ${all.length - hot.length} on track or paused`, 'sla-summary');
+  if (!hot.length) {
+    body.replaceChildren(summary, el('p', 'Nothing is breached or at risk.', 'muted'));
     return;
   }
-  if (!rows.length) {
-    body.replaceChildren(text('p', 'Nothing is at risk: no open SLA targets.', 'muted'));
-    return;
-  }
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const table = document.createElement('table');
-  const head = table.createTHead().insertRow();
-  for (const c of cols) head.append(text('th', c.replaceAll('_', ' ')));
-  const tbody = table.createTBody();
-  for (const r of rows) {
-    const tr = tbody.insertRow();
-    if (r.breached || r.status === 'breached') tr.className = 'breached';
-    for (const c of cols) {
-      const v = r[c];
-      if (c === 'conversation_id' && v) {
-        const td = tr.insertCell();
-        const a = text('a', `#${v}`);
-        a.href = `/inbox/${v}`;
-        td.append(a);
-      } else {
-        tr.append(text('td', typeof v === 'object' && v !== null ? JSON.stringify(v) : v));
-      }
+  const out = [summary];
+  for (const [team, agents] of group(hot)) {
+    const sec = el('section', null, 'sla-team');
+    sec.append(el('h3', team));
+    for (const [agent, entries] of agents) {
+      sec.append(el('h4', agent));
+      const ul = el('ul', null, 'sla-list');
+      ul.append(...entries.map(row));
+      sec.append(ul);
     }
+    out.push(sec);
   }
-  body.replaceChildren(table);
+  body.replaceChildren(...out);
+  tick();
 }
 
 async function load() {
@@ -60,24 +102,25 @@ async function load() {
   try {
     res = await fetch(section.dataset.src, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   } catch {
-    body.replaceChildren(text('p', 'Could not reach the server; the board refreshes when the connection is back.', 'muted'));
+    body.replaceChildren(el('p', 'Could not reach the server; the board refreshes when the connection is back.', 'muted'));
     return;
   }
-  if (res.status === 404) {
-    body.replaceChildren(text('p', 'The live SLA board appears here once SLA policies are available on this server (GET /api/v1/sla/board).', 'muted'));
+  if (res.status === 401) {
+    location.reload();
     return;
   }
   if (!res.ok) {
-    body.replaceChildren(text('p', `The SLA board could not be loaded (${res.status}).`, 'error'));
+    body.replaceChildren(el('p', `The SLA board could not be loaded (${res.status}).`, 'error'));
     return;
   }
   render(await res.json());
 }
 
-const reload = debounce(load, 500);
+const reload = debounce(load, 300);
 load();
-live.addEventListener('event', (ev) => {
+setInterval(tick, 1000);
+live?.addEventListener('event', (ev) => {
   const t = ev.detail.type;
   if (t.startsWith('sla.') || t.startsWith('conversation.') || t === 'message.created') reload();
 });
-live.addEventListener('catchup', reload);
+live?.addEventListener('catchup', reload);
