@@ -117,19 +117,21 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, a inbox.Age
 // templateFuncs are the helpers templates call. now is the server's clock.
 func templateFuncs(now func() time.Time) template.FuncMap {
 	return template.FuncMap{
-		"ago":     func(t time.Time) string { return formatAgo(now().Sub(t)) },
-		"stamp":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"clock":   func(t time.Time) string { return t.UTC().Format("Jan 2, 15:04 UTC") },
-		"day":     func(t time.Time) string { return t.UTC().Format("Jan 2") },
-		"dur":     formatDuration,
-		"channel": channelName,
-		"atLeast": func(a inbox.Agent, role string) bool { return a.Role.AtLeast(inbox.Role(role)) },
-		"initial": initial,
-		"id":      func(p *int64) int64 { return deref(p) },
-		"asset":   assetURL,
-		"add":     func(a, b int) int { return a + b },
-		"pct":     percent,
-		"eq64":    func(a *int64, b int64) bool { return a != nil && *a == b },
+		"ago":      func(t time.Time) string { return formatAgo(now().Sub(t)) },
+		"stamp":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"clock":    func(t time.Time) string { return t.UTC().Format("Jan 2, 15:04 UTC") },
+		"day":      func(t time.Time) string { return t.UTC().Format("Jan 2") },
+		"dur":      formatDuration,
+		"channel":  channelName,
+		"atLeast":  func(a inbox.Agent, role string) bool { return a.Role.AtLeast(inbox.Role(role)) },
+		"initial":  initial,
+		"id":       func(p *int64) int64 { return deref(p) },
+		"asset":    assetURL,
+		"add":      func(a, b int) int { return a + b },
+		"pct":      percent,
+		"mul100":   func(f float64) float64 { return f * 100 },
+		"calendar": calendarText,
+		"eq64":     func(a *int64, b int64) bool { return a != nil && *a == b },
 	}
 }
 

@@ -85,4 +85,6 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	s.guard(m, "GET /admin/canned", admin, s.adminCanned)
 	s.guard(m, "POST /admin/canned", admin, s.saveCanned)
 	s.guard(m, "POST /admin/canned/{id}/delete", admin, s.deleteCanned)
+	s.guard(m, "GET /admin/rules", admin, s.adminRules)
+	s.guard(m, "GET /admin/sla", admin, s.adminSLA)
 }
