@@ -1,7 +1,8 @@
 // Package slacktest is an in-process stand-in for Slack: an HTTP server that
 // answers the Web API methods Parley calls (auth.test, bots.info, users.info,
-// chat.postMessage) in Slack's own wire format, and builders for Events API
-// requests signed exactly as Slack signs them.
+// chat.postMessage) in Slack's own wire format and takes posts to the response_urls it
+// hands out, and builders for Events API and interactivity requests signed exactly as Slack
+// signs them.
 //
 // Nothing here imports Parley's packages, so any test, and the demo, can use it.
 package slacktest
@@ -88,6 +89,9 @@ type Server struct {
 	posts []Post
 	fails map[string][]Failure
 	calls map[string]int
+
+	hooks     int // response_urls handed out
+	responses []Response
 }
 
 // New starts a Server that accepts only the bot token token.
@@ -143,9 +147,13 @@ func (s *Server) FailNext(method string, f Failure) {
 	s.fails[method] = append(s.fails[method], f)
 }
 
-// serve routes /api/{method} after counting the call, applying a scripted
+// serve answers response_urls (/actions/...) and routes /api/{method} after counting the call, applying a scripted
 // failure and checking the token.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/actions/") {
+		s.respond(w, r)
+		return
+	}
 	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
 	if !ok || r.Method != http.MethodPost && r.Method != http.MethodGet {
 		http.NotFound(w, r)
