@@ -28,3 +28,16 @@ func BenchmarkEventsWebhook(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSurveyClick measures one click on a survey button through
+// POST /webhooks/slack/interactions: inbox lookup, signature check, parse, the member's contact,
+// the transaction that records the score (and announces it), and the one that queues the note to
+// the member. Slack wants an answer within three seconds.
+func BenchmarkSurveyClick(b *testing.B) {
+	s := newSurveyed(b)
+	for i := 0; b.Loop(); i++ {
+		if w := s.click(b, "U0ADA", 1+i%5); w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}

@@ -32,8 +32,19 @@
 // thread it belongs to in slack_threads, a slack_profile job for a new
 // contact) or records an edit or deletion. [Sender] posts agents' replies
 // into the customer's thread; [Profiles] answers the workflow's profile job
-// (users.info); [Alerter] posts SLA alerts to a team's alert channel. These
-// are the package's own tables; everything else goes through the inbox.
+// (users.info); [Alerter] posts SLA alerts to a team's alert channel.
+//
+// A satisfaction survey goes out with a button per score ([Client.PostSurvey]).
+// [Interactions] serves Slack's interactivity URL ([InteractionsPath]): a
+// form-encoded body whose "payload" is the click ([ParseInteraction]),
+// verified like an event. A click on a survey button records the clicking
+// member's score through the workflow's survey desk (only the surveyed
+// customer's counts); a note only the member sees ("This survey has closed")
+// goes through the click's response_url in a slack_respond job ([Responder]).
+// Other clicks, such as an alert's link button, are acknowledged. [EventLog]
+// prunes the handled event ids for the workflow's hourly slack_prune job.
+// slack_events and slack_threads are the package's own tables; everything
+// else goes through the inbox.
 // [Connect] checks a new inbox's bot token with auth.test.
 //
 // The slacktest package fakes Slack for the tests and the demo.

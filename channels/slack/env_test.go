@@ -61,7 +61,7 @@ func setup(t testing.TB) *env {
 }
 
 // post delivers a signed Events API request, as Slack would, and returns the answer.
-func (e *env) post(t *testing.T, body []byte, edit ...func(*http.Request)) *httptest.ResponseRecorder {
+func (e *env) post(t testing.TB, body []byte, edit ...func(*http.Request)) *httptest.ResponseRecorder {
 	t.Helper()
 	r := slacktest.Request(slack.EventsPath, signingSecret, time.Now(), body)
 	for _, f := range edit {
@@ -73,14 +73,14 @@ func (e *env) post(t *testing.T, body []byte, edit ...func(*http.Request)) *http
 }
 
 // mustPost posts body and fails the test unless it is answered 200.
-func (e *env) mustPost(t *testing.T, body []byte) {
+func (e *env) mustPost(t testing.TB, body []byte) {
 	t.Helper()
 	if w := e.post(t, body); w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 }
 
-func (e *env) count(t *testing.T, sql string, args ...any) int {
+func (e *env) count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
@@ -90,7 +90,7 @@ func (e *env) count(t *testing.T, sql string, args ...any) int {
 }
 
 // message returns the stored message with a Slack external id.
-func (e *env) message(t *testing.T, externalID string) inbox.Message {
+func (e *env) message(t testing.TB, externalID string) inbox.Message {
 	t.Helper()
 	var id int64
 	err := e.pool.QueryRow(context.Background(), `SELECT id FROM messages WHERE channel = 'slack' AND external_id = $1`,
@@ -107,7 +107,7 @@ func (e *env) message(t *testing.T, externalID string) inbox.Message {
 
 // job returns the one inserted job of args' kind whose args match where (a JSON containment
 // such as {"message_id": 7}), ready for a worker's Work as its first attempt.
-func job[T river.JobArgs](t *testing.T, e *env, args T, where map[string]any) *river.Job[T] {
+func job[T river.JobArgs](t testing.TB, e *env, args T, where map[string]any) *river.Job[T] {
 	t.Helper()
 	filter, err := json.Marshal(where)
 	if err != nil {
@@ -129,7 +129,7 @@ func job[T river.JobArgs](t *testing.T, e *env, args T, where map[string]any) *r
 }
 
 // deliver runs the deliver job of an outbound message with the Slack sender.
-func (e *env) deliver(t *testing.T, messageID int64) error {
+func (e *env) deliver(t testing.TB, messageID int64) error {
 	t.Helper()
 	w := &workflow.DeliverWorker{Store: e.store,
 		Senders: map[inbox.Channel]workflow.Sender{inbox.ChannelSlack: slack.NewSender(e.store, e.fake.URL())}}

@@ -34,7 +34,7 @@ type surveyed struct {
 
 // newSurveyed has customer U0ADA write in a Slack Connect channel (and colleague U0BOB answer in
 // the thread), then sends the conversation's survey, open for a week, through the Slack sender.
-func newSurveyed(t *testing.T) *surveyed {
+func newSurveyed(t testing.TB) *surveyed {
 	t.Helper()
 	ctx := context.Background()
 	e := setup(t)
@@ -74,7 +74,7 @@ func newSurveyed(t *testing.T) *surveyed {
 }
 
 // click posts a member's signed click on the survey's button for score.
-func (s *surveyed) click(t *testing.T, user string, score int) *httptest.ResponseRecorder {
+func (s *surveyed) click(t testing.TB, user string, score int) *httptest.ResponseRecorder {
 	t.Helper()
 	return s.send(t, slacktest.FormRequest(slack.InteractionsPath, signingSecret, time.Now(), s.clickBody(user, score)))
 }
@@ -85,7 +85,7 @@ func (s *surveyed) clickBody(user string, score int) []byte {
 		Value: fmt.Sprintf("%d:%d", s.survey, score), ResponseURL: s.fake.ResponseURL()})
 }
 
-func (s *surveyed) send(t *testing.T, r *http.Request) *httptest.ResponseRecorder {
+func (s *surveyed) send(t testing.TB, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	w := httptest.NewRecorder()
 	s.interactions.ServeHTTP(w, r)
@@ -93,7 +93,7 @@ func (s *surveyed) send(t *testing.T, r *http.Request) *httptest.ResponseRecorde
 }
 
 // score returns the survey's recorded score (0 when unanswered) and the channel it came by.
-func (s *surveyed) score(t *testing.T) (int, string) {
+func (s *surveyed) score(t testing.TB) (int, string) {
 	t.Helper()
 	var score *int
 	var via string
@@ -109,7 +109,7 @@ func (s *surveyed) score(t *testing.T) (int, string) {
 
 // respond runs the slack_respond job that carries text and returns what reached the fake's
 // response_urls.
-func (s *surveyed) respond(t *testing.T, text string) []slacktest.Response {
+func (s *surveyed) respond(t testing.TB, text string) []slacktest.Response {
 	t.Helper()
 	w := &workflow.SlackRespondWorker{Responder: slack.NewResponder(s.fake.URL())}
 	if err := w.Work(context.Background(), job(t, s.env, workflow.SlackRespondArgs{}, map[string]any{"text": text})); err != nil {
