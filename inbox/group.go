@@ -41,7 +41,7 @@ func newGroup(s *Store, maxBatch, committers int) *group {
 		maxBatch = 128
 	}
 	if committers <= 0 {
-		committers = 4
+		committers = 1
 	}
 	return &group{store: s, maxBatch: maxBatch, slots: make(chan struct{}, committers)}
 }
@@ -113,13 +113,29 @@ func (g *group) run(ctx context.Context, calls []*call) error {
 	s := g.store
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var events []Event
-		for _, c := range calls {
-			res, evs, err := s.ingestTx(ctx, tx, c.in)
+		for pending := calls; len(pending) > 0; {
+			wave, rest := splitWave(pending)
+			ins := make([]*Inbound, len(wave))
+			for i, c := range wave {
+				ins[i] = c.in
+			}
+			results, evs, deferred, err := s.ingestWave(ctx, tx, ins)
 			if err != nil {
 				return err
 			}
-			c.res = res
+			later := map[*Inbound]bool{}
+			for _, in := range deferred {
+				later[in] = true
+			}
+			for i, c := range wave {
+				if later[c.in] {
+					rest = append(rest, c)
+				} else {
+					c.res = results[i]
+				}
+			}
 			events = append(events, evs...)
+			pending = rest
 		}
 		return s.Publish(ctx, tx, events...)
 	})

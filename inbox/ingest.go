@@ -34,92 +34,18 @@ func (s *Store) IngestTx(ctx context.Context, tx pgx.Tx, in Inbound) (IngestResu
 	if err := in.normalize(s.region); err != nil {
 		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
 	}
-	res, events, err := s.ingestTx(ctx, tx, &in)
+	results, events, deferred, err := s.ingestWave(ctx, tx, []*Inbound{&in})
 	if err != nil {
 		return IngestResult{}, err
 	}
+	if len(deferred) > 0 {
+		return IngestResult{}, fmt.Errorf("inbox: ingest: a lone message was deferred")
+	}
+	res := results[0]
 	if err := s.Publish(ctx, tx, events...); err != nil {
 		return IngestResult{}, err
 	}
 	return res, nil
-}
-
-// ingestTx does the work of one ingest on tx and returns the events to publish. It costs two
-// round trips: one to lock and read everything threading needs, one to write.
-func (s *Store) ingestTx(ctx context.Context, tx pgx.Tx, in *Inbound) (IngestResult, []Event, error) {
-	now := s.now()
-	at := in.ReceivedAt
-	if at.IsZero() {
-		at = now
-	}
-	look, err := lookup(ctx, tx, in)
-	if err != nil {
-		return IngestResult{}, nil, err
-	}
-	if look.existing != nil {
-		return *look.existing, nil, nil
-	}
-	w := write{in: in, at: at, now: now}
-	split := false
-	if look.contactID != 0 && in.From.Verified && !look.verified {
-		// Someone only claimed this address (typed it into a form); now its real owner writes
-		// from it. The address moves to a contact of their own, so a claimant never reads the
-		// owner's messages; an agent can merge the two if they are one person.
-		if look.contactID, err = w.takeOver(ctx, tx, look.contactID); err != nil {
-			return IngestResult{}, nil, err
-		}
-		look.verified, look.cands, split = true, withoutContactOwn(look.cands), true
-	}
-	if res, events, ok, err := s.intercepted(ctx, tx, in, look, at, now); ok || err != nil {
-		return res, events, err
-	}
-	d := decideThread(look.cands, in.Auto != "")
-	res := IngestResult{ContactID: look.contactID, ThreadedBy: d.reason, NewContact: split}
-	w.d = d
-	var conv convState
-	switch {
-	case look.contactID == 0 && d.conversationID == 0:
-		conv, res.MessageID, err = w.contactConversationMessage(ctx, tx)
-		res.ContactID, res.NewContact, res.NewConversation = conv.contactID, true, true
-	case look.contactID == 0:
-		// A new sender answering a thread we know (a colleague on an email thread).
-		if look.contactID, err = w.contact(ctx, tx); err != nil {
-			return IngestResult{}, nil, err
-		}
-		look.verified = in.From.Verified
-		res.ContactID, res.NewContact = look.contactID, true
-		conv, res.MessageID, err = w.message(ctx, tx, look)
-	case d.conversationID == 0:
-		conv, res.MessageID, err = w.conversationMessage(ctx, tx, look)
-		res.NewConversation = true
-	default:
-		conv, res.MessageID, err = w.message(ctx, tx, look)
-	}
-	if err != nil {
-		return IngestResult{}, nil, err
-	}
-	res.ConversationID = conv.id
-	if err := addClaimed(ctx, tx, res.ContactID, in.Also, now); err != nil {
-		return IngestResult{}, nil, err
-	}
-	if err := insertAttachments(ctx, tx, res.MessageID, in.Attachments, now); err != nil {
-		return IngestResult{}, nil, err
-	}
-	var events []Event
-	if res.NewConversation {
-		events = append(events, conv.event(EventConversationCreated, at))
-	}
-	if d.reopen || d.wake {
-		e := conv.event(EventConversationStatus, at)
-		e.Previous = string(look.statusOf(d.conversationID))
-		events = append(events, e)
-	}
-	e := conv.event(EventMessageCreated, at)
-	e.MessageID, e.Direction, e.Channel = res.MessageID, DirectionInbound, in.Channel
-	if in.Auto != "" {
-		e.Data = map[string]any{"auto": in.Auto}
-	}
-	return res, append(events, e), nil
 }
 
 // looked is what the first round trip of an ingest learns.
@@ -130,10 +56,16 @@ type looked struct {
 	cands     []candidate
 }
 
-// lookup takes the sender's identity lock (so one sender's messages thread one at a time and a
-// redelivery waits for the first copy's commit), then reads in one round trip: a stored copy of
-// this message, the identity's contact, and the conversations the references and hints name.
-func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
+// lookupPlan remembers which optional reads queueLookup queued for a message.
+type lookupPlan struct {
+	refs, hints bool
+}
+
+// queueLookup queues the first round trip of an ingest: it takes the sender's identity lock
+// (so one sender's messages thread one at a time and a redelivery waits for the first copy's
+// commit), then reads a stored copy of this message, the identity's contact, the conversations
+// the references and hints name, and the contact's own conversation.
+func queueLookup(b *pgx.Batch, in *Inbound) lookupPlan {
 	var refs []string
 	if in.Email != nil {
 		refs = append(refs, in.Email.References...)
@@ -145,12 +77,13 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 	for _, h := range in.Hints {
 		hintIDs = append(hintIDs, h.ConversationID)
 	}
-	b := &pgx.Batch{}
 	b.Queue("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "identity:"+in.lockKey())
-	b.Queue(`SELECT id, conversation_id, coalesce(contact_id, 0) FROM messages WHERE channel = $1 AND external_id = $2`,
-		in.Channel, in.ExternalID)
-	b.Queue(`SELECT contact_id, verified FROM contact_identities WHERE kind = $1 AND address = $2`,
-		in.From.Kind, in.From.Address)
+	// A stored copy of this message and the sender's identity, in one row.
+	b.Queue(`SELECT m.id, m.conversation_id, coalesce(m.contact_id, 0), i.contact_id, i.verified
+		FROM (SELECT 1) one
+		LEFT JOIN messages m ON m.channel = $1 AND m.external_id = $2
+		LEFT JOIN contact_identities i ON i.kind = $3 AND i.address = $4`,
+		in.Channel, in.ExternalID, in.From.Kind, in.From.Address)
 	if len(refs) > 0 {
 		b.Queue(`SELECT c.id, c.status FROM messages m JOIN conversations c ON c.id = m.conversation_id
 			WHERE m.email_message_id = ANY($1) ORDER BY m.id DESC LIMIT 1`, refs)
@@ -166,27 +99,28 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 		SELECT v.id, v.status FROM conversations v, k WHERE v.contact_id = k.id
 		ORDER BY v.status IN ('new', 'open', 'pending') DESC, v.status = 'resolved' DESC, v.id DESC
 		LIMIT 1`, in.From.Kind, in.From.Address)
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
+	return lookupPlan{refs: len(refs) > 0, hints: len(hintIDs) > 0}
+}
 
+// readLookup reads what queueLookup queued.
+func readLookup(br pgx.BatchResults, in *Inbound, plan lookupPlan) (looked, error) {
 	var out looked
 	if _, err := br.Exec(); err != nil {
 		return out, fmt.Errorf("inbox: ingest: lock identity: %w", err)
 	}
-	var dup IngestResult
-	err := br.QueryRow().Scan(&dup.MessageID, &dup.ConversationID, &dup.ContactID)
-	switch {
-	case err == nil:
-		dup.Duplicate = true
-		out.existing = &dup
-	case !errors.Is(err, pgx.ErrNoRows):
-		return out, fmt.Errorf("inbox: ingest: find stored copy: %w", err)
+	var dupID, dupConv, dupContact, contactID *int64
+	var verified *bool
+	if err := br.QueryRow().Scan(&dupID, &dupConv, &dupContact, &contactID, &verified); err != nil {
+		return out, fmt.Errorf("inbox: ingest: find stored copy and identity: %w", err)
 	}
-	err = br.QueryRow().Scan(&out.contactID, &out.verified)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return out, fmt.Errorf("inbox: ingest: find identity: %w", err)
+	if dupID != nil {
+		out.existing = &IngestResult{MessageID: *dupID, ConversationID: *dupConv, ContactID: *dupContact, Duplicate: true}
 	}
-	if len(refs) > 0 {
+	if contactID != nil {
+		out.contactID, out.verified = *contactID, *verified
+	}
+	var err error
+	if plan.refs {
 		ref := candidate{reason: ThreadedByReference}
 		err = br.QueryRow().Scan(&ref.id, &ref.status)
 		switch {
@@ -196,7 +130,7 @@ func lookup(ctx context.Context, tx pgx.Tx, in *Inbound) (looked, error) {
 			return out, fmt.Errorf("inbox: ingest: follow references: %w", err)
 		}
 	}
-	if len(hintIDs) > 0 {
+	if plan.hints {
 		hinted, err := readHints(br, in.Hints)
 		if err != nil {
 			return out, err

@@ -60,14 +60,14 @@ func (w write) insertMessage(a *args, convExpr, contactExpr, from string) (strin
 		ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`, nil
 }
 
-// contactConversationMessage stores a first-time sender: contact, identity, conversation and
-// message in one statement.
-func (w write) contactConversationMessage(ctx context.Context, tx pgx.Tx) (convState, int64, error) {
+// queueContactConversationMessage queues a first-time sender's contact, identity,
+// conversation and message: one statement.
+func (w write) queueContactConversationMessage(b *pgx.Batch) (pendingWrite, error) {
 	var a args
 	conv := w.insertConversation(&a, "k.id", "FROM k")
 	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
 	if err != nil {
-		return convState{}, 0, err
+		return pendingWrite{}, err
 	}
 	sql := `WITH k AS (INSERT INTO contacts (name, created_at, updated_at) VALUES (` + a.p(w.in.Name) + `, ` + a.p(w.now) + `, ` + a.p(w.now) + `) RETURNING id),
 		i AS (INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
@@ -75,7 +75,8 @@ func (w write) contactConversationMessage(ctx context.Context, tx pgx.Tx) (convS
 		v AS (` + conv + `),
 		m AS (` + msg + `)
 		SELECT v.*, (SELECT id FROM m) FROM v`
-	return scanWritten(tx.QueryRow(ctx, sql, a...))
+	b.Queue(sql, a...)
+	return pendingWrite{}, nil
 }
 
 // contact stores a new sender and their identity.
@@ -110,54 +111,56 @@ func (w write) takeOver(ctx context.Context, tx pgx.Tx, claimant int64) (int64, 
 	return id, nil
 }
 
-// conversationMessage starts a new conversation for a known contact, with the message.
-func (w write) conversationMessage(ctx context.Context, tx pgx.Tx, look looked) (convState, int64, error) {
+// queueConversationMessage queues a new conversation for a known contact, with the message.
+func (w write) queueConversationMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 	var a args
 	conv := w.insertConversation(&a, a.p(look.contactID)+"::bigint", "")
 	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
 	if err != nil {
-		return convState{}, 0, err
+		return pendingWrite{}, err
 	}
-	b := w.touchContact(look)
-	plain := b.Len()
+	plain := w.touchContact(b, look)
 	b.Queue(`WITH v AS (`+conv+`), m AS (`+msg+`) SELECT v.*, (SELECT id FROM m) FROM v`, a...)
-	return sendWrite(ctx, tx, b, plain, false)
+	return pendingWrite{plain: plain}, nil
 }
 
-// message adds the message to an existing conversation, reopening or waking it as decided.
-func (w write) message(ctx context.Context, tx pgx.Tx, look looked) (convState, int64, error) {
+// queueMessage queues the message into an existing conversation, reopening or waking it as
+// decided.
+func (w write) queueMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 	var a args
 	msg, err := w.insertMessage(&a, a.p(w.d.conversationID)+"::bigint", a.p(look.contactID)+"::bigint", "")
 	if err != nil {
-		return convState{}, 0, err
+		return pendingWrite{}, err
 	}
-	b := w.touchContact(look)
+	plain := w.touchContact(b, look)
 	if w.d.reopen || w.d.wake {
 		data, _ := json.Marshal(map[string]any{"from": look.statusOf(w.d.conversationID), "to": StatusOpen, "why": "customer replied"})
 		b.Queue(`INSERT INTO conversation_events (conversation_id, contact_id, actor, kind, data, created_at)
 			VALUES ($1, $2, 'customer', 'status', $3, $4)`, w.d.conversationID, look.contactID, data, w.now)
+		plain++
 	}
-	plain := b.Len()
 	b.Queue(`WITH v AS (UPDATE conversations SET
 			last_activity_at = greatest(last_activity_at, $2),
 			status = CASE WHEN $3 OR $4 THEN 'open' ELSE status END,
 			resolved_at = CASE WHEN $3 THEN NULL ELSE resolved_at END
 		WHERE id = $1 RETURNING `+convStateCols+`) SELECT v.*, NULL::bigint FROM v`, w.d.conversationID, w.at, w.d.reopen, w.d.wake)
 	b.Queue(msg, a...)
-	return sendWrite(ctx, tx, b, plain, true)
+	return pendingWrite{plain: plain, separate: true}, nil
 }
 
-// touchContact queues what a known sender's message newly tells of them: a name, a
-// verification of their address.
-func (w write) touchContact(look looked) *pgx.Batch {
-	b := &pgx.Batch{}
+// touchContact queues what a known sender's message newly tells of them (a name, a
+// verification of their address) and returns how many statements it queued.
+func (w write) touchContact(b *pgx.Batch, look looked) int {
+	n := 0
 	if w.in.Name != "" {
 		b.Queue(`UPDATE contacts SET name = $2 WHERE id = $1 AND name = ''`, look.contactID, w.in.Name)
+		n++
 	}
 	if w.in.From.Verified && !look.verified {
 		b.Queue(`UPDATE contact_identities SET verified = true WHERE kind = $1 AND address = $2`, w.in.From.Kind, w.in.From.Address)
+		n++
 	}
-	return b
+	return n
 }
 
 // scanWritten reads a row of convStateCols followed by the new message's id; no id means a
@@ -175,17 +178,22 @@ func scanWritten(row pgx.Row) (convState, int64, error) {
 	return c, *mid, nil
 }
 
-// sendWrite runs a write batch: plain statements first, then a row of the conversation's state
-// carrying the message id, or followed by the message insert's own row when separate.
-func sendWrite(ctx context.Context, tx pgx.Tx, b *pgx.Batch, plain int, separate bool) (convState, int64, error) {
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
-	for range plain {
+// pendingWrite is a queued write whose results are still to be read: plain statements first,
+// then a row of the conversation's state carrying the message id, or followed by the message
+// insert's own row when separate.
+type pendingWrite struct {
+	plain    int
+	separate bool
+}
+
+// read reads a pendingWrite's results from the batch it was queued in.
+func (p pendingWrite) read(br pgx.BatchResults) (convState, int64, error) {
+	for range p.plain {
 		if _, err := br.Exec(); err != nil {
 			return convState{}, 0, fmt.Errorf("inbox: ingest: write: %w", err)
 		}
 	}
-	if !separate {
+	if !p.separate {
 		return scanWritten(br.QueryRow())
 	}
 	var c convState

@@ -63,7 +63,7 @@ func (s *Store) intercepted(ctx context.Context, tx pgx.Tx, in *Inbound, look lo
 	if err != nil {
 		return IngestResult{}, nil, false, err
 	}
-	if b := w.touchContact(look); b.Len() > 0 {
+	if b := (&pgx.Batch{}); w.touchContact(b, look) > 0 {
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return IngestResult{}, nil, false, fmt.Errorf("inbox: ingest: touch contact: %w", err)
 		}

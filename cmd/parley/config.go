@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -111,7 +112,8 @@ func open(ctx context.Context, c *cli) (*app, error) {
 		pool.Close()
 		return nil, err
 	}
-	store := inbox.New(pool, inbox.Options{Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
+	committers, _ := strconv.Atoi(c.getenv("PARLEY_INGEST_COMMITTERS"))
+	store := inbox.New(pool, inbox.Options{Committers: committers, Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
 		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}})
 	return &app{cfg: cfg, log: log, pool: pool, store: store}, nil
 }

@@ -1,0 +1,200 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ingestItem is one message's way through a wave.
+type ingestItem struct {
+	in      *Inbound
+	look    looked
+	w       write
+	res     IngestResult
+	events  []Event
+	pending *pendingWrite // queued in the wave's write batch
+	done    bool          // finished before the write batch (a duplicate, an interception)
+}
+
+// ingestWave stores several messages of different senders on tx in two round trips for all of
+// them: one batch of lookups, then one batch of writes (rare paths, such as a first message
+// from a new sender into a known thread, add statements of their own). Messages of one sender
+// must not share a wave: the caller splits them (splitWave). A message whose contact another
+// message of the wave already holds is deferred, returned for a later wave, because it must see
+// that message's conversation. results is aligned with ins (zero for the deferred).
+func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (results []IngestResult, events []Event, deferred []*Inbound, err error) {
+	now := s.now()
+	items := make([]*ingestItem, len(ins))
+	b := &pgx.Batch{}
+	plans := make([]lookupPlan, len(ins))
+	for i, in := range ins {
+		plans[i] = queueLookup(b, in)
+	}
+	br := tx.SendBatch(ctx, b)
+	for i, in := range ins {
+		look, err := readLookup(br, in, plans[i])
+		if err != nil {
+			br.Close()
+			return nil, nil, nil, err
+		}
+		items[i] = &ingestItem{in: in, look: look}
+	}
+	if err := br.Close(); err != nil {
+		return nil, nil, nil, fmt.Errorf("inbox: ingest: lookup: %w", err)
+	}
+
+	held := map[int64]bool{}
+	wb := &pgx.Batch{}
+	var active []*ingestItem
+	for _, it := range items {
+		if it.look.existing != nil {
+			it.res, it.done = *it.look.existing, true
+			continue
+		}
+		if c := it.look.contactID; c != 0 {
+			if held[c] {
+				deferred = append(deferred, it.in)
+				continue
+			}
+			held[c] = true
+		}
+		if err := s.prepare(ctx, tx, it, now, wb); err != nil {
+			return nil, nil, nil, err
+		}
+		active = append(active, it)
+	}
+	if wb.Len() > 0 {
+		br := tx.SendBatch(ctx, wb)
+		for _, it := range active {
+			if it.pending == nil {
+				continue
+			}
+			conv, mid, err := it.pending.read(br)
+			if err != nil {
+				br.Close()
+				return nil, nil, nil, err
+			}
+			it.finish(conv, mid)
+		}
+		if err := br.Close(); err != nil {
+			return nil, nil, nil, fmt.Errorf("inbox: ingest: write: %w", err)
+		}
+	}
+	isDeferred := map[*Inbound]bool{}
+	for _, in := range deferred {
+		isDeferred[in] = true
+	}
+	results = make([]IngestResult, len(items))
+	for i, it := range items {
+		if isDeferred[it.in] {
+			continue
+		}
+		if !it.done {
+			if err := addClaimed(ctx, tx, it.res.ContactID, it.in.Also, now); err != nil {
+				return nil, nil, nil, err
+			}
+			if err := insertAttachments(ctx, tx, it.res.MessageID, it.in.Attachments, now); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		results[i] = it.res
+		events = append(events, it.events...)
+	}
+	return results, events, deferred, nil
+}
+
+// prepare decides where a message goes and queues its write in wb; the rare paths that need a
+// row first (a claimed address proven by its owner, a new sender in a known thread, a message
+// an Interceptor claims) run their statements now, before wb is sent.
+func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time.Time, wb *pgx.Batch) error {
+	in, look := it.in, &it.look
+	at := in.ReceivedAt
+	if at.IsZero() {
+		at = now
+	}
+	it.w = write{in: in, at: at, now: now}
+	split := false
+	if look.contactID != 0 && in.From.Verified && !look.verified {
+		// Someone only claimed this address (typed it into a form); now its real owner writes
+		// from it. The address moves to a contact of their own, so a claimant never reads the
+		// owner's messages; an agent can merge the two if they are one person.
+		id, err := it.w.takeOver(ctx, tx, look.contactID)
+		if err != nil {
+			return err
+		}
+		look.contactID, look.verified, look.cands, split = id, true, withoutContactOwn(look.cands), true
+	}
+	if res, events, ok, err := s.intercepted(ctx, tx, in, *look, at, now); ok || err != nil {
+		it.res, it.events, it.done = res, events, true
+		return err
+	}
+	d := decideThread(look.cands, in.Auto != "")
+	it.w.d = d
+	it.res = IngestResult{ContactID: look.contactID, ThreadedBy: d.reason, NewContact: split}
+	var p pendingWrite
+	var err error
+	switch {
+	case look.contactID == 0 && d.conversationID == 0:
+		p, err = it.w.queueContactConversationMessage(wb)
+		it.res.NewContact, it.res.NewConversation = true, true
+	case look.contactID == 0:
+		// A new sender answering a thread we know (a colleague on an email thread).
+		if look.contactID, err = it.w.contact(ctx, tx); err != nil {
+			return err
+		}
+		look.verified = in.From.Verified
+		it.res.ContactID, it.res.NewContact = look.contactID, true
+		p, err = it.w.queueMessage(wb, *look)
+	case d.conversationID == 0:
+		p, err = it.w.queueConversationMessage(wb, *look)
+		it.res.NewConversation = true
+	default:
+		p, err = it.w.queueMessage(wb, *look)
+	}
+	if err != nil {
+		return err
+	}
+	it.pending = &p
+	return nil
+}
+
+// finish records the written conversation and message and the events they announce.
+func (it *ingestItem) finish(conv convState, messageID int64) {
+	d, at := it.w.d, it.w.at
+	if it.res.ContactID == 0 { // a first-time sender: the contact was created with the conversation
+		it.res.ContactID = conv.contactID
+	}
+	it.res.ConversationID, it.res.MessageID = conv.id, messageID
+	if it.res.NewConversation {
+		it.events = append(it.events, conv.event(EventConversationCreated, at))
+	}
+	if d.reopen || d.wake {
+		e := conv.event(EventConversationStatus, at)
+		e.Previous = string(it.look.statusOf(d.conversationID))
+		it.events = append(it.events, e)
+	}
+	e := conv.event(EventMessageCreated, at)
+	e.MessageID, e.Direction, e.Channel = messageID, DirectionInbound, it.in.Channel
+	if it.in.Auto != "" {
+		e.Data = map[string]any{"auto": it.in.Auto}
+	}
+	it.events = append(it.events, e)
+}
+
+// splitWave takes the first message of each sender (calls are sorted by sender) for one wave
+// and leaves the others for the next.
+func splitWave(calls []*call) (wave, rest []*call) {
+	seen := map[string]bool{}
+	for _, c := range calls {
+		if k := c.in.lockKey(); seen[k] {
+			rest = append(rest, c)
+		} else {
+			seen[k] = true
+			wave = append(wave, c)
+		}
+	}
+	return wave, rest
+}
