@@ -74,28 +74,36 @@ func (s *Store) Publish(ctx context.Context, tx pgx.Tx, events ...Event) error {
 
 // notify sends events as JSON arrays, as few NOTIFYs as the payload limit allows.
 func notify(ctx context.Context, tx pgx.Tx, events []Event) error {
-	var payloads []string
+	b := &pgx.Batch{}
+	if err := queueNotify(b, events); err != nil {
+		return err
+	}
+	for _, q := range b.QueuedQueries {
+		if _, err := tx.Exec(ctx, q.SQL, q.Arguments...); err != nil {
+			return fmt.Errorf("inbox: notify: %w", err)
+		}
+	}
+	return nil
+}
+
+// queueNotify queues the NOTIFYs that announce events in b.
+func queueNotify(b *pgx.Batch, events []Event) error {
 	chunk := []byte{'['}
 	for _, e := range events {
-		b, err := json.Marshal(e)
+		j, err := json.Marshal(e)
 		if err != nil {
 			return fmt.Errorf("inbox: encode event: %w", err)
 		}
-		if len(chunk)+len(b)+1 > maxPayload && len(chunk) > 1 {
-			payloads = append(payloads, string(append(chunk, ']')))
+		if len(chunk)+len(j)+1 > maxPayload && len(chunk) > 1 {
+			b.Queue("SELECT pg_notify($1, $2)", NotifyChannel, string(append(chunk, ']')))
 			chunk = []byte{'['}
 		}
 		if len(chunk) > 1 {
 			chunk = append(chunk, ',')
 		}
-		chunk = append(chunk, b...)
+		chunk = append(chunk, j...)
 	}
-	payloads = append(payloads, string(append(chunk, ']')))
-	for _, p := range payloads {
-		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", NotifyChannel, p); err != nil {
-			return fmt.Errorf("inbox: notify: %w", err)
-		}
-	}
+	b.Queue("SELECT pg_notify($1, $2)", NotifyChannel, string(append(chunk, ']')))
 	return nil
 }
 

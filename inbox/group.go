@@ -109,38 +109,65 @@ func (g *group) commit(ctx context.Context, calls []*call) {
 	}
 }
 
+// run stores calls in one transaction: BEGIN rides with the first wave's lookups, and the
+// NOTIFYs with COMMIT (see pipeTx), so a batch costs a round trip for each wave's lookups and
+// writes, one for its jobs, and one to commit.
 func (g *group) run(ctx context.Context, calls []*call) error {
 	s := g.store
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var events []Event
-		for pending := calls; len(pending) > 0; {
-			wave, rest := splitWave(pending)
-			ins := make([]*Inbound, len(wave))
-			for i, c := range wave {
-				ins[i] = c.in
-			}
-			results, evs, deferred, err := s.ingestWave(ctx, tx, ins)
-			if err != nil {
-				return err
-			}
-			later := map[*Inbound]bool{}
-			for _, in := range deferred {
-				later[in] = true
-			}
-			for i, c := range wave {
-				if later[c.in] {
-					rest = append(rest, c)
-				} else {
-					c.res = results[i]
-				}
-			}
-			events = append(events, evs...)
-			pending = rest
-		}
-		return s.Publish(ctx, tx, events...)
-	})
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("inbox: ingest: %w", err)
+	}
+	defer conn.Release()
+	tx := &pipeTx{conn: conn.Conn()}
+	err = g.store.ingestCalls(ctx, tx, calls)
+	if err != nil {
+		// A connection still in a transaction is closed, not reused, when Rollback fails.
+		_ = tx.Rollback(ctx)
+	}
 	if err != nil && !errors.Is(err, errRaced) {
 		return fmt.Errorf("inbox: ingest: %w", err)
 	}
 	return err
+}
+
+// ingestCalls runs calls' waves on tx, enqueues their jobs and commits with their events.
+func (s *Store) ingestCalls(ctx context.Context, tx *pipeTx, calls []*call) error {
+	var events []Event
+	for pending := calls; len(pending) > 0; {
+		wave, rest := splitWave(pending)
+		ins := make([]*Inbound, len(wave))
+		for i, c := range wave {
+			ins[i] = c.in
+		}
+		results, evs, deferred, err := s.ingestWave(ctx, tx, ins)
+		if err != nil {
+			return err
+		}
+		later := map[*Inbound]bool{}
+		for _, in := range deferred {
+			later[in] = true
+		}
+		for i, c := range wave {
+			if later[c.in] {
+				rest = append(rest, c)
+			} else {
+				c.res = results[i]
+			}
+		}
+		events = append(events, evs...)
+		pending = rest
+	}
+	b := &pgx.Batch{}
+	if len(events) > 0 {
+		if s.jobs != nil {
+			if err := s.jobs.Enqueue(ctx, tx, events); err != nil {
+				return fmt.Errorf("inbox: enqueue jobs: %w", err)
+			}
+		}
+		if err := queueNotify(b, events); err != nil {
+			return err
+		}
+	}
+	return tx.commitWith(ctx, b)
 }

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -222,14 +220,7 @@ func TestRolledBackIngestLeavesNoJobNoEvent(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
 	conv := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: "r1", From: emailFrom("r@example.com"), Text: "hi"})
-	listener, err := pgx.Connect(ctx, e.pool.Config().ConnConfig.ConnString())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer listener.Close(ctx)
-	if _, err := listener.Exec(ctx, "LISTEN "+inbox.NotifyChannel); err != nil {
-		t.Fatal(err)
-	}
+	listener := e.listen(t)
 	jobsBefore := e.count(t, "SELECT count(*) FROM river_job")
 	tx, err := e.pool.Begin(ctx)
 	if err != nil {

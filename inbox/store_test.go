@@ -100,3 +100,18 @@ func (j *testJobs) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 	_, err := j.river.InsertManyTx(ctx, tx, params)
 	return err
 }
+
+// listen opens a connection of its own that LISTENs for the store's events, closed with the test.
+func (e *env) listen(t *testing.T) *pgx.Conn {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, e.pool.Config().ConnConfig.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	if _, err := conn.Exec(ctx, "LISTEN "+inbox.NotifyChannel); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
