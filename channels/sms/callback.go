@@ -17,8 +17,10 @@ import (
 // combined delivery status (see Send) in one transaction. Callbacks may come
 // in any order and more than once: a status that does not advance the part
 // (a late "sent" after "delivered") changes nothing. A callback for a
-// MessageSid Parley never sent is answered 200, so Twilio stops retrying, and
-// only logged. Refusals are as for InboundHandler.
+// MessageSid not recorded yet (Twilio's callback can outrun its own API answer
+// to the delivery job) is held and applied when the part is recorded; one for
+// a MessageSid Parley never records is answered 200 all the same, so Twilio
+// stops retrying, and dropped after a day. Refusals are as for InboundHandler.
 func (c *Channel) StatusHandler() http.Handler { return http.HandlerFunc(c.callback) }
 
 func (c *Channel) callback(w http.ResponseWriter, r *http.Request) {
@@ -42,12 +44,7 @@ func (c *Channel) callback(w http.ResponseWriter, r *http.Request) {
 		c.answerError(w, r, err)
 		return
 	}
-	err = c.recordStatus(ctx, st)
-	if errors.Is(err, inbox.ErrNotFound) {
-		c.log.Warn("twilio status for an unknown message", "sid", st.MessageSID, "status", st.Status, "inbox", acct.inbox.ID)
-		err = nil
-	}
-	if err != nil {
+	if err := c.recordStatus(ctx, st); err != nil {
 		c.answerError(w, r, err)
 		return
 	}
@@ -55,7 +52,8 @@ func (c *Channel) callback(w http.ResponseWriter, r *http.Request) {
 }
 
 // recordStatus applies one status callback; inbox.ErrNotFound when no message
-// went out as st.MessageSID.
+// went out as st.MessageSID. A callback that outruns the delivery job (its part
+// not recorded yet) is held until the part is (see holdStatus).
 func (c *Channel) recordStatus(ctx context.Context, st Status) error {
 	reason := ""
 	if Failed(st.Status) || st.Status == "partially_delivered" {
@@ -65,33 +63,47 @@ func (c *Channel) recordStatus(ctx context.Context, st Status) error {
 		}
 	}
 	err := c.store.InTx(ctx, func(tx pgx.Tx) error {
-		parts, err := lockParts(ctx, tx, st.MessageSID)
-		if errors.Is(err, errNoPart) {
-			// Not sent by Send (or not recorded yet): the message itself may
-			// still carry the SID.
-			_, err = c.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{Channel: inbox.ChannelSMS,
-				ExternalID: st.MessageSID, Status: delivery(st.Status), Error: reason})
+		if err := lockSID(ctx, tx, st.MessageSID); err != nil {
 			return err
 		}
-		if err != nil {
+		err := c.applyStatus(ctx, tx, st.MessageSID, st.Status, reason)
+		if !errors.Is(err, errNoPart) {
 			return err
 		}
-		i := indexOf(parts, st.MessageSID)
-		if !Advances(parts[i].status, st.Status) {
-			return nil
+		// Not sent by Send (or not recorded yet): the message itself may still
+		// carry the SID.
+		_, err = c.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{Channel: inbox.ChannelSMS,
+			ExternalID: st.MessageSID, Status: delivery(st.Status), Error: reason})
+		if errors.Is(err, inbox.ErrNotFound) {
+			return c.holdStatus(ctx, tx, st.MessageSID, st.Status, reason)
 		}
-		parts[i].status, parts[i].err = st.Status, reason
-		if err := c.updatePart(ctx, tx, parts[i]); err != nil {
-			return err
-		}
-		status, why := combine(parts)
-		_, err = c.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{MessageID: parts[i].messageID, Status: status, Error: why})
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sms: status %s of %s: %w", st.Status, st.MessageSID, err)
 	}
 	return nil
+}
+
+// applyStatus records a part's new status, if it advances the part, and the
+// combined delivery status of its message, in tx; errNoPart when no part has
+// sid.
+func (c *Channel) applyStatus(ctx context.Context, tx pgx.Tx, sid, status, reason string) error {
+	parts, err := lockParts(ctx, tx, sid)
+	if err != nil {
+		return err
+	}
+	i := indexOf(parts, sid)
+	if !Advances(parts[i].status, status) {
+		return nil
+	}
+	parts[i].status, parts[i].err = status, reason
+	if err := c.updatePart(ctx, tx, parts[i]); err != nil {
+		return err
+	}
+	combined, why := combine(parts)
+	_, err = c.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{MessageID: parts[i].messageID, Status: combined, Error: why})
+	return err
 }
 
 func indexOf(parts []part, sid string) int {

@@ -57,6 +57,31 @@ func TestStatusUnknownMessageAnswered(t *testing.T) {
 	}
 }
 
+func TestStatusBeforeThePartIsRecorded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.text(t, "hi")
+	// Twilio's callbacks outrun its answer to the delivery job: "sent" and
+	// "delivered" arrive before the job has recorded the SID.
+	e.twilio.BeforeAnswer(func(m smstest.Message) {
+		e.status(t, m, "sent", 0)
+		e.status(t, m, "delivered", 0)
+	})
+	m := e.reply(t, "Hello!")
+	if err := e.deliver(t, m.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.message(t, m.ID); got.DeliveryStatus != inbox.DeliveryDelivered {
+		t.Errorf("message = %s, want delivered: the early callbacks were lost", got.DeliveryStatus)
+	}
+	if n := e.count(t, "SELECT count(*) FROM sms_early_statuses"); n != 0 {
+		t.Errorf("%d held callbacks left after the part was recorded", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM sms_parts WHERE status = 'delivered'"); n != 1 {
+		t.Errorf("delivered parts = %d, want 1", n)
+	}
+}
+
 func TestStatusRefuses(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

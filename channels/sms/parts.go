@@ -42,11 +42,20 @@ func (c *Channel) sentParts(ctx context.Context, messageID int64) (map[int]strin
 }
 
 // recordPart stores a part Twilio accepted, at once, so that a retry of the
-// delivery does not send it again and its status callbacks find it.
+// delivery does not send it again and its status callbacks find it; the
+// callbacks that came first are applied with it.
 func (c *Channel) recordPart(ctx context.Context, p part) error {
 	now := c.store.Now()
-	_, err := c.store.Pool().Exec(ctx, `INSERT INTO sms_parts (message_id, part, total, sid, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6)`, p.messageID, p.number, p.total, p.sid, p.status, now)
+	err := c.store.InTx(ctx, func(tx pgx.Tx) error {
+		if err := lockSID(ctx, tx, p.sid); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO sms_parts (message_id, part, total, sid, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6)`, p.messageID, p.number, p.total, p.sid, p.status, now); err != nil {
+			return err
+		}
+		return c.applyHeld(ctx, tx, p.sid)
+	})
 	if err != nil {
 		return fmt.Errorf("sms: record part %d/%d of message %d (%s): %w", p.number, p.total, p.messageID, p.sid, err)
 	}

@@ -42,6 +42,7 @@ type Server struct {
 	messages []Message
 	failures []Failure
 	requests int
+	before   func(Message)
 }
 
 // NewServer starts a fake that accepts accountSID and authToken; Close stops
@@ -56,6 +57,15 @@ func NewServer(accountSID, authToken string) *Server {
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
+}
+
+// BeforeAnswer makes the fake call f with each message it accepts before it
+// answers the request, as Twilio may post a status callback before its API
+// answer reaches the sender. f runs on the request's goroutine.
+func (s *Server) BeforeAnswer(f func(Message)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.before = f
 }
 
 // Close stops the server and waits for its requests to finish.
@@ -127,6 +137,10 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.messages = append(s.messages, msg)
+	before := s.before
 	s.mu.Unlock()
+	if before != nil {
+		before(msg)
+	}
 	writeJSON(w, http.StatusCreated, messageResource(msg))
 }
