@@ -2,9 +2,6 @@ package web
 
 import (
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,27 +9,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/wstest"
 )
 
 // socketPair returns the server side of a real WebSocket connection and its client side.
 func socketPair(t *testing.T) (*websocket.Conn, *websocket.Conn) {
 	t.Helper()
-	got := make(chan *websocket.Conn, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := newUpgrader().Upgrade(w, r, nil)
-		if err != nil {
-			t.Errorf("upgrade: %v", err)
-			return
-		}
-		got <- c
-	}))
-	t.Cleanup(srv.Close)
-	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close() })
-	return <-got, client
+	return wstest.Pair(t, newUpgrader())
 }
 
 func TestHubDropsASlowSocketWithoutBlockingOthers(t *testing.T) {
