@@ -80,3 +80,62 @@ func TestGroupCommitIsolatesAFailingMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestSimultaneousChannelsOfOneCustomerShareAConversation: a customer known by email and phone
+// writes on both at once, with no active conversation. The first message to lock the customer
+// starts a conversation; the second waits for it and must join it, not start another.
+func TestSimultaneousChannelsOfOneCustomerShareAConversation(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := context.Background()
+	byMail := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: "s1", From: emailFrom("sim@example.com"), Text: "by mail"})
+	byPhone := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelSMS, ExternalID: "s2", From: phoneFrom("+15550100777"), Text: "by phone"})
+	if _, err := e.store.Merge(ctx, byMail.ContactID, byPhone.ContactID, inbox.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{byMail.ConversationID, byPhone.ConversationID} {
+		if _, err := e.store.SetStatus(ctx, id, inbox.StatusClosed, inbox.Actor{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A channel's own transaction takes the email message and holds it uncommitted.
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	first, err := e.store.IngestTx(ctx, tx, inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: "s3", From: emailFrom("sim@example.com"), Text: "again by mail"})
+	if err != nil || !first.NewConversation {
+		t.Fatalf("first = %+v, %v; want a new conversation", first, err)
+	}
+	// Meanwhile the SMS arrives; it must wait for the customer.
+	type result struct {
+		res inbox.IngestResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := e.store.Ingest(ctx, inbox.Inbound{Channel: inbox.ChannelSMS, ExternalID: "s4", From: phoneFrom("+15550100777"), Text: "again by phone"})
+		done <- result{res, err}
+	}()
+	// Commit only once the SMS's transaction is waiting on a lock the email's holds.
+	for e.count(t, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE NOT l.granted AND a.datname = current_database()`) == 0 {
+		select {
+		case r := <-done:
+			t.Fatalf("the SMS was stored without waiting for the customer: %+v, %v", r.res, r.err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.res.ConversationID != first.ConversationID || r.res.NewConversation {
+		t.Fatalf("the SMS went to conversation %d (new %v), want the email's %d", r.res.ConversationID, r.res.NewConversation, first.ConversationID)
+	}
+}

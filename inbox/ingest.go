@@ -63,8 +63,9 @@ type lookupPlan struct {
 
 // queueLookup queues the first round trip of an ingest: it takes the sender's identity lock
 // (so one sender's messages thread one at a time and a redelivery waits for the first copy's
-// commit), then reads a stored copy of this message, the identity's contact, the conversations
-// the references and hints name, and the contact's own conversation.
+// commit), then reads a stored copy of this message and the identity's contact (locking the
+// contact), the conversations the references and hints name, and the contact's own
+// conversation.
 func queueLookup(b *pgx.Batch, in *Inbound) lookupPlan {
 	var refs []string
 	if in.Email != nil {
@@ -78,11 +79,16 @@ func queueLookup(b *pgx.Batch, in *Inbound) lookupPlan {
 		hintIDs = append(hintIDs, h.ConversationID)
 	}
 	b.Queue("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "identity:"+in.lockKey())
-	// A stored copy of this message and the sender's identity, in one row.
+	// A stored copy of this message and the sender's identity, in one row, with the contact
+	// locked so that two channels of one merged customer thread one at a time. The lock is taken
+	// here, a statement before the conversations are read: a statement that waits for a lock
+	// still reads with the snapshot it started with, so it would miss the conversation that the
+	// transaction it waited for created.
 	b.Queue(`SELECT m.id, m.conversation_id, coalesce(m.contact_id, 0), i.contact_id, i.verified
 		FROM (SELECT 1) one
 		LEFT JOIN messages m ON m.channel = $1 AND m.external_id = $2
-		LEFT JOIN contact_identities i ON i.kind = $3 AND i.address = $4`,
+		LEFT JOIN contact_identities i ON i.kind = $3 AND i.address = $4
+		LEFT JOIN LATERAL (SELECT c.id FROM contacts c WHERE c.id = i.contact_id FOR UPDATE) k ON true`,
 		in.Channel, in.ExternalID, in.From.Kind, in.From.Address)
 	if len(refs) > 0 {
 		b.Queue(`SELECT c.id, c.status FROM messages m JOIN conversations c ON c.id = m.conversation_id
@@ -91,12 +97,10 @@ func queueLookup(b *pgx.Batch, in *Inbound) lookupPlan {
 	if len(hintIDs) > 0 {
 		b.Queue(`SELECT id, status FROM conversations WHERE id = ANY($1)`, hintIDs)
 	}
-	// The contact's own conversation, with the contact locked so that two channels of one merged
-	// customer thread one at a time: the newest active one (new, open, pending) whatever its
+	// The contact's own conversation: the newest active one (new, open, pending) whatever its
 	// channel, else the newest resolved one, else the newest.
-	b.Queue(`WITH k AS (SELECT c.id FROM contacts c JOIN contact_identities i ON i.contact_id = c.id
-			WHERE i.kind = $1 AND i.address = $2 FOR UPDATE OF c)
-		SELECT v.id, v.status FROM conversations v, k WHERE v.contact_id = k.id
+	b.Queue(`SELECT v.id, v.status FROM conversations v JOIN contact_identities i ON i.contact_id = v.contact_id
+		WHERE i.kind = $1 AND i.address = $2
 		ORDER BY v.status IN ('new', 'open', 'pending') DESC, v.status = 'resolved' DESC, v.id DESC
 		LIMIT 1`, in.From.Kind, in.From.Address)
 	return lookupPlan{refs: len(refs) > 0, hints: len(hintIDs) > 0}

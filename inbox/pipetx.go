@@ -51,7 +51,7 @@ func (t *pipeTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 		// Without BEGIN the statements behind it would each commit on their own: report them
 		// all failed (the server skips them once BEGIN fails in the pipeline).
 		_ = br.Close()
-		return pgx.FailedBatchResults(b, fmt.Errorf("inbox: begin: %w", err))
+		return pgx.FailedBatchResults(b, fmt.Errorf("inbox: begin with the first statements: %w", err))
 	}
 	return br
 }
