@@ -61,21 +61,8 @@ type Jobs interface {
 // take effect when, and only if, tx commits. Other packages that change inbox state in their own
 // transactions (delivery updates, the workflow) call it too.
 func (s *Store) Publish(ctx context.Context, tx pgx.Tx, events ...Event) error {
-	if len(events) == 0 {
-		return nil
-	}
-	if s.jobs != nil {
-		if err := s.jobs.Enqueue(ctx, tx, events); err != nil {
-			return fmt.Errorf("inbox: enqueue jobs: %w", err)
-		}
-	}
-	return notify(ctx, tx, events)
-}
-
-// notify sends events as JSON arrays, as few NOTIFYs as the payload limit allows.
-func notify(ctx context.Context, tx pgx.Tx, events []Event) error {
 	b := &pgx.Batch{}
-	if err := queueNotify(b, events); err != nil {
+	if err := s.publishInto(ctx, tx, b, events); err != nil {
 		return err
 	}
 	for _, q := range b.QueuedQueries {
@@ -84,6 +71,20 @@ func notify(ctx context.Context, tx pgx.Tx, events []Event) error {
 		}
 	}
 	return nil
+}
+
+// publishInto hands events to the store's Jobs on tx and queues the NOTIFYs that announce them
+// in b, for the caller to send on tx (a group commit sends them with COMMIT).
+func (s *Store) publishInto(ctx context.Context, tx pgx.Tx, b *pgx.Batch, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if s.jobs != nil {
+		if err := s.jobs.Enqueue(ctx, tx, events); err != nil {
+			return fmt.Errorf("inbox: enqueue jobs: %w", err)
+		}
+	}
+	return queueNotify(b, events)
 }
 
 // queueNotify queues the NOTIFYs that announce events in b.

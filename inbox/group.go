@@ -120,7 +120,7 @@ func (g *group) run(ctx context.Context, calls []*call) error {
 	}
 	defer conn.Release()
 	tx := &pipeTx{conn: conn.Conn()}
-	err = g.store.ingestCalls(ctx, tx, calls)
+	err = s.ingestCalls(ctx, tx, calls)
 	if err != nil {
 		// A connection still in a transaction is closed, not reused, when Rollback fails.
 		_ = tx.Rollback(ctx)
@@ -159,15 +159,8 @@ func (s *Store) ingestCalls(ctx context.Context, tx *pipeTx, calls []*call) erro
 		pending = rest
 	}
 	b := &pgx.Batch{}
-	if len(events) > 0 {
-		if s.jobs != nil {
-			if err := s.jobs.Enqueue(ctx, tx, events); err != nil {
-				return fmt.Errorf("inbox: enqueue jobs: %w", err)
-			}
-		}
-		if err := queueNotify(b, events); err != nil {
-			return err
-		}
+	if err := s.publishInto(ctx, tx, b, events); err != nil {
+		return err
 	}
 	return tx.commitWith(ctx, b)
 }
