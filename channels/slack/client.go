@@ -41,9 +41,24 @@ func New(token, apiURL string) *Client {
 //
 // Errors wrap a *SendError.
 func (c *Client) Post(ctx context.Context, channel, threadTS, text string) (string, error) {
-	opts := []slackgo.MsgOption{slackgo.MsgOptionText(text, true)}
+	return c.post(ctx, channel, threadTS, 0, slackgo.MsgOptionText(text, true))
+}
+
+// PostReply is Post for the delivery of inbox message messageID: the post
+// carries the message's id in its metadata, so that FindDelivery can tell
+// whether an interrupted delivery reached Slack.
+func (c *Client) PostReply(ctx context.Context, channel, threadTS string, messageID int64, text string) (string, error) {
+	return c.post(ctx, channel, threadTS, messageID, slackgo.MsgOptionText(text, true))
+}
+
+// post sends a message built of opts, in threadTS's thread when set, marked
+// as the delivery of messageID when it is not 0.
+func (c *Client) post(ctx context.Context, channel, threadTS string, messageID int64, opts ...slackgo.MsgOption) (string, error) {
 	if threadTS != "" {
 		opts = append(opts, slackgo.MsgOptionTS(threadTS))
+	}
+	if messageID != 0 {
+		opts = append(opts, slackgo.MsgOptionMetadata(deliveryMetadata(messageID)))
 	}
 	_, ts, err := c.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {

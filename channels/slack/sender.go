@@ -24,7 +24,9 @@ func NewSender(store *inbox.Store, apiURL string) *Sender {
 }
 
 // Send posts the message and returns its external id, "CHANNEL:TS", under which Slack's echo of
-// the post is recognized as already stored. A reply without a Slack inbox or thread to go to, a
+// the post is recognized as already stored. The post carries the message's id in its metadata;
+// a retry of a delivery that was cut off (the message still "sending") first looks for that
+// post, so a reply reaches the thread once. A reply without a Slack inbox or thread to go to, a
 // bot removed from the channel, a revoked token: permanent errors (Temporary false), shown to
 // the agent. A rate limit is temporary, with Slack's Retry-After (RetryAfter).
 func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
@@ -43,11 +45,23 @@ func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Rece
 		return workflow.Receipt{}, permanent(errors.New("slack: send: the customer never wrote in Slack in this conversation, so there is no thread to reply in"))
 	}
 	client := a.client(s.apiURL)
+	m := out.Message
+	if m.DeliveryStatus == inbox.DeliverySending {
+		// An earlier attempt began and was cut off, perhaps after Slack took the post: find it
+		// rather than post twice.
+		ts, found, err := client.FindDelivery(ctx, channel, root, m.ID, m.CreatedAt)
+		if err != nil {
+			return workflow.Receipt{}, retryable(err)
+		}
+		if found {
+			return workflow.Receipt{ExternalID: externalID(channel, ts), Status: inbox.DeliverySent}, nil
+		}
+	}
 	var ts string
-	if sv, ok := surveyOf(out.Message); ok {
+	if sv, ok := surveyOf(m); ok {
 		ts, err = client.PostSurvey(ctx, channel, root, sv)
 	} else {
-		ts, err = client.Post(ctx, channel, root, out.Message.Text)
+		ts, err = client.PostReply(ctx, channel, root, m.ID, m.Text)
 	}
 	if err != nil {
 		return workflow.Receipt{}, retryable(err)

@@ -24,6 +24,9 @@ type Survey struct {
 	Prompt string // the question, shown as a section
 	Text   string // the plain-text fallback for notifications and old clients
 	Scores []int  // the scores offered, worst first
+	// MessageID is the inbox message the survey is delivered as (0: none), marked on the post
+	// as PostReply marks replies.
+	MessageID int64
 }
 
 // surveyOf reads the survey a survey message carries in its metadata (survey_id,
@@ -36,7 +39,7 @@ func surveyOf(m inbox.Message) (Survey, bool) {
 	if !ok || id <= 0 {
 		return Survey{}, false
 	}
-	s := Survey{ID: id, Text: m.Text}
+	s := Survey{ID: id, Text: m.Text, MessageID: m.ID}
 	s.Prompt, _ = m.Metadata["survey_prompt"].(string)
 	if strings.TrimSpace(s.Prompt) == "" {
 		s.Prompt = m.Text
@@ -77,18 +80,9 @@ func metaInt(v any) (int64, bool) {
 //
 // Errors wrap a *SendError.
 func (c *Client) PostSurvey(ctx context.Context, channel, threadTS string, s Survey) (string, error) {
-	opts := []slackgo.MsgOption{
+	return c.post(ctx, channel, threadTS, s.MessageID,
 		slackgo.MsgOptionText(truncate(s.Text, maxSectionText), true),
-		slackgo.MsgOptionBlocks(surveyBlocks(s)...),
-	}
-	if threadTS != "" {
-		opts = append(opts, slackgo.MsgOptionTS(threadTS))
-	}
-	_, ts, err := c.api.PostMessageContext(ctx, channel, opts...)
-	if err != nil {
-		return "", fmt.Errorf("slack: post survey: %w", classify(err))
-	}
-	return ts, nil
+		slackgo.MsgOptionBlocks(surveyBlocks(s)...))
 }
 
 // surveyBlocks lays out a survey: the question, then the score buttons.

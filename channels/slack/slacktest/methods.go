@@ -111,6 +111,13 @@ func (s *Server) postMessage(w http.ResponseWriter, args map[string]string) {
 		_ = json.Compact(&compact, []byte(raw))
 		p.Blocks = compact.Bytes()
 	}
+	if raw := args["metadata"]; raw != "" {
+		p.Metadata = &Metadata{}
+		if json.Unmarshal([]byte(raw), p.Metadata) != nil || p.Metadata.EventType == "" {
+			writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_metadata_format"})
+			return
+		}
+	}
 	switch {
 	case p.Channel == "":
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "channel_not_found"})
@@ -125,6 +132,11 @@ func (s *Server) postMessage(w http.ResponseWriter, args map[string]string) {
 	s.posts = append(s.posts, p)
 	s.mu.Unlock()
 
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "channel": p.Channel, "ts": p.TS, "message": s.message(p, false)})
+}
+
+// message is a post as the Web API shows it; metadata only when asked for, as Slack does.
+func (s *Server) message(p Post, withMetadata bool) map[string]any {
 	msg := map[string]any{
 		"type": "message", "text": p.Text, "ts": p.TS,
 		"user": s.id.BotUserID, "bot_id": s.id.BotID, "app_id": s.id.AppID, "team": s.id.TeamID,
@@ -132,5 +144,52 @@ func (s *Server) postMessage(w http.ResponseWriter, args map[string]string) {
 	if p.ThreadTS != "" {
 		msg["thread_ts"] = p.ThreadTS
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "channel": p.Channel, "ts": p.TS, "message": msg})
+	if withMetadata && p.Metadata != nil {
+		msg["metadata"] = p.Metadata
+	}
+	return msg
+}
+
+// replies answers conversations.replies: the thread's parent, then the posts in the thread,
+// oldest first, in one page. The fake knows only its own posts, so a parent it did not post
+// (a customer's message) is shown by its ts alone.
+func (s *Server) replies(w http.ResponseWriter, args map[string]string) {
+	channel, ts := args["channel"], args["ts"]
+	if channel == "" || ts == "" {
+		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	meta := args["include_all_metadata"] == "1" || args["include_all_metadata"] == "true"
+	parent := map[string]any{"type": "message", "ts": ts, "thread_ts": ts}
+	var thread []map[string]any
+	for _, p := range s.Posts() {
+		switch {
+		case p.Channel == channel && p.TS == ts:
+			parent = s.message(p, meta)
+			parent["thread_ts"] = ts
+		case p.Channel == channel && p.ThreadTS == ts:
+			thread = append(thread, s.message(p, meta))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "has_more": false,
+		"messages": append([]map[string]any{parent}, thread...)})
+}
+
+// history answers conversations.history: the channel's top-level posts, newest first, in one
+// page. oldest and latest are not applied: the fake's timestamps are not wall-clock times.
+func (s *Server) history(w http.ResponseWriter, args map[string]string) {
+	channel := args["channel"]
+	if channel == "" {
+		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "channel_not_found"})
+		return
+	}
+	meta := args["include_all_metadata"] == "1" || args["include_all_metadata"] == "true"
+	posts := s.Posts()
+	msgs := []map[string]any{}
+	for i := len(posts) - 1; i >= 0; i-- {
+		if p := posts[i]; p.Channel == channel && p.ThreadTS == "" {
+			msgs = append(msgs, s.message(p, meta))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "has_more": false, "messages": msgs})
 }

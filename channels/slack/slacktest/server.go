@@ -49,6 +49,13 @@ type Post struct {
 	ThreadTS string          // empty for a top-level message
 	Blocks   json.RawMessage // the Block Kit array as sent, nil when none
 	TS       string          // the timestamp the server answered with
+	Metadata *Metadata       // the message metadata sent, nil when none
+}
+
+// Metadata is a message's metadata (chat.postMessage's metadata argument).
+type Metadata struct {
+	EventType    string         `json:"event_type"`
+	EventPayload map[string]any `json:"event_payload"`
 }
 
 // Failure is a scripted answer that replaces the next call of one method.
@@ -181,6 +188,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.usersInfo(w, args)
 	case "chat.postMessage":
 		s.postMessage(w, args)
+	case "conversations.replies":
+		s.replies(w, args)
+	case "conversations.history":
+		s.history(w, args)
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "unknown_method"})
 	}

@@ -128,3 +128,39 @@ func TestServerUsersInfo(t *testing.T) {
 		t.Fatalf("unknown user: answer = %v", answer)
 	}
 }
+
+func TestServerRepliesAndHistoryShowMetadataWhenAsked(t *testing.T) {
+	s := New("xoxb-good")
+	defer s.Close()
+	h := jsonHeader("xoxb-good")
+	meta := `{"event_type":"parley_delivery","event_payload":{"message_id":"7"}}`
+	call(t, s, "chat.postMessage", h, `{"channel":"C1","text":"in the thread","thread_ts":"1699999999.000001","metadata":`+strconvQuote(meta)+`}`)
+	call(t, s, "chat.postMessage", h, `{"channel":"D1","text":"top level","metadata":`+strconvQuote(meta)+`}`)
+	if _, answer := call(t, s, "chat.postMessage", h, `{"channel":"C1","text":"x","metadata":"{}"}`); answer["error"] != "invalid_metadata_format" {
+		t.Fatalf("metadata without an event type: %v", answer)
+	}
+
+	_, answer := call(t, s, "conversations.replies", h, `{"channel":"C1","ts":"1699999999.000001","include_all_metadata":"1"}`)
+	msgs, _ := answer["messages"].([]any)
+	if answer["ok"] != true || len(msgs) != 2 {
+		t.Fatalf("replies = %v, want the parent and the post", answer)
+	}
+	post, _ := msgs[1].(map[string]any)
+	md, _ := post["metadata"].(map[string]any)
+	if post["text"] != "in the thread" || md["event_type"] != "parley_delivery" {
+		t.Fatalf("reply = %v", post)
+	}
+	_, answer = call(t, s, "conversations.history", h, `{"channel":"D1"}`)
+	msgs, _ = answer["messages"].([]any)
+	if len(msgs) != 1 {
+		t.Fatalf("history = %v", answer)
+	}
+	if post, _ := msgs[0].(map[string]any); post["text"] != "top level" || post["metadata"] != nil {
+		t.Fatalf("history without include_all_metadata = %v", post)
+	}
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
