@@ -19,7 +19,9 @@
 // another workspace than the one the app is installed in (user_team).
 //
 // Outbound, a [Client] posts replies ([Client.Post], threaded when a parent
-// ts is given), Block Kit alerts ([Client.PostAlert]), and looks up user
+// ts is given; [Client.PostReply] marks the post with the inbox message it
+// delivers, which [Client.FindDelivery] finds again when a delivery is
+// retried), Block Kit alerts ([Client.PostAlert]), and looks up user
 // profiles ([Client.UserInfo]) and its own identity ([Client.AuthTest]).
 // Every failure wraps a [*SendError] that says whether retrying can help and
 // after how long (Slack's Retry-After on rate limits).
