@@ -1,10 +1,14 @@
 package sms
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -35,6 +39,16 @@ type ChannelConfig struct {
 	// Logger receives what is worth knowing but not answering; nil
 	// discards it.
 	Logger *slog.Logger
+	// Jobs enqueues the fetch of an MMS's media in the transaction that
+	// stores the message (workflow.SMSMediaArgs); nil leaves the media at
+	// Twilio, linked from the message's metadata only.
+	Jobs JobInserter
+}
+
+// JobInserter inserts a River job in the caller's transaction; the
+// workflow's Enqueuer implements it.
+type JobInserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs) error
 }
 
 // Channel connects Twilio SMS to the inbox: its handlers take Twilio's
@@ -48,6 +62,7 @@ type Channel struct {
 	apiURL    string
 	transport http.RoundTripper
 	log       *slog.Logger
+	jobs      JobInserter
 }
 
 // NewChannel checks cfg and returns a Channel. It fails without a Store or a
@@ -69,5 +84,6 @@ func NewChannel(cfg ChannelConfig) (*Channel, error) {
 		apiURL:    cfg.APIURL,
 		transport: cfg.Transport,
 		log:       log,
+		jobs:      cfg.Jobs,
 	}, nil
 }

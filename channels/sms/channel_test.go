@@ -52,7 +52,7 @@ func newEnv(t *testing.T) *env {
 	e.store = inbox.New(e.pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return now }, SecretKey: "test-key"})
 	e.twilio = smstest.NewServer(accountSID, authToken)
 	t.Cleanup(e.twilio.Close)
-	e.ch, err = sms.NewChannel(sms.ChannelConfig{Store: e.store, PublicURL: publicURL, APIURL: e.twilio.URL,
+	e.ch, err = sms.NewChannel(sms.ChannelConfig{Store: e.store, PublicURL: publicURL, APIURL: e.twilio.URL, Jobs: jobs,
 		Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			n := e.sends.Add(1)
 			if e.beforeSend != nil {

@@ -30,7 +30,10 @@
 // workflow.Sender of SMS replies: it refuses opted-out numbers, sends long
 // replies as numbered parts recorded one by one in sms_parts (so a retry
 // sends only what is missing), and [Channel.StatusHandler] folds the parts'
-// status callbacks into the message's delivery status.
+// status callbacks into the message's delivery status (holding, in
+// sms_early_statuses, those that arrive before their part is recorded). An
+// MMS's media are fetched after the message is stored, by the workflow's
+// sms_media job through [Channel.FetchMedia], and attached to it.
 //
 // Package smstest provides a fake Twilio API and signed webhook requests for
 // tests.

@@ -85,8 +85,14 @@ func (c *Channel) ingest(ctx context.Context, acct account, in Inbound) (inbox.I
 	err := c.store.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		res, err = c.store.IngestTx(ctx, tx, msg)
-		if err != nil || res.Duplicate || kw == NoKeyword {
+		if err != nil || res.Duplicate {
 			return err
+		}
+		if err := c.fetchMediaLater(ctx, tx, acct.inbox.ID, res.MessageID, in.Media); err != nil {
+			return err
+		}
+		if kw == NoKeyword {
+			return nil
 		}
 		return c.recordKeyword(ctx, tx, kw, in, acct.inbox.ID, res)
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/workflow"
 )
 
 // smsInbox is `parley inbox add sms`: one Twilio number or messaging service. The auth token is
@@ -70,8 +71,12 @@ func (a *app) smsChannel(parts *channelParts) error {
 		a.log.Warn("SMS channel off: PARLEY_PUBLIC_URL is not set")
 		return nil
 	}
+	jobs, err := workflow.NewEnqueuer(a.pool)
+	if err != nil {
+		return err
+	}
 	ch, err := sms.NewChannel(sms.ChannelConfig{Store: a.store, PublicURL: a.cfg.PublicURL,
-		APIURL: a.cfg.TwilioAPIURL, Logger: a.log.With("channel", "sms")})
+		APIURL: a.cfg.TwilioAPIURL, Logger: a.log.With("channel", "sms"), Jobs: jobs})
 	if err != nil {
 		return err
 	}
@@ -79,5 +84,6 @@ func (a *app) smsChannel(parts *channelParts) error {
 		web.Route{Pattern: http.MethodPost + " " + sms.InboundPath, Handler: ch.InboundHandler()},
 		web.Route{Pattern: http.MethodPost + " " + sms.StatusPath, Handler: ch.StatusHandler()})
 	parts.senders[inbox.ChannelSMS] = ch
+	parts.smsMedia = ch
 	return nil
 }

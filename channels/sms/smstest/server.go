@@ -43,14 +43,22 @@ type Server struct {
 	failures []Failure
 	requests int
 	before   func(Message)
+	media    map[string]media // by URL path
+}
+
+// media is a file the fake serves as a message's media.
+type media struct {
+	contentType string
+	content     []byte
 }
 
 // NewServer starts a fake that accepts accountSID and authToken; Close stops
 // it.
 func NewServer(accountSID, authToken string) *Server {
-	s := &Server{AccountSID: accountSID, AuthToken: authToken}
+	s := &Server{AccountSID: accountSID, AuthToken: authToken, media: map[string]media{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", s.createMessage)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}", s.getMedia)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound(r.URL.Path))
 	})
@@ -66,6 +74,41 @@ func (s *Server) BeforeAnswer(f func(Message)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.before = f
+}
+
+// AddMedia stores a file as a media item of message messageSID and returns its URL as Twilio
+// names it in a webhook (https://api.twilio.com/2010-04-01/Accounts/AC.../Messages/MM.../Media/ME...):
+// a client pointed at the fake (PARLEY_TWILIO_API_URL) fetches it from here, with the account's
+// credentials, as Twilio requires by default.
+func (s *Server) AddMedia(messageSID, contentType string, content []byte) string {
+	path := "/2010-04-01/Accounts/" + s.AccountSID + "/Messages/" + messageSID + "/Media/" + NewSID("ME")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.media[path] = media{contentType: contentType, content: content}
+	return "https://api.twilio.com" + path
+}
+
+// getMedia serves a media item added with AddMedia.
+func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests++
+	m, ok := s.media[r.URL.Path]
+	s.mu.Unlock()
+	user, pass, authed := r.BasicAuth()
+	if !authed || user != s.AccountSID || pass != s.AuthToken {
+		writeError(w, errAuthenticate())
+		return
+	}
+	if f, failed := s.nextFailure(); failed {
+		f.answer(w)
+		return
+	}
+	if !ok {
+		writeError(w, errNotFound(r.URL.Path))
+		return
+	}
+	w.Header().Set("Content-Type", m.contentType)
+	_, _ = w.Write(m.content)
 }
 
 // Close stops the server and waits for its requests to finish.
