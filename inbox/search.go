@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // InboxQuery selects one keyset page of the agent inbox: a view (assignee, teams), filters
@@ -108,7 +110,13 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) (InboxPage, error) {
 		where = append(where, "(c.last_activity_at, c.id) < ("+arg(at)+", "+arg(id)+")")
 	}
 	from := "conversations c"
+	var mode []any
 	if text := strings.TrimSpace(q.Text); text != "" {
+		// A search is planned with its words every time (an unnamed statement): a cached
+		// generic plan cannot use the address index for LIKE $n and guesses badly how many
+		// messages a word prefix matches. With this and no parallel workers (below), searching
+		// an order number among a million conversations takes 2.6 ms instead of 75 to 470 ms.
+		mode = []any{pgx.QueryExecModeExec}
 		tsq, prefix := searchTerms(text, s.region)
 		if tsq == "" && prefix == "" {
 			return InboxPage{Rows: []InboxRow{}}, nil
@@ -125,7 +133,22 @@ func (s *Store) Inbox(ctx context.Context, q InboxQuery) (InboxPage, error) {
 		FROM (` + sql + `) c LEFT JOIN LATERAL (SELECT m.text, m.direction FROM messages m WHERE m.conversation_id = c.id
 			ORDER BY m.id DESC LIMIT 1) p ON true
 		ORDER BY c.last_activity_at DESC, c.id DESC`
-	rows, err := s.pool.Query(ctx, sql, args...)
+	var db interface {
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	} = s.pool
+	if mode != nil {
+		// Nor does a search start parallel workers: they take longer to start than it runs.
+		tx, err := s.pool.Begin(ctx)
+		if err != nil {
+			return InboxPage{}, fmt.Errorf("inbox: search: %w", err)
+		}
+		defer func() { _ = tx.Rollback(ctx) }() // it only reads
+		if _, err := tx.Exec(ctx, "SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
+			return InboxPage{}, fmt.Errorf("inbox: search: %w", err)
+		}
+		db = tx
+	}
+	rows, err := db.Query(ctx, sql, append(mode, args...)...)
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("inbox: list: %w", err)
 	}

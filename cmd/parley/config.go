@@ -99,6 +99,13 @@ func open(ctx context.Context, c *cli) (*app, error) {
 	if pcfg.MaxConns < 40 {
 		pcfg.MaxConns = 40
 	}
+	// Parley's queries are short, and some estimates are poor (a word prefix in a search), which
+	// can lift a query's cost past PostgreSQL's JIT threshold: compiling it then takes longer
+	// than running it (a search at a million conversations: 87 ms with JIT, 2.6 ms without).
+	// A DATABASE_URL that sets jit itself keeps its choice.
+	if _, set := pcfg.ConnConfig.RuntimeParams["jit"]; !set {
+		pcfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
