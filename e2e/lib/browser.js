@@ -1,4 +1,5 @@
 // lib/browser.js: headless Debian Chromium through playwright-core, and the server under test.
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +51,21 @@ export async function inbound(token, body) {
   });
   if (res.status !== 201) throw new Error(`inbound: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+// browser and login are the Chromium and the demo login of the test file that called useBrowser,
+// set before its tests run.
+export let browser;
+export let login;
+
+// useBrowser registers, in the calling test file, hooks that read the demo login and start
+// Chromium before its tests, and close Chromium after them.
+export function useBrowser() {
+  before(async () => {
+    login = demo();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
 }

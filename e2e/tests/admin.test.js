@@ -2,21 +2,13 @@
 // a customer's message is routed by it; a refused SLA policy shows the server's reason and
 // keeps the form as typed; a policy with business hours is added and listed; the rule is
 // deleted from its table.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signIn, demo, inbound, baseURL } from '../lib/browser.js';
+import { useBrowser, browser, login as d, signIn, inbound, baseURL } from '../lib/browser.js';
 
 const run = Date.now().toString(36);
 
-let browser;
-let d;
-before(async () => {
-  d = demo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+useBrowser();
 
 // conversation reads a conversation through the JSON API as the demo admin.
 async function conversation(id) {

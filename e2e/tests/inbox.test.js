@@ -3,10 +3,10 @@
 // channel appears live; the agent answers with a canned response, sees who else is viewing and
 // typing, resolves with the keyboard; the page catches up after losing its socket; an agent
 // never reaches the admin pages; a supervisor reads the dashboard.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launch, signIn, demo, inbound, artifacts } from '../lib/browser.js';
+import { useBrowser, browser, login as d, signIn, inbound, artifacts } from '../lib/browser.js';
 
 const run = Date.now().toString(36);
 const password = 'e2e-password-1';
@@ -17,15 +17,7 @@ const people = {
 };
 const canned = { shortcut: `thanks${run}`, text: 'Thank you for your patience! A replacement parcel ships today.' };
 
-let browser;
-let d;
-before(async () => {
-  d = demo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+useBrowser();
 
 test('admins add agents and a canned response through the admin pages', async () => {
   const admin = await signIn(browser, d.email, d.password);

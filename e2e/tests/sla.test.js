@@ -2,10 +2,10 @@
 // a keyword to it and an SLA policy with a 5-second first-response target for it (JSON API);
 // a supervisor opens the dashboard; a customer writes; with nobody answering, the breach
 // appears on the supervisor's board without a reload, with its overdue countdown running.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launch, signIn, demo, inbound, artifacts, baseURL } from '../lib/browser.js';
+import { useBrowser, browser, login as d, signIn, inbound, artifacts, baseURL } from '../lib/browser.js';
 
 const run = Date.now().toString(36);
 const password = 'e2e-password-1';
@@ -13,15 +13,7 @@ const sup = { name: 'Sam Supervisor', email: `sam-${run}@e2e.example` };
 const team = `Escalations ${run}`;
 const keyword = `refund-${run}`;
 
-let browser;
-let d;
-before(async () => {
-  d = demo();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+useBrowser();
 
 // api calls the JSON API as the demo admin (its API token).
 async function api(method, p, body) {
