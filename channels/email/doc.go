@@ -35,7 +35,8 @@
 // recipients ([ThreadTokens]), then by a "[#id]" subject token when the
 // sender is that conversation's customer. Auto-replies and bounces are
 // stored with Inbound.Auto set; a bounce marks the reply it returns failed.
-// The sender's address is only claimed: no DKIM signature is checked.
+// The sender's address is verified when a valid DKIM signature of its domain
+// (or a parent domain) covers the From header, and only claimed otherwise.
 //
 // Out: a [Sender] sends replies over SMTP with our own Message-ID (stored
 // before the send, so a retry resends the same one), In-Reply-To and

@@ -50,6 +50,8 @@ type FetcherConfig struct {
 	TLSConfig *tls.Config
 	// DialTimeout bounds connecting and the TLS handshake; 0 means DefaultDialTimeout.
 	DialTimeout time.Duration
+	// LookupTXT finds DKIM public keys; nil means DNS. Tests give their own.
+	LookupTXT LookupTXT
 }
 
 // Fetcher reads email inboxes' mailboxes over IMAP into the inbox. It implements the
@@ -72,6 +74,9 @@ func NewFetcher(cfg FetcherConfig) *Fetcher {
 	}
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = DefaultPollEvery
+	}
+	if cfg.LookupTXT == nil {
+		cfg.LookupTXT = dnsTXT
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts

@@ -36,11 +36,16 @@ func ExternalID(p *Parsed) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// inboundOf maps a parsed email to what the inbox ingests. The sender's address is only
-// claimed (Verified false): a From header can be forged, and Parley checks no DKIM signature.
+// inboundOf maps a parsed email to what the inbox ingests. The sender's address is verified
+// when a valid DKIM signature of its domain vouches for the From header (see dkimDomain);
+// otherwise it is only claimed, since a From header is easily forged.
 // The timeline shows the reply without its quoted history; the full text, the full HTML and
 // the raw message are kept in email_sources.
 func (f *Fetcher) inboundOf(ctx context.Context, a account, p *Parsed, o origin) inbox.Inbound {
+	dkim := ""
+	if !o.truncated {
+		dkim = dkimDomain(ctx, f.cfg.LookupTXT, p.Raw, p.From.Address)
+	}
 	text, html := p.Reply, p.ReplyHTML
 	if strings.TrimSpace(text) == "" {
 		text = p.Text
@@ -52,7 +57,7 @@ func (f *Fetcher) inboundOf(ctx context.Context, a account, p *Parsed, o origin)
 		InboxID:    a.inbox.ID,
 		Channel:    inbox.ChannelEmail,
 		ExternalID: ExternalID(p),
-		From:       inbox.Identity{Kind: inbox.IdentityEmail, Address: p.From.Address},
+		From:       inbox.Identity{Kind: inbox.IdentityEmail, Address: p.From.Address, Verified: dkim != ""},
 		Name:       p.From.Name,
 		Subject:    cutRunes(p.Subject, inbox.MaxSubjectChars),
 		Text:       cutBytes(text, inbox.MaxTextBytes),
@@ -60,7 +65,7 @@ func (f *Fetcher) inboundOf(ctx context.Context, a account, p *Parsed, o origin)
 		Email:      &inbox.EmailHeaders{MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References},
 		Auto:       string(p.Auto),
 		ReceivedAt: o.received,
-		Metadata:   metadataOf(p, o, text != p.Text),
+		Metadata:   metadataOf(p, o, text != p.Text, dkim),
 	}
 	if p.Bounce != nil && p.Bounce.OriginalMessageID != "" {
 		// A bounce joins the conversation of the message it returns.
@@ -110,7 +115,7 @@ func (f *Fetcher) ownConversation(ctx context.Context, id int64, address string)
 }
 
 // metadataOf is what the message keeps of its email beyond text and threading headers.
-func metadataOf(p *Parsed, o origin, quoted bool) map[string]any {
+func metadataOf(p *Parsed, o origin, quoted bool, dkim string) map[string]any {
 	e := map[string]any{
 		"from":         p.From.Address,
 		"to":           addressList(p.To),
@@ -118,8 +123,11 @@ func metadataOf(p *Parsed, o origin, quoted bool) map[string]any {
 		"uid_validity": o.uidValidity,
 		"uid":          o.uid,
 		"size":         o.size,
-		"sender":       "claimed", // From is not authenticated (no DKIM check)
+		"sender":       "claimed", // From is not authenticated
 		"quoted":       quoted,
+	}
+	if dkim != "" {
+		e["sender"], e["dkim"] = "verified", dkim
 	}
 	if len(p.Cc) > 0 {
 		e["cc"] = addressList(p.Cc)
