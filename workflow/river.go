@@ -27,8 +27,9 @@ type Config struct {
 	Logger  *slog.Logger
 	// SlackProfiles looks up new Slack contacts' profiles; nil cancels those jobs.
 	SlackProfiles SlackProfiles
-	// SMSMedia fetches MMS media from Twilio; nil cancels those jobs.
-	SMSMedia SMSMedia
+	// Fetchers fetch the files customers sent from the channels' providers (MMS media, Slack
+	// files); a channel without one cancels those jobs.
+	Fetchers map[inbox.Channel]AttachmentFetcher
 	// SlackResponder answers Slack clicks through their response_url; nil cancels those jobs.
 	SlackResponder SlackResponder
 	// SlackEvents prunes the handled Slack event ids hourly; nil schedules no prune.
@@ -66,7 +67,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &DeliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger})
 	river.AddWorker(workers, &SlackProfileWorker{Store: cfg.Store, Profiles: cfg.SlackProfiles, Log: cfg.Logger})
-	river.AddWorker(workers, &SMSMediaWorker{Store: cfg.Store, Media: cfg.SMSMedia})
+	river.AddWorker(workers, &FetchAttachmentWorker{Store: cfg.Store, Fetchers: cfg.Fetchers})
 	river.AddWorker(workers, &RouteWorker{Store: cfg.Store, Log: cfg.Logger})
 	river.AddWorker(workers, &AssignWorker{Store: cfg.Store, Log: cfg.Logger})
 	river.AddWorker(workers, &AssignWaitingWorker{Store: cfg.Store, Log: cfg.Logger})

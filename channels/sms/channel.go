@@ -40,7 +40,7 @@ type ChannelConfig struct {
 	// discards it.
 	Logger *slog.Logger
 	// Jobs enqueues the fetch of an MMS's media in the transaction that
-	// stores the message (workflow.SMSMediaArgs); nil leaves the media at
+	// stores the message (workflow.FetchAttachmentArgs); nil leaves the media at
 	// Twilio, linked from the message's metadata only.
 	Jobs JobInserter
 }

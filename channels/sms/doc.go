@@ -33,7 +33,7 @@
 // status callbacks into the message's delivery status (holding, in
 // sms_early_statuses, those that arrive before their part is recorded). An
 // MMS's media are fetched after the message is stored, by the workflow's
-// sms_media job through [Channel.FetchMedia], and attached to it.
+// fetch_attachment job through [Channel.FetchAttachment], and attached to it.
 //
 // Package smstest provides a fake Twilio API and signed webhook requests for
 // tests.

@@ -38,7 +38,8 @@ func (c *Channel) fetchMediaLater(ctx context.Context, tx pgx.Tx, inboxID, messa
 		return nil
 	}
 	for i, m := range media {
-		args := workflow.SMSMediaArgs{MessageID: messageID, InboxID: inboxID, URL: m.URL, Filename: mediaFilename(i, m.ContentType)}
+		args := workflow.FetchAttachmentArgs{MessageID: messageID, Channel: inbox.ChannelSMS, InboxID: inboxID,
+			URL: m.URL, Filename: mediaFilename(i, m.ContentType)}
 		if err := c.jobs.InsertTx(ctx, tx, args); err != nil {
 			return fmt.Errorf("sms: enqueue media %d of message %d: %w", i+1, messageID, err)
 		}
@@ -46,9 +47,9 @@ func (c *Channel) fetchMediaLater(ctx context.Context, tx pgx.Tx, inboxID, messa
 	return nil
 }
 
-// FetchMedia implements workflow.SMSMedia: it fetches a media item of a message that SMS inbox
-// inboxID received, with that inbox's credentials.
-func (c *Channel) FetchMedia(ctx context.Context, inboxID int64, mediaURL string) (inbox.NewAttachment, error) {
+// FetchAttachment implements workflow.AttachmentFetcher: it fetches a media item of a message
+// that SMS inbox inboxID received, with that inbox's credentials.
+func (c *Channel) FetchAttachment(ctx context.Context, inboxID int64, mediaURL string) (inbox.NewAttachment, error) {
 	in, err := c.store.GetInbox(ctx, inboxID)
 	if err != nil {
 		return inbox.NewAttachment{}, retry(err)

@@ -11,21 +11,22 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/parleyhq/parley/channels/sms/smstest"
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/workflow"
 )
 
-// mediaJobs returns the sms_media jobs enqueued so far, oldest first.
-func (e *env) mediaJobs(t *testing.T) []workflow.SMSMediaArgs {
+// mediaJobs returns the fetch_attachment jobs enqueued so far, oldest first.
+func (e *env) mediaJobs(t *testing.T) []workflow.FetchAttachmentArgs {
 	t.Helper()
-	rows, err := e.pool.Query(context.Background(), `SELECT args FROM river_job WHERE kind = 'sms_media' ORDER BY id`)
+	rows, err := e.pool.Query(context.Background(), `SELECT args FROM river_job WHERE kind = 'fetch_attachment' ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var out []workflow.SMSMediaArgs
+	var out []workflow.FetchAttachmentArgs
 	for rows.Next() {
 		var raw []byte
-		var a workflow.SMSMediaArgs
+		var a workflow.FetchAttachmentArgs
 		if err := rows.Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
@@ -40,10 +41,10 @@ func (e *env) mediaJobs(t *testing.T) []workflow.SMSMediaArgs {
 	return out
 }
 
-// fetch runs one sms_media job with the channel as the fetcher.
-func (e *env) fetch(args workflow.SMSMediaArgs) error {
-	w := &workflow.SMSMediaWorker{Store: e.store, Media: e.ch}
-	return w.Work(context.Background(), &river.Job[workflow.SMSMediaArgs]{
+// fetch runs one fetch_attachment job with the channel as the fetcher.
+func (e *env) fetch(args workflow.FetchAttachmentArgs) error {
+	w := &workflow.FetchAttachmentWorker{Store: e.store, Fetchers: map[inbox.Channel]workflow.AttachmentFetcher{inbox.ChannelSMS: e.ch}}
+	return w.Work(context.Background(), &river.Job[workflow.FetchAttachmentArgs]{
 		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 8}, Args: args})
 }
 

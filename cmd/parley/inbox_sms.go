@@ -84,6 +84,6 @@ func (a *app) smsChannel(parts *channelParts) error {
 		web.Route{Pattern: http.MethodPost + " " + sms.InboundPath, Handler: ch.InboundHandler()},
 		web.Route{Pattern: http.MethodPost + " " + sms.StatusPath, Handler: ch.StatusHandler()})
 	parts.senders[inbox.ChannelSMS] = ch
-	parts.smsMedia = ch
+	parts.fetchers[inbox.ChannelSMS] = ch
 	return nil
 }

@@ -52,7 +52,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
-		ChatVisitors: parts.chatVisitors, SlackProfiles: parts.slackProfiles, SMSMedia: parts.smsMedia, Alerter: parts.alerter,
+		ChatVisitors: parts.chatVisitors, SlackProfiles: parts.slackProfiles, Fetchers: parts.fetchers, Alerter: parts.alerter,
 		SlackResponder: parts.slackResponder, SlackEvents: parts.slackEvents,
 		PublicURL: a.cfg.PublicURL, Mailboxes: parts.mailboxes})
 	if err != nil {
@@ -104,8 +104,8 @@ type channelParts struct {
 	// slackProfiles answers the Slack profile job; alerter posts SLA alerts (Slack).
 	slackProfiles workflow.SlackProfiles
 	alerter       workflow.Alerter
-	// smsMedia fetches MMS media (the sms_media jobs).
-	smsMedia workflow.SMSMedia
+	// fetchers fetch the files customers sent (the fetch_attachment jobs), by channel.
+	fetchers map[inbox.Channel]workflow.AttachmentFetcher
 	// slackResponder answers Slack clicks (slack_respond); slackEvents prunes handled event ids.
 	slackResponder workflow.SlackResponder
 	slackEvents    workflow.SlackEventPruner
@@ -115,7 +115,7 @@ type channelParts struct {
 
 // channels builds the channel handlers and senders. Each channel adds itself here.
 func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, error) {
-	parts := channelParts{senders: map[inbox.Channel]workflow.Sender{}}
+	parts := channelParts{senders: map[inbox.Channel]workflow.Sender{}, fetchers: map[inbox.Channel]workflow.AttachmentFetcher{}}
 	if err := a.chatChannel(ctx, feed, &parts); err != nil {
 		return parts, err
 	}
