@@ -18,6 +18,9 @@
 // "TEAMID:USERID": in a Slack Connect channel the author may belong to
 // another workspace than the one the app is installed in (user_team).
 //
+// Files a customer shares are fetched after the message is stored, by the
+// workflow's fetch_attachment job through [Files], with the bot token.
+//
 // Outbound, a [Client] posts replies ([Client.Post], threaded when a parent
 // ts is given; [Client.PostReply] marks the post with the inbox message it
 // delivers, which [Client.FindDelivery] finds again when a delivery is

@@ -43,20 +43,27 @@ type Event struct {
 	Challenge string // KindURLVerification: the value to echo
 	Reason    string // KindIgnored: why, e.g. "own message", "subtype channel_join"
 
-	EventID     string // Slack's id of the event, the same on every redelivery
-	TeamID      string // the workspace the app is installed in
-	Channel     string // "C...", "G..." or "D..."
-	ChannelType string // "channel", "group", "im" or "mpim"
-	User        string // the author, "U..."; empty for a bot_message
-	UserTeam    string // the author's workspace: user_team when given, else TeamID
-	Text        string // the message text; for KindEdit, the new text
-	TS          string // the message's ts; for an edit or delete, the event's
-	ThreadTS    string // the thread's parent ts, when in a thread
-	TargetTS    string // KindEdit, KindDelete: the ts of the changed message
-	BotID       string // the posting bot, when a bot posted
-	FromBot     bool   // posted by a bot or integration
-	FromSelf    bool   // posted by this app (then Kind is KindIgnored)
-	ExtShared   bool   // in a channel shared with other organizations (Slack Connect)
+	EventID     string       // Slack's id of the event, the same on every redelivery
+	TeamID      string       // the workspace the app is installed in
+	Channel     string       // "C...", "G..." or "D..."
+	ChannelType string       // "channel", "group", "im" or "mpim"
+	User        string       // the author, "U..."; empty for a bot_message
+	UserTeam    string       // the author's workspace: user_team when given, else TeamID
+	Text        string       // the message text; for KindEdit, the new text
+	TS          string       // the message's ts; for an edit or delete, the event's
+	ThreadTS    string       // the thread's parent ts, when in a thread
+	TargetTS    string       // KindEdit, KindDelete: the ts of the changed message
+	BotID       string       // the posting bot, when a bot posted
+	FromBot     bool         // posted by a bot or integration
+	FromSelf    bool         // posted by this app (then Kind is KindIgnored)
+	ExtShared   bool         // in a channel shared with other organizations (Slack Connect)
+	Files       []SharedFile // KindMessage: the files shared with it
+}
+
+// SharedFile is a file a message shared, kept by Slack until fetched with the bot token.
+type SharedFile struct {
+	Name, Mimetype string
+	URL            string // url_private_download, else url_private
 }
 
 // Address is the author's identity address, "TEAMID:USERID", unique across

@@ -3,6 +3,7 @@ package slack
 import (
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 
 	"github.com/parleyhq/parley/channels/slack/slacktest"
@@ -38,7 +39,7 @@ func TestParseMessage(t *testing.T) {
 		Channel: "C1", ChannelType: "im", User: "U1", UserTeam: "T0PARLEY",
 		Text: "my order is late", TS: "1700000000.000001",
 	}
-	if ev != want {
+	if !reflect.DeepEqual(ev, want) {
 		t.Fatalf("event = %+v\nwant    %+v", ev, want)
 	}
 	if ev.Address() != "T0PARLEY:U1" || ev.IsReply() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -26,7 +27,7 @@ func (h *Handler) message(ctx context.Context, a account, ev Event) error {
 		Channel:    inbox.ChannelSlack,
 		ExternalID: externalID(ev.Channel, ev.TS),
 		From:       inbox.Identity{Kind: inbox.IdentitySlack, Address: ev.Address(), Verified: true},
-		Text:       messageText(ev.Text),
+		Text:       withFiles(messageText(ev.Text), ev.Files),
 		ReceivedAt: at,
 		Metadata: map[string]any{"slack": map[string]any{
 			"team": ev.TeamID, "user_team": ev.UserTeam, "user": ev.User, "event_id": ev.EventID,
@@ -58,6 +59,9 @@ func (h *Handler) message(ctx context.Context, a account, ev Event) error {
 			return nil
 		}
 		if err := saveThread(ctx, tx, ev.Channel, root, res.ConversationID, at); err != nil {
+			return err
+		}
+		if err := h.fetchFilesLater(ctx, tx, a.inbox.ID, res.MessageID, ev.Files); err != nil {
 			return err
 		}
 		if !res.NewContact || h.jobs == nil {
@@ -100,4 +104,16 @@ func (h *Handler) change(ctx context.Context, a account, ev Event) error {
 		}
 		return err
 	})
+}
+
+// withFiles names the files a message without text shared, so its timeline entry says what came.
+func withFiles(text string, files []SharedFile) string {
+	if text != noText || len(files) == 0 {
+		return text
+	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Name
+	}
+	return "[shared " + strings.Join(names, ", ") + "]"
 }

@@ -3,6 +3,7 @@ package slack
 import (
 	"errors"
 
+	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
 
@@ -24,6 +25,9 @@ type authorship struct {
 	author
 	Message  *author `json:"message"`
 	Previous *author `json:"previous_message"`
+	// Files are the files a file_share message shared (slackevents.MessageEvent has no field
+	// for them).
+	Files []slackgo.File `json:"files"`
 }
 
 // slackbotUser is the user id of Slackbot, which posts reminders and
@@ -50,6 +54,15 @@ func fromMessage(ev Event, msg *slackevents.MessageEvent, a authorship, self Sel
 	switch msg.SubType {
 	case "", "bot_message", "thread_broadcast", "file_share", "me_message":
 		ev.Kind, ev.Text, ev.ThreadTS, who = KindMessage, msg.Text, msg.ThreadTimeStamp, &a.author
+		for _, f := range a.Files {
+			url := f.URLPrivateDownload
+			if url == "" {
+				url = f.URLPrivate
+			}
+			if url != "" { // a deleted or hidden file has none
+				ev.Files = append(ev.Files, SharedFile{Name: f.Name, Mimetype: f.Mimetype, URL: url})
+			}
+		}
 	case "message_changed":
 		if a.Message == nil || msg.Message == nil || msg.Message.Timestamp == "" {
 			return Event{}, malformed(errors.New("message_changed without message"))

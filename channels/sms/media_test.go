@@ -3,7 +3,6 @@ package sms_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"testing"
 
@@ -12,33 +11,14 @@ import (
 
 	"github.com/parleyhq/parley/channels/sms/smstest"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/dbtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
 // mediaJobs returns the fetch_attachment jobs enqueued so far, oldest first.
 func (e *env) mediaJobs(t *testing.T) []workflow.FetchAttachmentArgs {
 	t.Helper()
-	rows, err := e.pool.Query(context.Background(), `SELECT args FROM river_job WHERE kind = 'fetch_attachment' ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []workflow.FetchAttachmentArgs
-	for rows.Next() {
-		var raw []byte
-		var a workflow.FetchAttachmentArgs
-		if err := rows.Scan(&raw); err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, &a); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return dbtest.JobArgs[workflow.FetchAttachmentArgs](t, e.pool, "fetch_attachment")
 }
 
 // fetch runs one fetch_attachment job with the channel as the fetcher.

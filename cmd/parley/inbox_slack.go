@@ -67,6 +67,7 @@ func (a *app) slackChannel(parts *channelParts) error {
 		web.Route{Pattern: http.MethodPost + " " + slack.EventsPath, Handler: slack.NewHandler(cfg)},
 		web.Route{Pattern: http.MethodPost + " " + slack.InteractionsPath, Handler: slack.NewInteractions(cfg)})
 	parts.senders[inbox.ChannelSlack] = slack.NewSender(a.store, a.cfg.SlackAPIURL)
+	parts.fetchers[inbox.ChannelSlack] = slack.NewFiles(a.store, a.cfg.SlackAPIURL)
 	parts.slackProfiles = slack.NewProfiles(a.store, a.cfg.SlackAPIURL)
 	parts.alerter = slack.NewAlerter(a.store, a.cfg.SlackAPIURL, a.cfg.PublicURL, log)
 	parts.slackResponder = slack.NewResponder(a.cfg.SlackAPIURL)

@@ -69,6 +69,7 @@ type Message struct {
 	ThreadTS    string // the parent's ts for a thread reply
 	BotID       string // set for messages posted by a bot or app
 	AppID       string // set for messages posted by an app
+	Files       []File // files shared with the message (see Server.AddFile); FileShare sets the subtype
 }
 
 // withDefaults fills the zero fields of m.
@@ -137,6 +138,20 @@ func envelope(m Message, event map[string]any) []byte {
 func MessageEvent(m Message) []byte {
 	m = m.withDefaults()
 	return envelope(m, m.inner())
+}
+
+// FileShare is the event for m sharing m.Files (subtype file_share).
+func FileShare(m Message) []byte {
+	m = m.withDefaults()
+	event := m.inner()
+	event["subtype"] = "file_share"
+	files := make([]map[string]any, len(m.Files))
+	for i, f := range m.Files {
+		files[i] = map[string]any{"id": f.ID, "name": f.Name, "title": f.Name, "mimetype": f.Mimetype,
+			"size": f.Size, "url_private": f.URL, "url_private_download": f.URL + "?download=1"}
+	}
+	event["files"] = files
+	return envelope(m, event)
 }
 
 // ThreadReply is the event for m posted as a reply in the thread whose parent

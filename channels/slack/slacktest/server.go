@@ -52,6 +52,12 @@ type Post struct {
 	Metadata *Metadata       // the message metadata sent, nil when none
 }
 
+// File is a file shared in Slack, served by the fake at URL to its bot token.
+type File struct {
+	ID, Name, Mimetype, URL string
+	Size                    int
+}
+
 // Metadata is a message's metadata (chat.postMessage's metadata argument).
 type Metadata struct {
 	EventType    string         `json:"event_type"`
@@ -99,6 +105,13 @@ type Server struct {
 
 	hooks     int // response_urls handed out
 	responses []Response
+	files     map[string]fileContent // by URL path
+}
+
+// fileContent is what the fake serves for a shared file.
+type fileContent struct {
+	mimetype string
+	content  []byte
 }
 
 // New starts a Server that accepts only the bot token token.
@@ -109,9 +122,42 @@ func New(token string) *Server {
 		users: make(map[string]User),
 		fails: make(map[string][]Failure),
 		calls: make(map[string]int),
+		files: make(map[string]fileContent),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// AddFile stores a file as shared in the workspace and returns it, its URL on the fake (as
+// Slack's url_private is on files.slack.com), to put in a message's Files.
+func (s *Server) AddFile(name, mimetype string, content []byte) File {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := fmt.Sprintf("F%08d", len(s.files)+1)
+	path := "/files-pri/" + s.id.TeamID + "-" + id + "/" + name
+	s.files[path] = fileContent{mimetype: mimetype, content: content}
+	return File{ID: id, Name: name, Mimetype: mimetype, Size: len(content), URL: s.srv.URL + path}
+}
+
+// serveFile answers a file's URL to the bot token, as files.slack.com does: without it Slack
+// answers a sign-in page, so the fake answers 403 with HTML.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.calls["files"]++
+	f, ok := s.files[r.URL.Path]
+	s.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer "+s.token {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("<html>sign in</html>"))
+		return
+	}
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.mimetype)
+	_, _ = w.Write(f.content)
 }
 
 // URL is the Web API base URL with its trailing slash, ready for
@@ -159,6 +205,10 @@ func (s *Server) FailNext(method string, f Failure) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/actions/") {
 		s.respond(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/files-pri/") {
+		s.serveFile(w, r)
 		return
 	}
 	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
