@@ -42,30 +42,11 @@ type slaBreachWorker struct {
 // target is still unmet at its due instant, records the breach.
 func (w *slaBreachWorker) Work(ctx context.Context, job *river.Job[SLABreachArgs]) error {
 	a := job.Args
-	var wait time.Duration
-	err := w.e.store.InTx(ctx, func(tx pgx.Tx) error {
-		cc, err := w.e.refresh(ctx, tx, a.ConversationID)
-		if err != nil {
-			return err
-		}
-		c := cc.clocks[a.Target]
-		if c == nil || c.generation != a.Generation || c.state != clockRunning || c.breached != nil || cc.policy == nil {
-			return nil
-		}
-		now := w.e.now()
-		if now.Before(*c.due) {
-			wait = c.due.Sub(now)
-			return nil
-		}
-		return w.e.breach(ctx, tx, cc, c, now)
+	return w.e.atInstant(ctx, a.ConversationID, a.Target, a.Generation, clockInstant{
+		at:   func(c *clockRow) *time.Time { return c.due },
+		done: func(cc *convClocks, c *clockRow) bool { return c.breached != nil || cc.policy == nil },
+		act:  w.e.breach,
 	})
-	if errors.Is(err, errNoConversation) {
-		return river.JobCancel(err)
-	}
-	if err == nil && wait > 0 {
-		return river.JobSnooze(wait)
-	}
-	return err
 }
 
 // breach records clock c of cc as missed at now, applies the first escalation level, schedules

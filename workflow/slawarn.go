@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,43 +38,29 @@ type slaWarningWorker struct {
 // Work records the warning, announces it and alerts, in one transaction.
 func (w *slaWarningWorker) Work(ctx context.Context, job *river.Job[SLAWarningArgs]) error {
 	a := job.Args
-	var wait time.Duration
-	err := w.e.store.InTx(ctx, func(tx pgx.Tx) error {
-		cc, err := w.e.refresh(ctx, tx, a.ConversationID)
-		if err != nil {
-			return err
-		}
-		c := cc.clocks[a.Target]
-		if c == nil || c.generation != a.Generation || c.state != clockRunning || c.warned != nil || c.breached != nil {
-			return nil
-		}
-		now := w.e.now()
-		if now.Before(*c.warn) {
-			wait = c.warn.Sub(now)
-			return nil
-		}
-		c.warned = &now
-		if _, err := tx.Exec(ctx, `UPDATE sla_clocks SET warned_at = $3, updated_at = $3
-			WHERE conversation_id = $1 AND target = $2`, a.ConversationID, a.Target, now); err != nil {
-			return err
-		}
-		data := map[string]any{"target": a.Target, "due_at": *c.due, "warn_at": *c.warn}
-		if err := w.e.store.AddAuditTx(ctx, tx, a.ConversationID, inbox.Actor{}, EventSLAWarning, data); err != nil {
-			return err
-		}
-		if err := w.e.publish(ctx, tx, cc, EventSLAWarning, data, now); err != nil {
-			return err
-		}
-		return w.e.insert(ctx, tx, []river.InsertManyParams{{Args: SLAAlertArgs{Event: EventSLAWarning,
-			ConversationID: a.ConversationID, Target: a.Target, Due: *c.due}}})
+	return w.e.atInstant(ctx, a.ConversationID, a.Target, a.Generation, clockInstant{
+		at:   func(c *clockRow) *time.Time { return c.warn },
+		done: func(_ *convClocks, c *clockRow) bool { return c.warned != nil || c.breached != nil },
+		act:  w.e.warn,
 	})
-	if errors.Is(err, errNoConversation) {
-		return river.JobCancel(err)
+}
+
+// warn records clock c of cc's warning at now, announces it and alerts the team, on tx.
+func (e *engine) warn(ctx context.Context, tx pgx.Tx, cc *convClocks, c *clockRow, now time.Time) error {
+	c.warned = &now
+	if _, err := tx.Exec(ctx, `UPDATE sla_clocks SET warned_at = $3, updated_at = $3
+		WHERE conversation_id = $1 AND target = $2`, cc.id, c.target, now); err != nil {
+		return err
 	}
-	if err == nil && wait > 0 {
-		return river.JobSnooze(wait)
+	data := map[string]any{"target": c.target, "due_at": *c.due, "warn_at": *c.warn}
+	if err := e.store.AddAuditTx(ctx, tx, cc.id, inbox.Actor{}, EventSLAWarning, data); err != nil {
+		return err
 	}
-	return err
+	if err := e.publish(ctx, tx, cc, EventSLAWarning, data, now); err != nil {
+		return err
+	}
+	return e.insert(ctx, tx, []river.InsertManyParams{{Args: SLAAlertArgs{Event: EventSLAWarning,
+		ConversationID: cc.id, Target: c.target, Due: *c.due}}})
 }
 
 // publish announces an SLA event about cc's conversation on tx.
