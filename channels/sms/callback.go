@@ -25,17 +25,8 @@ func (c *Channel) StatusHandler() http.Handler { return http.HandlerFunc(c.callb
 
 func (c *Channel) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	form, err := ReadRequest(r)
+	form, _, _, err := c.authenticate(r, "From")
 	if err != nil {
-		c.answerError(w, r, err)
-		return
-	}
-	acct, _, err := findAccount(ctx, c.store, form.Get("AccountSid"), form.Get("From"), form.Get("MessagingServiceSid"))
-	if err != nil {
-		c.answerError(w, r, err)
-		return
-	}
-	if err := Verify(r, form, c.publicURL, acct.token); err != nil {
 		c.answerError(w, r, err)
 		return
 	}

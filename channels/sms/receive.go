@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -28,17 +29,8 @@ func (c *Channel) InboundHandler() http.Handler { return http.HandlerFunc(c.rece
 
 func (c *Channel) receive(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	form, err := ReadRequest(r)
+	form, acct, matched, err := c.authenticate(r, "To")
 	if err != nil {
-		c.answerError(w, r, err)
-		return
-	}
-	acct, matched, err := findAccount(ctx, c.store, form.Get("AccountSid"), form.Get("To"), form.Get("MessagingServiceSid"))
-	if err != nil {
-		c.answerError(w, r, err)
-		return
-	}
-	if err := Verify(r, form, c.publicURL, acct.token); err != nil {
 		c.answerError(w, r, err)
 		return
 	}
@@ -63,6 +55,25 @@ func (c *Channel) receive(w http.ResponseWriter, r *http.Request) {
 	c.log.Debug("sms received", "inbox", acct.inbox.ID, "sid", in.MessageSID,
 		"conversation", res.ConversationID, "duplicate", res.Duplicate)
 	answerTwiML(w)
+}
+
+// authenticate reads a Twilio webhook's form, finds the SMS inbox of its AccountSid whose number
+// is the form's ourField ("To" for an incoming message, "From" for a status callback) or its
+// MessagingServiceSid (matched false when only the account is known), and checks the request's
+// signature with that inbox's auth token.
+func (c *Channel) authenticate(r *http.Request, ourField string) (url.Values, account, bool, error) {
+	form, err := ReadRequest(r)
+	if err != nil {
+		return nil, account{}, false, err
+	}
+	acct, matched, err := findAccount(r.Context(), c.store, form.Get("AccountSid"), form.Get(ourField), form.Get("MessagingServiceSid"))
+	if err != nil {
+		return nil, account{}, false, err
+	}
+	if err := Verify(r, form, c.publicURL, acct.token); err != nil {
+		return nil, account{}, false, err
+	}
+	return form, acct, matched, nil
 }
 
 // ingest stores in and, for a carrier keyword, the consent change it asks for,
