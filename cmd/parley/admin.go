@@ -53,10 +53,7 @@ func tokenCmd(ctx context.Context, c *cli) error {
 	fs := c.flags("token add", "token add --agent E [--name N]\n\nPrints a new API token once; only its hash is stored.")
 	email := fs.String("agent", "", "the email of the agent the token acts as")
 	name := fs.String("name", "", "a label for the token")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	a, err := open(ctx, c)
+	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
 	}
@@ -82,10 +79,7 @@ func teamCmd(ctx context.Context, c *cli) error {
 	name := fs.String("name", "", "the team's name")
 	var members stringList
 	fs.Var(&members, "members", "member emails, comma separated or repeated")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	a, err := open(ctx, c)
+	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
 	}

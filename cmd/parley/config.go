@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -80,6 +81,15 @@ type app struct {
 	store *inbox.Store
 	// noJobs serves without working background jobs (parley serve --jobs=false).
 	noJobs bool
+}
+
+// openWith parses a verb's flags, then opens the database (see open): how every verb that works
+// on the data starts. The caller closes the app.
+func openWith(ctx context.Context, c *cli, fs *flag.FlagSet) (*app, error) {
+	if err := fs.Parse(c.args); err != nil {
+		return nil, err
+	}
+	return open(ctx, c)
 }
 
 // open connects to the database and builds the store; close it with app.close.

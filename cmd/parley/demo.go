@@ -19,10 +19,7 @@ const demoAdmin = "admin@parley.local"
 func demo(ctx context.Context, c *cli) error {
 	fs := c.flags("demo", "demo [--conversations N]")
 	bulk := fs.Int("conversations", 0, "also bulk-seed N synthetic conversations with 5 messages each (benchmarks)")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	a, err := open(ctx, c)
+	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
 	}

@@ -87,10 +87,7 @@ func ruleAdd(ctx context.Context, c *cli) error {
 
 func ruleList(ctx context.Context, c *cli) error {
 	fs := c.flags("rule list", "rule list\n\nPrints the rule sets and their rules in the order they run.")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	a, err := open(ctx, c)
+	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
 	}
@@ -158,10 +155,7 @@ func strs[T ~string](values []T) []string {
 func ruleDelete(ctx context.Context, c *cli) error {
 	fs := c.flags("rule delete", "rule delete --id N")
 	id := fs.Int64("id", 0, "the rule's id (see parley rule list)")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	a, err := open(ctx, c)
+	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
 	}

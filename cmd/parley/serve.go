@@ -18,10 +18,7 @@ import (
 func serve(ctx context.Context, c *cli) error {
 	fs := c.flags("serve", "serve [--jobs=false]")
 	work := fs.Bool("jobs", true, "work background jobs in this process (false: serve HTTP only, another process works the jobs)")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	a, err := open(ctx, c)
+	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
 	}
@@ -132,10 +129,7 @@ func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, err
 // migrate applies the migrations and exits.
 func migrate(ctx context.Context, c *cli) error {
 	fs := c.flags("migrate", "migrate")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	a, err := open(ctx, c)
+	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
 	}

@@ -84,10 +84,7 @@ func slaCmd(ctx context.Context, c *cli) error {
 // slaList is `parley sla list`.
 func slaList(ctx context.Context, c *cli) error {
 	fs := c.flags("sla list", "sla list")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	a, err := open(ctx, c)
+	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
 	}
