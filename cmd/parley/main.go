@@ -1,6 +1,6 @@
-// Package main is the parley command, the omnichannel customer-service hub: one binary that serves the API, the
-// agent inbox and the channels' webhooks, works the background jobs, and administers the data.
-// Run `parley -h` for the verbs.
+// Package main is the parley command, the omnichannel customer-service hub: one binary that
+// serves the API, the agent inbox and the channels' webhooks, works the background jobs, and
+// administers the data. Run `parley -h` for the verbs.
 package main
 
 import (
