@@ -78,24 +78,7 @@ func TestDemoIsIdempotentAndItsLoginWorks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-		a, err := open(ctx, c)
-		if err != nil {
-			done <- err
-			return
-		}
-		defer a.close()
-		done <- a.serve(ctx, ln)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
+	serveInBackground(t, env, ln)
 	url := "http://" + ln.Addr().String() + "/api/v1/conversations?limit=100"
 	var resp *http.Response
 	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(20 * time.Millisecond) {
@@ -127,4 +110,28 @@ func field(t *testing.T, out, label string) string {
 	}
 	t.Fatalf("no %q in %q", label, out)
 	return ""
+}
+
+// serveInBackground runs `parley serve` with env on ln until the test ends, then requires it to
+// have stopped cleanly.
+func serveInBackground(t *testing.T, env map[string]string, ln net.Listener) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+		a, err := open(ctx, c)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer a.close()
+		done <- a.serve(ctx, ln)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
 }

@@ -90,28 +90,12 @@ func TestInboxAddSlack(t *testing.T) {
 func servedSlack(t *testing.T, env map[string]string, fake *slacktest.Server, listen *pgx.Conn) {
 	t.Helper()
 	fake.AddUser(slacktest.User{ID: "U0ADA", Name: "ada", RealName: "Ada Lovelace"})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx := context.Background()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-		a, err := open(ctx, c)
-		if err != nil {
-			done <- err
-			return
-		}
-		defer a.close()
-		done <- a.serve(ctx, ln)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
+	serveInBackground(t, env, ln)
 	if _, err := listen.Exec(ctx, "LISTEN "+inbox.NotifyChannel); err != nil {
 		t.Fatal(err)
 	}
