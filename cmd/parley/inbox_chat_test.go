@@ -98,24 +98,7 @@ func TestDemoChatEndToEnd(t *testing.T) {
 	if !strings.Contains(out, base+"/chat/demo") {
 		t.Fatalf("demo does not tell where the chat demo is:\n%s", out)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		c := &cli{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: io.Discard}
-		a, err := open(ctx, c)
-		if err != nil {
-			done <- err
-			return
-		}
-		defer a.close()
-		done <- a.serve(ctx, ln)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
+	serveInBackground(t, env, ln)
 
 	page := httpGet(t, base+"/chat/demo")
 	_, rest, ok := strings.Cut(page, `data-inbox="`)
