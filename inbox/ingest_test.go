@@ -13,6 +13,22 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
+// TestAContactLearnsItsNameOnce: a sender first known without a name takes the name a later
+// message gives, and keeps it when another message gives a different one.
+func TestAContactLearnsItsNameOnce(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := context.Background()
+	for i, step := range []struct{ name, want string }{{"", ""}, {"Ann", "Ann"}, {"Someone Else", "Ann"}} {
+		e.ingest(t, inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: "named-" + itoa(i), From: emailFrom("ann@example.com"),
+			Name: step.name, Text: "hello"})
+		c, err := e.store.ContactByIdentity(ctx, inbox.IdentityEmail, "ann@example.com")
+		if err != nil || c.Name != step.want {
+			t.Fatalf("after message %d (name %q): contact = %+v, %v; want name %q", i, step.name, c, err, step.want)
+		}
+	}
+}
+
 func TestIngestCreatesContactConversationAndMessage(t *testing.T) {
 	t.Parallel()
 	e := setup(t)

@@ -29,18 +29,15 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 	now := s.now()
 	items := make([]*ingestItem, len(ins))
 	b := &pgx.Batch{}
-	plans := make([]lookupPlan, len(ins))
-	for i, in := range ins {
-		plans[i] = queueLookup(b, in)
-	}
+	plans := queueLookup(b, ins)
 	br := tx.SendBatch(ctx, b)
+	looks, err := readLookup(br, ins, plans)
+	if err != nil {
+		br.Close()
+		return nil, nil, nil, err
+	}
 	for i, in := range ins {
-		look, err := readLookup(br, in, plans[i])
-		if err != nil {
-			br.Close()
-			return nil, nil, nil, err
-		}
-		items[i] = &ingestItem{in: in, look: look}
+		items[i] = &ingestItem{in: in, look: looks[i]}
 	}
 	if err := br.Close(); err != nil {
 		return nil, nil, nil, fmt.Errorf("inbox: ingest: lookup: %w", err)
@@ -125,7 +122,7 @@ func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time
 		if err != nil {
 			return err
 		}
-		look.contactID, look.verified, look.cands, split = id, true, withoutContactOwn(look.cands), true
+		look.contactID, look.verified, look.unnamed, look.cands, split = id, true, false, withoutContactOwn(look.cands), true
 	}
 	if res, events, ok, err := s.intercepted(ctx, tx, in, *look, at, now); ok || err != nil {
 		it.res, it.events, it.done = res, events, true

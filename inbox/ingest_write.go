@@ -3,7 +3,6 @@ package inbox
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -125,10 +124,16 @@ func (w write) queueConversationMessage(b *pgx.Batch, look looked) (pendingWrite
 }
 
 // queueMessage queues the message into an existing conversation, reopening or waking it as
-// decided.
+// decided: one statement updates the conversation and inserts the message.
 func (w write) queueMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 	var a args
-	msg, err := w.insertMessage(&a, a.p(w.d.conversationID)+"::bigint", a.p(look.contactID)+"::bigint", "")
+	conv := `UPDATE conversations SET
+			last_activity_at = greatest(last_activity_at, ` + a.p(w.at) + `),
+			status = CASE WHEN ` + a.p(w.d.reopen) + ` OR ` + a.p(w.d.wake) + ` THEN 'open' ELSE status END,
+			resolved_at = CASE WHEN ` + a.p(w.d.reopen) + ` THEN NULL ELSE resolved_at END
+		WHERE id = ` + a.p(w.d.conversationID) + ` RETURNING ` + convStateCols
+	// The sender, who may not be the conversation's contact (a colleague on an email thread).
+	msg, err := w.insertMessage(&a, "v.id", a.p(look.contactID)+"::bigint", "FROM v")
 	if err != nil {
 		return pendingWrite{}, err
 	}
@@ -139,20 +144,15 @@ func (w write) queueMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 			VALUES ($1, $2, 'customer', 'status', $3, $4)`, w.d.conversationID, look.contactID, data, w.now)
 		plain++
 	}
-	b.Queue(`WITH v AS (UPDATE conversations SET
-			last_activity_at = greatest(last_activity_at, $2),
-			status = CASE WHEN $3 OR $4 THEN 'open' ELSE status END,
-			resolved_at = CASE WHEN $3 THEN NULL ELSE resolved_at END
-		WHERE id = $1 RETURNING `+convStateCols+`) SELECT v.*, NULL::bigint FROM v`, w.d.conversationID, w.at, w.d.reopen, w.d.wake)
-	b.Queue(msg, a...)
-	return pendingWrite{plain: plain, separate: true}, nil
+	b.Queue(`WITH v AS (`+conv+`), m AS (`+msg+`) SELECT v.*, (SELECT id FROM m) FROM v`, a...)
+	return pendingWrite{plain: plain}, nil
 }
 
 // touchContact queues what a known sender's message newly tells of them (a name, a
 // verification of their address) and returns how many statements it queued.
 func (w write) touchContact(b *pgx.Batch, look looked) int {
 	n := 0
-	if w.in.Name != "" {
+	if w.in.Name != "" && look.unnamed {
 		b.Queue(`UPDATE contacts SET name = $2 WHERE id = $1 AND name = ''`, look.contactID, w.in.Name)
 		n++
 	}
@@ -179,11 +179,9 @@ func scanWritten(row pgx.Row) (convState, int64, error) {
 }
 
 // pendingWrite is a queued write whose results are still to be read: plain statements first,
-// then a row of the conversation's state carrying the message id, or followed by the message
-// insert's own row when separate.
+// then a row of the conversation's state carrying the message id.
 type pendingWrite struct {
-	plain    int
-	separate bool
+	plain int
 }
 
 // read reads a pendingWrite's results from the batch it was queued in.
@@ -193,21 +191,5 @@ func (p pendingWrite) read(br pgx.BatchResults) (convState, int64, error) {
 			return convState{}, 0, fmt.Errorf("inbox: ingest: write: %w", err)
 		}
 	}
-	if !p.separate {
-		return scanWritten(br.QueryRow())
-	}
-	var c convState
-	var none *int64
-	if err := br.QueryRow().Scan(&c.id, &c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.status, &c.priority, &none); err != nil {
-		return c, 0, fmt.Errorf("inbox: ingest: update conversation: %w", err)
-	}
-	var mid int64
-	err := br.QueryRow().Scan(&mid)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return c, 0, errRaced
-	}
-	if err != nil {
-		return c, 0, fmt.Errorf("inbox: ingest: insert message: %w", err)
-	}
-	return c, mid, nil
+	return scanWritten(br.QueryRow())
 }
