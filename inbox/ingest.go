@@ -29,7 +29,8 @@ func (s *Store) Ingest(ctx context.Context, in Inbound) (IngestResult, error) {
 }
 
 // IngestTx is Ingest inside the caller's transaction, for channels that record provider state
-// (an IMAP UID, a Slack event id) in the same commit. The events are published on tx.
+// (an IMAP UID, a Slack event id) in the same commit. The events are published on tx. For the
+// rest of tx, cached statements use generic plans (plan_cache_mode, see queueLookup).
 func (s *Store) IngestTx(ctx context.Context, tx pgx.Tx, in Inbound) (IngestResult, error) {
 	if err := in.normalize(s.region); err != nil {
 		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
