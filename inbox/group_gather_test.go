@@ -51,9 +51,9 @@ func TestLeaderGathersTheCallersItExpects(t *testing.T) {
 	ctx := context.Background()
 	g := s.group
 	g.mu.Lock()
-	// As if three callers had lately been in the group at once, and a batch took a minute:
-	// the leader may wait up to 7.5 s, far longer than the others take to come.
-	g.expect, g.lastRun = 3, time.Minute
+	// As if three callers had lately been in the group at once, and a batch took a minute,
+	// with the cap lifted: the leader may wait up to 7.5 s, far longer than the others take.
+	g.expect, g.lastRun, g.waitCap = 3, time.Minute, time.Minute
 	g.mu.Unlock()
 
 	var wg sync.WaitGroup
@@ -99,7 +99,7 @@ func TestGatheringGivesUpOnCallersWhoDoNotCome(t *testing.T) {
 	s := New(dbtest.Pool(t), Options{Jobs: log})
 	g := s.group
 	g.mu.Lock()
-	g.expect, g.lastRun = 5, 8*time.Millisecond // a wait of at most 1 ms
+	g.expect, g.lastRun = 5, time.Minute // a wait of at most maxGather
 	g.mu.Unlock()
 
 	if _, err := s.Ingest(context.Background(), Inbound{Channel: ChannelAPI, ExternalID: "alone",
