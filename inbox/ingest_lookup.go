@@ -110,64 +110,69 @@ func readLookup(br pgx.BatchResults, ins []*Inbound, plans []lookupPlan) ([]look
 		return nil, fmt.Errorf("inbox: ingest: lock identities: %w", err)
 	}
 	out := make([]looked, len(ins))
-	rows, err := br.Query()
-	if err != nil {
-		return nil, fmt.Errorf("inbox: ingest: find stored copies and identities: %w", err)
-	}
-	i := 0
-	for rows.Next() {
+	err := readPerMessage(br, len(ins), "find stored copies and identities", func(rows pgx.Rows, i int) error {
 		var dupID, dupConv, dupContact, contactID *int64
 		var verified, unnamed *bool
 		if err := rows.Scan(&dupID, &dupConv, &dupContact, &contactID, &verified, &unnamed); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("inbox: ingest: find stored copies and identities: %w", err)
+			return err
 		}
-		if i < len(out) {
-			l := &out[i]
-			if dupID != nil {
-				l.existing = &IngestResult{MessageID: *dupID, ConversationID: *dupConv, ContactID: *dupContact, Duplicate: true}
-			}
-			if contactID != nil {
-				l.contactID, l.verified, l.unnamed = *contactID, *verified, *unnamed
-			}
+		if dupID != nil {
+			out[i].existing = &IngestResult{MessageID: *dupID, ConversationID: *dupConv, ContactID: *dupContact, Duplicate: true}
 		}
-		i++
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("inbox: ingest: find stored copies and identities: %w", err)
-	}
-	if i != len(ins) {
-		return nil, fmt.Errorf("inbox: ingest: find stored copies and identities: %d rows for %d messages", i, len(ins))
+		if contactID != nil {
+			out[i].contactID, out[i].verified, out[i].unnamed = *contactID, *verified, *unnamed
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for i, in := range ins {
 		if err := readThreadReads(br, in, plans[i], &out[i]); err != nil {
 			return nil, err
 		}
 	}
-	rows, err = br.Query()
-	if err != nil {
-		return nil, fmt.Errorf("inbox: ingest: contacts' conversations: %w", err)
-	}
-	i = 0
-	for rows.Next() {
+	err = readPerMessage(br, len(ins), "contacts' conversations", func(rows pgx.Rows, i int) error {
 		var id *int64
 		var st *Status
 		if err := rows.Scan(&id, &st); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("inbox: ingest: contacts' conversations: %w", err)
+			return err
 		}
-		if i < len(out) && id != nil {
+		if id != nil {
 			out[i].cands = append(out[i].cands, candidate{id: *id, status: *st, reason: ThreadedByContactOpen})
 		}
-		i++
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("inbox: ingest: contacts' conversations: %w", err)
-	}
-	if i != len(ins) {
-		return nil, fmt.Errorf("inbox: ingest: contacts' conversations: %d rows for %d messages", i, len(ins))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// readPerMessage reads the next result of br, a statement over the wave that answers one row
+// per message in the wave's order, handing each row and its message's index to scan.
+func readPerMessage(br pgx.BatchResults, n int, what string, scan func(rows pgx.Rows, i int) error) error {
+	rows, err := br.Query()
+	if err != nil {
+		return fmt.Errorf("inbox: ingest: %s: %w", what, err)
+	}
+	defer rows.Close()
+	i := 0
+	for ; rows.Next(); i++ {
+		if i >= n {
+			return fmt.Errorf("inbox: ingest: %s: more rows than the %d messages", what, n)
+		}
+		if err := scan(rows, i); err != nil {
+			return fmt.Errorf("inbox: ingest: %s: %w", what, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("inbox: ingest: %s: %w", what, err)
+	}
+	if i != n {
+		return fmt.Errorf("inbox: ingest: %s: %d rows for %d messages", what, i, n)
+	}
+	return nil
 }
 
 // readThreadReads reads what queueThreadReads queued into l's candidates.
