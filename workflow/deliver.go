@@ -9,6 +9,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -29,35 +30,11 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // deliverAttempts is how often a temporarily failing send is tried before it is marked failed.
 const deliverAttempts = 8
 
-// Outgoing is what a Sender needs to send one message.
-type Outgoing struct {
-	Message      inbox.Message
-	Conversation inbox.Conversation
-	Contact      inbox.Contact
-	// Inbox is the channel account to send from (nil for the API channel).
-	Inbox *inbox.Inbox
-}
-
-// Receipt is a provider's acknowledgement of a send.
-type Receipt struct {
-	// ExternalID is the provider's id for the sent message (its idempotency key for callbacks).
-	ExternalID string
-	// Status is the delivery status reached: usually sent; delivered when the provider knows.
-	Status string
-}
-
-// Sender sends messages of one channel. An error whose Temporary method reports false is
-// permanent: the message is marked failed with the error's text at once; any other error is
-// retried with backoff.
-type Sender interface {
-	Send(ctx context.Context, out Outgoing) (Receipt, error)
-}
-
 // DeliverWorker runs DeliverArgs jobs.
 type DeliverWorker struct {
 	river.WorkerDefaults[DeliverArgs]
 	Store   *inbox.Store
-	Senders map[inbox.Channel]Sender
+	Senders map[inbox.Channel]channels.Sender
 	Log     *slog.Logger
 }
 
@@ -125,20 +102,20 @@ func (w *DeliverWorker) fail(ctx context.Context, id int64, reason string) error
 	return river.JobCancel(errors.New(reason))
 }
 
-func (w *DeliverWorker) outgoing(ctx context.Context, m inbox.Message) (Outgoing, error) {
+func (w *DeliverWorker) outgoing(ctx context.Context, m inbox.Message) (channels.Outgoing, error) {
 	conv, err := w.Store.GetConversation(ctx, m.ConversationID)
 	if err != nil {
-		return Outgoing{}, err
+		return channels.Outgoing{}, err
 	}
 	contact, err := w.Store.GetContact(ctx, conv.ContactID)
 	if err != nil {
-		return Outgoing{}, err
+		return channels.Outgoing{}, err
 	}
-	out := Outgoing{Message: m, Conversation: conv, Contact: contact}
+	out := channels.Outgoing{Message: m, Conversation: conv, Contact: contact}
 	if m.InboxID != nil {
 		in, err := w.Store.GetInbox(ctx, *m.InboxID)
 		if err != nil {
-			return Outgoing{}, err
+			return channels.Outgoing{}, err
 		}
 		out.Inbox = &in
 	}

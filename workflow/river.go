@@ -10,26 +10,27 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
 // Queues. Deliveries have their own so a slow provider never delays routing or SLA jobs.
 const (
-	QueueDefault = river.QueueDefault
-	QueueDeliver = "deliver"
+	QueueDefault = channels.QueueDefault
+	QueueDeliver = channels.QueueDeliver
 )
 
 // Config builds the River client that runs Parley's jobs.
 type Config struct {
 	Pool    *pgxpool.Pool
 	Store   *inbox.Store
-	Senders map[inbox.Channel]Sender
+	Senders map[inbox.Channel]channels.Sender
 	Logger  *slog.Logger
 	// SlackProfiles looks up new Slack contacts' profiles; nil cancels those jobs.
 	SlackProfiles SlackProfiles
 	// Fetchers fetch the files customers sent from the channels' providers (MMS media, Slack
 	// files); a channel without one cancels those jobs.
-	Fetchers map[inbox.Channel]AttachmentFetcher
+	Fetchers map[inbox.Channel]channels.AttachmentFetcher
 	// SlackResponder answers Slack clicks through their response_url; nil cancels those jobs.
 	SlackResponder SlackResponder
 	// SlackEvents prunes the handled Slack event ids hourly; nil schedules no prune.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -137,7 +138,7 @@ func TestSLAScenario(t *testing.T) {
 	}
 
 	// The survey went out on the customer's channel, as an automatic message.
-	var survey *Outgoing
+	var survey *channels.Outgoing
 	for _, o := range env.sent.sent() {
 		if o.Message.Auto == AutoSurvey {
 			survey = &o

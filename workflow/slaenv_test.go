@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertest"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
 )
@@ -66,7 +67,7 @@ func newSLAEnv(t *testing.T) *slaEnv {
 	addRunner(env, &escalateWorker{e: e})
 	addRunner(env, &autoCloseWorker{e: e})
 	addRunner(env, &surveyWorker{e: e})
-	senders := map[inbox.Channel]Sender{inbox.ChannelSMS: env.sent, inbox.ChannelEmail: env.sent, inbox.ChannelChat: env.sent}
+	senders := map[inbox.Channel]channels.Sender{inbox.ChannelSMS: env.sent, inbox.ChannelEmail: env.sent, inbox.ChannelChat: env.sent}
 	addRunner(env, &DeliverWorker{Store: env.store, Senders: senders, Log: e.log})
 	return env
 }
@@ -197,20 +198,20 @@ func (f *fakeAlerter) kinds() []string {
 // fakeSender records what would go out, on any channel.
 type fakeSender struct {
 	mu  sync.Mutex
-	out []Outgoing
+	out []channels.Outgoing
 }
 
-func (f *fakeSender) Send(ctx context.Context, o Outgoing) (Receipt, error) {
+func (f *fakeSender) Send(ctx context.Context, o channels.Outgoing) (channels.Receipt, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.out = append(f.out, o)
-	return Receipt{ExternalID: "ext-" + time.Now().Format("150405.000000000"), Status: inbox.DeliverySent}, nil
+	return channels.Receipt{ExternalID: "ext-" + time.Now().Format("150405.000000000"), Status: inbox.DeliverySent}, nil
 }
 
-func (f *fakeSender) sent() []Outgoing {
+func (f *fakeSender) sent() []channels.Outgoing {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Outgoing(nil), f.out...)
+	return append([]channels.Outgoing(nil), f.out...)
 }
 
 // Helpers for the tests' setup.

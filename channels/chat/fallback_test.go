@@ -8,17 +8,18 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/workflow"
 )
 
-// chatSender adapts chat.Sender to workflow.Sender, as cmd/parley does.
+// chatSender adapts chat.Sender to channels.Sender, as cmd/parley does.
 type chatSender struct{ s *chat.Sender }
 
-func (c chatSender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+func (c chatSender) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
 	status, err := c.s.Send(ctx, out.Message)
-	return workflow.Receipt{Status: status}, err
+	return channels.Receipt{Status: status}, err
 }
 
 // startJobs runs the workflow's River client with the chat sender and returns a channel of
@@ -30,7 +31,7 @@ func startJobs(t *testing.T, e *env, n *node) (<-chan *river.Event, *workflow.En
 		t.Fatal(err)
 	}
 	client, err := workflow.NewClient(workflow.Config{Pool: n.store.Pool(), Store: n.store,
-		Senders:      map[inbox.Channel]workflow.Sender{inbox.ChannelChat: chatSender{n.srv.Sender(enq)}},
+		Senders:      map[inbox.Channel]channels.Sender{inbox.ChannelChat: chatSender{n.srv.Sender(enq)}},
 		ChatVisitors: n.srv.Visitors()})
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ type FallbackScheduler interface {
 	ScheduleChatFallback(ctx context.Context, messageID int64, at time.Time) error
 }
 
-// Sender is the chat channel's side of outbound delivery (cmd adapts it to workflow.Sender).
+// Sender is the chat channel's side of outbound delivery (cmd adapts it to channels.Sender).
 // A chat reply needs no provider: committing it published its message.created event, which
 // every parley process's hub pushes to the visitor's sockets it holds (marking the message
 // delivered), and a visitor who is away gets it on their next connection. Send itself only

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/email/emailtest"
 	"github.com/parleyhq/parley/inbox"
@@ -145,7 +146,7 @@ func (e *env) reply(convID int64, text string) inbox.Message {
 // with the email sender, and returns the worker's verdict.
 func (e *env) deliver(id int64, attempt int) error {
 	e.t.Helper()
-	w := &workflow.DeliverWorker{Store: e.store, Senders: map[inbox.Channel]workflow.Sender{inbox.ChannelEmail: e.sender}}
+	w := &workflow.DeliverWorker{Store: e.store, Senders: map[inbox.Channel]channels.Sender{inbox.ChannelEmail: e.sender}}
 	return w.Work(context.Background(), &river.Job[workflow.DeliverArgs]{
 		JobRow: &rivertype.JobRow{ID: id, Attempt: attempt, MaxAttempts: 8},
 		Args:   workflow.DeliverArgs{MessageID: id}})

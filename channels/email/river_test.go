@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/workflow"
@@ -19,7 +20,7 @@ import (
 func (e *env) startWorkers(t *testing.T, fetcher *email.Fetcher) *river.Client[pgx.Tx] {
 	t.Helper()
 	c, err := workflow.NewClient(workflow.Config{Pool: e.pool, Store: e.store, Mailboxes: fetcher,
-		Senders: map[inbox.Channel]workflow.Sender{inbox.ChannelEmail: e.sender}})
+		Senders: map[inbox.Channel]channels.Sender{inbox.ChannelEmail: e.sender}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // SenderConfig configures a Sender. Store is required.
@@ -28,7 +28,7 @@ type SenderConfig struct {
 	Timeout time.Duration
 }
 
-// Sender sends outbound messages of email inboxes over SMTP; it implements workflow.Sender for
+// Sender sends outbound messages of email inboxes over SMTP; it implements channels.Sender for
 // inbox.ChannelEmail.
 type Sender struct {
 	store  *inbox.Store
@@ -61,32 +61,32 @@ func NewSender(cfg SenderConfig) *Sender {
 // else the sender of the email it answers, else the contact's email address (verified first).
 // Failures a retry cannot fix are permanent (SendError.Temporary false) and shown to agents: no
 // recipient, no email inbox, a 5xx answer. 4xx answers and network failures are temporary.
-func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+func (s *Sender) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
 	if out.Inbox == nil {
-		return workflow.Receipt{}, permanent("the message has no email inbox to send from")
+		return channels.Receipt{}, permanent("the message has no email inbox to send from")
 	}
 	a, err := accountOf(s.store, *out.Inbox)
 	if err != nil {
 		if errors.Is(err, inbox.ErrNotFound) || errors.Is(err, inbox.ErrNoSecretKey) {
-			return workflow.Receipt{}, permanent("inbox %d cannot send: %v", out.Inbox.ID, err)
+			return channels.Receipt{}, permanent("inbox %d cannot send: %v", out.Inbox.ID, err)
 		}
-		return workflow.Receipt{}, temporary(err)
+		return channels.Receipt{}, temporary(err)
 	}
 	m := out.Message
 	thread, err := s.store.PrepareEmail(ctx, m.ID, newMessageID(a.domain()))
 	if err != nil {
 		if errors.Is(err, inbox.ErrInvalid) {
-			return workflow.Receipt{}, permanent("%v", err)
+			return channels.Receipt{}, permanent("%v", err)
 		}
-		return workflow.Receipt{}, temporary(err)
+		return channels.Receipt{}, temporary(err)
 	}
 	to, err := s.recipient(ctx, out, thread.ParentID)
 	if err != nil {
-		return workflow.Receipt{}, err
+		return channels.Receipt{}, err
 	}
 	atts, err := s.attachments(ctx, m)
 	if err != nil {
-		return workflow.Receipt{}, err
+		return channels.Receipt{}, err
 	}
 	name := out.Inbox.Name
 	raw, err := outgoingMail{
@@ -103,14 +103,14 @@ func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Rece
 		attachments: atts,
 	}.bytes()
 	if err != nil {
-		return workflow.Receipt{}, permanent("%v", err)
+		return channels.Receipt{}, permanent("%v", err)
 	}
 	err = smtpSend(ctx, a.settings.SMTP, a.secrets.SMTPPassword, a.domain(), s.cfg.TLSConfig, s.cfg.Timeout,
 		a.settings.Address, to.Address, raw)
 	if err != nil {
-		return workflow.Receipt{}, err
+		return channels.Receipt{}, err
 	}
-	return workflow.Receipt{ExternalID: thread.MessageID, Status: inbox.DeliverySent}, nil
+	return channels.Receipt{ExternalID: thread.MessageID, Status: inbox.DeliverySent}, nil
 }
 
 // subjectFor is "Re: <subject> [#id]" (without "Re: " when the email answers nothing), the
@@ -132,7 +132,7 @@ func subjectFor(c inbox.Conversation, inboxName string, reply bool) string {
 }
 
 // recipient picks the address the message goes to.
-func (s *Sender) recipient(ctx context.Context, out workflow.Outgoing, parentID int64) (*gomail.Address, error) {
+func (s *Sender) recipient(ctx context.Context, out channels.Outgoing, parentID int64) (*gomail.Address, error) {
 	if to, ok := out.Message.Metadata["to"].(string); ok && to != "" {
 		return parseRecipient(to, out.Contact.Name)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
 	"github.com/parleyhq/parley/inbox"
@@ -132,7 +133,7 @@ func job[T river.JobArgs](t testing.TB, e *env, args T, where map[string]any) *r
 func (e *env) deliver(t testing.TB, messageID int64) error {
 	t.Helper()
 	w := &workflow.DeliverWorker{Store: e.store,
-		Senders: map[inbox.Channel]workflow.Sender{inbox.ChannelSlack: slack.NewSender(e.store, e.fake.URL())}}
+		Senders: map[inbox.Channel]channels.Sender{inbox.ChannelSlack: slack.NewSender(e.store, e.fake.URL())}}
 	return w.Work(context.Background(), job(t, e, workflow.DeliverArgs{}, map[string]any{"message_id": messageID}))
 }
 

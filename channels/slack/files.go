@@ -12,8 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // filesHost is where Slack serves shared files; the bot token is sent nowhere else (but to the
@@ -34,7 +34,7 @@ func (h *Handler) fetchFilesLater(ctx context.Context, tx pgx.Tx, inboxID, messa
 		if seen[name]++; seen[name] > 1 {
 			name = fmt.Sprintf("%d-%s", i+1, name) // two files of one name stay apart
 		}
-		args := workflow.FetchAttachmentArgs{MessageID: messageID, Channel: inbox.ChannelSlack, InboxID: inboxID,
+		args := channels.FetchAttachmentArgs{MessageID: messageID, Channel: inbox.ChannelSlack, InboxID: inboxID,
 			URL: f.URL, Filename: name}
 		if err := h.jobs.InsertTx(ctx, tx, args); err != nil {
 			return fmt.Errorf("slack: enqueue file %d of message %d: %w", i+1, messageID, err)
@@ -44,7 +44,7 @@ func (h *Handler) fetchFilesLater(ctx context.Context, tx pgx.Tx, inboxID, messa
 }
 
 // Files fetches the files customers share in Slack with the bot token of the inbox that
-// received them. It implements workflow.AttachmentFetcher for inbox.ChannelSlack.
+// received them. It implements channels.AttachmentFetcher for inbox.ChannelSlack.
 type Files struct {
 	store  *inbox.Store
 	apiURL string

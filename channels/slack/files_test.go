@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
 	"github.com/parleyhq/parley/inbox"
@@ -17,16 +18,16 @@ import (
 )
 
 // fileJobs returns the fetch_attachment jobs enqueued so far, oldest first.
-func (e *env) fileJobs(t *testing.T) []workflow.FetchAttachmentArgs {
+func (e *env) fileJobs(t *testing.T) []channels.FetchAttachmentArgs {
 	t.Helper()
-	return dbtest.JobArgs[workflow.FetchAttachmentArgs](t, e.store.Pool(), "fetch_attachment")
+	return dbtest.JobArgs[channels.FetchAttachmentArgs](t, e.store.Pool(), "fetch_attachment")
 }
 
 // fetchFile runs one fetch_attachment job with the Slack fetcher.
-func (e *env) fetchFile(args workflow.FetchAttachmentArgs) error {
+func (e *env) fetchFile(args channels.FetchAttachmentArgs) error {
 	w := &workflow.FetchAttachmentWorker{Store: e.store,
-		Fetchers: map[inbox.Channel]workflow.AttachmentFetcher{inbox.ChannelSlack: slack.NewFiles(e.store, e.fake.URL())}}
-	return w.Work(context.Background(), &river.Job[workflow.FetchAttachmentArgs]{
+		Fetchers: map[inbox.Channel]channels.AttachmentFetcher{inbox.ChannelSlack: slack.NewFiles(e.store, e.fake.URL())}}
+	return w.Work(context.Background(), &river.Job[channels.FetchAttachmentArgs]{
 		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 8}, Args: args})
 }
 

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
-// Sender delivers agents' replies to Slack customers: it implements workflow.Sender for
+// Sender delivers agents' replies to Slack customers: it implements channels.Sender for
 // inbox.ChannelSlack. A reply goes into the Slack thread its conversation's customer wrote in
 // last, posted by the bot of the reply's inbox. A satisfaction survey is posted with a button per
 // score (see Client.PostSurvey), whose clicks come back to InteractionsPath.
@@ -29,20 +29,20 @@ func NewSender(store *inbox.Store, apiURL string) *Sender {
 // post, so a reply reaches the thread once. A reply without a Slack inbox or thread to go to, a
 // bot removed from the channel, a revoked token: permanent errors (Temporary false), shown to
 // the agent. A rate limit is temporary, with Slack's Retry-After (RetryAfter).
-func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+func (s *Sender) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
 	if out.Inbox == nil || out.Inbox.Kind != inbox.ChannelSlack {
-		return workflow.Receipt{}, permanent(errors.New("slack: send: the reply names no Slack inbox to send from"))
+		return channels.Receipt{}, permanent(errors.New("slack: send: the reply names no Slack inbox to send from"))
 	}
 	a, err := open(s.store, *out.Inbox)
 	if err != nil {
-		return workflow.Receipt{}, permanent(fmt.Errorf("slack: send: %w", err))
+		return channels.Receipt{}, permanent(fmt.Errorf("slack: send: %w", err))
 	}
 	channel, root, ok, err := latestThread(ctx, s.store.Pool(), out.Conversation.ID)
 	if err != nil {
-		return workflow.Receipt{}, err
+		return channels.Receipt{}, err
 	}
 	if !ok {
-		return workflow.Receipt{}, permanent(errors.New("slack: send: the customer never wrote in Slack in this conversation, so there is no thread to reply in"))
+		return channels.Receipt{}, permanent(errors.New("slack: send: the customer never wrote in Slack in this conversation, so there is no thread to reply in"))
 	}
 	client := a.client(s.apiURL)
 	m := out.Message
@@ -51,10 +51,10 @@ func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Rece
 		// rather than post twice.
 		ts, found, err := client.FindDelivery(ctx, channel, root, m.ID, m.CreatedAt)
 		if err != nil {
-			return workflow.Receipt{}, retryable(err)
+			return channels.Receipt{}, retryable(err)
 		}
 		if found {
-			return workflow.Receipt{ExternalID: externalID(channel, ts), Status: inbox.DeliverySent}, nil
+			return channels.Receipt{ExternalID: externalID(channel, ts), Status: inbox.DeliverySent}, nil
 		}
 	}
 	var ts string
@@ -64,7 +64,7 @@ func (s *Sender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Rece
 		ts, err = client.PostReply(ctx, channel, root, m.ID, m.Text)
 	}
 	if err != nil {
-		return workflow.Receipt{}, retryable(err)
+		return channels.Receipt{}, retryable(err)
 	}
-	return workflow.Receipt{ExternalID: externalID(channel, ts), Status: inbox.DeliverySent}, nil
+	return channels.Receipt{ExternalID: externalID(channel, ts), Status: inbox.DeliverySent}, nil
 }

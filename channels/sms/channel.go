@@ -40,7 +40,7 @@ type ChannelConfig struct {
 	// discards it.
 	Logger *slog.Logger
 	// Jobs enqueues the fetch of an MMS's media in the transaction that
-	// stores the message (workflow.FetchAttachmentArgs); nil leaves the media at
+	// stores the message (channels.FetchAttachmentArgs); nil leaves the media at
 	// Twilio, linked from the message's metadata only.
 	Jobs JobInserter
 }
@@ -53,7 +53,7 @@ type JobInserter interface {
 
 // Channel connects Twilio SMS to the inbox: its handlers take Twilio's
 // webhooks (InboundHandler, StatusHandler) and its Send method is the
-// workflow.Sender that delivers SMS replies. Every SMS inbox (one Twilio
+// channels.Sender that delivers SMS replies. Every SMS inbox (one Twilio
 // number or messaging service each) is served by the one Channel. It is safe
 // for concurrent use.
 type Channel struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
 	"github.com/parleyhq/parley/inbox"
@@ -154,7 +155,7 @@ func (e *env) reply(t *testing.T, text string) inbox.Message {
 // number attempt, with the SMS channel as the sender.
 func (e *env) deliver(t *testing.T, id int64, attempt int) error {
 	t.Helper()
-	w := &workflow.DeliverWorker{Store: e.store, Senders: map[inbox.Channel]workflow.Sender{inbox.ChannelSMS: e.ch}}
+	w := &workflow.DeliverWorker{Store: e.store, Senders: map[inbox.Channel]channels.Sender{inbox.ChannelSMS: e.ch}}
 	return w.Work(context.Background(), &river.Job[workflow.DeliverArgs]{
 		JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8},
 		Args:   workflow.DeliverArgs{MessageID: id},

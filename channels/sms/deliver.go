@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // ReasonOptedOut is why a reply to a number that texted STOP is not sent.
 const ReasonOptedOut = "the customer opted out with STOP: they must text START first"
 
-// Send delivers an outbound message by SMS; it implements workflow.Sender for
+// Send delivers an outbound message by SMS; it implements channels.Sender for
 // inbox.ChannelSMS. It sends to the contact's latest verified phone number
 // from the message's SMS inbox (its number or messaging service), with a
 // status callback to PublicURL + StatusPath. Text up to MaxBody characters
@@ -27,34 +27,34 @@ const ReasonOptedOut = "the customer opted out with STOP: they must text START f
 // phone, a number that opted out (ReasonOptedOut), no SMS inbox, a refusal by
 // Twilio such as an invalid number. Twilio's 429 and 5xx answers and network
 // failures are temporary.
-func (c *Channel) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+func (c *Channel) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
 	to, ok := phoneOf(out.Contact)
 	if !ok {
-		return workflow.Receipt{}, permanent("the customer has no verified phone number to text")
+		return channels.Receipt{}, permanent("the customer has no verified phone number to text")
 	}
 	acct, err := c.sendingAccount(ctx, out.Inbox)
 	if err != nil {
-		return workflow.Receipt{}, err
+		return channels.Receipt{}, err
 	}
 	optedOut, err := c.OptedOut(ctx, to)
 	if err != nil {
-		return workflow.Receipt{}, retry(err)
+		return channels.Receipt{}, retry(err)
 	}
 	if optedOut {
-		return workflow.Receipt{}, permanent(ReasonOptedOut)
+		return channels.Receipt{}, permanent(ReasonOptedOut)
 	}
 	parts := Split(out.Message.Text)
 	if len(parts) == 0 {
-		return workflow.Receipt{}, permanent("the reply has no text to send by SMS")
+		return channels.Receipt{}, permanent("the reply has no text to send by SMS")
 	}
 	sent, err := c.sentParts(ctx, out.Message.ID)
 	if err != nil {
-		return workflow.Receipt{}, retry(err)
+		return channels.Receipt{}, retry(err)
 	}
 	client, err := NewClient(Config{AccountSID: acct.settings.AccountSID, AuthToken: acct.token,
 		APIURL: c.apiURL, Transport: c.transport})
 	if err != nil {
-		return workflow.Receipt{}, permanent(fmt.Sprintf("SMS inbox %d cannot send: %v", acct.inbox.ID, err))
+		return channels.Receipt{}, permanent(fmt.Sprintf("SMS inbox %d cannot send: %v", acct.inbox.ID, err))
 	}
 	for i, body := range parts {
 		n := i + 1
@@ -69,16 +69,16 @@ func (c *Channel) Send(ctx context.Context, out workflow.Outgoing) (workflow.Rec
 			StatusCallback:      c.publicURL + StatusPath,
 		})
 		if err != nil {
-			return workflow.Receipt{}, refused(err, n, len(parts))
+			return channels.Receipt{}, refused(err, n, len(parts))
 		}
 		p := part{messageID: out.Message.ID, number: n, total: len(parts), sid: s.SID, status: s.Status}
 		if err := c.recordPart(ctx, p); err != nil {
 			// Twilio has the part; retrying would send it twice.
-			return workflow.Receipt{}, &failure{reason: "the message was sent but could not be recorded", err: err}
+			return channels.Receipt{}, &failure{reason: "the message was sent but could not be recorded", err: err}
 		}
 		sent[n] = s.SID
 	}
-	return workflow.Receipt{ExternalID: sent[1], Status: inbox.DeliverySent}, nil
+	return channels.Receipt{ExternalID: sent[1], Status: inbox.DeliverySent}, nil
 }
 
 // phoneOf returns the contact's most recently added verified phone number.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
 	"github.com/parleyhq/parley/inbox"
@@ -23,7 +24,7 @@ func TestRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	jobs, err := workflow.NewClient(workflow.Config{Pool: e.pool, Store: e.store,
-		Senders: map[inbox.Channel]workflow.Sender{inbox.ChannelSMS: e.ch}})
+		Senders: map[inbox.Channel]channels.Sender{inbox.ChannelSMS: e.ch}})
 	if err != nil {
 		t.Fatal(err)
 	}

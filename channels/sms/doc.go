@@ -27,7 +27,7 @@
 // MessageSid; an opt-out or opt-in keyword changes the number's consent in
 // the same transaction (tables sms_opt_outs and sms_keywords) and is stored
 // as an automatic message that reopens nothing. [Channel.Send] is the
-// workflow.Sender of SMS replies: it refuses opted-out numbers, sends long
+// channels.Sender of SMS replies: it refuses opted-out numbers, sends long
 // replies as numbered parts recorded one by one in sms_parts (so a retry
 // sends only what is missing), and [Channel.StatusHandler] folds the parts'
 // status callbacks into the message's delivery status (holding, in

@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // twilioAPIHost is the only host media are fetched from: the account's credentials go nowhere
@@ -38,7 +38,7 @@ func (c *Channel) fetchMediaLater(ctx context.Context, tx pgx.Tx, inboxID, messa
 		return nil
 	}
 	for i, m := range media {
-		args := workflow.FetchAttachmentArgs{MessageID: messageID, Channel: inbox.ChannelSMS, InboxID: inboxID,
+		args := channels.FetchAttachmentArgs{MessageID: messageID, Channel: inbox.ChannelSMS, InboxID: inboxID,
 			URL: m.URL, Filename: mediaFilename(i, m.ContentType)}
 		if err := c.jobs.InsertTx(ctx, tx, args); err != nil {
 			return fmt.Errorf("sms: enqueue media %d of message %d: %w", i+1, messageID, err)
@@ -47,7 +47,7 @@ func (c *Channel) fetchMediaLater(ctx context.Context, tx pgx.Tx, inboxID, messa
 	return nil
 }
 
-// FetchAttachment implements workflow.AttachmentFetcher: it fetches a media item of a message
+// FetchAttachment implements channels.AttachmentFetcher: it fetches a media item of a message
 // that SMS inbox inboxID received, with that inbox's credentials.
 func (c *Channel) FetchAttachment(ctx context.Context, inboxID int64, mediaURL string) (inbox.NewAttachment, error) {
 	in, err := c.store.GetInbox(ctx, inboxID)

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/sms/smstest"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
@@ -16,15 +17,15 @@ import (
 )
 
 // mediaJobs returns the fetch_attachment jobs enqueued so far, oldest first.
-func (e *env) mediaJobs(t *testing.T) []workflow.FetchAttachmentArgs {
+func (e *env) mediaJobs(t *testing.T) []channels.FetchAttachmentArgs {
 	t.Helper()
-	return dbtest.JobArgs[workflow.FetchAttachmentArgs](t, e.pool, "fetch_attachment")
+	return dbtest.JobArgs[channels.FetchAttachmentArgs](t, e.pool, "fetch_attachment")
 }
 
 // fetch runs one fetch_attachment job with the channel as the fetcher.
-func (e *env) fetch(args workflow.FetchAttachmentArgs) error {
-	w := &workflow.FetchAttachmentWorker{Store: e.store, Fetchers: map[inbox.Channel]workflow.AttachmentFetcher{inbox.ChannelSMS: e.ch}}
-	return w.Work(context.Background(), &river.Job[workflow.FetchAttachmentArgs]{
+func (e *env) fetch(args channels.FetchAttachmentArgs) error {
+	w := &workflow.FetchAttachmentWorker{Store: e.store, Fetchers: map[inbox.Channel]channels.AttachmentFetcher{inbox.ChannelSMS: e.ch}}
+	return w.Work(context.Background(), &river.Job[channels.FetchAttachmentArgs]{
 		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 8}, Args: args})
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/web"
@@ -104,10 +105,10 @@ func (a *app) chatChannel(ctx context.Context, feed *inbox.Feed, parts *channelP
 // chatSender adapts the chat channel's sender to the workflow's.
 type chatSender struct{ s *chat.Sender }
 
-// Send implements workflow.Sender.
-func (c chatSender) Send(ctx context.Context, out workflow.Outgoing) (workflow.Receipt, error) {
+// Send implements channels.Sender.
+func (c chatSender) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
 	status, err := c.s.Send(ctx, out.Message)
-	return workflow.Receipt{Status: status}, err
+	return channels.Receipt{Status: status}, err
 }
 
 // chatSurveys adapts the workflow's survey answers to the chat's rating frames.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
@@ -95,14 +96,14 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 // channelParts is what the configured channels contribute to a server process.
 type channelParts struct {
 	routes  []web.Route
-	senders map[inbox.Channel]workflow.Sender
+	senders map[inbox.Channel]channels.Sender
 	// chatVisitors answers the chat email fallback job.
 	chatVisitors workflow.ChatVisitors
 	// slackProfiles answers the Slack profile job; alerter posts SLA alerts (Slack).
 	slackProfiles workflow.SlackProfiles
 	alerter       workflow.Alerter
 	// fetchers fetch the files customers sent (the fetch_attachment jobs), by channel.
-	fetchers map[inbox.Channel]workflow.AttachmentFetcher
+	fetchers map[inbox.Channel]channels.AttachmentFetcher
 	// slackResponder answers Slack clicks (slack_respond); slackEvents prunes handled event ids.
 	slackResponder workflow.SlackResponder
 	slackEvents    workflow.SlackEventPruner
@@ -112,7 +113,7 @@ type channelParts struct {
 
 // channels builds the channel handlers and senders. Each channel adds itself here.
 func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, error) {
-	parts := channelParts{senders: map[inbox.Channel]workflow.Sender{}, fetchers: map[inbox.Channel]workflow.AttachmentFetcher{}}
+	parts := channelParts{senders: map[inbox.Channel]channels.Sender{}, fetchers: map[inbox.Channel]channels.AttachmentFetcher{}}
 	if err := a.chatChannel(ctx, feed, &parts); err != nil {
 		return parts, err
 	}
