@@ -4,71 +4,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
-// Alerter tells staff outside Parley about SLA trouble: the Slack channel posts to a team's
-// alert channel. teamID is the conversation's team (0: none; post to a default channel or
-// drop it). An error whose Temporary method reports false is final; others are retried.
-// Alerts are also in the audit trail and the live events, so nothing is lost without one.
+// Alerter tells staff outside Parley about SLA trouble: a channel's channels.Alerter (the
+// Slack channel posts to a team's alert channel). teamID is the conversation's team (0: none;
+// post to a default channel or drop it). An error whose Temporary method reports false is
+// final; others are retried. Alerts are also in the audit trail and the live events, so
+// nothing is lost without one.
 type Alerter interface {
-	Alert(ctx context.Context, teamID int64, alert Alert) error
-}
-
-// Alert is one SLA notice about a conversation.
-type Alert struct {
-	// Kind is EventSLAWarning (at risk), EventSLABreach (missed: level 1) or EventSLAEscalated
-	// (level 2 and up).
-	Kind           string
-	ConversationID int64
-	Subject        string
-	Target         Target
-	Due            time.Time
-	Level          int
-	Priority       inbox.Priority
-	TeamID         int64
-	TeamName       string
-	// The assignee to notify (0: unassigned).
-	AssigneeID    int64
-	AssigneeName  string
-	AssigneeEmail string
-}
-
-// Title is a one-line summary, such as "SLA breach: first response overdue".
-func (a Alert) Title() string {
-	what := strings.ReplaceAll(string(a.Target), "_", " ")
-	switch a.Kind {
-	case EventSLAWarning:
-		return "SLA at risk: " + what + " due soon"
-	case EventSLAEscalated:
-		return fmt.Sprintf("SLA escalated to level %d: %s overdue", a.Level, what)
-	}
-	return "SLA breach: " + what + " overdue"
-}
-
-// Text gives the details: the conversation, its priority, who holds it and the due instant.
-func (a Alert) Text() string {
-	who := "unassigned"
-	if a.AssigneeID != 0 {
-		who = "assigned to " + a.AssigneeName
-	}
-	team := ""
-	if a.TeamName != "" {
-		team = ", team " + a.TeamName
-	}
-	return fmt.Sprintf("Conversation #%d %q (%s priority%s) is %s; due %s.", a.ConversationID, a.Subject,
-		a.Priority, team, who, a.Due.UTC().Format("2006-01-02 15:04 MST"))
+	Alert(ctx context.Context, teamID int64, alert channels.Alert) error
 }
 
 // SLAAlertArgs is the job that hands one SLA alert to the Alerter, outside the transaction
 // that recorded it, with retries.
 type SLAAlertArgs struct {
-	// Event is the alert's kind: EventSLAWarning, EventSLABreach or EventSLAEscalated.
+	// Event is the alert's kind: EventSLAWarning, EventSLABreach or EventSLAEscalated (the
+	// strings of channels.AlertWarning, AlertBreach and AlertEscalated).
 	Event          string    `json:"event"`
 	ConversationID int64     `json:"conversation_id"`
 	Target         Target    `json:"target"`
@@ -102,7 +59,7 @@ func (w *slaAlertWorker) Work(ctx context.Context, job *river.Job[SLAAlertArgs])
 	if err != nil {
 		return err
 	}
-	al := Alert{Kind: a.Event, ConversationID: conv.ID, Subject: conv.Subject, Target: a.Target, Due: a.Due,
+	al := channels.Alert{Kind: a.Event, ConversationID: conv.ID, Subject: conv.Subject, Target: string(a.Target), Due: a.Due,
 		Level: a.Level, Priority: conv.Priority}
 	if conv.TeamID != nil {
 		al.TeamID = *conv.TeamID

@@ -174,11 +174,11 @@ func (env *slaEnv) eventsOf(typ string) []inbox.Event {
 // fakeAlerter records alerts.
 type fakeAlerter struct {
 	mu     sync.Mutex
-	alerts []Alert
+	alerts []channels.Alert
 	teams  []int64
 }
 
-func (f *fakeAlerter) Alert(ctx context.Context, teamID int64, a Alert) error {
+func (f *fakeAlerter) Alert(ctx context.Context, teamID int64, a channels.Alert) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.alerts, f.teams = append(f.alerts, a), append(f.teams, teamID)

@@ -7,12 +7,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // Alerter posts staff alerts (an SLA breach, an escalation) into a team's Slack alert channel;
-// it implements workflow.Alerter.
+// it implements channels.Alerter.
 // A team's channel is the AlertChannel of the Slack inbox assigned to that team (`parley inbox
 // add slack --team T --alert-channel C`); a team without one uses the AlertChannel of a Slack
 // inbox assigned to no team, the workspace-wide default.
@@ -38,10 +38,10 @@ func (a *Alerter) ConversationURL(conversationID int64) string {
 }
 
 // Alert posts an SLA alert of the workflow (a warning, a breach, an escalation) to teamID's
-// alert channel, linking to the conversation: it implements workflow.Alerter. See Notify.
-func (a *Alerter) Alert(ctx context.Context, teamID int64, al workflow.Alert) error {
+// alert channel, linking to the conversation: it implements channels.Alerter. See Notify.
+func (a *Alerter) Alert(ctx context.Context, teamID int64, al channels.Alert) error {
 	level := LevelCritical
-	if al.Kind == workflow.EventSLAWarning {
+	if al.Kind == channels.AlertWarning {
 		level = LevelWarning
 	}
 	return a.Notify(ctx, teamID, Alert{Title: al.Title(), Text: al.Text(), Level: level, ConversationID: al.ConversationID})
@@ -93,5 +93,5 @@ func (a *Alerter) channelFor(ctx context.Context, teamID int64) (account, bool, 
 	return *fallback, true, nil
 }
 
-// The Alerter is the workflow's.
-var _ workflow.Alerter = (*Alerter)(nil)
+// The Alerter is the contract's, which workflow consumes.
+var _ channels.Alerter = (*Alerter)(nil)

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 func TestAlertPostsToTheTeamsChannelWithALink(t *testing.T) {
@@ -70,8 +70,8 @@ func TestAlertOfTheWorkflow(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	al := slack.NewAlerter(e.store, e.fake.URL(), "https://parley.example", nil)
-	breach := workflow.Alert{Kind: workflow.EventSLABreach, ConversationID: 9, Subject: "Export stuck",
-		Target: workflow.TargetFirstResponse, Due: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), Priority: inbox.PriorityHigh}
+	breach := channels.Alert{Kind: channels.AlertBreach, ConversationID: 9, Subject: "Export stuck",
+		Target: "first_response", Due: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), Priority: inbox.PriorityHigh}
 	if err := al.Alert(context.Background(), 0, breach); err != nil {
 		t.Fatal(err)
 	}
