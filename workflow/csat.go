@@ -10,11 +10,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
-// ErrSurveyExpired means a survey's answer window has closed.
-var ErrSurveyExpired = errors.New("survey expired")
+// ErrSurveyExpired means a survey's answer window has closed (the contract's sentinel, which
+// the channels test for).
+var ErrSurveyExpired = channels.ErrSurveyExpired
 
 // MaxSurveyComment caps a survey comment, in characters.
 const MaxSurveyComment = 2000
@@ -42,7 +44,8 @@ func (s Survey) Open(now time.Time) bool { return now.Before(s.ExpiresAt) }
 
 // Surveys records satisfaction answers, from every channel: the web form (by the link's
 // token), the chat widget's rating frame and Slack's buttons (by survey id and the answering
-// contact); SMS and email digits arrive through SurveyInterceptor.
+// contact: it implements channels.Surveys); SMS and email digits arrive through
+// SurveyInterceptor.
 type Surveys struct {
 	store *inbox.Store
 }
@@ -50,17 +53,8 @@ type Surveys struct {
 // NewSurveys returns the survey answer desk on store.
 func NewSurveys(store *inbox.Store) *Surveys { return &Surveys{store: store} }
 
-// SurveyAnswer is one answer given by survey id.
-type SurveyAnswer struct {
-	SurveyID int64
-	// ContactID is the customer answering, as their channel knows them; it must be the
-	// surveyed conversation's contact.
-	ContactID int64
-	Score     int
-	Comment   string
-	// Via names the channel of the answer: "chat", "slack", ...
-	Via string
-}
+// SurveyAnswer is one answer given by survey id, as the channels give it.
+type SurveyAnswer = channels.SurveyAnswer
 
 const surveyCols = `s.id, s.conversation_id, c.subject, s.channel, s.sent_at, s.expires_at, s.category, s.resolved_by,
 	s.sla_met, s.score, s.comment, s.answered_at, s.answered_via`
@@ -83,6 +77,12 @@ func scanSurvey(row pgx.Row) (Survey, error) {
 // *inbox.ValidationError.
 func (s *Surveys) Answer(ctx context.Context, a SurveyAnswer) (Survey, error) {
 	return s.answer(ctx, `s.id = $1`, a.SurveyID, a.ContactID, a.Score, a.Comment, a.Via)
+}
+
+// AnswerSurvey records a channel's answer as Answer does: it implements channels.Surveys.
+func (s *Surveys) AnswerSurvey(ctx context.Context, a channels.SurveyAnswer) error {
+	_, err := s.Answer(ctx, a)
+	return err
 }
 
 // ByToken returns the survey a form link's token opens, answered or not, open or expired.

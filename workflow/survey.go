@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -22,9 +23,10 @@ const (
 	EventSurveyAnswered = "survey.answered"
 )
 
-// Auto marks of survey messages: the outbound survey, and a customer's reply taken as its score.
+// Auto marks of survey messages: the outbound survey (the contract's, which the channels that
+// draw a rating control look for), and a customer's reply taken as its score.
 const (
-	AutoSurvey       = "survey"
+	AutoSurvey       = channels.AutoSurvey
 	AutoSurveyAnswer = "survey-answer"
 )
 

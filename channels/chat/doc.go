@@ -106,7 +106,7 @@
 // Live delivery. Every parley process subscribes its Server to its inbox.Feed. The hub
 // indexes the process's sockets by contact; the events of a contact's conversations reach
 // its sockets here: message.created of a chat message (not a note) is fetched and pushed, conversation.status becomes a status frame, a message marked
-// "survey" becomes a survey frame whose rating is recorded through SurveyAnswers. A socket
+// "survey" becomes a survey frame whose rating is recorded through the channels.Surveys of its Config. A socket
 // whose queue (SocketConfig.SendQueue) is full is dropped; a feed reconnect closes every
 // socket. Either way the widget reconnects and replays after its last id, which leaves no
 // gap: a conversation's messages get their ids in commit order. The process that pushes an

@@ -2,7 +2,6 @@ package chat_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -173,24 +172,13 @@ func TestSeenReplyIsNotEmailed(t *testing.T) {
 	}
 }
 
-// chatSurveys adapts the workflow's survey answers to the chat's, as cmd/parley does.
-type chatSurveys struct{ s *workflow.Surveys }
-
-func (c chatSurveys) AnswerSurvey(ctx context.Context, surveyID, contactID int64, score int, comment string) error {
-	_, err := c.s.Answer(ctx, workflow.SurveyAnswer{SurveyID: surveyID, ContactID: contactID, Score: score, Comment: comment, Via: "chat"})
-	if errors.Is(err, workflow.ErrSurveyExpired) {
-		return chat.ErrSurveyClosed
-	}
-	return err
-}
-
 // Resolving a chat conversation sends the satisfaction survey through the chat: the widget
 // gets a survey frame (not a message), and its rating is recorded as the survey's answer.
 func TestSurveyRatedInChat(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	e.clock.Set(time.Now())
-	n := e.node(t, chat.Config{Store: e.store, Surveys: chatSurveys{workflow.NewSurveys(e.store)}})
+	n := e.node(t, chat.Config{Store: e.store, Surveys: workflow.NewSurveys(e.store)})
 	in := e.chatInbox(t, chat.Settings{})
 	agent := e.agent(t, "Ada Agent")
 	answered := events(t, n, workflow.EventSurveyAnswered)

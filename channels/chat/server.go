@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -37,7 +38,7 @@ type Config struct {
 	// the widget from it.
 	PublicURL string
 	// Surveys records the visitors' ratings of satisfaction surveys; nil refuses them.
-	Surveys SurveyAnswers
+	Surveys channels.Surveys
 	// Limiter rate-limits each visitor's frames (default 5 a second, bursts of 10).
 	Limiter LimiterConfig
 	// Timing and sizes of visitor sockets; zero fields take the defaults.
@@ -88,7 +89,7 @@ type Server struct {
 	demo      *template.Template
 	noInbox   *template.Template
 	names     names
-	surveys   SurveyAnswers
+	surveys   channels.Surveys
 
 	// ctx is the sockets' context, done when the server closes.
 	ctx       context.Context

@@ -5,23 +5,14 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
-// AutoSurvey marks the outbound message that carries a satisfaction survey (the workflow's
-// workflow.AutoSurvey). Its metadata holds "survey_id" and "survey_prompt"; the chat shows it
+// AutoSurvey marks the outbound message that carries a satisfaction survey
+// (channels.AutoSurvey). Its metadata holds "survey_id" and "survey_prompt"; the chat shows it
 // as a survey frame, which the widget draws as a rating control.
-const AutoSurvey = "survey"
-
-// ErrSurveyClosed is what SurveyAnswers returns for a survey that no longer takes answers.
-var ErrSurveyClosed = errors.New("chat: survey closed")
-
-// SurveyAnswers records a visitor's rating of a satisfaction survey; cmd adapts the
-// workflow's Surveys to it. A survey of another contact is inbox.ErrForbidden, an unknown one
-// inbox.ErrNotFound, an expired one ErrSurveyClosed.
-type SurveyAnswers interface {
-	AnswerSurvey(ctx context.Context, surveyID, contactID int64, score int, comment string) error
-}
+const AutoSurvey = channels.AutoSurvey
 
 // surveyFrame returns the survey frame a survey message shows as, if m is one.
 func surveyFrame(m inbox.Message) (Survey, bool) {
@@ -61,10 +52,11 @@ func (s *Server) rate(c *socket, r *Rating) {
 		s.tell(c, Error{Code: CodeInvalid, Message: "There is no such survey."})
 		return
 	}
-	err = s.surveys.AnswerSurvey(c.ctx, id, contact, r.Score, r.Comment)
+	err = s.surveys.AnswerSurvey(c.ctx, channels.SurveyAnswer{SurveyID: id, ContactID: contact, Score: r.Score,
+		Comment: r.Comment, Via: string(inbox.ChannelChat)})
 	switch {
 	case err == nil:
-	case errors.Is(err, ErrSurveyClosed):
+	case errors.Is(err, channels.ErrSurveyExpired):
 		s.tell(c, Error{Code: CodeInvalid, Message: "This survey has closed; thank you all the same."})
 	case errors.Is(err, inbox.ErrNotFound), errors.Is(err, inbox.ErrForbidden), errors.Is(err, inbox.ErrInvalid):
 		s.tell(c, Error{Code: CodeInvalid, Message: "There is no such survey."})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -16,13 +17,6 @@ import (
 // InteractionsPath is where Slack posts the clicks on the app's buttons for every connected
 // workspace; set the app's Interactivity Request URL to PARLEY_PUBLIC_URL + InteractionsPath.
 const InteractionsPath = "/webhooks/slack/interactions"
-
-// SurveyAnswerer records a survey's score (workflow.Surveys does): a survey of another contact
-// is inbox.ErrForbidden, an unknown one inbox.ErrNotFound, a closed one
-// workflow.ErrSurveyExpired.
-type SurveyAnswerer interface {
-	Answer(ctx context.Context, a workflow.SurveyAnswer) (workflow.Survey, error)
-}
 
 // The notes a clicking member gets through the click's response_url, seen by them alone.
 const (
@@ -38,7 +32,7 @@ const (
 // the request; a note to the member goes through a slack_respond job.
 type Interactions struct {
 	events  *Handler
-	surveys SurveyAnswerer
+	surveys channels.Surveys
 	apiURL  string
 }
 
@@ -110,12 +104,12 @@ func (i *Interactions) answer(ctx context.Context, a account, in Interaction, ac
 	if err != nil {
 		return fmt.Errorf("slack: survey click: %w", err)
 	}
-	_, err = i.surveys.Answer(ctx, workflow.SurveyAnswer{SurveyID: click.surveyID, ContactID: contact.ID,
+	err = i.surveys.AnswerSurvey(ctx, channels.SurveyAnswer{SurveyID: click.surveyID, ContactID: contact.ID,
 		Score: click.score, Via: string(inbox.ChannelSlack)})
 	switch {
 	case err == nil:
 		return i.note(ctx, a, in, fmt.Sprintf(noteThanks, click.score))
-	case errors.Is(err, workflow.ErrSurveyExpired):
+	case errors.Is(err, channels.ErrSurveyExpired):
 		return i.note(ctx, a, in, noteClosed)
 	case errors.Is(err, inbox.ErrForbidden), errors.Is(err, inbox.ErrNotFound):
 		i.events.log.Info("slack: survey click not counted", "inbox", a.inbox.ID, "survey", click.surveyID,

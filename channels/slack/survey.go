@@ -10,8 +10,8 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // SurveyActionPrefix starts the action_id of a survey's score buttons: "parley_survey_4".
@@ -20,7 +20,7 @@ const SurveyActionPrefix = "parley_survey_"
 
 // Survey is a satisfaction survey as Slack shows it: the question and one button per score.
 type Survey struct {
-	ID     int64  // the survey's id (workflow.Survey.ID), carried in each button's value
+	ID     int64  // the survey's id (as workflow stores it), carried in each button's value
 	Prompt string // the question, shown as a section
 	Text   string // the plain-text fallback for notifications and old clients
 	Scores []int  // the scores offered, worst first
@@ -32,7 +32,7 @@ type Survey struct {
 // surveyOf reads the survey a survey message carries in its metadata (survey_id,
 // survey_options, survey_prompt). It reports false for any other message.
 func surveyOf(m inbox.Message) (Survey, bool) {
-	if m.Auto != workflow.AutoSurvey {
+	if m.Auto != channels.AutoSurvey {
 		return Survey{}, false
 	}
 	id, ok := metaInt(m.Metadata["survey_id"])
@@ -52,7 +52,7 @@ func surveyOf(m inbox.Message) (Survey, bool) {
 		}
 	}
 	if len(s.Scores) == 0 {
-		s.Scores = workflow.SurveyOptions[:]
+		s.Scores = channels.SurveyScores()
 	}
 	return s, true
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -35,7 +36,7 @@ type HandlerConfig struct {
 	Logger *slog.Logger
 	// Surveys records the scores clicked on survey buttons (workflow.Surveys); the interactions
 	// handler needs it, the events handler does not.
-	Surveys SurveyAnswerer
+	Surveys channels.Surveys
 	// APIURL is PARLEY_SLACK_API_URL ("" for Slack itself): the interactions handler answers
 	// clicks only through response_urls on Slack's host, or on this URL's host.
 	APIURL string

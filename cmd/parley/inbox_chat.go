@@ -78,7 +78,7 @@ func chatInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 // relays agents' typing to visitors. The sockets close when ctx ends.
 func (a *app) chatChannel(ctx context.Context, feed *inbox.Feed, parts *channelParts) error {
 	srv, err := chat.New(chat.Config{Store: a.store, Events: feed, Logger: a.log.With("channel", "chat"),
-		TokenSecret: a.cfg.SecretKey, PublicURL: a.cfg.PublicURL, Surveys: chatSurveys{workflow.NewSurveys(a.store)}})
+		TokenSecret: a.cfg.SecretKey, PublicURL: a.cfg.PublicURL, Surveys: workflow.NewSurveys(a.store)})
 	if err != nil {
 		return err
 	}
@@ -109,19 +109,6 @@ type chatSender struct{ s *chat.Sender }
 func (c chatSender) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
 	status, err := c.s.Send(ctx, out.Message)
 	return channels.Receipt{Status: status}, err
-}
-
-// chatSurveys adapts the workflow's survey answers to the chat's rating frames.
-type chatSurveys struct{ s *workflow.Surveys }
-
-// AnswerSurvey implements chat.SurveyAnswers.
-func (c chatSurveys) AnswerSurvey(ctx context.Context, surveyID, contactID int64, score int, comment string) error {
-	_, err := c.s.Answer(ctx, workflow.SurveyAnswer{SurveyID: surveyID, ContactID: contactID, Score: score,
-		Comment: comment, Via: string(inbox.ChannelChat)})
-	if errors.Is(err, workflow.ErrSurveyExpired) {
-		return chat.ErrSurveyClosed
-	}
-	return err
 }
 
 // demoChatName is the chat inbox `parley demo` creates for GET /chat/demo.
