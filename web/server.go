@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -18,20 +19,15 @@ type EventSource interface {
 	Subscribe(fn func(inbox.Event)) (cancel func())
 }
 
-// Route is a handler a channel wants mounted, such as a provider's webhook.
-type Route struct {
-	Pattern string // a ServeMux pattern, "POST /webhooks/twilio/sms"
-	Handler http.Handler
-}
-
 // Config is what the web layer is built from.
 type Config struct {
 	Store  *inbox.Store
 	Pool   *pgxpool.Pool
 	Events EventSource
 	Logger *slog.Logger
-	// Routes are the channels' handlers (webhooks, the chat widget and socket).
-	Routes []Route
+	// Routes are the channels' handlers (webhooks, the chat widget and socket), from their
+	// channels.Parts.
+	Routes []channels.Route
 	// Registry collects the Prometheus metrics served on /metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// Clock tells the time; nil means time.Now.

@@ -11,7 +11,6 @@ import (
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -95,7 +94,7 @@ func (a *app) chatChannel(ctx context.Context, feed *inbox.Feed, parts *channelP
 	}
 	sort.Strings(patterns)
 	for _, p := range patterns {
-		parts.routes = append(parts.routes, web.Route{Pattern: p, Handler: handlers[p]})
+		parts.routes = append(parts.routes, channels.Route{Pattern: p, Handler: handlers[p]})
 	}
 	parts.senders[inbox.ChannelChat] = chatSender{srv.Sender(jobs)}
 	parts.chatVisitors = srv.Visitors()

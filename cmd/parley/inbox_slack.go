@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -64,8 +64,8 @@ func (a *app) slackChannel(parts *channelParts) error {
 	cfg := slack.HandlerConfig{Store: a.store, Jobs: jobs, Logger: log, APIURL: a.cfg.SlackAPIURL,
 		Surveys: workflow.NewSurveys(a.store)}
 	parts.routes = append(parts.routes,
-		web.Route{Pattern: http.MethodPost + " " + slack.EventsPath, Handler: slack.NewHandler(cfg)},
-		web.Route{Pattern: http.MethodPost + " " + slack.InteractionsPath, Handler: slack.NewInteractions(cfg)})
+		channels.Route{Pattern: http.MethodPost + " " + slack.EventsPath, Handler: slack.NewHandler(cfg)},
+		channels.Route{Pattern: http.MethodPost + " " + slack.InteractionsPath, Handler: slack.NewInteractions(cfg)})
 	parts.senders[inbox.ChannelSlack] = slack.NewSender(a.store, a.cfg.SlackAPIURL)
 	parts.fetchers[inbox.ChannelSlack] = slack.NewFiles(a.store, a.cfg.SlackAPIURL)
 	parts.slackProfiles = slack.NewProfiles(a.store, a.cfg.SlackAPIURL)

@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -81,8 +81,8 @@ func (a *app) smsChannel(parts *channelParts) error {
 		return err
 	}
 	parts.routes = append(parts.routes,
-		web.Route{Pattern: http.MethodPost + " " + sms.InboundPath, Handler: ch.InboundHandler()},
-		web.Route{Pattern: http.MethodPost + " " + sms.StatusPath, Handler: ch.StatusHandler()})
+		channels.Route{Pattern: http.MethodPost + " " + sms.InboundPath, Handler: ch.InboundHandler()},
+		channels.Route{Pattern: http.MethodPost + " " + sms.StatusPath, Handler: ch.StatusHandler()})
 	parts.senders[inbox.ChannelSMS] = ch
 	parts.fetchers[inbox.ChannelSMS] = ch
 	return nil

@@ -95,7 +95,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 
 // channelParts is what the configured channels contribute to a server process.
 type channelParts struct {
-	routes  []web.Route
+	routes  []channels.Route
 	senders map[inbox.Channel]channels.Sender
 	// chatVisitors answers the chat email fallback job.
 	chatVisitors workflow.ChatVisitors
