@@ -24,8 +24,8 @@ func (AssignArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// AssignWorker runs AssignArgs jobs.
-type AssignWorker struct {
+// assignWorker runs AssignArgs jobs.
+type assignWorker struct {
 	river.WorkerDefaults[AssignArgs]
 	Store *inbox.Store
 	Log   *slog.Logger
@@ -36,7 +36,7 @@ type AssignWorker struct {
 // conversation never overtakes older ones waiting in its team. With no agent free, it waits
 // unassigned until capacity frees (AssignWaitingArgs). A conversation already assigned, of no
 // team, resolved or closed is left alone.
-func (w *AssignWorker) Work(ctx context.Context, job *river.Job[AssignArgs]) error {
+func (w *assignWorker) Work(ctx context.Context, job *river.Job[AssignArgs]) error {
 	conv, err := w.Store.GetConversation(ctx, job.Args.ConversationID)
 	if errors.Is(err, inbox.ErrNotFound) {
 		return river.JobCancel(err)

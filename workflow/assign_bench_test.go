@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/riverqueue/river"
-
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/jobtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -57,9 +56,13 @@ func BenchmarkAssignWaiting(b *testing.B) {
 	if _, err := e.pool.Exec(ctx, `UPDATE conversations SET routed_at = created_at`); err != nil {
 		b.Fatal(err)
 	}
-	w := &workflow.AssignWaitingWorker{Store: e.store}
+	workers, err := workflow.Workers(workflow.Config{Pool: e.pool, Store: e.store})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := jobtest.New[workflow.AssignWaitingArgs](b, e.pool, workers)
 	b.ResetTimer()
-	if err := w.Work(ctx, &river.Job[workflow.AssignWaitingArgs]{Args: workflow.AssignWaitingArgs{TeamID: team.ID}}); err != nil {
+	if err := w.Work(b, workflow.AssignWaitingArgs{TeamID: team.ID}, nil); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()

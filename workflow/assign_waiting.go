@@ -33,15 +33,15 @@ func (AssignWaitingArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueDefault}
 }
 
-// AssignWaitingWorker runs AssignWaitingArgs jobs.
-type AssignWaitingWorker struct {
+// assignWaitingWorker runs AssignWaitingArgs jobs.
+type assignWaitingWorker struct {
 	river.WorkerDefaults[AssignWaitingArgs]
 	Store *inbox.Store
 	Log   *slog.Logger
 }
 
 // Work runs one assignment pass over the teams the job names (see assignWaiting).
-func (w *AssignWaitingWorker) Work(ctx context.Context, job *river.Job[AssignWaitingArgs]) error {
+func (w *assignWaitingWorker) Work(ctx context.Context, job *river.Job[AssignWaitingArgs]) error {
 	var teams []int64
 	if job.Args.TeamID != 0 {
 		teams = append(teams, job.Args.TeamID)

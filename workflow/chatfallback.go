@@ -44,8 +44,8 @@ type ChatVisitors interface {
 	FallbackRoute(ctx context.Context, m inbox.Message) (inboxID int64, address string, after time.Duration, err error)
 }
 
-// ChatFallbackWorker runs ChatFallbackArgs jobs.
-type ChatFallbackWorker struct {
+// chatFallbackWorker runs ChatFallbackArgs jobs.
+type chatFallbackWorker struct {
 	river.WorkerDefaults[ChatFallbackArgs]
 	Store    *inbox.Store
 	Visitors ChatVisitors
@@ -57,7 +57,7 @@ type ChatFallbackWorker struct {
 // address and "chat_fallback_of" the reply's id) through the fallback inbox, whose sender
 // delivers it. The copy and the job's completion commit together, so a retried job never
 // emails twice. A closed conversation takes no copy.
-func (w *ChatFallbackWorker) Work(ctx context.Context, job *river.Job[ChatFallbackArgs]) error {
+func (w *chatFallbackWorker) Work(ctx context.Context, job *river.Job[ChatFallbackArgs]) error {
 	if w.Visitors == nil {
 		return river.JobCancel(errors.New("workflow: chat fallback: no chat channel on this server"))
 	}

@@ -30,8 +30,8 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // deliverAttempts is how often a temporarily failing send is tried before it is marked failed.
 const deliverAttempts = 8
 
-// DeliverWorker runs DeliverArgs jobs.
-type DeliverWorker struct {
+// deliverWorker runs DeliverArgs jobs.
+type deliverWorker struct {
 	river.WorkerDefaults[DeliverArgs]
 	Store   *inbox.Store
 	Senders map[inbox.Channel]channels.Sender
@@ -39,7 +39,7 @@ type DeliverWorker struct {
 }
 
 // Work sends the message unless it was already sent, and records the outcome.
-func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	m, err := w.Store.GetMessage(ctx, job.Args.MessageID)
 	if errors.Is(err, inbox.ErrNotFound) {
 		return river.JobCancel(err)
@@ -89,12 +89,12 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 }
 
 // NextRetry backs off exponentially from 2 s, capped at 10 minutes.
-func (w *DeliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
+func (w *deliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
 	d := min(2*time.Second<<min(job.Attempt, 10), 10*time.Minute)
 	return time.Now().Add(d)
 }
 
-func (w *DeliverWorker) fail(ctx context.Context, id int64, reason string) error {
+func (w *deliverWorker) fail(ctx context.Context, id int64, reason string) error {
 	_, err := w.Store.UpdateDelivery(ctx, inbox.DeliveryUpdate{MessageID: id, Status: inbox.DeliveryFailed, Error: reason})
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (w *DeliverWorker) fail(ctx context.Context, id int64, reason string) error
 	return river.JobCancel(errors.New(reason))
 }
 
-func (w *DeliverWorker) outgoing(ctx context.Context, m inbox.Message) (channels.Outgoing, error) {
+func (w *deliverWorker) outgoing(ctx context.Context, m inbox.Message) (channels.Outgoing, error) {
 	conv, err := w.Store.GetConversation(ctx, m.ConversationID)
 	if err != nil {
 		return channels.Outgoing{}, err

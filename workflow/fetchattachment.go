@@ -11,15 +11,15 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// FetchAttachmentWorker runs channels.FetchAttachmentArgs jobs with the channels' fetchers.
-type FetchAttachmentWorker struct {
+// fetchAttachmentWorker runs channels.FetchAttachmentArgs jobs with the channels' fetchers.
+type fetchAttachmentWorker struct {
 	river.WorkerDefaults[channels.FetchAttachmentArgs]
 	Store    *inbox.Store
 	Fetchers map[inbox.Channel]channels.AttachmentFetcher
 }
 
 // Work fetches the file and attaches it to its message, once.
-func (w *FetchAttachmentWorker) Work(ctx context.Context, job *river.Job[channels.FetchAttachmentArgs]) error {
+func (w *fetchAttachmentWorker) Work(ctx context.Context, job *river.Job[channels.FetchAttachmentArgs]) error {
 	f, ok := w.Fetchers[job.Args.Channel]
 	if !ok {
 		return river.JobCancel(fmt.Errorf("workflow: fetch attachment: no %s channel on this server", job.Args.Channel))

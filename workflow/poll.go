@@ -57,8 +57,8 @@ type Mailboxes interface {
 	Poll(ctx context.Context, inboxID int64) (next time.Duration, err error)
 }
 
-// PollWorker runs PollArgs jobs.
-type PollWorker struct {
+// pollWorker runs PollArgs jobs.
+type pollWorker struct {
 	river.WorkerDefaults[PollArgs]
 	Mailboxes Mailboxes
 	Log       *slog.Logger
@@ -67,7 +67,7 @@ type PollWorker struct {
 // Work polls the mailbox and snoozes the job until the next poll; a snooze uses up no attempt.
 // A deleted inbox ends its job; a failure is retried with backoff (NextRetry); a poll cut short
 // by shutdown snoozes for no time, so that another process takes the mailbox over at once.
-func (w *PollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
+func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	if w.Mailboxes == nil {
 		return river.JobCancel(errors.New("workflow: poll: no email channel on this server"))
 	}
@@ -84,9 +84,9 @@ func (w *PollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 }
 
 // Timeout is PollTimeout.
-func (w *PollWorker) Timeout(*river.Job[PollArgs]) time.Duration { return PollTimeout }
+func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration { return PollTimeout }
 
 // NextRetry reconnects with exponential backoff from 5 s, capped at 5 minutes.
-func (w *PollWorker) NextRetry(job *river.Job[PollArgs]) time.Time {
+func (w *pollWorker) NextRetry(job *river.Job[PollArgs]) time.Time {
 	return time.Now().Add(min(5*time.Second<<min(job.Attempt, 10), 5*time.Minute))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertest"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
 	"github.com/parleyhq/parley/workflow"
@@ -27,6 +28,20 @@ type fakeMailboxes struct {
 func (f *fakeMailboxes) Poll(ctx context.Context, inboxID int64) (time.Duration, error) {
 	f.got = append(f.got, inboxID)
 	return f.next, f.err
+}
+
+// workerOf is the worker of T's jobs a River client of cfg registers.
+func workerOf[T river.JobArgs](t *testing.T, cfg workflow.Config) river.Worker[T] {
+	t.Helper()
+	ws, err := workflow.Workers(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := channels.Find[T](ws)
+	if !ok {
+		t.Fatal("no such worker")
+	}
+	return w
 }
 
 func TestPollWorkerVerdicts(t *testing.T) {
@@ -47,7 +62,7 @@ func TestPollWorkerVerdicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := &workflow.PollWorker{Mailboxes: tt.mb}
+			w := workerOf[workflow.PollArgs](t, workflow.Config{Mailboxes: tt.mb})
 			err := w.Work(tt.ctx, &river.Job[workflow.PollArgs]{JobRow: &rivertype.JobRow{Attempt: 1}, Args: workflow.PollArgs{InboxID: 7}})
 			if len(tt.mb.got) != 1 || tt.mb.got[0] != 7 {
 				t.Fatalf("polled %v, want inbox 7", tt.mb.got)
@@ -97,7 +112,7 @@ func TestPollJobsOnePerInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sweep := &workflow.PollSweepWorker{Store: store}
+	sweep := workerOf[workflow.PollSweepArgs](t, workflow.Config{Pool: pool, Store: store})
 	for round := 0; round < 2; round++ {
 		if err := sweep.Work(rivertest.WorkContext(ctx, client), &river.Job[workflow.PollSweepArgs]{}); err != nil {
 			t.Fatalf("sweep: %v", err)

@@ -33,15 +33,15 @@ func (PollSweepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueDefault, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: pollSweepEvery}}
 }
 
-// PollSweepWorker runs PollSweepArgs jobs.
-type PollSweepWorker struct {
+// pollSweepWorker runs PollSweepArgs jobs.
+type pollSweepWorker struct {
 	river.WorkerDefaults[PollSweepArgs]
 	Store *inbox.Store
 }
 
 // Work inserts a poll job for each email inbox; inboxes that have one are skipped (the poll
 // job is unique by inbox).
-func (w *PollSweepWorker) Work(ctx context.Context, _ *river.Job[PollSweepArgs]) error {
+func (w *pollSweepWorker) Work(ctx context.Context, _ *river.Job[PollSweepArgs]) error {
 	inboxes, err := w.Store.Inboxes(ctx, inbox.ChannelEmail)
 	if err != nil {
 		return err
@@ -57,12 +57,6 @@ func (w *PollSweepWorker) Work(ctx context.Context, _ *river.Job[PollSweepArgs])
 		return fmt.Errorf("workflow: poll sweep: %w", err)
 	}
 	return nil
-}
-
-// addMailboxWorkers registers the poll and sweep workers.
-func addMailboxWorkers(workers *river.Workers, cfg Config) {
-	river.AddWorker(workers, &PollWorker{Mailboxes: cfg.Mailboxes, Log: cfg.Logger})
-	river.AddWorker(workers, &PollSweepWorker{Store: cfg.Store})
 }
 
 // mailboxQueue is the mailbox queue's configuration.

@@ -20,17 +20,30 @@ const (
 	QueueDeliver = channels.QueueDeliver
 )
 
-// Config builds the River client that runs Parley's jobs.
+// Config builds the River client that runs Parley's jobs: the workflow's own and those of the
+// channels, whose offer (channels.Parts) cmd/parley adds with AddChannel.
 type Config struct {
-	Pool    *pgxpool.Pool
-	Store   *inbox.Store
+	Pool   *pgxpool.Pool
+	Store  *inbox.Store
+	Logger *slog.Logger
+	// Senders send the channels' replies (the deliver job), by channel; a channel without one
+	// fails its deliveries.
 	Senders map[inbox.Channel]channels.Sender
-	Logger  *slog.Logger
-	// SlackProfiles looks up new Slack contacts' profiles; nil cancels those jobs.
-	SlackProfiles SlackProfiles
 	// Fetchers fetch the files customers sent from the channels' providers (MMS media, Slack
 	// files); a channel without one cancels those jobs.
 	Fetchers map[inbox.Channel]channels.AttachmentFetcher
+	// Alerter posts SLA warnings, breaches and escalations to a team's alert channel; nil
+	// leaves them to the audit trail and the live events.
+	Alerter Alerter
+	// Workers, PeriodicJobs and Queues are the channels' own jobs (a mailbox poll, a Slack
+	// profile lookup), run beside the workflow's.
+	Workers      []channels.Worker
+	PeriodicJobs []*river.PeriodicJob
+	Queues       []channels.Queue
+	// PublicURL is the server's public base URL, which survey links point to.
+	PublicURL string
+	// SlackProfiles looks up new Slack contacts' profiles; nil cancels those jobs.
+	SlackProfiles SlackProfiles
 	// SlackResponder answers Slack clicks through their response_url; nil cancels those jobs.
 	SlackResponder SlackResponder
 	// SlackEvents prunes the handled Slack event ids hourly; nil schedules no prune.
@@ -38,11 +51,6 @@ type Config struct {
 	// ChatVisitors tells the chat email fallback whether a visitor saw a reply; nil cancels
 	// those jobs.
 	ChatVisitors ChatVisitors
-	// Alerter posts SLA warnings, breaches and escalations to a team's alert channel; nil
-	// leaves them to the audit trail and the live events.
-	Alerter Alerter
-	// PublicURL is the server's public base URL, which survey links point to.
-	PublicURL string
 	// Mailboxes reads the email inboxes (a poll job per inbox, see PollArgs); nil reads none.
 	Mailboxes Mailboxes
 	// MaxMailboxes is how many mailboxes one process reads at once; 0 means 50.
@@ -54,41 +62,108 @@ type Config struct {
 	FetchCooldown time.Duration
 }
 
-// NewClient returns a River client with every Parley worker registered. Start it to work jobs.
-func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
+// AddChannel adds what channel kind offers the River client: its sender, fetcher and alerter
+// (the first channel's alerter is kept), and its workers, periodic jobs and queues.
+func (c *Config) AddChannel(kind inbox.Channel, p channels.Parts) {
+	if p.Sender != nil {
+		if c.Senders == nil {
+			c.Senders = map[inbox.Channel]channels.Sender{}
+		}
+		c.Senders[kind] = p.Sender
 	}
-	if cfg.MaxWorkers == 0 {
-		cfg.MaxWorkers = 20
+	if p.Fetcher != nil {
+		if c.Fetchers == nil {
+			c.Fetchers = map[inbox.Channel]channels.AttachmentFetcher{}
+		}
+		c.Fetchers[kind] = p.Fetcher
 	}
-	if cfg.FetchCooldown == 0 {
-		cfg.FetchCooldown = 15 * time.Millisecond
+	if p.Alerter != nil && c.Alerter == nil {
+		c.Alerter = p.Alerter
 	}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &DeliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger})
-	river.AddWorker(workers, &SlackProfileWorker{Store: cfg.Store, Profiles: cfg.SlackProfiles, Log: cfg.Logger})
-	river.AddWorker(workers, &FetchAttachmentWorker{Store: cfg.Store, Fetchers: cfg.Fetchers})
-	river.AddWorker(workers, &RouteWorker{Store: cfg.Store, Log: cfg.Logger})
-	river.AddWorker(workers, &AssignWorker{Store: cfg.Store, Log: cfg.Logger})
-	river.AddWorker(workers, &AssignWaitingWorker{Store: cfg.Store, Log: cfg.Logger})
-	if err := addLifecycleWorkers(workers, cfg); err != nil {
+	c.Workers = append(c.Workers, p.Workers...)
+	c.PeriodicJobs = append(c.PeriodicJobs, p.PeriodicJobs...)
+	c.Queues = append(c.Queues, p.Queues...)
+}
+
+func (c *Config) defaults() {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.MaxWorkers == 0 {
+		c.MaxWorkers = 20
+	}
+	if c.FetchCooldown == 0 {
+		c.FetchCooldown = 15 * time.Millisecond
+	}
+}
+
+// Workers returns every worker a River client of cfg runs, one job kind each: the workflow's
+// own, then the channels' (cfg.Workers). NewClient registers them; a test picks one with
+// channels.Find and works single jobs with it through rivertest.
+func Workers(cfg Config) ([]channels.Worker, error) {
+	cfg.defaults()
+	e, err := newEngine(cfg)
+	if err != nil {
 		return nil, err
 	}
-	river.AddWorker(workers, &ChatFallbackWorker{Store: cfg.Store, Visitors: cfg.ChatVisitors, Log: cfg.Logger})
-	addMailboxWorkers(workers, cfg)
-	addSlackWorkers(workers, cfg)
+	own := []channels.Worker{
+		channels.NewWorker(&deliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger}),
+		channels.NewWorker(&fetchAttachmentWorker{Store: cfg.Store, Fetchers: cfg.Fetchers}),
+		channels.NewWorker(&routeWorker{Store: cfg.Store, Log: cfg.Logger}),
+		channels.NewWorker(&assignWorker{Store: cfg.Store, Log: cfg.Logger}),
+		channels.NewWorker(&assignWaitingWorker{Store: cfg.Store, Log: cfg.Logger}),
+		channels.NewWorker(&slaComputeWorker{e: e}),
+		channels.NewWorker(&slaWarningWorker{e: e}),
+		channels.NewWorker(&slaBreachWorker{e: e}),
+		channels.NewWorker(&slaAlertWorker{e: e}),
+		channels.NewWorker(&escalateWorker{e: e}),
+		channels.NewWorker(&autoCloseWorker{e: e}),
+		channels.NewWorker(&surveyWorker{e: e}),
+		channels.NewWorker(&slackProfileWorker{Store: cfg.Store, Profiles: cfg.SlackProfiles, Log: cfg.Logger}),
+		channels.NewWorker(&slackRespondWorker{Responder: cfg.SlackResponder, Log: cfg.Logger}),
+		channels.NewWorker(&slackPruneWorker{Store: cfg.Store, Pruner: cfg.SlackEvents, Log: cfg.Logger}),
+		channels.NewWorker(&chatFallbackWorker{Store: cfg.Store, Visitors: cfg.ChatVisitors, Log: cfg.Logger}),
+		channels.NewWorker(&pollWorker{Mailboxes: cfg.Mailboxes, Log: cfg.Logger}),
+		channels.NewWorker(&pollSweepWorker{Store: cfg.Store}),
+	}
+	return append(own, cfg.Workers...), nil
+}
+
+// NewClient returns a River client with every worker of cfg registered (see Workers), the
+// default and deliver queues plus the channels', and the channels' periodic jobs. Start it
+// to work jobs.
+func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
+	cfg.defaults()
+	all, err := Workers(cfg)
+	if err != nil {
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	for _, w := range all {
+		if err := w.Register(workers); err != nil {
+			return nil, fmt.Errorf("workflow: river client: %w", err)
+		}
+	}
+	queues := map[string]river.QueueConfig{
+		QueueDefault: {MaxWorkers: cfg.MaxWorkers},
+		QueueDeliver: {MaxWorkers: cfg.MaxWorkers},
+		QueueMailbox: mailboxQueue(cfg),
+	}
+	rescue := mailboxRescueAfter
+	for _, q := range cfg.Queues {
+		if _, taken := queues[q.Name]; taken {
+			return nil, fmt.Errorf("workflow: river client: queue %q declared twice", q.Name)
+		}
+		queues[q.Name] = river.QueueConfig{MaxWorkers: q.MaxWorkers}
+		rescue = max(rescue, q.RescueAfter)
+	}
 	c, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
-		Logger:        cfg.Logger,
-		FetchCooldown: cfg.FetchCooldown,
-		Queues: map[string]river.QueueConfig{
-			QueueDefault: {MaxWorkers: cfg.MaxWorkers},
-			QueueDeliver: {MaxWorkers: cfg.MaxWorkers},
-			QueueMailbox: mailboxQueue(cfg),
-		},
+		Logger:               cfg.Logger,
+		FetchCooldown:        cfg.FetchCooldown,
+		Queues:               queues,
 		Workers:              workers,
-		PeriodicJobs:         append(mailboxPeriodicJobs(cfg), slackPeriodicJobs(cfg)...),
-		RescueStuckJobsAfter: mailboxRescueAfter,
+		PeriodicJobs:         append(append(mailboxPeriodicJobs(cfg), slackPeriodicJobs(cfg)...), cfg.PeriodicJobs...),
+		RescueStuckJobsAfter: rescue,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: river client: %w", err)

@@ -32,15 +32,15 @@ type TxInserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// RouteWorker runs RouteArgs jobs.
-type RouteWorker struct {
+// routeWorker runs RouteArgs jobs.
+type routeWorker struct {
 	river.WorkerDefaults[RouteArgs]
 	Store *inbox.Store
 	Log   *slog.Logger
 }
 
 // Work routes the conversation, using the job's own River client to enqueue its assignment.
-func (w *RouteWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error {
+func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error {
 	out, err := w.Route(ctx, job.Args.ConversationID, river.ClientFromContext[pgx.Tx](ctx))
 	if errors.Is(err, inbox.ErrNotFound) {
 		return river.JobCancel(err)
@@ -61,7 +61,7 @@ func (w *RouteWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 // settled) and enqueues its assignment with jobs. A conversation routes once: routing it again
 // changes nothing and returns the zero Outcome. Without a rule that sets a team, the
 // conversation keeps the team its inbox gave it. An unknown conversation is inbox.ErrNotFound.
-func (w *RouteWorker) Route(ctx context.Context, conversationID int64, jobs TxInserter) (Outcome, error) {
+func (w *routeWorker) Route(ctx context.Context, conversationID int64, jobs TxInserter) (Outcome, error) {
 	f, err := w.facts(ctx, conversationID)
 	if err != nil {
 		return Outcome{}, err
@@ -77,7 +77,7 @@ func (w *RouteWorker) Route(ctx context.Context, conversationID int64, jobs TxIn
 	return out, nil
 }
 
-func (w *RouteWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts, jobs TxInserter) (Outcome, error) {
+func (w *routeWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts, jobs TxInserter) (Outcome, error) {
 	tag, err := tx.Exec(ctx, `UPDATE conversations SET routed_at = $2 WHERE id = $1 AND routed_at IS NULL`, id, w.Store.Now())
 	if err != nil {
 		return Outcome{}, fmt.Errorf("mark routed: %w", err)
@@ -123,7 +123,7 @@ func (w *RouteWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts,
 }
 
 // facts reads what the rules look at: the conversation, its customer and its first message.
-func (w *RouteWorker) facts(ctx context.Context, id int64) (Facts, error) {
+func (w *routeWorker) facts(ctx context.Context, id int64) (Facts, error) {
 	conv, err := w.Store.GetConversation(ctx, id)
 	if err != nil {
 		return Facts{}, err

@@ -62,7 +62,6 @@ func TestRouteAppliesRulesAndEnqueuesAssignInOneTransaction(t *testing.T) {
 	}
 	conv := e.message(t, in, "jane@example.com", "Order 1234", "I want a Refund now.")
 
-	worker := &workflow.RouteWorker{Store: e.store}
 	probe := &insertProbe{client: insertOnly(t, e)}
 	checked := false
 	probe.check = func(tx pgx.Tx) {
@@ -81,7 +80,7 @@ func TestRouteAppliesRulesAndEnqueuesAssignInOneTransaction(t *testing.T) {
 			t.Errorf("outside the transaction team = %v, want the inbox's team %d", c.TeamID, support.ID)
 		}
 	}
-	out, err := worker.Route(ctx, conv.ConversationID, probe)
+	out, err := workflow.RouteWith(ctx, e.store, conv.ConversationID, probe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +110,7 @@ func TestRouteAppliesRulesAndEnqueuesAssignInOneTransaction(t *testing.T) {
 	}
 
 	// Routing again changes nothing.
-	again, err := worker.Route(ctx, conv.ConversationID, &insertProbe{fail: true})
+	again, err := workflow.RouteWith(ctx, e.store, conv.ConversationID, &insertProbe{fail: true})
 	if err != nil || len(again.Fired) != 0 {
 		t.Fatalf("second route = %+v, %v", again, err)
 	}
@@ -130,7 +129,7 @@ func TestRouteRollsBackWhenAssignCannotBeEnqueued(t *testing.T) {
 		t.Fatal(err)
 	}
 	conv := e.message(t, 0, "jane@example.com", "", "refund please")
-	if _, err := (&workflow.RouteWorker{Store: e.store}).Route(ctx, conv.ConversationID, &insertProbe{fail: true}); err == nil {
+	if _, err := workflow.RouteWith(ctx, e.store, conv.ConversationID, &insertProbe{fail: true}); err == nil {
 		t.Fatal("route succeeded without its assign job")
 	}
 	c := e.conversation(t, conv.ConversationID)
@@ -154,7 +153,7 @@ func TestRouteKeepsTheInboxTeamWithoutARuleForIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	conv := e.message(t, in, "ops@example.com", "Outage!", "everything is down")
-	out, err := (&workflow.RouteWorker{Store: e.store}).Route(ctx, conv.ConversationID, insertOnly(t, e))
+	out, err := workflow.RouteWith(ctx, e.store, conv.ConversationID, insertOnly(t, e))
 	if err != nil || len(out.Fired) != 1 {
 		t.Fatalf("route = %+v, %v", out, err)
 	}
@@ -167,7 +166,7 @@ func TestRouteKeepsTheInboxTeamWithoutARuleForIt(t *testing.T) {
 func TestRouteUnknownConversation(t *testing.T) {
 	t.Parallel()
 	e := newRoutingEnv(t)
-	_, err := (&workflow.RouteWorker{Store: e.store}).Route(context.Background(), 424242, insertOnly(t, e))
+	_, err := workflow.RouteWith(context.Background(), e.store, 424242, insertOnly(t, e))
 	if !errors.Is(err, inbox.ErrNotFound) {
 		t.Fatalf("err = %v", err)
 	}

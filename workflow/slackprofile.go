@@ -46,8 +46,8 @@ type SlackProfiles interface {
 	SlackProfile(ctx context.Context, inboxID int64, userID string) (SlackProfile, error)
 }
 
-// SlackProfileWorker runs SlackProfileArgs jobs.
-type SlackProfileWorker struct {
+// slackProfileWorker runs SlackProfileArgs jobs.
+type slackProfileWorker struct {
 	river.WorkerDefaults[SlackProfileArgs]
 	Store    *inbox.Store
 	Profiles SlackProfiles
@@ -62,7 +62,7 @@ const maxProviderWait = time.Hour
 // channels) when that customer's email is verified, or else is attached as a claimed identity.
 // An email only claimed by another contact (typed into a form) merges nothing: a Slack member
 // does not join a stranger's timeline on an unproven claim.
-func (w *SlackProfileWorker) Work(ctx context.Context, job *river.Job[SlackProfileArgs]) error {
+func (w *slackProfileWorker) Work(ctx context.Context, job *river.Job[SlackProfileArgs]) error {
 	if w.Profiles == nil {
 		return river.JobCancel(errors.New("workflow: slack profile: no Slack channel on this server"))
 	}
@@ -98,7 +98,7 @@ func (w *SlackProfileWorker) Work(ctx context.Context, job *river.Job[SlackProfi
 
 // placeEmail decides what a reported email does: the contact to merge into, or the identity to
 // attach, or neither.
-func (w *SlackProfileWorker) placeEmail(ctx context.Context, contact inbox.Contact, email string) (int64, []inbox.Identity, error) {
+func (w *slackProfileWorker) placeEmail(ctx context.Context, contact inbox.Contact, email string) (int64, []inbox.Identity, error) {
 	if email == "" {
 		return 0, nil, nil
 	}
@@ -126,7 +126,7 @@ func (w *SlackProfileWorker) placeEmail(ctx context.Context, contact inbox.Conta
 	return 0, nil, nil
 }
 
-func (w *SlackProfileWorker) log() *slog.Logger {
+func (w *slackProfileWorker) log() *slog.Logger {
 	if w.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}

@@ -37,8 +37,8 @@ type SlackEventPruner interface {
 	PruneSlackEvents(ctx context.Context, before time.Time) (int64, error)
 }
 
-// SlackPruneWorker runs SlackPruneArgs jobs.
-type SlackPruneWorker struct {
+// slackPruneWorker runs SlackPruneArgs jobs.
+type slackPruneWorker struct {
 	river.WorkerDefaults[SlackPruneArgs]
 	Store  *inbox.Store // its clock says what is old
 	Pruner SlackEventPruner
@@ -46,7 +46,7 @@ type SlackPruneWorker struct {
 }
 
 // Work deletes the event ids older than SlackEventsKeep.
-func (w *SlackPruneWorker) Work(ctx context.Context, _ *river.Job[SlackPruneArgs]) error {
+func (w *slackPruneWorker) Work(ctx context.Context, _ *river.Job[SlackPruneArgs]) error {
 	if w.Pruner == nil {
 		return river.JobCancel(errors.New("workflow: slack prune: no Slack channel on this server"))
 	}
@@ -58,12 +58,6 @@ func (w *SlackPruneWorker) Work(ctx context.Context, _ *river.Job[SlackPruneArgs
 		w.Log.Debug("slack: pruned handled event ids", "deleted", n)
 	}
 	return nil
-}
-
-// addSlackWorkers registers the Slack upkeep workers: responses to clicks and the prune.
-func addSlackWorkers(workers *river.Workers, cfg Config) {
-	river.AddWorker(workers, &SlackRespondWorker{Responder: cfg.SlackResponder, Log: cfg.Logger})
-	river.AddWorker(workers, &SlackPruneWorker{Store: cfg.Store, Pruner: cfg.SlackEvents, Log: cfg.Logger})
 }
 
 // slackPeriodicJobs is the hourly prune, when the server has the Slack channel.

@@ -32,15 +32,15 @@ type SlackResponder interface {
 	SlackRespond(ctx context.Context, responseURL, text string) error
 }
 
-// SlackRespondWorker runs SlackRespondArgs jobs.
-type SlackRespondWorker struct {
+// slackRespondWorker runs SlackRespondArgs jobs.
+type slackRespondWorker struct {
 	river.WorkerDefaults[SlackRespondArgs]
 	Responder SlackResponder
 	Log       *slog.Logger
 }
 
 // Work posts the note.
-func (w *SlackRespondWorker) Work(ctx context.Context, job *river.Job[SlackRespondArgs]) error {
+func (w *slackRespondWorker) Work(ctx context.Context, job *river.Job[SlackRespondArgs]) error {
 	if w.Responder == nil {
 		return river.JobCancel(errors.New("workflow: slack respond: no Slack channel on this server"))
 	}

@@ -37,22 +37,6 @@ func newEngine(cfg Config) (*engine, error) {
 	return &engine{store: cfg.Store, jobs: jobs, alerter: cfg.Alerter, publicURL: cfg.PublicURL, log: log}, nil
 }
 
-// addLifecycleWorkers registers the workers of SLA clocks, escalation, auto-close and surveys.
-func addLifecycleWorkers(workers *river.Workers, cfg Config) error {
-	e, err := newEngine(cfg)
-	if err != nil {
-		return err
-	}
-	river.AddWorker(workers, &slaComputeWorker{e: e})
-	river.AddWorker(workers, &slaWarningWorker{e: e})
-	river.AddWorker(workers, &slaBreachWorker{e: e})
-	river.AddWorker(workers, &slaAlertWorker{e: e})
-	river.AddWorker(workers, &escalateWorker{e: e})
-	river.AddWorker(workers, &autoCloseWorker{e: e})
-	river.AddWorker(workers, &surveyWorker{e: e})
-	return nil
-}
-
 // now is the store's clock reading.
 func (e *engine) now() time.Time { return e.store.Now() }
 

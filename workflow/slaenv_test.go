@@ -68,7 +68,7 @@ func newSLAEnv(t *testing.T) *slaEnv {
 	addRunner(env, &autoCloseWorker{e: e})
 	addRunner(env, &surveyWorker{e: e})
 	senders := map[inbox.Channel]channels.Sender{inbox.ChannelSMS: env.sent, inbox.ChannelEmail: env.sent, inbox.ChannelChat: env.sent}
-	addRunner(env, &DeliverWorker{Store: env.store, Senders: senders, Log: e.log})
+	addRunner(env, &deliverWorker{Store: env.store, Senders: senders, Log: e.log})
 	return env
 }
 

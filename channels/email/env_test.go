@@ -9,14 +9,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/email/emailtest"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/jobtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -142,14 +141,18 @@ func (e *env) reply(convID int64, text string) inbox.Message {
 	return m
 }
 
-// deliver works the delivery job of message id (attempt of 8) through the real DeliverWorker
-// with the email sender, and returns the worker's verdict.
+// deliver works the delivery job of message id (attempt of 8) through River (rivertest) with
+// the workflow's deliver worker and the email sender, and returns the worker's verdict.
 func (e *env) deliver(id int64, attempt int) error {
 	e.t.Helper()
-	w := &workflow.DeliverWorker{Store: e.store, Senders: map[inbox.Channel]channels.Sender{inbox.ChannelEmail: e.sender}}
-	return w.Work(context.Background(), &river.Job[workflow.DeliverArgs]{
-		JobRow: &rivertype.JobRow{ID: id, Attempt: attempt, MaxAttempts: 8},
-		Args:   workflow.DeliverArgs{MessageID: id}})
+	cfg := workflow.Config{Pool: e.pool, Store: e.store}
+	cfg.AddChannel(inbox.ChannelEmail, channels.Parts{Sender: e.sender})
+	workers, err := workflow.Workers(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w := jobtest.New[workflow.DeliverArgs](e.t, e.pool, workers)
+	return w.WorkJob(e.t, jobtest.JobID(e.t, e.pool, "deliver", map[string]any{"message_id": id}), attempt)
 }
 
 // mail is a message with CRLF line ends; headers then body.

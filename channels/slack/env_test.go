@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/channels/slack/slacktest"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/jobtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -129,12 +130,27 @@ func job[T river.JobArgs](t testing.TB, e *env, args T, where map[string]any) *r
 	return &river.Job[T]{JobRow: &row, Args: out}
 }
 
-// deliver runs the deliver job of an outbound message with the Slack sender.
+// workers are the River workers of a server with the Slack channel (on the fake Slack).
+func (e *env) workers(t testing.TB) []channels.Worker {
+	t.Helper()
+	cfg := workflow.Config{Pool: e.pool, Store: e.store,
+		SlackProfiles: slack.NewProfiles(e.store, e.fake.URL()), SlackResponder: slack.NewResponder(e.fake.URL()),
+		SlackEvents: slack.NewEventLog(e.pool)}
+	cfg.AddChannel(inbox.ChannelSlack, channels.Parts{Sender: slack.NewSender(e.store, e.fake.URL()),
+		Fetcher: slack.NewFiles(e.store, e.fake.URL())})
+	ws, err := workflow.Workers(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// deliver works the deliver job of an outbound message through River (rivertest) with the
+// Slack sender, and returns the worker's verdict.
 func (e *env) deliver(t testing.TB, messageID int64) error {
 	t.Helper()
-	w := &workflow.DeliverWorker{Store: e.store,
-		Senders: map[inbox.Channel]channels.Sender{inbox.ChannelSlack: slack.NewSender(e.store, e.fake.URL())}}
-	return w.Work(context.Background(), job(t, e, workflow.DeliverArgs{}, map[string]any{"message_id": messageID}))
+	w := jobtest.New[workflow.DeliverArgs](t, e.pool, e.workers(t))
+	return w.WorkJob(t, jobtest.JobID(t, e.pool, "deliver", map[string]any{"message_id": messageID}), 1)
 }
 
 // customer is a message by a member of the customer's organization in a Slack Connect channel.

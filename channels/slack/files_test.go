@@ -7,14 +7,11 @@ import (
 	"testing"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/parleyhq/parley/channels"
-	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
-	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
-	"github.com/parleyhq/parley/workflow"
+	"github.com/parleyhq/parley/internal/jobtest"
 )
 
 // fileJobs returns the fetch_attachment jobs enqueued so far, oldest first.
@@ -23,12 +20,11 @@ func (e *env) fileJobs(t *testing.T) []channels.FetchAttachmentArgs {
 	return dbtest.JobArgs[channels.FetchAttachmentArgs](t, e.store.Pool(), "fetch_attachment")
 }
 
-// fetchFile runs one fetch_attachment job with the Slack fetcher.
-func (e *env) fetchFile(args channels.FetchAttachmentArgs) error {
-	w := &workflow.FetchAttachmentWorker{Store: e.store,
-		Fetchers: map[inbox.Channel]channels.AttachmentFetcher{inbox.ChannelSlack: slack.NewFiles(e.store, e.fake.URL())}}
-	return w.Work(context.Background(), &river.Job[channels.FetchAttachmentArgs]{
-		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 8}, Args: args})
+// fetchFile works one fetch_attachment job of args through River (rivertest) with the Slack
+// fetcher, and returns the worker's verdict.
+func (e *env) fetchFile(t *testing.T, args channels.FetchAttachmentArgs) error {
+	t.Helper()
+	return jobtest.New[channels.FetchAttachmentArgs](t, e.pool, e.workers(t)).Work(t, args, nil)
 }
 
 // TestSharedFilesAreFetchedAndAttached: a customer shares a screenshot without text; the message
@@ -54,7 +50,7 @@ func TestSharedFilesAreFetchedAndAttached(t *testing.T) {
 		t.Fatalf("jobs = %+v", jobs)
 	}
 	for range 2 { // a retried job attaches nothing new
-		if err := e.fetchFile(jobs[0]); err != nil {
+		if err := e.fetchFile(t, jobs[0]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -72,12 +68,12 @@ func TestSharedFilesAreFetchedAndAttached(t *testing.T) {
 	before := e.fake.Calls("files")
 	foreign := jobs[0]
 	foreign.URL = "https://files.example.net/files-pri/T0PARLEY-F1/error.png"
-	if err := e.fetchFile(foreign); !errors.As(err, &cancel) || e.fake.Calls("files") != before {
+	if err := e.fetchFile(t, foreign); !errors.As(err, &cancel) || e.fake.Calls("files") != before {
 		t.Fatalf("a foreign URL: err %v; want the job cancelled without a request", err)
 	}
 	gone := jobs[0]
 	gone.URL = f.URL + "-deleted"
-	if err := e.fetchFile(gone); !errors.As(err, &cancel) {
+	if err := e.fetchFile(t, gone); !errors.As(err, &cancel) {
 		t.Fatalf("a deleted file: err %v, want the job cancelled", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/jobtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -111,8 +112,8 @@ func (s *surveyed) score(t testing.TB) (int, string) {
 // response_urls.
 func (s *surveyed) respond(t testing.TB, text string) []slacktest.Response {
 	t.Helper()
-	w := &workflow.SlackRespondWorker{Responder: slack.NewResponder(s.fake.URL())}
-	if err := w.Work(context.Background(), job(t, s.env, workflow.SlackRespondArgs{}, map[string]any{"text": text})); err != nil {
+	w := jobtest.New[workflow.SlackRespondArgs](t, s.pool, s.workers(t))
+	if err := w.WorkJob(t, jobtest.JobID(t, s.pool, "slack_respond", map[string]any{"text": text}), 1); err != nil {
 		t.Fatalf("respond: %v", err)
 	}
 	return s.fake.Responses()

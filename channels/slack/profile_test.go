@@ -7,17 +7,17 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/jobtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
 // runProfile works the profile job enqueued for the Slack member user.
 func runProfile(t *testing.T, e *env, user string) error {
 	t.Helper()
-	w := &workflow.SlackProfileWorker{Store: e.store, Profiles: slack.NewProfiles(e.store, e.fake.URL())}
-	return w.Work(context.Background(), job(t, e, workflow.SlackProfileArgs{}, map[string]any{"user_id": user}))
+	w := jobtest.New[workflow.SlackProfileArgs](t, e.pool, e.workers(t))
+	return w.WorkJob(t, jobtest.JobID(t, e.pool, "slack_profile", map[string]any{"user_id": user}), 1)
 }
 
 // A Slack member whose email is a known email customer's becomes that customer: one contact, one

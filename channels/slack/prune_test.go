@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/parleyhq/parley/channels/slack"
+	"github.com/parleyhq/parley/internal/jobtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -21,8 +20,8 @@ func TestPruneDeletesOnlyEventsOlderThanADay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w := &workflow.SlackPruneWorker{Store: e.store, Pruner: slack.NewEventLog(e.pool)}
-	if err := w.Work(ctx, &river.Job[workflow.SlackPruneArgs]{}); err != nil {
+	w := jobtest.New[workflow.SlackPruneArgs](t, e.pool, e.workers(t))
+	if err := w.Work(t, workflow.SlackPruneArgs{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.count(t, `SELECT count(*) FROM slack_events WHERE event_id = 'EvOLD'`); n != 0 {

@@ -12,13 +12,13 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/jobtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -151,15 +151,25 @@ func (e *env) reply(t *testing.T, text string) inbox.Message {
 	return m
 }
 
-// deliver runs the delivery job of message id once, as River's attempt
-// number attempt, with the SMS channel as the sender.
+// workers are the River workers of a server with this SMS channel.
+func (e *env) workers(t *testing.T) []channels.Worker {
+	t.Helper()
+	cfg := workflow.Config{Pool: e.pool, Store: e.store}
+	cfg.AddChannel(inbox.ChannelSMS, channels.Parts{Sender: e.ch, Fetcher: e.ch})
+	ws, err := workflow.Workers(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// deliver works the delivery job of message id once, through River (rivertest), as its
+// attempt number attempt of 8, with the SMS channel as the sender, and returns the worker's
+// verdict.
 func (e *env) deliver(t *testing.T, id int64, attempt int) error {
 	t.Helper()
-	w := &workflow.DeliverWorker{Store: e.store, Senders: map[inbox.Channel]channels.Sender{inbox.ChannelSMS: e.ch}}
-	return w.Work(context.Background(), &river.Job[workflow.DeliverArgs]{
-		JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 8},
-		Args:   workflow.DeliverArgs{MessageID: id},
-	})
+	w := jobtest.New[workflow.DeliverArgs](t, e.pool, e.workers(t))
+	return w.WorkJob(t, jobtest.JobID(t, e.pool, "deliver", map[string]any{"message_id": id}), attempt)
 }
 
 // requireCancelled checks that a delivery ended for good (River cancels the

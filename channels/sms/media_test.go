@@ -7,13 +7,11 @@ import (
 	"testing"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/sms/smstest"
-	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
-	"github.com/parleyhq/parley/workflow"
+	"github.com/parleyhq/parley/internal/jobtest"
 )
 
 // mediaJobs returns the fetch_attachment jobs enqueued so far, oldest first.
@@ -22,11 +20,11 @@ func (e *env) mediaJobs(t *testing.T) []channels.FetchAttachmentArgs {
 	return dbtest.JobArgs[channels.FetchAttachmentArgs](t, e.pool, "fetch_attachment")
 }
 
-// fetch runs one fetch_attachment job with the channel as the fetcher.
-func (e *env) fetch(args channels.FetchAttachmentArgs) error {
-	w := &workflow.FetchAttachmentWorker{Store: e.store, Fetchers: map[inbox.Channel]channels.AttachmentFetcher{inbox.ChannelSMS: e.ch}}
-	return w.Work(context.Background(), &river.Job[channels.FetchAttachmentArgs]{
-		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 8}, Args: args})
+// fetch works one fetch_attachment job of args through River (rivertest) with the channel as
+// the fetcher, and returns the worker's verdict.
+func (e *env) fetch(t *testing.T, args channels.FetchAttachmentArgs) error {
+	t.Helper()
+	return jobtest.New[channels.FetchAttachmentArgs](t, e.pool, e.workers(t)).Work(t, args, nil)
 }
 
 // TestMMSMediaAreFetchedAndAttached: an MMS's pictures stay at Twilio until asked for; the
@@ -52,7 +50,7 @@ func TestMMSMediaAreFetchedAndAttached(t *testing.T) {
 		t.Fatalf("%d media jobs, want 2 (one per item, none for the replay)", len(jobs))
 	}
 	for _, j := range append(jobs, jobs[0]) { // the first twice: a retried job attaches nothing new
-		if err := e.fetch(j); err != nil {
+		if err := e.fetch(t, j); err != nil {
 			t.Fatalf("fetch %s: %v", j.Filename, err)
 		}
 	}
@@ -97,19 +95,19 @@ func TestMMSMediaFailures(t *testing.T) {
 	before := e.twilio.Requests()
 	foreign := job
 	foreign.URL = "https://media.example.net/2010-04-01/Accounts/" + accountSID + "/Messages/" + sid + "/Media/ME1"
-	if err := e.fetch(foreign); !errors.As(err, &cancel) || e.twilio.Requests() != before {
+	if err := e.fetch(t, foreign); !errors.As(err, &cancel) || e.twilio.Requests() != before {
 		t.Fatalf("a foreign URL: err %v, %d requests; want the job cancelled without a request", err, e.twilio.Requests()-before)
 	}
 	gone := job
 	gone.URL = "https://api.twilio.com/2010-04-01/Accounts/" + accountSID + "/Messages/" + sid + "/Media/ME0000"
-	if err := e.fetch(gone); !errors.As(err, &cancel) {
+	if err := e.fetch(t, gone); !errors.As(err, &cancel) {
 		t.Fatalf("deleted media: err %v, want the job cancelled", err)
 	}
 	e.twilio.FailNext(1, smstest.ServerError)
-	if err := e.fetch(job); err == nil || errors.As(err, &cancel) {
+	if err := e.fetch(t, job); err == nil || errors.As(err, &cancel) {
 		t.Fatalf("a Twilio 500: err %v, want a retry", err)
 	}
-	if err := e.fetch(job); err != nil {
+	if err := e.fetch(t, job); err != nil {
 		t.Fatalf("after the 500: %v", err)
 	}
 	if n := e.count(t, `SELECT count(*) FROM attachments WHERE message_id = $1`, job.MessageID); n != 1 {
