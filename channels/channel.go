@@ -139,3 +139,12 @@ type Jobs interface {
 	// Insert inserts a job at once, with opts (a ScheduledAt) when not nil.
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 }
+
+// Log returns the logger of channel kind: env.Logger (discarding when nil) with "channel" set.
+func (env Env) Log(kind inbox.Channel) *slog.Logger {
+	log := env.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return log.With("channel", string(kind))
+}

@@ -73,7 +73,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		var wait interface{ RetryAfter() time.Duration }
 		if !permanent && errors.As(err, &wait) && wait.RetryAfter() > 0 {
 			// A provider's rate limit: wait as long as it asks; a snooze uses up no attempt.
-			return river.JobSnooze(min(wait.RetryAfter(), maxProviderWait))
+			return river.JobSnooze(min(wait.RetryAfter(), channels.MaxProviderWait))
 		}
 		if permanent || job.Attempt >= job.MaxAttempts {
 			return w.fail(ctx, m.ID, err.Error())

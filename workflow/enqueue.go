@@ -66,6 +66,16 @@ func (e *Enqueuer) InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs) 
 	return nil
 }
 
+// Insert inserts one job at once (with opts, such as a ScheduledAt, when not nil), for a
+// channel's follow-up work that belongs to no transaction (a chat reply's email fallback).
+// With InsertTx it implements channels.Jobs.
+func (e *Enqueuer) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := e.river.Insert(ctx, args, opts); err != nil {
+		return fmt.Errorf("workflow: insert %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
 // jobsFor maps one event to the jobs it causes.
 func jobsFor(ev inbox.Event) []river.InsertManyParams {
 	var out []river.InsertManyParams

@@ -26,7 +26,7 @@ func (w *fetchAttachmentWorker) Work(ctx context.Context, job *river.Job[channel
 	}
 	a, err := f.FetchAttachment(ctx, job.Args.InboxID, job.Args.URL)
 	if err != nil {
-		return providerRetry(fmt.Errorf("workflow: fetch attachment of message %d: %w", job.Args.MessageID, err))
+		return channels.Verdict(fmt.Errorf("workflow: fetch attachment of message %d: %w", job.Args.MessageID, err))
 	}
 	a.Filename = job.Args.Filename
 	_, err = w.Store.AttachFetched(ctx, job.Args.MessageID, a)

@@ -42,12 +42,6 @@ type Config struct {
 	Queues       []channels.Queue
 	// PublicURL is the server's public base URL, which survey links point to.
 	PublicURL string
-	// SlackProfiles looks up new Slack contacts' profiles; nil cancels those jobs.
-	SlackProfiles SlackProfiles
-	// SlackResponder answers Slack clicks through their response_url; nil cancels those jobs.
-	SlackResponder SlackResponder
-	// SlackEvents prunes the handled Slack event ids hourly; nil schedules no prune.
-	SlackEvents SlackEventPruner
 	// ChatVisitors tells the chat email fallback whether a visitor saw a reply; nil cancels
 	// those jobs.
 	ChatVisitors ChatVisitors
@@ -119,9 +113,6 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&escalateWorker{e: e}),
 		channels.NewWorker(&autoCloseWorker{e: e}),
 		channels.NewWorker(&surveyWorker{e: e}),
-		channels.NewWorker(&slackProfileWorker{Store: cfg.Store, Profiles: cfg.SlackProfiles, Log: cfg.Logger}),
-		channels.NewWorker(&slackRespondWorker{Responder: cfg.SlackResponder, Log: cfg.Logger}),
-		channels.NewWorker(&slackPruneWorker{Store: cfg.Store, Pruner: cfg.SlackEvents, Log: cfg.Logger}),
 		channels.NewWorker(&chatFallbackWorker{Store: cfg.Store, Visitors: cfg.ChatVisitors, Log: cfg.Logger}),
 		channels.NewWorker(&pollWorker{Mailboxes: cfg.Mailboxes, Log: cfg.Logger}),
 		channels.NewWorker(&pollSweepWorker{Store: cfg.Store}),
@@ -162,7 +153,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		FetchCooldown:        cfg.FetchCooldown,
 		Queues:               queues,
 		Workers:              workers,
-		PeriodicJobs:         append(append(mailboxPeriodicJobs(cfg), slackPeriodicJobs(cfg)...), cfg.PeriodicJobs...),
+		PeriodicJobs:         append(mailboxPeriodicJobs(cfg), cfg.PeriodicJobs...),
 		RescueStuckJobsAfter: rescue,
 	})
 	if err != nil {

@@ -36,21 +36,28 @@
 // customer's message (identity "TEAM:USER", external id "CHANNEL:TS", the
 // thread it belongs to in slack_threads, a slack_profile job for a new
 // contact) or records an edit or deletion. [Sender] posts agents' replies
-// into the customer's thread; [Profiles] answers the workflow's profile job
-// (users.info); [Alerter] posts SLA alerts to a team's alert channel.
+// into the customer's thread; the channel's slack_profile job ([ProfileArgs])
+// completes a new contact through [Profiles] (users.info); [Alerter] posts
+// SLA alerts to a team's alert channel.
 //
 // A satisfaction survey goes out with a button per score ([Client.PostSurvey]).
 // [Interactions] serves Slack's interactivity URL ([InteractionsPath]): a
 // form-encoded body whose "payload" is the click ([ParseInteraction]),
 // verified like an event. A click on a survey button records the clicking
-// member's score through the workflow's survey desk (only the surveyed
+// member's score through the survey desk it is given (channels.Surveys; only the surveyed
 // customer's counts); a note only the member sees ("This survey has closed")
-// goes through the click's response_url in a slack_respond job ([Responder]).
-// Other clicks, such as an alert's link button, are acknowledged. [EventLog]
-// prunes the handled event ids for the workflow's hourly slack_prune job.
+// goes through the click's response_url in a slack_respond job ([RespondArgs],
+// [Responder]). Other clicks, such as an alert's link button, are
+// acknowledged. [EventLog] keeps the handled event ids, which the hourly
+// slack_prune job ([PruneArgs]) deletes after [EventsKeep].
 // slack_events and slack_threads are the package's own tables; everything
 // else goes through the inbox.
 // [Connect] checks a new inbox's bot token with auth.test.
+//
+// [Channel] plugs all of this into Parley (the channels contract): its Open
+// gives a server the two webhooks, the sender, the file fetcher, the alerter
+// and the three jobs above. The package imports no other channel, nor
+// workflow, nor web.
 //
 // The slacktest package fakes Slack for the tests and the demo.
 package slack

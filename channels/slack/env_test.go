@@ -34,6 +34,7 @@ type env struct {
 	fake    *slacktest.Server
 	inbox   inbox.Inbox
 	handler *slack.Handler
+	jobs    *workflow.Enqueuer
 	now     time.Time // the store's clock
 }
 
@@ -45,7 +46,7 @@ func setup(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{pool: pool, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	e := &env{pool: pool, jobs: jobs, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return e.now }, SecretKey: "test-key"})
 	e.fake = slacktest.New(botToken)
 	t.Cleanup(e.fake.Close)
@@ -130,15 +131,25 @@ func job[T river.JobArgs](t testing.TB, e *env, args T, where map[string]any) *r
 	return &river.Job[T]{JobRow: &row, Args: out}
 }
 
-// workers are the River workers of a server with the Slack channel (on the fake Slack).
+// jobConfig is the River client's configuration of a server with the Slack channel, opened as
+// `parley serve` opens it, on the fake Slack. (The test uses workflow's deliver and fetch
+// workers end to end; the channel's own code imports no workflow.)
+func (e *env) jobConfig(t testing.TB) workflow.Config {
+	t.Helper()
+	parts, err := slack.NewChannel().Open(context.Background(), channels.Env{Store: e.store, Pool: e.pool, Jobs: e.jobs,
+		Surveys: workflow.NewSurveys(e.store), PublicURL: "https://parley.example", SlackAPIURL: e.fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := workflow.Config{Pool: e.pool, Store: e.store}
+	cfg.AddChannel(inbox.ChannelSlack, parts)
+	return cfg
+}
+
+// workers are the River workers of a server with the Slack channel.
 func (e *env) workers(t testing.TB) []channels.Worker {
 	t.Helper()
-	cfg := workflow.Config{Pool: e.pool, Store: e.store,
-		SlackProfiles: slack.NewProfiles(e.store, e.fake.URL()), SlackResponder: slack.NewResponder(e.fake.URL()),
-		SlackEvents: slack.NewEventLog(e.pool)}
-	cfg.AddChannel(inbox.ChannelSlack, channels.Parts{Sender: slack.NewSender(e.store, e.fake.URL()),
-		Fetcher: slack.NewFiles(e.store, e.fake.URL())})
-	ws, err := workflow.Workers(cfg)
+	ws, err := workflow.Workers(e.jobConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}

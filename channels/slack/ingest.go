@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // ThreadedBySlack is the reason a customer's reply in a known Slack thread joined that thread's
@@ -67,7 +66,7 @@ func (h *Handler) message(ctx context.Context, a account, ev Event) error {
 		if !res.NewContact || h.jobs == nil {
 			return nil
 		}
-		return h.jobs.InsertTx(ctx, tx, workflow.SlackProfileArgs{ContactID: res.ContactID, InboxID: a.inbox.ID, UserID: ev.User})
+		return h.jobs.InsertTx(ctx, tx, ProfileArgs{ContactID: res.ContactID, InboxID: a.inbox.ID, UserID: ev.User})
 	})
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // InteractionsPath is where Slack posts the clicks on the app's buttons for every connected
@@ -133,6 +132,6 @@ func (i *Interactions) note(ctx context.Context, a account, in Interaction, text
 		return nil
 	}
 	return i.events.store.InTx(ctx, func(tx pgx.Tx) error {
-		return jobs.InsertTx(ctx, tx, workflow.SlackRespondArgs{ResponseURL: in.ResponseURL, Text: text})
+		return jobs.InsertTx(ctx, tx, RespondArgs{ResponseURL: in.ResponseURL, Text: text})
 	})
 }

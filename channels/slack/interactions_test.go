@@ -112,7 +112,7 @@ func (s *surveyed) score(t testing.TB) (int, string) {
 // response_urls.
 func (s *surveyed) respond(t testing.TB, text string) []slacktest.Response {
 	t.Helper()
-	w := jobtest.New[workflow.SlackRespondArgs](t, s.pool, s.workers(t))
+	w := jobtest.New[slack.RespondArgs](t, s.pool, s.workers(t))
 	if err := w.WorkJob(t, jobtest.JobID(t, s.pool, "slack_respond", map[string]any{"text": text}), 1); err != nil {
 		t.Fatalf("respond: %v", err)
 	}

@@ -7,16 +7,16 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/jobtest"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // runProfile works the profile job enqueued for the Slack member user.
 func runProfile(t *testing.T, e *env, user string) error {
 	t.Helper()
-	w := jobtest.New[workflow.SlackProfileArgs](t, e.pool, e.workers(t))
+	w := jobtest.New[slack.ProfileArgs](t, e.pool, e.workers(t))
 	return w.WorkJob(t, jobtest.JobID(t, e.pool, "slack_profile", map[string]any{"user_id": user}), 1)
 }
 

@@ -6,11 +6,10 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
-// Profiles looks up Slack members for the workflow's profile job: it implements
-// workflow.SlackProfiles with the bot token of the inbox the member wrote to.
+// Profiles looks up Slack members for the profile job (ProfileArgs), with the bot token of the
+// inbox the member wrote to.
 type Profiles struct {
 	store  *inbox.Store
 	apiURL string
@@ -23,24 +22,24 @@ func NewProfiles(store *inbox.Store, apiURL string) *Profiles {
 
 // SlackProfile calls users.info. An inbox that is gone or not Slack, or a member Slack does not
 // know, is a permanent error (Temporary false); a rate limit carries Slack's Retry-After.
-func (p *Profiles) SlackProfile(ctx context.Context, inboxID int64, userID string) (workflow.SlackProfile, error) {
+func (p *Profiles) SlackProfile(ctx context.Context, inboxID int64, userID string) (Profile, error) {
 	in, err := p.store.GetInbox(ctx, inboxID)
 	if errors.Is(err, inbox.ErrNotFound) {
-		return workflow.SlackProfile{}, permanent(fmt.Errorf("slack: profile: %w", err))
+		return Profile{}, permanent(fmt.Errorf("slack: profile: %w", err))
 	}
 	if err != nil {
-		return workflow.SlackProfile{}, err
+		return Profile{}, err
 	}
 	if in.Kind != inbox.ChannelSlack {
-		return workflow.SlackProfile{}, permanent(fmt.Errorf("slack: profile: inbox %d is a %s inbox", in.ID, in.Kind))
+		return Profile{}, permanent(fmt.Errorf("slack: profile: inbox %d is a %s inbox", in.ID, in.Kind))
 	}
 	a, err := open(p.store, in)
 	if err != nil {
-		return workflow.SlackProfile{}, permanent(fmt.Errorf("slack: profile: %w", err))
+		return Profile{}, permanent(fmt.Errorf("slack: profile: %w", err))
 	}
 	prof, err := a.client(p.apiURL).UserInfo(ctx, userID)
 	if err != nil {
-		return workflow.SlackProfile{}, retryable(err)
+		return Profile{}, retryable(err)
 	}
-	return workflow.SlackProfile{Name: prof.Name, RealName: prof.RealName, Email: prof.Email}, nil
+	return prof, nil
 }

@@ -20,8 +20,8 @@ func TestPruneDeletesOnlyEventsOlderThanADay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w := jobtest.New[workflow.SlackPruneArgs](t, e.pool, e.workers(t))
-	if err := w.Work(t, workflow.SlackPruneArgs{}, nil); err != nil {
+	w := jobtest.New[slack.PruneArgs](t, e.pool, e.workers(t))
+	if err := w.Work(t, slack.PruneArgs{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.count(t, `SELECT count(*) FROM slack_events WHERE event_id = 'EvOLD'`); n != 0 {
@@ -32,8 +32,7 @@ func TestPruneDeletesOnlyEventsOlderThanADay(t *testing.T) {
 	}
 
 	// River takes the hourly prune alongside the other periodic jobs.
-	if _, err := workflow.NewClient(workflow.Config{Pool: e.pool, Store: e.store, SlackEvents: slack.NewEventLog(e.pool),
-		SlackResponder: slack.NewResponder(e.fake.URL())}); err != nil {
+	if _, err := workflow.NewClient(e.jobConfig(t)); err != nil {
 		t.Fatalf("river client with the Slack prune: %v", err)
 	}
 }

@@ -15,8 +15,8 @@ import (
 // slackHooksHost is where Slack's response_urls point ("https://hooks.slack.com/actions/...").
 const slackHooksHost = "hooks.slack.com"
 
-// Responder answers clicks through the response_url Slack sends with them: it implements
-// workflow.SlackResponder. It posts only to Slack's hooks host, or to the host of
+// Responder answers clicks through the response_url Slack sends with them, for the respond job
+// (RespondArgs). It posts only to Slack's hooks host, or to the host of
 // PARLEY_SLACK_API_URL when that is set (a fake Slack), so a response_url is never a way to
 // make the server call anywhere else.
 type Responder struct {

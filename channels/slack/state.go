@@ -96,8 +96,8 @@ func tsTime(ts string) time.Time {
 	return time.Unix(s, us*1000).UTC()
 }
 
-// EventLog is the record of handled Events API deliveries (slack_events). It implements
-// workflow.SlackEventPruner, for the hourly prune.
+// EventLog is the record of handled Events API deliveries (slack_events), pruned hourly by the
+// prune job (PruneArgs).
 type EventLog struct {
 	pool *pgxpool.Pool
 }

@@ -20,7 +20,7 @@ import (
 // app's Request URL to PARLEY_PUBLIC_URL + EventsPath.
 const EventsPath = "/webhooks/slack/events"
 
-// JobInserter inserts a River job in a transaction (workflow.Enqueuer does).
+// JobInserter inserts a River job in a transaction (channels.Jobs, workflow.Enqueuer, is one).
 type JobInserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs) error
 }

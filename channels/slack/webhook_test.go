@@ -16,7 +16,6 @@ import (
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // The whole trip: a customer writes in a Slack Connect channel, a colleague of theirs answers in
@@ -44,7 +43,7 @@ func TestRoundTripInSharedChannel(t *testing.T) {
 	if !contact.Identities[0].Verified || *first.ContactID != contact.ID {
 		t.Fatalf("contact = %+v", contact)
 	}
-	profile := job(t, e, workflow.SlackProfileArgs{}, map[string]any{"contact_id": contact.ID})
+	profile := job(t, e, slack.ProfileArgs{}, map[string]any{"contact_id": contact.ID})
 	if profile.Args.UserID != "U0ADA" || profile.Args.InboxID != e.inbox.ID {
 		t.Fatalf("profile job args = %+v", profile.Args)
 	}

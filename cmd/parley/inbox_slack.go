@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
-	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // slackInbox is `parley inbox add slack`: a Slack workspace's app. It checks the bot token with
@@ -49,28 +46,4 @@ func slackInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 		conn.TeamID = t.ID
 	}
 	return slack.Connect(ctx, a.store, conn)
-}
-
-// slackChannel adds Slack to a server process: the Events API webhook of every Slack inbox and
-// its interactivity endpoint (survey buttons), the sender of replies, the profile lookups of the
-// workflow's slack_profile job, the notes to clicking members (slack_respond), the hourly prune
-// of handled event ids and the alerter that posts SLA alerts to the teams' Slack alert channels.
-func (a *app) slackChannel(parts *channelParts) error {
-	jobs, err := workflow.NewEnqueuer(a.pool)
-	if err != nil {
-		return err
-	}
-	log := a.log.With("channel", "slack")
-	cfg := slack.HandlerConfig{Store: a.store, Jobs: jobs, Logger: log, APIURL: a.cfg.SlackAPIURL,
-		Surveys: workflow.NewSurveys(a.store)}
-	parts.routes = append(parts.routes,
-		channels.Route{Pattern: http.MethodPost + " " + slack.EventsPath, Handler: slack.NewHandler(cfg)},
-		channels.Route{Pattern: http.MethodPost + " " + slack.InteractionsPath, Handler: slack.NewInteractions(cfg)})
-	parts.senders[inbox.ChannelSlack] = slack.NewSender(a.store, a.cfg.SlackAPIURL)
-	parts.fetchers[inbox.ChannelSlack] = slack.NewFiles(a.store, a.cfg.SlackAPIURL)
-	parts.slackProfiles = slack.NewProfiles(a.store, a.cfg.SlackAPIURL)
-	parts.alerter = slack.NewAlerter(a.store, a.cfg.SlackAPIURL, a.cfg.PublicURL, log)
-	parts.slackResponder = slack.NewResponder(a.cfg.SlackAPIURL)
-	parts.slackEvents = slack.NewEventLog(a.pool)
-	return nil
 }

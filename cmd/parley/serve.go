@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/channels"
+	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
@@ -49,22 +50,33 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	jobs, err := workflow.NewClient(workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
-		ChatVisitors: parts.chatVisitors, SlackProfiles: parts.slackProfiles, Fetchers: parts.fetchers, Alerter: parts.alerter,
-		SlackResponder: parts.slackResponder, SlackEvents: parts.slackEvents,
-		PublicURL: a.cfg.PublicURL, Mailboxes: parts.mailboxes})
+	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
+		ChatVisitors: parts.chatVisitors, Fetchers: parts.fetchers, PublicURL: a.cfg.PublicURL, Mailboxes: parts.mailboxes}
+	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return err
 	}
-	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log, Routes: parts.routes,
-		PublicURL: a.cfg.PublicURL})
+	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: workflow.NewSurveys(a.store),
+		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
+		SlackAPIURL: a.cfg.SlackAPIURL}
+	slackParts, err := slack.NewChannel().Open(ctx, env)
+	if err != nil {
+		return err
+	}
+	wcfg.AddChannel(inbox.ChannelSlack, slackParts)
+	client, err := workflow.NewClient(wcfg)
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
+		Routes: append(parts.routes, slackParts.Routes...), PublicURL: a.cfg.PublicURL})
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	errc := make(chan error, 4)
 	go func() { errc <- feed.Run(ctx) }()
 	go func() { errc <- srv.Run(ctx) }()
 	if !a.noJobs {
-		if err := jobs.Start(ctx); err != nil {
+		if err := client.Start(ctx); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
 	}
@@ -85,7 +97,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	_ = httpSrv.Shutdown(shut)
 	srv.Shutdown(shut)
 	if !a.noJobs {
-		if stopErr := jobs.Stop(shut); stopErr != nil {
+		if stopErr := client.Stop(shut); stopErr != nil {
 			a.log.Warn("jobs did not stop cleanly", "err", stopErr)
 		}
 	}
@@ -99,14 +111,8 @@ type channelParts struct {
 	senders map[inbox.Channel]channels.Sender
 	// chatVisitors answers the chat email fallback job.
 	chatVisitors workflow.ChatVisitors
-	// slackProfiles answers the Slack profile job; alerter posts SLA alerts (Slack).
-	slackProfiles workflow.SlackProfiles
-	alerter       workflow.Alerter
 	// fetchers fetch the files customers sent (the fetch_attachment jobs), by channel.
 	fetchers map[inbox.Channel]channels.AttachmentFetcher
-	// slackResponder answers Slack clicks (slack_respond); slackEvents prunes handled event ids.
-	slackResponder workflow.SlackResponder
-	slackEvents    workflow.SlackEventPruner
 	// mailboxes reads the email inboxes (the mailbox poll jobs).
 	mailboxes workflow.Mailboxes
 }
@@ -115,9 +121,6 @@ type channelParts struct {
 func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, error) {
 	parts := channelParts{senders: map[inbox.Channel]channels.Sender{}, fetchers: map[inbox.Channel]channels.AttachmentFetcher{}}
 	if err := a.chatChannel(ctx, feed, &parts); err != nil {
-		return parts, err
-	}
-	if err := a.slackChannel(&parts); err != nil {
 		return parts, err
 	}
 	if err := a.smsChannel(&parts); err != nil {
