@@ -42,9 +42,6 @@ type Config struct {
 	Queues       []channels.Queue
 	// PublicURL is the server's public base URL, which survey links point to.
 	PublicURL string
-	// ChatVisitors tells the chat email fallback whether a visitor saw a reply; nil cancels
-	// those jobs.
-	ChatVisitors ChatVisitors
 	// Mailboxes reads the email inboxes (a poll job per inbox, see PollArgs); nil reads none.
 	Mailboxes Mailboxes
 	// MaxMailboxes is how many mailboxes one process reads at once; 0 means 50.
@@ -113,7 +110,6 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&escalateWorker{e: e}),
 		channels.NewWorker(&autoCloseWorker{e: e}),
 		channels.NewWorker(&surveyWorker{e: e}),
-		channels.NewWorker(&chatFallbackWorker{Store: cfg.Store, Visitors: cfg.ChatVisitors, Log: cfg.Logger}),
 		channels.NewWorker(&pollWorker{Mailboxes: cfg.Mailboxes, Log: cfg.Logger}),
 		channels.NewWorker(&pollSweepWorker{Store: cfg.Store}),
 	}

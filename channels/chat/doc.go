@@ -115,8 +115,9 @@
 //
 // Sending. A chat reply needs no provider: its commit published the event that pushes it.
 // Sender.Send reports it sent and, when the inbox has an email fallback and the visitor left
-// an email, schedules the workflow's chat fallback job at the reply's time plus the inbox's
-// delay; the job emails the reply through the fallback inbox unless the visitor saw it.
+// an email, schedules the channel's chat_fallback job (FallbackArgs) at the reply's time plus
+// the inbox's delay; the job emails the reply through the fallback inbox unless the visitor
+// saw it.
 //
 // Typing is presence: ephemeral, never stored, kept off the inbox's change events on the web
 // inbox's presence channel ("parley_presence", one inbox.Event per notification). A
@@ -125,4 +126,10 @@
 // the agents who may see the conversation, and their page shows "NAME is typing…". Agents'
 // own presence.typing events come the other way: RunPresence listens to the channel and the
 // visitors of that conversation's customer see a typing frame.
+//
+// # Plugged in
+//
+// Channel implements the channels contract: Open builds the process's Server, starts its
+// presence relay and returns Server.Parts (the three routes, the sender, the fallback job's
+// worker). The package imports no other channel, nor workflow, nor web.
 package chat

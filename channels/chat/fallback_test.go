@@ -7,31 +7,24 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/workflow"
 )
 
-// chatSender adapts chat.Sender to channels.Sender, as cmd/parley does.
-type chatSender struct{ s *chat.Sender }
-
-func (c chatSender) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
-	status, err := c.s.Send(ctx, out.Message)
-	return channels.Receipt{Status: status}, err
-}
-
-// startJobs runs the workflow's River client with the chat sender and returns a channel of
-// completed chat fallback jobs.
+// startJobs runs the workflow's River client with what the node's chat server contributes to
+// a server process (its sender and its fallback job, as `parley serve` wires them) and returns
+// a channel of completed chat fallback jobs. (The test runs workflow's client end to end; the
+// channel's own code imports no workflow.)
 func startJobs(t *testing.T, e *env, n *node) (<-chan *river.Event, *workflow.Enqueuer) {
 	t.Helper()
 	enq, err := workflow.NewEnqueuer(n.store.Pool())
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := workflow.NewClient(workflow.Config{Pool: n.store.Pool(), Store: n.store,
-		Senders:      map[inbox.Channel]channels.Sender{inbox.ChannelChat: chatSender{n.srv.Sender(enq)}},
-		ChatVisitors: n.srv.Visitors()})
+	cfg := workflow.Config{Pool: n.store.Pool(), Store: n.store}
+	cfg.AddChannel(inbox.ChannelChat, n.srv.Parts(enq))
+	client, err := workflow.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +33,7 @@ func startJobs(t *testing.T, e *env, n *node) (<-chan *river.Event, *workflow.En
 	fallbacks := make(chan *river.Event, 16)
 	go func() {
 		for ev := range done {
-			if ev.Job.Kind == (workflow.ChatFallbackArgs{}).Kind() {
+			if ev.Job.Kind == (chat.FallbackArgs{}).Kind() {
 				fallbacks <- ev
 			}
 		}
@@ -90,7 +83,7 @@ func fallbackSetup(t *testing.T) (*env, *node, inbox.Inbox, inbox.Inbox) {
 func emailCopies(t *testing.T, e *env) []inbox.Message {
 	t.Helper()
 	var out []inbox.Message
-	rows, err := e.store.Pool().Query(context.Background(), "SELECT id FROM messages WHERE auto = $1 ORDER BY id", workflow.ChatFallbackAuto)
+	rows, err := e.store.Pool().Query(context.Background(), "SELECT id FROM messages WHERE auto = $1 ORDER BY id", chat.AutoEmailFallback)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,9 +124,6 @@ func TestUnseenReplyFallsBackToEmail(t *testing.T) {
 		c.AuthorAgentID == nil || *c.AuthorAgentID != agent.ID || c.ConversationID != reply.ConversationID {
 		t.Fatalf("email copy %+v of reply %d", c, reply.ID)
 	}
-	if workflow.ChatFallbackAuto != chat.AutoEmailFallback {
-		t.Fatal("chat.AutoEmailFallback and workflow.ChatFallbackAuto differ")
-	}
 
 	// Back in the chat: the reply, not its email copy.
 	v2 := dial(t, n, in.ID)
@@ -163,7 +153,8 @@ func TestSeenReplyIsNotEmailed(t *testing.T) {
 
 	fallbacks, enq := startJobs(t, e, n)
 	// As if the sender had scheduled it before the socket pushed the reply.
-	if err := enq.ScheduleChatFallback(context.Background(), reply.ID, time.Now().Add(-time.Minute)); err != nil {
+	if err := enq.Insert(context.Background(), chat.FallbackArgs{MessageID: reply.ID},
+		&river.InsertOpts{ScheduledAt: time.Now().Add(-time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	awaitJob(t, fallbacks)
@@ -182,9 +173,6 @@ func TestSurveyRatedInChat(t *testing.T) {
 	in := e.chatInbox(t, chat.Settings{})
 	agent := e.agent(t, "Ada Agent")
 	answered := events(t, n, workflow.EventSurveyAnswered)
-	if chat.AutoSurvey != workflow.AutoSurvey {
-		t.Fatal("chat.AutoSurvey and workflow.AutoSurvey differ")
-	}
 	startJobs(t, e, n)
 
 	v := dial(t, n, in.ID)

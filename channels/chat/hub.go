@@ -18,8 +18,8 @@ const (
 )
 
 // AutoEmailFallback marks the email copy of a chat reply the visitor did not see in time
-// (the workflow's chat fallback job writes it, as workflow.ChatFallbackAuto). The chat shows
-// the original, never the copy.
+// (the chat fallback job, FallbackArgs, writes it). The chat shows the original, never the
+// copy.
 const AutoEmailFallback = "chat-fallback"
 
 // hub indexes this process's visitor sockets by contact and hands each socket the events of

@@ -17,8 +17,8 @@ import (
 )
 
 // Visitors is the chat channel's own table, chat_visitors: per visitor the email they left
-// and the last message a socket showed them. It answers the workflow's email fallback job
-// (workflow.ChatVisitors): has the visitor seen a reply, and where would an unseen one go.
+// and the last message a socket showed them. It answers the email fallback job (FallbackArgs):
+// has the visitor seen a reply, and where would an unseen one go.
 type Visitors struct {
 	store *inbox.Store
 	log   *slog.Logger

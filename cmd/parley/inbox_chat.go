@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"sort"
 
-	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // chatInbox is `parley inbox add chat`: a website chat widget. It prints the inbox's identity
@@ -70,44 +67,6 @@ func chatInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 	out.Secrets = chat.Secrets{IdentitySecret: secret}
 	fmt.Fprintf(c.stdout, "identity secret (shown once): %s\n", secret)
 	return out, nil
-}
-
-// chatChannel adds the website chat to a server process: the widget, the demo page and the
-// visitor socket, the chat sender, and the visitor records the email fallback job reads; it
-// relays agents' typing to visitors. The sockets close when ctx ends.
-func (a *app) chatChannel(ctx context.Context, feed *inbox.Feed, parts *channelParts) error {
-	srv, err := chat.New(chat.Config{Store: a.store, Events: feed, Logger: a.log.With("channel", "chat"),
-		TokenSecret: a.cfg.SecretKey, PublicURL: a.cfg.PublicURL, Surveys: workflow.NewSurveys(a.store)})
-	if err != nil {
-		return err
-	}
-	srv.CloseOnDone(ctx)
-	go func() { _ = srv.RunPresence(ctx) }() // agents typing, shown to visitors; ends with ctx
-	jobs, err := workflow.NewEnqueuer(a.pool)
-	if err != nil {
-		return err
-	}
-	handlers := srv.Handlers()
-	patterns := make([]string, 0, len(handlers))
-	for p := range handlers {
-		patterns = append(patterns, p)
-	}
-	sort.Strings(patterns)
-	for _, p := range patterns {
-		parts.routes = append(parts.routes, channels.Route{Pattern: p, Handler: handlers[p]})
-	}
-	parts.senders[inbox.ChannelChat] = chatSender{srv.Sender(jobs)}
-	parts.chatVisitors = srv.Visitors()
-	return nil
-}
-
-// chatSender adapts the chat channel's sender to the workflow's.
-type chatSender struct{ s *chat.Sender }
-
-// Send implements channels.Sender.
-func (c chatSender) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
-	status, err := c.s.Send(ctx, out.Message)
-	return channels.Receipt{Status: status}, err
 }
 
 // demoChatName is the chat inbox `parley demo` creates for GET /chat/demo.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/channels"
+	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
@@ -51,7 +52,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
-		ChatVisitors: parts.chatVisitors, Fetchers: parts.fetchers, PublicURL: a.cfg.PublicURL, Mailboxes: parts.mailboxes}
+		Fetchers: parts.fetchers, PublicURL: a.cfg.PublicURL, Mailboxes: parts.mailboxes}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return err
@@ -59,17 +60,24 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: workflow.NewSurveys(a.store),
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
-	slackParts, err := slack.NewChannel().Open(ctx, env)
-	if err != nil {
-		return err
+	routes := parts.routes
+	for _, ch := range []interface {
+		Kind() inbox.Channel
+		Open(context.Context, channels.Env) (channels.Parts, error)
+	}{chat.NewChannel(), slack.NewChannel()} {
+		p, err := ch.Open(ctx, env)
+		if err != nil {
+			return err
+		}
+		routes = append(routes, p.Routes...)
+		wcfg.AddChannel(ch.Kind(), p)
 	}
-	wcfg.AddChannel(inbox.ChannelSlack, slackParts)
 	client, err := workflow.NewClient(wcfg)
 	if err != nil {
 		return err
 	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
-		Routes: append(parts.routes, slackParts.Routes...), PublicURL: a.cfg.PublicURL})
+		Routes: routes, PublicURL: a.cfg.PublicURL})
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	errc := make(chan error, 4)
@@ -109,8 +117,6 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 type channelParts struct {
 	routes  []channels.Route
 	senders map[inbox.Channel]channels.Sender
-	// chatVisitors answers the chat email fallback job.
-	chatVisitors workflow.ChatVisitors
 	// fetchers fetch the files customers sent (the fetch_attachment jobs), by channel.
 	fetchers map[inbox.Channel]channels.AttachmentFetcher
 	// mailboxes reads the email inboxes (the mailbox poll jobs).
@@ -120,9 +126,6 @@ type channelParts struct {
 // channels builds the channel handlers and senders. Each channel adds itself here.
 func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, error) {
 	parts := channelParts{senders: map[inbox.Channel]channels.Sender{}, fetchers: map[inbox.Channel]channels.AttachmentFetcher{}}
-	if err := a.chatChannel(ctx, feed, &parts); err != nil {
-		return parts, err
-	}
 	if err := a.smsChannel(&parts); err != nil {
 		return parts, err
 	}

@@ -1,0 +1,49 @@
+package chat
+
+import (
+	"context"
+	"slices"
+
+	"github.com/parleyhq/parley/channels"
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Channel is the website chat as cmd/parley plugs it in (channels.Channel).
+type Channel struct{}
+
+// NewChannel returns the website chat channel.
+func NewChannel() *Channel { return &Channel{} }
+
+// Kind is inbox.ChannelChat.
+func (*Channel) Kind() inbox.Channel { return inbox.ChannelChat }
+
+// Open gives a server process its chat Server (see Parts) and relays agents' typing to the
+// visitors; the sockets close and the relay stops when ctx ends.
+func (*Channel) Open(ctx context.Context, env channels.Env) (channels.Parts, error) {
+	srv, err := New(Config{Store: env.Store, Events: env.Events, Logger: env.Log(inbox.ChannelChat),
+		TokenSecret: env.SecretKey, PublicURL: env.PublicURL, Surveys: env.Surveys})
+	if err != nil {
+		return channels.Parts{}, err
+	}
+	srv.CloseOnDone(ctx)
+	go func() { _ = srv.RunPresence(ctx) }() // agents typing, shown to visitors; ends with ctx
+	return srv.Parts(env.Jobs), nil
+}
+
+// Parts is what the server contributes to a server process: the widget, the demo page and the
+// visitor socket, the chat sender (scheduling email fallbacks with jobs), and the worker of the
+// fallback job.
+func (s *Server) Parts(jobs JobInserter) channels.Parts {
+	handlers := s.Handlers()
+	patterns := make([]string, 0, len(handlers))
+	for p := range handlers {
+		patterns = append(patterns, p)
+	}
+	slices.Sort(patterns)
+	p := channels.Parts{Sender: s.Sender(jobs),
+		Workers: []channels.Worker{channels.NewWorker(&fallbackWorker{store: s.store, visitors: s.visitors, log: s.log})}}
+	for _, pattern := range patterns {
+		p.Routes = append(p.Routes, channels.Route{Pattern: pattern, Handler: handlers[pattern]})
+	}
+	return p
+}
