@@ -42,10 +42,6 @@ type Config struct {
 	Queues       []channels.Queue
 	// PublicURL is the server's public base URL, which survey links point to.
 	PublicURL string
-	// Mailboxes reads the email inboxes (a poll job per inbox, see PollArgs); nil reads none.
-	Mailboxes Mailboxes
-	// MaxMailboxes is how many mailboxes one process reads at once; 0 means 50.
-	MaxMailboxes int
 	// MaxWorkers per queue; 0 means 20.
 	MaxWorkers int
 	// FetchCooldown bounds the time between an insert and its work; 0 means 15 ms (River's
@@ -110,8 +106,6 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&escalateWorker{e: e}),
 		channels.NewWorker(&autoCloseWorker{e: e}),
 		channels.NewWorker(&surveyWorker{e: e}),
-		channels.NewWorker(&pollWorker{Mailboxes: cfg.Mailboxes, Log: cfg.Logger}),
-		channels.NewWorker(&pollSweepWorker{Store: cfg.Store}),
 	}
 	return append(own, cfg.Workers...), nil
 }
@@ -134,9 +128,8 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	queues := map[string]river.QueueConfig{
 		QueueDefault: {MaxWorkers: cfg.MaxWorkers},
 		QueueDeliver: {MaxWorkers: cfg.MaxWorkers},
-		QueueMailbox: mailboxQueue(cfg),
 	}
-	rescue := mailboxRescueAfter
+	var rescue time.Duration // River's default unless a channel's queue asks for more
 	for _, q := range cfg.Queues {
 		if _, taken := queues[q.Name]; taken {
 			return nil, fmt.Errorf("workflow: river client: queue %q declared twice", q.Name)
@@ -149,7 +142,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		FetchCooldown:        cfg.FetchCooldown,
 		Queues:               queues,
 		Workers:              workers,
-		PeriodicJobs:         append(mailboxPeriodicJobs(cfg), cfg.PeriodicJobs...),
+		PeriodicJobs:         cfg.PeriodicJobs,
 		RescueStuckJobsAfter: rescue,
 	})
 	if err != nil {

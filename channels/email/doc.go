@@ -19,8 +19,10 @@
 // The rest of the package connects an email inbox (see [NewInbox], and
 // [ParseIMAPURL] and [ParseSMTPURL] for the server URLs) to the inbox.
 //
-// In: a [Fetcher] reads a mailbox over IMAP; the workflow's poll job calls
-// [Fetcher.Poll] for one inbox at a time, under a PostgreSQL advisory lock
+// In: a [Fetcher] reads a mailbox over IMAP; the channel's email_poll job
+// ([PollArgs], one per inbox, in its own queue [QueueMailbox], started by the
+// periodic [PollSweepArgs]) calls [Fetcher.Poll] for one inbox at a time,
+// under a PostgreSQL advisory lock
 // ([MailboxLockKey]) so that one process reads a mailbox. It resumes at the
 // UID after the last one stored (email_mailbox_state, written in each
 // message's ingest transaction), re-reads the mailbox when its UIDVALIDITY
@@ -43,6 +45,11 @@
 // References chained to the thread, Reply-To with the conversation's
 // token and "[#id]" in the subject; a 5xx answer is a permanent
 // [SendError].
+//
+// [Channel] plugs email into Parley (the channels contract): its Open gives a
+// server the sender and the two mailbox jobs, or, without PARLEY_SECRET_KEY,
+// only jobs that end at once. The package imports no other channel, nor
+// workflow, nor web.
 //
 // Package emailtest provides the IMAP server and SMTP sink the tests use.
 package email

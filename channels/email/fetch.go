@@ -54,8 +54,8 @@ type FetcherConfig struct {
 	LookupTXT LookupTXT
 }
 
-// Fetcher reads email inboxes' mailboxes over IMAP into the inbox. It implements the
-// workflow's Mailboxes: the poll job calls Poll for one inbox at a time.
+// Fetcher reads email inboxes' mailboxes over IMAP into the inbox. It is the poll job's
+// (PollArgs) mailbox reader: the job calls Poll for one inbox at a time.
 type Fetcher struct {
 	store  *inbox.Store
 	log    *slog.Logger

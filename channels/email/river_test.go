@@ -9,18 +9,19 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
-	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/workflow"
 )
 
 // startWorkers runs Parley's River workers with the email channel, as `parley serve` does,
-// until the test ends.
+// until the test ends. (The test runs workflow's client end to end; the channel's own code
+// imports no workflow.)
 func (e *env) startWorkers(t *testing.T, fetcher *email.Fetcher) *river.Client[pgx.Tx] {
 	t.Helper()
-	c, err := workflow.NewClient(workflow.Config{Pool: e.pool, Store: e.store, Mailboxes: fetcher,
-		Senders: map[inbox.Channel]channels.Sender{inbox.ChannelEmail: e.sender}})
+	cfg := workflow.Config{Pool: e.pool, Store: e.store}
+	cfg.AddChannel(inbox.ChannelEmail, email.PartsWith(e.store, e.sender, fetcher))
+	c, err := workflow.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestTwoServersOneFetcher(t *testing.T) {
 	a := e.startWorkers(t, fetcher())
 	b := e.startWorkers(t, fetcher())
 	for _, c := range []*river.Client[pgx.Tx]{a, b} { // both processes start the inbox's poll job
-		if _, err := c.Insert(ctx, workflow.PollArgs{InboxID: e.inbox.ID}, nil); err != nil {
+		if _, err := c.Insert(ctx, email.PollArgs{InboxID: e.inbox.ID}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -69,16 +69,3 @@ func emailInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 	}
 	return email.NewInbox(*name, *address, *imapURL, *smtpURL, teamID, existing)
 }
-
-// emailChannel adds email to a server process: the SMTP sender of email replies and the IMAP
-// fetcher the mailbox poll jobs run. Without PARLEY_SECRET_KEY no mailbox password can be
-// opened, so the channel stays off and says why.
-func (a *app) emailChannel(parts *channelParts) {
-	if a.cfg.SecretKey == "" {
-		a.log.Warn("email channel off: PARLEY_SECRET_KEY is not set")
-		return
-	}
-	log := a.log.With("channel", "email")
-	parts.senders[inbox.ChannelEmail] = email.NewSender(email.SenderConfig{Store: a.store, Logger: log, SecretKey: a.cfg.SecretKey})
-	parts.mailboxes = email.NewFetcher(email.FetcherConfig{Store: a.store, Logger: log, SecretKey: a.cfg.SecretKey})
-}

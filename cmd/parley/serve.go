@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/chat"
+	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
@@ -52,7 +53,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
-		Fetchers: parts.fetchers, PublicURL: a.cfg.PublicURL, Mailboxes: parts.mailboxes}
+		Fetchers: parts.fetchers, PublicURL: a.cfg.PublicURL}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return err
@@ -64,7 +65,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	for _, ch := range []interface {
 		Kind() inbox.Channel
 		Open(context.Context, channels.Env) (channels.Parts, error)
-	}{chat.NewChannel(), slack.NewChannel()} {
+	}{chat.NewChannel(), email.NewChannel(), slack.NewChannel()} {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
 			return err
@@ -119,8 +120,6 @@ type channelParts struct {
 	senders map[inbox.Channel]channels.Sender
 	// fetchers fetch the files customers sent (the fetch_attachment jobs), by channel.
 	fetchers map[inbox.Channel]channels.AttachmentFetcher
-	// mailboxes reads the email inboxes (the mailbox poll jobs).
-	mailboxes workflow.Mailboxes
 }
 
 // channels builds the channel handlers and senders. Each channel adds itself here.
@@ -129,7 +128,6 @@ func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, err
 	if err := a.smsChannel(&parts); err != nil {
 		return parts, err
 	}
-	a.emailChannel(&parts)
 	return parts, nil
 }
 

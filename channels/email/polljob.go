@@ -1,10 +1,9 @@
-package workflow
+package email
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -17,8 +16,8 @@ import (
 // IMAP IDLE, so they have a queue of their own and never delay routing, SLA jobs or deliveries.
 const QueueMailbox = "mailbox"
 
-// PollTimeout bounds one poll job; Mailboxes.Poll must return well within it (the email
-// channel returns after 4 minutes of IDLE by default).
+// PollTimeout bounds one poll job; Fetcher.Poll returns well within it (after 4 minutes of
+// IDLE by default).
 const PollTimeout = 10 * time.Minute
 
 // pollAttempts is how often a failing poll (a server down, a refused login) is retried, every
@@ -26,8 +25,8 @@ const PollTimeout = 10 * time.Minute
 // fresh one, so a broken mailbox is retried for as long as it exists.
 const pollAttempts = 25
 
-// defaultMaxMailboxes is the mailbox queue's workers per process when Config.MaxMailboxes is 0.
-const defaultMaxMailboxes = 50
+// maxMailboxes is how many mailboxes one process reads at once: the mailbox queue's workers.
+const maxMailboxes = 50
 
 // PollArgs is the job that reads one email inbox's mailbox: it syncs the new mail, waits for
 // more (IMAP IDLE) or for the poll interval, and snoozes itself to run again, so each email
@@ -49,8 +48,8 @@ func (PollArgs) InsertOpts() river.InsertOpts {
 	}}
 }
 
-// Mailboxes fetches email inboxes' mail; the email channel implements it.
-type Mailboxes interface {
+// mailboxes reads email inboxes' mail: the Fetcher.
+type mailboxes interface {
 	// Poll brings an inbox up to date with its mailbox, possibly waiting a while for new mail,
 	// and reports when to poll it again (0: at once). An inbox that no longer exists is
 	// inbox.ErrNotFound; any other error is retried with backoff.
@@ -60,25 +59,24 @@ type Mailboxes interface {
 // pollWorker runs PollArgs jobs.
 type pollWorker struct {
 	river.WorkerDefaults[PollArgs]
-	Mailboxes Mailboxes
-	Log       *slog.Logger
+	mailboxes mailboxes // nil on a server that cannot open the mailboxes (no PARLEY_SECRET_KEY)
 }
 
 // Work polls the mailbox and snoozes the job until the next poll; a snooze uses up no attempt.
 // A deleted inbox ends its job; a failure is retried with backoff (NextRetry); a poll cut short
 // by shutdown snoozes for no time, so that another process takes the mailbox over at once.
 func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
-	if w.Mailboxes == nil {
-		return river.JobCancel(errors.New("workflow: poll: no email channel on this server"))
+	if w.mailboxes == nil {
+		return river.JobCancel(errors.New("email: poll: the email channel is off on this server"))
 	}
-	next, err := w.Mailboxes.Poll(ctx, job.Args.InboxID)
+	next, err := w.mailboxes.Poll(ctx, job.Args.InboxID)
 	switch {
 	case errors.Is(err, inbox.ErrNotFound):
 		return river.JobCancel(err)
 	case err != nil && ctx.Err() != nil:
 		return river.JobSnooze(0)
 	case err != nil:
-		return fmt.Errorf("workflow: poll inbox %d: %w", job.Args.InboxID, err)
+		return fmt.Errorf("email: poll inbox %d: %w", job.Args.InboxID, err)
 	}
 	return river.JobSnooze(max(next, 0))
 }

@@ -1,4 +1,4 @@
-package workflow
+package email
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -30,19 +31,19 @@ func (PollSweepArgs) Kind() string { return "email_poll_sweep" }
 
 // InsertOpts makes one sweep per interval.
 func (PollSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueDefault, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: pollSweepEvery}}
+	return river.InsertOpts{Queue: channels.QueueDefault, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: pollSweepEvery}}
 }
 
 // pollSweepWorker runs PollSweepArgs jobs.
 type pollSweepWorker struct {
 	river.WorkerDefaults[PollSweepArgs]
-	Store *inbox.Store
+	store *inbox.Store
 }
 
 // Work inserts a poll job for each email inbox; inboxes that have one are skipped (the poll
 // job is unique by inbox).
 func (w *pollSweepWorker) Work(ctx context.Context, _ *river.Job[PollSweepArgs]) error {
-	inboxes, err := w.Store.Inboxes(ctx, inbox.ChannelEmail)
+	inboxes, err := w.store.Inboxes(ctx, inbox.ChannelEmail)
 	if err != nil {
 		return err
 	}
@@ -54,26 +55,14 @@ func (w *pollSweepWorker) Work(ctx context.Context, _ *river.Job[PollSweepArgs])
 		params = append(params, river.InsertManyParams{Args: PollArgs{InboxID: in.ID}})
 	}
 	if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params); err != nil {
-		return fmt.Errorf("workflow: poll sweep: %w", err)
+		return fmt.Errorf("email: poll sweep: %w", err)
 	}
 	return nil
 }
 
-// mailboxQueue is the mailbox queue's configuration.
-func mailboxQueue(cfg Config) river.QueueConfig {
-	n := cfg.MaxMailboxes
-	if n <= 0 {
-		n = defaultMaxMailboxes
-	}
-	return river.QueueConfig{MaxWorkers: n}
-}
-
-// mailboxPeriodicJobs is the sweep, when the server reads mailboxes.
-func mailboxPeriodicJobs(cfg Config) []*river.PeriodicJob {
-	if cfg.Mailboxes == nil {
-		return nil
-	}
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(pollSweepEvery),
+// sweepPeriodically schedules the sweep every pollSweepEvery, at once on start as well.
+func sweepPeriodically() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(pollSweepEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return PollSweepArgs{}, nil },
-		&river.PeriodicJobOpts{ID: "email_poll_sweep", RunOnStart: true})}
+		&river.PeriodicJobOpts{ID: "email_poll_sweep", RunOnStart: true})
 }

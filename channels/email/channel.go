@@ -1,0 +1,50 @@
+package email
+
+import (
+	"context"
+
+	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/channels"
+	"github.com/parleyhq/parley/inbox"
+)
+
+// Channel is email as cmd/parley plugs it in (channels.Channel).
+type Channel struct{}
+
+// NewChannel returns the email channel.
+func NewChannel() *Channel { return &Channel{} }
+
+// Kind is inbox.ChannelEmail.
+func (*Channel) Kind() inbox.Channel { return inbox.ChannelEmail }
+
+// Open gives a server process the SMTP sender of email replies and the mailbox jobs: a poll
+// job per email inbox (PollArgs, in QueueMailbox) and the sweep that starts them
+// (PollSweepArgs). Without PARLEY_SECRET_KEY no mailbox password can be opened, so the channel
+// stays off and says why: it sends nothing, schedules no sweep, and its poll jobs end.
+func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error) {
+	log := env.Log(inbox.ChannelEmail)
+	if env.SecretKey == "" {
+		log.Warn("email channel off: PARLEY_SECRET_KEY is not set")
+		return parts(env.Store, nil, nil), nil
+	}
+	sender := NewSender(SenderConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
+	fetcher := NewFetcher(FetcherConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
+	return parts(env.Store, sender, fetcher), nil
+}
+
+// parts is what the channel contributes with sender and fetcher (both nil when it is off).
+func parts(store *inbox.Store, sender *Sender, fetcher *Fetcher) channels.Parts {
+	p := channels.Parts{
+		Workers: []channels.Worker{channels.NewWorker(&pollSweepWorker{store: store})},
+		Queues:  []channels.Queue{{Name: QueueMailbox, MaxWorkers: maxMailboxes, RescueAfter: mailboxRescueAfter}},
+	}
+	if fetcher == nil {
+		p.Workers = append(p.Workers, channels.NewWorker(&pollWorker{}))
+		return p
+	}
+	p.Sender = sender
+	p.Workers = append(p.Workers, channels.NewWorker(&pollWorker{mailboxes: fetcher}))
+	p.PeriodicJobs = []*river.PeriodicJob{sweepPeriodically()}
+	return p
+}
