@@ -21,9 +21,9 @@ import (
 // to the delivery job) is held and applied when the part is recorded; one for
 // a MessageSid Parley never records is answered 200 all the same, so Twilio
 // stops retrying, and dropped after a day. Refusals are as for InboundHandler.
-func (c *Channel) StatusHandler() http.Handler { return http.HandlerFunc(c.callback) }
+func (c *Twilio) StatusHandler() http.Handler { return http.HandlerFunc(c.callback) }
 
-func (c *Channel) callback(w http.ResponseWriter, r *http.Request) {
+func (c *Twilio) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	form, _, _, err := c.authenticate(r, "From")
 	if err != nil {
@@ -45,7 +45,7 @@ func (c *Channel) callback(w http.ResponseWriter, r *http.Request) {
 // recordStatus applies one status callback; inbox.ErrNotFound when no message
 // went out as st.MessageSID. A callback that outruns the delivery job (its part
 // not recorded yet) is held until the part is (see holdStatus).
-func (c *Channel) recordStatus(ctx context.Context, st Status) error {
+func (c *Twilio) recordStatus(ctx context.Context, st Status) error {
 	reason := ""
 	if Failed(st.Status) || st.Status == "partially_delivered" {
 		reason = st.ErrorMessage
@@ -79,7 +79,7 @@ func (c *Channel) recordStatus(ctx context.Context, st Status) error {
 // applyStatus records a part's new status, if it advances the part, and the
 // combined delivery status of its message, in tx; errNoPart when no part has
 // sid.
-func (c *Channel) applyStatus(ctx context.Context, tx pgx.Tx, sid, status, reason string) error {
+func (c *Twilio) applyStatus(ctx context.Context, tx pgx.Tx, sid, status, reason string) error {
 	parts, err := lockParts(ctx, tx, sid)
 	if err != nil {
 		return err

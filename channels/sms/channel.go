@@ -2,88 +2,41 @@ package sms
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
-	"strings"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
-// The paths Twilio posts to, below the public URL.
-const (
-	// InboundPath receives incoming messages: set it as the number's (or
-	// messaging service's) "A message comes in" webhook.
-	InboundPath = "/webhooks/twilio/sms"
-	// StatusPath receives delivery status callbacks; Parley names it in
-	// every message it sends.
-	StatusPath = "/webhooks/twilio/status"
-)
+// Channel is Twilio SMS as cmd/parley plugs it in (channels.Channel).
+type Channel struct{}
 
-// ChannelConfig is what a Channel needs.
-type ChannelConfig struct {
-	// Store is the inbox messages go into and come from. Required.
-	Store *inbox.Store
-	// PublicURL is the URL Twilio reaches Parley at (PARLEY_PUBLIC_URL):
-	// webhook signatures are checked against it and status callbacks point
-	// to it. Required.
-	PublicURL string
-	// APIURL points the Twilio client elsewhere (PARLEY_TWILIO_API_URL);
-	// empty means Twilio itself.
-	APIURL string
-	// Transport carries requests to Twilio; nil means the default.
-	Transport http.RoundTripper
-	// Logger receives what is worth knowing but not answering; nil
-	// discards it.
-	Logger *slog.Logger
-	// Jobs enqueues the fetch of an MMS's media in the transaction that
-	// stores the message (channels.FetchAttachmentArgs); nil leaves the media at
-	// Twilio, linked from the message's metadata only.
-	Jobs JobInserter
-}
+// NewChannel returns the SMS channel.
+func NewChannel() *Channel { return &Channel{} }
 
-// JobInserter inserts a River job in the caller's transaction; the
-// workflow's Enqueuer implements it.
-type JobInserter interface {
-	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs) error
-}
+// Kind is inbox.ChannelSMS.
+func (*Channel) Kind() inbox.Channel { return inbox.ChannelSMS }
 
-// Channel connects Twilio SMS to the inbox: its handlers take Twilio's
-// webhooks (InboundHandler, StatusHandler) and its Send method is the
-// channels.Sender that delivers SMS replies. Every SMS inbox (one Twilio
-// number or messaging service each) is served by the one Channel. It is safe
-// for concurrent use.
-type Channel struct {
-	store     *inbox.Store
-	publicURL string
-	apiURL    string
-	transport http.RoundTripper
-	log       *slog.Logger
-	jobs      JobInserter
-}
-
-// NewChannel checks cfg and returns a Channel. It fails without a Store or a
-// PublicURL.
-func NewChannel(cfg ChannelConfig) (*Channel, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("sms: channel: a store is required")
+// Open gives a server process the incoming-message and status webhooks of every SMS inbox and
+// the Twilio connection that sends SMS replies and fetches MMS media. Without a public URL
+// Twilio's signatures cannot be checked, so the channel stays off and says why.
+func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error) {
+	log := env.Log(inbox.ChannelSMS)
+	if env.PublicURL == "" {
+		log.Warn("SMS channel off: PARLEY_PUBLIC_URL is not set")
+		return channels.Parts{}, nil
 	}
-	if cfg.PublicURL == "" {
-		return nil, errors.New("sms: channel: the public URL (PARLEY_PUBLIC_URL) is required to check Twilio's signatures")
+	tw, err := NewTwilio(TwilioConfig{Store: env.Store, PublicURL: env.PublicURL, APIURL: env.TwilioAPIURL,
+		Logger: log, Jobs: env.Jobs})
+	if err != nil {
+		return channels.Parts{}, err
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Channel{
-		store:     cfg.Store,
-		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
-		apiURL:    cfg.APIURL,
-		transport: cfg.Transport,
-		log:       log,
-		jobs:      cfg.Jobs,
+	return channels.Parts{
+		Routes: []channels.Route{
+			{Pattern: http.MethodPost + " " + InboundPath, Handler: tw.InboundHandler()},
+			{Pattern: http.MethodPost + " " + StatusPath, Handler: tw.StatusHandler()},
+		},
+		Sender:  tw,
+		Fetcher: tw,
 	}, nil
 }

@@ -29,12 +29,12 @@ const (
 )
 
 // env is one channel test: a database of its own, a store that enqueues real
-// River jobs, a fake Twilio and the Channel wired to both, with one SMS inbox.
+// River jobs, a fake Twilio and the Twilio wired to both, with one SMS inbox.
 type env struct {
 	pool   *pgxpool.Pool
 	store  *inbox.Store
 	twilio *smstest.Server
-	ch     *sms.Channel
+	ch     *sms.Twilio
 	inbox  inbox.Inbox
 	// beforeSend, when set, runs before each request reaches the fake
 	// Twilio, with the request's 1-based number.
@@ -53,7 +53,7 @@ func newEnv(t *testing.T) *env {
 	e.store = inbox.New(e.pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return now }, SecretKey: "test-key"})
 	e.twilio = smstest.NewServer(accountSID, authToken)
 	t.Cleanup(e.twilio.Close)
-	e.ch, err = sms.NewChannel(sms.ChannelConfig{Store: e.store, PublicURL: publicURL, APIURL: e.twilio.URL, Jobs: jobs,
+	e.ch, err = sms.NewTwilio(sms.TwilioConfig{Store: e.store, PublicURL: publicURL, APIURL: e.twilio.URL, Jobs: jobs,
 		Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			n := e.sends.Add(1)
 			if e.beforeSend != nil {

@@ -19,7 +19,7 @@ const EventConsent = "contact.sms_consent"
 // recordKeyword applies a carrier keyword in tx: an opt-out marks the sender's
 // number opted out (the first STOP's time and message stand), an opt-in lifts
 // it, and every keyword is logged in sms_keywords and announced.
-func (c *Channel) recordKeyword(ctx context.Context, tx pgx.Tx, kw KeywordKind, in Inbound, inboxID int64, res inbox.IngestResult) error {
+func (c *Twilio) recordKeyword(ctx context.Context, tx pgx.Tx, kw KeywordKind, in Inbound, inboxID int64, res inbox.IngestResult) error {
 	now := c.store.Now()
 	word := strings.ToUpper(strings.TrimSpace(in.Body))
 	var optedOut bool
@@ -56,7 +56,7 @@ func (c *Channel) recordKeyword(ctx context.Context, tx pgx.Tx, kw KeywordKind, 
 
 // OptedOut reports whether phone (E.164) has opted out of SMS with an
 // opt-out keyword and not opted in again since.
-func (c *Channel) OptedOut(ctx context.Context, phone string) (bool, error) {
+func (c *Twilio) OptedOut(ctx context.Context, phone string) (bool, error) {
 	var out bool
 	err := c.store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sms_opt_outs WHERE phone = $1)`, phone).Scan(&out)
 	if err != nil {

@@ -27,7 +27,7 @@ const ReasonOptedOut = "the customer opted out with STOP: they must text START f
 // phone, a number that opted out (ReasonOptedOut), no SMS inbox, a refusal by
 // Twilio such as an invalid number. Twilio's 429 and 5xx answers and network
 // failures are temporary.
-func (c *Channel) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
+func (c *Twilio) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
 	to, ok := phoneOf(out.Contact)
 	if !ok {
 		return channels.Receipt{}, permanent("the customer has no verified phone number to text")
@@ -95,7 +95,7 @@ func phoneOf(c inbox.Contact) (string, bool) {
 // sendingAccount is the SMS inbox a message goes out from: its own, or the
 // first SMS inbox when it names none (a reply moved to SMS from another
 // channel).
-func (c *Channel) sendingAccount(ctx context.Context, in *inbox.Inbox) (account, error) {
+func (c *Twilio) sendingAccount(ctx context.Context, in *inbox.Inbox) (account, error) {
 	if in == nil || in.Kind != inbox.ChannelSMS {
 		all, err := c.store.Inboxes(ctx, inbox.ChannelSMS)
 		if err != nil {

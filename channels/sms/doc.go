@@ -19,21 +19,26 @@
 // carrier opt-out, opt-in and help keywords. Webhook handlers answer with
 // [EmptyTwiML] so Twilio sends nothing back by itself.
 //
-// Into the inbox: a [Channel] (see [NewChannel]) serves every SMS inbox, one
+// Into the inbox: a [Twilio] (see [NewTwilio]) serves every SMS inbox, one
 // Twilio number or messaging service each ([NewInbox] checks its [Settings]
-// and seals its [Secrets]). [Channel.InboundHandler] finds the inbox of a
+// and seals its [Secrets]). [Twilio.InboundHandler] finds the inbox of a
 // webhook by its AccountSid and number, verifies it with that inbox's auth
 // token and stores the message with inbox.Store.IngestTx, keyed by its
 // MessageSid; an opt-out or opt-in keyword changes the number's consent in
 // the same transaction (tables sms_opt_outs and sms_keywords) and is stored
-// as an automatic message that reopens nothing. [Channel.Send] is the
+// as an automatic message that reopens nothing. [Twilio.Send] is the
 // channels.Sender of SMS replies: it refuses opted-out numbers, sends long
 // replies as numbered parts recorded one by one in sms_parts (so a retry
-// sends only what is missing), and [Channel.StatusHandler] folds the parts'
+// sends only what is missing), and [Twilio.StatusHandler] folds the parts'
 // status callbacks into the message's delivery status (holding, in
 // sms_early_statuses, those that arrive before their part is recorded). An
 // MMS's media are fetched after the message is stored, by the workflow's
-// fetch_attachment job through [Channel.FetchAttachment], and attached to it.
+// fetch_attachment job through [Twilio.FetchAttachment], and attached to it.
+//
+// [Channel] plugs SMS into Parley (the channels contract): its Open gives a
+// server the two webhooks and the Twilio connection as sender and fetcher, or
+// nothing without PARLEY_PUBLIC_URL. The package imports no other channel,
+// nor workflow, nor web.
 //
 // Package smstest provides a fake Twilio API and signed webhook requests for
 // tests.

@@ -24,7 +24,7 @@ func lockSID(ctx context.Context, tx pgx.Tx, sid string) error {
 }
 
 // holdStatus keeps a status callback for a SID no part has yet, in tx.
-func (c *Channel) holdStatus(ctx context.Context, tx pgx.Tx, sid, status, reason string) error {
+func (c *Twilio) holdStatus(ctx context.Context, tx pgx.Tx, sid, status, reason string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO sms_early_statuses (sid, status, error, received_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (sid, status) DO NOTHING`, sid, status, reason, c.store.Now())
 	if err != nil {
@@ -36,7 +36,7 @@ func (c *Channel) holdStatus(ctx context.Context, tx pgx.Tx, sid, status, reason
 
 // applyHeld applies, in tx, the status callbacks held for sid (whose part tx
 // has just recorded), and drops held callbacks older than earlyTTL.
-func (c *Channel) applyHeld(ctx context.Context, tx pgx.Tx, sid string) error {
+func (c *Twilio) applyHeld(ctx context.Context, tx pgx.Tx, sid string) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM sms_early_statuses WHERE received_at < $1`, c.store.Now().Add(-earlyTTL)); err != nil {
 		return fmt.Errorf("sms: prune held statuses: %w", err)
 	}

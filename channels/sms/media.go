@@ -33,7 +33,7 @@ func mediaFilename(index int, contentType string) string {
 }
 
 // fetchMediaLater enqueues, on tx, a job per media item of the message just stored.
-func (c *Channel) fetchMediaLater(ctx context.Context, tx pgx.Tx, inboxID, messageID int64, media []Media) error {
+func (c *Twilio) fetchMediaLater(ctx context.Context, tx pgx.Tx, inboxID, messageID int64, media []Media) error {
 	if c.jobs == nil {
 		return nil
 	}
@@ -49,7 +49,7 @@ func (c *Channel) fetchMediaLater(ctx context.Context, tx pgx.Tx, inboxID, messa
 
 // FetchAttachment implements channels.AttachmentFetcher: it fetches a media item of a message
 // that SMS inbox inboxID received, with that inbox's credentials.
-func (c *Channel) FetchAttachment(ctx context.Context, inboxID int64, mediaURL string) (inbox.NewAttachment, error) {
+func (c *Twilio) FetchAttachment(ctx context.Context, inboxID int64, mediaURL string) (inbox.NewAttachment, error) {
 	in, err := c.store.GetInbox(ctx, inboxID)
 	if err != nil {
 		return inbox.NewAttachment{}, retry(err)

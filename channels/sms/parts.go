@@ -23,7 +23,7 @@ type part struct {
 
 // sentParts returns the SIDs of the parts of a message already sent, by part
 // number.
-func (c *Channel) sentParts(ctx context.Context, messageID int64) (map[int]string, error) {
+func (c *Twilio) sentParts(ctx context.Context, messageID int64) (map[int]string, error) {
 	rows, err := c.store.Pool().Query(ctx, `SELECT part, sid FROM sms_parts WHERE message_id = $1`, messageID)
 	if err != nil {
 		return nil, fmt.Errorf("sms: sent parts: %w", err)
@@ -44,7 +44,7 @@ func (c *Channel) sentParts(ctx context.Context, messageID int64) (map[int]strin
 // recordPart stores a part Twilio accepted, at once, so that a retry of the
 // delivery does not send it again and its status callbacks find it; the
 // callbacks that came first are applied with it.
-func (c *Channel) recordPart(ctx context.Context, p part) error {
+func (c *Twilio) recordPart(ctx context.Context, p part) error {
 	now := c.store.Now()
 	err := c.store.InTx(ctx, func(tx pgx.Tx) error {
 		if err := lockSID(ctx, tx, p.sid); err != nil {
@@ -90,7 +90,7 @@ func lockParts(ctx context.Context, tx pgx.Tx, sid string) ([]part, error) {
 }
 
 // updatePart records a part's new status in tx.
-func (c *Channel) updatePart(ctx context.Context, tx pgx.Tx, p part) error {
+func (c *Twilio) updatePart(ctx context.Context, tx pgx.Tx, p part) error {
 	_, err := tx.Exec(ctx, `UPDATE sms_parts SET status = $2, error = $3, updated_at = $4 WHERE sid = $1`,
 		p.sid, p.status, p.err, c.store.Now())
 	if err != nil {

@@ -25,9 +25,9 @@ const AutoKeyword = "keyword"
 // for a wrong or missing signature or an account no inbox holds, 404 for a
 // number no inbox of the account answers for, 413 for an oversized body, 400
 // for a malformed form.
-func (c *Channel) InboundHandler() http.Handler { return http.HandlerFunc(c.receive) }
+func (c *Twilio) InboundHandler() http.Handler { return http.HandlerFunc(c.receive) }
 
-func (c *Channel) receive(w http.ResponseWriter, r *http.Request) {
+func (c *Twilio) receive(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	form, acct, matched, err := c.authenticate(r, "To")
 	if err != nil {
@@ -61,7 +61,7 @@ func (c *Channel) receive(w http.ResponseWriter, r *http.Request) {
 // is the form's ourField ("To" for an incoming message, "From" for a status callback) or its
 // MessagingServiceSid (matched false when only the account is known), and checks the request's
 // signature with that inbox's auth token.
-func (c *Channel) authenticate(r *http.Request, ourField string) (url.Values, account, bool, error) {
+func (c *Twilio) authenticate(r *http.Request, ourField string) (url.Values, account, bool, error) {
 	form, err := ReadRequest(r)
 	if err != nil {
 		return nil, account{}, false, err
@@ -79,7 +79,7 @@ func (c *Channel) authenticate(r *http.Request, ourField string) (url.Values, ac
 // ingest stores in and, for a carrier keyword, the consent change it asks for,
 // in one transaction. A duplicate changes nothing: replaying an old STOP must
 // not undo a later START.
-func (c *Channel) ingest(ctx context.Context, acct account, in Inbound) (inbox.IngestResult, error) {
+func (c *Twilio) ingest(ctx context.Context, acct account, in Inbound) (inbox.IngestResult, error) {
 	kw := Keyword(in.Body)
 	msg := inbox.Inbound{
 		InboxID:    acct.inbox.ID,

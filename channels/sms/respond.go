@@ -18,7 +18,7 @@ func answerTwiML(w http.ResponseWriter) {
 // Parley's HTTP surface uses: a *RequestError with its status and reason,
 // errUnknownAccount as 403, anything else as a logged 500 without detail
 // (Twilio retries or reports it in its console).
-func (c *Channel) answerError(w http.ResponseWriter, r *http.Request, err error) {
+func (c *Twilio) answerError(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, msg := http.StatusInternalServerError, "internal", "internal error"
 	var re *RequestError
 	switch {

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/twilio/twilio-go/client"
+
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
-	"github.com/twilio/twilio-go/client"
 )
 
 const publicURL = "https://parley.example"

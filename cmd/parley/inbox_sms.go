@@ -5,13 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
-	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // smsInbox is `parley inbox add sms`: one Twilio number or messaging service. The auth token is
@@ -61,29 +58,4 @@ func smsInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 	}
 	return sms.NewInbox(*name, sms.Settings{AccountSID: *account, From: *from, MessagingServiceSID: *service},
 		*token, teamID, existing)
-}
-
-// smsChannel adds Twilio SMS to a server process: the incoming-message and status webhooks of
-// every SMS inbox and the sender of SMS replies. Without a public URL Twilio's signatures cannot
-// be checked, so the channel stays off and says why.
-func (a *app) smsChannel(parts *channelParts) error {
-	if a.cfg.PublicURL == "" {
-		a.log.Warn("SMS channel off: PARLEY_PUBLIC_URL is not set")
-		return nil
-	}
-	jobs, err := workflow.NewEnqueuer(a.pool)
-	if err != nil {
-		return err
-	}
-	ch, err := sms.NewChannel(sms.ChannelConfig{Store: a.store, PublicURL: a.cfg.PublicURL,
-		APIURL: a.cfg.TwilioAPIURL, Logger: a.log.With("channel", "sms"), Jobs: jobs})
-	if err != nil {
-		return err
-	}
-	parts.routes = append(parts.routes,
-		channels.Route{Pattern: http.MethodPost + " " + sms.InboundPath, Handler: ch.InboundHandler()},
-		channels.Route{Pattern: http.MethodPost + " " + sms.StatusPath, Handler: ch.StatusHandler()})
-	parts.senders[inbox.ChannelSMS] = ch
-	parts.fetchers[inbox.ChannelSMS] = ch
-	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/slack"
+	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
@@ -48,12 +49,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	feed := inbox.NewFeed(a.pool, a.log)
-	parts, err := a.channels(ctx, feed)
-	if err != nil {
-		return err
-	}
-	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Senders: parts.senders, Logger: a.log,
-		Fetchers: parts.fetchers, PublicURL: a.cfg.PublicURL}
+	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return err
@@ -61,11 +57,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: workflow.NewSurveys(a.store),
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
-	routes := parts.routes
+	var routes []channels.Route
 	for _, ch := range []interface {
 		Kind() inbox.Channel
 		Open(context.Context, channels.Env) (channels.Parts, error)
-	}{chat.NewChannel(), email.NewChannel(), slack.NewChannel()} {
+	}{chat.NewChannel(), email.NewChannel(), slack.NewChannel(), sms.NewChannel()} {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
 			return err
@@ -112,23 +108,6 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	cancel()
 	return err
-}
-
-// channelParts is what the configured channels contribute to a server process.
-type channelParts struct {
-	routes  []channels.Route
-	senders map[inbox.Channel]channels.Sender
-	// fetchers fetch the files customers sent (the fetch_attachment jobs), by channel.
-	fetchers map[inbox.Channel]channels.AttachmentFetcher
-}
-
-// channels builds the channel handlers and senders. Each channel adds itself here.
-func (a *app) channels(ctx context.Context, feed *inbox.Feed) (channelParts, error) {
-	parts := channelParts{senders: map[inbox.Channel]channels.Sender{}, fetchers: map[inbox.Channel]channels.AttachmentFetcher{}}
-	if err := a.smsChannel(&parts); err != nil {
-		return parts, err
-	}
-	return parts, nil
 }
 
 // migrate applies the migrations and exits.
