@@ -148,3 +148,16 @@ func (env Env) Log(kind inbox.Channel) *slog.Logger {
 	}
 	return log.With("channel", string(kind))
 }
+
+// TeamID returns the id of the team named name (0 for no name): the --team of `parley inbox
+// add`. An unknown team is inbox.ErrNotFound.
+func (s Setup) TeamID(ctx context.Context, name string) (int64, error) {
+	if name == "" {
+		return 0, nil
+	}
+	t, err := s.Store.TeamByName(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	return t.ID, nil
+}

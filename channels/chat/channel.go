@@ -47,3 +47,6 @@ func (s *Server) Parts(jobs JobInserter) channels.Parts {
 	}
 	return p
 }
+
+// The channel implements the contract.
+var _ channels.Channel = (*Channel)(nil)

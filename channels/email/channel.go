@@ -48,3 +48,6 @@ func parts(store *inbox.Store, sender *Sender, fetcher *Fetcher) channels.Parts 
 	p.PeriodicJobs = []*river.PeriodicJob{sweepPeriodically()}
 	return p
 }
+
+// The channel implements the contract.
+var _ channels.Channel = (*Channel)(nil)

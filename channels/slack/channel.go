@@ -43,3 +43,6 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 		PeriodicJobs: []*river.PeriodicJob{prunePeriodically()},
 	}, nil
 }
+
+// The channel implements the contract.
+var _ channels.Channel = (*Channel)(nil)

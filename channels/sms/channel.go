@@ -40,3 +40,6 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 		Fetcher: tw,
 	}, nil
 }
+
+// The channel implements the contract.
+var _ channels.Channel = (*Channel)(nil)

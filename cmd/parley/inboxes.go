@@ -3,46 +3,66 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
-// inboxKinds are the `parley inbox add KIND` commands; each channel fills in its own flags.
-type inboxKind func(ctx context.Context, c *cli) (inbox.NewInbox, error)
-
-func inboxKinds() map[string]inboxKind {
-	return map[string]inboxKind{
-		"api":   apiInbox,
-		"chat":  chatInbox,
-		"email": emailInbox,
-		"slack": slackInbox,
-		"sms":   smsInbox,
-	}
-}
-
-// inboxCmd is `parley inbox add KIND --name N ...`: it prints the new inbox's id.
+// inboxCmd is `parley inbox add KIND --name N ...`: it prints the new inbox's id. KIND is api
+// or a channel of channelList, which parses its own flags.
 func inboxCmd(ctx context.Context, c *cli) error {
 	if _, err := c.sub("inbox", "add"); err != nil {
 		return err
 	}
-	kinds := inboxKinds()
-	names := make([]string, 0, len(kinds))
-	for k := range kinds {
-		names = append(names, k)
+	kinds := map[string]channels.Channel{}
+	names := []string{string(inbox.ChannelAPI)}
+	for _, ch := range channelList() {
+		kinds[string(ch.Kind())] = ch
+		names = append(names, string(ch.Kind()))
 	}
+	slices.Sort(names)
 	kind, err := c.sub("inbox add", names...)
 	if err != nil {
 		return err
 	}
-	in, err := kinds[kind](ctx, c)
+	var a *app // opened once, by the channel's setup or here
+	defer func() {
+		if a != nil {
+			a.close()
+		}
+	}()
+	openApp := func(ctx context.Context) (*app, error) {
+		if a == nil {
+			opened, err := open(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			a = opened
+		}
+		return a, nil
+	}
+	var in inbox.NewInbox
+	if ch, ok := kinds[kind]; ok {
+		env := channels.SetupEnv{Stdin: c.stdin, Stdout: c.stdout, Stderr: c.stderr,
+			Open: func(ctx context.Context) (channels.Setup, error) {
+				a, err := openApp(ctx)
+				if err != nil {
+					return channels.Setup{}, err
+				}
+				return channels.Setup{Store: a.store, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
+					SlackAPIURL: a.cfg.SlackAPIURL}, nil
+			}}
+		in, err = ch.AddInbox(ctx, env, c.args)
+	} else {
+		in, err = apiInbox(c)
+	}
 	if err != nil {
 		return err
 	}
-	a, err := open(ctx, c)
-	if err != nil {
+	if _, err := openApp(ctx); err != nil {
 		return err
 	}
-	defer a.close()
 	created, err := a.store.CreateInbox(ctx, in)
 	if err != nil {
 		return err
@@ -52,7 +72,7 @@ func inboxCmd(ctx context.Context, c *cli) error {
 }
 
 // apiInbox is `parley inbox add api --name N`: a named API channel for an integration.
-func apiInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
+func apiInbox(c *cli) (inbox.NewInbox, error) {
 	fs := c.flags("inbox add api", "inbox add api --name N [--team T]")
 	name := fs.String("name", "", "the inbox's name")
 	if err := fs.Parse(c.args); err != nil {

@@ -9,10 +9,6 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/channels"
-	"github.com/parleyhq/parley/channels/chat"
-	"github.com/parleyhq/parley/channels/email"
-	"github.com/parleyhq/parley/channels/slack"
-	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
@@ -58,13 +54,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
-	for _, ch := range []interface {
-		Kind() inbox.Channel
-		Open(context.Context, channels.Env) (channels.Parts, error)
-	}{chat.NewChannel(), email.NewChannel(), slack.NewChannel(), sms.NewChannel()} {
+	for _, ch := range channelList() {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s channel: %w", ch.Kind(), err)
 		}
 		routes = append(routes, p.Routes...)
 		wcfg.AddChannel(ch.Kind(), p)

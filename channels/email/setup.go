@@ -1,4 +1,4 @@
-package main
+package email
 
 import (
 	"bufio"
@@ -7,15 +7,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/parleyhq/parley/channels/email"
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
-// emailInbox is `parley inbox add email`: a mailbox read over IMAP and answered over SMTP. The
+// AddInbox is `parley inbox add email`: a mailbox read over IMAP and answered over SMTP. The
 // passwords are sealed with PARLEY_SECRET_KEY; without --imap-url and --smtp-url the two URLs
 // are read from the first two lines of stdin, which keeps passwords out of the shell history.
-func emailInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
-	fs := c.flags("inbox add email", "inbox add email --name N --address support@example.com\n"+
+func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []string) (inbox.NewInbox, error) {
+	fs := env.FlagSet("inbox add email", "inbox add email --name N --address support@example.com\n"+
 		"       --imap-url imaps://USER:PASSWORD@HOST[:993][/MAILBOX] --smtp-url smtp://USER:PASSWORD@HOST[:587] [--team T]\n\n"+
 		"IMAP URLs: imaps:// (TLS, port 993), imap+starttls:// (STARTTLS required, 143) or\n"+
 		"imap:// (unencrypted: a server on this host or a test server only). The mailbox\n"+
@@ -31,11 +31,11 @@ func emailInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 	imapURL := fs.String("imap-url", "", "the mailbox to read (default: first line of stdin)")
 	smtpURL := fs.String("smtp-url", "", "the server to send through (default: second line of stdin)")
 	team := fs.String("team", "", "the team that gets this inbox's conversations")
-	if err := fs.Parse(c.args); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return inbox.NewInbox{}, err
 	}
 	if *imapURL == "" || *smtpURL == "" {
-		in := bufio.NewReader(c.stdin)
+		in := bufio.NewReader(env.Stdin)
 		for _, u := range []*string{imapURL, smtpURL} {
 			if *u != "" {
 				continue
@@ -47,25 +47,20 @@ func emailInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 			*u = strings.TrimSpace(line)
 		}
 	}
-	a, err := open(ctx, c)
+	set, err := env.Open(ctx)
 	if err != nil {
 		return inbox.NewInbox{}, err
 	}
-	defer a.close()
-	if a.cfg.SecretKey == "" {
+	if set.SecretKey == "" {
 		return inbox.NewInbox{}, errors.New("inbox add email: PARLEY_SECRET_KEY is not set; it seals the passwords")
 	}
-	var teamID int64
-	if *team != "" {
-		t, err := a.store.TeamByName(ctx, *team)
-		if err != nil {
-			return inbox.NewInbox{}, fmt.Errorf("inbox add email: team %q: %w", *team, err)
-		}
-		teamID = t.ID
+	teamID, err := set.TeamID(ctx, *team)
+	if err != nil {
+		return inbox.NewInbox{}, fmt.Errorf("inbox add email: team %q: %w", *team, err)
 	}
-	existing, err := a.store.Inboxes(ctx, inbox.ChannelEmail)
+	existing, err := set.Store.Inboxes(ctx, inbox.ChannelEmail)
 	if err != nil {
 		return inbox.NewInbox{}, err
 	}
-	return email.NewInbox(*name, *address, *imapURL, *smtpURL, teamID, existing)
+	return NewInbox(*name, *address, *imapURL, *smtpURL, teamID, existing)
 }

@@ -1,21 +1,21 @@
-package main
+package slack
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
-	"github.com/parleyhq/parley/channels/slack"
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
-// slackInbox is `parley inbox add slack`: a Slack workspace's app. It checks the bot token with
+// AddInbox is `parley inbox add slack`: a Slack workspace's app. It checks the bot token with
 // Slack (auth.test, through PARLEY_SLACK_API_URL when set) and stores who the app is.
-func slackInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
-	fs := c.flags("inbox add slack", "inbox add slack --name N --bot-token xoxb-... --signing-secret S\n"+
+func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []string) (inbox.NewInbox, error) {
+	fs := env.FlagSet("inbox add slack", "inbox add slack --name N --bot-token xoxb-... --signing-secret S\n"+
 		"       [--team T] [--alert-channel C]\n\n"+
-		"Set the Slack app's Event Subscriptions Request URL to PARLEY_PUBLIC_URL"+slack.EventsPath+"\n"+
-		"and its Interactivity Request URL to PARLEY_PUBLIC_URL"+slack.InteractionsPath+" (survey buttons),\n"+
+		"Set the Slack app's Event Subscriptions Request URL to PARLEY_PUBLIC_URL"+EventsPath+"\n"+
+		"and its Interactivity Request URL to PARLEY_PUBLIC_URL"+InteractionsPath+" (survey buttons),\n"+
 		"subscribe it to message.channels, message.groups, message.im and message.mpim.\n"+
 		"The bot needs chat:write, users:read and users:read.email (to match customers by email).\n"+
 		"Alerts (SLA breaches) for team T go to --alert-channel; without --team, that channel\n"+
@@ -25,25 +25,20 @@ func slackInbox(ctx context.Context, c *cli) (inbox.NewInbox, error) {
 	secret := fs.String("signing-secret", "", "the app's signing secret (Basic Information)")
 	team := fs.String("team", "", "the team that gets this workspace's conversations and its alerts")
 	alerts := fs.String("alert-channel", "", "the id of the channel staff alerts are posted to, like C0123ABCD (the bot must be in it)")
-	if err := fs.Parse(c.args); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return inbox.NewInbox{}, err
 	}
-	a, err := open(ctx, c)
+	set, err := env.Open(ctx)
 	if err != nil {
 		return inbox.NewInbox{}, err
 	}
-	defer a.close()
-	if a.cfg.SecretKey == "" {
+	if set.SecretKey == "" {
 		return inbox.NewInbox{}, errors.New("inbox add slack: PARLEY_SECRET_KEY is not set; it seals the bot token and signing secret")
 	}
-	conn := slack.Connection{Name: *name, BotToken: *token, SigningSecret: *secret, AlertChannel: *alerts,
-		APIURL: a.cfg.SlackAPIURL}
-	if *team != "" {
-		t, err := a.store.TeamByName(ctx, *team)
-		if err != nil {
-			return inbox.NewInbox{}, fmt.Errorf("inbox add slack: team %q: %w", *team, err)
-		}
-		conn.TeamID = t.ID
+	conn := Connection{Name: *name, BotToken: *token, SigningSecret: *secret, AlertChannel: *alerts,
+		APIURL: set.SlackAPIURL}
+	if conn.TeamID, err = set.TeamID(ctx, *team); err != nil {
+		return inbox.NewInbox{}, fmt.Errorf("inbox add slack: team %q: %w", *team, err)
 	}
-	return slack.Connect(ctx, a.store, conn)
+	return Connect(ctx, set.Store, conn)
 }
