@@ -1,11 +1,16 @@
 package inbox
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Channel is the kind of provider a message travels through.
 type Channel string
 
-// The channels Parley speaks.
+// The channels Parley speaks. The database checks a message's channel and an inbox's kind
+// against this list (migrations), so a new channel adds its constant here, to Channels, and
+// to that check; everything else about it lives in its package under channels/.
 const (
 	ChannelAPI   Channel = "api"
 	ChannelEmail Channel = "email"
@@ -14,14 +19,13 @@ const (
 	ChannelSlack Channel = "slack"
 )
 
-// Valid reports whether c is a known channel.
-func (c Channel) Valid() bool {
-	switch c {
-	case ChannelAPI, ChannelEmail, ChannelSMS, ChannelChat, ChannelSlack:
-		return true
-	}
-	return false
+// Channels returns every channel, in the order lists and reports show them.
+func Channels() []Channel {
+	return []Channel{ChannelEmail, ChannelSMS, ChannelChat, ChannelSlack, ChannelAPI}
 }
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return slices.Contains(Channels(), c) }
 
 // Status is a conversation's place in its life cycle.
 type Status string

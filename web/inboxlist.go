@@ -22,7 +22,7 @@ type listQuery struct {
 var (
 	listViews    = []string{"mine", "unassigned", "teams", "all"}
 	listStatuses = []string{"active", "new", "open", "pending", "resolved", "closed", "any"}
-	listChannels = []inbox.Channel{inbox.ChannelEmail, inbox.ChannelSMS, inbox.ChannelChat, inbox.ChannelSlack, inbox.ChannelAPI}
+	listChannels = inbox.Channels()
 )
 
 func parseListQuery(v url.Values) (listQuery, error) {
