@@ -6,9 +6,9 @@
 //
 // # How a channel plugs in
 //
-// A channel package exports a type implementing [Channel], built by New:
+// A channel package exports a type implementing [Channel], built by NewChannel:
 //
-//	func New() *Channel
+//	func NewChannel() *Channel
 //
 // cmd/parley keeps one list of them (its channelList) and, for `parley serve`, opens each one
 // in a loop with the same [Env] (the store, the pool, the event feed, a job inserter, the
@@ -25,7 +25,10 @@
 // A channel turns a provider's input into inbox.Inbound for inbox.Store.Ingest, and enqueues
 // its own follow-up work (a profile lookup, a file to fetch) with [Jobs] on the ingest's
 // transaction. It owns its tables' SQL (slack_events, email_mailbox_state, chat_visitors, ...)
-// and its jobs (their args, workers and schedules), registered through [Parts]. Outbound
+// and its jobs (their args, workers and schedules), offered in [Parts]: a [Worker] wraps a
+// River worker (NewWorker) so that any job kind fits one list, and [Find] gives a test the
+// very worker a server registers. Job kinds and args never change once released: queued jobs
+// must still run. Outbound
 // messages come back through its [Sender], called by workflow's deliver job with an
 // [Outgoing]; files a customer sent come through its [AttachmentFetcher], called by
 // workflow's fetch_attachment job ([FetchAttachmentArgs], which the channel enqueues).
@@ -36,5 +39,5 @@
 // error whose Temporary method reports false is permanent (the job gives up at once: a
 // delivery is marked failed with the error's text); one whose RetryAfter method reports a
 // positive duration is tried again after it (a provider's rate limit); any other error is
-// retried with backoff.
+// retried with backoff. [Verdict] applies this convention for a job.
 package channels

@@ -7,6 +7,13 @@
 // jobs live here too: ordered routing rules and SLA policies with their business-hours
 // calendars.
 //
+// Workers (river.go) is the one place workers are registered, each an unexported struct: the
+// workflow's own, then the jobs the channels own (a mailbox poll, a Slack profile lookup),
+// which each channel offers in its channels.Parts and cmd/parley adds with Config.AddChannel,
+// with their senders (the deliver job's way out) and fetchers (fetch_attachment's). The
+// package imports the channels contract, never a channel, nor web. Tests work single jobs
+// with the registered worker through rivertest.
+//
 // SLA arithmetic is pure and needs no database: a Calendar says when a team is open (weekly
 // shifts in its own time zone, minus holidays) and measures business time across weekends,
 // holidays and daylight-saving changes; an SLAClock applies a Calendar to one target of one
