@@ -3,4 +3,8 @@
 //
 // Handlers are thin: decode, call the inbox, encode. Errors are JSON {"error", "code"} with the
 // status chosen in one table (errors.go). Every request body is size-capped.
+//
+// web is the HTTP surface of the inbox and of workflow's services (routing rules, SLA
+// policies and reports, surveys), which cmd builds and hands it in Config: it constructs none
+// of them, and it mounts the channels' routes (channels.Route) without knowing any channel.
 package web

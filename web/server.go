@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
 )
 
 // EventSource is where live events come from: the process's inbox.Feed.
@@ -25,6 +26,11 @@ type Config struct {
 	Pool   *pgxpool.Pool
 	Events EventSource
 	Logger *slog.Logger
+	// Rules, SLA and Surveys are the workflow's services that the pages and the API serve
+	// (routing rules, SLA policies and reports, the survey form); required, built by cmd.
+	Rules   *workflow.Rules
+	SLA     *workflow.SLA
+	Surveys *workflow.Surveys
 	// Routes are the channels' handlers (webhooks, the chat widget and socket), from their
 	// channels.Parts.
 	Routes []channels.Route
@@ -48,12 +54,15 @@ type Server struct {
 	tokens   *tokenCache
 	now      func() time.Time
 	ui       *ui
+	rules    *workflow.Rules
+	sla      *workflow.SLA
+	surveys  *workflow.Surveys
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: http.NewServeMux(), now: cfg.Clock,
-		upgrader: newUpgrader()}
+		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -24,7 +24,7 @@ const maxSurveyForm = 16 << 10
 
 // surveyRoutes mounts GET and POST /survey/{token}.
 func (s *Server) surveyRoutes(m *http.ServeMux) {
-	p := &surveyPages{surveys: workflow.NewSurveys(s.store), now: s.now}
+	p := &surveyPages{surveys: s.surveys, now: s.now}
 	m.HandleFunc("GET "+workflow.SurveyPath+"{token}", p.show)
 	m.HandleFunc("POST "+workflow.SurveyPath+"{token}", p.answer)
 }

@@ -50,7 +50,8 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: workflow.NewSurveys(a.store),
+	surveys := workflow.NewSurveys(a.store)
+	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: surveys,
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
@@ -67,6 +68,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
+		Rules: workflow.NewRules(a.store), SLA: workflow.NewSLA(a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL})
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
