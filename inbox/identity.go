@@ -18,6 +18,22 @@ const (
 	IdentitySlack IdentityKind = "slack"
 )
 
+// Channel is the channel that reaches an address of kind k ("" for none): a reply to a
+// contact can go through the channel of any of their identities.
+func (k IdentityKind) Channel() Channel {
+	switch k {
+	case IdentityEmail:
+		return ChannelEmail
+	case IdentityPhone:
+		return ChannelSMS
+	case IdentityChat:
+		return ChannelChat
+	case IdentitySlack:
+		return ChannelSlack
+	}
+	return ""
+}
+
 // Identity is one normalized address of a contact. Verified means the channel proved it (a
 // carrier-delivered SMS, a signed-in Slack user, a site-signed chat user); otherwise it is only
 // claimed (an email typed into the chat widget).

@@ -63,3 +63,17 @@ func FuzzNormalizeIdentity(f *testing.F) {
 		}
 	})
 }
+
+func TestIdentityKindChannel(t *testing.T) {
+	for kind, want := range map[IdentityKind]Channel{
+		IdentityEmail: ChannelEmail,
+		IdentityPhone: ChannelSMS,
+		IdentityChat:  ChannelChat,
+		IdentitySlack: ChannelSlack,
+		"fax":         "",
+	} {
+		if got := kind.Channel(); got != want {
+			t.Errorf("%q.Channel() = %q, want %q", kind, got, want)
+		}
+	}
+}

@@ -137,15 +137,8 @@ func replyChannels(c inbox.Conversation, k inbox.Contact, msgs []inbox.Message) 
 	}
 	add(c.Channel)
 	for _, id := range k.Identities {
-		switch id.Kind {
-		case inbox.IdentityEmail:
-			add(inbox.ChannelEmail)
-		case inbox.IdentityPhone:
-			add(inbox.ChannelSMS)
-		case inbox.IdentityChat:
-			add(inbox.ChannelChat)
-		case inbox.IdentitySlack:
-			add(inbox.ChannelSlack)
+		if ch := id.Kind.Channel(); ch != "" {
+			add(ch)
 		}
 	}
 	return out, def
