@@ -29,6 +29,10 @@ const (
 
 // env is one test's database. Each node on it is a parley process: its own pool, store,
 // event feed and chat server behind an httptest server.
+//
+// The tests use workflow for end-to-end setup only: its Enqueuer is the store's job inserter
+// and its River workers deliver and fetch as a server's would. The channel's own code imports
+// no workflow (internal/arch checks it).
 type env struct {
 	t     *testing.T
 	url   string

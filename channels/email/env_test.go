@@ -22,6 +22,10 @@ import (
 const secretKey = "test-secret-key"
 
 // env is one test's database, mail servers and email inbox, with a clock the test moves.
+//
+// The tests use workflow for end-to-end setup only: its Enqueuer is the store's job inserter
+// and its River workers deliver and fetch as a server's would. The channel's own code imports
+// no workflow (internal/arch checks it).
 type env struct {
 	t       testing.TB
 	pool    *pgxpool.Pool

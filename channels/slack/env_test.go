@@ -28,6 +28,10 @@ const (
 )
 
 // env is one test's database, store, fake Slack, connected Slack inbox and events handler.
+//
+// The tests use workflow for end-to-end setup only: its Enqueuer is the store's job inserter
+// and its River workers deliver and fetch as a server's would. The channel's own code imports
+// no workflow (internal/arch checks it).
 type env struct {
 	pool    *pgxpool.Pool
 	store   *inbox.Store

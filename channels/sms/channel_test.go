@@ -30,6 +30,10 @@ const (
 
 // env is one channel test: a database of its own, a store that enqueues real
 // River jobs, a fake Twilio and the Twilio wired to both, with one SMS inbox.
+//
+// The tests use workflow for end-to-end setup only: its Enqueuer is the store's job inserter
+// and its River workers deliver and fetch as a server's would. The channel's own code imports
+// no workflow (internal/arch checks it).
 type env struct {
 	pool   *pgxpool.Pool
 	store  *inbox.Store
