@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // Alerter tells staff outside Parley about SLA trouble: the Slack channel posts to a team's
@@ -27,7 +28,7 @@ type Alert struct {
 	Kind           string
 	ConversationID int64
 	Subject        string
-	Target         Target
+	Target         sla.Target
 	Due            time.Time
 	Level          int
 	Priority       inbox.Priority
@@ -69,12 +70,12 @@ func (a Alert) Text() string {
 // that recorded it, with retries.
 type SLAAlertArgs struct {
 	// Event is the alert's kind: EventSLAWarning, EventSLABreach or EventSLAEscalated.
-	Event          string    `json:"event"`
-	ConversationID int64     `json:"conversation_id"`
-	Target         Target    `json:"target"`
-	Level          int       `json:"level,omitempty"`
-	Due            time.Time `json:"due"`
-	BreachID       int64     `json:"breach_id,omitempty"`
+	Event          string     `json:"event"`
+	ConversationID int64      `json:"conversation_id"`
+	Target         sla.Target `json:"target"`
+	Level          int        `json:"level,omitempty"`
+	Due            time.Time  `json:"due"`
+	BreachID       int64      `json:"breach_id,omitempty"`
 }
 
 // Kind implements river.JobArgs.

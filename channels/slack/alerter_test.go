@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -71,7 +72,7 @@ func TestAlertOfTheWorkflow(t *testing.T) {
 	e := setup(t)
 	al := slack.NewAlerter(e.store, e.fake.URL(), "https://parley.example", nil)
 	breach := workflow.Alert{Kind: workflow.EventSLABreach, ConversationID: 9, Subject: "Export stuck",
-		Target: workflow.TargetFirstResponse, Due: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), Priority: inbox.PriorityHigh}
+		Target: sla.FirstResponse, Due: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), Priority: inbox.PriorityHigh}
 	if err := al.Alert(context.Background(), 0, breach); err != nil {
 		t.Fatal(err)
 	}
