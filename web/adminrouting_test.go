@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -33,7 +34,7 @@ func TestAdminPagesListRulesAndPoliciesForAdminsOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cal := workflow.Calendar{Week: workflow.Week{time.Monday: {{Start: 9 * time.Hour, End: 17 * time.Hour}}}}
+	cal := sla.Calendar{Week: sla.Week{time.Monday: {{Start: 9 * time.Hour, End: 17 * time.Hour}}}}
 	if _, err := workflow.NewSLA(e.store).CreatePolicy(ctx, workflow.NewPolicy{Name: "Billing SLA", TeamID: team.ID,
 		FirstResponse: 2 * time.Hour, Resolution: 24 * time.Hour, Calendar: cal, EscalateTeamID: team.ID}); err != nil {
 		t.Fatal(err)

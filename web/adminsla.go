@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -22,12 +23,11 @@ type slaView struct {
 // adminSLA is GET /admin/sla. Its script adds policies (POST /api/v1/sla/policies) and saves
 // the settings (PUT /api/v1/sla/settings), with the session and its cross-origin check.
 func (s *Server) adminSLA(w http.ResponseWriter, r *http.Request) error {
-	sla := s.sla
-	ps, err := sla.Policies(r.Context())
+	ps, err := s.sla.Policies(r.Context())
 	if err != nil {
 		return err
 	}
-	set, err := sla.Settings(r.Context())
+	set, err := s.sla.Settings(r.Context())
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) adminSLA(w http.ResponseWriter, r *http.Request) error {
 }
 
 // calendarText describes a calendar on one line: its zone, shifts by day and holidays.
-func calendarText(c workflow.Calendar) string {
+func calendarText(c sla.Calendar) string {
 	b, err := json.Marshal(c.Week)
 	week := string(b)
 	if err != nil || week == "{}" {

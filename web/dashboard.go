@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -76,7 +77,7 @@ type dashboardView struct {
 	Quality  workflow.Quality
 	CSAT     barChart
 	Agents   []agentRow
-	Labels   map[workflow.Target]string
+	Labels   map[sla.Target]string
 	// Names maps team and agent ids to names for the live board's groups, as JSON.
 	Names string
 }

@@ -5,14 +5,15 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 	"github.com/parleyhq/parley/workflow"
 )
 
 // targetLabels name the SLA targets on the dashboard.
-var targetLabels = map[workflow.Target]string{
-	workflow.TargetFirstResponse: "First response",
-	workflow.TargetNextResponse:  "Next response",
-	workflow.TargetResolution:    "Resolution",
+var targetLabels = map[sla.Target]string{
+	sla.FirstResponse: "First response",
+	sla.NextResponse:  "Next response",
+	sla.Resolution:    "Resolution",
 }
 
 // agentRow is one line of the dashboard's agent table: their work and their SLA and CSAT.

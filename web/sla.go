@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -91,18 +92,18 @@ func (a *slaAPI) policies(w http.ResponseWriter, r *http.Request) error {
 
 // policyRequest is the body of POST /api/v1/sla/policies; durations are Go durations ("15m").
 type policyRequest struct {
-	Name           string                     `json:"name"`
-	TeamID         int64                      `json:"team_id"`
-	Priority       inbox.Priority             `json:"priority"`
-	FirstResponse  string                     `json:"first_response"`
-	NextResponse   string                     `json:"next_response"`
-	Resolution     string                     `json:"resolution"`
-	Calendar       *workflow.Calendar         `json:"calendar"`
-	PausePending   *bool                      `json:"pause_pending"`
-	WarnAt         float64                    `json:"warn_at"`
-	EscalateTeamID int64                      `json:"escalate_team_id"`
-	EscalateAfter  string                     `json:"escalate_after"`
-	Levels         []workflow.EscalationLevel `json:"levels"`
+	Name           string                `json:"name"`
+	TeamID         int64                 `json:"team_id"`
+	Priority       inbox.Priority        `json:"priority"`
+	FirstResponse  string                `json:"first_response"`
+	NextResponse   string                `json:"next_response"`
+	Resolution     string                `json:"resolution"`
+	Calendar       *sla.Calendar         `json:"calendar"`
+	PausePending   *bool                 `json:"pause_pending"`
+	WarnAt         float64               `json:"warn_at"`
+	EscalateTeamID int64                 `json:"escalate_team_id"`
+	EscalateAfter  string                `json:"escalate_after"`
+	Levels         []sla.EscalationLevel `json:"levels"`
 }
 
 // addPolicy is POST /api/v1/sla/policies: 201 with the policy.

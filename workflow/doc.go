@@ -14,10 +14,7 @@
 // package imports the channels contract, never a channel, nor web. Tests work single jobs
 // with the registered worker through rivertest.
 //
-// SLA arithmetic is pure and needs no database: a Calendar says when a team is open (weekly
-// shifts in its own time zone, minus holidays) and measures business time across weekends,
-// holidays and daylight-saving changes; an SLAClock applies a Calendar to one target of one
-// conversation, stopping while the conversation waits on the customer, and yields the due
-// instant, the warning instant and the time elapsed and remaining. Every instant is passed
-// in; nothing here reads the wall clock.
+// SLA time arithmetic (business-hours calendars, clocks, the plan of a conversation's clocks)
+// is pure and lives in package sla; this package stores the policies, the clocks, their
+// pauses and breaches, and runs the jobs that fire at the instants sla computes.
 package workflow

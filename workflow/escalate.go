@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // EventSLAEscalated announces that a breach climbed its policy's escalation ladder.
@@ -40,7 +41,7 @@ type escalateWorker struct {
 // escalation names one level of one breach.
 type escalation struct {
 	breachID int64
-	target   Target
+	target   sla.Target
 	start    time.Time
 	due      time.Time
 	level    int
@@ -68,7 +69,7 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[SLAEscalateArg
 		}
 		c := cc.clocks[esc.target]
 		if met != nil || level >= esc.level || policyID == nil || c == nil || !c.start.Equal(esc.start) ||
-			c.state == clockMet || c.state == clockStopped {
+			c.state == sla.Met || c.state == sla.Stopped {
 			return nil
 		}
 		p, err := scanPolicy(tx.QueryRow(ctx, `SELECT `+policyCols+` FROM sla_policies p WHERE p.id = $1`, *policyID))

@@ -8,12 +8,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // Compliance is how often one SLA target was met: of the targets decided (met, or missed),
 // Met were met in time and Breached were missed at least once.
 type Compliance struct {
-	Target   Target
+	Target   sla.Target
 	Met      int64
 	Breached int64
 }
@@ -92,14 +93,14 @@ func (s *SLA) compliance(ctx context.Context, from, to time.Time, q *Quality) er
 	if err != nil {
 		return fmt.Errorf("workflow: report: compliance: %w", err)
 	}
-	byTarget := map[Target]*Compliance{}
-	for _, t := range []Target{TargetFirstResponse, TargetNextResponse, TargetResolution} {
+	byTarget := map[sla.Target]*Compliance{}
+	for _, t := range []sla.Target{sla.FirstResponse, sla.NextResponse, sla.Resolution} {
 		q.Compliance = append(q.Compliance, Compliance{Target: t})
 	}
 	for i := range q.Compliance {
 		byTarget[q.Compliance[i].Target] = &q.Compliance[i]
 	}
-	var target Target
+	var target sla.Target
 	var agent *int64
 	var met, breached int64
 	_, err = pgx.ForEachRow(rows, []any{&target, &agent, &met, &breached}, func() error {

@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/sla"
 )
 
 // DueMark is what an inbox row shows of a conversation's SLA: a missed target still unmet,
 // or the next due instant of its running clocks.
 type DueMark struct {
 	Breached bool
-	Target   Target
+	Target   sla.Target
 	DueAt    time.Time
 }
 
@@ -33,7 +35,7 @@ func (s *SLA) DueMarks(ctx context.Context, ids []int64) (map[int64]*DueMark, er
 	}
 	var id int64
 	var breached bool
-	var target *Target
+	var target *sla.Target
 	var due *time.Time
 	_, err = pgx.ForEachRow(rows, []any{&id, &breached, &target, &due}, func() error {
 		if !breached && due == nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // TestSLAScenario follows one complaint through its whole life: it arrives by SMS, is filed and
@@ -39,8 +40,8 @@ func TestSLAScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.runDue()
-	first := env.clockOf(conv, TargetFirstResponse)
-	if first.state != clockRunning || !first.due.Equal(slaEpoch.Add(time.Hour)) || !first.warn.Equal(slaEpoch.Add(48*time.Minute)) {
+	first := env.clockOf(conv, sla.FirstResponse)
+	if first.state != sla.Running || !first.due.Equal(slaEpoch.Add(time.Hour)) || !first.warn.Equal(slaEpoch.Add(48*time.Minute)) {
 		t.Fatalf("first response clock = %s due %s warn %s, want running due 10:00 warn 09:48", first.state, at(first.due), at(first.warn))
 	}
 	if *first.policyID != pol.ID {
@@ -56,7 +57,7 @@ func TestSLAScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.advance(38 * time.Minute) // 09:48: the warning
-	if c := env.clockOf(conv, TargetFirstResponse); c.warned == nil || c.breached != nil {
+	if c := env.clockOf(conv, sla.FirstResponse); c.warned == nil || c.breached != nil {
 		t.Fatalf("at 80%%: warned %s breached %s, want warned only", at(c.warned), at(c.breached))
 	}
 	if got := env.eventsOf(EventSLAWarning); len(got) != 1 || got[0].AssigneeID != alice.ID || got[0].TeamID != support.ID {
@@ -69,7 +70,7 @@ func TestSLAScenario(t *testing.T) {
 		WHERE conversation_id = $1`, conv).Scan(&b.ID, &b.Target, &b.DueAt, &b.BreachedAt, &b.AssigneeID, &b.TeamID, &b.Level); err != nil {
 		t.Fatalf("breach: %v", err)
 	}
-	if b.Target != TargetFirstResponse || !b.DueAt.Equal(slaEpoch.Add(time.Hour)) || *b.AssigneeID != alice.ID ||
+	if b.Target != sla.FirstResponse || !b.DueAt.Equal(slaEpoch.Add(time.Hour)) || *b.AssigneeID != alice.ID ||
 		*b.TeamID != support.ID || b.Level != 1 {
 		t.Fatalf("breach = %+v, want first response due 10:00 held by alice of support at level 1", b)
 	}
@@ -95,7 +96,7 @@ func TestSLAScenario(t *testing.T) {
 		t.Fatalf("escalation events = %d, want 1", len(got))
 	}
 	// The new team has no policy of its own: the default one now measures the clocks.
-	first = env.clockOf(conv, TargetFirstResponse)
+	first = env.clockOf(conv, sla.FirstResponse)
 	if *first.policyID != fallback.ID || first.breached == nil || first.level != 2 {
 		t.Fatalf("first response after escalation: policy %d breached %s level %d", *first.policyID, at(first.breached), first.level)
 	}
@@ -106,7 +107,7 @@ func TestSLAScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.runDue()
-	if c := env.clockOf(conv, TargetFirstResponse); c.state != clockMet {
+	if c := env.clockOf(conv, sla.FirstResponse); c.state != sla.Met {
 		t.Fatalf("first response clock %s after the reply, want met", c.state)
 	}
 	var overdue int64
@@ -121,7 +122,7 @@ func TestSLAScenario(t *testing.T) {
 	env.advance(5 * time.Minute)
 	env.sms("+14155550101", "SM2", "Thanks, which carrier?")
 	env.runDue()
-	if c := env.clockOf(conv, TargetNextResponse); c.state != clockRunning {
+	if c := env.clockOf(conv, sla.NextResponse); c.state != sla.Running {
 		t.Fatalf("next response clock %s, want running", c.state)
 	}
 	env.advance(10 * time.Minute)
@@ -130,10 +131,10 @@ func TestSLAScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.runDue()
-	if c := env.clockOf(conv, TargetNextResponse); c.state != clockMet || c.breached != nil {
+	if c := env.clockOf(conv, sla.NextResponse); c.state != sla.Met || c.breached != nil {
 		t.Fatalf("next response clock %s breached %s, want met in time", c.state, at(c.breached))
 	}
-	if c := env.clockOf(conv, TargetResolution); c.state != clockMet {
+	if c := env.clockOf(conv, sla.Resolution); c.state != sla.Met {
 		t.Fatalf("resolution clock %s, want met", c.state)
 	}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // Alerter tells staff outside Parley about SLA trouble: a channel's channels.Alerter (the
@@ -26,12 +27,12 @@ type Alerter interface {
 type SLAAlertArgs struct {
 	// Event is the alert's kind: EventSLAWarning, EventSLABreach or EventSLAEscalated (the
 	// strings of channels.AlertWarning, AlertBreach and AlertEscalated).
-	Event          string    `json:"event"`
-	ConversationID int64     `json:"conversation_id"`
-	Target         Target    `json:"target"`
-	Level          int       `json:"level,omitempty"`
-	Due            time.Time `json:"due"`
-	BreachID       int64     `json:"breach_id,omitempty"`
+	Event          string     `json:"event"`
+	ConversationID int64      `json:"conversation_id"`
+	Target         sla.Target `json:"target"`
+	Level          int        `json:"level,omitempty"`
+	Due            time.Time  `json:"due"`
+	BreachID       int64      `json:"breach_id,omitempty"`
 }
 
 // Kind implements river.JobArgs.

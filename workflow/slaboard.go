@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // SLA is the read and admin side of SLA policies and clocks: the policies, the supervisors'
@@ -66,10 +67,10 @@ type BoardEntry struct {
 	TeamID         *int64         `json:"team_id,omitempty"`
 	AssigneeID     *int64         `json:"assignee_id,omitempty"`
 	// Target is the clock due first, DueAt its due instant (nil when all are paused).
-	Target   Target     `json:"target"`
-	DueAt    *time.Time `json:"due_at"`
-	State    string     `json:"state"`
-	Breached []Target   `json:"breached,omitempty"`
+	Target   sla.Target   `json:"target"`
+	DueAt    *time.Time   `json:"due_at"`
+	State    string       `json:"state"`
+	Breached []sla.Target `json:"breached,omitempty"`
 }
 
 // BoardFilter selects a page of the board.

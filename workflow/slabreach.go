@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // EventSLABreach announces a missed SLA target (the supervisor dashboard's live feed).
@@ -19,9 +20,9 @@ const EventSLABreach = "sla.breach"
 // generation moved on (the due instant was recomputed) or the target was met in time; otherwise
 // it records the breach and escalates by the policy's first level.
 type SLABreachArgs struct {
-	ConversationID int64  `json:"conversation_id"`
-	Target         Target `json:"target"`
-	Generation     int    `json:"generation"`
+	ConversationID int64      `json:"conversation_id"`
+	Target         sla.Target `json:"target"`
+	Generation     int        `json:"generation"`
 }
 
 // Kind implements river.JobArgs.

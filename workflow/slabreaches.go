@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // Breach is one missed SLA target: who held the conversation when it was missed, how far the
@@ -14,7 +15,7 @@ type Breach struct {
 	ID             int64      `json:"id"`
 	ConversationID int64      `json:"conversation_id"`
 	Subject        string     `json:"subject"`
-	Target         Target     `json:"target"`
+	Target         sla.Target `json:"target"`
 	PolicyID       *int64     `json:"policy_id,omitempty"`
 	DueAt          time.Time  `json:"due_at"`
 	BreachedAt     time.Time  `json:"breached_at"`

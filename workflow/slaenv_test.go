@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/sla"
 )
 
 // slaEnv is one test's database with a store whose changes enqueue real River jobs, a clock the
@@ -278,7 +279,7 @@ func (env *slaEnv) conversation(id int64) inbox.Conversation {
 }
 
 // clock reads a stored clock.
-func (env *slaEnv) clockOf(convID int64, t Target) clockRow {
+func (env *slaEnv) clockOf(convID int64, t sla.Target) clockRow {
 	env.t.Helper()
 	r := clockRow{target: t}
 	err := env.pool.QueryRow(context.Background(), `SELECT policy_id, state, generation, started_at, due_at, warn_at,

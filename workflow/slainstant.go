@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+
+	"github.com/parleyhq/parley/sla"
 )
 
 // clockInstant is what a job scheduled at one of a clock's instants (its warning, its due time)
@@ -25,7 +27,7 @@ type clockInstant struct {
 // generation moved on (its instants were recomputed), that is not running or that job reports
 // done is left alone; one whose instant is still ahead snoozes the job until then; a
 // conversation that is gone cancels it.
-func (e *engine) atInstant(ctx context.Context, conversationID int64, target Target, generation int, job clockInstant) error {
+func (e *engine) atInstant(ctx context.Context, conversationID int64, target sla.Target, generation int, job clockInstant) error {
 	var wait time.Duration
 	err := e.store.InTx(ctx, func(tx pgx.Tx) error {
 		cc, err := e.refresh(ctx, tx, conversationID)
@@ -33,7 +35,7 @@ func (e *engine) atInstant(ctx context.Context, conversationID int64, target Tar
 			return err
 		}
 		c := cc.clocks[target]
-		if c == nil || c.generation != generation || c.state != clockRunning || job.done(cc, c) {
+		if c == nil || c.generation != generation || c.state != sla.Running || job.done(cc, c) {
 			return nil
 		}
 		now := e.now()

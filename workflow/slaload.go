@@ -9,13 +9,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // loadClockState takes the conversation's clock lock (lockClocks) and reads, in the same round
 // trip, what a refresh needs: the conversation, its policy, its stored clocks and pauses, its
 // status history and the reply facts of its messages. A missing conversation is an error
 // wrapping errNoConversation.
-func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, convFacts, []statusPause, error) {
+func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, sla.Facts, []sla.StatusPause, error) {
 	b := &pgx.Batch{}
 	b.Queue(lockClocksSQL, convID)
 	b.Queue(`SELECT status, priority, coalesce(team_id, 0), coalesce(assignee_id, 0), contact_id, created_at,
@@ -39,13 +40,13 @@ func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, 
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 
-	cc := &convClocks{id: convID, clocks: map[Target]*clockRow{}}
-	var f convFacts
+	cc := &convClocks{id: convID, clocks: map[sla.Target]*clockRow{}}
+	var f sla.Facts
 	if _, err := br.Exec(); err != nil {
 		return nil, f, nil, fmt.Errorf("workflow: lock clocks of %d: %w", convID, err)
 	}
 	var first, resolved, closed *time.Time
-	err := br.QueryRow().Scan(&f.status, &cc.priority, &cc.teamID, &cc.assigneeID, &cc.contactID, &f.createdAt,
+	err := br.QueryRow().Scan(&cc.status, &cc.priority, &cc.teamID, &cc.assigneeID, &cc.contactID, &f.CreatedAt,
 		&first, &resolved, &closed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, f, nil, fmt.Errorf("workflow: conversation %d: %w", convID, errNoConversation)
@@ -53,8 +54,8 @@ func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, 
 	if err != nil {
 		return nil, f, nil, fmt.Errorf("workflow: sla load %d: %w", convID, err)
 	}
-	cc.status = f.status
-	f.firstResponseAt, f.resolvedAt, f.closedAt = deref(first), deref(resolved), deref(closed)
+	f.Resolved = pauseReason(cc.status) == sla.ResolvedPause
+	f.FirstResponseAt, f.ResolvedAt, f.ClosedAt = deref(first), deref(resolved), deref(closed)
 	p, err := scanPolicy(br.QueryRow())
 	switch {
 	case err == nil:
@@ -79,19 +80,20 @@ func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, 
 	if err := rows.Err(); err != nil {
 		return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
 	}
-	history, err := collect(br, func(r pgx.Rows) (statusChange, error) {
-		var c statusChange
-		err := r.Scan(&c.to, &c.at)
-		return c, err
+	history, err := collect(br, func(r pgx.Rows) (sla.StatusChange, error) {
+		var to inbox.Status
+		var at time.Time
+		err := r.Scan(&to, &at)
+		return sla.StatusChange{Reason: pauseReason(to), At: at}, err
 	})
 	if err != nil {
 		return nil, f, nil, fmt.Errorf("workflow: status history of %d: %w", convID, err)
 	}
-	f.pauses = pausesFrom(history)
-	stored, err := collect(br, func(r pgx.Rows) (statusPause, error) {
-		var p statusPause
+	f.Pauses = sla.PausesFrom(history)
+	stored, err := collect(br, func(r pgx.Rows) (sla.StatusPause, error) {
+		var p sla.StatusPause
 		var end *time.Time
-		err := r.Scan(&p.Start, &p.reason, &end)
+		err := r.Scan(&p.Start, &p.Reason, &end)
 		p.End = deref(end)
 		return p, err
 	})
@@ -102,9 +104,9 @@ func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, 
 	if err := br.QueryRow().Scan(&last, &waiting, &cycleReply); err != nil {
 		return nil, f, nil, fmt.Errorf("workflow: reply facts of %d: %w", convID, err)
 	}
-	f.lastReplyAt, f.waitingSince, f.cycleReplyAt = deref(last), deref(waiting), deref(cycleReply)
-	if r := cc.clocks[TargetNextResponse]; r != nil {
-		f.cycleStart = r.start
+	f.LastReplyAt, f.WaitingSince, f.CycleReplyAt = deref(last), deref(waiting), deref(cycleReply)
+	if r := cc.clocks[sla.NextResponse]; r != nil {
+		f.CycleStart = r.start
 	}
 	return cc, f, stored, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // TestSLAPendingPausesAndStaleDeadlines: pending stops the clock (kept as a pause row), the
@@ -18,7 +19,7 @@ func TestSLAPendingPausesAndStaleDeadlines(t *testing.T) {
 	env.policy(NewPolicy{Name: "all", FirstResponse: time.Hour, Resolution: 4 * time.Hour})
 	conv := env.sms("+14155550102", "SM1", "Where is my refund?").ConversationID
 	env.runDue()
-	if c := env.clockOf(conv, TargetFirstResponse); c.generation != 1 || !c.due.Equal(slaEpoch.Add(time.Hour)) {
+	if c := env.clockOf(conv, sla.FirstResponse); c.generation != 1 || !c.due.Equal(slaEpoch.Add(time.Hour)) {
 		t.Fatalf("clock gen %d due %s, want 1 and 10:00", c.generation, at(c.due))
 	}
 
@@ -27,8 +28,8 @@ func TestSLAPendingPausesAndStaleDeadlines(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.runDue()
-	c := env.clockOf(conv, TargetFirstResponse)
-	if c.state != clockPaused || c.due != nil || c.generation != 2 {
+	c := env.clockOf(conv, sla.FirstResponse)
+	if c.state != sla.Paused || c.due != nil || c.generation != 2 {
 		t.Fatalf("pending: clock %s due %s gen %d, want paused without due, gen 2", c.state, at(c.due), c.generation)
 	}
 	if n := env.count(`SELECT count(*) FROM sla_pauses WHERE conversation_id = $1 AND reason = 'pending' AND ended_at IS NULL`, conv); n != 1 {
@@ -39,7 +40,7 @@ func TestSLAPendingPausesAndStaleDeadlines(t *testing.T) {
 	if n := env.count(`SELECT count(*) FROM sla_breaches`); n != 0 {
 		t.Fatalf("%d breaches while paused, want 0", n)
 	}
-	if c := env.clockOf(conv, TargetFirstResponse); c.warned != nil {
+	if c := env.clockOf(conv, sla.FirstResponse); c.warned != nil {
 		t.Fatalf("warned %s while paused", at(c.warned))
 	}
 	if n := env.count(`SELECT count(*) FROM river_job WHERE kind = 'sla_breach' AND state = 'completed'`); n != 1 {
@@ -49,8 +50,8 @@ func TestSLAPendingPausesAndStaleDeadlines(t *testing.T) {
 	env.advance(time.Hour) // 11:20: the customer answers; 40 minutes remain
 	env.sms("+14155550102", "SM2", "Order 1234")
 	env.runDue()
-	c = env.clockOf(conv, TargetFirstResponse)
-	if c.state != clockRunning || !c.due.Equal(slaEpoch.Add(3*time.Hour)) || c.generation != 3 {
+	c = env.clockOf(conv, sla.FirstResponse)
+	if c.state != sla.Running || !c.due.Equal(slaEpoch.Add(3*time.Hour)) || c.generation != 3 {
 		t.Fatalf("after the reply: clock %s due %s gen %d, want running until 12:00, gen 3", c.state, at(c.due), c.generation)
 	}
 	var ended time.Time
@@ -62,7 +63,7 @@ func TestSLAPendingPausesAndStaleDeadlines(t *testing.T) {
 	}
 
 	env.advance(28 * time.Minute) // 11:48: 80% used
-	if c := env.clockOf(conv, TargetFirstResponse); c.warned == nil {
+	if c := env.clockOf(conv, sla.FirstResponse); c.warned == nil {
 		t.Fatal("no warning at 80% of the running time")
 	}
 	env.advance(12 * time.Minute) // 12:00

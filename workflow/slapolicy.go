@@ -12,46 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
-
-// Target names one SLA target of a conversation.
-type Target string
-
-// The SLA targets. First response runs from the conversation's start to the first public reply
-// of a human agent; next response from each customer message that follows an agent's reply to
-// the agent's next public reply; resolution from the start to the resolution.
-const (
-	TargetFirstResponse Target = "first_response"
-	TargetNextResponse  Target = "next_response"
-	TargetResolution    Target = "resolution"
-)
-
-// EscalationLevel is one rung of a policy's escalation ladder. Levels[0] applies the moment a
-// target is missed (its AfterSecs must be 0); Levels[i] applies AfterSecs of business time
-// after the missed due instant if the target is still unmet then. The breach's level is the
-// highest rung applied, counted from 1.
-type EscalationLevel struct {
-	AfterSecs int64 `json:"after_secs"`
-	// Notify alerts the assignee (a live event) and the team's alert channel (Alerter).
-	Notify bool `json:"notify"`
-	// RaisePriority moves the conversation one priority up (urgent stays urgent).
-	RaisePriority bool `json:"raise_priority"`
-	// Reassign hands the conversation to the policy's escalation team (its least-loaded
-	// available member) or, without one, to the least-loaded available supervisor.
-	Reassign bool `json:"reassign"`
-}
-
-// After returns AfterSecs as a duration.
-func (l EscalationLevel) After() time.Duration { return time.Duration(l.AfterSecs) * time.Second }
-
-// DefaultLevels is the ladder of a policy created without one: notify at the breach, then
-// raise the priority and reassign after escalateAfter more business time.
-func DefaultLevels(escalateAfter time.Duration) []EscalationLevel {
-	return []EscalationLevel{
-		{Notify: true},
-		{AfterSecs: int64(escalateAfter / time.Second), Notify: true, RaisePriority: true, Reassign: true},
-	}
-}
 
 // Policy is an SLA policy: targets in business time on a calendar, for the conversations of a
 // team (nil: any) and a priority (empty: any). The most specific policy wins: team and
@@ -65,14 +27,14 @@ type Policy struct {
 	FirstResponse time.Duration `json:"-"`
 	NextResponse  time.Duration `json:"-"`
 	Resolution    time.Duration `json:"-"`
-	Calendar      Calendar      `json:"calendar"`
+	Calendar      sla.Calendar  `json:"calendar"`
 	// PausePending stops the clocks while the conversation waits on the customer.
 	PausePending bool `json:"pause_pending"`
 	// WarnAt is the share of a target after which a warning fires, in (0, 1).
-	WarnAt         float64           `json:"warn_at"`
-	EscalateTeamID *int64            `json:"escalate_team_id,omitempty"`
-	Levels         []EscalationLevel `json:"levels"`
-	CreatedAt      time.Time         `json:"created_at"`
+	WarnAt         float64               `json:"warn_at"`
+	EscalateTeamID *int64                `json:"escalate_team_id,omitempty"`
+	Levels         []sla.EscalationLevel `json:"levels"`
+	CreatedAt      time.Time             `json:"created_at"`
 }
 
 // MarshalJSON shows the targets in seconds.
@@ -93,17 +55,10 @@ func (p Policy) MarshalJSON() ([]byte, error) {
 	}{plain(p), secs(p.FirstResponse), secs(p.NextResponse), secs(p.Resolution)})
 }
 
-// target returns the time the policy allows for t; zero when it sets none.
-func (p Policy) target(t Target) time.Duration {
-	switch t {
-	case TargetFirstResponse:
-		return p.FirstResponse
-	case TargetNextResponse:
-		return p.NextResponse
-	case TargetResolution:
-		return p.Resolution
-	}
-	return 0
+// terms returns what the policy sets for the clocks of the conversations it covers.
+func (p Policy) terms() sla.Terms {
+	return sla.Terms{Calendar: p.Calendar, FirstResponse: p.FirstResponse, NextResponse: p.NextResponse,
+		Resolution: p.Resolution, PausePending: p.PausePending, WarnAt: p.WarnAt}
 }
 
 // NewPolicy is the input of SLA.CreatePolicy.
@@ -113,14 +68,14 @@ type NewPolicy struct {
 	Priority inbox.Priority
 	// FirstResponse is required; NextResponse and Resolution are optional (0: none).
 	FirstResponse, NextResponse, Resolution time.Duration
-	Calendar                                Calendar
+	Calendar                                sla.Calendar
 	// PausePending defaults to true when nil.
 	PausePending *bool
 	// WarnAt defaults to 0.8.
 	WarnAt         float64
 	EscalateTeamID int64
-	// Levels defaults to DefaultLevels(EscalateAfter), EscalateAfter to 30 minutes.
-	Levels        []EscalationLevel
+	// Levels defaults to sla.DefaultLevels(EscalateAfter), EscalateAfter to 30 minutes.
+	Levels        []sla.EscalationLevel
 	EscalateAfter time.Duration
 }
 
@@ -146,7 +101,7 @@ func (n NewPolicy) policy() (Policy, error) {
 		if after == 0 {
 			after = 30 * time.Minute
 		}
-		p.Levels = DefaultLevels(after)
+		p.Levels = sla.DefaultLevels(after)
 	}
 	bad := func(field, format string, args ...any) error {
 		return &inbox.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}

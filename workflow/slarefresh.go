@@ -10,13 +10,14 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // clockRow is a stored clock (sla_clocks).
 type clockRow struct {
-	target     Target
+	target     sla.Target
 	policyID   *int64
-	state      string
+	state      sla.State
 	generation int
 	start      time.Time
 	due, warn  *time.Time
@@ -32,7 +33,7 @@ type convClocks struct {
 	status                            inbox.Status
 	priority                          inbox.Priority
 	policy                            *Policy
-	clocks                            map[Target]*clockRow
+	clocks                            map[sla.Target]*clockRow
 }
 
 // refresh brings a conversation's clocks up to date with its current state, in tx and under the
@@ -48,21 +49,21 @@ func (e *engine) refresh(ctx context.Context, tx pgx.Tx, convID int64) (*convClo
 	}
 	now := e.now()
 	b := &pgx.Batch{}
-	if !samePauses(stored, facts.pauses) {
-		queuePauses(b, convID, facts.pauses)
+	if !samePauses(stored, facts.Pauses) {
+		queuePauses(b, convID, facts.Pauses)
 	}
-	var plans []clockPlan
+	var plans []sla.Plan
 	if cc.policy != nil {
-		if plans, err = planClocks(*cc.policy, facts); err != nil {
+		if plans, err = sla.PlanClocks(cc.policy.terms(), facts); err != nil {
 			return nil, fmt.Errorf("workflow: sla plan of %d: %w", convID, err)
 		}
 	}
 	var jobs []river.InsertManyParams
-	seen := map[Target]bool{}
+	seen := map[sla.Target]bool{}
 	for _, pl := range plans {
-		seen[pl.target] = true
+		seen[pl.Target] = true
 		r, changed := cc.apply(b, pl, facts, now)
-		if changed && r.state == clockRunning && r.breached == nil {
+		if changed && r.state == sla.Running && r.breached == nil {
 			jobs = append(jobs, river.InsertManyParams{Args: SLABreachArgs{ConversationID: convID, Target: r.target,
 				Generation: r.generation}, InsertOpts: scheduled(*r.due)})
 			if r.warned == nil && r.warn.Before(*r.due) {
@@ -72,8 +73,8 @@ func (e *engine) refresh(ctx context.Context, tx pgx.Tx, convID int64) (*convClo
 		}
 	}
 	for t, r := range cc.clocks {
-		if !seen[t] && (r.state == clockRunning || r.state == clockPaused) {
-			r.state, r.due, r.warn, r.generation = clockStopped, nil, nil, r.generation+1
+		if !seen[t] && (r.state == sla.Running || r.state == sla.Paused) {
+			r.state, r.due, r.warn, r.generation = sla.Stopped, nil, nil, r.generation+1
 			queueClock(b, convID, r, now)
 		}
 	}
@@ -85,21 +86,21 @@ func (e *engine) refresh(ctx context.Context, tx pgx.Tx, convID int64) (*convClo
 	return cc, e.insert(ctx, tx, jobs)
 }
 
-// apply makes the stored clock of pl.target follow the plan, queueing the writes on b, and
+// apply makes the stored clock of pl.Target follow the plan, queueing the writes on b, and
 // reports whether it changed (and so has a new generation).
-func (cc *convClocks) apply(b *pgx.Batch, pl clockPlan, f convFacts, now time.Time) (*clockRow, bool) {
-	r := cc.clocks[pl.target]
+func (cc *convClocks) apply(b *pgx.Batch, pl sla.Plan, f sla.Facts, now time.Time) (*clockRow, bool) {
+	r := cc.clocks[pl.Target]
 	if r == nil {
-		r = &clockRow{target: pl.target}
-		cc.clocks[pl.target] = r
+		r = &clockRow{target: pl.Target}
+		cc.clocks[pl.Target] = r
 	}
-	newCycle := r.generation == 0 || !r.start.Equal(pl.start)
-	if newCycle && r.met == nil && r.breached != nil && !f.cycleReplyAt.IsZero() {
+	newCycle := r.generation == 0 || !r.start.Equal(pl.Start)
+	if newCycle && r.met == nil && r.breached != nil && !f.CycleReplyAt.IsZero() {
 		// An earlier next-response cycle ended unnoticed before this one began.
-		queueBreachMet(b, cc.id, r.target, r.start, f.cycleReplyAt)
+		queueBreachMet(b, cc.id, r.target, r.start, f.CycleReplyAt)
 	}
-	due, warn, met := timeOrNil(pl.due), timeOrNil(pl.warn), timeOrNil(pl.metAt)
-	changed := newCycle || r.state != pl.state || !sameTime(r.due, due) || !sameTime(r.warn, warn) ||
+	due, warn, met := timeOrNil(pl.Due), timeOrNil(pl.Warn), timeOrNil(pl.MetAt)
+	changed := newCycle || r.state != pl.State || !sameTime(r.due, due) || !sameTime(r.warn, warn) ||
 		!sameTime(r.met, met) || !sameID(r.policyID, &cc.policy.ID)
 	if !changed {
 		return r, false
@@ -110,7 +111,7 @@ func (cc *convClocks) apply(b *pgx.Batch, pl clockPlan, f convFacts, now time.Ti
 	if newCycle {
 		r.warned, r.breached, r.level = nil, nil, 0
 	}
-	r.policyID, r.state, r.start, r.due, r.warn, r.met = &cc.policy.ID, pl.state, pl.start, due, warn, met
+	r.policyID, r.state, r.start, r.due, r.warn, r.met = &cc.policy.ID, pl.State, pl.Start, due, warn, met
 	r.generation++
 	queueClock(b, cc.id, r, now)
 	return r, true
@@ -128,26 +129,26 @@ func queueClock(b *pgx.Batch, convID int64, r *clockRow, now time.Time) {
 }
 
 // queueBreachMet records when the breached cycle starting at start was finally met.
-func queueBreachMet(b *pgx.Batch, convID int64, t Target, start, met time.Time) {
+func queueBreachMet(b *pgx.Batch, convID int64, t sla.Target, start, met time.Time) {
 	b.Queue(`UPDATE sla_breaches SET met_at = $4, overdue_ms = (extract(epoch FROM $4::timestamptz - due_at) * 1000)::bigint
 		WHERE conversation_id = $1 AND target = $2 AND started_at = $3 AND met_at IS NULL`, convID, t, start, met)
 }
 
 // queuePauses replaces a conversation's stored pauses.
-func queuePauses(b *pgx.Batch, convID int64, ps []statusPause) {
+func queuePauses(b *pgx.Batch, convID int64, ps []sla.StatusPause) {
 	b.Queue(`DELETE FROM sla_pauses WHERE conversation_id = $1`, convID)
 	for _, p := range ps {
 		b.Queue(`INSERT INTO sla_pauses (conversation_id, started_at, reason, ended_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (conversation_id, started_at) DO NOTHING`, convID, p.Start, p.reason, timeOrNil(p.End))
+			ON CONFLICT (conversation_id, started_at) DO NOTHING`, convID, p.Start, p.Reason, timeOrNil(p.End))
 	}
 }
 
-func samePauses(a, b []statusPause) bool {
+func samePauses(a, b []sla.StatusPause) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
-		if a[i].reason != b[i].reason || !a[i].Start.Equal(b[i].Start) || !a[i].End.Equal(b[i].End) {
+		if a[i].Reason != b[i].Reason || !a[i].Start.Equal(b[i].Start) || !a[i].End.Equal(b[i].End) {
 			return false
 		}
 	}
@@ -173,6 +174,18 @@ func sameID(a, b *int64) bool {
 		return a == nil && b == nil
 	}
 	return *a == *b
+}
+
+// pauseReason is why the SLA clocks of a conversation in status s stand still: "" while they
+// run (new, open), pending while it waits on the customer, resolved once resolved or closed.
+func pauseReason(s inbox.Status) sla.PauseReason {
+	switch s {
+	case inbox.StatusPending:
+		return sla.PendingPause
+	case inbox.StatusResolved, inbox.StatusClosed:
+		return sla.ResolvedPause
+	}
+	return ""
 }
 
 // errNoConversation means a job names a conversation that does not exist.

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 )
 
 // EventSLAWarning announces that a clock used up its policy's warning share (at risk).
@@ -16,9 +17,9 @@ const EventSLAWarning = "sla.warning"
 // SLAWarningArgs is the job scheduled at a clock's warning instant. It does nothing when the
 // clock's generation moved on (the instants were recomputed), or the target was met first.
 type SLAWarningArgs struct {
-	ConversationID int64  `json:"conversation_id"`
-	Target         Target `json:"target"`
-	Generation     int    `json:"generation"`
+	ConversationID int64      `json:"conversation_id"`
+	Target         sla.Target `json:"target"`
+	Generation     int        `json:"generation"`
 }
 
 // Kind implements river.JobArgs.

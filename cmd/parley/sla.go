@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -131,17 +132,17 @@ func teamID(ctx context.Context, a *app, name string) (int64, error) {
 }
 
 // slaCalendar builds a business-hours calendar from the flags.
-func slaCalendar(zone string, hours, holidays []string) (workflow.Calendar, error) {
-	var cal workflow.Calendar
+func slaCalendar(zone string, hours, holidays []string) (sla.Calendar, error) {
+	var cal sla.Calendar
 	var err error
-	if cal.Zone, err = workflow.LoadZone(zone); err != nil {
+	if cal.Zone, err = sla.LoadZone(zone); err != nil {
 		return cal, err
 	}
-	if cal.Week, err = workflow.ParseHours(hours); err != nil {
+	if cal.Week, err = sla.ParseHours(hours); err != nil {
 		return cal, err
 	}
 	for _, h := range holidays {
-		d, err := workflow.ParseDate(h)
+		d, err := sla.ParseDate(h)
 		if err != nil {
 			return cal, err
 		}

@@ -1,4 +1,4 @@
-package workflow_test
+package sla_test
 
 import (
 	"encoding/json"
@@ -8,12 +8,12 @@ import (
 	"time"
 	_ "time/tzdata" // the tests must not depend on the machine's zoneinfo
 
-	"github.com/parleyhq/parley/workflow"
+	"github.com/parleyhq/parley/sla"
 )
 
 // calTestCalendar returns one of the named calendars the tests share, decoded from JSON
 // and validated.
-func calTestCalendar(tb testing.TB, name string) workflow.Calendar {
+func calTestCalendar(tb testing.TB, name string) sla.Calendar {
 	tb.Helper()
 	src := map[string]string{
 		// Weekdays 09:00-17:00 with US holidays in 2026 and New Year 2027.
@@ -44,7 +44,7 @@ func calTestCalendar(tb testing.TB, name string) workflow.Calendar {
 	if src == "" {
 		tb.Fatalf("no test calendar %q", name)
 	}
-	var c workflow.Calendar
+	var c sla.Calendar
 	if err := json.Unmarshal([]byte(src), &c); err != nil {
 		tb.Fatalf("decode %s: %v", name, err)
 	}
@@ -194,24 +194,24 @@ func TestCalendarValidate(t *testing.T) {
 	h, m := time.Hour, time.Minute
 	tests := []struct {
 		name    string
-		shifts  []workflow.Shift
+		shifts  []sla.Shift
 		problem string // empty when valid
 	}{
 		{"no shifts", nil, ""},
-		{"split shift", []workflow.Shift{{Start: 9 * h, End: 12 * h}, {Start: 13 * h, End: 17*h + 30*m}}, ""},
-		{"touching shifts", []workflow.Shift{{Start: 9 * h, End: 12 * h}, {Start: 12 * h, End: 13 * h}}, ""},
-		{"until midnight", []workflow.Shift{{Start: 18 * h, End: 24 * h}}, ""},
-		{"crosses midnight", []workflow.Shift{{Start: 22 * h, End: 6 * h}}, "crosses midnight"},
-		{"empty", []workflow.Shift{{Start: 9 * h, End: 9 * h}}, "is empty"},
-		{"overlapping", []workflow.Shift{{Start: 9 * h, End: 12 * h}, {Start: 11 * h, End: 13 * h}}, "overlaps"},
-		{"out of order", []workflow.Shift{{Start: 13 * h, End: 17 * h}, {Start: 9 * h, End: 12 * h}}, "overlaps"},
-		{"past midnight", []workflow.Shift{{Start: 20 * h, End: 25 * h}}, "within 00:00-24:00"},
-		{"negative", []workflow.Shift{{Start: -h, End: 2 * h}}, "within 00:00-24:00"},
-		{"not whole minutes", []workflow.Shift{{Start: 9 * h, End: 9*h + 30*time.Second}}, "whole minutes"},
+		{"split shift", []sla.Shift{{Start: 9 * h, End: 12 * h}, {Start: 13 * h, End: 17*h + 30*m}}, ""},
+		{"touching shifts", []sla.Shift{{Start: 9 * h, End: 12 * h}, {Start: 12 * h, End: 13 * h}}, ""},
+		{"until midnight", []sla.Shift{{Start: 18 * h, End: 24 * h}}, ""},
+		{"crosses midnight", []sla.Shift{{Start: 22 * h, End: 6 * h}}, "crosses midnight"},
+		{"empty", []sla.Shift{{Start: 9 * h, End: 9 * h}}, "is empty"},
+		{"overlapping", []sla.Shift{{Start: 9 * h, End: 12 * h}, {Start: 11 * h, End: 13 * h}}, "overlaps"},
+		{"out of order", []sla.Shift{{Start: 13 * h, End: 17 * h}, {Start: 9 * h, End: 12 * h}}, "overlaps"},
+		{"past midnight", []sla.Shift{{Start: 20 * h, End: 25 * h}}, "within 00:00-24:00"},
+		{"negative", []sla.Shift{{Start: -h, End: 2 * h}}, "within 00:00-24:00"},
+		{"not whole minutes", []sla.Shift{{Start: 9 * h, End: 9*h + 30*time.Second}}, "whole minutes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := workflow.Calendar{Week: workflow.Week{time.Wednesday: tt.shifts}}
+			c := sla.Calendar{Week: sla.Week{time.Wednesday: tt.shifts}}
 			err := c.Validate()
 			if tt.problem == "" {
 				if err != nil {
@@ -219,7 +219,7 @@ func TestCalendarValidate(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, workflow.ErrInvalidCalendar) || !strings.Contains(err.Error(), tt.problem) {
+			if !errors.Is(err, sla.ErrInvalidCalendar) || !strings.Contains(err.Error(), tt.problem) {
 				t.Fatalf("Validate() = %v, want ErrInvalidCalendar saying %q", err, tt.problem)
 			}
 		})
@@ -241,7 +241,7 @@ func TestCalendarDecodeRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var c workflow.Calendar
+			var c sla.Calendar
 			if err := json.Unmarshal([]byte(tt.src), &c); err == nil {
 				t.Fatalf("Unmarshal(%s) = nil error, decoded %+v", tt.src, c)
 			}
@@ -250,24 +250,24 @@ func TestCalendarDecodeRejects(t *testing.T) {
 }
 
 func TestCalendarJSONRoundTrip(t *testing.T) {
-	utc, err := workflow.LoadZone("UTC")
+	utc, err := sla.LoadZone("UTC")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name string
-		cal  workflow.Calendar
+		cal  sla.Calendar
 		want string
 	}{
-		{"zero is 24x7 UTC", workflow.Calendar{}, `{}`},
-		{"named UTC", workflow.Calendar{Zone: utc}, `{"zone":"UTC"}`},
+		{"zero is 24x7 UTC", sla.Calendar{}, `{}`},
+		{"named UTC", sla.Calendar{Zone: utc}, `{"zone":"UTC"}`},
 		{"split shifts", calTestCalendar(t, "berlin-split"), `{"zone":"Europe/Berlin","week":{` +
 			`"mon":["09:00-12:00","13:00-17:30"],"tue":["09:00-12:00","13:00-17:30"],` +
 			`"wed":["09:00-12:00","13:00-17:30"],"thu":["09:00-12:00","13:00-17:30"],` +
 			`"fri":["09:00-12:00","13:00-17:30"]},"holidays":["2026-04-03"]}`},
-		{"until midnight on Sunday", workflow.Calendar{
-			Week:     workflow.Week{time.Sunday: {{Start: 20 * time.Hour, End: 24 * time.Hour}}},
-			Holidays: []workflow.Date{workflow.NewDate(2027, time.January, 1)},
+		{"until midnight on Sunday", sla.Calendar{
+			Week:     sla.Week{time.Sunday: {{Start: 20 * time.Hour, End: 24 * time.Hour}}},
+			Holidays: []sla.Date{sla.NewDate(2027, time.January, 1)},
 		}, `{"week":{"sun":["20:00-24:00"]},"holidays":["2027-01-01"]}`},
 	}
 	for _, tt := range tests {
@@ -276,7 +276,7 @@ func TestCalendarJSONRoundTrip(t *testing.T) {
 			if err != nil || string(b) != tt.want {
 				t.Fatalf("Marshal = %s, %v; want %s", b, err, tt.want)
 			}
-			var back workflow.Calendar
+			var back sla.Calendar
 			if err := json.Unmarshal(b, &back); err != nil {
 				t.Fatalf("Unmarshal(%s): %v", b, err)
 			}
@@ -289,8 +289,8 @@ func TestCalendarJSONRoundTrip(t *testing.T) {
 
 func TestCalendarWithoutOpenTime(t *testing.T) {
 	// Only an invalid calendar can never open; the methods must still return.
-	c := workflow.Calendar{Week: workflow.Week{time.Monday: {{Start: 17 * time.Hour, End: 9 * time.Hour}}}}
-	if err := c.Validate(); !errors.Is(err, workflow.ErrInvalidCalendar) {
+	c := sla.Calendar{Week: sla.Week{time.Monday: {{Start: 17 * time.Hour, End: 9 * time.Hour}}}}
+	if err := c.Validate(); !errors.Is(err, sla.ErrInvalidCalendar) {
 		t.Fatalf("Validate() = %v, want ErrInvalidCalendar", err)
 	}
 	start := calTestTime(t, "2026-01-12 10:00 +0000")
@@ -341,7 +341,7 @@ func TestCalendarMatchesMinuteScan(t *testing.T) {
 func FuzzCalendarRoundTrip(f *testing.F) {
 	names := []string{"ny-office", "berlin-split", "ny-daily", "ny-night", "berlin-night",
 		"ny-24x7", "berlin-24x7", "utc-24x7"}
-	cals := make([]workflow.Calendar, len(names))
+	cals := make([]sla.Calendar, len(names))
 	for i, name := range names {
 		cals[i] = calTestCalendar(f, name)
 	}

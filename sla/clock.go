@@ -1,4 +1,4 @@
-package workflow
+package sla
 
 import (
 	"errors"
@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// ErrInvalidSLAClock is wrapped by the errors of SLAClock.Validate and of the SLAClock
-// methods, which validate first.
-var ErrInvalidSLAClock = errors.New("invalid SLA clock")
+// ErrInvalidClock is wrapped by the errors of Clock.Validate and of the Clock methods, which
+// validate first.
+var ErrInvalidClock = errors.New("invalid SLA clock")
 
 // Pause is a stretch during which an SLA clock stands still, typically while a conversation
 // is pending on the customer. A zero End means the clock is still paused.
@@ -18,11 +18,11 @@ type Pause struct {
 	End   time.Time
 }
 
-// SLAClock measures one SLA target of one conversation (first response, next response or
+// Clock measures one SLA target of one conversation (first response, next response or
 // resolution) in business time: it runs from Start while its Calendar is open, except
 // during Pauses, until Target has elapsed. It is plain data; every method is a pure
 // function of it and of the instants passed in, and validates the clock first.
-type SLAClock struct {
+type Clock struct {
 	// Calendar holds the business hours the clock runs in.
 	Calendar Calendar
 	// Target is the business time allowed, such as 4h for a first response.
@@ -34,8 +34,8 @@ type SLAClock struct {
 	Pauses []Pause
 }
 
-// SLAStatus is an SLAClock's reading at one instant.
-type SLAStatus struct {
+// Status is a Clock's reading at one instant.
+type Status struct {
 	// Elapsed is the business time run so far, pauses excluded.
 	Elapsed time.Duration
 	// Remaining is Target minus Elapsed: negative once the target is missed.
@@ -47,33 +47,33 @@ type SLAStatus struct {
 }
 
 // Validate reports whether the calendar is valid, the target positive, the start set and
-// the pauses well formed. The error wraps ErrInvalidSLAClock.
-func (k SLAClock) Validate() error {
+// the pauses well formed. The error wraps ErrInvalidClock.
+func (k Clock) Validate() error {
 	if err := k.Calendar.Validate(); err != nil {
-		return fmt.Errorf("workflow: sla clock: %w: %w", ErrInvalidSLAClock, err)
+		return fmt.Errorf("sla: clock: %w: %w", ErrInvalidClock, err)
 	}
 	if k.Target <= 0 {
-		return fmt.Errorf("workflow: sla clock: %w: target %s is not positive", ErrInvalidSLAClock, k.Target)
+		return fmt.Errorf("sla: clock: %w: target %s is not positive", ErrInvalidClock, k.Target)
 	}
 	if k.Start.IsZero() {
-		return fmt.Errorf("workflow: sla clock: %w: no start", ErrInvalidSLAClock)
+		return fmt.Errorf("sla: clock: %w: no start", ErrInvalidClock)
 	}
 	var open *Pause
 	for i, p := range k.Pauses {
 		switch {
 		case p.Start.IsZero():
-			return fmt.Errorf("workflow: sla clock: %w: pause %d has no start", ErrInvalidSLAClock, i)
+			return fmt.Errorf("sla: clock: %w: pause %d has no start", ErrInvalidClock, i)
 		case !p.End.IsZero() && p.End.Before(p.Start):
-			return fmt.Errorf("workflow: sla clock: %w: pause %d ends before it starts", ErrInvalidSLAClock, i)
+			return fmt.Errorf("sla: clock: %w: pause %d ends before it starts", ErrInvalidClock, i)
 		case p.End.IsZero() && open != nil:
-			return fmt.Errorf("workflow: sla clock: %w: pause %d is a second open-ended pause", ErrInvalidSLAClock, i)
+			return fmt.Errorf("sla: clock: %w: pause %d is a second open-ended pause", ErrInvalidClock, i)
 		case p.End.IsZero():
 			open = &k.Pauses[i]
 		}
 	}
 	for i, p := range k.Pauses {
 		if open != nil && p.Start.After(open.Start) {
-			return fmt.Errorf("workflow: sla clock: %w: pause %d starts after the open-ended pause", ErrInvalidSLAClock, i)
+			return fmt.Errorf("sla: clock: %w: pause %d starts after the open-ended pause", ErrInvalidClock, i)
 		}
 	}
 	return nil
@@ -82,7 +82,7 @@ func (k SLAClock) Validate() error {
 // Due returns the instant at which the target is used up. If the clock is paused for good
 // before then (an open-ended pause), it returns false: there is no due instant until the
 // pause ends. Pauses that start after the target was used up change nothing.
-func (k SLAClock) Due() (time.Time, bool, error) {
+func (k Clock) Due() (time.Time, bool, error) {
 	if err := k.Validate(); err != nil {
 		return time.Time{}, false, err
 	}
@@ -91,24 +91,24 @@ func (k SLAClock) Due() (time.Time, bool, error) {
 
 // Warning returns the instant at which share of the target has elapsed, such as 0.8 for a
 // warning at 80%, and false while paused for good before then, as Due does. A share
-// outside (0, 1] is an error wrapping ErrInvalidSLAClock.
-func (k SLAClock) Warning(share float64) (time.Time, bool, error) {
+// outside (0, 1] is an error wrapping ErrInvalidClock.
+func (k Clock) Warning(share float64) (time.Time, bool, error) {
 	if err := k.Validate(); err != nil {
 		return time.Time{}, false, err
 	}
 	if !(share > 0 && share <= 1) {
-		return time.Time{}, false, fmt.Errorf("workflow: sla clock: %w: warning share %v is outside (0, 1]", ErrInvalidSLAClock, share)
+		return time.Time{}, false, fmt.Errorf("sla: clock: %w: warning share %v is outside (0, 1]", ErrInvalidClock, share)
 	}
 	return k.reach(time.Duration(float64(k.Target) * share))
 }
 
 // At returns the clock's reading at now. Pauses and business time after now are ignored;
 // before Start nothing has elapsed.
-func (k SLAClock) At(now time.Time) (SLAStatus, error) {
+func (k Clock) At(now time.Time) (Status, error) {
 	if err := k.Validate(); err != nil {
-		return SLAStatus{}, err
+		return Status{}, err
 	}
-	var st SLAStatus
+	var st Status
 	run := k.Start
 	for _, p := range k.pauses() {
 		if p.Start.After(now) {
@@ -130,7 +130,7 @@ func (k SLAClock) At(now time.Time) (SLAStatus, error) {
 }
 
 // reach returns the instant at which d of running business time has elapsed.
-func (k SLAClock) reach(d time.Duration) (time.Time, bool, error) {
+func (k Clock) reach(d time.Duration) (time.Time, bool, error) {
 	run := k.Start
 	for _, p := range k.pauses() {
 		if at := k.Calendar.Add(run, d); !at.After(p.Start) {
@@ -147,7 +147,7 @@ func (k SLAClock) reach(d time.Duration) (time.Time, bool, error) {
 
 // pauses returns the pauses cut at Start, sorted and merged where they touch or overlap, so
 // that each starts after the previous one ends; an open-ended pause comes last.
-func (k SLAClock) pauses() []Pause {
+func (k Clock) pauses() []Pause {
 	var out []Pause
 	for _, p := range k.Pauses {
 		if !p.End.IsZero() && !p.End.After(k.Start) {

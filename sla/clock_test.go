@@ -1,4 +1,4 @@
-package workflow_test
+package sla_test
 
 import (
 	"errors"
@@ -7,15 +7,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parleyhq/parley/workflow"
+	"github.com/parleyhq/parley/sla"
 )
 
 // clockTestPauses parses pauses written as {start, end}; an empty end is open-ended.
-func clockTestPauses(tb testing.TB, spans ...[2]string) []workflow.Pause {
+func clockTestPauses(tb testing.TB, spans ...[2]string) []sla.Pause {
 	tb.Helper()
-	var out []workflow.Pause
+	var out []sla.Pause
 	for _, s := range spans {
-		p := workflow.Pause{Start: calTestTime(tb, s[0])}
+		p := sla.Pause{Start: calTestTime(tb, s[0])}
 		if s[1] != "" {
 			p.End = calTestTime(tb, s[1])
 		}
@@ -24,7 +24,7 @@ func clockTestPauses(tb testing.TB, spans ...[2]string) []workflow.Pause {
 	return out
 }
 
-func TestSLAClockDue(t *testing.T) {
+func TestClockDue(t *testing.T) {
 	tests := []struct {
 		name, cal, start string
 		target           time.Duration
@@ -71,7 +71,7 @@ func TestSLAClockDue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pauses := clockTestPauses(t, tt.pauses...)
-			k := workflow.SLAClock{Calendar: calTestCalendar(t, tt.cal), Target: tt.target,
+			k := sla.Clock{Calendar: calTestCalendar(t, tt.cal), Target: tt.target,
 				Start: calTestTime(t, tt.start), Pauses: slices.Clone(pauses)}
 			got, ok, err := k.Due()
 			if err != nil {
@@ -90,7 +90,7 @@ func TestSLAClockDue(t *testing.T) {
 	}
 }
 
-func TestSLAClockWarning(t *testing.T) {
+func TestClockWarning(t *testing.T) {
 	tests := []struct {
 		name   string
 		share  float64
@@ -104,7 +104,7 @@ func TestSLAClockWarning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			k := workflow.SLAClock{Calendar: calTestCalendar(t, "ny-office"), Target: 5 * time.Hour,
+			k := sla.Clock{Calendar: calTestCalendar(t, "ny-office"), Target: 5 * time.Hour,
 				Start: calTestTime(t, "2026-01-12 09:00 -0500"), Pauses: clockTestPauses(t, tt.pauses...)}
 			got, ok, err := k.Warning(tt.share)
 			if err != nil {
@@ -117,22 +117,22 @@ func TestSLAClockWarning(t *testing.T) {
 	}
 }
 
-func TestSLAClockAt(t *testing.T) {
-	k := workflow.SLAClock{Calendar: calTestCalendar(t, "ny-office"), Target: 4 * time.Hour,
+func TestClockAt(t *testing.T) {
+	k := sla.Clock{Calendar: calTestCalendar(t, "ny-office"), Target: 4 * time.Hour,
 		Start: calTestTime(t, "2026-01-12 09:00 -0500"),
 		Pauses: clockTestPauses(t, [2]string{"2026-01-12 10:00 -0500", "2026-01-12 11:00 -0500"},
 			[2]string{"2026-01-12 15:00 -0500", ""})}
 	tests := []struct {
 		now  string
-		want workflow.SLAStatus
+		want sla.Status
 	}{
-		{"2026-01-12 08:00 -0500", workflow.SLAStatus{Remaining: 4 * time.Hour}},
-		{"2026-01-12 09:30 -0500", workflow.SLAStatus{Elapsed: 30 * time.Minute, Remaining: 3*time.Hour + 30*time.Minute}},
-		{"2026-01-12 10:30 -0500", workflow.SLAStatus{Elapsed: time.Hour, Remaining: 3 * time.Hour, Paused: true}},
-		{"2026-01-12 12:00 -0500", workflow.SLAStatus{Elapsed: 2 * time.Hour, Remaining: 2 * time.Hour}},
-		{"2026-01-12 14:00 -0500", workflow.SLAStatus{Elapsed: 4 * time.Hour, Breached: true}},
-		{"2026-01-12 16:00 -0500", workflow.SLAStatus{Elapsed: 5 * time.Hour, Remaining: -time.Hour, Paused: true, Breached: true}},
-		{"2026-01-13 12:00 -0500", workflow.SLAStatus{Elapsed: 5 * time.Hour, Remaining: -time.Hour, Paused: true, Breached: true}},
+		{"2026-01-12 08:00 -0500", sla.Status{Remaining: 4 * time.Hour}},
+		{"2026-01-12 09:30 -0500", sla.Status{Elapsed: 30 * time.Minute, Remaining: 3*time.Hour + 30*time.Minute}},
+		{"2026-01-12 10:30 -0500", sla.Status{Elapsed: time.Hour, Remaining: 3 * time.Hour, Paused: true}},
+		{"2026-01-12 12:00 -0500", sla.Status{Elapsed: 2 * time.Hour, Remaining: 2 * time.Hour}},
+		{"2026-01-12 14:00 -0500", sla.Status{Elapsed: 4 * time.Hour, Breached: true}},
+		{"2026-01-12 16:00 -0500", sla.Status{Elapsed: 5 * time.Hour, Remaining: -time.Hour, Paused: true, Breached: true}},
+		{"2026-01-13 12:00 -0500", sla.Status{Elapsed: 5 * time.Hour, Remaining: -time.Hour, Paused: true, Breached: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.now, func(t *testing.T) {
@@ -144,34 +144,34 @@ func TestSLAClockAt(t *testing.T) {
 	}
 }
 
-func TestSLAClockRejects(t *testing.T) {
+func TestClockRejects(t *testing.T) {
 	start := time.Date(2026, 1, 12, 14, 0, 0, 0, time.UTC)
-	valid := workflow.SLAClock{Target: time.Hour, Start: start}
-	with := func(change func(*workflow.SLAClock)) workflow.SLAClock {
+	valid := sla.Clock{Target: time.Hour, Start: start}
+	with := func(change func(*sla.Clock)) sla.Clock {
 		k := valid
 		change(&k)
 		return k
 	}
 	tests := []struct {
 		name  string
-		clock workflow.SLAClock
+		clock sla.Clock
 		share float64
 	}{
-		{"zero target", with(func(k *workflow.SLAClock) { k.Target = 0 }), 0.8},
-		{"negative target", with(func(k *workflow.SLAClock) { k.Target = -time.Hour }), 0.8},
-		{"no start", with(func(k *workflow.SLAClock) { k.Start = time.Time{} }), 0.8},
-		{"invalid calendar", with(func(k *workflow.SLAClock) {
-			k.Calendar.Week[time.Monday] = []workflow.Shift{{Start: 17 * time.Hour, End: 9 * time.Hour}}
+		{"zero target", with(func(k *sla.Clock) { k.Target = 0 }), 0.8},
+		{"negative target", with(func(k *sla.Clock) { k.Target = -time.Hour }), 0.8},
+		{"no start", with(func(k *sla.Clock) { k.Start = time.Time{} }), 0.8},
+		{"invalid calendar", with(func(k *sla.Clock) {
+			k.Calendar.Week[time.Monday] = []sla.Shift{{Start: 17 * time.Hour, End: 9 * time.Hour}}
 		}), 0.8},
-		{"pause without start", with(func(k *workflow.SLAClock) { k.Pauses = []workflow.Pause{{End: start}} }), 0.8},
-		{"pause ending before it starts", with(func(k *workflow.SLAClock) {
-			k.Pauses = []workflow.Pause{{Start: start.Add(time.Hour), End: start}}
+		{"pause without start", with(func(k *sla.Clock) { k.Pauses = []sla.Pause{{End: start}} }), 0.8},
+		{"pause ending before it starts", with(func(k *sla.Clock) {
+			k.Pauses = []sla.Pause{{Start: start.Add(time.Hour), End: start}}
 		}), 0.8},
-		{"two open pauses", with(func(k *workflow.SLAClock) {
-			k.Pauses = []workflow.Pause{{Start: start}, {Start: start.Add(time.Hour)}}
+		{"two open pauses", with(func(k *sla.Clock) {
+			k.Pauses = []sla.Pause{{Start: start}, {Start: start.Add(time.Hour)}}
 		}), 0.8},
-		{"pause after the open one", with(func(k *workflow.SLAClock) {
-			k.Pauses = []workflow.Pause{{Start: start}, {Start: start.Add(time.Hour), End: start.Add(2 * time.Hour)}}
+		{"pause after the open one", with(func(k *sla.Clock) {
+			k.Pauses = []sla.Pause{{Start: start}, {Start: start.Add(time.Hour), End: start.Add(2 * time.Hour)}}
 		}), 0.8},
 		{"zero share", valid, 0},
 		{"share above one", valid, 1.5},
@@ -179,17 +179,17 @@ func TestSLAClockRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, _, err := tt.clock.Warning(tt.share); !errors.Is(err, workflow.ErrInvalidSLAClock) {
-				t.Fatalf("Warning(%v) error = %v, want ErrInvalidSLAClock", tt.share, err)
+			if _, _, err := tt.clock.Warning(tt.share); !errors.Is(err, sla.ErrInvalidClock) {
+				t.Fatalf("Warning(%v) error = %v, want ErrInvalidClock", tt.share, err)
 			}
 			if tt.share != 0.8 {
 				return // the clock itself is valid
 			}
-			if _, _, err := tt.clock.Due(); !errors.Is(err, workflow.ErrInvalidSLAClock) {
-				t.Errorf("Due() error = %v, want ErrInvalidSLAClock", err)
+			if _, _, err := tt.clock.Due(); !errors.Is(err, sla.ErrInvalidClock) {
+				t.Errorf("Due() error = %v, want ErrInvalidClock", err)
 			}
-			if _, err := tt.clock.At(start); !errors.Is(err, workflow.ErrInvalidSLAClock) {
-				t.Errorf("At() error = %v, want ErrInvalidSLAClock", err)
+			if _, err := tt.clock.At(start); !errors.Is(err, sla.ErrInvalidClock) {
+				t.Errorf("At() error = %v, want ErrInvalidClock", err)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package workflow
+package sla
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 )
 
@@ -55,7 +54,7 @@ func (c *Calendar) UnmarshalJSON(b []byte) error {
 	type plain Calendar // the same fields without this method
 	var v plain
 	if err := calDecodeStrict(b, &v); err != nil {
-		return fmt.Errorf("workflow: calendar: %w", err)
+		return fmt.Errorf("sla: calendar: %w", err)
 	}
 	*c = Calendar(v)
 	return nil
@@ -88,7 +87,7 @@ func (c Calendar) Validate() error {
 				problem = "overlaps or comes before the shift listed ahead of it"
 			}
 			if problem != "" {
-				return fmt.Errorf("workflow: calendar: %w: %s shift %s %s",
+				return fmt.Errorf("sla: calendar: %w: %s shift %s %s",
 					ErrInvalidCalendar, time.Weekday(wd), s, problem)
 			}
 			prevEnd = s.End
@@ -308,177 +307,4 @@ func calZoneAt(t time.Time, loc *time.Location) (int, time.Time) {
 
 func calWeekday(day int64) time.Weekday {
 	return time.Weekday(((day+4)%7 + 7) % 7) // 1970-01-01 was a Thursday
-}
-
-// Week holds the shifts of each weekday, indexed by time.Weekday, in order and without
-// overlaps. Its JSON form is an object with the keys "mon" to "sun", each an array of
-// shift strings; days without shifts are left out.
-type Week [7][]Shift
-
-type calWeekJSON struct {
-	Mon []Shift `json:"mon,omitempty"`
-	Tue []Shift `json:"tue,omitempty"`
-	Wed []Shift `json:"wed,omitempty"`
-	Thu []Shift `json:"thu,omitempty"`
-	Fri []Shift `json:"fri,omitempty"`
-	Sat []Shift `json:"sat,omitempty"`
-	Sun []Shift `json:"sun,omitempty"`
-}
-
-// MarshalJSON encodes the week as an object keyed by day.
-func (w Week) MarshalJSON() ([]byte, error) {
-	return json.Marshal(calWeekJSON{Mon: w[time.Monday], Tue: w[time.Tuesday],
-		Wed: w[time.Wednesday], Thu: w[time.Thursday], Fri: w[time.Friday],
-		Sat: w[time.Saturday], Sun: w[time.Sunday]})
-}
-
-// UnmarshalJSON decodes an object keyed by day; an unknown key is an error.
-func (w *Week) UnmarshalJSON(b []byte) error {
-	var j calWeekJSON
-	if err := calDecodeStrict(b, &j); err != nil {
-		return fmt.Errorf("workflow: week: %w", err)
-	}
-	*w = Week{time.Sunday: j.Sun, time.Monday: j.Mon, time.Tuesday: j.Tue,
-		time.Wednesday: j.Wed, time.Thursday: j.Thu, time.Friday: j.Fri, time.Saturday: j.Sat}
-	return nil
-}
-
-// Shift is one opening of a day in local wall-clock time, from Start (open) to End (closed),
-// as offsets from midnight. Its text form is "09:00-17:30"; "24:00" ends a shift at midnight.
-type Shift struct {
-	Start time.Duration
-	End   time.Duration
-}
-
-// ParseShift parses "HH:MM-HH:MM". It checks the form only; Calendar.Validate checks the
-// order. The error wraps ErrInvalidCalendar.
-func ParseShift(s string) (Shift, error) {
-	from, to, ok := strings.Cut(s, "-")
-	start, okStart := calParseClock(from)
-	end, okEnd := calParseClock(to)
-	if !ok || !okStart || !okEnd {
-		return Shift{}, fmt.Errorf("workflow: shift %q: %w: want HH:MM-HH:MM", s, ErrInvalidCalendar)
-	}
-	return Shift{Start: start, End: end}, nil
-}
-
-// calParseClock parses "HH:MM", 00:00 to 24:00.
-func calParseClock(s string) (time.Duration, bool) {
-	if len(s) != 5 || s[2] != ':' {
-		return 0, false
-	}
-	for _, i := range []int{0, 1, 3, 4} {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	h := int(s[0]-'0')*10 + int(s[1]-'0')
-	m := int(s[3]-'0')*10 + int(s[4]-'0')
-	if m > 59 || h > 24 || h == 24 && m != 0 {
-		return 0, false
-	}
-	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, true
-}
-
-// String returns the shift as "HH:MM-HH:MM".
-func (s Shift) String() string {
-	hm := func(d time.Duration) string {
-		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
-	}
-	return hm(s.Start) + "-" + hm(s.End)
-}
-
-// MarshalText returns the text form of the shift.
-func (s Shift) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// UnmarshalText parses the text form of a shift, as ParseShift does.
-func (s *Shift) UnmarshalText(b []byte) error {
-	v, err := ParseShift(string(b))
-	if err != nil {
-		return err
-	}
-	*s = v
-	return nil
-}
-
-// Zone is a calendar's time zone, known by its IANA name such as "America/New_York". The
-// zero Zone is UTC. Its text form is the name.
-type Zone struct{ loc *time.Location }
-
-// LoadZone returns the zone with the given IANA name; "" means UTC. It refuses "Local",
-// which would change with the machine. The error wraps ErrInvalidCalendar.
-func LoadZone(name string) (Zone, error) {
-	if name == "" {
-		return Zone{}, nil
-	}
-	if name == "Local" {
-		return Zone{}, fmt.Errorf("workflow: zone %q: %w: name an IANA zone", name, ErrInvalidCalendar)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return Zone{}, fmt.Errorf("workflow: zone %q: %w: %w", name, ErrInvalidCalendar, err)
-	}
-	return Zone{loc: loc}, nil
-}
-
-// Location returns the zone as a *time.Location; UTC for the zero Zone.
-func (z Zone) Location() *time.Location {
-	if z.loc == nil {
-		return time.UTC
-	}
-	return z.loc
-}
-
-// String returns the zone's name.
-func (z Zone) String() string { return z.Location().String() }
-
-// MarshalText returns the zone's name.
-func (z Zone) MarshalText() ([]byte, error) { return []byte(z.String()), nil }
-
-// UnmarshalText loads the named zone, as LoadZone does.
-func (z *Zone) UnmarshalText(b []byte) error {
-	v, err := LoadZone(string(b))
-	if err != nil {
-		return err
-	}
-	*z = v
-	return nil
-}
-
-// Date is a day of the calendar, without a time or a zone, such as a holiday. Its text form
-// is "2006-01-02".
-type Date struct{ n int64 } // days since 1970-01-01
-
-// NewDate returns the date of year, month and day, normalized as time.Date does
-// (October 32 is November 1).
-func NewDate(year int, month time.Month, day int) Date {
-	return Date{n: time.Date(year, month, day, 0, 0, 0, 0, time.UTC).Unix() / calDaySecs}
-}
-
-// ParseDate parses "2006-01-02" and refuses dates that do not exist. The error wraps
-// ErrInvalidCalendar.
-func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return Date{}, fmt.Errorf("workflow: date %q: %w: want YYYY-MM-DD", s, ErrInvalidCalendar)
-	}
-	return NewDate(t.Date()), nil
-}
-
-// String returns the date as "2006-01-02".
-func (d Date) String() string {
-	return time.Unix(d.n*calDaySecs, 0).UTC().Format(time.DateOnly)
-}
-
-// MarshalText returns the date as "2006-01-02".
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText parses the date, as ParseDate does.
-func (d *Date) UnmarshalText(b []byte) error {
-	v, err := ParseDate(string(b))
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
 }
