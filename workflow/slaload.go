@@ -11,120 +11,92 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// loadClockState takes the conversation's clock lock (lockClocks) and reads, in the same round
-// trip, what a refresh needs: the conversation, its policy, its stored clocks and pauses, its
-// status history and the reply facts of its messages. A missing conversation is an error
-// wrapping errNoConversation.
-func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, convFacts, []statusPause, error) {
-	b := &pgx.Batch{}
-	b.Queue(lockClocksSQL, convID)
-	b.Queue(`SELECT status, priority, coalesce(team_id, 0), coalesce(assignee_id, 0), contact_id, created_at,
-		first_response_at, resolved_at, closed_at FROM conversations WHERE id = $1`, convID)
-	b.Queue(policyForSQL, convID)
-	b.Queue(`SELECT target, policy_id, state, generation, started_at, due_at, warn_at, met_at, warned_at, breached_at, level
-		FROM sla_clocks WHERE conversation_id = $1`, convID)
-	b.Queue(`SELECT coalesce(data->>'to', ''), created_at FROM conversation_events
-		WHERE conversation_id = $1 AND kind = 'status' ORDER BY id`, convID)
-	b.Queue(`SELECT started_at, reason, ended_at FROM sla_pauses WHERE conversation_id = $1 ORDER BY started_at`, convID)
-	// The latest public reply of a human agent, the first customer message after it, and the
-	// first such reply since the stored next-response cycle began.
-	b.Queue(`WITH r AS (SELECT id, created_at FROM messages WHERE conversation_id = $1 AND direction = 'outbound'
-			AND author_agent_id IS NOT NULL AND auto = '' ORDER BY id DESC LIMIT 1)
-		SELECT (SELECT created_at FROM r),
-			(SELECT m.created_at FROM messages m, r WHERE m.conversation_id = $1 AND m.direction = 'inbound'
-				AND m.auto = '' AND m.id > r.id ORDER BY m.id LIMIT 1),
-			(SELECT min(m.created_at) FROM messages m WHERE m.conversation_id = $1 AND m.direction = 'outbound'
-				AND m.author_agent_id IS NOT NULL AND m.auto = '' AND m.created_at >= (SELECT started_at FROM sla_clocks
-					WHERE conversation_id = $1 AND target = 'next_response'))`, convID)
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
-
+// loadClockState takes the conversation's clock lock (lockClocks) and reads, in two round
+// trips, what a refresh needs: first the conversation's timeline (from the inbox), its stored
+// clocks and its pauses; then its policy (for the team and priority just read) and its replies
+// (from the inbox, with the first reply since the stored next-response cycle began). A missing
+// conversation is an error wrapping errNoConversation.
+func (e *engine) loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, convFacts, []statusPause, error) {
 	cc := &convClocks{id: convID, clocks: map[Target]*clockRow{}}
 	var f convFacts
-	if _, err := br.Exec(); err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: lock clocks of %d: %w", convID, err)
-	}
-	var first, resolved, closed *time.Time
-	err := br.QueryRow().Scan(&f.status, &cc.priority, &cc.teamID, &cc.assigneeID, &cc.contactID, &f.createdAt,
-		&first, &resolved, &closed)
-	if errors.Is(err, pgx.ErrNoRows) {
+	var tl inbox.Timeline
+	var stored []statusPause
+	b := &pgx.Batch{}
+	b.Queue(lockClocksSQL, convID)
+	e.store.QueueTimeline(b, convID, &tl)
+	b.Queue(`SELECT target, policy_id, state, generation, started_at, due_at, warn_at, met_at, warned_at, breached_at, level
+		FROM sla_clocks WHERE conversation_id = $1`, convID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			r := &clockRow{}
+			if err := rows.Scan(&r.target, &r.policyID, &r.state, &r.generation, &r.start, &r.due, &r.warn, &r.met,
+				&r.warned, &r.breached, &r.level); err != nil {
+				return fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
+			}
+			cc.clocks[r.target] = r
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
+		}
+		return nil
+	})
+	b.Queue(`SELECT started_at, reason, ended_at FROM sla_pauses WHERE conversation_id = $1 ORDER BY started_at`,
+		convID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var p statusPause
+			var end *time.Time
+			if err := rows.Scan(&p.Start, &p.reason, &end); err != nil {
+				return fmt.Errorf("workflow: sla pauses of %d: %w", convID, err)
+			}
+			p.End = deref(end)
+			stored = append(stored, p)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("workflow: sla pauses of %d: %w", convID, err)
+		}
+		return nil
+	})
+	err := tx.SendBatch(ctx, b).Close()
+	if errors.Is(err, inbox.ErrNotFound) {
 		return nil, f, nil, fmt.Errorf("workflow: conversation %d: %w", convID, errNoConversation)
 	}
 	if err != nil {
 		return nil, f, nil, fmt.Errorf("workflow: sla load %d: %w", convID, err)
 	}
-	cc.status = f.status
-	f.firstResponseAt, f.resolvedAt, f.closedAt = deref(first), deref(resolved), deref(closed)
-	p, err := scanPolicy(br.QueryRow())
-	switch {
-	case err == nil:
-		cc.policy = &p
-	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, f, nil, fmt.Errorf("workflow: sla policy of %d: %w", convID, err)
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
-	}
-	for rows.Next() {
-		r := &clockRow{}
-		if err := rows.Scan(&r.target, &r.policyID, &r.state, &r.generation, &r.start, &r.due, &r.warn, &r.met,
-			&r.warned, &r.breached, &r.level); err != nil {
-			rows.Close()
-			return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
-		}
-		cc.clocks[r.target] = r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
-	}
-	history, err := collect(br, func(r pgx.Rows) (statusChange, error) {
-		var c statusChange
-		err := r.Scan(&c.to, &c.at)
-		return c, err
-	})
-	if err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: status history of %d: %w", convID, err)
+	cc.status, cc.priority, cc.teamID, cc.assigneeID, cc.contactID = tl.Status, tl.Priority, tl.TeamID, tl.AssigneeID, tl.ContactID
+	f.status, f.createdAt = tl.Status, tl.CreatedAt
+	f.firstResponseAt, f.resolvedAt, f.closedAt = deref(tl.FirstResponseAt), deref(tl.ResolvedAt), deref(tl.ClosedAt)
+	history := make([]statusChange, len(tl.StatusChanges))
+	for i, c := range tl.StatusChanges {
+		history[i] = statusChange{to: c.To, at: c.At}
 	}
 	f.pauses = pausesFrom(history)
-	stored, err := collect(br, func(r pgx.Rows) (statusPause, error) {
-		var p statusPause
-		var end *time.Time
-		err := r.Scan(&p.Start, &p.reason, &end)
-		p.End = deref(end)
-		return p, err
-	})
-	if err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: sla pauses of %d: %w", convID, err)
-	}
-	var last, waiting, cycleReply *time.Time
-	if err := br.QueryRow().Scan(&last, &waiting, &cycleReply); err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: reply facts of %d: %w", convID, err)
-	}
-	f.lastReplyAt, f.waitingSince, f.cycleReplyAt = deref(last), deref(waiting), deref(cycleReply)
+
+	var cycleStart *time.Time
 	if r := cc.clocks[TargetNextResponse]; r != nil {
-		f.cycleStart = r.start
+		cycleStart = &r.start
+	}
+	var replies inbox.Replies
+	b = &pgx.Batch{}
+	b.Queue(policyForSQL, cc.teamID, cc.priority).QueryRow(func(row pgx.Row) error {
+		p, err := scanPolicy(row)
+		switch {
+		case err == nil:
+			cc.policy = &p
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("workflow: sla policy of %d: %w", convID, err)
+		}
+		return nil
+	})
+	e.store.QueueReplies(b, convID, cycleStart, &replies)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, f, nil, fmt.Errorf("workflow: sla load %d: %w", convID, err)
+	}
+	f.lastReplyAt, f.waitingSince, f.cycleReplyAt = deref(replies.LastReplyAt), deref(replies.WaitingSince),
+		deref(replies.FirstReplySince)
+	if cycleStart != nil {
+		f.cycleStart = *cycleStart
 	}
 	return cc, f, stored, nil
-}
-
-// collect reads the next result of a batch as rows of T.
-func collect[T any](br pgx.BatchResults, scan func(pgx.Rows) (T, error)) ([]T, error) {
-	rows, err := br.Query()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 func deref(t *time.Time) time.Time {

@@ -42,7 +42,7 @@ type convClocks struct {
 // nothing) and records when a breached target is finally met. Clocks whose plan did not change
 // are left alone, so a refresh is cheap and idempotent.
 func (e *engine) refresh(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, error) {
-	cc, facts, stored, err := loadClockState(ctx, tx, convID)
+	cc, facts, stored, err := e.loadClockState(ctx, tx, convID)
 	if err != nil {
 		return nil, err
 	}
