@@ -20,7 +20,7 @@ type rulesView struct {
 // adminRules is GET /admin/rules. Its script changes the rules through the rules API
 // (/api/v1/rules, /api/v1/rule-sets), with the session and its cross-origin check.
 func (s *Server) adminRules(w http.ResponseWriter, r *http.Request) error {
-	sets, err := workflow.NewRules(s.store).Sets(r.Context())
+	sets, err := workflow.NewRules(s.pool, s.store).Sets(r.Context())
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ type slaView struct {
 // adminSLA is GET /admin/sla. Its script adds policies (POST /api/v1/sla/policies) and saves
 // the settings (PUT /api/v1/sla/settings), with the session and its cross-origin check.
 func (s *Server) adminSLA(w http.ResponseWriter, r *http.Request) error {
-	sla := workflow.NewSLA(s.store)
+	sla := workflow.NewSLA(s.pool, s.store)
 	ps, err := sla.Policies(r.Context())
 	if err != nil {
 		return err

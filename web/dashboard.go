@@ -119,7 +119,7 @@ func (s *Server) dashboardData(ctx context.Context, p period) (reportData, error
 	if err != nil {
 		return reportData{}, err
 	}
-	q, err := workflow.NewSLA(s.store).Report(ctx, p.From, p.To)
+	q, err := workflow.NewSLA(s.pool, s.store).Report(ctx, p.From, p.To)
 	if err != nil {
 		return reportData{}, err
 	}

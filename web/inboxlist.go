@@ -168,7 +168,7 @@ func (s *Server) listOf(r *http.Request, v viewer, names map[int64]string) (list
 	for i, row := range res.Rows {
 		ids[i] = row.ID
 	}
-	marks, err := workflow.NewSLA(s.store).DueMarks(r.Context(), ids)
+	marks, err := workflow.NewSLA(s.pool, s.store).DueMarks(r.Context(), ids)
 	if err != nil {
 		return listView{}, err
 	}

@@ -19,7 +19,7 @@ type rulesAPI struct {
 //	DELETE /api/v1/rules/{id}   204
 //	POST   /api/v1/rule-sets    a workflow.RuleSetChange {"name", "mode", "position"}; 200 with the set
 func (s *Server) ruleRoutes(m *http.ServeMux) {
-	api := &rulesAPI{rules: workflow.NewRules(s.store)}
+	api := &rulesAPI{rules: workflow.NewRules(s.pool, s.store)}
 	s.guardAPI(m, "GET /api/v1/rules", inbox.RoleAdmin, api.list)
 	s.guardAPI(m, "POST /api/v1/rules", inbox.RoleAdmin, api.add)
 	s.guardAPI(m, "DELETE /api/v1/rules/{id}", inbox.RoleAdmin, api.delete)

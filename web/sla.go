@@ -18,7 +18,7 @@ type slaAPI struct {
 
 // slaRoutes mounts the SLA API: reads for supervisors and admins, changes for admins.
 func (s *Server) slaRoutes(m *http.ServeMux) {
-	api := &slaAPI{sla: workflow.NewSLA(s.store), now: s.now}
+	api := &slaAPI{sla: workflow.NewSLA(s.pool, s.store), now: s.now}
 	s.guardAPI(m, "GET /api/v1/sla/board", inbox.RoleSupervisor, api.board)
 	s.guardAPI(m, "GET /api/v1/sla/breaches", inbox.RoleSupervisor, api.breaches)
 	s.guardAPI(m, "GET /api/v1/sla/policies", inbox.RoleSupervisor, api.policies)

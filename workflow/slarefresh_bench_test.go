@@ -24,7 +24,7 @@ func BenchmarkSLARefresh(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := NewSLA(store).CreatePolicy(ctx, NewPolicy{Name: "bench", FirstResponse: time.Hour,
+	if _, err := NewSLA(pool, store).CreatePolicy(ctx, NewPolicy{Name: "bench", FirstResponse: time.Hour,
 		NextResponse: time.Hour, Resolution: 8 * time.Hour}); err != nil {
 		b.Fatal(err)
 	}
