@@ -13,4 +13,11 @@
 // conversation, stopping while the conversation waits on the customer, and yields the due
 // instant, the warning instant and the time elapsed and remaining. Every instant is passed
 // in; nothing here reads the wall clock.
+//
+// Workflow owns its tables (rule sets and rules, SLA policies, clocks, pauses and breaches,
+// lifecycle settings, surveys) and reaches them through the pool it is constructed with. It
+// reads and writes the inbox's tables (conversations, messages, agents, teams, the audit
+// trail) only through inbox.Store's methods, joined to its own work in one transaction by the
+// Tx methods; the SLA board and the compliance report alone read conversations in their own
+// SQL, read-only, and say why.
 package workflow

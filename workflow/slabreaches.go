@@ -40,8 +40,9 @@ type BreachPage struct {
 	Next     string   `json:"next_cursor,omitempty"`
 }
 
-// Breaches lists the breaches recorded in a period, newest first, in keyset pages. A period
-// that ends before it starts is an *inbox.ValidationError.
+// Breaches lists the breaches recorded in a period, newest first, in keyset pages, with their
+// conversations' subjects (inbox.Store.Subjects). A period that ends before it starts is an
+// *inbox.ValidationError.
 func (s *SLA) Breaches(ctx context.Context, f BreachFilter) (BreachPage, error) {
 	limit, err := pageLimit(f.Limit, 100, 500)
 	if err != nil {
