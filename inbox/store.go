@@ -80,8 +80,10 @@ func New(pool *pgxpool.Pool, opts Options) *Store {
 	return s
 }
 
-// Pool returns the store's connection pool, for packages that join inbox changes with their own
-// tables in one transaction.
+// Pool returns the store's connection pool. Only the channels still use it, for their own
+// tables, until they are given a pool of their own: the workflow reads and writes the inbox's
+// tables through the Store's methods (InTx and the Tx methods join them with its own tables in
+// one transaction) and reaches its own tables through the pool it is constructed with.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Now returns the store's clock reading.

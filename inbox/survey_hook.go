@@ -22,12 +22,14 @@ type Interceptor interface {
 	InterceptTx(ctx context.Context, tx pgx.Tx, call InterceptCall) (Interception, error)
 }
 
-// InterceptCall is what an Interceptor is shown: the normalized message, its sender's contact
-// and the store's clock reading.
+// InterceptCall is what an Interceptor is shown: the normalized message, its sender's contact,
+// the store's clock reading and the store itself, whose Tx methods read the inbox's tables in
+// the ingest's transaction.
 type InterceptCall struct {
 	Inbound   *Inbound
 	ContactID int64
 	Now       time.Time
+	Store     *Store
 }
 
 // Interception is an Interceptor's verdict. A zero ConversationID lets the message thread as
@@ -47,7 +49,7 @@ func (s *Store) intercepted(ctx context.Context, tx pgx.Tx, in *Inbound, look lo
 	if s.intercept == nil || look.contactID == 0 {
 		return IngestResult{}, nil, false, nil
 	}
-	hit, err := s.intercept.InterceptTx(ctx, tx, InterceptCall{Inbound: in, ContactID: look.contactID, Now: now})
+	hit, err := s.intercept.InterceptTx(ctx, tx, InterceptCall{Inbound: in, ContactID: look.contactID, Now: now, Store: s})
 	if err != nil {
 		return IngestResult{}, nil, false, fmt.Errorf("inbox: ingest: intercept: %w", err)
 	}

@@ -66,6 +66,17 @@ func (s *Store) Teams(ctx context.Context) ([]Team, error) {
 	return out, nil
 }
 
+// GetTeam returns one team with its members. An unknown id is ErrNotFound.
+func (s *Store) GetTeam(ctx context.Context, id int64) (Team, error) {
+	t := Team{ID: id}
+	err := s.pool.QueryRow(ctx, `SELECT name, ARRAY(SELECT agent_id FROM team_members WHERE team_id = t.id ORDER BY agent_id)
+		FROM teams t WHERE id = $1`, id).Scan(&t.Name, &t.Members)
+	if err != nil {
+		return Team{}, fmt.Errorf("inbox: team %d: %w", id, notFound(err))
+	}
+	return t, nil
+}
+
 // TeamByName returns the team with that name.
 func (s *Store) TeamByName(ctx context.Context, name string) (Team, error) {
 	teams, err := s.Teams(ctx)

@@ -24,7 +24,7 @@ func TestAdminPagesListRulesAndPoliciesForAdminsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := workflow.NewRules(e.store)
+	rules := workflow.NewRules(e.pool, e.store)
 	for _, nr := range []workflow.NewRule{
 		{Name: "Invoices", Conditions: workflow.Conditions{Keywords: []string{"invoice"}}, SetTeam: "Billing"},
 		{Name: "Urgent SMS", Position: 1, Conditions: workflow.Conditions{Channels: []inbox.Channel{inbox.ChannelSMS}},
@@ -35,7 +35,7 @@ func TestAdminPagesListRulesAndPoliciesForAdminsOnly(t *testing.T) {
 		}
 	}
 	cal := sla.Calendar{Week: sla.Week{time.Monday: {{Start: 9 * time.Hour, End: 17 * time.Hour}}}}
-	if _, err := workflow.NewSLA(e.store).CreatePolicy(ctx, workflow.NewPolicy{Name: "Billing SLA", TeamID: team.ID,
+	if _, err := workflow.NewSLA(e.pool, e.store).CreatePolicy(ctx, workflow.NewPolicy{Name: "Billing SLA", TeamID: team.ID,
 		FirstResponse: 2 * time.Hour, Resolution: 24 * time.Hour, Calendar: cal, EscalateTeamID: team.ID}); err != nil {
 		t.Fatal(err)
 	}

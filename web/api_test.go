@@ -51,8 +51,8 @@ func setupOn(t *testing.T, pool *pgxpool.Pool) *apiEnv {
 	case <-time.After(10 * time.Second):
 		t.Fatal("event feed did not start listening")
 	}
-	s := web.New(web.Config{Store: e.store, Pool: pool, Events: e.feed, Rules: workflow.NewRules(e.store),
-		SLA: workflow.NewSLA(e.store), Surveys: workflow.NewSurveys(e.store)})
+	s := web.New(web.Config{Store: e.store, Pool: pool, Events: e.feed, Rules: workflow.NewRules(pool, e.store),
+		SLA: workflow.NewSLA(pool, e.store), Surveys: workflow.NewSurveys(e.store)})
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	e.agent, e.token = e.newAgent(t, "agent", inbox.RoleAgent)

@@ -61,8 +61,8 @@ func TestSignInSetsAHardenedCookieAndSignOutEndsTheSession(t *testing.T) {
 func TestSecureCookieWhenThePublicURLIsHTTPS(t *testing.T) {
 	t.Parallel()
 	e := newUIEnv(t)
-	srv := New(Config{Store: e.store, Pool: e.pool, PublicURL: "https://support.example.com", Rules: workflow.NewRules(e.store),
-		SLA: workflow.NewSLA(e.store), Surveys: workflow.NewSurveys(e.store)})
+	srv := New(Config{Store: e.store, Pool: e.pool, PublicURL: "https://support.example.com", Rules: workflow.NewRules(e.pool, e.store),
+		SLA: workflow.NewSLA(e.pool, e.store), Surveys: workflow.NewSurveys(e.store)})
 	rec := &responseRecorder{header: http.Header{}}
 	srv.setSessionCookie(rec, &http.Request{}, "ps_x", 60)
 	if c := rec.header.Get("Set-Cookie"); !strings.Contains(c, "Secure") {

@@ -51,7 +51,7 @@ func newUIEnvOn(t *testing.T, pool *pgxpool.Pool) *uiEnv {
 	feed := inbox.NewFeed(pool, nil)
 	go func() { _ = feed.Run(ctx) }()
 	e.srv = New(Config{Store: e.store, Pool: pool, Events: feed, Clock: e.clock, Logger: testLogger(t),
-		Rules: workflow.NewRules(e.store), SLA: workflow.NewSLA(e.store), Surveys: workflow.NewSurveys(e.store)})
+		Rules: workflow.NewRules(e.pool, e.store), SLA: workflow.NewSLA(e.pool, e.store), Surveys: workflow.NewSurveys(e.store)})
 	go func() { _ = e.srv.Run(ctx) }()
 	for _, ready := range []<-chan struct{}{feed.Ready(), e.srv.PresenceReady()} {
 		select {

@@ -46,19 +46,14 @@ type autoCloseWorker struct {
 func (w *autoCloseWorker) Work(ctx context.Context, job *river.Job[AutoCloseArgs]) error {
 	a := job.Args
 	return w.e.store.InTx(ctx, func(tx pgx.Tx) error {
-		var status inbox.Status
-		var entry int64
-		var since time.Time
-		err := tx.QueryRow(ctx, `SELECT c.status, coalesce(e.id, 0), coalesce(e.created_at, c.created_at)
-			FROM conversations c LEFT JOIN LATERAL (SELECT id, created_at FROM conversation_events
-				WHERE conversation_id = c.id AND kind = 'status' ORDER BY id DESC LIMIT 1) e ON true
-			WHERE c.id = $1 FOR UPDATE OF c`, a.ConversationID).Scan(&status, &entry, &since)
-		if errors.Is(err, pgx.ErrNoRows) {
+		st, err := w.e.store.LockStatusTx(ctx, tx, a.ConversationID)
+		if errors.Is(err, inbox.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("workflow: autoclose %d: %w", a.ConversationID, err)
 		}
+		status, entry, since := st.Status, st.EntryID, st.Since
 		if status != a.Status || a.StatusEntry != 0 && entry != a.StatusEntry {
 			return nil // the status moved on: this timer is stale
 		}

@@ -56,13 +56,14 @@ func NewSurveys(store *inbox.Store) *Surveys { return &Surveys{store: store} }
 // SurveyAnswer is one answer given by survey id, as the channels give it.
 type SurveyAnswer = channels.SurveyAnswer
 
-const surveyCols = `s.id, s.conversation_id, c.subject, s.channel, s.sent_at, s.expires_at, s.category, s.resolved_by,
+const surveyCols = `s.id, s.conversation_id, s.channel, s.sent_at, s.expires_at, s.category, s.resolved_by,
 	s.sla_met, s.score, s.comment, s.answered_at, s.answered_via`
 
+// scanSurvey reads a survey row; the conversation's subject is the caller's to fill.
 func scanSurvey(row pgx.Row) (Survey, error) {
 	var s Survey
 	var score *int16
-	err := row.Scan(&s.ID, &s.ConversationID, &s.Subject, &s.Channel, &s.SentAt, &s.ExpiresAt, &s.Category,
+	err := row.Scan(&s.ID, &s.ConversationID, &s.Channel, &s.SentAt, &s.ExpiresAt, &s.Category,
 		&s.ResolvedBy, &s.SLAMet, &score, &s.Comment, &s.AnsweredAt, &s.AnsweredVia)
 	if score != nil {
 		n := int(*score)
@@ -87,14 +88,27 @@ func (s *Surveys) AnswerSurvey(ctx context.Context, a channels.SurveyAnswer) err
 
 // ByToken returns the survey a form link's token opens, answered or not, open or expired.
 // An unknown token is inbox.ErrNotFound.
+//
+// Surveys has no pool of its own (the channels build it from the store alone), so it reads
+// through a transaction of the store's.
 func (s *Surveys) ByToken(ctx context.Context, token string) (Survey, error) {
-	sv, err := scanSurvey(s.store.Pool().QueryRow(ctx, `SELECT `+surveyCols+` FROM surveys s
-		JOIN conversations c ON c.id = s.conversation_id WHERE s.token_hash = $1`, hashSurveyToken(token)))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sv, fmt.Errorf("workflow: survey: %w", inbox.ErrNotFound)
-	}
+	var sv Survey
+	err := s.store.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		sv, err = scanSurvey(tx.QueryRow(ctx, `SELECT `+surveyCols+` FROM surveys s WHERE s.token_hash = $1`,
+			hashSurveyToken(token)))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return inbox.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		conv, err := s.store.GetConversationTx(ctx, tx, sv.ConversationID)
+		sv.Subject = conv.Subject
+		return err
+	})
 	if err != nil {
-		return sv, fmt.Errorf("workflow: survey: %w", err)
+		return Survey{}, fmt.Errorf("workflow: survey: %w", err)
 	}
 	return sv, nil
 }
@@ -104,7 +118,8 @@ func (s *Surveys) AnswerToken(ctx context.Context, token string, score int, comm
 	return s.answer(ctx, `s.token_hash = $1`, hashSurveyToken(token), 0, score, comment, "form")
 }
 
-// answer validates and records an answer for the survey where picks (with key as $1).
+// answer validates and records an answer for the survey where picks (with key as $1) and
+// returns the survey as answered.
 func (s *Surveys) answer(ctx context.Context, where string, key any, contactID int64, score int, comment, via string) (Survey, error) {
 	comment = strings.TrimSpace(comment)
 	switch {
@@ -116,47 +131,64 @@ func (s *Surveys) answer(ctx context.Context, where string, key any, contactID i
 	case !utf8.ValidString(comment):
 		return Survey{}, fmt.Errorf("workflow: survey: %w", &inbox.ValidationError{Field: "comment", Reason: "is not valid UTF-8"})
 	}
-	var id int64
+	var sv Survey
 	err := s.store.InTx(ctx, func(tx pgx.Tx) error {
-		var owner int64
+		var id, convID int64
 		var expires time.Time
-		err := tx.QueryRow(ctx, `SELECT s.id, c.contact_id, s.expires_at FROM surveys s
-			JOIN conversations c ON c.id = s.conversation_id WHERE `+where+` FOR UPDATE OF s`, key).Scan(&id, &owner, &expires)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
+		err := tx.QueryRow(ctx, `SELECT s.id, s.conversation_id, s.expires_at FROM surveys s WHERE `+where+` FOR UPDATE`,
+			key).Scan(&id, &convID, &expires)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return inbox.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		conv, err := s.store.GetConversationTx(ctx, tx, convID)
+		switch {
 		case err != nil:
 			return err
-		case contactID != 0 && owner != contactID:
+		case contactID != 0 && conv.ContactID != contactID:
 			return inbox.ErrForbidden
 		case !s.store.Now().Before(expires):
 			return ErrSurveyExpired
 		}
-		e, err := recordAnswer(ctx, tx, id, score, comment, via, s.store.Now())
+		e, err := recordAnswer(ctx, tx, id, conv, score, comment, via, s.store.Now())
 		if err != nil {
 			return err
 		}
-		return s.store.Publish(ctx, tx, e)
+		if err := s.store.Publish(ctx, tx, e); err != nil {
+			return err
+		}
+		sv, err = scanSurvey(tx.QueryRow(ctx, `SELECT `+surveyCols+` FROM surveys s WHERE s.id = $1`, id))
+		sv.Subject = conv.Subject
+		return err
 	})
 	if err != nil {
 		return Survey{}, fmt.Errorf("workflow: survey answer: %w", err)
 	}
-	return scanSurvey(s.store.Pool().QueryRow(ctx, `SELECT `+surveyCols+` FROM surveys s
-		JOIN conversations c ON c.id = s.conversation_id WHERE s.id = $1`, id))
+	return sv, nil
 }
 
-// recordAnswer stores an answer on tx (an empty comment keeps an earlier one) and returns the
+// recordAnswer stores an answer to survey surveyID of conversation conv on tx (an empty comment
+// keeps an earlier one; the survey takes the conversation's category) and returns the
 // survey.answered event to publish.
-func recordAnswer(ctx context.Context, tx pgx.Tx, surveyID int64, score int, comment, via string, now time.Time) (inbox.Event, error) {
-	e := inbox.Event{Type: EventSurveyAnswered, At: now,
-		Data: map[string]any{"survey_id": surveyID, "score": score, "via": via}}
-	err := tx.QueryRow(ctx, `UPDATE surveys s SET score = $2, comment = CASE WHEN $3 = '' THEN s.comment ELSE $3 END,
-			answered_at = $4, answered_via = $5, category = c.category
-		FROM conversations c WHERE s.id = $1 AND c.id = s.conversation_id
-		RETURNING c.id, c.contact_id, coalesce(c.team_id, 0), coalesce(c.assignee_id, 0), c.status, c.priority`,
-		surveyID, score, comment, now, via).Scan(&e.ConversationID, &e.ContactID, &e.TeamID, &e.AssigneeID, &e.Status, &e.Priority)
+func recordAnswer(ctx context.Context, tx pgx.Tx, surveyID int64, conv inbox.Conversation, score int, comment, via string, now time.Time) (inbox.Event, error) {
+	e := inbox.Event{Type: EventSurveyAnswered, ConversationID: conv.ID, ContactID: conv.ContactID,
+		TeamID: orZero(conv.TeamID), AssigneeID: orZero(conv.AssigneeID), Status: conv.Status, Priority: conv.Priority,
+		At: now, Data: map[string]any{"survey_id": surveyID, "score": score, "via": via}}
+	_, err := tx.Exec(ctx, `UPDATE surveys s SET score = $2, comment = CASE WHEN $3 = '' THEN s.comment ELSE $3 END,
+			answered_at = $4, answered_via = $5, category = $6
+		WHERE s.id = $1`, surveyID, score, comment, now, via, conv.Category)
 	if err != nil {
 		return e, fmt.Errorf("workflow: survey answer: %w", err)
 	}
 	return e, nil
+}
+
+// orZero is *id, or 0 for nil.
+func orZero(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }

@@ -17,4 +17,12 @@
 // SLA time arithmetic (business-hours calendars, clocks, the plan of a conversation's clocks)
 // is pure and lives in package sla; this package stores the policies, the clocks, their
 // pauses and breaches, and runs the jobs that fire at the instants sla computes.
+//
+// Workflow owns its tables (rule sets and rules, SLA policies, clocks, pauses and breaches,
+// lifecycle settings, surveys) and reaches them through the pool it is constructed with. It
+// reads and writes the inbox's tables (conversations, messages, agents, teams, the audit
+// trail) only through inbox.Store's methods, joined to its own work in one transaction by the
+// Tx methods; the SLA board, the compliance report and the SLA engine's
+// load of a conversation's clocks (one round trip, slaload.go) alone read the inbox's tables in
+// their own SQL, read-only, and say why.
 package workflow

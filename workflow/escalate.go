@@ -149,13 +149,8 @@ func (e *engine) reassign(ctx context.Context, tx pgx.Tx, cc *convClocks, p Poli
 		}
 		cc.teamID, data["escalated_to_team"] = team, team
 	}
-	var agentID int64
-	err := tx.QueryRow(ctx, `SELECT a.id FROM agents a WHERE a.availability = 'available'
-			AND ($2::bigint = 0 AND a.role IN ('supervisor', 'admin')
-				OR a.id IN (SELECT agent_id FROM team_members WHERE team_id = $2))
-		ORDER BY a.id = $1, (SELECT count(*) FROM conversations c WHERE c.assignee_id = a.id
-			AND c.status IN ('new', 'open', 'pending')), a.role = 'admin', a.id LIMIT 1`, cc.assigneeID, team).Scan(&agentID)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	agentID, err := e.store.EscalationAgentTx(ctx, tx, team, cc.assigneeID)
+	if err != nil {
 		return fmt.Errorf("workflow: escalate: pick agent: %w", err)
 	}
 	if agentID == 0 && p.EscalateTeamID == nil {

@@ -80,8 +80,12 @@ func (s *SLA) Report(ctx context.Context, from, to time.Time) (Quality, error) {
 
 // compliance fills the per-target and per-agent SLA figures. It reaches the clocks through
 // the period's conversations (conversations_created_idx, then the clocks' primary key).
+//
+// Like the board, it reads the inbox's conversations table itself, read-only, joined with the
+// clocks: the period and the agents are the conversations', the figures the clocks', and only
+// one query that sees both can aggregate a period without shipping its conversations' ids.
 func (s *SLA) compliance(ctx context.Context, from, to time.Time, q *Quality) error {
-	rows, err := s.store.Pool().Query(ctx, `WITH decided AS (
+	rows, err := s.pool.Query(ctx, `WITH decided AS (
 			SELECT k.target, c.assignee_id,
 				k.breached_at IS NOT NULL OR EXISTS (SELECT 1 FROM sla_breaches b
 					WHERE b.conversation_id = k.conversation_id AND b.target = k.target) AS breached,
@@ -128,7 +132,7 @@ func (s *SLA) compliance(ctx context.Context, from, to time.Time, q *Quality) er
 // csat fills the satisfaction figures from the answers given in the period
 // (surveys_answered_idx).
 func (s *SLA) csat(ctx context.Context, from, to time.Time, q *Quality) error {
-	rows, err := s.store.Pool().Query(ctx, `SELECT resolved_by, score, count(*) FROM surveys
+	rows, err := s.pool.Query(ctx, `SELECT resolved_by, score, count(*) FROM surveys
 		WHERE answered_at >= $1 AND answered_at < $2 AND score IS NOT NULL GROUP BY 1, 2`, from, to)
 	if err != nil {
 		return fmt.Errorf("workflow: report: csat: %w", err)

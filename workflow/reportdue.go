@@ -26,7 +26,7 @@ func (s *SLA) DueMarks(ctx context.Context, ids []int64) (map[int64]*DueMark, er
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := s.store.Pool().Query(ctx, `SELECT conversation_id, bool_or(breached_at IS NOT NULL),
+	rows, err := s.pool.Query(ctx, `SELECT conversation_id, bool_or(breached_at IS NOT NULL),
 			(array_agg(target ORDER BY due_at) FILTER (WHERE due_at IS NOT NULL))[1], min(due_at)
 		FROM sla_clocks WHERE conversation_id = ANY($1) AND state IN ('running', 'paused')
 		GROUP BY conversation_id`, ids)

@@ -78,48 +78,31 @@ func (w *routeWorker) Route(ctx context.Context, conversationID int64, jobs TxIn
 }
 
 func (w *routeWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts, jobs TxInserter) (Outcome, error) {
-	tag, err := tx.Exec(ctx, `UPDATE conversations SET routed_at = $2 WHERE id = $1 AND routed_at IS NULL`, id, w.Store.Now())
-	if err != nil {
-		return Outcome{}, fmt.Errorf("mark routed: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return Outcome{}, nil // routed before
+	first, err := w.Store.MarkRoutedTx(ctx, tx, id)
+	if err != nil || !first {
+		return Outcome{}, err // routed before, or failed
 	}
 	sets, err := loadRuleSets(ctx, tx)
 	if err != nil {
 		return Outcome{}, err
 	}
 	out := Match(sets, f)
-	system := inbox.Actor{}
-	if out.TeamID != 0 {
-		if err := w.Store.SetTeamTx(ctx, tx, id, out.TeamID, system); err != nil {
-			return Outcome{}, err
-		}
-	}
-	if out.Priority != "" {
-		if err := w.Store.SetPriorityTx(ctx, tx, id, out.Priority, system); err != nil {
-			return Outcome{}, err
-		}
-	}
-	if len(out.Tags) > 0 {
-		if err := w.Store.SetTagsTx(ctx, tx, id, out.Tags, nil, system); err != nil {
-			return Outcome{}, err
-		}
-	}
-	if out.Category != "" {
-		if err := w.Store.SetCategoryTx(ctx, tx, id, out.Category, system); err != nil {
-			return Outcome{}, err
-		}
-	}
-	if len(out.Fired) > 0 {
-		if err := w.Store.AddAuditTx(ctx, tx, id, system, "routed", map[string]any{"rules": out.Fired}); err != nil {
-			return Outcome{}, err
-		}
+	if err := w.Store.ApplyRoutingTx(ctx, tx, id, out.routing()); err != nil {
+		return Outcome{}, err
 	}
 	if _, err := jobs.InsertTx(ctx, tx, AssignArgs{ConversationID: id}, nil); err != nil {
 		return Outcome{}, fmt.Errorf("enqueue assign: %w", err)
 	}
 	return out, nil
+}
+
+// routing is the decision the inbox applies.
+func (o Outcome) routing() inbox.Routing {
+	r := inbox.Routing{TeamID: o.TeamID, Priority: o.Priority, Tags: o.Tags, Category: o.Category}
+	for _, f := range o.Fired {
+		r.Rules = append(r.Rules, inbox.RoutingRule{ID: f.ID, Name: f.Name, RuleSet: f.RuleSet})
+	}
+	return r
 }
 
 // facts reads what the rules look at: the conversation, its customer and its first message.

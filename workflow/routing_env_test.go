@@ -36,7 +36,7 @@ func newRoutingEnv(t testing.TB) *routingEnv {
 	}
 	e := &routingEnv{pool: pool, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: e.clock})
-	e.rules = workflow.NewRules(e.store)
+	e.rules = workflow.NewRules(e.pool, e.store)
 	return e
 }
 

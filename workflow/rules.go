@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -65,11 +66,13 @@ type RuleSetChange struct {
 
 // Rules keeps the routing rules in the database.
 type Rules struct {
+	pool  *pgxpool.Pool
 	store *inbox.Store
 }
 
-// NewRules returns the rules stored in store's database.
-func NewRules(store *inbox.Store) *Rules { return &Rules{store: store} }
+// NewRules returns the rules stored on pool; store checks the teams and inboxes they name and
+// gives the clock.
+func NewRules(pool *pgxpool.Pool, store *inbox.Store) *Rules { return &Rules{pool: pool, store: store} }
 
 // Add stores a rule at its place in its set. Bad input is a *inbox.ValidationError (an unknown
 // channel, priority, team or inbox, a keyword without a word, a rule without an action).
@@ -81,7 +84,7 @@ func (r *Rules) Add(ctx context.Context, nr NewRule) (Rule, error) {
 		return Rule{}, fmt.Errorf("workflow: add rule: %w", err)
 	}
 	var out Rule
-	err := r.store.InTx(ctx, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		setID, err := upsertRuleSet(ctx, tx, RuleSetChange{Name: nr.RuleSet}, r.store.Now())
 		if err != nil {
 			return err
@@ -119,7 +122,7 @@ func (r *Rules) Add(ctx context.Context, nr NewRule) (Rule, error) {
 
 // Delete removes a rule and closes the gap in its set. An unknown id is inbox.ErrNotFound.
 func (r *Rules) Delete(ctx context.Context, id int64) error {
-	err := r.store.InTx(ctx, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		var setID int64
 		err := tx.QueryRow(ctx, `SELECT s.id FROM routing_rules r JOIN rule_sets s ON s.id = r.rule_set_id
 			WHERE r.id = $1 FOR UPDATE OF s`, id).Scan(&setID)
@@ -154,7 +157,7 @@ func (r *Rules) SetRuleSet(ctx context.Context, ch RuleSetChange) (RuleSet, erro
 	if ch.Position < 0 {
 		return RuleSet{}, fmt.Errorf("workflow: rule set: %w", ruleInvalid("position", "must be 1 or more (0 keeps it)"))
 	}
-	err := r.store.InTx(ctx, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		_, err := upsertRuleSet(ctx, tx, ch, r.store.Now())
 		return err
 	})
@@ -175,7 +178,7 @@ func (r *Rules) SetRuleSet(ctx context.Context, ch RuleSetChange) (RuleSet, erro
 
 // Sets returns every rule set with its rules, in the order they are evaluated.
 func (r *Rules) Sets(ctx context.Context) ([]RuleSet, error) {
-	return loadRuleSets(ctx, r.store.Pool())
+	return loadRuleSets(ctx, r.pool)
 }
 
 // ruleReader is a pool or a transaction.

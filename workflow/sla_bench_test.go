@@ -49,7 +49,7 @@ func benchBreaches(b *testing.B, n int, spread time.Duration) {
 		b.Fatal(err)
 	}
 	store := inbox.New(pool, inbox.Options{Jobs: jobs})
-	if _, err := NewSLA(store).CreatePolicy(ctx, NewPolicy{Name: "bench", FirstResponse: target}); err != nil {
+	if _, err := NewSLA(pool, store).CreatePolicy(ctx, NewPolicy{Name: "bench", FirstResponse: target}); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()

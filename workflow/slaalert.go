@@ -64,9 +64,11 @@ func (w *slaAlertWorker) Work(ctx context.Context, job *river.Job[SLAAlertArgs])
 		Level: a.Level, Priority: conv.Priority}
 	if conv.TeamID != nil {
 		al.TeamID = *conv.TeamID
-		if err := w.e.store.Pool().QueryRow(ctx, `SELECT name FROM teams WHERE id = $1`, al.TeamID).Scan(&al.TeamName); err != nil {
-			return fmt.Errorf("workflow: alert: team: %w", err)
+		team, err := w.e.store.GetTeam(ctx, al.TeamID)
+		if err != nil {
+			return fmt.Errorf("workflow: alert: %w", err)
 		}
+		al.TeamName = team.Name
 	}
 	if conv.AssigneeID != nil {
 		ag, err := w.e.store.GetAgent(ctx, *conv.AssigneeID)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/sla"
@@ -19,11 +20,13 @@ import (
 // board of open conversations by next due instant, the breaches over a period, and the
 // lifecycle settings.
 type SLA struct {
+	pool  *pgxpool.Pool
 	store *inbox.Store
 }
 
-// NewSLA returns the SLA desk on store.
-func NewSLA(store *inbox.Store) *SLA { return &SLA{store: store} }
+// NewSLA returns the SLA desk: its own tables on pool, the conversations through store (whose
+// clock it reads).
+func NewSLA(pool *pgxpool.Pool, store *inbox.Store) *SLA { return &SLA{pool: pool, store: store} }
 
 // CreatePolicy stores a new policy. It applies to conversations whose clocks are computed from
 // then on (every change recomputes them). Bad input is an *inbox.ValidationError, a taken name
@@ -33,12 +36,12 @@ func (s *SLA) CreatePolicy(ctx context.Context, n NewPolicy) (Policy, error) {
 	if err != nil {
 		return p, fmt.Errorf("workflow: policy: %w", err)
 	}
-	return insertPolicy(ctx, s.store.Pool(), p, s.store.Now())
+	return insertPolicy(ctx, s.pool, p, s.store.Now())
 }
 
 // Policies lists every policy, most specific first.
 func (s *SLA) Policies(ctx context.Context) ([]Policy, error) {
-	rows, err := s.store.Pool().Query(ctx, `SELECT `+policyCols+` FROM sla_policies p
+	rows, err := s.pool.Query(ctx, `SELECT `+policyCols+` FROM sla_policies p
 		ORDER BY p.team_id IS NULL, p.priority IS NULL, p.name`)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: policies: %w", err)
@@ -89,6 +92,10 @@ type BoardPage struct {
 
 // Board lists the open conversations that have running or paused clocks, soonest due first
 // (paused ones last), with their state. It aggregates the open clocks (one index range).
+//
+// Like the compliance report, it reads the inbox's conversations table itself, read-only,
+// joined with the clocks: the keyset order is the clocks' while the status and team filters are
+// the conversations', and only one query that sees both can page without over-fetching.
 func (s *SLA) Board(ctx context.Context, f BoardFilter) (BoardPage, error) {
 	limit, err := pageLimit(f.Limit, 100, 500)
 	if err != nil {
@@ -100,7 +107,7 @@ func (s *SLA) Board(ctx context.Context, f BoardFilter) (BoardPage, error) {
 			return BoardPage{}, err
 		}
 	}
-	rows, err := s.store.Pool().Query(ctx, `WITH k AS (
+	rows, err := s.pool.Query(ctx, `WITH k AS (
 			SELECT conversation_id, min(due_at) AS due, (array_agg(target ORDER BY due_at NULLS LAST))[1] AS target,
 				coalesce(array_agg(target) FILTER (WHERE breached_at IS NOT NULL), '{}') AS breached,
 				bool_or(warned_at IS NOT NULL OR warn_at <= $1) AS at_risk

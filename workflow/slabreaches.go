@@ -41,8 +41,9 @@ type BreachPage struct {
 	Next     string   `json:"next_cursor,omitempty"`
 }
 
-// Breaches lists the breaches recorded in a period, newest first, in keyset pages. A period
-// that ends before it starts is an *inbox.ValidationError.
+// Breaches lists the breaches recorded in a period, newest first, in keyset pages, with their
+// conversations' subjects (inbox.Store.Subjects). A period that ends before it starts is an
+// *inbox.ValidationError.
 func (s *SLA) Breaches(ctx context.Context, f BreachFilter) (BreachPage, error) {
 	limit, err := pageLimit(f.Limit, 100, 500)
 	if err != nil {
@@ -61,10 +62,10 @@ func (s *SLA) Breaches(ctx context.Context, f BreachFilter) (BreachPage, error) 
 		t := time.UnixMicro(key)
 		before, beforeID = &t, id
 	}
-	rows, err := s.store.Pool().Query(ctx, `SELECT b.id, b.conversation_id, c.subject, b.target, b.policy_id, b.due_at,
+	rows, err := s.pool.Query(ctx, `SELECT b.id, b.conversation_id, b.target, b.policy_id, b.due_at,
 			b.breached_at, b.met_at, coalesce(b.overdue_ms, (extract(epoch FROM $1::timestamptz - b.due_at) * 1000)::bigint),
 			b.assignee_id, b.team_id, b.level
-		FROM sla_breaches b JOIN conversations c ON c.id = b.conversation_id
+		FROM sla_breaches b
 		WHERE b.breached_at >= $2 AND b.breached_at < $3 AND ($4::bigint IS NULL OR b.team_id = $4)
 			AND ($5::timestamptz IS NULL OR (b.breached_at, b.id) < ($5, $6))
 		ORDER BY b.breached_at DESC, b.id DESC LIMIT $7`,
@@ -76,7 +77,7 @@ func (s *SLA) Breaches(ctx context.Context, f BreachFilter) (BreachPage, error) 
 	page := BreachPage{Breaches: []Breach{}}
 	for rows.Next() {
 		var b Breach
-		if err := rows.Scan(&b.ID, &b.ConversationID, &b.Subject, &b.Target, &b.PolicyID, &b.DueAt, &b.BreachedAt,
+		if err := rows.Scan(&b.ID, &b.ConversationID, &b.Target, &b.PolicyID, &b.DueAt, &b.BreachedAt,
 			&b.MetAt, &b.OverdueMS, &b.AssigneeID, &b.TeamID, &b.Level); err != nil {
 			return BreachPage{}, fmt.Errorf("workflow: breaches: %w", err)
 		}
@@ -89,6 +90,17 @@ func (s *SLA) Breaches(ctx context.Context, f BreachFilter) (BreachPage, error) 
 		page.Breaches = page.Breaches[:limit]
 		last := page.Breaches[limit-1]
 		page.Next = encodeKey(last.BreachedAt.UnixMicro(), last.ID)
+	}
+	ids := make([]int64, len(page.Breaches))
+	for i, b := range page.Breaches {
+		ids[i] = b.ConversationID
+	}
+	subjects, err := s.store.Subjects(ctx, ids)
+	if err != nil {
+		return BreachPage{}, fmt.Errorf("workflow: breaches: %w", err)
+	}
+	for i := range page.Breaches {
+		page.Breaches[i].Subject = subjects[page.Breaches[i].ConversationID]
 	}
 	return page, nil
 }

@@ -59,7 +59,7 @@ func newSLAEnv(t *testing.T) *slaEnv {
 		t.Fatal(err)
 	}
 	env.river = env.engine.jobs
-	env.sla, env.surveys = NewSLA(env.store), NewSurveys(env.store)
+	env.sla, env.surveys = NewSLA(env.pool, env.store), NewSurveys(env.store)
 	e := env.engine
 	addRunner(env, &slaComputeWorker{e: e})
 	addRunner(env, &slaWarningWorker{e: e})

@@ -21,7 +21,7 @@ func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, 
 	b.Queue(lockClocksSQL, convID)
 	b.Queue(`SELECT status, priority, coalesce(team_id, 0), coalesce(assignee_id, 0), contact_id, created_at,
 		first_response_at, resolved_at, closed_at FROM conversations WHERE id = $1`, convID)
-	b.Queue(policyForSQL, convID)
+	b.Queue(policyOfConversationSQL, convID)
 	b.Queue(`SELECT target, policy_id, state, generation, started_at, due_at, warn_at, met_at, warned_at, breached_at, level
 		FROM sla_clocks WHERE conversation_id = $1`, convID)
 	b.Queue(`SELECT coalesce(data->>'to', ''), created_at FROM conversation_events
@@ -146,3 +146,9 @@ func nextPriority(p inbox.Priority) inbox.Priority {
 	}
 	return inbox.PriorityUrgent
 }
+
+// policyOfConversationSQL is policyForSQL for conversation $1, joined in SQL so that the
+// refresh reads everything in one round trip (a read-only use of the inbox's conversations).
+const policyOfConversationSQL = `SELECT ` + policyCols + ` FROM sla_policies p, conversations c
+	WHERE c.id = $1 AND (p.team_id IS NULL OR p.team_id = c.team_id) AND (p.priority IS NULL OR p.priority = c.priority)
+	ORDER BY p.team_id IS NULL, p.priority IS NULL LIMIT 1`

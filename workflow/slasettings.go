@@ -41,7 +41,7 @@ func loadSettings(ctx context.Context, db querier) (Settings, error) {
 
 // Settings returns the lifecycle settings.
 func (s *SLA) Settings(ctx context.Context) (Settings, error) {
-	return loadSettings(ctx, s.store.Pool())
+	return loadSettings(ctx, s.pool)
 }
 
 // SetSettings replaces the lifecycle settings. They apply to timers armed from then on and to
@@ -54,7 +54,7 @@ func (s *SLA) SetSettings(ctx context.Context, v Settings) error {
 	case v.SurveyValidFor < time.Minute:
 		return fmt.Errorf("workflow: settings: %w", &inbox.ValidationError{Field: "survey_valid_for", Reason: "must be at least a minute"})
 	}
-	_, err := s.store.Pool().Exec(ctx, `UPDATE lifecycle_settings SET pending_resolve_secs = $1, resolved_close_secs = $2,
+	_, err := s.pool.Exec(ctx, `UPDATE lifecycle_settings SET pending_resolve_secs = $1, resolved_close_secs = $2,
 		auto_resolve_message = $3, survey_enabled = $4, survey_valid_secs = $5, updated_at = $6`,
 		int64(v.PendingResolveAfter/time.Second), int64(v.ResolvedCloseAfter/time.Second), v.AutoResolveMessage,
 		v.SurveyEnabled, int64(v.SurveyValidFor/time.Second), s.store.Now())

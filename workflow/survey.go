@@ -61,37 +61,21 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 		if err != nil || !set.SurveyEnabled {
 			return err
 		}
-		var c struct {
-			status                      inbox.Status
-			resolvedAt                  *time.Time
-			category                    string
-			contactID, teamID, assignee int64
-			channel                     inbox.Channel // the customer's latest channel
-			inboxID                     int64
-			resolvedBy                  *int64
-			slaMet                      bool
-		}
-		// The customer's latest channel (their last message, else the conversation's), who
-		// resolved it (else its assignee), and whether a target was missed before that.
-		err = tx.QueryRow(ctx, `SELECT c.status, c.resolved_at, c.category, c.contact_id, coalesce(c.team_id, 0),
-				coalesce(c.assignee_id, 0), coalesce(m.channel, c.channel), coalesce(m.inbox_id, c.inbox_id, 0),
-				coalesce(r.agent_id, c.assignee_id),
-				NOT EXISTS (SELECT 1 FROM sla_breaches b WHERE b.conversation_id = c.id AND b.breached_at <= c.resolved_at)
-			FROM conversations c
-			LEFT JOIN LATERAL (SELECT channel, inbox_id FROM messages WHERE conversation_id = c.id
-				AND direction = 'inbound' AND auto = '' ORDER BY id DESC LIMIT 1) m ON true
-			LEFT JOIN LATERAL (SELECT agent_id FROM conversation_events WHERE conversation_id = c.id
-				AND kind = 'status' AND data->>'to' = 'resolved' ORDER BY id DESC LIMIT 1) r ON true
-			WHERE c.id = $1 FOR UPDATE OF c`, job.Args.ConversationID).Scan(&c.status, &c.resolvedAt, &c.category,
-			&c.contactID, &c.teamID, &c.assignee, &c.channel, &c.inboxID, &c.resolvedBy, &c.slaMet)
-		if errors.Is(err, pgx.ErrNoRows) {
+		c, err := w.e.store.LockResolutionTx(ctx, tx, job.Args.ConversationID)
+		if errors.Is(err, inbox.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("workflow: survey %d: %w", job.Args.ConversationID, err)
 		}
-		if c.status != inbox.StatusResolved || c.resolvedAt == nil {
+		if c.Status != inbox.StatusResolved || c.ResolvedAt == nil {
 			return nil // reopened (or closed) before the survey went out
+		}
+		// Whether a target was missed before the resolution.
+		var slaMet bool
+		if err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM sla_breaches
+			WHERE conversation_id = $1 AND breached_at <= $2)`, job.Args.ConversationID, *c.ResolvedAt).Scan(&slaMet); err != nil {
+			return fmt.Errorf("workflow: survey %d: %w", job.Args.ConversationID, err)
 		}
 		now := w.e.now()
 		token, hash, err := newSurveyToken()
@@ -102,21 +86,21 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 		err = tx.QueryRow(ctx, `INSERT INTO surveys (conversation_id, resolved_at, channel, token_hash, sent_at, expires_at,
 				category, resolved_by, sla_met)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (conversation_id, resolved_at) DO NOTHING RETURNING id`,
-			job.Args.ConversationID, *c.resolvedAt, c.channel, hash, now, now.Add(set.SurveyValidFor), c.category,
-			c.resolvedBy, c.slaMet).Scan(&id)
+			job.Args.ConversationID, *c.ResolvedAt, c.Channel, hash, now, now.Add(set.SurveyValidFor), c.Category,
+			c.ResolvedBy, slaMet).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // this resolution's survey went out already
 		}
 		if err != nil {
 			return fmt.Errorf("workflow: survey: %w", err)
 		}
-		p := composeSurvey(c.channel, w.e.publicURL, token, set.SurveyValidFor)
+		p := composeSurvey(c.Channel, w.e.publicURL, token, set.SurveyValidFor)
 		meta := map[string]any{"survey_id": id, "survey_options": SurveyOptions, "survey_prompt": p.prompt}
 		if p.link != "" {
 			meta["survey_url"] = p.link
 		}
 		mid, err := w.e.store.WriteTx(ctx, tx, inbox.Reply{ConversationID: job.Args.ConversationID, Text: p.text,
-			HTML: p.html, Channel: c.channel, InboxID: c.inboxID, Auto: AutoSurvey, Metadata: meta}, inbox.DirectionOutbound)
+			HTML: p.html, Channel: c.Channel, InboxID: c.InboxID, Auto: AutoSurvey, Metadata: meta}, inbox.DirectionOutbound)
 		if err != nil {
 			return err
 		}
@@ -124,8 +108,8 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 			return fmt.Errorf("workflow: survey: %w", err)
 		}
 		return w.e.store.Publish(ctx, tx, inbox.Event{Type: EventSurveySent, ConversationID: job.Args.ConversationID,
-			MessageID: mid, ContactID: c.contactID, InboxID: c.inboxID, TeamID: c.teamID, AssigneeID: c.assignee,
-			Channel: c.channel, Status: c.status, Data: map[string]any{"survey_id": id, "prompt": p.prompt,
+			MessageID: mid, ContactID: c.ContactID, InboxID: c.InboxID, TeamID: c.TeamID, AssigneeID: c.AssigneeID,
+			Channel: c.Channel, Status: c.Status, Data: map[string]any{"survey_id": id, "prompt": p.prompt,
 				"options": SurveyOptions}, At: now})
 	})
 }

@@ -26,22 +26,30 @@ func (SurveyInterceptor) InterceptTx(ctx context.Context, tx pgx.Tx, call inbox.
 	if !ok || call.Inbound.Auto != "" || call.Inbound.HTML != "" && strings.TrimSpace(call.Inbound.Text) == "" {
 		return inbox.Interception{}, nil
 	}
-	var surveyID, convID int64
-	err := tx.QueryRow(ctx, `SELECT s.id, s.conversation_id FROM conversations c JOIN surveys s ON s.conversation_id = c.id
-		WHERE c.contact_id = $1 AND c.status IN ('resolved', 'closed') AND s.sent_at <= $2 AND s.expires_at > $2
-			AND c.id = (SELECT max(id) FROM conversations WHERE contact_id = $1)
-		ORDER BY s.id DESC LIMIT 1`, call.ContactID, call.Now).Scan(&surveyID, &convID)
+	conv, err := call.Store.LatestConversationTx(ctx, tx, call.ContactID)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return inbox.Interception{}, nil
+	}
+	if err != nil {
+		return inbox.Interception{}, fmt.Errorf("workflow: survey intercept: %w", err)
+	}
+	if conv.Status != inbox.StatusResolved && conv.Status != inbox.StatusClosed {
+		return inbox.Interception{}, nil
+	}
+	var surveyID int64
+	err = tx.QueryRow(ctx, `SELECT id FROM surveys WHERE conversation_id = $1 AND sent_at <= $2 AND expires_at > $2
+		ORDER BY id DESC LIMIT 1`, conv.ID, call.Now).Scan(&surveyID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return inbox.Interception{}, nil
 	}
 	if err != nil {
 		return inbox.Interception{}, fmt.Errorf("workflow: survey intercept: %w", err)
 	}
-	e, err := recordAnswer(ctx, tx, surveyID, score, "", string(call.Inbound.Channel), call.Now)
+	e, err := recordAnswer(ctx, tx, surveyID, conv, score, "", string(call.Inbound.Channel), call.Now)
 	if err != nil {
 		return inbox.Interception{}, err
 	}
-	return inbox.Interception{ConversationID: convID, Auto: AutoSurveyAnswer, Reason: AutoSurveyAnswer,
+	return inbox.Interception{ConversationID: conv.ID, Auto: AutoSurveyAnswer, Reason: AutoSurveyAnswer,
 		Events: []inbox.Event{e}}, nil
 }
 

@@ -1,0 +1,149 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// AgentLoad is an available agent with capacity who may take conversations from the queues of
+// some teams, as LockTeamQueuesTx found them.
+type AgentLoad struct {
+	ID       int64
+	Capacity int
+	// Load counts the agent's conversations in new, open or pending.
+	Load int
+	// Turn orders the agents for round-robin: the agent_assign_seq value of their latest
+	// automatic assignment (0: never), as AutoAssignTx sets it.
+	Turn int64
+	// Teams lists which of the teams asked about the agent belongs to, in id order.
+	Teams []int64
+}
+
+// WaitingConversation is a conversation in its team's queue: routed, unassigned and new, open
+// or pending.
+type WaitingConversation struct {
+	ID     int64
+	TeamID int64
+}
+
+// TeamQueues is what one assignment pass over some teams holds locked: the teams' agents who
+// may take conversations and the oldest conversations waiting for them.
+type TeamQueues struct {
+	// Agents are in id order.
+	Agents []AgentLoad
+	// Waiting are oldest first, at most as many as the agents have room for in all.
+	Waiting []WaitingConversation
+}
+
+// LockTeamQueuesTx locks, in tx, what an assignment pass over teams may change, and returns it;
+// it is empty when no conversation waits or no agent has room.
+//
+// It is safe for any number of passes at once: it first locks the rows of every available agent
+// of the teams with capacity, in id order (FOR NO KEY UPDATE, which agents' own assignments
+// through a foreign key do not wait for), so two passes that share an agent run one after the
+// other and each counts the other's assignments, and a consistent order leaves no deadlock
+// between passes over overlapping teams. Only then does it lock the conversations it returns.
+// An empty queue costs one indexed query and locks nothing.
+func (s *Store) LockTeamQueuesTx(ctx context.Context, tx pgx.Tx, teams []int64) (TeamQueues, error) {
+	var q TeamQueues
+	var queued bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE team_id = ANY($1)
+		AND assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND routed_at IS NOT NULL)`, teams).Scan(&queued); err != nil {
+		return q, fmt.Errorf("inbox: team queues: %w", err)
+	}
+	if !queued {
+		return q, nil
+	}
+	agents, free, err := lockAgentLoads(ctx, tx, teams)
+	if err != nil || free == 0 {
+		return q, err
+	}
+	rows, err := tx.Query(ctx, `SELECT id, team_id FROM conversations WHERE team_id = ANY($1)
+		AND assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND routed_at IS NOT NULL
+		ORDER BY created_at, id LIMIT $2 FOR UPDATE`, teams, free)
+	if err != nil {
+		return q, fmt.Errorf("inbox: team queues: %w", err)
+	}
+	waiting, err := pgx.CollectRows(rows, pgx.RowToStructByPos[WaitingConversation])
+	if err != nil {
+		return q, fmt.Errorf("inbox: team queues: %w", err)
+	}
+	q.Agents, q.Waiting = agents, waiting
+	return q, nil
+}
+
+// lockAgentLoads locks the available agents of teams who may take conversations, in id order,
+// and reads their load; free is how many conversations they can take in all.
+func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64) ([]AgentLoad, int, error) {
+	rows, err := tx.Query(ctx, `SELECT a.id FROM agents a
+		WHERE a.availability = 'available' AND a.capacity > 0
+		  AND EXISTS (SELECT 1 FROM team_members m WHERE m.agent_id = a.id AND m.team_id = ANY($1))
+		ORDER BY a.id FOR NO KEY UPDATE`, teams)
+	if err != nil {
+		return nil, 0, fmt.Errorf("inbox: lock agents: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) == 0 {
+		if err != nil {
+			err = fmt.Errorf("inbox: lock agents: %w", err)
+		}
+		return nil, 0, err
+	}
+	rows, err = tx.Query(ctx, `SELECT a.id, a.capacity, a.assign_seq,
+			(SELECT count(*) FROM conversations c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')),
+			ARRAY(SELECT m.team_id FROM team_members m WHERE m.agent_id = a.id AND m.team_id = ANY($2) ORDER BY m.team_id)
+		FROM agents a WHERE a.id = ANY($1) ORDER BY a.id`, ids, teams)
+	if err != nil {
+		return nil, 0, fmt.Errorf("inbox: agent load: %w", err)
+	}
+	var agents []AgentLoad
+	free := 0
+	for rows.Next() {
+		var a AgentLoad
+		if err := rows.Scan(&a.ID, &a.Capacity, &a.Turn, &a.Load, &a.Teams); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("inbox: agent load: %w", err)
+		}
+		free += max(a.Capacity-a.Load, 0)
+		agents = append(agents, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("inbox: agent load: %w", err)
+	}
+	return agents, free, nil
+}
+
+// AutoAssignTx gives a conversation to an agent on the system's behalf, as AssignTx does, and
+// moves the agent to the back of the round-robin: it returns their new Turn. The conversation
+// is one LockTeamQueuesTx returned in tx. An unknown agent is a *ValidationError.
+func (s *Store) AutoAssignTx(ctx context.Context, tx pgx.Tx, conversationID, agentID int64) (int64, error) {
+	if err := s.AssignTx(ctx, tx, conversationID, agentID, Actor{}); err != nil {
+		return 0, err
+	}
+	var turn int64
+	if err := tx.QueryRow(ctx, `UPDATE agents SET assign_seq = nextval('agent_assign_seq'), last_assigned_at = $2
+		WHERE id = $1 RETURNING assign_seq`, agentID, s.now()).Scan(&turn); err != nil {
+		return 0, fmt.Errorf("inbox: mark agent %d assigned: %w", agentID, err)
+	}
+	return turn, nil
+}
+
+// EscalationAgentTx picks, in tx, who an escalation hands a conversation to: the least-loaded
+// available member of team or, when team is 0, the least-loaded available supervisor or admin
+// (a supervisor before an admin of equal load); the lowest id among equals, and the current
+// assignee only when nobody else is available. It returns 0 when nobody is available.
+func (s *Store) EscalationAgentTx(ctx context.Context, tx pgx.Tx, team, currentAssignee int64) (int64, error) {
+	var agentID int64
+	err := tx.QueryRow(ctx, `SELECT a.id FROM agents a WHERE a.availability = 'available'
+			AND ($2::bigint = 0 AND a.role IN ('supervisor', 'admin')
+				OR a.id IN (SELECT agent_id FROM team_members WHERE team_id = $2))
+		ORDER BY a.id = $1, (SELECT count(*) FROM conversations c WHERE c.assignee_id = a.id
+			AND c.status IN ('new', 'open', 'pending')), a.role = 'admin', a.id LIMIT 1`, currentAssignee, team).Scan(&agentID)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("inbox: escalation agent: %w", err)
+	}
+	return agentID, nil
+}
