@@ -78,12 +78,15 @@ test: ## go vet, then every test with -race, on a throwaway database (or TEST_DA
 bench: ## run the benchmarks, on a throwaway database (or TEST_DATABASE_URL)
 	@$(call with-test-db,$(GO) test -run='^$$' -bench=. -benchmem -timeout 60m ./...)
 
+# staticcheck is pinned by the tool directive in go.mod: `go tool` fetches it from the Go
+# module proxy once, checks it against go.sum and caches the built binary.
 .PHONY: lint
-lint: ## gofmt (fails on any unformatted file) and go vet
+lint: ## gofmt (fails on any unformatted file), go vet and staticcheck
 	@files="$$(git ls-files -co --exclude-standard -- '*.go')"; \
 	bad="$$(if [ -n "$$files" ]; then gofmt -l $$files; fi)"; \
 	if [ -n "$$bad" ]; then echo "gofmt would change:" >&2; echo "$$bad" >&2; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 # e2e drives the web pages in headless Chromium (e2e/, npm). It starts
 # bin/parley on a throwaway database (or TEST_DATABASE_URL) at a free port,

@@ -12,24 +12,28 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ListFilter selects a page of conversations, newest activity first.
-type ListFilter struct {
-	Statuses   []Status
-	AssigneeID *int64 // 0 means unassigned
-	TeamID     *int64
-	Channel    Channel
-	ContactID  int64
-	// Cursor continues after the last row of the previous page (from ConversationPage.Next).
-	Cursor string
-	// Limit is the page size: 1 to 100, default 25.
-	Limit int
-}
-
-// ConversationPage is one page of a conversation list; Next is empty on the last page.
+// ConversationPage is one page of the API's conversation list; Next is empty on the last page.
 type ConversationPage struct {
 	Conversations []Conversation `json:"conversations"`
 	Next          string         `json:"next_cursor,omitempty"`
 }
+
+// ConversationRow is one conversation of the agent's inbox list with its latest message's
+// opening words.
+type ConversationRow struct {
+	Conversation
+	Preview          string    `json:"preview"`
+	PreviewDirection Direction `json:"preview_direction,omitempty"`
+}
+
+// RowPage is one page of the agent's inbox list; Next is empty on the last page.
+type RowPage struct {
+	Rows []ConversationRow `json:"rows"`
+	Next string            `json:"next_cursor,omitempty"`
+}
+
+// previewLen is how many characters of the latest message a row shows.
+const previewLen = 140
 
 const conversationCols = `c.id, c.contact_id, c.inbox_id, c.channel, c.status, c.priority, c.subject,
 	c.team_id, c.assignee_id, c.tags, c.category, c.previous_id, c.created_at, c.first_response_at,
@@ -43,81 +47,66 @@ func scanConversation(row pgx.Row) (Conversation, error) {
 	return c, err
 }
 
-// ListConversations returns one keyset page: no OFFSET and no COUNT, so the first page of a
-// million conversations costs what the first page of ten does. Every filter combination is
-// served by one of the conversations_*_idx indexes.
-func (s *Store) ListConversations(ctx context.Context, f ListFilter) (ConversationPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 25
-	}
-	if limit > 100 {
-		return ConversationPage{}, fmt.Errorf("inbox: list: %w", invalid("limit", "at most 100"))
-	}
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if len(f.Statuses) > 0 {
-		for _, st := range f.Statuses {
-			if !st.Valid() {
-				return ConversationPage{}, fmt.Errorf("inbox: list: %w", invalid("status", "unknown status %q", st))
-			}
-		}
-		where = append(where, "c.status = ANY("+arg(f.Statuses)+"::text[])")
-	}
-	if f.AssigneeID != nil {
-		if *f.AssigneeID == 0 {
-			where = append(where, "c.assignee_id IS NULL")
-		} else {
-			where = append(where, "c.assignee_id = "+arg(*f.AssigneeID))
-		}
-	}
-	if f.TeamID != nil {
-		where = append(where, "c.team_id = "+arg(*f.TeamID))
-	}
-	if f.Channel != "" {
-		if !f.Channel.Valid() {
-			return ConversationPage{}, fmt.Errorf("inbox: list: %w", invalid("channel", "unknown channel %q", f.Channel))
-		}
-		where = append(where, "c.channel = "+arg(f.Channel))
-	}
-	if f.ContactID != 0 {
-		where = append(where, "c.contact_id = "+arg(f.ContactID))
-	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return ConversationPage{}, fmt.Errorf("inbox: list: %w", err)
-		}
-		where = append(where, "(c.last_activity_at, c.id) < ("+arg(at)+", "+arg(id)+")")
-	}
-	q := "SELECT " + conversationCols + " FROM conversations c JOIN contacts k ON k.id = c.contact_id"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT " + arg(limit+1)
-	rows, err := s.pool.Query(ctx, q, args...)
+// ListConversations returns one keyset page of the conversations q selects, as the API lists
+// them: no OFFSET and no COUNT, so the first page of a million conversations costs what the
+// first page of ten does. A bad filter is an ErrInvalid naming it.
+func (s *Store) ListConversations(ctx context.Context, q ConversationQuery) (ConversationPage, error) {
+	b, err := q.build(s.region, false)
 	if err != nil {
 		return ConversationPage{}, fmt.Errorf("inbox: list: %w", err)
 	}
-	defer rows.Close()
 	page := ConversationPage{Conversations: []Conversation{}}
-	for rows.Next() {
+	if b.none {
+		return page, nil
+	}
+	if err := s.queryConversations(ctx, b, func(rows pgx.Rows) error {
 		c, err := scanConversation(rows)
 		if err != nil {
-			return ConversationPage{}, fmt.Errorf("inbox: list: %w", err)
+			return err
 		}
 		page.Conversations = append(page.Conversations, c)
+		return nil
+	}); err != nil {
+		return ConversationPage{}, err
 	}
-	if err := rows.Err(); err != nil {
-		return ConversationPage{}, fmt.Errorf("inbox: list: %w", err)
+	if len(page.Conversations) > b.limit {
+		page.Conversations = page.Conversations[:b.limit]
+		last := page.Conversations[b.limit-1]
+		page.Next = encodeCursor(last.LastActivityAt, last.ID)
 	}
-	if len(page.Conversations) > limit {
-		page.Conversations = page.Conversations[:limit]
-		last := page.Conversations[limit-1]
+	return page, nil
+}
+
+// ConversationRows returns one keyset page of the conversations q selects, as the agent's inbox
+// lists them: each with its latest message's opening words. It runs the statement
+// ListConversations runs for the same q, and fetches the previews of that page's rows only.
+// A bad filter is an ErrInvalid naming it.
+func (s *Store) ConversationRows(ctx context.Context, q ConversationQuery) (RowPage, error) {
+	b, err := q.build(s.region, true)
+	if err != nil {
+		return RowPage{}, fmt.Errorf("inbox: list: %w", err)
+	}
+	page := RowPage{Rows: []ConversationRow{}}
+	if b.none {
+		return page, nil
+	}
+	if err := s.queryConversations(ctx, b, func(rows pgx.Rows) error {
+		var r ConversationRow
+		c := &r.Conversation
+		err := rows.Scan(&c.ID, &c.ContactID, &c.InboxID, &c.Channel, &c.Status, &c.Priority, &c.Subject,
+			&c.TeamID, &c.AssigneeID, &c.Tags, &c.Category, &c.PreviousID, &c.CreatedAt, &c.FirstResponseAt,
+			&c.ResolvedAt, &c.ClosedAt, &c.LastActivityAt, &c.ContactName, &r.Preview, &r.PreviewDirection)
+		if err != nil {
+			return err
+		}
+		page.Rows = append(page.Rows, r)
+		return nil
+	}); err != nil {
+		return RowPage{}, err
+	}
+	if len(page.Rows) > b.limit {
+		page.Rows = page.Rows[:b.limit]
+		last := page.Rows[b.limit-1]
 		page.Next = encodeCursor(last.LastActivityAt, last.ID)
 	}
 	return page, nil

@@ -146,8 +146,6 @@ type AuditEntry struct {
 	CreatedAt      time.Time      `json:"created_at"`
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func nonZero(v int64) *int64 {
 	if v == 0 {
 		return nil

@@ -53,11 +53,10 @@ const maxGather = 2 * time.Millisecond
 
 // call is one ingest waiting for its batch.
 type call struct {
-	in     *Inbound
-	res    IngestResult
-	events []Event
-	err    error
-	done   chan struct{}
+	in   *Inbound
+	res  IngestResult
+	err  error
+	done chan struct{}
 }
 
 func newGroup(s *Store, maxBatch, committers int) *group {

@@ -12,7 +12,7 @@ import (
 )
 
 // names lists a page's contact names in order.
-func names(p inbox.InboxPage) []string {
+func names(p inbox.RowPage) []string {
 	var out []string
 	for _, r := range p.Rows {
 		out = append(out, r.ContactName)
@@ -58,29 +58,29 @@ func TestInboxViewsSearchAndPages(t *testing.T) {
 	zero, anaID := int64(0), ana.ID
 	cases := []struct {
 		name string
-		q    inbox.InboxQuery
+		q    inbox.ConversationQuery
 		want []string
 	}{
-		{"all active, newest activity first", inbox.InboxQuery{Statuses: active}, []string{"Sam Carter", "Omar Haddad", "Maria Lopez"}},
-		{"every status", inbox.InboxQuery{}, []string{"Sam Carter", "Li Wei", "Omar Haddad", "Maria Lopez"}},
-		{"mine", inbox.InboxQuery{Statuses: active, AssigneeID: &anaID}, []string{"Maria Lopez"}},
-		{"unassigned", inbox.InboxQuery{Statuses: active, AssigneeID: &zero}, []string{"Sam Carter", "Omar Haddad"}},
-		{"my teams", inbox.InboxQuery{TeamIDs: []int64{billing.ID}}, []string{"Omar Haddad"}},
-		{"no teams", inbox.InboxQuery{TeamIDs: []int64{}}, nil},
-		{"ana sees no Billing", inbox.InboxQuery{VisibleTo: &inbox.Viewer{AgentID: ana.ID}}, []string{"Sam Carter", "Li Wei", "Maria Lopez"}},
-		{"bob sees Billing", inbox.InboxQuery{VisibleTo: &inbox.Viewer{AgentID: bob.ID, TeamIDs: []int64{billing.ID}}, Text: "invoice"}, []string{"Omar Haddad"}},
-		{"resolved", inbox.InboxQuery{Statuses: []inbox.Status{inbox.StatusResolved}}, []string{"Li Wei"}},
-		{"message text prefix", inbox.InboxQuery{Text: "crack"}, []string{"Maria Lopez"}},
-		{"every word must match", inbox.InboxQuery{Text: "order 977"}, []string{"Sam Carter"}},
-		{"an agent's reply matches too", inbox.InboxQuery{Text: "refund sent"}, []string{"Sam Carter"}},
-		{"contact name", inbox.InboxQuery{Text: "haddad"}, []string{"Omar Haddad"}},
-		{"email prefix", inbox.InboxQuery{Text: "li.wei@exa"}, []string{"Li Wei"}},
-		{"punctuation is no syntax error", inbox.InboxQuery{Text: `'order' & | ! :* (5521`}, []string{"Maria Lopez"}},
-		{"nothing", inbox.InboxQuery{Text: "zebra"}, nil},
-		{"only symbols", inbox.InboxQuery{Text: "&&&"}, nil},
+		{"all active, newest activity first", inbox.ConversationQuery{Statuses: active}, []string{"Sam Carter", "Omar Haddad", "Maria Lopez"}},
+		{"every status", inbox.ConversationQuery{}, []string{"Sam Carter", "Li Wei", "Omar Haddad", "Maria Lopez"}},
+		{"mine", inbox.ConversationQuery{Statuses: active, AssigneeID: &anaID}, []string{"Maria Lopez"}},
+		{"unassigned", inbox.ConversationQuery{Statuses: active, AssigneeID: &zero}, []string{"Sam Carter", "Omar Haddad"}},
+		{"my teams", inbox.ConversationQuery{TeamIDs: []int64{billing.ID}}, []string{"Omar Haddad"}},
+		{"no teams", inbox.ConversationQuery{TeamIDs: []int64{}}, nil},
+		{"ana sees no Billing", inbox.ConversationQuery{VisibleTo: &inbox.Viewer{AgentID: ana.ID}}, []string{"Sam Carter", "Li Wei", "Maria Lopez"}},
+		{"bob sees Billing", inbox.ConversationQuery{VisibleTo: &inbox.Viewer{AgentID: bob.ID, TeamIDs: []int64{billing.ID}}, Text: "invoice"}, []string{"Omar Haddad"}},
+		{"resolved", inbox.ConversationQuery{Statuses: []inbox.Status{inbox.StatusResolved}}, []string{"Li Wei"}},
+		{"message text prefix", inbox.ConversationQuery{Text: "crack"}, []string{"Maria Lopez"}},
+		{"every word must match", inbox.ConversationQuery{Text: "order 977"}, []string{"Sam Carter"}},
+		{"an agent's reply matches too", inbox.ConversationQuery{Text: "refund sent"}, []string{"Sam Carter"}},
+		{"contact name", inbox.ConversationQuery{Text: "haddad"}, []string{"Omar Haddad"}},
+		{"email prefix", inbox.ConversationQuery{Text: "li.wei@exa"}, []string{"Li Wei"}},
+		{"punctuation is no syntax error", inbox.ConversationQuery{Text: `'order' & | ! :* (5521`}, []string{"Maria Lopez"}},
+		{"nothing", inbox.ConversationQuery{Text: "zebra"}, nil},
+		{"only symbols", inbox.ConversationQuery{Text: "&&&"}, nil},
 	}
 	for _, c := range cases {
-		page, err := e.store.Inbox(ctx, c.q)
+		page, err := e.store.ConversationRows(ctx, c.q)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -88,7 +88,7 @@ func TestInboxViewsSearchAndPages(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
-	page, err := e.store.Inbox(ctx, inbox.InboxQuery{Statuses: active, Limit: 1})
+	page, err := e.store.ConversationRows(ctx, inbox.ConversationQuery{Statuses: active, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestInboxViewsSearchAndPages(t *testing.T) {
 	}
 	var all []string
 	for cursor := ""; ; {
-		p, err := e.store.Inbox(ctx, inbox.InboxQuery{Limit: 1, Cursor: cursor})
+		p, err := e.store.ConversationRows(ctx, inbox.ConversationQuery{Limit: 1, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,8 +109,8 @@ func TestInboxViewsSearchAndPages(t *testing.T) {
 	if want := []string{"Sam Carter", "Li Wei", "Omar Haddad", "Maria Lopez"}; !slices.Equal(all, want) {
 		t.Errorf("pages of one: %v, want %v", all, want)
 	}
-	for _, bad := range []inbox.InboxQuery{{Statuses: []inbox.Status{"gone"}}, {Channel: "fax"}, {Limit: 101}, {Cursor: "%%"}} {
-		if _, err := e.store.Inbox(ctx, bad); err == nil {
+	for _, bad := range []inbox.ConversationQuery{{Statuses: []inbox.Status{"gone"}}, {Channel: "fax"}, {Limit: 101}, {Cursor: "%%"}} {
+		if _, err := e.store.ConversationRows(ctx, bad); err == nil {
 			t.Errorf("%+v: no error", bad)
 		}
 	}
@@ -143,7 +143,7 @@ func TestSeedBulkMakesConversationsWithFiveMessages(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM conversations WHERE status = 'new' AND (first_response_at IS NOT NULL OR assignee_id IS NOT NULL)`); n != 0 {
 		t.Errorf("%d new conversations answered or assigned", n)
 	}
-	page, err := e.store.Inbox(ctx, inbox.InboxQuery{Text: "crushed"})
+	page, err := e.store.ConversationRows(ctx, inbox.ConversationQuery{Text: "crushed"})
 	if err != nil || len(page.Rows) == 0 {
 		t.Fatalf("search the seeded text: %v %v", page, err)
 	}

@@ -1,7 +1,17 @@
 // Package migrations holds Parley's schema as numbered SQL files, embedded in the binary, and
 // applies them: River's own tables first (through rivermigrate), then ours, each file once, in
 // name order, under an advisory lock so that several parley processes starting together migrate
-// exactly once.
+// exactly once. A database records the names it has applied in parley_migrations; Apply runs
+// every embedded file not recorded there, in name order.
+//
+// The rule for a new file: its name takes a number above the highest released one (see
+// Released), whatever area it belongs to. The early files were numbered by area (060 to 063
+// shipped before 010, 020 and 050), so a file numbered into a gap, say 012_x.sql, would run
+// between 011 and 020 on a fresh database but after 063 on one already migrated: two orders,
+// two schemas. Released files are never renamed, removed or edited; a change to the schema is
+// a new file. When a file ships, its name is added at the end of Released. The package's test
+// fails on a file that does not sort after every released one and on a released file that is
+// missing.
 package migrations
 
 import (

@@ -17,7 +17,7 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.store.ListConversations(r.Context(), inbox.ListFilter{ContactID: c.ID, Limit: 100})
+	page, err := s.store.ListConversations(r.Context(), inbox.ConversationQuery{ContactID: c.ID, Limit: 100})
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 	if err != nil {
 		return convView{}, err
 	}
-	past, err := s.store.ListConversations(ctx, inbox.ListFilter{ContactID: contact.ID, Limit: 20})
+	past, err := s.store.ListConversations(ctx, inbox.ConversationQuery{ContactID: contact.ID, Limit: 20})
 	if err != nil {
 		return convView{}, err
 	}

@@ -12,7 +12,7 @@ import (
 // separated), assignee (me, none or an id), team (an id), channel; continued with cursor.
 func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := inbox.ListFilter{Cursor: q.Get("cursor"), Channel: inbox.Channel(q.Get("channel"))}
+	f := inbox.ConversationQuery{Cursor: q.Get("cursor"), Channel: inbox.Channel(q.Get("channel"))}
 	if v := q.Get("status"); v != "" {
 		for _, st := range strings.Split(v, ",") {
 			f.Statuses = append(f.Statuses, inbox.Status(strings.TrimSpace(st)))
@@ -38,7 +38,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 		if err != nil || id <= 0 {
 			return badRequest("team must be a team id")
 		}
-		f.TeamID = &id
+		f.TeamIDs = []int64{id}
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -115,12 +115,12 @@ func (v viewer) canSee(c inbox.Conversation) bool {
 	return slices.Contains(v.teams, *c.TeamID)
 }
 
-// inboxQuery turns the list's state into the store's query for this viewer.
-func (v viewer) inboxQuery(q listQuery) inbox.InboxQuery {
-	iq := inbox.InboxQuery{Channel: inbox.Channel(q.Channel), Text: q.Q, Cursor: q.Cursor}
+// conversationQuery turns the list's state into the store's query for this viewer.
+func (v viewer) conversationQuery(q listQuery) inbox.ConversationQuery {
+	iq := inbox.ConversationQuery{Channel: inbox.Channel(q.Channel), Text: q.Q, Cursor: q.Cursor}
 	switch q.Status {
 	case "active":
-		iq.Statuses = []inbox.Status{inbox.StatusNew, inbox.StatusOpen, inbox.StatusPending}
+		iq.Statuses = inbox.ActiveStatuses()
 	case "any":
 	default:
 		iq.Statuses = []inbox.Status{inbox.Status(q.Status)}
@@ -144,7 +144,7 @@ func (v viewer) inboxQuery(q listQuery) inbox.InboxQuery {
 // listView is the data of the conversation list.
 type listView struct {
 	Query    listQuery
-	Rows     []inbox.InboxRow
+	Rows     []inbox.ConversationRow
 	Next     string
 	Names    map[int64]string // agent names by id
 	Views    []string
@@ -160,7 +160,7 @@ func (s *Server) listOf(r *http.Request, v viewer, names map[int64]string) (list
 	if err != nil {
 		return listView{}, err
 	}
-	res, err := s.store.Inbox(r.Context(), v.inboxQuery(q))
+	res, err := s.store.ConversationRows(r.Context(), v.conversationQuery(q))
 	if err != nil {
 		return listView{}, err
 	}

@@ -29,7 +29,7 @@ func (s *Server) welcome(c *socket, ss session, lastID int64) error {
 	w := Welcome{Token: ss.token, VisitorID: ss.visitorID}
 	var backlog []inbox.Message
 	if ss.contactID != 0 {
-		page, err := s.store.ListConversations(c.ctx, inbox.ListFilter{ContactID: ss.contactID, Limit: recentConversations})
+		page, err := s.store.ListConversations(c.ctx, inbox.ConversationQuery{ContactID: ss.contactID, Limit: recentConversations})
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ func TestProfileMergesIntoEmailCustomer(t *testing.T) {
 	if !kinds[inbox.IdentityEmail] || !kinds[inbox.IdentitySlack] {
 		t.Fatalf("identities = %+v", merged.Identities)
 	}
-	page, err := e.store.ListConversations(ctx, inbox.ListFilter{ContactID: mail.ContactID})
+	page, err := e.store.ListConversations(ctx, inbox.ConversationQuery{ContactID: mail.ContactID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,7 +135,7 @@ func (e *env) conversation(t *testing.T) inbox.Conversation {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := e.store.ListConversations(ctx, inbox.ListFilter{ContactID: c.ID})
+	page, err := e.store.ListConversations(ctx, inbox.ConversationQuery{ContactID: c.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
