@@ -84,3 +84,26 @@ func TestNULCharactersNeverGive500(t *testing.T) {
 		t.Fatalf("after the refusals: %d tags, %d messages", len(after.Tags), len(after.Messages))
 	}
 }
+
+// TestBodyLimitIsExactlyOneMiB: a JSON body of exactly 1 MiB is read (here: stored), one byte
+// more is a 413 that stores nothing.
+func TestBodyLimitIsExactlyOneMiB(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	body := func(id string, size int) string {
+		head := `{"external_id":"` + id + `","contact":{"email":"big@example.com"},"text":"`
+		tail := `"}`
+		return head + strings.Repeat("x", size-len(head)-len(tail)) + tail
+	}
+	if st := e.do(t, "POST", "/api/v1/inbound", body("at-limit", 1<<20), nil); st != http.StatusCreated {
+		t.Fatalf("a body of exactly 1 MiB: %d, want 201", st)
+	}
+	var out struct{ Code string }
+	if st := e.do(t, "POST", "/api/v1/inbound", body("over-limit", 1<<20+1), &out); st != http.StatusRequestEntityTooLarge || out.Code != "too_large" {
+		t.Fatalf("1 MiB + 1 byte: %d %q, want 413 too_large", st, out.Code)
+	}
+	var n int
+	if err := e.pool.QueryRow(t.Context(), "SELECT count(*) FROM messages WHERE external_id = 'over-limit'").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the refused body stored %d messages (%v)", n, err)
+	}
+}
