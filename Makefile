@@ -17,8 +17,9 @@ RUN_PG  := .pg/run
 TEST_PG := .pg/test
 
 # with-test-db runs the shell command $(1) with TEST_DATABASE_URL set: the
-# caller's if set, else a throwaway cluster in $(TEST_PG)/run-PID (one per run,
-# so parallel runs do not share one), removed on exit keeping $(1)'s status.
+# caller's if set, else a cluster in $(TEST_PG)/run-PID (one per run, so
+# parallel runs do not share one), removed on exit keeping $(1)'s status. The
+# cluster skips fsync unless $(2) is --durable.
 define with-test-db
 if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
 	$(1); \
@@ -26,7 +27,7 @@ else \
 	pgdir="$(TEST_PG)/run-$$$$"; \
 	trap 'st=$$?; $(LOCALPG) rm "$$pgdir" 2>/dev/null || echo "could not remove $$pgdir" >&2; exit $$st' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
-	TEST_DATABASE_URL="$$($(LOCALPG) up "$$pgdir" --throwaway)"; \
+	TEST_DATABASE_URL="$$($(LOCALPG) up "$$pgdir" $(if $(2),,--throwaway))"; \
 	export TEST_DATABASE_URL; \
 	$(1); \
 fi
@@ -74,9 +75,17 @@ db-down: ## stop the local database that `make run` uses (its data stays)
 test: ## go vet, then every test with -race, on a throwaway database (or TEST_DATABASE_URL)
 	@$(call with-test-db,$(GO) vet ./...; $(GO) test -race -count=1 -timeout 12m ./...)
 
+# bench runs on a durable cluster (fsync, synchronous_commit and full_page_writes on, as a
+# production server runs), unlike the tests' throwaway one: the README's figures come from it.
+# Narrow it with BENCH (a -bench pattern), PKG (packages) and BENCHTIME, e.g.
+#   make bench BENCH=IngestParallel PKG=./inbox/ BENCHTIME=20000x
+BENCH     ?= .
+PKG       ?= ./...
+BENCHTIME ?= 1s
+
 .PHONY: bench
-bench: ## run the benchmarks, on a throwaway database (or TEST_DATABASE_URL)
-	@$(call with-test-db,$(GO) test -run='^$$' -bench=. -benchmem -timeout 60m ./...)
+bench: ## run the benchmarks on a durable throwaway cluster (or TEST_DATABASE_URL); BENCH=, PKG=, BENCHTIME=
+	@$(call with-test-db,$(GO) test -run='^$$' -bench='$(BENCH)' -benchtime='$(BENCHTIME)' -benchmem -timeout 60m $(PKG),--durable)
 
 # staticcheck is pinned by the tool directive in go.mod: `go tool` fetches it from the Go
 # module proxy once, checks it against go.sum and caches the built binary.

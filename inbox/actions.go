@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -190,18 +191,33 @@ func (s *Store) SetTagsTx(ctx context.Context, tx pgx.Tx, id int64, add, remove 
 		WHERE id = $1 RETURNING tags`, id, add, remove).Scan(&tags); err != nil {
 		return fmt.Errorf("inbox: tags: %w", err)
 	}
+	if len(tags) > MaxTags {
+		return fmt.Errorf("inbox: tags: %w", invalid("tags", "a conversation has at most %d tags; this change would give it %d", MaxTags, len(tags)))
+	}
 	e := c.event(EventConversationTags, s.now())
 	e.AgentID = by.AgentID
 	e.Data = map[string]any{"tags": tags}
 	return s.record(ctx, tx, c, by, "tags", map[string]any{"added": add, "removed": remove}, e)
 }
 
+// Limits on tags, which agents, API callers and routing rules set.
+const (
+	MaxTagChars = 64
+	MaxTags     = 50 // on one conversation
+)
+
 func cleanTags(tags []string) ([]string, error) {
+	if len(tags) > MaxTags {
+		return nil, fmt.Errorf("inbox: tags: %w", invalid("tags", "at most %d tags at once, not %d", MaxTags, len(tags)))
+	}
 	out := make([]string, 0, len(tags))
 	for _, t := range tags {
+		if err := CleanAgentText("tags", t); err != nil {
+			return nil, fmt.Errorf("inbox: tags: %w", err)
+		}
 		t = strings.ToLower(strings.TrimSpace(t))
-		if t == "" || len(t) > 50 || strings.ContainsAny(t, ",\n") {
-			return nil, fmt.Errorf("inbox: tags: %w", invalid("tags", "a tag is 1-50 characters without commas: %q", t))
+		if t == "" || utf8.RuneCountInString(t) > MaxTagChars || strings.ContainsAny(t, ",\n") {
+			return nil, fmt.Errorf("inbox: tags: %w", invalid("tags", "a tag is 1-%d characters without commas: %q", MaxTagChars, cutRunes(t, MaxTagChars)+"…"))
 		}
 		if !slices.Contains(out, t) {
 			out = append(out, t)

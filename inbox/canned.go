@@ -33,7 +33,10 @@ func (c *Canned) clean() error {
 	case len(c.Body) > MaxTextBytes:
 		return invalid("body", "longer than %d bytes", MaxTextBytes)
 	}
-	return nil
+	if err := CleanAgentText("title", c.Title); err != nil {
+		return err
+	}
+	return CleanAgentText("body", c.Body)
 }
 
 // CannedResponses lists every canned response by shortcut.

@@ -53,6 +53,9 @@ func (s *Store) ChangeMessageTx(ctx context.Context, tx pgx.Tx, ch MessageChange
 	if ch.Deleted && (ch.Text != "" || ch.HTML != "") {
 		return false, fmt.Errorf("inbox: change message: %w", invalid("text", "a deletion carries no text"))
 	}
+	// A customer's edit is repaired like their message (see repair), not refused for a NUL.
+	ch.Text, _ = cleanString(ch.Text)
+	ch.HTML, _ = cleanString(ch.HTML)
 	if len(ch.Text) > MaxTextBytes || len(ch.HTML) > MaxTextBytes {
 		return false, fmt.Errorf("inbox: change message: %w", invalid("text", "longer than %d bytes", MaxTextBytes))
 	}

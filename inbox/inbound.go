@@ -3,13 +3,13 @@ package inbox
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
-// Limits on what one inbound message may carry.
+// Limits on what one message may carry. An agent's or API caller's text over MaxTextBytes is
+// refused; a customer's message over a limit is cut and the full text attached (see repair).
 const (
 	MaxTextBytes    = 256 << 10 // 256 KiB of text, and as much HTML
-	MaxSubjectChars = 998
+	MaxSubjectChars = 1000
 	MaxExternalID   = 500
 )
 
@@ -81,8 +81,11 @@ type IngestResult struct {
 	ThreadedBy      string `json:"threaded_by"`
 }
 
-// normalize checks and canonicalizes in place. It fails with a *ValidationError.
+// normalize repairs (see repair), checks and canonicalizes in place. It fails with a
+// *ValidationError only where the channel or caller is at fault: an unknown channel, a missing or
+// overlong external id, an address that is not one, an empty message.
 func (in *Inbound) normalize(region string) error {
+	in.repair()
 	if !in.Channel.Valid() {
 		return invalid("channel", "unknown channel %q", in.Channel)
 	}
@@ -113,15 +116,6 @@ func (in *Inbound) normalize(region string) error {
 	in.Also = kept
 	in.Name = strings.TrimSpace(in.Name)
 	in.Subject = strings.TrimSpace(in.Subject)
-	if utf8.RuneCountInString(in.Subject) > MaxSubjectChars {
-		return invalid("subject", "longer than %d characters", MaxSubjectChars)
-	}
-	if len(in.Text) > MaxTextBytes || len(in.HTML) > MaxTextBytes {
-		return invalid("text", "longer than %d bytes", MaxTextBytes)
-	}
-	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Subject) || !utf8.ValidString(in.Name) {
-		return invalid("text", "is not valid UTF-8")
-	}
 	if strings.TrimSpace(in.Text) == "" && in.HTML == "" && len(in.Attachments) == 0 {
 		return invalid("text", "is empty: a message needs text, HTML or an attachment")
 	}

@@ -66,6 +66,12 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 	if len(r.Text) > MaxTextBytes || len(r.HTML) > MaxTextBytes {
 		return 0, fmt.Errorf("inbox: reply: %w", invalid("text", "longer than %d bytes", MaxTextBytes))
 	}
+	if err := CleanAgentText("text", r.Text); err != nil {
+		return 0, fmt.Errorf("inbox: reply: %w", err)
+	}
+	if err := CleanAgentText("html", r.HTML); err != nil {
+		return 0, fmt.Errorf("inbox: reply: %w", err)
+	}
 	if r.SetStatus != "" && !r.SetStatus.Valid() {
 		return 0, fmt.Errorf("inbox: reply: %w", invalid("status", "unknown status %q", r.SetStatus))
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -45,10 +47,32 @@ func loadConfig(getenv env) (config, error) {
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (`make run` starts a local PostgreSQL and sets it)")
 	}
-	if c.PublicURL == "" && strings.HasPrefix(c.Addr, ":") {
-		c.PublicURL = "http://localhost" + c.Addr
+	if c.PublicURL == "" {
+		u, err := publicURLFor(c.Addr)
+		if err != nil {
+			return c, err
+		}
+		c.PublicURL = u
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("PARLEY_PUBLIC_URL must be an absolute http or https URL such as https://help.example.com, not %q", c.PublicURL)
 	}
 	return c, nil
+}
+
+// publicURLFor derives the default public URL from the listen address: http on the address's
+// host and port, with localhost for an address that listens on every interface (":8080",
+// "0.0.0.0:8080", "[::]:8080").
+func publicURLFor(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("PARLEY_ADDR %q is not host:port or :port: %w", addr, err)
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
 }
 
 func or(v, def string) string {

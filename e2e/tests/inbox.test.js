@@ -125,9 +125,11 @@ test('a supervisor reads the dashboard and exports its tables', async () => {
   await sue.goto('/dashboard?period=1d');
   await sue.getByRole('heading', { name: /Volume by channel/ }).waitFor();
   await sue.getByRole('cell', { name: 'Alice Agent' }).waitFor();
-  // The SLA board reads GET /api/v1/sla/board; until the server has it, it says so.
+  // The SLA board reads GET /api/v1/sla/board and renders its summary line: an error text
+  // ("could not be loaded", "Could not reach") must not pass for a board.
   const board = sue.locator('#sla-body');
-  await board.locator('table, p:not(:has-text("Loading"))').first().waitFor();
+  await board.locator('p.sla-summary').waitFor();
+  assert.equal(await board.locator('p.error').count(), 0);
   const csv = await sue.request.get('/dashboard/export/channels.csv?period=1d');
   assert.equal(csv.status(), 200);
   assert.match(await csv.text(), /^channel,conversations\n(.*\n)*api,\d+\n/);

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"testing"
+
+	"github.com/parleyhq/parley/internal/dbtest"
+)
+
+// TestPublicURLDefaultsForEveryAddress: the documented default of PARLEY_PUBLIC_URL applies to
+// every listen address, not only ":port" (before, "127.0.0.1:8080" left it empty, which turned
+// the SMS channel off and made survey and chat demo links relative); a bad one is refused.
+func TestPublicURLDefaultsForEveryAddress(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		addr, public, want string
+		fail               bool
+	}{
+		{addr: "", want: "http://localhost:8080"},
+		{addr: ":9000", want: "http://localhost:9000"},
+		{addr: "127.0.0.1:8080", want: "http://127.0.0.1:8080"},
+		{addr: "0.0.0.0:80", want: "http://localhost:80"},
+		{addr: "[::]:8080", want: "http://localhost:8080"},
+		{addr: "[::1]:8080", want: "http://[::1]:8080"},
+		{addr: "help.internal:8080", want: "http://help.internal:8080"},
+		{addr: "127.0.0.1:8080", public: "https://help.example.com/", want: "https://help.example.com"},
+		{addr: "8080", fail: true},
+		{addr: ":8080", public: "help.example.com", fail: true},
+		{addr: ":8080", public: "ftp://help.example.com", fail: true},
+	} {
+		env := map[string]string{"DATABASE_URL": "postgres://x", "PARLEY_ADDR": tc.addr, "PARLEY_PUBLIC_URL": tc.public}
+		c, err := loadConfig(func(k string) string { return env[k] })
+		if tc.fail {
+			if err == nil {
+				t.Errorf("addr %q public %q: accepted as %q, want an error", tc.addr, tc.public, c.PublicURL)
+			}
+			continue
+		}
+		if err != nil || c.PublicURL != tc.want {
+			t.Errorf("addr %q public %q: %q, %v; want %q", tc.addr, tc.public, c.PublicURL, err, tc.want)
+		}
+	}
+}
+
+// TestJITIsOffUnlessTheURLSetsIt: Parley's connections run with PostgreSQL's JIT off (it made a
+// search at a million conversations take 87 ms instead of 2.6 ms), unless DATABASE_URL chooses.
+func TestJITIsOffUnlessTheURLSetsIt(t *testing.T) {
+	t.Parallel()
+	base := dbtest.URL(t)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("jit", "on")
+	u.RawQuery = q.Encode()
+	for _, tc := range []struct{ url, want string }{
+		{base, "off"},
+		{u.String(), "on"},
+	} {
+		var out, errOut bytes.Buffer
+		c := &cli{getenv: func(k string) string {
+			return map[string]string{"DATABASE_URL": tc.url, "PARLEY_LOG_LEVEL": "warn"}[k]
+		}, stdout: &out, stderr: &errOut}
+		a, err := open(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jit string
+		err = a.pool.QueryRow(context.Background(), "SHOW jit").Scan(&jit)
+		a.close()
+		if err != nil || jit != tc.want {
+			t.Errorf("DATABASE_URL %s: jit = %q, %v; want %q", tc.url, jit, err, tc.want)
+		}
+	}
+}
