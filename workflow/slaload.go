@@ -147,7 +147,7 @@ func nextPriority(p inbox.Priority) inbox.Priority {
 	return inbox.PriorityUrgent
 }
 
-// policyOfConversationSQL is policyForSQL for conversation $1, joined in SQL so that the
+// policyOfConversationSQL picks the most specific SLA policy of conversation $1, joined in SQL so that the
 // refresh reads everything in one round trip (a read-only use of the inbox's conversations).
 const policyOfConversationSQL = `SELECT ` + policyCols + ` FROM sla_policies p, conversations c
 	WHERE c.id = $1 AND (p.team_id IS NULL OR p.team_id = c.team_id) AND (p.priority IS NULL OR p.priority = c.priority)

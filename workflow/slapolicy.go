@@ -206,8 +206,3 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-// policyForSQL picks the most specific policy for a conversation of team $1 (0: none) and
-// priority $2.
-const policyForSQL = `SELECT ` + policyCols + ` FROM sla_policies p
-	WHERE (p.team_id IS NULL OR p.team_id = nullif($1::bigint, 0)) AND (p.priority IS NULL OR p.priority = $2)
-	ORDER BY p.team_id IS NULL, p.priority IS NULL LIMIT 1`
