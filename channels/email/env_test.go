@@ -88,12 +88,6 @@ func (e *env) clock() time.Time {
 	return e.now
 }
 
-func (e *env) advance(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.now = e.now.Add(d)
-}
-
 // poll runs one Poll and fails the test on an error.
 func (e *env) poll() time.Duration {
 	e.t.Helper()

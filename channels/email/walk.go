@@ -66,7 +66,7 @@ func (w *walker) walk(h textproto.Header, body []byte, depth int, ctx walkCtx) {
 		mt = "text/plain"
 	}
 	if strings.HasPrefix(mt, "multipart/") {
-		w.walkMultipart(mt, params, body, depth, ctx)
+		w.walkMultipart(mt, params, body, depth)
 		return
 	}
 	data, err := decodeTransfer(h.Get("Content-Transfer-Encoding"), body)
@@ -99,12 +99,12 @@ func validMediaType(mt string) bool {
 // walkMultipart reads the parts of a multipart body. When the declared
 // boundary finds nothing it retries with the first boundary-looking line,
 // and failing that keeps the body as plain text.
-func (w *walker) walkMultipart(mt string, params map[string]string, body []byte, depth int, ctx walkCtx) {
+func (w *walker) walkMultipart(mt string, params map[string]string, body []byte, depth int) {
 	if depth >= maxDepth {
 		w.note("multipart nested deeper than %d", maxDepth)
 		return
 	}
-	ctx = walkCtx{alternative: mt == "multipart/alternative", related: mt == "multipart/related"}
+	ctx := walkCtx{alternative: mt == "multipart/alternative", related: mt == "multipart/related"}
 	if mt == "multipart/report" && w.reportType == "" {
 		w.reportType = strings.ToLower(strings.TrimSpace(params["report-type"]))
 	}

@@ -92,11 +92,11 @@ func TestServerScriptedFailures(t *testing.T) {
 	s.FailNext("chat.postMessage", APIError("channel_not_found"))
 	post := `{"channel":"C1","text":"hi"}`
 
-	resp, answer := call(t, s, "chat.postMessage", jsonHeader("xoxb-good"), post)
+	resp, _ := call(t, s, "chat.postMessage", jsonHeader("xoxb-good"), post)
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "30" {
 		t.Fatalf("first: status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	_, answer = call(t, s, "chat.postMessage", jsonHeader("xoxb-good"), post)
+	_, answer := call(t, s, "chat.postMessage", jsonHeader("xoxb-good"), post)
 	if answer["error"] != "channel_not_found" {
 		t.Fatalf("second: answer = %v", answer)
 	}
