@@ -7,6 +7,18 @@
 // passes in) and the change events it announces (pg_notify on the "parley_events" channel; see
 // Feed). Channels normalize what arrives into an Inbound and call Store.Ingest.
 //
+// The ingest path, in one map (docs/architecture.md has the whole):
+//
+//	channel -> Store.Ingest: repair (NUL, invalid UTF-8, limits) and normalize the Inbound
+//	  -> group.do: join the pending batch; the first caller leads, waits for a committer
+//	     slot and gathers (at most 2 ms) the callers it expects          (group.go)
+//	  -> round trip 1: BEGIN + every message's lookups: identity locks, stored copy,
+//	     contact, each contact's conversation                            (ingest_lookup.go)
+//	  -> round trip 2: writes: contacts, identities, threading, messages (ingest_write.go)
+//	  -> round trip 3: Jobs.Enqueue: River's InsertManyTx of the jobs the events cause
+//	  -> round trip 4: one pg_notify for the batch, with COMMIT; each caller returns
+//	     only now, and only then does the channel answer its provider.
+//
 // Errors: ErrNotFound, ErrInvalid (wrapped in a *ValidationError that names the field),
 // ErrConflict and ErrForbidden; callers test them with errors.Is.
 package inbox

@@ -15,7 +15,7 @@ import (
 // retried alone, and then finds the stored message.
 var errRaced = errors.New("inbox: concurrent duplicate")
 
-// Ingest stores a customer message in one transaction, as DESIGN.md describes: it resolves the
+// Ingest stores a customer message in one transaction, as docs/architecture.md describes: it resolves the
 // sender's identity to a contact (creating both if new), threads the message, inserts it
 // idempotently on (channel, external id), enqueues the jobs it causes through Jobs and announces
 // the change. A redelivered message changes nothing and reports Duplicate with the stored ids.
