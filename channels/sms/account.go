@@ -41,6 +41,9 @@ func NewInbox(name string, s Settings, authToken string, teamID int64, existing 
 	if strings.TrimSpace(authToken) == "" {
 		return inbox.NewInbox{}, errors.New("sms: inbox: the auth token is required")
 	}
+	if t := strings.TrimSpace(authToken); !isAuthToken(t) {
+		return inbox.NewInbox{}, fmt.Errorf("sms: inbox: the auth token is %d characters; Twilio's is 32 letters and digits (Console > Account Info)", len(t))
+	}
 	if s.From == "" && s.MessagingServiceSID == "" {
 		return inbox.NewInbox{}, errors.New("sms: inbox: a from number or a messaging service SID is required")
 	}
@@ -126,4 +129,18 @@ func (a account) open(store *inbox.Store) (account, error) {
 	}
 	a.token = sec.AuthToken
 	return a, nil
+}
+
+// isAuthToken reports whether t has the shape of a Twilio auth token: 32 ASCII letters and
+// digits (twilio-go refuses any other, so a bad one would only fail at the first send).
+func isAuthToken(t string) bool {
+	if len(t) != 32 {
+		return false
+	}
+	for _, r := range t {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

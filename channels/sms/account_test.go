@@ -45,6 +45,8 @@ func TestNewInboxRejects(t *testing.T) {
 	}{
 		"bad account":     {sms.Settings{AccountSID: "AC123", From: "+14155550111"}, authToken, "account SID"},
 		"no token":        {sms.Settings{AccountSID: accountSID, From: "+14155550111"}, " ", "auth token"},
+		"short token":     {sms.Settings{AccountSID: accountSID, From: "+14155550111"}, "secret", "auth token is 6 characters"},
+		"token with dash": {sms.Settings{AccountSID: accountSID, From: "+14155550111"}, "feedface-123456789abcdef01234567", "32 letters and digits"},
 		"no sender":       {sms.Settings{AccountSID: accountSID}, authToken, "from number or a messaging service"},
 		"national number": {sms.Settings{AccountSID: accountSID, From: "4155550111"}, authToken, "from number"},
 		"bad service":     {sms.Settings{AccountSID: accountSID, MessagingServiceSID: "MGxyz"}, authToken, "messaging service SID"},

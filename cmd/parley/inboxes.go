@@ -73,7 +73,7 @@ func inboxCmd(ctx context.Context, c *cli) error {
 
 // apiInbox is `parley inbox add api --name N`: a named API channel for an integration.
 func apiInbox(c *cli) (inbox.NewInbox, error) {
-	fs := c.flags("inbox add api", "inbox add api --name N [--team T]")
+	fs := c.flags("inbox add api", "inbox add api --name N")
 	name := fs.String("name", "", "the inbox's name")
 	if err := fs.Parse(c.args); err != nil {
 		return inbox.NewInbox{}, err
