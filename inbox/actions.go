@@ -217,7 +217,7 @@ func cleanTags(tags []string) ([]string, error) {
 		}
 		t = strings.ToLower(strings.TrimSpace(t))
 		if t == "" || utf8.RuneCountInString(t) > MaxTagChars || strings.ContainsAny(t, ",\n") {
-			return nil, fmt.Errorf("inbox: tags: %w", invalid("tags", "a tag is 1-%d characters without commas: %q", MaxTagChars, cutRunes(t, MaxTagChars)+"…"))
+			return nil, fmt.Errorf("inbox: tags: %w", invalid("tags", "a tag is 1-%d characters without commas: %q", MaxTagChars, CutRunes(t, MaxTagChars)+"…"))
 		}
 		if !slices.Contains(out, t) {
 			out = append(out, t)

@@ -87,17 +87,17 @@ func (in *Inbound) repair() {
 // text and HTML, and notes each cut.
 func (in *Inbound) cutToLimits(notes map[string]string) {
 	if utf8.RuneCountInString(strings.TrimSpace(in.Name)) > MaxNameChars {
-		in.Name = cutRunes(strings.TrimSpace(in.Name), MaxNameChars)
+		in.Name = CutRunes(strings.TrimSpace(in.Name), MaxNameChars)
 		addNote(notes, "name", fmt.Sprintf("cut to %d characters", MaxNameChars))
 	}
 	if subject := strings.TrimSpace(in.Subject); utf8.RuneCountInString(subject) > MaxSubjectChars {
 		in.attachFull(FullSubjectFile, "text/plain; charset=utf-8", subject)
-		in.Subject = cutRunes(subject, MaxSubjectChars)
+		in.Subject = CutRunes(subject, MaxSubjectChars)
 		addNote(notes, "subject", fmt.Sprintf("cut to %d characters; the full subject is attached as %s", MaxSubjectChars, FullSubjectFile))
 	}
 	if len(in.Text) > MaxInboundText {
 		in.attachFull(FullTextFile, "text/plain; charset=utf-8", in.Text)
-		in.Text = cutBytes(in.Text, MaxInboundText)
+		in.Text = CutBytes(in.Text, MaxInboundText)
 		addNote(notes, "text", fmt.Sprintf("cut to %d bytes; the full text is attached as %s", MaxInboundText, FullTextFile))
 	}
 	if len(in.HTML) > MaxTextBytes {
@@ -191,8 +191,8 @@ func cleanValue(v any) (any, bool) {
 	}
 }
 
-// cutRunes cuts s to at most n runes.
-func cutRunes(s string, n int) string {
+// CutRunes cuts s to at most n runes.
+func CutRunes(s string, n int) string {
 	i := 0
 	for pos := range s {
 		if i == n {
@@ -203,8 +203,8 @@ func cutRunes(s string, n int) string {
 	return s
 }
 
-// cutBytes cuts s to at most n bytes without splitting a character.
-func cutBytes(s string, n int) string {
+// CutBytes cuts s to at most n bytes without splitting a character.
+func CutBytes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -59,9 +58,9 @@ func (f *Fetcher) inboundOf(ctx context.Context, a account, p *Parsed, o origin)
 		ExternalID: ExternalID(p),
 		From:       inbox.Identity{Kind: inbox.IdentityEmail, Address: p.From.Address, Verified: dkim != ""},
 		Name:       p.From.Name,
-		Subject:    cutRunes(p.Subject, inbox.MaxSubjectChars),
-		Text:       cutBytes(text, inbox.MaxTextBytes),
-		HTML:       cutBytes(html, inbox.MaxTextBytes),
+		Subject:    inbox.CutRunes(p.Subject, inbox.MaxSubjectChars),
+		Text:       inbox.CutBytes(text, inbox.MaxTextBytes),
+		HTML:       inbox.CutBytes(html, inbox.MaxTextBytes),
 		Email:      &inbox.EmailHeaders{MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References},
 		Auto:       string(p.Auto),
 		ReceivedAt: o.received,
@@ -164,23 +163,4 @@ func addressList(as []Address) []string {
 		out = append(out, a.Address)
 	}
 	return out
-}
-
-// cutBytes shortens s to at most n bytes at a rune boundary.
-func cutBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-// cutRunes shortens s to at most n runes.
-func cutRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }
