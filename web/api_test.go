@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/teamtest"
 	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -56,6 +57,7 @@ func setupOn(t *testing.T, pool *pgxpool.Pool) *apiEnv {
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	e.agent, e.token = e.newAgent(t, "agent", inbox.RoleAgent)
+	teamtest.FrontDesk(t, e.store, e.agent.ID)
 	return e
 }
 

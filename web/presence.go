@@ -72,15 +72,11 @@ func (p *presence) receive(ctx context.Context, c *client, raw []byte) {
 	}
 	if f.ConversationID != st.conv.ConversationID {
 		p.leave(ctx, c)
-		conv, err := p.s.store.GetConversation(ctx, f.ConversationID)
+		conv, err := p.s.store.As(c.viewer).GetConversation(ctx, f.ConversationID)
 		if err != nil {
 			return
 		}
-		e := inbox.Event{ConversationID: conv.ID, TeamID: deref(conv.TeamID), AssigneeID: deref(conv.AssigneeID)}
-		if !c.sees(e) {
-			return
-		}
-		st.conv = e
+		st.conv = inbox.Event{ConversationID: conv.ID, TeamID: deref(conv.TeamID), AssigneeID: deref(conv.AssigneeID)}
 	}
 	typ := EventPresenceViewing
 	if f.Type == "typing" {

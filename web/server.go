@@ -48,7 +48,7 @@ type Server struct {
 	pool     *pgxpool.Pool
 	log      *slog.Logger
 	hub      *hub
-	mux      *http.ServeMux
+	mux      *router
 	metrics  *metrics
 	upgrader *websocket.Upgrader
 	tokens   *tokenCache
@@ -61,7 +61,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: http.NewServeMux(), now: cfg.Clock,
+	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
 		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -84,7 +84,7 @@ func New(cfg Config) *Server {
 }
 
 // Handler returns the server's root handler.
-func (s *Server) Handler() http.Handler { return s.metrics.instrument(s.mux) }
+func (s *Server) Handler() http.Handler { return s.metrics.instrument(s.mux.mux) }
 
 // Shutdown closes every event socket.
 func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll() }

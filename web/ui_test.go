@@ -18,6 +18,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/teamtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -90,6 +91,9 @@ func (e *uiEnv) newUser(t *testing.T, name string, role inbox.Role) *user {
 	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: name + "@example.com", Name: name, Role: role, Password: "password123"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if role == inbox.RoleAgent {
+		teamtest.FrontDesk(t, e.store, a.ID)
 	}
 	u := e.anonymous(t)
 	u.agent = a

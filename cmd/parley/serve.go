@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
@@ -39,16 +42,21 @@ func serve(ctx context.Context, c *cli) error {
 	return a.serve(ctx, ln)
 }
 
-// serve runs every part of a server process on ln until ctx ends, then shuts down in order:
-// stop taking requests, finish the running jobs, close the sockets.
-func (a *app) serve(ctx context.Context, ln net.Listener) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+// server is one process's parts, wired: the event feed, the job client (with every channel's
+// workers) and the HTTP server (with every channel's routes).
+type server struct {
+	feed   *inbox.Feed
+	client *river.Client[pgx.Tx]
+	web    *web.Server
+}
+
+// assemble opens every channel and wires the parts of a server process; nothing runs yet.
+func (a *app) assemble(ctx context.Context) (server, error) {
 	feed := inbox.NewFeed(a.pool, a.log)
 	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
-		return err
+		return server{}, err
 	}
 	surveys := workflow.NewSurveys(a.store)
 	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: surveys,
@@ -58,18 +66,31 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	for _, ch := range channelList() {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
-			return fmt.Errorf("%s channel: %w", ch.Kind(), err)
+			return server{}, fmt.Errorf("%s channel: %w", ch.Kind(), err)
 		}
 		routes = append(routes, p.Routes...)
 		wcfg.AddChannel(ch.Kind(), p)
 	}
 	client, err := workflow.NewClient(wcfg)
 	if err != nil {
-		return err
+		return server{}, err
 	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL})
+	return server{feed: feed, client: client, web: srv}, nil
+}
+
+// serve runs every part of a server process on ln until ctx ends, then shuts down in order:
+// stop taking requests, finish the running jobs, close the sockets.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts, err := a.assemble(ctx)
+	if err != nil {
+		return err
+	}
+	feed, client, srv := parts.feed, parts.client, parts.web
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	errc := make(chan error, 4)
