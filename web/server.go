@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -25,6 +26,9 @@ type Config struct {
 	Store  *inbox.Store
 	Pool   *pgxpool.Pool
 	Events EventSource
+	// Relay is the process's one LISTEN connection: the agents' presence of every process
+	// arrives through it. Nil hears no presence (PresenceReady never closes).
+	Relay  *pgrelay.Relay
 	Logger *slog.Logger
 	// Rules, SLA and Surveys are the workflow's services that the pages and the API serve
 	// (routing rules, SLA policies and reports, the survey form); required, built by cmd.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
@@ -44,14 +45,15 @@ func serve(ctx context.Context, c *cli) error {
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	feed := inbox.NewFeed(a.pool, a.log)
+	relay := pgrelay.New(a.pool, a.log) // the one LISTEN connection: change events and presence
+	feed := inbox.NewFeed(relay, a.log)
 	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return err
 	}
 	surveys := workflow.NewSurveys(a.store)
-	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: surveys,
+	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
@@ -67,14 +69,13 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
+	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL})
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	errc := make(chan error, 4)
-	go func() { errc <- feed.Run(ctx) }()
-	go func() { errc <- srv.Run(ctx) }()
+	go func() { errc <- relay.Run(ctx) }()
 	if !a.noJobs {
 		if err := client.Start(ctx); err != nil {
 			return fmt.Errorf("jobs: %w", err)
