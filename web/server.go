@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/httperr"
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -121,7 +122,7 @@ func (s *Server) routes(cfg Config) {
 		m.Handle(r.Pattern, r.Handler)
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.Method + " " + r.URL.Path, "code": "not_found"})
+		httperr.Write(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -198,10 +197,3 @@ func (s *Server) CloseOnDone(ctx context.Context) {
 
 // Sockets returns how many visitor sockets this process holds.
 func (s *Server) Sockets() int { return s.hub.count() }
-
-// errorJSON writes a JSON error as the web layer does.
-func errorJSON(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg, "code": code})
-}
