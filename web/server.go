@@ -12,6 +12,8 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/httperr"
+	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -25,6 +27,9 @@ type Config struct {
 	Store  *inbox.Store
 	Pool   *pgxpool.Pool
 	Events EventSource
+	// Relay is the process's one LISTEN connection: the agents' presence of every process
+	// arrives through it. Nil hears no presence (PresenceReady never closes).
+	Relay  *pgrelay.Relay
 	Logger *slog.Logger
 	// Rules, SLA and Surveys are the workflow's services that the pages and the API serve
 	// (routing rules, SLA policies and reports, the survey form); required, built by cmd.
@@ -117,7 +122,7 @@ func (s *Server) routes(cfg Config) {
 		m.Handle(r.Pattern, r.Handler)
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.Method + " " + r.URL.Path, "code": "not_found"})
+		httperr.Write(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
 }
 

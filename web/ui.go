@@ -47,7 +47,7 @@ func newUI(s *Server, cfg Config) *ui {
 		secure:     strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://"),
 		emailLimit: newLimiter(s.now, loginWindow, loginPerEmail, limiterSize),
 		ipLimit:    newLimiter(s.now, loginWindow, loginPerIP, limiterSize),
-		presence:   newPresence(s),
+		presence:   newPresence(s, cfg.Relay),
 	}
 }
 

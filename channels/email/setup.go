@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/parleyhq/parley/channels"
@@ -47,16 +46,9 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 			*u = strings.TrimSpace(line)
 		}
 	}
-	set, err := env.Open(ctx)
+	set, teamID, err := env.OpenSealed(ctx, inbox.ChannelEmail, "the passwords", *team)
 	if err != nil {
 		return inbox.NewInbox{}, err
-	}
-	if set.SecretKey == "" {
-		return inbox.NewInbox{}, errors.New("inbox add email: PARLEY_SECRET_KEY is not set; it seals the passwords")
-	}
-	teamID, err := set.TeamID(ctx, *team)
-	if err != nil {
-		return inbox.NewInbox{}, fmt.Errorf("inbox add email: team %q: %w", *team, err)
 	}
 	existing, err := set.Store.Inboxes(ctx, inbox.ChannelEmail)
 	if err != nil {

@@ -141,6 +141,7 @@ type caller struct {
 type matrix struct {
 	t     *testing.T
 	a     *app
+	parts server
 	srv   *httptest.Server
 	n     int
 	teamA inbox.Team
@@ -195,8 +196,8 @@ func newMatrix(t *testing.T) *matrix {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = parts.feed.Run(ctx) }()
-	m := &matrix{t: t, a: a, srv: httptest.NewServer(parts.web.Handler())}
+	go func() { _ = parts.relay.Run(ctx) }()
+	m := &matrix{t: t, a: a, parts: parts, srv: httptest.NewServer(parts.web.Handler())}
 	t.Cleanup(m.srv.Close)
 	if m.teamA, err = a.store.CreateTeam(ctx, "Team A", nil); err != nil {
 		t.Fatal(err)
@@ -212,11 +213,7 @@ func newMatrix(t *testing.T) *matrix {
 
 // routes is the server's own list of routes.
 func (m *matrix) routes() []string {
-	parts, err := m.a.assemble(context.Background())
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return parts.web.Routes()
+	return m.parts.web.Routes()
 }
 
 // callers signs in an agent of each role (agents in team A and in team B) and gives each an

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
@@ -42,9 +43,10 @@ func serve(ctx context.Context, c *cli) error {
 	return a.serve(ctx, ln)
 }
 
-// server is one process's parts, wired: the event feed, the job client (with every channel's
-// workers) and the HTTP server (with every channel's routes).
+// server is one process's parts, wired: the LISTEN relay, the event feed, the job client (with
+// every channel's workers) and the HTTP server (with every channel's routes).
 type server struct {
+	relay  *pgrelay.Relay
 	feed   *inbox.Feed
 	client *river.Client[pgx.Tx]
 	web    *web.Server
@@ -52,14 +54,15 @@ type server struct {
 
 // assemble opens every channel and wires the parts of a server process; nothing runs yet.
 func (a *app) assemble(ctx context.Context) (server, error) {
-	feed := inbox.NewFeed(a.pool, a.log)
+	relay := pgrelay.New(a.pool, a.log) // the one LISTEN connection: change events and presence
+	feed := inbox.NewFeed(relay, a.log)
 	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return server{}, err
 	}
 	surveys := workflow.NewSurveys(a.store)
-	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: surveys,
+	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
@@ -75,10 +78,10 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	if err != nil {
 		return server{}, err
 	}
-	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
+	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL})
-	return server{feed: feed, client: client, web: srv}, nil
+	return server{relay: relay, feed: feed, client: client, web: srv}, nil
 }
 
 // serve runs every part of a server process on ln until ctx ends, then shuts down in order:
@@ -90,12 +93,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	feed, client, srv := parts.feed, parts.client, parts.web
+	relay, client, srv := parts.relay, parts.client, parts.web
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	errc := make(chan error, 4)
-	go func() { errc <- feed.Run(ctx) }()
-	go func() { errc <- srv.Run(ctx) }()
+	go func() { errc <- relay.Run(ctx) }()
 	if !a.noJobs {
 		if err := client.Start(ctx); err != nil {
 			return fmt.Errorf("jobs: %w", err)
