@@ -64,8 +64,14 @@ type NewAgent struct {
 // MinPasswordLen is the shortest password an agent may have.
 const MinPasswordLen = 8
 
-// CreateAgent adds an agent with a bcrypt password hash. An email already taken is ErrConflict.
+// CreateAgent adds an agent on the system's behalf (see CreateAgentBy).
 func (s *Store) CreateAgent(ctx context.Context, a NewAgent) (Agent, error) {
+	return s.CreateAgentBy(ctx, a, Acting{Email: "system"})
+}
+
+// CreateAgentBy adds an agent with a bcrypt password hash, and records it in the audit log in
+// the same transaction. An email already taken is ErrConflict.
+func (s *Store) CreateAgentBy(ctx context.Context, a NewAgent, by Acting) (Agent, error) {
 	email, err := normalizeEmail(a.Email)
 	if err != nil {
 		return Agent{}, fmt.Errorf("inbox: agent: %w", err)
@@ -90,10 +96,17 @@ func (s *Store) CreateAgent(ctx context.Context, a NewAgent) (Agent, error) {
 		return Agent{}, fmt.Errorf("inbox: agent: hash: %w", err)
 	}
 	var out Agent
-	err = s.pool.QueryRow(ctx, `INSERT INTO agents (email, name, role, password_hash, capacity, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+agentCols,
-		email, strings.TrimSpace(a.Name), a.Role, string(hash), a.Capacity, s.now()).
-		Scan(&out.ID, &out.Email, &out.Name, &out.Role, &out.Capacity, &out.Availability, &out.Active)
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO agents (email, name, role, password_hash, capacity, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+agentCols,
+			email, strings.TrimSpace(a.Name), a.Role, string(hash), a.Capacity, s.now()).
+			Scan(&out.ID, &out.Email, &out.Name, &out.Role, &out.Capacity, &out.Availability, &out.Active)
+		if err != nil {
+			return err
+		}
+		return s.RecordAuditTx(ctx, tx, by.record(AuditAgentCreated, fmt.Sprintf("agent:%d", out.ID),
+			map[string]any{"email": out.Email, "role": string(out.Role)}))
+	})
 	if isUniqueViolation(err) {
 		return Agent{}, fmt.Errorf("inbox: agent %s exists: %w", email, ErrConflict)
 	}

@@ -58,7 +58,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 		}
 		na.Capacity = n
 	}
-	_, err := s.store.CreateAgent(r.Context(), na)
+	_, err := s.store.CreateAgentBy(r.Context(), na, acting(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
 		return s.renderAgents(w, r, http.StatusBadRequest, na, userMessage(err))
 	}
