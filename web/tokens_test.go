@@ -170,7 +170,6 @@ func (e *apiEnv) agentToken(t *testing.T) string {
 	return tok
 }
 
-
 func TestExpiredTokenAnswers401(t *testing.T) {
 	t.Parallel()
 	e := setup(t)

@@ -145,7 +145,6 @@ func agentSetRole(ctx context.Context, c *cli) error {
 	return nil
 }
 
-
 // teamCmd is `parley team add`.
 func teamCmd(ctx context.Context, c *cli) error {
 	if _, err := c.sub("team", "add"); err != nil {
