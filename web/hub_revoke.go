@@ -8,13 +8,20 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// closeAccessChanged is the close code an agent's sockets get when their access changes (they
-// were deactivated or given another role, or one of their tokens was revoked): the page reloads,
-// which lands a signed-out agent on the sign-in form and shows the rest what their role allows.
-const closeAccessChanged = 4001
+// Close codes of the sockets of an agent whose access changed.
+const (
+	// closeAccessChanged: the agent was deactivated or given another role. The page reloads,
+	// which lands a signed-out agent on the sign-in form and shows the rest what their role
+	// allows.
+	closeAccessChanged = 4001
+	// closeTokenRevoked: one of the agent's tokens was revoked. A socket does not record which
+	// credential opened it, so all of the agent's close; those opened with a session or another
+	// token simply reconnect, the revoked token's is refused.
+	closeTokenRevoked = 4002
+)
 
-// closeAgent closes every socket of an agent, telling the browser why (closeAccessChanged).
-func (h *hub) closeAgent(agentID int64) {
+// closeAgent closes every socket of an agent, telling the client why (code).
+func (h *hub) closeAgent(agentID int64, code int, reason string) {
 	var theirs []*client
 	h.mu.RLock()
 	for c := range h.clients {
@@ -23,7 +30,7 @@ func (h *hub) closeAgent(agentID int64) {
 		}
 	}
 	h.mu.RUnlock()
-	msg := websocket.FormatCloseMessage(closeAccessChanged, "access changed")
+	msg := websocket.FormatCloseMessage(code, reason)
 	for _, c := range theirs {
 		// WriteControl may run beside the write pump (gorilla/websocket allows it).
 		_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
@@ -40,11 +47,11 @@ func (s *Server) onEvent(e inbox.Event) {
 	switch e.Type {
 	case inbox.EventAgentChanged:
 		s.tokens.dropAgent(e.AgentID)
-		s.hub.closeAgent(e.AgentID)
+		s.hub.closeAgent(e.AgentID, closeAccessChanged, "access changed")
 		return
 	case inbox.EventTokenRevoked:
 		s.tokens.dropToken(eventTokenID(e))
-		s.hub.closeAgent(e.AgentID)
+		s.hub.closeAgent(e.AgentID, closeTokenRevoked, "token revoked")
 		return
 	case inbox.EventFeedResumed:
 		s.tokens.clear()

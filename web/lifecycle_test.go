@@ -18,9 +18,9 @@ import (
 )
 
 // waitClosed reads a socket until the server closes it, and fails unless it closes with code
-// 4001 (access changed) within a generous deadline: the wait is on the feed's delivery, which
-// closes the socket right after it drops the process's cached tokens.
-func waitClosed(t *testing.T, conn *websocket.Conn) {
+// (4001 access changed, 4002 token revoked) within a generous deadline: the wait is on the
+// feed's delivery, which closes the socket right after it drops the process's cached tokens.
+func waitClosed(t *testing.T, conn *websocket.Conn, code int) {
 	t.Helper()
 	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
 	for {
@@ -28,8 +28,8 @@ func waitClosed(t *testing.T, conn *websocket.Conn) {
 		if err == nil {
 			continue
 		}
-		if !websocket.IsCloseError(err, 4001) {
-			t.Fatalf("socket ended with %v, want close 4001 (access changed)", err)
+		if !websocket.IsCloseError(err, code) {
+			t.Fatalf("socket ended with %v, want close %d", err, code)
 		}
 		return
 	}
@@ -117,7 +117,7 @@ func TestDeactivationEndsAccessOnEveryServerAtOnce(t *testing.T) {
 	if st != http.StatusSeeOther {
 		t.Fatalf("deactivate on A: %d %.300s", st, body)
 	}
-	waitClosed(t, sock)
+	waitClosed(t, sock, 4001)
 	if st := b.doAs(t, anaTok, "GET", "/api/v1/me", "", nil); st != http.StatusUnauthorized {
 		t.Fatalf("ana's cached token on B after deactivation: %d, want 401", st)
 	}
@@ -208,7 +208,7 @@ func TestDemotedSupervisorLosesAccessAtOnce(t *testing.T) {
 	if err := a.store.SetAgentRole(context.Background(), sup.ID, inbox.RoleAgent, inbox.ActingCLI); err != nil {
 		t.Fatal(err)
 	}
-	waitClosed(t, sock)
+	waitClosed(t, sock, 4001)
 	if st := b.doAs(t, supTok, "GET", "/api/v1/sla/board", "", nil); st != http.StatusForbidden {
 		t.Fatalf("board after demotion: %d, want 403", st)
 	}
