@@ -225,3 +225,44 @@ func TestTokensKindsExpiryAndLastUse(t *testing.T) {
 		t.Errorf("a refused token was audited: %d created rows", n)
 	}
 }
+
+func TestDeactivatedAgentIsNeverAutoAssigned(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := context.Background()
+	ana := mustAgent(t, e, "ana@example.com")
+	team := addTeam(t, e, "Support", "ana")
+	res := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "q-1", From: emailFrom("c@example.com"), Text: "hi"})
+	queued(t, e, res.ConversationID, team)
+	agentsFor := func() []inbox.AgentLoad {
+		var q inbox.TeamQueues
+		inTx(t, e, func(ctx context.Context, tx pgx.Tx) error {
+			var err error
+			q, err = e.store.LockTeamQueuesTx(ctx, tx, []int64{team})
+			return err
+		})
+		return q.Agents
+	}
+	if got := agentsFor(); len(got) != 1 || got[0].ID != ana.ID {
+		t.Fatalf("before: %+v", got)
+	}
+	if _, err := e.store.DeactivateAgent(ctx, ana.ID, inbox.ActingCLI); err != nil {
+		t.Fatal(err)
+	}
+	// Even marked available again behind the store's back, a deactivated agent takes nothing.
+	if _, err := e.pool.Exec(ctx, `UPDATE agents SET availability = 'available' WHERE id = $1`, ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := agentsFor(); len(got) != 0 {
+		t.Fatalf("a deactivated agent is offered conversations: %+v", got)
+	}
+	var id int64
+	inTx(t, e, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		id, err = e.store.EscalationAgentTx(ctx, tx, team, 0)
+		return err
+	})
+	if id != 0 {
+		t.Fatalf("escalation picked deactivated agent %d", id)
+	}
+}
