@@ -5,19 +5,10 @@ import (
 	"fmt"
 )
 
-// SetRole changes an agent's role.
+// SetRole changes an agent's role on the system's behalf: SetAgentRole acting as the command
+// line.
 func (s *Store) SetRole(ctx context.Context, agentID int64, role Role) error {
-	if !role.Valid() {
-		return fmt.Errorf("inbox: role: %w", invalid("role", "must be agent, supervisor or admin"))
-	}
-	tag, err := s.pool.Exec(ctx, `UPDATE agents SET role = $2 WHERE id = $1`, agentID, role)
-	if err != nil {
-		return fmt.Errorf("inbox: role: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("inbox: role: agent %d: %w", agentID, ErrNotFound)
-	}
-	return nil
+	return s.SetAgentRole(ctx, agentID, role, ActingCLI)
 }
 
 // AddTeamMember puts an agent in a team; already a member is fine. An unknown team or agent is

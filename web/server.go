@@ -78,11 +78,11 @@ func New(cfg Config) *Server {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(cfg.Registry)
-	s.tokens = newTokenCache(s.store.AgentByToken, s.now)
+	s.tokens = newTokenCache(s.store.TokenAgent, s.now)
 	s.hub = newHub(s.store, s.log, s.metrics)
 	s.ui = newUI(s, cfg)
 	if cfg.Events != nil {
-		cfg.Events.Subscribe(s.hub.publish)
+		cfg.Events.Subscribe(s.onEvent)
 	}
 	s.routes(cfg)
 	return s
@@ -118,6 +118,7 @@ func (s *Server) routes(cfg Config) {
 	s.ruleRoutes(m)
 	s.slaRoutes(m)
 	s.surveyRoutes(m)
+	s.accountRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}
