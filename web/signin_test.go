@@ -102,7 +102,7 @@ func TestSessionsEndWhenIdleOrExpired(t *testing.T) {
 	}
 }
 
-func TestSignInIsRateLimitedPerEmailAndPerAddress(t *testing.T) {
+func TestSignInIsThrottledPerAccountAndAddressAndPerAddress(t *testing.T) {
 	t.Parallel()
 	e := newUIEnv(t)
 	e.newUser(t, "dee", inbox.RoleAgent)
