@@ -82,7 +82,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	agent, err := s.store.Authenticate(r.Context(), email, r.PostForm.Get("password"))
 	if errors.Is(err, inbox.ErrBadCredentials) {
 		th.fail(email, ip)
-		s.audit(r, inbox.AuditRecord{Kind: inbox.AuditSignInFailed, Actor: email, SourceIP: ip, Data: map[string]any{"method": "password"}})
+		s.audit(r, inbox.AuditRecord{Kind: inbox.AuditSignInFailed, Actor: inbox.CutRunes(email, 254), SourceIP: ip, Data: map[string]any{"method": "password"}})
 		s.renderLogin(w, r, http.StatusUnauthorized, view, "Wrong email or password.")
 		return
 	}
