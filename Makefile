@@ -113,6 +113,7 @@ e2e-against-db:
 	@export DATABASE_URL="$$TEST_DATABASE_URL"; \
 	port="$$($(LOCALPG) freeport)"; \
 	export PARLEY_ADDR="127.0.0.1:$$port" PARLEY_E2E_URL="http://127.0.0.1:$$port"; \
+	export PARLEY_SECRET_KEY="$${PARLEY_SECRET_KEY:-e2e-throwaway-secret-key}"; \
 	log="$$(mktemp -t parley-e2e.XXXXXX)"; \
 	export PARLEY_E2E_DEMO="$$log.demo"; \
 	$(BIN) migrate; \

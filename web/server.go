@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -45,6 +46,10 @@ type Config struct {
 	Clock func() time.Time
 	// PublicURL is the server's public base URL (PARLEY_PUBLIC_URL); https makes cookies Secure.
 	PublicURL string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (PARLEY_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+	// OIDC configures single sign-on; nil turns it off.
+	OIDC *OIDCConfig
 }
 
 // Server is the HTTP surface of one parley process.
@@ -119,6 +124,7 @@ func (s *Server) routes(cfg Config) {
 	s.slaRoutes(m)
 	s.surveyRoutes(m)
 	s.accountRoutes(m)
+	s.signinRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}

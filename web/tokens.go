@@ -54,10 +54,14 @@ func (s *Server) newTokenFor(ctx context.Context, req tokenRequest) (inbox.NewTo
 }
 
 // acting names the request's agent, and where they are, for the audit log.
-func acting(r *http.Request) inbox.Acting {
+func (s *Server) acting(r *http.Request) inbox.Acting {
 	a := agentFrom(r.Context())
-	return inbox.Acting{AgentID: a.ID, Email: a.Email, SourceIP: clientIP(r)}
+	return inbox.Acting{AgentID: a.ID, Email: a.Email, SourceIP: s.clientIP(r)}
 }
+
+// clientIP is the address a request came from: the peer's, or behind a trusted proxy the one
+// it forwarded (PARLEY_TRUSTED_PROXIES).
+func (s *Server) clientIP(r *http.Request) string { return s.ui.signinFlow.throttle.clientIP(r) }
 
 // tokenOwner is whose tokens the caller may see and revoke: their own, or anyone's (0) for an
 // admin.
@@ -95,7 +99,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token, rec, err := s.store.IssueToken(r.Context(), nt, acting(r))
+	token, rec, err := s.store.IssueToken(r.Context(), nt, s.acting(r))
 	if err != nil {
 		return err
 	}
@@ -110,7 +114,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.RevokeToken(r.Context(), id, tokenOwner(r.Context()), acting(r))
+	rec, err := s.store.RevokeToken(r.Context(), id, tokenOwner(r.Context()), s.acting(r))
 	if err != nil {
 		return err
 	}

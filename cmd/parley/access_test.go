@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,25 +59,34 @@ type policy struct {
 	path   string
 	body   string
 	form   bool // body is a form, not JSON
+	// ok is what an allowed caller gets when it is not a success: the body is refused on its
+	// merits (a wrong code), which only an allowed caller may learn.
+	ok int
 }
 
 // policies is the access policy of every route of the server. TestAccessMatrix takes the
 // routes from the server's own router: a route missing here fails it.
 var policies = map[string]policy{
-	"GET /healthz":          {access: public},
-	"GET /readyz":           {access: public},
-	"GET /metrics":          {access: public},
-	"GET /static/{file...}": {access: public, path: "/static/app.css"},
-	"GET /{$}":              {access: public},
-	"GET /login":            {access: public},
-	"POST /login":           {access: public, form: true, body: "email=nobody%40example.com&password=wrong"},
-	"POST /logout":          {access: public},
-	"GET /survey/{token}":   {access: public, path: "/survey/nosuchtoken"},
-	"POST /survey/{token}":  {access: public, path: "/survey/nosuchtoken", form: true, body: "score=5"},
-	"GET /chat/demo":        {access: public},
-	"GET /chat/widget.js":   {access: public},
-	"GET /chat/ws":          {access: public},
-	"/":                     {access: public, path: "/no/such/page"},
+	"GET /healthz":            {access: public},
+	"GET /readyz":             {access: public},
+	"GET /metrics":            {access: public},
+	"GET /static/{file...}":   {access: public, path: "/static/app.css"},
+	"GET /{$}":                {access: public},
+	"GET /login":              {access: public},
+	"POST /login":             {access: public, form: true, body: "email=nobody%40example.com&password=wrong"},
+	"POST /logout":            {access: public},
+	"GET /login/code":         {access: public},
+	"POST /login/code":        {access: public, form: true, body: "code=123456"},
+	"GET /login/enrol":        {access: public},
+	"POST /login/enrol":       {access: public, form: true, body: "code=123456"},
+	"GET /login/sso":          {access: public},
+	"GET /login/sso/callback": {access: public, path: "/login/sso/callback?state=x&code=y"},
+	"GET /survey/{token}":     {access: public, path: "/survey/nosuchtoken"},
+	"POST /survey/{token}":    {access: public, path: "/survey/nosuchtoken", form: true, body: "score=5"},
+	"GET /chat/demo":          {access: public},
+	"GET /chat/widget.js":     {access: public},
+	"GET /chat/ws":            {access: public},
+	"/":                       {access: public, path: "/no/such/page"},
 
 	"POST /webhooks/slack/events":       {access: webhook, body: `{"type":"url_verification","challenge":"x"}`},
 	"POST /webhooks/slack/interactions": {access: webhook, form: true, body: "payload=%7B%7D"},
@@ -99,6 +110,12 @@ var policies = map[string]policy{
 	"GET /api/v1/canned":                       {access: agentRole},
 	"GET /inbox":                               {access: agentRole},
 	"GET /api/v1/tokens":                       {access: agentRole},
+	"GET /settings/2fa":                        {access: agentRole},
+	"POST /settings/2fa/setup":                 {access: agentRole},
+	"POST /settings/2fa/confirm":               {access: agentRole, form: true, body: "code=000000", ok: http.StatusBadRequest},
+	"POST /settings/2fa/disable":               {access: agentRole, form: true, body: "proof=a-long-enough-passphrase", ok: http.StatusBadRequest},
+	"GET /admin/security":                      {access: admin},
+	"POST /admin/security":                     {access: admin},
 	"POST /api/v1/tokens":                      {access: agentRole, body: `{"name":"t{n}"}`},
 	"DELETE /api/v1/tokens/{id}":               {access: agentRole, object: token},
 	"GET /settings/tokens":                     {access: agentRole},
@@ -204,7 +221,12 @@ func TestAccessMatrix(t *testing.T) {
 
 func newMatrix(t *testing.T) *matrix {
 	t.Helper()
-	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "error"}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "error",
+		"PARLEY_SECRET_KEY": base64.StdEncoding.EncodeToString(key)}
 	c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -573,6 +595,10 @@ func (m *matrix) check(pattern string, p policy, c caller, team string) {
 	case pattern == "GET /api/v1/events":
 		if st != http.StatusBadRequest { // allowed: the upgrade is refused only for want of a WebSocket handshake
 			fail("400 from the WebSocket upgrade")
+		}
+	case p.ok != 0:
+		if st != p.ok {
+			fail(fmt.Sprintf("%d: the caller may do this, and the body is refused", p.ok))
 		}
 	case st >= 400:
 		fail("success: the caller may do this")

@@ -8,14 +8,18 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -30,6 +34,10 @@ type config struct {
 	LogLevel     string
 	LogFormat    string
 	PhoneRegion  string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (PARLEY_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+	// OIDC is single sign-on (PARLEY_OIDC_*); nil when PARLEY_OIDC_ISSUER is unset.
+	OIDC *web.OIDCConfig
 }
 
 func loadConfig(getenv env) (config, error) {
@@ -56,6 +64,67 @@ func loadConfig(getenv env) (config, error) {
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("PARLEY_PUBLIC_URL must be an absolute http or https URL such as https://help.example.com, not %q", c.PublicURL)
+	}
+	var err error
+	if c.TrustedProxies, err = trustedProxies(getenv("PARLEY_TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	if c.OIDC, err = oidcConfig(getenv); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// trustedProxies parses PARLEY_TRUSTED_PROXIES: CIDR ranges (or single addresses) separated by
+// commas or spaces, such as "10.0.0.0/8, 192.168.1.7".
+func trustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("PARLEY_TRUSTED_PROXIES: %q is not an IP address or a CIDR range such as 10.0.0.0/8", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// oidcConfig reads single sign-on's settings. The client secret comes from
+// PARLEY_OIDC_CLIENT_SECRET or, to keep it out of the environment, the file named by
+// PARLEY_OIDC_CLIENT_SECRET_FILE.
+func oidcConfig(getenv env) (*web.OIDCConfig, error) {
+	issuer := strings.TrimSpace(getenv("PARLEY_OIDC_ISSUER"))
+	if issuer == "" {
+		return nil, nil
+	}
+	if u, err := url.Parse(issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("PARLEY_OIDC_ISSUER must be the provider's issuer URL such as https://login.example.com, not %q", issuer)
+	}
+	c := &web.OIDCConfig{Issuer: issuer, ClientID: getenv("PARLEY_OIDC_CLIENT_ID"), ClientSecret: getenv("PARLEY_OIDC_CLIENT_SECRET"),
+		JITRole: inbox.Role(getenv("PARLEY_OIDC_JIT_ROLE"))}
+	if c.ClientID == "" {
+		return nil, errors.New("PARLEY_OIDC_ISSUER is set but PARLEY_OIDC_CLIENT_ID is not")
+	}
+	if file := getenv("PARLEY_OIDC_CLIENT_SECRET_FILE"); file != "" {
+		if c.ClientSecret != "" {
+			return nil, errors.New("set PARLEY_OIDC_CLIENT_SECRET or PARLEY_OIDC_CLIENT_SECRET_FILE, not both")
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("PARLEY_OIDC_CLIENT_SECRET_FILE: %w", err)
+		}
+		c.ClientSecret = strings.TrimSpace(string(b))
+	}
+	if c.ClientSecret == "" {
+		return nil, errors.New("PARLEY_OIDC_ISSUER is set but neither PARLEY_OIDC_CLIENT_SECRET nor PARLEY_OIDC_CLIENT_SECRET_FILE is")
+	}
+	if c.JITRole != "" && !c.JITRole.Valid() {
+		return nil, fmt.Errorf("PARLEY_OIDC_JIT_ROLE must be agent, supervisor or admin (or unset to refuse unknown emails), not %q", c.JITRole)
 	}
 	return c, nil
 }

@@ -80,7 +80,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
-		Routes: routes, PublicURL: a.cfg.PublicURL})
+		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC})
 	return server{relay: relay, feed: feed, client: client, web: srv}, nil
 }
 
