@@ -132,3 +132,21 @@ func (q AuditQuery) build() (string, []any, int, error) {
 func likePrefix(prefix string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix) + "%"
 }
+
+// AuditKinds lists the kinds the audit log holds, in order: one index probe of
+// audit_log_kind_idx per kind (a loose index scan), however long the log.
+func (s *Store) AuditKinds(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `WITH RECURSIVE k AS (
+			SELECT min(kind) AS kind FROM audit_log
+			UNION ALL
+			SELECT (SELECT min(kind) FROM audit_log WHERE kind > k.kind) FROM k WHERE k.kind IS NOT NULL)
+		SELECT kind FROM k WHERE kind IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: audit kinds: %w", err)
+	}
+	kinds, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("inbox: audit kinds: %w", err)
+	}
+	return kinds, nil
+}

@@ -113,6 +113,7 @@ func (s *Server) routes(cfg Config) {
 	s.ruleRoutes(m)
 	s.slaRoutes(m)
 	s.surveyRoutes(m)
+	s.auditRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}
