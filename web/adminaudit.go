@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"sort"
@@ -116,6 +117,9 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		msg = err.Error()
+		if ve := (*inbox.ValidationError)(nil); errors.As(err, &ve) {
+			msg = ve.Error()
+		}
 	}
 	for _, rec := range page.Records {
 		v.Rows = append(v.Rows, auditRow{AuditRecord: rec, Link: targetLink(rec.Target), Details: details(rec.Data)})
@@ -144,17 +148,23 @@ func (f auditFilter) values(cursor string) url.Values {
 	return v
 }
 
-// kindChoices is the kinds and, for each first word that two or more share, its group ("2fa.*").
+// kindChoices is the kinds and, for each first word that two or more share, its group: "2fa.*",
+// or "signin*" when the word is a kind of its own too.
 func kindChoices(kinds []string) []string {
 	count := map[string]int{}
+	bare := map[string]bool{}
 	for _, k := range kinds {
-		head, _, _ := strings.Cut(k, ".")
+		head, _, dotted := strings.Cut(k, ".")
 		count[head]++
+		bare[head] = bare[head] || !dotted
 	}
 	out := append([]string{}, kinds...)
 	for head, n := range count {
-		if n > 1 {
+		switch {
+		case n > 1 && bare[head]:
 			out = append(out, head+"*")
+		case n > 1:
+			out = append(out, head+".*")
 		}
 	}
 	sort.Strings(out)
