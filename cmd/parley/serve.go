@@ -67,12 +67,16 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
+	errc := make(chan error, 5)
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
-		Routes: routes, PublicURL: a.cfg.PublicURL})
+		Routes: routes, PublicURL: a.cfg.PublicURL, MetricsToken: a.cfg.MetricsToken})
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	metricsSrv, err := a.serveMetrics(srv, errc)
+	if err != nil {
+		return err
+	}
 
-	errc := make(chan error, 4)
 	go func() { errc <- feed.Run(ctx) }()
 	go func() { errc <- srv.Run(ctx) }()
 	if !a.noJobs {
@@ -95,6 +99,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	shut, done := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer done()
 	_ = httpSrv.Shutdown(shut)
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shut)
+	}
 	srv.Shutdown(shut)
 	if !a.noJobs {
 		if stopErr := client.Stop(shut); stopErr != nil {
@@ -103,6 +110,26 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	cancel()
 	return err
+}
+
+// serveMetrics starts the metrics listener of its own (PARLEY_METRICS_ADDR), if one is set, and
+// returns its server for the shutdown; a failure to serve goes to errc.
+func (a *app) serveMetrics(srv *web.Server, errc chan<- error) (*http.Server, error) {
+	if a.cfg.MetricsAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listen: %w", err)
+	}
+	ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics http: %w", err)
+		}
+	}()
+	a.log.Info("metrics serving", "addr", ln.Addr().String())
+	return ms, nil
 }
 
 // migrate applies the migrations and exits.
