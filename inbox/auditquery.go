@@ -16,7 +16,8 @@ type AuditQuery struct {
 	// Kind keeps events of one kind ("signin.failed"); ending in "*" it keeps every kind that
 	// starts with what comes before ("2fa.*", "password*"). Empty keeps every kind.
 	Kind string
-	// Actor keeps the events of one actor as the log shows them: an email, "cli" or "system".
+	// Actor keeps the events of one actor as the log shows them, in any case: an email, "cli" or
+	// "system".
 	Actor string
 	// Target keeps the events about one thing ("agent:12"); ending in "*" every target that
 	// starts with the rest ("agent:*").
@@ -101,7 +102,7 @@ func (q AuditQuery) build() (string, []any, int, error) {
 	match("kind", strings.TrimSpace(q.Kind))
 	match("target", strings.TrimSpace(q.Target))
 	if a := strings.TrimSpace(q.Actor); a != "" {
-		where = append(where, "actor = "+arg(a))
+		where = append(where, "lower(actor) = lower("+arg(a)+")")
 	}
 	if ip := strings.TrimSpace(q.SourceIP); ip != "" {
 		where = append(where, "source_ip = "+arg(ip))

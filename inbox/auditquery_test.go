@@ -62,6 +62,7 @@ func TestAuditLogFilters(t *testing.T) {
 		{"a prefix with _ taken literally", inbox.AuditQuery{Kind: "password.reset_*"}, []string{"reqreset"}},
 		{"a % in a prefix is literal", inbox.AuditQuery{Kind: "%*"}, nil},
 		{"an actor", inbox.AuditQuery{Actor: "ana@example.com"}, []string{"enrolled", "signin"}},
+		{"an actor in another case", inbox.AuditQuery{Actor: " Ana@Example.com "}, []string{"enrolled", "signin"}},
 		{"a target", inbox.AuditQuery{Target: "agent:2"}, []string{"reqreset", "2fafail"}},
 		{"a target prefix", inbox.AuditQuery{Target: "agent:2*"}, []string{"lookalike", "reqreset", "2fafail"}},
 		{"a source address", inbox.AuditQuery{SourceIP: "192.0.2.1"}, []string{"enrolled", "signin"}},

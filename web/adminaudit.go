@@ -63,7 +63,7 @@ func parseAuditFilter(q url.Values) (auditFilter, inbox.AuditQuery, error) {
 			return f, inbox.AuditQuery{}, badRequest(name + " is too long")
 		}
 	}
-	aq := inbox.AuditQuery{Kind: f.Kind, Actor: strings.ToLower(strings.TrimSpace(f.Actor)), Target: f.Target,
+	aq := inbox.AuditQuery{Kind: f.Kind, Actor: f.Actor, Target: f.Target,
 		SourceIP: f.IP, Cursor: q.Get("cursor")}
 	var err error
 	if aq.From, err = auditTime("from", f.From, false); err != nil {
