@@ -3,6 +3,8 @@ package inbox
 import (
 	"context"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // SetRole changes an agent's role on the system's behalf: SetAgentRole acting as the command
@@ -14,7 +16,16 @@ func (s *Store) SetRole(ctx context.Context, agentID int64, role Role) error {
 // AddTeamMember puts an agent in a team; already a member is fine. An unknown team or agent is
 // a *ValidationError.
 func (s *Store) AddTeamMember(ctx context.Context, teamID, agentID int64) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, teamID, agentID)
+	return addTeamMember(ctx, s.pool, teamID, agentID)
+}
+
+// AddTeamMemberTx is AddTeamMember in the caller's transaction.
+func (s *Store) AddTeamMemberTx(ctx context.Context, tx pgx.Tx, teamID, agentID int64) error {
+	return addTeamMember(ctx, tx, teamID, agentID)
+}
+
+func addTeamMember(ctx context.Context, db execer, teamID, agentID int64) error {
+	_, err := db.Exec(ctx, `INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, teamID, agentID)
 	if err != nil {
 		return fmt.Errorf("inbox: team member: %w", notFoundFK(err, "team or agent"))
 	}
@@ -23,7 +34,16 @@ func (s *Store) AddTeamMember(ctx context.Context, teamID, agentID int64) error 
 
 // RemoveTeamMember takes an agent out of a team; not a member is fine.
 func (s *Store) RemoveTeamMember(ctx context.Context, teamID, agentID int64) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM team_members WHERE team_id = $1 AND agent_id = $2`, teamID, agentID); err != nil {
+	return removeTeamMember(ctx, s.pool, teamID, agentID)
+}
+
+// RemoveTeamMemberTx is RemoveTeamMember in the caller's transaction.
+func (s *Store) RemoveTeamMemberTx(ctx context.Context, tx pgx.Tx, teamID, agentID int64) error {
+	return removeTeamMember(ctx, tx, teamID, agentID)
+}
+
+func removeTeamMember(ctx context.Context, db execer, teamID, agentID int64) error {
+	if _, err := db.Exec(ctx, `DELETE FROM team_members WHERE team_id = $1 AND agent_id = $2`, teamID, agentID); err != nil {
 		return fmt.Errorf("inbox: team member: %w", err)
 	}
 	return nil

@@ -152,7 +152,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, inbox.Agent{}, errSSOOff)
 		return
 	}
-	ip := s.ui.signinFlow.throttle.clientIP(r)
+	ip := clientIP(r)
 	q := r.URL.Query()
 	refuse := func(status int, reason, msg, email string) {
 		s.audit(r, inbox.AuditRecord{Kind: inbox.AuditSignInFailed, Actor: email, SourceIP: ip,

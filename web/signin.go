@@ -75,7 +75,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
 	view := loginView{Email: email, Next: localPath(r.PostForm.Get("next"), "/inbox")}
 	th := s.ui.signinFlow.throttle
-	ip := th.clientIP(r)
+	ip := clientIP(r)
 	if s.throttled(w, r, email, ip, func(msg string) { s.renderLogin(w, r, http.StatusTooManyRequests, view, msg) }) {
 		return
 	}

@@ -56,12 +56,10 @@ func (s *Server) newTokenFor(ctx context.Context, req tokenRequest) (inbox.NewTo
 // acting names the request's agent, and where they are, for the audit log.
 func (s *Server) acting(r *http.Request) inbox.Acting {
 	a := agentFrom(r.Context())
-	return inbox.Acting{AgentID: a.ID, Email: a.Email, SourceIP: s.clientIP(r)}
+	return inbox.Acting{AgentID: a.ID, Email: a.Email, SourceIP: clientIP(r)}
 }
 
-// clientIP is the address a request came from: the peer's, or behind a trusted proxy the one
-// it forwarded (PARLEY_TRUSTED_PROXIES).
-func (s *Server) clientIP(r *http.Request) string { return s.ui.signinFlow.throttle.clientIP(r) }
+
 
 // tokenOwner is whose tokens the caller may see and revoke: their own, or anyone's (0) for an
 // admin.

@@ -41,7 +41,7 @@ func (s *Server) saveSecurity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := agentFrom(r.Context())
-	actor := inbox.AuditRecord{ActorID: a.ID, Actor: a.Email, SourceIP: s.ui.signinFlow.throttle.clientIP(r)}
+	actor := inbox.AuditRecord{ActorID: a.ID, Actor: a.Email, SourceIP: clientIP(r)}
 	for _, role := range allRoles { // check all before changing any
 		if v := r.PostForm.Get("require_" + string(role)); v != "" && v != "on" {
 			return badRequest("require_" + string(role) + " must be on or absent")

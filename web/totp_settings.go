@@ -123,7 +123,7 @@ func (s *Server) twoFactorConfirm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	a := agentFrom(r.Context())
-	ip := s.ui.signinFlow.throttle.clientIP(r)
+	ip := clientIP(r)
 	codes, err := s.store.ConfirmTOTP(r.Context(), a.ID, r.PostForm.Get("code"), ip)
 	if errors.Is(err, inbox.ErrBadCode) {
 		return s.renderTwoFactor(w, r, http.StatusBadRequest, "", "That code is not right. Enter the 6-digit code your app shows now.")
@@ -147,7 +147,7 @@ func (s *Server) twoFactorDisable(w http.ResponseWriter, r *http.Request) error 
 	}
 	a := agentFrom(r.Context())
 	th := s.ui.signinFlow.throttle
-	ip := th.clientIP(r)
+	ip := clientIP(r)
 	var refused error
 	if s.throttled(w, r, a.Email, ip, func(msg string) { refused = s.renderTwoFactor(w, r, http.StatusTooManyRequests, "", msg) }) {
 		return refused

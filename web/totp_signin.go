@@ -115,7 +115,7 @@ func (s *Server) secondStep(w http.ResponseWriter, r *http.Request, purpose stri
 		return
 	}
 	th := s.ui.signinFlow.throttle
-	ip := th.clientIP(r)
+	ip := clientIP(r)
 	if s.throttled(w, r, a.Email, ip, func(msg string) { refuse(http.StatusTooManyRequests, msg) }) {
 		return
 	}

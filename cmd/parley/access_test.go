@@ -29,7 +29,7 @@ type access int
 
 const (
 	public     access = iota // anyone, signed in or not (health, sign-in, surveys, the chat widget)
-	webhook                  // a provider, proven by its signature: no agent credential opens it
+	secret                   // a secret of its own (a provider's signature, the metrics token): no agent credential opens it
 	agentRole                // any signed-in agent
 	supervisor               // supervisors and admins
 	admin                    // admins
@@ -69,7 +69,7 @@ type policy struct {
 var policies = map[string]policy{
 	"GET /healthz":            {access: public},
 	"GET /readyz":             {access: public},
-	"GET /metrics":            {access: public},
+	"GET /metrics":            {access: secret},
 	"GET /static/{file...}":   {access: public, path: "/static/app.css"},
 	"GET /{$}":                {access: public},
 	"GET /login":              {access: public},
@@ -88,10 +88,10 @@ var policies = map[string]policy{
 	"GET /chat/ws":            {access: public},
 	"/":                       {access: public, path: "/no/such/page"},
 
-	"POST /webhooks/slack/events":       {access: webhook, body: `{"type":"url_verification","challenge":"x"}`},
-	"POST /webhooks/slack/interactions": {access: webhook, form: true, body: "payload=%7B%7D"},
-	"POST /webhooks/twilio/sms":         {access: webhook, form: true, body: "MessageSid=SM1&From=%2B15550100&To=%2B15550101&Body=hi"},
-	"POST /webhooks/twilio/status":      {access: webhook, form: true, body: "MessageSid=SM1&MessageStatus=delivered"},
+	"POST /webhooks/slack/events":       {access: secret, body: `{"type":"url_verification","challenge":"x"}`},
+	"POST /webhooks/slack/interactions": {access: secret, form: true, body: "payload=%7B%7D"},
+	"POST /webhooks/twilio/sms":         {access: secret, form: true, body: "MessageSid=SM1&From=%2B15550100&To=%2B15550101&Body=hi"},
+	"POST /webhooks/twilio/status":      {access: secret, form: true, body: "MessageSid=SM1&MessageStatus=delivered"},
 
 	"POST /api/v1/inbound":                     {access: inbound, body: `{"external_id":"m-{n}","contact":{"email":"new-{n}@example.com"},"text":"hello"}`},
 	"GET /api/v1/conversations":                {access: agentRole},
@@ -122,6 +122,8 @@ var policies = map[string]policy{
 	"POST /settings/tokens":                    {access: agentRole, form: true, body: "name=t{n}"},
 	"POST /settings/tokens/{id}/revoke":        {access: agentRole, object: ownToken},
 	"GET /admin/tokens":                        {access: admin},
+	"GET /admin/audit":                         {access: admin},
+	"GET /admin/audit.csv":                     {access: admin},
 	"POST /admin/tokens":                       {access: admin, form: true, body: "name=t{n}&kind=integration&agent_id={agent}"},
 	"POST /admin/tokens/{id}/revoke":           {access: admin, path: "/admin/tokens/{othertoken}/revoke"},
 	"POST /admin/agents/{id}/deactivate":       {access: admin, path: "/admin/agents/{agent}/deactivate"},
@@ -226,7 +228,7 @@ func newMatrix(t *testing.T) *matrix {
 		t.Fatal(err)
 	}
 	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "error",
-		"PARLEY_SECRET_KEY": base64.StdEncoding.EncodeToString(key)}
+		"PARLEY_SECRET_KEY": base64.StdEncoding.EncodeToString(key), "PARLEY_METRICS_TOKEN": "matrix-metrics-token-0123456789"}
 	c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -562,9 +564,9 @@ func (m *matrix) check(pattern string, p policy, c caller, team string) {
 	switch {
 	case p.access == public:
 		// Anyone may call it; what it answers does not depend on who calls.
-	case p.access == webhook:
+	case p.access == secret:
 		if st != http.StatusUnauthorized && st != http.StatusForbidden {
-			fail("401 or 403: an unsigned webhook")
+			fail("401 or 403: no signature or token of its own")
 		}
 	case c.role == "" || c.dead:
 		isPage := !strings.Contains(pattern, " /api/")

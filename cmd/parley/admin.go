@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -160,7 +162,13 @@ func teamCmd(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer a.close()
-	t, err := a.store.CreateTeam(ctx, *name, members)
+	var t inbox.Team
+	err = a.store.Audited(ctx, func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		var err error
+		t, err = a.store.CreateTeamTx(ctx, tx, *name, members)
+		return inbox.CLIActor().Record(inbox.AuditTeamChanged, inbox.AuditTarget("team", t.ID),
+			map[string]any{"action": "created", "name": t.Name, "members": t.Members}), err
+	})
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,10 @@ type config struct {
 	TrustedProxies []netip.Prefix
 	// OIDC is single sign-on (PARLEY_OIDC_*); nil when PARLEY_OIDC_ISSUER is unset.
 	OIDC *web.OIDCConfig
+	// MetricsAddr is a listener of its own for /metrics (PARLEY_METRICS_ADDR; empty: none);
+	// MetricsToken opens /metrics on the main listener to requests bearing it.
+	MetricsAddr  string
+	MetricsToken string
 }
 
 func loadConfig(getenv env) (config, error) {
@@ -51,6 +55,8 @@ func loadConfig(getenv env) (config, error) {
 		LogLevel:     or(getenv("PARLEY_LOG_LEVEL"), "info"),
 		LogFormat:    or(getenv("PARLEY_LOG_FORMAT"), "text"),
 		PhoneRegion:  or(getenv("PARLEY_PHONE_REGION"), inbox.DefaultRegion),
+		MetricsAddr:  getenv("PARLEY_METRICS_ADDR"),
+		MetricsToken: getenv("PARLEY_METRICS_TOKEN"),
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (`make run` starts a local PostgreSQL and sets it)")
@@ -70,6 +76,9 @@ func loadConfig(getenv env) (config, error) {
 		return c, err
 	}
 	if c.OIDC, err = oidcConfig(getenv); err != nil {
+		return c, err
+	}
+	if err := c.checkMetrics(); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -127,6 +136,27 @@ func oidcConfig(getenv env) (*web.OIDCConfig, error) {
 		return nil, fmt.Errorf("PARLEY_OIDC_JIT_ROLE must be agent, supervisor or admin (or unset to refuse unknown emails), not %q", c.JITRole)
 	}
 	return c, nil
+}
+
+// minMetricsToken is the shortest PARLEY_METRICS_TOKEN taken: it guards /metrics on the public
+// listener, so it must not be guessable.
+const minMetricsToken = 24
+
+// checkMetrics validates where /metrics is served: PARLEY_METRICS_ADDR a host:port other than
+// PARLEY_ADDR, PARLEY_METRICS_TOKEN long and free of spaces.
+func (c config) checkMetrics() error {
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("PARLEY_METRICS_ADDR %q is not host:port or :port: %w", c.MetricsAddr, err)
+		}
+		if c.MetricsAddr == c.Addr {
+			return fmt.Errorf("PARLEY_METRICS_ADDR must differ from PARLEY_ADDR (%s): it is a listener of its own", c.Addr)
+		}
+	}
+	if t := c.MetricsToken; t != "" && (len(t) < minMetricsToken || strings.ContainsAny(t, " \t\r\n")) {
+		return fmt.Errorf("PARLEY_METRICS_TOKEN must be at least %d characters without spaces (try `openssl rand -hex 32`)", minMetricsToken)
+	}
+	return nil
 }
 
 // publicURLFor derives the default public URL from the listen address: http on the address's
