@@ -98,7 +98,9 @@ func New(cfg Config) *Server {
 }
 
 // Handler returns the server's root handler.
-func (s *Server) Handler() http.Handler { return s.hsts(s.withClientIP(s.metrics.instrument(s.mux.mux))) }
+func (s *Server) Handler() http.Handler {
+	return s.hsts(s.withClientIP(s.metrics.instrument(s.mux.mux)))
+}
 
 // Shutdown closes every event socket.
 func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll() }

@@ -59,8 +59,6 @@ func (s *Server) acting(r *http.Request) inbox.Acting {
 	return inbox.Acting{AgentID: a.ID, Email: a.Email, SourceIP: clientIP(r)}
 }
 
-
-
 // tokenOwner is whose tokens the caller may see and revoke: their own, or anyone's (0) for an
 // admin.
 func tokenOwner(ctx context.Context) int64 {
