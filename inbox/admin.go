@@ -14,14 +14,27 @@ func (s *Store) SetRole(ctx context.Context, agentID int64, role Role) error {
 }
 
 // AddTeamMember puts an agent in a team; already a member is fine. An unknown team or agent is
-// a *ValidationError.
+// a *ValidationError. What the agent may see changes (Viewer), which EventAgentChanged tells
+// every process, so that their open sockets reopen with it.
 func (s *Store) AddTeamMember(ctx context.Context, teamID, agentID int64) error {
-	return addTeamMember(ctx, s.pool, teamID, agentID)
+	return s.InTx(ctx, func(tx pgx.Tx) error { return s.AddTeamMemberTx(ctx, tx, teamID, agentID) })
 }
 
 // AddTeamMemberTx is AddTeamMember in the caller's transaction.
 func (s *Store) AddTeamMemberTx(ctx context.Context, tx pgx.Tx, teamID, agentID int64) error {
-	return addTeamMember(ctx, tx, teamID, agentID)
+	if err := addTeamMember(ctx, tx, teamID, agentID); err != nil {
+		return err
+	}
+	return s.scopeChangedTx(ctx, tx, agentID)
+}
+
+// scopeChangedTx announces, on tx, that what the agents may see changed (EventAgentChanged).
+func (s *Store) scopeChangedTx(ctx context.Context, tx pgx.Tx, agentIDs ...int64) error {
+	events := make([]Event, len(agentIDs))
+	for i, id := range agentIDs {
+		events[i] = Event{Type: EventAgentChanged, AgentID: id, At: s.now()}
+	}
+	return s.Publish(ctx, tx, events...)
 }
 
 func addTeamMember(ctx context.Context, db execer, teamID, agentID int64) error {
@@ -32,14 +45,18 @@ func addTeamMember(ctx context.Context, db execer, teamID, agentID int64) error 
 	return nil
 }
 
-// RemoveTeamMember takes an agent out of a team; not a member is fine.
+// RemoveTeamMember takes an agent out of a team; not a member is fine. Like AddTeamMember, it
+// announces EventAgentChanged.
 func (s *Store) RemoveTeamMember(ctx context.Context, teamID, agentID int64) error {
-	return removeTeamMember(ctx, s.pool, teamID, agentID)
+	return s.InTx(ctx, func(tx pgx.Tx) error { return s.RemoveTeamMemberTx(ctx, tx, teamID, agentID) })
 }
 
 // RemoveTeamMemberTx is RemoveTeamMember in the caller's transaction.
 func (s *Store) RemoveTeamMemberTx(ctx context.Context, tx pgx.Tx, teamID, agentID int64) error {
-	return removeTeamMember(ctx, tx, teamID, agentID)
+	if err := removeTeamMember(ctx, tx, teamID, agentID); err != nil {
+		return err
+	}
+	return s.scopeChangedTx(ctx, tx, agentID)
 }
 
 func removeTeamMember(ctx context.Context, db execer, teamID, agentID int64) error {
