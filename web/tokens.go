@@ -53,7 +53,6 @@ func (s *Server) newTokenFor(ctx context.Context, req tokenRequest) (inbox.NewTo
 	return nt, nil
 }
 
-
 // tokenOwner is whose tokens the caller may see and revoke: their own, or anyone's (0) for an
 // admin.
 func tokenOwner(ctx context.Context) int64 {
