@@ -202,6 +202,10 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, inbox.Agent{}, err)
 		return
 	}
+	if !a.Active {
+		refuse(http.StatusForbidden, "deactivated", "Your Parley account is deactivated. Ask an administrator.", email)
+		return
+	}
 	s.afterFirstFactor(w, r, a, login.Next, "sso", ip)
 }
 

@@ -194,6 +194,14 @@ func TestSingleSignOnSignsInAVerifiedEmail(t *testing.T) {
 		t.Fatalf("email_verified \"true\": %d", st)
 	}
 
+	// A deactivated agent's verified email opens nothing.
+	if _, err := e.store.DeactivateAgent(context.Background(), a.ID, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := e.anonymous(t).sso(t, p, "jo@example.com"); st != http.StatusForbidden {
+		t.Fatalf("single sign-on of a deactivated agent: %d, want 403", st)
+	}
+
 	// Without SSO configured the button is not shown and the routes are not found.
 	plain := newUIEnv(t)
 	_, page = plain.anonymous(t).get(t, "/login")

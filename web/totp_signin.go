@@ -34,6 +34,9 @@ func (s *Server) pendingSignIn(w http.ResponseWriter, r *http.Request, purpose s
 	if err == nil {
 		a, err = s.store.GetAgent(r.Context(), ch.AgentID)
 	}
+	if err == nil && !a.Active {
+		err = inbox.ErrNotFound // deactivated between the password and the code
+	}
 	if errors.Is(err, inbox.ErrNotFound) {
 		s.setChallengeCookie(w, r, "", -1)
 		s.renderLogin(w, r, http.StatusUnauthorized, loginView{Next: "/inbox"}, errSignInAgain)
