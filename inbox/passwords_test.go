@@ -27,7 +27,7 @@ func TestPasswordPolicy(t *testing.T) {
 		{strings.Repeat("x", 72), ""},
 		{strings.Repeat("x", 73), "at most 72 bytes"},
 		{strings.Repeat("é", 40), "at most 72 bytes"}, // 40 characters, 80 bytes
-		{"password123\nqwertyuiop", ""},              // not a listed entry, though it holds two
+		{"password123\nqwertyuiop", ""},               // not a listed entry, though it holds two
 	} {
 		err := inbox.CheckPassword(tc.password)
 		switch {
