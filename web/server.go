@@ -40,6 +40,8 @@ type Config struct {
 	Clock func() time.Time
 	// PublicURL is the server's public base URL (PARLEY_PUBLIC_URL); https makes cookies Secure.
 	PublicURL string
+	// Resets takes "Forgot password?" requests; nil hides the form (it answers 404).
+	Resets *workflow.PasswordResets
 }
 
 // Server is the HTTP surface of one parley process.
@@ -57,12 +59,13 @@ type Server struct {
 	rules    *workflow.Rules
 	sla      *workflow.SLA
 	surveys  *workflow.Surveys
+	resets   *workflow.PasswordResets
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: http.NewServeMux(), now: cfg.Clock,
-		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys}
+		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -113,6 +116,7 @@ func (s *Server) routes(cfg Config) {
 	s.ruleRoutes(m)
 	s.slaRoutes(m)
 	s.surveyRoutes(m)
+	s.passwordRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}

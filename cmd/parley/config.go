@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/workflow"
@@ -30,6 +31,10 @@ type config struct {
 	LogLevel     string
 	LogFormat    string
 	PhoneRegion  string
+	// SMTPURL (PARLEY_SMTP_URL) is the mail server of Parley's own mail (password reset links);
+	// empty uses the first email inbox's. MailFrom (PARLEY_MAIL_FROM) is its sender address.
+	SMTPURL  string
+	MailFrom string
 }
 
 func loadConfig(getenv env) (config, error) {
@@ -43,6 +48,13 @@ func loadConfig(getenv env) (config, error) {
 		LogLevel:     or(getenv("PARLEY_LOG_LEVEL"), "info"),
 		LogFormat:    or(getenv("PARLEY_LOG_FORMAT"), "text"),
 		PhoneRegion:  or(getenv("PARLEY_PHONE_REGION"), inbox.DefaultRegion),
+		SMTPURL:      getenv("PARLEY_SMTP_URL"),
+		MailFrom:     getenv("PARLEY_MAIL_FROM"),
+	}
+	if c.SMTPURL != "" {
+		if _, _, err := email.ParseSMTPURL(c.SMTPURL); err != nil {
+			return c, fmt.Errorf("PARLEY_SMTP_URL must be smtp://user:password@host:port or smtps://user:password@host:port: %w", err)
+		}
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (`make run` starts a local PostgreSQL and sets it)")

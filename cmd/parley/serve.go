@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/channels"
+	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
@@ -63,13 +64,18 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		routes = append(routes, p.Routes...)
 		wcfg.AddChannel(ch.Kind(), p)
 	}
+	mailer, err := email.NewSystemMailer(email.SystemMailConfig{Store: a.store, URL: a.cfg.SMTPURL, From: a.cfg.MailFrom})
+	if err != nil {
+		return fmt.Errorf("PARLEY_SMTP_URL: %w", err)
+	}
+	wcfg.Workers = append(wcfg.Workers, workflow.NewResetMailWorker(a.store, mailer, a.cfg.PublicURL))
 	client, err := workflow.NewClient(wcfg)
 	if err != nil {
 		return err
 	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
-		Routes: routes, PublicURL: a.cfg.PublicURL})
+		Routes: routes, PublicURL: a.cfg.PublicURL, Resets: workflow.NewPasswordResets(a.store, jobs)})
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	errc := make(chan error, 4)
