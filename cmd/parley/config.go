@@ -51,6 +51,11 @@ func loadConfig(getenv env) (config, error) {
 		SMTPURL:      getenv("PARLEY_SMTP_URL"),
 		MailFrom:     getenv("PARLEY_MAIL_FROM"),
 	}
+	if c.SecretKey != "" {
+		if err := inbox.CheckSecretKey(c.SecretKey); err != nil {
+			return c, fmt.Errorf("%w (a weaker key in use: set the new one as PARLEY_SECRET_KEY and the old as PARLEY_SECRET_KEY_OLD, then run `parley secrets rotate`)", err)
+		}
+	}
 	if c.SMTPURL != "" {
 		if _, _, err := email.ParseSMTPURL(c.SMTPURL); err != nil {
 			return c, fmt.Errorf("PARLEY_SMTP_URL must be smtp://user:password@host:port or smtps://user:password@host:port: %w", err)

@@ -24,7 +24,7 @@ func TestInboxAddSlack(t *testing.T) {
 	fake := slacktest.New("xoxb-good")
 	defer fake.Close()
 	url := dbtest.URL(t)
-	env := map[string]string{"DATABASE_URL": url, "PARLEY_LOG_LEVEL": "warn", "PARLEY_SECRET_KEY": "test-key",
+	env := map[string]string{"DATABASE_URL": url, "PARLEY_LOG_LEVEL": "warn", "PARLEY_SECRET_KEY": "SWLp6Ku9i/ASQCOYYin7Hi6IGnjZlncPTR69JOY0b1Q=",
 		"PARLEY_SLACK_API_URL": fake.URL()}
 	if out, err := parley(t, env, "", "team", "add", "--name", "Support"); err != nil {
 		t.Fatalf("team add: %v\n%s", err, out)
