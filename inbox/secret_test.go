@@ -27,9 +27,9 @@ func TestWeakSecretKeysAreRefused(t *testing.T) {
 		"",
 		"test-key",
 		"correct horse battery staple and a good deal more words than that, surely long enough?", // a passphrase
-		base64.StdEncoding.EncodeToString(random[:31]),                                         // 31 bytes
+		base64.StdEncoding.EncodeToString(random[:31]),                                           // 31 bytes
 		hex.EncodeToString(random[:16]),
-		base64.StdEncoding.EncodeToString(make([]byte, 32)),              // 32 zero bytes
+		base64.StdEncoding.EncodeToString(make([]byte, 32)),               // 32 zero bytes
 		base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("ab"), 32)), // 64 bytes, two values
 	} {
 		err := inbox.CheckSecretKey(weak)
