@@ -47,7 +47,7 @@ func TestWeakSecretKeysAreRefused(t *testing.T) {
 			t.Errorf("key %q refused: %v", good, err)
 		}
 	}
-	if inbox.GenerateSecretKey() == inbox.GenerateSecretKey() {
+	if k1, k2 := inbox.GenerateSecretKey(), inbox.GenerateSecretKey(); k1 == k2 {
 		t.Error("two generated keys are equal")
 	}
 }

@@ -68,13 +68,8 @@ func (p *resetPages) forgot(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, inbox.Agent{}, inbox.ErrNotFound)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, inbox.Agent{}, badRequest("malformed form"))
-		return
-	}
-	if s.ui.cop.Check(r) != nil {
-		s.renderError(w, r, inbox.Agent{}, errCrossOrigin)
+	if err := publicForm(w, r, s.ui.cop); err != nil {
+		s.renderError(w, r, inbox.Agent{}, err)
 		return
 	}
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
@@ -115,13 +110,8 @@ func (p *resetPages) resetForm(w http.ResponseWriter, r *http.Request) {
 func (p *resetPages) reset(w http.ResponseWriter, r *http.Request) {
 	s := p.s
 	token := r.PathValue("token")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, inbox.Agent{}, badRequest("malformed form"))
-		return
-	}
-	if s.ui.cop.Check(r) != nil {
-		s.renderError(w, r, inbox.Agent{}, errCrossOrigin)
+	if err := publicForm(w, r, s.ui.cop); err != nil {
+		s.renderError(w, r, inbox.Agent{}, err)
 		return
 	}
 	view := resetView{Token: token}
@@ -157,4 +147,17 @@ func (p *resetPages) linkError(w http.ResponseWriter, r *http.Request, err error
 	}
 	p.s.render(w, r, http.StatusNotFound, "password_reset", page{Title: "Link not valid",
 		Error: "This link is invalid, expired or already used. Ask for a new one below.", Body: resetView{}})
+}
+
+// publicForm reads the small form of a page open to anyone (no session) and refuses one posted
+// from another site.
+func publicForm(w http.ResponseWriter, r *http.Request, cop *http.CrossOriginProtection) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return badRequest("malformed form")
+	}
+	if cop.Check(r) != nil {
+		return errCrossOrigin
+	}
+	return nil
 }
