@@ -13,7 +13,10 @@ type passwordView struct {
 	MaxBytes int
 }
 
-var passwordPolicy = passwordView{MinLen: inbox.MinPasswordLen, MaxBytes: inbox.MaxPasswordBytes}
+// passwordPolicy is what the forms say of the policy (inbox.CheckPassword).
+func passwordPolicy() passwordView {
+	return passwordView{MinLen: inbox.MinPasswordLen, MaxBytes: inbox.MaxPasswordBytes}
+}
 
 // passwordRoutes mounts the password pages: an agent's own settings (change the password, sign
 // out every other session) and the reset flow for those who forgot theirs (resetpages.go).
@@ -38,7 +41,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status int, notice, errMsg string) {
 	s.render(w, r, status, "password", page{Title: "Password and sessions", Agent: agentFrom(r.Context()), Nav: "settings",
-		Notice: notice, Error: errMsg, Body: passwordPolicy})
+		Notice: notice, Error: errMsg, Body: passwordPolicy()})
 }
 
 // changePassword is POST /settings/password: the current password, the new one and its

@@ -207,3 +207,22 @@ func TestResetLinkPage(t *testing.T) {
 		t.Fatalf("new password: %d", st)
 	}
 }
+
+func TestAdminFormAppliesThePasswordPolicy(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t)
+	admin := e.newUser(t, "root", inbox.RoleAdmin)
+	for pw, want := range map[string]string{
+		"Basketball":            "most common",
+		"nine-char":             "at least 10 characters",
+		strings.Repeat("z", 73): "at most 72 bytes",
+	} {
+		st, body := admin.postForm(t, "/admin/agents", url.Values{"name": {"New"}, "email": {"new@example.com"}, "role": {"agent"}, "password": {pw}})
+		if st != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("password %q: %d, want 400 saying %q", pw, st, want)
+		}
+	}
+	if n := e.countRows(t, `SELECT count(*) FROM agents WHERE email = 'new@example.com'`); n != 0 {
+		t.Fatal("a refused password created the agent")
+	}
+}

@@ -135,7 +135,7 @@ func (p *resetPages) reset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *resetPages) renderReset(w http.ResponseWriter, r *http.Request, status int, v resetView, errMsg string) {
-	v.passwordView = passwordPolicy
+	v.passwordView = passwordPolicy()
 	p.s.render(w, r, status, "password_reset", page{Title: "Choose a new password", Error: errMsg, Body: v})
 }
 

@@ -96,3 +96,28 @@ func TestSecretsRotate(t *testing.T) {
 		t.Fatalf("rotate again: %q %v", out, err)
 	}
 }
+
+func TestAgentAddPasswordOnStdinAndPolicy(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "warn"}
+	if out, err := parley(t, env, "", "migrate"); err != nil {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	out, err := parley(t, env, "a-long-enough-pw\n", "agent", "add", "--email", "a@example.com", "--name", "A", "--password", "-")
+	if err != nil || !strings.Contains(out, "<a@example.com>") {
+		t.Fatalf("password on stdin: %q %v", out, err)
+	}
+	for pw, want := range map[string]string{"1234567890": "most common", strings.Repeat("p", 80): "at most 72 bytes", "short": "at least 10"} {
+		if _, err := parley(t, env, pw+"\n", "agent", "add", "--email", "b@example.com", "--name", "B", "--password", "-"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("password %q: %v, want %q", pw, err, want)
+		}
+	}
+	if _, err := parley(t, env, "", "agent", "add", "--email", "c@example.com", "--name", "C", "--password", "-"); err == nil ||
+		!strings.Contains(err.Error(), "nothing for it on stdin") {
+		t.Errorf("- with an empty stdin: %v", err)
+	}
+	out, _ = parley(t, env, "", "agent", "add", "-h")
+	if !strings.Contains(out, "given as -, is read from stdin") {
+		t.Errorf("agent add -h does not say how secrets are read: %q", out)
+	}
+}
