@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/pgrelay"
 )
 
 // Channel is one channel as cmd/parley knows it: its kind, its part of `parley inbox add`, and
@@ -81,6 +82,9 @@ type Env struct {
 	Pool *pgxpool.Pool
 	// Events are the inbox's change events of every parley process (inbox.Feed).
 	Events EventSource
+	// Relay is the process's one LISTEN connection, for the notification channels a channel
+	// listens on besides the change events (the chat hears the agents' typing on it).
+	Relay *pgrelay.Relay
 	// Jobs inserts the channel's jobs (workflow.Enqueuer).
 	Jobs Jobs
 	// Surveys records the satisfaction answers the channel collects (workflow.Surveys).

@@ -129,6 +129,7 @@ func (s *Store) SetTeamTx(ctx context.Context, tx pgx.Tx, id, teamID int64, by A
 	c.teamID = teamID
 	e := c.event(EventConversationTeam, now)
 	e.AgentID = by.AgentID
+	e.Data = map[string]any{"from": previous}
 	return s.record(ctx, tx, c, by, "team", map[string]any{"from": previous, "to": teamID}, e)
 }
 

@@ -27,19 +27,12 @@ type ConversationQuery struct {
 	ContactID int64
 	// Text searches message text, contact names and addresses (emails, phones) by word prefix.
 	Text string
-	// VisibleTo restricts the page to what one agent may see; nil sees everything.
+	// VisibleTo restricts the page to what one viewer may see (see Viewer); nil sees everything.
 	VisibleTo *Viewer
 	// Cursor continues after the previous page's last row (the page's Next).
 	Cursor string
 	// Limit is the page size: 1 to 100, default 25.
 	Limit int
-}
-
-// Viewer is an agent of role agent: they see conversations assigned to them, those of their
-// teams and those of no team. Supervisors and admins see everything.
-type Viewer struct {
-	AgentID int64
-	TeamIDs []int64
 }
 
 // ActiveStatuses are the statuses of a conversation still to be worked (new, open, pending):
@@ -113,9 +106,8 @@ func (q ConversationQuery) build(region string, preview bool) (conversationSQL, 
 	if q.ContactID != 0 {
 		where = append(where, "c.contact_id = "+arg(q.ContactID))
 	}
-	if v := q.VisibleTo; v != nil {
-		where = append(where, "(c.assignee_id = "+arg(v.AgentID)+" OR c.team_id IS NULL OR c.team_id = ANY("+
-			arg(append([]int64{}, v.TeamIDs...))+"::bigint[]))")
+	if v := q.VisibleTo; v != nil && !v.All {
+		where = append(where, v.where("c", arg))
 	}
 	if q.Cursor != "" {
 		at, id, err := decodeCursor(q.Cursor)

@@ -46,8 +46,13 @@ func TestConversationQueryBuild(t *testing.T) {
 		{"a contact's history", ConversationQuery{ContactID: 9, Limit: 20},
 			from + " WHERE c.contact_id = $1" + order + "$2", []any{int64(9), 21}, false, false},
 		{"what an agent of no team may see", ConversationQuery{VisibleTo: &Viewer{AgentID: 7}},
-			from + " WHERE (c.assignee_id = $1 OR c.team_id IS NULL OR c.team_id = ANY($2::bigint[]))" + order + "$3",
+			from + " WHERE (c.assignee_id = $1 OR c.team_id = ANY($2::bigint[]))" + order + "$3",
 			[]any{int64(7), []int64{}, 26}, false, false},
+		{"what an agent of the default queue may see", ConversationQuery{VisibleTo: &Viewer{AgentID: 7, TeamIDs: []int64{2}, DefaultQueue: true}},
+			from + " WHERE (c.assignee_id = $1 OR c.team_id = ANY($2::bigint[]) OR c.team_id IS NULL)" + order + "$3",
+			[]any{int64(7), []int64{2}, 26}, false, false},
+		{"a supervisor sees everything", ConversationQuery{VisibleTo: &Viewer{AgentID: 7, All: true}},
+			from + order + "$1", []any{26}, false, false},
 		{"next page", ConversationQuery{Statuses: ActiveStatuses(), Cursor: cursor},
 			from + " WHERE c.status IN ('new', 'open', 'pending') AND (c.last_activity_at, c.id) < ($1, $2)" + order + "$3",
 			[]any{at, int64(42), 26}, false, false},
@@ -61,7 +66,7 @@ func TestConversationQueryBuild(t *testing.T) {
 		{"search within filters: the filters' arguments come first",
 			ConversationQuery{Statuses: ActiveStatuses(), Channel: ChannelEmail, VisibleTo: &Viewer{AgentID: 7, TeamIDs: []int64{3}}, Text: "refund", Cursor: cursor},
 			strings.ReplaceAll(hits, "$1", "$6") + " WHERE c.status IN ('new', 'open', 'pending') AND c.channel = $1" +
-				" AND (c.assignee_id = $2 OR c.team_id IS NULL OR c.team_id = ANY($3::bigint[])) AND (c.last_activity_at, c.id) < ($4, $5)" + order + "$7",
+				" AND (c.assignee_id = $2 OR c.team_id = ANY($3::bigint[])) AND (c.last_activity_at, c.id) < ($4, $5)" + order + "$7",
 			[]any{ChannelEmail, int64(7), []int64{3}, at, int64(42), "'refund':*", 26}, true, false},
 		{"search of no word finds nothing without asking", ConversationQuery{Text: "&& !"}, "", nil, true, true},
 	}

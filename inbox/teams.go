@@ -13,6 +13,9 @@ type Team struct {
 	ID      int64   `json:"id"`
 	Name    string  `json:"name"`
 	Members []int64 `json:"members"`
+	// DefaultQueue marks the team whose agents also see the conversations of no team (see
+	// Viewer).
+	DefaultQueue bool `json:"default_queue"`
 }
 
 // CreateTeam adds a team with the agents of the given emails. A taken name is ErrConflict; an
@@ -50,14 +53,14 @@ func (s *Store) CreateTeam(ctx context.Context, name string, memberEmails []stri
 // Teams lists every team with its members.
 func (s *Store) Teams(ctx context.Context) ([]Team, error) {
 	rows, err := s.pool.Query(ctx, `SELECT t.id, t.name, coalesce(array_agg(m.agent_id ORDER BY m.agent_id)
-		FILTER (WHERE m.agent_id IS NOT NULL), '{}') FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
+		FILTER (WHERE m.agent_id IS NOT NULL), '{}'), t.default_queue FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
 		GROUP BY t.id ORDER BY t.name`)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: teams: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Team, error) {
 		var t Team
-		err := r.Scan(&t.ID, &t.Name, &t.Members)
+		err := r.Scan(&t.ID, &t.Name, &t.Members, &t.DefaultQueue)
 		return t, err
 	})
 	if err != nil {
@@ -70,11 +73,24 @@ func (s *Store) Teams(ctx context.Context) ([]Team, error) {
 func (s *Store) GetTeam(ctx context.Context, id int64) (Team, error) {
 	t := Team{ID: id}
 	err := s.pool.QueryRow(ctx, `SELECT name, ARRAY(SELECT agent_id FROM team_members WHERE team_id = t.id ORDER BY agent_id)
-		FROM teams t WHERE id = $1`, id).Scan(&t.Name, &t.Members)
+		, default_queue FROM teams t WHERE id = $1`, id).Scan(&t.Name, &t.Members, &t.DefaultQueue)
 	if err != nil {
 		return Team{}, fmt.Errorf("inbox: team %d: %w", id, notFound(err))
 	}
 	return t, nil
+}
+
+// SetDefaultQueue marks or unmarks a team as the default queue: its agents see the
+// conversations of no team. An unknown id is ErrNotFound.
+func (s *Store) SetDefaultQueue(ctx context.Context, teamID int64, on bool) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE teams SET default_queue = $2 WHERE id = $1`, teamID, on)
+	if err != nil {
+		return fmt.Errorf("inbox: team %d default queue: %w", teamID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("inbox: team %d: %w", teamID, ErrNotFound)
+	}
+	return nil
 }
 
 // TeamByName returns the team with that name.

@@ -40,7 +40,11 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.Attachment(r.Context(), id)
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	a, err := sc.Attachment(r.Context(), id)
 	if err != nil {
 		return err
 	}

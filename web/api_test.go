@@ -15,6 +15,8 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/pgrelay"
+	"github.com/parleyhq/parley/internal/teamtest"
 	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -44,8 +46,11 @@ func setupOn(t *testing.T, pool *pgxpool.Pool) *apiEnv {
 		t.Fatal(err)
 	}
 	e := &apiEnv{pool: pool, store: inbox.New(pool, inbox.Options{Jobs: jobs})}
-	e.feed = inbox.NewFeed(pool, nil)
-	go func() { _ = e.feed.Run(ctx) }()
+	relay := pgrelay.New(pool, nil)
+	e.feed = inbox.NewFeed(relay, nil)
+	done := make(chan struct{})
+	go func() { _ = relay.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
 	select {
 	case <-e.feed.Ready():
 	case <-time.After(10 * time.Second):
@@ -56,6 +61,7 @@ func setupOn(t *testing.T, pool *pgxpool.Pool) *apiEnv {
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	e.agent, e.token = e.newAgent(t, "agent", inbox.RoleAgent)
+	teamtest.FrontDesk(t, e.store, e.agent.ID)
 	return e
 }
 

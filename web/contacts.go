@@ -13,11 +13,15 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.store.GetContact(r.Context(), id)
+	sc, err := s.scope(r)
 	if err != nil {
 		return err
 	}
-	page, err := s.store.ListConversations(r.Context(), inbox.ConversationQuery{ContactID: c.ID, Limit: 100})
+	c, err := sc.GetContact(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	page, err := sc.ListConversations(r.Context(), inbox.ConversationQuery{ContactID: c.ID, Limit: 100})
 	if err != nil {
 		return err
 	}
@@ -43,7 +47,11 @@ func (s *Server) merge(w http.ResponseWriter, r *http.Request) error {
 	if req.OtherID <= 0 {
 		return badRequest("other_id must be a contact id")
 	}
-	c, err := s.store.Merge(r.Context(), id, req.OtherID, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	c, err := sc.Merge(r.Context(), id, req.OtherID, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
 	if err != nil {
 		return err
 	}

@@ -83,26 +83,23 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) err
 // convOf loads a conversation the viewer may see, its timeline and its customer.
 func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agent, names map[int64]string) (convView, error) {
 	ctx := r.Context()
-	c, err := s.store.GetConversation(ctx, id)
+	c, err := v.scope.GetConversation(ctx, id)
 	if err != nil {
 		return convView{}, err
 	}
-	if !v.canSee(c) {
-		return convView{}, inbox.ErrForbidden
-	}
-	msgs, err := s.store.Messages(ctx, id, 0, 0)
+	msgs, err := v.scope.Messages(ctx, id, 0, 0)
 	if err != nil {
 		return convView{}, err
 	}
-	audit, err := s.store.Audit(ctx, id)
+	audit, err := v.scope.Audit(ctx, id)
 	if err != nil {
 		return convView{}, err
 	}
-	contact, err := s.store.GetContact(ctx, c.ContactID)
+	contact, err := v.scope.GetContact(ctx, c.ContactID)
 	if err != nil {
 		return convView{}, err
 	}
-	past, err := s.store.ListConversations(ctx, inbox.ConversationQuery{ContactID: contact.ID, Limit: 20})
+	past, err := v.scope.ListConversations(ctx, inbox.ConversationQuery{ContactID: contact.ID, Limit: 20})
 	if err != nil {
 		return convView{}, err
 	}

@@ -47,7 +47,11 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 		}
 		f.Limit = n
 	}
-	page, err := s.store.ListConversations(r.Context(), f)
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	page, err := sc.ListConversations(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -61,11 +65,15 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.store.GetConversation(r.Context(), id)
+	sc, err := s.scope(r)
 	if err != nil {
 		return err
 	}
-	msgs, err := s.store.Messages(r.Context(), id, 0, 0)
+	c, err := sc.GetConversation(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	msgs, err := sc.Messages(r.Context(), id, 0, 0)
 	if err != nil {
 		return err
 	}
@@ -96,12 +104,16 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	reply := inbox.Reply{ConversationID: id, Author: inbox.Actor{AgentID: agentFrom(r.Context()).ID},
 		Text: req.Text, Channel: req.Channel, SetStatus: req.Status}
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
 	var m inbox.Message
 	switch req.Type {
 	case "reply", "":
-		m, err = s.store.Send(r.Context(), reply)
+		m, err = sc.Send(r.Context(), reply)
 	case "note":
-		m, err = s.store.Note(r.Context(), reply)
+		m, err = sc.Note(r.Context(), reply)
 	default:
 		return badRequest(`type must be "reply" or "note"`)
 	}
@@ -136,7 +148,11 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
 	case req.AgentID != nil:
 		target = *req.AgentID
 	}
-	c, err := s.store.Assign(r.Context(), id, target, inbox.Actor{AgentID: me.ID})
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	c, err := sc.Assign(r.Context(), id, target, inbox.Actor{AgentID: me.ID})
 	if err != nil {
 		return err
 	}
@@ -156,7 +172,11 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.store.SetStatus(r.Context(), id, req.Status, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	c, err := sc.SetStatus(r.Context(), id, req.Status, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
 	if err != nil {
 		return err
 	}
@@ -176,7 +196,11 @@ func (s *Server) setPriority(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.store.SetPriority(r.Context(), id, req.Priority, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	c, err := sc.SetPriority(r.Context(), id, req.Priority, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
 	if err != nil {
 		return err
 	}
@@ -197,7 +221,11 @@ func (s *Server) setTags(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.store.SetTags(r.Context(), id, req.Add, req.Remove, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	c, err := sc.SetTags(r.Context(), id, req.Add, req.Remove, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,9 @@
 // Package web is Parley's HTTP surface: the JSON API (/api/v1), the agent event WebSocket,
 // health and metrics endpoints, and the mount point for the channels' webhook handlers.
 //
-// Handlers are thin: decode, call the inbox, encode. Errors are JSON {"error", "code"} with the
-// status chosen in one table (errors.go). Every request body is size-capped.
+// Handlers are thin: decode, call the inbox, encode. Errors are JSON {"error", "code"}, the
+// body every channel answers with too (internal/httperr), with the status chosen in one table
+// (errors.go). Every request body is size-capped.
 //
 // web is the HTTP surface of the inbox and of workflow's services (routing rules, SLA
 // policies and reports, surveys), which cmd builds and hands it in Config: it constructs none

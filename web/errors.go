@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/httperr"
 )
 
 // apiError is an error a handler wants shown to the client with a status and a code.
@@ -43,7 +44,8 @@ func statusOf(err error) (int, string) {
 	return http.StatusInternalServerError, "internal"
 }
 
-// writeError answers with err as JSON. Internal errors are logged and shown without detail.
+// writeError answers with err as the JSON error body (httperr). Internal errors are logged and
+// shown without detail.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	status, code := statusOf(err)
 	msg := err.Error()
@@ -51,7 +53,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	switch {
 	case status == http.StatusInternalServerError:
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		msg = "internal error"
+		httperr.Internal(w)
+		return
 	case errors.As(err, &ve):
 		msg = ve.Error()
 	case status == http.StatusNotFound:
@@ -59,7 +62,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	case status == http.StatusRequestEntityTooLarge:
 		msg = "request body too large"
 	}
-	writeJSON(w, status, map[string]string{"error": msg, "code": code})
+	httperr.Write(w, status, code, msg)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -25,7 +25,7 @@ func newUpgrader() *websocket.Upgrader {
 // frame is one JSON inbox.Event; a "feed.resumed" event tells the client to catch up.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	agent := agentFrom(r.Context())
-	teams, err := s.store.AgentTeams(r.Context(), agent.ID)
+	v, err := s.viewerOf(r)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -34,10 +34,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader answered the client already
 	}
-	c := &client{agent: agent, teams: map[int64]bool{}, conn: conn, send: make(chan []byte, sendQueue), done: make(chan struct{})}
-	for _, t := range teams {
-		c.teams[t] = true
-	}
+	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn, send: make(chan []byte, sendQueue), done: make(chan struct{})}
 	s.hub.add(c)
 	go func() {
 		c.writePump(r.Context())

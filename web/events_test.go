@@ -97,7 +97,9 @@ func TestAgentSeesOnlyTheirTeamsEvents(t *testing.T) {
 	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"v3","contact":{"email":"s@example.com"},"text":"general"}`, &shown)
 	// Events arrive in commit order: everything before v3's message is checked on the way.
 	nextEvent(t, conn, func(ev inbox.Event) bool {
-		if ev.TeamID == other.ID {
+		// The move out of the default queue is the one event about Billing the agent gets: it
+		// tells their list that the conversation left.
+		if ev.TeamID == other.ID && ev.Type != inbox.EventConversationTeam {
 			t.Fatalf("agent outside team %d saw %+v", other.ID, ev)
 		}
 		return ev.Type == inbox.EventMessageCreated && ev.MessageID == shown.MessageID
@@ -112,4 +114,39 @@ func TestEventSocketNeedsAToken(t *testing.T) {
 	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("dial without token: %v, %v", err, resp)
 	}
+}
+
+// TestUnroutedConversationsReachOnlyTheDefaultQueue has an agent outside the default queue
+// listen while a customer writes: nothing of the new, unrouted conversation reaches them, until
+// a rule sends it to their team.
+func TestUnroutedConversationsReachOnlyTheDefaultQueue(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := t.Context()
+	support, err := e.store.CreateTeam(ctx, "Support", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outsider, token := e.newAgent(t, "outsider", inbox.RoleAgent)
+	if err := e.store.AddTeamMember(ctx, support.ID, outsider.ID); err != nil {
+		t.Fatal(err)
+	}
+	conn := dialEvents(t, e, token)
+	var first ids
+	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"u1","contact":{"email":"u@example.com"},"text":"hello?"}`, &first)
+	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
+		return e.store.SetTeamTx(ctx, tx, first.ConversationID, support.ID, inbox.Actor{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var second ids
+	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"u2","contact":{"email":"u@example.com"},"text":"anyone?"}`, &second)
+	// Events arrive in commit order: the first the outsider gets is the routing to Support.
+	ev := nextEvent(t, conn, func(inbox.Event) bool { return true })
+	if ev.Type != inbox.EventConversationTeam || ev.ConversationID != first.ConversationID {
+		t.Fatalf("first event for an agent outside the default queue: %+v, want the routing to their team", ev)
+	}
+	nextEvent(t, conn, func(ev inbox.Event) bool {
+		return ev.Type == inbox.EventMessageCreated && ev.MessageID == second.MessageID
+	})
 }

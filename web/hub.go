@@ -35,11 +35,12 @@ type hub struct {
 // client is one agent socket.
 type client struct {
 	agent inbox.Agent
-	teams map[int64]bool
-	conn  *websocket.Conn
-	send  chan []byte
-	once  sync.Once
-	done  chan struct{}
+	// viewer is what the agent may see (inbox.Viewer), as of the socket's opening.
+	viewer inbox.Viewer
+	conn   *websocket.Conn
+	send   chan []byte
+	once   sync.Once
+	done   chan struct{}
 	// presence is what the socket last said about itself; only its read loop touches it.
 	presence presenceState
 }
@@ -105,13 +106,33 @@ func (h *hub) closeAll() {
 	}
 }
 
-// sees reports whether the agent may see an event: supervisors and admins see everything;
-// agents see what is assigned to them, their teams' conversations and those of no team.
+// sees reports whether the agent may see an event: one about a conversation goes to those who
+// may see the conversation (inbox.Viewer), so a conversation not yet routed reaches only
+// supervisors, admins and the default queue's agents. A conversation leaving an agent's sight
+// (moved to another team, or reassigned) still tells those who saw it, so their list drops it.
 func (c *client) sees(e inbox.Event) bool {
-	if c.agent.Role.AtLeast(inbox.RoleSupervisor) || e.ConversationID == 0 {
+	if e.ConversationID == 0 || c.viewer.Sees(e.TeamID, e.AssigneeID) {
 		return true
 	}
-	return e.AssigneeID == c.agent.ID || e.TeamID == 0 || c.teams[e.TeamID]
+	switch e.Type {
+	case inbox.EventConversationTeam:
+		return c.viewer.Sees(previousID(e), e.AssigneeID)
+	case inbox.EventConversationAssigned:
+		return c.viewer.Sees(e.TeamID, previousID(e))
+	}
+	return false
+}
+
+// previousID is the id an event's data names as "from" (the previous team or assignee), 0 if
+// none. Events come back from NOTIFY as JSON, so numbers arrive as float64.
+func previousID(e inbox.Event) int64 {
+	switch v := e.Data["from"].(type) {
+	case float64:
+		return int64(v)
+	case int64:
+		return v
+	}
+	return 0
 }
 
 func (c *client) close() {

@@ -24,11 +24,11 @@ func TestHubDropsASlowSocketWithoutBlockingOthers(t *testing.T) {
 
 	// The slow socket's pump never runs, so its queue fills up.
 	slowSrv, _ := socketPair(t)
-	slow := &client{agent: admin, conn: slowSrv, send: make(chan []byte, sendQueue), done: make(chan struct{})}
+	slow := &client{agent: admin, viewer: inbox.Everyone(), conn: slowSrv, send: make(chan []byte, sendQueue), done: make(chan struct{})}
 	h.add(slow)
 
 	fastSrv, fastClient := socketPair(t)
-	fast := &client{agent: admin, conn: fastSrv, send: make(chan []byte, sendQueue), done: make(chan struct{})}
+	fast := &client{agent: admin, viewer: inbox.Everyone(), conn: fastSrv, send: make(chan []byte, sendQueue), done: make(chan struct{})}
 	h.add(fast)
 	go fast.writePump(t.Context())
 
@@ -83,24 +83,34 @@ func TestHubDropsASlowSocketWithoutBlockingOthers(t *testing.T) {
 }
 
 func TestClientSees(t *testing.T) {
-	agent := &client{agent: inbox.Agent{ID: 7, Role: inbox.RoleAgent}, teams: map[int64]bool{3: true}}
-	sup := &client{agent: inbox.Agent{ID: 8, Role: inbox.RoleSupervisor}}
+	agent := &client{agent: inbox.Agent{ID: 7, Role: inbox.RoleAgent}, viewer: inbox.Viewer{AgentID: 7, TeamIDs: []int64{3}}}
+	queue := &client{agent: inbox.Agent{ID: 9, Role: inbox.RoleAgent}, viewer: inbox.Viewer{AgentID: 9, TeamIDs: []int64{5}, DefaultQueue: true}}
+	sup := &client{agent: inbox.Agent{ID: 8, Role: inbox.RoleSupervisor}, viewer: inbox.Viewer{AgentID: 8, All: true}}
+	from := func(id int64) map[string]any { return map[string]any{"from": float64(id)} }
 	tests := []struct {
-		ev         inbox.Event
-		agent, sup bool
+		name            string
+		ev              inbox.Event
+		agent, queue, s bool
 	}{
-		{inbox.Event{ConversationID: 1}, true, true},                           // no team: everyone
-		{inbox.Event{ConversationID: 1, TeamID: 3}, true, true},                // the agent's team
-		{inbox.Event{ConversationID: 1, TeamID: 4}, false, true},               // another team
-		{inbox.Event{ConversationID: 1, TeamID: 4, AssigneeID: 7}, true, true}, // assigned to the agent
-		{inbox.Event{Type: inbox.EventContactMerged}, true, true},              // not about a conversation
+		{"no team yet: the default queue and supervisors", inbox.Event{Type: inbox.EventConversationCreated, ConversationID: 1}, false, true, true},
+		{"the agent's team", inbox.Event{ConversationID: 1, TeamID: 3}, true, false, true},
+		{"another team", inbox.Event{ConversationID: 1, TeamID: 4}, false, false, true},
+		{"assigned to the agent", inbox.Event{ConversationID: 1, TeamID: 4, AssigneeID: 7}, true, false, true},
+		{"routed from no team to team 3: the queue sees it go", inbox.Event{Type: inbox.EventConversationTeam, ConversationID: 1, TeamID: 3, Data: from(0)}, true, true, true},
+		{"moved from team 3 to team 4: the agent sees it go", inbox.Event{Type: inbox.EventConversationTeam, ConversationID: 1, TeamID: 4, Data: from(3)}, true, false, true},
+		{"unassigned from the agent in team 4", inbox.Event{Type: inbox.EventConversationAssigned, ConversationID: 1, TeamID: 4, Data: from(7)}, true, false, true},
+		{"a message in team 4", inbox.Event{Type: inbox.EventMessageCreated, ConversationID: 1, TeamID: 4, Data: from(3)}, false, false, true},
+		{"not about a conversation", inbox.Event{Type: inbox.EventContactMerged}, true, true, true},
 	}
-	for i, tt := range tests {
+	for _, tt := range tests {
 		if got := agent.sees(tt.ev); got != tt.agent {
-			t.Errorf("%d: agent sees = %v", i, got)
+			t.Errorf("%s: agent of team 3 sees = %v", tt.name, got)
 		}
-		if got := sup.sees(tt.ev); got != tt.sup {
-			t.Errorf("%d: supervisor sees = %v", i, got)
+		if got := queue.sees(tt.ev); got != tt.queue {
+			t.Errorf("%s: agent of the default queue sees = %v", tt.name, got)
+		}
+		if got := sup.sees(tt.ev); got != tt.s {
+			t.Errorf("%s: supervisor sees = %v", tt.name, got)
 		}
 	}
 }

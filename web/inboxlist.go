@@ -91,31 +91,8 @@ func withQuery(p string, v url.Values) string {
 	return p + "?" + v.Encode()
 }
 
-// viewer is what the signed-in agent may see of the inbox.
-type viewer struct {
-	agent inbox.Agent
-	teams []int64
-}
-
-func (s *Server) viewerOf(r *http.Request) (viewer, error) {
-	a := agentFrom(r.Context())
-	teams, err := s.store.AgentTeams(r.Context(), a.ID)
-	if err != nil {
-		return viewer{}, err
-	}
-	return viewer{agent: a, teams: teams}, nil
-}
-
-// canSee applies the hub's rule to one conversation: supervisors and admins see everything;
-// agents what is assigned to them, their teams' and conversations of no team.
-func (v viewer) canSee(c inbox.Conversation) bool {
-	if v.agent.Role.AtLeast(inbox.RoleSupervisor) || c.TeamID == nil || deref(c.AssigneeID) == v.agent.ID {
-		return true
-	}
-	return slices.Contains(v.teams, *c.TeamID)
-}
-
-// conversationQuery turns the list's state into the store's query for this viewer.
+// conversationQuery turns the list's state into the store's query for this viewer (whose scope
+// then limits it to what they may see).
 func (v viewer) conversationQuery(q listQuery) inbox.ConversationQuery {
 	iq := inbox.ConversationQuery{Channel: inbox.Channel(q.Channel), Text: q.Q, Cursor: q.Cursor}
 	switch q.Status {
@@ -133,10 +110,7 @@ func (v viewer) conversationQuery(q listQuery) inbox.ConversationQuery {
 		none := int64(0)
 		iq.AssigneeID = &none
 	case "teams":
-		iq.TeamIDs = append([]int64{}, v.teams...)
-	}
-	if !v.agent.Role.AtLeast(inbox.RoleSupervisor) {
-		iq.VisibleTo = &inbox.Viewer{AgentID: v.agent.ID, TeamIDs: v.teams}
+		iq.TeamIDs = append([]int64{}, v.scope.Viewer().TeamIDs...)
 	}
 	return iq
 }
@@ -160,7 +134,7 @@ func (s *Server) listOf(r *http.Request, v viewer, names map[int64]string) (list
 	if err != nil {
 		return listView{}, err
 	}
-	res, err := s.store.ConversationRows(r.Context(), v.conversationQuery(q))
+	res, err := v.scope.ConversationRows(r.Context(), v.conversationQuery(q))
 	if err != nil {
 		return listView{}, err
 	}

@@ -118,8 +118,8 @@ func TestAgentsSeeOnlyTheirTeamsConversations(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := ana.get(t, "/inbox/"+i64(res.ConversationID)); st != http.StatusForbidden {
-		t.Errorf("another team's conversation for an agent: %d, want 403", st)
+	if st, _ := ana.get(t, "/inbox/"+i64(res.ConversationID)); st != http.StatusNotFound {
+		t.Errorf("another team's conversation for an agent: %d, want 404 (ids do not leak)", st)
 	}
 	_, list := ana.get(t, "/inbox")
 	mustNotContain(t, "agent's list", list, "Bill Payer")

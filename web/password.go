@@ -20,7 +20,7 @@ func passwordPolicy() passwordView {
 
 // passwordRoutes mounts the password pages: an agent's own settings (change the password, sign
 // out every other session) and the reset flow for those who forgot theirs (resetpages.go).
-func (s *Server) passwordRoutes(m *http.ServeMux) {
+func (s *Server) passwordRoutes(m *router) {
 	s.guard(m, "GET /settings/password", inbox.RoleAgent, s.passwordPage)
 	s.guard(m, "POST /settings/password", inbox.RoleAgent, s.changePassword)
 	s.guard(m, "POST /settings/sessions/signout-others", inbox.RoleAgent, s.signOutOthers)

@@ -30,7 +30,7 @@ func newResetPages(s *Server) *resetPages {
 		ipLimit:    newLimiter(s.now, loginWindow, forgotPerIP, limiterSize)}
 }
 
-func (p *resetPages) routes(m *http.ServeMux) {
+func (p *resetPages) routes(m *router) {
 	m.HandleFunc("GET /forgot", p.forgotForm)
 	m.HandleFunc("POST /forgot", p.forgot)
 	m.HandleFunc("GET /reset/{token}", p.resetForm)

@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"sync"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/pgrelay"
 )
 
 // PresenceChannel is the PostgreSQL channel that carries agents' presence ("X is viewing",
@@ -38,15 +37,25 @@ type presenceState struct {
 	lastTyping time.Time
 }
 
-// presence relays presence frames through pg_notify and hands what arrives to the hub, which
-// filters it by what each agent may see like any event.
+// presence relays presence frames through pg_notify and hands what arrives on PresenceChannel
+// (through the process's pgrelay.Relay) to the hub, which filters it by what each agent may
+// see like any event.
 type presence struct {
 	s     *Server
-	ready chan struct{}
-	once  sync.Once
+	ready <-chan struct{}
 }
 
-func newPresence(s *Server) *presence { return &presence{s: s, ready: make(chan struct{})} }
+// newPresence subscribes to PresenceChannel on relay. Without a relay this process announces
+// its agents' presence but hears none, and PresenceReady never closes.
+func newPresence(s *Server, relay *pgrelay.Relay) *presence {
+	p := &presence{s: s, ready: make(chan struct{})}
+	if relay != nil {
+		// Presence is ephemeral: what was missed while the relay reconnected is stale, and
+		// viewing is announced again every ~20 s, so there is nothing to resync.
+		p.ready, _ = relay.Listen(PresenceChannel, p.notified, nil)
+	}
+	return p
+}
 
 // receive handles one frame from a client's socket. Frames that are malformed, too frequent or
 // about a conversation the agent may not see are dropped.
@@ -72,15 +81,11 @@ func (p *presence) receive(ctx context.Context, c *client, raw []byte) {
 	}
 	if f.ConversationID != st.conv.ConversationID {
 		p.leave(ctx, c)
-		conv, err := p.s.store.GetConversation(ctx, f.ConversationID)
+		conv, err := p.s.store.As(c.viewer).GetConversation(ctx, f.ConversationID)
 		if err != nil {
 			return
 		}
-		e := inbox.Event{ConversationID: conv.ID, TeamID: deref(conv.TeamID), AssigneeID: deref(conv.AssigneeID)}
-		if !c.sees(e) {
-			return
-		}
-		st.conv = e
+		st.conv = inbox.Event{ConversationID: conv.ID, TeamID: deref(conv.TeamID), AssigneeID: deref(conv.AssigneeID)}
 	}
 	typ := EventPresenceViewing
 	if f.Type == "typing" {
@@ -118,51 +123,15 @@ func (p *presence) announce(ctx context.Context, c *client, typ string) {
 	}
 }
 
-// Run relays presence between processes until ctx ends, reconnecting with backoff (capped at
-// 5 s) when its listening connection breaks. It returns nil when ctx is done.
-func (s *Server) Run(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
-	for {
-		err := s.ui.presence.listen(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		s.log.Warn("presence relay disconnected; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 5*time.Second)
-	}
-}
-
-// PresenceReady is closed once the presence relay listens for the first time.
+// PresenceReady is closed once the process's relay listens on PresenceChannel.
 func (s *Server) PresenceReady() <-chan struct{} { return s.ui.presence.ready }
 
-// listen takes a connection out of the pool (a LISTEN must not return to it), listens on
-// PresenceChannel and publishes every presence event to the hub.
-func (p *presence) listen(ctx context.Context) error {
-	pc, err := p.s.pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("web: presence: acquire: %w", err)
+// notified publishes a presence event of any process to the hub.
+func (p *presence) notified(payload string) {
+	var e inbox.Event
+	if err := json.Unmarshal([]byte(payload), &e); err != nil || e.Type == "" {
+		p.s.log.Error("presence: undecodable notification", "err", errors.Join(err))
+		return
 	}
-	conn := pc.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+PresenceChannel); err != nil {
-		return fmt.Errorf("web: presence: listen: %w", err)
-	}
-	p.once.Do(func() { close(p.ready) })
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return fmt.Errorf("web: presence: wait: %w", err)
-		}
-		var e inbox.Event
-		if err := json.Unmarshal([]byte(n.Payload), &e); err != nil || e.Type == "" {
-			p.s.log.Error("presence: undecodable notification", "err", errors.Join(err))
-			continue
-		}
-		p.s.hub.publish(e)
-	}
+	p.s.hub.publish(e)
 }

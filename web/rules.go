@@ -18,7 +18,7 @@ type rulesAPI struct {
 //	POST   /api/v1/rules        a workflow.NewRule; 201 with the stored rule
 //	DELETE /api/v1/rules/{id}   204
 //	POST   /api/v1/rule-sets    a workflow.RuleSetChange {"name", "mode", "position"}; 200 with the set
-func (s *Server) ruleRoutes(m *http.ServeMux) {
+func (s *Server) ruleRoutes(m *router) {
 	api := &rulesAPI{rules: s.rules}
 	s.guardAPI(m, "GET /api/v1/rules", inbox.RoleAdmin, api.list)
 	s.guardAPI(m, "POST /api/v1/rules", inbox.RoleAdmin, api.add)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/httperr"
+	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -25,6 +27,9 @@ type Config struct {
 	Store  *inbox.Store
 	Pool   *pgxpool.Pool
 	Events EventSource
+	// Relay is the process's one LISTEN connection: the agents' presence of every process
+	// arrives through it. Nil hears no presence (PresenceReady never closes).
+	Relay  *pgrelay.Relay
 	Logger *slog.Logger
 	// Rules, SLA and Surveys are the workflow's services that the pages and the API serve
 	// (routing rules, SLA policies and reports, the survey form); required, built by cmd.
@@ -50,7 +55,7 @@ type Server struct {
 	pool     *pgxpool.Pool
 	log      *slog.Logger
 	hub      *hub
-	mux      *http.ServeMux
+	mux      *router
 	metrics  *metrics
 	upgrader *websocket.Upgrader
 	tokens   *tokenCache
@@ -64,7 +69,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: http.NewServeMux(), now: cfg.Clock,
+	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
 		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -87,7 +92,7 @@ func New(cfg Config) *Server {
 }
 
 // Handler returns the server's root handler.
-func (s *Server) Handler() http.Handler { return s.metrics.instrument(s.mux) }
+func (s *Server) Handler() http.Handler { return s.metrics.instrument(s.mux.mux) }
 
 // Shutdown closes every event socket.
 func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll() }
@@ -121,7 +126,7 @@ func (s *Server) routes(cfg Config) {
 		m.Handle(r.Pattern, r.Handler)
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.Method + " " + r.URL.Path, "code": "not_found"})
+		httperr.Write(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
 }
 

@@ -49,7 +49,7 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token 
 // guard mounts a page (or a form action) that needs a session and at least role min. Without a
 // session a page redirects to the sign-in form (a fragment answers 401, and its script reloads);
 // with too small a role it answers 403.
-func (s *Server) guard(m *http.ServeMux, pattern string, min inbox.Role, fn apiFunc) {
+func (s *Server) guard(m *router, pattern string, min inbox.Role, fn apiFunc) {
 	s.ui.guarded = append(s.ui.guarded, guardedRoute{Pattern: pattern, Min: min})
 	m.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.sessionAgent(r)
@@ -76,7 +76,7 @@ func (s *Server) guard(m *http.ServeMux, pattern string, min inbox.Role, fn apiF
 }
 
 // guardAPI mounts a JSON route of the UI's own (bearer token or session) that needs role min.
-func (s *Server) guardAPI(m *http.ServeMux, pattern string, min inbox.Role, fn apiFunc) {
+func (s *Server) guardAPI(m *router, pattern string, min inbox.Role, fn apiFunc) {
 	s.ui.guarded = append(s.ui.guarded, guardedRoute{Pattern: pattern, Min: min})
 	m.Handle(pattern, s.api(func(w http.ResponseWriter, r *http.Request) error {
 		if !agentFrom(r.Context()).Role.AtLeast(min) {

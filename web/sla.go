@@ -18,7 +18,7 @@ type slaAPI struct {
 }
 
 // slaRoutes mounts the SLA API: reads for supervisors and admins, changes for admins.
-func (s *Server) slaRoutes(m *http.ServeMux) {
+func (s *Server) slaRoutes(m *router) {
 	api := &slaAPI{sla: s.sla, now: s.now}
 	s.guardAPI(m, "GET /api/v1/sla/board", inbox.RoleSupervisor, api.board)
 	s.guardAPI(m, "GET /api/v1/sla/breaches", inbox.RoleSupervisor, api.breaches)

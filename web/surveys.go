@@ -23,7 +23,7 @@ type surveyPages struct {
 const maxSurveyForm = 16 << 10
 
 // surveyRoutes mounts GET and POST /survey/{token}.
-func (s *Server) surveyRoutes(m *http.ServeMux) {
+func (s *Server) surveyRoutes(m *router) {
 	p := &surveyPages{surveys: s.surveys, now: s.now}
 	m.HandleFunc("GET "+workflow.SurveyPath+"{token}", p.show)
 	m.HandleFunc("POST "+workflow.SurveyPath+"{token}", p.answer)

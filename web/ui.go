@@ -47,13 +47,13 @@ func newUI(s *Server, cfg Config) *ui {
 		secure:     strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://"),
 		emailLimit: newLimiter(s.now, loginWindow, loginPerEmail, limiterSize),
 		ipLimit:    newLimiter(s.now, loginWindow, loginPerIP, limiterSize),
-		presence:   newPresence(s),
+		presence:   newPresence(s, cfg.Relay),
 	}
 }
 
 // uiRoutes mounts the pages, their fragments and the UI's own API routes, each behind the role
 // it needs.
-func (s *Server) uiRoutes(m *http.ServeMux) {
+func (s *Server) uiRoutes(m *router) {
 	m.Handle("GET /static/{file...}", s.ui.static)
 	m.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
@@ -81,6 +81,7 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	s.guard(m, "POST /admin/teams", admin, s.createTeam)
 	s.guard(m, "POST /admin/teams/{id}/members", admin, s.addMember)
 	s.guard(m, "POST /admin/teams/{id}/members/{agent}/remove", admin, s.removeMember)
+	s.guard(m, "POST /admin/teams/{id}/default-queue", admin, s.setDefaultQueue)
 	s.guard(m, "GET /admin/inboxes", admin, s.adminInboxes)
 	s.guard(m, "GET /admin/canned", admin, s.adminCanned)
 	s.guard(m, "POST /admin/canned", admin, s.saveCanned)

@@ -18,6 +18,8 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/pgrelay"
+	"github.com/parleyhq/parley/internal/teamtest"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -48,11 +50,13 @@ func newUIEnvOn(t *testing.T, pool *pgxpool.Pool) *uiEnv {
 	}
 	e := &uiEnv{pool: pool, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: e.clock, SecretKey: "test-key"})
-	feed := inbox.NewFeed(pool, nil)
-	go func() { _ = feed.Run(ctx) }()
-	e.srv = New(Config{Store: e.store, Pool: pool, Events: feed, Clock: e.clock, Logger: testLogger(t),
+	relay := pgrelay.New(pool, nil)
+	feed := inbox.NewFeed(relay, nil)
+	e.srv = New(Config{Store: e.store, Pool: pool, Events: feed, Relay: relay, Clock: e.clock, Logger: testLogger(t),
 		Rules: workflow.NewRules(e.pool, e.store), SLA: workflow.NewSLA(e.pool, e.store), Surveys: workflow.NewSurveys(e.store)})
-	go func() { _ = e.srv.Run(ctx) }()
+	done := make(chan struct{})
+	go func() { _ = relay.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
 	for _, ready := range []<-chan struct{}{feed.Ready(), e.srv.PresenceReady()} {
 		select {
 		case <-ready:
@@ -90,6 +94,9 @@ func (e *uiEnv) newUser(t *testing.T, name string, role inbox.Role) *user {
 	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: name + "@example.com", Name: name, Role: role, Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if role == inbox.RoleAgent {
+		teamtest.FrontDesk(t, e.store, a.ID)
 	}
 	u := e.anonymous(t)
 	u.agent = a

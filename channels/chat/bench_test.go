@@ -26,6 +26,7 @@ import (
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -181,10 +182,11 @@ func benchStore(b *testing.B) *inbox.Store {
 
 func benchServer(b *testing.B, store *inbox.Store) (*chat.Server, string, int64) {
 	b.Helper()
-	feed := inbox.NewFeed(store.Pool(), nil)
+	relay := pgrelay.New(store.Pool(), nil)
+	feed := inbox.NewFeed(relay, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { _ = feed.Run(ctx); close(done) }()
+	go func() { _ = relay.Run(ctx); close(done) }()
 	b.Cleanup(func() { cancel(); <-done })
 	<-feed.Ready()
 	srv, err := chat.New(chat.Config{Store: store, Events: feed, TokenSecret: tokenSecret})

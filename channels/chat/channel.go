@@ -20,13 +20,12 @@ func (*Channel) Kind() inbox.Channel { return inbox.ChannelChat }
 // Open gives a server process its chat Server (see Parts) and relays agents' typing to the
 // visitors; the sockets close and the relay stops when ctx ends.
 func (*Channel) Open(ctx context.Context, env channels.Env) (channels.Parts, error) {
-	srv, err := New(Config{Store: env.Store, Events: env.Events, Logger: env.Log(inbox.ChannelChat),
+	srv, err := New(Config{Store: env.Store, Events: env.Events, Relay: env.Relay, Logger: env.Log(inbox.ChannelChat),
 		TokenSecret: env.SecretKey, PublicURL: env.PublicURL, Surveys: env.Surveys})
 	if err != nil {
 		return channels.Parts{}, err
 	}
 	srv.CloseOnDone(ctx)
-	go func() { _ = srv.RunPresence(ctx) }() // agents typing, shown to visitors; ends with ctx
 	return srv.Parts(env.Jobs), nil
 }
 

@@ -124,12 +124,13 @@
 // visitor's typing frame is announced there as presence.typing (presence.left when they stop)
 // with AgentID 0 and Data {"name", "customer": true}; every process's web relay hands it to
 // the agents who may see the conversation, and their page shows "NAME is typing…". Agents'
-// own presence.typing events come the other way: RunPresence listens to the channel and the
-// visitors of that conversation's customer see a typing frame.
+// own presence.typing events come the other way: the Server listens to the channel on the
+// process's one LISTEN connection (Config.Relay, a pgrelay.Relay) and the visitors of that
+// conversation's customer see a typing frame.
 //
 // # Plugged in
 //
-// Channel implements the channels contract: Open builds the process's Server, starts its
-// presence relay and returns Server.Parts (the three routes, the sender, the fallback job's
+// Channel implements the channels contract: Open builds the process's Server on env.Events
+// and env.Relay and returns Server.Parts (the three routes, the sender, the fallback job's
 // worker). The package imports no other channel, nor workflow, nor web.
 package chat

@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -99,17 +100,18 @@ func (e *env) node(t *testing.T, cfg chat.Config) *node {
 	if n.store == nil {
 		n.store = e.newStore(t)
 	}
-	n.feed = inbox.NewFeed(n.store.Pool(), nil)
+	relay := pgrelay.New(n.store.Pool(), nil)
+	n.feed = inbox.NewFeed(relay, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { _ = n.feed.Run(ctx); close(done) }()
+	go func() { _ = relay.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	select {
 	case <-n.feed.Ready():
 	case <-time.After(10 * time.Second):
 		t.Fatal("feed never listened")
 	}
-	cfg.Store, cfg.Events = n.store, n.feed
+	cfg.Store, cfg.Events, cfg.Relay = n.store, n.feed, relay
 	if cfg.TokenSecret == "" {
 		cfg.TokenSecret = tokenSecret
 	}
@@ -118,9 +120,6 @@ func (e *env) node(t *testing.T, cfg chat.Config) *node {
 		t.Fatal(err)
 	}
 	n.srv = srv
-	presenceDone := make(chan struct{})
-	go func() { _ = srv.RunPresence(ctx); close(presenceDone) }()
-	t.Cleanup(func() { cancel(); <-presenceDone })
 	select {
 	case <-srv.PresenceReady():
 	case <-time.After(10 * time.Second):

@@ -12,7 +12,7 @@ import (
 const (
 	// EventAgentTyping shows visitors an agent typing a reply: ContactID names the customer,
 	// ConversationID (if set) the conversation, and Data is {"on": bool, "agent_name": string}.
-	// The visitor's sockets show it. RunPresence makes these from the web inbox's presence;
+	// The visitor's sockets show it. The Server makes these from the web inbox's presence;
 	// another publisher may send them on the inbox's channel.
 	EventAgentTyping = "chat.agent_typing"
 )

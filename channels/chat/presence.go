@@ -3,12 +3,9 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/pgrelay"
 )
 
 // The web inbox announces agents' presence on a NOTIFY channel of its own, one inbox.Event
@@ -20,57 +17,55 @@ const (
 	presenceLeft    = "presence.left"
 )
 
-// RunPresence listens to the agents' presence until ctx ends and shows an agent typing in a
+// presenceQueue is how many agents' presence events may wait for their conversation lookup;
+// more are dropped (typing is ephemeral, the next frame says it again).
+const presenceQueue = 64
+
+// listenPresence subscribes to the agents' presence on relay and shows an agent typing in a
 // conversation to that customer's visitors connected to this process, as EventAgentTyping
-// does. It holds one database connection of its own, reconnects with backoff (capped at 5 s)
-// when it breaks, and returns nil when ctx is done.
-func (s *Server) RunPresence(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
-	for {
-		err := s.listenPresence(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		s.log.Warn("chat: presence listener disconnected; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 5*time.Second)
-	}
-}
-
-func (s *Server) listenPresence(ctx context.Context) error {
-	conn, err := pgx.ConnectConfig(ctx, s.store.Pool().Config().ConnConfig.Copy())
-	if err != nil {
-		return fmt.Errorf("chat: presence: connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+presenceChannel); err != nil {
-		return fmt.Errorf("chat: presence: listen: %w", err)
-	}
-	s.presenceOnce.Do(func() { close(s.presenceReady) })
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return fmt.Errorf("chat: presence: wait: %w", err)
-		}
+// does, until the server closes. Finding the customer takes a query, which must not hold up
+// the relay: the relay's goroutine only queues the event.
+func (s *Server) listenPresence(relay *pgrelay.Relay) {
+	queue := make(chan inbox.Event, presenceQueue)
+	var cancel func()
+	s.presenceReady, cancel = relay.Listen(presenceChannel, func(payload string) {
 		var e inbox.Event
-		if json.Unmarshal([]byte(n.Payload), &e) == nil {
-			s.agentPresence(ctx, e)
+		if json.Unmarshal([]byte(payload), &e) != nil || !agentTyping(e) || s.hub.count() == 0 {
+			return // not an agent's typing, or nobody here to tell
 		}
-	}
+		select {
+		case queue <- e:
+		default:
+			s.log.Warn("chat: agents' presence queue full; dropping an event", "conversation", e.ConversationID)
+		}
+	}, nil)
+	go func() {
+		defer cancel()
+		for {
+			select {
+			case <-s.ctx.Done():
+				return
+			case e := <-queue:
+				s.agentPresence(s.ctx, e)
+			}
+		}
+	}()
 }
 
-// PresenceReady is closed once RunPresence listens for the first time.
+// PresenceReady is closed once the relay listens to the agents' presence for the first time;
+// never without a Config.Relay.
 func (s *Server) PresenceReady() <-chan struct{} { return s.presenceReady }
+
+// agentTyping reports whether e is an agent's typing or leaving (AgentID 0 is a visitor's own).
+func agentTyping(e inbox.Event) bool {
+	return (e.Type == presenceTyping || e.Type == presenceLeft) && e.AgentID != 0 && e.ConversationID != 0
+}
 
 // agentPresence turns an agent's typing (or leaving) into an agent typing frame for the
 // visitors of the conversation's customer.
 func (s *Server) agentPresence(ctx context.Context, e inbox.Event) {
-	if (e.Type != presenceTyping && e.Type != presenceLeft) || e.AgentID == 0 || e.ConversationID == 0 || s.hub.count() == 0 {
-		return // not an agent's typing (AgentID 0 is a visitor's own), or nobody here to tell
+	if !agentTyping(e) || s.hub.count() == 0 {
+		return
 	}
 	conv, err := s.store.GetConversation(ctx, e.ConversationID)
 	if err != nil {

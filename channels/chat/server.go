@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/pgrelay"
 )
 
 // EventSource is where a Server hears about changes: the process's inbox.Feed, which sees the
@@ -29,6 +29,9 @@ type EventSource interface {
 type Config struct {
 	Store  *inbox.Store
 	Events EventSource
+	// Relay is the process's one LISTEN connection, through which the web inbox's agents
+	// typing reach the visitors; nil shows them none (PresenceReady never closes).
+	Relay  *pgrelay.Relay
 	Logger *slog.Logger
 	// TokenSecret signs visitor tokens (PARLEY_SECRET_KEY). Every process serving the same
 	// database needs the same one. Empty means a random key for this process only: tokens
@@ -97,8 +100,7 @@ type Server struct {
 	closeOnce sync.Once
 	cancel    func()
 
-	presenceOnce  sync.Once
-	presenceReady chan struct{}
+	presenceReady <-chan struct{}
 }
 
 // New builds a Server and subscribes it to cfg.Events. It fails when Store or Events is
@@ -159,6 +161,9 @@ func New(cfg Config) (*Server, error) {
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.hub = newHub(s)
 	s.cancel = cfg.Events.Subscribe(s.hub.dispatch)
+	if cfg.Relay != nil {
+		s.listenPresence(cfg.Relay)
+	}
 	return s, nil
 }
 
@@ -192,10 +197,3 @@ func (s *Server) CloseOnDone(ctx context.Context) {
 
 // Sockets returns how many visitor sockets this process holds.
 func (s *Server) Sockets() int { return s.hub.count() }
-
-// errorJSON writes a JSON error as the web layer does.
-func errorJSON(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg, "code": code})
-}

@@ -44,17 +44,11 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 	if err := settings.Validate(); err != nil {
 		return inbox.NewInbox{}, fmt.Errorf("inbox add chat: %w", err)
 	}
-	set, err := env.Open(ctx)
+	set, teamID, err := env.OpenSealed(ctx, inbox.ChannelChat, "the inbox's identity secret", *team)
 	if err != nil {
 		return inbox.NewInbox{}, err
 	}
-	if set.SecretKey == "" {
-		return inbox.NewInbox{}, errors.New("inbox add chat: PARLEY_SECRET_KEY is not set; it seals the inbox's identity secret")
-	}
-	out := inbox.NewInbox{Kind: inbox.ChannelChat, Name: *name, Settings: settings}
-	if out.TeamID, err = set.TeamID(ctx, *team); err != nil {
-		return inbox.NewInbox{}, fmt.Errorf("inbox add chat: team %q: %w", *team, err)
-	}
+	out := inbox.NewInbox{Kind: inbox.ChannelChat, Name: *name, TeamID: teamID, Settings: settings}
 	if *fallback != 0 {
 		in, err := set.Store.GetInbox(ctx, *fallback)
 		if err == nil && in.Kind != inbox.ChannelEmail {

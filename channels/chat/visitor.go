@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/httperr"
 )
 
 // serveSocket is GET /chat/ws?inbox=ID, the visitor WebSocket (see the package doc for the
@@ -18,7 +19,7 @@ import (
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.URL.Query().Get("inbox"), 10, 64)
 	if err != nil || id <= 0 {
-		errorJSON(w, http.StatusBadRequest, "invalid", "inbox: want ?inbox=ID, the chat inbox's id")
+		httperr.Write(w, http.StatusBadRequest, "invalid", "inbox: want ?inbox=ID, the chat inbox's id")
 		return
 	}
 	in, err := s.store.GetInbox(r.Context(), id)
@@ -27,16 +28,16 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		settings, err = inboxSettings(in)
 	}
 	if errors.Is(err, inbox.ErrNotFound) {
-		errorJSON(w, http.StatusNotFound, "not_found", "no chat inbox "+strconv.FormatInt(id, 10))
+		httperr.Write(w, http.StatusNotFound, "not_found", "no chat inbox "+strconv.FormatInt(id, 10))
 		return
 	}
 	if err != nil {
 		s.log.Error("chat: socket: inbox", "inbox", id, "err", err)
-		errorJSON(w, http.StatusInternalServerError, "internal", "could not load the inbox")
+		httperr.Write(w, http.StatusInternalServerError, "internal", "could not load the inbox")
 		return
 	}
 	if !AllowedOrigin(settings.Origins, r.Header.Get("Origin")) {
-		errorJSON(w, http.StatusForbidden, "forbidden", "this page's origin may not use chat inbox "+strconv.FormatInt(id, 10))
+		httperr.Write(w, http.StatusForbidden, "forbidden", "this page's origin may not use chat inbox "+strconv.FormatInt(id, 10))
 		return
 	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)

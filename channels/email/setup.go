@@ -2,7 +2,6 @@ package email
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/parleyhq/parley/channels"
@@ -37,16 +36,9 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 		channels.SecretFlag{Name: "smtp-url", Value: smtpURL}); err != nil {
 		return inbox.NewInbox{}, fmt.Errorf("inbox add email: %w", err)
 	}
-	set, err := env.Open(ctx)
+	set, teamID, err := env.OpenSealed(ctx, inbox.ChannelEmail, "the passwords", *team)
 	if err != nil {
 		return inbox.NewInbox{}, err
-	}
-	if set.SecretKey == "" {
-		return inbox.NewInbox{}, errors.New("inbox add email: PARLEY_SECRET_KEY is not set; it seals the passwords")
-	}
-	teamID, err := set.TeamID(ctx, *team)
-	if err != nil {
-		return inbox.NewInbox{}, fmt.Errorf("inbox add email: team %q: %w", *team, err)
 	}
 	existing, err := set.Store.Inboxes(ctx, inbox.ChannelEmail)
 	if err != nil {

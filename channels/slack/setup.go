@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -35,17 +34,11 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 		return inbox.NewInbox{}, fmt.Errorf("inbox add slack: %w", err)
 	}
 	*token, *secret = strings.TrimSpace(*token), strings.TrimSpace(*secret)
-	set, err := env.Open(ctx)
+	set, teamID, err := env.OpenSealed(ctx, inbox.ChannelSlack, "the bot token and signing secret", *team)
 	if err != nil {
 		return inbox.NewInbox{}, err
 	}
-	if set.SecretKey == "" {
-		return inbox.NewInbox{}, errors.New("inbox add slack: PARLEY_SECRET_KEY is not set; it seals the bot token and signing secret")
-	}
 	conn := Connection{Name: *name, BotToken: *token, SigningSecret: *secret, AlertChannel: *alerts,
-		APIURL: set.SlackAPIURL}
-	if conn.TeamID, err = set.TeamID(ctx, *team); err != nil {
-		return inbox.NewInbox{}, fmt.Errorf("inbox add slack: team %q: %w", *team, err)
-	}
+		APIURL: set.SlackAPIURL, TeamID: teamID}
 	return Connect(ctx, set.Store, conn)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/httperr"
 )
 
 // EventsPath is where Slack posts Events API requests for every connected workspace; set the
@@ -213,22 +214,22 @@ func candidates(accts []account, to addressee) []account {
 // else with 500 (logged), so that Slack redelivers.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	var re *RequestError
-	status, code := http.StatusInternalServerError, "internal"
+	var status int
+	var code string
 	switch {
+	case errors.As(err, &re) && re.Status == http.StatusBadRequest:
+		status, code = re.Status, "malformed"
 	case errors.As(err, &re):
-		status = re.Status
-		code = map[int]string{http.StatusRequestEntityTooLarge: "too_large", http.StatusUnauthorized: "unauthorized",
-			http.StatusBadRequest: "malformed"}[status]
+		status, code = re.Status, httperr.Code(re.Status)
 	case errors.Is(err, inbox.ErrInvalid):
 		status, code = http.StatusBadRequest, "invalid"
-	}
-	if status == http.StatusInternalServerError {
+	default:
 		h.log.Error("slack: request failed", "path", r.URL.Path, "err", err)
-		writeJSON(w, status, map[string]string{"error": "internal error", "code": code})
+		httperr.Internal(w)
 		return
 	}
 	h.log.Info("slack: request refused", "path", r.URL.Path, "status", status, "err", err, "remote", r.RemoteAddr)
-	writeJSON(w, status, map[string]string{"error": err.Error(), "code": code})
+	httperr.Write(w, status, code, err.Error())
 }
 
 // writeJSON answers status with v as JSON.

@@ -2,7 +2,6 @@ package sms
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -32,16 +31,9 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 		return inbox.NewInbox{}, fmt.Errorf("inbox add sms: %w", err)
 	}
 	*token = strings.TrimSpace(*token)
-	set, err := env.Open(ctx)
+	set, teamID, err := env.OpenSealed(ctx, inbox.ChannelSMS, "the auth token", *team)
 	if err != nil {
 		return inbox.NewInbox{}, err
-	}
-	if set.SecretKey == "" {
-		return inbox.NewInbox{}, errors.New("inbox add sms: PARLEY_SECRET_KEY is not set; it seals the auth token")
-	}
-	teamID, err := set.TeamID(ctx, *team)
-	if err != nil {
-		return inbox.NewInbox{}, fmt.Errorf("inbox add sms: team %q: %w", *team, err)
 	}
 	existing, err := set.Store.Inboxes(ctx, inbox.ChannelSMS)
 	if err != nil {

@@ -70,8 +70,9 @@ func teamCmd(ctx context.Context, c *cli) error {
 	if _, err := c.sub("team", "add"); err != nil {
 		return err
 	}
-	fs := c.flags("team add", "team add --name N [--members a@x,b@y]")
+	fs := c.flags("team add", "team add --name N [--members a@x,b@y] [--default-queue]")
 	name := fs.String("name", "", "the team's name")
+	queue := fs.Bool("default-queue", false, "its agents also see the conversations no rule has routed to a team")
 	var members stringList
 	fs.Var(&members, "members", "member emails, comma separated or repeated")
 	a, err := openWith(ctx, c, fs)
@@ -82,6 +83,11 @@ func teamCmd(ctx context.Context, c *cli) error {
 	t, err := a.store.CreateTeam(ctx, *name, members)
 	if err != nil {
 		return err
+	}
+	if *queue {
+		if err := a.store.SetDefaultQueue(ctx, t.ID, true); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(c.stdout, "team %d: %s (%d members)\n", t.ID, t.Name, len(t.Members))
 	return nil

@@ -35,7 +35,7 @@ func verbs() map[string]verb {
 		"agent":   {"manage agents: agent add --email E --name N --role R", agentCmd},
 		"token":   {"manage API tokens: token add --agent E", tokenCmd},
 		"inbox":   {"connect channel accounts: inbox add email|sms|chat|slack --name N ...", inboxCmd},
-		"team":    {"manage teams: team add --name N [--members a@x,b@y]", teamCmd},
+		"team":    {"manage teams: team add --name N [--members a@x,b@y] [--default-queue]", teamCmd},
 		"rule":    {"routing rules: rule add --name N [--keyword W]... [--set-team N] ...; rule list|delete|set", ruleCmd},
 		"sla":     {"SLA policies: sla add --name N [--team N] [--priority P] --first-response D ...; sla list", slaCmd},
 		"demo":    {"seed a demo admin (login printed) and sample conversations", demo},

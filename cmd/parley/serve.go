@@ -8,9 +8,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
@@ -40,47 +44,66 @@ func serve(ctx context.Context, c *cli) error {
 	return a.serve(ctx, ln)
 }
 
-// serve runs every part of a server process on ln until ctx ends, then shuts down in order:
-// stop taking requests, finish the running jobs, close the sockets.
-func (a *app) serve(ctx context.Context, ln net.Listener) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	feed := inbox.NewFeed(a.pool, a.log)
+// server is one process's parts, wired: the LISTEN relay, the event feed, the job client (with
+// every channel's workers) and the HTTP server (with every channel's routes).
+type server struct {
+	relay  *pgrelay.Relay
+	feed   *inbox.Feed
+	client *river.Client[pgx.Tx]
+	web    *web.Server
+}
+
+// assemble opens every channel and wires the parts of a server process; nothing runs yet.
+func (a *app) assemble(ctx context.Context) (server, error) {
+	relay := pgrelay.New(a.pool, a.log) // the one LISTEN connection: change events and presence
+	feed := inbox.NewFeed(relay, a.log)
 	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
-		return err
+		return server{}, err
 	}
 	surveys := workflow.NewSurveys(a.store)
-	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Jobs: jobs, Surveys: surveys,
+	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
 	for _, ch := range channelList() {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
-			return fmt.Errorf("%s channel: %w", ch.Kind(), err)
+			return server{}, fmt.Errorf("%s channel: %w", ch.Kind(), err)
 		}
 		routes = append(routes, p.Routes...)
 		wcfg.AddChannel(ch.Kind(), p)
 	}
 	mailer, err := email.NewSystemMailer(email.SystemMailConfig{Store: a.store, URL: a.cfg.SMTPURL, From: a.cfg.MailFrom})
 	if err != nil {
-		return fmt.Errorf("PARLEY_SMTP_URL: %w", err)
+		return server{}, fmt.Errorf("PARLEY_SMTP_URL: %w", err)
 	}
 	wcfg.Workers = append(wcfg.Workers, workflow.NewResetMailWorker(a.store, mailer, a.cfg.PublicURL))
 	client, err := workflow.NewClient(wcfg)
 	if err != nil {
-		return err
+		return server{}, err
 	}
-	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Logger: a.log,
+	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, Resets: workflow.NewPasswordResets(a.store, jobs)})
+	return server{relay: relay, feed: feed, client: client, web: srv}, nil
+}
+
+// serve runs every part of a server process on ln until ctx ends, then shuts down in order:
+// stop taking requests, finish the running jobs, close the sockets.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts, err := a.assemble(ctx)
+	if err != nil {
+		return err
+	}
+	relay, client, srv := parts.relay, parts.client, parts.web
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	errc := make(chan error, 4)
-	go func() { errc <- feed.Run(ctx) }()
-	go func() { errc <- srv.Run(ctx) }()
+	go func() { errc <- relay.Run(ctx) }()
 	if !a.noJobs {
 		if err := client.Start(ctx); err != nil {
 			return fmt.Errorf("jobs: %w", err)

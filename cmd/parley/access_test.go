@@ -1,0 +1,528 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// access is who may call a route.
+type access int
+
+const (
+	public     access = iota // anyone, signed in or not (health, sign-in, surveys, the chat widget)
+	webhook                  // a provider, proven by its signature: no agent credential opens it
+	agentRole                // any signed-in agent
+	supervisor               // supervisors and admins
+	admin                    // admins
+)
+
+// object is what a route's {id} names; the matrix asks for each of team A's, team B's and an
+// unrouted conversation's.
+type object int
+
+const (
+	noObject object = iota
+	conversation
+	contact
+	attachment
+)
+
+// policy is one route's expected access. path, when set, replaces the pattern's path (its
+// placeholders {team}, {agent}, {rule}, {canned}, {newteam} and {n} are filled per case); body is sent
+// with the request ({other} becomes a second contact beside the object, in its team).
+type policy struct {
+	access access
+	object object
+	path   string
+	body   string
+	form   bool // body is a form, not JSON
+}
+
+// policies is the access policy of every route of the server. TestAccessMatrix takes the
+// routes from the server's own router: a route missing here fails it.
+var policies = map[string]policy{
+	"GET /healthz":          {access: public},
+	"GET /readyz":           {access: public},
+	"GET /metrics":          {access: public},
+	"GET /static/{file...}": {access: public, path: "/static/app.css"},
+	"GET /{$}":              {access: public},
+	"GET /login":            {access: public},
+	"POST /login":           {access: public, form: true, body: "email=nobody%40example.com&password=wrong"},
+	"POST /logout":          {access: public},
+	"GET /survey/{token}":   {access: public, path: "/survey/nosuchtoken"},
+	"POST /survey/{token}":  {access: public, path: "/survey/nosuchtoken", form: true, body: "score=5"},
+	"GET /chat/demo":        {access: public},
+	"GET /chat/widget.js":   {access: public},
+	"GET /chat/ws":          {access: public},
+	"/":                     {access: public, path: "/no/such/page"},
+	"GET /forgot":           {access: public},
+	"POST /forgot":          {access: public, form: true, body: "email=nobody%40example.com"},
+	"GET /reset/{token}":    {access: public, path: "/reset/pr_nosuchtoken"},
+	"POST /reset/{token}":   {access: public, path: "/reset/pr_nosuchtoken", form: true, body: "new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
+
+	"POST /webhooks/slack/events":       {access: webhook, body: `{"type":"url_verification","challenge":"x"}`},
+	"POST /webhooks/slack/interactions": {access: webhook, form: true, body: "payload=%7B%7D"},
+	"POST /webhooks/twilio/sms":         {access: webhook, form: true, body: "MessageSid=SM1&From=%2B15550100&To=%2B15550101&Body=hi"},
+	"POST /webhooks/twilio/status":      {access: webhook, form: true, body: "MessageSid=SM1&MessageStatus=delivered"},
+
+	"POST /api/v1/inbound":                     {access: agentRole, body: `{"external_id":"m-{n}","contact":{"email":"new-{n}@example.com"},"text":"hello"}`},
+	"GET /api/v1/conversations":                {access: agentRole},
+	"GET /api/v1/conversations/{id}":           {access: agentRole, object: conversation},
+	"POST /api/v1/conversations/{id}/messages": {access: agentRole, object: conversation, body: `{"type":"note","text":"a note"}`},
+	"POST /api/v1/conversations/{id}/assign":   {access: agentRole, object: conversation, body: `{"agent":"me"}`},
+	"POST /api/v1/conversations/{id}/status":   {access: agentRole, object: conversation, body: `{"status":"pending"}`},
+	"POST /api/v1/conversations/{id}/priority": {access: agentRole, object: conversation, body: `{"priority":"high"}`},
+	"POST /api/v1/conversations/{id}/tags":     {access: agentRole, object: conversation, body: `{"add":["vip"]}`},
+	"GET /api/v1/contacts/{id}":                {access: agentRole, object: contact},
+	"POST /api/v1/contacts/{id}/merge":         {access: agentRole, object: contact, body: `{"other_id":{other}}`},
+	"GET /api/v1/attachments/{id}":             {access: agentRole, object: attachment},
+	"GET /api/v1/me":                           {access: agentRole},
+	"POST /api/v1/me/availability":             {access: agentRole, body: `{"availability":"away"}`},
+	"GET /api/v1/events":                       {access: agentRole},
+	"GET /api/v1/canned":                       {access: agentRole},
+	"GET /inbox":                               {access: agentRole},
+	"GET /inbox/{id}":                          {access: agentRole, object: conversation},
+	"GET /settings/password":                   {access: agentRole},
+	"POST /settings/password": {access: agentRole, form: true, // the same password again: the callers sign in with it later
+		body: "current=a-long-enough-passphrase&new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
+	"POST /settings/sessions/signout-others": {access: agentRole},
+
+	"GET /dashboard":                {access: supervisor},
+	"GET /dashboard/export/{table}": {access: supervisor, path: "/dashboard/export/channels.csv"},
+	"GET /api/v1/sla/board":         {access: supervisor},
+	"GET /api/v1/sla/breaches":      {access: supervisor},
+	"GET /api/v1/sla/policies":      {access: supervisor},
+	"GET /api/v1/sla/settings":      {access: supervisor},
+
+	"GET /admin":                                    {access: admin},
+	"GET /admin/agents":                             {access: admin},
+	"POST /admin/agents":                            {access: admin, form: true, body: "email=new-{n}%40example.com&name=New+{n}&role=agent&password=a-long-enough-passphrase"},
+	"POST /admin/agents/{id}/role":                  {access: admin, path: "/admin/agents/{agent}/role", form: true, body: "role=agent"},
+	"GET /admin/teams":                              {access: admin},
+	"POST /admin/teams":                             {access: admin, form: true, body: "name=Team+{n}"},
+	"POST /admin/teams/{id}/members":                {access: admin, path: "/admin/teams/{team}/members", form: true, body: "agent_id={agent}"},
+	"POST /admin/teams/{id}/members/{agent}/remove": {access: admin, path: "/admin/teams/{team}/members/{agent}/remove"},
+	"POST /admin/teams/{id}/default-queue":          {access: admin, path: "/admin/teams/{newteamid}/default-queue", form: true, body: "on=true"},
+	"GET /admin/inboxes":                            {access: admin},
+	"GET /admin/canned":                             {access: admin},
+	"POST /admin/canned":                            {access: admin, form: true, body: "shortcut=s{n}&title=T&body=B"},
+	"POST /admin/canned/{id}/delete":                {access: admin, path: "/admin/canned/{canned}/delete"},
+	"GET /admin/rules":                              {access: admin},
+	"GET /admin/sla":                                {access: admin},
+	"GET /api/v1/rules":                             {access: admin},
+	"POST /api/v1/rules":                            {access: admin, body: `{"name":"r{n}","set_tags":["x"]}`},
+	"DELETE /api/v1/rules/{id}":                     {access: admin, path: "/api/v1/rules/{rule}"},
+	"POST /api/v1/rule-sets":                        {access: admin, body: `{"name":"s{n}","mode":"all"}`},
+	"POST /api/v1/sla/policies": {access: admin, body: `{"name":"P{n}","team_id":{newteam},"priority":"urgent","first_response":"15m","resolution":"4h",` +
+		`"calendar":{"zone":"Europe/Berlin","week":{"mon":["09:00-17:00"]}}}`},
+	"PUT /api/v1/sla/settings": {access: admin, body: `{"pending_resolve_after":"48h","resolved_close_after":"0s",` +
+		`"auto_resolve_message":"Closing for now.","survey_enabled":true,"survey_valid_for":"72h"}`},
+}
+
+// caller is one way in: an agent's session cookie or API token, or nothing.
+type caller struct {
+	name   string
+	role   inbox.Role // "" for no credentials
+	team   string     // "A" or "B": the agent's team (B is the default queue)
+	email  string
+	cookie string
+	token  string
+}
+
+// matrix is one server with agents of every role and a fresh set of objects per case.
+type matrix struct {
+	t     *testing.T
+	a     *app
+	parts server
+	srv   *httptest.Server
+	n     int
+	teamA inbox.Team
+	teamB inbox.Team
+	admin inbox.Agent
+}
+
+// TestAccessMatrix calls every route of the server, as the router lists them, as an agent of
+// team A, an agent of team B (the default queue), a supervisor and an admin (each with a
+// session cookie and, on /api/ routes, with an API token) and with no credentials, on team
+// A's, team B's and an unrouted conversation (or its contact or attachment), and checks each
+// answer against the route's policy: what a caller may not see is 404, a role too small 403,
+// no credentials 401 (a page redirects to the sign-in form), and everything allowed succeeds.
+func TestAccessMatrix(t *testing.T) {
+	m := newMatrix(t)
+	callers := m.callers()
+	routes := m.routes()
+	for _, pattern := range routes {
+		p, ok := policies[pattern]
+		if !ok {
+			t.Errorf("route %q has no access policy: add it to policies (and to the README's roles table)", pattern)
+			continue
+		}
+		for _, c := range callers {
+			if c.token != "" && !strings.Contains(pattern, " /api/") {
+				continue // pages take sessions only
+			}
+			for _, team := range m.objectTeams(p) {
+				m.check(pattern, p, c, team)
+			}
+		}
+	}
+	for pattern := range policies {
+		if !slices.Contains(routes, pattern) {
+			t.Errorf("policies names %q, which the server does not serve", pattern)
+		}
+	}
+}
+
+func newMatrix(t *testing.T) *matrix {
+	t.Helper()
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "error"}
+	c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	a, err := open(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	parts, err := a.assemble(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = parts.relay.Run(ctx) }()
+	m := &matrix{t: t, a: a, parts: parts, srv: httptest.NewServer(parts.web.Handler())}
+	t.Cleanup(m.srv.Close)
+	if m.teamA, err = a.store.CreateTeam(ctx, "Team A", nil); err != nil {
+		t.Fatal(err)
+	}
+	if m.teamB, err = a.store.CreateTeam(ctx, "Team B", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.SetDefaultQueue(ctx, m.teamB.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// routes is the server's own list of routes.
+func (m *matrix) routes() []string {
+	return m.parts.web.Routes()
+}
+
+// callers signs in an agent of each role (agents in team A and in team B) and gives each an
+// API token; the last caller has no credentials.
+func (m *matrix) callers() []caller {
+	ctx := context.Background()
+	var out []caller
+	for _, c := range []caller{{name: "agent of team A", role: inbox.RoleAgent, team: "A"},
+		{name: "agent of team B", role: inbox.RoleAgent, team: "B"},
+		{name: "supervisor", role: inbox.RoleSupervisor}, {name: "admin", role: inbox.RoleAdmin}} {
+		email := strings.ReplaceAll(c.name, " ", "-") + "@example.com"
+		ag, err := m.a.store.CreateAgent(ctx, inbox.NewAgent{Email: email, Name: c.name, Role: c.role, Password: "a-long-enough-passphrase"})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		switch c.team {
+		case "A":
+			err = m.a.store.AddTeamMember(ctx, m.teamA.ID, ag.ID)
+		case "B":
+			err = m.a.store.AddTeamMember(ctx, m.teamB.ID, ag.ID)
+		}
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		if c.role == inbox.RoleAdmin {
+			m.admin = ag
+		}
+		c.email = email
+		c.cookie = m.signIn(email, "a-long-enough-passphrase")
+		token, err := m.a.store.CreateToken(ctx, ag.ID, "matrix")
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		session := c
+		session.name += " (session)"
+		bearer := c
+		bearer.name += " (token)"
+		bearer.cookie, bearer.token = "", token
+		out = append(out, session, bearer)
+	}
+	return append(out, caller{name: "no credentials"})
+}
+
+// signIn posts the sign-in form and returns the session cookie's value.
+func (m *matrix) signIn(email, password string) string {
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(m.srv.URL+"/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "parley_session" && ck.Value != "" {
+			return ck.Value
+		}
+	}
+	m.t.Fatalf("sign in %s: %d, no session cookie", email, resp.StatusCode)
+	return ""
+}
+
+// objectTeams lists the teams of the objects a route is asked about: "A", "B" and "" (no
+// team: unrouted), or just "-" for a route without an object.
+func (m *matrix) objectTeams(p policy) []string {
+	if p.object == noObject {
+		return []string{"-"}
+	}
+	return []string{"A", "B", ""}
+}
+
+// sees is the visibility rule the inbox layer applies, as the matrix expects it: supervisors
+// and admins see everything, the agent of team A team A's, the agent of team B (the default
+// queue) team B's and the unrouted ones.
+func sees(c caller, team string) bool {
+	switch {
+	case c.role.AtLeast(inbox.RoleSupervisor):
+		return true
+	case c.team == "A":
+		return team == "A"
+	}
+	return team == "B" || team == ""
+}
+
+// customer ingests a conversation of a new customer, with an attachment, and moves it to team
+// ("" leaves it unrouted). It returns the conversation, contact and attachment ids.
+func (m *matrix) customer(team string) (conv, contactID, attach int64) {
+	ctx := context.Background()
+	m.n++
+	res, err := m.a.store.Ingest(ctx, inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: fmt.Sprintf("x-%d", m.n),
+		From: inbox.Identity{Kind: inbox.IdentityEmail, Address: fmt.Sprintf("c%d@example.com", m.n)}, Name: "Customer",
+		Subject: "Help", Text: "hello",
+		Attachments: []inbox.NewAttachment{{Filename: "a.txt", ContentType: "text/plain", Size: 2, Content: []byte("hi")}}})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if id := map[string]int64{"A": m.teamA.ID, "B": m.teamB.ID}[team]; id != 0 {
+		err := m.a.store.InTx(ctx, func(tx pgx.Tx) error { return m.a.store.SetTeamTx(ctx, tx, res.ConversationID, id, inbox.Actor{}) })
+		if err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	err = m.a.pool.QueryRow(ctx, `SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE m.conversation_id = $1`, res.ConversationID).Scan(&attach)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return res.ConversationID, res.ContactID, attach
+}
+
+// fill turns a route and its policy into a request path and body for one case, making the
+// objects it names.
+func (m *matrix) fill(pattern string, p policy, team string) (method, path, body string) {
+	ctx := context.Background()
+	method, path, _ = strings.Cut(pattern, " ")
+	if pattern == "/" {
+		method = http.MethodGet
+	}
+	if p.path != "" {
+		path = p.path
+	}
+	body = p.body
+	if p.object != noObject {
+		conv, contactID, attach := m.customer(team)
+		_, other, _ := m.customer(team)
+		id := map[object]int64{conversation: conv, contact: contactID, attachment: attach}[p.object]
+		path = strings.Replace(path, "{id}", fmt.Sprint(id), 1)
+		body = strings.ReplaceAll(body, "{other}", fmt.Sprint(other))
+	}
+	m.n++
+	r := strings.NewReplacer("{n}", fmt.Sprint(m.n), "{team}", fmt.Sprint(m.teamA.ID))
+	path, body = r.Replace(path), r.Replace(body)
+	if strings.Contains(path+body, "{agent}") {
+		ag, err := m.a.store.CreateAgent(ctx, inbox.NewAgent{Email: fmt.Sprintf("victim-%d@example.com", m.n), Name: "Victim",
+			Password: "a-long-enough-passphrase"})
+		if err == nil {
+			err = m.a.store.AddTeamMember(ctx, m.teamA.ID, ag.ID)
+		}
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{agent}", fmt.Sprint(ag.ID))
+		body = strings.ReplaceAll(body, "{agent}", fmt.Sprint(ag.ID))
+	}
+	if strings.Contains(path+body, "{newteam") {
+		team, err := m.a.store.CreateTeam(ctx, fmt.Sprintf("Team %d", m.n), nil)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		body = strings.ReplaceAll(body, "{newteam}", fmt.Sprint(team.ID))
+		path = strings.ReplaceAll(path, "{newteamid}", fmt.Sprint(team.ID))
+	}
+	if strings.Contains(path, "{canned}") {
+		cr, err := m.a.store.SaveCanned(ctx, inbox.Canned{Shortcut: fmt.Sprintf("c%d", m.n), Title: "T", Body: "B"}, inbox.Actor{})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{canned}", fmt.Sprint(cr.ID))
+	}
+	if strings.Contains(path, "{rule}") {
+		rule, err := workflow.NewRules(m.a.pool, m.a.store).Add(ctx, workflow.NewRule{Name: fmt.Sprintf("r%d", m.n),
+			Actions: workflow.Actions{SetTags: []string{"x"}}})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{rule}", fmt.Sprint(rule.ID))
+	}
+	return method, path, body
+}
+
+// check makes one request and compares its answer with what the policy allows.
+func (m *matrix) check(pattern string, p policy, c caller, team string) {
+	method, path, body := m.fill(pattern, p, team)
+	req, err := http.NewRequest(method, m.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+		if p.form {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if c.cookie != "" {
+		cookie := c.cookie
+		if pattern == "POST /logout" {
+			cookie = m.signIn(c.email, "a-long-enough-passphrase") // a session of its own to end
+		}
+		req.AddCookie(&http.Cookie{Name: "parley_session", Value: cookie})
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		m.t.Fatalf("%s as %s: %v", pattern, c.name, err)
+	}
+	out, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+	resp.Body.Close()
+	st := resp.StatusCode
+	what := fmt.Sprintf("%s %s (%s) as %s", method, path, pattern, c.name)
+	if team != "-" {
+		what += fmt.Sprintf(" on team %q's object", team)
+	}
+	fail := func(want string) { m.t.Errorf("%s: %d, want %s; body %q", what, st, want, out) }
+	if st >= 500 {
+		fail("no server error")
+		return
+	}
+	need := map[access]inbox.Role{agentRole: inbox.RoleAgent, supervisor: inbox.RoleSupervisor, admin: inbox.RoleAdmin}[p.access]
+	switch {
+	case p.access == public:
+		// Anyone may call it; what it answers does not depend on who calls.
+	case p.access == webhook:
+		if st != http.StatusUnauthorized && st != http.StatusForbidden {
+			fail("401 or 403: an unsigned webhook")
+		}
+	case c.role == "":
+		isPage := !strings.Contains(pattern, " /api/")
+		if isPage && method == http.MethodGet {
+			if st != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+				fail("303 to /login")
+			}
+		} else if st != http.StatusUnauthorized {
+			fail("401")
+		}
+	case !c.role.AtLeast(need):
+		if st != http.StatusForbidden {
+			fail("403: the role is too small")
+		}
+	case p.object != noObject && !sees(c, team):
+		if st != http.StatusNotFound {
+			fail("404: the caller may not see it")
+		}
+	case pattern == "GET /api/v1/events":
+		if st != http.StatusBadRequest { // allowed: the upgrade is refused only for want of a WebSocket handshake
+			fail("400 from the WebSocket upgrade")
+		}
+	case st >= 400:
+		fail("success: the caller may do this")
+	}
+}
+
+// do sends one JSON request as caller c and returns the status and body.
+func (m *matrix) do(c caller, method, path, body string) (int, string) {
+	req, err := http.NewRequest(method, m.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+// TestTeamScopeAcrossAContactsConversations gives one customer a conversation in team A and
+// one in team B: the agent of team A sees the contact with only team A's conversation, and
+// may not merge in a contact whose conversations they cannot all see.
+func TestTeamScopeAcrossAContactsConversations(t *testing.T) {
+	m := newMatrix(t)
+	ctx := context.Background()
+	var agentA caller
+	for _, c := range m.callers() {
+		if c.name == "agent of team A (token)" {
+			agentA = c
+		}
+	}
+	convA, contactA, _ := m.customer("A")
+	convB, contactB, _ := m.customer("B")
+	// The same customer writes again, and that conversation goes to team B: move it to contact A.
+	if err := m.a.store.InTx(ctx, func(tx pgx.Tx) error {
+		return m.a.store.MergeTx(ctx, tx, contactA, contactB, inbox.Actor{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, body := m.do(agentA, "GET", fmt.Sprintf("/api/v1/contacts/%d", contactA), "")
+	var got struct {
+		Conversations []struct {
+			ID int64 `json:"id"`
+		} `json:"conversations"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil || st != http.StatusOK {
+		t.Fatalf("contact as the agent of team A: %d %s", st, body)
+	}
+	if len(got.Conversations) != 1 || got.Conversations[0].ID != convA {
+		t.Fatalf("the agent of team A sees conversations %+v of the contact, want only %d (not team B's %d)", got.Conversations, convA, convB)
+	}
+	_, other, _ := m.customer("A")
+	st, body = m.do(agentA, "POST", fmt.Sprintf("/api/v1/contacts/%d/merge", other), fmt.Sprintf(`{"other_id":%d}`, contactA))
+	if st != http.StatusNotFound {
+		t.Fatalf("merge of a contact with a conversation in team B: %d %s, want 404", st, body)
+	}
+	var merged int
+	if err := m.a.pool.QueryRow(ctx, `SELECT count(*) FROM contacts WHERE merged_into IS NOT NULL`).Scan(&merged); err != nil {
+		t.Fatal(err)
+	}
+	if merged != 1 { // contact B, merged above; the refused merge changed nothing
+		t.Fatalf("%d merged contacts, want 1", merged)
+	}
+}

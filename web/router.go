@@ -1,0 +1,31 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+)
+
+// router is the server's ServeMux with a record of every pattern registered on it: the routes
+// are registered only through it, so Routes lists all of them, and the access tests walk that
+// list instead of one written by hand (a new route without a policy fails them).
+type router struct {
+	mux      *http.ServeMux
+	patterns []string
+}
+
+func newRouter() *router { return &router{mux: http.NewServeMux()} }
+
+// Handle registers h for pattern.
+func (m *router) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.mux.Handle(pattern, h)
+}
+
+// HandleFunc registers fn for pattern.
+func (m *router) HandleFunc(pattern string, fn func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(fn))
+}
+
+// Routes lists the pattern of every route the server answers, in registration order (the
+// catch-all "/" last).
+func (s *Server) Routes() []string { return slices.Clone(s.mux.patterns) }
