@@ -93,11 +93,11 @@ func (s *Store) AssignTx(ctx context.Context, tx pgx.Tx, id, agentID int64, by A
 	}
 	if agentID != 0 {
 		var exists bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM agents WHERE id = $1)", agentID).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM agents WHERE id = $1 AND deactivated_at IS NULL)", agentID).Scan(&exists); err != nil {
 			return fmt.Errorf("inbox: assign: %w", err)
 		}
 		if !exists {
-			return fmt.Errorf("inbox: assign: %w", invalid("agent_id", "no agent %d", agentID))
+			return fmt.Errorf("inbox: assign: %w", invalid("agent_id", "no active agent %d", agentID))
 		}
 	}
 	now := s.now()

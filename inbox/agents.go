@@ -47,6 +47,9 @@ type Agent struct {
 	Role         Role   `json:"role"`
 	Capacity     int    `json:"capacity"`
 	Availability string `json:"availability"`
+	// Active is false once the agent is deactivated: they keep their name and history but
+	// cannot sign in, use a token or be assigned.
+	Active bool `json:"active"`
 }
 
 // NewAgent is the input of CreateAgent.
@@ -58,8 +61,14 @@ type NewAgent struct {
 	Capacity int // 0 means 10
 }
 
-// CreateAgent adds an agent with a bcrypt password hash. An email already taken is ErrConflict.
+// CreateAgent adds an agent on the system's behalf (see CreateAgentBy).
 func (s *Store) CreateAgent(ctx context.Context, a NewAgent) (Agent, error) {
+	return s.CreateAgentBy(ctx, a, Acting{Email: "system"})
+}
+
+// CreateAgentBy adds an agent with a bcrypt password hash, and records it in the audit log in
+// the same transaction. An email already taken is ErrConflict.
+func (s *Store) CreateAgentBy(ctx context.Context, a NewAgent, by Acting) (Agent, error) {
 	email, err := normalizeEmail(a.Email)
 	if err != nil {
 		return Agent{}, fmt.Errorf("inbox: agent: %w", err)
@@ -84,10 +93,17 @@ func (s *Store) CreateAgent(ctx context.Context, a NewAgent) (Agent, error) {
 		return Agent{}, fmt.Errorf("inbox: agent: hash: %w", err)
 	}
 	var out Agent
-	err = s.pool.QueryRow(ctx, `INSERT INTO agents (email, name, role, password_hash, capacity, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+agentCols,
-		email, strings.TrimSpace(a.Name), a.Role, string(hash), a.Capacity, s.now()).
-		Scan(&out.ID, &out.Email, &out.Name, &out.Role, &out.Capacity, &out.Availability)
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO agents (email, name, role, password_hash, capacity, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+agentCols,
+			email, strings.TrimSpace(a.Name), a.Role, string(hash), a.Capacity, s.now()).
+			Scan(&out.ID, &out.Email, &out.Name, &out.Role, &out.Capacity, &out.Availability, &out.Active)
+		if err != nil {
+			return err
+		}
+		return s.RecordAuditTx(ctx, tx, by.record(AuditAgentCreated, fmt.Sprintf("agent:%d", out.ID),
+			map[string]any{"email": out.Email, "role": string(out.Role)}))
+	})
 	if isUniqueViolation(err) {
 		return Agent{}, fmt.Errorf("inbox: agent %s exists: %w", email, ErrConflict)
 	}
@@ -97,7 +113,7 @@ func (s *Store) CreateAgent(ctx context.Context, a NewAgent) (Agent, error) {
 	return out, nil
 }
 
-const agentCols = `id, email, name, role, capacity, availability`
+const agentCols = `id, email, name, role, capacity, availability, deactivated_at IS NULL`
 
 // GetAgent returns one agent.
 func (s *Store) GetAgent(ctx context.Context, id int64) (Agent, error) {
@@ -112,7 +128,7 @@ func (s *Store) AgentByEmail(ctx context.Context, email string) (Agent, error) {
 func (s *Store) agentWhere(ctx context.Context, where string, arg any) (Agent, error) {
 	var a Agent
 	err := s.pool.QueryRow(ctx, "SELECT "+agentCols+" FROM agents WHERE "+where, arg).
-		Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability)
+		Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &a.Active)
 	if err != nil {
 		return a, fmt.Errorf("inbox: agent: %w", notFound(err))
 	}
@@ -127,7 +143,7 @@ func (s *Store) Agents(ctx context.Context) ([]Agent, error) {
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agent, error) {
 		var a Agent
-		err := r.Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability)
+		err := r.Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &a.Active)
 		return a, err
 	})
 	if err != nil {
@@ -139,12 +155,12 @@ func (s *Store) Agents(ctx context.Context) ([]Agent, error) {
 // ErrBadCredentials means the email or the password is wrong; which one is not told.
 var ErrBadCredentials = errors.New("wrong email or password")
 
-// Authenticate checks an agent's email and password.
+// Authenticate checks an agent's email and password. A deactivated agent is ErrBadCredentials.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (Agent, error) {
 	var a Agent
 	var hash string
 	err := s.pool.QueryRow(ctx, "SELECT "+agentCols+", password_hash FROM agents WHERE email = $1",
-		strings.ToLower(strings.TrimSpace(email))).Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &hash)
+		strings.ToLower(strings.TrimSpace(email))).Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &a.Active, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Spend the same time as a real check, so timing does not reveal which emails exist.
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
@@ -153,7 +169,8 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (Agent
 	if err != nil {
 		return Agent{}, fmt.Errorf("inbox: authenticate: %w", err)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+	// A deactivated agent is refused like a wrong password, after the same work.
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || !a.Active {
 		return Agent{}, fmt.Errorf("inbox: authenticate: %w", ErrBadCredentials)
 	}
 	return a, nil

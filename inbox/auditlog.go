@@ -33,6 +33,7 @@ const (
 	AuditContactsMerged  = "contacts.merged"
 	AuditSecretsRotated  = "secrets.rotated"
 	AuditSettingsChanged = "settings.changed"
+	AuditTeamChanged     = "team.changed"
 )
 
 // AuditRecord is one row of the security and admin audit log (table audit_log, append-only).

@@ -127,6 +127,15 @@ func (s *Store) MergeTx(ctx context.Context, tx pgx.Tx, keep, other int64, by Ac
 		kind: "merge", data: map[string]any{"merged": other}, at: now}); err != nil {
 		return err
 	}
+	who, err := auditAgent(ctx, tx, by.AgentID)
+	if err != nil {
+		return fmt.Errorf("inbox: merge: %w", err)
+	}
+	rec := who.Record(AuditContactsMerged, AuditTarget("contact", keep), map[string]any{"merged": other})
+	rec.At = now
+	if err := s.RecordAuditTx(ctx, tx, rec); err != nil {
+		return err
+	}
 	return s.Publish(ctx, tx, Event{Type: EventContactMerged, ContactID: keep, AgentID: by.AgentID,
 		Data: map[string]any{"merged": other}, At: now})
 }

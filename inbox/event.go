@@ -26,6 +26,13 @@ const (
 	EventMessageCreated       = "message.created"
 	EventMessageDelivery      = "message.delivery"
 	EventContactMerged        = "contact.merged"
+	// EventAgentChanged: an agent was deactivated, activated, given another role, or what they
+	// may see changed (a team joined or left, a default queue set) (AgentID).
+	// Every process drops what it cached about the agent and closes their sockets.
+	EventAgentChanged = "agent.changed"
+	// EventTokenRevoked: an API token was revoked (AgentID, Data["token_id"]). Every process
+	// drops it from its cache.
+	EventTokenRevoked = "token.revoked"
 )
 
 // Event is one change, small enough to fan out to every socket: it names what changed and

@@ -33,6 +33,20 @@ type NewInbox struct {
 // CreateInbox stores a channel account, sealing its secrets. A name taken within the kind is
 // ErrConflict; secrets without PARLEY_SECRET_KEY fail with ErrNoSecretKey.
 func (s *Store) CreateInbox(ctx context.Context, in NewInbox) (Inbox, error) {
+	return s.createInbox(ctx, s.pool, in)
+}
+
+// CreateInboxTx is CreateInbox in the caller's transaction.
+func (s *Store) CreateInboxTx(ctx context.Context, tx pgx.Tx, in NewInbox) (Inbox, error) {
+	return s.createInbox(ctx, tx, in)
+}
+
+// rowQuerier is a pool or a transaction, for one-row statements.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func (s *Store) createInbox(ctx context.Context, db rowQuerier, in NewInbox) (Inbox, error) {
 	if !in.Kind.Valid() {
 		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", invalid("kind", "unknown channel %q", in.Kind))
 	}
@@ -55,7 +69,7 @@ func (s *Store) CreateInbox(ctx context.Context, in NewInbox) (Inbox, error) {
 		}
 	}
 	var out Inbox
-	err = s.pool.QueryRow(ctx, `INSERT INTO inboxes (kind, name, settings, secrets, team_id, created_at)
+	err = db.QueryRow(ctx, `INSERT INTO inboxes (kind, name, settings, secrets, team_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+inboxCols,
 		in.Kind, name, settings, sealed, nonZero(in.TeamID), s.now()).Scan(&out.ID, &out.Kind, &out.Name, &out.Settings, &out.TeamID, &out.sealed)
 	if isUniqueViolation(err) {

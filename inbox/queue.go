@@ -79,7 +79,7 @@ func (s *Store) LockTeamQueuesTx(ctx context.Context, tx pgx.Tx, teams []int64) 
 // and reads their load; free is how many conversations they can take in all.
 func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64) ([]AgentLoad, int, error) {
 	rows, err := tx.Query(ctx, `SELECT a.id FROM agents a
-		WHERE a.availability = 'available' AND a.capacity > 0
+		WHERE a.availability = 'available' AND a.capacity > 0 AND a.deactivated_at IS NULL
 		  AND EXISTS (SELECT 1 FROM team_members m WHERE m.agent_id = a.id AND m.team_id = ANY($1))
 		ORDER BY a.id FOR NO KEY UPDATE`, teams)
 	if err != nil {
@@ -137,7 +137,7 @@ func (s *Store) AutoAssignTx(ctx context.Context, tx pgx.Tx, conversationID, age
 // assignee only when nobody else is available. It returns 0 when nobody is available.
 func (s *Store) EscalationAgentTx(ctx context.Context, tx pgx.Tx, team, currentAssignee int64) (int64, error) {
 	var agentID int64
-	err := tx.QueryRow(ctx, `SELECT a.id FROM agents a WHERE a.availability = 'available'
+	err := tx.QueryRow(ctx, `SELECT a.id FROM agents a WHERE a.availability = 'available' AND a.deactivated_at IS NULL
 			AND ($2::bigint = 0 AND a.role IN ('supervisor', 'admin')
 				OR a.id IN (SELECT agent_id FROM team_members WHERE team_id = $2))
 		ORDER BY a.id = $1, (SELECT count(*) FROM conversations c WHERE c.assignee_id = a.id

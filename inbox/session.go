@@ -48,8 +48,8 @@ func (s *Store) CreateSession(ctx context.Context, agentID int64, ttl time.Durat
 }
 
 // SessionAgent returns the agent signed in with token. A session that expired, or sat unused for
-// longer than idle, is ErrNotFound, as is an unknown token. Its last use is recorded at most once
-// a minute, so reading a session is not a write per request.
+// longer than idle, or whose agent is deactivated, is ErrNotFound, as is an unknown token. Its
+// last use is recorded at most once a minute, so reading a session is not a write per request.
 func (s *Store) SessionAgent(ctx context.Context, token string, idle time.Duration) (Agent, Session, error) {
 	if !strings.HasPrefix(token, sessionPrefix) {
 		return Agent{}, Session{}, fmt.Errorf("inbox: session: %w", ErrNotFound)
@@ -61,12 +61,12 @@ func (s *Store) SessionAgent(ctx context.Context, token string, idle time.Durati
 	err := s.pool.QueryRow(ctx, `SELECT a.id, a.email, a.name, a.role, a.capacity, a.availability,
 			w.id, w.created_at, w.last_seen_at, w.expires_at
 		FROM web_sessions w JOIN agents a ON a.id = w.agent_id
-		WHERE w.token_hash = $1 AND w.expires_at > $2 AND w.last_seen_at > $3`, sum[:], now, now.Add(-idle)).
+		WHERE w.token_hash = $1 AND w.expires_at > $2 AND w.last_seen_at > $3 AND a.deactivated_at IS NULL`, sum[:], now, now.Add(-idle)).
 		Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &ses.ID, &ses.CreatedAt, &ses.LastSeenAt, &ses.ExpiresAt)
 	if err != nil {
 		return Agent{}, Session{}, fmt.Errorf("inbox: session: %w", notFound(err))
 	}
-	ses.AgentID = a.ID
+	ses.AgentID, a.Active = a.ID, true
 	if now.Sub(ses.LastSeenAt) >= time.Minute {
 		if _, err := s.pool.Exec(ctx, `UPDATE web_sessions SET last_seen_at = $2 WHERE id = $1`, ses.ID, now); err != nil {
 			return Agent{}, Session{}, fmt.Errorf("inbox: session: touch: %w", err)

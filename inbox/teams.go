@@ -21,31 +21,39 @@ type Team struct {
 // CreateTeam adds a team with the agents of the given emails. A taken name is ErrConflict; an
 // unknown email is a *ValidationError.
 func (s *Store) CreateTeam(ctx context.Context, name string, memberEmails []string) (Team, error) {
+	var t Team
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		t, err = s.CreateTeamTx(ctx, tx, name, memberEmails)
+		return err
+	})
+	if err != nil {
+		return Team{}, err
+	}
+	return t, nil
+}
+
+// CreateTeamTx is CreateTeam in the caller's transaction.
+func (s *Store) CreateTeamTx(ctx context.Context, tx pgx.Tx, name string, memberEmails []string) (Team, error) {
 	t := Team{Name: strings.TrimSpace(name), Members: []int64{}}
 	if t.Name == "" {
 		return t, fmt.Errorf("inbox: team: %w", invalid("name", "is required"))
 	}
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id`, t.Name, s.now()).Scan(&t.ID)
-		if isUniqueViolation(err) {
-			return fmt.Errorf("team %q exists: %w", t.Name, ErrConflict)
-		}
-		if err != nil {
-			return err
-		}
-		for _, email := range memberEmails {
-			var id int64
-			err := tx.QueryRow(ctx, `INSERT INTO team_members (team_id, agent_id)
-				SELECT $1, id FROM agents WHERE email = $2 RETURNING agent_id`, t.ID, strings.ToLower(strings.TrimSpace(email))).Scan(&id)
-			if err != nil {
-				return invalid("members", "no agent %q", email)
-			}
-			t.Members = append(t.Members, id)
-		}
-		return nil
-	})
+	err := tx.QueryRow(ctx, `INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id`, t.Name, s.now()).Scan(&t.ID)
+	if isUniqueViolation(err) {
+		return Team{}, fmt.Errorf("team %q exists: %w", t.Name, ErrConflict)
+	}
 	if err != nil {
 		return Team{}, err
+	}
+	for _, email := range memberEmails {
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO team_members (team_id, agent_id)
+			SELECT $1, id FROM agents WHERE email = $2 RETURNING agent_id`, t.ID, strings.ToLower(strings.TrimSpace(email))).Scan(&id)
+		if err != nil {
+			return Team{}, invalid("members", "no agent %q", email)
+		}
+		t.Members = append(t.Members, id)
 	}
 	return t, nil
 }
@@ -81,16 +89,27 @@ func (s *Store) GetTeam(ctx context.Context, id int64) (Team, error) {
 }
 
 // SetDefaultQueue marks or unmarks a team as the default queue: its agents see the
-// conversations of no team. An unknown id is ErrNotFound.
+// conversations of no team. An unknown id is ErrNotFound. The members' open sockets reopen
+// with what they may now see (EventAgentChanged).
 func (s *Store) SetDefaultQueue(ctx context.Context, teamID int64, on bool) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE teams SET default_queue = $2 WHERE id = $1`, teamID, on)
-	if err != nil {
-		return fmt.Errorf("inbox: team %d default queue: %w", teamID, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("inbox: team %d: %w", teamID, ErrNotFound)
-	}
-	return nil
+	return s.InTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE teams SET default_queue = $2 WHERE id = $1`, teamID, on)
+		if err != nil {
+			return fmt.Errorf("inbox: team %d default queue: %w", teamID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("inbox: team %d: %w", teamID, ErrNotFound)
+		}
+		rows, err := tx.Query(ctx, `SELECT agent_id FROM team_members WHERE team_id = $1`, teamID)
+		if err != nil {
+			return fmt.Errorf("inbox: team %d members: %w", teamID, err)
+		}
+		members, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("inbox: team %d members: %w", teamID, err)
+		}
+		return s.scopeChangedTx(ctx, tx, members...)
+	})
 }
 
 // TeamByName returns the team with that name.

@@ -17,6 +17,17 @@ type agentsView struct {
 
 var allRoles = []inbox.Role{inbox.RoleAgent, inbox.RoleSupervisor, inbox.RoleAdmin}
 
+// agentNotice is what the agents page says after a change.
+func agentNotice(key string) string {
+	switch key {
+	case "deactivated":
+		return "Agent deactivated: signed out everywhere, their open conversations back in their teams' queues."
+	case "activated":
+		return "Agent activated. They can sign in again."
+	}
+	return notices[key]
+}
+
 // adminAgents is GET /admin/agents.
 func (s *Server) adminAgents(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAgents(w, r, http.StatusOK, inbox.NewAgent{Role: inbox.RoleAgent}, "")
@@ -29,7 +40,7 @@ func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, status int
 	}
 	form.Password = ""
 	s.render(w, r, status, "admin_agents", page{Title: "Agents", Agent: agentFrom(r.Context()), Nav: "admin",
-		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: agentsView{Agents: agents, Roles: allRoles, Form: form}})
+		Notice: agentNotice(r.URL.Query().Get("saved")), Error: errMsg, Body: agentsView{Agents: agents, Roles: allRoles, Form: form}})
 	return nil
 }
 
@@ -47,7 +58,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 		}
 		na.Capacity = n
 	}
-	_, err := s.store.CreateAgent(r.Context(), na)
+	_, err := s.store.CreateAgentBy(r.Context(), na, s.acting(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
 		return s.renderAgents(w, r, http.StatusBadRequest, na, userMessage(err))
 	}
@@ -58,8 +69,8 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// changeRole is POST /admin/agents/{id}/role. An admin cannot demote themselves, so there is
-// always one admin left to undo a mistake.
+// changeRole is POST /admin/agents/{id}/role. An admin cannot demote themselves, nor anyone the
+// last active admin, so there is always an admin left to undo a mistake (400, 409).
 func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -68,13 +79,53 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	role := inbox.Role(r.PostForm.Get("role"))
-	if id == agentFrom(r.Context()).ID && role != inbox.RoleAdmin {
-		return s.renderAgents(w, r, http.StatusBadRequest, inbox.NewAgent{Role: inbox.RoleAgent}, "You cannot take away your own admin role.")
-	}
-	if err := s.store.SetRole(r.Context(), id, role); err != nil {
+	err = s.store.SetAgentRole(r.Context(), id, inbox.Role(r.PostForm.Get("role")), s.acting(r))
+	return s.agentChanged(w, r, err, "role")
+}
+
+// deactivateAgent is POST /admin/agents/{id}/deactivate: the agent is signed out everywhere at
+// once and their open conversations go back to their teams' queues. Not oneself (400), not the
+// last active admin (409).
+func (s *Server) deactivateAgent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
 		return err
 	}
-	saved(w, r, "/admin/agents", "role")
+	_, err = s.store.DeactivateAgent(r.Context(), id, s.acting(r))
+	return s.agentChanged(w, r, err, "deactivated")
+}
+
+// activateAgent is POST /admin/agents/{id}/activate.
+func (s *Server) activateAgent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.agentChanged(w, r, s.store.ActivateAgent(r.Context(), id, s.acting(r)), "activated")
+}
+
+// agentChanged answers an agent form: back to the list with a notice, or the list again with
+// the reason a change was refused (400 invalid, 409 conflict).
+func (s *Server) agentChanged(w http.ResponseWriter, r *http.Request, err error, notice string) error {
+	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
+		status, _ := statusOf(err)
+		return s.renderAgents(w, r, status, inbox.NewAgent{Role: inbox.RoleAgent}, agentMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	saved(w, r, "/admin/agents", notice)
 	return nil
+}
+
+// agentMessage says why an agent change was refused, without the store's prefixes.
+func agentMessage(err error) string {
+	var ve *inbox.ValidationError
+	if errors.As(err, &ve) {
+		return "Refused: " + ve.Reason + "."
+	}
+	if errors.Is(err, inbox.ErrConflict) {
+		return "Refused: the last active admin cannot be deactivated or demoted; make another agent admin first."
+	}
+	return userMessage(err)
 }

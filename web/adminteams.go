@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -38,7 +40,11 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	_, err := s.store.CreateTeam(r.Context(), r.PostForm.Get("name"), nil)
+	err := s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		t, err := s.store.CreateTeamTx(r.Context(), tx, r.PostForm.Get("name"), nil)
+		return auditActorOf(r).Record(inbox.AuditTeamChanged, inbox.AuditTarget("team", t.ID),
+			map[string]any{"action": "created", "name": t.Name}), err
+	})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
 		return s.renderTeams(w, r, http.StatusBadRequest, userMessage(err))
 	}
@@ -62,7 +68,9 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.AddTeamMember(r.Context(), team, agent); err != nil {
+	if err := s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		return teamMemberAudit(r, team, agent, "member_added"), s.store.AddTeamMemberTx(r.Context(), tx, team, agent)
+	}); err != nil {
 		return err
 	}
 	saved(w, r, "/admin/teams", "member")
@@ -79,9 +87,17 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RemoveTeamMember(r.Context(), team, agent); err != nil {
+	if err := s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		return teamMemberAudit(r, team, agent, "member_removed"), s.store.RemoveTeamMemberTx(r.Context(), tx, team, agent)
+	}); err != nil {
 		return err
 	}
 	saved(w, r, "/admin/teams", "member")
 	return nil
+}
+
+// teamMemberAudit is the audit record of an agent joining or leaving a team.
+func teamMemberAudit(r *http.Request, team, agent int64, action string) inbox.AuditRecord {
+	return auditActorOf(r).Record(inbox.AuditTeamChanged, inbox.AuditTarget("team", team),
+		map[string]any{"action": action, "agent_id": agent})
 }

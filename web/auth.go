@@ -11,6 +11,29 @@ import (
 
 type agentKey struct{}
 
+// tokenKey carries the API token a request authenticated with (none for a web session), next to
+// the agent, so handlers that need only the agent keep using agentFrom.
+type tokenKey struct{}
+
+// tokenFrom returns the API token of a request; ok is false for a web session.
+func tokenFrom(ctx context.Context) (inbox.APIToken, bool) {
+	t, ok := ctx.Value(tokenKey{}).(inbox.APIToken)
+	return t, ok
+}
+
+// isIntegration reports whether a request authenticated with an integration token.
+func isIntegration(ctx context.Context) bool {
+	t, ok := tokenFrom(ctx)
+	return ok && t.Kind == inbox.TokenIntegration
+}
+
+// integrationRoutes are all an integration token may call: feed the inbound API and read who
+// it is. Anything else answers errIntegrationOnly.
+var integrationRoutes = map[string]bool{"POST /api/v1/inbound": true, "GET /api/v1/me": true}
+
+var errIntegrationOnly = &apiError{http.StatusForbidden, "integration_token",
+	"an integration token may only POST /api/v1/inbound and GET /api/v1/me; use an agent token for the rest of the API"}
+
 // agentFrom returns the authenticated agent of a request.
 func agentFrom(ctx context.Context) inbox.Agent {
 	a, _ := ctx.Value(agentKey{}).(inbox.Agent)
@@ -25,7 +48,8 @@ func withAgent(ctx context.Context, a inbox.Agent) context.Context {
 var errUnauthenticated = &apiError{http.StatusUnauthorized, "unauthorized", "missing or invalid API token: send Authorization: Bearer <token>"}
 
 // authenticated admits requests with a valid bearer token, or else a web session cookie (see
-// sessionAgent), and answers 401 otherwise.
+// sessionAgent), and answers 401 otherwise (an unknown, revoked or expired token; a deactivated
+// agent). An integration token is admitted only to integrationRoutes (403 elsewhere).
 func (s *Server) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
@@ -43,7 +67,7 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 			writeError(w, r, s.log, errUnauthenticated)
 			return
 		}
-		agent, err := s.tokens.agent(r.Context(), token)
+		agent, tok, err := s.tokens.agent(r.Context(), token)
 		if errors.Is(err, inbox.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="parley", error="invalid_token"`)
 			writeError(w, r, s.log, errUnauthenticated)
@@ -53,7 +77,12 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withAgent(r.Context(), agent)))
+		if tok.Kind == inbox.TokenIntegration && !integrationRoutes[r.Method+" "+r.URL.Path] {
+			writeError(w, r, s.log, errIntegrationOnly)
+			return
+		}
+		ctx := context.WithValue(withAgent(r.Context(), agent), tokenKey{}, tok)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

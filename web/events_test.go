@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -149,4 +150,33 @@ func TestUnroutedConversationsReachOnlyTheDefaultQueue(t *testing.T) {
 	nextEvent(t, conn, func(ev inbox.Event) bool {
 		return ev.Type == inbox.EventMessageCreated && ev.MessageID == second.MessageID
 	})
+}
+
+// TestJoiningATeamReopensTheSocketWithTheNewScope: an agent's socket was opened when they saw
+// no team; they join one, and the socket closes (4001) so that the page reconnects seeing it.
+func TestJoiningATeamReopensTheSocketWithTheNewScope(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := t.Context()
+	billing, err := e.store.CreateTeam(ctx, "Billing", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newcomer, token := e.newAgent(t, "newcomer", inbox.RoleAgent)
+	conn := dialEvents(t, e, token)
+	if err := e.store.AddTeamMember(ctx, billing.ID, newcomer.ID); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != 4001 {
+			t.Fatalf("socket after joining a team: %v, want close 4001", err)
+		}
+		return
+	}
 }

@@ -18,17 +18,27 @@ type inboundRequest struct {
 	Text    string `json:"text"`
 }
 
+// errInboundCaller refuses an inbound message from anyone but an integration or an admin.
+var errInboundCaller = &apiError{http.StatusForbidden, "forbidden",
+	"only an integration token or an admin may post inbound messages: an admin makes one with `parley token add --integration` or on the API tokens admin page"}
+
 // inbound is POST /api/v1/inbound: 201 with the ids of a newly stored message, 200 with the
-// same ids when the external_id was already stored (nothing is stored twice).
+// same ids when the external_id was already stored (nothing is stored twice). Only an
+// integration token or an admin may call it (else 403), since the identities it names are
+// stored as verified.
 func (s *Server) inbound(w http.ResponseWriter, r *http.Request) error {
+	if !isIntegration(r.Context()) && agentFrom(r.Context()).Role != inbox.RoleAdmin {
+		return errInboundCaller
+	}
 	var req inboundRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	in := inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: req.ExternalID, Name: req.Contact.Name,
 		Subject: req.Subject, Text: req.Text}
-	// The integration is authenticated with a staff token, so the addresses it gives are trusted
-	// (verified), unlike an address a visitor types into the chat widget.
+	// The integration is authenticated with an integration token (or is an admin), so the
+	// addresses it gives are trusted (verified), unlike an address a visitor types into the chat
+	// widget.
 	switch {
 	case req.Contact.Email != "":
 		in.From = inbox.Identity{Kind: inbox.IdentityEmail, Address: req.Contact.Email, Verified: true}

@@ -2,10 +2,13 @@ package web
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +18,7 @@ import (
 
 // metrics are the Prometheus series the web layer keeps.
 type metrics struct {
+	reg      *prometheus.Registry
 	requests *prometheus.HistogramVec
 	ingested *prometheus.CounterVec
 	sockets  prometheus.Gauge
@@ -23,6 +27,7 @@ type metrics struct {
 
 func newMetrics(reg *prometheus.Registry) *metrics {
 	m := &metrics{
+		reg: reg,
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "parley_http_request_duration_seconds", Help: "HTTP request latency by route and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
@@ -44,8 +49,39 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-func (m *metrics) handler(reg *prometheus.Registry) http.Handler {
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves the Prometheus metrics to anyone who reaches it: for a listener of its
+// own (PARLEY_METRICS_ADDR) that only the monitoring network reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return mux
+}
+
+// metricsRoute mounts GET /metrics on the main listener, which the public reaches, only with a
+// token: it then answers only requests bearing it (401 otherwise). Without a token the route
+// does not exist (404), so the metrics are not public by default.
+func (s *Server) metricsRoute(m *router, token string) {
+	if token == "" {
+		return
+	}
+	want := sha256.Sum256([]byte(token))
+	serve := s.metrics.handler()
+	m.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		// Both sides are hashed to one length, so the comparison takes the same time whatever
+		// the token sent, its length included.
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "a valid metrics token is required", "code": "unauthorized"})
+			return
+		}
+		serve.ServeHTTP(w, r)
+	})
 }
 
 // instrument records every request's latency under its route pattern (not its raw path, so

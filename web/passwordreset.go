@@ -6,14 +6,16 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/inbox"
 )
 
-// Limits on "Forgot password?" requests, so the form cannot flood an agent's mailbox.
+// Limits on "Forgot password?" requests, so the form cannot flood an agent's mailbox: past
+// them, each request waits a minute, doubling to at most loginWindow.
 const (
-	forgotPerEmail = 3  // requests per address per window
-	forgotPerIP    = 20 // requests per client address per window
+	forgotPerEmail = 3  // requests per address before the waits begin
+	forgotPerIP    = 20 // requests per client address before the waits begin
 )
 
 // resetPages are the pages of a forgotten password: the request form (GET and POST /forgot)
@@ -26,8 +28,8 @@ type resetPages struct {
 
 func newResetPages(s *Server) *resetPages {
 	return &resetPages{s: s,
-		emailLimit: newLimiter(s.now, loginWindow, forgotPerEmail, limiterSize),
-		ipLimit:    newLimiter(s.now, loginWindow, forgotPerIP, limiterSize)}
+		emailLimit: newLimiter(s.now, forgotPerEmail, time.Minute, loginWindow, limiterSize),
+		ipLimit:    newLimiter(s.now, forgotPerIP, time.Minute, loginWindow, limiterSize)}
 }
 
 func (p *resetPages) routes(m *router) {

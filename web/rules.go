@@ -40,7 +40,7 @@ func (a *rulesAPI) add(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &nr); err != nil {
 		return err
 	}
-	rule, err := a.rules.Add(r.Context(), nr)
+	rule, err := a.rules.As(auditActorOf(r)).Add(r.Context(), nr)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (a *rulesAPI) delete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.rules.Delete(r.Context(), id); err != nil {
+	if err := a.rules.As(auditActorOf(r)).Delete(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -65,7 +65,7 @@ func (a *rulesAPI) setRuleSet(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &ch); err != nil {
 		return err
 	}
-	set, err := a.rules.SetRuleSet(r.Context(), ch)
+	set, err := a.rules.As(auditActorOf(r)).SetRuleSet(r.Context(), ch)
 	if err != nil {
 		return err
 	}

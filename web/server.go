@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -43,8 +44,16 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Clock tells the time; nil means time.Now.
 	Clock func() time.Time
-	// PublicURL is the server's public base URL (PARLEY_PUBLIC_URL); https makes cookies Secure.
+	// PublicURL is the server's public base URL (PARLEY_PUBLIC_URL); https makes cookies Secure
+	// and every response carry Strict-Transport-Security.
 	PublicURL string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (PARLEY_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+	// OIDC configures single sign-on; nil turns it off.
+	OIDC *OIDCConfig
+	// MetricsToken, when set, opens GET /metrics on the main handler to requests that bear it
+	// (PARLEY_METRICS_TOKEN); without it /metrics is there only on MetricsHandler.
+	MetricsToken string
 	// Resets takes "Forgot password?" requests; nil hides the form (it answers 404).
 	Resets *workflow.PasswordResets
 }
@@ -81,18 +90,20 @@ func New(cfg Config) *Server {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(cfg.Registry)
-	s.tokens = newTokenCache(s.store.AgentByToken, s.now)
+	s.tokens = newTokenCache(s.store.TokenAgent, s.now)
 	s.hub = newHub(s.store, s.log, s.metrics)
 	s.ui = newUI(s, cfg)
 	if cfg.Events != nil {
-		cfg.Events.Subscribe(s.hub.publish)
+		cfg.Events.Subscribe(s.onEvent)
 	}
 	s.routes(cfg)
 	return s
 }
 
 // Handler returns the server's root handler.
-func (s *Server) Handler() http.Handler { return s.metrics.instrument(s.mux.mux) }
+func (s *Server) Handler() http.Handler {
+	return s.hsts(s.withClientIP(s.metrics.instrument(s.mux.mux)))
+}
 
 // Shutdown closes every event socket.
 func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll() }
@@ -101,7 +112,7 @@ func (s *Server) routes(cfg Config) {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
-	m.Handle("GET /metrics", s.metrics.handler(cfg.Registry))
+	s.metricsRoute(m, cfg.MetricsToken)
 
 	m.Handle("POST /api/v1/inbound", s.api(s.inbound))
 	m.Handle("GET /api/v1/conversations", s.api(s.listConversations))
@@ -121,6 +132,9 @@ func (s *Server) routes(cfg Config) {
 	s.ruleRoutes(m)
 	s.slaRoutes(m)
 	s.surveyRoutes(m)
+	s.accountRoutes(m)
+	s.signinRoutes(m)
+	s.auditRoutes(m)
 	s.passwordRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)

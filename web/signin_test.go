@@ -102,20 +102,20 @@ func TestSessionsEndWhenIdleOrExpired(t *testing.T) {
 	}
 }
 
-func TestSignInIsRateLimitedPerEmailAndPerAddress(t *testing.T) {
+func TestSignInIsThrottledPerAccountAndAddressAndPerAddress(t *testing.T) {
 	t.Parallel()
 	e := newUIEnv(t)
 	e.newUser(t, "dee", inbox.RoleAgent)
 	anon := e.anonymous(t)
 	wrong := url.Values{"email": {"dee@example.com"}, "password": {"wrong-password"}}
-	for i := 0; i < loginPerEmail; i++ {
+	for i := 0; i < loginPerAccount; i++ {
 		if st, body := anon.postForm(t, "/login", wrong); st != http.StatusUnauthorized || !strings.Contains(body, "Wrong email or password") {
 			t.Fatalf("failure %d: %d", i+1, st)
 		}
 	}
 	right := url.Values{"email": {"dee@example.com"}, "password": {"correct-horse-battery"}}
 	if st, body := anon.postForm(t, "/login", right); st != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-ins") {
-		t.Fatalf("the right password after %d failures: %d, want 429", loginPerEmail, st)
+		t.Fatalf("the right password after %d failures: %d, want 429", loginPerAccount, st)
 	}
 	e.advance(loginWindow)
 	if st, _ := anon.postForm(t, "/login", right); st != http.StatusSeeOther {
@@ -160,7 +160,7 @@ func TestCrossOriginWritesWithTheCookieAreRefused(t *testing.T) {
 	}
 	// Login CSRF: a foreign page cannot sign a browser in.
 	if st, _ := e.anonymous(t).do(t, http.MethodPost, "/login", "application/x-www-form-urlencoded",
-		"email=eve%40example.com&password=password123", "Sec-Fetch-Site", "cross-site"); st != http.StatusForbidden {
+		"email=eve%40example.com&password=correct-horse-battery", "Sec-Fetch-Site", "cross-site"); st != http.StatusForbidden {
 		t.Fatalf("cross-site sign-in: %d", st)
 	}
 }

@@ -132,7 +132,7 @@ func (a *slaAPI) addPolicy(w http.ResponseWriter, r *http.Request) error {
 		}
 		*d.out = v
 	}
-	p, err := a.sla.CreatePolicy(r.Context(), n)
+	p, err := a.sla.As(auditActorOf(r)).CreatePolicy(r.Context(), n)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (a *slaAPI) setSettings(w http.ResponseWriter, r *http.Request) error {
 			return badRequest(d.field + ` must be a duration such as "72h"`)
 		}
 	}
-	if err := a.sla.SetSettings(r.Context(), v); err != nil {
+	if err := a.sla.As(auditActorOf(r)).SetSettings(r.Context(), v); err != nil {
 		return err
 	}
 	return a.settings(w, r)

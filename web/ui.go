@@ -13,10 +13,6 @@ const (
 	sessionCookie = "parley_session"
 	sessionTTL    = 7 * 24 * time.Hour // a session ends a week after sign-in
 	sessionIdle   = 24 * time.Hour     // or after a day unused
-	loginWindow   = 15 * time.Minute
-	loginPerEmail = 5  // failed sign-ins per email per window
-	loginPerIP    = 30 // failed sign-ins per client address per window
-	limiterSize   = 10000
 )
 
 // ui is the browser side of the server: sign-in sessions, pages and their templates, static
@@ -26,8 +22,7 @@ type ui struct {
 	static     *staticFiles
 	cop        *http.CrossOriginProtection
 	secure     bool // cookies are Secure: PARLEY_PUBLIC_URL is https
-	emailLimit *limiter
-	ipLimit    *limiter
+	signinFlow *signin
 	presence   *presence
 	// guarded lists every page and UI route with the least role it admits; the role tests walk it.
 	guarded []guardedRoute
@@ -45,8 +40,7 @@ func newUI(s *Server, cfg Config) *ui {
 		static:     mustStatic(),
 		cop:        http.NewCrossOriginProtection(),
 		secure:     strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://"),
-		emailLimit: newLimiter(s.now, loginWindow, loginPerEmail, limiterSize),
-		ipLimit:    newLimiter(s.now, loginWindow, loginPerIP, limiterSize),
+		signinFlow: newSignin(s, cfg),
 		presence:   newPresence(s, cfg.Relay),
 	}
 }

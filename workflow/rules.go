@@ -68,6 +68,7 @@ type RuleSetChange struct {
 type Rules struct {
 	pool  *pgxpool.Pool
 	store *inbox.Store
+	by    inbox.AuditActor // who the audit log names for the changes (see As)
 }
 
 // NewRules returns the rules stored on pool; store checks the teams and inboxes they name and
@@ -111,7 +112,11 @@ func (r *Rules) Add(ctx context.Context, nr NewRule) (Rule, error) {
 		if fkViolation(err) {
 			return ruleInvalid("set_team_id", "no team %d", nr.SetTeamID)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, r.store, r.by, inbox.AuditRuleChanged, inbox.AuditTarget("rule", out.ID),
+			map[string]any{"action": "created", "name": out.Name, "rule_set": nr.RuleSet, "position": out.Position})
 	})
 	if err != nil {
 		return Rule{}, fmt.Errorf("workflow: add rule: %w", err)
@@ -133,11 +138,15 @@ func (r *Rules) Delete(ctx context.Context, id int64) error {
 			return err
 		}
 		var pos int
-		if err := tx.QueryRow(ctx, `DELETE FROM routing_rules WHERE id = $1 RETURNING position`, id).Scan(&pos); err != nil {
+		var name string
+		if err := tx.QueryRow(ctx, `DELETE FROM routing_rules WHERE id = $1 RETURNING position, name`, id).Scan(&pos, &name); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE routing_rules SET position = position - 1 WHERE rule_set_id = $1 AND position > $2`, setID, pos)
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE routing_rules SET position = position - 1 WHERE rule_set_id = $1 AND position > $2`, setID, pos); err != nil {
+			return err
+		}
+		return audit(ctx, tx, r.store, r.by, inbox.AuditRuleChanged, inbox.AuditTarget("rule", id),
+			map[string]any{"action": "deleted", "name": name})
 	})
 	if err != nil {
 		return fmt.Errorf("workflow: delete rule: %w", err)
@@ -158,8 +167,12 @@ func (r *Rules) SetRuleSet(ctx context.Context, ch RuleSetChange) (RuleSet, erro
 		return RuleSet{}, fmt.Errorf("workflow: rule set: %w", ruleInvalid("position", "must be 1 or more (0 keeps it)"))
 	}
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		_, err := upsertRuleSet(ctx, tx, ch, r.store.Now())
-		return err
+		id, err := upsertRuleSet(ctx, tx, ch, r.store.Now())
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, r.store, r.by, inbox.AuditRuleChanged, inbox.AuditTarget("rule_set", id),
+			map[string]any{"action": "rule_set", "name": ch.Name, "mode": string(ch.Mode), "position": ch.Position})
 	})
 	if err != nil {
 		return RuleSet{}, fmt.Errorf("workflow: rule set: %w", err)

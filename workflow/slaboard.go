@@ -22,6 +22,7 @@ import (
 type SLA struct {
 	pool  *pgxpool.Pool
 	store *inbox.Store
+	by    inbox.AuditActor // who the audit log names for the changes (see As)
 }
 
 // NewSLA returns the SLA desk: its own tables on pool, the conversations through store (whose
@@ -36,7 +37,16 @@ func (s *SLA) CreatePolicy(ctx context.Context, n NewPolicy) (Policy, error) {
 	if err != nil {
 		return p, fmt.Errorf("workflow: policy: %w", err)
 	}
-	return insertPolicy(ctx, s.pool, p, s.store.Now())
+	var out Policy
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if out, err = insertPolicy(ctx, tx, p, s.store.Now()); err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.store, s.by, inbox.AuditPolicyChanged, inbox.AuditTarget("sla_policy", out.ID),
+			map[string]any{"action": "created", "name": out.Name})
+	})
+	return out, err
 }
 
 // Policies lists every policy, most specific first.

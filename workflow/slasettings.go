@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -54,10 +56,18 @@ func (s *SLA) SetSettings(ctx context.Context, v Settings) error {
 	case v.SurveyValidFor < time.Minute:
 		return fmt.Errorf("workflow: settings: %w", &inbox.ValidationError{Field: "survey_valid_for", Reason: "must be at least a minute"})
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE lifecycle_settings SET pending_resolve_secs = $1, resolved_close_secs = $2,
-		auto_resolve_message = $3, survey_enabled = $4, survey_valid_secs = $5, updated_at = $6`,
-		int64(v.PendingResolveAfter/time.Second), int64(v.ResolvedCloseAfter/time.Second), v.AutoResolveMessage,
-		v.SurveyEnabled, int64(v.SurveyValidFor/time.Second), s.store.Now())
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE lifecycle_settings SET pending_resolve_secs = $1, resolved_close_secs = $2,
+			auto_resolve_message = $3, survey_enabled = $4, survey_valid_secs = $5, updated_at = $6`,
+			int64(v.PendingResolveAfter/time.Second), int64(v.ResolvedCloseAfter/time.Second), v.AutoResolveMessage,
+			v.SurveyEnabled, int64(v.SurveyValidFor/time.Second), s.store.Now())
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.store, s.by, inbox.AuditSettingsChanged, "settings:lifecycle", map[string]any{
+			"pending_resolve_after": v.PendingResolveAfter.String(), "resolved_close_after": v.ResolvedCloseAfter.String(),
+			"survey_enabled": v.SurveyEnabled, "survey_valid_for": v.SurveyValidFor.String()})
+	})
 	if err != nil {
 		return fmt.Errorf("workflow: settings: %w", err)
 	}

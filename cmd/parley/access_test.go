@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,10 +29,11 @@ type access int
 
 const (
 	public     access = iota // anyone, signed in or not (health, sign-in, surveys, the chat widget)
-	webhook                  // a provider, proven by its signature: no agent credential opens it
+	secret                   // a secret of its own (a provider's signature, the metrics token): no agent credential opens it
 	agentRole                // any signed-in agent
 	supervisor               // supervisors and admins
 	admin                    // admins
+	inbound                  // admins and integration tokens: POST /api/v1/inbound
 )
 
 // object is what a route's {id} names; the matrix asks for each of team A's, team B's and an
@@ -41,10 +45,13 @@ const (
 	conversation
 	contact
 	attachment
+	token    // an API token: the caller's own, or another agent's (which admins may see)
+	ownToken // the same, on a page where only one's own tokens exist, admins' too
 )
 
 // policy is one route's expected access. path, when set, replaces the pattern's path (its
-// placeholders {team}, {agent}, {rule}, {canned}, {newteam} and {n} are filled per case); body is sent
+// placeholders {team}, {agent}, {rule}, {canned}, {newteam}, {newteamid}, {othertoken} and {n}
+// are filled per case); body is sent
 // with the request ({other} becomes a second contact beside the object, in its team).
 type policy struct {
 	access access
@@ -52,36 +59,45 @@ type policy struct {
 	path   string
 	body   string
 	form   bool // body is a form, not JSON
+	// ok is what an allowed caller gets when it is not a success: the body is refused on its
+	// merits (a wrong code), which only an allowed caller may learn.
+	ok int
 }
 
 // policies is the access policy of every route of the server. TestAccessMatrix takes the
 // routes from the server's own router: a route missing here fails it.
 var policies = map[string]policy{
-	"GET /healthz":          {access: public},
-	"GET /readyz":           {access: public},
-	"GET /metrics":          {access: public},
-	"GET /static/{file...}": {access: public, path: "/static/app.css"},
-	"GET /{$}":              {access: public},
-	"GET /login":            {access: public},
-	"POST /login":           {access: public, form: true, body: "email=nobody%40example.com&password=wrong"},
-	"POST /logout":          {access: public},
-	"GET /survey/{token}":   {access: public, path: "/survey/nosuchtoken"},
-	"POST /survey/{token}":  {access: public, path: "/survey/nosuchtoken", form: true, body: "score=5"},
-	"GET /chat/demo":        {access: public},
-	"GET /chat/widget.js":   {access: public},
-	"GET /chat/ws":          {access: public},
-	"/":                     {access: public, path: "/no/such/page"},
-	"GET /forgot":           {access: public},
-	"POST /forgot":          {access: public, form: true, body: "email=nobody%40example.com"},
-	"GET /reset/{token}":    {access: public, path: "/reset/pr_nosuchtoken"},
-	"POST /reset/{token}":   {access: public, path: "/reset/pr_nosuchtoken", form: true, body: "new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
+	"GET /healthz":            {access: public},
+	"GET /readyz":             {access: public},
+	"GET /metrics":            {access: secret},
+	"GET /static/{file...}":   {access: public, path: "/static/app.css"},
+	"GET /{$}":                {access: public},
+	"GET /login":              {access: public},
+	"POST /login":             {access: public, form: true, body: "email=nobody%40example.com&password=wrong"},
+	"POST /logout":            {access: public},
+	"GET /login/code":         {access: public},
+	"POST /login/code":        {access: public, form: true, body: "code=123456"},
+	"GET /login/enrol":        {access: public},
+	"POST /login/enrol":       {access: public, form: true, body: "code=123456"},
+	"GET /login/sso":          {access: public},
+	"GET /login/sso/callback": {access: public, path: "/login/sso/callback?state=x&code=y"},
+	"GET /survey/{token}":     {access: public, path: "/survey/nosuchtoken"},
+	"POST /survey/{token}":    {access: public, path: "/survey/nosuchtoken", form: true, body: "score=5"},
+	"GET /chat/demo":          {access: public},
+	"GET /chat/widget.js":     {access: public},
+	"GET /chat/ws":            {access: public},
+	"/":                       {access: public, path: "/no/such/page"},
+	"GET /forgot":             {access: public},
+	"POST /forgot":            {access: public, form: true, body: "email=nobody%40example.com"},
+	"GET /reset/{token}":      {access: public, path: "/reset/pr_nosuchtoken"},
+	"POST /reset/{token}":     {access: public, path: "/reset/pr_nosuchtoken", form: true, body: "new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
 
-	"POST /webhooks/slack/events":       {access: webhook, body: `{"type":"url_verification","challenge":"x"}`},
-	"POST /webhooks/slack/interactions": {access: webhook, form: true, body: "payload=%7B%7D"},
-	"POST /webhooks/twilio/sms":         {access: webhook, form: true, body: "MessageSid=SM1&From=%2B15550100&To=%2B15550101&Body=hi"},
-	"POST /webhooks/twilio/status":      {access: webhook, form: true, body: "MessageSid=SM1&MessageStatus=delivered"},
+	"POST /webhooks/slack/events":       {access: secret, body: `{"type":"url_verification","challenge":"x"}`},
+	"POST /webhooks/slack/interactions": {access: secret, form: true, body: "payload=%7B%7D"},
+	"POST /webhooks/twilio/sms":         {access: secret, form: true, body: "MessageSid=SM1&From=%2B15550100&To=%2B15550101&Body=hi"},
+	"POST /webhooks/twilio/status":      {access: secret, form: true, body: "MessageSid=SM1&MessageStatus=delivered"},
 
-	"POST /api/v1/inbound":                     {access: agentRole, body: `{"external_id":"m-{n}","contact":{"email":"new-{n}@example.com"},"text":"hello"}`},
+	"POST /api/v1/inbound":                     {access: inbound, body: `{"external_id":"m-{n}","contact":{"email":"new-{n}@example.com"},"text":"hello"}`},
 	"GET /api/v1/conversations":                {access: agentRole},
 	"GET /api/v1/conversations/{id}":           {access: agentRole, object: conversation},
 	"POST /api/v1/conversations/{id}/messages": {access: agentRole, object: conversation, body: `{"type":"note","text":"a note"}`},
@@ -97,6 +113,25 @@ var policies = map[string]policy{
 	"GET /api/v1/events":                       {access: agentRole},
 	"GET /api/v1/canned":                       {access: agentRole},
 	"GET /inbox":                               {access: agentRole},
+	"GET /api/v1/tokens":                       {access: agentRole},
+	"GET /settings/2fa":                        {access: agentRole},
+	"POST /settings/2fa/setup":                 {access: agentRole},
+	"POST /settings/2fa/confirm":               {access: agentRole, form: true, body: "code=000000", ok: http.StatusBadRequest},
+	"POST /settings/2fa/disable":               {access: agentRole, form: true, body: "proof=a-long-enough-passphrase", ok: http.StatusBadRequest},
+	"GET /admin/security":                      {access: admin},
+	"POST /admin/security":                     {access: admin},
+	"POST /api/v1/tokens":                      {access: agentRole, body: `{"name":"t{n}"}`},
+	"DELETE /api/v1/tokens/{id}":               {access: agentRole, object: token},
+	"GET /settings/tokens":                     {access: agentRole},
+	"POST /settings/tokens":                    {access: agentRole, form: true, body: "name=t{n}"},
+	"POST /settings/tokens/{id}/revoke":        {access: agentRole, object: ownToken},
+	"GET /admin/tokens":                        {access: admin},
+	"GET /admin/audit":                         {access: admin},
+	"GET /admin/audit.csv":                     {access: admin},
+	"POST /admin/tokens":                       {access: admin, form: true, body: "name=t{n}&kind=integration&agent_id={agent}"},
+	"POST /admin/tokens/{id}/revoke":           {access: admin, path: "/admin/tokens/{othertoken}/revoke"},
+	"POST /admin/agents/{id}/deactivate":       {access: admin, path: "/admin/agents/{agent}/deactivate"},
+	"POST /admin/agents/{id}/activate":         {access: admin, path: "/admin/agents/{agent}/activate"},
 	"GET /inbox/{id}":                          {access: agentRole, object: conversation},
 	"GET /settings/password":                   {access: agentRole},
 	"POST /settings/password": {access: agentRole, form: true, // the same password again: the callers sign in with it later
@@ -137,12 +172,17 @@ var policies = map[string]policy{
 
 // caller is one way in: an agent's session cookie or API token, or nothing.
 type caller struct {
-	name   string
-	role   inbox.Role // "" for no credentials
-	team   string     // "A" or "B": the agent's team (B is the default queue)
-	email  string
-	cookie string
-	token  string
+	name  string
+	role  inbox.Role // "" for no credentials
+	team  string     // "A" or "B": the agent's team (B is the default queue)
+	email string
+	id    int64 // the agent's id
+	// integration marks an integration token; dead a session or token that no longer opens
+	// anything (its agent was deactivated, or the token revoked).
+	integration bool
+	dead        bool
+	cookie      string
+	token       string
 }
 
 // matrix is one server with agents of every role and a fresh set of objects per case.
@@ -191,7 +231,12 @@ func TestAccessMatrix(t *testing.T) {
 
 func newMatrix(t *testing.T) *matrix {
 	t.Helper()
-	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "error"}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "error",
+		"PARLEY_SECRET_KEY": base64.StdEncoding.EncodeToString(key), "PARLEY_METRICS_TOKEN": "matrix-metrics-token-0123456789"}
 	c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -249,7 +294,7 @@ func (m *matrix) callers() []caller {
 		if c.role == inbox.RoleAdmin {
 			m.admin = ag
 		}
-		c.email = email
+		c.email, c.id = email, ag.ID
 		c.cookie = m.signIn(email, "a-long-enough-passphrase")
 		token, err := m.a.store.CreateToken(ctx, ag.ID, "matrix")
 		if err != nil {
@@ -262,7 +307,58 @@ func (m *matrix) callers() []caller {
 		bearer.cookie, bearer.token = "", token
 		out = append(out, session, bearer)
 	}
-	return append(out, caller{name: "no credentials"})
+	out = append(out, m.integration(out[1]), m.revoked(out[1]))
+	return append(append(out, m.deactivated()...), caller{name: "no credentials"})
+}
+
+// integration is an integration token of the agent of bearer (an agent of team A).
+func (m *matrix) integration(bearer caller) caller {
+	tok, _, err := m.a.store.IssueToken(context.Background(), inbox.NewToken{AgentID: bearer.id, Name: "feed",
+		Kind: inbox.TokenIntegration}, inbox.ActingCLI)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	c := bearer
+	c.name, c.token, c.integration = "integration token", tok, true
+	return c
+}
+
+// revoked is a token of the agent of bearer, revoked.
+func (m *matrix) revoked(bearer caller) caller {
+	ctx := context.Background()
+	tok, rec, err := m.a.store.IssueToken(ctx, inbox.NewToken{AgentID: bearer.id, Name: "gone"}, inbox.ActingCLI)
+	if err == nil {
+		_, err = m.a.store.RevokeToken(ctx, rec.ID, bearer.id, inbox.ActingCLI)
+	}
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	c := bearer
+	c.name, c.token, c.dead = "revoked token", tok, true
+	return c
+}
+
+// deactivated is an admin who signed in and made a token, then was deactivated: their session
+// cookie and their token, both kept and tried.
+func (m *matrix) deactivated() []caller {
+	ctx := context.Background()
+	email := "gone-admin@example.com"
+	ag, err := m.a.store.CreateAgent(ctx, inbox.NewAgent{Email: email, Name: "Gone", Role: inbox.RoleAdmin, Password: "a-long-enough-passphrase"})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	c := caller{name: "deactivated admin (session)", role: inbox.RoleAdmin, email: email, id: ag.ID, dead: true}
+	c.cookie = m.signIn(email, "a-long-enough-passphrase")
+	tok, err := m.a.store.CreateToken(ctx, ag.ID, "kept")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if _, err := m.a.store.DeactivateAgent(ctx, ag.ID, inbox.ActingCLI); err != nil {
+		m.t.Fatal(err)
+	}
+	bearer := c
+	bearer.name, bearer.cookie, bearer.token = "deactivated admin (token)", "", tok
+	return []caller{c, bearer}
 }
 
 // signIn posts the sign-in form and returns the session cookie's value.
@@ -285,8 +381,11 @@ func (m *matrix) signIn(email, password string) string {
 // objectTeams lists the teams of the objects a route is asked about: "A", "B" and "" (no
 // team: unrouted), or just "-" for a route without an object.
 func (m *matrix) objectTeams(p policy) []string {
-	if p.object == noObject {
+	switch p.object {
+	case noObject:
 		return []string{"-"}
+	case token, ownToken:
+		return []string{"own", "other"}
 	}
 	return []string{"A", "B", ""}
 }
@@ -296,6 +395,10 @@ func (m *matrix) objectTeams(p policy) []string {
 // queue) team B's and the unrouted ones.
 func sees(c caller, team string) bool {
 	switch {
+	case team == "own":
+		return true
+	case team == "other": // another agent's token: only admins see it
+		return c.role == inbox.RoleAdmin
 	case c.role.AtLeast(inbox.RoleSupervisor):
 		return true
 	case c.team == "A":
@@ -332,7 +435,7 @@ func (m *matrix) customer(team string) (conv, contactID, attach int64) {
 
 // fill turns a route and its policy into a request path and body for one case, making the
 // objects it names.
-func (m *matrix) fill(pattern string, p policy, team string) (method, path, body string) {
+func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, path, body string) {
 	ctx := context.Background()
 	method, path, _ = strings.Cut(pattern, " ")
 	if pattern == "/" {
@@ -342,7 +445,15 @@ func (m *matrix) fill(pattern string, p policy, team string) (method, path, body
 		path = p.path
 	}
 	body = p.body
-	if p.object != noObject {
+	switch p.object {
+	case noObject:
+	case token, ownToken:
+		owner := c.id
+		if team == "other" || owner == 0 {
+			owner = m.otherAgent().ID
+		}
+		path = strings.Replace(path, "{id}", fmt.Sprint(m.token(owner)), 1)
+	default:
 		conv, contactID, attach := m.customer(team)
 		_, other, _ := m.customer(team)
 		id := map[object]int64{conversation: conv, contact: contactID, attachment: attach}[p.object]
@@ -372,6 +483,9 @@ func (m *matrix) fill(pattern string, p policy, team string) (method, path, body
 		body = strings.ReplaceAll(body, "{newteam}", fmt.Sprint(team.ID))
 		path = strings.ReplaceAll(path, "{newteamid}", fmt.Sprint(team.ID))
 	}
+	if strings.Contains(path, "{othertoken}") {
+		path = strings.ReplaceAll(path, "{othertoken}", fmt.Sprint(m.token(m.otherAgent().ID)))
+	}
 	if strings.Contains(path, "{canned}") {
 		cr, err := m.a.store.SaveCanned(ctx, inbox.Canned{Shortcut: fmt.Sprintf("c%d", m.n), Title: "T", Body: "B"}, inbox.Actor{})
 		if err != nil {
@@ -390,9 +504,32 @@ func (m *matrix) fill(pattern string, p policy, team string) (method, path, body
 	return method, path, body
 }
 
+// otherAgent is an agent of team A who never calls: the owner of "another agent's" tokens.
+func (m *matrix) otherAgent() inbox.Agent {
+	ctx := context.Background()
+	a, err := m.a.store.AgentByEmail(ctx, "other@example.com")
+	if errors.Is(err, inbox.ErrNotFound) {
+		a, err = m.a.store.CreateAgent(ctx, inbox.NewAgent{Email: "other@example.com", Name: "Other", Password: "a-long-enough-passphrase"})
+	}
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return a
+}
+
+// token issues a fresh token to an agent and returns its id.
+func (m *matrix) token(agentID int64) int64 {
+	m.n++
+	_, rec, err := m.a.store.IssueToken(context.Background(), inbox.NewToken{AgentID: agentID, Name: fmt.Sprintf("t%d", m.n)}, inbox.ActingCLI)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return rec.ID
+}
+
 // check makes one request and compares its answer with what the policy allows.
 func (m *matrix) check(pattern string, p policy, c caller, team string) {
-	method, path, body := m.fill(pattern, p, team)
+	method, path, body := m.fill(pattern, p, team, c)
 	req, err := http.NewRequest(method, m.srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		m.t.Fatal(err)
@@ -405,7 +542,7 @@ func (m *matrix) check(pattern string, p policy, c caller, team string) {
 	}
 	if c.cookie != "" {
 		cookie := c.cookie
-		if pattern == "POST /logout" {
+		if pattern == "POST /logout" && !c.dead {
 			cookie = m.signIn(c.email, "a-long-enough-passphrase") // a session of its own to end
 		}
 		req.AddCookie(&http.Cookie{Name: "parley_session", Value: cookie})
@@ -430,15 +567,16 @@ func (m *matrix) check(pattern string, p policy, c caller, team string) {
 		fail("no server error")
 		return
 	}
-	need := map[access]inbox.Role{agentRole: inbox.RoleAgent, supervisor: inbox.RoleSupervisor, admin: inbox.RoleAdmin}[p.access]
+	need := map[access]inbox.Role{agentRole: inbox.RoleAgent, supervisor: inbox.RoleSupervisor, admin: inbox.RoleAdmin,
+		inbound: inbox.RoleAdmin}[p.access]
 	switch {
 	case p.access == public:
 		// Anyone may call it; what it answers does not depend on who calls.
-	case p.access == webhook:
+	case p.access == secret:
 		if st != http.StatusUnauthorized && st != http.StatusForbidden {
-			fail("401 or 403: an unsigned webhook")
+			fail("401 or 403: no signature or token of its own")
 		}
-	case c.role == "":
+	case c.role == "" || c.dead:
 		isPage := !strings.Contains(pattern, " /api/")
 		if isPage && method == http.MethodGet {
 			if st != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
@@ -447,17 +585,30 @@ func (m *matrix) check(pattern string, p policy, c caller, team string) {
 		} else if st != http.StatusUnauthorized {
 			fail("401")
 		}
+	case c.integration:
+		// An integration token feeds the inbound API and reads who it is; nothing else.
+		if pattern == "POST /api/v1/inbound" || pattern == "GET /api/v1/me" {
+			if st >= 400 {
+				fail("success: an integration token may do this")
+			}
+		} else if st != http.StatusForbidden {
+			fail("403: an integration token may only post inbound messages")
+		}
 	case !c.role.AtLeast(need):
 		if st != http.StatusForbidden {
 			fail("403: the role is too small")
 		}
-	case p.object != noObject && !sees(c, team):
+	case p.object != noObject && !sees(c, team), p.object == ownToken && team == "other":
 		if st != http.StatusNotFound {
 			fail("404: the caller may not see it")
 		}
 	case pattern == "GET /api/v1/events":
 		if st != http.StatusBadRequest { // allowed: the upgrade is refused only for want of a WebSocket handshake
 			fail("400 from the WebSocket upgrade")
+		}
+	case p.ok != 0:
+		if st != p.ok {
+			fail(fmt.Sprintf("%d: the caller may do this, and the body is refused", p.ok))
 		}
 	case st >= 400:
 		fail("success: the caller may do this")

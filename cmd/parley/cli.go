@@ -32,8 +32,8 @@ func verbs() map[string]verb {
 	return map[string]verb{
 		"serve":   {"migrate the database, then serve HTTP and work jobs", serve},
 		"migrate": {"apply the database migrations and exit", migrate},
-		"agent":   {"manage agents: agent add --email E --name N --role R", agentCmd},
-		"token":   {"manage API tokens: token add --agent E", tokenCmd},
+		"agent":   {"manage agents: agent add --email E --name N --role R; agent list|deactivate|activate|set-role", agentCmd},
+		"token":   {"API tokens: token add --agent E [--name N] [--integration] [--expires 90d]; token list|revoke", tokenCmd},
 		"inbox":   {"connect channel accounts: inbox add email|sms|chat|slack --name N ...", inboxCmd},
 		"team":    {"manage teams: team add --name N [--members a@x,b@y] [--default-queue]", teamCmd},
 		"rule":    {"routing rules: rule add --name N [--keyword W]... [--set-team N] ...; rule list|delete|set", ruleCmd},

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/parleyhq/parley/internal/dbtest"
 )
@@ -79,24 +77,10 @@ func TestDemoIsIdempotentAndItsLoginWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 	serveInBackground(t, env, ln)
-	url := "http://" + ln.Addr().String() + "/api/v1/conversations?limit=100"
-	var resp *http.Response
-	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(20 * time.Millisecond) {
-		req, _ := http.NewRequest("GET", url, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		if resp, err = http.DefaultClient.Do(req); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body bytes.Buffer
-	_, _ = body.ReadFrom(resp.Body)
+	st, body := fetch(t, "http://"+ln.Addr().String()+"/api/v1/conversations?limit=100", token)
 	// Run twice, the demo still holds its three sample conversations, once each.
-	if resp.StatusCode != 200 || strings.Count(body.String(), `"contact_id"`) != 3 {
-		t.Fatalf("conversations with the demo token: %d %s", resp.StatusCode, body.String())
+	if st != 200 || strings.Count(body, `"contact_id"`) != 3 {
+		t.Fatalf("conversations with the demo token: %d %s", st, body)
 	}
 }
 

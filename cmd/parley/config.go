@@ -8,15 +8,19 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -31,6 +35,14 @@ type config struct {
 	LogLevel     string
 	LogFormat    string
 	PhoneRegion  string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (PARLEY_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+	// OIDC is single sign-on (PARLEY_OIDC_*); nil when PARLEY_OIDC_ISSUER is unset.
+	OIDC *web.OIDCConfig
+	// MetricsAddr is a listener of its own for /metrics (PARLEY_METRICS_ADDR; empty: none);
+	// MetricsToken opens /metrics on the main listener to requests bearing it.
+	MetricsAddr  string
+	MetricsToken string
 	// SMTPURL (PARLEY_SMTP_URL) is the mail server of Parley's own mail (password reset links);
 	// empty uses the first email inbox's. MailFrom (PARLEY_MAIL_FROM) is its sender address.
 	SMTPURL  string
@@ -48,6 +60,8 @@ func loadConfig(getenv env) (config, error) {
 		LogLevel:     or(getenv("PARLEY_LOG_LEVEL"), "info"),
 		LogFormat:    or(getenv("PARLEY_LOG_FORMAT"), "text"),
 		PhoneRegion:  or(getenv("PARLEY_PHONE_REGION"), inbox.DefaultRegion),
+		MetricsAddr:  getenv("PARLEY_METRICS_ADDR"),
+		MetricsToken: getenv("PARLEY_METRICS_TOKEN"),
 		SMTPURL:      getenv("PARLEY_SMTP_URL"),
 		MailFrom:     getenv("PARLEY_MAIL_FROM"),
 	}
@@ -74,7 +88,92 @@ func loadConfig(getenv env) (config, error) {
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("PARLEY_PUBLIC_URL must be an absolute http or https URL such as https://help.example.com, not %q", c.PublicURL)
 	}
+	var err error
+	if c.TrustedProxies, err = trustedProxies(getenv("PARLEY_TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	if c.OIDC, err = oidcConfig(getenv); err != nil {
+		return c, err
+	}
+	if err := c.checkMetrics(); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// trustedProxies parses PARLEY_TRUSTED_PROXIES: CIDR ranges (or single addresses) separated by
+// commas or spaces, such as "10.0.0.0/8, 192.168.1.7".
+func trustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("PARLEY_TRUSTED_PROXIES: %q is not an IP address or a CIDR range such as 10.0.0.0/8", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// oidcConfig reads single sign-on's settings. The client secret comes from
+// PARLEY_OIDC_CLIENT_SECRET or, to keep it out of the environment, the file named by
+// PARLEY_OIDC_CLIENT_SECRET_FILE.
+func oidcConfig(getenv env) (*web.OIDCConfig, error) {
+	issuer := strings.TrimSpace(getenv("PARLEY_OIDC_ISSUER"))
+	if issuer == "" {
+		return nil, nil
+	}
+	if u, err := url.Parse(issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("PARLEY_OIDC_ISSUER must be the provider's issuer URL such as https://login.example.com, not %q", issuer)
+	}
+	c := &web.OIDCConfig{Issuer: issuer, ClientID: getenv("PARLEY_OIDC_CLIENT_ID"), ClientSecret: getenv("PARLEY_OIDC_CLIENT_SECRET"),
+		JITRole: inbox.Role(getenv("PARLEY_OIDC_JIT_ROLE"))}
+	if c.ClientID == "" {
+		return nil, errors.New("PARLEY_OIDC_ISSUER is set but PARLEY_OIDC_CLIENT_ID is not")
+	}
+	if file := getenv("PARLEY_OIDC_CLIENT_SECRET_FILE"); file != "" {
+		if c.ClientSecret != "" {
+			return nil, errors.New("set PARLEY_OIDC_CLIENT_SECRET or PARLEY_OIDC_CLIENT_SECRET_FILE, not both")
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("PARLEY_OIDC_CLIENT_SECRET_FILE: %w", err)
+		}
+		c.ClientSecret = strings.TrimSpace(string(b))
+	}
+	if c.ClientSecret == "" {
+		return nil, errors.New("PARLEY_OIDC_ISSUER is set but neither PARLEY_OIDC_CLIENT_SECRET nor PARLEY_OIDC_CLIENT_SECRET_FILE is")
+	}
+	if c.JITRole != "" && !c.JITRole.Valid() {
+		return nil, fmt.Errorf("PARLEY_OIDC_JIT_ROLE must be agent, supervisor or admin (or unset to refuse unknown emails), not %q", c.JITRole)
+	}
+	return c, nil
+}
+
+// minMetricsToken is the shortest PARLEY_METRICS_TOKEN taken: it guards /metrics on the public
+// listener, so it must not be guessable.
+const minMetricsToken = 24
+
+// checkMetrics validates where /metrics is served: PARLEY_METRICS_ADDR a host:port other than
+// PARLEY_ADDR, PARLEY_METRICS_TOKEN long and free of spaces.
+func (c config) checkMetrics() error {
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("PARLEY_METRICS_ADDR %q is not host:port or :port: %w", c.MetricsAddr, err)
+		}
+		if c.MetricsAddr == c.Addr {
+			return fmt.Errorf("PARLEY_METRICS_ADDR must differ from PARLEY_ADDR (%s): it is a listener of its own", c.Addr)
+		}
+	}
+	if t := c.MetricsToken; t != "" && (len(t) < minMetricsToken || strings.ContainsAny(t, " \t\r\n")) {
+		return fmt.Errorf("PARLEY_METRICS_TOKEN must be at least %d characters without spaces (try `openssl rand -hex 32`)", minMetricsToken)
+	}
+	return nil
 }
 
 // publicURLFor derives the default public URL from the listen address: http on the address's

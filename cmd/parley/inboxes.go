@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
@@ -63,7 +65,13 @@ func inboxCmd(ctx context.Context, c *cli) error {
 	if _, err := openApp(ctx); err != nil {
 		return err
 	}
-	created, err := a.store.CreateInbox(ctx, in)
+	var created inbox.Inbox
+	err = a.store.Audited(ctx, func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		var err error
+		created, err = a.store.CreateInboxTx(ctx, tx, in)
+		return inbox.CLIActor().Record(inbox.AuditInboxChanged, inbox.AuditTarget("inbox", created.ID),
+			map[string]any{"action": "created", "kind": string(created.Kind), "name": created.Name}), err
+	})
 	if err != nil {
 		return err
 	}

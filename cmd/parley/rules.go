@@ -77,7 +77,7 @@ func ruleAdd(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer a.close()
-	r, err := workflow.NewRules(a.pool, a.store).Add(ctx, nr)
+	r, err := workflow.NewRules(a.pool, a.store).As(inbox.CLIActor()).Add(ctx, nr)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func ruleDelete(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer a.close()
-	if err := workflow.NewRules(a.pool, a.store).Delete(ctx, *id); err != nil {
+	if err := workflow.NewRules(a.pool, a.store).As(inbox.CLIActor()).Delete(ctx, *id); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "rule %d deleted\n", *id)
@@ -182,7 +182,7 @@ func ruleSet(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer a.close()
-	s, err := workflow.NewRules(a.pool, a.store).SetRuleSet(ctx, ch)
+	s, err := workflow.NewRules(a.pool, a.store).As(inbox.CLIActor()).SetRuleSet(ctx, ch)
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,8 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
-		Routes: routes, PublicURL: a.cfg.PublicURL, Resets: workflow.NewPasswordResets(a.store, jobs)})
+		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
+		MetricsToken: a.cfg.MetricsToken, Resets: workflow.NewPasswordResets(a.store, jobs)})
 	return server{relay: relay, feed: feed, client: client, web: srv}, nil
 }
 
@@ -101,8 +102,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	relay, client, srv := parts.relay, parts.client, parts.web
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-
-	errc := make(chan error, 4)
+	errc := make(chan error, 5)
+	metricsSrv, err := a.serveMetrics(srv, errc)
+	if err != nil {
+		return err
+	}
 	go func() { errc <- relay.Run(ctx) }()
 	if !a.noJobs {
 		if err := client.Start(ctx); err != nil {
@@ -124,6 +128,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	shut, done := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer done()
 	_ = httpSrv.Shutdown(shut)
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shut)
+	}
 	srv.Shutdown(shut)
 	if !a.noJobs {
 		if stopErr := client.Stop(shut); stopErr != nil {
@@ -132,6 +139,26 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	cancel()
 	return err
+}
+
+// serveMetrics starts the metrics listener of its own (PARLEY_METRICS_ADDR), if one is set, and
+// returns its server for the shutdown; a failure to serve goes to errc.
+func (a *app) serveMetrics(srv *web.Server, errc chan<- error) (*http.Server, error) {
+	if a.cfg.MetricsAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listen: %w", err)
+	}
+	ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics http: %w", err)
+		}
+	}()
+	a.log.Info("metrics serving", "addr", ln.Addr().String())
+	return ms, nil
 }
 
 // migrate applies the migrations and exits.

@@ -74,7 +74,7 @@ func slaCmd(ctx context.Context, c *cli) error {
 	if n.EscalateTeamID, err = teamID(ctx, a, *escalateTeam); err != nil {
 		return fmt.Errorf("sla add: --escalate-team: %w", err)
 	}
-	p, err := workflow.NewSLA(a.pool, a.store).CreatePolicy(ctx, n)
+	p, err := workflow.NewSLA(a.pool, a.store).As(inbox.CLIActor()).CreatePolicy(ctx, n)
 	if err != nil {
 		return err
 	}

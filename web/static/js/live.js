@@ -43,8 +43,10 @@ export class Live extends EventTarget {
       }
       this.dispatchEvent(new CustomEvent('event', { detail: e }));
     });
-    ws.addEventListener('close', () => {
+    ws.addEventListener('close', (ev) => {
       if (this.ws !== ws) return;
+      // 4001: the agent's access changed (signed out, or another role): reload to show it.
+      if (ev.code === 4001) { location.reload(); return; }
       this.ws = null;
       this.setState('offline');
       const delay = Math.min(30000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);

@@ -1,0 +1,196 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Acting names who makes an account change (an agent's activation, role or token), for the
+// audit log and for the rules that protect an admin from locking themselves out.
+type Acting struct {
+	// AgentID is the acting agent; 0 for the command line.
+	AgentID int64
+	// Email is the acting agent's email; empty means "cli".
+	Email string
+	// SourceIP is the request's address, when there is one.
+	SourceIP string
+}
+
+// ActingCLI is the command line acting.
+var ActingCLI = Acting{Email: "cli"}
+
+func (a Acting) record(kind, target string, data map[string]any) AuditRecord {
+	actor := a.Email
+	if actor == "" {
+		actor = "cli"
+	}
+	return AuditRecord{Kind: kind, ActorID: a.AgentID, Actor: actor, Target: target, SourceIP: a.SourceIP, Data: data}
+}
+
+// lockedAgent is an agent's row as a lifecycle change holds it.
+type lockedAgent struct {
+	email  string
+	role   Role
+	active bool
+}
+
+// lockAgentAndAdmins locks, in tx and in id order, the agent id and every active admin, so that
+// two changes cannot together remove the last active admin. activeAdmins counts the active
+// admins other than id.
+func lockAgentAndAdmins(ctx context.Context, tx pgx.Tx, id int64) (lockedAgent, int, error) {
+	rows, err := tx.Query(ctx, `SELECT id, email, role, deactivated_at IS NULL FROM agents
+		WHERE id = $1 OR (role = 'admin' AND deactivated_at IS NULL) ORDER BY id FOR NO KEY UPDATE`, id)
+	if err != nil {
+		return lockedAgent{}, 0, fmt.Errorf("inbox: lock agent: %w", err)
+	}
+	defer rows.Close()
+	var me lockedAgent
+	found, others := false, 0
+	for rows.Next() {
+		var rowID int64
+		var a lockedAgent
+		if err := rows.Scan(&rowID, &a.email, &a.role, &a.active); err != nil {
+			return lockedAgent{}, 0, fmt.Errorf("inbox: lock agent: %w", err)
+		}
+		if rowID == id {
+			me, found = a, true
+		} else {
+			others++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return lockedAgent{}, 0, fmt.Errorf("inbox: lock agent: %w", err)
+	}
+	if !found {
+		return lockedAgent{}, 0, fmt.Errorf("inbox: agent %d: %w", id, ErrNotFound)
+	}
+	return me, others, nil
+}
+
+// errLastAdmin refuses a change that would leave no active admin to undo it.
+var errLastAdmin = fmt.Errorf("the last active admin cannot be deactivated or demoted; make another agent admin first: %w", ErrConflict)
+
+// DeactivateAgent ends an agent's access at once, in one transaction: they are marked
+// deactivated and offline, their web sessions are deleted, their open conversations (new, open,
+// pending) go back unassigned to their team's queue (each announced, so the workflow enqueues
+// the team's reassignment), EventAgentChanged tells every process to drop its cached tokens and
+// close the agent's sockets, and the audit log records it. Their name, messages and resolved
+// conversations stay. Deactivating oneself is a *ValidationError; the last active admin
+// ErrConflict; an agent already deactivated is left as is. It returns how many conversations
+// were unassigned.
+func (s *Store) DeactivateAgent(ctx context.Context, agentID int64, by Acting) (int, error) {
+	if agentID == by.AgentID {
+		return 0, fmt.Errorf("inbox: deactivate: %w", invalid("agent", "you cannot deactivate yourself"))
+	}
+	freed := 0
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		me, admins, err := lockAgentAndAdmins(ctx, tx, agentID)
+		if err != nil || !me.active {
+			return err
+		}
+		if me.role == RoleAdmin && admins == 0 {
+			return errLastAdmin
+		}
+		if _, err := tx.Exec(ctx, `UPDATE agents SET deactivated_at = $2, availability = 'offline' WHERE id = $1`,
+			agentID, s.now()); err != nil {
+			return fmt.Errorf("inbox: deactivate: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM web_sessions WHERE agent_id = $1`, agentID); err != nil {
+			return fmt.Errorf("inbox: deactivate: sessions: %w", err)
+		}
+		if freed, err = s.unassignAllTx(ctx, tx, agentID, by); err != nil {
+			return err
+		}
+		return s.announceAgentTx(ctx, tx, agentID, by, AuditAgentDeactivate,
+			map[string]any{"email": me.email, "active": false, "unassigned": freed})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("inbox: deactivate agent %d: %w", agentID, err)
+	}
+	return freed, nil
+}
+
+// ActivateAgent lets a deactivated agent sign in and use their tokens again. They come back
+// offline: they take conversations once they make themselves available. An active agent is left
+// as is.
+func (s *Store) ActivateAgent(ctx context.Context, agentID int64, by Acting) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var email string
+		err := tx.QueryRow(ctx, `UPDATE agents SET deactivated_at = NULL WHERE id = $1 AND deactivated_at IS NOT NULL
+			RETURNING email`, agentID).Scan(&email)
+		if errors.Is(err, pgx.ErrNoRows) {
+			_, err = s.GetAgent(ctx, agentID)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		return s.announceAgentTx(ctx, tx, agentID, by, AuditAgentActivate, map[string]any{"email": email, "active": true})
+	})
+	if err != nil {
+		return fmt.Errorf("inbox: activate agent %d: %w", agentID, err)
+	}
+	return nil
+}
+
+// SetAgentRole changes an agent's role; the new role applies to every request and socket at
+// once (EventAgentChanged). An admin cannot take away their own admin role, nor may the last
+// active admin be demoted (ErrConflict).
+func (s *Store) SetAgentRole(ctx context.Context, agentID int64, role Role, by Acting) error {
+	if !role.Valid() {
+		return fmt.Errorf("inbox: role: %w", invalid("role", "must be agent, supervisor or admin"))
+	}
+	if agentID == by.AgentID && role != RoleAdmin {
+		return fmt.Errorf("inbox: role: %w", invalid("role", "you cannot take away your own admin role"))
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		me, admins, err := lockAgentAndAdmins(ctx, tx, agentID)
+		if err != nil || me.role == role {
+			return err
+		}
+		if me.role == RoleAdmin && me.active && admins == 0 {
+			return errLastAdmin
+		}
+		if _, err := tx.Exec(ctx, `UPDATE agents SET role = $2 WHERE id = $1`, agentID, role); err != nil {
+			return err
+		}
+		return s.announceAgentTx(ctx, tx, agentID, by, AuditAgentRole,
+			map[string]any{"email": me.email, "from": string(me.role), "role": string(role)})
+	})
+	if err != nil {
+		return fmt.Errorf("inbox: role of agent %d: %w", agentID, err)
+	}
+	return nil
+}
+
+// announceAgentTx publishes EventAgentChanged and records the audit event, both on tx.
+func (s *Store) announceAgentTx(ctx context.Context, tx pgx.Tx, agentID int64, by Acting, kind string, data map[string]any) error {
+	if err := s.Publish(ctx, tx, Event{Type: EventAgentChanged, AgentID: agentID, At: s.now()}); err != nil {
+		return err
+	}
+	return s.RecordAuditTx(ctx, tx, by.record(kind, fmt.Sprintf("agent:%d", agentID), data))
+}
+
+// unassignAllTx puts every new, open or pending conversation of an agent back in its team's
+// queue, announcing each (conversation.assigned with no assignee), which makes the workflow
+// enqueue the team's assignment.
+func (s *Store) unassignAllTx(ctx context.Context, tx pgx.Tx, agentID int64, by Acting) (int, error) {
+	rows, err := tx.Query(ctx, `SELECT id FROM conversations WHERE assignee_id = $1
+		AND status IN ('new', 'open', 'pending') ORDER BY id`, agentID)
+	if err != nil {
+		return 0, fmt.Errorf("inbox: unassign: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("inbox: unassign: %w", err)
+	}
+	for _, id := range ids {
+		if err := s.AssignTx(ctx, tx, id, 0, Actor{AgentID: by.AgentID}); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
