@@ -24,25 +24,27 @@ const resetPrefix = "pr_"
 var ErrResetLink = errors.New("this password reset link is invalid, expired or already used")
 
 // RequestReset records that someone asked for a password reset link for email, from ip: the
-// AuditResetRequested event says whether an agent has that address (the log may know; the page
-// answers the same either way). When one does, enqueue runs on the same transaction with the
+// AuditResetRequested event says whether an agent has that address, and whether they are active
+// (the log may know; the page answers the same either way). When an active one does, enqueue runs on the same transaction with the
 // agent's id, so the job that mails the link exists exactly when the event does.
 func (s *Store) RequestReset(ctx context.Context, email, ip string, enqueue func(ctx context.Context, tx pgx.Tx, agentID int64) error) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	return s.InTx(ctx, func(tx pgx.Tx) error {
 		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM agents WHERE email = $1`, email).Scan(&id)
+		var active bool
+		err := tx.QueryRow(ctx, `SELECT id, deactivated_at IS NULL FROM agents WHERE email = $1`, email).Scan(&id, &active)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("inbox: reset request: %w", err)
 		}
 		rec := AuditRecord{Kind: AuditResetRequested, Actor: email, SourceIP: ip, Data: map[string]any{"exists": id != 0}}
 		if id != 0 {
 			rec.Target = fmt.Sprintf("agent:%d", id)
+			rec.Data["active"] = active
 		}
 		if err := s.RecordAuditTx(ctx, tx, rec); err != nil {
 			return err
 		}
-		if id == 0 {
+		if id == 0 || !active {
 			return nil
 		}
 		return enqueue(ctx, tx, id)
@@ -50,7 +52,8 @@ func (s *Store) RequestReset(ctx context.Context, email, ip string, enqueue func
 }
 
 // IssueReset makes a new password reset token for an agent, valid for ResetTTL and once, and
-// returns it with the agent (to address the mail). Only its hash is stored. The agent's earlier
+// returns it with the agent (to address the mail); a deactivated agent is ErrNotFound. Only its
+// hash is stored. The agent's earlier
 // unused tokens, and every expired one, are removed: only the newest link works.
 func (s *Store) IssueReset(ctx context.Context, agentID int64) (string, Agent, error) {
 	raw := make([]byte, 32)
@@ -63,9 +66,12 @@ func (s *Store) IssueReset(ctx context.Context, agentID int64) (string, Agent, e
 	var a Agent
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, "SELECT "+agentCols+" FROM agents WHERE id = $1", agentID).
-			Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability)
+			Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &a.Active)
 		if err != nil {
 			return notFound(err)
+		}
+		if !a.Active {
+			return fmt.Errorf("agent %d is deactivated: %w", agentID, ErrNotFound)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE (agent_id = $1 AND used_at IS NULL) OR expires_at <= $2`,
 			agentID, now); err != nil {
@@ -93,21 +99,21 @@ func (s *Store) ResetAgent(ctx context.Context, token string) (Agent, error) {
 	return a, err
 }
 
-// resetRowTx finds the live reset row of token (locked FOR UPDATE when lock) and its agent.
+// resetRowTx finds the live reset row of token, of an active agent, (locked FOR UPDATE when lock) and its agent.
 func (s *Store) resetRowTx(ctx context.Context, tx pgx.Tx, token string, lock bool) (Agent, int64, error) {
 	if !strings.HasPrefix(token, resetPrefix) {
 		return Agent{}, 0, fmt.Errorf("inbox: reset: %w", ErrResetLink)
 	}
 	sum := sha256.Sum256([]byte(token))
-	q := `SELECT a.id, a.email, a.name, a.role, a.capacity, a.availability, r.id
+	q := `SELECT a.id, a.email, a.name, a.role, a.capacity, a.availability, a.deactivated_at IS NULL, r.id
 		FROM password_resets r JOIN agents a ON a.id = r.agent_id
-		WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2`
+		WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2 AND a.deactivated_at IS NULL`
 	if lock {
 		q += " FOR UPDATE OF r"
 	}
 	var a Agent
 	var id int64
-	err := tx.QueryRow(ctx, q, sum[:], s.now()).Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &id)
+	err := tx.QueryRow(ctx, q, sum[:], s.now()).Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &a.Active, &id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Agent{}, 0, fmt.Errorf("inbox: reset: %w", ErrResetLink)
 	}

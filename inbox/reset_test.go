@@ -134,3 +134,31 @@ func TestResetLinkExpires(t *testing.T) {
 		t.Fatalf("unknown agent: %v", err)
 	}
 }
+
+func TestResetRefusedToADeactivatedAgent(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := context.Background()
+	a := mustAgent(t, e, "ana@example.com")
+	token, _, err := e.store.IssueReset(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.DeactivateAgent(ctx, a.ID, inbox.ActingCLI); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.ResetPassword(ctx, token, "a-brand-new-password", ""); !errors.Is(err, inbox.ErrResetLink) {
+		t.Fatalf("a link issued before the deactivation: %v", err)
+	}
+	if _, _, err := e.store.IssueReset(ctx, a.ID); !errors.Is(err, inbox.ErrNotFound) {
+		t.Fatalf("issue for a deactivated agent: %v", err)
+	}
+	queued := 0
+	err = e.store.RequestReset(ctx, a.Email, "", func(context.Context, pgx.Tx, int64) error { queued++; return nil })
+	if err != nil || queued != 0 {
+		t.Fatalf("request for a deactivated agent: queued %d, %v", queued, err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE kind = $1 AND data->>'active' = 'false'`, inbox.AuditResetRequested); n != 1 {
+		t.Fatalf("%d reset_requested events marked inactive", n)
+	}
+}
