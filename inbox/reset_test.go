@@ -113,15 +113,22 @@ func TestResetPassword(t *testing.T) {
 	}
 }
 
-func TestResetLinkExpires(t *testing.T) {
-	t.Parallel()
+// withResetLink is a store with agent ana and a reset token issued for her.
+func withResetLink(t *testing.T) (*env, inbox.Agent, string) {
+	t.Helper()
 	e := setup(t)
-	ctx := context.Background()
 	a := mustAgent(t, e, "ana@example.com")
-	token, _, err := e.store.IssueReset(ctx, a.ID)
+	token, _, err := e.store.IssueReset(context.Background(), a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e, a, token
+}
+
+func TestResetLinkExpires(t *testing.T) {
+	t.Parallel()
+	e, _, token := withResetLink(t)
+	ctx := context.Background()
 	e.now = e.now.Add(29 * time.Minute)
 	if _, err := e.store.ResetAgent(ctx, token); err != nil {
 		t.Fatalf("after 29 minutes: %v", err)
@@ -137,14 +144,10 @@ func TestResetLinkExpires(t *testing.T) {
 
 func TestResetRefusedToADeactivatedAgent(t *testing.T) {
 	t.Parallel()
-	e := setup(t)
+	e, a, token := withResetLink(t)
 	ctx := context.Background()
-	a := mustAgent(t, e, "ana@example.com")
-	token, _, err := e.store.IssueReset(ctx, a.ID)
+	_, err := e.store.DeactivateAgent(ctx, a.ID, inbox.ActingCLI)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.store.DeactivateAgent(ctx, a.ID, inbox.ActingCLI); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.store.ResetPassword(ctx, token, "a-brand-new-password", ""); !errors.Is(err, inbox.ErrResetLink) {
