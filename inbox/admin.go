@@ -10,7 +10,7 @@ import (
 // SetRole changes an agent's role on the system's behalf: SetAgentRole acting as the command
 // line.
 func (s *Store) SetRole(ctx context.Context, agentID int64, role Role) error {
-	return s.SetAgentRole(ctx, agentID, role, ActingCLI)
+	return s.SetAgentRole(ctx, agentID, role, CLIActor())
 }
 
 // AddTeamMember puts an agent in a team; already a member is fine. An unknown team or agent is

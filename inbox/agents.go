@@ -63,12 +63,12 @@ type NewAgent struct {
 
 // CreateAgent adds an agent on the system's behalf (see CreateAgentBy).
 func (s *Store) CreateAgent(ctx context.Context, a NewAgent) (Agent, error) {
-	return s.CreateAgentBy(ctx, a, Acting{Email: "system"})
+	return s.CreateAgentBy(ctx, a, AuditActor{})
 }
 
 // CreateAgentBy adds an agent with a bcrypt password hash, and records it in the audit log in
 // the same transaction. An email already taken is ErrConflict.
-func (s *Store) CreateAgentBy(ctx context.Context, a NewAgent, by Acting) (Agent, error) {
+func (s *Store) CreateAgentBy(ctx context.Context, a NewAgent, by AuditActor) (Agent, error) {
 	email, err := normalizeEmail(a.Email)
 	if err != nil {
 		return Agent{}, fmt.Errorf("inbox: agent: %w", err)
@@ -101,7 +101,7 @@ func (s *Store) CreateAgentBy(ctx context.Context, a NewAgent, by Acting) (Agent
 		if err != nil {
 			return err
 		}
-		return s.RecordAuditTx(ctx, tx, by.record(AuditAgentCreated, fmt.Sprintf("agent:%d", out.ID),
+		return s.RecordAuditTx(ctx, tx, by.Record(AuditAgentCreated, fmt.Sprintf("agent:%d", out.ID),
 			map[string]any{"email": out.Email, "role": string(out.Role)}))
 	})
 	if isUniqueViolation(err) {

@@ -8,28 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Acting names who makes an account change (an agent's activation, role or token), for the
-// audit log and for the rules that protect an admin from locking themselves out.
-type Acting struct {
-	// AgentID is the acting agent; 0 for the command line.
-	AgentID int64
-	// Email is the acting agent's email; empty means "cli".
-	Email string
-	// SourceIP is the request's address, when there is one.
-	SourceIP string
-}
-
-// ActingCLI is the command line acting.
-var ActingCLI = Acting{Email: "cli"}
-
-func (a Acting) record(kind, target string, data map[string]any) AuditRecord {
-	actor := a.Email
-	if actor == "" {
-		actor = "cli"
-	}
-	return AuditRecord{Kind: kind, ActorID: a.AgentID, Actor: actor, Target: target, SourceIP: a.SourceIP, Data: data}
-}
-
 // lockedAgent is an agent's row as a lifecycle change holds it.
 type lockedAgent struct {
 	email  string
@@ -81,7 +59,7 @@ var errLastAdmin = fmt.Errorf("the last active admin cannot be deactivated or de
 // conversations stay. Deactivating oneself is a *ValidationError; the last active admin
 // ErrConflict; an agent already deactivated is left as is. It returns how many conversations
 // were unassigned.
-func (s *Store) DeactivateAgent(ctx context.Context, agentID int64, by Acting) (int, error) {
+func (s *Store) DeactivateAgent(ctx context.Context, agentID int64, by AuditActor) (int, error) {
 	if agentID == by.AgentID {
 		return 0, fmt.Errorf("inbox: deactivate: %w", invalid("agent", "you cannot deactivate yourself"))
 	}
@@ -116,7 +94,7 @@ func (s *Store) DeactivateAgent(ctx context.Context, agentID int64, by Acting) (
 // ActivateAgent lets a deactivated agent sign in and use their tokens again. They come back
 // offline: they take conversations once they make themselves available. An active agent is left
 // as is.
-func (s *Store) ActivateAgent(ctx context.Context, agentID int64, by Acting) error {
+func (s *Store) ActivateAgent(ctx context.Context, agentID int64, by AuditActor) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var email string
 		err := tx.QueryRow(ctx, `UPDATE agents SET deactivated_at = NULL WHERE id = $1 AND deactivated_at IS NOT NULL
@@ -139,7 +117,7 @@ func (s *Store) ActivateAgent(ctx context.Context, agentID int64, by Acting) err
 // SetAgentRole changes an agent's role; the new role applies to every request and socket at
 // once (EventAgentChanged). An admin cannot take away their own admin role, nor may the last
 // active admin be demoted (ErrConflict).
-func (s *Store) SetAgentRole(ctx context.Context, agentID int64, role Role, by Acting) error {
+func (s *Store) SetAgentRole(ctx context.Context, agentID int64, role Role, by AuditActor) error {
 	if !role.Valid() {
 		return fmt.Errorf("inbox: role: %w", invalid("role", "must be agent, supervisor or admin"))
 	}
@@ -167,17 +145,17 @@ func (s *Store) SetAgentRole(ctx context.Context, agentID int64, role Role, by A
 }
 
 // announceAgentTx publishes EventAgentChanged and records the audit event, both on tx.
-func (s *Store) announceAgentTx(ctx context.Context, tx pgx.Tx, agentID int64, by Acting, kind string, data map[string]any) error {
+func (s *Store) announceAgentTx(ctx context.Context, tx pgx.Tx, agentID int64, by AuditActor, kind string, data map[string]any) error {
 	if err := s.Publish(ctx, tx, Event{Type: EventAgentChanged, AgentID: agentID, At: s.now()}); err != nil {
 		return err
 	}
-	return s.RecordAuditTx(ctx, tx, by.record(kind, fmt.Sprintf("agent:%d", agentID), data))
+	return s.RecordAuditTx(ctx, tx, by.Record(kind, fmt.Sprintf("agent:%d", agentID), data))
 }
 
 // unassignAllTx puts every new, open or pending conversation of an agent back in its team's
 // queue, announcing each (conversation.assigned with no assignee), which makes the workflow
 // enqueue the team's assignment.
-func (s *Store) unassignAllTx(ctx context.Context, tx pgx.Tx, agentID int64, by Acting) (int, error) {
+func (s *Store) unassignAllTx(ctx context.Context, tx pgx.Tx, agentID int64, by AuditActor) (int, error) {
 	rows, err := tx.Query(ctx, `SELECT id FROM conversations WHERE assignee_id = $1
 		AND status IN ('new', 'open', 'pending') ORDER BY id`, agentID)
 	if err != nil {

@@ -21,7 +21,7 @@ func TestDeactivateEndsAccessAndFreesConversations(t *testing.T) {
 		t.Fatal(err)
 	}
 	ana := mustAgent(t, e, "ana@example.com")
-	by := inbox.Acting{AgentID: boss.ID, Email: boss.Email}
+	by := inbox.AuditActor{AgentID: boss.ID, Name: boss.Email}
 	team := addTeam(t, e, "Billing", "ana")
 	open := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "d-1", From: emailFrom("c1@example.com"), Text: "help"})
 	done := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "d-2", From: emailFrom("c2@example.com"), Text: "thanks"})
@@ -119,7 +119,7 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	by := inbox.Acting{AgentID: boss.ID, Email: boss.Email}
+	by := inbox.AuditActor{AgentID: boss.ID, Name: boss.Email}
 	if _, err := e.store.DeactivateAgent(ctx, boss.ID, by); !errors.Is(err, inbox.ErrInvalid) {
 		t.Errorf("self-deactivation: %v", err)
 	}
@@ -127,10 +127,10 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 		t.Errorf("self-demotion: %v", err)
 	}
 	// The command line is nobody, but the last active admin still stays.
-	if _, err := e.store.DeactivateAgent(ctx, boss.ID, inbox.ActingCLI); !errors.Is(err, inbox.ErrConflict) {
+	if _, err := e.store.DeactivateAgent(ctx, boss.ID, inbox.CLIActor()); !errors.Is(err, inbox.ErrConflict) {
 		t.Errorf("deactivating the last admin: %v", err)
 	}
-	if err := e.store.SetAgentRole(ctx, boss.ID, inbox.RoleSupervisor, inbox.ActingCLI); !errors.Is(err, inbox.ErrConflict) {
+	if err := e.store.SetAgentRole(ctx, boss.ID, inbox.RoleSupervisor, inbox.CLIActor()); !errors.Is(err, inbox.ErrConflict) {
 		t.Errorf("demoting the last admin: %v", err)
 	}
 	// With a second admin, either may go; a deactivated admin does not count.
@@ -141,7 +141,7 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 	if _, err := e.store.DeactivateAgent(ctx, other.ID, by); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.SetAgentRole(ctx, boss.ID, inbox.RoleAgent, inbox.ActingCLI); !errors.Is(err, inbox.ErrConflict) {
+	if err := e.store.SetAgentRole(ctx, boss.ID, inbox.RoleAgent, inbox.CLIActor()); !errors.Is(err, inbox.ErrConflict) {
 		t.Errorf("demoting the last active admin beside a deactivated one: %v", err)
 	}
 	if err := e.store.SetAgentRole(ctx, other.ID, "boss", by); !errors.Is(err, inbox.ErrInvalid) {
@@ -161,7 +161,7 @@ func TestTokensKindsExpiryAndLastUse(t *testing.T) {
 	ctx := context.Background()
 	ana := mustAgent(t, e, "ana@example.com")
 	bob := mustAgent(t, e, "bob@example.com")
-	by := inbox.Acting{AgentID: ana.ID, Email: ana.Email}
+	by := inbox.AuditActor{AgentID: ana.ID, Name: ana.Email}
 	bad := []inbox.NewToken{
 		{AgentID: ana.ID},
 		{AgentID: ana.ID, Name: strings.Repeat("n", 101)},
@@ -208,7 +208,7 @@ func TestTokensKindsExpiryAndLastUse(t *testing.T) {
 		t.Errorf("expired token: %v", err)
 	}
 	// Revoking: only the owner's (or anyone's with owner 0); another's is not found.
-	if _, err := e.store.RevokeToken(ctx, rec.ID, bob.ID, inbox.Acting{AgentID: bob.ID, Email: bob.Email}); !errors.Is(err, inbox.ErrNotFound) {
+	if _, err := e.store.RevokeToken(ctx, rec.ID, bob.ID, inbox.AuditActor{AgentID: bob.ID, Name: bob.Email}); !errors.Is(err, inbox.ErrNotFound) {
 		t.Errorf("revoking another agent's token: %v", err)
 	}
 	if _, err := e.store.RevokeToken(ctx, rec.ID, ana.ID, by); err != nil {
@@ -246,7 +246,7 @@ func TestDeactivatedAgentIsNeverAutoAssigned(t *testing.T) {
 	if got := agentsFor(); len(got) != 1 || got[0].ID != ana.ID {
 		t.Fatalf("before: %+v", got)
 	}
-	if _, err := e.store.DeactivateAgent(ctx, ana.ID, inbox.ActingCLI); err != nil {
+	if _, err := e.store.DeactivateAgent(ctx, ana.ID, inbox.CLIActor()); err != nil {
 		t.Fatal(err)
 	}
 	// Even marked available again behind the store's back, a deactivated agent takes nothing.

@@ -58,7 +58,7 @@ const maxTokenName = 100
 
 // IssueToken makes a new API token and returns it with its record. Only its SHA-256 is stored:
 // the token is shown once. The audit log records it in the same transaction.
-func (s *Store) IssueToken(ctx context.Context, nt NewToken, by Acting) (string, APIToken, error) {
+func (s *Store) IssueToken(ctx context.Context, nt NewToken, by AuditActor) (string, APIToken, error) {
 	nt.Name = strings.TrimSpace(nt.Name)
 	if nt.Kind == "" {
 		nt.Kind = TokenAgent
@@ -96,7 +96,7 @@ func (s *Store) IssueToken(ctx context.Context, nt NewToken, by Acting) (string,
 		if err != nil {
 			return err
 		}
-		return s.RecordAuditTx(ctx, tx, by.record(AuditTokenCreated, fmt.Sprintf("token:%d", t.ID),
+		return s.RecordAuditTx(ctx, tx, by.Record(AuditTokenCreated, fmt.Sprintf("token:%d", t.ID),
 			map[string]any{"agent": t.AgentEmail, "name": t.Name, "kind": string(t.Kind), "expires_at": expires}))
 	})
 	if err != nil {
@@ -110,7 +110,7 @@ func (s *Store) CreateToken(ctx context.Context, agentID int64, name string) (st
 	if strings.TrimSpace(name) == "" {
 		name = "api"
 	}
-	token, _, err := s.IssueToken(ctx, NewToken{AgentID: agentID, Name: name}, Acting{Email: "system"})
+	token, _, err := s.IssueToken(ctx, NewToken{AgentID: agentID, Name: name}, AuditActor{})
 	return token, err
 }
 
@@ -139,7 +139,7 @@ func (s *Store) Tokens(ctx context.Context, agentID int64) ([]APIToken, error) {
 // RevokeToken deletes an API token; owner limits it to that agent's tokens (0: any agent's), so
 // another agent's token is ErrNotFound. EventTokenRevoked makes every process forget it at once;
 // the audit log records it; both in the same transaction.
-func (s *Store) RevokeToken(ctx context.Context, id, owner int64, by Acting) (APIToken, error) {
+func (s *Store) RevokeToken(ctx context.Context, id, owner int64, by AuditActor) (APIToken, error) {
 	var t APIToken
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `DELETE FROM api_tokens t USING agents a
@@ -154,7 +154,7 @@ func (s *Store) RevokeToken(ctx context.Context, id, owner int64, by Acting) (AP
 			Data: map[string]any{"token_id": t.ID}, At: s.now()}); err != nil {
 			return err
 		}
-		return s.RecordAuditTx(ctx, tx, by.record(AuditTokenRevoked, fmt.Sprintf("token:%d", t.ID),
+		return s.RecordAuditTx(ctx, tx, by.Record(AuditTokenRevoked, fmt.Sprintf("token:%d", t.ID),
 			map[string]any{"agent": t.AgentEmail, "name": t.Name, "kind": string(t.Kind)}))
 	})
 	if err != nil {

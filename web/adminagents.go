@@ -58,7 +58,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 		}
 		na.Capacity = n
 	}
-	_, err := s.store.CreateAgentBy(r.Context(), na, s.acting(r))
+	_, err := s.store.CreateAgentBy(r.Context(), na, auditActorOf(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
 		return s.renderAgents(w, r, http.StatusBadRequest, na, userMessage(err))
 	}
@@ -79,7 +79,7 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	err = s.store.SetAgentRole(r.Context(), id, inbox.Role(r.PostForm.Get("role")), s.acting(r))
+	err = s.store.SetAgentRole(r.Context(), id, inbox.Role(r.PostForm.Get("role")), auditActorOf(r))
 	return s.agentChanged(w, r, err, "role")
 }
 
@@ -91,7 +91,7 @@ func (s *Server) deactivateAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.store.DeactivateAgent(r.Context(), id, s.acting(r))
+	_, err = s.store.DeactivateAgent(r.Context(), id, auditActorOf(r))
 	return s.agentChanged(w, r, err, "deactivated")
 }
 
@@ -101,7 +101,7 @@ func (s *Server) activateAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.agentChanged(w, r, s.store.ActivateAgent(r.Context(), id, s.acting(r)), "activated")
+	return s.agentChanged(w, r, s.store.ActivateAgent(r.Context(), id, auditActorOf(r)), "activated")
 }
 
 // agentChanged answers an agent form: back to the list with a notice, or the list again with

@@ -66,7 +66,7 @@ func setupOn(t *testing.T, pool *pgxpool.Pool) *apiEnv {
 	e.agent, e.token = e.newAgent(t, "agent", inbox.RoleAgent)
 	teamtest.FrontDesk(t, e.store, e.agent.ID)
 	e.integration, _, err = e.store.IssueToken(ctx, inbox.NewToken{AgentID: e.agent.ID, Name: "integration",
-		Kind: inbox.TokenIntegration}, inbox.ActingCLI)
+		Kind: inbox.TokenIntegration}, inbox.CLIActor())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -174,10 +174,10 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 	// Another admin, deactivated, does not count: from the command line (no self), the last
 	// active admin may not be demoted or deactivated.
 	other, _ := e.newAgent(t, "other", inbox.RoleAdmin)
-	if _, err := e.store.DeactivateAgent(context.Background(), other.ID, inbox.ActingCLI); err != nil {
+	if _, err := e.store.DeactivateAgent(context.Background(), other.ID, inbox.CLIActor()); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.SetAgentRole(context.Background(), admin.ID, inbox.RoleAgent, inbox.ActingCLI); !errors.Is(err, inbox.ErrConflict) {
+	if err := e.store.SetAgentRole(context.Background(), admin.ID, inbox.RoleAgent, inbox.CLIActor()); !errors.Is(err, inbox.ErrConflict) {
 		t.Fatalf("demoting the last admin: %v", err)
 	}
 	// On the page: activating the other admin, then demoting them is fine; self-demotion is not.
@@ -191,7 +191,7 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 	if st, _ := e.withCookie(t, cookie, "POST", "/admin/agents/"+itoa(other.ID)+"/role", url.Values{"role": {"agent"}}); st != http.StatusSeeOther {
 		t.Fatalf("demote other: %d", st)
 	}
-	if _, err := e.store.DeactivateAgent(context.Background(), admin.ID, inbox.ActingCLI); !errors.Is(err, inbox.ErrConflict) {
+	if _, err := e.store.DeactivateAgent(context.Background(), admin.ID, inbox.CLIActor()); !errors.Is(err, inbox.ErrConflict) {
 		t.Fatalf("deactivating the last admin: %v", err)
 	}
 }
@@ -205,7 +205,7 @@ func TestDemotedSupervisorLosesAccessAtOnce(t *testing.T) {
 		t.Fatalf("board as supervisor: %d", st)
 	}
 	sock := dialEvents(t, b, supTok)
-	if err := a.store.SetAgentRole(context.Background(), sup.ID, inbox.RoleAgent, inbox.ActingCLI); err != nil {
+	if err := a.store.SetAgentRole(context.Background(), sup.ID, inbox.RoleAgent, inbox.CLIActor()); err != nil {
 		t.Fatal(err)
 	}
 	waitClosed(t, sock, 4001)

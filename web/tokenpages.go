@@ -102,7 +102,7 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, admin b
 	if err == nil {
 		var token string
 		var rec inbox.APIToken
-		token, rec, err = s.store.IssueToken(r.Context(), nt, s.acting(r))
+		token, rec, err = s.store.IssueToken(r.Context(), nt, auditActorOf(r))
 		if err == nil {
 			return s.renderTokens(w, r, http.StatusOK, admin, &createdToken{APIToken: rec, Token: token}, "")
 		}
@@ -139,7 +139,7 @@ func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request, back st
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.RevokeToken(r.Context(), id, owner, s.acting(r)); err != nil {
+	if _, err := s.store.RevokeToken(r.Context(), id, owner, auditActorOf(r)); err != nil {
 		return err
 	}
 	saved(w, r, back, "revoked")

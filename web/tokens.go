@@ -53,12 +53,6 @@ func (s *Server) newTokenFor(ctx context.Context, req tokenRequest) (inbox.NewTo
 	return nt, nil
 }
 
-// acting names the request's agent, and where they are, for the audit log.
-func (s *Server) acting(r *http.Request) inbox.Acting {
-	a := agentFrom(r.Context())
-	return inbox.Acting{AgentID: a.ID, Email: a.Email, SourceIP: clientIP(r)}
-}
-
 // tokenOwner is whose tokens the caller may see and revoke: their own, or anyone's (0) for an
 // admin.
 func tokenOwner(ctx context.Context) int64 {
@@ -95,7 +89,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token, rec, err := s.store.IssueToken(r.Context(), nt, s.acting(r))
+	token, rec, err := s.store.IssueToken(r.Context(), nt, auditActorOf(r))
 	if err != nil {
 		return err
 	}
@@ -110,7 +104,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.RevokeToken(r.Context(), id, tokenOwner(r.Context()), s.acting(r))
+	rec, err := s.store.RevokeToken(r.Context(), id, tokenOwner(r.Context()), auditActorOf(r))
 	if err != nil {
 		return err
 	}

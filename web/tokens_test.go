@@ -174,7 +174,7 @@ func TestExpiredTokenAnswers401(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	tok, rec, err := e.store.IssueToken(context.Background(), inbox.NewToken{AgentID: e.agent.ID, Name: "brief",
-		ExpiresAt: time.Now().Add(1500 * time.Millisecond)}, inbox.ActingCLI)
+		ExpiresAt: time.Now().Add(1500 * time.Millisecond)}, inbox.CLIActor())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,9 @@ func ParseIMAPURL(raw string) (Server, string, error) {
 		s.Security, s.Port = SecurityStartTLS, 143
 	case "imap":
 		s.Security, s.Port = SecurityNone, 143
+		if !isLoopback(s.Host) {
+			return Server{}, "", fmt.Errorf("email: IMAP URL: imap:// sends the password unencrypted, so it is only for a server on this machine (localhost, 127.0.0.1, ::1), not %s: use imaps:// or imap+starttls://", s.Host)
+		}
 	default:
 		return Server{}, "", fmt.Errorf("email: IMAP URL: scheme %q is not imaps, imap+starttls or imap", u.Scheme)
 	}

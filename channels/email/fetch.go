@@ -50,6 +50,8 @@ type FetcherConfig struct {
 	TLSConfig *tls.Config
 	// DialTimeout bounds connecting and the TLS handshake; 0 means DefaultDialTimeout.
 	DialTimeout time.Duration
+	// Dial connects to the IMAP server; nil means a net.Dialer (tests inject their own).
+	Dial Dialer
 	// LookupTXT finds DKIM public keys; nil means DNS. Tests give their own.
 	LookupTXT LookupTXT
 }
@@ -118,7 +120,7 @@ func (f *Fetcher) Poll(ctx context.Context, inboxID int64) (next time.Duration, 
 	if err != nil {
 		return 0, err
 	}
-	ic, err := dialIMAP(ctx, a.settings.IMAP, a.secrets.IMAPPassword, f.cfg.TLSConfig, f.cfg.DialTimeout)
+	ic, err := dialIMAP(ctx, a.settings.IMAP, a.secrets.IMAPPassword, f.cfg.TLSConfig, f.cfg.DialTimeout, f.cfg.Dial)
 	if err != nil {
 		f.unlock(conn, inboxID)
 		return 0, err

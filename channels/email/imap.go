@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"time"
 
@@ -25,11 +24,17 @@ type imapConn struct {
 
 // dialIMAP connects to the server, upgrades or wraps the connection as its security says, and
 // logs in (LOGIN, or AUTHENTICATE PLAIN when the server disables LOGIN).
-func dialIMAP(ctx context.Context, s Server, password string, tlsConfig *tls.Config, timeout time.Duration) (*imapConn, error) {
-	d := net.Dialer{Timeout: timeout}
-	raw, err := d.DialContext(ctx, "tcp", s.Addr())
+// An unencrypted endpoint (imap://) must be on this machine: ParseIMAPURL refuses another host,
+// and the connection's far end is checked again here, before the password is sent.
+func dialIMAP(ctx context.Context, s Server, password string, tlsConfig *tls.Config, timeout time.Duration, dial Dialer) (*imapConn, error) {
+	raw, err := dialWith(dial, timeout)(ctx, "tcp", s.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("email: imap: connect to %s: %w", s.Addr(), err)
+	}
+	if s.Security == SecurityNone && !onLoopback(raw) {
+		raw.Close()
+		return nil, fmt.Errorf("email: imap: %s answered from %s, not this machine: an unencrypted imap:// login is only made to a loopback address (use imaps:// or imap+starttls://)",
+			s.Addr(), raw.RemoteAddr())
 	}
 	ic := &imapConn{arrived: make(chan struct{}, 1)}
 	opts := &imapclient.Options{

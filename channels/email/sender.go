@@ -26,6 +26,8 @@ type SenderConfig struct {
 	TLSConfig *tls.Config
 	// Timeout bounds connecting and each SMTP command; 0 means 30 s.
 	Timeout time.Duration
+	// Dial connects to the SMTP server; nil means a net.Dialer (tests inject their own).
+	Dial Dialer
 }
 
 // Sender sends outbound messages of email inboxes over SMTP; it implements channels.Sender for
@@ -105,8 +107,8 @@ func (s *Sender) Send(ctx context.Context, out channels.Outgoing) (channels.Rece
 	if err != nil {
 		return channels.Receipt{}, permanent("%v", err)
 	}
-	err = smtpSend(ctx, a.settings.SMTP, a.secrets.SMTPPassword, a.domain(), s.cfg.TLSConfig, s.cfg.Timeout,
-		a.settings.Address, to.Address, raw)
+	err = smtpSend(ctx, a.settings.SMTP, a.secrets.SMTPPassword, a.domain(),
+		link{TLS: s.cfg.TLSConfig, Timeout: s.cfg.Timeout, Dial: s.cfg.Dial}, a.settings.Address, to.Address, raw)
 	if err != nil {
 		return channels.Receipt{}, err
 	}

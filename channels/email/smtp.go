@@ -57,11 +57,21 @@ func smtpError(err error) *SendError {
 	return temporary(fmt.Errorf("smtp: %w", err))
 }
 
+// link is how a connection to a mail server is made.
+type link struct {
+	// TLS replaces the system's TLS settings (tests give their own CA).
+	TLS *tls.Config
+	// Timeout bounds connecting and each command.
+	Timeout time.Duration
+	// Dial connects; nil means a net.Dialer bounded by Timeout.
+	Dial Dialer
+}
+
 // smtpSend delivers raw from from to one recipient through the endpoint. The SMTP password is
-// sent only over TLS, or to a server on a loopback address.
-func smtpSend(ctx context.Context, s Server, password, localName string, tlsConfig *tls.Config, timeout time.Duration,
-	from, to string, raw []byte) error {
-	c, secure, err := smtpDial(ctx, s, tlsConfig, timeout)
+// sent only over TLS, or to a server whose connection's far end is a loopback address.
+func smtpSend(ctx context.Context, s Server, password, localName string, l link, from, to string, raw []byte) error {
+	timeout := l.Timeout
+	c, secure, conn, err := smtpDial(ctx, s, l)
 	if err != nil {
 		return err
 	}
@@ -73,8 +83,9 @@ func smtpSend(ctx context.Context, s Server, password, localName string, tlsConf
 		return smtpError(err)
 	}
 	if s.Username != "" {
-		if !secure && !isLoopback(s.Host) {
-			return permanent("%s offers no STARTTLS; the SMTP password is never sent unencrypted (use smtps://)", s.Addr())
+		if !secure && !onLoopback(conn) {
+			return permanent("%s (%s) offers no STARTTLS; the SMTP password is never sent unencrypted beyond this machine (use smtps://)",
+				s.Addr(), conn.RemoteAddr())
 		}
 		if err := smtpAuth(c, s.Username, password); err != nil {
 			return err
@@ -88,46 +99,45 @@ func smtpSend(ctx context.Context, s Server, password, localName string, tlsConf
 }
 
 // smtpDial connects as the endpoint's security says and reports whether the connection is
-// encrypted. For plain smtp:// it tries STARTTLS and, when the server does not offer it,
-// connects again without.
-func smtpDial(ctx context.Context, s Server, tlsConfig *tls.Config, timeout time.Duration) (*smtp.Client, bool, error) {
-	conn, err := dialTCP(ctx, s, timeout)
+// encrypted, and the TCP connection under it. For plain smtp:// it tries STARTTLS and, when the
+// server does not offer it, connects again without.
+func smtpDial(ctx context.Context, s Server, l link) (*smtp.Client, bool, net.Conn, error) {
+	conn, err := dialTCP(ctx, s, l)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
-	cfg := tlsFor(tlsConfig, s.Host)
+	cfg := tlsFor(l.TLS, s.Host)
 	if s.Security == SecurityTLS {
 		tc := tls.Client(conn, cfg)
-		hctx, cancel := context.WithTimeout(ctx, timeout)
+		hctx, cancel := context.WithTimeout(ctx, l.Timeout)
 		defer cancel()
 		if err := tc.HandshakeContext(hctx); err != nil {
 			conn.Close()
-			return nil, false, temporary(fmt.Errorf("smtp: TLS with %s: %w", s.Addr(), err))
+			return nil, false, nil, temporary(fmt.Errorf("smtp: TLS with %s: %w", s.Addr(), err))
 		}
-		return smtp.NewClient(tc), true, nil
+		return smtp.NewClient(tc), true, conn, nil
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	c, err := smtp.NewClientStartTLS(conn, cfg)
 	stop()
 	if err == nil {
-		return c, true, nil
+		return c, true, conn, nil
 	}
 	var se *smtp.SMTPError
 	var ne net.Error
 	if errors.As(err, &se) || errors.As(err, &ne) || !strings.Contains(err.Error(), "STARTTLS") {
-		return nil, false, smtpError(err)
+		return nil, false, nil, smtpError(err)
 	}
 	// The server offers no STARTTLS.
-	conn, err = dialTCP(ctx, s, timeout)
+	conn, err = dialTCP(ctx, s, l)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
-	return smtp.NewClient(conn), false, nil
+	return smtp.NewClient(conn), false, conn, nil
 }
 
-func dialTCP(ctx context.Context, s Server, timeout time.Duration) (net.Conn, error) {
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", s.Addr())
+func dialTCP(ctx context.Context, s Server, l link) (net.Conn, error) {
+	conn, err := dialWith(l.Dial, l.Timeout)(ctx, "tcp", s.Addr())
 	if err != nil {
 		return nil, temporary(fmt.Errorf("smtp: connect to %s: %w", s.Addr(), err))
 	}

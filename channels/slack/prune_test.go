@@ -31,8 +31,35 @@ func TestPruneDeletesOnlyEventsOlderThanADay(t *testing.T) {
 		t.Fatalf("%d of the 2 recent event ids kept", n)
 	}
 
-	// River takes the hourly prune alongside the other periodic jobs.
-	if _, err := workflow.NewClient(e.jobConfig(t)); err != nil {
+}
+
+// TestPruneRunsWhenTheWorkersStart starts River with the Slack channel's jobs: the prune runs at
+// once (then hourly: TestPruneScheduleIsHourly), and an old event id is gone.
+func TestPruneRunsWhenTheWorkersStart(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := e.pool.Exec(ctx, `INSERT INTO slack_events (event_id, inbox_id, received_at) VALUES ('EvOLD', $1, $2)`,
+		e.inbox.ID, e.now.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	client, err := workflow.NewClient(e.jobConfig(t))
+	if err != nil {
 		t.Fatalf("river client with the Slack prune: %v", err)
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Stop(context.WithoutCancel(ctx)) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'slack_prune' AND state = 'completed'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no slack_prune job ran when the workers started")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := e.count(t, `SELECT count(*) FROM slack_events WHERE event_id = 'EvOLD'`); n != 0 {
+		t.Fatal("the prune that ran on start kept an event id two days old")
 	}
 }

@@ -50,9 +50,12 @@ func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[PruneArgs]) error {
 	return nil
 }
 
+// pruneSchedule is when the prune runs: every pruneEvery.
+func pruneSchedule() river.PeriodicSchedule { return river.PeriodicInterval(pruneEvery) }
+
 // prunePeriodically schedules the hourly prune, at once on start as well.
 func prunePeriodically() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(pruneEvery),
+	return river.NewPeriodicJob(pruneSchedule(),
 		func() (river.JobArgs, *river.InsertOpts) { return PruneArgs{}, nil },
 		&river.PeriodicJobOpts{ID: "slack_prune", RunOnStart: true})
 }

@@ -314,7 +314,7 @@ func (m *matrix) callers() []caller {
 // integration is an integration token of the agent of bearer (an agent of team A).
 func (m *matrix) integration(bearer caller) caller {
 	tok, _, err := m.a.store.IssueToken(context.Background(), inbox.NewToken{AgentID: bearer.id, Name: "feed",
-		Kind: inbox.TokenIntegration}, inbox.ActingCLI)
+		Kind: inbox.TokenIntegration}, inbox.CLIActor())
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -326,9 +326,9 @@ func (m *matrix) integration(bearer caller) caller {
 // revoked is a token of the agent of bearer, revoked.
 func (m *matrix) revoked(bearer caller) caller {
 	ctx := context.Background()
-	tok, rec, err := m.a.store.IssueToken(ctx, inbox.NewToken{AgentID: bearer.id, Name: "gone"}, inbox.ActingCLI)
+	tok, rec, err := m.a.store.IssueToken(ctx, inbox.NewToken{AgentID: bearer.id, Name: "gone"}, inbox.CLIActor())
 	if err == nil {
-		_, err = m.a.store.RevokeToken(ctx, rec.ID, bearer.id, inbox.ActingCLI)
+		_, err = m.a.store.RevokeToken(ctx, rec.ID, bearer.id, inbox.CLIActor())
 	}
 	if err != nil {
 		m.t.Fatal(err)
@@ -353,7 +353,7 @@ func (m *matrix) deactivated() []caller {
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	if _, err := m.a.store.DeactivateAgent(ctx, ag.ID, inbox.ActingCLI); err != nil {
+	if _, err := m.a.store.DeactivateAgent(ctx, ag.ID, inbox.CLIActor()); err != nil {
 		m.t.Fatal(err)
 	}
 	bearer := c
@@ -520,7 +520,7 @@ func (m *matrix) otherAgent() inbox.Agent {
 // token issues a fresh token to an agent and returns its id.
 func (m *matrix) token(agentID int64) int64 {
 	m.n++
-	_, rec, err := m.a.store.IssueToken(context.Background(), inbox.NewToken{AgentID: agentID, Name: fmt.Sprintf("t%d", m.n)}, inbox.ActingCLI)
+	_, rec, err := m.a.store.IssueToken(context.Background(), inbox.NewToken{AgentID: agentID, Name: fmt.Sprintf("t%d", m.n)}, inbox.CLIActor())
 	if err != nil {
 		m.t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func agentAdd(ctx context.Context, c *cli) error {
 	}
 	defer a.close()
 	ag, err := a.store.CreateAgentBy(ctx, inbox.NewAgent{Email: *email, Name: *name, Role: inbox.Role(*role),
-		Password: *password, Capacity: *capacity}, inbox.ActingCLI)
+		Password: *password, Capacity: *capacity}, inbox.CLIActor())
 	if err != nil {
 		return err
 	}
@@ -111,13 +111,13 @@ func agentActive(ctx context.Context, c *cli, sub string) error {
 	}
 	defer a.close()
 	if sub == "activate" {
-		if err := a.store.ActivateAgent(ctx, ag.ID, inbox.ActingCLI); err != nil {
+		if err := a.store.ActivateAgent(ctx, ag.ID, inbox.CLIActor()); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "agent %d <%s> activated\n", ag.ID, ag.Email)
 		return nil
 	}
-	freed, err := a.store.DeactivateAgent(ctx, ag.ID, inbox.ActingCLI)
+	freed, err := a.store.DeactivateAgent(ctx, ag.ID, inbox.CLIActor())
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func agentSetRole(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer a.close()
-	if err := a.store.SetAgentRole(ctx, ag.ID, inbox.Role(*role), inbox.ActingCLI); err != nil {
+	if err := a.store.SetAgentRole(ctx, ag.ID, inbox.Role(*role), inbox.CLIActor()); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "agent %d <%s> is now %s\n", ag.ID, ag.Email, *role)

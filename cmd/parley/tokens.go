@@ -46,7 +46,7 @@ func tokenAdd(ctx context.Context, c *cli) error {
 	if expires > 0 {
 		nt.ExpiresAt = time.Now().Add(time.Duration(expires))
 	}
-	token, _, err := a.store.IssueToken(ctx, nt, inbox.ActingCLI)
+	token, _, err := a.store.IssueToken(ctx, nt, inbox.CLIActor())
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func tokenRevoke(ctx context.Context, c *cli) error {
 	if *id <= 0 {
 		return fmt.Errorf("token revoke: --id is required (see parley token list)")
 	}
-	t, err := a.store.RevokeToken(ctx, *id, 0, inbox.ActingCLI)
+	t, err := a.store.RevokeToken(ctx, *id, 0, inbox.CLIActor())
 	if err != nil {
 		return err
 	}
