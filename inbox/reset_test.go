@@ -146,7 +146,7 @@ func TestResetRefusedToADeactivatedAgent(t *testing.T) {
 	t.Parallel()
 	e, a, token := withResetLink(t)
 	ctx := context.Background()
-	_, err := e.store.DeactivateAgent(ctx, a.ID, inbox.ActingCLI)
+	_, err := e.store.DeactivateAgent(ctx, a.ID, inbox.CLIActor())
 	if err != nil {
 		t.Fatal(err)
 	}

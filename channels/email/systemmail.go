@@ -83,7 +83,7 @@ func (m *SystemMailer) SendMail(ctx context.Context, to, subject, text string) e
 	if err != nil {
 		return permanent("%v", err)
 	}
-	return smtpSend(ctx, server, password, domain, m.cfg.TLSConfig, m.cfg.Timeout, from, rcpt.Address, raw)
+	return smtpSend(ctx, server, password, domain, link{TLS: m.cfg.TLSConfig, Timeout: m.cfg.Timeout}, from, rcpt.Address, raw)
 }
 
 // firstInbox opens the email inbox with the lowest id.
