@@ -101,7 +101,8 @@ lint: ## gofmt (fails on any unformatted file), go vet and staticcheck
 # bin/parley on a throwaway database (or TEST_DATABASE_URL) at a free port,
 # migrated and seeded by `parley demo`, and gives the tests PARLEY_E2E_URL (the
 # server), PARLEY_E2E_DEMO (a file holding what `parley demo` printed: the admin
-# login) and DATABASE_URL.
+# login) and DATABASE_URL. Parley's own mail (password reset links) goes to
+# PARLEY_SMTP_URL, a sink the tests run on PARLEY_E2E_SMTP_PORT.
 .PHONY: e2e
 e2e: ## browser tests in e2e/ against a running server (needs e2e/package.json)
 	@if [ ! -f e2e/package.json ]; then echo "make e2e: no e2e/package.json yet; nothing to run" >&2; exit 0; fi; \
@@ -113,7 +114,8 @@ e2e-against-db:
 	@export DATABASE_URL="$$TEST_DATABASE_URL"; \
 	port="$$($(LOCALPG) freeport)"; \
 	export PARLEY_ADDR="127.0.0.1:$$port" PARLEY_E2E_URL="http://127.0.0.1:$$port"; \
-	export PARLEY_SECRET_KEY="$${PARLEY_SECRET_KEY:-e2e-throwaway-secret-key}"; \
+	smtpport="$$($(LOCALPG) freeport)"; export PARLEY_SMTP_URL="smtp://127.0.0.1:$$smtpport" PARLEY_E2E_SMTP_PORT="$$smtpport"; \
+	export PARLEY_SECRET_KEY="$${PARLEY_SECRET_KEY:-$$(head -c 32 /dev/urandom | base64)}"; \
 	log="$$(mktemp -t parley-e2e.XXXXXX)"; \
 	export PARLEY_E2E_DEMO="$$log.demo"; \
 	$(BIN) migrate; \

@@ -61,9 +61,6 @@ type NewAgent struct {
 	Capacity int // 0 means 10
 }
 
-// MinPasswordLen is the shortest password an agent may have.
-const MinPasswordLen = 8
-
 // CreateAgent adds an agent on the system's behalf (see CreateAgentBy).
 func (s *Store) CreateAgent(ctx context.Context, a NewAgent) (Agent, error) {
 	return s.CreateAgentBy(ctx, a, AuditActor{})
@@ -85,8 +82,8 @@ func (s *Store) CreateAgentBy(ctx context.Context, a NewAgent, by AuditActor) (A
 	if !a.Role.Valid() {
 		return Agent{}, fmt.Errorf("inbox: agent: %w", invalid("role", "must be agent, supervisor or admin"))
 	}
-	if len(a.Password) < MinPasswordLen {
-		return Agent{}, fmt.Errorf("inbox: agent: %w", invalid("password", "at least %d characters", MinPasswordLen))
+	if err := CheckPassword(a.Password); err != nil {
+		return Agent{}, fmt.Errorf("inbox: agent: %w", err)
 	}
 	if a.Capacity == 0 {
 		a.Capacity = 10
@@ -183,23 +180,4 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (Agent
 // (EventAgentAvailability) in the same transaction.
 func (s *Store) SetAvailability(ctx context.Context, agentID int64, availability string) error {
 	return s.InTx(ctx, func(tx pgx.Tx) error { return s.SetAvailabilityTx(ctx, tx, agentID, availability) })
-}
-
-// SetPassword replaces an agent's password.
-func (s *Store) SetPassword(ctx context.Context, agentID int64, password string) error {
-	if len(password) < MinPasswordLen {
-		return fmt.Errorf("inbox: password: %w", invalid("password", "at least %d characters", MinPasswordLen))
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return fmt.Errorf("inbox: password: %w", err)
-	}
-	tag, err := s.pool.Exec(ctx, `UPDATE agents SET password_hash = $2 WHERE id = $1`, agentID, string(hash))
-	if err != nil {
-		return fmt.Errorf("inbox: password: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("inbox: password: agent %d: %w", agentID, ErrNotFound)
-	}
-	return nil
 }

@@ -16,7 +16,7 @@ func TestDeactivateEndsAccessAndFreesConversations(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	ctx := context.Background()
-	boss, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "boss@example.com", Name: "Boss", Role: inbox.RoleAdmin, Password: "password123"})
+	boss, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "boss@example.com", Name: "Boss", Role: inbox.RoleAdmin, Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestDeactivateEndsAccessAndFreesConversations(t *testing.T) {
 	if _, err := e.store.AgentByToken(ctx, token); !errors.Is(err, inbox.ErrNotFound) {
 		t.Errorf("token after deactivation: %v", err)
 	}
-	if _, err := e.store.Authenticate(ctx, "ana@example.com", "password123"); !errors.Is(err, inbox.ErrBadCredentials) {
+	if _, err := e.store.Authenticate(ctx, "ana@example.com", "correct-horse-battery"); !errors.Is(err, inbox.ErrBadCredentials) {
 		t.Errorf("sign-in after deactivation: %v", err)
 	}
 	c, err := e.store.GetConversation(ctx, open.ConversationID)
@@ -103,7 +103,7 @@ func TestDeactivateEndsAccessAndFreesConversations(t *testing.T) {
 	if err := e.store.ActivateAgent(ctx, ana.ID, by); err != nil {
 		t.Fatal(err)
 	}
-	if a, err := e.store.Authenticate(ctx, "ana@example.com", "password123"); err != nil || !a.Active {
+	if a, err := e.store.Authenticate(ctx, "ana@example.com", "correct-horse-battery"); err != nil || !a.Active {
 		t.Errorf("sign-in after activation: %+v %v", a, err)
 	}
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE kind = $1`, inbox.AuditAgentActivate); n != 1 {
@@ -115,7 +115,7 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	ctx := context.Background()
-	boss, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "boss@example.com", Name: "Boss", Role: inbox.RoleAdmin, Password: "password123"})
+	boss, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "boss@example.com", Name: "Boss", Role: inbox.RoleAdmin, Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 func TestMergeIsAudited(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t)
-	ana, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "ana@example.com", Name: "Ana", Role: inbox.RoleAgent, Password: "password123"})
+	ana, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "ana@example.com", Name: "Ana", Role: inbox.RoleAgent, Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

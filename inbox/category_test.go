@@ -86,7 +86,7 @@ func TestSetAvailabilityAnnouncesChanges(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	store, log := setupEventLog(t)
-	a, err := store.CreateAgent(ctx, inbox.NewAgent{Email: "ann@example.com", Name: "Ann", Password: "password123"})
+	a, err := store.CreateAgent(ctx, inbox.NewAgent{Email: "ann@example.com", Name: "Ann", Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

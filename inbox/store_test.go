@@ -67,7 +67,7 @@ func phoneFrom(n string) inbox.Identity {
 
 func mustAgent(t *testing.T, e *env, email string) inbox.Agent {
 	t.Helper()
-	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: email, Name: email, Password: "password123"})
+	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: email, Name: email, Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

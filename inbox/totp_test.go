@@ -15,7 +15,7 @@ import (
 func TestTOTPNeedsTheSecretKeyAndCannotBeRestartedOnceOn(t *testing.T) {
 	ctx := context.Background()
 	e := setup(t)
-	a, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "t@example.com", Name: "T", Password: "password123"})
+	a, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "t@example.com", Name: "T", Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func (e *apiEnv) newAgent(t *testing.T, name string, role inbox.Role) (inbox.Age
 	ctx := context.Background()
 	a, err := e.store.AgentByEmail(ctx, name+"@example.com")
 	if err != nil {
-		a, err = e.store.CreateAgent(ctx, inbox.NewAgent{Email: name + "@example.com", Name: name, Role: role, Password: "password123"})
+		a, err = e.store.CreateAgent(ctx, inbox.NewAgent{Email: name + "@example.com", Name: name, Role: role, Password: "correct-horse-battery"})
 		if err != nil {
 			t.Fatal(err)
 		}

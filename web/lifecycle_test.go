@@ -152,7 +152,7 @@ func TestDeactivationEndsAccessOnEveryServerAtOnce(t *testing.T) {
 		t.Fatalf("ana's reply: %d rows", n)
 	}
 	// She cannot sign in; the admin cannot deactivate themselves, nor demote the last admin.
-	if st, _ := b.withCookie(t, "", "POST", "/login", url.Values{"email": {"ana@example.com"}, "password": {"password123"}}); st == http.StatusSeeOther {
+	if st, _ := b.withCookie(t, "", "POST", "/login", url.Values{"email": {"ana@example.com"}, "password": {"correct-horse-battery"}}); st == http.StatusSeeOther {
 		t.Fatal("a deactivated agent signed in")
 	}
 	if st, body := a.withCookie(t, adminSession, "POST", "/admin/agents/"+itoa(admin.ID)+"/deactivate", url.Values{}); st != http.StatusBadRequest || !strings.Contains(body, "cannot deactivate yourself") {

@@ -163,7 +163,7 @@ func TestAdminsManageAgentsAndTeams(t *testing.T) {
 	if st, body := admin.postForm(t, "/admin/agents", url.Values{"name": {"Bob"}, "email": {"bob@example.com"}, "role": {"supervisor"}, "password": {"short"}}); st != http.StatusBadRequest || !strings.Contains(body, "Please check password") {
 		t.Fatalf("short password: %d", st)
 	}
-	if st, _ := admin.postForm(t, "/admin/agents", url.Values{"name": {"Bob"}, "email": {"bob@example.com"}, "role": {"supervisor"}, "password": {"password123"}}); st != http.StatusSeeOther {
+	if st, _ := admin.postForm(t, "/admin/agents", url.Values{"name": {"Bob"}, "email": {"bob@example.com"}, "role": {"supervisor"}, "password": {"correct-horse-battery"}}); st != http.StatusSeeOther {
 		t.Fatalf("create agent: %d", st)
 	}
 	bob, err := e.store.AgentByEmail(t.Context(), "bob@example.com")

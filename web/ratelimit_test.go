@@ -57,11 +57,11 @@ func TestWrongPasswordsFromOneAddressCannotLockTheAccountForOthers(t *testing.T)
 			t.Fatalf("attempt %d from the attacker: %d, want %d", i+1, st, want)
 		}
 	}
-	if st := e.signIn(t, "vic@example.com", "password123", "198.51.100.7"); st != http.StatusSeeOther {
+	if st := e.signIn(t, "vic@example.com", "correct-horse-battery", "198.51.100.7"); st != http.StatusSeeOther {
 		t.Fatalf("the right password from the victim's own address: %d, want a sign-in", st)
 	}
 	// The attacker, even with the right password, waits: throttling per (account, address) holds.
-	if st := e.signIn(t, "vic@example.com", "password123", "203.0.113.66"); st != http.StatusTooManyRequests {
+	if st := e.signIn(t, "vic@example.com", "correct-horse-battery", "203.0.113.66"); st != http.StatusTooManyRequests {
 		t.Fatalf("the right password from the throttled address: %d, want 429", st)
 	}
 	var n int
@@ -98,17 +98,17 @@ func TestBehindATrustedProxyTwoUsersAreThrottledSeparately(t *testing.T) {
 	for i := 0; i < loginPerIP; i++ {
 		e.signIn(t, "nobody"+i64(int64(i))+"@example.com", "nope-nope", "198.51.100.1")
 	}
-	if st := e.signIn(t, "una@example.com", "password123", "198.51.100.1"); st != http.StatusTooManyRequests {
+	if st := e.signIn(t, "una@example.com", "correct-horse-battery", "198.51.100.1"); st != http.StatusTooManyRequests {
 		t.Fatalf("una from the noisy address: %d, want 429", st)
 	}
-	if st := e.signIn(t, "ved@example.com", "password123", "198.51.100.2"); st != http.StatusSeeOther {
+	if st := e.signIn(t, "ved@example.com", "correct-horse-battery", "198.51.100.2"); st != http.StatusSeeOther {
 		t.Fatalf("ved from another address behind the same proxy: %d, want a sign-in", st)
 	}
-	if st := e.signIn(t, "una@example.com", "password123", "198.51.100.3"); st != http.StatusSeeOther {
+	if st := e.signIn(t, "una@example.com", "correct-horse-battery", "198.51.100.3"); st != http.StatusSeeOther {
 		t.Fatalf("una from her own address: %d, want a sign-in", st)
 	}
 	e.advance(loginWindow)
-	if st := e.signIn(t, "una@example.com", "password123", "198.51.100.1"); st != http.StatusSeeOther {
+	if st := e.signIn(t, "una@example.com", "correct-horse-battery", "198.51.100.1"); st != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", st)
 	}
 }

@@ -40,7 +40,7 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 	}
 	res := e.customer(t, "r-1", "roles@example.com", "Rolf", "Roles", "hello")
 	other := e.customer(t, "r-2", "other@example.com", "Otto", "Other", "hi")
-	target, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "target@example.com", Name: "Target", Password: "password123"})
+	target, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "target@example.com", Name: "Target", Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 			r.ctype = "application/x-www-form-urlencoded"
 			r.body = url.Values{"role": {"agent"}, "agent_id": {i64(target.ID)}, "name": {"Team " + method + path},
 				"shortcut": {"s" + i64(int64(len(path)))}, "title": {"T"}, "body": {"B"}, "email": {"new" + i64(int64(len(path))) + "@example.com"},
-				"password": {"password123"}}.Encode()
+				"password": {"correct-horse-battery"}}.Encode()
 		} else if method == http.MethodPost {
 			r.ctype = "application/json"
 			r.body = map[string]string{

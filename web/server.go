@@ -54,6 +54,8 @@ type Config struct {
 	// MetricsToken, when set, opens GET /metrics on the main handler to requests that bear it
 	// (PARLEY_METRICS_TOKEN); without it /metrics is there only on MetricsHandler.
 	MetricsToken string
+	// Resets takes "Forgot password?" requests; nil hides the form (it answers 404).
+	Resets *workflow.PasswordResets
 }
 
 // Server is the HTTP surface of one parley process.
@@ -71,12 +73,13 @@ type Server struct {
 	rules    *workflow.Rules
 	sla      *workflow.SLA
 	surveys  *workflow.Surveys
+	resets   *workflow.PasswordResets
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
-		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys}
+		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -132,6 +135,7 @@ func (s *Server) routes(cfg Config) {
 	s.accountRoutes(m)
 	s.signinRoutes(m)
 	s.auditRoutes(m)
+	s.passwordRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}

@@ -25,7 +25,7 @@ func TestSignInSetsAHardenedCookieAndSignOutEndsTheSession(t *testing.T) {
 	}
 	// The jar hides the attributes: read them from a raw sign-in, which also names an outside next.
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.PostForm(e.http.URL+"/login", url.Values{"email": {"ana@example.com"}, "password": {"password123"}, "next": {"//evil.example/"}})
+	resp, err := noFollow.PostForm(e.http.URL+"/login", url.Values{"email": {"ana@example.com"}, "password": {"correct-horse-battery"}, "next": {"//evil.example/"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestSignInIsThrottledPerAccountAndAddressAndPerAddress(t *testing.T) {
 			t.Fatalf("failure %d: %d", i+1, st)
 		}
 	}
-	right := url.Values{"email": {"dee@example.com"}, "password": {"password123"}}
+	right := url.Values{"email": {"dee@example.com"}, "password": {"correct-horse-battery"}}
 	if st, body := anon.postForm(t, "/login", right); st != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-ins") {
 		t.Fatalf("the right password after %d failures: %d, want 429", loginPerAccount, st)
 	}
@@ -160,7 +160,7 @@ func TestCrossOriginWritesWithTheCookieAreRefused(t *testing.T) {
 	}
 	// Login CSRF: a foreign page cannot sign a browser in.
 	if st, _ := e.anonymous(t).do(t, http.MethodPost, "/login", "application/x-www-form-urlencoded",
-		"email=eve%40example.com&password=password123", "Sec-Fetch-Site", "cross-site"); st != http.StatusForbidden {
+		"email=eve%40example.com&password=correct-horse-battery", "Sec-Fetch-Site", "cross-site"); st != http.StatusForbidden {
 		t.Fatalf("cross-site sign-in: %d", st)
 	}
 }

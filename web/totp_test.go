@@ -97,7 +97,7 @@ func (e *uiEnv) passwordStep(t *testing.T, a inbox.Agent, want string) *user {
 	t.Helper()
 	u := e.anonymous(t)
 	u.agent = a
-	if st, loc := u.postForm(t, "/login", url.Values{"email": {a.Email}, "password": {"password123"}}); st != http.StatusSeeOther || loc != want {
+	if st, loc := u.postForm(t, "/login", url.Values{"email": {a.Email}, "password": {"correct-horse-battery"}}); st != http.StatusSeeOther || loc != want {
 		t.Fatalf("password step: %d %q, want a redirect to %s", st, loc, want)
 	}
 	if st, _ := u.get(t, "/inbox"); want != "/inbox" && st != http.StatusSeeOther {
@@ -248,7 +248,7 @@ func TestTurningTwoFactorOffNeedsACodeOrThePassword(t *testing.T) {
 	if s, _ := e.store.TOTPStatus(context.Background(), u.agent.ID); !s.Enabled {
 		t.Fatal("a wrong proof turned two-factor off")
 	}
-	if st, body := u.postForm(t, "/settings/2fa/disable", url.Values{"proof": {"password123"}}); st != http.StatusOK || !strings.Contains(body, "Two-factor sign-in is off.") {
+	if st, body := u.postForm(t, "/settings/2fa/disable", url.Values{"proof": {"correct-horse-battery"}}); st != http.StatusOK || !strings.Contains(body, "Two-factor sign-in is off.") {
 		t.Fatalf("disable with the password: %d", st)
 	}
 	if n := e.auditCount(t, inbox.AuditTOTPDisabled, u.agent.ID); n != 1 {
@@ -317,7 +317,7 @@ func TestARoleRequirementSendsAgentsToEnrolmentFirst(t *testing.T) {
 	if st, _ := v.get(t, "/inbox"); st != http.StatusOK {
 		t.Fatalf("/inbox after enrolment: %d", st)
 	}
-	if st, _ := v.postForm(t, "/settings/2fa/disable", url.Values{"proof": {"password123"}}); st != http.StatusForbidden {
+	if st, _ := v.postForm(t, "/settings/2fa/disable", url.Values{"proof": {"correct-horse-battery"}}); st != http.StatusForbidden {
 		t.Fatalf("turning off a required two-factor: %d", st)
 	}
 	// Next time: password, then code.

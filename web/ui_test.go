@@ -91,7 +91,7 @@ type user struct {
 // newUser creates an agent of role and signs them in through the form.
 func (e *uiEnv) newUser(t *testing.T, name string, role inbox.Role) *user {
 	t.Helper()
-	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: name + "@example.com", Name: name, Role: role, Password: "password123"})
+	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: name + "@example.com", Name: name, Role: role, Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func (e *uiEnv) newUser(t *testing.T, name string, role inbox.Role) *user {
 	}
 	u := e.anonymous(t)
 	u.agent = a
-	if st, _ := u.postForm(t, "/login", url.Values{"email": {a.Email}, "password": {"password123"}}); st != http.StatusSeeOther {
+	if st, _ := u.postForm(t, "/login", url.Values{"email": {a.Email}, "password": {"correct-horse-battery"}}); st != http.StatusSeeOther {
 		t.Fatalf("sign in %s: status %d", name, st)
 	}
 	return u

@@ -220,7 +220,7 @@ func (f *fakeSender) sent() []channels.Outgoing {
 func (env *slaEnv) agent(name string, role inbox.Role) inbox.Agent {
 	env.t.Helper()
 	a, err := env.store.CreateAgent(context.Background(), inbox.NewAgent{Email: name + "@example.com", Name: name,
-		Password: "password123", Role: role})
+		Password: "correct-horse-battery", Role: role})
 	if err != nil {
 		env.t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func BenchmarkHoldAndBroadcast(b *testing.B) {
 	raiseFileLimit(b, 2*n+1000)
 	store := benchStore(b)
 	srv, url, inboxID := benchServer(b, store)
-	agent, err := store.CreateAgent(context.Background(), inbox.NewAgent{Email: "bench@parley.test", Name: "Bench Agent", Password: "password123"})
+	agent, err := store.CreateAgent(context.Background(), inbox.NewAgent{Email: "bench@parley.test", Name: "Bench Agent", Password: "correct-horse-battery"})
 	if err != nil {
 		b.Fatal(err)
 	}

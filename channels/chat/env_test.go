@@ -152,7 +152,7 @@ func (e *env) chatInbox(t *testing.T, s chat.Settings) inbox.Inbox {
 func (e *env) agent(t *testing.T, name string) inbox.Agent {
 	t.Helper()
 	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@parley.test",
-		Name: name, Password: "password123"})
+		Name: name, Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func (e *env) reply(convID int64, text string) inbox.Message {
 	e.t.Helper()
 	a, err := e.store.AgentByEmail(context.Background(), "agent@acme.example")
 	if err != nil {
-		a, err = e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: "agent@acme.example", Name: "Ada Agent", Password: "password123"})
+		a, err = e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: "agent@acme.example", Name: "Ada Agent", Password: "correct-horse-battery"})
 		if err != nil {
 			e.t.Fatal(err)
 		}

@@ -2,6 +2,8 @@ package slack
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
@@ -17,7 +19,8 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 		"subscribe it to message.channels, message.groups, message.im and message.mpim.\n"+
 		"The bot needs chat:write, users:read and users:read.email (to match customers by email).\n"+
 		"Alerts (SLA breaches) for team T go to --alert-channel; without --team, that channel\n"+
-		"takes the alerts of every team that has no Slack inbox of its own.")
+		"takes the alerts of every team that has no Slack inbox of its own.\n"+
+		"Secrets: --bot-token, --signing-secret. "+channels.StdinSecretsHelp)
 	name := fs.String("name", "", "the inbox's name")
 	token := fs.String("bot-token", "", "the app's bot token, xoxb-... (OAuth & Permissions)")
 	secret := fs.String("signing-secret", "", "the app's signing secret (Basic Information)")
@@ -26,6 +29,11 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 	if err := fs.Parse(args); err != nil {
 		return inbox.NewInbox{}, err
 	}
+	if err := channels.ReadSecrets(env.Stdin, channels.SecretFlag{Name: "bot-token", Value: token},
+		channels.SecretFlag{Name: "signing-secret", Value: secret}); err != nil {
+		return inbox.NewInbox{}, fmt.Errorf("inbox add slack: %w", err)
+	}
+	*token, *secret = strings.TrimSpace(*token), strings.TrimSpace(*secret)
 	set, teamID, err := env.OpenSealed(ctx, inbox.ChannelSlack, "the bot token and signing secret", *team)
 	if err != nil {
 		return inbox.NewInbox{}, err

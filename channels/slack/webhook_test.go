@@ -56,7 +56,7 @@ func TestRoundTripInSharedChannel(t *testing.T) {
 			reply.ConversationID, reply.ThreadedBy, first.ConversationID, slack.ThreadedBySlack)
 	}
 
-	agent, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "sam@parley.example", Name: "Sam", Password: "password123"})
+	agent, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: "sam@parley.example", Name: "Sam", Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func TestOptOutCheckRefusesTheReplyBeforeItIsStored(t *testing.T) {
 
 func mustAgentID(t *testing.T, e *env) int64 {
 	t.Helper()
-	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: "agent@example.com", Name: "Agent", Password: "password123"})
+	a, err := e.store.CreateAgent(context.Background(), inbox.NewAgent{Email: "agent@example.com", Name: "Agent", Password: "correct-horse-battery"})
 	if err != nil {
 		t.Fatal(err)
 	}

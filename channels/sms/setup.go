@@ -1,9 +1,8 @@
 package sms
 
 import (
-	"bufio"
 	"context"
-	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/parleyhq/parley/channels"
@@ -15,7 +14,7 @@ import (
 func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []string) (inbox.NewInbox, error) {
 	fs := env.FlagSet("inbox add sms", "inbox add sms --name N --from +15551234567 [--messaging-service-sid MG...]\n"+
 		"       --account-sid AC... [--auth-token T] [--team T]\n\n"+
-		"Without --auth-token the token is read from the first line of stdin.\n"+
+		"Secrets: --auth-token. "+channels.StdinSecretsHelp+"\n"+
 		"Set the number's (or messaging service's) incoming-message webhook to\n"+
 		"  POST PARLEY_PUBLIC_URL"+InboundPath+"\n"+
 		"Replies name PARLEY_PUBLIC_URL"+StatusPath+" for their delivery statuses.")
@@ -28,13 +27,10 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 	if err := fs.Parse(args); err != nil {
 		return inbox.NewInbox{}, err
 	}
-	if *token == "" {
-		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return inbox.NewInbox{}, errors.New("inbox add sms: no --auth-token and nothing on stdin")
-		}
-		*token = strings.TrimSpace(line)
+	if err := channels.ReadSecrets(env.Stdin, channels.SecretFlag{Name: "auth-token", Value: token}); err != nil {
+		return inbox.NewInbox{}, fmt.Errorf("inbox add sms: %w", err)
 	}
+	*token = strings.TrimSpace(*token)
 	set, teamID, err := env.OpenSealed(ctx, inbox.ChannelSMS, "the auth token", *team)
 	if err != nil {
 		return inbox.NewInbox{}, err

@@ -87,6 +87,10 @@ var policies = map[string]policy{
 	"GET /chat/widget.js":     {access: public},
 	"GET /chat/ws":            {access: public},
 	"/":                       {access: public, path: "/no/such/page"},
+	"GET /forgot":             {access: public},
+	"POST /forgot":            {access: public, form: true, body: "email=nobody%40example.com"},
+	"GET /reset/{token}":      {access: public, path: "/reset/pr_nosuchtoken"},
+	"POST /reset/{token}":     {access: public, path: "/reset/pr_nosuchtoken", form: true, body: "new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
 
 	"POST /webhooks/slack/events":       {access: secret, body: `{"type":"url_verification","challenge":"x"}`},
 	"POST /webhooks/slack/interactions": {access: secret, form: true, body: "payload=%7B%7D"},
@@ -129,6 +133,10 @@ var policies = map[string]policy{
 	"POST /admin/agents/{id}/deactivate":       {access: admin, path: "/admin/agents/{agent}/deactivate"},
 	"POST /admin/agents/{id}/activate":         {access: admin, path: "/admin/agents/{agent}/activate"},
 	"GET /inbox/{id}":                          {access: agentRole, object: conversation},
+	"GET /settings/password":                   {access: agentRole},
+	"POST /settings/password": {access: agentRole, form: true, // the same password again: the callers sign in with it later
+		body: "current=a-long-enough-passphrase&new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
+	"POST /settings/sessions/signout-others": {access: agentRole},
 
 	"GET /dashboard":                {access: supervisor},
 	"GET /dashboard/export/{table}": {access: supervisor, path: "/dashboard/export/channels.csv"},

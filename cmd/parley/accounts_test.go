@@ -31,8 +31,8 @@ func TestAgentLifecycleAndTokenVerbs(t *testing.T) {
 		}
 	}
 	must("migrated", "migrate")
-	must("(admin)", "agent", "add", "--email", "boss@example.com", "--name", "Boss", "--role", "admin", "--password", "password123")
-	must("(agent)", "agent", "add", "--email", "ana@example.com", "--name", "Ana", "--password", "password123")
+	must("(admin)", "agent", "add", "--email", "boss@example.com", "--name", "Boss", "--role", "admin", "--password", "correct-horse-battery")
+	must("(agent)", "agent", "add", "--email", "ana@example.com", "--name", "Ana", "--password", "correct-horse-battery")
 	token := strings.TrimSpace(must("pk_", "token", "add", "--agent", "ana@example.com", "--name", "crm", "--integration", "--expires", "90d"))
 	must("pk_", "token", "add", "--agent", "boss@example.com")
 	list := must("crm", "token", "list", "--agent", "ana@example.com")

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -33,21 +31,18 @@ func agentCmd(ctx context.Context, c *cli) error {
 
 // agentAdd is `parley agent add`.
 func agentAdd(ctx context.Context, c *cli) error {
-	fs := c.flags("agent add", "agent add --email E --name N --role agent|supervisor|admin [--password P]\n\nWithout --password the password is read from the first line of stdin.")
+	fs := c.flags("agent add", "agent add --email E --name N --role agent|supervisor|admin [--password P]\n\n"+
+		"Secrets: --password. "+channels.StdinSecretsHelp)
 	email := fs.String("email", "", "the agent's email (their sign-in)")
 	name := fs.String("name", "", "the agent's display name")
 	role := fs.String("role", "agent", "agent, supervisor or admin")
-	password := fs.String("password", "", "the password (default: read from stdin)")
+	password := fs.String("password", "", "the password (left out or -: read from stdin)")
 	capacity := fs.Int("capacity", 10, "how many open conversations the agent takes at once")
 	if err := fs.Parse(c.args); err != nil {
 		return err
 	}
-	if *password == "" {
-		line, err := bufio.NewReader(c.stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return errors.New("agent add: no --password and nothing on stdin")
-		}
-		*password = strings.TrimRight(line, "\r\n")
+	if err := channels.ReadSecrets(c.stdin, channels.SecretFlag{Name: "password", Value: password}); err != nil {
+		return fmt.Errorf("agent add: %w", err)
 	}
 	a, err := open(ctx, c)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/migrations"
 )
@@ -34,9 +35,10 @@ func benchCmd(ctx context.Context, c *cli) error {
 	if what == "inbox" {
 		return benchInboxCmd(ctx, c)
 	}
-	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K]")
+	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K]\n\n"+
+		"Secrets: --token (with --url). "+channels.StdinSecretsHelp)
 	url := fs.String("url", "", "a running server's base URL (default: start one in-process on DATABASE_URL)")
-	token := fs.String("token", "", "an API token for --url")
+	token := fs.String("token", "", "an API token for --url (-: read from stdin)")
 	conc := fs.Int("concurrency", 16, "concurrent clients")
 	dur := fs.Duration("duration", 20*time.Second, "how long to measure (after a 2 s warm-up)")
 	contacts := fs.Int("contacts", 5000, "distinct customers the messages come from")
@@ -44,6 +46,11 @@ func benchCmd(ctx context.Context, c *cli) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole process to this file")
 	if err := fs.Parse(c.args); err != nil {
 		return err
+	}
+	if *url != "" {
+		if err := channels.ReadSecrets(c.stdin, channels.SecretFlag{Name: "token", Value: token}); err != nil {
+			return fmt.Errorf("bench ingest: %w", err)
+		}
 	}
 	if *conc < 1 || *contacts < 1 || *dur <= 0 {
 		return errors.New("bench ingest: concurrency, contacts and duration must be positive")

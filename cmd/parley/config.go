@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/web"
@@ -42,6 +43,10 @@ type config struct {
 	// MetricsToken opens /metrics on the main listener to requests bearing it.
 	MetricsAddr  string
 	MetricsToken string
+	// SMTPURL (PARLEY_SMTP_URL) is the mail server of Parley's own mail (password reset links);
+	// empty uses the first email inbox's. MailFrom (PARLEY_MAIL_FROM) is its sender address.
+	SMTPURL  string
+	MailFrom string
 }
 
 func loadConfig(getenv env) (config, error) {
@@ -57,6 +62,18 @@ func loadConfig(getenv env) (config, error) {
 		PhoneRegion:  or(getenv("PARLEY_PHONE_REGION"), inbox.DefaultRegion),
 		MetricsAddr:  getenv("PARLEY_METRICS_ADDR"),
 		MetricsToken: getenv("PARLEY_METRICS_TOKEN"),
+		SMTPURL:      getenv("PARLEY_SMTP_URL"),
+		MailFrom:     getenv("PARLEY_MAIL_FROM"),
+	}
+	if c.SecretKey != "" {
+		if err := inbox.CheckSecretKey(c.SecretKey); err != nil {
+			return c, fmt.Errorf("%w (a weaker key in use: set the new one as PARLEY_SECRET_KEY and the old as PARLEY_SECRET_KEY_OLD, then run `parley secrets rotate`)", err)
+		}
+	}
+	if c.SMTPURL != "" {
+		if _, _, err := email.ParseSMTPURL(c.SMTPURL); err != nil {
+			return c, fmt.Errorf("PARLEY_SMTP_URL must be smtp://user:password@host:port or smtps://user:password@host:port: %w", err)
+		}
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (`make run` starts a local PostgreSQL and sets it)")

@@ -21,7 +21,7 @@ import (
 
 func TestInboxAddChat(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "warn", "PARLEY_SECRET_KEY": "test-secret-key"}
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "warn", "PARLEY_SECRET_KEY": "SWLp6Ku9i/ASQCOYYin7Hi6IGnjZlncPTR69JOY0b1Q="}
 	if out, err := parley(t, env, "", "migrate"); err != nil {
 		t.Fatalf("migrate: %v %s", err, out)
 	}

@@ -14,7 +14,7 @@ import (
 
 func TestInboxAddEmail(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "warn", "PARLEY_SECRET_KEY": "test-secret-key"}
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "warn", "PARLEY_SECRET_KEY": "SWLp6Ku9i/ASQCOYYin7Hi6IGnjZlncPTR69JOY0b1Q="}
 	if out, err := parley(t, env, "", "migrate"); err != nil {
 		t.Fatalf("migrate: %v %s", err, out)
 	}
@@ -76,7 +76,7 @@ func TestInboxAddEmail(t *testing.T) {
 	}{
 		{[]string{"--name", "A", "--address", "a@acme.example", "--imap-url", "imaps://support%40acme.example:other@imap.acme.example",
 			"--smtp-url", "smtp://x:y@smtp.acme.example"}, "", env, "already reads this mailbox"},
-		{[]string{"--name", "B", "--address", "b@acme.example"}, "", env, "the two URLs on stdin"},
+		{[]string{"--name", "B", "--address", "b@acme.example"}, "", env, "no --imap-url given and nothing for it on stdin"},
 		{[]string{"--name", "C", "--address", "c@acme.example", "--imap-url", "pop3://x:y@h", "--smtp-url", "smtp://h"}, "", env, "pop3"},
 		{[]string{"--name", "D", "--address", "d@acme.example", "--imap-url", "imaps://x:y@h", "--smtp-url", "smtp://h"}, "",
 			map[string]string{"DATABASE_URL": env["DATABASE_URL"]}, "PARLEY_SECRET_KEY"},

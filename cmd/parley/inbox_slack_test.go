@@ -24,7 +24,7 @@ func TestInboxAddSlack(t *testing.T) {
 	fake := slacktest.New("xoxb-good")
 	defer fake.Close()
 	url := dbtest.URL(t)
-	env := map[string]string{"DATABASE_URL": url, "PARLEY_LOG_LEVEL": "warn", "PARLEY_SECRET_KEY": "test-key",
+	env := map[string]string{"DATABASE_URL": url, "PARLEY_LOG_LEVEL": "warn", "PARLEY_SECRET_KEY": "SWLp6Ku9i/ASQCOYYin7Hi6IGnjZlncPTR69JOY0b1Q=",
 		"PARLEY_SLACK_API_URL": fake.URL()}
 	if out, err := parley(t, env, "", "team", "add", "--name", "Support"); err != nil {
 		t.Fatalf("team add: %v\n%s", err, out)
@@ -69,7 +69,7 @@ func TestInboxAddSlack(t *testing.T) {
 		{env, []string{"--name", "Bad", "--bot-token", "xoxb-bad", "--signing-secret", "s"}, "invalid or revoked"},
 		{env, []string{"--name", "Again", "--bot-token", "xoxb-good", "--signing-secret", "s"}, "already connected as inbox " + id},
 		{env, []string{"--name", "User", "--bot-token", "xoxp-user", "--signing-secret", "s"}, "bot token (xoxb-"},
-		{env, []string{"--name", "NoSecret", "--bot-token", "xoxb-good"}, "--signing-secret is required"},
+		{env, []string{"--name", "NoSecret", "--bot-token", "xoxb-good"}, "no --signing-secret given and nothing for it on stdin"},
 		{env, []string{"--name", "Ghost", "--bot-token", "xoxb-good", "--signing-secret", "s", "--team", "Ghosts"}, "Ghosts"},
 		{noKey, []string{"--name", "NoKey", "--bot-token", "xoxb-good", "--signing-secret", "s"}, "PARLEY_SECRET_KEY"},
 	} {
@@ -77,6 +77,11 @@ func TestInboxAddSlack(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error()+out, f.want) {
 			t.Errorf("inbox add slack %s: %q, %v; want an error mentioning %q", strings.Join(f.args, " "), out, err, f.want)
 		}
+	}
+	// Both secrets from stdin ("-"): the token read is the good one, already connected.
+	out, err = parley(t, env, "xoxb-good\ns\n", "inbox", "add", "slack", "--name", "Stdin", "--bot-token", "-", "--signing-secret", "-")
+	if err == nil || !strings.Contains(err.Error()+out, "already connected as inbox "+id) {
+		t.Errorf("secrets on stdin: %q, %v", out, err)
 	}
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM inboxes WHERE kind = 'slack'`).Scan(&n); err != nil || n != 1 {

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/channels"
+	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/migrations"
@@ -74,6 +75,11 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		routes = append(routes, p.Routes...)
 		wcfg.AddChannel(ch.Kind(), p)
 	}
+	mailer, err := email.NewSystemMailer(email.SystemMailConfig{Store: a.store, URL: a.cfg.SMTPURL, From: a.cfg.MailFrom})
+	if err != nil {
+		return server{}, fmt.Errorf("PARLEY_SMTP_URL: %w", err)
+	}
+	wcfg.Workers = append(wcfg.Workers, workflow.NewResetMailWorker(a.store, mailer, a.cfg.PublicURL))
 	client, err := workflow.NewClient(wcfg)
 	if err != nil {
 		return server{}, err
@@ -81,7 +87,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
-		MetricsToken: a.cfg.MetricsToken})
+		MetricsToken: a.cfg.MetricsToken, Resets: workflow.NewPasswordResets(a.store, jobs)})
 	return server{relay: relay, feed: feed, client: client, web: srv}, nil
 }
 

@@ -17,7 +17,7 @@ async function addAgent(admin, name) {
   await admin.goto('/admin/agents');
   await admin.getByLabel('Name', { exact: true }).fill(name);
   await admin.getByLabel('Email', { exact: true }).fill(email);
-  await admin.getByLabel('Password (at least 8 characters)').fill(password);
+  await admin.getByLabel('Password (at least 10 characters)').fill(password);
   await admin.getByRole('button', { name: 'Add agent' }).click();
   await admin.locator('tr', { hasText: email }).waitFor();
   return { email, password };

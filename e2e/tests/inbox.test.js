@@ -26,7 +26,7 @@ test('admins add agents and a canned response through the admin pages', async ()
     await admin.getByLabel('Name', { exact: true }).fill(p.name);
     await admin.getByLabel('Email', { exact: true }).fill(p.email);
     await admin.getByLabel('Role', { exact: true }).selectOption(p.role);
-    await admin.getByLabel('Password (at least 8 characters)').fill(password);
+    await admin.getByLabel('Password (at least 10 characters)').fill(password);
     await admin.getByRole('button', { name: 'Add agent' }).click();
     await admin.getByText('Agent added.').waitFor();
     await admin.getByRole('cell', { name: p.email }).waitFor();

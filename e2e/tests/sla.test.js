@@ -33,7 +33,7 @@ test('a supervisor sees a breach appear on the live SLA board', { timeout: 90_00
   await admin.getByLabel('Name', { exact: true }).fill(sup.name);
   await admin.getByLabel('Email', { exact: true }).fill(sup.email);
   await admin.getByLabel('Role', { exact: true }).selectOption('supervisor');
-  await admin.getByLabel('Password (at least 8 characters)').fill(password);
+  await admin.getByLabel('Password (at least 10 characters)').fill(password);
   await admin.getByRole('button', { name: 'Add agent' }).click();
   await admin.getByText('Agent added.').waitFor();
   await admin.goto('/admin/teams');
