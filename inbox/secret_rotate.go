@@ -44,18 +44,22 @@ func (s *Store) RotateSecrets(ctx context.Context, oldKey, actor string) (Rotate
 	return rep, nil
 }
 
-// sealedColumn is a column of sealed values, keyed by the table's bigint id.
-type sealedColumn struct{ table, column string }
+// sealedColumn is a column of sealed values in a table whose rows a bigint column (key) names.
+type sealedColumn struct{ table, column, key string }
 
 // sealedColumns lists every column that holds values sealed with the store's Sealer: a new one
-// must be added here, or rotating the key would leave it unreadable.
+// must be added here, or rotating the key would leave it unreadable (TestSealedColumnsAreListed
+// compares this list with the schema's columns named like one).
 func sealedColumns() []sealedColumn {
-	return []sealedColumn{{table: "inboxes", column: "secrets"}}
+	return []sealedColumn{
+		{table: "inboxes", column: "secrets", key: "id"},
+		{table: "agent_totp", column: "secret_sealed", key: "agent_id"},
+	}
 }
 
 // rotateColumnTx re-seals the values of one column (see RotateSecrets).
 func (s *Store) rotateColumnTx(ctx context.Context, tx pgx.Tx, c sealedColumn, old *Sealer, rep *RotateReport) error {
-	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT id, %s FROM %s WHERE %[1]s IS NOT NULL ORDER BY id FOR UPDATE`, c.column, c.table))
+	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %[3]s, %[1]s FROM %[2]s WHERE %[1]s IS NOT NULL ORDER BY %[3]s FOR UPDATE`, c.column, c.table, c.key))
 	if err != nil {
 		return err
 	}
@@ -86,7 +90,7 @@ func (s *Store) rotateColumnTx(ctx context.Context, tx pgx.Tx, c sealedColumn, o
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET %s = $2 WHERE id = $1`, c.table, c.column), v.id, resealed); err != nil {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET %s = $2 WHERE %s = $1`, c.table, c.column, c.key), v.id, resealed); err != nil {
 			return err
 		}
 		rep.Resealed++

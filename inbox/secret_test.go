@@ -205,3 +205,33 @@ func count(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
 	}
 	return n
 }
+
+// TestRotateSecretsReachesTwoFactorSecrets: an agent's TOTP secret, sealed under the old key,
+// opens under the new one after a rotation, and no longer under the old.
+func TestRotateSecretsReachesTwoFactorSecrets(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	oldKey, newKey := inbox.GenerateSecretKey(), inbox.GenerateSecretKey()
+	before := inbox.New(pool, inbox.Options{SecretKey: oldKey})
+	after := inbox.New(pool, inbox.Options{SecretKey: newKey})
+	a, err := before.CreateAgent(ctx, inbox.NewAgent{Email: "ana@example.com", Name: "Ana", Password: "correct-horse-battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := before.BeginTOTP(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := after.RotateSecrets(ctx, oldKey, "cli")
+	if err != nil || rep.Resealed != 1 {
+		t.Fatalf("rotate: %+v %v, want the one TOTP secret resealed", rep, err)
+	}
+	got, err := after.PendingTOTP(ctx, a.ID)
+	if err != nil || got.Secret != setup.Secret {
+		t.Fatalf("the TOTP secret under the new key: %+v %v", got, err)
+	}
+	if _, err := before.PendingTOTP(ctx, a.ID); err == nil {
+		t.Fatal("the TOTP secret still opens under the old key")
+	}
+}
