@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +196,21 @@ func TestAdminsManageAgentsAndTeams(t *testing.T) {
 	_, inboxes := admin.get(t, "/admin/inboxes")
 	mustContain(t, "inboxes", inboxes, "Support line", "<dt>from</dt><dd><code>&#43;15550001111</code>", "stored, sealed")
 	mustNotContain(t, "inboxes", inboxes, "s3cret-token", "auth_token")
+}
+
+// TestHeaderSettingsLinksOpen follows every settings link of the page header, as an agent.
+func TestHeaderSettingsLinksOpen(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t)
+	ana := e.newUser(t, "ana", inbox.RoleAgent)
+	_, page := ana.get(t, "/inbox")
+	links := regexp.MustCompile(`<a href="([^"]+)" class="settings-link">`).FindAllStringSubmatch(page, -1)
+	if len(links) < 3 {
+		t.Fatalf("%d settings links in the header, want API tokens, two-factor and password", len(links))
+	}
+	for _, l := range links {
+		if st, body := ana.get(t, l[1]); st != http.StatusOK {
+			t.Errorf("%s: %d %.300s", l[1], st, body)
+		}
+	}
 }

@@ -1,5 +1,5 @@
-// The agent inbox end to end, in headless Chromium against `make e2e`'s server: agents and a
-// canned response are set up through the admin pages; a customer message posted to the API
+// The agent inbox end to end, in headless Chromium against `make e2e`'s server: agents, their
+// default-queue team and a canned response are set up through the admin pages; a customer message posted to the API
 // channel appears live; the agent answers with a canned response, sees who else is viewing and
 // typing, resolves with the keyboard; the page catches up after losing its socket; an agent
 // never reaches the admin pages; a supervisor reads the dashboard.
@@ -30,6 +30,23 @@ test('admins add agents and a canned response through the admin pages', async ()
     await admin.getByRole('button', { name: 'Add agent' }).click();
     await admin.getByText('Agent added.').waitFor();
     await admin.getByRole('cell', { name: p.email }).waitFor();
+  }
+  // Alice and Bob work the front desk, the team marked as the default queue: they see the
+  // conversations no routing rule has sent to a team yet.
+  const desk = `Front desk ${run}`;
+  await admin.goto('/admin/teams');
+  await admin.getByRole('region', { name: 'Add a team' }).getByLabel('Name').fill(desk);
+  await admin.getByRole('button', { name: 'Add team' }).click();
+  await admin.getByText('Team added.').waitFor();
+  const team = () => admin.locator('article.team', { has: admin.getByRole('heading', { name: desk }) });
+  await team().getByRole('button', { name: /Make the default queue/ }).click();
+  await admin.getByText('Default queue updated.').waitFor();
+  await team().getByText('default queue', { exact: true }).waitFor();
+  for (const p of [people.alice, people.bob]) {
+    await team().getByLabel(`Add to ${desk}`).selectOption({ label: p.name });
+    await team().getByRole('button', { name: 'Add', exact: true }).click();
+    await admin.getByText('Team members updated.').waitFor();
+    await team().locator("ul.members li", { hasText: p.name }).waitFor();
   }
   await admin.goto('/admin/canned');
   const form = admin.getByRole('region', { name: 'Add a canned response' });
