@@ -22,5 +22,10 @@ func Released() []string {
 		"061_canned_responses.sql",
 		"062_search.sql",
 		"063_inbox_views.sql",
+		"064_audit_log.sql",
+		"065_default_queue.sql",
+		"070_agent_lifecycle.sql",
+		"075_two_factor.sql",
+		"080_password_resets.sql",
 	}
 }
