@@ -11,14 +11,20 @@ import (
 // Scope is the store seen by one Viewer: every read and action that the web pages, the API and
 // the sockets offer on conversations, messages, contacts and attachments, each of which first
 // applies the viewer's rule. Whatever the viewer may not see answers ErrNotFound, exactly as an
-// id that does not exist, so ids do not leak. Build one with Store.As.
+// id that does not exist, so ids do not leak. Build one with Store.As, for one request: it
+// remembers the conversations it found visible, so a page that reads one conversation's
+// messages, trail and contact checks it once. It is not safe for concurrent use.
 type Scope struct {
-	s *Store
-	v Viewer
+	s        *Store
+	v        Viewer
+	visible  map[int64]bool // conversations found visible
+	contacts map[int64]bool // contacts of those conversations, visible by the rule
 }
 
 // As returns the store as v sees it.
-func (s *Store) As(v Viewer) Scope { return Scope{s: s, v: v} }
+func (s *Store) As(v Viewer) Scope {
+	return Scope{s: s, v: v, visible: map[int64]bool{}, contacts: map[int64]bool{}}
+}
 
 // Viewer returns the scope's viewer.
 func (sc Scope) Viewer() Viewer { return sc.v }
@@ -37,12 +43,14 @@ func (sc Scope) GetConversation(ctx context.Context, id int64) (Conversation, er
 	if !sc.v.SeesConversation(c) {
 		return Conversation{}, hidden("conversation", id)
 	}
+	sc.visible[id] = true
+	sc.contacts[c.ContactID] = true
 	return c, nil
 }
 
 // check answers ErrNotFound unless the viewer may see conversation id.
 func (sc Scope) check(ctx context.Context, id int64) error {
-	if sc.v.All {
+	if sc.v.All || sc.visible[id] {
 		return nil
 	}
 	_, err := sc.GetConversation(ctx, id)
@@ -165,6 +173,9 @@ func (sc Scope) seesContacts(ctx context.Context, db querier, ids []int64, all b
 
 // GetContact returns a contact one of whose conversations the viewer may see.
 func (sc Scope) GetContact(ctx context.Context, id int64) (Contact, error) {
+	if sc.contacts[id] {
+		return sc.s.GetContact(ctx, id)
+	}
 	ok, err := sc.seesContacts(ctx, sc.s.pool, []int64{id}, false)
 	if err != nil {
 		return Contact{}, err
