@@ -101,7 +101,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	relay, client, srv := parts.relay, parts.client, parts.web
-	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	httpSrv := newHTTPServer(srv.Handler(), serverLimits())
 	errc := make(chan error, 5)
 	metricsSrv, err := a.serveMetrics(srv, errc)
 	if err != nil {
@@ -151,7 +151,7 @@ func (a *app) serveMetrics(srv *web.Server, errc chan<- error) (*http.Server, er
 	if err != nil {
 		return nil, fmt.Errorf("metrics listen: %w", err)
 	}
-	ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+	ms := newHTTPServer(srv.MetricsHandler(), serverLimits())
 	go func() {
 		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("metrics http: %w", err)
