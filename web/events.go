@@ -36,6 +36,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn, send: make(chan []byte, sendQueue), done: make(chan struct{})}
 	s.hub.add(c)
+	if code, ok := s.stillValid(r, agent); !ok {
+		s.hub.closeAgent(agent.ID, code, "access changed")
+		return
+	}
 	go func() {
 		c.writePump(r.Context())
 		s.hub.remove(c)
@@ -43,6 +47,25 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	c.readPump(func(frame []byte) { s.ui.presence.receive(r.Context(), c, frame) })
 	s.hub.remove(c)
 	s.ui.presence.gone(c)
+}
+
+// stillValid re-reads, past every cache, the credential that opened a socket once the socket is
+// in the hub. A revocation, deactivation or role change that committed after the request was
+// authenticated but before the socket was registered announced itself to no socket; it is
+// caught here, and the close code says which (as onEvent's would).
+func (s *Server) stillValid(r *http.Request, agent inbox.Agent) (int, bool) {
+	if token, ok := bearer(r); ok {
+		fresh, _, err := s.store.TokenAgent(r.Context(), token)
+		if err != nil {
+			return closeTokenRevoked, false
+		}
+		return closeAccessChanged, fresh.Role == agent.Role
+	}
+	fresh, err := s.sessionAgent(r)
+	if err != nil {
+		return closeAccessChanged, false
+	}
+	return closeAccessChanged, fresh.Role == agent.Role
 }
 
 func encodeEvent(e inbox.Event) ([]byte, error) { return json.Marshal(e) }
