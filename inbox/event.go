@@ -57,6 +57,19 @@ type Event struct {
 	At             time.Time      `json:"at"`
 }
 
+// DataID reads an id from the event's Data (the previous team or assignee under "from", a
+// revoked token under "token_id"), 0 when absent. The process that made the change holds it as
+// an int64; every other process decodes the NOTIFY's JSON, where it is a float64.
+func (e Event) DataID(key string) int64 {
+	switch v := e.Data[key].(type) {
+	case int64:
+		return v
+	case float64:
+		return int64(v)
+	}
+	return 0
+}
+
 // Jobs enqueues the background work that changes cause, on the changes' own transaction, so
 // the work exists exactly when the change does. The workflow package implements it with
 // River's InsertManyTx; a nil Jobs enqueues nothing.

@@ -116,23 +116,11 @@ func (c *client) sees(e inbox.Event) bool {
 	}
 	switch e.Type {
 	case inbox.EventConversationTeam:
-		return c.viewer.Sees(previousID(e), e.AssigneeID)
+		return c.viewer.Sees(e.DataID("from"), e.AssigneeID)
 	case inbox.EventConversationAssigned:
-		return c.viewer.Sees(e.TeamID, previousID(e))
+		return c.viewer.Sees(e.TeamID, e.DataID("from"))
 	}
 	return false
-}
-
-// previousID is the id an event's data names as "from" (the previous team or assignee), 0 if
-// none. Events come back from NOTIFY as JSON, so numbers arrive as float64.
-func previousID(e inbox.Event) int64 {
-	switch v := e.Data["from"].(type) {
-	case float64:
-		return int64(v)
-	case int64:
-		return v
-	}
-	return 0
 }
 
 func (c *client) close() {

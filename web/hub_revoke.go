@@ -50,23 +50,11 @@ func (s *Server) onEvent(e inbox.Event) {
 		s.hub.closeAgent(e.AgentID, closeAccessChanged, "access changed")
 		return
 	case inbox.EventTokenRevoked:
-		s.tokens.dropToken(eventTokenID(e))
+		s.tokens.dropToken(e.DataID("token_id"))
 		s.hub.closeAgent(e.AgentID, closeTokenRevoked, "token revoked")
 		return
 	case inbox.EventFeedResumed:
 		s.tokens.clear()
 	}
 	s.hub.publish(e)
-}
-
-// eventTokenID reads Data["token_id"] of EventTokenRevoked: an int64 in the process that made
-// the change, a JSON number (float64) in the others.
-func eventTokenID(e inbox.Event) int64 {
-	switch v := e.Data["token_id"].(type) {
-	case int64:
-		return v
-	case float64:
-		return int64(v)
-	}
-	return 0
 }
