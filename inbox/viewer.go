@@ -61,10 +61,14 @@ func (v Viewer) where(alias string, arg func(any) string) string {
 	return "(" + cond + ")"
 }
 
-// ViewerOf returns the viewer of an agent: their teams and whether one of them is the default
-// queue (one query), and All for supervisors and admins.
+// ViewerOf returns the viewer of an agent: All for supervisors and admins (no query: every API
+// call of theirs passes here); for agents, their teams and whether one of them is the default
+// queue, in one query.
 func (s *Store) ViewerOf(ctx context.Context, a Agent) (Viewer, error) {
-	v := Viewer{AgentID: a.ID, All: a.Role.AtLeast(RoleSupervisor)}
+	if a.Role.AtLeast(RoleSupervisor) {
+		return Viewer{AgentID: a.ID, All: true}, nil
+	}
+	v := Viewer{AgentID: a.ID}
 	err := s.pool.QueryRow(ctx, `SELECT coalesce(array_agg(t.id ORDER BY t.id), '{}'), coalesce(bool_or(t.default_queue), false)
 		FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.agent_id = $1`, a.ID).Scan(&v.TeamIDs, &v.DefaultQueue)
 	if err != nil {

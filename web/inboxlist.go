@@ -92,8 +92,8 @@ func withQuery(p string, v url.Values) string {
 }
 
 // conversationQuery turns the list's state into the store's query for this viewer (whose scope
-// then limits it to what they may see).
-func (v viewer) conversationQuery(q listQuery) inbox.ConversationQuery {
+// then limits it to what they may see); teams are the agent's teams, for the "teams" view.
+func (v viewer) conversationQuery(q listQuery, teams []int64) inbox.ConversationQuery {
 	iq := inbox.ConversationQuery{Channel: inbox.Channel(q.Channel), Text: q.Q, Cursor: q.Cursor}
 	switch q.Status {
 	case "active":
@@ -110,7 +110,7 @@ func (v viewer) conversationQuery(q listQuery) inbox.ConversationQuery {
 		none := int64(0)
 		iq.AssigneeID = &none
 	case "teams":
-		iq.TeamIDs = append([]int64{}, v.scope.Viewer().TeamIDs...)
+		iq.TeamIDs = append([]int64{}, teams...)
 	}
 	return iq
 }
@@ -134,7 +134,14 @@ func (s *Server) listOf(r *http.Request, v viewer, names map[int64]string) (list
 	if err != nil {
 		return listView{}, err
 	}
-	res, err := v.scope.ConversationRows(r.Context(), v.conversationQuery(q))
+	teams := v.scope.Viewer().TeamIDs
+	if q.View == "teams" && v.scope.Viewer().All {
+		// A supervisor's viewer needs no teams to see everything; this view does.
+		if teams, err = s.store.AgentTeams(r.Context(), v.agent.ID); err != nil {
+			return listView{}, err
+		}
+	}
+	res, err := v.scope.ConversationRows(r.Context(), v.conversationQuery(q, teams))
 	if err != nil {
 		return listView{}, err
 	}
