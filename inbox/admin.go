@@ -7,12 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// SetRole changes an agent's role on the system's behalf: SetAgentRole acting as the command
-// line.
-func (s *Store) SetRole(ctx context.Context, agentID int64, role Role) error {
-	return s.SetAgentRole(ctx, agentID, role, CLIActor())
-}
-
 // AddTeamMember puts an agent in a team; already a member is fine. An unknown team or agent is
 // a *ValidationError. What the agent may see changes (Viewer), which EventAgentChanged tells
 // every process, so that their open sockets reopen with it.

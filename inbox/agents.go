@@ -82,26 +82,23 @@ func (s *Store) CreateAgentBy(ctx context.Context, a NewAgent, by AuditActor) (A
 	if !a.Role.Valid() {
 		return Agent{}, fmt.Errorf("inbox: agent: %w", invalid("role", "must be agent, supervisor or admin"))
 	}
-	if err := CheckPassword(a.Password); err != nil {
+	hash, err := hashPassword(a.Password)
+	if err != nil {
 		return Agent{}, fmt.Errorf("inbox: agent: %w", err)
 	}
 	if a.Capacity == 0 {
 		a.Capacity = 10
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(a.Password), bcrypt.DefaultCost)
-	if err != nil {
-		return Agent{}, fmt.Errorf("inbox: agent: hash: %w", err)
-	}
 	var out Agent
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO agents (email, name, role, password_hash, capacity, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+agentCols,
-			email, strings.TrimSpace(a.Name), a.Role, string(hash), a.Capacity, s.now()).
+			email, strings.TrimSpace(a.Name), a.Role, hash, a.Capacity, s.now()).
 			Scan(&out.ID, &out.Email, &out.Name, &out.Role, &out.Capacity, &out.Availability, &out.Active)
 		if err != nil {
 			return err
 		}
-		return s.RecordAuditTx(ctx, tx, by.Record(AuditAgentCreated, fmt.Sprintf("agent:%d", out.ID),
+		return s.RecordAuditTx(ctx, tx, by.Record(AuditAgentCreated, AuditTarget("agent", out.ID),
 			map[string]any{"email": out.Email, "role": string(out.Role)}))
 	})
 	if isUniqueViolation(err) {

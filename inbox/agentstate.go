@@ -149,7 +149,7 @@ func (s *Store) announceAgentTx(ctx context.Context, tx pgx.Tx, agentID int64, b
 	if err := s.Publish(ctx, tx, Event{Type: EventAgentChanged, AgentID: agentID, At: s.now()}); err != nil {
 		return err
 	}
-	return s.RecordAuditTx(ctx, tx, by.Record(kind, fmt.Sprintf("agent:%d", agentID), data))
+	return s.RecordAuditTx(ctx, tx, by.Record(kind, AuditTarget("agent", agentID), data))
 }
 
 // unassignAllTx puts every new, open or pending conversation of an agent back in its team's

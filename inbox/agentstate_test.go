@@ -56,7 +56,7 @@ func TestDeactivateEndsAccessAndFreesConversations(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM web_sessions WHERE agent_id = $1`, ana.ID); n != 0 {
 		t.Errorf("%d sessions left", n)
 	}
-	if _, err := e.store.AgentByToken(ctx, token); !errors.Is(err, inbox.ErrNotFound) {
+	if _, _, err := e.store.TokenAgent(ctx, token); !errors.Is(err, inbox.ErrNotFound) {
 		t.Errorf("token after deactivation: %v", err)
 	}
 	if _, err := e.store.Authenticate(ctx, "ana@example.com", "correct-horse-battery"); !errors.Is(err, inbox.ErrBadCredentials) {

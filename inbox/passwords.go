@@ -109,7 +109,7 @@ func (s *Store) ChangePassword(ctx context.Context, agentID int64, current, next
 			return err
 		}
 		return s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditPasswordChanged, ActorID: agentID, Actor: email,
-			Target: fmt.Sprintf("agent:%d", agentID), SourceIP: ip})
+			Target: AuditTarget("agent", agentID), SourceIP: ip})
 	})
 }
 
@@ -130,7 +130,7 @@ func (s *Store) SignOutOtherSessions(ctx context.Context, agentID int64, keepTok
 		}
 		n = tag.RowsAffected()
 		return s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditSignOutAll, ActorID: agentID, Actor: email,
-			Target: fmt.Sprintf("agent:%d", agentID), SourceIP: ip, Data: map[string]any{"sessions_ended": n}})
+			Target: AuditTarget("agent", agentID), SourceIP: ip, Data: map[string]any{"sessions_ended": n}})
 	})
 	return n, err
 }

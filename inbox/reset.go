@@ -38,7 +38,7 @@ func (s *Store) RequestReset(ctx context.Context, email, ip string, enqueue func
 		}
 		rec := AuditRecord{Kind: AuditResetRequested, Actor: email, SourceIP: ip, Data: map[string]any{"exists": id != 0}}
 		if id != 0 {
-			rec.Target = fmt.Sprintf("agent:%d", id)
+			rec.Target = AuditTarget("agent", id)
 			rec.Data["active"] = active
 		}
 		if err := s.RecordAuditTx(ctx, tx, rec); err != nil {
@@ -146,7 +146,7 @@ func (s *Store) ResetPassword(ctx context.Context, token, password, ip string) (
 			return fmt.Errorf("inbox: reset: sessions: %w", err)
 		}
 		return s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditPasswordReset, ActorID: a.ID, Actor: a.Email,
-			Target: fmt.Sprintf("agent:%d", a.ID), SourceIP: ip, Data: map[string]any{"sessions_ended": tag.RowsAffected()}})
+			Target: AuditTarget("agent", a.ID), SourceIP: ip, Data: map[string]any{"sessions_ended": tag.RowsAffected()}})
 	})
 	if err != nil {
 		return Agent{}, err

@@ -140,14 +140,9 @@ func (sc Scope) ConversationRows(ctx context.Context, q ConversationQuery) (RowP
 	return sc.s.ConversationRows(ctx, sc.limit(q))
 }
 
-// querier is what a visibility check reads through: the pool or a transaction.
-type querier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
 // seesContacts reports whether every contact of ids has a conversation the viewer may see and,
 // with all set, whether the viewer may see every one of their conversations.
-func (sc Scope) seesContacts(ctx context.Context, db querier, ids []int64, all bool) (bool, error) {
+func (sc Scope) seesContacts(ctx context.Context, db rowQuerier, ids []int64, all bool) (bool, error) {
 	if sc.v.All {
 		return true, nil
 	}

@@ -86,17 +86,17 @@ func (s *Store) IssueToken(ctx context.Context, nt NewToken, by AuditActor) (str
 	var t APIToken
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO api_tokens (agent_id, token_hash, name, kind, expires_at, created_at)
-			SELECT id, $2, $3, $4, $5, $6 FROM agents WHERE id = $1
+			SELECT id, $2, $3, $4, $5, $6 FROM agents WHERE id = $1 AND deactivated_at IS NULL
 			RETURNING id, agent_id, (SELECT email FROM agents WHERE id = $1), name, kind, created_at, expires_at, last_used_at`,
 			nt.AgentID, sum[:], nt.Name, nt.Kind, expires, s.now()).
 			Scan(&t.ID, &t.AgentID, &t.AgentEmail, &t.Name, &t.Kind, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return invalid("agent_id", "no agent %d", nt.AgentID)
+			return invalid("agent_id", "no active agent %d", nt.AgentID)
 		}
 		if err != nil {
 			return err
 		}
-		return s.RecordAuditTx(ctx, tx, by.Record(AuditTokenCreated, fmt.Sprintf("token:%d", t.ID),
+		return s.RecordAuditTx(ctx, tx, by.Record(AuditTokenCreated, AuditTarget("token", t.ID),
 			map[string]any{"agent": t.AgentEmail, "name": t.Name, "kind": string(t.Kind), "expires_at": expires}))
 	})
 	if err != nil {
@@ -154,7 +154,7 @@ func (s *Store) RevokeToken(ctx context.Context, id, owner int64, by AuditActor)
 			Data: map[string]any{"token_id": t.ID}, At: s.now()}); err != nil {
 			return err
 		}
-		return s.RecordAuditTx(ctx, tx, by.Record(AuditTokenRevoked, fmt.Sprintf("token:%d", t.ID),
+		return s.RecordAuditTx(ctx, tx, by.Record(AuditTokenRevoked, AuditTarget("token", t.ID),
 			map[string]any{"agent": t.AgentEmail, "name": t.Name, "kind": string(t.Kind)}))
 	})
 	if err != nil {
@@ -190,10 +190,4 @@ func (s *Store) TokenAgent(ctx context.Context, token string) (Agent, APIToken, 
 		t.LastUsedAt = &now
 	}
 	return a, t, nil
-}
-
-// AgentByToken returns the agent an API token acts as, or ErrNotFound (see TokenAgent).
-func (s *Store) AgentByToken(ctx context.Context, token string) (Agent, error) {
-	a, _, err := s.TokenAgent(ctx, token)
-	return a, err
 }

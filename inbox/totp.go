@@ -157,7 +157,7 @@ func (s *Store) confirmTOTPTx(ctx context.Context, tx pgx.Tx, agentID int64, cod
 		return nil, err
 	}
 	if err := s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditTOTPEnrolled, ActorID: agentID, Actor: email,
-		Target: totpTarget(agentID), SourceIP: ip}); err != nil {
+		Target: AuditTarget("agent", agentID), SourceIP: ip}); err != nil {
 		return nil, err
 	}
 	return codes, nil
@@ -205,7 +205,7 @@ func (s *Store) DisableTOTP(ctx context.Context, agentID int64, proof, ip string
 			return fmt.Errorf("inbox: totp: %w", err)
 		}
 		return s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditTOTPDisabled, ActorID: agentID, Actor: a.Email,
-			Target: totpTarget(agentID), SourceIP: ip})
+			Target: AuditTarget("agent", agentID), SourceIP: ip})
 	})
 }
 
@@ -232,6 +232,3 @@ func (s *Store) matchTOTP(secret, code string, last int64) (int64, bool) {
 	}
 	return 0, false
 }
-
-// totpTarget names an agent as the audit log's target.
-func totpTarget(id int64) string { return fmt.Sprintf("agent:%d", id) }

@@ -76,12 +76,7 @@ func (s *Store) GetChallenge(ctx context.Context, token string) (Challenge, erro
 	return s.challengeOn(ctx, s.pool, token, "")
 }
 
-// challengeDB is what challengeOn reads through: a transaction or the pool.
-type challengeDB interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-func (s *Store) challengeOn(ctx context.Context, db challengeDB, token, lock string) (Challenge, error) {
+func (s *Store) challengeOn(ctx context.Context, db rowQuerier, token, lock string) (Challenge, error) {
 	if !strings.HasPrefix(token, challengePrefix) {
 		return Challenge{}, fmt.Errorf("inbox: challenge: %w", ErrNotFound)
 	}
@@ -175,7 +170,7 @@ func (s *Store) checkCodeTx(ctx context.Context, tx pgx.Tx, out *SecondFactor, c
 		Scan(&out.RecoveryLeft); err != nil {
 		return err
 	}
-	return s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditRecoveryUsed, ActorID: id, Actor: email, Target: totpTarget(id),
+	return s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditRecoveryUsed, ActorID: id, Actor: email, Target: AuditTarget("agent", id),
 		SourceIP: ip, Data: map[string]any{"left": out.RecoveryLeft}})
 }
 
@@ -197,6 +192,6 @@ func (s *Store) challengeFailedTx(ctx context.Context, tx pgx.Tx, agentID int64,
 	if err := tx.QueryRow(ctx, `SELECT email FROM agents WHERE id = $1`, agentID).Scan(&email); err != nil {
 		return err
 	}
-	return s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditTOTPFailed, ActorID: agentID, Actor: email, Target: totpTarget(agentID),
+	return s.RecordAuditTx(ctx, tx, AuditRecord{Kind: AuditTOTPFailed, ActorID: agentID, Actor: email, Target: AuditTarget("agent", agentID),
 		SourceIP: ip, Data: map[string]any{"failures": failures}})
 }

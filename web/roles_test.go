@@ -139,7 +139,7 @@ func TestAnAgentNeverReachesAdminPages(t *testing.T) {
 	}
 	mustNotContain(t, "agent's navigation", body, `href="/admin/agents"`, `href="/dashboard"`)
 	// Promoted, the same session sees the admin pages on its next request.
-	if err := e.store.SetRole(t.Context(), u.agent.ID, inbox.RoleAdmin); err != nil {
+	if err := e.store.SetAgentRole(t.Context(), u.agent.ID, inbox.RoleAdmin, inbox.CLIActor()); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := u.get(t, "/admin/agents"); st != http.StatusOK {
