@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/parleyhq/parley/internal/httperr"
 )
 
 // metrics are the Prometheus series the web layer keeps.
@@ -77,7 +79,7 @@ func (s *Server) metricsRoute(m *router, token string) {
 		sum := sha256.Sum256([]byte(got))
 		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "a valid metrics token is required", "code": "unauthorized"})
+			httperr.Write(w, http.StatusUnauthorized, "unauthorized", "a valid metrics token is required")
 			return
 		}
 		serve.ServeHTTP(w, r)

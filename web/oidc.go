@@ -63,7 +63,10 @@ func (o *sso) client(ctx context.Context, r *http.Request) (*oauth2.Config, *oid
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.provider == nil {
-		p, err := oidc.NewProvider(ctx, o.cfg.Issuer)
+		// Every sign-on waits on this lock: a provider that does not answer must not hold it.
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		p, err := oidc.NewProvider(dctx, o.cfg.Issuer)
 		if err != nil {
 			return nil, nil, fmt.Errorf("web: sso: discover %s: %w", o.cfg.Issuer, err)
 		}
@@ -253,11 +256,7 @@ func (s *Server) createJITAgent(r *http.Request, role inbox.Role, email, name, i
 	if err != nil {
 		return inbox.Agent{}, err
 	}
-	a, err := s.store.CreateAgent(r.Context(), inbox.NewAgent{Email: email, Name: inbox.CutRunes(name, 100), Role: role, Password: password})
-	if err != nil {
-		return inbox.Agent{}, err
-	}
-	s.audit(r, inbox.AuditRecord{Kind: inbox.AuditAgentCreated, ActorID: a.ID, Actor: "sso", Target: "agent:" + fmtInt(a.ID),
-		SourceIP: ip, Data: map[string]any{"role": string(role), "via": "sso just-in-time"}})
-	return a, nil
+	// The creation is recorded once, in its transaction, with "sso" as the actor.
+	return s.store.CreateAgentBy(r.Context(), inbox.NewAgent{Email: email, Name: inbox.CutRunes(name, 100), Role: role, Password: password},
+		inbox.AuditActor{Name: "sso", IP: ip})
 }
