@@ -56,9 +56,15 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		s.renderPassword(w, r, http.StatusBadRequest, "", "The new password and its repetition differ.")
 		return nil
 	}
-	err := s.store.ChangePassword(r.Context(), agentFrom(r.Context()).ID, f.Get("current"), next, clientIP(r))
+	// A stolen session must not guess the password: wrong ones are throttled like sign-ins.
+	a, ip, th := agentFrom(r.Context()), clientIP(r), s.ui.signinFlow.throttle
+	if s.throttled(w, r, a.Email, ip, func(msg string) { s.renderPassword(w, r, http.StatusTooManyRequests, "", msg) }) {
+		return nil
+	}
+	err := s.store.ChangePassword(r.Context(), a.ID, f.Get("current"), next, ip)
 	switch {
 	case errors.Is(err, inbox.ErrWrongPassword):
+		th.fail(a.Email, ip)
 		s.renderPassword(w, r, http.StatusBadRequest, "", "The current password is wrong.")
 		return nil
 	case errors.Is(err, inbox.ErrInvalid):
@@ -67,6 +73,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	th.succeed(a.Email, ip)
 	saved(w, r, "/settings/password", "password")
 	return nil
 }

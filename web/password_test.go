@@ -226,3 +226,18 @@ func TestAdminFormAppliesThePasswordPolicy(t *testing.T) {
 		t.Fatal("a refused password created the agent")
 	}
 }
+
+// TestChangePasswordThrottlesWrongGuesses: a session guessing the current password is slowed
+// down like a sign-in: 429 once the failures the throttle allows are spent.
+func TestChangePasswordThrottlesWrongGuesses(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t)
+	u := e.newUser(t, "ana", inbox.RoleAgent)
+	last := 0
+	for i := 0; i < 20 && last != http.StatusTooManyRequests; i++ {
+		last, _ = u.postForm(t, "/settings/password", url.Values{"current": {"wrong guess"}, "new": {"a-fresh-passphrase"}, "confirm": {"a-fresh-passphrase"}})
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("20 wrong current passwords: last answer %d, want 429", last)
+	}
+}
