@@ -212,8 +212,6 @@ func benchServer(b *testing.B, store *inbox.Store) (*chat.Server, string, int64)
 	return srv, "ws" + strings.TrimPrefix(hs.URL, "http"), in.ID
 }
 
-// broadcast commits an agent reply into every conversation in one transaction (as a bulk
-// reply would) and returns when it committed: the instant from which delivery is measured.
 // broadcast writes one agent reply into each conversation in one transaction. It returns the
 // instant the COMMIT was sent (no visitor can receive a reply before it) and the replies' ids.
 func broadcast(b *testing.B, store *inbox.Store, agent inbox.Agent, convs []int64) (int64, map[int64]bool) {

@@ -95,12 +95,7 @@ func (m *SystemMailer) firstInbox(ctx context.Context) (account, error) {
 	if len(ins) == 0 {
 		return account{}, permanent("no mail server: set PARLEY_SMTP_URL or add an email inbox")
 	}
-	first := ins[0]
-	for _, in := range ins[1:] {
-		if in.ID < first.ID {
-			first = in
-		}
-	}
+	first := ins[0] // Store.Inboxes lists them by id
 	a, err := accountOf(m.cfg.Store, first)
 	if errors.Is(err, inbox.ErrNoSecretKey) {
 		return account{}, permanent("email inbox %d cannot send: %v", first.ID, err)
