@@ -449,7 +449,7 @@ func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, 
 	case noObject:
 	case token, ownToken:
 		owner := c.id
-		if team == "other" || owner == 0 {
+		if team == "other" || owner == 0 || c.dead { // a deactivated agent is issued no token
 			owner = m.otherAgent().ID
 		}
 		path = strings.Replace(path, "{id}", fmt.Sprint(m.token(owner)), 1)
