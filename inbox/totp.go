@@ -171,17 +171,17 @@ func (s *Store) DisableTOTP(ctx context.Context, agentID int64, proof, ip string
 	if err != nil {
 		return err
 	}
-	required, err := s.TwoFactorRequired(ctx, a.Role)
-	if err != nil {
-		return err
-	}
-	if required {
-		return fmt.Errorf("inbox: totp: two-factor is required for the %s role: %w", a.Role, ErrForbidden)
-	}
 	return s.InTx(ctx, func(tx pgx.Tx) error {
+		required, err := twoFactorRequiredTx(ctx, tx, a.Role)
+		if err != nil {
+			return err
+		}
+		if required {
+			return fmt.Errorf("inbox: totp: two-factor is required for the %s role: %w", a.Role, ErrForbidden)
+		}
 		var sealed []byte
 		var last int64
-		err := tx.QueryRow(ctx, `SELECT secret_sealed, last_step FROM agent_totp WHERE agent_id = $1 AND enabled_at IS NOT NULL FOR UPDATE`,
+		err = tx.QueryRow(ctx, `SELECT secret_sealed, last_step FROM agent_totp WHERE agent_id = $1 AND enabled_at IS NOT NULL FOR UPDATE`,
 			agentID).Scan(&sealed, &last)
 		if err != nil {
 			return fmt.Errorf("inbox: totp: two-factor is not on: %w", notFound(err))
