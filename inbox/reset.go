@@ -91,7 +91,7 @@ func (s *Store) ResetAgent(ctx context.Context, token string) (Agent, error) {
 	return a, err
 }
 
-// resetRowTx finds the live reset row of token, of an active agent, (locked FOR UPDATE when lock) and its agent.
+// resetRowTx finds the live reset row of token, of an active agent, (locked FOR NO KEY UPDATE when lock) and its agent.
 func (s *Store) resetRowTx(ctx context.Context, tx pgx.Tx, token string, lock bool) (Agent, int64, error) {
 	if !strings.HasPrefix(token, resetPrefix) {
 		return Agent{}, 0, fmt.Errorf("inbox: reset: %w", ErrResetLink)
@@ -101,7 +101,7 @@ func (s *Store) resetRowTx(ctx context.Context, tx pgx.Tx, token string, lock bo
 		FROM password_resets r JOIN agents a ON a.id = r.agent_id
 		WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2 AND a.deactivated_at IS NULL`
 	if lock {
-		q += " FOR UPDATE OF r"
+		q += " FOR NO KEY UPDATE OF r"
 	}
 	var a Agent
 	var id int64

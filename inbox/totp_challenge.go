@@ -97,7 +97,8 @@ func (s *Store) PassChallenge(ctx context.Context, token, code, ip string) (Seco
 	var out SecondFactor
 	var bad bool
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		c, err := s.challengeOn(ctx, tx, token, "FOR UPDATE")
+		bad = false
+		c, err := s.challengeOn(ctx, tx, token, "FOR UPDATE") // FOR UPDATE: the challenge is deleted below
 		if err != nil {
 			return err
 		}
@@ -134,7 +135,7 @@ func (s *Store) checkCodeTx(ctx context.Context, tx pgx.Tx, out *SecondFactor, c
 	var last int64
 	var email string
 	err := tx.QueryRow(ctx, `SELECT t.secret_sealed, t.last_step, a.email FROM agent_totp t JOIN agents a ON a.id = t.agent_id
-		WHERE t.agent_id = $1 AND t.enabled_at IS NOT NULL FOR UPDATE OF t`, id).Scan(&sealed, &last, &email)
+		WHERE t.agent_id = $1 AND t.enabled_at IS NOT NULL FOR NO KEY UPDATE OF t`, id).Scan(&sealed, &last, &email)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrBadCode // two-factor was turned off meanwhile: start again
 	}
