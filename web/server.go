@@ -102,7 +102,7 @@ func New(cfg Config) *Server {
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
-	return s.hsts(s.withClientIP(s.metrics.instrument(s.mux.mux)))
+	return s.hsts(s.withClientIP(s.metrics.instrument(deadline(s.mux.mux))))
 }
 
 // Shutdown closes every event socket with 1001 "going away" (the pages reconnect at once, to

@@ -53,6 +53,9 @@ type config struct {
 	ShutdownTimeout time.Duration
 }
 
+// dbConnectTimeout bounds one connection attempt to PostgreSQL.
+const dbConnectTimeout = 5 * time.Second
+
 // defaultShutdownTimeout is PARLEY_SHUTDOWN_TIMEOUT's default.
 const defaultShutdownTimeout = 30 * time.Second
 
@@ -274,6 +277,11 @@ func open(ctx context.Context, c *cli) (*app, error) {
 	}
 	if pcfg.MaxConns < 40 {
 		pcfg.MaxConns = 40
+	}
+	// A PostgreSQL that cannot be reached fails a connection attempt within dbConnectTimeout,
+	// so requests answer 503 rather than wait (a DATABASE_URL with connect_timeout keeps it).
+	if pcfg.ConnConfig.ConnectTimeout == 0 {
+		pcfg.ConnConfig.ConnectTimeout = dbConnectTimeout
 	}
 	// Parley's queries are short, and some estimates are poor (a word prefix in a search), which
 	// can lift a query's cost past PostgreSQL's JIT threshold: compiling it then takes longer
