@@ -11,7 +11,7 @@ import (
 // past it, its database calls are cancelled and it is answered 503 with Retry-After
 // (httperr.Unavailable), so that a database that stopped answering never leaves a request
 // hanging.
-const requestTimeout = 30 * time.Second
+const requestTimeout = time.Minute
 
 // deadline gives every request but a WebSocket upgrade a context that ends after
 // requestTimeout.

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,8 +32,8 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	base := "http://" + ln.Addr().String()
 	ws := "ws" + strings.TrimPrefix(base, "http")
-	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "warn", "PARLEY_PUBLIC_URL": base,
-		"PARLEY_SHUTDOWN_TIMEOUT": "20s"}
+	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "info", "PARLEY_PUBLIC_URL": base,
+		"PARLEY_SHUTDOWN_TIMEOUT": "60s"}
 	out, err := parley(t, env, "", "demo")
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
@@ -38,7 +41,8 @@ func TestGracefulShutdown(t *testing.T) {
 	token := field(t, out, "API token:")
 	ctx, sigterm := context.WithCancel(context.Background())
 	defer sigterm()
-	c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	var logs bytes.Buffer // the server's log, shown when the test fails
+	c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &syncWriter{w: &logs}}
 	a, err := open(ctx, c)
 	if err != nil {
 		t.Fatal(err)
@@ -69,20 +73,18 @@ func TestGracefulShutdown(t *testing.T) {
 	readFrame(t, visitor) // the ack
 	readFrame(t, agent)   // the new conversation's event: the agent socket is in the hub
 
-	// A request whose body is still arriving when the signal comes.
-	body, more := io.Pipe()
-	resp := make(chan *http.Response, 1)
-	go func() {
-		req, _ := http.NewRequest("POST", base+"/api/v1/inbound", body)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		r, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Errorf("in-flight request: %v", err)
-		}
-		resp <- r
-	}()
-	if _, err := more.Write([]byte(`{"external_id":"in-flight","contact":{"email":"late@example.com"},`)); err != nil {
+	// A request whose body is still arriving when the signal comes, written on a connection of
+	// its own so that its headers are surely sent (an http.Client may hold them in its buffer).
+	raw, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	first := `{"external_id":"in-flight","contact":{"email":"late@example.com"},`
+	tail := `"text":"sent while the server stops"}`
+	head := "POST /api/v1/inbound HTTP/1.1\r\nHost: " + ln.Addr().String() + "\r\nAuthorization: Bearer " + token +
+		"\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(first)+len(tail)) + "\r\n\r\n"
+	if _, err := raw.Write([]byte(head + first)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -92,12 +94,12 @@ func TestGracefulShutdown(t *testing.T) {
 			t.Errorf("%s socket closed with %d, want 1001", name, code)
 		}
 	}
-	if _, err := more.Write([]byte(`"text":"sent while the server stops"}`)); err != nil {
-		t.Fatal(err)
+	if _, err := raw.Write([]byte(tail)); err != nil {
+		t.Fatalf("the rest of the in-flight request: %v", err)
 	}
-	_ = more.Close()
-	if r := <-resp; r == nil || r.StatusCode != http.StatusCreated {
-		t.Errorf("in-flight request answered %v, want 201", r)
+	_ = raw.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if r, err := http.ReadResponse(bufio.NewReader(raw), nil); err != nil || r.StatusCode != http.StatusCreated {
+		t.Errorf("in-flight request answered %v, %v; want 201", r, err)
 	} else {
 		_ = r.Body.Close()
 	}
@@ -106,8 +108,8 @@ func TestGracefulShutdown(t *testing.T) {
 		if err != nil {
 			t.Errorf("serve: %v", err)
 		}
-	case <-time.After(30 * time.Second): // a guard against a hang: PARLEY_SHUTDOWN_TIMEOUT is 20 s
-		t.Fatal("serve still running 30 s after the signal")
+	case <-time.After(90 * time.Second): // a guard against a hang: PARLEY_SHUTDOWN_TIMEOUT is 60 s
+		t.Fatal("serve still running 90 s after the signal")
 	}
 	var n int
 	if err := a.pool.QueryRow(context.Background(), `SELECT count(*) FROM messages WHERE external_id = 'in-flight'`).Scan(&n); err != nil || n != 1 {
@@ -116,6 +118,21 @@ func TestGracefulShutdown(t *testing.T) {
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("the listener still accepts after the shutdown")
 	}
+	if t.Failed() {
+		t.Logf("server log:\n%s", logs.String())
+	}
+}
+
+// syncWriter serializes the server's log writes, which come from many goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // readFrame reads one data frame, failing the test when the socket ends first.
