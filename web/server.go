@@ -102,11 +102,13 @@ func New(cfg Config) *Server {
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
-	return s.hsts(s.withClientIP(s.metrics.instrument(s.mux.mux)))
+	return s.hsts(s.withClientIP(s.metrics.instrument(deadline(s.mux.mux))))
 }
 
-// Shutdown closes every event socket.
-func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll() }
+// Shutdown closes every event socket with 1001 "going away" (the pages reconnect at once, to
+// another process); it returns once the close frames are written, by ctx's deadline at the
+// latest. Call it once the listener is closed (http.Server.RegisterOnShutdown).
+func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll(ctx) }
 
 func (s *Server) routes(cfg Config) {
 	m := s.mux

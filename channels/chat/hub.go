@@ -2,6 +2,9 @@ package chat
 
 import (
 	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -101,10 +104,13 @@ func (h *hub) count() int {
 	return len(h.all)
 }
 
-// closeAll closes every socket and refuses new ones.
+// closeAll closes every socket with 1001 "going away", which the widget reconnects from at
+// once (to another process), and refuses new ones.
 func (h *hub) closeAll() { h.dropAll(true) }
 
-// dropAll closes every socket; refuse also refuses new ones, for good.
+// dropAll closes every socket; refuse also refuses new ones, for good, and tells each socket
+// the server is going away. The close frames go out at once, in parallel, each bounded by the
+// write deadline.
 func (h *hub) dropAll(refuse bool) {
 	h.mu.Lock()
 	h.closed = h.closed || refuse
@@ -113,9 +119,19 @@ func (h *hub) dropAll(refuse bool) {
 		all = append(all, c)
 	}
 	h.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, c := range all {
-		h.remove(c)
+		if !refuse {
+			h.remove(c)
+			continue
+		}
+		wg.Go(func() {
+			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "going away")
+			_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(h.srv.sock.WriteWait))
+			h.remove(c)
+		})
 	}
+	wg.Wait()
 }
 
 // dispatch hands one event to the sockets it concerns.

@@ -33,6 +33,10 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.log.Error("chat: socket: inbox", "inbox", id, "err", err)
+		if httperr.Unavailable(err) { // the database is down: the widget retries
+			httperr.WriteUnavailable(w)
+			return
+		}
 		httperr.Write(w, http.StatusInternalServerError, "internal", "could not load the inbox")
 		return
 	}

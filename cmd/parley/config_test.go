@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/internal/dbtest"
 )
@@ -73,6 +74,37 @@ func TestJITIsOffUnlessTheURLSetsIt(t *testing.T) {
 		a.close()
 		if err != nil || jit != tc.want {
 			t.Errorf("DATABASE_URL %s: jit = %q, %v; want %q", tc.url, jit, err, tc.want)
+		}
+	}
+}
+
+// TestShutdownTimeout: PARLEY_SHUTDOWN_TIMEOUT defaults to 30 s, takes a duration or a number of
+// seconds, and refuses anything else.
+func TestShutdownTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		fail bool
+	}{
+		{v: "", want: 30 * time.Second},
+		{v: "45s", want: 45 * time.Second},
+		{v: "2m", want: 2 * time.Minute},
+		{v: "10", want: 10 * time.Second},
+		{v: "0", fail: true},
+		{v: "-5s", fail: true},
+		{v: "soon", fail: true},
+	} {
+		env := map[string]string{"DATABASE_URL": "postgres://x", "PARLEY_SHUTDOWN_TIMEOUT": tc.v}
+		c, err := loadConfig(func(k string) string { return env[k] })
+		if tc.fail {
+			if err == nil {
+				t.Errorf("%q: accepted as %s, want an error", tc.v, c.ShutdownTimeout)
+			}
+			continue
+		}
+		if err != nil || c.ShutdownTimeout != tc.want {
+			t.Errorf("%q: %s, %v; want %s", tc.v, c.ShutdownTimeout, err, tc.want)
 		}
 	}
 }
