@@ -113,9 +113,22 @@ func (h *hub) dropAll(refuse bool) {
 		all = append(all, c)
 	}
 	h.mu.Unlock()
-	for _, c := range all {
-		h.remove(c)
+	if !refuse {
+		for _, c := range all {
+			h.remove(c)
+		}
+		return
 	}
+	// The server is going away: each widget is told so (1001) and reconnects at once, to
+	// another process.
+	var wg sync.WaitGroup
+	for _, c := range all {
+		wg.Go(func() {
+			c.goAway()
+			h.remove(c)
+		})
+	}
+	wg.Wait()
 }
 
 // dispatch hands one event to the sockets it concerns.

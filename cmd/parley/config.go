@@ -47,6 +47,8 @@ type config struct {
 	// empty uses the first email inbox's. MailFrom (PARLEY_MAIL_FROM) is its sender address.
 	SMTPURL  string
 	MailFrom string
+	// Limits cap what one source address or chat visitor may take (limits.go).
+	Limits limits
 }
 
 func loadConfig(getenv env) (config, error) {
@@ -90,6 +92,9 @@ func loadConfig(getenv env) (config, error) {
 	}
 	var err error
 	if c.TrustedProxies, err = trustedProxies(getenv("PARLEY_TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	if c.Limits, err = limitsConfig(getenv); err != nil {
 		return c, err
 	}
 	if c.OIDC, err = oidcConfig(getenv); err != nil {
