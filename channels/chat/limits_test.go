@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/parleyhq/parley/channels/chat"
 )
 
@@ -91,5 +93,20 @@ func TestARateLimitedMessageSaysWhenToRetry(t *testing.T) {
 	f := v.expect("error")
 	if f.Code != chat.CodeRateLimited || f.ClientID != "m2" || f.RetryAfter != 2 {
 		t.Fatalf("error frame %+v, want rate_limited for m2 with retry_after 2", f)
+	}
+}
+
+// TestClosingTheServerSaysGoingAway: a process shutting down closes its visitor sockets with
+// 1001, which the widget answers by reconnecting at once (to another process).
+func TestClosingTheServerSaysGoingAway(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	n := e.node(t, chat.Config{Store: e.store})
+	in := e.chatInbox(t, chat.Settings{})
+	v := dial(t, n, in.ID)
+	v.hello(chat.Hello{})
+	n.srv.Close()
+	if code := v.closeCode(); code != websocket.CloseGoingAway {
+		t.Fatalf("closed with %d, want 1001", code)
 	}
 }
