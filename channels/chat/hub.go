@@ -2,9 +2,6 @@ package chat
 
 import (
 	"sync"
-	"time"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -119,15 +116,18 @@ func (h *hub) dropAll(refuse bool) {
 		all = append(all, c)
 	}
 	h.mu.Unlock()
+	if !refuse {
+		for _, c := range all {
+			h.remove(c)
+		}
+		return
+	}
+	// The server is going away: each widget is told so (1001) and reconnects at once, to
+	// another process.
 	var wg sync.WaitGroup
 	for _, c := range all {
-		if !refuse {
-			h.remove(c)
-			continue
-		}
 		wg.Go(func() {
-			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "going away")
-			_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(h.srv.sock.WriteWait))
+			c.goAway()
 			h.remove(c)
 		})
 	}

@@ -50,6 +50,10 @@ const (
 	CodeRateLimited = "rate_limited" // too many frames; the message was not stored
 	CodeIdentity    = "identity"     // user_hash does not verify; continuing anonymously
 	CodeInternal    = "internal"     // the server failed; retry later
+	// Limits of the visitor's address: the socket closes with CloseLimited after the frame,
+	// whose retry_after says when to reconnect.
+	CodeTooManySockets  = "too_many_sockets"  // the address holds too many sockets
+	CodeTooManyVisitors = "too_many_visitors" // the address started too many new visitors
 )
 
 // ClientFrame is a decoded and validated frame sent by a visitor: *Hello, *Send, *Typing

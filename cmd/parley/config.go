@@ -51,6 +51,8 @@ type config struct {
 	// ShutdownTimeout bounds a graceful stop (PARLEY_SHUTDOWN_TIMEOUT): in-flight requests,
 	// sockets and running jobs must end within it.
 	ShutdownTimeout time.Duration
+	// Limits cap what one source address or chat visitor may take (limits.go).
+	Limits limits
 }
 
 // dbConnectTimeout bounds one connection attempt to PostgreSQL.
@@ -103,6 +105,9 @@ func loadConfig(getenv env) (config, error) {
 		return c, err
 	}
 	if c.TrustedProxies, err = trustedProxies(getenv("PARLEY_TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	if c.Limits, err = limitsConfig(getenv); err != nil {
 		return c, err
 	}
 	if c.OIDC, err = oidcConfig(getenv); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +106,29 @@ func TestShutdownTimeout(t *testing.T) {
 		}
 		if err != nil || c.ShutdownTimeout != tc.want {
 			t.Errorf("%q: %s, %v; want %s", tc.v, c.ShutdownTimeout, err, tc.want)
+		}
+	}
+}
+
+// TestLimitsComeFromTheEnvironment: the per-address and chat limits are read from their
+// variables (0 turns a cap off), and a bad value is an error naming its variable.
+func TestLimitsComeFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	get := func(m map[string]string) env { return func(k string) string { return m[k] } }
+	l, err := limitsConfig(get(nil))
+	if err != nil || l.MaxConnsPerIP != 0 || l.Chat.SocketsPerAddress != 0 || l.Chat.NewVisitorsPerMinute != 0 || l.ChatMessages.Rate != 0 || l.ChatMessages.Burst != 0 {
+		t.Fatalf("unset: %+v %v, want the zero value (the defaults)", l, err)
+	}
+	l, err = limitsConfig(get(map[string]string{"PARLEY_MAX_CONNS_PER_IP": "0", "PARLEY_CHAT_SOCKETS_PER_IP": "5",
+		"PARLEY_CHAT_NEW_VISITORS_PER_MIN": "0", "PARLEY_CHAT_MESSAGES_PER_SEC": "0.5", "PARLEY_CHAT_MESSAGE_BURST": "3"}))
+	if err != nil || l.MaxConnsPerIP != -1 || l.Chat.SocketsPerAddress != 5 || l.Chat.NewVisitorsPerMinute != -1 ||
+		l.ChatMessages.Rate != 0.5 || l.ChatMessages.Burst != 3 {
+		t.Fatalf("set: %+v %v", l, err)
+	}
+	for k, v := range map[string]string{"PARLEY_MAX_CONNS_PER_IP": "many", "PARLEY_CHAT_SOCKETS_PER_IP": "-1",
+		"PARLEY_CHAT_MESSAGES_PER_SEC": "0", "PARLEY_CHAT_MESSAGE_BURST": "0"} {
+		if _, err := limitsConfig(get(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v, want an error naming it", k, v, err)
 		}
 	}
 }

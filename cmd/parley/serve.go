@@ -68,7 +68,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
-	for _, ch := range channelList() {
+	for _, ch := range channelList(a.cfg.Limits) {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
 			return server{}, fmt.Errorf("%s channel: %w", ch.Kind(), err)
@@ -88,7 +88,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
-		MetricsToken: a.cfg.MetricsToken, Resets: workflow.NewPasswordResets(a.store, jobs)})
+		MetricsToken: a.cfg.MetricsToken, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP, Resets: workflow.NewPasswordResets(a.store, jobs)})
 	return server{relay: relay, feed: feed, client: client, web: srv}, nil
 }
 
