@@ -46,7 +46,7 @@ type env struct {
 	sends      atomic.Int32
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{pool: dbtest.Pool(t)}
 	jobs, err := workflow.NewEnqueuer(e.pool)
@@ -72,7 +72,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) addInbox(t *testing.T, name string, s sms.Settings) inbox.Inbox {
+func (e *env) addInbox(t testing.TB, name string, s sms.Settings) inbox.Inbox {
 	t.Helper()
 	ctx := context.Background()
 	existing, err := e.store.Inboxes(ctx, inbox.ChannelSMS)
@@ -118,7 +118,7 @@ func (e *env) requireTaken(t *testing.T, w *httptest.ResponseRecorder) {
 	}
 }
 
-func (e *env) count(t *testing.T, sql string, args ...any) int {
+func (e *env) count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
