@@ -152,14 +152,10 @@ func Parse(body []byte, self Self) (Event, error) {
 // identifiers must hold: a message left without channel or ts, or a change without its
 // target, is malformed; a message left without author is ignored.
 func (e Event) withoutNUL() (Event, error) {
-	for _, s := range []*string{&e.EventID, &e.TeamID, &e.Channel, &e.ChannelType, &e.User, &e.UserTeam,
-		&e.TS, &e.ThreadTS, &e.TargetTS, &e.BotID} {
-		*s = strings.ReplaceAll(*s, "\x00", "")
-	}
+	removeNUL(&e.EventID, &e.TeamID, &e.Channel, &e.ChannelType, &e.User, &e.UserTeam, &e.TS, &e.ThreadTS,
+		&e.TargetTS, &e.BotID)
 	for i := range e.Files {
-		f := &e.Files[i]
-		f.Name, f.Mimetype, f.URL = strings.ReplaceAll(f.Name, "\x00", ""),
-			strings.ReplaceAll(f.Mimetype, "\x00", ""), strings.ReplaceAll(f.URL, "\x00", "")
+		removeNUL(&e.Files[i].Name, &e.Files[i].Mimetype, &e.Files[i].URL)
 	}
 	switch {
 	case e.Kind == KindIgnored:
@@ -171,6 +167,14 @@ func (e Event) withoutNUL() (Event, error) {
 		e.Kind, e.Reason = KindIgnored, "no author"
 	}
 	return e, nil
+}
+
+// removeNUL removes the NUL characters from each string: Slack never sends one in an
+// identifier, and PostgreSQL stores none.
+func removeNUL(strs ...*string) {
+	for _, s := range strs {
+		*s = strings.ReplaceAll(*s, "\x00", "")
+	}
 }
 
 // parseChallenge reads a url_verification body.

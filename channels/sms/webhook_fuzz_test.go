@@ -26,6 +26,7 @@ func FuzzInboundWebhook(f *testing.F) {
 		{smstest.NewSID("SM"), customer, strings.Repeat("x", 60_000), ""},
 		{smstest.NewSID("SM"), customer, "", "NumMedia=1&MediaUrl0=https://api.twilio.com/m%00&MediaContentType0=image/p%00ng"},
 		{smstest.NewSID("SM"), customer, "", "NumMedia=1&MediaUrl0=%FF&MediaContentType0=%C3%28"},
+		{smstest.NewSID("MM"), customer, "", "NumMedia=1&MediaUrl0=https://api.twilio.com/m&MediaContentType0=image/p%00ng%FF"},
 		{smstest.NewSID("SM"), customer, "x", "NumMedia=two"},
 		{smstest.NewSID("SM"), customer, "x", "NumMedia=-1"},
 		{smstest.NewSID("SM"), customer, "x", "NumMedia=99999999999999999999"},
