@@ -209,6 +209,14 @@ func cleanValue(v any) (any, bool) {
 	}
 }
 
+// Storable returns s as PostgreSQL can store it as text: NUL characters removed, invalid UTF-8
+// replaced with U+FFFD. Ingest repairs a message itself; a channel uses this for what it keeps in
+// its own tables (an email's full text, a failure's reason).
+func Storable(s string) string {
+	out, _ := cleanString(s)
+	return out
+}
+
 // CutRunes cuts s to at most n runes.
 func CutRunes(s string, n int) string {
 	i := 0
