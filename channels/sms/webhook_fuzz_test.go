@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
+	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/edgetest"
 )
 
@@ -68,4 +69,46 @@ func FuzzInboundWebhook(f *testing.F) {
 func (e *env) messages(t *testing.T) int {
 	t.Helper()
 	return e.count(t, `SELECT count(*) FROM messages`)
+}
+
+// FuzzStatusWebhook posts delivery status callbacks built from arbitrary fields, signed as
+// Twilio signs them, for a reply Twilio took: never a 500, and never a message stored; the
+// reply's status stays one the inbox knows.
+func FuzzStatusWebhook(f *testing.F) {
+	for _, s := range []struct {
+		status string
+		code   int
+		extra  string
+	}{
+		{"delivered", 0, ""},
+		{"undelivered", 30003, ""},
+		{"failed", 30008, "ErrorMessage=bro%00ken"},
+		{"deli\x00vered", 0, ""},
+		{"sent", -1, "RawDlrDoneDate=%00%FF"},
+		{"read", 0, "MessageSid=SM%00"},
+		{"failed", 99999999, "ErrorCode=1e9999"},
+	} {
+		f.Add(s.status, s.code, s.extra)
+	}
+	e := newEnv(f)
+	reply, sent := sentReply(f, e)
+	f.Fuzz(func(t *testing.T, status string, code int, extra string) {
+		form := smstest.StatusForm(sent.Callback(status, code))
+		more, _ := url.ParseQuery(extra)
+		for k, v := range more {
+			form[k] = v
+		}
+		_, added := edgetest.Check(t, e.messages, func() (int, string) {
+			w := e.post(e.ch.StatusHandler(), sms.StatusPath, form)
+			return w.Code, w.Body.String()
+		}, func(status int) bool { return status == http.StatusOK })
+		if added != 0 {
+			t.Fatalf("a status callback stored %d messages", added)
+		}
+		switch m := e.message(t, reply.ID); m.DeliveryStatus {
+		case inbox.DeliverySent, inbox.DeliveryDelivered, inbox.DeliveryUndelivered, inbox.DeliveryFailed:
+		default:
+			t.Fatalf("reply status %q", m.DeliveryStatus)
+		}
+	})
 }
