@@ -50,13 +50,13 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // retryAfter reads a Retry-After header, in seconds or as an HTTP date; 0 when
-// it is absent, unreadable or past.
+// it is absent, unreadable or past. Seconds are capped at a day.
 func retryAfter(h string, now time.Time) time.Duration {
 	if h == "" {
 		return 0
 	}
 	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil {
-		return max(time.Duration(s)*time.Second, 0)
+		return time.Duration(min(max(s, 0), 86400)) * time.Second
 	}
 	if at, err := http.ParseTime(h); err == nil {
 		return max(at.Sub(now), 0)
