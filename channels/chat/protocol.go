@@ -163,9 +163,11 @@ func DecodeClient(data []byte) (ClientFrame, error) {
 }
 
 func (h *Hello) validate() error {
-	h.Name = strings.TrimSpace(h.Name)
+	h.Name = strings.TrimSpace(withoutNUL(h.Name))
 	h.Email = strings.TrimSpace(h.Email)
 	switch {
+	case strings.ContainsRune(h.UserID, 0) || strings.ContainsRune(h.UserHash, 0):
+		return invalid("user_id and user_hash must not contain a NUL character")
 	case len(h.Token) > MaxTokenBytes:
 		return invalid("token too long")
 	case h.LastID < 0:
@@ -218,7 +220,7 @@ func (s *Send) validate() error {
 func (*Typing) validate() error { return nil }
 
 func (r *Rating) validate() error {
-	r.Comment = strings.TrimSpace(r.Comment)
+	r.Comment = strings.TrimSpace(withoutNUL(r.Comment))
 	if err := checkID("survey_id", r.SurveyID); err != nil {
 		return err
 	}
@@ -230,6 +232,11 @@ func (r *Rating) validate() error {
 	}
 	return nil
 }
+
+// withoutNUL removes from what a visitor typed (a name, a comment) the NUL characters
+// PostgreSQL cannot store, as the inbox does from their messages: one bad character must not
+// lose what they wrote.
+func withoutNUL(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
 // checkID accepts 1 to MaxIDBytes letters, digits, '-' and '_'.
 func checkID(field, id string) error {
