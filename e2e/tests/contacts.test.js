@@ -4,7 +4,7 @@
 // from the page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, browser, login as d, signIn, inbound } from '../lib/browser.js';
+import { useBrowser, browser, login as d, signIn, inbound, baseURL } from '../lib/browser.js';
 
 const run = Date.now().toString(36);
 
@@ -67,5 +67,37 @@ test('the contact list finds a customer, whose page edits an attribute and merge
   assert.doesNotMatch(await admin.getByRole('region', { name: 'Reached at' }).innerText(), /phone/);
   await admin.goto(`/contacts/${second.contact_id}`);
   assert.match(await admin.getByRole('region', { name: 'Reached at' }).innerText(), /phone/);
+  await admin.context().close();
+});
+
+test('a tier set on the contact page routes the customer\'s next conversation by a tier rule', { timeout: 60_000 }, async () => {
+  const api = async (method, path, body) => {
+    const res = await fetch(`${baseURL}${path}`, { method, headers: { Authorization: `Bearer ${d.token}`, 'Content-Type': 'application/json' },
+      body: body && JSON.stringify(body) });
+    const text = await res.text();
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  const tier = `platinum${run}`;
+  await api('POST', '/api/v1/rules', { name: `Tier ${run}`, tiers: [tier], set_priority: 'urgent' });
+  const email = `tiered-${run}@example.com`;
+  const first = await inbound(d.token, { external_id: `e2e-tier-a-${run}`, contact: { email, name: `Tiered ${run}` }, text: 'First question.' });
+  await api('POST', `/api/v1/conversations/${first.conversation_id}/status`, { status: 'closed' });
+
+  const admin = await signIn(browser, d.email, d.password);
+  await admin.goto(`/contacts/${first.contact_id}`);
+  await admin.getByRole('region', { name: 'Profile' }).getByLabel('Tier').fill(tier);
+  await admin.getByRole('button', { name: 'Save profile' }).click();
+  await admin.locator('p.notice', { hasText: 'Saved.' }).waitFor();
+
+  const next = await inbound(d.token, { external_id: `e2e-tier-b-${run}`, contact: { email }, text: 'A new question.' });
+  assert.notEqual(next.conversation_id, first.conversation_id);
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const c = await api('GET', `/api/v1/conversations/${next.conversation_id}`);
+    if (c.priority === 'urgent') break;
+    if (Date.now() > end) throw new Error(`the tier rule did not route conversation ${next.conversation_id}: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
   await admin.context().close();
 });
