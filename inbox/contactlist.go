@@ -55,12 +55,16 @@ type ContactPage struct {
 	Next     string       `json:"next,omitempty"`
 }
 
-// contactCols are a ContactRow's columns over contacts k and companies co; each row's email,
-// phone and last activity are read for the page's rows only.
-const contactCols = `k.id, k.name, k.tier, k.tags, k.company_id, coalesce(co.name, ''),
-	coalesce((SELECT i.address FROM contact_identities i WHERE i.contact_id = k.id AND i.kind = 'email' ORDER BY i.id LIMIT 1), ''),
-	coalesce((SELECT i.address FROM contact_identities i WHERE i.contact_id = k.id AND i.kind = 'phone' ORDER BY i.id LIMIT 1), ''),
+// contactCols are a ContactRow's columns over contacts k, companies co and the contact's
+// addresses ids (contactIdentities), read for the page's rows only.
+const contactCols = `k.id, k.name, k.tier, k.tags, k.company_id, coalesce(co.name, ''), coalesce(ids.email, ''), coalesce(ids.phone, ''),
 	(SELECT max(c.last_activity_at) FROM conversations c WHERE c.contact_id = k.id), k.created_at`
+
+// contactIdentities joins each row's first email and phone through the contact's own
+// identities (the contact_id index), never through the (kind, address) index.
+const contactIdentities = ` LEFT JOIN companies co ON co.id = k.company_id
+	LEFT JOIN LATERAL (SELECT min(i.address) FILTER (WHERE i.kind = 'email') AS email, min(i.address) FILTER (WHERE i.kind = 'phone') AS phone
+		FROM contact_identities i WHERE i.contact_id = k.id) ids ON true`
 
 // build turns q into one statement. A search first gathers, through the GIN and address
 // indexes, the newest searchCap contacts matching by name, by an address prefix and by company
@@ -110,15 +114,18 @@ func (q ContactQuery) build(region string) (sql string, args []any, limit int, n
 	if len(conv) > 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = k.id AND "+strings.Join(conv, " AND ")+")")
 	}
-	from := "contacts k"
 	if text := strings.TrimSpace(q.Text); text != "" {
 		hits := contactHits(text, region, cursor, arg)
 		if hits == "" {
 			return "", nil, limit, true, nil
 		}
-		from = "(" + hits + ") hit JOIN contacts k ON k.id = hit.id"
+		// Each hit is looked up by primary key, newest first, until the page is full: a merge
+		// join would walk the whole primary key down to the oldest hit.
+		sql = "SELECT " + contactCols + " FROM (" + hits + ") hit CROSS JOIN LATERAL (SELECT k.* FROM contacts k WHERE k.id = hit.id AND " +
+			strings.Join(where, " AND ") + " LIMIT 1) k" + contactIdentities + " ORDER BY hit.id DESC LIMIT " + arg(limit+1)
+		return sql, args, limit, false, nil
 	}
-	sql = "SELECT " + contactCols + " FROM " + from + " LEFT JOIN companies co ON co.id = k.company_id WHERE " +
+	sql = "SELECT " + contactCols + " FROM contacts k" + contactIdentities + " WHERE " +
 		strings.Join(where, " AND ") + " ORDER BY k.id DESC LIMIT " + arg(limit+1)
 	return sql, args, limit, false, nil
 }
@@ -143,8 +150,8 @@ func contactHits(text, region string, cursor int64, arg func(any) string) string
 		q := "to_tsquery('simple', " + arg(tsq) + ")"
 		parts = append(parts,
 			"(SELECT k2.id FROM contacts k2 WHERE to_tsvector('simple', k2.name) @@ "+q+below("k2.id")+" ORDER BY k2.id + 0 DESC"+limit,
-			"(SELECT k3.id FROM companies co3 JOIN contacts k3 ON k3.company_id = co3.id WHERE to_tsvector('simple', co3.name) @@ "+q+
-				below("k3.id")+" ORDER BY k3.id DESC"+limit)
+			"(SELECT k3.id FROM contacts k3 WHERE k3.company_id IN (SELECT co3.id FROM companies co3 WHERE to_tsvector('simple', co3.name) @@ "+q+
+				") AND k3.merged_into IS NULL"+below("k3.id")+" ORDER BY k3.id + 0 DESC"+limit)
 	}
 	if prefix != "" {
 		parts = append(parts, "(SELECT i.contact_id FROM contact_identities i WHERE i.address LIKE "+arg(prefix)+
