@@ -24,6 +24,7 @@ func (s *Server) contactRoutes(m *router) {
 	s.guard(m, "POST /admin/attributes", admin, s.saveAttributeForm)
 	s.guardAPI(m, "GET /api/v1/attributes", admin, s.listAttributes)
 	s.guardAPI(m, "POST /api/v1/attributes", admin, s.saveAttribute)
+	s.companyRoutes(m)
 }
 
 // contactFilter is the contact list's filter form as the query string carries it.
@@ -93,8 +94,9 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
 type contactsView struct {
 	Filter   contactFilter
 	Rows     []inbox.ContactRow
-	Next     string // the next page's address, empty on the last
-	First    string // the first page's address, when this is not it
+	Next     string         // the next page's address, empty on the last
+	First    string         // the first page's address, when this is not it
+	Company  *inbox.Company // the company filtered on: the list is its page
 	Channels []inbox.Channel
 	Seen     []string
 }
@@ -114,6 +116,13 @@ func (s *Server) contactsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	view := contactsView{Filter: f, Rows: res.Contacts, Channels: inbox.Channels(), Seen: seenPeriods}
+	if q.CompanyID != 0 {
+		co, err := s.store.GetCompany(r.Context(), q.CompanyID)
+		if err != nil {
+			return err
+		}
+		view.Company = &co
+	}
 	if res.Next != "" {
 		next := r.URL.Query()
 		next.Set("cursor", res.Next)

@@ -157,3 +157,40 @@ func TestInboundSetsAttributesAndAdminErases(t *testing.T) {
 		t.Fatalf("%d export and erase audit records, want 2", n)
 	}
 }
+
+// TestCompaniesAPIJoinsContactsByDomain adds a company through the API: the contact already
+// known at its domain joins it, a free-mail domain is refused (400), an agent may list but not
+// add companies, and the company's page lists its contacts.
+func TestCompaniesAPIJoinsContactsByDomain(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t)
+	sup := e.newUser(t, "sue", inbox.RoleSupervisor)
+	ana := e.newUser(t, "ana", inbox.RoleAgent)
+	known := e.customer(t, "c-1", "buyer@acme.example", "Bea Buyer", "Order", "Where is it")
+	if st, _ := sup.postJSON(t, "/api/v1/companies", `{"name":"Mail","domains":["gmail.com"]}`); st != http.StatusBadRequest {
+		t.Fatalf("a free-mail domain: %d, want 400", st)
+	}
+	if st, _ := ana.postJSON(t, "/api/v1/companies", `{"name":"Acme"}`); st != http.StatusForbidden {
+		t.Fatalf("an agent adds a company: %d, want 403", st)
+	}
+	st, raw := sup.postJSON(t, "/api/v1/companies", `{"name":"Acme","domains":["ACME.example"],"tier":"Gold"}`)
+	if st != http.StatusCreated {
+		t.Fatalf("add: %d %s", st, raw)
+	}
+	var co inbox.Company
+	if err := json.Unmarshal([]byte(raw), &co); err != nil || co.Tier != "gold" || len(co.Domains) != 1 || co.Domains[0] != "acme.example" {
+		t.Fatalf("company %s: %v", raw, err)
+	}
+	c, err := e.store.GetContact(context.Background(), known.ContactID)
+	if err != nil || c.CompanyID == nil || *c.CompanyID != co.ID {
+		t.Fatalf("the known contact did not join: %+v %v", c, err)
+	}
+	if st, raw := sup.do(t, http.MethodPatch, "/api/v1/companies/"+i64(co.ID), "application/json", `{"tier":"silver"}`); st != http.StatusOK || !strings.Contains(raw, `"silver"`) {
+		t.Fatalf("patch: %d %s", st, raw)
+	}
+	if st, raw := ana.get(t, "/api/v1/companies?q=ac"); st != http.StatusOK || !strings.Contains(raw, "Acme") {
+		t.Fatalf("an agent lists companies: %d %s", st, raw)
+	}
+	_, body := sup.get(t, "/contacts?company="+i64(co.ID))
+	mustContain(t, "company page", body, "<h1 id=\"contacts-title\">Acme</h1>", "Bea Buyer")
+}
