@@ -114,19 +114,22 @@ func (q ContactQuery) build(region string) (sql string, args []any, limit int, n
 	if len(conv) > 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = k.id AND "+strings.Join(conv, " AND ")+")")
 	}
+	var hits string
 	if text := strings.TrimSpace(q.Text); text != "" {
-		hits := contactHits(text, region, cursor, arg)
-		if hits == "" {
+		if hits = contactHits(text, region, cursor, arg); hits == "" {
 			return "", nil, limit, true, nil
 		}
-		// Each hit is looked up by primary key, newest first, until the page is full: a merge
-		// join would walk the whole primary key down to the oldest hit.
-		sql = "SELECT " + contactCols + " FROM (" + hits + ") hit CROSS JOIN LATERAL (SELECT k.* FROM contacts k WHERE k.id = hit.id AND " +
-			strings.Join(where, " AND ") + " LIMIT 1) k" + contactIdentities + " ORDER BY hit.id DESC LIMIT " + arg(limit+1)
-		return sql, args, limit, false, nil
 	}
-	sql = "SELECT " + contactCols + " FROM contacts k" + contactIdentities + " WHERE " +
-		strings.Join(where, " AND ") + " ORDER BY k.id DESC LIMIT " + arg(limit+1)
+	page := "SELECT k.* FROM contacts k WHERE " + strings.Join(where, " AND ") + " ORDER BY k.id DESC LIMIT " + arg(limit+1)
+	if hits != "" {
+		// The hits are sorted first (OFFSET 0 keeps the order), then each is looked up by
+		// primary key, newest first, until the page is full: a merge join would walk the whole
+		// primary key down to the oldest hit.
+		page = "SELECT k.* FROM (SELECT id FROM (" + hits + ") h ORDER BY id DESC OFFSET 0) hit CROSS JOIN LATERAL (SELECT k.* FROM contacts k WHERE k.id = hit.id AND " +
+			strings.Join(where, " AND ") + " LIMIT 1) k ORDER BY hit.id DESC LIMIT $" + strconv.Itoa(len(args))
+	}
+	// Only the page's rows read their company, addresses and last activity.
+	sql = "SELECT " + contactCols + " FROM (" + page + ") k" + contactIdentities + " ORDER BY k.id DESC"
 	return sql, args, limit, false, nil
 }
 

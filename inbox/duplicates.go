@@ -20,7 +20,7 @@ type Duplicate struct {
 
 // Duplicates suggests contacts that may be the same customer as id: the same email address with
 // or without a +tag (ann+shop@example.com and ann@example.com), or the same name with an email
-// at the same (not free-mail) domain. Only contacts the viewer may see are suggested; the
+// at the same (not free-mail) domain, among the newest 200 of that name. Only contacts the viewer may see are suggested; the
 // contact itself must be visible (ErrNotFound otherwise).
 func (sc Scope) Duplicates(ctx context.Context, id int64) ([]Duplicate, error) {
 	c, err := sc.GetContact(ctx, id)
@@ -58,8 +58,9 @@ func (sc Scope) Duplicates(ctx context.Context, id int64) ([]Duplicate, error) {
 			SELECT i.contact_id, 'email' AS reason FROM contact_identities i WHERE i.kind = 'email' AND i.address = ANY($2)
 			UNION ALL `+strings.Join(likes, " UNION ALL ")+`
 			UNION ALL
-			SELECT k2.id, 'name' FROM contacts k2 WHERE $3 <> '' AND to_tsvector('simple', k2.name) @@ plainto_tsquery('simple', $3)
-				AND lower(k2.name) = lower($3) AND EXISTS (SELECT 1 FROM contact_identities i WHERE i.contact_id = k2.id
+			SELECT k2.id, 'name' FROM (SELECT k3.id FROM contacts k3 WHERE $3 <> '' AND to_tsvector('simple', k3.name) @@ plainto_tsquery('simple', $3)
+				AND lower(k3.name) = lower($3) ORDER BY k3.id + 0 DESC LIMIT 200) k2
+			WHERE EXISTS (SELECT 1 FROM contact_identities i WHERE i.contact_id = k2.id
 					AND i.kind = 'email' AND split_part(i.address, '@', 2) = ANY($4))
 		) d JOIN contacts k ON k.id = d.contact_id
 		WHERE k.id <> $1 AND k.merged_into IS NULL AND k.erased_at IS NULL
