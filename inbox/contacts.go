@@ -12,8 +12,9 @@ import (
 // was merged into.
 func (s *Store) GetContact(ctx context.Context, id int64) (Contact, error) {
 	var c Contact
-	err := s.pool.QueryRow(ctx, `SELECT id, name, tier, tags, merged_into, created_at FROM contacts WHERE id = $1`, id).
-		Scan(&c.ID, &c.Name, &c.Tier, &c.Tags, &c.MergedInto, &c.CreatedAt)
+	err := s.pool.QueryRow(ctx, `SELECT k.id, k.name, k.tier, k.tags, k.merged_into, k.created_at, k.notes, k.attributes,
+		k.company_id, coalesce(co.name, ''), k.erased_at FROM contacts k LEFT JOIN companies co ON co.id = k.company_id WHERE k.id = $1`, id).
+		Scan(&c.ID, &c.Name, &c.Tier, &c.Tags, &c.MergedInto, &c.CreatedAt, &c.Notes, &c.Attributes, &c.CompanyID, &c.CompanyName, &c.ErasedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, fmt.Errorf("inbox: contact %d: %w", id, ErrNotFound)
 	}
@@ -68,15 +69,22 @@ func (s *Store) Merge(ctx context.Context, keep, other int64, by Actor) (Contact
 
 // MergeTx is Merge in the caller's transaction.
 func (s *Store) MergeTx(ctx context.Context, tx pgx.Tx, keep, other int64, by Actor) error {
+	_, err := s.mergeTx(ctx, tx, keep, other, by)
+	return err
+}
+
+// mergeTx is MergeTx; it returns the id of the merge's record (contact_merges), which Undo
+// takes.
+func (s *Store) mergeTx(ctx context.Context, tx pgx.Tx, keep, other int64, by Actor) (int64, error) {
 	if keep == other {
-		return fmt.Errorf("inbox: merge: a contact cannot merge into itself: %w", ErrConflict)
+		return 0, fmt.Errorf("inbox: merge: a contact cannot merge into itself: %w", ErrConflict)
 	}
 	// Lock both in id order so two opposite merges cannot deadlock; conversations and messages
 	// after them, as the lock order wants (see the package doc).
 	rows, err := tx.Query(ctx, `SELECT id, merged_into IS NOT NULL FROM contacts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
 		[]int64{keep, other})
 	if err != nil {
-		return fmt.Errorf("inbox: merge: lock: %w", err)
+		return 0, fmt.Errorf("inbox: merge: lock: %w", err)
 	}
 	merged := map[int64]bool{}
 	for rows.Next() {
@@ -84,29 +92,33 @@ func (s *Store) MergeTx(ctx context.Context, tx pgx.Tx, keep, other int64, by Ac
 		var m bool
 		if err := rows.Scan(&id, &m); err != nil {
 			rows.Close()
-			return fmt.Errorf("inbox: merge: lock: %w", err)
+			return 0, fmt.Errorf("inbox: merge: lock: %w", err)
 		}
 		merged[id] = m
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("inbox: merge: lock: %w", err)
+		return 0, fmt.Errorf("inbox: merge: lock: %w", err)
 	}
 	for _, id := range []int64{keep, other} {
 		m, ok := merged[id]
 		if !ok {
-			return fmt.Errorf("inbox: merge: contact %d: %w", id, ErrNotFound)
+			return 0, fmt.Errorf("inbox: merge: contact %d: %w", id, ErrNotFound)
 		}
 		if m {
-			return fmt.Errorf("inbox: merge: contact %d was already merged: %w", id, ErrConflict)
+			return 0, fmt.Errorf("inbox: merge: contact %d was already merged: %w", id, ErrConflict)
 		}
 	}
 	// other's conversations in id order, as the lock order wants, before the UPDATE below
 	// takes them in an order of its own.
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM conversations WHERE contact_id = $1 ORDER BY id FOR NO KEY UPDATE`, other); err != nil {
-		return fmt.Errorf("inbox: merge: lock conversations: %w", err)
+		return 0, fmt.Errorf("inbox: merge: lock conversations: %w", err)
 	}
 	now := s.now()
+	mergeID, err := recordMerge(ctx, tx, keep, other, by, now)
+	if err != nil {
+		return 0, err
+	}
 	steps := []struct{ what, sql string }{
 		{"identities", `UPDATE contact_identities SET contact_id = $1 WHERE contact_id = $2`},
 		{"conversations", `UPDATE conversations SET contact_id = $1 WHERE contact_id = $2`},
@@ -116,6 +128,9 @@ func (s *Store) MergeTx(ctx context.Context, tx pgx.Tx, keep, other int64, by Ac
 			name = CASE WHEN k.name = '' THEN o.name ELSE k.name END,
 			tier = CASE WHEN k.tier = '' THEN o.tier ELSE k.tier END,
 			tags = (SELECT coalesce(array_agg(DISTINCT t ORDER BY t), '{}') FROM unnest(k.tags || o.tags) t),
+			company_id = coalesce(k.company_id, o.company_id),
+			attributes = o.attributes || k.attributes,
+			notes = CASE WHEN k.notes = '' THEN o.notes WHEN o.notes = '' THEN k.notes ELSE k.notes || E'\n\n' || o.notes END,
 			updated_at = $3
 			FROM contacts o WHERE k.id = $1 AND o.id = $2`},
 		{"mark", `UPDATE contacts SET merged_into = $1, updated_at = $3 WHERE id = $2`},
@@ -126,22 +141,22 @@ func (s *Store) MergeTx(ctx context.Context, tx pgx.Tx, keep, other int64, by Ac
 			args = append(args, now)
 		}
 		if _, err := tx.Exec(ctx, st.sql, args...); err != nil {
-			return fmt.Errorf("inbox: merge: %s: %w", st.what, err)
+			return 0, fmt.Errorf("inbox: merge: %s: %w", st.what, err)
 		}
 	}
 	if err := audit(ctx, tx, auditEntry{contactID: &keep, agentID: nonZero(by.AgentID), actor: by.kind(),
-		kind: "merge", data: map[string]any{"merged": other}, at: now}); err != nil {
-		return err
+		kind: "merge", data: map[string]any{"merged": other, "merge_id": mergeID}, at: now}); err != nil {
+		return 0, err
 	}
 	who, err := auditAgent(ctx, tx, by.AgentID)
 	if err != nil {
-		return fmt.Errorf("inbox: merge: %w", err)
+		return 0, fmt.Errorf("inbox: merge: %w", err)
 	}
-	rec := who.Record(AuditContactsMerged, AuditTarget("contact", keep), map[string]any{"merged": other})
+	rec := who.Record(AuditContactsMerged, AuditTarget("contact", keep), map[string]any{"merged": other, "merge_id": mergeID})
 	rec.At = now
 	if err := s.RecordAuditTx(ctx, tx, rec); err != nil {
-		return err
+		return 0, err
 	}
-	return s.Publish(ctx, tx, Event{Type: EventContactMerged, ContactID: keep, AgentID: by.AgentID,
-		Data: map[string]any{"merged": other}, At: now})
+	return mergeID, s.Publish(ctx, tx, Event{Type: EventContactMerged, ContactID: keep, AgentID: by.AgentID,
+		Data: map[string]any{"merged": other, "merge_id": mergeID}, At: now})
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Scope is the store seen by one Viewer: every read and action that the web pages, the API and
@@ -184,27 +182,8 @@ func (sc Scope) GetContact(ctx context.Context, id int64) (Contact, error) {
 // Merge is Store.Merge for a viewer who may see every conversation of both contacts; otherwise
 // ErrNotFound. The check runs in the merge's transaction, after the contacts are locked.
 func (sc Scope) Merge(ctx context.Context, keep, other int64, by Actor) (Contact, error) {
-	ids := []int64{keep, other}
-	if keep == other {
-		ids = ids[:1] // MergeTx refuses it (ErrConflict) once the viewer may see it
-	}
-	err := sc.s.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM contacts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids); err != nil {
-			return fmt.Errorf("inbox: merge: %w", err)
-		}
-		ok, err := sc.seesContacts(ctx, tx, ids, true)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("inbox: merge %d into %d: %w", other, keep, ErrNotFound)
-		}
-		return sc.s.MergeTx(ctx, tx, keep, other, by)
-	})
-	if err != nil {
-		return Contact{}, err
-	}
-	return sc.s.GetContact(ctx, keep)
+	c, _, err := sc.MergeAndRecord(ctx, keep, other, by)
+	return c, err
 }
 
 // Attachment returns an attachment of a conversation the viewer may see.

@@ -110,6 +110,15 @@ type Contact struct {
 	MergedInto *int64     `json:"merged_into,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
 	Identities []Identity `json:"identities,omitempty"`
+	// Notes are the agents' free text about the customer.
+	Notes string `json:"notes"`
+	// Attributes are the values of the admin-defined contact attributes (AttributeDef), by key.
+	Attributes map[string]any `json:"attributes"`
+	// CompanyID is the customer's company, if any; CompanyName its name.
+	CompanyID   *int64 `json:"company_id,omitempty"`
+	CompanyName string `json:"company_name,omitempty"`
+	// ErasedAt is when the customer's data was erased (Store.EraseContact).
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
 }
 
 // Conversation is one customer issue: a thread of messages that may span channels.

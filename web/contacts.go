@@ -32,7 +32,8 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// merge is POST /api/v1/contacts/{id}/merge {"other_id": N}: other folds into id.
+// merge is POST /api/v1/contacts/{id}/merge {"other_id": N}: other folds into id. It answers
+// the contact as merged with merge_id, which POST /api/v1/merges/{id}/undo takes.
 func (s *Server) merge(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -51,10 +52,13 @@ func (s *Server) merge(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := sc.Merge(r.Context(), id, req.OtherID, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	c, mergeID, err := sc.MergeAndRecord(r.Context(), id, req.OtherID, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, struct {
+		inbox.Contact
+		MergeID int64 `json:"merge_id"`
+	}{c, mergeID})
 	return nil
 }

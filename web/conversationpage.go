@@ -18,6 +18,7 @@ type convView struct {
 	Conv           inbox.Conversation
 	Items          []timelineItem
 	Contact        inbox.Contact
+	Fields         []attrField          // the contact's custom attributes, for the panel's profile form
 	Past           []inbox.Conversation // the customer's other conversations, on any channel
 	Agents         []inbox.Agent
 	Names          map[int64]string
@@ -112,6 +113,11 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 			cv.Past = append(cv.Past, pc)
 		}
 	}
+	defs, err := s.store.AttributeDefs(ctx, inbox.AttrContact)
+	if err != nil {
+		return convView{}, err
+	}
+	cv.Fields = attrFields(defs, contact.Attributes)
 	cv.ReplyChannels, cv.DefaultChannel = replyChannels(c, contact, msgs)
 	return cv, nil
 }

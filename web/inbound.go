@@ -13,6 +13,8 @@ type inboundRequest struct {
 		Name  string `json:"name"`
 		Email string `json:"email"`
 		Phone string `json:"phone"`
+		// Attributes set the contact's custom attributes (admin-defined, validated).
+		Attributes map[string]any `json:"attributes"`
 	} `json:"contact"`
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
@@ -25,7 +27,8 @@ var errInboundCaller = &apiError{http.StatusForbidden, "forbidden",
 // inbound is POST /api/v1/inbound: 201 with the ids of a newly stored message, 200 with the
 // same ids when the external_id was already stored (nothing is stored twice). Only an
 // integration token or an admin may call it (else 403), since the identities it names are
-// stored as verified.
+// stored as verified. contact.attributes, checked before anything is stored, set the contact's
+// custom attributes once the message is.
 func (s *Server) inbound(w http.ResponseWriter, r *http.Request) error {
 	if !isIntegration(r.Context()) && agentFrom(r.Context()).Role != inbox.RoleAdmin {
 		return errInboundCaller
@@ -50,9 +53,20 @@ func (s *Server) inbound(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return badRequest("contact needs an email or a phone")
 	}
+	if err := s.store.CheckAttributes(r.Context(), inbox.AttrContact, req.Contact.Attributes); err != nil {
+		return err
+	}
 	res, err := s.store.Ingest(r.Context(), in)
 	if err != nil {
 		return err
+	}
+	if len(req.Contact.Attributes) > 0 && !res.Duplicate {
+		// Its own transaction after the message's: the group commit takes no profile changes.
+		_, err := s.store.As(inbox.Everyone()).UpdateContact(r.Context(), res.ContactID,
+			inbox.ContactPatch{Attributes: req.Contact.Attributes}, auditActorOf(r))
+		if err != nil {
+			return err
+		}
 	}
 	status := http.StatusCreated
 	if res.Duplicate {

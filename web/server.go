@@ -148,6 +148,9 @@ func (s *Server) routes(cfg Config) {
 	s.signinRoutes(m)
 	s.auditRoutes(m)
 	s.passwordRoutes(m)
+	s.contactRoutes(m)
+	s.mergeRoutes(m)
+	s.dataRightsRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

@@ -45,6 +45,7 @@ const (
 	conversation
 	contact
 	attachment
+	merge    // a merge of two contacts of the object's team
 	token    // an API token: the caller's own, or another agent's (which admins may see)
 	ownToken // the same, on a page where only one's own tokens exist, admins' too
 )
@@ -108,6 +109,27 @@ var policies = map[string]policy{
 	"GET /api/v1/contacts/{id}":                {access: agentRole, object: contact},
 	"POST /api/v1/contacts/{id}/merge":         {access: agentRole, object: contact, body: `{"other_id":{other}}`},
 	"GET /api/v1/attachments/{id}":             {access: agentRole, object: attachment},
+	"GET /api/v1/contacts":                     {access: agentRole},
+	"PATCH /api/v1/contacts/{id}":              {access: agentRole, object: contact, body: `{"tier":"gold","tags":["vip"]}`},
+	"GET /contacts":                            {access: agentRole},
+	"GET /contacts/{id}":                       {access: agentRole, object: contact},
+	"POST /contacts/{id}":                      {access: agentRole, object: contact, form: true, body: "tier=gold&notes=Prefers+email"},
+	"GET /api/v1/contacts/{id}/merge-preview":  {access: agentRole, object: contact, path: "/api/v1/contacts/{id}/merge-preview?other_id={other}"},
+	"GET /contacts/{id}/merge":                 {access: agentRole, object: contact, path: "/contacts/{id}/merge?other_id={other}"},
+	"POST /contacts/{id}/merge":                {access: agentRole, object: contact, form: true, body: "other_id={other}"},
+	"POST /merges/{id}/undo":                   {access: agentRole, object: merge},
+	"POST /api/v1/merges/{id}/undo":            {access: agentRole, object: merge},
+	"GET /api/v1/contacts/{id}/export":         {access: admin, object: contact},
+	"POST /api/v1/contacts/{id}/erase":         {access: admin, object: contact},
+	"GET /contacts/{id}/export":                {access: admin, object: contact},
+	"POST /contacts/{id}/erase":                {access: admin, object: contact, form: true, body: "confirm=yes"},
+	"GET /admin/attributes":                    {access: admin},
+	"GET /api/v1/companies":                    {access: agentRole},
+	"POST /api/v1/companies":                   {access: supervisor, body: `{"name":"Company {n}","domains":["c{n}.example"],"tier":"gold"}`},
+	"PATCH /api/v1/companies/{id}":             {access: supervisor, path: "/api/v1/companies/999999999", body: `{"tier":"silver"}`, ok: http.StatusNotFound},
+	"POST /admin/attributes":                   {access: admin, form: true, body: "object=contact&key=k{n}&label=K&type=text"},
+	"GET /api/v1/attributes":                   {access: admin},
+	"POST /api/v1/attributes":                  {access: admin, body: `{"object":"contact","key":"k{n}","label":"K","type":"text"}`},
 	"GET /api/v1/me":                           {access: agentRole},
 	"POST /api/v1/me/availability":             {access: agentRole, body: `{"availability":"away"}`},
 	"GET /api/v1/events":                       {access: agentRole},
@@ -457,7 +479,15 @@ func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, 
 		conv, contactID, attach := m.customer(team)
 		_, other, _ := m.customer(team)
 		id := map[object]int64{conversation: conv, contact: contactID, attachment: attach}[p.object]
+		if p.object == merge {
+			_, mergeID, err := m.a.store.As(inbox.Everyone()).MergeAndRecord(ctx, contactID, other, inbox.Actor{})
+			if err != nil {
+				m.t.Fatal(err)
+			}
+			id = mergeID
+		}
 		path = strings.Replace(path, "{id}", fmt.Sprint(id), 1)
+		path = strings.ReplaceAll(path, "{other}", fmt.Sprint(other))
 		body = strings.ReplaceAll(body, "{other}", fmt.Sprint(other))
 	}
 	m.n++

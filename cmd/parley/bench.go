@@ -28,12 +28,15 @@ import (
 // clients for a duration and prints messages/s and latency percentiles. Without --url it
 // starts a complete server in-process (HTTP, event feed, job workers) on DATABASE_URL.
 func benchCmd(ctx context.Context, c *cli) error {
-	what, err := c.sub("bench", "ingest", "inbox")
+	what, err := c.sub("bench", "ingest", "inbox", "contacts")
 	if err != nil {
 		return err
 	}
-	if what == "inbox" {
+	switch what {
+	case "inbox":
 		return benchInboxCmd(ctx, c)
+	case "contacts":
+		return benchContactsCmd(ctx, c)
 	}
 	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K]\n\n"+
 		"Secrets: --token (with --url). "+channels.StdinSecretsHelp)

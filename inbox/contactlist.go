@@ -1,0 +1,204 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ContactQuery selects one keyset page of contacts, newest first (by id): the contacts page and
+// GET /api/v1/contacts. Merged and erased contacts are left out. Every filter is one conjunct
+// served by an index of migrations 001, 062 and 090; the page is continued with a cursor, never
+// OFFSET, and never counted.
+type ContactQuery struct {
+	// Text searches names and company names by word prefix, and emails and phones by prefix.
+	Text string
+	// Tag keeps contacts carrying this tag.
+	Tag string
+	// Tier keeps contacts of this tier.
+	Tier string
+	// CompanyID keeps one company's contacts.
+	CompanyID int64
+	// Channel keeps contacts with a conversation on this channel.
+	Channel Channel
+	// SeenSince keeps contacts with a conversation active at or after it.
+	SeenSince time.Time
+	// VisibleTo keeps the contacts one viewer may see: those with a conversation the viewer sees.
+	VisibleTo *Viewer
+	// Cursor continues after the previous page's last row (the page's Next).
+	Cursor string
+	// Limit is the page size: 1 to 100, default 50.
+	Limit int
+}
+
+// ContactRow is one line of the contact list.
+type ContactRow struct {
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Tier        string     `json:"tier"`
+	Tags        []string   `json:"tags"`
+	CompanyID   *int64     `json:"company_id,omitempty"`
+	CompanyName string     `json:"company_name,omitempty"`
+	Email       string     `json:"email,omitempty"`
+	Phone       string     `json:"phone,omitempty"`
+	LastSeenAt  *time.Time `json:"last_seen_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// ContactPage is one page of contacts; Next continues it (empty on the last page).
+type ContactPage struct {
+	Contacts []ContactRow `json:"contacts"`
+	Next     string       `json:"next,omitempty"`
+}
+
+// contactCols are a ContactRow's columns over contacts k, companies co and the contact's
+// addresses ids (contactIdentities), read for the page's rows only.
+const contactCols = `k.id, k.name, k.tier, k.tags, k.company_id, coalesce(co.name, ''), coalesce(ids.email, ''), coalesce(ids.phone, ''),
+	(SELECT max(c.last_activity_at) FROM conversations c WHERE c.contact_id = k.id), k.created_at`
+
+// contactIdentities joins each row's first email and phone through the contact's own
+// identities (the contact_id index), never through the (kind, address) index.
+const contactIdentities = ` LEFT JOIN companies co ON co.id = k.company_id
+	LEFT JOIN LATERAL (SELECT min(i.address) FILTER (WHERE i.kind = 'email') AS email, min(i.address) FILTER (WHERE i.kind = 'phone') AS phone
+		FROM contact_identities i WHERE i.contact_id = k.id) ids ON true`
+
+// build turns q into one statement. A search first gathers, through the GIN and address
+// indexes, the newest searchCap contacts matching by name, by an address prefix and by company
+// name (each below the cursor), then filters and pages them, as conversation search does.
+func (q ContactQuery) build(region string) (sql string, args []any, limit int, none bool, err error) {
+	limit = q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 100 {
+		return "", nil, 0, false, invalid("limit", "at most 100")
+	}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where := []string{"k.merged_into IS NULL", "k.erased_at IS NULL"}
+	var cursor int64
+	if q.Cursor != "" {
+		if cursor, err = strconv.ParseInt(q.Cursor, 10, 64); err != nil || cursor <= 0 {
+			return "", nil, 0, false, invalid("cursor", "malformed")
+		}
+		where = append(where, "k.id < "+arg(cursor))
+	}
+	if q.Tier != "" {
+		where = append(where, "k.tier = "+arg(q.Tier))
+	}
+	if q.Tag != "" {
+		where = append(where, "k.tags @> ARRAY["+arg(q.Tag)+"::text]")
+	}
+	if q.CompanyID != 0 {
+		where = append(where, "k.company_id = "+arg(q.CompanyID))
+	}
+	var conv []string
+	if q.Channel != "" {
+		if !q.Channel.Valid() {
+			return "", nil, 0, false, invalid("channel", "unknown channel %q", q.Channel)
+		}
+		conv = append(conv, "c.channel = "+arg(q.Channel))
+	}
+	if !q.SeenSince.IsZero() {
+		conv = append(conv, "c.last_activity_at >= "+arg(q.SeenSince))
+	}
+	if v := q.VisibleTo; v != nil && !v.All {
+		conv = append(conv, v.where("c", arg))
+	}
+	if len(conv) > 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = k.id AND "+strings.Join(conv, " AND ")+")")
+	}
+	var hits string
+	if text := strings.TrimSpace(q.Text); text != "" {
+		if hits = contactHits(text, region, cursor, arg); hits == "" {
+			return "", nil, limit, true, nil
+		}
+	}
+	page := "SELECT k.* FROM contacts k WHERE " + strings.Join(where, " AND ") + " ORDER BY k.id DESC LIMIT " + arg(limit+1)
+	if hits != "" {
+		// The hits are sorted first (OFFSET 0 keeps the order), then each is looked up by
+		// primary key, newest first, until the page is full: a merge join would walk the whole
+		// primary key down to the oldest hit.
+		page = "SELECT k.* FROM (SELECT id FROM (" + hits + ") h ORDER BY id DESC OFFSET 0) hit CROSS JOIN LATERAL (SELECT k.* FROM contacts k WHERE k.id = hit.id AND " +
+			strings.Join(where, " AND ") + " LIMIT 1) k ORDER BY hit.id DESC LIMIT $" + strconv.Itoa(len(args))
+	}
+	// Only the page's rows read their company, addresses and last activity.
+	sql = "SELECT " + contactCols + " FROM (" + page + ") k" + contactIdentities + " ORDER BY k.id DESC"
+	return sql, args, limit, false, nil
+}
+
+// contactHits is the union of contact ids matching text (at most searchCap per source, newest
+// first, below cursor when it is set); empty when the text holds nothing to search.
+func contactHits(text, region string, cursor int64, arg func(any) string) string {
+	tsq, prefix := searchTerms(text, region)
+	t := strings.ToLower(strings.TrimSpace(text))
+	if prefix == "" && t != "" && !strings.ContainsAny(t, " %_\\") && len(t) <= 200 {
+		prefix = t + "%" // the start of an email address
+	}
+	below := func(col string) string {
+		if cursor == 0 {
+			return ""
+		}
+		return " AND " + col + " < " + arg(cursor)
+	}
+	limit := " LIMIT " + strconv.Itoa(searchCap) + ")"
+	var parts []string
+	if tsq != "" {
+		q := "to_tsquery('simple', " + arg(tsq) + ")"
+		parts = append(parts,
+			"(SELECT k2.id FROM contacts k2 WHERE to_tsvector('simple', k2.name) @@ "+q+below("k2.id")+" ORDER BY k2.id + 0 DESC"+limit,
+			"(SELECT k3.id FROM contacts k3 WHERE k3.company_id IN (SELECT co3.id FROM companies co3 WHERE to_tsvector('simple', co3.name) @@ "+q+
+				") AND k3.merged_into IS NULL"+below("k3.id")+" ORDER BY k3.id + 0 DESC"+limit)
+	}
+	if prefix != "" {
+		parts = append(parts, "(SELECT i.contact_id FROM contact_identities i WHERE i.address LIKE "+arg(prefix)+
+			below("i.contact_id")+" ORDER BY i.contact_id + 0 DESC"+limit)
+	}
+	return strings.Join(parts, " UNION ")
+}
+
+// ListContacts returns one page of contacts. A malformed cursor or filter is ErrInvalid.
+func (s *Store) ListContacts(ctx context.Context, q ContactQuery) (ContactPage, error) {
+	sql, args, limit, none, err := q.build(s.region)
+	if err != nil {
+		return ContactPage{}, fmt.Errorf("inbox: list contacts: %w", err)
+	}
+	page := ContactPage{Contacts: []ContactRow{}}
+	if none {
+		return page, nil
+	}
+	// Planned with its values every time, as conversation search is: a generic plan cannot use
+	// the address index for LIKE $n nor tell a rare tier from a common one.
+	rows, err := s.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+	if err != nil {
+		return ContactPage{}, fmt.Errorf("inbox: list contacts: %w", err)
+	}
+	page.Contacts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ContactRow, error) {
+		var c ContactRow
+		err := r.Scan(&c.ID, &c.Name, &c.Tier, &c.Tags, &c.CompanyID, &c.CompanyName, &c.Email, &c.Phone, &c.LastSeenAt, &c.CreatedAt)
+		return c, err
+	})
+	if err != nil {
+		return ContactPage{}, fmt.Errorf("inbox: list contacts: %w", err)
+	}
+	if len(page.Contacts) > limit {
+		page.Contacts = page.Contacts[:limit]
+		page.Next = strconv.FormatInt(page.Contacts[limit-1].ID, 10)
+	}
+	return page, nil
+}
+
+// ListContacts is Store.ListContacts of the contacts the viewer may see.
+func (sc Scope) ListContacts(ctx context.Context, q ContactQuery) (ContactPage, error) {
+	if !sc.v.All {
+		v := sc.v
+		q.VisibleTo = &v
+	}
+	return sc.s.ListContacts(ctx, q)
+}
