@@ -19,7 +19,8 @@ const RetryAfter = 5
 // time, rather than that the request or the code is wrong: a connection refused, reset or
 // closed (PostgreSQL stopping, restarting or unreachable), a server shutting down or refusing
 // connections (SQLSTATE class 08, 57P01-57P03, 53300), a statement cancelled by its timeout,
-// or a deadline that passed while waiting for a connection or an answer. Such a request may
+// a deadline that passed while waiting for a connection or an answer, or a transaction that
+// still deadlocked or failed to serialize (40P01, 40001) after the inbox's retries. Such a request may
 // succeed if sent again shortly: it is answered 503 with Retry-After, never 500.
 func Unavailable(err error) bool {
 	if err == nil {
@@ -28,7 +29,7 @@ func Unavailable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
-		case "57P01", "57P02", "57P03", "53300", "57014":
+		case "57P01", "57P02", "57P03", "53300", "57014", "40P01", "40001":
 			return true
 		}
 		return len(pe.Code) == 5 && pe.Code[:2] == "08"

@@ -33,6 +33,8 @@ func TestUnavailable(t *testing.T) {
 		{"connection failure", &pgconn.PgError{Code: "08006"}, true},
 		{"too many connections", &pgconn.PgError{Code: "53300"}, true},
 		{"statement timeout", &pgconn.PgError{Code: "57014"}, true},
+		{"deadlock after the retries", fmt.Errorf("inbox: assign: %w", &pgconn.PgError{Code: "40P01"}), true},
+		{"serialization failure after the retries", &pgconn.PgError{Code: "40001"}, true},
 		{"broken connection", fmt.Errorf("query: %w", io.ErrUnexpectedEOF), true},
 		{"closed connection", pgconn.ErrConnClosed, true},
 		{"deadline", fmt.Errorf("acquire: %w", context.DeadlineExceeded), true},
