@@ -254,3 +254,11 @@ func (h *harness) closeFakes() {
 		_ = h.imap.srv.Close()
 	}
 }
+
+// sleep waits d or until ctx ends (an interrupted run hurries to its teardown).
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}

@@ -25,7 +25,7 @@ var (
 func (h *harness) runKill(ctx context.Context) *killRun {
 	ld := h.startLoad("a", killLoad)
 	run := &killRun{ld: ld}
-	time.Sleep(killAfter)
+	sleep(ctx, killAfter)
 	var survivor string
 	run.err = h.db.QueryRow(ctx, `SELECT attempted_by[array_length(attempted_by, 1)] FROM river_job
 		WHERE kind = 'email_poll' AND state = 'running'`).Scan(&survivor)
@@ -48,7 +48,7 @@ func (h *harness) runKill(ctx context.Context) *killRun {
 		}
 		run.err = err
 	}
-	time.Sleep(killTail)
+	sleep(ctx, killTail)
 	ld.finish(30 * time.Second)
 	return run
 }

@@ -61,6 +61,9 @@ func run(ctx context.Context, keep bool) (bool, error) {
 	b := h.runRestart(ctx)
 	c := h.runProviders(ctx)
 
+	if ctx.Err() != nil {
+		return false, fmt.Errorf("interrupted: %w", ctx.Err())
+	}
 	results := []*result{h.checkKill(ctx, a), h.checkRestart(ctx, b)}
 	results = append(results, h.checkProviders(ctx, c)...)
 	printReport(os.Stdout, results, time.Since(start))

@@ -197,7 +197,7 @@ func (h *harness) twilioPermanent(ctx context.Context) *result {
 	const text = "c-twilio-stop agent reply"
 	status, reason, ok := h.smsReplyWithFaults(ctx, r, "+15550009002", text, twilioFault{status: 400, code: 21610})
 	if ok {
-		time.Sleep(noRetryWatch)
+		sleep(ctx, noRetryWatch)
 		refusedOnce(r, status, reason, len(h.twilio.attempts(text)), "21610", "unsubscribed", "opted out")
 	}
 	return r
@@ -298,7 +298,7 @@ func (h *harness) emailFaults(ctx context.Context) *result {
 	sub := &result{}
 	delivered(sub, status, accepted, attempts, 3, 0)
 	status, reason, _ := h.outcome(ctx, refusedText)
-	time.Sleep(noRetryWatch)
+	sleep(ctx, noRetryWatch)
 	_, refusedAttempts := h.smtp.count("c-smtp-refused")
 	refused := &result{}
 	refusedOnce(refused, status, reason, len(refusedAttempts), "550", "mailbox unavailable")

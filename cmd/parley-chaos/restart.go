@@ -65,17 +65,17 @@ func (h *harness) runRestart(ctx context.Context) *restartRun {
 			h.probe(probing, run, s)
 		}()
 	}
-	time.Sleep(restartAfter)
+	sleep(ctx, restartAfter)
 	run.downAt = time.Now()
 	if err := h.pg.stop(ctx); err != nil {
 		run.err = err
 	}
-	time.Sleep(downFor)
+	sleep(ctx, downFor)
 	if err := h.pg.restart(ctx); err != nil && run.err == nil {
 		run.err = err
 	}
 	run.upAt = time.Now()
-	time.Sleep(restartTail)
+	sleep(ctx, restartTail)
 	stopProbes()
 	wg.Wait()
 	run.ld.finish(30 * time.Second)
