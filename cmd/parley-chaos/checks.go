@@ -64,13 +64,14 @@ func (h *harness) checkStored(ctx context.Context, ld *load, r *result) {
 // in the database (the customer's and the agents' replies): a message stored and never received
 // is a gap.
 func (h *harness) checkVisitors(ctx context.Context, ld *load, r *result) {
-	gaps, newIDs, received := 0, 0, 0
+	gaps, newIDs, received, reconnects := 0, 0, 0, 0
 	var examples []string
 	for _, v := range ld.visitors {
 		v.mu.Lock()
 		vid, seen := v.visitorID, v.seen
 		newIDs += v.newIDs
 		received += len(seen)
+		reconnects += max(v.sessions-1, 0)
 		v.mu.Unlock()
 		if vid == "" {
 			continue
@@ -94,7 +95,7 @@ func (h *harness) checkVisitors(ctx context.Context, ld *load, r *result) {
 		}
 		rows.Close()
 	}
-	r.note("chat visitors received %d messages", received)
+	r.note("chat visitors received %d messages and reconnected %d times", received, reconnects)
 	if gaps > 0 {
 		r.fail("chat: %d stored messages never reached their visitor (a gap after reconnecting), such as %s",
 			gaps, strings.Join(examples, ", "))
@@ -108,15 +109,21 @@ func (h *harness) checkVisitors(ctx context.Context, ld *load, r *result) {
 func (h *harness) checkAgents(ld *load, r *result) {
 	acked := ld.l.messageTimes()
 	missed, resumed := 0, 0
+	var examples []string
 	for _, a := range ld.agents {
-		missed += a.missed(acked)
+		ids := a.missed(acked)
+		missed += len(ids)
+		for _, id := range ids[:min(len(ids), 3)] {
+			examples = append(examples, fmt.Sprintf("%d acknowledged at %s", id, acked[id].UTC().Format("15:04:05.000")))
+		}
 		a.mu.Lock()
 		resumed += len(a.resumes)
 		a.mu.Unlock()
 	}
 	r.note("agent sockets: %d message.created missed while connected, %d feed.resumed", missed, resumed)
 	if missed > 0 {
-		r.fail("agents: %d message.created events missed by sockets that were connected", missed)
+		r.fail("agents: %d message.created events missed by sockets that were connected, such as %s", missed,
+			strings.Join(examples, ", "))
 	}
 }
 

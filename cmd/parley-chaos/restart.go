@@ -33,7 +33,8 @@ type probe struct {
 // restartRun is what scenario b leaves for its checks.
 type restartRun struct {
 	ld           *load
-	downAt, upAt time.Time
+	downAt, upAt time.Time // the stop returned; the restart returned
+	restartAt    time.Time // the restart began
 	servers      []*server
 	err          error
 
@@ -66,11 +67,12 @@ func (h *harness) runRestart(ctx context.Context) *restartRun {
 		}()
 	}
 	sleep(ctx, restartAfter)
-	run.downAt = time.Now()
 	if err := h.pg.stop(ctx); err != nil {
 		run.err = err
 	}
+	run.downAt = time.Now() // pg_ctl stop -w returns once the server is down
 	sleep(ctx, downFor)
+	run.restartAt = time.Now() // it accepts connections before localpg returns
 	if err := h.pg.restart(ctx); err != nil && run.err == nil {
 		run.err = err
 	}
@@ -125,6 +127,12 @@ func (h *harness) checkRestart(ctx context.Context, run *restartRun) *result {
 	h.checkStored(ctx, run.ld, r)
 	h.checkVisitors(ctx, run.ld, r)
 	h.checkAgents(run.ld, r)
+	live := run.ld.l.messageTimes()
+	for i, a := range run.ld.agents {
+		if !a.resyncedAfter(run.upAt, live) {
+			r.fail("agents: socket %d neither resynced (feed.resumed or a new connection) nor got a new message live after PostgreSQL was back", i)
+		}
+	}
 	h.checkReplies(ctx, run.ld, r, 30*time.Second)
 	for _, s := range run.servers {
 		if !s.alive() {
@@ -134,14 +142,14 @@ func (h *harness) checkRestart(ctx context.Context, run *restartRun) *result {
 	run.mu.Lock()
 	probes := append([]probe(nil), run.probes...)
 	run.mu.Unlock()
-	// While it is down (from a second after the stop, when every pooled connection has broken,
-	// to the restart): 503 with Retry-After, answered within answerBound.
+	// While it is down (from the stop's return to the restart's start): 503 with Retry-After, answered
+	// within answerBound.
 	var down, good int
 	var slowest time.Duration
 	kinds := map[string]int{}
 	recovered := map[string]time.Duration{}
 	for _, p := range probes {
-		if p.at.After(run.downAt.Add(time.Second)) && p.at.Add(p.took).Before(run.upAt) {
+		if p.at.After(run.downAt) && p.at.Add(p.took).Before(run.restartAt) {
 			down++
 			slowest = max(slowest, p.took)
 			switch {
@@ -159,6 +167,8 @@ func (h *harness) checkRestart(ctx context.Context, run *restartRun) *result {
 			}
 		}
 	}
+	r.note("PostgreSQL down from %s to %s, back by %s", run.downAt.UTC().Format("15:04:05.000"),
+		run.restartAt.UTC().Format("15:04:05.000"), run.upAt.UTC().Format("15:04:05.000"))
 	r.note("probes while PostgreSQL was down: %d, %d answered 503 with Retry-After, others %v, slowest %s",
 		down, good, kinds, slowest.Round(time.Millisecond))
 	if good < down {

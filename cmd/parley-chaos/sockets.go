@@ -30,6 +30,7 @@ type visitor struct {
 	seen      map[int64]bool  // message ids received
 	pending   map[string]bool // client ids sent, not yet acknowledged
 	newIDs    int             // times the server made a new visitor of us
+	sessions  int             // connections that got as far as welcome
 	seq       int
 }
 
@@ -98,6 +99,7 @@ func (v *visitor) session(s *server, down *time.Time) bool {
 		v.newIDs++
 	}
 	v.token, v.visitorID = welcome.Token, welcome.VisitorID
+	v.sessions++
 	v.mu.Unlock()
 	if !down.IsZero() {
 		v.ld.l.outage(time.Since(*down))
@@ -259,15 +261,15 @@ func (a *agentSocket) read(conn *websocket.Conn) {
 	}
 }
 
-// missed counts the acknowledged messages this socket was connected for (from half a second
+// missed returns the acknowledged messages this socket was connected for (from half a second
 // before to two seconds after the acknowledgement) whose message.created it never got, unless a
 // feed.resumed came after it (the page then catches up through the API).
-func (a *agentSocket) missed(acked map[int64]time.Time) int {
+func (a *agentSocket) missed(acked map[int64]time.Time) []int64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	n := 0
+	var out []int64
 	for id, at := range acked {
-		if slices.ContainsFunc(a.resumes, func(r time.Time) bool { return !r.Before(at) }) {
+		if a.seen[id] || slices.ContainsFunc(a.resumes, func(r time.Time) bool { return !r.Before(at) }) {
 			continue
 		}
 		for _, iv := range a.intervals {
@@ -276,12 +278,28 @@ func (a *agentSocket) missed(acked map[int64]time.Time) int {
 				end = time.Now()
 			}
 			if iv[0].Before(at.Add(-500*time.Millisecond)) && end.After(at.Add(2*time.Second)) {
-				if !a.seen[id] {
-					n++
-				}
+				out = append(out, id)
 				break
 			}
 		}
 	}
-	return n
+	return out
+}
+
+// resyncedAfter reports whether the socket caught up after t: a feed.resumed, or a new
+// connection, and then a message.created it got live.
+func (a *agentSocket) resyncedAfter(t time.Time, live map[int64]time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	caught := slices.ContainsFunc(a.resumes, func(r time.Time) bool { return r.After(t) }) ||
+		slices.ContainsFunc(a.intervals, func(iv [2]time.Time) bool { return iv[0].After(t) })
+	if !caught {
+		return false
+	}
+	for id, at := range live {
+		if at.After(t) && a.seen[id] {
+			return true
+		}
+	}
+	return false
 }
