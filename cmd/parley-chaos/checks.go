@@ -114,7 +114,10 @@ func (h *harness) checkAgents(ld *load, r *result) {
 		ids := a.missed(acked)
 		missed += len(ids)
 		for _, id := range ids[:min(len(ids), 3)] {
-			examples = append(examples, fmt.Sprintf("%d acknowledged at %s", id, acked[id].UTC().Format("15:04:05.000")))
+			examples = append(examples, fmt.Sprintf("%d acknowledged at %s", id, clock(acked[id])))
+		}
+		if len(ids) > 0 {
+			examples = append(examples, "(that socket: "+a.describe()+")")
 		}
 		a.mu.Lock()
 		resumed += len(a.resumes)

@@ -167,8 +167,7 @@ func (h *harness) checkRestart(ctx context.Context, run *restartRun) *result {
 			}
 		}
 	}
-	r.note("PostgreSQL down from %s to %s, back by %s", run.downAt.UTC().Format("15:04:05.000"),
-		run.restartAt.UTC().Format("15:04:05.000"), run.upAt.UTC().Format("15:04:05.000"))
+	r.note("PostgreSQL down from %s to %s, back by %s", clock(run.downAt), clock(run.restartAt), clock(run.upAt))
 	r.note("probes while PostgreSQL was down: %d, %d answered 503 with Retry-After, others %v, slowest %s",
 		down, good, kinds, slowest.Round(time.Millisecond))
 	if good < down {

@@ -79,6 +79,9 @@ func (v *visitor) session(s *server, down *time.Time) bool {
 		kind := "chat dial " + errKind(err)
 		if resp != nil {
 			kind = fmt.Sprintf("chat dial %d", resp.StatusCode)
+			if resp.Header.Get("Retry-After") != "" {
+				kind += " with Retry-After"
+			}
 		}
 		v.ld.l.refused(kind, 0)
 		return false
@@ -303,3 +306,24 @@ func (a *agentSocket) resyncedAfter(t time.Time, live map[int64]time.Time) bool 
 	}
 	return false
 }
+
+// describe tells when the socket was connected and resumed, for a failure's evidence.
+func (a *agentSocket) describe() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var conn, res []string
+	for _, iv := range a.intervals {
+		end := "on"
+		if !iv[1].IsZero() {
+			end = clock(iv[1])
+		}
+		conn = append(conn, clock(iv[0])+"-"+end)
+	}
+	for _, r := range a.resumes {
+		res = append(res, clock(r))
+	}
+	return fmt.Sprintf("connected %s, feed.resumed at %s", strings.Join(conn, " "), orNone(strings.Join(res, " ")))
+}
+
+// clock formats an instant for the report (UTC, milliseconds).
+func clock(t time.Time) string { return t.UTC().Format("15:04:05.000") }
