@@ -76,7 +76,7 @@ func (h *harness) checkVisitors(ctx context.Context, ld *load, r *result) {
 		if vid == "" {
 			continue
 		}
-		rows, err := h.db.Query(ctx, `SELECT m.id, m.direction FROM messages m WHERE m.channel = 'chat'
+		rows, err := h.db.Query(ctx, `SELECT m.id, m.direction, m.created_at FROM messages m WHERE m.channel = 'chat'
 			AND m.direction IN ('inbound', 'outbound') AND m.conversation_id IN
 			(SELECT conversation_id FROM messages WHERE channel = 'chat' AND external_id LIKE $1 || ':%')`, vid)
 		if err != nil {
@@ -86,10 +86,11 @@ func (h *harness) checkVisitors(ctx context.Context, ld *load, r *result) {
 		for rows.Next() {
 			var id int64
 			var direction string
-			if rows.Scan(&id, &direction) == nil && !seen[id] {
+			var at time.Time
+			if rows.Scan(&id, &direction, &at) == nil && !seen[id] {
 				gaps++
 				if len(examples) < 5 {
-					examples = append(examples, fmt.Sprintf("%s %d", direction, id))
+					examples = append(examples, fmt.Sprintf("%s %d stored at %s", direction, id, clock(at)))
 				}
 			}
 		}
