@@ -107,17 +107,35 @@ func (h *harness) checkVisitors(ctx context.Context, ld *load, r *result) {
 }
 
 // checkAgents counts the acknowledged messages an agent socket was connected for but never got.
-func (h *harness) checkAgents(ld *load, r *result) {
+func (h *harness) checkAgents(ctx context.Context, ld *load, r *result) {
 	acked := ld.l.messageTimes()
+	ids := make([]int64, 0, len(acked))
+	for id := range acked {
+		ids = append(ids, id)
+	}
+	created := map[int64]time.Time{}
+	rows, err := h.db.Query(ctx, `SELECT id, created_at FROM messages WHERE id = ANY($1)`, ids)
+	if err != nil {
+		r.fail("agents: reading the messages: %v", err)
+		return
+	}
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		if rows.Scan(&id, &at) == nil {
+			created[id] = at
+		}
+	}
+	rows.Close()
 	missed, resumed := 0, 0
 	var examples []string
 	for _, a := range ld.agents {
-		ids := a.missed(acked)
-		missed += len(ids)
-		for _, id := range ids[:min(len(ids), 3)] {
-			examples = append(examples, fmt.Sprintf("%d acknowledged at %s", id, clock(acked[id])))
+		lost := a.missed(acked, created)
+		missed += len(lost)
+		for _, id := range lost[:min(len(lost), 3)] {
+			examples = append(examples, fmt.Sprintf("%d stored at %s, acknowledged at %s", id, clock(created[id]), clock(acked[id])))
 		}
-		if len(ids) > 0 {
+		if len(lost) > 0 {
 			examples = append(examples, "(that socket: "+a.describe()+")")
 		}
 		a.mu.Lock()
@@ -149,6 +167,7 @@ func (h *harness) checkReplies(ctx context.Context, ld *load, r *result, wait ti
 	defer rows.Close()
 	stored := map[string]bool{}
 	var sms, once, never, twice, stuck, failed int
+	var doubled []string
 	for rows.Next() {
 		var text, channel, status string
 		if err := rows.Scan(&text, &channel, &status); err != nil {
@@ -171,6 +190,11 @@ func (h *harness) checkReplies(ctx context.Context, ld *load, r *result, wait ti
 			never++
 		default:
 			twice++
+			var at []string
+			for _, t := range h.twilio.attempts(text) {
+				at = append(at, clock(t))
+			}
+			doubled = append(doubled, fmt.Sprintf("%q sent at %s", text, strings.Join(at, ", ")))
 		}
 	}
 	lost := 0
@@ -193,7 +217,7 @@ func (h *harness) checkReplies(ctx context.Context, ld *load, r *result, wait ti
 		r.fail("replies: %d SMS replies marked sent never reached Twilio", never)
 	}
 	if twice > 0 {
-		r.fail("replies: %d SMS replies reached Twilio more than once", twice)
+		r.fail("replies: %d SMS replies reached Twilio more than once: %s", twice, strings.Join(doubled, "; "))
 		r.dups += twice
 	}
 }

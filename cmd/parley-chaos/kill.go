@@ -61,7 +61,7 @@ func (h *harness) checkKill(ctx context.Context, run *killRun) *result {
 	}
 	h.checkStored(ctx, run.ld, r)
 	h.checkVisitors(ctx, run.ld, r)
-	h.checkAgents(run.ld, r)
+	h.checkAgents(ctx, run.ld, r)
 	left := time.Until(run.killedAt.Add(rescueWait))
 	_ = h.waitFor(ctx, max(left, 0), "the dead server's jobs", func() bool { return len(h.stillRunning(ctx, run.orphans)) == 0 })
 	stuck := h.stillRunning(ctx, run.orphans)

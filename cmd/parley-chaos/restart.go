@@ -126,7 +126,7 @@ func (h *harness) checkRestart(ctx context.Context, run *restartRun) *result {
 	}
 	h.checkStored(ctx, run.ld, r)
 	h.checkVisitors(ctx, run.ld, r)
-	h.checkAgents(run.ld, r)
+	h.checkAgents(ctx, run.ld, r)
 	live := run.ld.l.messageTimes()
 	for i, a := range run.ld.agents {
 		if !a.resyncedAfter(run.upAt, live) {

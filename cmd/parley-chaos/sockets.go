@@ -266,13 +266,18 @@ func (a *agentSocket) read(conn *websocket.Conn) {
 
 // missed returns the acknowledged messages this socket was connected for (from half a second
 // before to two seconds after the acknowledgement) whose message.created it never got, unless a
-// feed.resumed came after it (the page then catches up through the API).
-func (a *agentSocket) missed(acked map[int64]time.Time) []int64 {
+// feed.resumed came after the message was stored (created: when its transaction began), since
+// the page then catches up through the API.
+func (a *agentSocket) missed(acked, created map[int64]time.Time) []int64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var out []int64
 	for id, at := range acked {
-		if a.seen[id] || slices.ContainsFunc(a.resumes, func(r time.Time) bool { return !r.Before(at) }) {
+		stored, ok := created[id]
+		if !ok {
+			stored = at
+		}
+		if a.seen[id] || slices.ContainsFunc(a.resumes, func(r time.Time) bool { return !r.Before(stored) }) {
 			continue
 		}
 		for _, iv := range a.intervals {
