@@ -52,7 +52,8 @@ type harness struct {
 
 // setUp builds bin/parley, starts the cluster and the fakes, provisions the inboxes and tokens
 // and starts two servers. The survivor of scenario a (servers[1]) starts first, alone, so that it
-// is River's leader and runs the mailbox's long poll job; servers[0] is the one killed.
+// is River's leader (whose periodic jobs start the mailbox's polling); servers[0] is the one
+// killed.
 func setUp(ctx context.Context) (*harness, error) {
 	repo, err := repoRoot()
 	if err != nil {
@@ -100,10 +101,10 @@ func setUp(ctx context.Context) (*harness, error) {
 		return h, err
 	}
 	h.servers = []*server{nil, survivor}
-	if err := h.waitFor(ctx, time.Minute, "the mailbox's poll job to run", func() bool {
+	if err := h.waitFor(ctx, time.Minute, "server-2 to lead River and start polling the mailbox", func() bool {
 		var n int
-		_ = h.db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'email_poll' AND state = 'running'`).Scan(&n)
-		return n == 1
+		_ = h.db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'email_poll' AND attempted_at IS NOT NULL`).Scan(&n)
+		return n > 0
 	}); err != nil {
 		return h, err
 	}

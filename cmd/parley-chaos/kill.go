@@ -26,9 +26,10 @@ func (h *harness) runKill(ctx context.Context) *killRun {
 	ld := h.startLoad("a", killLoad)
 	run := &killRun{ld: ld}
 	sleep(ctx, killAfter)
+	// The survivor started first, alone, so it is River's leader; its client id tells its jobs
+	// from the victim's.
 	var survivor string
-	run.err = h.db.QueryRow(ctx, `SELECT attempted_by[array_length(attempted_by, 1)] FROM river_job
-		WHERE kind = 'email_poll' AND state = 'running'`).Scan(&survivor)
+	run.err = h.db.QueryRow(ctx, `SELECT leader_id FROM river_leader`).Scan(&survivor)
 	h.mu.Lock()
 	victim := h.servers[0]
 	h.mu.Unlock()
