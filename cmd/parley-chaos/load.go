@@ -52,7 +52,7 @@ func (h *harness) startLoad(prefix string, shape loadShape) *load {
 		ld.spawn(func() { ld.smsClient(i) })
 	}
 	for i := range shape.visitors {
-		v := &visitor{ld: ld, n: i, seen: map[int64]bool{}, pending: map[string]bool{}}
+		v := &visitor{ld: ld, n: i, seen: map[int64]bool{}, pending: map[string]time.Time{}}
 		ld.visitors = append(ld.visitors, v)
 		ld.spawn(v.run)
 	}

@@ -28,7 +28,7 @@ type visitor struct {
 	visitorID string
 	lastID    int64
 	seen      map[int64]bool  // message ids received
-	pending   map[string]bool // client ids sent, not yet acknowledged
+	pending   map[string]time.Time // client ids sent, not yet acknowledged -> last sent
 	newIDs    int             // times the server made a new visitor of us
 	sessions  int             // connections that got as far as welcome
 	seq       int
@@ -115,7 +115,7 @@ func (v *visitor) session(s *server, down *time.Time) bool {
 		_ = conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 		return conn.WriteJSON(f)
 	}
-	v.resend(send)
+	v.resend(send, 0)
 	readErr := make(chan error, 1)
 	go func() { readErr <- v.read(conn) }()
 	tick := time.NewTicker(330 * time.Millisecond)
@@ -134,7 +134,7 @@ func (v *visitor) session(s *server, down *time.Time) bool {
 			err = v.send(send)
 		}
 		if err == nil && i%6 == 0 {
-			v.resend(send)
+			v.resend(send, 2*time.Second)
 		}
 		if err != nil {
 			*down = time.Now()
@@ -148,18 +148,21 @@ func (v *visitor) send(send func(map[string]any) error) error {
 	v.mu.Lock()
 	v.seq++
 	cid := fmt.Sprintf("c%d-%d", v.n, v.seq)
-	v.pending[cid] = true
+	v.pending[cid] = time.Now()
 	v.mu.Unlock()
 	v.ld.l.try("chat", cid)
 	return send(map[string]any{"type": "message", "client_id": cid, "text": fmt.Sprintf("%s-chat-%d-%s", v.ld.prefix, v.n, cid)})
 }
 
-// resend sends every queued message again (same client_id).
-func (v *visitor) resend(send func(map[string]any) error) {
+// resend sends again (same client_id) every queued message last sent longer than older ago.
+func (v *visitor) resend(send func(map[string]any) error, older time.Duration) {
 	v.mu.Lock()
 	var again []string
-	for cid := range v.pending {
-		again = append(again, cid)
+	for cid, at := range v.pending {
+		if time.Since(at) >= older {
+			again = append(again, cid)
+			v.pending[cid] = time.Now()
+		}
 	}
 	v.mu.Unlock()
 	for _, cid := range again {
@@ -179,7 +182,8 @@ func (v *visitor) read(conn *websocket.Conn) error {
 			v.mu.Lock()
 			v.seen[f.ID] = true
 			v.lastID = max(v.lastID, f.ID)
-			acked := f.ClientID != "" && v.pending[f.ClientID]
+			_, acked := v.pending[f.ClientID]
+			acked = acked && f.ClientID != ""
 			delete(v.pending, f.ClientID)
 			vid := v.visitorID
 			v.mu.Unlock()
