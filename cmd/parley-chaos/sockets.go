@@ -27,10 +27,10 @@ type visitor struct {
 	token     string
 	visitorID string
 	lastID    int64
-	seen      map[int64]bool  // message ids received
+	seen      map[int64]bool       // message ids received
 	pending   map[string]time.Time // client ids sent, not yet acknowledged -> last sent
-	newIDs    int             // times the server made a new visitor of us
-	sessions  int             // connections that got as far as welcome
+	newIDs    int                  // times the server made a new visitor of us
+	sessions  int                  // connections that got as far as welcome
 	seq       int
 }
 
