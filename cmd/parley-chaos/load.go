@@ -253,10 +253,13 @@ func (ld *load) replier() {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
-		if resp.StatusCode/100 == 2 {
+		switch kind := fmt.Sprintf("reply %d", resp.StatusCode); {
+		case resp.StatusCode/100 == 2:
 			ld.l.ack("reply", text, 0)
-		} else {
-			ld.l.refused(fmt.Sprintf("reply %d", resp.StatusCode), time.Since(start))
+		case resp.Header.Get("Retry-After") != "":
+			ld.l.refused(kind+" with Retry-After", time.Since(start))
+		default:
+			ld.l.refused(kind, time.Since(start))
 		}
 	}
 }
