@@ -62,11 +62,20 @@ type Parts struct {
 type Queue struct {
 	Name       string
 	MaxWorkers int
-	// RescueAfter is how long a job of this queue may run before River takes it for stuck
-	// (its process died) and runs it again; 0 leaves River's setting. The server uses the
-	// longest a queue asks for.
-	RescueAfter time.Duration
 }
+
+// How long a job may run, and when River takes a running job for stuck. River has no
+// heartbeat: its rescuer (run by the leader every 30 s) retries a job still "running"
+// RescueAfter after its attempt began and past its own timeout, whether or not its process is
+// alive. So every job's timeout (River cancels its context then) stays under RescueAfter, and
+// a live job is never rescued: a job of a dead process runs again within about a minute
+// (RescueAfter, then the rescuer's and the scheduler's ticks), and long work (a mailbox's
+// IMAP IDLE) is cut into runs of at most JobTimeout that reschedule themselves. A server
+// refuses a worker whose Timeout exceeds JobTimeout.
+const (
+	JobTimeout  = 20 * time.Second
+	RescueAfter = 30 * time.Second
+)
 
 // Route is an HTTP handler a channel wants mounted.
 type Route struct {

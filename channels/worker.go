@@ -2,6 +2,7 @@ package channels
 
 import (
 	"errors"
+	"time"
 
 	"github.com/riverqueue/river"
 )
@@ -9,13 +10,24 @@ import (
 // Worker is the River worker of one job kind, as a channel (or workflow) offers it to the
 // River client that cmd/parley builds. Make one with NewWorker.
 type Worker struct {
-	worker any
-	add    func(*river.Workers) error
+	worker  any
+	add     func(*river.Workers) error
+	timeout func() time.Duration
 }
 
 // NewWorker wraps w, the worker of T's jobs.
 func NewWorker[T river.JobArgs](w river.Worker[T]) Worker {
-	return Worker{worker: w, add: func(ws *river.Workers) error { return river.AddWorkerSafely(ws, w) }}
+	return Worker{worker: w, add: func(ws *river.Workers) error { return river.AddWorkerSafely(ws, w) },
+		timeout: func() time.Duration { return w.Timeout(&river.Job[T]{}) }}
+}
+
+// Timeout is the worker's own job timeout (its Timeout method for a zero job); 0 means the
+// client's, JobTimeout.
+func (w Worker) Timeout() time.Duration {
+	if w.timeout == nil {
+		return 0
+	}
+	return w.timeout()
 }
 
 // Register adds the worker to ws. A kind registered twice, or a zero Worker, is an error.

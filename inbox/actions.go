@@ -23,9 +23,10 @@ func (a Actor) kind() string {
 	return "agent"
 }
 
-// lockConversation reads a conversation's state and holds its row until tx ends.
+// lockConversation reads a conversation's state and holds its row until tx ends (FOR NO KEY
+// UPDATE: see the lock order in the package doc).
 func lockConversation(ctx context.Context, tx pgx.Tx, id int64) (convState, error) {
-	c, err := scanConvState(tx.QueryRow(ctx, "SELECT "+convStateCols+" FROM conversations WHERE id = $1 FOR UPDATE", id))
+	c, err := scanConvState(tx.QueryRow(ctx, "SELECT "+convStateCols+" FROM conversations WHERE id = $1 FOR NO KEY UPDATE", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, fmt.Errorf("inbox: conversation %d: %w", id, ErrNotFound)
 	}

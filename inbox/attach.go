@@ -21,7 +21,7 @@ func (s *Store) AttachFetched(ctx context.Context, messageID int64, a NewAttachm
 		var convID int64
 		var dir Direction
 		var ch Channel
-		err := tx.QueryRow(ctx, `SELECT conversation_id, direction, channel FROM messages WHERE id = $1 FOR UPDATE`, messageID).
+		err := tx.QueryRow(ctx, `SELECT conversation_id, direction, channel FROM messages WHERE id = $1 FOR NO KEY UPDATE`, messageID).
 			Scan(&convID, &dir, &ch)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("inbox: attach to message %d: %w", messageID, ErrNotFound)

@@ -71,8 +71,9 @@ func (s *Store) MergeTx(ctx context.Context, tx pgx.Tx, keep, other int64, by Ac
 	if keep == other {
 		return fmt.Errorf("inbox: merge: a contact cannot merge into itself: %w", ErrConflict)
 	}
-	// Lock both in id order so two opposite merges cannot deadlock.
-	rows, err := tx.Query(ctx, `SELECT id, merged_into IS NOT NULL FROM contacts WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+	// Lock both in id order so two opposite merges cannot deadlock; conversations and messages
+	// after them, as the lock order wants (see the package doc).
+	rows, err := tx.Query(ctx, `SELECT id, merged_into IS NOT NULL FROM contacts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
 		[]int64{keep, other})
 	if err != nil {
 		return fmt.Errorf("inbox: merge: lock: %w", err)
@@ -99,6 +100,11 @@ func (s *Store) MergeTx(ctx context.Context, tx pgx.Tx, keep, other int64, by Ac
 		if m {
 			return fmt.Errorf("inbox: merge: contact %d was already merged: %w", id, ErrConflict)
 		}
+	}
+	// other's conversations in id order, as the lock order wants, before the UPDATE below
+	// takes them in an order of its own.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM conversations WHERE contact_id = $1 ORDER BY id FOR NO KEY UPDATE`, other); err != nil {
+		return fmt.Errorf("inbox: merge: lock conversations: %w", err)
 	}
 	now := s.now()
 	steps := []struct{ what, sql string }{

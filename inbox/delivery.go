@@ -60,10 +60,16 @@ func (s *Store) UpdateDeliveryTx(ctx context.Context, tx pgx.Tx, u DeliveryUpdat
 	}
 	var row pgx.Row
 	const cols = ` m.id, m.delivery_status, m.conversation_id FROM messages m `
+	// FOR UPDATE only when the provider's id is recorded: external_id is part of a key
+	// (channel, external_id), and the UPDATE below would take that lock anyway.
+	lock := " FOR NO KEY UPDATE"
+	if u.SetExternalID != "" {
+		lock = " FOR UPDATE"
+	}
 	if u.MessageID != 0 {
-		row = tx.QueryRow(ctx, "SELECT"+cols+"WHERE m.id = $1 FOR UPDATE", u.MessageID)
+		row = tx.QueryRow(ctx, "SELECT"+cols+"WHERE m.id = $1"+lock, u.MessageID)
 	} else {
-		row = tx.QueryRow(ctx, "SELECT"+cols+"WHERE m.channel = $1 AND m.external_id = $2 FOR UPDATE", u.Channel, u.ExternalID)
+		row = tx.QueryRow(ctx, "SELECT"+cols+"WHERE m.channel = $1 AND m.external_id = $2"+lock, u.Channel, u.ExternalID)
 	}
 	var id, convID int64
 	var current string

@@ -19,6 +19,39 @@
 //	  -> round trip 4: one pg_notify for the batch, with COMMIT; each caller returns
 //	     only now, and only then does the channel answer its provider.
 //
+// Lock order. Every transaction that writes contacts, conversations, messages or agents, here
+// or in a workflow job or a channel, takes its row and advisory locks in this order and never
+// goes back up the list:
+//
+//  1. a channel's own rows and advisory locks (an SMS's SID, a Slack event, a mailbox), before
+//     it hands its transaction to IngestTx;
+//  2. the ingest's identity locks (advisory, "identity:" and the sender), sorted by key;
+//  3. contacts, in id order;
+//  4. the workflow's SLA lock of a conversation (advisory, "sla:" and its id);
+//  5. agents, in id order (the assignment pass, availability, deactivation);
+//  6. conversations, in id order (a group commit writes its waves' conversations in id order,
+//     the assignment pass locks its queue in id order);
+//  7. messages, in id order (the chat marks a batch delivered at once);
+//  8. what hangs off them: the audit trail, the workflow's clocks, breaches and surveys, and
+//     River's job inserts (a unique job waits for another transaction inserting the same one,
+//     like a lock: jobs come last).
+//
+// Rows are locked FOR NO KEY UPDATE, which an UPDATE that changes no key takes as well; FOR
+// UPDATE only where a key changes (a message's external_id) or the row is deleted. The
+// foreign-key checks of inserts and updates elsewhere (an audit entry names its contact, a
+// message its conversation, an assignment its agent) take FOR KEY SHARE, which FOR NO KEY UPDATE
+// does not block, so they stay out of the order: a route job that holds a conversation may
+// write an audit entry of the contact an ingest holds. Teams and identities are never locked
+// as rows (identities are guarded by the locks of step 2).
+//
+// What can still deadlock or fail to serialize (an address merged into another contact while
+// its customer writes, a message threaded by an email reference into a conversation of lower
+// id, two transactions inserting one unique River job) is retried in one place, retryTx
+// (retry.go): InTx and the group commit roll the transaction back and run it again, with
+// jitter, a few times. Callers, and the HTTP and channel paths above them, see a deadlock
+// (40P01) or a serialization failure (40001) only when every attempt failed; Retryable tells
+// them apart. River jobs use InTx too; one that still fails is retried by River.
+//
 // Errors: ErrNotFound, ErrInvalid (wrapped in a *ValidationError that names the field),
 // ErrConflict and ErrForbidden; callers test them with errors.Is.
 //

@@ -65,7 +65,7 @@ func (s *Store) ChangeMessageTx(ctx context.Context, tx pgx.Tx, ch MessageChange
 	var deleted bool
 	err := tx.QueryRow(ctx, `SELECT id, conversation_id, coalesce(contact_id, 0), direction, text, html,
 			coalesce((metadata->>'deleted')::boolean, false)
-		FROM messages WHERE channel = $1 AND external_id = $2 FOR UPDATE`, ch.Channel, ch.ExternalID).
+		FROM messages WHERE channel = $1 AND external_id = $2 FOR NO KEY UPDATE`, ch.Channel, ch.ExternalID).
 		Scan(&id, &convID, &contactID, &dir, &text, &html, &deleted)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, fmt.Errorf("inbox: change message %s %q: %w", ch.Channel, ch.ExternalID, ErrNotFound)
@@ -135,7 +135,7 @@ func (s *Store) CompleteContactTx(ctx context.Context, tx pgx.Tx, contactID int6
 		also = append(also, Identity{Kind: id.Kind, Address: addr})
 	}
 	var merged bool
-	err := tx.QueryRow(ctx, `SELECT merged_into IS NOT NULL FROM contacts WHERE id = $1 FOR UPDATE`, contactID).Scan(&merged)
+	err := tx.QueryRow(ctx, `SELECT merged_into IS NOT NULL FROM contacts WHERE id = $1 FOR NO KEY UPDATE`, contactID).Scan(&merged)
 	if err != nil {
 		return false, fmt.Errorf("inbox: complete contact %d: %w", contactID, notFound(err))
 	}

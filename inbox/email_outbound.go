@@ -38,6 +38,7 @@ func (s *Store) PrepareEmail(ctx context.Context, id int64, newMessageID string)
 		var ch Channel
 		var mid, irt *string
 		var refs []string
+		// FOR UPDATE, not FOR NO KEY UPDATE: it may set external_id, part of a key.
 		err := tx.QueryRow(ctx, `SELECT conversation_id, direction, channel, email_message_id, email_in_reply_to, email_references
 			FROM messages WHERE id = $1 FOR UPDATE`, id).Scan(&convID, &dir, &ch, &mid, &irt, &refs)
 		if err != nil {

@@ -145,8 +145,9 @@ func (g *group) gather() {
 	}
 }
 
-// commit runs calls in one transaction. If the transaction fails, each call is retried alone,
-// so one bad message (or a lost race) never fails the others.
+// commit runs calls in one transaction. If the transaction fails (after run's retries of a
+// deadlock), each call is retried alone, so one bad message (or a lost race) never fails the
+// others.
 func (g *group) commit(ctx context.Context, calls []*call) {
 	// Every batch takes its identity locks in the same order: concurrent batches never deadlock.
 	sort.SliceStable(calls, func(i, j int) bool { return calls[i].in.lockKey() < calls[j].in.lockKey() })
@@ -181,10 +182,18 @@ func (g *group) release(c *call) {
 	close(c.done)
 }
 
-// run stores calls in one transaction: BEGIN rides with the first wave's lookups, and the
-// NOTIFYs with COMMIT (see pipeTx), so a batch costs a round trip for each wave's lookups and
-// writes, one for its jobs, and one to commit.
+// run stores calls in one transaction, run again (retryTx) when PostgreSQL aborts it for a
+// deadlock or a serialization failure: every attempt starts from the calls alone and sets each
+// call's result afresh, and a result counts only once its attempt committed, so no call is
+// acknowledged for a message an aborted attempt wrote.
 func (g *group) run(ctx context.Context, calls []*call) error {
+	return retryTx(ctx, func() error { return g.runOnce(ctx, calls) })
+}
+
+// runOnce is one attempt of run: BEGIN rides with the first wave's lookups, and the NOTIFYs
+// with COMMIT (see pipeTx), so a batch costs a round trip for each wave's lookups and writes,
+// one for its jobs, and one to commit.
+func (g *group) runOnce(ctx context.Context, calls []*call) error {
 	s := g.store
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -206,6 +215,9 @@ func (g *group) run(ctx context.Context, calls []*call) error {
 // ingestCalls runs calls' waves on tx, enqueues their jobs and commits with their events.
 func (s *Store) ingestCalls(ctx context.Context, tx *pipeTx, calls []*call) error {
 	var events []Event
+	for _, c := range calls {
+		c.res = IngestResult{} // an aborted attempt's result does not count
+	}
 	for pending := calls; len(pending) > 0; {
 		wave, rest := splitWave(pending)
 		ins := make([]*Inbound, len(wave))

@@ -23,10 +23,10 @@ type lookupPlan struct {
 
 // queueLookup queues the first round trip of a wave, for all its messages at once: it takes
 // the senders' identity locks (so one sender's messages thread one at a time and a
-// redelivery waits for the first copy's commit), then reads each message's stored copy and
-// its sender's contact (locking the contact), the conversations its references and hints
+// redelivery waits for the first copy's commit), locks their contacts in id order, then
+// reads each message's stored copy and its sender's contact, the conversations its references and hints
 // name, and the contact's own conversation. The common reads are one statement for the
-// whole wave, each row found through an index; a wave of n messages costs four statements
+// whole wave, each row found through an index; a wave of n messages costs five statements
 // and its few optional reads, not 4n.
 func queueLookup(b *pgx.Batch, ins []*Inbound) []lookupPlan {
 	keys := make([]string, len(ins))
@@ -46,20 +46,29 @@ func queueLookup(b *pgx.Batch, ins []*Inbound) []lookupPlan {
 	// The locks are taken in the order of keys, which the group commit sorts: two
 	// transactions never wait on each other's identities in opposite orders.
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) k`, keys)
-	// Each LATERAL read is kept from being flattened into a join (LIMIT 1, FOR UPDATE): a
-	// join could be planned, and its generic plan kept, as a scan of the whole table hashed
-	// against the wave's rows; a lateral read is a lookup through the index for each row.
-	// The contact is locked here, a statement before its conversations are read, so that two
+	// Then the senders' contacts, in id order as the lock order wants (see the package doc),
+	// FOR NO KEY UPDATE: the foreign-key checks of other transactions (an audit entry of a
+	// route job, an agent's change) take FOR KEY SHARE on a contact and do not wait for it.
+	// Each contact is locked a statement before its conversations are read, so that two
 	// channels of one merged customer thread one at a time: a statement that waits for a lock
 	// still reads with the snapshot it started with, so it would miss the conversation that
 	// the transaction it waited for created.
+	b.Queue(`SELECT k.id FROM unnest($1::text[], $2::text[]) AS x(kind, address)
+		JOIN LATERAL (SELECT contact_id FROM contact_identities WHERE kind = x.kind AND address = x.address LIMIT 1) i ON true
+		JOIN contacts k ON k.id = i.contact_id
+		ORDER BY k.id FOR NO KEY UPDATE OF k`, kinds, addresses)
+	// Each LATERAL read is kept from being flattened into a join (LIMIT 1, FOR NO KEY UPDATE):
+	// a join could be planned, and its generic plan kept, as a scan of the whole table hashed
+	// against the wave's rows; a lateral read is a lookup through the index for each row. Its
+	// lock is the one above, taken again, unless a merge moved the address to another contact
+	// meanwhile: that one is locked here, out of order, and a deadlock it may cause is retried.
 	b.Queue(`SELECT m.id, m.conversation_id, m.contact_id, c.id, c.verified, c.unnamed
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(channel, external_id, kind, address, n)
 		LEFT JOIN LATERAL (SELECT id, conversation_id, coalesce(contact_id, 0) AS contact_id FROM messages
 			WHERE channel = x.channel AND external_id = x.external_id LIMIT 1) m ON true
 		LEFT JOIN LATERAL (SELECT k.id, i.verified, k.name = '' AS unnamed
 			FROM contact_identities i JOIN contacts k ON k.id = i.contact_id
-			WHERE i.kind = x.kind AND i.address = x.address FOR UPDATE OF k) c ON true
+			WHERE i.kind = x.kind AND i.address = x.address FOR NO KEY UPDATE OF k) c ON true
 		ORDER BY x.n`, channels, externalIDs, kinds, addresses)
 	plans := make([]lookupPlan, len(ins))
 	for i, in := range ins {
@@ -108,6 +117,9 @@ func readLookup(br pgx.BatchResults, ins []*Inbound, plans []lookupPlan) ([]look
 	}
 	if _, err := br.Exec(); err != nil {
 		return nil, fmt.Errorf("inbox: ingest: lock identities: %w", err)
+	}
+	if _, err := br.Exec(); err != nil {
+		return nil, fmt.Errorf("inbox: ingest: lock contacts: %w", err)
 	}
 	out := make([]looked, len(ins))
 	err := readPerMessage(br, len(ins), "find stored copies and identities", func(rows pgx.Rows, i int) error {

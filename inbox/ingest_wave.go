@@ -1,8 +1,11 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,7 +49,7 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 	held := map[int64]bool{}
 	wb := &pgx.Batch{}
 	var active []*ingestItem
-	for _, it := range items {
+	for _, it := range inConversationOrder(items) {
 		if it.look.existing != nil {
 			it.res, it.done = *it.look.existing, true
 			continue
@@ -194,4 +197,21 @@ func splitWave(calls []*call) (wave, rest []*call) {
 		}
 	}
 	return wave, rest
+}
+
+// inConversationOrder returns items in the order their writes lock conversations: by the id
+// of the conversation each is about to update, as the lock order wants (see the package doc),
+// then those that start a new one, whose row nobody else can hold. Items of one conversation
+// keep their order (by sender). A rare path that decides otherwise once it runs (an address
+// taken over, an interception) may break the order; a deadlock it causes is retried.
+func inConversationOrder(items []*ingestItem) []*ingestItem {
+	key := func(it *ingestItem) int64 {
+		if id := decideThread(it.look.cands, it.in.Auto != "").conversationID; id != 0 {
+			return id
+		}
+		return math.MaxInt64
+	}
+	out := slices.Clone(items)
+	slices.SortStableFunc(out, func(a, b *ingestItem) int { return cmp.Compare(key(a), key(b)) })
+	return out
 }

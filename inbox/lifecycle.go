@@ -24,7 +24,7 @@ func (s *Store) LockStatusTx(ctx context.Context, tx pgx.Tx, id int64) (StatusSi
 	err := tx.QueryRow(ctx, `SELECT c.status, coalesce(e.id, 0), coalesce(e.created_at, c.created_at)
 		FROM conversations c LEFT JOIN LATERAL (SELECT id, created_at FROM conversation_events
 			WHERE conversation_id = c.id AND kind = 'status' ORDER BY id DESC LIMIT 1) e ON true
-		WHERE c.id = $1 FOR UPDATE OF c`, id).Scan(&st.Status, &st.EntryID, &st.Since)
+		WHERE c.id = $1 FOR NO KEY UPDATE OF c`, id).Scan(&st.Status, &st.EntryID, &st.Since)
 	if err != nil {
 		return st, fmt.Errorf("inbox: status of conversation %d: %w", id, notFound(err))
 	}
@@ -60,7 +60,7 @@ func (s *Store) LockResolutionTx(ctx context.Context, tx pgx.Tx, id int64) (Reso
 			AND direction = 'inbound' AND auto = '' ORDER BY id DESC LIMIT 1) m ON true
 		LEFT JOIN LATERAL (SELECT agent_id FROM conversation_events WHERE conversation_id = c.id
 			AND kind = 'status' AND data->>'to' = 'resolved' ORDER BY id DESC LIMIT 1) r ON true
-		WHERE c.id = $1 FOR UPDATE OF c`, id).Scan(&r.Status, &r.ResolvedAt, &r.Category, &r.ContactID, &r.TeamID,
+		WHERE c.id = $1 FOR NO KEY UPDATE OF c`, id).Scan(&r.Status, &r.ResolvedAt, &r.Category, &r.ContactID, &r.TeamID,
 		&r.AssigneeID, &r.Channel, &r.InboxID, &r.ResolvedBy)
 	if err != nil {
 		return r, fmt.Errorf("inbox: resolution of conversation %d: %w", id, notFound(err))

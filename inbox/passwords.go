@@ -98,7 +98,7 @@ var ErrWrongPassword = errors.New("the current password is wrong")
 func (s *Store) ChangePassword(ctx context.Context, agentID int64, current, next, ip string) error {
 	return s.InTx(ctx, func(tx pgx.Tx) error {
 		var email, hash string
-		err := tx.QueryRow(ctx, `SELECT email, password_hash FROM agents WHERE id = $1 FOR UPDATE`, agentID).Scan(&email, &hash)
+		err := tx.QueryRow(ctx, `SELECT email, password_hash FROM agents WHERE id = $1 FOR NO KEY UPDATE`, agentID).Scan(&email, &hash)
 		if err != nil {
 			return fmt.Errorf("inbox: change password: %w", notFound(err))
 		}

@@ -1,9 +1,12 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -45,7 +48,8 @@ type TeamQueues struct {
 // of the teams with capacity, in id order (FOR NO KEY UPDATE, which agents' own assignments
 // through a foreign key do not wait for), so two passes that share an agent run one after the
 // other and each counts the other's assignments, and a consistent order leaves no deadlock
-// between passes over overlapping teams. Only then does it lock the conversations it returns.
+// between passes over overlapping teams. Only then does it lock the conversations it returns,
+// in id order (agents before conversations, as the package doc's lock order wants).
 // An empty queue costs one indexed query and locks nothing.
 func (s *Store) LockTeamQueuesTx(ctx context.Context, tx pgx.Tx, teams []int64) (TeamQueues, error) {
 	var q TeamQueues
@@ -61,17 +65,37 @@ func (s *Store) LockTeamQueuesTx(ctx context.Context, tx pgx.Tx, teams []int64) 
 	if err != nil || free == 0 {
 		return q, err
 	}
-	rows, err := tx.Query(ctx, `SELECT id, team_id FROM conversations WHERE team_id = ANY($1)
-		AND assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND routed_at IS NOT NULL
-		ORDER BY created_at, id LIMIT $2 FOR UPDATE`, teams, free)
+	// The oldest waiting, locked in id order as the lock order wants (see the package doc); the
+	// outer conditions repeat the inner ones, so a row changed while we waited for its lock is
+	// checked again and skipped when it no longer waits. Handed out oldest first.
+	rows, err := tx.Query(ctx, `SELECT id, team_id, created_at FROM conversations
+		WHERE id IN (SELECT id FROM conversations WHERE team_id = ANY($1)
+			AND assignee_id IS NULL AND status IN ('new', 'open', 'pending') AND routed_at IS NOT NULL
+			ORDER BY created_at, id LIMIT $2)
+		AND team_id = ANY($1) AND assignee_id IS NULL AND status IN ('new', 'open', 'pending')
+		ORDER BY id FOR NO KEY UPDATE`, teams, free)
 	if err != nil {
 		return q, fmt.Errorf("inbox: team queues: %w", err)
 	}
-	waiting, err := pgx.CollectRows(rows, pgx.RowToStructByPos[WaitingConversation])
-	if err != nil {
+	type oldest struct {
+		WaitingConversation
+		since time.Time
+	}
+	var waiting []oldest
+	var w oldest
+	if _, err := pgx.ForEachRow(rows, []any{&w.ID, &w.TeamID, &w.since}, func() error {
+		waiting = append(waiting, w)
+		return nil
+	}); err != nil {
 		return q, fmt.Errorf("inbox: team queues: %w", err)
 	}
-	q.Agents, q.Waiting = agents, waiting
+	slices.SortFunc(waiting, func(a, b oldest) int {
+		return cmp.Or(a.since.Compare(b.since), cmp.Compare(a.ID, b.ID))
+	})
+	for _, w := range waiting {
+		q.Waiting = append(q.Waiting, w.WaitingConversation)
+	}
+	q.Agents = agents
 	return q, nil
 }
 

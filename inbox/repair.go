@@ -1,6 +1,8 @@
 package inbox
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -186,9 +188,33 @@ func cleanValue(v any) (any, bool) {
 			return x, false
 		}
 		return out, true
-	default:
+	case nil, bool, int, int64, float64, json.Number:
 		return v, false
+	default:
+		// Any other value (a channel's []map[string]string of media, a struct) is stored as its
+		// JSON: clean that form when it holds what jsonb refuses.
+		raw, err := json.Marshal(v)
+		if err != nil || !bytes.Contains(raw, []byte(`\u0000`)) {
+			return v, false
+		}
+		var generic any
+		if json.Unmarshal(raw, &generic) != nil {
+			return v, false
+		}
+		out, changed := cleanValue(generic)
+		if !changed {
+			return v, false
+		}
+		return out, true
 	}
+}
+
+// Storable returns s as PostgreSQL can store it as text: NUL characters removed, invalid UTF-8
+// replaced with U+FFFD. Ingest repairs a message itself; a channel uses this for what it keeps in
+// its own tables (an email's full text, a failure's reason).
+func Storable(s string) string {
+	out, _ := cleanString(s)
+	return out
 }
 
 // CutRunes cuts s to at most n runes.

@@ -21,7 +21,8 @@ func TestIngestRepairsWhatPostgreSQLRefuses(t *testing.T) {
 		Name: "Ann\x00 Lee", Subject: "Bro\x00ken \xff parcel", Text: "it\x00 arrived\x00 torn", HTML: "<p>it\x00 arrived</p>",
 		Email:       &inbox.EmailHeaders{MessageID: "nul\x00@x", References: []string{"a\x00@x"}},
 		Attachments: []inbox.NewAttachment{{Filename: "photo\x00.jpg", ContentType: "image/jpeg", Content: []byte("\x00binary is fine\x00")}},
-		Metadata:    map[string]any{"headers": map[string]any{"X-Odd\x00": "v\x00al"}, "list": []any{"a\x00"}}})
+		Metadata: map[string]any{"headers": map[string]any{"X-Odd\x00": "v\x00al"}, "list": []any{"a\x00"},
+			"media": []map[string]string{{"content_type": "image/p\x00ng"}}}})
 	m, err := e.store.GetMessage(ctx, res.MessageID)
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,9 @@ func TestIngestRepairsWhatPostgreSQLRefuses(t *testing.T) {
 		if s, _ := repaired[field].(string); s == "" {
 			t.Errorf("metadata.repaired has no note for %s: %v", field, repaired)
 		}
+	}
+	if media, _ := json.Marshal(m.Metadata["media"]); string(media) != `[{"content_type":"image/png"}]` {
+		t.Errorf("metadata.media = %s, want the NUL removed from a channel's own value type", media)
 	}
 	if !strings.Contains(repaired["subject"].(string), "invalid UTF-8") {
 		t.Errorf("subject note = %q", repaired["subject"])

@@ -2,9 +2,6 @@ package inbox
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -56,12 +53,7 @@ func (s *Store) RequestReset(ctx context.Context, email, ip string, enqueue func
 // hash is stored. The agent's earlier
 // unused tokens, and every expired one, are removed: only the newest link works.
 func (s *Store) IssueReset(ctx context.Context, agentID int64) (string, Agent, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", Agent{}, fmt.Errorf("inbox: reset: %w", err)
-	}
-	token := resetPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	sum := sha256.Sum256([]byte(token))
+	token, hash := newBearer(resetPrefix)
 	now := s.now()
 	var a Agent
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
@@ -78,7 +70,7 @@ func (s *Store) IssueReset(ctx context.Context, agentID int64) (string, Agent, e
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO password_resets (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-			sum[:], agentID, now, now.Add(ResetTTL))
+			hash, agentID, now, now.Add(ResetTTL))
 		return err
 	})
 	if err != nil {
@@ -99,21 +91,21 @@ func (s *Store) ResetAgent(ctx context.Context, token string) (Agent, error) {
 	return a, err
 }
 
-// resetRowTx finds the live reset row of token, of an active agent, (locked FOR UPDATE when lock) and its agent.
+// resetRowTx finds the live reset row of token, of an active agent, (locked FOR NO KEY UPDATE when lock) and its agent.
 func (s *Store) resetRowTx(ctx context.Context, tx pgx.Tx, token string, lock bool) (Agent, int64, error) {
 	if !strings.HasPrefix(token, resetPrefix) {
 		return Agent{}, 0, fmt.Errorf("inbox: reset: %w", ErrResetLink)
 	}
-	sum := sha256.Sum256([]byte(token))
+	hash := bearerHash(token)
 	q := `SELECT a.id, a.email, a.name, a.role, a.capacity, a.availability, a.deactivated_at IS NULL, r.id
 		FROM password_resets r JOIN agents a ON a.id = r.agent_id
 		WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2 AND a.deactivated_at IS NULL`
 	if lock {
-		q += " FOR UPDATE OF r"
+		q += " FOR NO KEY UPDATE OF r"
 	}
 	var a Agent
 	var id int64
-	err := tx.QueryRow(ctx, q, sum[:], s.now()).Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &a.Active, &id)
+	err := tx.QueryRow(ctx, q, hash, s.now()).Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &a.Active, &id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Agent{}, 0, fmt.Errorf("inbox: reset: %w", ErrResetLink)
 	}

@@ -189,7 +189,7 @@ func (sc Scope) Merge(ctx context.Context, keep, other int64, by Actor) (Contact
 		ids = ids[:1] // MergeTx refuses it (ErrConflict) once the viewer may see it
 	}
 	err := sc.s.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM contacts WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM contacts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids); err != nil {
 			return fmt.Errorf("inbox: merge: %w", err)
 		}
 		ok, err := sc.seesContacts(ctx, tx, ids, true)

@@ -59,7 +59,7 @@ func sealedColumns() []sealedColumn {
 
 // rotateColumnTx re-seals the values of one column (see RotateSecrets).
 func (s *Store) rotateColumnTx(ctx context.Context, tx pgx.Tx, c sealedColumn, old *Sealer, rep *RotateReport) error {
-	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %[3]s, %[1]s FROM %[2]s WHERE %[1]s IS NOT NULL ORDER BY %[3]s FOR UPDATE`, c.column, c.table, c.key))
+	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %[3]s, %[1]s FROM %[2]s WHERE %[1]s IS NOT NULL ORDER BY %[3]s FOR NO KEY UPDATE`, c.column, c.table, c.key))
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,6 @@ package inbox
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -25,12 +22,7 @@ type Session struct {
 // CreateSession signs an agent in for ttl and returns the session's token (shown once, stored
 // hashed). It also removes every expired session, so the table never grows without bound.
 func (s *Store) CreateSession(ctx context.Context, agentID int64, ttl time.Duration, userAgent string) (string, Session, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", Session{}, fmt.Errorf("inbox: session: %w", err)
-	}
-	token := sessionPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	sum := sha256.Sum256([]byte(token))
+	token, hash := newBearer(sessionPrefix)
 	now := s.now()
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
@@ -40,7 +32,7 @@ func (s *Store) CreateSession(ctx context.Context, agentID int64, ttl time.Durat
 	}
 	ses := Session{AgentID: agentID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl)}
 	err := s.pool.QueryRow(ctx, `INSERT INTO web_sessions (token_hash, agent_id, created_at, last_seen_at, expires_at, user_agent)
-		VALUES ($1, $2, $3, $3, $4, $5) RETURNING id`, sum[:], agentID, now, ses.ExpiresAt, userAgent).Scan(&ses.ID)
+		VALUES ($1, $2, $3, $3, $4, $5) RETURNING id`, hash, agentID, now, ses.ExpiresAt, userAgent).Scan(&ses.ID)
 	if err != nil {
 		return "", Session{}, fmt.Errorf("inbox: session: %w", notFoundFK(err, "agent_id"))
 	}
@@ -54,14 +46,14 @@ func (s *Store) SessionAgent(ctx context.Context, token string, idle time.Durati
 	if !strings.HasPrefix(token, sessionPrefix) {
 		return Agent{}, Session{}, fmt.Errorf("inbox: session: %w", ErrNotFound)
 	}
-	sum := sha256.Sum256([]byte(token))
+	hash := bearerHash(token)
 	now := s.now()
 	var a Agent
 	var ses Session
 	err := s.pool.QueryRow(ctx, `SELECT a.id, a.email, a.name, a.role, a.capacity, a.availability,
 			w.id, w.created_at, w.last_seen_at, w.expires_at
 		FROM web_sessions w JOIN agents a ON a.id = w.agent_id
-		WHERE w.token_hash = $1 AND w.expires_at > $2 AND w.last_seen_at > $3 AND a.deactivated_at IS NULL`, sum[:], now, now.Add(-idle)).
+		WHERE w.token_hash = $1 AND w.expires_at > $2 AND w.last_seen_at > $3 AND a.deactivated_at IS NULL`, hash, now, now.Add(-idle)).
 		Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &ses.ID, &ses.CreatedAt, &ses.LastSeenAt, &ses.ExpiresAt)
 	if err != nil {
 		return Agent{}, Session{}, fmt.Errorf("inbox: session: %w", notFound(err))
@@ -78,8 +70,8 @@ func (s *Store) SessionAgent(ctx context.Context, token string, idle time.Durati
 
 // DeleteSession signs a session out. An unknown token is not an error: signing out twice is fine.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	sum := sha256.Sum256([]byte(token))
-	if _, err := s.pool.Exec(ctx, `DELETE FROM web_sessions WHERE token_hash = $1`, sum[:]); err != nil {
+	hash := bearerHash(token)
+	if _, err := s.pool.Exec(ctx, `DELETE FROM web_sessions WHERE token_hash = $1`, hash); err != nil {
 		return fmt.Errorf("inbox: sign out: %w", err)
 	}
 	return nil

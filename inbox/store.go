@@ -89,9 +89,12 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Now returns the store's clock reading.
 func (s *Store) Now() time.Time { return s.now() }
 
-// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise. A
+// transaction that fails with a deadlock or a serialization failure (Retryable) is rolled back
+// and run again, with jitter, a few times (see retryTx): fn may run more than once, so it must
+// set, not accumulate, what it hands out of the transaction.
 func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	if err := pgx.BeginFunc(ctx, s.pool, fn); err != nil {
+	if err := retryTx(ctx, func() error { return pgx.BeginFunc(ctx, s.pool, fn) }); err != nil {
 		return fmt.Errorf("inbox: %w", err)
 	}
 	return nil

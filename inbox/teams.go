@@ -92,24 +92,27 @@ func (s *Store) GetTeam(ctx context.Context, id int64) (Team, error) {
 // conversations of no team. An unknown id is ErrNotFound. The members' open sockets reopen
 // with what they may now see (EventAgentChanged).
 func (s *Store) SetDefaultQueue(ctx context.Context, teamID int64, on bool) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE teams SET default_queue = $2 WHERE id = $1`, teamID, on)
-		if err != nil {
-			return fmt.Errorf("inbox: team %d default queue: %w", teamID, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("inbox: team %d: %w", teamID, ErrNotFound)
-		}
-		rows, err := tx.Query(ctx, `SELECT agent_id FROM team_members WHERE team_id = $1`, teamID)
-		if err != nil {
-			return fmt.Errorf("inbox: team %d members: %w", teamID, err)
-		}
-		members, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return fmt.Errorf("inbox: team %d members: %w", teamID, err)
-		}
-		return s.scopeChangedTx(ctx, tx, members...)
-	})
+	return s.InTx(ctx, func(tx pgx.Tx) error { return s.SetDefaultQueueTx(ctx, tx, teamID, on) })
+}
+
+// SetDefaultQueueTx is SetDefaultQueue in the caller's transaction (to audit it in the same).
+func (s *Store) SetDefaultQueueTx(ctx context.Context, tx pgx.Tx, teamID int64, on bool) error {
+	tag, err := tx.Exec(ctx, `UPDATE teams SET default_queue = $2 WHERE id = $1`, teamID, on)
+	if err != nil {
+		return fmt.Errorf("inbox: team %d default queue: %w", teamID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("inbox: team %d: %w", teamID, ErrNotFound)
+	}
+	rows, err := tx.Query(ctx, `SELECT agent_id FROM team_members WHERE team_id = $1`, teamID)
+	if err != nil {
+		return fmt.Errorf("inbox: team %d members: %w", teamID, err)
+	}
+	members, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("inbox: team %d members: %w", teamID, err)
+	}
+	return s.scopeChangedTx(ctx, tx, members...)
 }
 
 // TeamByName returns the team with that name.

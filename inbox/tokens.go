@@ -2,9 +2,6 @@ package inbox
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,12 +70,7 @@ func (s *Store) IssueToken(ctx context.Context, nt NewToken, by AuditActor) (str
 	case !nt.ExpiresAt.IsZero() && !nt.ExpiresAt.After(s.now()):
 		return "", APIToken{}, fmt.Errorf("inbox: token: %w", invalid("expires", "must be in the future"))
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", APIToken{}, fmt.Errorf("inbox: token: %w", err)
-	}
-	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	sum := sha256.Sum256([]byte(token))
+	token, hash := newBearer(tokenPrefix)
 	var expires *time.Time
 	if !nt.ExpiresAt.IsZero() {
 		expires = &nt.ExpiresAt
@@ -88,7 +80,7 @@ func (s *Store) IssueToken(ctx context.Context, nt NewToken, by AuditActor) (str
 		err := tx.QueryRow(ctx, `INSERT INTO api_tokens (agent_id, token_hash, name, kind, expires_at, created_at)
 			SELECT id, $2, $3, $4, $5, $6 FROM agents WHERE id = $1 AND deactivated_at IS NULL
 			RETURNING id, agent_id, (SELECT email FROM agents WHERE id = $1), name, kind, created_at, expires_at, last_used_at`,
-			nt.AgentID, sum[:], nt.Name, nt.Kind, expires, s.now()).
+			nt.AgentID, hash, nt.Name, nt.Kind, expires, s.now()).
 			Scan(&t.ID, &t.AgentID, &t.AgentEmail, &t.Name, &t.Kind, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return invalid("agent_id", "no active agent %d", nt.AgentID)
@@ -170,13 +162,13 @@ func (s *Store) TokenAgent(ctx context.Context, token string) (Agent, APIToken, 
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return Agent{}, APIToken{}, fmt.Errorf("inbox: token: %w", ErrNotFound)
 	}
-	sum := sha256.Sum256([]byte(token))
+	hash := bearerHash(token)
 	now := s.now()
 	var a Agent
 	var t APIToken
 	err := s.pool.QueryRow(ctx, `SELECT a.id, a.email, a.name, a.role, a.capacity, a.availability, `+tokenCols+`
 		FROM api_tokens t JOIN agents a ON a.id = t.agent_id
-		WHERE t.token_hash = $1 AND a.deactivated_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`, sum[:], now).
+		WHERE t.token_hash = $1 AND a.deactivated_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`, hash, now).
 		Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability,
 			&t.ID, &t.AgentID, &t.AgentEmail, &t.Name, &t.Kind, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt)
 	if err != nil {

@@ -136,7 +136,7 @@ func (s *Store) confirmTOTPTx(ctx context.Context, tx pgx.Tx, agentID int64, cod
 	var sealed []byte
 	var email string
 	err := tx.QueryRow(ctx, `SELECT t.secret_sealed, a.email FROM agent_totp t JOIN agents a ON a.id = t.agent_id
-		WHERE t.agent_id = $1 AND t.enabled_at IS NULL FOR UPDATE OF t`, agentID).Scan(&sealed, &email)
+		WHERE t.agent_id = $1 AND t.enabled_at IS NULL FOR NO KEY UPDATE OF t`, agentID).Scan(&sealed, &email)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: totp: no enrolment in progress: %w", notFound(err))
 	}
@@ -171,17 +171,18 @@ func (s *Store) DisableTOTP(ctx context.Context, agentID int64, proof, ip string
 	if err != nil {
 		return err
 	}
-	required, err := s.TwoFactorRequired(ctx, a.Role)
-	if err != nil {
-		return err
-	}
-	if required {
-		return fmt.Errorf("inbox: totp: two-factor is required for the %s role: %w", a.Role, ErrForbidden)
-	}
 	return s.InTx(ctx, func(tx pgx.Tx) error {
+		required, err := twoFactorRequiredTx(ctx, tx, a.Role)
+		if err != nil {
+			return err
+		}
+		if required {
+			return fmt.Errorf("inbox: totp: two-factor is required for the %s role: %w", a.Role, ErrForbidden)
+		}
 		var sealed []byte
 		var last int64
-		err := tx.QueryRow(ctx, `SELECT secret_sealed, last_step FROM agent_totp WHERE agent_id = $1 AND enabled_at IS NOT NULL FOR UPDATE`,
+		// FOR UPDATE: the row is deleted below.
+		err = tx.QueryRow(ctx, `SELECT secret_sealed, last_step FROM agent_totp WHERE agent_id = $1 AND enabled_at IS NOT NULL FOR UPDATE`,
 			agentID).Scan(&sealed, &last)
 		if err != nil {
 			return fmt.Errorf("inbox: totp: two-factor is not on: %w", notFound(err))

@@ -2,9 +2,6 @@ package inbox
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,26 +45,17 @@ func (s *Store) CreateChallenge(ctx context.Context, c Challenge) (string, error
 	if c.Purpose != ChallengeCode && c.Purpose != ChallengeEnrol {
 		return "", fmt.Errorf("inbox: challenge: %w", invalid("purpose", "must be code or enrol"))
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("inbox: challenge: %w", err)
-	}
-	token := challengePrefix + base64.RawURLEncoding.EncodeToString(raw)
+	token, hash := newBearer(challengePrefix)
 	now := s.now()
 	if _, err := s.pool.Exec(ctx, `DELETE FROM signin_challenges WHERE expires_at <= $1`, now); err != nil {
 		return "", fmt.Errorf("inbox: challenge: prune: %w", err)
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO signin_challenges (token_hash, agent_id, purpose, next_path, method, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, challengeHash(token), c.AgentID, c.Purpose, c.Next, c.Method, now, now.Add(ChallengeTTL))
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, hash, c.AgentID, c.Purpose, c.Next, c.Method, now, now.Add(ChallengeTTL))
 	if err != nil {
 		return "", fmt.Errorf("inbox: challenge: %w", notFoundFK(err, "agent_id"))
 	}
 	return token, nil
-}
-
-func challengeHash(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
 }
 
 // GetChallenge returns the live challenge of token; an unknown, used or expired one is
@@ -82,7 +70,7 @@ func (s *Store) challengeOn(ctx context.Context, db rowQuerier, token, lock stri
 	}
 	c := Challenge{}
 	err := db.QueryRow(ctx, `SELECT agent_id, purpose, next_path, method FROM signin_challenges
-		WHERE token_hash = $1 AND expires_at > $2 `+lock, challengeHash(token), s.now()).Scan(&c.AgentID, &c.Purpose, &c.Next, &c.Method)
+		WHERE token_hash = $1 AND expires_at > $2 `+lock, bearerHash(token), s.now()).Scan(&c.AgentID, &c.Purpose, &c.Next, &c.Method)
 	if err != nil {
 		return Challenge{}, fmt.Errorf("inbox: challenge: %w", notFound(err))
 	}
@@ -109,7 +97,8 @@ func (s *Store) PassChallenge(ctx context.Context, token, code, ip string) (Seco
 	var out SecondFactor
 	var bad bool
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		c, err := s.challengeOn(ctx, tx, token, "FOR UPDATE")
+		bad = false
+		c, err := s.challengeOn(ctx, tx, token, "FOR UPDATE") // FOR UPDATE: the challenge is deleted below
 		if err != nil {
 			return err
 		}
@@ -127,7 +116,7 @@ func (s *Store) PassChallenge(ctx context.Context, token, code, ip string) (Seco
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1`, challengeHash(token))
+		_, err = tx.Exec(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1`, bearerHash(token))
 		return err
 	})
 	if err != nil {
@@ -146,7 +135,7 @@ func (s *Store) checkCodeTx(ctx context.Context, tx pgx.Tx, out *SecondFactor, c
 	var last int64
 	var email string
 	err := tx.QueryRow(ctx, `SELECT t.secret_sealed, t.last_step, a.email FROM agent_totp t JOIN agents a ON a.id = t.agent_id
-		WHERE t.agent_id = $1 AND t.enabled_at IS NOT NULL FOR UPDATE OF t`, id).Scan(&sealed, &last, &email)
+		WHERE t.agent_id = $1 AND t.enabled_at IS NOT NULL FOR NO KEY UPDATE OF t`, id).Scan(&sealed, &last, &email)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrBadCode // two-factor was turned off meanwhile: start again
 	}
@@ -179,12 +168,12 @@ func (s *Store) checkCodeTx(ctx context.Context, tx pgx.Tx, out *SecondFactor, c
 func (s *Store) challengeFailedTx(ctx context.Context, tx pgx.Tx, agentID int64, token, ip string) error {
 	var failures int
 	err := tx.QueryRow(ctx, `UPDATE signin_challenges SET failures = failures + 1 WHERE token_hash = $1 RETURNING failures`,
-		challengeHash(token)).Scan(&failures)
+		bearerHash(token)).Scan(&failures)
 	if err != nil {
 		return err
 	}
 	if failures >= ChallengeFailures {
-		if _, err := tx.Exec(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1`, challengeHash(token)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM signin_challenges WHERE token_hash = $1`, bearerHash(token)); err != nil {
 			return err
 		}
 	}

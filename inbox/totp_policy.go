@@ -42,6 +42,9 @@ func (s *Store) SetTwoFactorRequired(ctx context.Context, role Role, required bo
 		return fmt.Errorf("inbox: two-factor policy: %w", invalid("role", "must be agent, supervisor or admin"))
 	}
 	return s.InTx(ctx, func(tx pgx.Tx) error {
+		if err := lockTwoFactorPolicy(ctx, tx, role); err != nil {
+			return err
+		}
 		var sql string
 		args := []any{role}
 		if required {
@@ -70,4 +73,28 @@ func (s *Store) SetTwoFactorRequired(ctx context.Context, role Role, required bo
 		actor.Data = map[string]any{"setting": "two_factor_required", "role": string(role), "required": required, "sessions_ended": ended}
 		return s.RecordAuditTx(ctx, tx, actor)
 	})
+}
+
+// lockTwoFactorPolicy takes, until tx ends, the lock that orders changes of role's two-factor
+// requirement against agents of that role turning two-factor off: without it an agent could
+// turn it off between the policy's check and an admin requiring it, keeping a session the
+// policy ends.
+func lockTwoFactorPolicy(ctx context.Context, tx pgx.Tx, role Role) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('two-factor-policy:' || $1, 0))`, string(role)); err != nil {
+		return fmt.Errorf("inbox: two-factor policy: lock: %w", err)
+	}
+	return nil
+}
+
+// twoFactorRequiredTx is TwoFactorRequired inside tx, after taking the policy's lock for role
+// (see lockTwoFactorPolicy), so the answer holds until tx ends.
+func twoFactorRequiredTx(ctx context.Context, tx pgx.Tx, role Role) (bool, error) {
+	if err := lockTwoFactorPolicy(ctx, tx, role); err != nil {
+		return false, err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM two_factor_required WHERE role = $1`, role).Scan(&n); err != nil {
+		return false, fmt.Errorf("inbox: two-factor policy: %w", err)
+	}
+	return n > 0, nil
 }

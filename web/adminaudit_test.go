@@ -55,6 +55,10 @@ func TestWebAdminChangesAreAudited(t *testing.T) {
 	mustStatus("add no one", http.StatusBadRequest, st, body)
 	st, body = admin.postForm(t, "/admin/teams/"+team+"/members/"+i64(ana.agent.ID)+"/remove", nil)
 	mustStatus("remove member", http.StatusSeeOther, st, body)
+	st, body = admin.postForm(t, "/admin/teams/"+team+"/default-queue", url.Values{"on": {"true"}})
+	mustStatus("default queue", http.StatusSeeOther, st, body)
+	st, body = admin.postForm(t, "/admin/teams/999999/default-queue", url.Values{"on": {"true"}})
+	mustStatus("default queue of no team", http.StatusNotFound, st, body)
 
 	st, body = admin.postJSON(t, "/api/v1/rules", `{"name":"vip","tiers":["gold"],"set_priority":"urgent"}`)
 	mustStatus("add rule", http.StatusCreated, st, body)
@@ -89,6 +93,7 @@ func TestWebAdminChangesAreAudited(t *testing.T) {
 		inbox.AuditRuleChanged + " rule:" + i64(rule.ID) + " deleted",
 		inbox.AuditRuleChanged + " rule_set:",
 		inbox.AuditRuleChanged + " rule:" + i64(rule.ID) + " created",
+		inbox.AuditTeamChanged + " team:" + team + " default_queue_on",
 		inbox.AuditTeamChanged + " team:" + team + " member_removed",
 		inbox.AuditTeamChanged + " team:" + team + " member_added",
 		inbox.AuditTeamChanged + " team:" + team + " created",

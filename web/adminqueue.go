@@ -2,6 +2,10 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/inbox"
 )
 
 // setDefaultQueue is POST /admin/teams/{id}/default-queue (form on=true or on=false): the
@@ -22,7 +26,12 @@ func (s *Server) setDefaultQueue(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return badRequest(`on must be "true" or "false"`)
 	}
-	if err := s.store.SetDefaultQueue(r.Context(), team, on); err != nil {
+	action := map[bool]string{true: "default_queue_on", false: "default_queue_off"}[on]
+	err = s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		return auditActorOf(r).Record(inbox.AuditTeamChanged, inbox.AuditTarget("team", team),
+			map[string]any{"action": action}), s.store.SetDefaultQueueTx(r.Context(), tx, team, on)
+	})
+	if err != nil {
 		return err
 	}
 	saved(w, r, "/admin/teams", "queue")

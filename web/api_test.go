@@ -34,13 +34,13 @@ type apiEnv struct {
 	integration string
 }
 
-func setup(t *testing.T) *apiEnv {
+func setup(t testing.TB) *apiEnv {
 	t.Helper()
 	return setupOn(t, dbtest.Pool(t))
 }
 
 // setupOn starts a server process (store, event feed, HTTP) on an existing database.
-func setupOn(t *testing.T, pool *pgxpool.Pool) *apiEnv {
+func setupOn(t testing.TB, pool *pgxpool.Pool) *apiEnv {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -73,7 +73,7 @@ func setupOn(t *testing.T, pool *pgxpool.Pool) *apiEnv {
 	return e
 }
 
-func (e *apiEnv) newAgent(t *testing.T, name string, role inbox.Role) (inbox.Agent, string) {
+func (e *apiEnv) newAgent(t testing.TB, name string, role inbox.Role) (inbox.Agent, string) {
 	t.Helper()
 	ctx := context.Background()
 	a, err := e.store.AgentByEmail(ctx, name+"@example.com")

@@ -21,7 +21,9 @@ func (e *apiError) Error() string { return e.msg }
 
 func badRequest(msg string) error { return &apiError{http.StatusBadRequest, "bad_request", msg} }
 
-// statusOf maps an error to its HTTP status and code: the one table of the API.
+// statusOf maps an error to its HTTP status and code: the one table of the API. The database
+// unreachable or too slow (httperr.Unavailable) is 503, which writeError and renderError
+// answer with Retry-After.
 func statusOf(err error) (int, string) {
 	var ae *apiError
 	var mbe *http.MaxBytesError
@@ -40,6 +42,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, inbox.ErrBadCredentials):
 		return http.StatusUnauthorized, "unauthorized"
+	case httperr.Unavailable(err):
+		return http.StatusServiceUnavailable, "unavailable"
 	}
 	return http.StatusInternalServerError, "internal"
 }
@@ -54,6 +58,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	case status == http.StatusInternalServerError:
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		httperr.Internal(w)
+		return
+	case status == http.StatusServiceUnavailable:
+		log.Warn("request failed: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		httperr.WriteUnavailable(w)
 		return
 	case errors.As(err, &ve):
 		msg = ve.Error()

@@ -94,16 +94,29 @@ func (h *hub) publish(e inbox.Event) {
 	}
 }
 
-func (h *hub) closeAll() {
+// closeAll closes every socket with 1001 "going away", which the inbox page reconnects from at
+// once (to another process). The close frames go out in parallel, each bounded by writeWait,
+// or by ctx when it ends first.
+func (h *hub) closeAll(ctx context.Context) {
 	h.mu.RLock()
 	all := make([]*client, 0, len(h.clients))
 	for c := range h.clients {
 		all = append(all, c)
 	}
 	h.mu.RUnlock()
-	for _, c := range all {
-		h.remove(c)
+	deadline := time.Now().Add(writeWait)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
 	}
+	msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "going away")
+	var wg sync.WaitGroup
+	for _, c := range all {
+		wg.Go(func() {
+			_ = c.conn.WriteControl(websocket.CloseMessage, msg, deadline)
+			h.remove(c)
+		})
+	}
+	wg.Wait()
 }
 
 // sees reports whether the agent may see an event: one about a conversation goes to those who

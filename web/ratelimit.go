@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/internal/netlimit"
 )
 
 // Sign-in throttling. Failures are counted per (account, source address) and per source address,
@@ -134,7 +136,7 @@ func newThrottle(now func() time.Time, trusted []netip.Prefix) *throttle {
 
 // keys are the limiter keys of an attempt on account from ip.
 func (t *throttle) keys(account, ip string) (pair, source string) {
-	src := sourceKey(ip)
+	src := netlimit.SourceKey(ip)
 	return account + "\x00" + src, src
 }
 
@@ -155,20 +157,6 @@ func (t *throttle) fail(account, ip string) {
 func (t *throttle) succeed(account, ip string) {
 	pair, _ := t.keys(account, ip)
 	t.pair.reset(pair)
-}
-
-// sourceKey is what an address is counted under: itself, or its /64 for IPv6 (one host usually
-// holds a whole /64).
-func sourceKey(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil || a.Is4() {
-		return ip
-	}
-	p, err := a.Prefix(64)
-	if err != nil {
-		return ip
-	}
-	return p.String()
 }
 
 // clientIP is the address a request came from. X-Forwarded-For counts only when the direct peer

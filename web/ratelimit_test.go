@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/netlimit"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -136,7 +137,7 @@ func TestClientIPTakesTheRightmostUntrustedHop(t *testing.T) {
 			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, got, c.want)
 		}
 	}
-	if got := sourceKey("2001:db8:1:2:aaaa::1"); got != "2001:db8:1:2::/64" {
+	if got := netlimit.SourceKey("2001:db8:1:2:aaaa::1"); got != "2001:db8:1:2::/64" {
 		t.Errorf("IPv6 source key: %s", got)
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/httperr"
 )
 
 //go:embed templates
@@ -98,6 +100,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, a inbox.Age
 	case status == http.StatusInternalServerError:
 		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "Something went wrong on our side. Please try again."
+	case status == http.StatusServiceUnavailable:
+		s.log.Warn("page failed: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(httperr.RetryAfter))
+		msg = "Parley is briefly unavailable. Please try again in a few seconds."
 	case status == http.StatusNotFound:
 		msg = "Not found."
 	case status == http.StatusRequestEntityTooLarge:

@@ -11,6 +11,8 @@ import (
 type router struct {
 	mux      *http.ServeMux
 	patterns []string
+	// wrap, when set, may wrap each route's handler by its pattern (the per-address cap).
+	wrap func(pattern string, h http.Handler) http.Handler
 }
 
 func newRouter() *router { return &router{mux: http.NewServeMux()} }
@@ -18,6 +20,9 @@ func newRouter() *router { return &router{mux: http.NewServeMux()} }
 // Handle registers h for pattern.
 func (m *router) Handle(pattern string, h http.Handler) {
 	m.patterns = append(m.patterns, pattern)
+	if m.wrap != nil {
+		h = m.wrap(pattern, h)
+	}
 	m.mux.Handle(pattern, h)
 }
 

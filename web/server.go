@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/httperr"
+	"github.com/parleyhq/parley/internal/netlimit"
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -56,6 +57,12 @@ type Config struct {
 	MetricsToken string
 	// Resets takes "Forgot password?" requests; nil hides the form (it answers 404).
 	Resets *workflow.PasswordResets
+	// MaxConnsPerIP caps the requests one source address (behind TrustedProxies, the one
+	// they forward) may have in flight at once on the public endpoints: the channels' routes
+	// (webhooks, the chat widget and socket handshake), sign-in, password reset and surveys.
+	// Beyond it the answer is 429 with Retry-After. 0 takes DefaultMaxConnsPerIP; negative
+	// turns the cap off (PARLEY_MAX_CONNS_PER_IP).
+	MaxConnsPerIP int
 }
 
 // Server is the HTTP surface of one parley process.
@@ -74,6 +81,7 @@ type Server struct {
 	sla      *workflow.SLA
 	surveys  *workflow.Surveys
 	resets   *workflow.PasswordResets
+	conns    *netlimit.Gate // the per-address cap of the public endpoints; nil: none
 }
 
 // New builds the server and its routes.
@@ -93,6 +101,8 @@ func New(cfg Config) *Server {
 	s.tokens = newTokenCache(s.store.TokenAgent, s.now)
 	s.hub = newHub(s.store, s.log, s.metrics)
 	s.ui = newUI(s, cfg)
+	s.conns = newConnGate(cfg.MaxConnsPerIP)
+	s.mux.wrap = s.capPublic
 	if cfg.Events != nil {
 		cfg.Events.Subscribe(s.onEvent)
 	}
@@ -102,11 +112,13 @@ func New(cfg Config) *Server {
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
-	return s.hsts(s.withClientIP(s.metrics.instrument(s.mux.mux)))
+	return s.hsts(s.withClientIP(s.metrics.instrument(deadline(s.mux.mux))))
 }
 
-// Shutdown closes every event socket.
-func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll() }
+// Shutdown closes every event socket with 1001 "going away" (the pages reconnect at once, to
+// another process); it returns once the close frames are written, by ctx's deadline at the
+// latest. Call it once the listener is closed (http.Server.RegisterOnShutdown).
+func (s *Server) Shutdown(ctx context.Context) { s.hub.closeAll(ctx) }
 
 func (s *Server) routes(cfg Config) {
 	m := s.mux
@@ -137,7 +149,7 @@ func (s *Server) routes(cfg Config) {
 	s.auditRoutes(m)
 	s.passwordRoutes(m)
 	for _, r := range cfg.Routes {
-		m.Handle(r.Pattern, r.Handler)
+		m.Handle(r.Pattern, s.capped(r.Handler))
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)

@@ -135,7 +135,7 @@ func (s *Surveys) answer(ctx context.Context, where string, key any, contactID i
 	err := s.store.InTx(ctx, func(tx pgx.Tx) error {
 		var id, convID int64
 		var expires time.Time
-		err := tx.QueryRow(ctx, `SELECT s.id, s.conversation_id, s.expires_at FROM surveys s WHERE `+where+` FOR UPDATE`,
+		err := tx.QueryRow(ctx, `SELECT s.id, s.conversation_id, s.expires_at FROM surveys s WHERE `+where+` FOR NO KEY UPDATE`,
 			key).Scan(&id, &convID, &expires)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return inbox.ErrNotFound

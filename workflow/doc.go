@@ -14,6 +14,13 @@
 // package imports the channels contract, never a channel, nor web. Tests work single jobs
 // with the registered worker through rivertest.
 //
+// NewClient keeps every job under River's rescue: jobs time out after channels.JobTimeout
+// (20 s; River cancels their context) and a job still running channels.RescueAfter (30 s)
+// after it began is taken for its dead process's and run again, so a process's jobs resume
+// on another within about a minute of its death and a live job is never run twice. A worker
+// whose Timeout is longer is refused; long work (the mailbox poll) runs in bounded runs that
+// snooze themselves.
+//
 // SLA time arithmetic (business-hours calendars, clocks, the plan of a conversation's clocks)
 // is pure and lives in package sla; this package stores the policies, the clocks, their
 // pauses and breaches, and runs the jobs that fire at the instants sla computes.

@@ -112,7 +112,9 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 
 // NewClient returns a River client with every worker of cfg registered (see Workers), the
 // default and deliver queues plus the channels', and the channels' periodic jobs. Start it
-// to work jobs.
+// to work jobs. Jobs time out after channels.JobTimeout and a job still running
+// channels.RescueAfter after it began is taken for its dead process's and run again; a worker
+// whose Timeout exceeds channels.JobTimeout is an error.
 func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	cfg.defaults()
 	all, err := Workers(cfg)
@@ -121,6 +123,9 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	}
 	workers := river.NewWorkers()
 	for _, w := range all {
+		if t := w.Timeout(); t < 0 || t > channels.JobTimeout {
+			return nil, fmt.Errorf("workflow: river client: a worker's timeout of %s exceeds %s, which keeps it under River's rescue (%s)", t, channels.JobTimeout, channels.RescueAfter)
+		}
 		if err := w.Register(workers); err != nil {
 			return nil, fmt.Errorf("workflow: river client: %w", err)
 		}
@@ -129,13 +134,11 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		QueueDefault: {MaxWorkers: cfg.MaxWorkers},
 		QueueDeliver: {MaxWorkers: cfg.MaxWorkers},
 	}
-	var rescue time.Duration // River's default unless a channel's queue asks for more
 	for _, q := range cfg.Queues {
 		if _, taken := queues[q.Name]; taken {
 			return nil, fmt.Errorf("workflow: river client: queue %q declared twice", q.Name)
 		}
 		queues[q.Name] = river.QueueConfig{MaxWorkers: q.MaxWorkers}
-		rescue = max(rescue, q.RescueAfter)
 	}
 	c, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		Logger:               cfg.Logger,
@@ -143,7 +146,8 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		Queues:               queues,
 		Workers:              workers,
 		PeriodicJobs:         cfg.PeriodicJobs,
-		RescueStuckJobsAfter: rescue,
+		JobTimeout:           channels.JobTimeout,
+		RescueStuckJobsAfter: channels.RescueAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: river client: %w", err)

@@ -129,6 +129,8 @@ func (r *Rules) Add(ctx context.Context, nr NewRule) (Rule, error) {
 func (r *Rules) Delete(ctx context.Context, id int64) error {
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		var setID int64
+		// FOR UPDATE, not FOR NO KEY UPDATE, on purpose: a rule added to the set meanwhile
+		// (its foreign key takes FOR KEY SHARE on the set) waits until the gap is closed.
 		err := tx.QueryRow(ctx, `SELECT s.id FROM routing_rules r JOIN rule_sets s ON s.id = r.rule_set_id
 			WHERE r.id = $1 FOR UPDATE OF s`, id).Scan(&setID)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -250,7 +252,8 @@ func upsertRuleSet(ctx context.Context, tx pgx.Tx, ch RuleSetChange, now time.Ti
 	if ch.Position == 0 {
 		return id, nil
 	}
-	// Renumber the sets 1..n with this one at its new place, holding every set's row.
+	// Renumber the sets 1..n with this one at its new place, holding every set's row (FOR
+	// UPDATE, as Delete does, so that no rule joins a set while the sets move).
 	rows, err := tx.Query(ctx, `SELECT id FROM rule_sets ORDER BY position, id FOR UPDATE`)
 	if err != nil {
 		return 0, fmt.Errorf("rule sets: %w", err)

@@ -8,8 +8,12 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// Channel is the website chat as cmd/parley plugs it in (channels.Channel).
-type Channel struct{}
+// Channel is the website chat as cmd/parley plugs it in (channels.Channel). Its fields are the
+// limits of its Server (zero: the defaults).
+type Channel struct {
+	Limits   Limits        // sockets and new visitors per source address
+	Messages LimiterConfig // frames per visitor
+}
 
 // NewChannel returns the website chat channel.
 func NewChannel() *Channel { return &Channel{} }
@@ -19,9 +23,9 @@ func (*Channel) Kind() inbox.Channel { return inbox.ChannelChat }
 
 // Open gives a server process its chat Server (see Parts) and relays agents' typing to the
 // visitors; the sockets close and the relay stops when ctx ends.
-func (*Channel) Open(ctx context.Context, env channels.Env) (channels.Parts, error) {
+func (ch *Channel) Open(ctx context.Context, env channels.Env) (channels.Parts, error) {
 	srv, err := New(Config{Store: env.Store, Events: env.Events, Relay: env.Relay, Logger: env.Log(inbox.ChannelChat),
-		TokenSecret: env.SecretKey, PublicURL: env.PublicURL, Surveys: env.Surveys})
+		TokenSecret: env.SecretKey, PublicURL: env.PublicURL, Surveys: env.Surveys, Limits: ch.Limits, Limiter: ch.Messages})
 	if err != nil {
 		return channels.Parts{}, err
 	}

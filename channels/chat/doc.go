@@ -38,7 +38,7 @@
 //	typing  {agent_name, on}
 //	status  {status}
 //	survey  {survey_id, prompt}
-//	error   {code, message, client_id?}
+//	error   {code, message, client_id?, retry_after?}
 //
 // Session. hello is the first frame of every connection and of every reconnection, and
 // only the first. token is the one from an earlier welcome, absent for a new visitor;
@@ -53,8 +53,23 @@
 // "identity") and goes on with an anonymous visitor. A first frame that is not a valid
 // hello gets an error frame, then a close with status 1008 (policy violation): the
 // widget does not reconnect after 1008, so the server keeps that status for refusals
-// that retrying cannot cure. Any other close is retried with exponential backoff and
-// jitter (from 0.5-1 s up to 15-30 s).
+// that retrying cannot cure.
+//
+// Close codes, and what the widget does on each:
+//
+//	1001 going away        the server is shutting down: reconnect at once (another process
+//	                       takes the socket); after a socket that was never welcomed, back off
+//	1008 policy violation  refused for good (a bad hello): stop; the messages sent on that
+//	                       socket and not acknowledged are dropped and shown "Not sent"
+//	1009 message too big   the frame exceeded MaxFrameBytes: as 1008 for the messages sent on
+//	                       the socket, then reconnect (stop when the hello itself was too big)
+//	1011 internal error    the server could not store a message: reconnect and resend, but a
+//	                       message resent after five welcomes without an answer is given up
+//	4429 limited           a limit of the visitor's address (CloseLimited): the error frame
+//	                       before it (too_many_sockets, too_many_visitors) carries retry_after;
+//	                       wait that long (30 s without one), plus up to a fifth of jitter,
+//	                       and not earlier when the tab or the network comes back
+//	other                  retry with exponential backoff and jitter (0.5-1 s up to 15-30 s)
 //
 // Messages. client_id is a random id the client picks (1 to 64 letters, digits, '-' or
 // '_') and keeps when it resends; text is 1 to 5,000 characters after trimming. The
@@ -62,9 +77,10 @@
 // it back as a message frame carrying the client_id; a resent client_id is acknowledged
 // with the message first stored. So a client queues every message until its
 // acknowledgement arrives and resends the queue after each welcome. A message the server
-// refuses gets an error frame with its client_id: code "rate_limited" (try again a
-// little later) or "invalid" (drop it). The server sends no acknowledgement for typing or
-// rating frames.
+// refuses gets an error frame with its client_id: code "rate_limited" (send it again after
+// retry_after seconds) or any other code, such as "invalid" (drop it for good and show the
+// visitor the error's message: a client never sends a refused frame again by itself). The
+// server sends no acknowledgement for typing or rating frames.
 //
 // Typing. A client sends typing{on: true} when the visitor starts typing and at most
 // every 3 s while they go on, and typing{on: false} when they stop or send; a receiver
@@ -77,11 +93,17 @@
 // rating{survey_id, score 1-5, comment up to 2,000 characters}, idempotent on survey_id.
 //
 // Errors. error{code, message}: bad_frame, unknown_type, invalid, hello_first,
-// rate_limited, identity, internal (the Code constants). message is English for the
-// widget to show; client_id names the refused message.
+// rate_limited, identity, internal, too_many_sockets, too_many_visitors (the Code
+// constants). message is English for the widget to show; client_id names the refused
+// message; retry_after (whole seconds) comes with the limit codes.
 //
 // Limits. The server reads frames of at most MaxFrameBytes and rate-limits each visitor
-// with a Limiter (by default 5 frames a second, bursts of 10).
+// with a Limiter (by default 5 frames a second, bursts of 10): a message over it gets
+// rate_limited with retry_after. Per source address (the web layer's client address, behind
+// trusted proxies the forwarded one; an IPv6 /64 counts as one), Limits caps the sockets
+// held at once (default 30) and the new visitors started a minute (a hello without a valid
+// token; default 20): a socket over either is upgraded, told why in an error frame
+// (too_many_sockets, too_many_visitors, with retry_after) and closed with 4429.
 //
 // # Server
 //

@@ -181,6 +181,7 @@ type frame struct {
 	AuthorName   string             `json:"author_name"`
 	Text         string             `json:"text"`
 	Code         string             `json:"code"`
+	RetryAfter   int                `json:"retry_after"`
 	Message      string             `json:"message"`
 	Status       string             `json:"status"`
 	AgentName    string             `json:"agent_name"`

@@ -59,11 +59,14 @@ type Survey struct {
 }
 
 // Error reports a refused frame or a failure; Code is one of the Code constants. ClientID
-// is set when a message frame was refused: that message was not stored.
+// is set when a message frame was refused: that message was not stored. RetryAfter, in
+// seconds, is set with the limit codes (rate_limited, too_many_sockets, too_many_visitors):
+// how long to wait before sending again or reconnecting.
 type Error struct {
-	Code     string `json:"code"`
-	Message  string `json:"message"`
-	ClientID string `json:"client_id,omitempty"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	ClientID   string `json:"client_id,omitempty"`
+	RetryAfter int    `json:"retry_after,omitempty"`
 }
 
 func (Welcome) serverFrame()     {}

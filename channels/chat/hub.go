@@ -101,10 +101,13 @@ func (h *hub) count() int {
 	return len(h.all)
 }
 
-// closeAll closes every socket and refuses new ones.
+// closeAll closes every socket with 1001 "going away", which the widget reconnects from at
+// once (to another process), and refuses new ones.
 func (h *hub) closeAll() { h.dropAll(true) }
 
-// dropAll closes every socket; refuse also refuses new ones, for good.
+// dropAll closes every socket; refuse also refuses new ones, for good, and tells each socket
+// the server is going away. The close frames go out at once, in parallel, each bounded by the
+// write deadline.
 func (h *hub) dropAll(refuse bool) {
 	h.mu.Lock()
 	h.closed = h.closed || refuse
@@ -113,9 +116,22 @@ func (h *hub) dropAll(refuse bool) {
 		all = append(all, c)
 	}
 	h.mu.Unlock()
-	for _, c := range all {
-		h.remove(c)
+	if !refuse {
+		for _, c := range all {
+			h.remove(c)
+		}
+		return
 	}
+	// The server is going away: each widget is told so (1001) and reconnects at once, to
+	// another process.
+	var wg sync.WaitGroup
+	for _, c := range all {
+		wg.Go(func() {
+			c.goAway()
+			h.remove(c)
+		})
+	}
+	wg.Wait()
 }
 
 // dispatch hands one event to the sockets it concerns.

@@ -50,6 +50,10 @@ const (
 	CodeRateLimited = "rate_limited" // too many frames; the message was not stored
 	CodeIdentity    = "identity"     // user_hash does not verify; continuing anonymously
 	CodeInternal    = "internal"     // the server failed; retry later
+	// Limits of the visitor's address: the socket closes with CloseLimited after the frame,
+	// whose retry_after says when to reconnect.
+	CodeTooManySockets  = "too_many_sockets"  // the address holds too many sockets
+	CodeTooManyVisitors = "too_many_visitors" // the address started too many new visitors
 )
 
 // ClientFrame is a decoded and validated frame sent by a visitor: *Hello, *Send, *Typing
@@ -159,9 +163,11 @@ func DecodeClient(data []byte) (ClientFrame, error) {
 }
 
 func (h *Hello) validate() error {
-	h.Name = strings.TrimSpace(h.Name)
+	h.Name = strings.TrimSpace(withoutNUL(h.Name))
 	h.Email = strings.TrimSpace(h.Email)
 	switch {
+	case strings.ContainsRune(h.UserID, 0) || strings.ContainsRune(h.UserHash, 0):
+		return invalid("user_id and user_hash must not contain a NUL character")
 	case len(h.Token) > MaxTokenBytes:
 		return invalid("token too long")
 	case h.LastID < 0:
@@ -214,7 +220,7 @@ func (s *Send) validate() error {
 func (*Typing) validate() error { return nil }
 
 func (r *Rating) validate() error {
-	r.Comment = strings.TrimSpace(r.Comment)
+	r.Comment = strings.TrimSpace(withoutNUL(r.Comment))
 	if err := checkID("survey_id", r.SurveyID); err != nil {
 		return err
 	}
@@ -226,6 +232,11 @@ func (r *Rating) validate() error {
 	}
 	return nil
 }
+
+// withoutNUL removes from what a visitor typed (a name, a comment) the NUL characters
+// PostgreSQL cannot store, as the inbox does from their messages: one bad character must not
+// lose what they wrote.
+func withoutNUL(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
 // checkID accepts 1 to MaxIDBytes letters, digits, '-' and '_'.
 func checkID(field, id string) error {

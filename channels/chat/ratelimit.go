@@ -64,7 +64,11 @@ func NewLimiter(cfg LimiterConfig) *Limiter {
 
 // Allow reports whether key may send one more frame now, and if so takes a token from
 // its bucket.
-func (l *Limiter) Allow(key string) bool {
+func (l *Limiter) Allow(key string) bool { return l.Take(key) == 0 }
+
+// Take takes a token from key's bucket and returns 0, or, when the bucket is empty, takes
+// nothing and returns how long until it holds a token again.
+func (l *Limiter) Take(key string) time.Duration {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -78,12 +82,14 @@ func (l *Limiter) Allow(key string) bool {
 		b = &bucket{key: key, tokens: l.burst, last: now}
 		l.keys[key] = l.lru.PushFront(b)
 	}
-	ok := b.tokens >= 1
-	if ok {
+	var wait time.Duration
+	if b.tokens >= 1 {
 		b.tokens--
+	} else {
+		wait = time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 	}
 	l.evict(now)
-	return ok
+	return wait
 }
 
 // Len returns the number of buckets held.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/netlimit"
 	"github.com/parleyhq/parley/internal/pgrelay"
 )
 
@@ -44,6 +45,8 @@ type Config struct {
 	Surveys channels.Surveys
 	// Limiter rate-limits each visitor's frames (default 5 a second, bursts of 10).
 	Limiter LimiterConfig
+	// Limits bound the sockets and new visitors of one source address.
+	Limits Limits
 	// Timing and sizes of visitor sockets; zero fields take the defaults.
 	Socket SocketConfig
 }
@@ -79,20 +82,23 @@ func (c *SocketConfig) defaults() {
 // Server is the website chat of one parley process: it serves the widget, the demo page and
 // the visitor sockets, and pushes the inbox's changes to the visitors connected here.
 type Server struct {
-	store     *inbox.Store
-	log       *slog.Logger
-	tokens    *Tokens
-	limiter   *Limiter
-	hub       *hub
-	visitors  *Visitors
-	upgrader  *websocket.Upgrader
-	sock      SocketConfig
-	publicURL string
-	widget    widgetFile
-	demo      *template.Template
-	noInbox   *template.Template
-	names     names
-	surveys   channels.Surveys
+	store   *inbox.Store
+	log     *slog.Logger
+	tokens  *Tokens
+	limiter *Limiter
+	// newVisitors and sockets are the per-address limits (nil: off).
+	newVisitors *Limiter
+	sockets     *netlimit.Gate
+	hub         *hub
+	visitors    *Visitors
+	upgrader    *websocket.Upgrader
+	sock        SocketConfig
+	publicURL   string
+	widget      widgetFile
+	demo        *template.Template
+	noInbox     *template.Template
+	names       names
+	surveys     channels.Surveys
 
 	// ctx is the sockets' context, done when the server closes.
 	ctx       context.Context
@@ -136,18 +142,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("chat: no-inbox page: %w", err)
 	}
 	cfg.Socket.defaults()
+	cfg.Limits.defaults()
 	s := &Server{
-		store:     cfg.Store,
-		log:       cfg.Logger,
-		tokens:    tokens,
-		limiter:   NewLimiter(cfg.Limiter),
-		visitors:  NewVisitors(cfg.Store, cfg.Logger),
-		sock:      cfg.Socket,
-		publicURL: cfg.PublicURL,
-		widget:    w,
-		demo:      demo,
-		noInbox:   noInbox,
-		surveys:   cfg.Surveys,
+		store:       cfg.Store,
+		log:         cfg.Logger,
+		tokens:      tokens,
+		limiter:     NewLimiter(cfg.Limiter),
+		newVisitors: newVisitorLimiter(cfg.Limits),
+		sockets:     newSocketGate(cfg.Limits),
+		visitors:    NewVisitors(cfg.Store, cfg.Logger),
+		sock:        cfg.Socket,
+		publicURL:   cfg.PublicURL,
+		widget:      w,
+		demo:        demo,
+		noInbox:     noInbox,
+		surveys:     cfg.Surveys,
 
 		presenceReady: make(chan struct{}),
 		upgrader: &websocket.Upgrader{

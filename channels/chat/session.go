@@ -29,13 +29,17 @@ type session struct {
 
 // begin settles a hello: it resumes the visitor of a valid token or makes a new one, checks a
 // signed-in user's hash, merges the visitor's contact into the verified user's, and records
-// the name and email they gave.
-func (s *Server) begin(ctx context.Context, in inbox.Inbox, h *Hello) (session, error) {
+// the name and email they gave. A new visitor is charged to source, the address it came from:
+// past the limit begin fails with a *limitedError.
+func (s *Server) begin(ctx context.Context, in inbox.Inbox, h *Hello, source string) (session, error) {
 	ss := session{name: h.Name}
 	var err error
 	if ss.visitorID, err = s.tokens.Parse(in.ID, h.Token); err == nil {
 		ss.token = h.Token
 	} else {
+		if err := s.takeNewVisitor(source); err != nil {
+			return ss, err
+		}
 		ss.visitorID = NewVisitorID()
 		if ss.token, err = s.tokens.Issue(in.ID, ss.visitorID); err != nil {
 			return ss, err

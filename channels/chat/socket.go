@@ -20,6 +20,10 @@ type socket struct {
 	ctx       context.Context // the server's: a socket's database work ends when the server closes
 	inboxID   int64
 	visitorID string
+	// source is the address the socket came from (netlimit.SourceKey); holdsSlot is set
+	// while it counts against the address's socket cap.
+	source    string
+	holdsSlot bool
 	send      chan outItem
 	done      chan struct{}
 	once      sync.Once
@@ -146,6 +150,7 @@ func (c *socket) close() {
 	c.once.Do(func() {
 		close(c.done)
 		_ = c.conn.Close()
+		c.srv.leaveSocket(c)
 	})
 }
 
@@ -156,6 +161,13 @@ func (c *socket) shut(code int, reason string) {
 	deadline := time.Now().Add(c.srv.sock.WriteWait)
 	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), deadline)
 	c.linger()
+}
+
+// goAway sends a close with status 1001 (going away), which the widget answers by
+// reconnecting at once; the caller closes the connection.
+func (c *socket) goAway() {
+	deadline := time.Now().Add(time.Second)
+	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), deadline)
 }
 
 // linger discards what the client still sends for a moment, then closes the connection.

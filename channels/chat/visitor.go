@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/httperr"
+	"github.com/parleyhq/parley/internal/netlimit"
 )
 
 // serveSocket is GET /chat/ws?inbox=ID, the visitor WebSocket (see the package doc for the
@@ -33,6 +34,10 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.log.Error("chat: socket: inbox", "inbox", id, "err", err)
+		if httperr.Unavailable(err) { // the database is down: the widget retries
+			httperr.WriteUnavailable(w)
+			return
+		}
 		httperr.Write(w, http.StatusInternalServerError, "internal", "could not load the inbox")
 		return
 	}
@@ -45,8 +50,15 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered the client
 	}
 	conn.SetReadLimit(MaxFrameBytes)
-	c := &socket{srv: s, conn: conn, ctx: s.ctx, inboxID: in.ID,
+	c := &socket{srv: s, conn: conn, ctx: s.ctx, inboxID: in.ID, source: netlimit.SourceKey(netlimit.Client(r)),
 		send: make(chan outItem, s.sock.SendQueue), done: make(chan struct{})}
+	if !s.enterSocket(c) {
+		// Refused after the upgrade, so that the widget reads why and when to come back (a
+		// browser shows a script nothing of a refused handshake).
+		go c.refuseLimited(&limitedError{code: CodeTooManySockets, wait: socketsRetryAfter,
+			prose: "Too many chat windows are open from your network; try again later."})
+		return
+	}
 	// The socket lives on in goroutines of its own: returning lets the HTTP server drop its
 	// connection state and buffers, which would otherwise stay as long as the socket.
 	go s.run(c, in)
@@ -75,7 +87,12 @@ func (s *Server) open(c *socket, in inbox.Inbox) (session, bool) {
 	if !ok {
 		return session{}, false
 	}
-	ss, err := s.begin(c.ctx, in, h)
+	ss, err := s.begin(c.ctx, in, h, c.source)
+	var limited *limitedError
+	if errors.As(err, &limited) {
+		c.refuseLimited(err)
+		return ss, false
+	}
 	if err != nil {
 		s.log.Error("chat: hello", "inbox", in.ID, "err", err)
 		c.refuse(Error{Code: CodeInternal, Message: "The chat is unavailable; retrying."}, websocket.CloseInternalServerErr)
@@ -156,7 +173,8 @@ func (s *Server) read(c *socket, ss *session) {
 			return
 		}
 		_ = c.conn.SetReadDeadline(time.Now().Add(s.sock.PongWait))
-		allowed := s.limiter.Allow(c.visitorID)
+		wait := s.limiter.Take(c.visitorID)
+		allowed := wait == 0
 		f, err := DecodeClient(data)
 		var fe *FrameError
 		switch f := f.(type) {
@@ -169,8 +187,9 @@ func (s *Server) read(c *socket, ss *session) {
 				s.tell(c, Error{Code: CodeHelloFirst, Message: "hello comes once, first."})
 			}
 		case *Send:
-			if !allowed {
-				s.tell(c, Error{Code: CodeRateLimited, Message: "Too many messages; sending again shortly.", ClientID: f.ClientID})
+			if wait > 0 {
+				s.tell(c, Error{Code: CodeRateLimited, Message: "Too many messages; sending again shortly.", ClientID: f.ClientID,
+					RetryAfter: retrySeconds(wait)})
 				continue
 			}
 			var ok bool

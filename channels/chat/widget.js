@@ -54,6 +54,7 @@ header :focus-visible{outline-color:#fff;outline-offset:-3px}
 .me{align-self:flex-end;background:var(--p);border-color:var(--p)}
 .meta{display:block;font-size:11px;color:#555b66;margin-top:2px}
 .me *,.me{color:#fff}
+.me .retry{display:block;margin-top:6px;padding:4px 10px;background:#fff;color:var(--p)}
 .note,.typing{font-size:12px;color:#555b66;text-align:center}
 .typing{min-height:18px;padding:0 16px 2px;text-align:left;background:#f6f7f9}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid #dfe1e6}
@@ -167,15 +168,44 @@ label{display:grid;gap:4px;font-weight:600}
     put(card, 's' + f.survey_id);
   };
 
-  // The connection. Frames other than hello go out only after welcome (alive).
-  let ws = null, alive = false, tries = 0, timer = 0, stopped = false;
+  // The connection. Frames other than hello go out only after welcome (alive). sent holds the
+  // client_ids sent on the current socket; retryAfter the wait (s) the server last asked for.
+  let ws = null, alive = false, tries = 0, timer = 0, stopped = false, sent = new Set(), retryAfter = 0;
+  let limitNote = '', notBefore = 0; // a limit's message, and no reconnection before this time
+  const MAX_RESENDS = 5; // a message resent this often without an answer is given up
   const send = f => {
     if (!alive || ws.readyState !== 1) return false;
     ws.send(JSON.stringify(f));
     return true;
   };
-  const sendMsg = m => send({type: 'message', client_id: m.client_id, text: m.text});
-  const flush = () => { st.q.forEach(sendMsg); st.p = st.p.filter(r => !send(r)); save(); };
+  const sendMsg = m => {
+    if (send({type: 'message', client_id: m.client_id, text: m.text})) sent.add(m.client_id);
+  };
+  // fail drops a refused message from the queue, never to be sent again by itself, and shows
+  // the visitor why, with a button to send it again.
+  const fail = (m, why) => {
+    st.q = st.q.filter(q => q.client_id !== m.client_id);
+    save();
+    const el = bubble({text: m.text}, 'Not sent: ' + why);
+    el.append(h('button', {type: 'button', class: 'alt retry', onclick() {
+      const again = {client_id: m.client_id, text: m.text};
+      st.q.push(again);
+      save();
+      showPending(again);
+      sendMsg(again);
+    }}, 'Send again'));
+    put(el, 'c' + m.client_id);
+  };
+  const flush = () => {
+    for (const m of st.q.slice()) {
+      m.n = (m.n || 0) + 1; // resent after each welcome: a socket that keeps failing on it gives up
+      if (m.n > MAX_RESENDS) fail(m, 'the chat could not store this message.');
+      else sendMsg(m);
+    }
+    st.p = st.p.filter(r => !send(r));
+    save();
+  };
+  const LIMITS = {too_many_sockets: 1, too_many_visitors: 1};
 
   const on = {
     welcome(f) {
@@ -184,7 +214,7 @@ label{display:grid;gap:4px;font-weight:600}
       }
       Object.assign(st, {t: f.token, v: f.visitor_id, u: who.user_id});
       setConv(f.conversation);
-      alive = true; tries = 0;
+      alive = true; tries = 0; retryAfter = 0;
       setConn('');
       flush();
       showSurvey(st.y);
@@ -202,14 +232,16 @@ label{display:grid;gap:4px;font-weight:600}
     },
     survey(f) { st.y = f; save(); showSurvey(f); },
     error(f) {
+      if (f.retry_after > 0) retryAfter = f.retry_after;
       const q = f.client_id && st.q.find(m => m.client_id === f.client_id);
-      if (q && f.code === 'rate_limited') {
+      if (q && f.code === 'rate_limited' && (q.r = (q.r || 0) + 1) <= MAX_RESENDS) {
         showPending(q, 'Sending slowly…');
-        setTimeout(() => { if (alive) sendMsg(q); }, 2000);
+        const s = ws;
+        setTimeout(() => { if (alive && ws === s && st.q.includes(q)) sendMsg(q); }, Math.max(1, f.retry_after || 2) * 1000);
       } else if (q) {
-        st.q = st.q.filter(m => m !== q);
-        save();
-        showPending(q, 'Not sent: ' + f.message);
+        fail(q, f.message);
+      } else if (LIMITS[f.code]) {
+        limitNote = f.message; // the close that follows waits retry_after
       } else {
         note(f.message);
       }
@@ -221,6 +253,7 @@ label{display:grid;gap:4px;font-weight:600}
     clearTimeout(timer);
     timer = 0;
     setConn('Connecting…');
+    sent = new Set();
     let s;
     try { s = ws = new WebSocket(wsURL); } catch (e) { // e.g. ws: from an https page
       stopped = true;
@@ -237,15 +270,32 @@ label{display:grid;gap:4px;font-weight:600}
     };
     s.onclose = e => {
       if (ws !== s) return;
+      const was = alive, mine = sent;
       ws = null;
       alive = false;
-      if (e.code === 1008) { // refused for good: retrying would not help
-        stopped = true;
-        return setConn('Chat is unavailable right now.');
+      if (e.code === 1008 || e.code === 1009) {
+        // A policy refusal: what this socket sent and no one answered is not sent again.
+        st.q.filter(m => mine.has(m.client_id)).forEach(m => fail(m, e.reason || 'the chat refused this message.'));
+        if (e.code === 1008 || !was) { // refused for good: retrying would not help
+          stopped = true;
+          return setConn('Chat is unavailable right now.');
+        }
+      }
+      if (e.code === 1001 && was) { // the server is going away: another one takes us at once
+        setConn('Reconnecting…');
+        return connect();
       }
       const max = Math.min(30000, 1000 * 2 ** tries++);
-      setConn('Offline. Reconnecting…');
-      timer = setTimeout(connect, max / 2 + Math.random() * max / 2);
+      let wait = max / 2 + Math.random() * max / 2;
+      if (e.code === 4429) { // a limit of this network: wait as long as the server asked
+        wait = Math.max(wait, (retryAfter || 30) * 1000 * (1 + Math.random() / 5));
+        notBefore = Date.now() + wait;
+        setConn(limitNote || 'The chat is busy; retrying in a moment.');
+        retryAfter = 0; limitNote = '';
+      } else {
+        setConn('Offline. Reconnecting…');
+      }
+      timer = setTimeout(connect, wait);
     };
   };
   const disconnect = () => {
@@ -417,8 +467,10 @@ label{display:grid;gap:4px;font-weight:600}
     queued = [];
     if (st.t || st.q.length) connect(); // a returning visitor hears replies while the panel is closed
     // Back online or back to the tab: retry now rather than at the end of the backoff.
-    w.addEventListener('online', () => { if (timer) reconnect(); });
-    d.addEventListener('visibilitychange', () => { if (!d.hidden && timer) reconnect(); });
+    // Not before a limit's wait is over, though.
+    const early = () => timer && Date.now() >= notBefore && reconnect();
+    w.addEventListener('online', early);
+    d.addEventListener('visibilitychange', () => { if (!d.hidden) early(); });
   };
   if (d.body) start(); else d.addEventListener('DOMContentLoaded', start);
 })();

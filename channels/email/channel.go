@@ -37,7 +37,7 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 func parts(store *inbox.Store, sender *Sender, fetcher *Fetcher) channels.Parts {
 	p := channels.Parts{
 		Workers: []channels.Worker{channels.NewWorker(&pollSweepWorker{store: store})},
-		Queues:  []channels.Queue{{Name: QueueMailbox, MaxWorkers: maxMailboxes, RescueAfter: mailboxRescueAfter}},
+		Queues:  []channels.Queue{{Name: QueueMailbox, MaxWorkers: maxMailboxes}},
 	}
 	if fetcher == nil {
 		p.Workers = append(p.Workers, channels.NewWorker(&pollWorker{}))

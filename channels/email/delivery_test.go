@@ -3,6 +3,7 @@ package email_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -134,13 +135,20 @@ func TestPermanentSMTPFailure(t *testing.T) {
 	}
 }
 
-// TestTemporarySMTPFailureRetries: a 4xx answer leaves the message to be retried; the retry
-// sends the same Message-ID.
+// TestTemporarySMTPFailureRetries: a 4xx answer (421 service unavailable, 451 local error)
+// leaves the message to be retried; the retry sends it once, with the same Message-ID.
 func TestTemporarySMTPFailureRetries(t *testing.T) {
+	for _, refusal := range []*smtp.SMTPError{
+		{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Too many connections, try later"},
+		{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"},
+	} {
+		t.Run(strconv.Itoa(refusal.Code), func(t *testing.T) { temporarySMTPFailure(t, refusal) })
+	}
+}
+
+func temporarySMTPFailure(t *testing.T, refusal *smtp.SMTPError) {
 	e := setup(t, envOptions{})
-	e.smtp.Reject(func(string) error {
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
-	})
+	e.smtp.Reject(func(string) error { return refusal })
 	e.imap.Append(t, customerMail("q@customer.example", "carol@customer.example", "Hi", "Hi."))
 	e.poll()
 	r := e.reply(e.messageByEmailID("q@customer.example").ConversationID, "Hello Carol")
@@ -152,7 +160,7 @@ func TestTemporarySMTPFailureRetries(t *testing.T) {
 	}
 	first, _ := e.store.GetMessage(context.Background(), r.ID)
 	if first.DeliveryStatus != inbox.DeliverySending || first.EmailMessageID == nil {
-		t.Fatalf("after the 451: %q, Message-ID %v; want sending with its Message-ID stored", first.DeliveryStatus, first.EmailMessageID)
+		t.Fatalf("after the %d: %q, Message-ID %v; want sending with its Message-ID stored", refusal.Code, first.DeliveryStatus, first.EmailMessageID)
 	}
 	e.smtp.Reject(nil)
 	if err := e.deliver(r.ID, 2); err != nil {

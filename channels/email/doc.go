@@ -23,7 +23,14 @@
 // ([PollArgs], one per inbox, in its own queue [QueueMailbox], started by the
 // periodic [PollSweepArgs]) calls [Fetcher.Poll] for one inbox at a time,
 // under a PostgreSQL advisory lock
-// ([MailboxLockKey]) so that one process reads a mailbox. It resumes at the
+// ([MailboxLockKey]) so that one process reads a mailbox. A run is bounded:
+// it waits in IDLE for at most [FetcherConfig.IdleFor] (15 s) and the job
+// times out after [PollTimeout] (channels.JobTimeout), under River's rescue
+// interval (channels.RescueAfter), then snoozes to run again. So River never
+// rescues a poll that is still alive, and the poll of a process that died is
+// run by another within about a minute. Should a run outlive its timeout in
+// its sync (a hung connection), a rescued copy finds the lock held and ends at
+// once, without connecting to IMAP. It resumes at the
 // UID after the last one stored (email_mailbox_state, written in each
 // message's ingest transaction), re-reads the mailbox when its UIDVALIDITY
 // changes (Message-IDs, the messages' external ids, make re-read mail a

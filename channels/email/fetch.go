@@ -15,7 +15,7 @@ import (
 
 // Fetcher defaults.
 const (
-	DefaultIdleFor      = 4 * time.Minute
+	DefaultIdleFor      = 15 * time.Second
 	DefaultPollEvery    = time.Minute
 	DefaultMaxAttempts  = 3
 	DefaultMaxRawBytes  = 40 << 20
@@ -32,7 +32,8 @@ type FetcherConfig struct {
 	SecretKey string
 	// IdleFor bounds one Poll: on a server with IDLE it waits for new mail this long, then
 	// returns so that its job runs again (reconnecting); a long first sync also stops after it
-	// and goes on in the next run. 0 means DefaultIdleFor.
+	// and goes on in the next run. It must stay under PollTimeout (a poll running longer is
+	// cut by its job's timeout). 0 means DefaultIdleFor.
 	IdleFor time.Duration
 	// PollEvery is the wait between polls of a server without IDLE, and after finding the
 	// mailbox busy; 0 means DefaultPollEvery.

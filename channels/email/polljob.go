@@ -9,16 +9,20 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
-// QueueMailbox runs the mailbox poll jobs. Each holds its worker for minutes while it waits on
-// IMAP IDLE, so they have a queue of their own and never delay routing, SLA jobs or deliveries.
+// QueueMailbox runs the mailbox poll jobs. Each holds its worker for up to PollTimeout while it
+// waits on IMAP IDLE, so they have a queue of their own and never delay routing, SLA jobs or
+// deliveries.
 const QueueMailbox = "mailbox"
 
-// PollTimeout bounds one poll job; Fetcher.Poll returns well within it (after 4 minutes of
-// IDLE by default).
-const PollTimeout = 10 * time.Minute
+// PollTimeout bounds one poll job; Fetcher.Poll returns within it (after DefaultIdleFor of IDLE
+// by default). It is the server's longest job timeout (channels.JobTimeout), under River's
+// rescue interval, so a live poll is never rescued and run twice; a poll of a process that
+// died is run again by another within about a minute.
+const PollTimeout = channels.JobTimeout
 
 // pollAttempts is how often a failing poll (a server down, a refused login) is retried, every
 // few minutes at most, before the job is discarded; the sweep (PollSweepArgs) then starts a

@@ -16,11 +16,6 @@ import (
 // inbox starts being read within this time.
 const pollSweepEvery = time.Minute
 
-// mailboxRescueAfter is when River takes a running job for stuck (its process died) and runs it
-// again: a poll job runs at most PollTimeout, and a mailbox whose process crashed must not wait
-// River's default hour to be read again.
-const mailboxRescueAfter = PollTimeout + 5*time.Minute
-
 // PollSweepArgs is the periodic job that inserts a PollArgs job for every email inbox that has
 // none: on start, for an inbox added since, and for one whose poll job was discarded after
 // failing for hours.

@@ -149,8 +149,8 @@ func (f *Fetcher) save(ctx context.Context, conn *pgxpool.Conn, a account, p *Pa
 				raw = nil
 			}
 			if err := insertSource(ctx, tx, Source{MessageID: res.MessageID, InboxID: a.inbox.ID, Mailbox: o.mailbox,
-				UIDValidity: o.uidValidity, UID: o.uid, Size: o.size, Raw: raw, FullText: inbox.CutBytes(p.Text, inbox.MaxTextBytes),
-				FullHTML: inbox.CutBytes(p.HTML, inbox.MaxTextBytes), CreatedAt: now}); err != nil {
+				UIDValidity: o.uidValidity, UID: o.uid, Size: o.size, Raw: raw, FullText: inbox.CutBytes(inbox.Storable(p.Text), inbox.MaxTextBytes),
+				FullHTML: inbox.CutBytes(inbox.Storable(p.HTML), inbox.MaxTextBytes), CreatedAt: now}); err != nil {
 				return err
 			}
 			if err := f.bounced(ctx, tx, p.Bounce); err != nil {
@@ -168,7 +168,7 @@ func (f *Fetcher) save(ctx context.Context, conn *pgxpool.Conn, a account, p *Pa
 // failed records a failed ingest and decides whether the sync goes on past the message.
 func (f *Fetcher) failed(ctx context.Context, conn *pgxpool.Conn, a account, p *Parsed, o origin, cause error) error {
 	fail := failure{inboxID: a.inbox.ID, uidValidity: o.uidValidity, uid: o.uid,
-		messageID: inbox.CutBytes(p.MessageID, inbox.MaxExternalID), err: cause.Error(), permanent: errors.Is(cause, inbox.ErrInvalid)}
+		messageID: inbox.CutBytes(inbox.Storable(p.MessageID), inbox.MaxExternalID), err: inbox.Storable(cause.Error()), permanent: errors.Is(cause, inbox.ErrInvalid)}
 	var skipped bool
 	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		var err error
@@ -202,7 +202,7 @@ func (f *Fetcher) bounced(ctx context.Context, tx pgx.Tx, b *Bounce) error {
 		}
 	}
 	_, err := f.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{Channel: inbox.ChannelEmail,
-		ExternalID: b.OriginalMessageID, Status: inbox.DeliveryFailed, Error: bounceReason(b)})
+		ExternalID: inbox.Storable(b.OriginalMessageID), Status: inbox.DeliveryFailed, Error: inbox.Storable(bounceReason(b))})
 	if errors.Is(err, inbox.ErrNotFound) {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/slack-go/slack/slackevents"
 )
@@ -139,7 +140,41 @@ func Parse(body []byte, self Self) (Event, error) {
 	if ev.Channel == "" || ev.TS == "" {
 		return Event{}, malformed(errors.New("message without channel or ts"))
 	}
-	return fromMessage(ev, msg, authors, self)
+	ev, err = fromMessage(ev, msg, authors, self)
+	if err != nil {
+		return Event{}, err
+	}
+	return ev.withoutNUL()
+}
+
+// withoutNUL removes the NUL characters PostgreSQL cannot store from the identifiers and files
+// of a parsed message (the inbox repairs its text, noting it), then checks again what the
+// identifiers must hold: a message left without channel or ts, or a change without its
+// target, is malformed; a message left without author is ignored.
+func (e Event) withoutNUL() (Event, error) {
+	removeNUL(&e.EventID, &e.TeamID, &e.Channel, &e.ChannelType, &e.User, &e.UserTeam, &e.TS, &e.ThreadTS,
+		&e.TargetTS, &e.BotID)
+	for i := range e.Files {
+		removeNUL(&e.Files[i].Name, &e.Files[i].Mimetype, &e.Files[i].URL)
+	}
+	switch {
+	case e.Kind == KindIgnored:
+	case e.Channel == "" || e.TS == "":
+		return Event{}, malformed(errors.New("message without channel or ts"))
+	case e.Kind != KindMessage && e.TargetTS == "":
+		return Event{}, malformed(errors.New("change without the ts of its message"))
+	case e.Kind == KindMessage && e.User == "" && !e.FromBot:
+		e.Kind, e.Reason = KindIgnored, "no author"
+	}
+	return e, nil
+}
+
+// removeNUL removes the NUL characters from each string: Slack never sends one in an
+// identifier, and PostgreSQL stores none.
+func removeNUL(strs ...*string) {
+	for _, s := range strs {
+		*s = strings.ReplaceAll(*s, "\x00", "")
+	}
 }
 
 // parseChallenge reads a url_verification body.

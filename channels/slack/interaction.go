@@ -82,11 +82,14 @@ func ParseInteraction(body []byte) (Interaction, error) {
 	}
 	in := Interaction{Type: p.Type, TeamID: p.Team.ID, AppID: p.APIAppID, User: p.User.ID,
 		UserTeam: p.User.TeamID, ResponseURL: p.ResponseURL}
+	removeNUL(&in.Type, &in.TeamID, &in.AppID, &in.User, &in.UserTeam, &in.ResponseURL)
 	if in.UserTeam == "" {
 		in.UserTeam = in.TeamID
 	}
 	for _, a := range p.Actions {
-		in.Actions = append(in.Actions, Action{ActionID: a.ActionID, Value: a.Value, Type: a.Type, URL: a.URL})
+		act := Action{ActionID: a.ActionID, Value: a.Value, Type: a.Type, URL: a.URL}
+		removeNUL(&act.ActionID, &act.Value, &act.Type, &act.URL)
+		in.Actions = append(in.Actions, act)
 	}
 	switch {
 	case in.Type == "":

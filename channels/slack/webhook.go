@@ -225,7 +225,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 		status, code = http.StatusBadRequest, "invalid"
 	default:
 		h.log.Error("slack: request failed", "path", r.URL.Path, "err", err)
-		httperr.Internal(w)
+		httperr.Failed(w, err) // 503 with Retry-After while the database is down
 		return
 	}
 	h.log.Info("slack: request refused", "path", r.URL.Path, "status", status, "err", err, "remote", r.RemoteAddr)

@@ -12,7 +12,7 @@ import (
 
 // sentReply has the customer write, an agent answer and the answer go out;
 // it returns the message and what Twilio received.
-func sentReply(t *testing.T, e *env) (inbox.Message, smstest.Message) {
+func sentReply(t testing.TB, e *env) (inbox.Message, smstest.Message) {
 	t.Helper()
 	e.text(t, "hi")
 	m := e.reply(t, "Hello!")

@@ -46,7 +46,7 @@ type env struct {
 	sends      atomic.Int32
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{pool: dbtest.Pool(t)}
 	jobs, err := workflow.NewEnqueuer(e.pool)
@@ -72,7 +72,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) addInbox(t *testing.T, name string, s sms.Settings) inbox.Inbox {
+func (e *env) addInbox(t testing.TB, name string, s sms.Settings) inbox.Inbox {
 	t.Helper()
 	ctx := context.Background()
 	existing, err := e.store.Inboxes(ctx, inbox.ChannelSMS)
@@ -98,7 +98,7 @@ func (e *env) post(h http.Handler, path string, form url.Values) *httptest.Respo
 }
 
 // text posts an SMS from the customer to our number and requires it taken.
-func (e *env) text(t *testing.T, body string) url.Values {
+func (e *env) text(t testing.TB, body string) url.Values {
 	t.Helper()
 	form := smstest.InboundForm(smstest.SMS{AccountSID: accountSID, From: customer, To: ourNumber, Body: body})
 	e.requireTaken(t, e.post(e.ch.InboundHandler(), sms.InboundPath, form))
@@ -106,19 +106,19 @@ func (e *env) text(t *testing.T, body string) url.Values {
 }
 
 // status posts a status callback and requires it taken.
-func (e *env) status(t *testing.T, m smstest.Message, status string, code int) {
+func (e *env) status(t testing.TB, m smstest.Message, status string, code int) {
 	t.Helper()
 	e.requireTaken(t, e.post(e.ch.StatusHandler(), sms.StatusPath, smstest.StatusForm(m.Callback(status, code))))
 }
 
-func (e *env) requireTaken(t *testing.T, w *httptest.ResponseRecorder) {
+func (e *env) requireTaken(t testing.TB, w *httptest.ResponseRecorder) {
 	t.Helper()
 	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/xml; charset=utf-8" || w.Body.String() != sms.EmptyTwiML {
 		t.Fatalf("answer %d %q %s, want 200 with empty TwiML", w.Code, w.Header().Get("Content-Type"), w.Body)
 	}
 }
 
-func (e *env) count(t *testing.T, sql string, args ...any) int {
+func (e *env) count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
@@ -128,7 +128,7 @@ func (e *env) count(t *testing.T, sql string, args ...any) int {
 }
 
 // conversation returns the customer's conversation (their only one).
-func (e *env) conversation(t *testing.T) inbox.Conversation {
+func (e *env) conversation(t testing.TB) inbox.Conversation {
 	t.Helper()
 	ctx := context.Background()
 	c, err := e.store.ContactByIdentity(ctx, inbox.IdentityPhone, customer)
@@ -146,7 +146,7 @@ func (e *env) conversation(t *testing.T) inbox.Conversation {
 }
 
 // reply stores an agent's reply in the customer's conversation.
-func (e *env) reply(t *testing.T, text string) inbox.Message {
+func (e *env) reply(t testing.TB, text string) inbox.Message {
 	t.Helper()
 	m, err := e.store.Send(context.Background(), inbox.Reply{ConversationID: e.conversation(t).ID, Text: text})
 	if err != nil {
@@ -156,7 +156,7 @@ func (e *env) reply(t *testing.T, text string) inbox.Message {
 }
 
 // workers are the River workers of a server with this SMS channel.
-func (e *env) workers(t *testing.T) []channels.Worker {
+func (e *env) workers(t testing.TB) []channels.Worker {
 	t.Helper()
 	cfg := workflow.Config{Pool: e.pool, Store: e.store}
 	cfg.AddChannel(inbox.ChannelSMS, channels.Parts{Sender: e.ch, Fetcher: e.ch})
@@ -170,7 +170,7 @@ func (e *env) workers(t *testing.T) []channels.Worker {
 // deliver works the delivery job of message id once, through River (rivertest), as its
 // attempt number attempt of 8, with the SMS channel as the sender, and returns the worker's
 // verdict.
-func (e *env) deliver(t *testing.T, id int64, attempt int) error {
+func (e *env) deliver(t testing.TB, id int64, attempt int) error {
 	t.Helper()
 	w := jobtest.New[workflow.DeliverArgs](t, e.pool, e.workers(t))
 	return w.WorkJob(t, jobtest.JobID(t, e.pool, "deliver", map[string]any{"message_id": id}), attempt)
@@ -186,7 +186,7 @@ func requireCancelled(t *testing.T, err error) {
 	}
 }
 
-func (e *env) message(t *testing.T, id int64) inbox.Message {
+func (e *env) message(t testing.TB, id int64) inbox.Message {
 	t.Helper()
 	m, err := e.store.GetMessage(context.Background(), id)
 	if err != nil {

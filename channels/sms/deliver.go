@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
@@ -26,7 +27,8 @@ const ReasonOptedOut = "the customer opted out with STOP: they must text START f
 // false) and their text is shown to agents: a contact without a verified
 // phone, a number that opted out (ReasonOptedOut), no SMS inbox, a refusal by
 // Twilio such as an invalid number. Twilio's 429 and 5xx answers and network
-// failures are temporary.
+// failures are temporary; when Twilio says how long to wait (Retry-After), the
+// error's RetryAfter method reports it and the deliver job snoozes that long.
 func (c *Twilio) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
 	to, ok := phoneOf(out.Contact)
 	if !ok {
@@ -120,9 +122,10 @@ func (c *Twilio) sendingAccount(ctx context.Context, in *inbox.Inbox) (account, 
 // failure is why an SMS was not sent, in words for agents. It satisfies the
 // workflow's test for permanence through its Temporary method.
 type failure struct {
-	reason    string
-	temporary bool
-	err       error
+	reason     string
+	temporary  bool
+	retryAfter time.Duration
+	err        error
 }
 
 // Error returns the reason, which agents see on the failed message.
@@ -130,6 +133,10 @@ func (f *failure) Error() string { return f.reason }
 
 // Temporary reports whether sending again may succeed.
 func (f *failure) Temporary() bool { return f.temporary }
+
+// RetryAfter is how long Twilio asked to wait before the next try; zero when
+// it did not say. The deliver job snoozes for it.
+func (f *failure) RetryAfter() time.Duration { return f.retryAfter }
 
 // Unwrap returns the cause, if any.
 func (f *failure) Unwrap() error { return f.err }
@@ -150,5 +157,5 @@ func refused(err error, n, total int) error {
 	if n > 1 {
 		reason = fmt.Sprintf("%s (part %d of %d; the earlier parts were sent)", reason, n, total)
 	}
-	return &failure{reason: reason, temporary: se.Temporary, err: err}
+	return &failure{reason: reason, temporary: se.Temporary, retryAfter: se.RetryAfter, err: err}
 }

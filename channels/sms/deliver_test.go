@@ -9,11 +9,9 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // TestRoundTrip follows one exchange end to end: an SMS in, an agent's reply
@@ -22,18 +20,8 @@ import (
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
-	jobs, err := workflow.NewClient(workflow.Config{Pool: e.pool, Store: e.store,
-		Senders: map[inbox.Channel]channels.Sender{inbox.ChannelSMS: e.ch}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done, cancel := jobs.Subscribe(river.EventKindJobCompleted, river.EventKindJobCancelled, river.EventKindJobFailed)
-	defer cancel()
-	if err := jobs.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = jobs.Stop(context.Background()) }()
+	done, start := e.river(t)
+	start()
 
 	e.text(t, "Where is my order?")
 	reply := e.reply(t, "It ships today.")

@@ -4,7 +4,8 @@
 // Sending: a [Client] (see [NewClient]) wraps twilio-go. [Client.Send] posts
 // one message and reports Twilio's message SID and initial status, or a
 // [*SendError] that says whether retrying can help ([SendError.Temporary]):
-// 429, 5xx and network failures are temporary, other refusals (an invalid
+// 429, 5xx and network failures are temporary (with Twilio's Retry-After in
+// [SendError.RetryAfter] when it gives one), other refusals (an invalid
 // number, an opted-out recipient) are permanent. A body may hold up to
 // [MaxBody] characters, which Twilio segments itself; [Split] cuts longer
 // text at word boundaries into numbered parts "(1/3) ...".

@@ -71,7 +71,7 @@ var errNoPart = errors.New("sms: no part with this SID")
 func lockParts(ctx context.Context, tx pgx.Tx, sid string) ([]part, error) {
 	rows, err := tx.Query(ctx, `SELECT message_id, part, total, sid, status, error FROM sms_parts
 		WHERE message_id = (SELECT message_id FROM sms_parts WHERE sid = $1)
-		ORDER BY part FOR UPDATE`, sid)
+		ORDER BY part FOR NO KEY UPDATE`, sid)
 	if err != nil {
 		return nil, fmt.Errorf("sms: lock parts: %w", err)
 	}

@@ -29,6 +29,6 @@ func (c *Twilio) answerError(w http.ResponseWriter, r *http.Request, err error) 
 		httperr.Write(w, http.StatusForbidden, "forbidden", errUnknownAccount.Error())
 	default:
 		c.log.Error("twilio webhook failed", "path", r.URL.Path, "err", err)
-		httperr.Internal(w)
+		httperr.Failed(w, err) // 503 with Retry-After while the database is down
 	}
 }

@@ -130,7 +130,11 @@ func (c *Client) Send(ctx context.Context, out Outbound) (Sent, error) {
 
 	msg, err := api.CreateMessage(out.params())
 	if err != nil {
-		return Sent{}, classify(err, call.status)
+		se := classify(err, call.status)
+		if se.Temporary {
+			se.RetryAfter = call.retryAfter
+		}
+		return Sent{}, se
 	}
 	if msg.Sid == nil || *msg.Sid == "" {
 		return Sent{}, classify(errors.New("answer has no sid"), call.status)

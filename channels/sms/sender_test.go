@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
@@ -316,6 +317,30 @@ func TestNewClientRejects(t *testing.T) {
 	for name, cfg := range tests {
 		if _, err := sms.NewClient(cfg); err == nil {
 			t.Errorf("%s: NewClient succeeded, want an error", name)
+		}
+	}
+}
+
+func TestSendRateLimitKeepsRetryAfter(t *testing.T) {
+	t.Parallel()
+	for header, want := range map[string]time.Duration{
+		"":     0,
+		"7":    7 * time.Second,
+		"-3":   0,
+		"soon": 0,
+		time.Now().Add(time.Hour).UTC().Format(http.TimeFormat): time.Hour,
+	} {
+		c := newClient(t, sms.Config{AccountSID: accountSID, AuthToken: authToken, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := answer(http.StatusTooManyRequests, `{"code":20429,"message":"Too Many Requests","status":429}`)(r)
+			if header != "" {
+				resp.Header.Set("Retry-After", header)
+			}
+			return resp, err
+		})})
+		_, err := c.Send(context.Background(), outbound())
+		se := sendError(t, err)
+		if !se.Temporary || se.RetryAfter > want || se.RetryAfter < want-time.Minute {
+			t.Errorf("Retry-After %q: temporary %v, RetryAfter %s; want temporary, about %s", header, se.Temporary, se.RetryAfter, want)
 		}
 	}
 }

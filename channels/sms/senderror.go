@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/twilio/twilio-go/client"
 )
@@ -47,6 +48,9 @@ type SendError struct {
 	// Temporary reports whether sending the same message again may work:
 	// true for 429, 5xx and network failures, false otherwise.
 	Temporary bool
+	// RetryAfter is how long Twilio asked to wait (its Retry-After header on
+	// a 429 or 503); zero when it did not say.
+	RetryAfter time.Duration
 
 	err error
 }

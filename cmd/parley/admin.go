@@ -161,16 +161,15 @@ func teamCmd(ctx context.Context, c *cli) error {
 	err = a.store.Audited(ctx, func(tx pgx.Tx) (inbox.AuditRecord, error) {
 		var err error
 		t, err = a.store.CreateTeamTx(ctx, tx, *name, members)
+		if err == nil && *queue {
+			err = a.store.SetDefaultQueueTx(ctx, tx, t.ID, true)
+			t.DefaultQueue = err == nil
+		}
 		return inbox.CLIActor().Record(inbox.AuditTeamChanged, inbox.AuditTarget("team", t.ID),
-			map[string]any{"action": "created", "name": t.Name, "members": t.Members}), err
+			map[string]any{"action": "created", "name": t.Name, "members": t.Members, "default_queue": t.DefaultQueue}), err
 	})
 	if err != nil {
 		return err
-	}
-	if *queue {
-		if err := a.store.SetDefaultQueue(ctx, t.ID, true); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintf(c.stdout, "team %d: %s (%d members)\n", t.ID, t.Name, len(t.Members))
 	return nil

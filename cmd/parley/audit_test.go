@@ -19,7 +19,7 @@ func TestAdminVerbsAreAudited(t *testing.T) {
 	url := dbtest.URL(t)
 	env := map[string]string{"DATABASE_URL": url, "PARLEY_LOG_LEVEL": "warn"}
 	for _, args := range [][]string{
-		{"team", "add", "--name", "Billing"},
+		{"team", "add", "--name", "Billing", "--default-queue"},
 		{"inbox", "add", "api", "--name", "CRM"},
 		{"rule", "add", "--name", "refunds", "--keyword", "refund", "--set-team", "billing"},
 		{"rule", "set", "--name", "tags", "--mode", "all"},
@@ -31,7 +31,8 @@ func TestAdminVerbsAreAudited(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{
-		{"team", "add", "--name", "Billing"},
+		{"team", "add", "--name", "Billing", "--default-queue"},
+		{"team", "add", "--name", "Sales", "--members", "nobody@example.com", "--default-queue"},
 		{"inbox", "add", "api", "--name", "CRM"},
 		{"rule", "add", "--name", "x", "--set-team", "Sales"},
 		{"rule", "delete", "--id", "99"},
@@ -55,6 +56,11 @@ func TestAdminVerbsAreAudited(t *testing.T) {
 	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		t.Fatal(err)
+	}
+	var queues int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM teams t JOIN audit_log a ON a.target = 'team:' || t.id
+		WHERE t.default_queue AND (a.data->>'default_queue')::bool`).Scan(&queues); err != nil || queues != 1 {
+		t.Fatalf("default-queue teams with the fact in their audit record: %d, %v; want 1", queues, err)
 	}
 	var tags string
 	if err := conn.QueryRow(ctx, `SELECT id::text FROM rule_sets WHERE name = 'tags'`).Scan(&tags); err != nil {

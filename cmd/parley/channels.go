@@ -10,10 +10,11 @@ import (
 
 // channelList is every channel this binary carries (the channels contract): `parley serve`
 // opens each one, `parley inbox add KIND` sets up an inbox of one. Adding a channel is its own
-// package and one line here.
-func channelList() []channels.Channel {
+// package and one line here. l are the chat's limits (serve's configuration; the zero value,
+// the defaults, where no server runs).
+func channelList(l limits) []channels.Channel {
 	return []channels.Channel{
-		chat.NewChannel(),
+		&chat.Channel{Limits: l.Chat, Messages: l.ChatMessages},
 		email.NewChannel(),
 		slack.NewChannel(),
 		sms.NewChannel(),

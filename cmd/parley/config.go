@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -47,7 +48,18 @@ type config struct {
 	// empty uses the first email inbox's. MailFrom (PARLEY_MAIL_FROM) is its sender address.
 	SMTPURL  string
 	MailFrom string
+	// ShutdownTimeout bounds a graceful stop (PARLEY_SHUTDOWN_TIMEOUT): in-flight requests,
+	// sockets and running jobs must end within it.
+	ShutdownTimeout time.Duration
+	// Limits cap what one source address or chat visitor may take (limits.go).
+	Limits limits
 }
+
+// dbConnectTimeout bounds one connection attempt to PostgreSQL.
+const dbConnectTimeout = 5 * time.Second
+
+// defaultShutdownTimeout is PARLEY_SHUTDOWN_TIMEOUT's default.
+const defaultShutdownTimeout = 30 * time.Second
 
 func loadConfig(getenv env) (config, error) {
 	c := config{
@@ -89,7 +101,13 @@ func loadConfig(getenv env) (config, error) {
 		return c, fmt.Errorf("PARLEY_PUBLIC_URL must be an absolute http or https URL such as https://help.example.com, not %q", c.PublicURL)
 	}
 	var err error
+	if c.ShutdownTimeout, err = shutdownTimeout(getenv("PARLEY_SHUTDOWN_TIMEOUT")); err != nil {
+		return c, err
+	}
 	if c.TrustedProxies, err = trustedProxies(getenv("PARLEY_TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	if c.Limits, err = limitsConfig(getenv); err != nil {
 		return c, err
 	}
 	if c.OIDC, err = oidcConfig(getenv); err != nil {
@@ -99,6 +117,22 @@ func loadConfig(getenv env) (config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// shutdownTimeout parses PARLEY_SHUTDOWN_TIMEOUT: a duration such as "30s" or "1m", or a
+// number of seconds; empty is defaultShutdownTimeout.
+func shutdownTimeout(v string) (time.Duration, error) {
+	if v == "" {
+		return defaultShutdownTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(v); err != nil && nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("PARLEY_SHUTDOWN_TIMEOUT must be a positive duration such as 30s or 1m, not %q", v)
+	}
+	return d, nil
 }
 
 // trustedProxies parses PARLEY_TRUSTED_PROXIES: CIDR ranges (or single addresses) separated by
@@ -248,6 +282,11 @@ func open(ctx context.Context, c *cli) (*app, error) {
 	}
 	if pcfg.MaxConns < 40 {
 		pcfg.MaxConns = 40
+	}
+	// A PostgreSQL that cannot be reached fails a connection attempt within dbConnectTimeout,
+	// so requests answer 503 rather than wait (a DATABASE_URL with connect_timeout keeps it).
+	if pcfg.ConnConfig.ConnectTimeout == 0 {
+		pcfg.ConnConfig.ConnectTimeout = dbConnectTimeout
 	}
 	// Parley's queries are short, and some estimates are poor (a word prefix in a search), which
 	// can lift a query's cost past PostgreSQL's JIT threshold: compiling it then takes longer

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/internal/dbtest"
 )
@@ -73,6 +75,60 @@ func TestJITIsOffUnlessTheURLSetsIt(t *testing.T) {
 		a.close()
 		if err != nil || jit != tc.want {
 			t.Errorf("DATABASE_URL %s: jit = %q, %v; want %q", tc.url, jit, err, tc.want)
+		}
+	}
+}
+
+// TestShutdownTimeout: PARLEY_SHUTDOWN_TIMEOUT defaults to 30 s, takes a duration or a number of
+// seconds, and refuses anything else.
+func TestShutdownTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		fail bool
+	}{
+		{v: "", want: 30 * time.Second},
+		{v: "45s", want: 45 * time.Second},
+		{v: "2m", want: 2 * time.Minute},
+		{v: "10", want: 10 * time.Second},
+		{v: "0", fail: true},
+		{v: "-5s", fail: true},
+		{v: "soon", fail: true},
+	} {
+		env := map[string]string{"DATABASE_URL": "postgres://x", "PARLEY_SHUTDOWN_TIMEOUT": tc.v}
+		c, err := loadConfig(func(k string) string { return env[k] })
+		if tc.fail {
+			if err == nil {
+				t.Errorf("%q: accepted as %s, want an error", tc.v, c.ShutdownTimeout)
+			}
+			continue
+		}
+		if err != nil || c.ShutdownTimeout != tc.want {
+			t.Errorf("%q: %s, %v; want %s", tc.v, c.ShutdownTimeout, err, tc.want)
+		}
+	}
+}
+
+// TestLimitsComeFromTheEnvironment: the per-address and chat limits are read from their
+// variables (0 turns a cap off), and a bad value is an error naming its variable.
+func TestLimitsComeFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	get := func(m map[string]string) env { return func(k string) string { return m[k] } }
+	l, err := limitsConfig(get(nil))
+	if err != nil || l.MaxConnsPerIP != 0 || l.Chat.SocketsPerAddress != 0 || l.Chat.NewVisitorsPerMinute != 0 || l.ChatMessages.Rate != 0 || l.ChatMessages.Burst != 0 {
+		t.Fatalf("unset: %+v %v, want the zero value (the defaults)", l, err)
+	}
+	l, err = limitsConfig(get(map[string]string{"PARLEY_MAX_CONNS_PER_IP": "0", "PARLEY_CHAT_SOCKETS_PER_IP": "5",
+		"PARLEY_CHAT_NEW_VISITORS_PER_MIN": "0", "PARLEY_CHAT_MESSAGES_PER_SEC": "0.5", "PARLEY_CHAT_MESSAGE_BURST": "3"}))
+	if err != nil || l.MaxConnsPerIP != -1 || l.Chat.SocketsPerAddress != 5 || l.Chat.NewVisitorsPerMinute != -1 ||
+		l.ChatMessages.Rate != 0.5 || l.ChatMessages.Burst != 3 {
+		t.Fatalf("set: %+v %v", l, err)
+	}
+	for k, v := range map[string]string{"PARLEY_MAX_CONNS_PER_IP": "many", "PARLEY_CHAT_SOCKETS_PER_IP": "-1",
+		"PARLEY_CHAT_MESSAGES_PER_SEC": "0", "PARLEY_CHAT_MESSAGE_BURST": "0"} {
+		if _, err := limitsConfig(get(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v, want an error naming it", k, v, err)
 		}
 	}
 }

@@ -131,3 +131,56 @@ func TestASocketOutlivesTheReadLimit(t *testing.T) {
 		t.Fatalf("after a second: %q %v, want the echo", msg, err)
 	}
 }
+
+// TestAClientThatDoesNotReadIsCut: a client asks for a big response and never reads it; the
+// handler's writes fail once the write limit passes without progress, which frees the
+// connection.
+func TestAClientThatDoesNotReadIsCut(t *testing.T) {
+	writeErr := make(chan error, 1)
+	addr := startLimited(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := make([]byte, 32<<10)
+		for range 8192 { // 256 MiB: far more than the socket buffers hold
+			if _, err := w.Write(chunk); err != nil {
+				writeErr <- err
+				return
+			}
+		}
+		writeErr <- nil
+	}), httpLimits{ReadHeader: time.Second, Read: time.Second, Idle: time.Minute, Write: 300 * time.Millisecond})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /audit.csv HTTP/1.1\r\nHost: x\r\n\r\n") // and never read
+	select {
+	case err := <-writeErr:
+		if err == nil {
+			t.Fatal("the handler wrote 256 MiB to a client that read nothing")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the handler is still writing to a client that reads nothing")
+	}
+}
+
+// TestAStreamThatIsReadOutlivesTheWriteLimit: a response streamed in chunks for longer than the
+// write limit reaches a client that reads it: each write moves the deadline.
+func TestAStreamThatIsReadOutlivesTheWriteLimit(t *testing.T) {
+	addr := startLimited(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		for i := range 10 {
+			fmt.Fprintf(w, "row %d\n", i)
+			_ = rc.Flush()
+			time.Sleep(100 * time.Millisecond) // ten times: well past the 300 ms limit in all
+		}
+	}), httpLimits{ReadHeader: time.Second, Read: time.Second, Idle: time.Minute, Write: 300 * time.Millisecond})
+	resp, err := http.Get("http://" + addr + "/audit.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || !strings.HasSuffix(string(body), "row 9\n") {
+		t.Fatalf("read %q, %v; want all ten rows", body, err)
+	}
+}

@@ -19,7 +19,7 @@ func inboxCmd(ctx context.Context, c *cli) error {
 	}
 	kinds := map[string]channels.Channel{}
 	names := []string{string(inbox.ChannelAPI)}
-	for _, ch := range channelList() {
+	for _, ch := range channelList(limits{}) {
 		kinds[string(ch.Kind())] = ch
 		names = append(names, string(ch.Kind()))
 	}

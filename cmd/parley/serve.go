@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,7 +68,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
-	for _, ch := range channelList() {
+	for _, ch := range channelList(a.cfg.Limits) {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
 			return server{}, fmt.Errorf("%s channel: %w", ch.Kind(), err)
@@ -87,29 +88,41 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
-		MetricsToken: a.cfg.MetricsToken, Resets: workflow.NewPasswordResets(a.store, jobs)})
+		MetricsToken: a.cfg.MetricsToken, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP, Resets: workflow.NewPasswordResets(a.store, jobs)})
 	return server{relay: relay, feed: feed, client: client, web: srv}, nil
 }
 
-// serve runs every part of a server process on ln until ctx ends, then shuts down in order:
-// stop taking requests, finish the running jobs, close the sockets.
+// serve runs every part of a server process on ln until ctx ends (SIGTERM, SIGINT), then
+// shuts down gracefully (see shutdown). The parts run on a context of their own, which ends
+// only once the shutdown is over: a signal must not cut the requests and jobs in flight.
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	parts, err := a.assemble(ctx)
+	run, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRun()
+	// The channels' background work (the chat's visitor sockets) ends when the shutdown begins.
+	channelsCtx, stopChannels := context.WithCancel(run)
+	defer stopChannels()
+	parts, err := a.assemble(channelsCtx)
 	if err != nil {
 		return err
 	}
 	relay, client, srv := parts.relay, parts.client, parts.web
 	httpSrv := newHTTPServer(srv.Handler(), serverLimits())
+	// Once the listener is closed, the sockets (which Shutdown does not track) are told the
+	// server is going away, so that they reconnect to another process at once.
+	httpSrv.RegisterOnShutdown(func() {
+		stopChannels()
+		closing, done := context.WithTimeout(run, a.cfg.ShutdownTimeout)
+		defer done()
+		srv.Shutdown(closing)
+	})
 	errc := make(chan error, 5)
 	metricsSrv, err := a.serveMetrics(srv, errc)
 	if err != nil {
 		return err
 	}
-	go func() { errc <- relay.Run(ctx) }()
+	go func() { errc <- relay.Run(run) }()
 	if !a.noJobs {
-		if err := client.Start(ctx); err != nil {
+		if err := client.Start(run); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
 	}
@@ -125,20 +138,50 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	case err = <-errc:
 		a.log.Error("stopping", "err", err)
 	}
-	shut, done := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer done()
-	_ = httpSrv.Shutdown(shut)
-	if metricsSrv != nil {
-		_ = metricsSrv.Shutdown(shut)
-	}
-	srv.Shutdown(shut)
-	if !a.noJobs {
-		if stopErr := client.Stop(shut); stopErr != nil {
-			a.log.Warn("jobs did not stop cleanly", "err", stopErr)
-		}
-	}
-	cancel()
+	a.shutdown(httpSrv, metricsSrv, client)
 	return err
+}
+
+// shutdown stops a server process within PARLEY_SHUTDOWN_TIMEOUT, all at once: the listeners
+// close and the in-flight requests finish (the sockets close with 1001, see serve); the job
+// client stops fetching and lets its running jobs finish, and when the deadline nears it
+// cancels them (a cancelled job is retried, by another process if this one is gone). Whatever
+// is still open at the deadline is closed.
+func (a *app) shutdown(httpSrv, metricsSrv *http.Server, client *river.Client[pgx.Tx]) {
+	timeout := a.cfg.ShutdownTimeout
+	a.log.Info("shutting down", "timeout", timeout)
+	shut, done := context.WithTimeout(context.Background(), timeout)
+	defer done()
+	var wg sync.WaitGroup
+	for _, s := range []*http.Server{httpSrv, metricsSrv} {
+		if s == nil {
+			continue
+		}
+		wg.Go(func() {
+			if err := s.Shutdown(shut); err != nil {
+				a.log.Warn("requests still in flight at the shutdown deadline", "err", err)
+				_ = s.Close()
+			}
+		})
+	}
+	if !a.noJobs {
+		wg.Go(func() { a.stopJobs(shut, client, timeout) })
+	}
+	wg.Wait()
+}
+
+// stopJobs stops the job client: gracefully (running jobs finish) until a quarter of the
+// timeout is left, then by cancelling the running jobs, which River then retries.
+func (a *app) stopJobs(shut context.Context, client *river.Client[pgx.Tx], timeout time.Duration) {
+	soft, done := context.WithTimeout(shut, timeout-timeout/4)
+	defer done()
+	if err := client.Stop(soft); err == nil {
+		return
+	}
+	a.log.Warn("jobs still running near the shutdown deadline: cancelling them")
+	if err := client.StopAndCancel(shut); err != nil {
+		a.log.Warn("jobs did not stop by the shutdown deadline", "err", err)
+	}
 }
 
 // serveMetrics starts the metrics listener of its own (PARLEY_METRICS_ADDR), if one is set, and

@@ -4,7 +4,9 @@
 //	{"error": "what is wrong, for a person", "code": "a_stable_word_for_programs"}
 //
 // written by Write. A provider's own protocol (Twilio's TwiML, Slack's challenge) stays the
-// channel's; this is only the error answer.
+// channel's; this is only the error answer. A request that failed because the database is
+// unreachable or too slow (Unavailable) is answered 503 with Retry-After (Failed,
+// WriteUnavailable), never 500.
 package httperr
 
 import (
@@ -33,7 +35,7 @@ func Internal(w http.ResponseWriter) {
 
 // Code is the code of status when nothing more precise names the error: "bad_request",
 // "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "too_large",
-// "internal", and "error" for any other status.
+// "internal", "unavailable", and "error" for any other status.
 func Code(status int) string {
 	switch status {
 	case http.StatusBadRequest:
@@ -52,6 +54,8 @@ func Code(status int) string {
 		return "too_large"
 	case http.StatusInternalServerError:
 		return "internal"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
 	}
 	return "error"
 }

@@ -30,7 +30,7 @@ func TestCodeNamesTheStatuses(t *testing.T) {
 	t.Parallel()
 	for status, want := range map[int]string{
 		400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-		409: "conflict", 413: "too_large", 500: "internal", 418: "error", 503: "error",
+		409: "conflict", 413: "too_large", 500: "internal", 418: "error", 503: "unavailable", 502: "error",
 	} {
 		if got := httperr.Code(status); got != want {
 			t.Errorf("Code(%d) = %q, want %q", status, got, want)

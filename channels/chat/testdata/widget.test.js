@@ -266,6 +266,71 @@ test('a rate-limited message is sent again later', () => {
   assert.equal(env.socket().frames('message')[1].client_id, m.client_id);
 });
 
+test('a rate-limited message waits the retry_after the server asked for', () => {
+  const env = chatting();
+  write(env, 'fast');
+  const [m] = env.socket().frames('message');
+  env.socket().push({type: 'error', code: 'rate_limited', message: 'slow down', client_id: m.client_id, retry_after: 5});
+  env.tick(4900);
+  assert.equal(env.socket().frames('message').length, 1, 'not before retry_after');
+  env.tick(100);
+  assert.equal(env.socket().frames('message').length, 2);
+});
+
+test('a message the server keeps failing on is given up, not resent forever', () => {
+  const env = chatting();
+  write(env, 'poison');
+  let sends = env.socket().frames('message').length;
+  for (let i = 0; i < 10; i++) {
+    env.socket().drop(1011);
+    env.tick(1000);
+    env.socket().accept();
+    env.socket().push({type: 'welcome', token: 'T1', visitor_id: 'v_1', conversation: null});
+    sends += env.socket().frames('message').length;
+  }
+  assert.equal(sends, 6, 'sent once, then resent after five welcomes, then given up');
+  assert.deepEqual(env.stored().q, []);
+  assert.match(env.byClass('msg')[0].textContent, /Not sent: the chat could not store this message/);
+  env.byText('button', 'Send again').dispatch('click');
+  assert.equal(env.socket().frames('message').length, 1, 'the visitor may send it again');
+});
+
+test('a policy close drops the frames sent on that socket and tells the visitor', () => {
+  const env = chatting();
+  write(env, 'too big');
+  env.socket().drop(1009);
+  assert.deepEqual(env.stored().q, []);
+  assert.match(env.byClass('msg')[0].textContent, /Not sent:/);
+  env.tick(1000);
+  env.socket().accept();
+  env.socket().push({type: 'welcome', token: 'T1', visitor_id: 'v_1', conversation: null});
+  assert.equal(env.socket().frames('message').length, 0, 'not resent after reconnecting');
+});
+
+test('a limit close waits the retry_after, even when the tab comes back', () => {
+  const env = chatting();
+  env.socket().push({type: 'error', code: 'too_many_sockets', message: 'Too many chat windows.', retry_after: 60});
+  env.socket().drop(4429);
+  assert.equal(env.byClass('conn')[0].textContent, 'Too many chat windows.');
+  const delay = env.timers[env.timers.length - 1].ms;
+  assert.ok(delay >= 60000 && delay <= 72000, `retry after ${delay} ms, want 60-72 s`);
+  env.doc.dispatch('visibilitychange');
+  env.winListeners.online();
+  env.tick(59000);
+  assert.equal(env.sockets.length, 1, 'no reconnection before retry_after');
+  env.tick(delay - 59000);
+  assert.equal(env.sockets.length, 2);
+});
+
+test('close 1001 (going away) reconnects at once', () => {
+  const env = chatting();
+  env.socket().drop(1001);
+  assert.equal(env.sockets.length, 2, 'no wait');
+  env.socket().drop(1001); // not welcomed: a server still going away is not hammered
+  assert.equal(env.sockets.length, 2);
+  assert.ok(env.timers[env.timers.length - 1].ms >= 500);
+});
+
 test('identify reconnects with the user and wipes another user\'s history', () => {
   const env = chatting();
   env.win.Parley.identify({user_id: 42, user_hash: 'h42', name: 'Ann'});

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // Failure is a scripted way for the fake to refuse a message (see
@@ -23,7 +24,13 @@ const (
 	ServerError
 	// Disconnect closes the connection without an answer.
 	Disconnect
+	// RateLimitedRetryAfter answers 429 with code 20429 and a Retry-After header of
+	// RetryAfterSeconds, as Twilio does when it asks the caller to wait.
+	RateLimitedRetryAfter
 )
+
+// RetryAfterSeconds is the Retry-After of a RateLimitedRetryAfter answer.
+const RetryAfterSeconds = 1
 
 // apiError is Twilio's JSON error body.
 type apiError struct {
@@ -57,6 +64,9 @@ func (f Failure) answer(w http.ResponseWriter) {
 	case Unsubscribed:
 		writeError(w, newAPIError(http.StatusBadRequest, 21610, "Attempt to send to unsubscribed recipient"))
 	case RateLimited:
+		writeError(w, newAPIError(http.StatusTooManyRequests, 20429, "Too Many Requests"))
+	case RateLimitedRetryAfter:
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 		writeError(w, newAPIError(http.StatusTooManyRequests, 20429, "Too Many Requests"))
 	case ServerError:
 		writeError(w, newAPIError(http.StatusInternalServerError, 20500, "Internal Server Error"))

@@ -49,6 +49,8 @@ export class Live extends EventTarget {
       if (ev.code === 4001) { location.reload(); return; }
       this.ws = null;
       this.setState('offline');
+      // 1001: the server is going away (a restart, a deploy): another one is there already.
+      if (ev.code === 1001) { this.attempt = 0; this.connect(); return; }
       const delay = Math.min(30000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
       this.timer = setTimeout(() => this.connect(), delay);
     });
