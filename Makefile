@@ -132,6 +132,14 @@ e2e-against-db:
 	done; \
 	cd e2e && npm ci --no-audit --no-fund && npm test
 
+# chaos runs the fault suite, cmd/parley-chaos: its own PostgreSQL (scripts/localpg, under
+# .pg/test, removed after), two `parley serve` on it and fake providers; it kills a server,
+# restarts PostgreSQL and makes the providers fail under load, prints the figures and fails
+# when a promise is broken (about 2.5 minutes). Never touches TEST_DATABASE_URL's server.
+.PHONY: chaos
+chaos: ## the fault suite: kill a server, restart PostgreSQL, fail the providers under load; figures at the end
+	$(GO) run ./cmd/parley-chaos
+
 .PHONY: clean
 clean: ## remove bin/ and the test databases (.pg/test); the run database stays
 	rm -rf bin
