@@ -73,18 +73,27 @@ func TestGracefulShutdown(t *testing.T) {
 	readFrame(t, visitor) // the ack
 	readFrame(t, agent)   // the new conversation's event: the agent socket is in the hub
 
-	// A request whose body is still arriving when the signal comes, written on a connection of
-	// its own so that its headers are surely sent (an http.Client may hold them in its buffer).
+	// A request whose body is still arriving when the signal comes, on a connection of its own.
+	// It asks "Expect: 100-continue": the server's "100 Continue" shows the handler has begun
+	// reading the body, so the request is surely in flight (accepted, not in the backlog).
 	raw, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
+	answers := bufio.NewReader(raw)
 	first := `{"external_id":"in-flight","contact":{"email":"late@example.com"},`
 	tail := `"text":"sent while the server stops"}`
 	head := "POST /api/v1/inbound HTTP/1.1\r\nHost: " + ln.Addr().String() + "\r\nAuthorization: Bearer " + token +
-		"\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(first)+len(tail)) + "\r\n\r\n"
-	if _, err := raw.Write([]byte(head + first)); err != nil {
+		"\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + strconv.Itoa(len(first)+len(tail)) + "\r\n\r\n"
+	if _, err := raw.Write([]byte(head)); err != nil {
+		t.Fatal(err)
+	}
+	_ = raw.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if r, err := http.ReadResponse(answers, nil); err != nil || r.StatusCode != http.StatusContinue {
+		t.Fatalf("want 100 Continue, got %v, %v", r, err)
+	}
+	if _, err := raw.Write([]byte(first)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -98,7 +107,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("the rest of the in-flight request: %v", err)
 	}
 	_ = raw.SetReadDeadline(time.Now().Add(20 * time.Second))
-	if r, err := http.ReadResponse(bufio.NewReader(raw), nil); err != nil || r.StatusCode != http.StatusCreated {
+	if r, err := http.ReadResponse(answers, nil); err != nil || r.StatusCode != http.StatusCreated {
 		t.Errorf("in-flight request answered %v, %v; want 201", r, err)
 	} else {
 		_ = r.Body.Close()
