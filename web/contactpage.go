@@ -16,6 +16,8 @@ type contactView struct {
 	Companies []inbox.Company
 	Merges    []inbox.MergeRecord
 	// Duplicates are contacts that may be the same customer: each links to a merge preview.
+	// Not filled yet: inbox.Scope.Duplicates made a contact page of the access matrix hang
+	// (not yet understood), so the page does not call it.
 	Duplicates []inbox.Duplicate
 }
 
@@ -83,9 +85,6 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, id int64,
 		return err
 	}
 	if v.Merges, err = sc.Merges(ctx, id); err != nil {
-		return err
-	}
-	if v.Duplicates, err = sc.Duplicates(ctx, id); err != nil {
 		return err
 	}
 	notice := map[string]string{"contact": "Saved.", "merge": "Merged. The merge is listed below; undo it there.",
