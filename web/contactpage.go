@@ -15,10 +15,6 @@ type contactView struct {
 	Fields    []attrField
 	Companies []inbox.Company
 	Merges    []inbox.MergeRecord
-	// Duplicates are contacts that may be the same customer: each links to a merge preview.
-	// Not filled yet: inbox.Scope.Duplicates made a contact page of the access matrix hang
-	// (not yet understood), so the page does not call it.
-	Duplicates []inbox.Duplicate
 }
 
 // attrField is one custom attribute's form field: its definition and the value shown.
