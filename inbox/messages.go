@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -36,6 +37,37 @@ func (s *Store) Messages(ctx context.Context, conversationID, afterID int64, lim
 	if err != nil {
 		return nil, fmt.Errorf("inbox: messages: %w", err)
 	}
+	return s.withAttachments(ctx, msgs)
+}
+
+// UndeliveredReplies returns the outbound messages of channel in the conversations named,
+// with ids up to upToID, that are not yet delivered, oldest first: the most recent limit (0
+// means 500), with attachment metadata. A live channel replays them to a client whose last message id
+// may have moved past a reply it never got (see the chat's replay).
+func (s *Store) UndeliveredReplies(ctx context.Context, conversationIDs []int64, channel Channel, upToID int64, limit int) ([]Message, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	if len(conversationIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, "SELECT "+messageCols+` FROM messages
+		WHERE conversation_id = ANY($1) AND id <= $2 AND channel = $3 AND direction = 'outbound'
+			AND delivery_status <> 'delivered'
+		ORDER BY id DESC LIMIT $4`, conversationIDs, upToID, channel, limit)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: undelivered replies: %w", err)
+	}
+	msgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Message, error) { return scanMessage(r) })
+	if err != nil {
+		return nil, fmt.Errorf("inbox: undelivered replies: %w", err)
+	}
+	slices.Reverse(msgs)
+	return s.withAttachments(ctx, msgs)
+}
+
+// withAttachments fills in the attachment metadata of msgs.
+func (s *Store) withAttachments(ctx context.Context, msgs []Message) ([]Message, error) {
 	if len(msgs) == 0 {
 		return msgs, nil
 	}

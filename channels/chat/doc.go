@@ -43,8 +43,10 @@
 // Session. hello is the first frame of every connection and of every reconnection, and
 // only the first. token is the one from an earlier welcome, absent for a new visitor;
 // last_id is the id of the last message the client holds, 0 for none. The server answers
-// welcome, then every chat message of the visitor's conversations with an id above last_id in
-// id order (it may cap the backlog to the most recent ones), then live frames. Around a
+// welcome, then every chat message of the visitor's conversations with an id above last_id, and
+// every agent reply below it that no socket has shown yet, in id order (it may cap the backlog
+// to the most recent ones), then live frames. (A client's last_id can pass a reply it never got:
+// its own messages are acknowledged at once, while a reply's live push may have been missed.) Around a
 // (re)connection a message may come twice, replayed and live: a client keeps one per id. A missing
 // or invalid token (see Tokens) makes a new visitor: welcome carries a new token and
 // visitor_id, and a client that sees its visitor_id change drops what it had stored.
@@ -130,10 +132,17 @@
 // its sockets here: message.created of a chat message (not a note) is fetched and pushed, conversation.status becomes a status frame, a message marked
 // "survey" becomes a survey frame whose rating is recorded through the channels.Surveys of its Config. A socket
 // whose queue (SocketConfig.SendQueue) is full is dropped; a feed reconnect closes every
-// socket. Either way the widget reconnects and replays after its last id, which leaves no
-// gap: a conversation's messages get their ids in commit order. The process that pushes an
-// agent's chat reply marks it delivered and records the visitor's last seen message
-// (chat_visitors), group-committed.
+// socket. Either way the widget reconnects and the replay fills the gap. After its last id
+// alone it would not: while a process's feed is down (its LISTEN connection reconnects with
+// backoff after a PostgreSQL restart) a reply is not pushed, but the visitor's own messages
+// are still acknowledged on the socket, so the widget's last id moves past the reply. Hence
+// the replay also brings the replies up to last_id that are not delivered. The process that
+// pushes an agent's chat reply marks it delivered and records the visitor's last seen message
+// (chat_visitors), group-committed; a reply replayed again for want of that mark is kept once
+// by the widget, by id. A conversation's messages get their ids in commit order, so what
+// comes after last_id has no gap. Delivered is a mark of the message, not of each browser: a
+// contact with two browsers on two processes, only one of whose feeds was down, may still
+// miss in the other browser a reply the first one showed.
 //
 // Sending. A chat reply needs no provider: its commit published the event that pushes it.
 // Sender.Send reports it sent and, when the inbox has an email fallback and the visitor left

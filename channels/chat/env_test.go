@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -96,11 +97,21 @@ type node struct {
 // node starts a process; the first one shares e.store.
 func (e *env) node(t *testing.T, cfg chat.Config) *node {
 	t.Helper()
+	return e.nodeListening(t, cfg, nil)
+}
+
+// nodeListening starts a process whose LISTEN connection has the settings of listen (nil: the
+// store's pool).
+func (e *env) nodeListening(t *testing.T, cfg chat.Config, listen *pgxpool.Pool) *node {
+	t.Helper()
 	n := &node{store: cfg.Store}
 	if n.store == nil {
 		n.store = e.newStore(t)
 	}
-	relay := pgrelay.New(n.store.Pool(), nil)
+	if listen == nil {
+		listen = n.store.Pool()
+	}
+	relay := pgrelay.New(listen, nil)
 	n.feed = inbox.NewFeed(relay, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -304,6 +315,26 @@ func (v *visitor) say(clientID, text string) frame {
 		v.t.Fatalf("ack %+v for %s %q", f, clientID, text)
 	}
 	return f
+}
+
+// untilDropped reads until the server drops the socket (a feed reconnect does) and returns the
+// message frames read meanwhile; a socket still open after the read timeout fails the test.
+func (v *visitor) untilDropped() []frame {
+	v.t.Helper()
+	var msgs []frame
+	for {
+		f, err := v.tryRead()
+		var timeout net.Error
+		if errors.As(err, &timeout) && timeout.Timeout() {
+			v.t.Fatal("the socket was not dropped when the feed came back")
+		}
+		if err != nil {
+			return msgs
+		}
+		if f.Type == "message" {
+			msgs = append(msgs, f)
+		}
+	}
 }
 
 // closeCode reads until the socket closes and returns the close status.

@@ -139,7 +139,7 @@ func (h *hub) dispatch(e inbox.Event) {
 	switch e.Type {
 	case inbox.EventFeedResumed:
 		// Events were missed while the feed was down: every widget reconnects and replays
-		// after its last message, which leaves no gap.
+		// after its last message, with the replies no socket delivered (see backlog).
 		h.dropAll(false)
 		return
 	case inbox.EventContactMerged:

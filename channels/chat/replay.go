@@ -14,8 +14,8 @@ import (
 const recentConversations = 10
 
 // welcome answers the hello: an identity error if the user_hash failed, the welcome, then
-// every chat message of the visitor's conversations after lastID (none of the agents' notes),
-// oldest first. It runs before the write pump starts, so it writes directly; the replayed
+// every chat message of the visitor's conversations after lastID (none of the agents' notes)
+// and every reply up to it that no socket showed (see backlog), oldest first. It runs before the write pump starts, so it writes directly; the replayed
 // messages are recorded as seen.
 //
 // Replaying by id leaves no gap: a conversation's messages get their ids in commit order,
@@ -70,11 +70,29 @@ func (s *Server) writeFrame(c *socket, f ServerFrame) error {
 	return c.writeNow(b)
 }
 
-// backlog returns the visible messages of convs after afterID, oldest first, at most the
-// sockets' MaxReplay most recent.
+// backlog returns the visible messages of convs after afterID, and the agents' replies up to
+// afterID that no socket has shown yet, oldest first, at most the sockets' MaxReplay most
+// recent.
+//
+// afterID alone would leave a gap: a visitor's own message is acknowledged straight to its
+// socket, so the widget's last id moves past a reply committed just before it whose live
+// push was missed (the feed was down: it reconnects with backoff after a PostgreSQL restart,
+// then drops every socket). No socket pushed that reply, so it is not delivered, and it comes
+// back here.
 func (s *Server) backlog(ctx context.Context, convs []inbox.Conversation, afterID int64) ([]inbox.Message, error) {
 	const page = 500
 	var out []inbox.Message
+	if afterID > 0 && len(convs) > 0 {
+		ids := make([]int64, len(convs))
+		for i, conv := range convs {
+			ids[i] = conv.ID
+		}
+		missed, err := s.store.UndeliveredReplies(ctx, ids, inbox.ChannelChat, afterID, s.sock.MaxReplay)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, missed...)
+	}
 	for _, conv := range convs {
 		after := afterID
 		for {
