@@ -27,5 +27,6 @@ func Released() []string {
 		"070_agent_lifecycle.sql",
 		"075_two_factor.sql",
 		"080_password_resets.sql",
+		"105_webhooks.sql",
 	}
 }

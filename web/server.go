@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/httperr"
 	"github.com/parleyhq/parley/internal/pgrelay"
+	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -56,6 +57,8 @@ type Config struct {
 	MetricsToken string
 	// Resets takes "Forgot password?" requests; nil hides the form (it answers 404).
 	Resets *workflow.PasswordResets
+	// Webhooks manages the outgoing webhooks; nil serves no webhook route.
+	Webhooks *webhook.Service
 }
 
 // Server is the HTTP surface of one parley process.
@@ -74,12 +77,13 @@ type Server struct {
 	sla      *workflow.SLA
 	surveys  *workflow.Surveys
 	resets   *workflow.PasswordResets
+	hooks    *webhook.Service
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
-		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets}
+		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, hooks: cfg.Webhooks}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -136,6 +140,8 @@ func (s *Server) routes(cfg Config) {
 	s.signinRoutes(m)
 	s.auditRoutes(m)
 	s.passwordRoutes(m)
+	s.webhookRoutes(m)
+	s.apiDocRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}
