@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/parleyhq/parley/web/apidoc"
+	"github.com/parleyhq/parley/webhook"
 )
 
 // spec is the API description and a router over it, loaded once for every test's responses.
@@ -115,5 +116,20 @@ func TestOpenAPIServed(t *testing.T) {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("/api/docs lacks %q", want)
 		}
+	}
+}
+
+// The description's EventType lists exactly the events an endpoint may subscribe to.
+func TestOpenAPIEventTypes(t *testing.T) {
+	doc, _ := spec()
+	var described []string
+	for _, v := range doc.Components.Schemas["EventType"].Value.Enum {
+		described = append(described, v.(string))
+	}
+	want := webhook.EventTypes()
+	slices.Sort(described)
+	slices.Sort(want)
+	if !slices.Equal(described, want) {
+		t.Fatalf("EventType in openapi.yaml %v, webhook.EventTypes %v", described, want)
 	}
 }
