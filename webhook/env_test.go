@@ -39,20 +39,33 @@ type env struct {
 
 func setup(t *testing.T, allowPrivate bool) *env {
 	t.Helper()
-	raw := make([]byte, 32)
-	_, _ = rand.Read(raw)
-	e := &env{pool: dbtest.Pool(t), key: base64.StdEncoding.EncodeToString(raw), now: time.Now(), recv: newReceiver(t)}
+	e := setupB(t)
+	e.recv = newReceiver(t)
 	var err error
-	if e.jobs, err = workflow.NewEnqueuer(e.pool); err != nil {
-		t.Fatal(err)
-	}
-	e.store = inbox.New(e.pool, inbox.Options{Jobs: e.jobs, SecretKey: e.key})
 	e.hooks, err = webhook.New(webhook.Config{Pool: e.pool, Store: e.store, SecretKey: e.key, Jobs: e.jobs,
 		AllowPrivate: allowPrivate, Timeout: 5 * time.Second, Clock: e.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.worker = jobtest.New[webhook.DeliverArgs](t, e.pool, []channels.Worker{channels.NewWorker(e.hooks.Worker())})
+	return e
+}
+
+// setupB is the store and the service, without a worker or receiver.
+func setupB(t testing.TB) *env {
+	t.Helper()
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw)
+	e := &env{pool: dbtest.Pool(t), key: base64.StdEncoding.EncodeToString(raw), now: time.Now()}
+	var err error
+	if e.jobs, err = workflow.NewEnqueuer(e.pool); err != nil {
+		t.Fatal(err)
+	}
+	e.store = inbox.New(e.pool, inbox.Options{Jobs: e.jobs, SecretKey: e.key})
+	e.hooks, err = webhook.New(webhook.Config{Pool: e.pool, Store: e.store, SecretKey: e.key, Jobs: e.jobs, Clock: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 
