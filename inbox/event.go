@@ -35,6 +35,15 @@ const (
 	EventTokenRevoked = "token.revoked"
 )
 
+// EventTypes lists the types of the events the inbox announces (those above, edits, categories
+// and availability): what an outgoing webhook may subscribe to, with the workflow's own.
+func EventTypes() []string {
+	return []string{EventConversationCreated, EventConversationStatus, EventConversationAssigned,
+		EventConversationPriority, EventConversationTags, EventConversationTeam, EventConversationCategory,
+		EventMessageCreated, EventMessageUpdated, EventMessageDelivery, EventContactMerged, EventContactUpdated,
+		EventAgentChanged, EventAgentAvailability, EventTokenRevoked}
+}
+
 // Event is one change, small enough to fan out to every socket: it names what changed and
 // carries the fields subscribers filter on (team, assignee, contact, inbox); clients fetch the
 // details through the API. The same events are handed to Jobs inside the transaction.

@@ -54,6 +54,7 @@ func sealedColumns() []sealedColumn {
 	return []sealedColumn{
 		{table: "inboxes", column: "secrets", key: "id"},
 		{table: "agent_totp", column: "secret_sealed", key: "agent_id"},
+		{table: "webhook_endpoints", column: "secret_sealed", key: "id"},
 	}
 }
 

@@ -185,6 +185,8 @@ func targetLink(target string) string {
 		return "/admin/rules"
 	case "sla_policy", "settings":
 		return "/admin/sla"
+	case "webhook":
+		return "/admin/webhooks"
 	}
 	return ""
 }

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,17 +20,20 @@ import (
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/internal/teamtest"
 	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/workflow"
 )
 
 // apiEnv is a running API on its own database, with an agent token.
 type apiEnv struct {
-	pool  *pgxpool.Pool
-	store *inbox.Store
-	feed  *inbox.Feed
-	srv   *httptest.Server
-	agent inbox.Agent
-	token string
+	pool   *pgxpool.Pool
+	store  *inbox.Store
+	feed   *inbox.Feed
+	server *web.Server
+	hooks  *webhook.Service
+	srv    *httptest.Server
+	agent  inbox.Agent
+	token  string
 	// integration is an integration token of agent: the inbound API takes no agent token, so
 	// do and doAs post inbound messages with it when asked to use token.
 	integration string
@@ -48,7 +53,14 @@ func setupOn(t testing.TB, pool *pgxpool.Pool) *apiEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &apiEnv{pool: pool, store: inbox.New(pool, inbox.Options{Jobs: jobs})}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	secretKey := base64.StdEncoding.EncodeToString(key)
+	e := &apiEnv{pool: pool, store: inbox.New(pool, inbox.Options{Jobs: jobs, SecretKey: secretKey})}
+	e.hooks, err = webhook.New(webhook.Config{Pool: pool, Store: e.store, SecretKey: secretKey, Jobs: jobs, AllowPrivate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	relay := pgrelay.New(pool, nil)
 	e.feed = inbox.NewFeed(relay, nil)
 	done := make(chan struct{})
@@ -59,9 +71,9 @@ func setupOn(t testing.TB, pool *pgxpool.Pool) *apiEnv {
 	case <-time.After(10 * time.Second):
 		t.Fatal("event feed did not start listening")
 	}
-	s := web.New(web.Config{Store: e.store, Pool: pool, Events: e.feed, Rules: workflow.NewRules(pool, e.store),
-		SLA: workflow.NewSLA(pool, e.store), Surveys: workflow.NewSurveys(e.store)})
-	e.srv = httptest.NewServer(s.Handler())
+	e.server = web.New(web.Config{Store: e.store, Pool: pool, Events: e.feed, Rules: workflow.NewRules(pool, e.store),
+		SLA: workflow.NewSLA(pool, e.store), Surveys: workflow.NewSurveys(e.store), Webhooks: e.hooks})
+	e.srv = httptest.NewServer(e.server.Handler())
 	t.Cleanup(e.srv.Close)
 	e.agent, e.token = e.newAgent(t, "agent", inbox.RoleAgent)
 	teamtest.FrontDesk(t, e.store, e.agent.ID)
@@ -114,6 +126,7 @@ func (e *apiEnv) doAs(t *testing.T, token, method, path, body string, out any) i
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkResponse(t, req, resp, raw)
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
 			t.Fatalf("%s %s: decode %q: %v", method, path, raw, err)

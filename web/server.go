@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/internal/httperr"
 	"github.com/parleyhq/parley/internal/netlimit"
 	"github.com/parleyhq/parley/internal/pgrelay"
+	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -63,6 +64,8 @@ type Config struct {
 	// Beyond it the answer is 429 with Retry-After. 0 takes DefaultMaxConnsPerIP; negative
 	// turns the cap off (PARLEY_MAX_CONNS_PER_IP).
 	MaxConnsPerIP int
+	// Webhooks manages the outgoing webhooks; nil serves no webhook route.
+	Webhooks *webhook.Service
 }
 
 // Server is the HTTP surface of one parley process.
@@ -82,12 +85,13 @@ type Server struct {
 	surveys  *workflow.Surveys
 	resets   *workflow.PasswordResets
 	conns    *netlimit.Gate // the per-address cap of the public endpoints; nil: none
+	hooks    *webhook.Service
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
-		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets}
+		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, hooks: cfg.Webhooks}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -151,6 +155,8 @@ func (s *Server) routes(cfg Config) {
 	s.contactRoutes(m)
 	s.mergeRoutes(m)
 	s.dataRightsRoutes(m)
+	s.webhookRoutes(m)
+	s.apiDocRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/webhook"
 )
 
 // DeliverArgs is the job that sends one outbound message through its channel.
@@ -51,8 +52,16 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return nil // already delivered, failed or not ours to send: never send twice
 	}
 	if m.Channel == inbox.ChannelAPI {
-		// The API channel has no provider: integrations read replies through the API and events.
-		_, err := w.Store.UpdateDelivery(ctx, inbox.DeliveryUpdate{MessageID: m.ID, Status: inbox.DeliverySent})
+		// The API channel has no provider: the reply reaches the integration as the message.created
+		// webhook deliveries recorded with it, and the first that succeeds marks it sent.
+		carried, err := webhook.CarriesReply(ctx, w.Store.Pool(), m.ID)
+		if err != nil {
+			return err
+		}
+		if !carried {
+			return w.fail(ctx, m.ID, "no webhook endpoint takes message.created: the reply reached no integration")
+		}
+		_, err = w.Store.UpdateDelivery(ctx, inbox.DeliveryUpdate{MessageID: m.ID, Status: inbox.DeliverySending})
 		return err
 	}
 	sender, ok := w.Senders[m.Channel]

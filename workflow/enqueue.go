@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/webhook"
 )
 
 // Enqueuer implements inbox.Jobs: it turns the events of a change into River jobs inserted on
@@ -30,9 +31,14 @@ func NewEnqueuer(pool *pgxpool.Pool) (*Enqueuer, error) {
 	return &Enqueuer{river: c}, nil
 }
 
-// Enqueue inserts the jobs events cause: a delivery for every outbound message.
+// Enqueue inserts the jobs events cause: a delivery for every outbound message, the routing,
+// SLA and lifecycle jobs, and a webhook delivery per event and subscribed endpoint (whose log
+// rows webhook.PlanTx writes on tx).
 func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event) error {
-	var params []river.InsertManyParams
+	params, err := webhook.PlanTx(ctx, tx, events)
+	if err != nil {
+		return fmt.Errorf("workflow: enqueue: %w", err)
+	}
 	seen := map[string]bool{}
 	for _, ev := range events {
 		for _, p := range jobsFor(ev) {

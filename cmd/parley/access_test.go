@@ -21,6 +21,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -51,7 +52,8 @@ const (
 )
 
 // policy is one route's expected access. path, when set, replaces the pattern's path (its
-// placeholders {team}, {agent}, {rule}, {canned}, {newteam}, {newteamid}, {othertoken} and {n}
+// placeholders {team}, {agent}, {rule}, {canned}, {newteam}, {newteamid}, {othertoken}, {webhook},
+// {delivery} and {n}
 // are filled per case); body is sent
 // with the request ({other} becomes a second contact beside the object, in its team).
 type policy struct {
@@ -188,6 +190,20 @@ var policies = map[string]policy{
 	"POST /api/v1/rule-sets":                        {access: admin, body: `{"name":"s{n}","mode":"all"}`},
 	"POST /api/v1/sla/policies": {access: admin, body: `{"name":"P{n}","team_id":{newteam},"priority":"urgent","first_response":"15m","resolution":"4h",` +
 		`"calendar":{"zone":"Europe/Berlin","week":{"mon":["09:00-17:00"]}}}`},
+	"GET /api/v1/openapi.json":                       {access: public},
+	"GET /api/docs":                                  {access: public},
+	"GET /api/v1/webhooks":                           {access: admin},
+	"POST /api/v1/webhooks":                          {access: admin, body: `{"url":"https://hooks.example.com/{n}","events":["message.created"],"secret":"sixteen-chars-or-more"}`},
+	"GET /api/v1/webhooks/{id}":                      {access: admin, path: "/api/v1/webhooks/{webhook}"},
+	"PATCH /api/v1/webhooks/{id}":                    {access: admin, path: "/api/v1/webhooks/{webhook}", body: `{"description":"d{n}"}`},
+	"DELETE /api/v1/webhooks/{id}":                   {access: admin, path: "/api/v1/webhooks/{webhook}"},
+	"GET /api/v1/webhooks/{id}/deliveries":           {access: admin, path: "/api/v1/webhooks/{webhook}/deliveries"},
+	"POST /api/v1/webhook-deliveries/{id}/redeliver": {access: admin, path: "/api/v1/webhook-deliveries/{delivery}/redeliver"},
+	"GET /admin/webhooks":                            {access: admin},
+	"POST /admin/webhooks":                           {access: admin, form: true, body: "url=https%3A%2F%2Fhooks.example.com%2F{n}&events=message.created"},
+	"POST /admin/webhooks/{id}/enabled":              {access: admin, path: "/admin/webhooks/{webhook}/enabled", form: true, body: "on=false"},
+	"POST /admin/webhooks/{id}/delete":               {access: admin, path: "/admin/webhooks/{webhook}/delete"},
+	"POST /admin/webhook-deliveries/{id}/redeliver":  {access: admin, path: "/admin/webhook-deliveries/{delivery}/redeliver"},
 	"PUT /api/v1/sla/settings": {access: admin, body: `{"pending_resolve_after":"48h","resolved_close_after":"0s",` +
 		`"auto_resolve_message":"Closing for now.","survey_enabled":true,"survey_valid_for":"72h"}`},
 }
@@ -531,7 +547,31 @@ func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, 
 		}
 		path = strings.ReplaceAll(path, "{rule}", fmt.Sprint(rule.ID))
 	}
+	if strings.Contains(path, "{webhook}") || strings.Contains(path, "{delivery}") {
+		path = m.webhook(path)
+	}
 	return method, path, body
+}
+
+// webhook registers an endpoint for {webhook} in path and, for {delivery}, ingests a customer's
+// message so that the endpoint has a delivery.
+func (m *matrix) webhook(path string) string {
+	ctx := context.Background()
+	url, events := fmt.Sprintf("https://hooks.example.com/%d", m.n), []string{inbox.EventConversationCreated}
+	e, _, err := m.parts.hooks.Create(ctx, inbox.CLIActor(), webhook.EndpointInput{URL: &url, Events: &events})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	path = strings.ReplaceAll(path, "{webhook}", fmt.Sprint(e.ID))
+	if strings.Contains(path, "{delivery}") {
+		m.customer("A")
+		ds, err := m.parts.hooks.Deliveries(ctx, e.ID, 0, 1)
+		if err != nil || len(ds) == 0 {
+			m.t.Fatalf("no delivery to endpoint %d: %v", e.ID, err)
+		}
+		path = strings.ReplaceAll(path, "{delivery}", fmt.Sprint(ds[0].ID))
+	}
+	return path
 }
 
 // otherAgent is an agent of team A who never calls: the owner of "another agent's" tokens.

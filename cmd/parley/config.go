@@ -53,6 +53,9 @@ type config struct {
 	ShutdownTimeout time.Duration
 	// Limits cap what one source address or chat visitor may take (limits.go).
 	Limits limits
+	// WebhookAllowPrivate (PARLEY_WEBHOOK_ALLOW_PRIVATE: 1 or true) lets outgoing webhooks
+	// reach private, loopback and link-local addresses.
+	WebhookAllowPrivate bool
 }
 
 // dbConnectTimeout bounds one connection attempt to PostgreSQL.
@@ -77,6 +80,7 @@ func loadConfig(getenv env) (config, error) {
 		SMTPURL:      getenv("PARLEY_SMTP_URL"),
 		MailFrom:     getenv("PARLEY_MAIL_FROM"),
 	}
+	c.WebhookAllowPrivate, _ = strconv.ParseBool(getenv("PARLEY_WEBHOOK_ALLOW_PRIVATE"))
 	if c.SecretKey != "" {
 		if err := inbox.CheckSecretKey(c.SecretKey); err != nil {
 			return c, fmt.Errorf("%w (a weaker key in use: set the new one as PARLEY_SECRET_KEY and the old as PARLEY_SECRET_KEY_OLD, then run `parley secrets rotate`)", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
+	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -52,6 +53,7 @@ type server struct {
 	feed   *inbox.Feed
 	client *river.Client[pgx.Tx]
 	web    *web.Server
+	hooks  *webhook.Service
 }
 
 // assemble opens every channel and wires the parts of a server process; nothing runs yet.
@@ -81,6 +83,13 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		return server{}, fmt.Errorf("PARLEY_SMTP_URL: %w", err)
 	}
 	wcfg.Workers = append(wcfg.Workers, workflow.NewResetMailWorker(a.store, mailer, a.cfg.PublicURL))
+	hooks, err := webhook.New(webhook.Config{Pool: a.pool, Store: a.store, SecretKey: a.cfg.SecretKey, Jobs: jobs,
+		AllowPrivate: a.cfg.WebhookAllowPrivate, Logger: a.log})
+	if err != nil {
+		return server{}, err
+	}
+	wcfg.Workers = append(wcfg.Workers, channels.NewWorker(hooks.Worker()))
+	wcfg.Queues = append(wcfg.Queues, channels.Queue{Name: webhook.Queue, MaxWorkers: 10})
 	client, err := workflow.NewClient(wcfg)
 	if err != nil {
 		return server{}, err
@@ -88,8 +97,9 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
-		MetricsToken: a.cfg.MetricsToken, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP, Resets: workflow.NewPasswordResets(a.store, jobs)})
-	return server{relay: relay, feed: feed, client: client, web: srv}, nil
+		MetricsToken: a.cfg.MetricsToken, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP, Resets: workflow.NewPasswordResets(a.store, jobs),
+		Webhooks: hooks})
+	return server{relay: relay, feed: feed, client: client, web: srv, hooks: hooks}, nil
 }
 
 // serve runs every part of a server process on ln until ctx ends (SIGTERM, SIGINT), then

@@ -53,6 +53,17 @@ export async function inbound(token, body) {
   return res.json();
 }
 
+// until polls fn until it returns a truthy value, or fails after ms.
+export async function until(what, fn, ms = 20_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 // browser and login are the Chromium and the demo login of the test file that called useBrowser,
 // set before its tests run.
 export let browser;

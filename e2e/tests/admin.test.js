@@ -4,7 +4,7 @@
 // deleted from its table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, browser, login as d, signIn, inbound, baseURL } from '../lib/browser.js';
+import { useBrowser, browser, login as d, signIn, inbound, baseURL, until } from '../lib/browser.js';
 
 const run = Date.now().toString(36);
 
@@ -15,17 +15,6 @@ async function conversation(id) {
   const res = await fetch(`${baseURL}/api/v1/conversations/${id}`, { headers: { Authorization: `Bearer ${d.token}` } });
   assert.equal(res.status, 200);
   return res.json();
-}
-
-// until polls fn until it returns a truthy value, or fails after ms.
-async function until(what, fn, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 test('an admin routes by a rule added on the rules page, then deletes it', { timeout: 60_000 }, async () => {
