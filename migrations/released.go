@@ -28,5 +28,6 @@ func Released() []string {
 		"075_two_factor.sql",
 		"080_password_resets.sql",
 		"090_contacts.sql",
+		"110_sms_attempts.sql",
 	}
 }
