@@ -1,10 +1,14 @@
 package sms_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
@@ -120,5 +124,41 @@ func TestInterruptedPartIsNotSentAgain(t *testing.T) {
 	}
 	if got := e.message(t, m.ID); got.DeliveryStatus != inbox.DeliverySent {
 		t.Errorf("after the retry the reply is %s, want sent", got.DeliveryStatus)
+	}
+}
+
+// TestUnrecordedSendIsNotSentAgain is the fault of a database outage: Twilio takes the reply
+// and answers, but the part cannot be recorded (here a constraint, added while Twilio holds the
+// request, refuses it). The delivery fails temporarily; once the database takes writes again
+// the retry finds the message at Twilio and records it: Twilio receives it once.
+func TestUnrecordedSendIsNotSentAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	e.text(t, "hi")
+	m := e.reply(t, "Your refund is on its way.")
+	e.twilio.BeforeAnswer(func(smstest.Message) {
+		if _, err := e.pool.Exec(ctx, `ALTER TABLE sms_parts ADD CONSTRAINT down CHECK (false) NOT VALID`); err != nil {
+			t.Error(err)
+		}
+	})
+	err := e.deliver(t, m.ID, 1)
+	var cancel *river.JobCancelError
+	if err == nil || errors.As(err, &cancel) {
+		t.Fatalf("the delivery that could not be recorded returned %v, want an error River retries", err)
+	}
+	e.twilio.BeforeAnswer(nil)
+	if _, err := e.pool.Exec(ctx, `ALTER TABLE sms_parts DROP CONSTRAINT down`); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.deliver(t, m.ID, 2); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	sent := e.twilio.Messages()
+	if len(sent) != 1 {
+		t.Fatalf("Twilio received %d messages, want 1", len(sent))
+	}
+	if got := e.message(t, m.ID); got.DeliveryStatus != inbox.DeliverySent || got.ExternalID == nil || *got.ExternalID != sent[0].SID {
+		t.Errorf("after the retry: %s %v, want sent as %s", got.DeliveryStatus, got.ExternalID, sent[0].SID)
 	}
 }
