@@ -29,5 +29,6 @@ func Released() []string {
 		"080_password_resets.sql",
 		"090_contacts.sql",
 		"105_webhooks.sql",
+		"110_sms_attempts.sql",
 	}
 }

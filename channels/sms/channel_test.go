@@ -43,6 +43,10 @@ type env struct {
 	// beforeSend, when set, runs before each request reaches the fake
 	// Twilio, with the request's 1-based number.
 	beforeSend func(n int)
+	// loseAnswer, when set, is asked after each answer of the fake Twilio
+	// whether to drop it: the sender then sees a network failure although
+	// Twilio has done what it asked.
+	loseAnswer func(r *http.Request) bool
 	sends      atomic.Int32
 }
 
@@ -63,7 +67,12 @@ func newEnv(t testing.TB) *env {
 			if e.beforeSend != nil {
 				e.beforeSend(int(n))
 			}
-			return http.DefaultTransport.RoundTrip(r)
+			resp, err := http.DefaultTransport.RoundTrip(r)
+			if err == nil && e.loseAnswer != nil && e.loseAnswer(r) {
+				_ = resp.Body.Close()
+				return nil, errors.New("connection reset: the answer was lost")
+			}
+			return resp, err
 		})})
 	if err != nil {
 		t.Fatal(err)

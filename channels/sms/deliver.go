@@ -19,7 +19,8 @@ const ReasonOptedOut = "the customer opted out with STOP: they must text START f
 // status callback to PublicURL + StatusPath. Text up to MaxBody characters
 // goes as one message; longer text as numbered parts (see Split), each
 // recorded as soon as Twilio accepts it, so a retry after a partial failure
-// sends only the parts still missing. The receipt's ExternalID is the first
+// sends only the parts still missing; a part whose send was interrupted before
+// it was recorded is looked for at Twilio before it is sent again (sendOnce). The receipt's ExternalID is the first
 // part's SID and its status "sent": Twilio has taken every part, and the
 // status callbacks move the message on.
 //
@@ -63,24 +64,54 @@ func (c *Twilio) Send(ctx context.Context, out channels.Outgoing) (channels.Rece
 		if _, ok := sent[n]; ok {
 			continue
 		}
-		s, err := client.Send(ctx, Outbound{
+		o := Outbound{
 			From:                acct.settings.From,
 			MessagingServiceSID: acct.settings.MessagingServiceSID,
 			To:                  to,
 			Body:                body,
 			StatusCallback:      c.publicURL + StatusPath,
-		})
+		}
+		s, err := c.sendOnce(ctx, client, o, out.Message.ID, n)
 		if err != nil {
 			return channels.Receipt{}, refused(err, n, len(parts))
 		}
 		p := part{messageID: out.Message.ID, number: n, total: len(parts), sid: s.SID, status: s.Status}
 		if err := c.recordPart(ctx, p); err != nil {
-			// Twilio has the part; retrying would send it twice.
-			return channels.Receipt{}, &failure{reason: "the message was sent but could not be recorded", err: err}
+			// Twilio has the part: the retry finds it there (sendOnce).
+			return channels.Receipt{}, &failure{reason: "the message was sent but could not be recorded", temporary: true, err: err}
 		}
 		sent[n] = s.SID
 	}
 	return channels.Receipt{ExternalID: sent[1], Status: inbox.DeliverySent}, nil
+}
+
+// sendOnce sends part n of a message unless an earlier, interrupted attempt
+// did: the attempt is recorded before the part is posted (beginAttempt), and
+// when an earlier one left its record, Twilio is asked first for the part
+// (Client.Find); a part found there is taken as sent instead of being posted
+// again. Twilio has no idempotency key for creating messages, so this is how
+// a send whose answer or record was lost is not repeated.
+func (c *Twilio) sendOnce(ctx context.Context, client *Client, o Outbound, messageID int64, n int) (Sent, error) {
+	started, resumed, err := c.beginAttempt(ctx, messageID, n)
+	if err != nil {
+		return Sent{}, retry(err)
+	}
+	if resumed {
+		found, err := client.Find(ctx, o, started.Add(-clockSkew))
+		if err != nil {
+			return Sent{}, err
+		}
+		s, ok, err := c.unrecorded(ctx, found)
+		if err != nil {
+			return Sent{}, retry(err)
+		}
+		if ok {
+			c.log.Info("sms: an interrupted send had reached Twilio; taking its message instead of sending again",
+				"message", messageID, "part", n, "sid", s.SID)
+			return s, nil
+		}
+	}
+	return client.Send(ctx, o)
 }
 
 // phoneOf returns the contact's most recently added verified phone number.

@@ -30,7 +30,9 @@
 // as an automatic message that reopens nothing. [Twilio.Send] is the
 // channels.Sender of SMS replies: it refuses opted-out numbers, sends long
 // replies as numbered parts recorded one by one in sms_parts (so a retry
-// sends only what is missing), and [Twilio.StatusHandler] folds the parts'
+// sends only what is missing; a part whose send was interrupted before it was
+// recorded, noted in sms_attempts, is looked up at Twilio with [Client.Find]
+// before it is sent again), and [Twilio.StatusHandler] folds the parts'
 // status callbacks into the message's delivery status (holding, in
 // sms_early_statuses, those that arrive before their part is recorded). An
 // MMS's media are fetched after the message is stored, by the workflow's

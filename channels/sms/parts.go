@@ -43,7 +43,8 @@ func (c *Twilio) sentParts(ctx context.Context, messageID int64) (map[int]string
 
 // recordPart stores a part Twilio accepted, at once, so that a retry of the
 // delivery does not send it again and its status callbacks find it; the
-// callbacks that came first are applied with it.
+// callbacks that came first are applied with it, and the attempt that sent it
+// ends (see beginAttempt).
 func (c *Twilio) recordPart(ctx context.Context, p part) error {
 	now := c.store.Now()
 	err := c.store.InTx(ctx, func(tx pgx.Tx) error {
@@ -52,6 +53,9 @@ func (c *Twilio) recordPart(ctx context.Context, p part) error {
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sms_parts (message_id, part, total, sid, status, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $6)`, p.messageID, p.number, p.total, p.sid, p.status, now); err != nil {
+			return err
+		}
+		if err := endAttempt(ctx, tx, p.messageID, p.number); err != nil {
 			return err
 		}
 		return c.applyHeld(ctx, tx, p.sid)

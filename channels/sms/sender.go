@@ -110,24 +110,7 @@ func (c *Client) Send(ctx context.Context, out Outbound) (Sent, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
-	// twilio-go builds its requests without a context, so each call gets
-	// its own transport that attaches ctx and remembers the HTTP status.
-	// This is the service twilio.NewRestClientWithParams puts in its Api
-	// field, with a handler built directly so that no TWILIO_EDGE or
-	// TWILIO_REGION variable moves the host behind the caller's back.
-	call := &callTransport{ctx: ctx, next: c.transport}
-	base := &client.Client{
-		Credentials: client.NewCredentials(c.accountSID, c.authToken),
-		HTTPClient: &http.Client{
-			Transport: call,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		},
-	}
-	base.SetAccountSid(c.accountSID)
-	api := openapi.NewApiService(&client.RequestHandler{Client: base})
-
+	api, call := c.service(ctx)
 	msg, err := api.CreateMessage(out.params())
 	if err != nil {
 		se := classify(err, call.status)
@@ -144,6 +127,27 @@ func (c *Client) Send(ctx context.Context, out Outbound) (Sent, error) {
 		sent.Status = *msg.Status
 	}
 	return sent, nil
+}
+
+// service returns the twilio-go API service for one call and the transport
+// that carries it. twilio-go builds its requests without a context, so each
+// call gets its own transport that attaches ctx and remembers the HTTP status.
+// This is the service twilio.NewRestClientWithParams puts in its Api field,
+// with a handler built directly so that no TWILIO_EDGE or TWILIO_REGION
+// variable moves the host behind the caller's back.
+func (c *Client) service(ctx context.Context) (*openapi.ApiService, *callTransport) {
+	call := &callTransport{ctx: ctx, next: c.transport}
+	base := &client.Client{
+		Credentials: client.NewCredentials(c.accountSID, c.authToken),
+		HTTPClient: &http.Client{
+			Transport: call,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		},
+	}
+	base.SetAccountSid(c.accountSID)
+	return openapi.NewApiService(&client.RequestHandler{Client: base}), call
 }
 
 func (out Outbound) validate() error {

@@ -35,6 +35,7 @@ func newMessage(accountSID string, form url.Values) (Message, *apiError) {
 		StatusCallback:      form.Get("StatusCallback"),
 		Status:              "queued",
 		Form:                form,
+		Created:             time.Now().UTC(),
 	}
 	if m.From == "" {
 		m.Status = "accepted"
@@ -89,7 +90,7 @@ type messageJSON struct {
 }
 
 func messageResource(m Message) messageJSON {
-	now := time.Now().UTC().Format(time.RFC1123Z)
+	now := m.Created.Format(time.RFC1123Z)
 	uri := "/2010-04-01/Accounts/" + m.AccountSID + "/Messages/" + m.SID
 	res := messageJSON{
 		AccountSID:      m.AccountSID,

@@ -1,7 +1,7 @@
 // Package smstest fakes Twilio for tests of the SMS channel: Server answers
-// like Twilio's Messages API, Sign computes X-Twilio-Signature from Twilio's
-// documented algorithm, and InboundForm, StatusForm and NewSignedRequest
-// build the webhooks Twilio posts. It is written from Twilio's documentation
+// like Twilio's Messages API (create, list, media), Sign computes
+// X-Twilio-Signature from Twilio's documented algorithm, and InboundForm,
+// StatusForm and NewSignedRequest build the webhooks Twilio posts. It is written from Twilio's documentation
 // and does not use twilio-go, so tests against it check the real client.
 package smstest
 
@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
+	"time"
 )
 
 // Message is one message the fake accepted.
@@ -26,6 +27,8 @@ type Message struct {
 	Status string
 	// Form is the whole form as posted.
 	Form url.Values
+	// Created is when the fake accepted it (its date_created).
+	Created time.Time
 }
 
 // Server is a running fake of Twilio's Messages API. Its methods are safe
@@ -42,6 +45,7 @@ type Server struct {
 	messages []Message
 	failures []Failure
 	requests int
+	lists    int
 	before   func(Message)
 	media    map[string]media // by URL path
 }
@@ -58,6 +62,7 @@ func NewServer(accountSID, authToken string) *Server {
 	s := &Server{AccountSID: accountSID, AuthToken: authToken, media: map[string]media{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{AccountSid}/Messages.json", s.createMessage)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/Messages.json", s.listMessages)
 	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{MediaSid}", s.getMedia)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errNotFound(r.URL.Path))
@@ -121,16 +126,18 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.messages...)
 }
 
-// Requests returns how many requests reached the Messages endpoint,
-// answered or refused.
+// Requests returns how many requests to create a message or fetch a media
+// item reached the fake, answered or refused. Lists of messages are counted
+// apart (Lists).
 func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests
 }
 
-// FailNext makes the next n authenticated requests to the Messages
-// endpoint fail with f, after any failures already scheduled.
+// FailNext makes the next n authenticated requests to create a message or
+// fetch a media item fail with f, after any failures already scheduled. Lists
+// of messages are not affected.
 func (s *Server) FailNext(n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -156,13 +163,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	s.requests++
 	s.mu.Unlock()
 
-	user, pass, ok := r.BasicAuth()
-	if !ok || user != s.AccountSID || pass != s.AuthToken {
-		writeError(w, errAuthenticate())
-		return
-	}
-	if r.PathValue("AccountSid") != s.AccountSID {
-		writeError(w, errNotFound(r.URL.Path))
+	if !s.authorized(w, r) {
 		return
 	}
 	if f, ok := s.nextFailure(); ok {
@@ -186,4 +187,19 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		before(msg)
 	}
 	writeJSON(w, http.StatusCreated, messageResource(msg))
+}
+
+// authorized checks a request to the account's Messages resource as Twilio
+// does, answering 401 for wrong credentials and 404 for another account.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != s.AccountSID || pass != s.AuthToken {
+		writeError(w, errAuthenticate())
+		return false
+	}
+	if r.PathValue("AccountSid") != s.AccountSID {
+		writeError(w, errNotFound(r.URL.Path))
+		return false
+	}
+	return true
 }
