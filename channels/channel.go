@@ -56,6 +56,8 @@ type Parts struct {
 	PeriodicJobs []*river.PeriodicJob
 	// Queues are the River queues its jobs need besides QueueDefault and QueueDeliver.
 	Queues []Queue
+	// Problems lists what is wrong with its inboxes that an admin must fix (the Problems page).
+	Problems ProblemSource
 }
 
 // Queue is a River queue a channel's jobs run in.

@@ -34,6 +34,7 @@ const (
 	AuditSecretsRotated  = "secrets.rotated"
 	AuditSettingsChanged = "settings.changed"
 	AuditTeamChanged     = "team.changed"
+	AuditDeliveryRetried = "delivery.retried"
 )
 
 // AuditRecord is one row of the security and admin audit log (table audit_log, append-only).

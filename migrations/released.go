@@ -27,5 +27,7 @@ func Released() []string {
 		"070_agent_lifecycle.sql",
 		"075_two_factor.sql",
 		"080_password_resets.sql",
+		"100_delivery_problems.sql",
+		"101_email_poll_errors.sql",
 	}
 }

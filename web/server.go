@@ -56,6 +56,12 @@ type Config struct {
 	MetricsToken string
 	// Resets takes "Forgot password?" requests; nil hides the form (it answers 404).
 	Resets *workflow.PasswordResets
+	// JobsUI is River's own UI, served to admins under /admin/jobs/ (built by cmd with that
+	// prefix); nil leaves the page out.
+	JobsUI http.Handler
+	// Problems are the sources of the Problems page besides failed deliveries: each channel's
+	// (channels.Parts.Problems) and any other part's, such as outgoing webhooks'.
+	Problems []channels.ProblemSource
 }
 
 // Server is the HTTP surface of one parley process.
@@ -74,12 +80,14 @@ type Server struct {
 	sla      *workflow.SLA
 	surveys  *workflow.Surveys
 	resets   *workflow.PasswordResets
+	problems []channels.ProblemSource
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
-		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets}
+		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets,
+		problems: cfg.Problems}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -136,6 +144,8 @@ func (s *Server) routes(cfg Config) {
 	s.signinRoutes(m)
 	s.auditRoutes(m)
 	s.passwordRoutes(m)
+	s.problemRoutes(m)
+	s.jobsRoutes(m, cfg.JobsUI)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, r.Handler)
 	}

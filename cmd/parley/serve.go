@@ -67,12 +67,16 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
+	var problems []channels.ProblemSource
 	for _, ch := range channelList() {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
 			return server{}, fmt.Errorf("%s channel: %w", ch.Kind(), err)
 		}
 		routes = append(routes, p.Routes...)
+		if p.Problems != nil {
+			problems = append(problems, p.Problems)
+		}
 		wcfg.AddChannel(ch.Kind(), p)
 	}
 	mailer, err := email.NewSystemMailer(email.SystemMailConfig{Store: a.store, URL: a.cfg.SMTPURL, From: a.cfg.MailFrom})
@@ -84,10 +88,14 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	if err != nil {
 		return server{}, err
 	}
+	jobsPage, err := jobsUI(ctx, client, a.log)
+	if err != nil {
+		return server{}, err
+	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
-		MetricsToken: a.cfg.MetricsToken, Resets: workflow.NewPasswordResets(a.store, jobs)})
+		MetricsToken: a.cfg.MetricsToken, Resets: workflow.NewPasswordResets(a.store, jobs), JobsUI: jobsPage, Problems: problems})
 	return server{relay: relay, feed: feed, client: client, web: srv}, nil
 }
 
