@@ -80,6 +80,8 @@ type Route struct {
 type Env struct {
 	// Store is the inbox, where messages go in and come from.
 	Store *inbox.Store
+	// Meter counts what the channel does (open sockets); nil counts nothing.
+	Meter Meter
 	// Pool is the database, for the channel's own tables.
 	Pool *pgxpool.Pool
 	// Events are the inbox's change events of every parley process (inbox.Feed).

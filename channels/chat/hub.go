@@ -46,6 +46,7 @@ func (h *hub) add(c *socket) bool {
 		return false
 	}
 	h.all[c] = struct{}{}
+	h.srv.meter.Sockets("visitor", 1)
 	if id := c.contact(); id != 0 {
 		h.indexLocked(c, id)
 	}
@@ -89,6 +90,7 @@ func (h *hub) remove(c *socket) {
 	h.mu.Lock()
 	if _, ok := h.all[c]; ok {
 		delete(h.all, c)
+		h.srv.meter.Sockets("visitor", -1)
 		h.unindexLocked(c, c.contact())
 	}
 	h.mu.Unlock()

@@ -46,6 +46,8 @@ type Config struct {
 	Limiter LimiterConfig
 	// Timing and sizes of visitor sockets; zero fields take the defaults.
 	Socket SocketConfig
+	// Meter counts the open visitor sockets; nil counts nothing.
+	Meter channels.Meter
 }
 
 // SocketConfig tunes visitor sockets.
@@ -93,6 +95,7 @@ type Server struct {
 	noInbox   *template.Template
 	names     names
 	surveys   channels.Surveys
+	meter     channels.Meter
 
 	// ctx is the sockets' context, done when the server closes.
 	ctx       context.Context
@@ -159,6 +162,10 @@ func New(cfg Config) (*Server, error) {
 		},
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.meter = cfg.Meter
+	if s.meter == nil {
+		s.meter = channels.NoMeter{}
+	}
 	s.hub = newHub(s)
 	s.cancel = cfg.Events.Subscribe(s.hub.dispatch)
 	if cfg.Relay != nil {

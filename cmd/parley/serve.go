@@ -57,13 +57,13 @@ type server struct {
 func (a *app) assemble(ctx context.Context) (server, error) {
 	relay := pgrelay.New(a.pool, a.log) // the one LISTEN connection: change events and presence
 	feed := inbox.NewFeed(relay, a.log)
-	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL}
+	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL, Meter: a.meter}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return server{}, err
 	}
 	surveys := workflow.NewSurveys(a.store)
-	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
+	env := channels.Env{Store: a.store, Meter: a.meter, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
@@ -92,10 +92,13 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	if err != nil {
 		return server{}, err
 	}
+	if err := a.watchJobs(ctx, client); err != nil {
+		return server{}, err
+	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
-		MetricsToken: a.cfg.MetricsToken, Resets: workflow.NewPasswordResets(a.store, jobs), JobsUI: jobsPage, Problems: problems})
+		MetricsToken: a.cfg.MetricsToken, Registry: a.registry, Resets: workflow.NewPasswordResets(a.store, jobs), JobsUI: jobsPage, Problems: problems})
 	return server{relay: relay, feed: feed, client: client, web: srv}, nil
 }
 
