@@ -37,11 +37,26 @@ func serve(ctx context.Context, c *cli) error {
 	if len(applied) > 0 {
 		a.log.Info("migrated", "applied", applied)
 	}
+	a.warnAutovacuum(ctx)
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	return a.serve(ctx, ln)
+}
+
+// warnAutovacuum warns when autovacuum does not run for the busiest tables: their statistics
+// then go stale and the inbox's queries slow down as they grow.
+func (a *app) warnAutovacuum(ctx context.Context) {
+	off, err := a.store.AutovacuumOff(ctx)
+	switch {
+	case err != nil:
+		a.log.Warn("could not check autovacuum", "err", err)
+	case len(off) == 1 && off[0] == "server":
+		a.log.Warn("autovacuum is off on this PostgreSQL server: table statistics will go stale and the inbox will slow down as it grows; turn it on (autovacuum = on) or run ANALYZE regularly")
+	case len(off) > 0:
+		a.log.Warn("autovacuum is off for some tables: their statistics will go stale; turn it back on (ALTER TABLE ... RESET (autovacuum_enabled)) or run ANALYZE regularly", "tables", off)
+	}
 }
 
 // server is one process's parts, wired: the LISTEN relay, the event feed, the job client (with

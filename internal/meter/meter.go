@@ -27,7 +27,9 @@ type Meter struct {
 }
 
 // latencyBuckets span a fast job (a few ms) to a slow provider call (a minute).
-func latencyBuckets() []float64 { return []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60} }
+func latencyBuckets() []float64 {
+	return []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
+}
 
 // New registers the series on reg and returns the Meter that moves them.
 func New(reg prometheus.Registerer) *Meter {
