@@ -163,9 +163,6 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.meter = cfg.Meter
-	if s.meter == nil {
-		s.meter = channels.NoMeter{}
-	}
 	s.hub = newHub(s)
 	s.cancel = cfg.Events.Subscribe(s.hub.dispatch)
 	if cfg.Relay != nil {
