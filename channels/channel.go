@@ -56,6 +56,8 @@ type Parts struct {
 	PeriodicJobs []*river.PeriodicJob
 	// Queues are the River queues its jobs need besides QueueDefault and QueueDeliver.
 	Queues []Queue
+	// Problems lists what is wrong with its inboxes that an admin must fix (the Problems page).
+	Problems ProblemSource
 }
 
 // Queue is a River queue a channel's jobs run in.
@@ -87,6 +89,8 @@ type Route struct {
 type Env struct {
 	// Store is the inbox, where messages go in and come from.
 	Store *inbox.Store
+	// Meter counts what the channel does (open sockets); nil counts nothing.
+	Meter Meter
 	// Pool is the database, for the channel's own tables.
 	Pool *pgxpool.Pool
 	// Events are the inbox's change events of every parley process (inbox.Feed).

@@ -35,6 +35,7 @@ const (
 	AuditSettingsChanged = "settings.changed"
 	AuditTeamChanged     = "team.changed"
 	AuditWebhookChanged  = "webhook.changed"
+	AuditDeliveryRetried = "delivery.retried"
 )
 
 // AuditRecord is one row of the security and admin audit log (table audit_log, append-only).

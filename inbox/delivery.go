@@ -59,7 +59,7 @@ func (s *Store) UpdateDeliveryTx(ctx context.Context, tx pgx.Tx, u DeliveryUpdat
 		return false, fmt.Errorf("inbox: delivery: %w", invalid("status", "unknown delivery status %q", u.Status))
 	}
 	var row pgx.Row
-	const cols = ` m.id, m.delivery_status, m.conversation_id FROM messages m `
+	const cols = ` m.id, m.delivery_status, m.conversation_id, m.channel FROM messages m `
 	// FOR UPDATE only when the provider's id is recorded: external_id is part of a key
 	// (channel, external_id), and the UPDATE below would take that lock anyway.
 	lock := " FOR NO KEY UPDATE"
@@ -72,8 +72,8 @@ func (s *Store) UpdateDeliveryTx(ctx context.Context, tx pgx.Tx, u DeliveryUpdat
 		row = tx.QueryRow(ctx, "SELECT"+cols+"WHERE m.channel = $1 AND m.external_id = $2"+lock, u.Channel, u.ExternalID)
 	}
 	var id, convID int64
-	var current string
-	if err := row.Scan(&id, &current, &convID); err != nil {
+	var current, channel string
+	if err := row.Scan(&id, &current, &convID, &channel); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return false, fmt.Errorf("inbox: delivery: %w", ErrNotFound)
 		}
@@ -98,6 +98,9 @@ func (s *Store) UpdateDeliveryTx(ctx context.Context, tx pgx.Tx, u DeliveryUpdat
 	}
 	if status == current {
 		return false, nil
+	}
+	if deliveryRank(status) >= deliveryRank(DeliverySent) {
+		s.meter.Outbound(channel, status)
 	}
 	c, err := scanConvState(tx.QueryRow(ctx, "SELECT "+convStateCols+" FROM conversations WHERE id = $1", convID))
 	if err != nil {

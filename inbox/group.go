@@ -152,6 +152,9 @@ func (g *group) commit(ctx context.Context, calls []*call) {
 	// Every batch takes its identity locks in the same order: concurrent batches never deadlock.
 	sort.SliceStable(calls, func(i, j int) bool { return calls[i].in.lockKey() < calls[j].in.lockKey() })
 	err := g.run(ctx, calls)
+	if err == nil {
+		g.store.meter.IngestBatch(len(calls))
+	}
 	if err != nil && len(calls) > 1 {
 		for _, c := range calls {
 			c.err = g.run(ctx, []*call{c})

@@ -23,9 +23,12 @@ var errRaced = errors.New("inbox: concurrent duplicate")
 // Ingest returns nil, the message, its jobs and its events are durable.
 func (s *Store) Ingest(ctx context.Context, in Inbound) (IngestResult, error) {
 	if err := in.normalize(s.region); err != nil {
+		s.meter.Inbound(string(in.Channel), "failed")
 		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
 	}
-	return s.group.do(ctx, &in)
+	res, err := s.group.do(ctx, &in)
+	s.meter.Inbound(string(in.Channel), ingestResult(res, err))
+	return res, err
 }
 
 // IngestTx is Ingest inside the caller's transaction, for channels that record provider state
@@ -46,6 +49,7 @@ func (s *Store) IngestTx(ctx context.Context, tx pgx.Tx, in Inbound) (IngestResu
 	if err := s.Publish(ctx, tx, events...); err != nil {
 		return IngestResult{}, err
 	}
+	s.meter.Inbound(string(in.Channel), ingestResult(res, nil))
 	return res, nil
 }
 

@@ -37,6 +37,8 @@ type Options struct {
 	// Interceptor may claim a known customer's inbound message before threading (a survey
 	// answer); nil claims nothing.
 	Interceptor Interceptor
+	// Meter counts messages in and out and ingest batch sizes; nil counts nothing.
+	Meter Meter
 }
 
 // Store is the inbox's database: every read and write of its tables goes through it.
@@ -52,6 +54,7 @@ type Store struct {
 	checkReply ReplyChecker
 	// intercept is Options.Interceptor.
 	intercept Interceptor
+	meter     Meter
 
 	// dummyHash is a bcrypt hash compared against when an email is unknown, so that a failed
 	// sign-in takes as long whether or not the email exists.
@@ -61,7 +64,10 @@ type Store struct {
 // New returns a Store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
 	s := &Store{pool: pool, jobs: opts.Jobs, now: opts.Clock, log: opts.Logger, region: opts.PhoneRegion,
-		intercept: opts.Interceptor, checkReply: opts.ReplyChecker}
+		intercept: opts.Interceptor, checkReply: opts.ReplyChecker, meter: opts.Meter}
+	if s.meter == nil {
+		s.meter = noMeter{}
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -30,5 +30,7 @@ func Released() []string {
 		"090_contacts.sql",
 		"105_webhooks.sql",
 		"110_sms_attempts.sql",
+		"100_delivery_problems.sql",
+		"101_email_poll_errors.sql",
 	}
 }

@@ -72,15 +72,7 @@ func (s *Server) inbound(w http.ResponseWriter, r *http.Request) error {
 	if res.Duplicate {
 		status = http.StatusOK
 	}
-	s.metrics.ingested.WithLabelValues(string(inbox.ChannelAPI), duplicateLabel(res.Duplicate)).Inc()
 	writeJSON(w, status, map[string]int64{
 		"conversation_id": res.ConversationID, "message_id": res.MessageID, "contact_id": res.ContactID})
 	return nil
-}
-
-func duplicateLabel(dup bool) string {
-	if dup {
-		return "duplicate"
-	}
-	return "stored"
 }

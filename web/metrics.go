@@ -18,11 +18,11 @@ import (
 	"github.com/parleyhq/parley/internal/httperr"
 )
 
-// metrics are the Prometheus series the web layer keeps.
+// metrics are the Prometheus series the web layer keeps; the rest of what an operator graphs
+// (messages in and out, jobs, SLA, visitor sockets) is internal/meter's, on the same registry.
 type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.HistogramVec
-	ingested *prometheus.CounterVec
 	sockets  prometheus.Gauge
 	dropped  prometheus.Counter
 }
@@ -34,9 +34,6 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "parley_http_request_duration_seconds", Help: "HTTP request latency by route and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route", "status"}),
-		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "parley_inbound_messages_total", Help: "Inbound messages by channel, stored or duplicate.",
-		}, []string{"channel", "result"}),
 		sockets: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parley_event_sockets", Help: "Agent event WebSockets open.",
 		}),
@@ -44,7 +41,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "parley_event_sockets_dropped_total", Help: "Agent sockets closed for falling behind.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.ingested, m.sockets, m.dropped)
+	reg.MustRegister(m.requests, m.sockets, m.dropped)
 	// A registry shared by several servers in one process (tests) registers the runtime once.
 	_ = reg.Register(collectors.NewGoCollector())
 	_ = reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

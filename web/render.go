@@ -138,6 +138,7 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"mul100":   func(f float64) float64 { return f * 100 },
 		"calendar": calendarText,
 		"eq64":     func(a *int64, b int64) bool { return a != nil && *a == b },
+		"list":     func(v ...any) []any { return v },
 	}
 }
 

@@ -66,6 +66,12 @@ type Config struct {
 	MaxConnsPerIP int
 	// Webhooks manages the outgoing webhooks; nil serves no webhook route.
 	Webhooks *webhook.Service
+	// JobsUI is River's own UI, served to admins under /admin/jobs/ (built by cmd with that
+	// prefix); nil leaves the page out.
+	JobsUI http.Handler
+	// Problems are the sources of the Problems page besides failed deliveries: each channel's
+	// (channels.Parts.Problems) and any other part's, such as outgoing webhooks'.
+	Problems []channels.ProblemSource
 }
 
 // Server is the HTTP surface of one parley process.
@@ -86,12 +92,14 @@ type Server struct {
 	resets   *workflow.PasswordResets
 	conns    *netlimit.Gate // the per-address cap of the public endpoints; nil: none
 	hooks    *webhook.Service
+	problems []channels.ProblemSource
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
-		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, hooks: cfg.Webhooks}
+		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, hooks: cfg.Webhooks,
+		problems: cfg.Problems}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -157,6 +165,8 @@ func (s *Server) routes(cfg Config) {
 	s.dataRightsRoutes(m)
 	s.webhookRoutes(m)
 	s.apiDocRoutes(m)
+	s.problemRoutes(m)
+	s.jobsRoutes(m, cfg.JobsUI)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

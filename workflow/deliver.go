@@ -17,6 +17,9 @@ import (
 // DeliverArgs is the job that sends one outbound message through its channel.
 type DeliverArgs struct {
 	MessageID int64 `json:"message_id"`
+	// Retry marks an admin's retry of a failed message (inbox.Store.RetryDelivery): its unix
+	// milliseconds make the job unique of its own, beside the first one that gave up.
+	Retry int64 `json:"retry,omitempty"`
 }
 
 // Kind implements river.JobArgs.

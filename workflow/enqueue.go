@@ -88,6 +88,9 @@ func jobsFor(ev inbox.Event) []river.InsertManyParams {
 	if ev.Type == inbox.EventMessageCreated && ev.Direction == inbox.DirectionOutbound {
 		out = append(out, river.InsertManyParams{Args: DeliverArgs{MessageID: ev.MessageID}})
 	}
+	if retry, ok := ev.Data["retry"].(int64); ok && ev.Type == inbox.EventMessageDelivery && ev.Delivery == inbox.DeliveryQueued {
+		out = append(out, river.InsertManyParams{Args: DeliverArgs{MessageID: ev.MessageID, Retry: retry}})
+	}
 	out = append(out, routingJobs(ev)...)
 	out = append(out, lifecycleJobs(ev)...)
 	return out

@@ -47,6 +47,8 @@ type Config struct {
 	// FetchCooldown bounds the time between an insert and its work; 0 means 15 ms (River's
 	// default of 100 ms would put that much latency on every reply).
 	FetchCooldown time.Duration
+	// Meter counts SLA warnings and breaches; nil counts nothing.
+	Meter Meter
 }
 
 // AddChannel adds what channel kind offers the River client: its sender, fetcher and alerter
@@ -75,6 +77,9 @@ func (c *Config) AddChannel(kind inbox.Channel, p channels.Parts) {
 func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Meter == nil {
+		c.Meter = noMeter{}
 	}
 	if c.MaxWorkers == 0 {
 		c.MaxWorkers = 20

@@ -44,9 +44,10 @@ type slaBreachWorker struct {
 func (w *slaBreachWorker) Work(ctx context.Context, job *river.Job[SLABreachArgs]) error {
 	a := job.Args
 	return w.e.atInstant(ctx, a.ConversationID, a.Target, a.Generation, clockInstant{
-		at:   func(c *clockRow) *time.Time { return c.due },
-		done: func(cc *convClocks, c *clockRow) bool { return c.breached != nil || cc.policy == nil },
-		act:  w.e.breach,
+		at:    func(c *clockRow) *time.Time { return c.due },
+		done:  func(cc *convClocks, c *clockRow) bool { return c.breached != nil || cc.policy == nil },
+		act:   w.e.breach,
+		event: EventSLABreach,
 	})
 }
 

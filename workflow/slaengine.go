@@ -22,6 +22,7 @@ type engine struct {
 	alerter   Alerter
 	publicURL string
 	log       *slog.Logger
+	meter     Meter
 }
 
 // newEngine builds the workers' shared parts from cfg.
@@ -34,7 +35,11 @@ func newEngine(cfg Config) (*engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &engine{store: cfg.Store, jobs: jobs, alerter: cfg.Alerter, publicURL: cfg.PublicURL, log: log}, nil
+	meter := cfg.Meter
+	if meter == nil {
+		meter = noMeter{}
+	}
+	return &engine{store: cfg.Store, jobs: jobs, alerter: cfg.Alerter, publicURL: cfg.PublicURL, log: log, meter: meter}, nil
 }
 
 // now is the store's clock reading.

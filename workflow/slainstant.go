@@ -20,6 +20,9 @@ type clockInstant struct {
 	done func(cc *convClocks, c *clockRow) bool
 	// act does the job's work on tx.
 	act func(ctx context.Context, tx pgx.Tx, cc *convClocks, c *clockRow, now time.Time) error
+	// event is what act announces (EventSLAWarning, EventSLABreach), counted by the Meter once
+	// its transaction committed.
+	event string
 }
 
 // atInstant runs job on the clock (conversationID, target) in one transaction. The clock is
@@ -29,6 +32,7 @@ type clockInstant struct {
 // conversation that is gone cancels it.
 func (e *engine) atInstant(ctx context.Context, conversationID int64, target sla.Target, generation int, job clockInstant) error {
 	var wait time.Duration
+	acted := false
 	err := e.store.InTx(ctx, func(tx pgx.Tx) error {
 		cc, err := e.refresh(ctx, tx, conversationID)
 		if err != nil {
@@ -43,8 +47,12 @@ func (e *engine) atInstant(ctx context.Context, conversationID int64, target sla
 			wait = at.Sub(now)
 			return nil
 		}
+		acted = true
 		return job.act(ctx, tx, cc, c, now)
 	})
+	if err == nil && acted && job.event != "" {
+		e.meter.SLA(job.event)
+	}
 	if errors.Is(err, errNoConversation) {
 		return river.JobCancel(err)
 	}

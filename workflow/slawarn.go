@@ -40,9 +40,10 @@ type slaWarningWorker struct {
 func (w *slaWarningWorker) Work(ctx context.Context, job *river.Job[SLAWarningArgs]) error {
 	a := job.Args
 	return w.e.atInstant(ctx, a.ConversationID, a.Target, a.Generation, clockInstant{
-		at:   func(c *clockRow) *time.Time { return c.warn },
-		done: func(_ *convClocks, c *clockRow) bool { return c.warned != nil || c.breached != nil },
-		act:  w.e.warn,
+		at:    func(c *clockRow) *time.Time { return c.warn },
+		done:  func(_ *convClocks, c *clockRow) bool { return c.warned != nil || c.breached != nil },
+		act:   w.e.warn,
+		event: EventSLAWarning,
 	})
 }
 

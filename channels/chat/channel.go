@@ -24,7 +24,7 @@ func (*Channel) Kind() inbox.Channel { return inbox.ChannelChat }
 // Open gives a server process its chat Server (see Parts) and relays agents' typing to the
 // visitors; the sockets close and the relay stops when ctx ends.
 func (ch *Channel) Open(ctx context.Context, env channels.Env) (channels.Parts, error) {
-	srv, err := New(Config{Store: env.Store, Events: env.Events, Relay: env.Relay, Logger: env.Log(inbox.ChannelChat),
+	srv, err := New(Config{Store: env.Store, Meter: env.Meter, Events: env.Events, Relay: env.Relay, Logger: env.Log(inbox.ChannelChat),
 		TokenSecret: env.SecretKey, PublicURL: env.PublicURL, Surveys: env.Surveys, Limits: ch.Limits, Limiter: ch.Messages})
 	if err != nil {
 		return channels.Parts{}, err

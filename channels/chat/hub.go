@@ -3,6 +3,7 @@ package chat
 import (
 	"sync"
 
+	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -27,6 +28,8 @@ const AutoEmailFallback = "chat-fallback"
 // full is closed (its widget reconnects and replays what it missed).
 type hub struct {
 	srv *Server
+	// meter counts the open visitor sockets (the server's Meter, or none).
+	meter channels.Meter
 
 	mu        sync.RWMutex
 	all       map[*socket]struct{}
@@ -35,7 +38,11 @@ type hub struct {
 }
 
 func newHub(s *Server) *hub {
-	return &hub{srv: s, all: map[*socket]struct{}{}, byContact: map[int64]map[*socket]struct{}{}}
+	var meter channels.Meter = channels.NoMeter{}
+	if s.meter != nil {
+		meter = s.meter
+	}
+	return &hub{srv: s, meter: meter, all: map[*socket]struct{}{}, byContact: map[int64]map[*socket]struct{}{}}
 }
 
 // add registers a socket; it reports false when the hub is closed.
@@ -46,6 +53,7 @@ func (h *hub) add(c *socket) bool {
 		return false
 	}
 	h.all[c] = struct{}{}
+	h.meter.Sockets("visitor", 1)
 	if id := c.contact(); id != 0 {
 		h.indexLocked(c, id)
 	}
@@ -89,6 +97,7 @@ func (h *hub) remove(c *socket) {
 	h.mu.Lock()
 	if _, ok := h.all[c]; ok {
 		delete(h.all, c)
+		h.meter.Sockets("visitor", -1)
 		h.unindexLocked(c, c.contact())
 	}
 	h.mu.Unlock()

@@ -49,6 +49,8 @@ type Config struct {
 	Limits Limits
 	// Timing and sizes of visitor sockets; zero fields take the defaults.
 	Socket SocketConfig
+	// Meter counts the open visitor sockets; nil counts nothing.
+	Meter channels.Meter
 }
 
 // SocketConfig tunes visitor sockets.
@@ -99,6 +101,7 @@ type Server struct {
 	noInbox     *template.Template
 	names       names
 	surveys     channels.Surveys
+	meter       channels.Meter
 
 	// ctx is the sockets' context, done when the server closes.
 	ctx       context.Context
@@ -168,6 +171,7 @@ func New(cfg Config) (*Server, error) {
 		},
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.meter = cfg.Meter
 	s.hub = newHub(s)
 	s.cancel = cfg.Events.Subscribe(s.hub.dispatch)
 	if cfg.Relay != nil {

@@ -26,7 +26,11 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 	log := env.Log(inbox.ChannelEmail)
 	if env.SecretKey == "" {
 		log.Warn("email channel off: PARLEY_SECRET_KEY is not set")
-		return parts(env.Store, nil, nil), nil
+		p := parts(env.Store, nil, nil)
+		p.Problems = func(ctx context.Context) ([]channels.Problem, error) {
+			return problems(ctx, env.Store, "PARLEY_SECRET_KEY is not set")
+		}
+		return p, nil
 	}
 	sender := NewSender(SenderConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
 	fetcher := NewFetcher(FetcherConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
@@ -44,6 +48,7 @@ func parts(store *inbox.Store, sender *Sender, fetcher *Fetcher) channels.Parts 
 		return p
 	}
 	p.Sender = sender
+	p.Problems = func(ctx context.Context) ([]channels.Problem, error) { return problems(ctx, store, "") }
 	p.Workers = append(p.Workers, channels.NewWorker(&pollWorker{mailboxes: fetcher}))
 	p.PeriodicJobs = []*river.PeriodicJob{sweepPeriodically()}
 	return p

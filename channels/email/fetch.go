@@ -108,7 +108,15 @@ var errBusy = errors.New("email: mailbox busy")
 // next PollEvery. When another process holds the lock it returns at once with next PollEvery.
 // A missing inbox, or one that is not an email inbox, is inbox.ErrNotFound; connection and
 // server failures are returned for the job to retry with backoff.
+// Each outcome is noted for the Problems page (notePoll): a failure records the error, a success
+// clears it.
 func (f *Fetcher) Poll(ctx context.Context, inboxID int64) (next time.Duration, err error) {
+	next, err = f.poll(ctx, inboxID)
+	f.notePoll(ctx, inboxID, err)
+	return next, err
+}
+
+func (f *Fetcher) poll(ctx context.Context, inboxID int64) (next time.Duration, err error) {
 	a, err := openAccount(ctx, f.store, inboxID)
 	if err != nil {
 		return 0, err

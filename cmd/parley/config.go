@@ -17,10 +17,12 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/meter"
 	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -259,6 +261,9 @@ type app struct {
 	store *inbox.Store
 	// noJobs serves without working background jobs (parley serve --jobs=false).
 	noJobs bool
+	// registry holds the process's Prometheus series; meter is the operational part of them.
+	registry *prometheus.Registry
+	meter    *meter.Meter
 }
 
 // openWith parses a verb's flags, then opens the database (see open): how every verb that works
@@ -313,9 +318,11 @@ func open(ctx context.Context, c *cli) (*app, error) {
 		return nil, err
 	}
 	committers, _ := strconv.Atoi(c.getenv("PARLEY_INGEST_COMMITTERS"))
+	reg := prometheus.NewRegistry()
+	m := meter.New(reg)
 	store := inbox.New(pool, inbox.Options{Committers: committers, Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
-		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}})
-	return &app{cfg: cfg, log: log, pool: pool, store: store}, nil
+		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Meter: m})
+	return &app{cfg: cfg, log: log, pool: pool, store: store, registry: reg, meter: m}, nil
 }
 
 func (a *app) close() { a.pool.Close() }

@@ -39,11 +39,26 @@ func serve(ctx context.Context, c *cli) error {
 	if len(applied) > 0 {
 		a.log.Info("migrated", "applied", applied)
 	}
+	a.warnAutovacuum(ctx)
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	return a.serve(ctx, ln)
+}
+
+// warnAutovacuum warns when autovacuum does not run for the busiest tables: their statistics
+// then go stale and the inbox's queries slow down as they grow.
+func (a *app) warnAutovacuum(ctx context.Context) {
+	off, err := a.store.AutovacuumOff(ctx)
+	switch {
+	case err != nil:
+		a.log.Warn("could not check autovacuum", "err", err)
+	case len(off) == 1 && off[0] == "server":
+		a.log.Warn("autovacuum is off on this PostgreSQL server: table statistics will go stale and the inbox will slow down as it grows; turn it on (autovacuum = on) or run ANALYZE regularly")
+	case len(off) > 0:
+		a.log.Warn("autovacuum is off for some tables: their statistics will go stale; turn it back on (ALTER TABLE ... RESET (autovacuum_enabled)) or run ANALYZE regularly", "tables", off)
+	}
 }
 
 // server is one process's parts, wired: the LISTEN relay, the event feed, the job client (with
@@ -60,22 +75,26 @@ type server struct {
 func (a *app) assemble(ctx context.Context) (server, error) {
 	relay := pgrelay.New(a.pool, a.log) // the one LISTEN connection: change events and presence
 	feed := inbox.NewFeed(relay, a.log)
-	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL}
+	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL, Meter: a.meter}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return server{}, err
 	}
 	surveys := workflow.NewSurveys(a.store)
-	env := channels.Env{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
+	env := channels.Env{Store: a.store, Meter: a.meter, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
 		SlackAPIURL: a.cfg.SlackAPIURL}
 	var routes []channels.Route
+	var problems []channels.ProblemSource
 	for _, ch := range channelList(a.cfg.Limits) {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
 			return server{}, fmt.Errorf("%s channel: %w", ch.Kind(), err)
 		}
 		routes = append(routes, p.Routes...)
+		if p.Problems != nil {
+			problems = append(problems, p.Problems)
+		}
 		wcfg.AddChannel(ch.Kind(), p)
 	}
 	mailer, err := email.NewSystemMailer(email.SystemMailConfig{Store: a.store, URL: a.cfg.SMTPURL, From: a.cfg.MailFrom})
@@ -84,21 +103,29 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	}
 	wcfg.Workers = append(wcfg.Workers, workflow.NewResetMailWorker(a.store, mailer, a.cfg.PublicURL))
 	hooks, err := webhook.New(webhook.Config{Pool: a.pool, Store: a.store, SecretKey: a.cfg.SecretKey, Jobs: jobs,
-		AllowPrivate: a.cfg.WebhookAllowPrivate, Logger: a.log})
+		AllowPrivate: a.cfg.WebhookAllowPrivate, Logger: a.log, Metrics: a.meter})
 	if err != nil {
 		return server{}, err
 	}
+	problems = append(problems, webhookProblems(hooks))
 	wcfg.Workers = append(wcfg.Workers, channels.NewWorker(hooks.Worker()))
 	wcfg.Queues = append(wcfg.Queues, channels.Queue{Name: webhook.Queue, MaxWorkers: 10})
 	client, err := workflow.NewClient(wcfg)
 	if err != nil {
 		return server{}, err
 	}
+	jobsPage, err := jobsUI(ctx, client, a.log)
+	if err != nil {
+		return server{}, err
+	}
+	if err := a.watchJobs(ctx, client); err != nil {
+		return server{}, err
+	}
 	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
-		MetricsToken: a.cfg.MetricsToken, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP, Resets: workflow.NewPasswordResets(a.store, jobs),
-		Webhooks: hooks})
+		MetricsToken: a.cfg.MetricsToken, Registry: a.registry, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP,
+		Resets: workflow.NewPasswordResets(a.store, jobs), Webhooks: hooks, JobsUI: jobsPage, Problems: problems})
 	return server{relay: relay, feed: feed, client: client, web: srv, hooks: hooks}, nil
 }
 
