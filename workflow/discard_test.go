@@ -23,7 +23,7 @@ func (downProvider) FetchAttachment(context.Context, int64, string) (inbox.NewAt
 // TestJobFailingEveryTimeIsDiscardedAndBlocksNoOther: with one worker per queue, a job that
 // fails on every attempt ends discarded after its max attempts, each failure recorded on it,
 // while the other jobs of its queue (the routing of new conversations) and the replies'
-// deliveries all complete.
+// deliveries all finish.
 func TestJobFailingEveryTimeIsDiscardedAndBlocksNoOther(t *testing.T) {
 	t.Parallel()
 	e := newRoutingEnv(t)
@@ -74,7 +74,9 @@ func TestJobFailingEveryTimeIsDiscardedAndBlocksNoOther(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'route' AND state = 'completed'`); n != len(convs) {
 		t.Errorf("%d route jobs completed, want %d", n, len(convs))
 	}
-	if n := e.count(t, `SELECT count(*) FROM messages WHERE direction = 'outbound' AND delivery_status = 'sent'`); n != len(convs) {
-		t.Errorf("%d replies sent, want %d", n, len(convs))
+	// The API channel's replies leave through a webhook; with no endpoint they fail at once,
+	// which is an outcome all the same: none waits behind the failing job.
+	if n := e.count(t, `SELECT count(*) FROM messages WHERE direction = 'outbound' AND delivery_status IN ('sent', 'failed')`); n != len(convs) {
+		t.Errorf("%d replies delivered or failed, want %d", n, len(convs))
 	}
 }
