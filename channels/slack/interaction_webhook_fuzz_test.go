@@ -34,9 +34,7 @@ func FuzzInteractionsWebhook(f *testing.F) {
 	}
 	s := newSurveyed(f)
 	f.Fuzz(func(t *testing.T, user, team, action, value, responseURL string) {
-		if strings.Contains(value, "%d") {
-			value = strings.Replace(value, "%d", fmt.Sprint(s.survey), 1)
-		}
+		value = strings.Replace(value, "%d", fmt.Sprint(s.survey), 1)
 		if responseURL == "" {
 			responseURL = s.fake.ResponseURL()
 		}
