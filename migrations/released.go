@@ -28,9 +28,9 @@ func Released() []string {
 		"075_two_factor.sql",
 		"080_password_resets.sql",
 		"090_contacts.sql",
-		"105_webhooks.sql",
-		"110_sms_attempts.sql",
 		"100_delivery_problems.sql",
 		"101_email_poll_errors.sql",
+		"105_webhooks.sql",
+		"110_sms_attempts.sql",
 	}
 }
