@@ -98,7 +98,9 @@ test('an agent works a conversation live while a colleague watches', async () =>
   assert.equal(await alice.locator('#reply-text').inputValue(), canned.text);
   await alice.getByRole('button', { name: 'Send', exact: true }).click();
   const reply = alice.locator('.msg-outbound', { hasText: canned.text });
-  await reply.locator('[data-delivery="sent"]').waitFor(); // queued, then sent by the API channel's worker: live
+  // queued, then settled by the delivery job, live: the API channel's replies leave through a
+  // message.created webhook, and with no endpoint registered the reply fails, saying why.
+  await reply.locator('[data-delivery="failed"]').waitFor();
   await bob.locator('.msg-outbound', { hasText: canned.text }).waitFor();
 
   // An internal note, then the customer answers: it arrives in the open thread live.
