@@ -1,4 +1,4 @@
-// Command parley-chaos is Parley's fault suite (`make chaos`): it starts real processes (its
+// Package main is parley-chaos, Parley's fault suite (`make chaos`): it starts real processes (its
 // own PostgreSQL through scripts/localpg, two `parley serve` on it, fake Twilio, Slack, SMTP and
 // IMAP servers in this process, speaking their wire formats), drives load, injects faults and
 // checks the promises in the database and at the fakes:
