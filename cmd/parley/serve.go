@@ -108,7 +108,8 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		return server{}, err
 	}
 	problems = append(problems, webhookProblems(hooks))
-	wcfg.Workers = append(wcfg.Workers, channels.NewWorker(hooks.Worker()))
+	wcfg.Workers = append(wcfg.Workers, channels.NewWorker(hooks.Worker()), channels.NewWorker(hooks.PruneWorker()))
+	wcfg.PeriodicJobs = append(wcfg.PeriodicJobs, webhook.PrunePeriodically())
 	wcfg.Queues = append(wcfg.Queues, channels.Queue{Name: webhook.Queue, MaxWorkers: 10})
 	client, err := workflow.NewClient(wcfg)
 	if err != nil {
