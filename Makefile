@@ -71,9 +71,12 @@ db: ## start the local database that `make run` uses and print its URL
 db-down: ## stop the local database that `make run` uses (its data stays)
 	@$(LOCALPG) down $(RUN_PG)
 
+# VET=0 leaves out go vet (CI runs `make lint` just before, which vets).
+VET ?= 1
+
 .PHONY: test
 test: ## go vet, then every test with -race, on a throwaway database (or TEST_DATABASE_URL)
-	@$(call with-test-db,$(GO) vet ./...; $(GO) test -race -count=1 -timeout 12m ./...)
+	@$(call with-test-db,$(if $(filter 1,$(VET)),$(GO) vet ./...;) $(GO) test -race -count=1 -timeout 12m ./...)
 
 # bench runs on a durable cluster (fsync, synchronous_commit and full_page_writes on, as a
 # production server runs), unlike the tests' throwaway one: the README's figures come from it.
@@ -132,6 +135,13 @@ e2e-against-db:
 		sleep 0.1; \
 	done; \
 	cd e2e && npm ci --no-audit --no-fund && npm test
+
+# docker-test builds the Dockerfile's image and starts deploy/compose.yaml with it, checking that
+# Parley migrates, serves and runs as non-root (scripts/dockertest; minutes, so not in CI). Where
+# Docker Hub is out of reach it builds stand-in base images from Debian's packages first.
+.PHONY: docker-test
+docker-test: ## build the container image and start the compose file (needs Docker; not in CI)
+	scripts/dockertest
 
 # chaos runs the fault suite, cmd/parley-chaos: its own PostgreSQL (scripts/localpg, under
 # .pg/test, removed after), two `parley serve` on it and fake providers; it kills a server,

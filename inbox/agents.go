@@ -82,7 +82,7 @@ func (s *Store) CreateAgentBy(ctx context.Context, a NewAgent, by AuditActor) (A
 	if !a.Role.Valid() {
 		return Agent{}, fmt.Errorf("inbox: agent: %w", invalid("role", "must be agent, supervisor or admin"))
 	}
-	hash, err := hashPassword(a.Password)
+	hash, err := s.hashPassword(a.Password)
 	if err != nil {
 		return Agent{}, fmt.Errorf("inbox: agent: %w", err)
 	}

@@ -57,12 +57,13 @@ func CheckPassword(password string) error {
 	return nil
 }
 
-// hashPassword checks password against the policy and returns its bcrypt hash.
-func hashPassword(password string) (string, error) {
+// hashPassword checks password against the policy and returns its bcrypt hash at the store's
+// cost.
+func (s *Store) hashPassword(password string) (string, error) {
 	if err := CheckPassword(password); err != nil {
 		return "", err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
 	if err != nil {
 		return "", fmt.Errorf("hash: %w", err)
 	}
@@ -75,7 +76,7 @@ func (s *Store) SetPassword(ctx context.Context, agentID int64, password string)
 }
 
 func (s *Store) setPasswordTx(ctx context.Context, tx pgx.Tx, agentID int64, password string) error {
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return fmt.Errorf("inbox: password: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -127,5 +129,46 @@ func TestSignOutOtherSessions(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE kind = $1 AND actor_id = $2 AND (data->>'sessions_ended')::int = 2`,
 		inbox.AuditSignOutAll, a.ID); n != 1 {
 		t.Fatalf("%d signout.all events", n)
+	}
+}
+
+// New hashes use bcrypt's default cost unless Options.PasswordCost says otherwise, and a hash
+// made at one cost still verifies on a store configured with another.
+func TestPasswordCost(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := context.Background()
+	standard := inbox.New(e.pool, inbox.Options{SecretKey: "test-key"})
+	a, err := standard.CreateAgent(ctx, inbox.NewAgent{Email: "ana@example.com", Name: "Ana", Password: "correct-horse-battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost := func() int {
+		t.Helper()
+		var hash string
+		if err := e.pool.QueryRow(ctx, `SELECT password_hash FROM agents WHERE id = $1`, a.ID).Scan(&hash); err != nil {
+			t.Fatal(err)
+		}
+		c, err := bcrypt.Cost([]byte(hash))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if c := cost(); c != bcrypt.DefaultCost {
+		t.Fatalf("default store hashed at cost %d, want %d", c, bcrypt.DefaultCost)
+	}
+	cheap := inbox.New(e.pool, inbox.Options{SecretKey: "test-key", PasswordCost: bcrypt.MinCost})
+	if _, err := cheap.Authenticate(ctx, a.Email, "correct-horse-battery"); err != nil {
+		t.Fatalf("a default-cost hash on a cheaper store: %v", err)
+	}
+	if err := cheap.SetPassword(ctx, a.ID, "a-new-long-password"); err != nil {
+		t.Fatal(err)
+	}
+	if c := cost(); c != bcrypt.MinCost {
+		t.Fatalf("store with PasswordCost %d hashed at cost %d", bcrypt.MinCost, c)
+	}
+	if _, err := standard.Authenticate(ctx, a.Email, "a-new-long-password"); err != nil {
+		t.Fatalf("a cheap hash on the default store: %v", err)
 	}
 }

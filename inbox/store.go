@@ -39,6 +39,11 @@ type Options struct {
 	Interceptor Interceptor
 	// Meter counts messages in and out and ingest batch sizes; nil counts nothing.
 	Meter Meter
+	// PasswordCost is the bcrypt cost of new password hashes (PARLEY_PASSWORD_COST); 0 means
+	// bcrypt.DefaultCost. A hash keeps the cost it was made with, so changing it affects only
+	// passwords set afterwards. Tests lower it: under the race detector one hash at the default
+	// cost takes over a second.
+	PasswordCost int
 }
 
 // Store is the inbox's database: every read and write of its tables goes through it.
@@ -59,12 +64,17 @@ type Store struct {
 	// dummyHash is a bcrypt hash compared against when an email is unknown, so that a failed
 	// sign-in takes as long whether or not the email exists.
 	dummyHash func() []byte
+	// passwordCost is Options.PasswordCost, defaulted.
+	passwordCost int
 }
 
 // New returns a Store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
 	s := &Store{pool: pool, jobs: opts.Jobs, now: opts.Clock, log: opts.Logger, region: opts.PhoneRegion,
-		intercept: opts.Interceptor, checkReply: opts.ReplyChecker, meter: opts.Meter}
+		intercept: opts.Interceptor, checkReply: opts.ReplyChecker, meter: opts.Meter, passwordCost: opts.PasswordCost}
+	if s.passwordCost == 0 {
+		s.passwordCost = bcrypt.DefaultCost
+	}
 	if s.meter == nil {
 		s.meter = noMeter{}
 	}
@@ -80,7 +90,7 @@ func New(pool *pgxpool.Pool, opts Options) *Store {
 	s.group = newGroup(s, opts.MaxBatch, opts.Committers)
 	s.sealer = NewSealer(opts.SecretKey)
 	s.dummyHash = sync.OnceValue(func() []byte {
-		h, _ := bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), bcrypt.DefaultCost)
+		h, _ := bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), s.passwordCost)
 		return h
 	})
 	return s

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
@@ -35,7 +36,10 @@ func setupB(t testing.TB) *env {
 	}
 	e := &env{pool: pool, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	committers, _ := strconv.Atoi(os.Getenv("BENCH_COMMITTERS"))
-	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return e.now }, SecretKey: "test-key", Committers: committers})
+	// A cheap bcrypt cost: under the race detector one hash at the default cost takes over a
+	// second (TestPasswordCost covers the default).
+	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: func() time.Time { return e.now }, SecretKey: "test-key",
+		Committers: committers, PasswordCost: bcrypt.MinCost})
 	return e
 }
 

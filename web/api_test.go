@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
@@ -56,7 +57,7 @@ func setupOn(t testing.TB, pool *pgxpool.Pool) *apiEnv {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	secretKey := base64.StdEncoding.EncodeToString(key)
-	e := &apiEnv{pool: pool, store: inbox.New(pool, inbox.Options{Jobs: jobs, SecretKey: secretKey})}
+	e := &apiEnv{pool: pool, store: inbox.New(pool, inbox.Options{Jobs: jobs, SecretKey: secretKey, PasswordCost: bcrypt.MinCost})}
 	e.hooks, err = webhook.New(webhook.Config{Pool: pool, Store: e.store, SecretKey: secretKey, Jobs: jobs, AllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
@@ -49,7 +50,7 @@ func newUIEnvOn(t *testing.T, pool *pgxpool.Pool) *uiEnv {
 		t.Fatal(err)
 	}
 	e := &uiEnv{pool: pool, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: e.clock, SecretKey: "test-key"})
+	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: e.clock, SecretKey: "test-key", PasswordCost: bcrypt.MinCost})
 	relay := pgrelay.New(pool, nil)
 	feed := inbox.NewFeed(relay, nil)
 	e.srv = New(Config{Store: e.store, Pool: pool, Events: feed, Relay: relay, Clock: e.clock, Logger: testLogger(t),

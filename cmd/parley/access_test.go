@@ -280,7 +280,8 @@ func newMatrix(t *testing.T) *matrix {
 		t.Fatal(err)
 	}
 	env := map[string]string{"DATABASE_URL": dbtest.URL(t), "PARLEY_LOG_LEVEL": "error",
-		"PARLEY_SECRET_KEY": base64.StdEncoding.EncodeToString(key), "PARLEY_METRICS_TOKEN": "matrix-metrics-token-0123456789"}
+		"PARLEY_SECRET_KEY": base64.StdEncoding.EncodeToString(key), "PARLEY_METRICS_TOKEN": "matrix-metrics-token-0123456789",
+		"PARLEY_PASSWORD_COST": "4"} // cheap hashes: the matrix signs in many times under -race
 	c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

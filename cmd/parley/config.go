@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/sms"
@@ -58,6 +59,9 @@ type config struct {
 	// WebhookAllowPrivate (PARLEY_WEBHOOK_ALLOW_PRIVATE: 1 or true) lets outgoing webhooks
 	// reach private, loopback and link-local addresses.
 	WebhookAllowPrivate bool
+	// PasswordCost is the bcrypt cost of new password hashes (PARLEY_PASSWORD_COST, 4 to 31;
+	// 0 means bcrypt's default, 10).
+	PasswordCost int
 }
 
 // dbConnectTimeout bounds one connection attempt to PostgreSQL.
@@ -110,6 +114,9 @@ func loadConfig(getenv env) (config, error) {
 	if c.ShutdownTimeout, err = shutdownTimeout(getenv("PARLEY_SHUTDOWN_TIMEOUT")); err != nil {
 		return c, err
 	}
+	if c.PasswordCost, err = passwordCost(getenv("PARLEY_PASSWORD_COST")); err != nil {
+		return c, err
+	}
 	if c.TrustedProxies, err = trustedProxies(getenv("PARLEY_TRUSTED_PROXIES")); err != nil {
 		return c, err
 	}
@@ -123,6 +130,19 @@ func loadConfig(getenv env) (config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// passwordCost parses PARLEY_PASSWORD_COST: bcrypt's cost, 4 to 31; empty is 0 (the default).
+func passwordCost(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < bcrypt.MinCost || n > bcrypt.MaxCost {
+		return 0, fmt.Errorf("PARLEY_PASSWORD_COST must be a bcrypt cost from %d to %d (default %d), not %q",
+			bcrypt.MinCost, bcrypt.MaxCost, bcrypt.DefaultCost, v)
+	}
+	return n, nil
 }
 
 // shutdownTimeout parses PARLEY_SHUTDOWN_TIMEOUT: a duration such as "30s" or "1m", or a
@@ -321,7 +341,7 @@ func open(ctx context.Context, c *cli) (*app, error) {
 	reg := prometheus.NewRegistry()
 	m := meter.New(reg)
 	store := inbox.New(pool, inbox.Options{Committers: committers, Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
-		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Meter: m})
+		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Meter: m, PasswordCost: cfg.PasswordCost})
 	return &app{cfg: cfg, log: log, pool: pool, store: store, registry: reg, meter: m}, nil
 }
 

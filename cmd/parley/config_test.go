@@ -110,6 +110,31 @@ func TestShutdownTimeout(t *testing.T) {
 	}
 }
 
+// TestPasswordCost: PARLEY_PASSWORD_COST is a bcrypt cost from 4 to 31; unset means the default.
+func TestPasswordCost(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    string
+		want int
+		fail bool
+	}{
+		{v: "", want: 0}, {v: "12", want: 12}, {v: "4", want: 4},
+		{v: "3", fail: true}, {v: "32", fail: true}, {v: "strong", fail: true},
+	} {
+		env := map[string]string{"DATABASE_URL": "postgres://x", "PARLEY_PASSWORD_COST": tc.v}
+		c, err := loadConfig(func(k string) string { return env[k] })
+		if tc.fail {
+			if err == nil || !strings.Contains(err.Error(), "PARLEY_PASSWORD_COST") {
+				t.Errorf("%q: accepted as %d (%v), want an error naming the variable", tc.v, c.PasswordCost, err)
+			}
+			continue
+		}
+		if err != nil || c.PasswordCost != tc.want {
+			t.Errorf("%q: %d, %v; want %d", tc.v, c.PasswordCost, err, tc.want)
+		}
+	}
+}
+
 // TestLimitsComeFromTheEnvironment: the per-address and chat limits are read from their
 // variables (0 turns a cap off), and a bad value is an error naming its variable.
 func TestLimitsComeFromTheEnvironment(t *testing.T) {
