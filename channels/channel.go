@@ -113,6 +113,9 @@ type Env struct {
 	// (PARLEY_TWILIO_API_URL, PARLEY_SLACK_API_URL); empty means the providers themselves.
 	TwilioAPIURL string
 	SlackAPIURL  string
+	// SMTPRelay, when set (an smtp:// URL: the sandbox's sink), takes every email reply in place
+	// of its inbox's SMTP server; the inbox's login is not sent to it.
+	SMTPRelay string
 }
 
 // SetupEnv is what `parley inbox add KIND` gives a channel.

@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/riverqueue/river"
 
@@ -20,8 +21,9 @@ func (*Channel) Kind() inbox.Channel { return inbox.ChannelEmail }
 
 // Open gives a server process the SMTP sender of email replies and the mailbox jobs: a poll
 // job per email inbox (PollArgs, in QueueMailbox) and the sweep that starts them
-// (PollSweepArgs). Without PARLEY_SECRET_KEY no mailbox password can be opened, so the channel
-// stays off and says why: it sends nothing, schedules no sweep, and its poll jobs end.
+// (PollSweepArgs); with env.SMTPRelay set (the sandbox) every reply goes to that server.
+// Without PARLEY_SECRET_KEY no mailbox password can be opened, so the channel stays off and
+// says why: it sends nothing, schedules no sweep, and its poll jobs end.
 func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error) {
 	log := env.Log(inbox.ChannelEmail)
 	if env.SecretKey == "" {
@@ -32,7 +34,17 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 		}
 		return p, nil
 	}
-	sender := NewSender(SenderConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
+	scfg := SenderConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey}
+	if env.SMTPRelay != "" {
+		relay, _, err := ParseSMTPURL(env.SMTPRelay)
+		if err != nil {
+			return channels.Parts{}, fmt.Errorf("email: SMTP relay: %w", err)
+		}
+		relay.Username = ""
+		scfg.Relay = &relay
+		log.Info("email replies go to the SMTP relay, not to the inboxes' servers", "relay", relay.Addr())
+	}
+	sender := NewSender(scfg)
 	fetcher := NewFetcher(FetcherConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
 	return parts(env.Store, sender, fetcher), nil
 }
