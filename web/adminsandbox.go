@@ -22,6 +22,7 @@ const sandboxShown = 100
 // sandboxRow is an entry as the page shows it: a form's fields decoded beside the raw payload.
 type sandboxRow struct {
 	sandbox.Entry
+	Kind   inbox.Channel
 	Fields [][2]string
 }
 
@@ -37,7 +38,7 @@ func (s *Server) sandboxRoutes(m *router, log SandboxLog) {
 		}
 		rows := make([]sandboxRow, 0, len(entries))
 		for _, e := range entries {
-			row := sandboxRow{Entry: e}
+			row := sandboxRow{Entry: e, Kind: inbox.Channel(e.Channel)}
 			if e.Channel != sandbox.ChannelEmail {
 				row.Fields = formFields(e.Payload)
 			}
