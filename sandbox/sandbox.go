@@ -94,6 +94,9 @@ func (s *Sandbox) Close(ctx context.Context) error {
 	if cerr := s.smtpSrv.Shutdown(ctx); err == nil {
 		err = cerr
 	}
+	// go-smtp closes only the listeners its Serve registered: one not yet there (a Close right
+	// after Start) is closed here, which ends that Serve too.
+	_ = s.smtpLn.Close()
 	for range 2 {
 		<-s.finished
 	}
