@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-smtp"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -23,19 +25,22 @@ type Config struct {
 	Clock func() time.Time
 }
 
-// Sandbox is a running set of fake providers: an HTTP listener for Twilio and Slack and an SMTP
-// listener, both on 127.0.0.1, recording into the Store.
+// Sandbox is a running set of fake providers on 127.0.0.1: an HTTP listener for Twilio and
+// Slack and an SMTP listener, recording into the Store, and an IMAP listener with empty
+// mailboxes.
 type Sandbox struct {
 	store    *Store
 	log      *slog.Logger
 	httpLn   net.Listener
 	smtpLn   net.Listener
+	imapLn   net.Listener
 	httpSrv  *http.Server
 	smtpSrv  *smtp.Server
+	imapSrv  *imapserver.Server
 	finished chan struct{}
 }
 
-// Start listens on two loopback ports and serves the fakes until Close.
+// Start listens on three loopback ports and serves the fakes until Close.
 func Start(cfg Config) (*Sandbox, error) {
 	if cfg.Pool == nil {
 		return nil, errors.New("sandbox: a pool is required")
@@ -44,13 +49,18 @@ func Start(cfg Config) (*Sandbox, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Sandbox{store: NewStore(cfg.Pool, cfg.Clock), log: log, finished: make(chan struct{}, 2)}
+	s := &Sandbox{store: NewStore(cfg.Pool, cfg.Clock), log: log, finished: make(chan struct{}, 3)}
 	var err error
 	if s.httpLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("sandbox: listen: %w", err)
 	}
 	if s.smtpLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		s.httpLn.Close()
+		return nil, fmt.Errorf("sandbox: listen: %w", err)
+	}
+	if s.imapLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		s.httpLn.Close()
+		s.smtpLn.Close()
 		return nil, fmt.Errorf("sandbox: listen: %w", err)
 	}
 	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -60,7 +70,9 @@ func Start(cfg Config) (*Sandbox, error) {
 	s.smtpSrv.ReadTimeout, s.smtpSrv.WriteTimeout = time.Minute, time.Minute
 	s.smtpSrv.MaxMessageBytes = 2 * maxPayload
 	s.smtpSrv.ErrorLog = stdLog(log)
+	s.imapSrv = newIMAPServer(&mailboxes{users: map[string]*imapmemserver.User{}}, stdLog(log))
 	go func() { _ = s.httpSrv.Serve(s.httpLn); s.finished <- struct{}{} }()
+	go func() { _ = s.imapSrv.Serve(s.imapLn); s.finished <- struct{}{} }()
 	go func() { _ = s.smtpSrv.Serve(s.smtpLn); s.finished <- struct{}{} }()
 	return s, nil
 }
@@ -85,6 +97,11 @@ func (s *Sandbox) SlackURL() string { return "http://" + s.httpLn.Addr().String(
 // SMTPURL is the sink's address as an smtp:// URL (no login, no TLS: it is on loopback).
 func (s *Sandbox) SMTPURL() string { return "smtp://" + s.smtpLn.Addr().String() }
 
+// IMAPURL is the sandbox's IMAP server as an imap:// URL: any login reads an empty INBOX.
+func (s *Sandbox) IMAPURL() string {
+	return "imap://sandbox:sandbox@" + s.imapLn.Addr().String() + "/INBOX"
+}
+
 // Store is where the entries are.
 func (s *Sandbox) Store() *Store { return s.store }
 
@@ -97,7 +114,11 @@ func (s *Sandbox) Close(ctx context.Context) error {
 	// go-smtp closes only the listeners its Serve registered: one not yet there (a Close right
 	// after Start) is closed here, which ends that Serve too.
 	_ = s.smtpLn.Close()
-	for range 2 {
+	if cerr := s.imapSrv.Close(); err == nil && cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+		err = cerr
+	}
+	_ = s.imapLn.Close()
+	for range 3 {
 		<-s.finished
 	}
 	if err != nil {

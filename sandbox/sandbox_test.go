@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-smtp"
 
 	"github.com/parleyhq/parley/internal/dbtest"
@@ -148,4 +149,24 @@ func TestUnknownPath(t *testing.T) {
 	if rec.Code != http.StatusNotFound {
 		t.Fatalf("status %d", rec.Code)
 	}
+}
+
+// Any login reads an empty INBOX on the sandbox's IMAP server.
+func TestIMAPAnyLogin(t *testing.T) {
+	t.Parallel()
+	sb, _ := setup(t)
+	u, _ := url.Parse(sb.IMAPURL())
+	c, err := imapclient.DialInsecure(u.Host, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("support@acme.example", "whatever").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	sel, err := c.Select("INBOX", nil).Wait()
+	if err != nil || sel.NumMessages != 0 {
+		t.Fatalf("INBOX: %+v %v", sel, err)
+	}
+	_ = c.Logout().Wait()
 }

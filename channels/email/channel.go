@@ -21,7 +21,8 @@ func (*Channel) Kind() inbox.Channel { return inbox.ChannelEmail }
 
 // Open gives a server process the SMTP sender of email replies and the mailbox jobs: a poll
 // job per email inbox (PollArgs, in QueueMailbox) and the sweep that starts them
-// (PollSweepArgs); with env.SMTPRelay set (the sandbox) every reply goes to that server.
+// (PollSweepArgs); with env.SMTPRelay and env.IMAPRelay set (the sandbox) every reply goes to
+// that SMTP server and every mailbox is read from that IMAP server.
 // Without PARLEY_SECRET_KEY no mailbox password can be opened, so the channel stays off and
 // says why: it sends nothing, schedules no sweep, and its poll jobs end.
 func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error) {
@@ -45,7 +46,16 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 		log.Info("email replies go to the SMTP relay, not to the inboxes' servers", "relay", relay.Addr())
 	}
 	sender := NewSender(scfg)
-	fetcher := NewFetcher(FetcherConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
+	fcfg := FetcherConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey}
+	if env.IMAPRelay != "" {
+		relay, _, err := ParseIMAPURL(env.IMAPRelay)
+		if err != nil {
+			return channels.Parts{}, fmt.Errorf("email: IMAP relay: %w", err)
+		}
+		fcfg.Relay = &relay
+		log.Info("mailboxes are read from the IMAP relay, not from the inboxes' servers", "relay", relay.Addr())
+	}
+	fetcher := NewFetcher(fcfg)
 	return parts(env.Store, sender, fetcher), nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/sandbox"
@@ -21,7 +22,7 @@ func (a *app) startSandbox() error {
 		a.cfg.SMTPURL = sb.SMTPURL() // Parley's own mail (password resets) too, unless PARLEY_SMTP_URL says where
 	}
 	a.log.Warn("SANDBOX ON (--sandbox): replies on every channel go to fakes inside this server, never to Twilio, Slack or a mail server; see /admin/sandbox. Never run a real deployment with it",
-		"twilio", sb.TwilioURL(), "slack", sb.SlackURL(), "smtp", sb.SMTPURL())
+		"twilio", sb.TwilioURL(), "slack", sb.SlackURL(), "smtp", sb.SMTPURL(), "imap", strings.TrimPrefix(sb.IMAPURL(), "imap://sandbox:sandbox@"))
 	return nil
 }
 
@@ -37,10 +38,11 @@ func (a *app) stopSandbox() {
 	}
 }
 
-// sandboxRelay is the SMTP relay the email channel sends through: the sandbox's sink, or none.
-func (a *app) sandboxRelay() string {
+// sandboxRelays are the SMTP and IMAP relays the email channel sends through and reads from:
+// the sandbox's, or none.
+func (a *app) sandboxRelays() (smtp, imap string) {
 	if a.sandbox == nil {
-		return ""
+		return "", ""
 	}
-	return a.sandbox.SMTPURL()
+	return a.sandbox.SMTPURL(), a.sandbox.IMAPURL()
 }

@@ -114,6 +114,7 @@ func TestDemoChannelsRepliedInTheSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
+	started := time.Now()
 	serveSandboxInBackground(t, env, ln)
 	for _, id := range []int64{email, text, slack} {
 		body := `{"text":"On it, conversation ` + strconv.FormatInt(id, 10) + `"}`
@@ -152,6 +153,15 @@ func TestDemoChannelsRepliedInTheSandbox(t *testing.T) {
 	if err != nil || form.Get("To") != "+15550100200" || form.Get("From") != demoSMSNumber || !strings.HasPrefix(form.Get("Body"), "On it") ||
 		!strings.HasSuffix(form.Get("StatusCallback"), "/webhooks/twilio/status") {
 		t.Errorf("Twilio's form: %v %v", form, err)
+	}
+	// The demo's email inbox names a made-up IMAP server: the sandbox's is read in its place.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if count(`SELECT count(*) FROM email_mailbox_state WHERE synced_at > $1`, started) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the email inbox was not polled through the sandbox")
+		}
 	}
 	post, err := url.ParseQuery(payload("slack"))
 	if err != nil || post.Get("channel") != "C0DEMOHELP" || post.Get("thread_ts") == "" || !strings.HasPrefix(post.Get("text"), "On it") ||

@@ -88,9 +88,10 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		return server{}, err
 	}
 	surveys := workflow.NewSurveys(a.store)
+	smtpRelay, imapRelay := a.sandboxRelays()
 	env := channels.Env{Store: a.store, Meter: a.meter, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
-		SlackAPIURL: a.cfg.SlackAPIURL, SMTPRelay: a.sandboxRelay()}
+		SlackAPIURL: a.cfg.SlackAPIURL, SMTPRelay: smtpRelay, IMAPRelay: imapRelay}
 	var routes []channels.Route
 	var problems []channels.ProblemSource
 	for _, ch := range channelList(a.cfg.Limits) {
