@@ -47,7 +47,7 @@ build: ## build bin/parley
 	$(GO) build -o $(BIN) ./cmd/parley
 
 .PHONY: run
-run: build ## start Parley: local database if DATABASE_URL is unset, migrate, seed the demo, serve
+run: build ## start Parley: local database if DATABASE_URL is unset, migrate, seed the demo, serve with the sandbox on
 	@if [ -z "$${DATABASE_URL:-}" ]; then \
 		DATABASE_URL="$$($(LOCALPG) up $(RUN_PG))"; \
 		echo "DATABASE_URL=$$DATABASE_URL" >&2; \
@@ -61,7 +61,7 @@ run: build ## start Parley: local database if DATABASE_URL is unset, migrate, se
 	export DATABASE_URL PARLEY_SECRET_KEY; \
 	$(BIN) migrate; \
 	$(BIN) demo; \
-	exec $(BIN) serve
+	exec $(BIN) serve --sandbox
 
 .PHONY: db
 db: ## start the local database that `make run` uses and print its URL
@@ -124,7 +124,7 @@ e2e-against-db:
 	export PARLEY_E2E_DEMO="$$log.demo"; \
 	$(BIN) migrate; \
 	$(BIN) demo --conversations 2000 >"$$PARLEY_E2E_DEMO"; \
-	$(BIN) serve >"$$log" 2>&1 & server=$$!; \
+	$(BIN) serve --sandbox >"$$log" 2>&1 & server=$$!; \
 	trap 'st=$$?; kill $$server 2>/dev/null || true; wait $$server 2>/dev/null || true; rm -f "$$log" "$$PARLEY_E2E_DEMO"; exit $$st' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	for i in $$(seq 100); do \

@@ -113,6 +113,12 @@ type Env struct {
 	// (PARLEY_TWILIO_API_URL, PARLEY_SLACK_API_URL); empty means the providers themselves.
 	TwilioAPIURL string
 	SlackAPIURL  string
+	// SMTPRelay, when set (an smtp:// URL: the sandbox's sink), takes every email reply in place
+	// of its inbox's SMTP server; the inbox's login is not sent to it.
+	SMTPRelay string
+	// IMAPRelay, when set (an imap:// URL on loopback: the sandbox's), is read in place of every
+	// email inbox's IMAP server, with the inbox's user name and mailbox but not its password.
+	IMAPRelay string
 }
 
 // SetupEnv is what `parley inbox add KIND` gives a channel.

@@ -33,5 +33,6 @@ func Released() []string {
 		"105_webhooks.sql",
 		"110_sms_attempts.sql",
 		"115_webhook_log_prune.sql",
+		"125_sandbox.sql",
 	}
 }

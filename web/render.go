@@ -36,8 +36,9 @@ type views struct {
 	pages map[string]*template.Template
 }
 
-func mustViews(now func() time.Time) *views {
+func mustViews(now func() time.Time, sandboxOn bool) *views {
 	funcs := templateFuncs(now)
+	funcs["sandbox"] = func() bool { return sandboxOn }
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)

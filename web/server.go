@@ -72,6 +72,10 @@ type Config struct {
 	// Problems are the sources of the Problems page besides failed deliveries: each channel's
 	// (channels.Parts.Problems) and any other part's, such as outgoing webhooks'.
 	Problems []channels.ProblemSource
+	// Sandbox is what the sandbox recorded when `parley serve --sandbox` runs: admins read it
+	// at /admin/sandbox and every admin page says the sandbox is on. Nil (the sandbox off)
+	// leaves the page out.
+	Sandbox SandboxLog
 }
 
 // Server is the HTTP surface of one parley process.
@@ -169,6 +173,7 @@ func (s *Server) routes(cfg Config) {
 	s.apiDocRoutes(m)
 	s.problemRoutes(m)
 	s.jobsRoutes(m, cfg.JobsUI)
+	s.sandboxRoutes(m, cfg.Sandbox)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

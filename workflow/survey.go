@@ -57,16 +57,49 @@ type surveyWorker struct {
 // transaction.
 func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) error {
 	return w.e.store.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := sendSurveyTx(ctx, tx, w.e.store, w.e.now(), w.e.publicURL, job.Args)
+		return err
+	})
+}
+
+// SendNow sends the survey of conversation id's current resolution at once, as the survey job
+// does when the conversation is resolved (the job then finds it sent), and returns the form
+// link's token ("" when none was sent: surveys off, the conversation not resolved, or this
+// resolution's survey sent already). `parley demo` uses it to seed answered surveys.
+func (s *Surveys) SendNow(ctx context.Context, id int64, publicURL string) (string, error) {
+	var token string
+	err := s.store.InTx(ctx, func(tx pgx.Tx) error {
+		c, err := s.store.GetConversationTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if c.ResolvedAt == nil {
+			return nil
+		}
+		token, err = sendSurveyTx(ctx, tx, s.store, s.store.Now(), publicURL, SurveyArgs{ConversationID: id, ResolvedAt: *c.ResolvedAt})
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("workflow: survey: %w", err)
+	}
+	return token, nil
+}
+
+// sendSurveyTx stores the survey of one resolution and its message (queued for delivery) and
+// announces it, on tx, and returns the form link's token ("" when nothing was sent).
+func sendSurveyTx(ctx context.Context, tx pgx.Tx, store *inbox.Store, now time.Time, publicURL string, args SurveyArgs) (string, error) {
+	var token string
+	err := func() error {
 		set, err := loadSettings(ctx, tx)
 		if err != nil || !set.SurveyEnabled {
 			return err
 		}
-		c, err := w.e.store.LockResolutionTx(ctx, tx, job.Args.ConversationID)
+		c, err := store.LockResolutionTx(ctx, tx, args.ConversationID)
 		if errors.Is(err, inbox.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("workflow: survey %d: %w", job.Args.ConversationID, err)
+			return fmt.Errorf("workflow: survey %d: %w", args.ConversationID, err)
 		}
 		if c.Status != inbox.StatusResolved || c.ResolvedAt == nil {
 			return nil // reopened (or closed) before the survey went out
@@ -74,11 +107,11 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 		// Whether a target was missed before the resolution.
 		var slaMet bool
 		if err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM sla_breaches
-			WHERE conversation_id = $1 AND breached_at <= $2)`, job.Args.ConversationID, *c.ResolvedAt).Scan(&slaMet); err != nil {
-			return fmt.Errorf("workflow: survey %d: %w", job.Args.ConversationID, err)
+			WHERE conversation_id = $1 AND breached_at <= $2)`, args.ConversationID, *c.ResolvedAt).Scan(&slaMet); err != nil {
+			return fmt.Errorf("workflow: survey %d: %w", args.ConversationID, err)
 		}
-		now := w.e.now()
-		token, hash, err := newSurveyToken()
+		var hash []byte
+		token, hash, err = newSurveyToken()
 		if err != nil {
 			return err
 		}
@@ -86,20 +119,21 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 		err = tx.QueryRow(ctx, `INSERT INTO surveys (conversation_id, resolved_at, channel, token_hash, sent_at, expires_at,
 				category, resolved_by, sla_met)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (conversation_id, resolved_at) DO NOTHING RETURNING id`,
-			job.Args.ConversationID, *c.ResolvedAt, c.Channel, hash, now, now.Add(set.SurveyValidFor), c.Category,
+			args.ConversationID, *c.ResolvedAt, c.Channel, hash, now, now.Add(set.SurveyValidFor), c.Category,
 			c.ResolvedBy, slaMet).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
+			token = ""
 			return nil // this resolution's survey went out already
 		}
 		if err != nil {
 			return fmt.Errorf("workflow: survey: %w", err)
 		}
-		p := composeSurvey(c.Channel, w.e.publicURL, token, set.SurveyValidFor)
+		p := composeSurvey(c.Channel, publicURL, token, set.SurveyValidFor)
 		meta := map[string]any{"survey_id": id, "survey_options": SurveyOptions, "survey_prompt": p.prompt}
 		if p.link != "" {
 			meta["survey_url"] = p.link
 		}
-		mid, err := w.e.store.WriteTx(ctx, tx, inbox.Reply{ConversationID: job.Args.ConversationID, Text: p.text,
+		mid, err := store.WriteTx(ctx, tx, inbox.Reply{ConversationID: args.ConversationID, Text: p.text,
 			HTML: p.html, Channel: c.Channel, InboxID: c.InboxID, Auto: AutoSurvey, Metadata: meta}, inbox.DirectionOutbound)
 		if err != nil {
 			return err
@@ -107,11 +141,12 @@ func (w *surveyWorker) Work(ctx context.Context, job *river.Job[SurveyArgs]) err
 		if _, err := tx.Exec(ctx, `UPDATE surveys SET message_id = $2 WHERE id = $1`, id, mid); err != nil {
 			return fmt.Errorf("workflow: survey: %w", err)
 		}
-		return w.e.store.Publish(ctx, tx, inbox.Event{Type: EventSurveySent, ConversationID: job.Args.ConversationID,
+		return store.Publish(ctx, tx, inbox.Event{Type: EventSurveySent, ConversationID: args.ConversationID,
 			MessageID: mid, ContactID: c.ContactID, InboxID: c.InboxID, TeamID: c.TeamID, AssigneeID: c.AssigneeID,
 			Channel: c.Channel, Status: c.Status, Data: map[string]any{"survey_id": id, "prompt": p.prompt,
 				"options": SurveyOptions}, At: now})
-	})
+	}()
+	return token, err
 }
 
 // newSurveyToken returns a random link secret and the hash that is stored in its place.

@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/riverqueue/river"
 
@@ -20,8 +21,10 @@ func (*Channel) Kind() inbox.Channel { return inbox.ChannelEmail }
 
 // Open gives a server process the SMTP sender of email replies and the mailbox jobs: a poll
 // job per email inbox (PollArgs, in QueueMailbox) and the sweep that starts them
-// (PollSweepArgs). Without PARLEY_SECRET_KEY no mailbox password can be opened, so the channel
-// stays off and says why: it sends nothing, schedules no sweep, and its poll jobs end.
+// (PollSweepArgs); with env.SMTPRelay and env.IMAPRelay set (the sandbox) every reply goes to
+// that SMTP server and every mailbox is read from that IMAP server.
+// Without PARLEY_SECRET_KEY no mailbox password can be opened, so the channel stays off and
+// says why: it sends nothing, schedules no sweep, and its poll jobs end.
 func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error) {
 	log := env.Log(inbox.ChannelEmail)
 	if env.SecretKey == "" {
@@ -32,8 +35,27 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 		}
 		return p, nil
 	}
-	sender := NewSender(SenderConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
-	fetcher := NewFetcher(FetcherConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey})
+	scfg := SenderConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey}
+	if env.SMTPRelay != "" {
+		relay, _, err := ParseSMTPURL(env.SMTPRelay)
+		if err != nil {
+			return channels.Parts{}, fmt.Errorf("email: SMTP relay: %w", err)
+		}
+		relay.Username = ""
+		scfg.Relay = &relay
+		log.Info("email replies go to the SMTP relay, not to the inboxes' servers", "relay", relay.Addr())
+	}
+	sender := NewSender(scfg)
+	fcfg := FetcherConfig{Store: env.Store, Logger: log, SecretKey: env.SecretKey}
+	if env.IMAPRelay != "" {
+		relay, _, err := ParseIMAPURL(env.IMAPRelay)
+		if err != nil {
+			return channels.Parts{}, fmt.Errorf("email: IMAP relay: %w", err)
+		}
+		fcfg.Relay = &relay
+		log.Info("mailboxes are read from the IMAP relay, not from the inboxes' servers", "relay", relay.Addr())
+	}
+	fetcher := NewFetcher(fcfg)
 	return parts(env.Store, sender, fetcher), nil
 }
 

@@ -53,6 +53,10 @@ type FetcherConfig struct {
 	DialTimeout time.Duration
 	// Dial connects to the IMAP server; nil means a net.Dialer (tests inject their own).
 	Dial Dialer
+	// Relay, when set, is the IMAP server every mailbox is read from in place of its inbox's
+	// (the sandbox's, on loopback): the inbox's user name and mailbox go to it, its password
+	// does not.
+	Relay *Server
 	// LookupTXT finds DKIM public keys; nil means DNS. Tests give their own.
 	LookupTXT LookupTXT
 }
@@ -129,7 +133,12 @@ func (f *Fetcher) poll(ctx context.Context, inboxID int64) (next time.Duration, 
 	if err != nil {
 		return 0, err
 	}
-	ic, err := dialIMAP(ctx, a.settings.IMAP, a.secrets.IMAPPassword, f.cfg.TLSConfig, f.cfg.DialTimeout, f.cfg.Dial)
+	server, password := a.settings.IMAP, a.secrets.IMAPPassword
+	if r := f.cfg.Relay; r != nil {
+		server = Server{Security: r.Security, Host: r.Host, Port: r.Port, Username: server.Username, Mailbox: server.Mailbox}
+		password = "sandbox"
+	}
+	ic, err := dialIMAP(ctx, server, password, f.cfg.TLSConfig, f.cfg.DialTimeout, f.cfg.Dial)
 	if err != nil {
 		f.unlock(conn, inboxID)
 		return 0, err

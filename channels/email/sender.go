@@ -28,6 +28,9 @@ type SenderConfig struct {
 	Timeout time.Duration
 	// Dial connects to the SMTP server; nil means a net.Dialer (tests inject their own).
 	Dial Dialer
+	// Relay, when set, is the SMTP server every message goes to in place of its inbox's (the
+	// sandbox's sink, on loopback): the inbox's login is not sent to it, nor any other.
+	Relay *Server
 }
 
 // Sender sends outbound messages of email inboxes over SMTP; it implements channels.Sender for
@@ -107,7 +110,11 @@ func (s *Sender) Send(ctx context.Context, out channels.Outgoing) (channels.Rece
 	if err != nil {
 		return channels.Receipt{}, permanent("%v", err)
 	}
-	err = smtpSend(ctx, a.settings.SMTP, a.secrets.SMTPPassword, a.domain(),
+	server, password := a.settings.SMTP, a.secrets.SMTPPassword
+	if s.cfg.Relay != nil {
+		server, password = *s.cfg.Relay, ""
+	}
+	err = smtpSend(ctx, server, password, a.domain(),
 		link{TLS: s.cfg.TLSConfig, Timeout: s.cfg.Timeout, Dial: s.cfg.Dial}, a.settings.Address, to.Address, raw)
 	if err != nil {
 		return channels.Receipt{}, err

@@ -190,6 +190,7 @@ var policies = map[string]policy{
 	"POST /admin/jobs/":                             {access: admin, path: "/admin/jobs/api/jobs/retry", body: `{"ids":["999999999"]}`, ok: 404},
 	"PUT /admin/jobs/":                              {access: admin, path: "/admin/jobs/api/queues/default/resume", ok: 404},
 	"PATCH /admin/jobs/":                            {access: admin, path: "/admin/jobs/api/queues/default", body: `{"concurrency":null}`, ok: 404},
+	"GET /admin/sandbox":                            {access: admin},
 	"GET /api/v1/rules":                             {access: admin},
 	"POST /api/v1/rules":                            {access: admin, body: `{"name":"r{n}","set_tags":["x"]}`},
 	"DELETE /api/v1/rules/{id}":                     {access: admin, path: "/api/v1/rules/{rule}"},
@@ -290,6 +291,11 @@ func newMatrix(t *testing.T) *matrix {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.close)
+	// The sandbox is on, so that its page (/admin/sandbox) is among the routes checked.
+	if err := a.startSandbox(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.stopSandbox)
 	parts, err := a.assemble(ctx)
 	if err != nil {
 		t.Fatal(err)

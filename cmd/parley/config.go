@@ -24,6 +24,7 @@ import (
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/meter"
+	"github.com/parleyhq/parley/sandbox"
 	"github.com/parleyhq/parley/web"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -284,6 +285,8 @@ type app struct {
 	// registry holds the process's Prometheus series; meter is the operational part of them.
 	registry *prometheus.Registry
 	meter    *meter.Meter
+	// sandbox is the fake providers of `parley serve --sandbox`; nil when off.
+	sandbox *sandbox.Sandbox
 }
 
 // openWith parses a verb's flags, then opens the database (see open): how every verb that works

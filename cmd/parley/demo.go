@@ -14,8 +14,9 @@ import (
 // demoAdmin is the demo's sign-in.
 const demoAdmin = "admin@parley.local"
 
-// demo seeds an admin and a few conversations across channels. It is idempotent: run again,
-// it stores nothing twice and gives the admin a fresh password (printed) and a fresh token.
+// demo seeds an admin, an agent and a supervisor, and customers who wrote through every channel
+// (seedShowcase). It is idempotent: run again, it stores nothing twice and gives the three fresh
+// passwords (printed) and the admin a fresh token.
 func demo(ctx context.Context, c *cli) error {
 	fs := c.flags("demo", "demo [--conversations N]")
 	bulk := fs.Int("conversations", 0, "also bulk-seed N synthetic conversations with 5 messages each (benchmarks)")
@@ -42,34 +43,22 @@ func demo(ctx context.Context, c *cli) error {
 	if err != nil {
 		return fmt.Errorf("demo: token: %w", err)
 	}
-	for _, in := range demoMessages() {
-		if _, err := a.store.Ingest(ctx, in); err != nil {
-			return fmt.Errorf("demo: message %s: %w", in.ExternalID, err)
-		}
-	}
-	if err := seedConversations(ctx, a, *bulk, c.stderr); err != nil {
+	fmt.Fprintf(c.stdout, "Demo ready.\n  sign in:   %s / %s\n  API token: %s\n", demoAdmin, password, token)
+	if err := demoChatInbox(ctx, a, c.stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "Demo ready.\n  sign in:   %s / %s\n  API token: %s\n", demoAdmin, password, token)
-	return demoChatInbox(ctx, a, c.stdout)
+	if err := seedShowcase(ctx, a, c.stdout); err != nil {
+		return err
+	}
+	return seedConversations(ctx, a, *bulk, c.stderr)
 }
 
+// demoMessages are the demo's messages through the API channel, as an integration posts them.
 func demoMessages() []inbox.Inbound {
-	email := func(addr string) inbox.Identity {
-		return inbox.Identity{Kind: inbox.IdentityEmail, Address: addr, Verified: true}
-	}
-	phone := func(n string) inbox.Identity {
-		return inbox.Identity{Kind: inbox.IdentityPhone, Address: n, Verified: true}
-	}
 	return []inbox.Inbound{
-		{Channel: inbox.ChannelAPI, ExternalID: "demo-1", From: email("maria@example.com"), Name: "Maria Lopez",
-			Subject: "Order #1042 arrived damaged", Text: "Hi, the blender I ordered arrived with a cracked jar. Can you send a replacement?"},
-		{Channel: inbox.ChannelAPI, ExternalID: "demo-2", From: phone("+15550100200"), Name: "Sam Carter",
-			Text: "Is my refund for order 977 processed yet?"},
-		{Channel: inbox.ChannelAPI, ExternalID: "demo-3", From: email("li.wei@example.org"), Name: "Li Wei",
+		{Channel: inbox.ChannelAPI, ExternalID: "demo-3", Name: "Li Wei",
+			From:    inbox.Identity{Kind: inbox.IdentityEmail, Address: demoLastCustomer, Verified: true},
 			Subject: "Cannot sign in", Text: "The password reset link says it has expired, every time I try."},
-		{Channel: inbox.ChannelAPI, ExternalID: "demo-4", From: email("maria@example.com"), Name: "Maria Lopez",
-			Text: "Adding a photo of the jar, in case you need it for the claim."},
 	}
 }
 

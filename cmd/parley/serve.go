@@ -24,8 +24,9 @@ import (
 
 // serve runs the HTTP server, the event feed and the job workers until ctx ends.
 func serve(ctx context.Context, c *cli) error {
-	fs := c.flags("serve", "serve [--jobs=false]")
+	fs := c.flags("serve", "serve [--jobs=false] [--sandbox]")
 	work := fs.Bool("jobs", true, "work background jobs in this process (false: serve HTTP only, another process works the jobs)")
+	sandboxOn := fs.Bool("sandbox", false, "send every reply to fakes inside this server instead of Twilio, Slack and SMTP (demos; see /admin/sandbox)")
 	a, err := openWith(ctx, c, fs)
 	if err != nil {
 		return err
@@ -40,6 +41,12 @@ func serve(ctx context.Context, c *cli) error {
 		a.log.Info("migrated", "applied", applied)
 	}
 	a.warnAutovacuum(ctx)
+	if *sandboxOn {
+		if err := a.startSandbox(); err != nil {
+			return err
+		}
+		defer a.stopSandbox()
+	}
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -81,9 +88,10 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		return server{}, err
 	}
 	surveys := workflow.NewSurveys(a.store)
+	smtpRelay, imapRelay := a.sandboxRelays()
 	env := channels.Env{Store: a.store, Meter: a.meter, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
 		Logger: a.log, PublicURL: a.cfg.PublicURL, SecretKey: a.cfg.SecretKey, TwilioAPIURL: a.cfg.TwilioAPIURL,
-		SlackAPIURL: a.cfg.SlackAPIURL}
+		SlackAPIURL: a.cfg.SlackAPIURL, SMTPRelay: smtpRelay, IMAPRelay: imapRelay}
 	var routes []channels.Route
 	var problems []channels.ProblemSource
 	for _, ch := range channelList(a.cfg.Limits) {
@@ -122,11 +130,15 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	if err := a.watchJobs(ctx, client); err != nil {
 		return server{}, err
 	}
-	srv := web.New(web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
+	wc := web.Config{Store: a.store, Pool: a.pool, Events: feed, Relay: relay, Logger: a.log,
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
 		MetricsToken: a.cfg.MetricsToken, Registry: a.registry, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP,
-		Resets: workflow.NewPasswordResets(a.store, jobs), Webhooks: hooks, JobsUI: jobsPage, Problems: problems})
+		Resets: workflow.NewPasswordResets(a.store, jobs), Webhooks: hooks, JobsUI: jobsPage, Problems: problems}
+	if a.sandbox != nil {
+		wc.Sandbox = a.sandbox.Store()
+	}
+	srv := web.New(wc)
 	return server{relay: relay, feed: feed, client: client, web: srv, hooks: hooks}, nil
 }
 

@@ -28,6 +28,7 @@ func Rules() []Rule {
 		{From: "channels", Deny: layers, Why: "the contract is imported by both sides and imports neither"},
 		{From: "channels/*", Deny: layers, Why: "a channel owns its jobs and imports no other channel, nor workflow, nor web"},
 		{From: "webhook/...", Deny: slices.Concat(layers, []string{"channels"}), Why: "webhooks sit beside inbox: workflow plans their jobs, web and cmd use them"},
+		{From: "sandbox/...", Deny: slices.Concat(layers, []string{"channels", "inbox/...", "webhook/..."}), Why: "the sandbox fakes the providers and knows nothing of Parley's domain: cmd points the channels at it, web shows it"},
 		{From: "sla/...", Deny: slices.Concat(layers, []string{"channels"}), Why: "SLA arithmetic is a leaf"},
 		{From: "migrations/...", Deny: []string{"..."}, Why: "the migrations import nothing of Parley"},
 		{From: "internal/...", Deny: layers, Why: "internal helpers are leaves"},
