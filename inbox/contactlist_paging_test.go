@@ -241,7 +241,9 @@ func TestListContactsEveryKindPagesCompletely(t *testing.T) {
 		sc := e.store.As(who.v)
 		for _, c := range cases {
 			want := oracle(all, c.q, c.address, who.v)
-			for _, limit := range []int{7, 100} {
+			// Pages of 5 read windows of 600 contacts, fewer than the seed holds, so rare
+			// matches are found below the window as well; pages of 100 walk it all.
+			for _, limit := range []int{5, 100} {
 				q := c.q
 				q.Limit = limit
 				got := pageAll(t, sc, q)
