@@ -101,7 +101,7 @@ const bulkSQL = `WITH k AS (
 	INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
 	SELECT id, 'email', 'customer' || id || '@bulk.example', true, $1 FROM k
 	UNION ALL
-	SELECT id, 'phone', '+1555' || lpad(id::text, 7, '0'), true, $1 FROM k WHERE id % 2 = 0
+	SELECT id, 'phone', '+1555' || (2000000 + id), true, $1 FROM k WHERE id % 2 = 0
 ), shaped AS (
 	SELECT id AS contact_id,
 		$1::timestamptz - interval '1 day' - (89 * 86400 * ((hashint8(id) & 2147483647) / 2147483648.0)) * interval '1 second' AS created,
