@@ -10,9 +10,11 @@ import (
 const bulkBatch = 20000
 
 // SeedBulk adds n synthetic conversations for benchmarks and demos: one contact with an email
-// identity per conversation (a tier, tags and one of twenty companies for some), five messages each (alternating customer and agent, all inbound
-// while a conversation is new), spread over the 90 days before now (all activity ends before now), across every channel and
-// status, assigned round-robin to assignees (none when empty). It is set-based (generate_series
+// identity per conversation (a phone too for every other one; a tier, tags and one of twenty
+// companies for some), five messages each (alternating customer and agent, all inbound while a
+// conversation is new), spread over the 90 days before now (all activity ends before now),
+// across every channel and status, assigned round-robin to assignees (none when empty), in
+// teams (bulkTeams). It is set-based (generate_series
 // in data-modifying CTEs), one transaction per batch of bulkBatch conversations, and calls
 // progress with the running total after each batch. Values are derived from row ids by hashing,
 // so two runs produce the same shapes.
@@ -27,10 +29,14 @@ func (s *Store) SeedBulk(ctx context.Context, n int, assignees []int64, progress
 	if err != nil {
 		return err
 	}
+	teams, err := s.bulkTeams(ctx, assignees)
+	if err != nil {
+		return err
+	}
 	now := s.now().UTC().Truncate(time.Second)
 	for done := 0; done < n; {
 		b := min(bulkBatch, n-done)
-		if _, err := s.pool.Exec(ctx, bulkSQL, now, b, assignees, companies); err != nil {
+		if _, err := s.pool.Exec(ctx, bulkSQL, now, b, assignees, companies, teams); err != nil {
 			return fmt.Errorf("inbox: seed: %w", err)
 		}
 		done += b
@@ -54,8 +60,30 @@ func (s *Store) bulkCompanies(ctx context.Context) ([]int64, error) {
 	return ids, nil
 }
 
-// bulkSQL inserts $2 conversations at times before $1, assigned among $3, their contacts in
-// companies $4 (one in three), with tiers and tags. h(x) is a hash of x
+// bulkTeams makes sure the seed's five teams exist and returns their ids. Bulk Teams 1 to 4
+// share almost every conversation (about 24% each; 2% are in no team); Bulk Team 5 holds 0.5%.
+// The assignees join a team each, in turn from 1 to 4, except the last of more than four, who
+// is alone in team 5: an agent who sees a quarter of the contacts and one who sees a few.
+func (s *Store) bulkTeams(ctx context.Context, assignees []int64) ([]int64, error) {
+	var ids []int64
+	err := s.pool.QueryRow(ctx, `WITH ins AS (
+		INSERT INTO teams (name) SELECT 'Bulk Team ' || g FROM generate_series(1, 5) g
+		ON CONFLICT DO NOTHING RETURNING id, name), t AS (
+		SELECT id, name FROM ins UNION SELECT id, name FROM teams WHERE name LIKE 'Bulk Team %'
+	), m AS (
+		INSERT INTO team_members (team_id, agent_id)
+		SELECT t.id, a.agent FROM unnest($1::bigint[]) WITH ORDINALITY a(agent, i)
+		JOIN t ON t.name = 'Bulk Team ' || CASE WHEN a.i = cardinality($1::bigint[]) AND a.i > 4 THEN 5 ELSE 1 + (a.i - 1) % 4 END
+		ON CONFLICT DO NOTHING)
+		SELECT array_agg(id ORDER BY name) FROM t`, assignees).Scan(&ids)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: seed: teams: %w", err)
+	}
+	return ids, nil
+}
+
+// bulkSQL inserts $2 conversations at times before $1, assigned among $3, in teams $5 (see
+// bulkTeams), their contacts in companies $4 (one in three), with tiers and tags. h(x) is a hash of x
 // in [0, 1): (hashint8(x) & 2147483647) / 2^31.
 const bulkSQL = `WITH k AS (
 	INSERT INTO contacts (tier, tags, company_id, name, created_at, updated_at)
@@ -72,6 +100,8 @@ const bulkSQL = `WITH k AS (
 ), ident AS (
 	INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
 	SELECT id, 'email', 'customer' || id || '@bulk.example', true, $1 FROM k
+	UNION ALL
+	SELECT id, 'phone', '+1555' || (2000000 + id), true, $1 FROM k WHERE id % 2 = 0
 ), shaped AS (
 	SELECT id AS contact_id,
 		$1::timestamptz - interval '1 day' - (89 * 86400 * ((hashint8(id) & 2147483647) / 2147483648.0)) * interval '1 second' AS created,
@@ -81,7 +111,7 @@ const bulkSQL = `WITH k AS (
 		id
 	FROM k
 ), conv AS (
-	INSERT INTO conversations (contact_id, channel, status, priority, subject, assignee_id, category, tags,
+	INSERT INTO conversations (contact_id, channel, status, priority, subject, assignee_id, team_id, category, tags,
 		created_at, first_response_at, resolved_at, closed_at, last_activity_at)
 	SELECT contact_id,
 		(ARRAY['email','sms','chat','slack','api'])[1 + id % 5],
@@ -91,6 +121,7 @@ const bulkSQL = `WITH k AS (
 			'invoice copy','cancel subscription','change address'])[1 + (id / 3) % 8],
 		CASE WHEN status = 'new' OR cardinality($3::bigint[]) = 0 OR (id / 20) % 5 = 0 THEN NULL
 		     ELSE ($3::bigint[])[1 + id % cardinality($3::bigint[])] END,
+		CASE WHEN id % 200 = 13 THEN ($5::bigint[])[5] WHEN id % 50 = 7 THEN NULL ELSE ($5::bigint[])[1 + id % 4] END,
 		(ARRAY['billing','shipping','returns','account',''])[1 + (id / 5) % 5],
 		CASE WHEN id % 4 = 0 THEN ARRAY['vip'] ELSE '{}' END,
 		created,

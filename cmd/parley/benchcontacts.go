@@ -2,98 +2,100 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
 )
 
-// benchContactsCmd is `parley bench contacts`: after VACUUM ANALYZE, it measures the contact list (its
-// search, filters and deep keyset pages), the API list and the contact page at whatever size
+// benchContactsCmd is `parley bench contacts`: after VACUUM ANALYZE, it measures every kind of
+// request the contact list makes (first and later keyset pages; search by name, email, phone
+// and company; each filter and combinations of them), for the admin and for two agents who see
+// only their teams' contacts, then the API list and the contact page, at whatever size
 // DATABASE_URL holds (seed one with `parley demo --conversations N`: one contact each), on an
 // in-process server, and prints latency percentiles.
 func benchContactsCmd(ctx context.Context, c *cli) error {
-	fs := c.flags("bench contacts", "bench contacts [--requests N] [--concurrency C]")
-	requests := fs.Int("requests", 400, "measured requests per page (after 20 warm-up requests)")
-	conc := fs.Int("concurrency", 1, "concurrent clients")
-	if err := fs.Parse(c.args); err != nil {
-		return err
-	}
-	if *requests < 1 || *conc < 1 {
-		return errors.New("bench contacts: requests and concurrency must be positive")
-	}
-	stop, url, _, err := benchServer(ctx, c, false)
+	b, err := startPageBench(ctx, c, "bench contacts")
 	if err != nil {
 		return err
 	}
-	defer stop()
-	a, err := open(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer a.close()
+	defer b.close()
 	start := time.Now()
-	if err := a.store.Analyze(ctx); err != nil {
+	if err := b.app.store.Analyze(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "VACUUM ANALYZE took %s\n", time.Since(start).Round(time.Millisecond))
-	admin, err := a.store.AgentByEmail(ctx, "bench@parley.local")
+	// Bulk agents 01 and 20 see Bulk Team 1 (a quarter of the contacts) and Bulk Team 5 (a few).
+	team, err := b.session(ctx, "agent01@bulk.example")
 	if err != nil {
 		return err
 	}
-	agent, err := a.store.AgentByEmail(ctx, "agent01@bulk.example")
-	if err != nil {
-		return fmt.Errorf("bench contacts: seed first with `parley demo --conversations N`: %w", err)
-	}
-	adminCookie, err := benchSession(ctx, a.store, admin.ID)
+	few, err := b.session(ctx, "agent20@bulk.example")
 	if err != nil {
 		return err
 	}
-	agentCookie, err := benchSession(ctx, a.store, agent.ID)
-	if err != nil {
-		return err
-	}
-	newest, err := a.store.ListContacts(ctx, inbox.ContactQuery{Limit: 1})
+	newest, err := b.app.store.ListContacts(ctx, inbox.ContactQuery{Limit: 1})
 	if err != nil || len(newest.Contacts) == 0 {
 		return fmt.Errorf("bench contacts: no contacts; seed with `parley demo --conversations N` (%v)", err)
 	}
 	last := newest.Contacts[0].ID
-	companies, err := a.store.Companies(ctx, "bulk company 1")
+	companies, err := b.app.store.Companies(ctx, "bulk company 1")
 	if err != nil || len(companies) == 0 {
 		return fmt.Errorf("bench contacts: no bulk companies; seed with this build's `parley demo --conversations N` (%v)", err)
 	}
 	company := strconv.FormatInt(companies[0].ID, 10)
-	random := func() string { return strconv.FormatInt(1+rand.Int64N(last), 10) }
-	pages := []struct {
-		name, cookie string
-		path         func() string
-	}{
-		{"list, first page (supervisor)", adminCookie, fixed("/contacts")},
-		{"list, a deep page (random cursor)", adminCookie, func() string { return "/contacts?cursor=" + random() }},
-		{"list, as an agent (their contacts)", agentCookie, fixed("/contacts")},
-		{"search a name", adminCookie, fixed("/contacts?q=maria+lopez")},
-		{"search an email prefix", adminCookie, func() string { return "/contacts?q=customer" + random() + "%40" }},
-		{"search a company", adminCookie, fixed("/contacts?q=bulk+company+7")},
-		{"filter tier gold", adminCookie, fixed("/contacts?tier=gold")},
-		{"filter tag vip", adminCookie, fixed("/contacts?tag=vip")},
-		{"filter company", adminCookie, fixed("/contacts?company=" + company)},
-		{"filter sms, seen in 7 days", adminCookie, fixed("/contacts?channel=sms&seen=7")},
-		{"API list, tier silver", adminCookie, fixed("/api/v1/contacts?tier=silver")},
-		{"contact page (random)", adminCookie, func() string { return "/contacts/" + random() }},
+	upTo := func(n int64) int64 { return 1 + rand.Int64N(max(n, 1)) }
+	random := func() string { return strconv.FormatInt(upTo(last), 10) }
+	list := func(query string) func() string { return fixed("/contacts?" + query) }
+	// deeper continues query below a random contact, as a later page does.
+	deeper := func(query string) func() string {
+		return func() string { return "/contacts?" + query + "&cursor=" + random() }
 	}
-	fmt.Fprintf(c.stdout, "contact pages over %d contacts: %d requests each, %d concurrent\n", last, *requests, *conc)
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *conc}}
-	for _, p := range pages {
-		lat, err := measure(ctx, client, url, p.cookie, p.path, *requests, *conc)
-		if err != nil {
-			return fmt.Errorf("bench contacts: %s: %w", p.name, err)
-		}
-		fmt.Fprintf(c.stdout, "  %-38s p50 %7s  p95 %7s  p99 %7s  max %7s\n", p.name,
-			pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[len(lat)-1].Round(10*time.Microsecond))
+	search := func(text func() string) func() string {
+		return func() string { return "/contacts?q=" + url.QueryEscape(text()) }
 	}
-	return nil
+	text := func(s string) func() string { return fixed(s) }
+	admin := b.admin
+	pages := []benchPage{
+		{"first page", admin, list("")},
+		{"a later page (random cursor)", admin, deeper("")},
+		{"search a full name", admin, search(text("maria lopez"))},
+		{"search a first name (1 in 20)", admin, search(text("maria"))},
+		{"search a word prefix", admin, search(text("lop"))},
+		{"search one letter", admin, search(text("m"))},
+		{"search a name, later page", admin, deeper("q=maria+lopez")},
+		{"search a name nobody has", admin, search(text("nobody"))},
+		{"search an email", admin, search(func() string { return "customer" + random() + "@bulk.example" })},
+		{"search an email prefix (11 match)", admin, search(func() string { return "customer" + strconv.FormatInt(9999+upTo(last/10-10000), 10) })},
+		{"search an email prefix (111,111 match)", admin, search(text("customer1"))},
+		{"search a phone as typed", admin, search(func() string { return fmt.Sprintf("+1 555 %d", 2000000+2*(1+upTo(last/2-2))) })},
+		{"search a company", admin, search(text("bulk company 7"))},
+		{"filter tier gold", admin, list("tier=gold")},
+		{"filter tag vip", admin, list("tag=vip")},
+		{"filter tag vip, later page", admin, deeper("tag=vip")},
+		{"filter company", admin, list("company=" + company)},
+		{"filter channel sms", admin, list("channel=sms")},
+		{"filter seen in 7 days", admin, list("seen=7")},
+		{"filter sms, seen in 7 days", admin, list("channel=sms&seen=7")},
+		{"filter gold and vip (none match)", admin, list("tier=gold&tag=vip")},
+		{"filter silver, company, email", admin, list("tier=silver&company=" + company + "&channel=email")},
+		{"search a name, tier gold", admin, list("q=maria+lopez&tier=gold")},
+		{"search a name, tag vip, sms, 30 days", admin, list("q=maria&tag=vip&channel=sms&seen=30")},
+		{"agent (a quarter): first page", team, list("")},
+		{"agent (a quarter): a later page", team, deeper("")},
+		{"agent (a quarter): search a name", team, search(text("maria lopez"))},
+		{"agent (a quarter): search an email", team, search(func() string { return "customer" + random() + "@bulk.example" })},
+		{"agent (a quarter): tag vip, sms, 7 days", team, list("tag=vip&channel=sms&seen=7")},
+		{"agent (a few): first page", few, list("")},
+		{"agent (a few): a later page", few, deeper("")},
+		{"agent (a few): search a name", few, search(text("maria lopez"))},
+		{"agent (a few): tier gold", few, list("tier=gold")},
+		{"API list, tier silver", admin, fixed("/api/v1/contacts?tier=silver")},
+		{"contact page (random)", admin, func() string { return "/contacts/" + random() }},
+	}
+	fmt.Fprintf(c.stdout, "contact pages over %d contacts: %d requests each, %d concurrent\n", last, b.requests, b.conc)
+	return b.run(ctx, c.stdout, pages)
 }
