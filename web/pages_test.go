@@ -77,7 +77,7 @@ func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
 	mustContain(t, "conversation", conv,
 		"The jar arrived cracked.", "Also by text: &lt;b&gt;hi&lt;/b&gt;", // customer text is text, never markup
 		`<span class="chip ch-api">API</span>`, `<span class="chip ch-sms">SMS</span>`,
-		"Checking stock", "Internal note", "ana assigned this to ana",
+		"Checking stock", "Internal note", "ana took this conversation",
 		"maria@example.com", "&#43;15550100200", // identities across channels (html/template escapes +)
 		`<option value="sms" selected>SMS (latest)</option>`, // reply goes to the latest channel by default
 		`id="composer"`)
@@ -142,7 +142,7 @@ func TestCannedResponsesAreManagedByAdminsAndListedForAgents(t *testing.T) {
 	if st, body := admin.postForm(t, "/admin/canned", url.Values{"shortcut": {"/Thanks"}, "title": {"Thanks"}, "body": {"Thank you for writing!"}}); st != http.StatusSeeOther {
 		t.Fatalf("create: %d %s", st, body)
 	}
-	if st, body := admin.postForm(t, "/admin/canned", url.Values{"shortcut": {"thanks"}, "title": {"Again"}, "body": {"x"}}); st != http.StatusBadRequest || !strings.Contains(body, "That already exists.") {
+	if st, body := admin.postForm(t, "/admin/canned", url.Values{"shortcut": {"thanks"}, "title": {"Again"}, "body": {"x"}}); st != http.StatusBadRequest || !strings.Contains(body, "A canned response with this shortcut already exists.") {
 		t.Fatalf("duplicate shortcut: %d", st)
 	}
 	if st, body := admin.postForm(t, "/admin/canned", url.Values{"shortcut": {"bad shortcut"}, "title": {"T"}, "body": {"B"}}); st != http.StatusBadRequest || !strings.Contains(body, "Please check shortcut") {
