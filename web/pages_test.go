@@ -41,11 +41,15 @@ func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, body := u.get(t, "/inbox")
+	// An agent lands on their own conversations (Mine); All lists everyone's.
+	_, landing := u.get(t, "/inbox")
+	mustContain(t, "landing", landing, "Maria Lopez", `<a href="/inbox" aria-current="page">Mine</a>`)
+	mustNotContain(t, "landing", landing, "Sam Carter")
+	st, body := u.get(t, "/inbox?view=all")
 	if st != http.StatusOK {
 		t.Fatalf("/inbox: %d", st)
 	}
-	mustContain(t, "list", body, "Maria Lopez", "Sam Carter", "Refund", `href="/inbox/`+i64(sam.ConversationID)+`"`)
+	mustContain(t, "list", body, "Maria Lopez", "Sam Carter", "Refund", `href="/inbox/`+i64(sam.ConversationID)+`?view=all"`)
 	if strings.Index(body, "Maria Lopez") > strings.Index(body, "Sam Carter") {
 		t.Error("the list is not newest activity first")
 	}
@@ -57,7 +61,7 @@ func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
 	mustNotContain(t, "unassigned", unassigned, "Maria Lopez")
 	for q, want := range map[string]string{"refund 97": "Sam Carter", "cracked": "Maria Lopez", "lopez": "Maria Lopez",
 		"sam@example": "Sam Carter", "555 010 0200": "Maria Lopez"} {
-		_, found := u.get(t, "/inbox?q="+url.QueryEscape(q))
+		_, found := u.get(t, "/inbox?view=all&q="+url.QueryEscape(q))
 		mustContain(t, "search "+q, found, want)
 	}
 	_, none := u.get(t, "/inbox?q=nothing-like-this")
