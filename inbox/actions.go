@@ -58,7 +58,7 @@ func (s *Store) SetStatusTx(ctx context.Context, tx pgx.Tx, id int64, status Sta
 		return nil
 	}
 	if c.status == StatusClosed {
-		return fmt.Errorf("inbox: conversation %d is closed: %w", id, ErrConflict)
+		return fmt.Errorf("inbox: conversation %d: %w", id, ErrClosed)
 	}
 	now := s.now()
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = $2,
@@ -85,6 +85,12 @@ func (s *Store) Assign(ctx context.Context, id, agentID int64, by Actor) (Conver
 
 // AssignTx is Assign in the caller's transaction.
 func (s *Store) AssignTx(ctx context.Context, tx pgx.Tx, id, agentID int64, by Actor) error {
+	return s.assignTx(ctx, tx, id, agentID, by, "")
+}
+
+// assignTx is AssignTx; via, when set, is kept in the audit entry to say how the system chose
+// the agent ("round_robin").
+func (s *Store) assignTx(ctx context.Context, tx pgx.Tx, id, agentID int64, by Actor, via string) error {
 	c, err := lockConversation(ctx, tx, id)
 	if err != nil {
 		return err
@@ -110,7 +116,11 @@ func (s *Store) AssignTx(ctx context.Context, tx pgx.Tx, id, agentID int64, by A
 	e := c.event(EventConversationAssigned, now)
 	e.AgentID = by.AgentID
 	e.Data = map[string]any{"from": previous}
-	return s.record(ctx, tx, c, by, "assign", map[string]any{"from": previous, "to": agentID}, e)
+	data := map[string]any{"from": previous, "to": agentID}
+	if via != "" {
+		data["via"] = via
+	}
+	return s.record(ctx, tx, c, by, "assign", data, e)
 }
 
 // SetTeam moves a conversation to a team (0: none).

@@ -144,7 +144,7 @@ func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64) ([]AgentLoad,
 // moves the agent to the back of the round-robin: it returns their new Turn. The conversation
 // is one LockTeamQueuesTx returned in tx. An unknown agent is a *ValidationError.
 func (s *Store) AutoAssignTx(ctx context.Context, tx pgx.Tx, conversationID, agentID int64) (int64, error) {
-	if err := s.AssignTx(ctx, tx, conversationID, agentID, Actor{}); err != nil {
+	if err := s.assignTx(ctx, tx, conversationID, agentID, Actor{}, "round_robin"); err != nil {
 		return 0, err
 	}
 	var turn int64

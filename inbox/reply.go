@@ -26,6 +26,11 @@ type Reply struct {
 	SetStatus Status
 	// Metadata is kept with the message (a survey id, a provider hint).
 	Metadata map[string]any
+	// After is the latest message the author saw when writing (0: not said). A reply is refused
+	// with a *StaleReplyError when the customer or a colleague wrote since, unless Confirmed.
+	After int64
+	// Confirmed sends the reply even though messages arrived after After.
+	Confirmed bool
 }
 
 // Send stores an outbound reply as queued and, in the same transaction, hands its
@@ -80,7 +85,12 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 		return 0, err
 	}
 	if c.status == StatusClosed {
-		return 0, fmt.Errorf("inbox: conversation %d is closed: %w", c.id, ErrConflict)
+		return 0, fmt.Errorf("inbox: conversation %d: %w", c.id, ErrClosed)
+	}
+	if dir == DirectionOutbound {
+		if err := checkStale(ctx, tx, r); err != nil {
+			return 0, err
+		}
 	}
 	channel, inboxID, err := s.route(ctx, tx, c, r)
 	if err != nil {

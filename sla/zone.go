@@ -20,10 +20,27 @@ func LoadZone(name string) (Zone, error) {
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return Zone{}, fmt.Errorf("sla: zone %q: %w: %w", name, ErrInvalidCalendar, err)
+		return Zone{}, &ZoneError{Name: name, Err: err}
 	}
 	return Zone{loc: loc}, nil
 }
+
+// ZoneError is a time zone name the system does not know. It matches ErrInvalidCalendar.
+type ZoneError struct {
+	Name string
+	Err  error // what time.LoadLocation said
+}
+
+// Error implements error.
+func (e *ZoneError) Error() string {
+	return fmt.Sprintf("sla: zone %q: %v: %v", e.Name, ErrInvalidCalendar, e.Err)
+}
+
+// Unwrap returns ErrInvalidCalendar and the loader's error.
+func (e *ZoneError) Unwrap() []error { return []error{ErrInvalidCalendar, e.Err} }
+
+// Plain says what is wrong in words a person reads: Unknown time zone "Mars/Base".
+func (e *ZoneError) Plain() string { return fmt.Sprintf("Unknown time zone %q", e.Name) }
 
 // Location returns the zone as a *time.Location; UTC for the zero Zone.
 func (z Zone) Location() *time.Location {

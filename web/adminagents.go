@@ -60,7 +60,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err := s.store.CreateAgentBy(r.Context(), na, auditActorOf(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderAgents(w, r, http.StatusBadRequest, na, userMessage(err))
+		return s.renderAgents(w, r, http.StatusBadRequest, na, existsMessage(err, "An agent with this email already exists."))
 	}
 	if err != nil {
 		return err

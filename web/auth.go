@@ -47,6 +47,11 @@ func withAgent(ctx context.Context, a inbox.Agent) context.Context {
 
 var errUnauthenticated = &apiError{http.StatusUnauthorized, "unauthorized", "missing or invalid API token: send Authorization: Bearer <token>"}
 
+// errSessionExpired answers a request that carries a browser's session cookie which no longer
+// opens a session (it expired, or the agent signed out elsewhere): the page asks to sign in
+// again, and the text speaks to a person, not to an API client.
+var errSessionExpired = &apiError{http.StatusUnauthorized, "session_expired", "Your session expired. Please sign in again."}
+
 // authenticated admits requests with a valid bearer token, or else a web session cookie (see
 // sessionAgent), and answers 401 otherwise (an unknown, revoked or expired token; a deactivated
 // agent). An integration token is admitted only to integrationRoutes (403 elsewhere).
@@ -64,6 +69,10 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
+			if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+				writeError(w, r, s.log, errSessionExpired)
+				return
+			}
 			writeError(w, r, s.log, errUnauthenticated)
 			return
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -53,7 +54,7 @@ func (s *Server) saveCanned(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err := s.store.SaveCanned(r.Context(), c, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCanned(w, r, http.StatusBadRequest, c, userMessage(err))
+		return s.renderCanned(w, r, http.StatusBadRequest, c, existsMessage(err, "A canned response with this shortcut already exists."))
 	}
 	if err != nil {
 		return err
@@ -75,14 +76,25 @@ func (s *Server) deleteCanned(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// userMessage is an input error as an admin reads it.
+// userMessage is an input error as an admin reads it: the field in words (first_response is
+// "first response").
 func userMessage(err error) string {
 	var ve *inbox.ValidationError
 	if errors.As(err, &ve) {
-		return "Please check " + ve.Field + ": " + ve.Reason + "."
+		return "Please check " + strings.ReplaceAll(ve.Field, "_", " ") + ": " + ve.Reason + "."
 	}
 	if errors.Is(err, inbox.ErrConflict) {
 		return "That already exists."
 	}
 	return err.Error()
+}
+
+// existsMessage is userMessage, with a conflict said as exists ("An agent with this email
+// already exists."), which names the field that must be unique.
+func existsMessage(err error, exists string) string {
+	var ve *inbox.ValidationError
+	if errors.Is(err, inbox.ErrConflict) && !errors.As(err, &ve) {
+		return exists
+	}
+	return userMessage(err)
 }

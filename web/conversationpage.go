@@ -33,7 +33,7 @@ type convView struct {
 // answers only the conversation's parts (header, timeline, customer panel) for the script that
 // refreshes them on live events; with partial=rows only the list's rows.
 func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := pageID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -104,8 +104,16 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 	if err != nil {
 		return convView{}, err
 	}
+	teams, err := s.store.Teams(ctx)
+	if err != nil {
+		return convView{}, err
+	}
+	tn := timelineNames{agents: names, teams: make(map[int64]string, len(teams))}
+	for _, t := range teams {
+		tn.teams[t.ID] = t.Name
+	}
 	cv := convView{Conv: c, Contact: contact, Agents: agents, Names: names,
-		Items:      timeline(msgs, audit, names),
+		Items:      timeline(msgs, audit, tn),
 		Statuses:   []inbox.Status{inbox.StatusOpen, inbox.StatusPending, inbox.StatusResolved, inbox.StatusClosed},
 		Priorities: []inbox.Priority{inbox.PriorityLow, inbox.PriorityNormal, inbox.PriorityHigh, inbox.PriorityUrgent}}
 	for _, pc := range past.Conversations {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,6 +90,10 @@ type messageRequest struct {
 	Text    string        `json:"text"`
 	Channel inbox.Channel `json:"channel"`
 	Status  inbox.Status  `json:"status"`
+	// AfterMessageID is the latest message the agent saw; a reply is refused (409 stale_reply)
+	// when the customer or a colleague wrote since, unless Confirm. Optional.
+	AfterMessageID int64 `json:"after_message_id"`
+	Confirm        bool  `json:"confirm"`
 }
 
 // postMessage is POST /api/v1/conversations/{id}/messages: a reply (queued for delivery on the
@@ -102,8 +107,11 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	if req.AfterMessageID < 0 {
+		return badRequest("after_message_id must be a message id")
+	}
 	reply := inbox.Reply{ConversationID: id, Author: inbox.Actor{AgentID: agentFrom(r.Context()).ID},
-		Text: req.Text, Channel: req.Channel, SetStatus: req.Status}
+		Text: req.Text, Channel: req.Channel, SetStatus: req.Status, After: req.AfterMessageID, Confirmed: req.Confirm}
 	sc, err := s.scope(r)
 	if err != nil {
 		return err
@@ -116,6 +124,10 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 		m, err = sc.Note(r.Context(), reply)
 	default:
 		return badRequest(`type must be "reply" or "note"`)
+	}
+	var stale *inbox.StaleReplyError
+	if errors.As(err, &stale) {
+		return s.staleReply(r, stale)
 	}
 	if err != nil {
 		return err
@@ -231,4 +243,17 @@ func (s *Server) setTags(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, c)
 	return nil
+}
+
+// staleReply says, in words an agent reads, who wrote while the reply was being typed.
+func (s *Server) staleReply(r *http.Request, e *inbox.StaleReplyError) error {
+	who := "The customer wrote"
+	if e.Direction != inbox.DirectionInbound {
+		who = "A colleague replied"
+		if a, err := s.store.GetAgent(r.Context(), e.AuthorAgentID); err == nil {
+			who = a.Name + " replied"
+		}
+	}
+	return &apiError{http.StatusConflict, "stale_reply",
+		who + " while you were typing. Read the new message, then send again, or send anyway (confirm)."}
 }

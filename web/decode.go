@@ -22,6 +22,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		var mbe *http.MaxBytesError
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
+		var pl plainError
 		switch {
 		case errors.As(err, &mbe):
 			return err
@@ -33,6 +34,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return badRequest(fmt.Sprintf("field %q must be a %s", te.Field, te.Type))
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return badRequest(strings.TrimPrefix(err.Error(), "json: "))
+		case errors.As(err, &pl):
+			return badRequest(pl.Plain())
 		}
 		return badRequest("malformed JSON: " + err.Error())
 	}
@@ -40,6 +43,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return badRequest("unexpected data after the JSON object")
 	}
 	return nil
+}
+
+// plainError is an error that can say what is wrong in words a person reads (sla.ZoneError):
+// a value the JSON held that its type refused. decode answers with those words, not the chain.
+type plainError interface {
+	error
+	Plain() string
 }
 
 // pathID reads a positive integer path parameter.

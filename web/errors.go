@@ -19,6 +19,9 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.msg }
 
+// errClosedText is what a change to a closed conversation is told, in the API and on pages.
+const errClosedText = "This conversation is closed: it can no longer be answered or changed."
+
 func badRequest(msg string) error { return &apiError{http.StatusBadRequest, "bad_request", msg} }
 
 // statusOf maps an error to its HTTP status and code: the one table of the API. The database
@@ -36,6 +39,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusBadRequest, "invalid"
 	case errors.Is(err, inbox.ErrNotFound):
 		return http.StatusNotFound, "not_found"
+	case errors.Is(err, inbox.ErrClosed):
+		return http.StatusConflict, "closed"
 	case errors.Is(err, inbox.ErrConflict):
 		return http.StatusConflict, "conflict"
 	case errors.Is(err, inbox.ErrForbidden):
@@ -69,6 +74,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		msg = "not found"
 	case status == http.StatusRequestEntityTooLarge:
 		msg = "request body too large"
+	case code == "closed":
+		msg = errClosedText
 	}
 	httperr.Write(w, status, code, msg)
 }

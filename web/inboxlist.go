@@ -17,6 +17,10 @@ type listQuery struct {
 	Channel string
 	Q       string
 	Cursor  string
+	// DefaultView is the view the inbox opens on without one in the URL: "mine" for agents (as
+	// Chatwoot's and Front's inboxes open on the agent's own conversations), "all" for
+	// supervisors and admins, who watch the whole queue.
+	DefaultView string
 }
 
 var (
@@ -25,10 +29,11 @@ var (
 	listChannels = inbox.Channels()
 )
 
-func parseListQuery(v url.Values) (listQuery, error) {
-	q := listQuery{View: v.Get("view"), Status: v.Get("status"), Channel: v.Get("channel"), Q: v.Get("q"), Cursor: v.Get("cursor")}
+func parseListQuery(v url.Values, defaultView string) (listQuery, error) {
+	q := listQuery{View: v.Get("view"), Status: v.Get("status"), Channel: v.Get("channel"), Q: v.Get("q"), Cursor: v.Get("cursor"),
+		DefaultView: defaultView}
 	if q.View == "" {
-		q.View = "all"
+		q.View = defaultView
 	}
 	if q.Status == "" {
 		q.Status = "active"
@@ -59,7 +64,7 @@ func (q listQuery) values(key, val string) url.Values {
 			v.Set(k, x)
 		}
 	}
-	set("view", q.View, "all")
+	set("view", q.View, q.DefaultView)
 	set("status", q.Status, "active")
 	set("channel", q.Channel, "")
 	set("q", q.Q, "")
@@ -130,7 +135,11 @@ type listView struct {
 }
 
 func (s *Server) listOf(r *http.Request, v viewer, names map[int64]string) (listView, error) {
-	q, err := parseListQuery(r.URL.Query())
+	def := "all"
+	if !v.agent.Role.AtLeast(inbox.RoleSupervisor) {
+		def = "mine"
+	}
+	q, err := parseListQuery(r.URL.Query(), def)
 	if err != nil {
 		return listView{}, err
 	}

@@ -45,8 +45,8 @@ func TestInboxRowsShowSLADueOrBreached(t *testing.T) {
 		t.Fatalf("inbox: %d", st)
 	}
 	mustContain(t, "inbox", body,
-		`<time class="sla-due" datetime="2026-11-23T09:15:00Z" title="SLA first_response due Nov 23, 09:15 UTC">SLA due Nov 23, 09:15 UTC</time>`,
-		`<span class="sla-due breached" title="An SLA target was missed">SLA breached</span>`)
+		`<span class="sla-due" data-sla="due" data-due="2026-11-23T09:15:00Z" title="SLA first_response due Nov 23, 09:15 UTC">SLA due Nov 23, 09:15 UTC</span>`,
+		`<span class="sla-due breached" data-sla="breached" data-due="`, `title="An SLA target was missed">SLA breached</span>`)
 	if n := strings.Count(body, `class="sla-due`); n != 2 {
 		t.Errorf("%d SLA marks, want 2 (conversation %d has no clocks)", n, none.ConversationID)
 	}

@@ -41,11 +41,15 @@ func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, body := u.get(t, "/inbox")
+	// An agent lands on their own conversations (Mine); All lists everyone's.
+	_, landing := u.get(t, "/inbox")
+	mustContain(t, "landing", landing, "Maria Lopez", `<a href="/inbox" aria-current="page">Mine</a>`)
+	mustNotContain(t, "landing", landing, "Sam Carter")
+	st, body := u.get(t, "/inbox?view=all")
 	if st != http.StatusOK {
 		t.Fatalf("/inbox: %d", st)
 	}
-	mustContain(t, "list", body, "Maria Lopez", "Sam Carter", "Refund", `href="/inbox/`+i64(sam.ConversationID)+`"`)
+	mustContain(t, "list", body, "Maria Lopez", "Sam Carter", "Refund", `href="/inbox/`+i64(sam.ConversationID)+`?view=all"`)
 	if strings.Index(body, "Maria Lopez") > strings.Index(body, "Sam Carter") {
 		t.Error("the list is not newest activity first")
 	}
@@ -57,7 +61,7 @@ func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
 	mustNotContain(t, "unassigned", unassigned, "Maria Lopez")
 	for q, want := range map[string]string{"refund 97": "Sam Carter", "cracked": "Maria Lopez", "lopez": "Maria Lopez",
 		"sam@example": "Sam Carter", "555 010 0200": "Maria Lopez"} {
-		_, found := u.get(t, "/inbox?q="+url.QueryEscape(q))
+		_, found := u.get(t, "/inbox?view=all&q="+url.QueryEscape(q))
 		mustContain(t, "search "+q, found, want)
 	}
 	_, none := u.get(t, "/inbox?q=nothing-like-this")
@@ -77,7 +81,7 @@ func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
 	mustContain(t, "conversation", conv,
 		"The jar arrived cracked.", "Also by text: &lt;b&gt;hi&lt;/b&gt;", // customer text is text, never markup
 		`<span class="chip ch-api">API</span>`, `<span class="chip ch-sms">SMS</span>`,
-		"Checking stock", "Internal note", "ana assigned this to ana",
+		"Checking stock", "Internal note", "ana took this conversation",
 		"maria@example.com", "&#43;15550100200", // identities across channels (html/template escapes +)
 		`<option value="sms" selected>SMS (latest)</option>`, // reply goes to the latest channel by default
 		`id="composer"`)
@@ -142,7 +146,7 @@ func TestCannedResponsesAreManagedByAdminsAndListedForAgents(t *testing.T) {
 	if st, body := admin.postForm(t, "/admin/canned", url.Values{"shortcut": {"/Thanks"}, "title": {"Thanks"}, "body": {"Thank you for writing!"}}); st != http.StatusSeeOther {
 		t.Fatalf("create: %d %s", st, body)
 	}
-	if st, body := admin.postForm(t, "/admin/canned", url.Values{"shortcut": {"thanks"}, "title": {"Again"}, "body": {"x"}}); st != http.StatusBadRequest || !strings.Contains(body, "That already exists.") {
+	if st, body := admin.postForm(t, "/admin/canned", url.Values{"shortcut": {"thanks"}, "title": {"Again"}, "body": {"x"}}); st != http.StatusBadRequest || !strings.Contains(body, "A canned response with this shortcut already exists.") {
 		t.Fatalf("duplicate shortcut: %d", st)
 	}
 	if st, body := admin.postForm(t, "/admin/canned", url.Values{"shortcut": {"bad shortcut"}, "title": {"T"}, "body": {"B"}}); st != http.StatusBadRequest || !strings.Contains(body, "Please check shortcut") {

@@ -106,11 +106,15 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, a inbox.Age
 		w.Header().Set("Retry-After", strconv.Itoa(httperr.RetryAfter))
 		msg = "Parley is briefly unavailable. Please try again in a few seconds."
 	case status == http.StatusNotFound:
-		msg = "Not found."
+		msg = "There is nothing at this address: the link may be mistyped, or what it named was deleted or is not yours to see."
 	case status == http.StatusRequestEntityTooLarge:
 		msg = "What you sent is too large."
 	case errors.As(err, &ve):
 		msg = ve.Error()
+	}
+	title := http.StatusText(status)
+	if status == http.StatusNotFound {
+		title = "Page not found"
 	}
 	if isFragment(r) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -118,7 +122,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, a inbox.Age
 		_, _ = w.Write([]byte(msg))
 		return
 	}
-	s.render(w, r, status, "error", page{Title: http.StatusText(status), Agent: a, Error: msg})
+	s.render(w, r, status, "error", page{Title: title, Agent: a, Error: msg})
 }
 
 // templateFuncs are the helpers templates call. now is the server's clock.

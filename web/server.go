@@ -13,7 +13,6 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/internal/httperr"
 	"github.com/parleyhq/parley/internal/netlimit"
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/webhook"
@@ -177,9 +176,8 @@ func (s *Server) routes(cfg Config) {
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		httperr.Write(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	m.HandleFunc("GET /favicon.ico", s.favicon)
+	m.HandleFunc("/", s.notFound)
 }
 
 // apiFunc is a JSON handler: it returns an error for writeError instead of writing one.

@@ -95,6 +95,9 @@ var policies = map[string]policy{
 	"GET /reset/{token}":      {access: public, path: "/reset/pr_nosuchtoken"},
 	"POST /reset/{token}":     {access: public, path: "/reset/pr_nosuchtoken", form: true, body: "new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
 
+	// The agents' first hour (issue 20): the browsers' icon.
+	"GET /favicon.ico": {access: public},
+
 	"POST /webhooks/slack/events":       {access: secret, body: `{"type":"url_verification","challenge":"x"}`},
 	"POST /webhooks/slack/interactions": {access: secret, form: true, body: "payload=%7B%7D"},
 	"POST /webhooks/twilio/sms":         {access: secret, form: true, body: "MessageSid=SM1&From=%2B15550100&To=%2B15550101&Body=hi"},

@@ -1,11 +1,39 @@
 // api.js: calls to the JSON API with the session cookie, and page fragments for live refresh.
+// A lapsed session (401) does not reload the page: the signed-out handler (session.js) asks
+// the agent to sign in again in a dialog, and the call is made again once they did, so
+// nothing typed is lost.
+
+let signedOut = null;
+
+// onSignedOut sets what a 401 waits for: a function whose promise settles once the agent
+// signed in again.
+export function onSignedOut(fn) { signedOut = fn; }
+
+// unreachable is what a failed network call says (rather than the browser's "Failed to fetch").
+const unreachable = 'Could not reach Parley. Check your connection, then try again.';
+
+// request fetches path, waiting for a new sign-in and trying once more when the session lapsed.
+async function request(path, init) {
+  for (let attempt = 0; ; attempt++) {
+    let res;
+    try {
+      res = await fetch(path, { credentials: 'same-origin', ...init });
+    } catch {
+      throw new Error(unreachable);
+    }
+    if (res.status === 401 && signedOut && attempt === 0) {
+      await signedOut();
+      continue;
+    }
+    return res;
+  }
+}
 
 // post sends a JSON body and returns the decoded answer; a failure throws an Error whose
-// message is the server's.
+// message is the server's (and whose code and status say which).
 export async function post(path, body) {
-  const res = await fetch(path, {
+  const res = await request(path, {
     method: 'POST',
-    credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify(body),
   });
@@ -14,31 +42,24 @@ export async function post(path, body) {
 
 // get fetches JSON.
 export async function get(path) {
-  const res = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  return answer(res);
+  return answer(await request(path, { headers: { Accept: 'application/json' } }));
 }
 
 async function answer(res) {
   let data = null;
   try { data = await res.json(); } catch { /* an empty or non-JSON answer */ }
-  if (res.status === 401) {
-    location.reload();
-  }
   if (!res.ok) {
-    const err = new Error((data && data.error) || `request failed (${res.status})`);
+    const err = new Error((data && data.error) || `The server refused (${res.status}).`);
     err.status = res.status;
+    err.code = data && data.code;
     throw err;
   }
   return data;
 }
 
-// fragment fetches part of a page as HTML; a lapsed session reloads the page (to sign in).
+// fragment fetches part of a page as HTML.
 export async function fragment(url) {
-  const res = await fetch(url, { credentials: 'same-origin', headers: { 'X-Parley-Fragment': '1' } });
-  if (res.status === 401) {
-    location.reload();
-    throw new Error('signed out');
-  }
+  const res = await request(url, { headers: { 'X-Parley-Fragment': '1' } });
   if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
   return res.text();
 }

@@ -1,17 +1,25 @@
 // app.js: what every signed-in page shares: the live connection and its badge, the keyboard
 // shortcut help (?) and forms that submit when a choice changes.
 import { Live } from './live.js';
-import { typingTarget } from './api.js';
+import { Session } from './session.js';
+import { typingTarget, onSignedOut } from './api.js';
 
 const body = document.body;
 
 // me is the signed-in agent.
-export const me = { id: Number(body.dataset.agentId || 0), name: body.dataset.agentName || '' };
+export const me = { id: Number(body.dataset.agentId || 0), name: body.dataset.agentName || '', email: body.dataset.agentEmail || '' };
 
 // live is the tab's event socket (null on the sign-in page).
 export const live = me.id ? new Live(document.getElementById('live')) : null;
 // A handle for the browser's console and the end-to-end tests.
 window.parleyLive = live;
+
+// session asks to sign in again, in place, when the session lapses.
+export const session = me.id ? new Session(live, me) : null;
+if (session) {
+  onSignedOut(() => session.expired());
+  live?.addEventListener('closed', () => session.check());
+}
 
 const help = document.getElementById('help');
 function showHelp() {
@@ -31,7 +39,37 @@ for (const el of document.querySelectorAll('[data-autosubmit]')) {
 
 // Times are rendered in UTC by the server; show them in the reader's time zone.
 const fmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+// ago is a compact span: "5m", "3h", "2d".
+function ago(ms) {
+  const m = Math.max(0, Math.round(ms / 60000));
+  if (m < 60) return `${m}m`;
+  if (m < 48 * 60) return `${Math.floor(m / 60)}h`;
+  return `${Math.floor(m / 1440)}d`;
+}
+
+// slaLabels keeps the SLA marks of the list readable once localized: "SLA due 17:05" (the date
+// too when not today), "SLA overdue by 4m", "SLA breached 5m ago", never a bare time.
+export function slaLabels(root = document) {
+  const now = Date.now();
+  for (const el of root.querySelectorAll('.sla-due[data-due]')) {
+    const d = new Date(el.dataset.due);
+    if (Number.isNaN(d.getTime())) continue;
+    el.title = `SLA due ${fmt.format(d)}`;
+    if (el.dataset.sla === 'breached') {
+      el.textContent = `SLA breached ${ago(now - d.getTime())} ago`;
+    } else if (d.getTime() <= now) {
+      el.textContent = `SLA overdue by ${ago(now - d.getTime())}`;
+    } else {
+      const today = new Date().toDateString() === d.toDateString();
+      el.textContent = `SLA due ${today ? hm.format(d) : fmt.format(d)}`;
+    }
+  }
+}
+
 export function localTimes(root = document) {
+  slaLabels(root);
   for (const t of root.querySelectorAll('time[datetime]')) {
     const d = new Date(t.getAttribute('datetime'));
     if (Number.isNaN(d.getTime())) continue;

@@ -1,16 +1,38 @@
 // composer.js: the reply and note box. "/" opens the canned responses (filtered as you type,
-// arrows to choose, Enter or Tab to insert); Ctrl+Enter sends; typing tells colleagues.
+// arrows to choose, Enter or Tab to insert); Ctrl+Enter sends; typing tells colleagues. What is
+// typed is kept in the browser per conversation (a draft) until it is sent, so a reload, a
+// lapsed session or a closed tab loses nothing. A reply says which message it answers: when
+// the customer or a colleague wrote meanwhile, the server refuses it and the agent reads the
+// new message, then sends again or sends anyway.
 import { get } from './api.js';
 
 const TYPING_EVERY_MS = 2000;
 
+// drafts keeps each conversation's unsent text in localStorage.
+const drafts = {
+  key: (id) => `parley:draft:${id}`,
+  load(id) {
+    try { return JSON.parse(localStorage.getItem(this.key(id)) || 'null'); } catch { return null; }
+  },
+  save(id, text, mode) {
+    try {
+      if (text.trim()) localStorage.setItem(this.key(id), JSON.stringify({ text, mode }));
+      else localStorage.removeItem(this.key(id));
+    } catch { /* storage full or off: the draft lives in the page only */ }
+  },
+};
+
 export class Composer {
-  constructor(form, { send, typing }) {
+  constructor(form, { send, typing, latest }) {
     this.form = form;
+    this.convId = Number(form.dataset.conv);
+    this.latestFn = latest;
     this.text = form.querySelector('textarea');
     this.menu = form.querySelector('#canned-menu');
     this.channel = form.querySelector('select[name=channel]');
     this.error = form.querySelector('#composer-error');
+    this.stale = form.querySelector('#composer-stale');
+    this.stale.querySelector('[data-send-anyway]').addEventListener('click', () => this.sendAnyway());
     this.sendFn = send;
     this.typingFn = typing;
     this.lastTyping = 0;
@@ -32,6 +54,21 @@ export class Composer {
       e.preventDefault();
       this.insert(Number(li.dataset.i));
     });
+    const draft = drafts.load(this.convId);
+    if (draft && !this.text.value) {
+      this.text.value = draft.text;
+      if (draft.mode === 'note') this.form.querySelector('input[name=type][value=note]').checked = true;
+      this.modeChanged();
+    }
+  }
+
+  saveDraft() { drafts.save(this.convId, this.text.value, this.mode); }
+
+  // base is the latest message the agent had before them when they started this reply: a reply
+  // says it answers that one, so what arrives while they type (even shown live) is flagged.
+  get base() {
+    if (!this.baseId) this.baseId = this.latestFn?.() || 0;
+    return this.baseId;
   }
 
   get mode() { return this.form.querySelector('input[name=type]:checked').value; }
@@ -44,6 +81,7 @@ export class Composer {
 
   modeChanged() {
     const note = this.mode === 'note';
+    this.saveDraft();
     this.form.classList.toggle('note-mode', note);
     this.channel.disabled = note;
     this.text.placeholder = note ? 'Write an internal note (only agents see it)…' : 'Write a reply… type / for canned responses';
@@ -57,42 +95,65 @@ export class Composer {
 
   async submit(e) {
     e.preventDefault();
+    this.deliver(e.submitter?.value || '', false);
+  }
+
+  // sendAnyway sends the refused reply again, confirmed, with the same "then" status.
+  sendAnyway() { this.deliver(this.staleThen || '', true); }
+
+  async deliver(then, confirm) {
     const text = this.text.value.trim();
     if (!text) {
       this.text.focus();
       return;
     }
-    const then = e.submitter?.value || '';
     const body = { type: this.mode, text };
     const selected = this.channel.selectedOptions[0];
     if (body.type === 'reply' && selected && !/\(latest\)$/.test(selected.textContent)) body.channel = this.channel.value;
     if (then) body.status = then;
+    if (body.type === 'reply') {
+      if (this.base) body.after_message_id = this.base;
+      if (confirm) body.confirm = true;
+    }
     this.error.hidden = true;
+    this.stale.hidden = true;
     this.form.setAttribute('aria-busy', 'true');
     try {
       await this.sendFn(body);
       this.text.value = '';
+      this.baseId = 0;
+      this.saveDraft();
       this.channelTouched = false;
     } catch (err) {
-      this.error.textContent = err.message;
-      this.error.hidden = false;
+      if (err.code === 'stale_reply') {
+        // Told: a plain Send now answers what is there (after the page refreshed).
+        this.baseId = 0;
+        this.staleThen = then;
+        this.stale.querySelector('span').textContent = err.message.replace(/ Read the new message.*$/, ' Read the new message, then send again, or:');
+        this.stale.hidden = false;
+      } else {
+        this.error.textContent = err.message;
+        this.error.hidden = false;
+      }
     } finally {
       this.form.removeAttribute('aria-busy');
     }
   }
 
   input() {
+    if (!this.text.value.trim()) this.baseId = 0;
+    else void this.base; // the draft starts: remember what it answers
+    this.saveDraft();
     const now = Date.now();
     if (now - this.lastTyping > TYPING_EVERY_MS) {
       this.lastTyping = now;
       this.typingFn();
     }
-    const word = this.slashWord();
-    if (word === null) {
+    if (this.slashWord() === null) {
       this.close();
       return;
     }
-    this.open(word);
+    this.pending = this.open();
   }
 
   // slashWord is the "/word" being typed at the caret (without the slash), or null.
@@ -102,18 +163,37 @@ export class Composer {
     return m ? m[1].toLowerCase() : null;
   }
 
-  async open(word) {
+  // open shows the canned responses matching the "/word" at the caret. The list is fetched once;
+  // keys typed while it loads are not lost: the menu is built from the text as it is when the
+  // list arrives, never from the word that started the fetch.
+  async open() {
     if (this.canned === null) {
-      this.canned = [];
-      try {
-        this.canned = (await get('/api/v1/canned')).canned || [];
-      } catch (err) {
-        console.warn('canned responses', err);
-      }
+      this.canned = this.loadCanned();
     }
-    this.matches = this.canned.filter((c) => c.shortcut.startsWith(word) || c.title.toLowerCase().includes(word));
-    this.pick = 0;
+    const canned = await this.canned;
+    const word = this.slashWord();
+    if (word === null) {
+      this.close();
+      return;
+    }
+    const prev = this.matches[this.pick]?.id;
+    this.matches = canned.filter((c) => c.shortcut.startsWith(word) || c.title.toLowerCase().includes(word));
+    // Exact shortcut first, then those it starts, then title matches.
+    const rank = (c) => (c.shortcut === word ? 0 : c.shortcut.startsWith(word) ? 1 : 2);
+    this.matches.sort((a, b) => rank(a) - rank(b));
+    const keep = this.matches.findIndex((c) => c.id === prev);
+    this.pick = this.lastWord === word && keep >= 0 ? keep : 0;
+    this.lastWord = word;
     this.renderMenu();
+  }
+
+  async loadCanned() {
+    try {
+      return (await get('/api/v1/canned')).canned || [];
+    } catch (err) {
+      console.warn('canned responses', err);
+      return [];
+    }
   }
 
   renderMenu() {
@@ -155,6 +235,7 @@ export class Composer {
     const caret = before.length + c.body.length;
     this.text.setSelectionRange(caret, caret);
     this.close();
+    this.saveDraft();
     this.text.focus();
   }
 
@@ -162,6 +243,15 @@ export class Composer {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       this.form.requestSubmit(this.form.querySelector('button.primary'));
+      return;
+    }
+    if ((e.key === 'Enter' || e.key === 'Tab') && this.menu.hidden && this.slashWord() !== null && this.pending) {
+      // The list is still loading (the agent typed "/th" and Enter at once): insert the match
+      // of what was typed once it is there.
+      e.preventDefault();
+      this.pending.then(() => {
+        if (this.matches.length) this.insert(this.pick);
+      });
       return;
     }
     if (!this.menu.hidden && this.matches.length) {

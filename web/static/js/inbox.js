@@ -6,11 +6,14 @@ import { live, me, localTimes } from './app.js';
 import { post, fragment, debounce, typingTarget } from './api.js';
 import { Composer } from './composer.js';
 import { Presence } from './presence.js';
+import { Unread } from './unread.js';
+import { toast } from './toast.js';
 
 const root = document.getElementById('inbox');
 const rows = document.getElementById('rows');
 const listQuery = root.dataset.listQuery;
 const openId = Number(root.dataset.openId || 0);
+const unread = new Unread(rows, document.getElementById('sound'), openId);
 
 // --- the list ---------------------------------------------------------------------------
 
@@ -25,6 +28,7 @@ const refreshRows = debounce(async () => {
     return;
   }
   localTimes(rows);
+  unread.mark();
   if (focused) rows.querySelector(`li.row[data-id="${focused}"] a`)?.focus();
 }, 250);
 
@@ -38,6 +42,7 @@ rows.addEventListener('click', async (e) => {
     li.insertAdjacentHTML('afterend', html);
     li.remove();
     localTimes(rows);
+    unread.mark();
   } catch (err) {
     more.textContent = 'Could not load more; try again';
   }
@@ -79,9 +84,31 @@ const refreshConv = debounce(async () => {
     if (key) el.querySelector(key)?.focus();
   }
   if (stick) timeline.scrollTop = timeline.scrollHeight;
+  syncClosed();
 }, 150);
 
 if (timeline) timeline.scrollTop = timeline.scrollHeight;
+
+// latestMessage is the id of the newest message the agent has in front of them.
+function latestMessage() {
+  let max = 0;
+  for (const a of timeline?.querySelectorAll('article.msg[data-id]') || []) max = Math.max(max, Number(a.dataset.id));
+  return max;
+}
+
+// syncClosed follows the conversation's status: once closed, the composer gives way to a notice
+// and the actions are disabled (closed is final; nothing could succeed).
+function syncClosed() {
+  const actions = document.querySelector('#conv-head .actions');
+  if (!actions) return;
+  const closed = actions.dataset.status === 'closed';
+  for (const el of actions.querySelectorAll('select, button, input')) el.disabled = closed;
+  const form = document.getElementById('composer');
+  if (form) form.hidden = closed;
+  const notice = document.getElementById('closed-notice');
+  if (notice) notice.hidden = !closed;
+}
+syncClosed();
 
 // --- live -------------------------------------------------------------------------------
 
@@ -90,6 +117,10 @@ const presence = openId ? new Presence(document.getElementById('presence'), me.i
 function viewing() {
   if (openId) live.send({ type: 'viewing', conversation_id: openId });
 }
+// A colleague who just opened the conversation announces themselves at once; each viewer
+// answers with their own "viewing" (once per newcomer), so both see each other straight away
+// rather than at the next heartbeat.
+const greet = debounce(viewing, 100);
 
 live.addEventListener('open', viewing);
 if (live.open) viewing();
@@ -101,7 +132,7 @@ window.addEventListener('pagehide', () => {
 live.addEventListener('event', (ev) => {
   const e = ev.detail;
   if (e.type.startsWith('presence.')) {
-    if (presence && e.conversation_id === openId) presence.update(e);
+    if (presence && e.conversation_id === openId && presence.update(e)) greet();
     return;
   }
   if (e.type.startsWith('conversation.') || e.type.startsWith('message.')) refreshRows();
@@ -114,25 +145,49 @@ live.addEventListener('catchup', () => {
 
 // --- actions ----------------------------------------------------------------------------
 
-async function act(path, body) {
+// act posts an action; a refusal is said in a toast, and a select it came from goes back to
+// what the server holds (its option marked selected in the page).
+async function act(path, body, sel) {
+  let ok = true;
   try {
     await post(`/api/v1/conversations/${openId}/${path}`, body);
   } catch (err) {
-    alert(err.message);
+    ok = false;
+    if (sel) sel.value = [...sel.options].find((o) => o.defaultSelected)?.value ?? sel.value;
+    toast(err.message, { error: true });
   }
   refreshConv();
   refreshRows();
+  return ok;
 }
 
-const resolve = () => act('status', { status: 'resolved' });
+const currentStatus = () => document.querySelector('#conv-head .actions')?.dataset.status || '';
+
+// resolve resolves the open conversation and offers to undo it (back to the status it had).
+async function resolve() {
+  const before = currentStatus();
+  if (!before || before === 'resolved' || before === 'closed') return;
+  if (await act('status', { status: 'resolved' })) {
+    const back = before === 'new' ? 'open' : before;
+    toast('Conversation resolved.', { action: { label: 'Undo', run: () => act('status', { status: back }) } });
+  }
+}
+
+const closeWarning = 'Close this conversation? Closed is final: no more replies or changes here, and the customer\'s next message starts a new conversation. (Resolve it instead to keep it open to replies.)';
 
 document.addEventListener('change', (e) => {
   const sel = e.target.closest('select[data-action]');
   if (!sel || !openId) return;
   const v = sel.value;
-  if (sel.dataset.action === 'assign') act('assign', { agent_id: Number(v) });
-  if (sel.dataset.action === 'status') act('status', { status: v });
-  if (sel.dataset.action === 'priority') act('priority', { priority: v });
+  if (sel.dataset.action === 'assign') act('assign', { agent_id: Number(v) }, sel);
+  if (sel.dataset.action === 'status') {
+    if (v === 'closed' && !confirm(closeWarning)) {
+      sel.value = [...sel.options].find((o) => o.defaultSelected)?.value ?? sel.value;
+      return;
+    }
+    act('status', { status: v }, sel);
+  }
+  if (sel.dataset.action === 'priority') act('priority', { priority: v }, sel);
 });
 
 document.addEventListener('click', (e) => {
@@ -155,7 +210,7 @@ document.addEventListener('submit', async (e) => {
       await post(`/api/v1/contacts/${form.dataset.contact}/merge`, { other_id: Number(form.other_id.value) });
       refreshConv();
     } catch (err) {
-      alert(err.message);
+      toast(err.message, { error: true });
     }
   }
 });
@@ -164,11 +219,16 @@ document.addEventListener('submit', async (e) => {
 
 const composer = openId ? new Composer(document.getElementById('composer'), {
   send: async (body) => {
-    await post(`/api/v1/conversations/${openId}/messages`, body);
-    refreshConv();
-    refreshRows();
+    try {
+      await post(`/api/v1/conversations/${openId}/messages`, body);
+    } finally {
+      // Refused or not, show what is there now (a stale reply: the message that came first).
+      refreshConv();
+      refreshRows();
+    }
   },
   typing: () => live.send({ type: 'typing', conversation_id: openId }),
+  latest: latestMessage,
 }) : null;
 
 // --- keyboard ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // state in the header badge, and tells the page to catch up (refetch what it shows) after a
 // reconnect or when the server's own feed missed events.
 
-const labels = { connecting: 'Connecting…', live: 'Live', offline: 'Reconnecting…' };
+const labels = { connecting: 'Connecting…', live: 'Live', offline: 'Reconnecting…', signedout: 'Signed out' };
 
 export class Live extends EventTarget {
   constructor(badge) {
@@ -12,6 +12,7 @@ export class Live extends EventTarget {
     this.everOpen = false;
     this.attempt = 0;
     this.timer = 0;
+    this.out = false; // signed out: no reconnecting until signed in again
     window.addEventListener('online', () => this.retryNow());
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.retryNow();
@@ -49,8 +50,11 @@ export class Live extends EventTarget {
       if (ev.code === 4001) { location.reload(); return; }
       this.ws = null;
       this.setState('offline');
+      // A socket refused or dropped may mean the session lapsed: the page checks (session.js).
+      this.dispatchEvent(new Event('closed'));
       // 1001: the server is going away (a restart, a deploy): another one is there already.
       if (ev.code === 1001) { this.attempt = 0; this.connect(); return; }
+      if (this.out) return;
       const delay = Math.min(30000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
       this.timer = setTimeout(() => this.connect(), delay);
     });
@@ -58,7 +62,23 @@ export class Live extends EventTarget {
 
   // retryNow reconnects at once when the socket is down (the network or the tab is back).
   retryNow() {
-    if (!this.ws) this.connect();
+    if (!this.ws && !this.out) this.connect();
+  }
+
+  // signedOut closes the socket (its session is gone) and shows it until signedIn.
+  signedOut() {
+    this.out = true;
+    clearTimeout(this.timer);
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close();
+    this.setState('signedout');
+  }
+
+  // signedIn reconnects with the new session; the page catches up with what it missed.
+  signedIn() {
+    this.out = false;
+    this.connect();
   }
 
   // send writes a frame (presence) when the socket is open; otherwise it is dropped.

@@ -12,8 +12,11 @@ export class Presence {
     this.timer = 0;
   }
 
+  // update applies a colleague's presence event; it returns true when a colleague who was not
+  // known to be here starts viewing (the page answers with its own "viewing").
   update(e) {
-    if (e.agent_id === this.myId) return;
+    if (e.agent_id === this.myId) return false;
+    const known = this.people.has(e.agent_id);
     const now = Date.now();
     const p = this.people.get(e.agent_id) || { name: (e.data && e.data.name) || 'A colleague', seen: 0, typed: 0 };
     if (e.type === 'presence.left') {
@@ -24,6 +27,7 @@ export class Presence {
       this.people.set(e.agent_id, p);
     }
     this.render();
+    return !known && e.type !== 'presence.left';
   }
 
   render() {
