@@ -88,7 +88,7 @@ func parseImport(r io.Reader, defs []AttributeDef, region string) ([]importLine,
 		return nil, nil, invalid("csv", "the file is empty: the first row names the columns (name, email, phone, ...)")
 	}
 	if err != nil {
-		return nil, nil, invalid("csv", "row 1: %s", csvReason(err))
+		return nil, nil, csvErr(1, err)
 	}
 	cols := make([]string, len(head))
 	var errs []ImportError
@@ -122,7 +122,7 @@ func parseImport(r io.Reader, defs []AttributeDef, region string) ([]importLine,
 			break
 		}
 		if err != nil {
-			return nil, nil, invalid("csv", "row %d: %s", row, csvReason(err))
+			return nil, nil, csvErr(row, err)
 		}
 		if row-1 > MaxImportRows {
 			return nil, nil, fmt.Errorf("inbox: import: more than %d rows: %w", MaxImportRows, ErrTooManyRows)
@@ -153,6 +153,16 @@ func parseImport(r io.Reader, defs []AttributeDef, region string) ([]importLine,
 		lines = append(lines, l)
 	}
 	return lines, errs, nil
+}
+
+// csvErr is a CSV parse error as a *ValidationError naming the row; a read error (the body cut
+// short, too large) is returned as it is.
+func csvErr(row int, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return invalid("csv", "row %d: %s", row, csvReason(err))
+	}
+	return fmt.Errorf("inbox: import: read: %w", err)
 }
 
 // csvReason is a CSV parse error without the reader's own line numbers (rows are counted as
