@@ -103,6 +103,8 @@ func (s *Server) importContactsForm(w http.ResponseWriter, r *http.Request) erro
 	rep, err := s.store.ImportContacts(r.Context(), bytes.NewReader(data), !confirm, auditActorOf(r))
 	status, msg := http.StatusOK, ""
 	switch {
+	case err == nil && len(rep.Errors) > 0: // a preview with refused rows
+		status, msg = http.StatusUnprocessableEntity, "Nothing can be imported until the rows below are fixed."
 	case errors.Is(err, inbox.ErrInvalid) && len(rep.Errors) > 0:
 		status, msg = http.StatusUnprocessableEntity, "Nothing was imported: fix the rows below and upload the file again."
 	case errors.Is(err, inbox.ErrInvalid):
