@@ -89,8 +89,10 @@ func planImport(ctx context.Context, tx pgx.Tx, lines []importLine, rep *ImportR
 		}
 	}
 	owner := map[string]int64{}
-	rows, err := tx.Query(ctx, `SELECT i.kind, i.address, i.contact_id FROM unnest($1::text[], $2::text[]) x(kind, address)
-		JOIN contact_identities i ON i.kind = x.kind AND i.address = x.address`, kinds, addrs)
+	// One lookup through the (kind, address) index per address (LATERAL, LIMIT 1): never a join
+	// a plan could make a scan of every identity.
+	rows, err := tx.Query(ctx, `SELECT x.kind, x.address, i.contact_id FROM unnest($1::text[], $2::text[]) x(kind, address)
+		CROSS JOIN LATERAL (SELECT contact_id FROM contact_identities WHERE kind = x.kind AND address = x.address LIMIT 1) i`, kinds, addrs)
 	if err != nil {
 		return fmt.Errorf("identities: %w", err)
 	}
