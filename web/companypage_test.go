@@ -33,7 +33,9 @@ func TestCompanyPagesShowWhatTheViewerMaySee(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.InTx(ctx, func(tx pgx.Tx) error { return e.store.SetTeamTx(ctx, tx, maria.ConversationID, billing.ID, inbox.Actor{}) }); err != nil {
+	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
+		return e.store.SetTeamTx(ctx, tx, maria.ConversationID, billing.ID, inbox.Actor{})
+	}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -17,8 +17,8 @@ import (
 // maxImportBody caps a contact import's file: a larger one is answered 413.
 const maxImportBody = 5 << 20
 
-// contactDataRoutes mounts the contact CSV import and export, the company pages and the
-// possible duplicates. Import is for admins (it creates, changes and merges contacts in bulk);
+// contactDataRoutes mounts the contact CSV import and export, contact creation, the company
+// pages and the possible duplicates. Import is for admins (it creates, changes and merges contacts in bulk);
 // export for supervisors and admins (a bulk copy of customers' personal data is a supervisor's
 // act, not an agent's), filtered as the contact list is and through the viewer's scope.
 func (s *Server) contactDataRoutes(m *router) {
@@ -27,6 +27,7 @@ func (s *Server) contactDataRoutes(m *router) {
 	s.guard(m, "POST /contacts/import", inbox.RoleAdmin, s.importContactsForm)
 	s.guard(m, "GET /contacts/export", inbox.RoleSupervisor, s.exportContacts)
 	m.Handle("GET /api/v1/contacts/{id}/duplicates", s.api(s.contactDuplicates))
+	s.guardAPI(m, "POST /api/v1/contacts", inbox.RoleSupervisor, s.createContact)
 	s.companyPageRoutes(m)
 }
 
@@ -197,6 +198,22 @@ func (s *Server) exportContacts(w http.ResponseWriter, r *http.Request) error {
 		start()
 	}
 	cw.Flush()
+	return nil
+}
+
+// createContact is POST /api/v1/contacts {email, phone, name, tier, tags, notes, attributes,
+// company_id}: 201 with the contact; 409 when another contact has the email or phone. Supervisors
+// and admins: a contact without conversations is visible to them only.
+func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
+	var n inbox.NewContact
+	if err := decode(w, r, &n); err != nil {
+		return err
+	}
+	c, err := s.store.CreateContact(r.Context(), n, auditActorOf(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
 

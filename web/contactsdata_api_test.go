@@ -175,6 +175,20 @@ func TestContactsAndCompaniesAPI(t *testing.T) {
 	if st := e.doAs(t, sup, "POST", fmt.Sprintf("/api/v1/merges/%d/undo", merged.MergeID), "", nil); st != http.StatusOK {
 		t.Fatalf("undo: %d", st)
 	}
+	var created inbox.Contact
+	if st := e.doAs(t, sup, "POST", "/api/v1/contacts", `{"email":"Zoe@Acme.example","phone":"(555) 010-0999","tier":"Gold","attributes":{"plan":"pro"}}`, &created); st != http.StatusCreated ||
+		created.Tier != "gold" || len(created.Identities) != 2 || created.CompanyID == nil || *created.CompanyID != co.ID {
+		t.Fatalf("create contact: %d %+v", st, created)
+	}
+	if st := e.doAs(t, sup, "POST", "/api/v1/contacts", `{"email":"zoe@acme.example"}`, nil); st != http.StatusConflict {
+		t.Fatalf("an address another contact has: %d, want 409", st)
+	}
+	if st := e.doAs(t, sup, "POST", "/api/v1/contacts", `{"name":"Nobody"}`, nil); st != http.StatusBadRequest {
+		t.Fatalf("no address: %d, want 400", st)
+	}
+	if st := e.do(t, "POST", "/api/v1/contacts", `{"email":"x@example.com"}`, nil); st != http.StatusForbidden {
+		t.Fatalf("an agent creates a contact: %d, want 403", st)
+	}
 	var list struct {
 		Companies []inbox.Company `json:"companies"`
 	}

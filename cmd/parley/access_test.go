@@ -217,6 +217,7 @@ var policies = map[string]policy{
 	"POST /api/v1/contacts/import":         {access: admin, body: "name,email\nImported {n},imported-{n}@example.com\n"},
 	"GET /api/v1/contacts/export":          {access: supervisor},
 	"GET /api/v1/contacts/{id}/duplicates": {access: agentRole, object: contact},
+	"POST /api/v1/contacts":                {access: supervisor, body: `{"email":"created-{n}@example.com","name":"Created"}`},
 	"GET /contacts/export":                 {access: supervisor},
 	"POST /contacts/import":                {access: admin, form: true, body: "csv=name%2Cemail%0AForm+{n}%2Cform-{n}%40example.com%0A"},
 	"GET /companies":                       {access: agentRole},
