@@ -172,6 +172,12 @@ func TestDuplicatesSuggested(t *testing.T) {
 		}
 	}
 
+	// From a contact known by their phone alone, the rule works the other way round.
+	dups, err = all.Duplicates(ctx, phone.ContactID)
+	if err != nil || len(dups) != 1 || dups[0].ID != base.ContactID || dups[0].Reason != inbox.DupPhone {
+		t.Fatalf("duplicates of the phone contact %+v: %v", dups, err)
+	}
+
 	agent := mustAgent(t, e, "ana@example.com")
 	team, err := e.store.CreateTeam(ctx, "Billing", nil)
 	if err != nil {

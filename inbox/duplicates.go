@@ -75,15 +75,15 @@ func (sc Scope) Duplicates(ctx context.Context, id int64) ([]Duplicate, error) {
 	// test out of the inner scan, which then reads the contact's few addresses by contact_id.)
 	var parts []string
 	for _, e := range emails {
-		parts = append(parts, `(SELECT i.contact_id, '`+DupMailbox+`' AS reason, i.address FROM contact_identities i
+		parts = append(parts, `(SELECT i.contact_id, '`+DupMailbox+`' AS reason, i.address AS address FROM contact_identities i
 			WHERE i.kind = 'email' AND contact_email_key(i.address) = contact_email_key(`+arg(e)+`::text) AND i.contact_id <> `+self+` LIMIT 50)`)
 	}
 	for _, n := range nationals {
-		parts = append(parts, `(SELECT i.contact_id, '`+DupPhone+`', i.address FROM contact_identities i
+		parts = append(parts, `(SELECT i.contact_id, '`+DupPhone+`' AS reason, i.address AS address FROM contact_identities i
 			WHERE i.kind = 'phone' AND reverse(i.address) LIKE `+arg(reverse(n)+"%")+` AND i.contact_id <> `+self+` LIMIT 50)`)
 	}
 	if c.Name != "" && len(domains) > 0 {
-		parts = append(parts, `(SELECT k.id, '`+DupNameDomain+`', x.address
+		parts = append(parts, `(SELECT k.id AS contact_id, '`+DupNameDomain+`' AS reason, x.address AS address
 			FROM (SELECT k.id FROM contacts k WHERE lower(k.name) = lower(`+arg(c.Name)+`) AND k.merged_into IS NULL AND k.name <> ''
 				AND k.id <> `+self+` LIMIT 500) k
 			CROSS JOIN LATERAL (SELECT ii.address FROM (SELECT i.kind, i.address FROM contact_identities i WHERE i.contact_id = k.id OFFSET 0) ii
