@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -172,4 +173,46 @@ func companyErr(err error) error {
 		return err
 	}
 	return fmt.Errorf("inbox: company: %w", err)
+}
+
+// CompanyConversation is one conversation of a company's contact, for the company page.
+type CompanyConversation struct {
+	HistoryConversation
+	ContactID   int64  `json:"contact_id"`
+	ContactName string `json:"contact_name"`
+}
+
+// CompanyConversations returns the newest conversations (up to limit, at most 200) of a
+// company's contacts that the viewer may see. Each contact's conversations are read through
+// their own index (contact, id), newest first, so the cost grows with the company, not with the
+// inbox.
+func (sc Scope) CompanyConversations(ctx context.Context, companyID int64, limit int) ([]CompanyConversation, error) {
+	if limit <= 0 || limit > maxHistory {
+		limit = maxHistory
+	}
+	args := []any{companyID, limit}
+	arg := func(x any) string {
+		args = append(args, x)
+		return "$" + strconv.Itoa(len(args))
+	}
+	visible := ""
+	if !sc.v.All {
+		visible = " AND " + sc.v.where("c", arg)
+	}
+	rows, err := sc.s.pool.Query(ctx, `SELECT c.id, c.channel, c.status, c.subject, c.category, c.created_at, c.last_activity_at, k.id, k.name
+		FROM contacts k CROSS JOIN LATERAL (SELECT c.* FROM conversations c WHERE c.contact_id = k.id`+visible+` ORDER BY c.id DESC LIMIT $2) c
+		WHERE k.company_id = $1 AND k.merged_into IS NULL AND k.erased_at IS NULL
+		ORDER BY c.id DESC LIMIT $2`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: company %d conversations: %w", companyID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CompanyConversation, error) {
+		var c CompanyConversation
+		err := r.Scan(&c.ID, &c.Channel, &c.Status, &c.Subject, &c.Category, &c.CreatedAt, &c.LastActivityAt, &c.ContactID, &c.ContactName)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inbox: company %d conversations: %w", companyID, err)
+	}
+	return out, nil
 }

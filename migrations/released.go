@@ -34,5 +34,6 @@ func Released() []string {
 		"110_sms_attempts.sql",
 		"115_webhook_log_prune.sql",
 		"125_sandbox.sql",
+		"130_contact_duplicates.sql",
 	}
 }

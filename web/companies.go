@@ -12,6 +12,22 @@ func (s *Server) companyRoutes(m *router) {
 	s.guardAPI(m, "GET /api/v1/companies", inbox.RoleAgent, s.listCompanies)
 	s.guardAPI(m, "POST /api/v1/companies", inbox.RoleSupervisor, s.createCompany)
 	s.guardAPI(m, "PATCH /api/v1/companies/{id}", inbox.RoleSupervisor, s.patchCompany)
+	s.guardAPI(m, "GET /api/v1/companies/{id}", inbox.RoleAgent, s.getCompany)
+}
+
+// getCompany is GET /api/v1/companies/{id}: one company (any agent may see a company; its
+// contacts, through GET /api/v1/contacts?company=, are the ones the caller may see).
+func (s *Server) getCompany(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.store.GetCompany(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
 // listCompanies is GET /api/v1/companies?q=: up to 500 companies by name (q: a name prefix).

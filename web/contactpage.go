@@ -15,6 +15,8 @@ type contactView struct {
 	Fields    []attrField
 	Companies []inbox.Company
 	Merges    []inbox.MergeRecord
+	// Duplicates are the contacts who may be the same customer, each with a merge preview link.
+	Duplicates []inbox.Duplicate
 }
 
 // attrField is one custom attribute's form field: its definition and the value shown.
@@ -81,6 +83,9 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, id int64,
 		return err
 	}
 	if v.Merges, err = sc.Merges(ctx, id); err != nil {
+		return err
+	}
+	if v.Duplicates, err = sc.Duplicates(ctx, id); err != nil {
 		return err
 	}
 	notice := map[string]string{"contact": "Saved.", "merge": "Merged. The merge is listed below; undo it there.",

@@ -167,6 +167,7 @@ func (s *Server) routes(cfg Config) {
 	s.passwordRoutes(m)
 	s.contactRoutes(m)
 	s.mergeRoutes(m)
+	s.contactDataRoutes(m)
 	s.dataRightsRoutes(m)
 	s.webhookRoutes(m)
 	s.apiDocRoutes(m)

@@ -216,6 +216,18 @@ var policies = map[string]policy{
 	"POST /admin/webhook-deliveries/{id}/redeliver":  {access: admin, path: "/admin/webhook-deliveries/{delivery}/redeliver"},
 	"PUT /api/v1/sla/settings": {access: admin, body: `{"pending_resolve_after":"48h","resolved_close_after":"0s",` +
 		`"auto_resolve_message":"Closing for now.","survey_enabled":true,"survey_valid_for":"72h"}`},
+
+	"GET /api/v1/companies/{id}":           {access: agentRole, path: "/api/v1/companies/999999999", ok: http.StatusNotFound},
+	"POST /api/v1/contacts/import":         {access: admin, body: "name,email\nImported {n},imported-{n}@example.com\n"},
+	"GET /api/v1/contacts/export":          {access: supervisor},
+	"GET /api/v1/contacts/{id}/duplicates": {access: agentRole, object: contact},
+	"POST /api/v1/contacts":                {access: supervisor, body: `{"email":"created-{n}@example.com","name":"Created"}`},
+	"GET /contacts/export":                 {access: supervisor},
+	"POST /contacts/import":                {access: admin, form: true, body: "csv=name%2Cemail%0AForm+{n}%2Cform-{n}%40example.com%0A"},
+	"GET /companies":                       {access: agentRole},
+	"POST /companies":                      {access: supervisor, form: true, body: "name=Company+Page+{n}&domains=p{n}.example"},
+	"GET /companies/{id}":                  {access: agentRole, path: "/companies/999999999", ok: http.StatusNotFound},
+	"POST /companies/{id}":                 {access: supervisor, path: "/companies/999999999", form: true, body: "tier=gold", ok: http.StatusNotFound},
 }
 
 // caller is one way in: an agent's session cookie or API token, or nothing.
