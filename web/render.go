@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
 	"strconv"
@@ -38,6 +39,7 @@ type views struct {
 
 func mustViews(now func() time.Time) *views {
 	funcs := templateFuncs(now)
+	maps.Copy(funcs, registerFuncs())
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)

@@ -169,6 +169,7 @@ func (s *Server) routes(cfg Config) {
 	s.apiDocRoutes(m)
 	s.problemRoutes(m)
 	s.jobsRoutes(m, cfg.JobsUI)
+	s.categoryRoutes(m, cfg)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

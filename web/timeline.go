@@ -48,6 +48,9 @@ func describe(a inbox.AuditEntry, names map[int64]string) (string, bool) {
 		who = "The customer"
 	}
 	d := a.Data
+	if text, ok := describeCategory(a.Kind, who, d); ok {
+		return text, false
+	}
 	switch a.Kind {
 	case "assign":
 		if to := num(d["to"]); to != 0 {
