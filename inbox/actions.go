@@ -38,6 +38,8 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id int64) (convState, erro
 
 // SetStatus moves a conversation to status. Closed is final: a closed conversation refuses
 // every change with ErrConflict (a customer's later message starts a linked conversation).
+// An agent's resolve that lacks a required category or a complaint's resolution code is a
+// *ValidationError naming it (see checkResolvable).
 func (s *Store) SetStatus(ctx context.Context, id int64, status Status, by Actor) (Conversation, error) {
 	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.SetStatusTx(ctx, tx, id, status, by) }); err != nil {
 		return Conversation{}, err
@@ -59,6 +61,9 @@ func (s *Store) SetStatusTx(ctx context.Context, tx pgx.Tx, id int64, status Sta
 	}
 	if c.status == StatusClosed {
 		return fmt.Errorf("inbox: conversation %d: %w", id, ErrClosed)
+	}
+	if err := s.checkResolvable(ctx, tx, c, status, by); err != nil {
+		return err
 	}
 	now := s.now()
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = $2,

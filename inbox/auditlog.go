@@ -36,6 +36,8 @@ const (
 	AuditTeamChanged     = "team.changed"
 	AuditWebhookChanged  = "webhook.changed"
 	AuditDeliveryRetried = "delivery.retried"
+	// AuditCategoryChanged records a change of the category or resolution code lists.
+	AuditCategoryChanged = "category.changed"
 )
 
 // AuditRecord is one row of the security and admin audit log (table audit_log, append-only).

@@ -3,7 +3,6 @@ package inbox_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,29 +55,80 @@ func TestSetCategory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := store.SetCategory(ctx, res.ConversationID, "  Complaint ", inbox.Actor{})
-	if err != nil || conv.Category != "complaint" {
-		t.Fatalf("category = %q, %v", conv.Category, err)
+	var delivery, damaged inbox.Category
+	if err := store.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if delivery, err = store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{Name: " Delivery "}); err != nil {
+			return err
+		}
+		damaged, err = store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{Name: "Damaged", ParentID: delivery.ID, Complaint: true})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if damaged.Path != "Delivery › Damaged" || !damaged.Complaint {
+		t.Fatalf("damaged = %+v", damaged)
+	}
+	byPath, err := store.CategoryByPath(ctx, "category", "delivery > DAMAGED")
+	if err != nil || byPath.ID != damaged.ID {
+		t.Fatalf("by path = %+v, %v", byPath, err)
+	}
+	if _, err := store.CategoryByPath(ctx, "category", "Delivery › Lost"); !errors.Is(err, inbox.ErrInvalid) {
+		t.Fatalf("unknown path: %v", err)
+	}
+	conv, err := store.SetCategory(ctx, res.ConversationID, damaged.ID, inbox.Actor{})
+	if err != nil || conv.Category != "Delivery › Damaged" || !conv.Complaint || conv.CategoryID == nil || *conv.CategoryID != damaged.ID {
+		t.Fatalf("conversation = %+v, %v", conv, err)
 	}
 	// The same category again changes and announces nothing.
-	if _, err := store.SetCategory(ctx, res.ConversationID, "complaint", inbox.Actor{}); err != nil {
+	if _, err := store.SetCategory(ctx, res.ConversationID, damaged.ID, inbox.Actor{}); err != nil {
 		t.Fatal(err)
 	}
 	events := log.ofType(inbox.EventConversationCategory)
-	if len(events) != 1 || events[0].Data["category"] != "complaint" || events[0].ConversationID != res.ConversationID {
+	if len(events) != 1 || events[0].Data["category"] != "Delivery › Damaged" || events[0].ConversationID != res.ConversationID {
 		t.Fatalf("category events = %+v", events)
 	}
 	var n int
 	if err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM conversation_events WHERE conversation_id = $1
-		AND kind = 'category' AND actor = 'system' AND data->>'to' = 'complaint'`, res.ConversationID).Scan(&n); err != nil || n != 1 {
+		AND kind = 'category' AND actor = 'system' AND data->>'to' = 'Delivery › Damaged'`, res.ConversationID).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("category audit rows = %d, %v", n, err)
 	}
-	_, err = store.SetCategory(ctx, res.ConversationID, strings.Repeat("x", inbox.MaxCategoryLen+1), inbox.Actor{})
-	if !errors.Is(err, inbox.ErrInvalid) {
-		t.Fatalf("long category: %v", err)
+	// A rename follows onto the conversation's path.
+	if err := store.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{ID: delivery.ID, Name: "Shipping"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := store.SetCategory(ctx, 999999, "billing", inbox.Actor{}); !errors.Is(err, inbox.ErrNotFound) {
+	if conv, err = store.GetConversation(ctx, res.ConversationID); err != nil || conv.Category != "Shipping › Damaged" {
+		t.Fatalf("after rename: %q, %v", conv.Category, err)
+	}
+	// Bad input changes nothing.
+	for _, id := range []int64{999999} {
+		if _, err := store.SetCategory(ctx, res.ConversationID, id, inbox.Actor{}); !errors.Is(err, inbox.ErrInvalid) {
+			t.Fatalf("unknown category: %v", err)
+		}
+	}
+	if _, err := store.SetCategory(ctx, 999999, damaged.ID, inbox.Actor{}); !errors.Is(err, inbox.ErrNotFound) {
 		t.Fatalf("unknown conversation: %v", err)
+	}
+	err = store.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{Name: "Torn", ParentID: damaged.ID})
+		return err
+	})
+	if !errors.Is(err, inbox.ErrInvalid) {
+		t.Fatalf("a third level: %v", err)
+	}
+	err = store.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{Name: "damaged", ParentID: delivery.ID})
+		return err
+	})
+	if !errors.Is(err, inbox.ErrConflict) {
+		t.Fatalf("a duplicate: %v", err)
+	}
+	// Clearing it.
+	if conv, err = store.SetCategory(ctx, res.ConversationID, 0, inbox.Actor{}); err != nil || conv.Category != "" || conv.CategoryID != nil || conv.Complaint {
+		t.Fatalf("cleared = %+v, %v", conv, err)
 	}
 }
 

@@ -37,13 +37,25 @@ const previewLen = 140
 
 const conversationCols = `c.id, c.contact_id, c.inbox_id, c.channel, c.status, c.priority, c.subject,
 	c.team_id, c.assignee_id, c.tags, c.category, c.previous_id, c.created_at, c.first_response_at,
-	c.resolved_at, c.closed_at, c.last_activity_at, k.name`
+	c.resolved_at, c.closed_at, c.last_activity_at, k.name, ` + categoryCols
+
+// categoryCols are a conversation's category and resolution code columns (conversationCols
+// ends with them): primary-key lookups, one per row.
+const categoryCols = `c.category_id, c.resolution_code_id,
+	coalesce((SELECT complaint FROM categories WHERE id = c.category_id), false) AS complaint,
+	coalesce((SELECT name FROM resolution_codes WHERE id = c.resolution_code_id), '') AS resolution_code`
+
+// conversationDest is where a row of conversationCols scans to.
+func conversationDest(c *Conversation) []any {
+	return []any{&c.ID, &c.ContactID, &c.InboxID, &c.Channel, &c.Status, &c.Priority, &c.Subject,
+		&c.TeamID, &c.AssigneeID, &c.Tags, &c.Category, &c.PreviousID, &c.CreatedAt, &c.FirstResponseAt,
+		&c.ResolvedAt, &c.ClosedAt, &c.LastActivityAt, &c.ContactName,
+		&c.CategoryID, &c.ResolutionCodeID, &c.Complaint, &c.ResolutionCode}
+}
 
 func scanConversation(row pgx.Row) (Conversation, error) {
 	var c Conversation
-	err := row.Scan(&c.ID, &c.ContactID, &c.InboxID, &c.Channel, &c.Status, &c.Priority, &c.Subject,
-		&c.TeamID, &c.AssigneeID, &c.Tags, &c.Category, &c.PreviousID, &c.CreatedAt, &c.FirstResponseAt,
-		&c.ResolvedAt, &c.ClosedAt, &c.LastActivityAt, &c.ContactName)
+	err := row.Scan(conversationDest(&c)...)
 	return c, err
 }
 
@@ -93,9 +105,7 @@ func (s *Store) ConversationRows(ctx context.Context, q ConversationQuery) (RowP
 	if err := s.queryConversations(ctx, b, func(rows pgx.Rows) error {
 		var r ConversationRow
 		c := &r.Conversation
-		err := rows.Scan(&c.ID, &c.ContactID, &c.InboxID, &c.Channel, &c.Status, &c.Priority, &c.Subject,
-			&c.TeamID, &c.AssigneeID, &c.Tags, &c.Category, &c.PreviousID, &c.CreatedAt, &c.FirstResponseAt,
-			&c.ResolvedAt, &c.ClosedAt, &c.LastActivityAt, &c.ContactName, &r.Preview, &r.PreviewDirection)
+		err := rows.Scan(append(conversationDest(c), &r.Preview, &r.PreviewDirection)...)
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,8 @@ type Routing struct {
 	TeamID   int64
 	Priority Priority
 	Tags     []string
-	Category string
+	// CategoryID is the category of the admin-managed list to file it under.
+	CategoryID int64
 	// Rules names the rules that fired, in the order they applied; the audit trail keeps them.
 	Rules []RoutingRule
 }
@@ -59,8 +60,8 @@ func (s *Store) ApplyRoutingTx(ctx context.Context, tx pgx.Tx, id int64, r Routi
 			return err
 		}
 	}
-	if r.Category != "" {
-		if err := s.SetCategoryTx(ctx, tx, id, r.Category, system); err != nil {
+	if r.CategoryID != 0 {
+		if err := s.SetCategoryTx(ctx, tx, id, r.CategoryID, system); err != nil {
 			return err
 		}
 	}

@@ -33,9 +33,15 @@ func TestApplyRoutingTxChangesAndAuditsTheRulesThatFired(t *testing.T) {
 	e := setup(t)
 	team := addTeam(t, e, "Billing")
 	conv := customer(t, e, 1)
+	var refund inbox.Category
+	inTx(t, e, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		refund, err = e.store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{Name: "Refund"})
+		return err
+	})
 	inTx(t, e, func(ctx context.Context, tx pgx.Tx) error {
 		return e.store.ApplyRoutingTx(ctx, tx, conv, inbox.Routing{TeamID: team, Priority: inbox.PriorityHigh,
-			Tags: []string{"VIP"}, Category: "refund",
+			Tags: []string{"VIP"}, CategoryID: refund.ID,
 			Rules: []inbox.RoutingRule{{ID: 7, Name: "refunds", RuleSet: "default"}, {ID: 9, Name: "vip", RuleSet: "tags"}}})
 	})
 	c, err := e.store.GetConversation(ctx, conv)
@@ -43,7 +49,7 @@ func TestApplyRoutingTxChangesAndAuditsTheRulesThatFired(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.TeamID == nil || *c.TeamID != team || c.Priority != inbox.PriorityHigh || !slices.Equal(c.Tags, []string{"vip"}) ||
-		c.Category != "refund" {
+		c.Category != "Refund" || c.CategoryID == nil || *c.CategoryID != refund.ID {
 		t.Errorf("conversation = %+v", c)
 	}
 	trail, err := e.store.Audit(ctx, conv)

@@ -119,6 +119,22 @@ func (sc Scope) SetTags(ctx context.Context, id int64, add, remove []string, by 
 	return sc.s.SetTags(ctx, id, add, remove, by)
 }
 
+// Categorize is Store.Categorize on a conversation the viewer may see.
+func (sc Scope) Categorize(ctx context.Context, id int64, ch CategoryChange, by Actor) (Conversation, error) {
+	if err := sc.check(ctx, id); err != nil {
+		return Conversation{}, err
+	}
+	return sc.s.Categorize(ctx, id, ch, by)
+}
+
+// SetStatusCoded is Store.SetStatusCoded on a conversation the viewer may see.
+func (sc Scope) SetStatusCoded(ctx context.Context, id int64, status Status, codeID int64, by Actor) (Conversation, error) {
+	if err := sc.check(ctx, id); err != nil {
+		return Conversation{}, err
+	}
+	return sc.s.SetStatusCoded(ctx, id, status, codeID, by)
+}
+
 // limit returns q restricted to what the viewer may see.
 func (sc Scope) limit(q ConversationQuery) ConversationQuery {
 	if !sc.v.All {

@@ -123,23 +123,30 @@ type Contact struct {
 
 // Conversation is one customer issue: a thread of messages that may span channels.
 type Conversation struct {
-	ID              int64      `json:"id"`
-	ContactID       int64      `json:"contact_id"`
-	InboxID         *int64     `json:"inbox_id,omitempty"`
-	Channel         Channel    `json:"channel"`
-	Status          Status     `json:"status"`
-	Priority        Priority   `json:"priority"`
-	Subject         string     `json:"subject"`
-	TeamID          *int64     `json:"team_id,omitempty"`
-	AssigneeID      *int64     `json:"assignee_id,omitempty"`
-	Tags            []string   `json:"tags"`
-	Category        string     `json:"category"`
-	PreviousID      *int64     `json:"previous_id,omitempty"`
-	CreatedAt       time.Time  `json:"created_at"`
-	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
-	ResolvedAt      *time.Time `json:"resolved_at,omitempty"`
-	ClosedAt        *time.Time `json:"closed_at,omitempty"`
-	LastActivityAt  time.Time  `json:"last_activity_at"`
+	ID         int64    `json:"id"`
+	ContactID  int64    `json:"contact_id"`
+	InboxID    *int64   `json:"inbox_id,omitempty"`
+	Channel    Channel  `json:"channel"`
+	Status     Status   `json:"status"`
+	Priority   Priority `json:"priority"`
+	Subject    string   `json:"subject"`
+	TeamID     *int64   `json:"team_id,omitempty"`
+	AssigneeID *int64   `json:"assignee_id,omitempty"`
+	Tags       []string `json:"tags"`
+	// Category is the path of the conversation's category ("Delivery › Damaged"; "" for none),
+	// CategoryID the category, Complaint whether it is a complaint category.
+	Category   string `json:"category"`
+	CategoryID *int64 `json:"category_id,omitempty"`
+	Complaint  bool   `json:"complaint"`
+	// ResolutionCodeID and ResolutionCode say how a complaint was settled.
+	ResolutionCodeID *int64     `json:"resolution_code_id,omitempty"`
+	ResolutionCode   string     `json:"resolution_code,omitempty"`
+	PreviousID       *int64     `json:"previous_id,omitempty"`
+	CreatedAt        time.Time  `json:"created_at"`
+	FirstResponseAt  *time.Time `json:"first_response_at,omitempty"`
+	ResolvedAt       *time.Time `json:"resolved_at,omitempty"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+	LastActivityAt   time.Time  `json:"last_activity_at"`
 
 	// ContactName is filled by list and detail queries for display.
 	ContactName string `json:"contact_name"`

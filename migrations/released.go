@@ -35,5 +35,6 @@ func Released() []string {
 		"115_webhook_log_prune.sql",
 		"125_sandbox.sql",
 		"130_contact_duplicates.sql",
+		"145_categories.sql",
 	}
 }

@@ -27,6 +27,7 @@ type convView struct {
 	Statuses       []inbox.Status
 	Priorities     []inbox.Priority
 	Query          listQuery
+	Category       categoryPanel // the category and resolution code selects
 }
 
 // conversationPage is GET /inbox/{id}: the inbox with a conversation open. With partial=parts it
@@ -126,6 +127,9 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 		return convView{}, err
 	}
 	cv.Fields = attrFields(defs, contact.Attributes)
+	if cv.Category, err = s.categoryPanelOf(ctx, c); err != nil {
+		return convView{}, err
+	}
 	cv.ReplyChannels, cv.DefaultChannel = replyChannels(c, contact, msgs)
 	return cv, nil
 }

@@ -172,14 +172,16 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// setStatus is POST /api/v1/conversations/{id}/status {"status": "resolved"}.
+// setStatus is POST /api/v1/conversations/{id}/status {"status": "resolved"}, with
+// "resolution_code_id" to record how a complaint was settled in the same step.
 func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var req struct {
-		Status inbox.Status `json:"status"`
+		Status           inbox.Status `json:"status"`
+		ResolutionCodeID int64        `json:"resolution_code_id"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -188,7 +190,7 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := sc.SetStatus(r.Context(), id, req.Status, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	c, err := sc.SetStatusCoded(r.Context(), id, req.Status, req.ResolutionCodeID, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
 	"strconv"
@@ -39,6 +40,7 @@ type views struct {
 func mustViews(now func() time.Time, sandboxOn bool) *views {
 	funcs := templateFuncs(now)
 	funcs["sandbox"] = func() bool { return sandboxOn }
+	maps.Copy(funcs, registerFuncs())
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)

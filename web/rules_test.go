@@ -58,7 +58,7 @@ func TestRulesAPIAddListDelete(t *testing.T) {
 		t.Fatalf("POST rule: %d", st)
 	}
 	if rule.ID == 0 || rule.RuleSet != "default" || rule.Position != 1 || rule.SetTeamID != billing.ID ||
-		rule.SetCategory != "complaint" || strings.Join(rule.Keywords, "|") != "refund|money back" {
+		rule.SetCategory != "Complaint" || strings.Join(rule.Keywords, "|") != "refund|money back" {
 		t.Fatalf("rule = %+v", rule)
 	}
 	var set workflow.RuleSet

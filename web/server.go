@@ -174,6 +174,7 @@ func (s *Server) routes(cfg Config) {
 	s.problemRoutes(m)
 	s.jobsRoutes(m, cfg.JobsUI)
 	s.sandboxRoutes(m, cfg.Sandbox)
+	s.categoryRoutes(m, cfg)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

@@ -48,7 +48,7 @@ func (a *slaAPI) board(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// breaches is GET /api/v1/sla/breaches?from=&to=&team=&limit=&cursor=: the breaches recorded in
+// breaches is GET /api/v1/sla/breaches?from=&to=&team=&policy=&agent=&target=&limit=&cursor=: the breaches recorded in
 // [from, to), newest first; from and to are RFC 3339 instants or dates (UTC), by default the
 // last seven days.
 func (a *slaAPI) breaches(w http.ResponseWriter, r *http.Request) error {
@@ -69,6 +69,13 @@ func (a *slaAPI) breaches(w http.ResponseWriter, r *http.Request) error {
 	if f.TeamID, err = optionalID(q.Get("team"), "team"); err != nil {
 		return err
 	}
+	if f.PolicyID, err = optionalID(q.Get("policy"), "policy"); err != nil {
+		return err
+	}
+	if f.AssigneeID, err = optionalID(q.Get("agent"), "agent"); err != nil {
+		return err
+	}
+	f.Target = sla.Target(q.Get("target"))
 	if f.Limit, err = optionalLimit(q.Get("limit")); err != nil {
 		return err
 	}

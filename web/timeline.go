@@ -64,6 +64,9 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 		who, system = "The customer", false
 	}
 	d := a.Data
+	if text, ok := describeCategory(a.Kind, who, d); ok {
+		return text, false
+	}
 	switch a.Kind {
 	case "assign":
 		return describeAssign(who, system, agentID, d, names), false

@@ -135,7 +135,7 @@ func TestNewConversationIsRoutedThenAssignedInItsTeam(t *testing.T) {
 	invoice := e.message(t, in, "jane@example.com", "Invoice", "wrong amount")
 	hello := e.message(t, in, "joe@example.com", "Hi", "how do I log in")
 	drain()
-	if c := e.conversation(t, invoice.ConversationID); c.AssigneeID == nil || *c.AssigneeID != bob.ID || c.Category != "billing" {
+	if c := e.conversation(t, invoice.ConversationID); c.AssigneeID == nil || *c.AssigneeID != bob.ID || c.Category != "Billing" {
 		t.Fatalf("invoice conversation = %+v, want Bob (Billing)", c)
 	}
 	if c := e.conversation(t, hello.ConversationID); c.AssigneeID == nil || *c.AssigneeID != ann.ID {

@@ -98,7 +98,7 @@ func (w *routeWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts,
 
 // routing is the decision the inbox applies.
 func (o Outcome) routing() inbox.Routing {
-	r := inbox.Routing{TeamID: o.TeamID, Priority: o.Priority, Tags: o.Tags, Category: o.Category}
+	r := inbox.Routing{TeamID: o.TeamID, Priority: o.Priority, Tags: o.Tags, CategoryID: o.CategoryID}
 	for _, f := range o.Fired {
 		r.Rules = append(r.Rules, inbox.RoutingRule{ID: f.ID, Name: f.Name, RuleSet: f.RuleSet})
 	}

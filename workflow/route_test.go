@@ -91,7 +91,7 @@ func TestRouteAppliesRulesAndEnqueuesAssignInOneTransaction(t *testing.T) {
 		t.Fatalf("fired = %+v", out.Fired)
 	}
 	c := e.conversation(t, conv.ConversationID)
-	if c.TeamID == nil || *c.TeamID != billing.ID || c.Priority != inbox.PriorityHigh || c.Category != "complaint" ||
+	if c.TeamID == nil || *c.TeamID != billing.ID || c.Priority != inbox.PriorityHigh || c.Category != "Complaint" ||
 		!slices.Equal(c.Tags, []string{"refund"}) {
 		t.Fatalf("routed conversation = %+v", c)
 	}

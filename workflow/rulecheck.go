@@ -61,10 +61,8 @@ func (nr *NewRule) normalize() error {
 	if nr.SetTags, err = inbox.CleanTags(nr.SetTags); err != nil {
 		return renameField(err, "set_tags")
 	}
-	if nr.SetCategory, err = inbox.CleanCategory(nr.SetCategory); err != nil {
-		return renameField(err, "set_category")
-	}
-	if nr.SetTeamID == 0 && nr.SetTeam == "" && nr.SetPriority == "" && nr.SetCategory == "" && len(nr.SetTags) == 0 {
+	nr.SetCategory = strings.TrimSpace(nr.SetCategory) // checked against the list by resolveCategory
+	if nr.SetTeamID == 0 && nr.SetTeam == "" && nr.SetPriority == "" && nr.SetCategory == "" && nr.SetCategoryID == 0 && len(nr.SetTags) == 0 {
 		return ruleInvalid("", "a rule needs an action: set_team, set_priority, set_category or set_tags")
 	}
 	return nil
@@ -97,6 +95,9 @@ func renameField(err error, field string) error {
 
 // resolve turns the team name into its id and checks that the inboxes exist.
 func (r *Rules) resolve(ctx context.Context, nr *NewRule) error {
+	if err := r.resolveCategory(ctx, nr); err != nil {
+		return err
+	}
 	if nr.SetTeam != "" {
 		t, err := r.store.TeamByName(ctx, nr.SetTeam)
 		if errors.Is(err, inbox.ErrNotFound) {

@@ -48,8 +48,10 @@ type Actions struct {
 	SetTeamID int64 `json:"set_team_id,omitempty"`
 	// SetPriority gives it this priority.
 	SetPriority inbox.Priority `json:"set_priority,omitempty"`
-	// SetCategory files it under this category ("complaint", "billing", ...).
-	SetCategory string `json:"set_category,omitempty"`
+	// SetCategoryID files it under this category of the admin-managed list; SetCategory is
+	// the category's path ("Delivery › Damaged"), which a new rule may give instead of the id.
+	SetCategoryID int64  `json:"set_category_id,omitempty"`
+	SetCategory   string `json:"set_category,omitempty"`
 	// SetTags adds these tags.
 	SetTags []string `json:"set_tags,omitempty"`
 }
@@ -69,8 +71,10 @@ type Facts struct {
 type Outcome struct {
 	TeamID   int64
 	Priority inbox.Priority
-	Category string
-	Tags     []string
+	Category string // the category's path
+	// CategoryID is the category to file it under (0: none).
+	CategoryID int64
+	Tags       []string
 	// Fired lists the rules that matched, in the order they applied.
 	Fired []Fired
 }
@@ -142,8 +146,8 @@ func (o *Outcome) apply(set RuleSet, r Rule) {
 	if r.SetPriority != "" {
 		o.Priority = r.SetPriority
 	}
-	if r.SetCategory != "" {
-		o.Category = r.SetCategory
+	if r.SetCategoryID != 0 || r.SetCategory != "" {
+		o.Category, o.CategoryID = r.SetCategory, r.SetCategoryID
 	}
 	for _, t := range r.SetTags {
 		if !slices.Contains(o.Tags, t) {

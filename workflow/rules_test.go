@@ -46,7 +46,7 @@ func TestRulesAddOrderAndDelete(t *testing.T) {
 		Channels: []inbox.Channel{inbox.ChannelEmail}}, SetTeam: "billing",
 		Actions: workflow.Actions{SetPriority: inbox.PriorityHigh, SetCategory: "Complaint", SetTags: []string{"Money"}}})
 	if refunds.SetTeamID != billing.ID || refunds.Position != 1 || refunds.RuleSet != workflow.DefaultRuleSet ||
-		!slices.Equal(refunds.Keywords, []string{"refund", "charge back"}) || refunds.SetCategory != "complaint" ||
+		!slices.Equal(refunds.Keywords, []string{"refund", "charge back"}) || refunds.SetCategory != "Complaint" ||
 		!slices.Equal(refunds.SetTags, []string{"money"}) {
 		t.Fatalf("stored rule = %+v", refunds)
 	}

@@ -30,6 +30,10 @@ type Breach struct {
 type BreachFilter struct {
 	From, To time.Time
 	TeamID   *int64
+	// PolicyID, AssigneeID (the agent who held it) and Target narrow the breaches further.
+	PolicyID   *int64
+	AssigneeID *int64
+	Target     sla.Target
 	// Cursor continues after the previous page's last breach; Limit is 1-500, default 100.
 	Cursor string
 	Limit  int
@@ -52,6 +56,10 @@ func (s *SLA) Breaches(ctx context.Context, f BreachFilter) (BreachPage, error) 
 	if !f.To.After(f.From) {
 		return BreachPage{}, fmt.Errorf("workflow: breaches: %w", &inbox.ValidationError{Field: "to", Reason: "must be after from"})
 	}
+	if f.Target != "" && f.Target != sla.FirstResponse && f.Target != sla.NextResponse && f.Target != sla.Resolution {
+		return BreachPage{}, fmt.Errorf("workflow: breaches: %w", &inbox.ValidationError{Field: "target",
+			Reason: "must be first_response, next_response or resolution"})
+	}
 	var before *time.Time
 	var beforeID int64
 	if f.Cursor != "" {
@@ -68,8 +76,10 @@ func (s *SLA) Breaches(ctx context.Context, f BreachFilter) (BreachPage, error) 
 		FROM sla_breaches b
 		WHERE b.breached_at >= $2 AND b.breached_at < $3 AND ($4::bigint IS NULL OR b.team_id = $4)
 			AND ($5::timestamptz IS NULL OR (b.breached_at, b.id) < ($5, $6))
+			AND ($8::bigint IS NULL OR b.policy_id = $8) AND ($9::bigint IS NULL OR b.assignee_id = $9)
+			AND ($10::text = '' OR b.target = $10)
 		ORDER BY b.breached_at DESC, b.id DESC LIMIT $7`,
-		s.store.Now(), f.From, f.To, f.TeamID, before, beforeID, limit+1)
+		s.store.Now(), f.From, f.To, f.TeamID, before, beforeID, limit+1, f.PolicyID, f.AssigneeID, string(f.Target))
 	if err != nil {
 		return BreachPage{}, fmt.Errorf("workflow: breaches: %w", err)
 	}

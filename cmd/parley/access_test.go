@@ -214,6 +214,20 @@ var policies = map[string]policy{
 	"POST /admin/webhooks/{id}/enabled":              {access: admin, path: "/admin/webhooks/{webhook}/enabled", form: true, body: "on=false"},
 	"POST /admin/webhooks/{id}/delete":               {access: admin, path: "/admin/webhooks/{webhook}/delete"},
 	"POST /admin/webhook-deliveries/{id}/redeliver":  {access: admin, path: "/admin/webhook-deliveries/{delivery}/redeliver"},
+	// Categories, the complaint register and the breach log (issue 16).
+	"POST /api/v1/conversations/{id}/category": {access: agentRole, object: conversation, body: `{"category":"Billing"}`},
+	"GET /api/v1/categories":                   {access: agentRole},
+	"GET /api/v1/complaints":                   {access: supervisor},
+	"GET /complaints":                          {access: supervisor},
+	"GET /complaints.csv":                      {access: supervisor},
+	"GET /sla/breaches":                        {access: supervisor},
+	"GET /sla/breaches.csv":                    {access: supervisor},
+	"GET /admin/categories":                    {access: admin},
+	"POST /admin/categories":                   {access: admin, form: true, body: "name=Category+{n}&complaint=on"},
+	"POST /admin/categories/{id}":              {access: admin, path: "/admin/categories/999999999", form: true, body: "name=X", ok: http.StatusNotFound},
+	"POST /admin/resolution-codes":             {access: admin, form: true, body: "name=Code+{n}"},
+	"POST /admin/resolution-codes/{id}":        {access: admin, path: "/admin/resolution-codes/999999999", form: true, body: "name=X", ok: http.StatusNotFound},
+	"POST /admin/teams/{id}/require-category":  {access: admin, path: "/admin/teams/{newteamid}/require-category", form: true, body: "on=true"},
 	"PUT /api/v1/sla/settings": {access: admin, body: `{"pending_resolve_after":"48h","resolved_close_after":"0s",` +
 		`"auto_resolve_message":"Closing for now.","survey_enabled":true,"survey_valid_for":"72h"}`},
 

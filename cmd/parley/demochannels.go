@@ -53,7 +53,11 @@ func seedChannels(ctx context.Context, a *app, sc showcase) error {
 		if err != nil {
 			return fmt.Errorf("demo: message %s: %w", in.ExternalID, err)
 		}
-		if _, err := a.store.SetCategory(ctx, res.ConversationID, "account", inbox.Actor{}); err != nil {
+		category, err := demoCategory(ctx, a, "account")
+		if err != nil {
+			return err
+		}
+		if _, err := a.store.SetCategory(ctx, res.ConversationID, category, inbox.Actor{}); err != nil {
 			return fmt.Errorf("demo: message %s: %w", in.ExternalID, err)
 		}
 	}

@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
@@ -54,7 +58,11 @@ func demoChats(ctx context.Context, a *app, sc showcase) error {
 		if _, err := a.store.Assign(ctx, id, sc.agent.ID, inbox.Actor{}); err != nil {
 			return fmt.Errorf("demo: chat: %w", err)
 		}
-		if _, err := a.store.SetCategory(ctx, id, c.category, riley); err != nil {
+		category, err := demoCategory(ctx, a, c.category)
+		if err != nil {
+			return err
+		}
+		if _, err := a.store.SetCategory(ctx, id, category, riley); err != nil {
 			return fmt.Errorf("demo: chat: %w", err)
 		}
 		if _, err := a.store.Send(ctx, inbox.Reply{ConversationID: id, Author: riley, Text: c.answer, SetStatus: inbox.StatusResolved}); err != nil {
@@ -103,7 +111,11 @@ func demoTriage(ctx context.Context, a *app, sc showcase) error {
 			return fmt.Errorf("demo: triage %s: no conversation (%v)", s.address, err)
 		}
 		id := page.Conversations[0].ID
-		if _, err := a.store.SetCategory(ctx, id, s.category, inbox.Actor{}); err != nil {
+		category, err := demoCategory(ctx, a, s.category)
+		if err != nil {
+			return err
+		}
+		if _, err := a.store.SetCategory(ctx, id, category, inbox.Actor{}); err != nil {
 			return fmt.Errorf("demo: triage: %w", err)
 		}
 		if s.priority != "" {
@@ -118,4 +130,43 @@ func demoTriage(ctx context.Context, a *app, sc showcase) error {
 		}
 	}
 	return nil
+}
+
+// demoCategoryPaths are the demo's names for the categories it files conversations under, and the
+// path of each in the admin-managed list (made when missing; "Complaint" ships as a complaint).
+var demoCategoryPaths = map[string]string{
+	"shipping": "Delivery › Late", "billing": "Billing", "product": "Product › Defect",
+	"account": "Account", "complaint": "Complaint",
+}
+
+// demoCategory returns the id of the demo category named name, adding it (and its parent) to
+// the list when missing.
+func demoCategory(ctx context.Context, a *app, name string) (int64, error) {
+	path, ok := demoCategoryPaths[name]
+	if !ok {
+		return 0, fmt.Errorf("demo: no category %q", name)
+	}
+	if c, err := a.store.CategoryByPath(ctx, "category", path); err == nil {
+		return c.ID, nil
+	}
+	var id int64
+	err := a.store.InTx(ctx, func(tx pgx.Tx) error {
+		var parent int64
+		for _, part := range strings.Split(path, inbox.CategorySeparator) {
+			c, err := a.store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{ParentID: parent, Name: part, Complaint: name == "complaint"})
+			if errors.Is(err, inbox.ErrConflict) { // the parent exists already
+				if c, err = a.store.CategoryByPath(ctx, "category", part); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+			parent, id = c.ID, c.ID
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("demo: category %s: %w", path, err)
+	}
+	return id, nil
 }

@@ -37,7 +37,7 @@ func TestRuleVerbs(t *testing.T) {
 		`1. rule 3 "mail": when inbox=1 then tags=mail`,
 		`rule set "default" (#2, first match)`,
 		`1. rule 2 "vip": when tier=gold then priority=urgent`,
-		`2. rule 1 "refunds": when channel=email keyword=refund,money back then team=Billing priority=high category=complaint tags=refund,money`,
+		`2. rule 1 "refunds": when channel=email keyword=refund,money back then team=Billing priority=high category=Complaint tags=refund,money`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rule list lacks %q:\n%s", want, out)

@@ -40,7 +40,7 @@ test('an admin routes by a rule added on the rules page, then deletes it', { tim
     const c = await conversation(sent.conversation_id);
     return c.priority === 'urgent' && c;
   });
-  assert.equal(routed.category, 'billing');
+  assert.equal(routed.category, 'Billing');
 
   // Delete the rule from its row (the page asks first).
   admin.once('dialog', (dialog) => dialog.accept());

@@ -1,0 +1,159 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/sla"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// breachFilter reads the breach log's filters: from and to (dates or RFC 3339 instants, by
+// default the last seven days), policy, team, agent, target, cursor.
+func breachFilter(q url.Values, now time.Time) (workflow.BreachFilter, error) {
+	f := workflow.BreachFilter{Cursor: q.Get("cursor"), To: now, Target: sla.Target(q.Get("target"))}
+	var err error
+	if v := q.Get("to"); v != "" {
+		if f.To, err = instant(v, "to"); err != nil {
+			return f, err
+		}
+		if len(v) == len(time.DateOnly) {
+			f.To = f.To.AddDate(0, 0, 1) // a date "to" includes that day
+		}
+	}
+	f.From = f.To.Add(-7 * 24 * time.Hour)
+	if v := q.Get("from"); v != "" {
+		if f.From, err = instant(v, "from"); err != nil {
+			return f, err
+		}
+	}
+	if f.TeamID, err = optionalID(q.Get("team"), "team"); err != nil {
+		return f, err
+	}
+	if f.PolicyID, err = optionalID(q.Get("policy"), "policy"); err != nil {
+		return f, err
+	}
+	if f.AssigneeID, err = optionalID(q.Get("agent"), "agent"); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// breachesView is the breach log page.
+type breachesView struct {
+	Rows      []workflow.Breach
+	Filter    url.Values
+	Policies  []workflow.Policy
+	Teams     []inbox.Team
+	Agents    []inbox.Agent
+	Names     map[int64]string
+	TeamNames map[int64]string
+	Policy    map[int64]string
+	Targets   []sla.Target
+	From, To  string // the period shown, as dates
+	CSV       string
+	Older     string
+	Newest    string
+}
+
+// breachesPage is GET /sla/breaches: the SLA breaches of a period, newest first, filtered.
+func (p *registerPages) breachesPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f, err := breachFilter(q, p.s.now())
+	if err != nil {
+		return err
+	}
+	f.Limit = registerPageSize
+	page, err := p.s.sla.Breaches(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	v := breachesView{Rows: page.Breaches, Filter: q, Targets: []sla.Target{sla.FirstResponse, sla.NextResponse, sla.Resolution},
+		From: f.From.UTC().Format(time.DateOnly), To: f.To.Add(-time.Nanosecond).UTC().Format(time.DateOnly)}
+	if v.Policies, v.Policy, err = p.policies(r); err != nil {
+		return err
+	}
+	if v.Teams, v.TeamNames, err = p.teams(r); err != nil {
+		return err
+	}
+	if v.Agents, v.Names, err = p.s.agentNames(r); err != nil {
+		return err
+	}
+	v.CSV = "/sla/breaches.csv?" + without(q, "cursor").Encode()
+	if page.Next != "" {
+		next := without(q, "cursor")
+		next.Set("cursor", page.Next)
+		v.Older = "/sla/breaches?" + next.Encode()
+	}
+	if f.Cursor != "" {
+		v.Newest = "/sla/breaches?" + without(q, "cursor").Encode()
+	}
+	p.s.render(w, r, http.StatusOK, "sla_breaches", registerPage(r, "SLA breaches", "breaches", v))
+	return nil
+}
+
+// breachesCSV is GET /sla/breaches.csv: every breach the filters select, newest first,
+// streamed a page at a time; every cell passes csvSafe.
+func (p *registerPages) breachesCSV(w http.ResponseWriter, r *http.Request) error {
+	f, err := breachFilter(r.URL.Query(), p.s.now())
+	if err != nil {
+		return err
+	}
+	f.Cursor, f.Limit = "", 500
+	page, err := p.s.sla.Breaches(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	_, policies, err := p.policies(r)
+	if err != nil {
+		return err
+	}
+	_, teams, err := p.teams(r)
+	if err != nil {
+		return err
+	}
+	_, names, err := p.s.agentNames(r)
+	if err != nil {
+		return err
+	}
+	cw := p.csvStart(w, "sla-breaches")
+	_ = cw.Write([]string{"breach_id", "conversation_id", "link", "subject", "target", "policy", "team", "agent",
+		"due_at", "breached_at", "met_at", "overdue_minutes", "level"})
+	for {
+		for _, b := range page.Breaches {
+			met := ""
+			if b.MetAt != nil {
+				met = b.MetAt.UTC().Format(time.RFC3339)
+			}
+			p.csvRow(cw, strconv.FormatInt(b.ID, 10), strconv.FormatInt(b.ConversationID, 10),
+				p.base+"/inbox/"+strconv.FormatInt(b.ConversationID, 10), b.Subject, string(b.Target),
+				policies[deref(b.PolicyID)], teams[deref(b.TeamID)], names[deref(b.AssigneeID)],
+				b.DueAt.UTC().Format(time.RFC3339), b.BreachedAt.UTC().Format(time.RFC3339), met,
+				strconv.FormatFloat(float64(b.OverdueMS)/60000, 'f', 1, 64), strconv.Itoa(b.Level))
+		}
+		if !p.csvFlush(w, cw) || page.Next == "" {
+			return nil
+		}
+		f.Cursor = page.Next
+		if page, err = p.s.sla.Breaches(r.Context(), f); err != nil {
+			p.s.log.Error("breaches export", "err", err)
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// policies lists the SLA policies and their names by id.
+func (p *registerPages) policies(r *http.Request) ([]workflow.Policy, map[int64]string, error) {
+	ps, err := p.s.sla.Policies(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make(map[int64]string, len(ps))
+	for _, x := range ps {
+		names[x.ID] = x.Name
+	}
+	return ps, names, nil
+}
