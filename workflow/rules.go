@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -52,6 +53,9 @@ type NewRule struct {
 	Actions
 	// SetTeam names the team to move conversations to, as SetTeamID does by id.
 	SetTeam string `json:"set_team,omitempty"`
+	// Companies names companies (by name, ignoring case) the customer may belong to, added to
+	// CompanyIDs.
+	Companies []string `json:"companies,omitempty"`
 }
 
 // RuleSetChange is the input of Rules.SetRuleSet.
@@ -102,12 +106,17 @@ func (r *Rules) Add(ctx context.Context, nr NewRule) (Rule, error) {
 			WHERE rule_set_id = $1 AND position >= $2`, setID, pos); err != nil {
 			return err
 		}
+		attrs, err := json.Marshal(orNone(nr.Attributes))
+		if err != nil {
+			return fmt.Errorf("attribute conditions: %w", err)
+		}
 		row := tx.QueryRow(ctx, `INSERT INTO routing_rules (rule_set_id, name, position, inbox_ids, channels,
-				keywords, contact_tags, tiers, priorities, set_team_id, set_priority, set_category, set_tags, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				keywords, contact_tags, tiers, priorities, set_team_id, set_priority, set_category, set_tags, created_at,
+				company_ids, attributes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 			RETURNING `+ruleCols, setID, nr.Name, pos, orNone(nr.InboxIDs), orNone(nr.Channels), orNone(nr.Keywords),
 			orNone(nr.ContactTags), orNone(nr.Tiers), orNone(nr.Priorities), nonZeroID(nr.SetTeamID), nr.SetPriority,
-			nr.SetCategory, orNone(nr.SetTags), r.store.Now())
+			nr.SetCategory, orNone(nr.SetTags), r.store.Now(), orNone(nr.CompanyIDs), attrs)
 		out, err = scanRule(row)
 		if fkViolation(err) {
 			return ruleInvalid("set_team_id", "no team %d", nr.SetTeamID)
@@ -272,11 +281,11 @@ func upsertRuleSet(ctx context.Context, tx pgx.Tx, ch RuleSetChange, now time.Ti
 }
 
 const ruleCols = `id, name, position, inbox_ids, channels, keywords, contact_tags, tiers, priorities,
-	coalesce(set_team_id, 0), set_priority, set_category, set_tags, created_at`
+	coalesce(set_team_id, 0), set_priority, set_category, set_tags, created_at, company_ids, attributes`
 
 func ruleDest(r *Rule) []any {
 	return []any{&r.ID, &r.Name, &r.Position, &r.InboxIDs, &r.Channels, &r.Keywords, &r.ContactTags, &r.Tiers,
-		&r.Priorities, &r.SetTeamID, &r.SetPriority, &r.SetCategory, &r.SetTags, &r.CreatedAt}
+		&r.Priorities, &r.SetTeamID, &r.SetPriority, &r.SetCategory, &r.SetTags, &r.CreatedAt, &r.CompanyIDs, &r.Attributes}
 }
 
 func scanRule(row pgx.Row) (Rule, error) {
