@@ -54,7 +54,7 @@ const (
 	// The hello's attributes were ignored: unsigned, not verifying, or invalid. For the site's
 	// developers (the widget logs it), not the visitor.
 	CodeAttributes = "attributes"
-	CodeInternal    = "internal"     // the server failed; retry later
+	CodeInternal   = "internal" // the server failed; retry later
 	// Limits of the visitor's address: the socket closes with CloseLimited after the frame,
 	// whose retry_after says when to reconnect.
 	CodeTooManySockets  = "too_many_sockets"  // the address holds too many sockets
