@@ -51,10 +51,10 @@ const (
 	CodeHelloFirst  = "hello_first"  // the first frame was not hello, or hello came twice
 	CodeRateLimited = "rate_limited" // too many frames; the message was not stored
 	CodeIdentity    = "identity"     // user_hash does not verify; continuing anonymously
+	CodeInternal    = "internal"     // the server failed; retry later
 	// The hello's attributes were ignored: unsigned, not verifying, or invalid. For the site's
 	// developers (the widget logs it), not the visitor.
 	CodeAttributes = "attributes"
-	CodeInternal   = "internal" // the server failed; retry later
 	// Limits of the visitor's address: the socket closes with CloseLimited after the frame,
 	// whose retry_after says when to reconnect.
 	CodeTooManySockets  = "too_many_sockets"  // the address holds too many sockets
