@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,9 +24,9 @@ func (r *Rules) Update(ctx context.Context, id int64, nr NewRule) (Rule, error) 
 	if err := r.resolve(ctx, &nr); err != nil {
 		return Rule{}, fmt.Errorf("workflow: update rule: %w", err)
 	}
-	attrs, err := json.Marshal(orNone(nr.Attributes))
+	fields, err := nr.fieldValues()
 	if err != nil {
-		return Rule{}, fmt.Errorf("workflow: update rule: attribute conditions: %w", err)
+		return Rule{}, fmt.Errorf("workflow: update rule: %w", err)
 	}
 	var out Rule
 	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
@@ -56,21 +55,10 @@ func (r *Rules) Update(ctx context.Context, id int64, nr NewRule) (Rule, error) 
 		if err != nil {
 			return err
 		}
-		row := tx.QueryRow(ctx, `UPDATE routing_rules SET rule_set_id = $2, name = $3, position = $4, inbox_ids = $5,
-				channels = $6, keywords = $7, contact_tags = $8, tiers = $9, priorities = $10, set_team_id = $11,
-				set_priority = $12, set_category = $13, set_tags = $14, company_ids = $15, attributes = $16
-			WHERE id = $1 RETURNING `+ruleCols, id, setID, nr.Name, pos, orNone(nr.InboxIDs), orNone(nr.Channels),
-			orNone(nr.Keywords), orNone(nr.ContactTags), orNone(nr.Tiers), orNone(nr.Priorities), nonZeroID(nr.SetTeamID),
-			nr.SetPriority, nr.SetCategory, orNone(nr.SetTags), orNone(nr.CompanyIDs), attrs)
-		out, err = scanRule(row)
-		if fkViolation(err) {
-			return ruleInvalid("set_team_id", "no team %d", nr.SetTeamID)
-		}
-		if err != nil {
-			return err
-		}
-		return audit(ctx, tx, r.store, r.by, inbox.AuditRuleChanged, inbox.AuditTarget("rule", out.ID),
-			map[string]any{"action": "updated", "name": out.Name, "rule_set": nr.RuleSet, "position": out.Position})
+		out, err = r.saved(ctx, tx, tx.QueryRow(ctx, `UPDATE routing_rules SET (rule_set_id, name, position, `+ruleFieldCols+`)
+			= ROW($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) WHERE id = $1 RETURNING `+ruleCols,
+			append([]any{id, setID, nr.Name, pos}, fields...)...), nr, "updated")
+		return err
 	})
 	if err != nil {
 		return Rule{}, fmt.Errorf("workflow: update rule: %w", err)
