@@ -45,6 +45,14 @@ type Inbound struct {
 	ReceivedAt time.Time
 	// Metadata keeps provider details worth showing (raw headers, media URLs, parse errors).
 	Metadata map[string]any
+	// Attributes set custom attributes (AttributeDef) of the sender's contact in the message's
+	// own transaction, so the route job already sees them: a nil or "" value removes one, the
+	// others stay. Ingest checks them against the definitions before anything is stored (an
+	// undefined key or a bad value is a *ValidationError); a redelivered message applies none.
+	Attributes map[string]any
+	// AttributesBy is who the audit log names for a change of Attributes (the integration, the
+	// chat's identity verification).
+	AttributesBy AuditActor
 }
 
 // EmailHeaders are an email's threading headers, without angle brackets.

@@ -26,6 +26,10 @@ func (s *Store) Ingest(ctx context.Context, in Inbound) (IngestResult, error) {
 		s.meter.Inbound(string(in.Channel), "failed")
 		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
 	}
+	if err := typeAttributes(ctx, s.pool, &in); err != nil {
+		s.meter.Inbound(string(in.Channel), "failed")
+		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
+	}
 	res, err := s.group.do(ctx, &in)
 	s.meter.Inbound(string(in.Channel), ingestResult(res, err))
 	return res, err
@@ -36,6 +40,9 @@ func (s *Store) Ingest(ctx context.Context, in Inbound) (IngestResult, error) {
 // rest of tx, cached statements use generic plans (plan_cache_mode, see queueLookup).
 func (s *Store) IngestTx(ctx context.Context, tx pgx.Tx, in Inbound) (IngestResult, error) {
 	if err := in.normalize(s.region); err != nil {
+		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
+	}
+	if err := typeAttributes(ctx, tx, &in); err != nil {
 		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
 	}
 	results, events, deferred, err := s.ingestWave(ctx, tx, []*Inbound{&in})

@@ -99,6 +99,9 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 			if err := insertAttachments(ctx, tx, it.res.MessageID, it.in.Attachments, now); err != nil {
 				return nil, nil, nil, err
 			}
+			if err := s.applyAttributes(ctx, tx, it.res.ContactID, it.in, now); err != nil {
+				return nil, nil, nil, err
+			}
 		}
 		results[i] = it.res
 		events = append(events, it.events...)

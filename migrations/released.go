@@ -35,6 +35,7 @@ func Released() []string {
 		"115_webhook_log_prune.sql",
 		"125_sandbox.sql",
 		"130_contact_duplicates.sql",
+		"135_profile_conditions.sql",
 		"145_categories.sql",
 	}
 }

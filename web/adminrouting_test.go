@@ -24,11 +24,27 @@ func TestAdminPagesListRulesAndPoliciesForAdminsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	api, err := e.store.CreateInbox(ctx, inbox.NewInbox{Kind: "api", Name: "Shop API"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acme := "Acme"
+	if _, err := e.store.SaveCompany(ctx, 0, inbox.CompanyPatch{Name: &acme}, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.SaveAttributeDef(ctx, inbox.AttributeDef{Object: inbox.AttrContact, Key: "plan", Label: "Plan",
+		Type: inbox.AttrList, Options: []string{"free", "pro", "enterprise"}}, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
 	rules := workflow.NewRules(e.pool, e.store)
 	for _, nr := range []workflow.NewRule{
 		{Name: "Invoices", Conditions: workflow.Conditions{Keywords: []string{"invoice"}}, SetTeam: "Billing"},
 		{Name: "Urgent SMS", Position: 1, Conditions: workflow.Conditions{Channels: []inbox.Channel{inbox.ChannelSMS}},
 			Actions: workflow.Actions{SetPriority: inbox.PriorityUrgent}},
+		{Name: "Acme enterprise", Companies: []string{"Acme"}, Conditions: workflow.Conditions{InboxIDs: []int64{api.ID},
+			Tiers: []string{"gold"}, ContactTags: []string{"vip"}, Priorities: []inbox.Priority{inbox.PriorityHigh},
+			Attributes: []workflow.AttrCondition{{Key: "plan", Op: workflow.AttrIn, Values: []any{"pro", "enterprise"}}}},
+			Actions: workflow.Actions{SetTags: []string{"key"}}},
 	} {
 		if _, err := rules.Add(ctx, nr); err != nil {
 			t.Fatal(err)
@@ -46,7 +62,9 @@ func TestAdminPagesListRulesAndPoliciesForAdminsOnly(t *testing.T) {
 	}
 	mustContain(t, "rules page", body, `<h2>1. default <span class="chip">mode: first</span></h2>`,
 		`<td>1</td><td>Urgent SMS</td>`, `<td>2</td><td>Invoices</td>`, `words “invoice”`, `team Billing;`,
-		`priority urgent;`, `data-api="/api/v1/rules"`, `data-api="/api/v1/rule-sets"`, `js/admin.js`)
+		`priority urgent;`, `data-rule-form`, `data-api="/api/v1/rule-sets"`, `js/admin.js`, `js/rules.js`,
+		`inbox Shop API; tier gold; customer tags vip; company Acme; plan in pro, enterprise; priority high`,
+		`aria-label="Edit rule Acme enterprise"`, `<option value="plan">Plan (list)</option>`)
 	st, body = admin.get(t, "/admin/sla")
 	if st != http.StatusOK {
 		t.Fatalf("/admin/sla: %d", st)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/parleyhq/parley/inbox"
@@ -8,19 +9,30 @@ import (
 )
 
 // rulesView is the admin page of routing rules: the rule sets in run order with their rules,
-// and the teams a rule may send conversations to.
+// and what a rule may name: teams, inboxes, companies and the contact attributes.
 type rulesView struct {
 	Sets       []workflow.RuleSet
 	Teams      []inbox.Team
 	TeamNames  map[int64]string
 	Channels   []inbox.Channel
 	Priorities []inbox.Priority
+	Inboxes    []inbox.Inbox
+	InboxNames map[int64]string
+	Companies  []inbox.Company
+	// CompanyNames maps the companies' ids to names; a rule naming one deleted since shows its id.
+	CompanyNames map[int64]string
+	Attributes   []inbox.AttributeDef
+	// RuleJSON is each rule as the edit form loads it, by id.
+	RuleJSON map[int64]string
+	// AttrJSON is the attribute definitions for the form's script.
+	AttrJSON string
 }
 
-// adminRules is GET /admin/rules. Its script changes the rules through the rules API
+// adminRules is GET /admin/rules. Its script adds and edits rules through the rules API
 // (/api/v1/rules, /api/v1/rule-sets), with the session and its cross-origin check.
 func (s *Server) adminRules(w http.ResponseWriter, r *http.Request) error {
-	sets, err := s.rules.Sets(r.Context())
+	ctx := r.Context()
+	sets, err := s.rules.Sets(ctx)
 	if err != nil {
 		return err
 	}
@@ -28,8 +40,38 @@ func (s *Server) adminRules(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_rules", page{Title: "Routing rules", Agent: agentFrom(r.Context()), Nav: "admin",
-		Body: rulesView{Sets: sets, Teams: teams, TeamNames: names, Channels: listChannels, Priorities: priorities}})
+	v := rulesView{Sets: sets, Teams: teams, TeamNames: names, Channels: listChannels, Priorities: priorities,
+		InboxNames: map[int64]string{}, CompanyNames: map[int64]string{}, RuleJSON: map[int64]string{}}
+	if v.Inboxes, err = s.store.Inboxes(ctx, ""); err != nil {
+		return err
+	}
+	for _, in := range v.Inboxes {
+		v.InboxNames[in.ID] = in.Name
+	}
+	if v.Companies, err = s.store.Companies(ctx, ""); err != nil {
+		return err
+	}
+	for _, c := range v.Companies {
+		v.CompanyNames[c.ID] = c.Name
+	}
+	if v.Attributes, err = s.store.AttributeDefs(ctx, inbox.AttrContact); err != nil {
+		return err
+	}
+	for _, set := range sets {
+		for _, rule := range set.Rules {
+			b, err := json.Marshal(rule)
+			if err != nil {
+				return err
+			}
+			v.RuleJSON[rule.ID] = string(b)
+		}
+	}
+	b, err := json.Marshal(v.Attributes)
+	if err != nil {
+		return err
+	}
+	v.AttrJSON = string(b)
+	s.render(w, r, http.StatusOK, "admin_rules", page{Title: "Routing rules", Agent: agentFrom(ctx), Nav: "admin", Body: v})
 	return nil
 }
 

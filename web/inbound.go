@@ -28,7 +28,8 @@ var errInboundCaller = &apiError{http.StatusForbidden, "forbidden",
 // same ids when the external_id was already stored (nothing is stored twice). Only an
 // integration token or an admin may call it (else 403), since the identities it names are
 // stored as verified. contact.attributes, checked before anything is stored, set the contact's
-// custom attributes once the message is.
+// custom attributes in the message's own transaction (the routing rules see them); a
+// redelivery sets none.
 func (s *Server) inbound(w http.ResponseWriter, r *http.Request) error {
 	if !isIntegration(r.Context()) && agentFrom(r.Context()).Role != inbox.RoleAdmin {
 		return errInboundCaller
@@ -38,7 +39,7 @@ func (s *Server) inbound(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: req.ExternalID, Name: req.Contact.Name,
-		Subject: req.Subject, Text: req.Text}
+		Subject: req.Subject, Text: req.Text, Attributes: req.Contact.Attributes, AttributesBy: auditActorOf(r)}
 	// The integration is authenticated with an integration token (or is an admin), so the
 	// addresses it gives are trusted (verified), unlike an address a visitor types into the chat
 	// widget.
@@ -53,20 +54,9 @@ func (s *Server) inbound(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return badRequest("contact needs an email or a phone")
 	}
-	if err := s.store.CheckAttributes(r.Context(), inbox.AttrContact, req.Contact.Attributes); err != nil {
-		return err
-	}
 	res, err := s.store.Ingest(r.Context(), in)
 	if err != nil {
 		return err
-	}
-	if len(req.Contact.Attributes) > 0 && !res.Duplicate {
-		// Its own transaction after the message's: the group commit takes no profile changes.
-		_, err := s.store.As(inbox.Everyone()).UpdateContact(r.Context(), res.ContactID,
-			inbox.ContactPatch{Attributes: req.Contact.Attributes}, auditActorOf(r))
-		if err != nil {
-			return err
-		}
 	}
 	status := http.StatusCreated
 	if res.Duplicate {

@@ -16,6 +16,8 @@ type rulesAPI struct {
 //
 //	GET    /api/v1/rules        {"rule_sets": [{id, name, mode, position, rules: [...]}]}, in run order
 //	POST   /api/v1/rules        a workflow.NewRule; 201 with the stored rule
+//	PUT    /api/v1/rules/{id}   a workflow.NewRule replacing the rule's name, conditions and
+//	                            actions (rule_set and position empty: kept); 200 with the rule
 //	DELETE /api/v1/rules/{id}   204
 //	POST   /api/v1/rule-sets    a workflow.RuleSetChange {"name", "mode", "position"}; 200 with the set
 func (s *Server) ruleRoutes(m *router) {
@@ -23,6 +25,7 @@ func (s *Server) ruleRoutes(m *router) {
 	s.guardAPI(m, "GET /api/v1/rules", inbox.RoleAdmin, api.list)
 	s.guardAPI(m, "POST /api/v1/rules", inbox.RoleAdmin, api.add)
 	s.guardAPI(m, "DELETE /api/v1/rules/{id}", inbox.RoleAdmin, api.delete)
+	s.guardAPI(m, "PUT /api/v1/rules/{id}", inbox.RoleAdmin, api.update)
 	s.guardAPI(m, "POST /api/v1/rule-sets", inbox.RoleAdmin, api.setRuleSet)
 }
 
@@ -70,5 +73,22 @@ func (a *rulesAPI) setRuleSet(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, set)
+	return nil
+}
+
+func (a *rulesAPI) update(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var nr workflow.NewRule
+	if err := decode(w, r, &nr); err != nil {
+		return err
+	}
+	rule, err := a.rules.As(auditActorOf(r)).Update(r.Context(), id, nr)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rule)
 	return nil
 }

@@ -102,6 +102,7 @@ type policyRequest struct {
 	Name           string                `json:"name"`
 	TeamID         int64                 `json:"team_id"`
 	Priority       inbox.Priority        `json:"priority"`
+	Tier           string                `json:"tier"`
 	FirstResponse  string                `json:"first_response"`
 	NextResponse   string                `json:"next_response"`
 	Resolution     string                `json:"resolution"`
@@ -119,7 +120,7 @@ func (a *slaAPI) addPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	n := workflow.NewPolicy{Name: req.Name, TeamID: req.TeamID, Priority: req.Priority, PausePending: req.PausePending,
+	n := workflow.NewPolicy{Name: req.Name, TeamID: req.TeamID, Priority: req.Priority, Tier: req.Tier, PausePending: req.PausePending,
 		WarnAt: req.WarnAt, EscalateTeamID: req.EscalateTeamID, Levels: req.Levels}
 	if req.Calendar != nil {
 		n.Calendar = *req.Calendar

@@ -105,7 +105,8 @@ func (o Outcome) routing() inbox.Routing {
 	return r
 }
 
-// facts reads what the rules look at: the conversation, its customer and its first message.
+// facts reads what the rules look at: the conversation, its customer's profile as it is now
+// (tier, tags, company, attributes) and its first message.
 func (w *routeWorker) facts(ctx context.Context, id int64) (Facts, error) {
 	conv, err := w.Store.GetConversation(ctx, id)
 	if err != nil {
@@ -120,7 +121,18 @@ func (w *routeWorker) facts(ctx context.Context, id int64) (Facts, error) {
 		return Facts{}, err
 	}
 	f := Facts{Channel: conv.Channel, Subject: conv.Subject, ContactTags: contact.Tags, Tier: contact.Tier,
-		Priority: conv.Priority}
+		Attributes: contact.Attributes, Priority: conv.Priority}
+	if contact.CompanyID != nil {
+		f.CompanyID = *contact.CompanyID
+		if f.Tier == "" {
+			// The contact has no tier of their own: their company's applies.
+			co, err := w.Store.GetCompany(ctx, f.CompanyID)
+			if err != nil && !errors.Is(err, inbox.ErrNotFound) {
+				return Facts{}, err
+			}
+			f.Tier = co.Tier
+		}
+	}
 	if conv.InboxID != nil {
 		f.InboxID = *conv.InboxID
 	}

@@ -30,7 +30,8 @@ func (nr *NewRule) normalize() error {
 	}
 	for field, n := range map[string]int{"inbox_ids": len(nr.InboxIDs), "channels": len(nr.Channels),
 		"keywords": len(nr.Keywords), "contact_tags": len(nr.ContactTags), "tiers": len(nr.Tiers),
-		"priorities": len(nr.Priorities), "set_tags": len(nr.SetTags)} {
+		"priorities": len(nr.Priorities), "set_tags": len(nr.SetTags), "company_ids": len(nr.CompanyIDs),
+		"companies": len(nr.Companies)} {
 		if n > maxRuleList {
 			return ruleInvalid(field, "at most %d values", maxRuleList)
 		}
@@ -120,5 +121,54 @@ func (r *Rules) resolve(ctx context.Context, nr *NewRule) error {
 			return fmt.Errorf("inbox %d: %w", id, err)
 		}
 	}
+	if err := r.resolveCompanies(ctx, nr); err != nil {
+		return err
+	}
+	if len(nr.Attributes) > 0 {
+		defs, err := r.store.AttributeDefs(ctx, inbox.AttrContact)
+		if err != nil {
+			return err
+		}
+		if nr.Attributes, err = cleanAttrConditions(defs, nr.Attributes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolveCompanies turns the company names into ids, adds them to CompanyIDs and checks that
+// every company exists.
+func (r *Rules) resolveCompanies(ctx context.Context, nr *NewRule) error {
+	for _, name := range nr.Companies {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		found, err := r.store.Companies(ctx, name)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(found, func(c inbox.Company) bool { return strings.EqualFold(c.Name, name) })
+		if i < 0 {
+			return ruleInvalid("companies", "no company %q", name)
+		}
+		nr.CompanyIDs = append(nr.CompanyIDs, found[i].ID)
+	}
+	nr.Companies = nil
+	ids := make([]int64, 0, len(nr.CompanyIDs))
+	for _, id := range nr.CompanyIDs {
+		if slices.Contains(ids, id) {
+			continue
+		}
+		_, err := r.store.GetCompany(ctx, id)
+		if errors.Is(err, inbox.ErrNotFound) {
+			return ruleInvalid("company_ids", "no company %d", id)
+		}
+		if err != nil {
+			return fmt.Errorf("company %d: %w", id, err)
+		}
+		ids = append(ids, id)
+	}
+	nr.CompanyIDs = ids
 	return nil
 }

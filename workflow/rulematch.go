@@ -35,8 +35,13 @@ type Conditions struct {
 	Keywords []string `json:"keywords,omitempty"`
 	// ContactTags: the customer carries one of these tags.
 	ContactTags []string `json:"contact_tags,omitempty"`
-	// Tiers: the customer is of one of these tiers ("vip", "enterprise", ...), ignoring case.
+	// Tiers: the customer is of one of these tiers ("vip", "enterprise", ...), ignoring case:
+	// the contact's own tier, else their company's.
 	Tiers []string `json:"tiers,omitempty"`
+	// CompanyIDs: the customer belongs to one of these companies.
+	CompanyIDs []int64 `json:"company_ids,omitempty"`
+	// Attributes: every one of these conditions on the customer's custom attributes holds.
+	Attributes []AttrCondition `json:"attributes,omitempty"`
 	// Priorities: the conversation has one of these priorities, as set so far (a rule sees the
 	// priority that earlier matching rules set).
 	Priorities []inbox.Priority `json:"priorities,omitempty"`
@@ -56,15 +61,21 @@ type Actions struct {
 	SetTags []string `json:"set_tags,omitempty"`
 }
 
-// Facts are what rules look at: a new conversation and its first message.
+// Facts are what rules look at: a new conversation, its first message and its customer's
+// profile as it is when the conversation is routed.
 type Facts struct {
 	InboxID     int64
 	Channel     inbox.Channel
 	Subject     string
 	Text        string
 	ContactTags []string
-	Tier        string
-	Priority    inbox.Priority
+	// Tier is the contact's tier, else their company's.
+	Tier      string
+	CompanyID int64
+	// Attributes are the contact's custom attributes, as stored (strings, float64 numbers,
+	// booleans).
+	Attributes map[string]any
+	Priority   inbox.Priority
 }
 
 // Outcome is what the matching rules decided; zero fields leave the conversation as it is.
@@ -129,6 +140,10 @@ func (c Conditions) match(f *facts) bool {
 	case len(c.ContactTags) > 0 && !slices.ContainsFunc(c.ContactTags, func(t string) bool {
 		return slices.ContainsFunc(f.ContactTags, func(have string) bool { return strings.EqualFold(t, have) })
 	}):
+		return false
+	case len(c.CompanyIDs) > 0 && !slices.Contains(c.CompanyIDs, f.CompanyID):
+		return false
+	case slices.ContainsFunc(c.Attributes, func(a AttrCondition) bool { return !a.holds(f.Attributes) }):
 		return false
 	case len(c.Keywords) > 0 && !slices.ContainsFunc(c.Keywords, func(k string) bool {
 		kw := words(k)

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -52,6 +53,9 @@ type NewRule struct {
 	Actions
 	// SetTeam names the team to move conversations to, as SetTeamID does by id.
 	SetTeam string `json:"set_team,omitempty"`
+	// Companies names companies (by name, ignoring case) the customer may belong to, added to
+	// CompanyIDs.
+	Companies []string `json:"companies,omitempty"`
 }
 
 // RuleSetChange is the input of Rules.SetRuleSet.
@@ -102,22 +106,14 @@ func (r *Rules) Add(ctx context.Context, nr NewRule) (Rule, error) {
 			WHERE rule_set_id = $1 AND position >= $2`, setID, pos); err != nil {
 			return err
 		}
-		row := tx.QueryRow(ctx, `INSERT INTO routing_rules (rule_set_id, name, position, inbox_ids, channels,
-				keywords, contact_tags, tiers, priorities, set_team_id, set_priority, set_category, set_tags, created_at,
-				set_category_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-			RETURNING `+ruleCols, setID, nr.Name, pos, orNone(nr.InboxIDs), orNone(nr.Channels), orNone(nr.Keywords),
-			orNone(nr.ContactTags), orNone(nr.Tiers), orNone(nr.Priorities), nonZeroID(nr.SetTeamID), nr.SetPriority,
-			nr.SetCategory, orNone(nr.SetTags), r.store.Now(), nonZeroID(nr.SetCategoryID))
-		out, err = scanRule(row)
-		if fkViolation(err) {
-			return ruleInvalid("set_team_id", "no team %d", nr.SetTeamID)
-		}
+		fields, err := nr.fieldValues()
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, r.store, r.by, inbox.AuditRuleChanged, inbox.AuditTarget("rule", out.ID),
-			map[string]any{"action": "created", "name": out.Name, "rule_set": nr.RuleSet, "position": out.Position})
+		out, err = r.saved(ctx, tx, tx.QueryRow(ctx, `INSERT INTO routing_rules (rule_set_id, name, position, created_at, `+
+			ruleFieldCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+			RETURNING `+ruleCols, append([]any{setID, nr.Name, pos, r.store.Now()}, fields...)...), nr, "created")
+		return err
 	})
 	if err != nil {
 		return Rule{}, fmt.Errorf("workflow: add rule: %w", err)
@@ -272,12 +268,44 @@ func upsertRuleSet(ctx context.Context, tx pgx.Tx, ch RuleSetChange, now time.Ti
 	return id, nil
 }
 
+// ruleFieldCols are the columns of a rule's conditions and actions, in the order of
+// NewRule.fieldValues.
+const ruleFieldCols = `inbox_ids, channels, keywords, contact_tags, tiers, priorities, set_team_id, set_priority,
+	set_category, set_tags, company_ids, attributes, set_category_id`
+
+// fieldValues are the stored values of the rule's conditions and actions (ruleFieldCols).
+func (nr NewRule) fieldValues() ([]any, error) {
+	attrs, err := json.Marshal(orNone(nr.Attributes))
+	if err != nil {
+		return nil, fmt.Errorf("attribute conditions: %w", err)
+	}
+	return []any{orNone(nr.InboxIDs), orNone(nr.Channels), orNone(nr.Keywords), orNone(nr.ContactTags), orNone(nr.Tiers),
+		orNone(nr.Priorities), nonZeroID(nr.SetTeamID), nr.SetPriority, nr.SetCategory, orNone(nr.SetTags),
+		orNone(nr.CompanyIDs), attrs, nonZeroID(nr.SetCategoryID)}, nil
+}
+
+// saved reads the rule a statement stored (row returns ruleCols) and records the change (action
+// "created", "updated") in the audit log.
+func (r *Rules) saved(ctx context.Context, tx pgx.Tx, row pgx.Row, nr NewRule, action string) (Rule, error) {
+	out, err := scanRule(row)
+	if fkViolation(err) {
+		return out, ruleInvalid("set_team_id", "no team %d", nr.SetTeamID)
+	}
+	if err != nil {
+		return out, err
+	}
+	return out, audit(ctx, tx, r.store, r.by, inbox.AuditRuleChanged, inbox.AuditTarget("rule", out.ID),
+		map[string]any{"action": action, "name": out.Name, "rule_set": nr.RuleSet, "position": out.Position})
+}
+
 const ruleCols = `id, name, position, inbox_ids, channels, keywords, contact_tags, tiers, priorities,
-	coalesce(set_team_id, 0), set_priority, set_category, set_tags, created_at, coalesce(set_category_id, 0)`
+	coalesce(set_team_id, 0), set_priority, set_category, set_tags, created_at, company_ids, attributes,
+	coalesce(set_category_id, 0)`
 
 func ruleDest(r *Rule) []any {
 	return []any{&r.ID, &r.Name, &r.Position, &r.InboxIDs, &r.Channels, &r.Keywords, &r.ContactTags, &r.Tiers,
-		&r.Priorities, &r.SetTeamID, &r.SetPriority, &r.SetCategory, &r.SetTags, &r.CreatedAt, &r.SetCategoryID}
+		&r.Priorities, &r.SetTeamID, &r.SetPriority, &r.SetCategory, &r.SetTags, &r.CreatedAt, &r.CompanyIDs, &r.Attributes,
+		&r.SetCategoryID}
 }
 
 func scanRule(row pgx.Row) (Rule, error) {

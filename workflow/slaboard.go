@@ -52,7 +52,7 @@ func (s *SLA) CreatePolicy(ctx context.Context, n NewPolicy) (Policy, error) {
 // Policies lists every policy, most specific first.
 func (s *SLA) Policies(ctx context.Context) ([]Policy, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+policyCols+` FROM sla_policies p
-		ORDER BY p.team_id IS NULL, p.priority IS NULL, p.name`)
+		ORDER BY p.tier IS NULL, p.team_id IS NULL, p.priority IS NULL, p.name`)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: policies: %w", err)
 	}

@@ -147,8 +147,14 @@ func nextPriority(p inbox.Priority) inbox.Priority {
 	return inbox.PriorityUrgent
 }
 
-// policyOfConversationSQL picks the most specific SLA policy of conversation $1, joined in SQL so that the
-// refresh reads everything in one round trip (a read-only use of the inbox's conversations).
-const policyOfConversationSQL = `SELECT ` + policyCols + ` FROM sla_policies p, conversations c
-	WHERE c.id = $1 AND (p.team_id IS NULL OR p.team_id = c.team_id) AND (p.priority IS NULL OR p.priority = c.priority)
-	ORDER BY p.team_id IS NULL, p.priority IS NULL LIMIT 1`
+// policyOfConversationSQL picks the most specific SLA policy of conversation $1 (tier, then
+// team, then priority), joined in SQL so that the refresh reads everything in one round trip (a
+// read-only use of the inbox's conversations, contacts and companies). The customer's tier is
+// the contact's own, else their company's.
+const policyOfConversationSQL = `SELECT ` + policyCols + ` FROM conversations c
+	JOIN contacts k ON k.id = c.contact_id
+	LEFT JOIN companies co ON co.id = k.company_id
+	JOIN sla_policies p ON (p.team_id IS NULL OR p.team_id = c.team_id) AND (p.priority IS NULL OR p.priority = c.priority)
+		AND (p.tier IS NULL OR p.tier = lower(coalesce(nullif(k.tier, ''), co.tier)))
+	WHERE c.id = $1
+	ORDER BY p.tier IS NULL, p.team_id IS NULL, p.priority IS NULL LIMIT 1`

@@ -16,13 +16,17 @@ import (
 )
 
 // Policy is an SLA policy: targets in business time on a calendar, for the conversations of a
-// team (nil: any) and a priority (empty: any). The most specific policy wins: team and
-// priority, then team, then priority, then neither.
+// customer tier (empty: any), a team (nil: any) and a priority (empty: any). The most specific
+// policy wins: one with a tier before one without, then one with a team, then one with a
+// priority.
 type Policy struct {
 	ID       int64          `json:"id"`
 	Name     string         `json:"name"`
 	TeamID   *int64         `json:"team_id,omitempty"`
 	Priority inbox.Priority `json:"priority,omitempty"`
+	// Tier is the customer tier the policy is for: the contact's own tier, else their company's,
+	// as it is whenever the conversation's clocks are planned.
+	Tier string `json:"tier,omitempty"`
 	// Targets; zero means the policy sets none.
 	FirstResponse time.Duration `json:"-"`
 	NextResponse  time.Duration `json:"-"`
@@ -66,6 +70,8 @@ type NewPolicy struct {
 	Name     string
 	TeamID   int64 // 0: any team
 	Priority inbox.Priority
+	// Tier is the customer tier ("gold"); empty: any. Stored trimmed and lower-cased.
+	Tier string
 	// FirstResponse is required; NextResponse and Resolution are optional (0: none).
 	FirstResponse, NextResponse, Resolution time.Duration
 	Calendar                                sla.Calendar
@@ -81,7 +87,7 @@ type NewPolicy struct {
 
 // policy checks n and returns the policy it describes. It fails with an *inbox.ValidationError.
 func (n NewPolicy) policy() (Policy, error) {
-	p := Policy{Name: strings.TrimSpace(n.Name), Priority: n.Priority, FirstResponse: n.FirstResponse,
+	p := Policy{Name: strings.TrimSpace(n.Name), Priority: n.Priority, Tier: strings.ToLower(strings.TrimSpace(n.Tier)), FirstResponse: n.FirstResponse,
 		NextResponse: n.NextResponse, Resolution: n.Resolution, Calendar: n.Calendar, PausePending: true,
 		WarnAt: n.WarnAt, Levels: n.Levels}
 	if n.PausePending != nil {
@@ -111,6 +117,8 @@ func (n NewPolicy) policy() (Policy, error) {
 		return p, bad("name", "is required")
 	case p.Priority != "" && !p.Priority.Valid():
 		return p, bad("priority", "must be low, normal, high or urgent, not %q", p.Priority)
+	case len(p.Tier) > 50:
+		return p, bad("tier", "at most 50 characters")
 	case p.FirstResponse < time.Second:
 		return p, bad("first_response", "is required: at least 1s")
 	case n.NextResponse != 0 && n.NextResponse < time.Second:
@@ -138,14 +146,14 @@ func (n NewPolicy) policy() (Policy, error) {
 // policyCols are the columns scanPolicy reads, of sla_policies aliased p.
 const policyCols = `p.id, p.name, p.team_id, coalesce(p.priority, ''), p.first_response_secs,
 	coalesce(p.next_response_secs, 0), coalesce(p.resolution_secs, 0), p.calendar, p.pause_pending, p.warn_at,
-	p.escalate_team_id, p.levels, p.created_at`
+	p.escalate_team_id, p.levels, p.created_at, coalesce(p.tier, '')`
 
 func scanPolicy(row pgx.Row) (Policy, error) {
 	var p Policy
 	var first, next, res int64
 	var cal, levels []byte
 	err := row.Scan(&p.ID, &p.Name, &p.TeamID, &p.Priority, &first, &next, &res, &cal, &p.PausePending,
-		&p.WarnAt, &p.EscalateTeamID, &levels, &p.CreatedAt)
+		&p.WarnAt, &p.EscalateTeamID, &levels, &p.CreatedAt, &p.Tier)
 	if err != nil {
 		return p, err
 	}
@@ -182,15 +190,19 @@ func insertPolicy(ctx context.Context, db querier, p Policy, now time.Time) (Pol
 	if p.Priority != "" {
 		prio = &p.Priority
 	}
+	var tier *string
+	if p.Tier != "" {
+		tier = &p.Tier
+	}
 	out, err := scanPolicy(db.QueryRow(ctx, `INSERT INTO sla_policies AS p (name, team_id, priority, first_response_secs,
-			next_response_secs, resolution_secs, calendar, pause_pending, warn_at, escalate_team_id, levels, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+policyCols,
+			next_response_secs, resolution_secs, calendar, pause_pending, warn_at, escalate_team_id, levels, created_at, tier)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING `+policyCols,
 		p.Name, p.TeamID, prio, int64(p.FirstResponse/time.Second), nullSecs(p.NextResponse), nullSecs(p.Resolution),
-		cal, p.PausePending, p.WarnAt, p.EscalateTeamID, levels, now))
+		cal, p.PausePending, p.WarnAt, p.EscalateTeamID, levels, now, tier))
 	var pg *pgconn.PgError
 	switch {
 	case errors.As(err, &pg) && pg.Code == "23505":
-		return out, fmt.Errorf("workflow: policy %q: a policy with this name, or for this team and priority, exists: %w", p.Name, inbox.ErrConflict)
+		return out, fmt.Errorf("workflow: policy %q: a policy with this name, or for this tier, team and priority, exists: %w", p.Name, inbox.ErrConflict)
 	case errors.As(err, &pg) && pg.Code == "23503":
 		return out, fmt.Errorf("workflow: policy: %w", &inbox.ValidationError{Field: "team", Reason: "names a team that does not exist"})
 	case err != nil:

@@ -10,8 +10,10 @@
 //
 // Optional attributes: data-title, data-greeting, data-color (accent, a CSS colour). The
 // page may call window.Parley.open(), .close(), .toggle(), .reset() (forget the visitor
-// on this browser, for sign-out) and .identify({user_id, user_hash, name, email}), where
-// user_hash is UserHash(inbox secret, user_id) computed by the site's server. Calls made
+// on this browser, for sign-out) and .identify({user_id, user_hash, name, email, attributes,
+// attributes_hash}), where user_hash is UserHash(inbox secret, user_id) computed by the site's
+// server, attributes the user's contact attributes as JSON text and attributes_hash
+// AttributesHash(inbox secret, user_id, attributes), computed there too. Calls made
 // before the script has loaded may be queued: window.Parley = {q: [["identify", {...}]]}.
 // A site with a Content-Security-Policy must allow the script from, and a WebSocket
 // connection (connect-src wss://) to, the Parley origin.
@@ -26,7 +28,7 @@
 //
 // Client to server:
 //
-//	hello   {token?, last_id, name?, email?, user_id?, user_hash?}
+//	hello   {token?, last_id, name?, email?, user_id?, user_hash?, attributes?, attributes_hash?}
 //	message {client_id, text}
 //	typing  {on}
 //	rating  {survey_id, score, comment?}
@@ -52,7 +54,16 @@
 // visitor_id, and a client that sees its visitor_id change drops what it had stored.
 // user_id and user_hash come together; when the hash verifies (VerifyUserHash) the
 // visitor is the site's signed-in user, otherwise the server sends an error (code
-// "identity") and goes on with an anonymous visitor. A first frame that is not a valid
+// "identity") and goes on with an anonymous visitor.
+// attributes (a JSON object as text, at most MaxAttributesBytes) set contact attributes of a
+// verified user only, and only when attributes_hash is hex(HMAC-SHA256(identity secret,
+// user_id + "\n" + attributes)) (VerifyAttributesHash): the signature covers the exact text
+// and the user, so a visitor can neither forge attributes nor move another user's onto
+// themselves. Verified and accepted by the attribute definitions, they are set on the contact
+// with the visitor's next message, in its transaction (the routing rules see them);
+// otherwise the server sends an error (code "attributes", saying why, which the widget logs
+// to the console) before the welcome and ignores them. A signature does not expire: a user can
+// replay their own older signed attributes, so sign only what the user may see. A first frame that is not a valid
 // hello gets an error frame, then a close with status 1008 (policy violation): the
 // widget does not reconnect after 1008, so the server keeps that status for refusals
 // that retrying cannot cure.
@@ -95,7 +106,7 @@
 // rating{survey_id, score 1-5, comment up to 2,000 characters}, idempotent on survey_id.
 //
 // Errors. error{code, message}: bad_frame, unknown_type, invalid, hello_first,
-// rate_limited, identity, internal, too_many_sockets, too_many_visitors (the Code
+// rate_limited, identity, attributes, internal, too_many_sockets, too_many_visitors (the Code
 // constants). message is English for the widget to show; client_id names the refused
 // message; retry_after (whole seconds) comes with the limit codes.
 //

@@ -32,6 +32,8 @@ const (
 	MaxTokenBytes   = 512
 	MaxUserIDBytes  = 200
 	MaxIDBytes      = 64
+	// MaxAttributesBytes caps the hello's signed attributes.
+	MaxAttributesBytes = 16 << 10
 )
 
 // Message directions, as the inbox stores them: inbound comes from the visitor, outbound
@@ -50,6 +52,9 @@ const (
 	CodeRateLimited = "rate_limited" // too many frames; the message was not stored
 	CodeIdentity    = "identity"     // user_hash does not verify; continuing anonymously
 	CodeInternal    = "internal"     // the server failed; retry later
+	// The hello's attributes were ignored: unsigned, not verifying, or invalid. For the site's
+	// developers (the widget logs it), not the visitor.
+	CodeAttributes = "attributes"
 	// Limits of the visitor's address: the socket closes with CloseLimited after the frame,
 	// whose retry_after says when to reconnect.
 	CodeTooManySockets  = "too_many_sockets"  // the address holds too many sockets
@@ -74,6 +79,12 @@ type Hello struct {
 	Email    string `json:"email,omitempty"`
 	UserID   string `json:"user_id,omitempty"`
 	UserHash string `json:"user_hash,omitempty"`
+	// Attributes are contact attributes of the signed-in user, a JSON object as text, exactly
+	// as the site's server signed it: AttributesHash is AttributesHash(inbox secret, user_id,
+	// attributes). Unsigned, forged or invalid attributes are ignored with an error frame
+	// (CodeAttributes); the session goes on.
+	Attributes     string `json:"attributes,omitempty"`
+	AttributesHash string `json:"attributes_hash,omitempty"`
 }
 
 // Send is a message written by the visitor. ClientID is a random id chosen by the client

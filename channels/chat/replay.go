@@ -26,6 +26,11 @@ func (s *Server) welcome(c *socket, ss session, lastID int64) error {
 			return err
 		}
 	}
+	if ss.attributesRefused != "" {
+		if err := s.writeFrame(c, Error{Code: CodeAttributes, Message: ss.attributesRefused}); err != nil {
+			return err
+		}
+	}
 	w := Welcome{Token: ss.token, VisitorID: ss.visitorID}
 	var backlog []inbox.Message
 	if ss.contactID != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -25,6 +26,11 @@ type session struct {
 	contactID int64
 	// identityRefused is set when a user_hash did not verify.
 	identityRefused bool
+	// attributes are the verified user's signed contact attributes, set on their contact with
+	// their next message (in its transaction); attributesRefused says why the hello's were
+	// ignored.
+	attributes        map[string]any
+	attributesRefused string
 }
 
 // begin settles a hello: it resumes the visitor of a valid token or makes a new one, checks a
@@ -64,9 +70,15 @@ func (s *Server) begin(ctx context.Context, in inbox.Inbox, h *Hello, source str
 			if err := s.signIn(ctx, &ss, userIdentity(in.ID, h.UserID), visitor, typed); err != nil {
 				return ss, err
 			}
+			if err := s.signedAttributes(ctx, &ss, secret, h); err != nil {
+				return ss, err
+			}
 		} else {
 			ss.identityRefused = true
 		}
+	}
+	if h.Attributes != "" && ss.attributes == nil && ss.attributesRefused == "" {
+		ss.attributesRefused = "attributes ignored: they are taken only from a verified user (user_id and user_hash) and signed with attributes_hash"
 	}
 	if h.Name != "" || h.Email != "" {
 		if err := s.visitors.remember(ctx, in.ID, ss.visitorID, h.Name, h.Email); err != nil {
@@ -144,4 +156,38 @@ func userIdentity(inboxID int64, userID string) inbox.Identity {
 		addr = "user:" + strconv.FormatInt(inboxID, 10) + ":#" + hex.EncodeToString(sum[:20])
 	}
 	return inbox.Identity{Kind: inbox.IdentityChat, Address: addr}
+}
+
+// signedAttributes takes the contact attributes of a verified user's hello when
+// attributes_hash signs them with the user_id (VerifyAttributesHash) and the attribute
+// definitions accept them; otherwise it records why they are ignored. A visitor can neither
+// forge nor alter them: the signature covers the exact text and the user it was made for.
+func (s *Server) signedAttributes(ctx context.Context, ss *session, secret string, h *Hello) error {
+	if h.Attributes == "" {
+		return nil
+	}
+	refuse := func(why string) error { ss.attributesRefused = "attributes ignored: " + why; return nil }
+	if len(h.Attributes) > MaxAttributesBytes {
+		return refuse(fmt.Sprintf("longer than %d bytes", MaxAttributesBytes))
+	}
+	if h.AttributesHash == "" {
+		return refuse("unsigned: attributes_hash is hex(HMAC-SHA256(identity secret, user_id + \"\\n\" + attributes))")
+	}
+	if !VerifyAttributesHash(secret, h.UserID, h.Attributes, h.AttributesHash) {
+		return refuse("attributes_hash does not verify")
+	}
+	var attrs map[string]any
+	if err := json.Unmarshal([]byte(h.Attributes), &attrs); err != nil || attrs == nil {
+		return refuse("not a JSON object")
+	}
+	err := s.store.CheckAttributes(ctx, inbox.AttrContact, attrs)
+	var ve *inbox.ValidationError
+	if errors.As(err, &ve) {
+		return refuse(ve.Error())
+	}
+	if err != nil {
+		return fmt.Errorf("chat: check attributes: %w", err)
+	}
+	ss.attributes = attrs
+	return nil
 }

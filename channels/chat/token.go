@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrInvalidToken is returned by Tokens.Parse for a token that is malformed, was not
@@ -134,5 +135,30 @@ func VerifyUserHash(inboxSecret, userID, userHash string) bool {
 	}
 	m := hmac.New(sha256.New, []byte(inboxSecret))
 	m.Write([]byte(userID))
+	return hmac.Equal(got, m.Sum(nil))
+}
+
+// AttributesHash returns hex(HMAC-SHA256(inboxSecret, userID + "\n" + attributes)): what the
+// host site's server computes over a signed-in user's contact attributes, attributes being the
+// exact JSON text it passes to the widget's identify call.
+func AttributesHash(inboxSecret, userID, attributes string) string {
+	m := hmac.New(sha256.New, []byte(inboxSecret))
+	m.Write([]byte(userID + "\n" + attributes))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifyAttributesHash reports whether hash is AttributesHash(inboxSecret, userID,
+// attributes), comparing in constant time. It is false when inboxSecret or userID is empty or
+// userID holds a line break (the signed text would be ambiguous).
+func VerifyAttributesHash(inboxSecret, userID, attributes, hash string) bool {
+	if inboxSecret == "" || userID == "" || strings.ContainsAny(userID, "\r\n") || len(hash) != 2*sha256.Size {
+		return false
+	}
+	got, err := hex.DecodeString(hash)
+	if err != nil {
+		return false
+	}
+	m := hmac.New(sha256.New, []byte(inboxSecret))
+	m.Write([]byte(userID + "\n" + attributes))
 	return hmac.Equal(got, m.Sum(nil))
 }

@@ -214,7 +214,7 @@ func (s *Server) read(c *socket, ss *session) {
 // the visitor's client_id maps to once and for all. It reports false when storing failed for
 // a reason the visitor cannot fix: the socket closes and the widget resends after reconnecting.
 func (s *Server) receive(c *socket, ss *session, f *Send) bool {
-	res, err := s.store.Ingest(c.ctx, inbox.Inbound{
+	in := inbox.Inbound{
 		InboxID:    c.inboxID,
 		Channel:    inbox.ChannelChat,
 		ExternalID: c.visitorID + ":" + f.ClientID,
@@ -223,7 +223,19 @@ func (s *Server) receive(c *socket, ss *session, f *Send) bool {
 		Name:       ss.name,
 		Text:       f.Text,
 		Metadata:   map[string]any{"visitor_id": c.visitorID},
-	})
+		// The signed attributes of a verified user, with the first message of the connection.
+		Attributes:   ss.attributes,
+		AttributesBy: inbox.AuditActor{Name: "chat identity"},
+	}
+	res, err := s.store.Ingest(c.ctx, in)
+	if errors.Is(err, inbox.ErrInvalid) && in.Attributes != nil {
+		// The definitions changed since the hello: the message goes without the attributes.
+		in.Attributes, ss.attributes = nil, nil
+		res, err = s.store.Ingest(c.ctx, in)
+	}
+	if err == nil {
+		ss.attributes = nil
+	}
 	if errors.Is(err, inbox.ErrInvalid) {
 		var ve *inbox.ValidationError
 		msg := "The message was refused."

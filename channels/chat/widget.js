@@ -4,8 +4,9 @@
 // Optional attributes: data-title (panel title), data-greeting (first line shown),
 // data-color (accent colour, CSS; white text must read on it).
 // API:    window.Parley.open(), .close(), .toggle(), .reset() (forget this visitor, e.g. on
-//         sign-out), .identify({user_id, user_hash, name, email}). Calls made before the
-//         script loads may be queued: window.Parley = {q: [['identify', {...}]]}.
+//         sign-out), .identify({user_id, user_hash, name, email, attributes, attributes_hash}).
+//         attributes is a JSON object as text, signed by the site's server (channels/chat/doc.go).
+//         Calls made before the script loads may be queued: window.Parley = {q: [['identify', {...}]]}.
 // The wire protocol is documented in channels/chat/doc.go.
 (() => {
   'use strict';
@@ -29,7 +30,7 @@
   const fresh = () => ({m: [], q: [], p: [], r: []});
   try { st = Object.assign(fresh(), JSON.parse(localStorage.getItem(KEY))); } catch (e) { st = fresh(); }
   const save = () => { try { localStorage.setItem(KEY, JSON.stringify(st)); } catch (e) { /* storage off */ } };
-  let who = {}; // identify(): user_id, user_hash, name, email
+  let who = {}; // identify(): user_id, user_hash, name, email, attributes, attributes_hash
 
   const CSS = `:host{all:initial}
 *{box-sizing:border-box;margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1f}
@@ -240,6 +241,8 @@ label{display:grid;gap:4px;font-weight:600}
         setTimeout(() => { if (alive && ws === s && st.q.includes(q)) sendMsg(q); }, Math.max(1, f.retry_after || 2) * 1000);
       } else if (q) {
         fail(q, f.message);
+      } else if (f.code === 'attributes') {
+        console.warn('parley: ' + f.message); // the site's signing, not the visitor's doing
       } else if (LIMITS[f.code]) {
         limitNote = f.message; // the close that follows waits retry_after
       } else {
@@ -261,7 +264,7 @@ label{display:grid;gap:4px;font-weight:600}
     }
     s.onopen = () => s.send(JSON.stringify({
       type: 'hello', token: st.t, last_id: st.l || 0, name: who.name || st.n, email: who.email || st.e,
-      user_id: who.user_id, user_hash: who.user_hash,
+      user_id: who.user_id, user_hash: who.user_hash, attributes: who.attributes, attributes_hash: who.attributes_hash,
     }));
     s.onmessage = e => {
       let f;
@@ -442,7 +445,9 @@ label{display:grid;gap:4px;font-weight:600}
       const id = o.user_id != null && o.user_hash ? String(o.user_id) : undefined;
       if (id && st.u && st.u !== id) wipe(); // someone else signed in on this browser
       who = {user_id: id, user_hash: id && String(o.user_hash),
-        name: o.name ? String(o.name) : undefined, email: o.email ? String(o.email) : undefined};
+        name: o.name ? String(o.name) : undefined, email: o.email ? String(o.email) : undefined,
+        attributes: o.attributes ? String(o.attributes) : undefined,
+        attributes_hash: o.attributes_hash ? String(o.attributes_hash) : undefined};
       reconnect();
     },
     reset() {

@@ -197,6 +197,7 @@ var policies = map[string]policy{
 	"GET /api/v1/rules":                             {access: admin},
 	"POST /api/v1/rules":                            {access: admin, body: `{"name":"r{n}","set_tags":["x"]}`},
 	"DELETE /api/v1/rules/{id}":                     {access: admin, path: "/api/v1/rules/{rule}"},
+	"PUT /api/v1/rules/{id}":                        {access: admin, path: "/api/v1/rules/{rule}", body: `{"name":"r{n}","set_tags":["y"]}`},
 	"POST /api/v1/rule-sets":                        {access: admin, body: `{"name":"s{n}","mode":"all"}`},
 	"POST /api/v1/sla/policies": {access: admin, body: `{"name":"P{n}","team_id":{newteam},"priority":"urgent","first_response":"15m","resolution":"4h",` +
 		`"calendar":{"zone":"Europe/Berlin","week":{"mon":["09:00-17:00"]}}}`},

@@ -30,17 +30,21 @@ func ruleCmd(ctx context.Context, c *cli) error {
 
 const ruleAddSynopsis = `rule add --name N [--channel C]... [--keyword W]... [--set-team N] [--set-priority P]
        [--set-category C] [--set-tag T]... [--position K] [--rule-set S] [--inbox ID]...
-       [--contact-tag T]... [--tier T]... [--priority P]...
+       [--contact-tag T]... [--tier T]... [--priority P]... [--company NAME]...
+       [--attribute "KEY OP VALUE"]...
 
 A rule matches a new conversation when every condition given holds; a repeated (or comma
 separated) condition matches any of its values. Keywords match whole words or phrases in the
-subject or the first message, ignoring case. Rule sets run in order; a set applies its first
+subject or the first message, ignoring case. --attribute compares a contact attribute: "plan eq
+enterprise", "plan in free,pro", "orders gte 10" (ops: eq, in; numbers and dates also lt, lte,
+gt, gte); each must hold. Rule sets run in order; a set applies its first
 matching rule, or all of them after 'parley rule set --name S --mode all'.`
 
 func ruleAdd(ctx context.Context, c *cli) error {
 	fs := c.flags("rule add", ruleAddSynopsis)
 	var nr workflow.NewRule
-	var channels, keywords, contactTags, tiers, priorities, setTags, inboxes stringList
+	var channels, keywords, contactTags, tiers, priorities, setTags, inboxes, companies stringList
+	var attrs repeated
 	fs.StringVar(&nr.Name, "name", "", "the rule's name")
 	fs.StringVar(&nr.RuleSet, "rule-set", workflow.DefaultRuleSet, "the rule set it joins (created if new)")
 	fs.IntVar(&nr.Position, "position", 0, "its place in the set, from 1 (default: last)")
@@ -50,6 +54,8 @@ func ruleAdd(ctx context.Context, c *cli) error {
 	fs.Var(&contactTags, "contact-tag", "condition: a tag of the customer")
 	fs.Var(&tiers, "tier", "condition: the customer's tier")
 	fs.Var(&priorities, "priority", "condition: the conversation's priority")
+	fs.Var(&companies, "company", "condition: the customer's company, by name")
+	fs.Var(&attrs, "attribute", `condition: a contact attribute, "KEY OP VALUE" (repeatable)`)
 	fs.StringVar(&nr.SetTeam, "set-team", "", "action: move it to the team of this name")
 	setPriority := fs.String("set-priority", "", "action: low, normal, high or urgent")
 	fs.StringVar(&nr.SetCategory, "set-category", "", "action: file it under this category")
@@ -70,7 +76,14 @@ func ruleAdd(ctx context.Context, c *cli) error {
 	for _, p := range priorities {
 		nr.Priorities = append(nr.Priorities, inbox.Priority(p))
 	}
-	nr.Keywords, nr.ContactTags, nr.Tiers, nr.SetTags = keywords, contactTags, tiers, setTags
+	nr.Keywords, nr.ContactTags, nr.Tiers, nr.SetTags, nr.Companies = keywords, contactTags, tiers, setTags, companies
+	for _, a := range attrs {
+		cond, err := parseAttrCondition(a)
+		if err != nil {
+			return fmt.Errorf("rule add: --attribute: %w", err)
+		}
+		nr.Attributes = append(nr.Attributes, cond)
+	}
 	nr.SetPriority = inbox.Priority(*setPriority)
 	a, err := open(ctx, c)
 	if err != nil {
@@ -129,6 +142,16 @@ func printRule(w io.Writer, r workflow.Rule, teams map[int64]string) {
 	list(&when, "contact-tag", r.ContactTags)
 	list(&when, "tier", r.Tiers)
 	list(&when, "priority", strs(r.Priorities))
+	for _, id := range r.CompanyIDs {
+		list(&when, "company", []string{strconv.FormatInt(id, 10)})
+	}
+	for _, a := range r.Attributes {
+		vals := make([]string, len(a.Values))
+		for i, v := range a.Values {
+			vals[i] = fmt.Sprint(v)
+		}
+		when = append(when, "attribute="+a.Key+" "+string(a.Op)+" "+strings.Join(vals, ","))
+	}
 	if r.SetTeamID != 0 {
 		list(&then, "team", []string{teams[r.SetTeamID]})
 	}
@@ -188,4 +211,25 @@ func ruleSet(ctx context.Context, c *cli) error {
 	}
 	fmt.Fprintf(c.stdout, "rule set %d: %s (#%d, %s match, %d rules)\n", s.ID, s.Name, s.Position, s.Mode, len(s.Rules))
 	return nil
+}
+
+// parseAttrCondition reads "KEY OP VALUE": "plan eq enterprise", "plan in free,pro" (in splits
+// its values at commas), "orders gte 10".
+func parseAttrCondition(s string) (workflow.AttrCondition, error) {
+	f := strings.Fields(s)
+	if len(f) < 3 {
+		return workflow.AttrCondition{}, fmt.Errorf("%q: want KEY OP VALUE, such as \"plan eq enterprise\"", s)
+	}
+	c := workflow.AttrCondition{Key: f[0], Op: workflow.AttrOp(f[1])}
+	value := strings.Join(f[2:], " ")
+	if c.Op != workflow.AttrIn {
+		c.Values = []any{value}
+		return c, nil
+	}
+	for _, v := range strings.Split(value, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			c.Values = append(c.Values, v)
+		}
+	}
+	return c, nil
 }

@@ -13,14 +13,14 @@ import (
 	"github.com/parleyhq/parley/workflow"
 )
 
-const slaAddSynopsis = `sla add --name N [--team N] [--priority P] --first-response D [--next-response D]
+const slaAddSynopsis = `sla add --name N [--team N] [--priority P] [--tier T] --first-response D [--next-response D]
        [--resolution D] [--timezone Z --hours "mon-fri 09:00-17:00"]... [--holiday 2026-12-25]...
        [--pause-pending=true] [--warn-at 0.8] [--escalate-team N] [--escalate-after D]
 
 Targets are business time: 15m, 8h, 2d (a day is 24 open hours). Without --hours the clocks
 run around the clock; --hours may repeat ("mon-fri 09:00-12:00,13:00-17:00", "sat 10:00-14:00").
-The most specific policy applies to a conversation: team and priority, then team, then
-priority, then neither. A missed target alerts the assignee and the team; if it is still unmet
+The most specific policy applies to a conversation: one for the customer's tier (the contact's,
+else their company's) first, then team and priority, then team, then priority, then neither. A missed target alerts the assignee and the team; if it is still unmet
 --escalate-after later, the priority goes up and the conversation goes to --escalate-team (or
 to a supervisor).`
 
@@ -37,6 +37,7 @@ func slaCmd(ctx context.Context, c *cli) error {
 	name := fs.String("name", "", "the policy's name")
 	team := fs.String("team", "", "the team it applies to (default: any)")
 	priority := fs.String("priority", "", "the priority it applies to: low, normal, high or urgent (default: any)")
+	tier := fs.String("tier", "", "the customer tier it applies to, such as gold (default: any)")
 	var first, next, resolution, escalateAfter span
 	escalateAfter = span(30 * time.Minute)
 	fs.Var(&first, "first-response", "time to the first public reply (required)")
@@ -65,7 +66,7 @@ func slaCmd(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer a.close()
-	n := workflow.NewPolicy{Name: *name, Priority: inbox.Priority(*priority), FirstResponse: time.Duration(first),
+	n := workflow.NewPolicy{Name: *name, Priority: inbox.Priority(*priority), Tier: *tier, FirstResponse: time.Duration(first),
 		NextResponse: time.Duration(next), Resolution: time.Duration(resolution), Calendar: cal,
 		PausePending: pausePending, WarnAt: *warnAt, EscalateAfter: time.Duration(escalateAfter)}
 	if n.TeamID, err = teamID(ctx, a, *team); err != nil {
@@ -108,6 +109,9 @@ func slaSummary(p workflow.Policy) string {
 	}
 	if p.Priority != "" {
 		scope += ", " + string(p.Priority) + " priority"
+	}
+	if p.Tier != "" {
+		scope += ", tier " + p.Tier
 	}
 	s := fmt.Sprintf("%s (%s): first response %s", p.Name, scope, p.FirstResponse)
 	if p.NextResponse > 0 {

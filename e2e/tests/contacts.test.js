@@ -1,10 +1,11 @@
 // The contact pages end to end: an admin defines a list attribute; two customers write; the
 // contact list finds one by name and opens its page, where an agent sets the attribute through
-// the profile form; the second customer is merged in after a preview, and the merge is undone
-// from the page.
+// the profile form; the list's tier filter keeps or drops the customer; the second customer is
+// merged in after a preview, and the merge is undone from the page. Then a rule made and edited
+// on the rules page (tier gold: the VIP team, urgent) routes a gold customer's next message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, browser, login as d, signIn, inbound, baseURL } from '../lib/browser.js';
+import { useBrowser, browser, login as d, signIn, inbound, baseURL, until } from '../lib/browser.js';
 
 const run = Date.now().toString(36);
 
@@ -51,6 +52,17 @@ test('the contact list finds a customer, whose page edits an attribute and merge
   assert.equal(await admin.getByRole('region', { name: 'Profile' }).getByLabel(`Plan ${run}`).inputValue(), 'enterprise');
   assert.match(await admin.locator('main').innerText(), /tier gold/);
 
+  // The list's tier filter, with the search: gold keeps the customer, another tier drops her.
+  for (const [tier, rows] of [['gold', 1], ['bronze', 0]]) {
+    await admin.goto('/contacts');
+    await admin.getByRole('searchbox', { name: 'Search' }).fill(`zelda quinn${run}`);
+    await admin.getByLabel('Tier').fill(tier);
+    await admin.getByRole('button', { name: 'Search' }).click();
+    await admin.waitForURL((u) => u.searchParams.get('tier') === tier);
+    assert.equal(await admin.locator('tbody tr[data-contact-id]').count(), rows, `tier ${tier}`);
+  }
+  await admin.goto(`/contacts/${first.contact_id}`);
+
   // Merge the phone customer in, after the preview.
   const merges = admin.getByRole('region', { name: 'Merges' });
   await merges.getByLabel('Customer number to fold into this one').fill(String(second.contact_id));
@@ -70,7 +82,7 @@ test('the contact list finds a customer, whose page edits an attribute and merge
   await admin.context().close();
 });
 
-test('a tier set on the contact page routes the customer\'s next conversation by a tier rule', { timeout: 60_000 }, async () => {
+test('a tier rule made and edited on the rules page routes a gold customer\'s next message', { timeout: 60_000 }, async () => {
   const api = async (method, path, body) => {
     const res = await fetch(`${baseURL}${path}`, { method, headers: { Authorization: `Bearer ${d.token}`, 'Content-Type': 'application/json' },
       body: body && JSON.stringify(body) });
@@ -78,26 +90,55 @@ test('a tier set on the contact page routes the customer\'s next conversation by
     assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : null;
   };
-  const tier = `platinum${run}`;
-  await api('POST', '/api/v1/rules', { name: `Tier ${run}`, tiers: [tier], set_priority: 'urgent' });
+  const admin = await signIn(browser, d.email, d.password);
+  const team = `VIP ${run}`;
+  await admin.goto('/admin/teams');
+  await admin.getByLabel('Name', { exact: true }).fill(team);
+  await admin.getByRole('button', { name: 'Add team' }).click();
+  const teamID = Number((await admin.getByLabel(`Add to ${team}`).getAttribute('id')).replace('add-', ''));
+
+  // The rule, on the rules page: tier gold sends to the VIP team at high priority.
+  const name = `Gold ${run}`;
+  await admin.goto('/admin/rules');
+  const form = admin.getByRole('region', { name: 'Add a rule' });
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Customer tiers').fill('gold');
+  await form.getByLabel('Send to team').selectOption({ label: team });
+  await form.getByLabel('Set priority').selectOption('high');
+  await form.getByRole('button', { name: 'Add rule' }).click();
+  const row = admin.locator('tr[data-rule]', { hasText: name });
+  await row.waitFor();
+  assert.match(await row.innerText(), new RegExp(`tier gold[\\s\\S]*team ${team}; priority high`));
+
+  // Edited: urgent instead of high; the tier and team are kept.
+  await row.getByRole('button', { name: `Edit rule ${name}` }).click();
+  const edit = admin.getByRole('region', { name: `Edit rule ${name}` });
+  assert.equal(await edit.getByLabel('Customer tiers').inputValue(), 'gold');
+  await edit.getByLabel('Set priority').selectOption('urgent');
+  await edit.getByRole('button', { name: 'Save rule' }).click();
+  await admin.locator('tr[data-rule]', { hasText: 'priority urgent' }).filter({ hasText: name }).waitFor();
+
+  // A customer writes, is made gold on their page, and writes again: the new conversation is routed.
   const email = `tiered-${run}@example.com`;
   const first = await inbound(d.token, { external_id: `e2e-tier-a-${run}`, contact: { email, name: `Tiered ${run}` }, text: 'First question.' });
   await api('POST', `/api/v1/conversations/${first.conversation_id}/status`, { status: 'closed' });
-
-  const admin = await signIn(browser, d.email, d.password);
   await admin.goto(`/contacts/${first.contact_id}`);
-  await admin.getByRole('region', { name: 'Profile' }).getByLabel('Tier').fill(tier);
+  await admin.getByRole('region', { name: 'Profile' }).getByLabel('Tier').fill('gold');
   await admin.getByRole('button', { name: 'Save profile' }).click();
   await admin.locator('p.notice', { hasText: 'Saved.' }).waitFor();
 
   const next = await inbound(d.token, { external_id: `e2e-tier-b-${run}`, contact: { email }, text: 'A new question.' });
   assert.notEqual(next.conversation_id, first.conversation_id);
-  const end = Date.now() + 20_000;
-  for (;;) {
+  const routed = await until('the tier rule to route the conversation', async () => {
     const c = await api('GET', `/api/v1/conversations/${next.conversation_id}`);
-    if (c.priority === 'urgent') break;
-    if (Date.now() > end) throw new Error(`the tier rule did not route conversation ${next.conversation_id}: ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return c.priority === 'urgent' && c;
+  });
+  assert.equal(routed.team_id, teamID);
+
+  // The rule goes, so later tests' customers are routed as before.
+  admin.once('dialog', (dialog) => dialog.accept());
+  await admin.goto('/admin/rules');
+  await admin.getByRole('button', { name: `Delete rule ${name}` }).click();
+  await admin.locator('tr[data-rule]', { hasText: name }).waitFor({ state: 'detached' });
   await admin.context().close();
 });

@@ -3,7 +3,7 @@
 // a refusal is shown above the list, the form kept as typed.
 const problem = document.querySelector('[data-problem]');
 
-const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
+export const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
 const int = (v) => (v ? Number(v) : undefined);
 
 // bodies turn each kind of form into its API's JSON.
@@ -28,6 +28,7 @@ const bodies = {
     if (holidays.length) calendar.holidays = holidays;
     return {
       name: f.get('name'), team_id: int(f.get('team_id')), priority: f.get('priority') || undefined,
+      tier: f.get('tier') || undefined,
       first_response: f.get('first_response'), next_response: f.get('next_response') || undefined,
       resolution: f.get('resolution') || undefined, calendar, pause_pending: f.get('pause_pending') === 'on',
       warn_at: Number(f.get('warn_at')) || undefined, escalate_team_id: int(f.get('escalate_team_id')),
@@ -41,7 +42,7 @@ const bodies = {
   }),
 };
 
-async function send(method, url, body) {
+export async function send(method, url, body) {
   const res = await fetch(url, {
     method, credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
