@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -18,8 +19,14 @@ type Inbox struct {
 	Name     string          `json:"name"`
 	Settings json.RawMessage `json:"settings"`
 	TeamID   *int64          `json:"team_id,omitempty"`
-	sealed   []byte
+	// DisabledAt is when an admin disabled the inbox (nil: enabled). A disabled inbox takes
+	// in nothing new: its channel skips it.
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
+	sealed     []byte
 }
+
+// Disabled reports whether an admin disabled the inbox.
+func (in Inbox) Disabled() bool { return in.DisabledAt != nil }
 
 // NewInbox is the input of CreateInbox. Settings and Secrets are JSON-encoded as given.
 type NewInbox struct {
@@ -69,9 +76,9 @@ func (s *Store) createInbox(ctx context.Context, db rowQuerier, in NewInbox) (In
 		}
 	}
 	var out Inbox
-	err = db.QueryRow(ctx, `INSERT INTO inboxes (kind, name, settings, secrets, team_id, created_at)
+	err = scanInbox(db.QueryRow(ctx, `INSERT INTO inboxes (kind, name, settings, secrets, team_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+inboxCols,
-		in.Kind, name, settings, sealed, nonZero(in.TeamID), s.now()).Scan(&out.ID, &out.Kind, &out.Name, &out.Settings, &out.TeamID, &out.sealed)
+		in.Kind, name, settings, sealed, nonZero(in.TeamID), s.now()), &out)
 	if isUniqueViolation(err) {
 		return Inbox{}, fmt.Errorf("inbox: %s inbox %q exists: %w", in.Kind, name, ErrConflict)
 	}
@@ -81,13 +88,17 @@ func (s *Store) createInbox(ctx context.Context, db rowQuerier, in NewInbox) (In
 	return out, nil
 }
 
-const inboxCols = `id, kind, name, settings, team_id, secrets`
+const inboxCols = `id, kind, name, settings, team_id, secrets, disabled_at`
+
+// scanInbox reads the inboxCols of one row.
+func scanInbox(row pgx.Row, in *Inbox) error {
+	return row.Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed, &in.DisabledAt)
+}
 
 // GetInbox returns one channel account.
 func (s *Store) GetInbox(ctx context.Context, id int64) (Inbox, error) {
 	var in Inbox
-	err := s.pool.QueryRow(ctx, "SELECT "+inboxCols+" FROM inboxes WHERE id = $1", id).
-		Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed)
+	err := scanInbox(s.pool.QueryRow(ctx, "SELECT "+inboxCols+" FROM inboxes WHERE id = $1", id), &in)
 	if err != nil {
 		return in, fmt.Errorf("inbox: inbox %d: %w", id, notFound(err))
 	}
@@ -102,7 +113,7 @@ func (s *Store) Inboxes(ctx context.Context, kind Channel) ([]Inbox, error) {
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Inbox, error) {
 		var in Inbox
-		err := r.Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed)
+		err := scanInbox(r, &in)
 		return in, err
 	})
 	if err != nil {

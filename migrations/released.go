@@ -32,5 +32,6 @@ func Released() []string {
 		"101_email_poll_errors.sql",
 		"105_webhooks.sql",
 		"110_sms_attempts.sql",
+		"120_inbox_disabled.sql",
 	}
 }

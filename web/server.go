@@ -72,6 +72,9 @@ type Config struct {
 	// Problems are the sources of the Problems page besides failed deliveries: each channel's
 	// (channels.Parts.Problems) and any other part's, such as outgoing webhooks'.
 	Problems []channels.ProblemSource
+	// InboxAdmins are the channels' parts of the admin's inbox pages (channels.Parts.Admin); a
+	// kind without one is listed but not editable there. The API channel needs none.
+	InboxAdmins []channels.InboxAdmin
 }
 
 // Server is the HTTP surface of one parley process.
@@ -93,13 +96,17 @@ type Server struct {
 	conns    *netlimit.Gate // the per-address cap of the public endpoints; nil: none
 	hooks    *webhook.Service
 	problems []channels.ProblemSource
+	admins   map[inbox.Channel]channels.InboxAdmin
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
 		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, hooks: cfg.Webhooks,
-		problems: cfg.Problems}
+		problems: cfg.Problems, admins: map[inbox.Channel]channels.InboxAdmin{}}
+	for _, a := range cfg.InboxAdmins {
+		s.admins[a.Kind()] = a
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -169,6 +176,7 @@ func (s *Server) routes(cfg Config) {
 	s.apiDocRoutes(m)
 	s.problemRoutes(m)
 	s.jobsRoutes(m, cfg.JobsUI)
+	s.adminInboxRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}
