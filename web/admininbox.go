@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -70,16 +72,20 @@ func (s *Server) inboxKind(raw string) (inbox.Channel, channels.InboxAdmin, erro
 	}
 	a, ok := s.admins[kind]
 	if !ok {
-		return "", nil, &inbox.ValidationError{Field: "kind", Reason: "choose one of " + strings.Join(s.inboxKinds(), ", ")}
+		var names []string
+		for _, k := range s.inboxKinds() {
+			names = append(names, string(k))
+		}
+		return "", nil, &inbox.ValidationError{Field: "kind", Reason: "choose one of " + strings.Join(names, ", ")}
 	}
 	return kind, a, nil
 }
 
 // inboxKinds are the kinds the add form offers.
-func (s *Server) inboxKinds() []string {
-	kinds := []string{string(inbox.ChannelAPI)}
+func (s *Server) inboxKinds() []inbox.Channel {
+	kinds := []inbox.Channel{inbox.ChannelAPI}
 	for k := range s.admins {
-		kinds = append(kinds, string(k))
+		kinds = append(kinds, k)
 	}
 	slices.Sort(kinds)
 	return kinds
@@ -276,7 +282,7 @@ func (s *Server) updateInbox(w http.ResponseWriter, r *http.Request) error {
 			return s.refuseInboxForm(w, r, v, err)
 		}
 	}
-	changed, err := changedFields(in, a, f)
+	changed, err := changedFields(in, a, f, built.Inbox.Settings)
 	if err != nil {
 		return err
 	}
@@ -307,8 +313,9 @@ func (s *Server) updateInbox(w http.ResponseWriter, r *http.Request) error {
 }
 
 // changedFields names what the form changes of in: the name, the team, the fields whose
-// values differ and the secrets given.
-func changedFields(in inbox.Inbox, a channels.InboxAdmin, f channels.Form) ([]string, error) {
+// values differ between in and the new settings (both as the form shows them, so that a
+// default filled in is no change) and the secrets given.
+func changedFields(in inbox.Inbox, a channels.InboxAdmin, f channels.Form, settings any) ([]string, error) {
 	changed := []string{}
 	if f.Name != in.Name {
 		changed = append(changed, "name")
@@ -323,13 +330,20 @@ func changedFields(in inbox.Inbox, a channels.InboxAdmin, f channels.Form) ([]st
 	if err != nil {
 		return nil, err
 	}
+	raw, err := json.Marshal(settings)
+	if err != nil {
+		return nil, fmt.Errorf("web: inbox settings: %w", err)
+	}
+	next, err := a.Values(inbox.Inbox{ID: in.ID, Kind: in.Kind, Settings: raw})
+	if err != nil {
+		return nil, err
+	}
 	for _, field := range a.Fields() {
-		val := f.Values[field.Name]
 		switch {
 		case field.Type == "checkbox":
-		case field.Secret && val != "":
+		case field.Secret && f.Values[field.Name] != "":
 			changed = append(changed, field.Name)
-		case !field.Secret && val != old[field.Name]:
+		case !field.Secret && next[field.Name] != old[field.Name]:
 			changed = append(changed, field.Name)
 		}
 	}
