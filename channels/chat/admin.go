@@ -98,8 +98,12 @@ func (a *Admin) Embed(in inbox.Inbox) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	base := a.publicURL
+	if base == "" {
+		base = "PARLEY_PUBLIC_URL" // not set on this server: the admin fills it in
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<script src="%s/chat/widget.js" data-inbox="%d"`, html.EscapeString(a.publicURL), in.ID)
+	fmt.Fprintf(&b, `<script src="%s/chat/widget.js" data-inbox="%d"`, html.EscapeString(base), in.ID)
 	for _, attr := range [][2]string{{"data-title", s.Title}, {"data-greeting", s.Greeting}, {"data-color", s.Color}} {
 		if attr[1] != "" {
 			fmt.Fprintf(&b, ` %s="%s"`, attr[0], html.EscapeString(attr[1]))
