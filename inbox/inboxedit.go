@@ -2,9 +2,7 @@ package inbox
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -23,23 +21,9 @@ type InboxChange struct {
 // taken within the kind ErrConflict, an empty name or an unknown team a *ValidationError, new
 // secrets without PARLEY_SECRET_KEY ErrNoSecretKey.
 func (s *Store) UpdateInboxTx(ctx context.Context, tx pgx.Tx, id int64, change InboxChange) (Inbox, error) {
-	name := strings.TrimSpace(change.Name)
-	if name == "" {
-		return Inbox{}, fmt.Errorf("inbox: update inbox: %w", invalid("name", "is required"))
-	}
-	settings, err := json.Marshal(change.Settings)
-	if err != nil || string(settings) == "null" {
-		settings = []byte("{}")
-	}
-	var sealed []byte
-	if change.Secrets != nil {
-		plain, err := json.Marshal(change.Secrets)
-		if err != nil {
-			return Inbox{}, fmt.Errorf("inbox: update inbox: secrets: %w", err)
-		}
-		if sealed, err = s.sealer.Seal(plain); err != nil {
-			return Inbox{}, fmt.Errorf("inbox: update inbox: %w", err)
-		}
+	name, settings, sealed, err := s.inboxColumns("update inbox", change.Name, change.Settings, change.Secrets)
+	if err != nil {
+		return Inbox{}, err
 	}
 	var out Inbox
 	err = scanInbox(tx.QueryRow(ctx, `UPDATE inboxes SET name = $2, settings = $3, team_id = $4,

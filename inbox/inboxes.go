@@ -57,23 +57,9 @@ func (s *Store) createInbox(ctx context.Context, db rowQuerier, in NewInbox) (In
 	if !in.Kind.Valid() {
 		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", invalid("kind", "unknown channel %q", in.Kind))
 	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", invalid("name", "is required"))
-	}
-	settings, err := json.Marshal(in.Settings)
-	if err != nil || string(settings) == "null" {
-		settings = []byte("{}")
-	}
-	var sealed []byte
-	if in.Secrets != nil {
-		plain, err := json.Marshal(in.Secrets)
-		if err != nil {
-			return Inbox{}, fmt.Errorf("inbox: create inbox: secrets: %w", err)
-		}
-		if sealed, err = s.sealer.Seal(plain); err != nil {
-			return Inbox{}, fmt.Errorf("inbox: create inbox: %w", err)
-		}
+	name, settings, sealed, err := s.inboxColumns("create inbox", in.Name, in.Settings, in.Secrets)
+	if err != nil {
+		return Inbox{}, err
 	}
 	var out Inbox
 	err = scanInbox(db.QueryRow(ctx, `INSERT INTO inboxes (kind, name, settings, secrets, team_id, created_at)
@@ -86,6 +72,32 @@ func (s *Store) createInbox(ctx context.Context, db rowQuerier, in NewInbox) (In
 		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", notFoundFK(err, "team_id"))
 	}
 	return out, nil
+}
+
+// inboxColumns checks an inbox's name and encodes its settings and secrets for their columns:
+// the name trimmed (empty is a *ValidationError), the settings as JSON ({} for none), the
+// secrets sealed (nil for none; ErrNoSecretKey without a key). op names the operation in errors.
+func (s *Store) inboxColumns(op, name string, settings, secrets any) (string, []byte, []byte, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", nil, nil, fmt.Errorf("inbox: %s: %w", op, invalid("name", "is required"))
+	}
+	js, err := json.Marshal(settings)
+	if err != nil || string(js) == "null" {
+		js = []byte("{}")
+	}
+	if secrets == nil {
+		return name, js, nil, nil
+	}
+	plain, err := json.Marshal(secrets)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("inbox: %s: secrets: %w", op, err)
+	}
+	sealed, err := s.sealer.Seal(plain)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("inbox: %s: %w", op, err)
+	}
+	return name, js, sealed, nil
 }
 
 const inboxCols = `id, kind, name, settings, team_id, secrets, disabled_at`
