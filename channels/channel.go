@@ -58,6 +58,9 @@ type Parts struct {
 	Queues []Queue
 	// Problems lists what is wrong with its inboxes that an admin must fix (the Problems page).
 	Problems ProblemSource
+	// Admin is its part of the web admin's inbox pages (add, edit, test a connection); nil
+	// leaves its inboxes read-only there.
+	Admin InboxAdmin
 }
 
 // Queue is a River queue a channel's jobs run in.

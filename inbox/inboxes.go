@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -18,8 +19,14 @@ type Inbox struct {
 	Name     string          `json:"name"`
 	Settings json.RawMessage `json:"settings"`
 	TeamID   *int64          `json:"team_id,omitempty"`
-	sealed   []byte
+	// DisabledAt is when an admin disabled the inbox (nil: enabled). A disabled inbox takes
+	// in nothing new: its channel skips it.
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
+	sealed     []byte
 }
+
+// Disabled reports whether an admin disabled the inbox.
+func (in Inbox) Disabled() bool { return in.DisabledAt != nil }
 
 // NewInbox is the input of CreateInbox. Settings and Secrets are JSON-encoded as given.
 type NewInbox struct {
@@ -50,28 +57,14 @@ func (s *Store) createInbox(ctx context.Context, db rowQuerier, in NewInbox) (In
 	if !in.Kind.Valid() {
 		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", invalid("kind", "unknown channel %q", in.Kind))
 	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		return Inbox{}, fmt.Errorf("inbox: create inbox: %w", invalid("name", "is required"))
-	}
-	settings, err := json.Marshal(in.Settings)
-	if err != nil || string(settings) == "null" {
-		settings = []byte("{}")
-	}
-	var sealed []byte
-	if in.Secrets != nil {
-		plain, err := json.Marshal(in.Secrets)
-		if err != nil {
-			return Inbox{}, fmt.Errorf("inbox: create inbox: secrets: %w", err)
-		}
-		if sealed, err = s.sealer.Seal(plain); err != nil {
-			return Inbox{}, fmt.Errorf("inbox: create inbox: %w", err)
-		}
+	name, settings, sealed, err := s.inboxColumns("create inbox", in.Name, in.Settings, in.Secrets)
+	if err != nil {
+		return Inbox{}, err
 	}
 	var out Inbox
-	err = db.QueryRow(ctx, `INSERT INTO inboxes (kind, name, settings, secrets, team_id, created_at)
+	err = scanInbox(db.QueryRow(ctx, `INSERT INTO inboxes (kind, name, settings, secrets, team_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+inboxCols,
-		in.Kind, name, settings, sealed, nonZero(in.TeamID), s.now()).Scan(&out.ID, &out.Kind, &out.Name, &out.Settings, &out.TeamID, &out.sealed)
+		in.Kind, name, settings, sealed, nonZero(in.TeamID), s.now()), &out)
 	if isUniqueViolation(err) {
 		return Inbox{}, fmt.Errorf("inbox: %s inbox %q exists: %w", in.Kind, name, ErrConflict)
 	}
@@ -81,13 +74,43 @@ func (s *Store) createInbox(ctx context.Context, db rowQuerier, in NewInbox) (In
 	return out, nil
 }
 
-const inboxCols = `id, kind, name, settings, team_id, secrets`
+// inboxColumns checks an inbox's name and encodes its settings and secrets for their columns:
+// the name trimmed (empty is a *ValidationError), the settings as JSON ({} for none), the
+// secrets sealed (nil for none; ErrNoSecretKey without a key). op names the operation in errors.
+func (s *Store) inboxColumns(op, name string, settings, secrets any) (string, []byte, []byte, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", nil, nil, fmt.Errorf("inbox: %s: %w", op, invalid("name", "is required"))
+	}
+	js, err := json.Marshal(settings)
+	if err != nil || string(js) == "null" {
+		js = []byte("{}")
+	}
+	if secrets == nil {
+		return name, js, nil, nil
+	}
+	plain, err := json.Marshal(secrets)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("inbox: %s: secrets: %w", op, err)
+	}
+	sealed, err := s.sealer.Seal(plain)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("inbox: %s: %w", op, err)
+	}
+	return name, js, sealed, nil
+}
+
+const inboxCols = `id, kind, name, settings, team_id, secrets, disabled_at`
+
+// scanInbox reads the inboxCols of one row.
+func scanInbox(row pgx.Row, in *Inbox) error {
+	return row.Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed, &in.DisabledAt)
+}
 
 // GetInbox returns one channel account.
 func (s *Store) GetInbox(ctx context.Context, id int64) (Inbox, error) {
 	var in Inbox
-	err := s.pool.QueryRow(ctx, "SELECT "+inboxCols+" FROM inboxes WHERE id = $1", id).
-		Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed)
+	err := scanInbox(s.pool.QueryRow(ctx, "SELECT "+inboxCols+" FROM inboxes WHERE id = $1", id), &in)
 	if err != nil {
 		return in, fmt.Errorf("inbox: inbox %d: %w", id, notFound(err))
 	}
@@ -102,7 +125,7 @@ func (s *Store) Inboxes(ctx context.Context, kind Channel) ([]Inbox, error) {
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Inbox, error) {
 		var in Inbox
-		err := r.Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed)
+		err := scanInbox(r, &in)
 		return in, err
 	})
 	if err != nil {

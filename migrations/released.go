@@ -33,6 +33,7 @@ func Released() []string {
 		"105_webhooks.sql",
 		"110_sms_attempts.sql",
 		"115_webhook_log_prune.sql",
+		"120_inbox_disabled.sql",
 		"125_sandbox.sql",
 		"130_contact_duplicates.sql",
 		"135_profile_conditions.sql",

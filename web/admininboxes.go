@@ -45,7 +45,11 @@ func (s *Server) adminInboxes(w http.ResponseWriter, r *http.Request) error {
 		}
 		rows = append(rows, row)
 	}
+	editable := map[inbox.Channel]bool{inbox.ChannelAPI: true}
+	for k := range s.admins {
+		editable[k] = true
+	}
 	s.render(w, r, http.StatusOK, "admin_inboxes", page{Title: "Inboxes", Agent: agentFrom(r.Context()), Nav: "admin",
-		Body: map[string]any{"Inboxes": rows, "Teams": teamNames}})
+		Body: map[string]any{"Inboxes": rows, "Teams": teamNames, "Kinds": s.inboxKinds(), "Editable": editable}})
 	return nil
 }

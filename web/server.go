@@ -75,6 +75,9 @@ type Config struct {
 	// at /admin/sandbox and every admin page says the sandbox is on. Nil (the sandbox off)
 	// leaves the page out.
 	Sandbox SandboxLog
+	// InboxAdmins are the channels' parts of the admin's inbox pages (channels.Parts.Admin); a
+	// kind without one is listed but not editable there. The API channel needs none.
+	InboxAdmins []channels.InboxAdmin
 }
 
 // Server is the HTTP surface of one parley process.
@@ -96,13 +99,17 @@ type Server struct {
 	conns    *netlimit.Gate // the per-address cap of the public endpoints; nil: none
 	hooks    *webhook.Service
 	problems []channels.ProblemSource
+	admins   map[inbox.Channel]channels.InboxAdmin
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
 		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, hooks: cfg.Webhooks,
-		problems: cfg.Problems}
+		problems: cfg.Problems, admins: map[inbox.Channel]channels.InboxAdmin{}}
+	for _, a := range cfg.InboxAdmins {
+		s.admins[a.Kind()] = a
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -175,6 +182,7 @@ func (s *Server) routes(cfg Config) {
 	s.jobsRoutes(m, cfg.JobsUI)
 	s.sandboxRoutes(m, cfg.Sandbox)
 	s.categoryRoutes(m, cfg)
+	s.adminInboxRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

@@ -30,7 +30,9 @@ func (ch *Channel) Open(ctx context.Context, env channels.Env) (channels.Parts, 
 		return channels.Parts{}, err
 	}
 	srv.CloseOnDone(ctx)
-	return srv.Parts(env.Jobs), nil
+	p := srv.Parts(env.Jobs)
+	p.Admin = NewAdmin(env.Store, env.PublicURL)
+	return p, nil
 }
 
 // Parts is what the server contributes to a server process: the widget, the demo page and the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/channels/chat"
 )
@@ -18,6 +19,13 @@ func TestSocketRefusals(t *testing.T) {
 	e := setup(t)
 	n := e.node(t, chat.Config{Store: e.store})
 	in := e.chatInbox(t, chat.Settings{})
+	off := e.chatInbox(t, chat.Settings{Origins: []string{shopOrigin, "https://other.example.com"}})
+	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) error {
+		_, err := e.store.SetInboxDisabledTx(context.Background(), tx, off.ID, true)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name   string
@@ -28,6 +36,7 @@ func TestSocketRefusals(t *testing.T) {
 		{"origin not allowed", in.ID, "https://evil.example.com", http.StatusForbidden},
 		{"no origin", in.ID, "", http.StatusForbidden},
 		{"unknown inbox", in.ID + 100, shopOrigin, http.StatusNotFound},
+		{"disabled inbox", off.ID, shopOrigin, http.StatusNotFound},
 		{"no inbox id", 0, shopOrigin, http.StatusBadRequest},
 	} {
 		_, resp, err := tryDial(t, n, tc.inbox, tc.origin)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -21,6 +22,11 @@ type Settings struct {
 	// FallbackAfter is a Go duration ("10m"): how long a reply waits unseen before it is
 	// emailed.
 	FallbackAfter string `json:"fallback_after,omitempty"`
+	// Title, Greeting and Color are the widget's looks, set on the admin page and written into
+	// the embed snippet it gives (data-title, data-greeting, data-color).
+	Title    string `json:"title,omitempty"`
+	Greeting string `json:"greeting,omitempty"`
+	Color    string `json:"color,omitempty"`
 }
 
 // DefaultFallbackAfter is how long an unseen reply waits before it is emailed, when an
@@ -56,8 +62,36 @@ func (s Settings) Validate() error {
 			return &inbox.ValidationError{Field: "fallback_after", Reason: fmt.Sprintf("%q is not a positive duration like 10m", s.FallbackAfter)}
 		}
 	}
+	if s.Color != "" && !isColor(s.Color) {
+		return &inbox.ValidationError{Field: "color", Reason: fmt.Sprintf("%q is not a colour like #1f6feb", s.Color)}
+	}
+	if utf8.RuneCountInString(s.Title) > maxTitle {
+		return &inbox.ValidationError{Field: "title", Reason: fmt.Sprintf("is longer than %d characters", maxTitle)}
+	}
+	if utf8.RuneCountInString(s.Greeting) > maxGreeting {
+		return &inbox.ValidationError{Field: "greeting", Reason: fmt.Sprintf("is longer than %d characters", maxGreeting)}
+	}
 	return nil
 }
+
+// isColor reports whether c is a widget colour: #rgb or #rrggbb.
+func isColor(c string) bool {
+	if len(c) != 4 && len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	for _, r := range c[1:] {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// The longest widget title and greeting, in characters.
+const (
+	maxTitle    = 60
+	maxGreeting = 300
+)
 
 // Secrets are a chat inbox's sealed secrets.
 type Secrets struct {

@@ -15,8 +15,8 @@ import (
 )
 
 // serveSocket is GET /chat/ws?inbox=ID, the visitor WebSocket (see the package doc for the
-// protocol). Before upgrading it answers 400 without a valid inbox id, 404 for an unknown or
-// non-chat inbox and 403 when the page's Origin is not one the inbox allows.
+// protocol). Before upgrading it answers 400 without a valid inbox id, 404 for an unknown,
+// disabled or non-chat inbox and 403 when the page's Origin is not one the inbox allows.
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.URL.Query().Get("inbox"), 10, 64)
 	if err != nil || id <= 0 {
@@ -27,6 +27,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	var settings Settings
 	if err == nil {
 		settings, err = inboxSettings(in)
+	}
+	if err == nil && in.Disabled() { // an admin turned the chat off: as if it did not exist
+		err = inbox.ErrNotFound
 	}
 	if errors.Is(err, inbox.ErrNotFound) {
 		httperr.Write(w, http.StatusNotFound, "not_found", "no chat inbox "+strconv.FormatInt(id, 10))

@@ -44,19 +44,28 @@ func NewInbox(name, address, imapURL, smtpURL string, teamID int64, existing []i
 	if err != nil {
 		return inbox.NewInbox{}, err
 	}
-	for _, in := range existing {
-		var other Settings
-		if in.Kind != inbox.ChannelEmail || in.DecodeSettings(&other) != nil {
-			continue
-		}
-		if strings.EqualFold(other.IMAP.Host, imapServer.Host) && other.IMAP.Port == imapServer.Port &&
-			other.IMAP.Username == imapServer.Username && other.IMAP.Mailbox == imapServer.Mailbox {
-			return inbox.NewInbox{}, fmt.Errorf("email: inbox: email inbox %d (%s) already reads this mailbox", in.ID, in.Name)
-		}
+	if err := readsOnce(imapServer, existing, 0); err != nil {
+		return inbox.NewInbox{}, err
 	}
 	return inbox.NewInbox{Kind: inbox.ChannelEmail, Name: name, TeamID: teamID,
 		Settings: Settings{Address: addr, IMAP: imapServer, SMTP: smtpServer},
 		Secrets:  Secrets{IMAPPassword: imapPassword, SMTPPassword: smtpPassword}}, nil
+}
+
+// readsOnce returns an error when an email inbox among existing, other than inbox self, already
+// reads the mailbox of imapServer: both would fetch the same mail.
+func readsOnce(imapServer Server, existing []inbox.Inbox, self int64) error {
+	for _, in := range existing {
+		var other Settings
+		if in.ID == self || in.Kind != inbox.ChannelEmail || in.DecodeSettings(&other) != nil {
+			continue
+		}
+		if strings.EqualFold(other.IMAP.Host, imapServer.Host) && other.IMAP.Port == imapServer.Port &&
+			other.IMAP.Username == imapServer.Username && other.IMAP.Mailbox == imapServer.Mailbox {
+			return fmt.Errorf("email: inbox: email inbox %d (%s) already reads this mailbox", in.ID, in.Name)
+		}
+	}
+	return nil
 }
 
 // parseInboxAddress accepts a bare address and returns it lower-cased.

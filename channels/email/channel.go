@@ -62,6 +62,7 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 // parts is what the channel contributes with sender and fetcher (both nil when it is off).
 func parts(store *inbox.Store, sender *Sender, fetcher *Fetcher) channels.Parts {
 	p := channels.Parts{
+		Admin:   NewAdmin(store, AdminConfig{}),
 		Workers: []channels.Worker{channels.NewWorker(&pollSweepWorker{store: store})},
 		Queues:  []channels.Queue{{Name: QueueMailbox, MaxWorkers: maxMailboxes}},
 	}

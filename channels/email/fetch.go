@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -110,7 +111,7 @@ var errBusy = errors.New("email: mailbox busy")
 // supports IDLE, it waits for new mail without the lock and syncs again as it arrives, until
 // IdleFor has passed (next 0: run again at once); without IDLE it returns after the sync with
 // next PollEvery. When another process holds the lock it returns at once with next PollEvery.
-// A missing inbox, or one that is not an email inbox, is inbox.ErrNotFound; connection and
+// A missing inbox, one that is not an email inbox, or one disabled is inbox.ErrNotFound; connection and
 // server failures are returned for the job to retry with backoff.
 // Each outcome is noted for the Problems page (notePoll): a failure records the error, a success
 // clears it.
@@ -124,6 +125,9 @@ func (f *Fetcher) poll(ctx context.Context, inboxID int64) (next time.Duration, 
 	a, err := openAccount(ctx, f.store, inboxID)
 	if err != nil {
 		return 0, err
+	}
+	if a.inbox.Disabled() { // its job ends; the sweep starts another once it is enabled again
+		return 0, fmt.Errorf("email: inbox %d is disabled: %w", inboxID, inbox.ErrNotFound)
 	}
 	deadline := time.Now().Add(f.cfg.IdleFor)
 	conn, err := f.lock(ctx, inboxID)

@@ -35,8 +35,8 @@ type pollSweepWorker struct {
 	store *inbox.Store
 }
 
-// Work inserts a poll job for each email inbox; inboxes that have one are skipped (the poll
-// job is unique by inbox).
+// Work inserts a poll job for each email inbox not disabled; inboxes that have one are skipped
+// (the poll job is unique by inbox).
 func (w *pollSweepWorker) Work(ctx context.Context, _ *river.Job[PollSweepArgs]) error {
 	inboxes, err := w.store.Inboxes(ctx, inbox.ChannelEmail)
 	if err != nil {
@@ -47,7 +47,12 @@ func (w *pollSweepWorker) Work(ctx context.Context, _ *river.Job[PollSweepArgs])
 	}
 	params := make([]river.InsertManyParams, 0, len(inboxes))
 	for _, in := range inboxes {
-		params = append(params, river.InsertManyParams{Args: PollArgs{InboxID: in.ID}})
+		if !in.Disabled() {
+			params = append(params, river.InsertManyParams{Args: PollArgs{InboxID: in.ID}})
+		}
+	}
+	if len(params) == 0 {
+		return nil
 	}
 	if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params); err != nil {
 		return fmt.Errorf("email: poll sweep: %w", err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertest"
@@ -15,8 +16,8 @@ import (
 	"github.com/parleyhq/parley/internal/dbtest"
 )
 
-// TestPollJobsOnePerInbox: the sweep gives every email inbox one poll job and no other inbox
-// any; running it again, or inserting a poll job by hand, adds no second job.
+// TestPollJobsOnePerInbox: the sweep gives every email inbox one poll job and no other inbox,
+// nor a disabled one, any; running it again, or inserting a poll job by hand, adds no second job.
 func TestPollJobsOnePerInbox(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
@@ -26,10 +27,20 @@ func TestPollJobsOnePerInbox(t *testing.T) {
 		{Kind: inbox.ChannelEmail, Name: "Support"},
 		{Kind: inbox.ChannelEmail, Name: "Sales"},
 		{Kind: inbox.ChannelAPI, Name: "Shop"},
+		{Kind: inbox.ChannelEmail, Name: "Archive"},
 	} {
 		created, err := store.CreateInbox(ctx, in)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if in.Name == "Archive" {
+			if err := store.InTx(ctx, func(tx pgx.Tx) error {
+				_, err := store.SetInboxDisabledTx(ctx, tx, created.ID, true)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			continue
 		}
 		if in.Kind == inbox.ChannelEmail {
 			emailIDs = append(emailIDs, created.ID)

@@ -70,32 +70,48 @@ type link struct {
 // smtpSend delivers raw from from to one recipient through the endpoint. The SMTP password is
 // sent only over TLS, or to a server whose connection's far end is a loopback address.
 func smtpSend(ctx context.Context, s Server, password, localName string, l link, from, to string, raw []byte) error {
-	timeout := l.Timeout
-	c, secure, conn, err := smtpDial(ctx, s, l)
+	c, done, err := smtpOpen(ctx, s, password, localName, l)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	c.CommandTimeout, c.SubmissionTimeout = timeout, 2*timeout
-	if err := c.Hello(localName); err != nil {
-		return smtpError(err)
-	}
-	if s.Username != "" {
-		if !secure && !onLoopback(conn) {
-			return permanent("%s (%s) offers no STARTTLS; the SMTP password is never sent unencrypted beyond this machine (use smtps://)",
-				s.Addr(), conn.RemoteAddr())
-		}
-		if err := smtpAuth(c, s.Username, password); err != nil {
-			return err
-		}
-	}
+	defer done()
 	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
 		return smtpError(err)
 	}
 	_ = c.Quit()
 	return nil
+}
+
+// smtpOpen connects to the endpoint, greets it and logs in when it has a user name: what a send
+// begins with, and what the admin's connection test tries. done closes the connection.
+func smtpOpen(ctx context.Context, s Server, password, localName string, l link) (*smtp.Client, func(), error) {
+	timeout := l.Timeout
+	c, secure, conn, err := smtpDial(ctx, s, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	done := func() {
+		stop()
+		c.Close()
+	}
+	c.CommandTimeout, c.SubmissionTimeout = timeout, 2*timeout
+	if err := c.Hello(localName); err != nil {
+		done()
+		return nil, nil, smtpError(err)
+	}
+	if s.Username != "" {
+		if !secure && !onLoopback(conn) {
+			done()
+			return nil, nil, permanent("%s (%s) offers no STARTTLS; the SMTP password is never sent unencrypted beyond this machine (use smtps://)",
+				s.Addr(), conn.RemoteAddr())
+		}
+		if err := smtpAuth(c, s.Username, password); err != nil {
+			done()
+			return nil, nil, err
+		}
+	}
+	return c, done, nil
 }
 
 // smtpDial connects as the endpoint's security says and reports whether the connection is

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -42,37 +41,56 @@ type Connection struct {
 
 // Connect checks a connection and returns the inbox to create: it calls auth.test (and
 // bots.info) with the bot token to learn who the app is. A missing field, a token that is not a
-// bot token, or a token Slack refuses is an error saying so; so is a workspace and app already
-// connected by another inbox, as one events URL serves them all and could not tell them apart.
+// bot token, or a token Slack refuses is a *inbox.ValidationError saying so (Field name,
+// bot_token, signing_secret or alert_channel); so is a workspace and app already connected by
+// another inbox, as one events URL serves them all and could not tell them apart.
 func Connect(ctx context.Context, store *inbox.Store, c Connection) (inbox.NewInbox, error) {
+	return connect(ctx, store, c, 0)
+}
+
+// connect is Connect for a new inbox (self 0) or for inbox self, given a new bot token.
+func connect(ctx context.Context, store *inbox.Store, c Connection, self int64) (inbox.NewInbox, error) {
+	bad := func(field, reason string) error {
+		return fmt.Errorf("slack: connect: %w", &inbox.ValidationError{Field: field, Reason: reason})
+	}
 	switch {
 	case strings.TrimSpace(c.Name) == "":
-		return inbox.NewInbox{}, errors.New("slack: connect: --name is required")
+		return inbox.NewInbox{}, bad("name", "--name is required")
 	case !strings.HasPrefix(c.BotToken, "xoxb-"):
-		return inbox.NewInbox{}, errors.New("slack: connect: --bot-token must be the app's bot token (xoxb-...)")
+		return inbox.NewInbox{}, bad("bot_token", "--bot-token must be the app's bot token (xoxb-...)")
 	case strings.TrimSpace(c.SigningSecret) == "":
-		return inbox.NewInbox{}, errors.New("slack: connect: --signing-secret is required (the app's Basic Information page)")
-	case strings.ContainsAny(c.AlertChannel, " #\t"):
-		return inbox.NewInbox{}, errors.New("slack: connect: --alert-channel takes a channel id such as C0123ABCD")
+		return inbox.NewInbox{}, bad("signing_secret", "--signing-secret is required (the app's Basic Information page)")
 	}
-	self, team, err := New(c.BotToken, c.APIURL).AuthTest(ctx)
+	if err := checkAlertChannel(c.AlertChannel); err != nil {
+		return inbox.NewInbox{}, err
+	}
+	app, team, err := New(c.BotToken, c.APIURL).AuthTest(ctx)
 	if err != nil {
-		return inbox.NewInbox{}, fmt.Errorf("slack: connect: Slack refused the bot token: %w", err)
+		return inbox.NewInbox{}, bad("bot_token", "Slack refused the bot token: "+err.Error())
 	}
-	set := Settings{TeamID: team, AppID: self.AppID, BotUserID: self.BotUserID, BotID: self.BotID,
+	set := Settings{TeamID: team, AppID: app.AppID, BotUserID: app.BotUserID, BotID: app.BotID,
 		AlertChannel: c.AlertChannel}
 	accts, err := accounts(ctx, store)
 	if err != nil {
 		return inbox.NewInbox{}, err
 	}
 	for _, a := range accts {
-		if a.settings.TeamID == set.TeamID && a.settings.AppID == set.AppID {
-			return inbox.NewInbox{}, fmt.Errorf("slack: connect: workspace %s and app %s are already connected as inbox %d (%s)",
-				set.TeamID, set.AppID, a.inbox.ID, a.inbox.Name)
+		if a.inbox.ID != self && a.settings.TeamID == set.TeamID && a.settings.AppID == set.AppID {
+			return inbox.NewInbox{}, bad("bot_token", fmt.Sprintf("workspace %s and app %s are already connected as inbox %d (%s)",
+				set.TeamID, set.AppID, a.inbox.ID, a.inbox.Name))
 		}
 	}
 	return inbox.NewInbox{Kind: inbox.ChannelSlack, Name: c.Name, Settings: set, TeamID: c.TeamID,
 		Secrets: Secrets{BotToken: c.BotToken, SigningSecret: c.SigningSecret}}, nil
+}
+
+// checkAlertChannel refuses a channel name where a channel id belongs.
+func checkAlertChannel(ch string) error {
+	if strings.ContainsAny(ch, " #\t") {
+		return fmt.Errorf("slack: connect: %w", &inbox.ValidationError{Field: "alert_channel",
+			Reason: "--alert-channel takes a channel id such as C0123ABCD"})
+	}
+	return nil
 }
 
 // account is a Slack inbox with its settings decoded and its secrets opened.

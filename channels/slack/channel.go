@@ -41,6 +41,7 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 			channels.NewWorker(&pruneWorker{store: env.Store, events: NewEventLog(env.Pool), log: log}),
 		},
 		PeriodicJobs: []*river.PeriodicJob{prunePeriodically()},
+		Admin:        NewAdmin(env.Store, env.SlackAPIURL),
 	}, nil
 }
 

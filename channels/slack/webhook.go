@@ -69,7 +69,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 // ServeHTTP answers one Events API request: 200 once handled (or deliberately ignored), with the
 // challenge for url_verification; 413 for an oversized body, 401 for a stale or forged request
 // or one for a workspace no inbox connects, 400 for a malformed payload, each with a JSON error
-// and nothing stored; 500 when the database fails, so that Slack redelivers.
+// and nothing stored; 500 when the database fails, so that Slack redelivers. A message to a
+// disabled inbox is answered 200 and not stored.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	body, err := ReadBody(r)
@@ -105,6 +106,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) handle(ctx context.Context, a account, ev Event) error {
 	switch ev.Kind {
 	case KindMessage:
+		if a.inbox.Disabled() {
+			h.log.Info("slack: message to a disabled inbox dropped", "inbox", a.inbox.ID, "event", ev.EventID)
+			return nil
+		}
 		if why := skip(a, ev); why != "" {
 			h.log.Debug("slack: message ignored", "inbox", a.inbox.ID, "event", ev.EventID, "why", why)
 			return nil

@@ -31,31 +31,35 @@ type Secrets struct {
 
 // NewInbox checks an SMS inbox's settings and credentials and returns what
 // inbox.Store.CreateInbox stores, with From normalized to E.164. An invalid
-// SID, number or a missing token is an error naming the field, and so is an
+// SID, number or a missing token is a *inbox.ValidationError naming the
+// field (account_sid, auth_token, from, messaging_service_sid), and so is an
 // SMS inbox among existing that already answers for the same account and
 // number or service (webhooks could not tell the two apart).
 func NewInbox(name string, s Settings, authToken string, teamID int64, existing []inbox.Inbox) (inbox.NewInbox, error) {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("sms: inbox: %w", &inbox.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
 	if !isSID(s.AccountSID, "AC") {
-		return inbox.NewInbox{}, fmt.Errorf("sms: inbox: account SID %q is not AC and 32 hex digits", s.AccountSID)
+		return inbox.NewInbox{}, bad("account_sid", "account SID %q is not AC and 32 hex digits", s.AccountSID)
 	}
 	if strings.TrimSpace(authToken) == "" {
-		return inbox.NewInbox{}, errors.New("sms: inbox: the auth token is required")
+		return inbox.NewInbox{}, bad("auth_token", "the auth token is required")
 	}
 	if t := strings.TrimSpace(authToken); !isAuthToken(t) {
-		return inbox.NewInbox{}, fmt.Errorf("sms: inbox: the auth token is %d characters; Twilio's is 32 letters and digits (Console > Account Info)", len(t))
+		return inbox.NewInbox{}, bad("auth_token", "the auth token is %d characters; Twilio's is 32 letters and digits (Console > Account Info)", len(t))
 	}
 	if s.From == "" && s.MessagingServiceSID == "" {
-		return inbox.NewInbox{}, errors.New("sms: inbox: a from number or a messaging service SID is required")
+		return inbox.NewInbox{}, bad("from", "a from number or a messaging service SID is required")
 	}
 	if s.From != "" {
 		from, err := recipient(s.From)
 		if err != nil {
-			return inbox.NewInbox{}, fmt.Errorf("sms: inbox: from number: %w", err)
+			return inbox.NewInbox{}, bad("from", "from number: %s", strings.TrimPrefix(err.Error(), "sms: "))
 		}
 		s.From = from
 	}
 	if s.MessagingServiceSID != "" && !isSID(s.MessagingServiceSID, "MG") {
-		return inbox.NewInbox{}, fmt.Errorf("sms: inbox: messaging service SID %q is not MG and 32 hex digits", s.MessagingServiceSID)
+		return inbox.NewInbox{}, bad("messaging_service_sid", "messaging service SID %q is not MG and 32 hex digits", s.MessagingServiceSID)
 	}
 	for _, in := range existing {
 		var other Settings
@@ -63,7 +67,7 @@ func NewInbox(name string, s Settings, authToken string, teamID int64, existing 
 			continue
 		}
 		if (s.From != "" && other.From == s.From) || (s.MessagingServiceSID != "" && other.MessagingServiceSID == s.MessagingServiceSID) {
-			return inbox.NewInbox{}, fmt.Errorf("sms: inbox: SMS inbox %d (%s) already answers for this number or service", in.ID, in.Name)
+			return inbox.NewInbox{}, bad("from", "SMS inbox %d (%s) already answers for this number or service", in.ID, in.Name)
 		}
 	}
 	return inbox.NewInbox{Kind: inbox.ChannelSMS, Name: name, Settings: s,

@@ -24,7 +24,7 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 	log := env.Log(inbox.ChannelSMS)
 	if env.PublicURL == "" {
 		log.Warn("SMS channel off: PARLEY_PUBLIC_URL is not set")
-		return channels.Parts{}, nil
+		return channels.Parts{Admin: NewAdmin(env.Store)}, nil
 	}
 	tw, err := NewTwilio(TwilioConfig{Store: env.Store, PublicURL: env.PublicURL, APIURL: env.TwilioAPIURL,
 		Logger: log, Jobs: env.Jobs})
@@ -38,6 +38,7 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 		},
 		Sender:  tw,
 		Fetcher: tw,
+		Admin:   NewAdmin(env.Store),
 	}, nil
 }
 

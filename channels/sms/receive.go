@@ -24,7 +24,7 @@ const AutoKeyword = "keyword"
 // redelivered MessageSid stores nothing new. It refuses with a JSON error: 403
 // for a wrong or missing signature or an account no inbox holds, 404 for a
 // number no inbox of the account answers for, 413 for an oversized body, 400
-// for a malformed form.
+// for a malformed form. A message to a disabled inbox is answered EmptyTwiML and not stored.
 func (c *Twilio) InboundHandler() http.Handler { return http.HandlerFunc(c.receive) }
 
 func (c *Twilio) receive(w http.ResponseWriter, r *http.Request) {
@@ -37,6 +37,11 @@ func (c *Twilio) receive(w http.ResponseWriter, r *http.Request) {
 	if !matched {
 		c.answerError(w, r, &RequestError{Status: http.StatusNotFound,
 			Reason: fmt.Sprintf("no SMS inbox answers for number %q", form.Get("To"))})
+		return
+	}
+	if acct.inbox.Disabled() { // an admin turned the inbox off: acknowledged, not stored
+		c.log.Info("sms: message to a disabled inbox dropped", "inbox", acct.inbox.ID, "sid", form.Get("MessageSid"))
+		answerTwiML(w)
 		return
 	}
 	in, err := ParseInbound(form)

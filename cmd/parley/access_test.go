@@ -53,7 +53,7 @@ const (
 
 // policy is one route's expected access. path, when set, replaces the pattern's path (its
 // placeholders {team}, {agent}, {rule}, {canned}, {newteam}, {newteamid}, {othertoken}, {webhook},
-// {delivery} and {n}
+// {delivery}, {inbox} (a new API inbox) and {n}
 // are filled per case); body is sent
 // with the request ({other} becomes a second contact beside the object, in its team).
 type policy struct {
@@ -243,6 +243,13 @@ var policies = map[string]policy{
 	"POST /companies":                      {access: supervisor, form: true, body: "name=Company+Page+{n}&domains=p{n}.example"},
 	"GET /companies/{id}":                  {access: agentRole, path: "/companies/999999999", ok: http.StatusNotFound},
 	"POST /companies/{id}":                 {access: supervisor, path: "/companies/999999999", form: true, body: "tier=gold", ok: http.StatusNotFound},
+	"GET /admin/inboxes/new":               {access: admin, path: "/admin/inboxes/new?kind=chat"},
+	"POST /admin/inboxes":                  {access: admin, form: true, body: "kind=api&name=Api+{n}"},
+	"POST /admin/inboxes/test":             {access: admin, form: true, body: "kind=email&name=Mail"},
+	"GET /admin/inboxes/{id}":              {access: admin, path: "/admin/inboxes/{inbox}"},
+	"POST /admin/inboxes/{id}":             {access: admin, path: "/admin/inboxes/{inbox}", form: true, body: "name=Renamed+{n}"},
+	"POST /admin/inboxes/{id}/test":        {access: admin, path: "/admin/inboxes/{inbox}/test", form: true, body: "name=Api", ok: http.StatusNotFound},
+	"POST /admin/inboxes/{id}/enabled":     {access: admin, path: "/admin/inboxes/{inbox}/enabled", form: true, body: "on=false"},
 }
 
 // caller is one way in: an agent's session cookie or API token, or nothing.
@@ -592,6 +599,13 @@ func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, 
 	}
 	if strings.Contains(path, "{webhook}") || strings.Contains(path, "{delivery}") {
 		path = m.webhook(path)
+	}
+	if strings.Contains(path, "{inbox}") {
+		in, err := m.a.store.CreateInbox(ctx, inbox.NewInbox{Kind: inbox.ChannelAPI, Name: fmt.Sprintf("Api inbox %d", m.n)})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{inbox}", fmt.Sprint(in.ID))
 	}
 	return method, path, body
 }

@@ -94,6 +94,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		SlackAPIURL: a.cfg.SlackAPIURL, SMTPRelay: smtpRelay, IMAPRelay: imapRelay}
 	var routes []channels.Route
 	var problems []channels.ProblemSource
+	var admins []channels.InboxAdmin
 	for _, ch := range channelList(a.cfg.Limits) {
 		p, err := ch.Open(ctx, env)
 		if err != nil {
@@ -102,6 +103,9 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		routes = append(routes, p.Routes...)
 		if p.Problems != nil {
 			problems = append(problems, p.Problems)
+		}
+		if p.Admin != nil {
+			admins = append(admins, p.Admin)
 		}
 		wcfg.AddChannel(ch.Kind(), p)
 	}
@@ -134,7 +138,8 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
 		MetricsToken: a.cfg.MetricsToken, Registry: a.registry, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP,
-		Resets: workflow.NewPasswordResets(a.store, jobs), Webhooks: hooks, JobsUI: jobsPage, Problems: problems}
+		Resets: workflow.NewPasswordResets(a.store, jobs), Webhooks: hooks, JobsUI: jobsPage, Problems: problems,
+		InboxAdmins: admins}
 	if a.sandbox != nil {
 		wc.Sandbox = a.sandbox.Store()
 	}

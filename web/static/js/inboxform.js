@@ -1,0 +1,37 @@
+// inboxform.js: the inbox admin form. "Test connection" posts the form as typed and shows the
+// results in place, so that the passwords typed stay in their fields (the server never sends a
+// secret back); "Copy snippet" copies the chat widget's embed code.
+const form = document.getElementById('inbox-form');
+const checks = document.getElementById('checks');
+
+for (const button of document.querySelectorAll('button[data-test]')) {
+  button.addEventListener('click', async (e) => {
+    e.preventDefault();
+    button.disabled = true;
+    checks.textContent = 'Testing…';
+    try {
+      const res = await fetch(button.formAction, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' });
+      const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+      const got = doc.getElementById('checks');
+      const problem = doc.querySelector('[role=alert], .error');
+      checks.replaceChildren(...(got && got.children.length ? got.childNodes : [document.createTextNode(problem ? problem.textContent : `The test failed (${res.status}).`)]));
+    } catch (err) {
+      checks.textContent = `The test could not run: ${err.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+for (const button of document.querySelectorAll('button[data-copy]')) {
+  button.addEventListener('click', async () => {
+    const area = document.getElementById(button.dataset.copy);
+    area.select();
+    try {
+      await navigator.clipboard.writeText(area.value);
+    } catch {
+      document.execCommand('copy');
+    }
+    button.textContent = 'Copied';
+  });
+}
