@@ -107,7 +107,7 @@ func TestInboxAdminEmail(t *testing.T) {
 	if st != http.StatusBadRequest {
 		t.Fatalf("a bad port: %d, want 400", st)
 	}
-	mustContain(t, "bad port", body, "Please check imap_port", `aria-invalid="true"`)
+	mustContain(t, "bad port", body, "Please check imap port", `aria-invalid="true"`)
 	mustNotContain(t, "bad port", body, imapSrv.Password, "smtp-pass-9876")
 	if n := inboxCount(t, e, inbox.ChannelEmail); n != 0 {
 		t.Fatalf("%d email inboxes after a refused form, want 0", n)

@@ -64,7 +64,8 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 		who, system = "The customer", false
 	}
 	d := a.Data
-	if text, ok := describeCategory(a.Kind, who, d); ok {
+	// A category the system set came from a routing rule: the switch below says so.
+	if text, ok := describeCategory(a.Kind, who, d); ok && !(system && a.Kind == "category") {
 		return text, false
 	}
 	switch a.Kind {
