@@ -141,16 +141,25 @@ func TestRegisterAndBreachLogPagesAndCSV(t *testing.T) {
 		t.Fatalf("category: %d", st)
 	}
 	now := time.Now()
-	if _, err := e.pool.Exec(context.Background(), `INSERT INTO sla_breaches (conversation_id, target, started_at, due_at, breached_at)
-		VALUES ($1, 'first_response', $2, $3, $3)`, id, now.Add(-2*time.Hour), now.Add(-time.Hour)); err != nil {
+	sup, supToken := e.newAgent(t, "sup", inbox.RoleSupervisor)
+	// Held by a team and an agent: the pages name them (pointer ids in the templates).
+	team, err := e.store.CreateTeam(context.Background(), "Returns", nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	sup, supToken := e.newAgent(t, "sup", inbox.RoleSupervisor)
+	if _, err := e.pool.Exec(context.Background(), `UPDATE conversations SET team_id = $2, assignee_id = $3 WHERE id = $1`,
+		id, team.ID, sup.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(context.Background(), `INSERT INTO sla_breaches (conversation_id, target, started_at, due_at, breached_at, team_id, assignee_id)
+		VALUES ($1, 'first_response', $2, $3, $3, $4, $5)`, id, now.Add(-2*time.Hour), now.Add(-time.Hour), team.ID, sup.ID); err != nil {
+		t.Fatal(err)
+	}
 	cookie := e.session(t, sup)
 	link := `href="/inbox/` + itoa(id) + `"`
 	for _, path := range []string{"/complaints", "/complaints?stage=received", "/sla/breaches", "/sla/breaches?target=first_response"} {
-		if st, body := e.withCookie(t, cookie, "GET", path, nil); st != http.StatusOK || !strings.Contains(body, link) {
-			t.Errorf("%s: %d, link to the conversation: %v", path, st, strings.Contains(body, link))
+		if st, body := e.withCookie(t, cookie, "GET", path, nil); st != http.StatusOK || !strings.Contains(body, link) || !strings.Contains(body, "Returns") {
+			t.Errorf("%s: %d, link to the conversation: %v, team named: %v", path, st, strings.Contains(body, link), strings.Contains(body, "Returns"))
 		}
 	}
 	for _, path := range []string{"/complaints?stage=resolved", "/sla/breaches?target=resolution"} {
