@@ -105,7 +105,10 @@ lint: ## gofmt (fails on any unformatted file), go vet and staticcheck
 # migrated and seeded by `parley demo`, and gives the tests PARLEY_E2E_URL (the
 # server), PARLEY_E2E_DEMO (a file holding what `parley demo` printed: the admin
 # login) and DATABASE_URL. Parley's own mail (password reset links) goes to
-# PARLEY_SMTP_URL, a sink the tests run on PARLEY_E2E_SMTP_PORT.
+# PARLEY_SMTP_URL, a sink the tests run on PARLEY_E2E_SMTP_PORT. E2E narrows the run to
+# some test files, e.g. make e2e E2E=tests/chat.test.js.
+E2E ?= tests/
+
 .PHONY: e2e
 e2e: ## browser tests in e2e/ against a running server (needs e2e/package.json)
 	@if [ ! -f e2e/package.json ]; then echo "make e2e: no e2e/package.json yet; nothing to run" >&2; exit 0; fi; \
@@ -134,7 +137,7 @@ e2e-against-db:
 		fi; \
 		sleep 0.1; \
 	done; \
-	cd e2e && npm ci --no-audit --no-fund && npm test
+	cd e2e && npm ci --no-audit --no-fund && npm test -- $(E2E)
 
 # docker-test builds the Dockerfile's image and starts deploy/compose.yaml with it, checking that
 # Parley migrates, serves and runs as non-root (scripts/dockertest; minutes, so not in CI). Where
