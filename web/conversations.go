@@ -62,11 +62,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 
 // getConversation is GET /api/v1/conversations/{id}: the conversation with its messages.
 func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
+	sc, id, err := s.scopeAndID(r)
 	if err != nil {
 		return err
 	}

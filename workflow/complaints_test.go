@@ -16,12 +16,8 @@ import (
 func complaintCategory(t *testing.T, e *routingEnv) inbox.Category {
 	t.Helper()
 	var damaged inbox.Category
-	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) error {
-		delivery, err := e.store.SaveCategoryTx(context.Background(), tx, inbox.CategoryInput{Name: "Delivery"})
-		if err != nil {
-			return err
-		}
-		damaged, err = e.store.SaveCategoryTx(context.Background(), tx, inbox.CategoryInput{Name: "Damaged", ParentID: delivery.ID, Complaint: true})
+	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) (err error) {
+		damaged, err = e.store.EnsureCategoryPathTx(context.Background(), tx, "Delivery › Damaged", true)
 		return err
 	}); err != nil {
 		t.Fatal(err)
