@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // categoryConv posts a customer's message and returns its conversation.
@@ -108,11 +109,7 @@ func TestRequiredCategoryOnResolve(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE kind = 'team.changed' AND data->>'action' = 'require_category'`); n != 1 {
 		t.Fatalf("audit_log = %d", n)
 	}
-	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) error {
-		return e.store.SetTeamTx(context.Background(), tx, id, team.ID, inbox.Actor{})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	teamtest.Move(t, e.store, id, team.ID)
 	var ae apiErr
 	if st := e.do(t, "POST", "/api/v1/conversations/"+itoa(id)+"/status", `{"status":"resolved"}`, &ae); st != http.StatusBadRequest ||
 		!strings.Contains(ae.Error, "requires a category") {
