@@ -64,8 +64,7 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 		who, system = "The customer", false
 	}
 	d := a.Data
-	// A category the system set came from a routing rule: the switch below says so.
-	if text, ok := describeCategory(a.Kind, who, d); ok && !(system && a.Kind == "category") {
+	if text, ok := describeCategory(a.Kind, who, system, d); ok {
 		return text, false
 	}
 	switch a.Kind {
@@ -87,12 +86,6 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 			return "Routed to " + team, false
 		}
 		return fmt.Sprintf("%s moved this to %s", who, team), false
-	case "category":
-		to := fmt.Sprint(d["to"])
-		if system {
-			return fmt.Sprintf("Category set to %q by routing", to), false
-		}
-		return fmt.Sprintf("%s set the category to %q", who, to), false
 	case "tags":
 		if system {
 			return "Tags changed by routing: " + tagChange(d), false
