@@ -105,6 +105,7 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&assignWorker{Store: cfg.Store, Log: cfg.Logger}),
 		channels.NewWorker(&assignWaitingWorker{Store: cfg.Store, Log: cfg.Logger}),
 		channels.NewWorker(&slaComputeWorker{e: e}),
+		channels.NewWorker(&slaProfileWorker{e: e}),
 		channels.NewWorker(&slaWarningWorker{e: e}),
 		channels.NewWorker(&slaBreachWorker{e: e}),
 		channels.NewWorker(&slaAlertWorker{e: e}),

@@ -62,6 +62,7 @@ func newSLAEnv(t *testing.T) *slaEnv {
 	env.sla, env.surveys = NewSLA(env.pool, env.store), NewSurveys(env.store)
 	e := env.engine
 	addRunner(env, &slaComputeWorker{e: e})
+	addRunner(env, &slaProfileWorker{e: e, batch: 2})
 	addRunner(env, &slaWarningWorker{e: e})
 	addRunner(env, &slaBreachWorker{e: e})
 	addRunner(env, &slaAlertWorker{e: e})
