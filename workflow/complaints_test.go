@@ -177,4 +177,22 @@ func TestRuleSetsAKnownCategory(t *testing.T) {
 			t.Errorf("%+v: %v", a, err)
 		}
 	}
+	// Renaming the category (or its parent) renames what the rule shows.
+	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := e.store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{ID: *damaged.ParentID, Name: "Shipping"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sets, err := e.rules.Sets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sets {
+		for _, got := range s.Rules {
+			if got.ID == r.ID && got.SetCategory != "Shipping › Damaged" {
+				t.Errorf("after the rename the rule sets %q, want Shipping › Damaged", got.SetCategory)
+			}
+		}
+	}
 }
