@@ -182,7 +182,8 @@ textarea,input{font-size:16px}
   // client_ids sent on the current socket; retryAfter the wait (s) the server last asked for.
   // refused is set when the server refused this page for good (its origin, or no such inbox).
   let ws = null, alive = false, tries = 0, timer = 0, stopped = false, sent = new Set(), retryAfter = 0;
-  // probing is the failed socket whose probe is pending; a new connection or a disconnect ends it.
+  // probing is the failed socket whose probe may be pending; a new connection or a disconnect
+  // ends it.
   let refused = false, probing = null;
   let limitNote = '', notBefore = 0; // a limit's message, and no reconnection before this time
   const MAX_RESENDS = 5; // a message resent this often without an answer is given up
@@ -276,29 +277,12 @@ textarea,input{font-size:16px}
   const refuse = code => {
     stopped = refused = true;
     const at = location.origin;
-    console.warn(code === 'origin_not_allowed'
-      ? `parley: chat inbox ${inbox} does not allow this site's origin ${at}; add ${at} to the inbox's allowed origins at ${base}/admin/inboxes`
-      : `parley: chat inbox ${inbox} is not available (${code}): check data-inbox on the widget script and that the inbox is enabled at ${base}/admin/inboxes`);
+    console.warn(`parley: chat inbox ${inbox} refused ${at} (${code}); add ${at} to its allowed origins, or check data-inbox, at ${base}/admin/inboxes`);
     setConn('Sorry, chat is not available on this site.');
     st.q.slice().forEach(m => fail(m, 'chat is not available on this site.'));
     const inCompose = ui.compose.contains(ui.root.activeElement);
     ui.compose.hidden = true;
     if (inCompose) ui.x.focus();
-  };
-
-  // retry schedules the next connection after a close with code.
-  const retry = code => {
-    const max = Math.min(30000, 1000 * 2 ** tries++);
-    let wait = max / 2 + Math.random() * max / 2;
-    if (code === 4429) { // a limit of this network: wait as long as the server asked
-      wait = Math.max(wait, (retryAfter || 30) * 1000 * (1 + Math.random() / 5));
-      notBefore = Date.now() + wait;
-      setConn(limitNote || 'The chat is busy; retrying in a moment.');
-      retryAfter = 0; limitNote = '';
-    } else {
-      setConn('Offline. Reconnecting…');
-    }
-    timer = setTimeout(connect, wait);
   };
 
   const connect = () => {
@@ -343,13 +327,25 @@ textarea,input{font-size:16px}
         setConn('Reconnecting…');
         return connect();
       }
-      if (opened) return retry(e.code);
-      // The handshake failed: ask why, unless something reconnected or stopped meanwhile.
+      const max = Math.min(30000, 1000 * 2 ** tries++);
+      let wait = max / 2 + Math.random() * max / 2;
+      if (e.code === 4429) { // a limit of this network: wait as long as the server asked
+        wait = Math.max(wait, (retryAfter || 30) * 1000 * (1 + Math.random() / 5));
+        notBefore = Date.now() + wait;
+        setConn(limitNote || 'The chat is busy; retrying in a moment.');
+        retryAfter = 0; limitNote = '';
+      } else {
+        setConn('Offline. Reconnecting…');
+      }
+      timer = setTimeout(connect, wait);
+      if (opened) return;
+      // The handshake failed: ask why while the backoff runs, and stop if it is for good.
       probing = s;
       probe().then(code => {
-        if (probing !== s) return;
-        probing = null;
-        if (code) refuse(code); else retry(e.code);
+        if (probing !== s || !code) return;
+        clearTimeout(timer);
+        timer = 0;
+        refuse(code);
       });
     };
   };
@@ -363,7 +359,7 @@ textarea,input{font-size:16px}
     if (s) s.close();
   };
   const reconnect = () => {
-    const was = ws || timer || probing;
+    const was = ws || timer;
     disconnect();
     tries = 0;
     stopped = refused; // a page refused for good stays so
@@ -402,11 +398,11 @@ textarea,input{font-size:16px}
   let modal = false, pageOverflow = '';
   const phone = w.matchMedia(PHONE);
   const vv = w.visualViewport;
-  const fit = () => {
-    if (!vv) return;
+  const fit = e => {
+    if (!modal || !vv) return;
     ui.panel.style.setProperty('--ph', vv.height + 'px');
     ui.panel.style.setProperty('--pt', vv.offsetTop + 'px');
-    scroll();
+    if (!e || e.type === 'resize') scroll(); // the keyboard came: keep the last message in sight
   };
   const setModal = () => {
     const on = !ui.panel.hidden && phone.matches;
@@ -417,14 +413,10 @@ textarea,input{font-size:16px}
       ui.panel.setAttribute('aria-modal', 'true');
       pageOverflow = root.overflow;
       root.overflow = 'hidden';
-      if (vv) { vv.addEventListener('resize', fit); vv.addEventListener('scroll', fit); }
       fit();
     } else {
       ui.panel.removeAttribute('aria-modal');
       root.overflow = pageOverflow;
-      if (vv) { vv.removeEventListener('resize', fit); vv.removeEventListener('scroll', fit); }
-      ui.panel.style.removeProperty('--ph');
-      ui.panel.style.removeProperty('--pt');
     }
   };
   // tabbable lists the panel's elements that Tab reaches, in order.
@@ -583,6 +575,7 @@ textarea,input{font-size:16px}
     // Not before a limit's wait is over, though.
     const early = () => timer && Date.now() >= notBefore && reconnect();
     phone.addEventListener('change', setModal);
+    if (vv) { vv.addEventListener('resize', fit); vv.addEventListener('scroll', fit); }
     // Focus that leaves the modal panel anyway (a page's script, a click behind) comes back.
     d.addEventListener('focusin', e => { if (modal && e.target !== ui.host) focusIn(); });
     w.addEventListener('online', early);
