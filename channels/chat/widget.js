@@ -456,7 +456,7 @@ textarea,input{font-size:16px}
   };
   const close = () => {
     if (ui.panel.hidden) return;
-    const focused = ui.panel.contains(ui.root.activeElement);
+    const focused = modal || ui.panel.contains(ui.root.activeElement); // a modal held the focus
     ui.panel.hidden = true;
     ui.launch.setAttribute('aria-expanded', 'false');
     setModal();

@@ -7,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { useBrowser, browser, baseURL } from '../lib/browser.js';
+import path from 'node:path';
+import { useBrowser, browser, baseURL, artifacts } from '../lib/browser.js';
 
 useBrowser();
 
@@ -70,6 +71,7 @@ for (const [name, device] of sizes) {
     // Acknowledged by the server: the bubble carries "You · time" instead of "Sending…".
     await page.locator('.msg.me', { hasText: `sent with a ${name} Send button` }).filter({ hasText: 'You ·' }).waitFor();
     assert.ok(await page.getByRole('dialog').isVisible(), 'the chat stayed open');
+    await page.screenshot({ path: path.join(artifacts, `widget-${name}.png`) });
     const launcher = page.locator('.launch');
     if (name === 'phone') {
       assert.ok(await launcher.isHidden(), 'the launcher is hidden while the full-screen chat is open');
@@ -187,6 +189,7 @@ for (const [name, device] of sizes) {
     assert.equal(sockets, 1, 'one socket, never retried');
     assert.equal(checks, 1, 'one check');
     assert.ok(await page.getByText('Sorry, chat is not available on this site.').isVisible());
+    await page.screenshot({ path: path.join(artifacts, `widget-refused-${name}.png`) });
     await context.close();
   });
 }
