@@ -89,6 +89,7 @@ var policies = map[string]policy{
 	"GET /chat/demo":          {access: public},
 	"GET /chat/widget.js":     {access: public},
 	"GET /chat/ws":            {access: public},
+	"GET /chat/check":         {access: public, path: "/chat/check?inbox=1"},
 	"/":                       {access: public, path: "/no/such/page"},
 	"GET /forgot":             {access: public},
 	"POST /forgot":            {access: public, form: true, body: "email=nobody%40example.com"},
