@@ -220,6 +220,7 @@ var policies = map[string]policy{
 	"POST /api/v1/conversations/{id}/category": {access: agentRole, object: conversation, body: `{"category":"Billing"}`},
 	"GET /api/v1/categories":                   {access: agentRole},
 	"GET /api/v1/complaints":                   {access: supervisor},
+	"GET /api/v1/reports/summary":              {access: supervisor},
 	"GET /complaints":                          {access: supervisor},
 	"GET /complaints.csv":                      {access: supervisor},
 	"GET /sla/breaches":                        {access: supervisor},
