@@ -286,3 +286,74 @@ func (m *fakeMailer) SendMail(ctx context.Context, to, subject, text string) err
 	m.sent = append(m.sent, sentMail{to, subject, text})
 	return nil
 }
+
+// TestFeedbackFiltersAndViewer: the feedback list applies its filters and the inbox's
+// visibility rule: an agent sees the answers of their team's conversations only.
+func TestFeedbackFiltersAndViewer(t *testing.T) {
+	env := newSLAEnv(t)
+	ctx := context.Background()
+	alice := env.agent("alice", inbox.RoleAgent)
+	bob := env.agent("bob", inbox.RoleAgent)
+	billing, sales := env.team("Billing", alice), env.team("Sales", bob)
+	answer := func(phone string, team int64, by inbox.Agent, score int) int64 {
+		res, sid := env.surveyed(phone, team, by)
+		if _, err := env.surveys.Answer(ctx, SurveyAnswer{SurveyID: sid, ContactID: res.ContactID, Score: score, Via: "chat"}); err != nil {
+			t.Fatal(err)
+		}
+		env.advance(time.Minute)
+		return sid
+	}
+	b1 := answer("+14155550241", billing.ID, alice, 1)
+	b4 := answer("+14155550242", billing.ID, alice, 4)
+	s2 := answer("+14155550243", sales.ID, bob, 2)
+	ids := func(v inbox.Viewer, f FeedbackFilter) []int64 {
+		t.Helper()
+		p, err := env.sla.Feedback(ctx, v, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, a := range p.Answers {
+			out = append(out, a.SurveyID)
+		}
+		return out
+	}
+	all := inbox.Everyone()
+	bobView, err := env.store.ViewerOf(ctx, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		v    inbox.Viewer
+		f    FeedbackFilter
+		want []int64
+	}{
+		"all, newest first": {all, FeedbackFilter{}, []int64{s2, b4, b1}},
+		"1-2":               {all, FeedbackFilter{MinScore: 1, MaxScore: 2}, []int64{s2, b1}},
+		"exactly 4":         {all, FeedbackFilter{MinScore: 4, MaxScore: 4}, []int64{b4}},
+		"team":              {all, FeedbackFilter{TeamID: billing.ID}, []int64{b4, b1}},
+		"agent":             {all, FeedbackFilter{AgentID: bob.ID}, []int64{s2}},
+		"channel":           {all, FeedbackFilter{Channel: inbox.ChannelEmail}, nil},
+		"period":            {all, FeedbackFilter{From: slaEpoch.Add(-time.Hour), To: env.clock().Add(-90 * time.Second)}, []int64{b4, b1}},
+		"bob's team only":   {bobView, FeedbackFilter{}, []int64{s2}},
+	} {
+		if got := ids(c.v, c.f); !equalIDs(got, c.want) {
+			t.Errorf("%s: %v, want %v", name, got, c.want)
+		}
+	}
+	if _, err := env.sla.Feedback(ctx, all, FeedbackFilter{MinScore: 4, MaxScore: 2}); !errors.Is(err, inbox.ErrInvalid) {
+		t.Fatalf("4 to 2: %v, want ErrInvalid", err)
+	}
+}
+
+func equalIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
