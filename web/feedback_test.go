@@ -160,3 +160,28 @@ func TestFeedbackPageFollowupAndCSV(t *testing.T) {
 		t.Fatalf("an agent: %d, want 403", st)
 	}
 }
+
+// TestRecoveryThresholdSetting: the threshold is a global lifecycle setting; a PUT without it
+// keeps it, one out of 0-5 is refused and changes nothing.
+func TestRecoveryThresholdSetting(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	_, admin := e.newAgent(t, "fbadmin", inbox.RoleAdmin)
+	base := `"pending_resolve_after":"72h","resolved_close_after":"168h","auto_resolve_message":"","survey_enabled":true,"survey_valid_for":"168h"`
+	var got map[string]any
+	if st := e.doAs(t, admin, "GET", "/api/v1/sla/settings", "", &got); st != http.StatusOK || got["recovery_threshold"] != float64(2) {
+		t.Fatalf("default: %d %v, want 2", st, got)
+	}
+	if st := e.doAs(t, admin, "PUT", "/api/v1/sla/settings", `{`+base+`,"recovery_threshold":3}`, &got); st != http.StatusOK || got["recovery_threshold"] != float64(3) {
+		t.Fatalf("set 3: %d %v", st, got)
+	}
+	if st := e.doAs(t, admin, "PUT", "/api/v1/sla/settings", `{`+base+`}`, &got); st != http.StatusOK || got["recovery_threshold"] != float64(3) {
+		t.Fatalf("absent: %d %v, want 3 kept", st, got)
+	}
+	if st := e.doAs(t, admin, "PUT", "/api/v1/sla/settings", `{`+base+`,"recovery_threshold":9}`, nil); st != http.StatusBadRequest {
+		t.Fatalf("9: %d, want 400", st)
+	}
+	if st := e.doAs(t, admin, "GET", "/api/v1/sla/settings", "", &got); st != http.StatusOK || got["recovery_threshold"] != float64(3) {
+		t.Fatalf("after a refused change: %d %v, want 3", st, got)
+	}
+}
