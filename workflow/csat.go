@@ -173,8 +173,8 @@ func (s *Surveys) answer(ctx context.Context, where string, key any, contactID i
 // keeps an earlier one; the survey takes the conversation's category), writes it in the
 // conversation's trail as the customer's, opens the service-recovery follow-up a low score
 // calls for (openFollowupTx: at most one per survey), and returns the survey.answered event to
-// publish, whose Data names the follow-up it opened so that its notice joins the same
-// transaction.
+// publish, whose Data names the follow-up it opened and its assignee, so that its mailed notice
+// joins the same transaction and the assignee's open pages say so at once.
 func recordAnswer(ctx context.Context, tx pgx.Tx, store *inbox.Store, surveyID int64, conv inbox.Conversation, score int, comment, via string, now time.Time) (inbox.Event, error) {
 	e := inbox.Event{Type: EventSurveyAnswered, ConversationID: conv.ID, ContactID: conv.ContactID,
 		TeamID: orZero(conv.TeamID), AssigneeID: orZero(conv.AssigneeID), Status: conv.Status, Priority: conv.Priority,
@@ -190,12 +190,12 @@ func recordAnswer(ctx context.Context, tx pgx.Tx, store *inbox.Store, surveyID i
 		map[string]any{"survey_id": surveyID, "score": score, "comment": kept, "via": via}); err != nil {
 		return e, err
 	}
-	fid, err := openFollowupTx(ctx, tx, store, surveyID, conv, score, now)
+	fid, assignee, err := openFollowupTx(ctx, tx, store, surveyID, conv, score, now)
 	if err != nil {
 		return e, err
 	}
-	if fid != 0 {
-		e.Data["followup_id"] = fid
+	if fid != 0 { // the live event tells the assignee at once (their pages show a note)
+		e.Data["followup_id"], e.Data["followup_assignee"] = fid, assignee
 	}
 	return e, nil
 }

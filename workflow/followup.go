@@ -104,34 +104,35 @@ func scanFollowup(row pgx.Row) (Followup, error) {
 // openFollowupTx opens the follow-up of survey surveyID's answer score on conversation conv
 // when the score is at or below the threshold, on tx, and returns its id (0 when none was
 // opened: the score is above the threshold, recovery is off, or the survey has one already:
-// an answer given again opens nothing new). The opening is in the conversation's trail.
-func openFollowupTx(ctx context.Context, tx pgx.Tx, store *inbox.Store, surveyID int64, conv inbox.Conversation, score int, now time.Time) (int64, error) {
+// an answer given again opens nothing new) and its assignee (0: nobody). The opening is in the
+// conversation's trail.
+func openFollowupTx(ctx context.Context, tx pgx.Tx, store *inbox.Store, surveyID int64, conv inbox.Conversation, score int, now time.Time) (int64, int64, error) {
 	var threshold int
 	if err := tx.QueryRow(ctx, `SELECT recovery_threshold FROM lifecycle_settings`).Scan(&threshold); err != nil {
-		return 0, fmt.Errorf("workflow: follow-up: %w", err)
+		return 0, 0, fmt.Errorf("workflow: follow-up: %w", err)
 	}
 	if score > threshold {
-		return 0, nil
+		return 0, 0, nil
 	}
 	assignee, err := store.TeamSupervisorTx(ctx, tx, orZero(conv.TeamID))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO followups (conversation_id, survey_id, score, assignee_id, due_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (survey_id) DO NOTHING RETURNING id`,
 		conv.ID, surveyID, score, nonZeroID(assignee), now.Add(FollowupDueIn), now).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
+		return 0, 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("workflow: follow-up: %w", err)
+		return 0, 0, fmt.Errorf("workflow: follow-up: %w", err)
 	}
 	data := map[string]any{"followup_id": id, "score": score, "assignee": assignee}
 	if err := store.AddAuditTx(ctx, tx, conv.ID, inbox.Actor{}, EventFollowupOpened, data); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return id, nil
+	return id, assignee, nil
 }
 
 // FollowupClose is a follow-up's outcome, as the supervisor records it.

@@ -96,6 +96,9 @@ func TestLowScoreOpensOneFollowupForTheTeamSupervisor(t *testing.T) {
 	if n := env.notices(f.ID); n != 1 {
 		t.Fatalf("%d notice jobs, want 1", n)
 	}
+	if evs := env.eventsOf(EventSurveyAnswered); len(evs) != 1 || evs[0].Data["followup_id"] != f.ID || evs[0].Data["followup_assignee"] != sam.ID {
+		t.Fatalf("survey.answered events %+v, want one naming the follow-up and sam for the live note", evs)
+	}
 	answered := env.trail(res.ConversationID, EventSurveyAnswered)
 	if len(answered) != 1 || answered[0].Actor != "customer" || answered[0].Data["comment"] != "Nobody called back" ||
 		answered[0].Data["score"] != float64(2) {

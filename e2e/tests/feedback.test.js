@@ -63,12 +63,17 @@ async function answer(path, score, comment) {
 test('a low score opens a follow-up that the supervisor closes with its outcome', { timeout: 90_000 }, async () => {
   const low = await surveyLink('low');
   unhappy = low.id;
-  await answer(low.path, 1, `Nobody told me anything ${run}`);
-
   const who = supervisor();
   const sup = await signIn(browser, who.email, who.password);
   await sup.getByRole('link', { name: 'Feedback', exact: true }).click();
   await sup.waitForURL(/\/feedback$/);
+  await sup.locator('#live[data-state="live"]').waitFor();
+
+  // The customer answers while the supervisor has Parley open: a note tells them at once.
+  await answer(low.path, 1, `Nobody told me anything ${run}`);
+  const note = sup.locator('.toast', { hasText: 'A customer rated us 1/5: a follow-up is waiting for you.' });
+  await note.waitFor();
+  await sup.reload();
   const row = sup.locator('#followups tr', { hasText: `Late delivery low ${run}` });
   await row.waitFor();
   assert.match(await row.innerText(), /open/);
