@@ -155,6 +155,8 @@ type settingsJSON struct {
 	AutoResolveMessage  string `json:"auto_resolve_message"`
 	SurveyEnabled       bool   `json:"survey_enabled"`
 	SurveyValidFor      string `json:"survey_valid_for"`
+	// RecoveryThreshold is the highest score that opens a follow-up (0: none); absent keeps it.
+	RecoveryThreshold *int `json:"recovery_threshold,omitempty"`
 }
 
 // settings is GET /api/v1/sla/settings: auto-close delays and survey settings.
@@ -164,7 +166,7 @@ func (a *slaAPI) settings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, settingsJSON{v.PendingResolveAfter.String(), v.ResolvedCloseAfter.String(),
-		v.AutoResolveMessage, v.SurveyEnabled, v.SurveyValidFor.String()})
+		v.AutoResolveMessage, v.SurveyEnabled, v.SurveyValidFor.String(), &v.RecoveryThreshold})
 	return nil
 }
 
@@ -175,6 +177,15 @@ func (a *slaAPI) setSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := workflow.Settings{AutoResolveMessage: req.AutoResolveMessage, SurveyEnabled: req.SurveyEnabled}
+	if req.RecoveryThreshold != nil {
+		v.RecoveryThreshold = *req.RecoveryThreshold
+	} else {
+		cur, err := a.sla.Settings(r.Context())
+		if err != nil {
+			return err
+		}
+		v.RecoveryThreshold = cur.RecoveryThreshold
+	}
 	for _, d := range []struct {
 		field, in string
 		out       *time.Duration

@@ -38,7 +38,7 @@ const bodies = {
   settings: (f) => ({
     pending_resolve_after: f.get('pending_resolve_after'), resolved_close_after: f.get('resolved_close_after'),
     auto_resolve_message: f.get('auto_resolve_message'), survey_enabled: f.get('survey_enabled') === 'on',
-    survey_valid_for: f.get('survey_valid_for'),
+    survey_valid_for: f.get('survey_valid_for'), recovery_threshold: Number(f.get('recovery_threshold')),
   }),
 };
 
