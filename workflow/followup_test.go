@@ -16,19 +16,7 @@ import (
 // returns it with its survey's id.
 func (env *slaEnv) surveyed(phone string, team int64, agent inbox.Agent) (inbox.IngestResult, int64) {
 	env.t.Helper()
-	res := env.sms(phone, "SM-"+phone, "My parcel never came.")
-	if team != 0 {
-		env.do(func(ctx context.Context, tx pgx.Tx) error {
-			return env.store.SetTeamTx(ctx, tx, res.ConversationID, team, inbox.Actor{})
-		})
-	}
-	env.resolveBy(res.ConversationID, agent)
-	m := env.surveyMessage(res.ConversationID)
-	id, _ := m.Metadata["survey_id"].(float64)
-	if id == 0 {
-		env.t.Fatalf("survey message %+v names no survey", m.Metadata)
-	}
-	return res, int64(id)
+	return env.surveyedAfter(phone, team, agent, 0)
 }
 
 // followupRow is what the follow-ups table holds for a survey.
