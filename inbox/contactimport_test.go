@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/teamtest"
 )
@@ -212,4 +211,3 @@ func addIdentity(t *testing.T, e *env, contactID int64, kind, address string) {
 		t.Fatal(err)
 	}
 }
-
