@@ -73,6 +73,8 @@ func (s *Server) uiRoutes(m *router) {
 	s.guard(m, "POST /admin/agents/{id}/role", admin, s.changeRole)
 	s.guard(m, "GET /admin/teams", admin, s.adminTeams)
 	s.guard(m, "POST /admin/teams", admin, s.createTeam)
+	s.guard(m, "POST /admin/teams/{id}", admin, s.renameTeam)
+	s.guard(m, "POST /admin/teams/{id}/delete", admin, s.deleteTeam)
 	s.guard(m, "POST /admin/teams/{id}/members", admin, s.addMember)
 	s.guard(m, "POST /admin/teams/{id}/members/{agent}/remove", admin, s.removeMember)
 	s.guard(m, "POST /admin/teams/{id}/default-queue", admin, s.setDefaultQueue)

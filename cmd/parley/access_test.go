@@ -52,7 +52,7 @@ const (
 )
 
 // policy is one route's expected access. path, when set, replaces the pattern's path (its
-// placeholders {team}, {agent}, {rule}, {canned}, {newteam}, {newteamid}, {othertoken}, {webhook},
+// placeholders {team}, {agent}, {rule}, {canned}, {policy}, {newteam}, {newteamid}, {othertoken}, {webhook},
 // {delivery}, {inbox} (a new API inbox) and {n}
 // are filled per case); body is sent
 // with the request ({other} becomes a second contact beside the object, in its team).
@@ -178,6 +178,8 @@ var policies = map[string]policy{
 	"POST /admin/agents/{id}/role":                  {access: admin, path: "/admin/agents/{agent}/role", form: true, body: "role=agent"},
 	"GET /admin/teams":                              {access: admin},
 	"POST /admin/teams":                             {access: admin, form: true, body: "name=Team+{n}"},
+	"POST /admin/teams/{id}":                        {access: admin, path: "/admin/teams/{newteamid}", form: true, body: "name=Renamed+{n}"},
+	"POST /admin/teams/{id}/delete":                 {access: admin, path: "/admin/teams/{newteamid}/delete"},
 	"POST /admin/teams/{id}/members":                {access: admin, path: "/admin/teams/{team}/members", form: true, body: "agent_id={agent}"},
 	"POST /admin/teams/{id}/members/{agent}/remove": {access: admin, path: "/admin/teams/{team}/members/{agent}/remove"},
 	"POST /admin/teams/{id}/default-queue":          {access: admin, path: "/admin/teams/{newteamid}/default-queue", form: true, body: "on=true"},
@@ -201,6 +203,9 @@ var policies = map[string]policy{
 	"POST /api/v1/rule-sets":                        {access: admin, body: `{"name":"s{n}","mode":"all"}`},
 	"POST /api/v1/sla/policies": {access: admin, body: `{"name":"P{n}","team_id":{newteam},"priority":"urgent","first_response":"15m","resolution":"4h",` +
 		`"calendar":{"zone":"Europe/Berlin","week":{"mon":["09:00-17:00"]}}}`},
+	"PUT /api/v1/sla/policies/{id}": {access: admin, path: "/api/v1/sla/policies/{policy}", body: `{"name":"Q{n}","first_response":"1h 30m",` +
+		`"calendar":{"zone":"UTC","week":{"tue":["09:00-17:00"]}}}`},
+	"DELETE /api/v1/sla/policies/{id}":               {access: admin, path: "/api/v1/sla/policies/{policy}"},
 	"GET /api/v1/openapi.json":                       {access: public},
 	"GET /api/docs":                                  {access: public},
 	"GET /api/v1/webhooks":                           {access: admin},
@@ -596,6 +601,14 @@ func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, 
 			m.t.Fatal(err)
 		}
 		path = strings.ReplaceAll(path, "{rule}", fmt.Sprint(rule.ID))
+	}
+	if strings.Contains(path, "{policy}") {
+		p, err := workflow.NewSLA(m.a.pool, m.a.store).CreatePolicy(ctx, workflow.NewPolicy{Name: fmt.Sprintf("Policy %d", m.n),
+			Tier: fmt.Sprintf("tier%d", m.n), FirstResponse: time.Hour})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{policy}", fmt.Sprint(p.ID))
 	}
 	if strings.Contains(path, "{webhook}") || strings.Contains(path, "{delivery}") {
 		path = m.webhook(path)
