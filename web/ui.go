@@ -70,6 +70,7 @@ func (s *Server) uiRoutes(m *router) {
 	})
 	s.guard(m, "GET /admin/agents", admin, s.adminAgents)
 	s.guard(m, "POST /admin/agents", admin, s.createAgent)
+	s.guard(m, "POST /admin/agents/{id}", admin, s.editAgent)
 	s.guard(m, "POST /admin/agents/{id}/role", admin, s.changeRole)
 	s.guard(m, "GET /admin/teams", admin, s.adminTeams)
 	s.guard(m, "POST /admin/teams", admin, s.createTeam)
