@@ -204,3 +204,29 @@ func TestAdminCategoryDelete(t *testing.T) {
 		t.Fatalf("audit %+v", r)
 	}
 }
+
+// TestAdminAttributeEdit shows each attribute with an edit form filled with its definition, and
+// saving it changes the label and options of that attribute.
+func TestAdminAttributeEdit(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t)
+	admin := e.newUser(t, "admin", inbox.RoleAdmin)
+	if st, body := admin.postForm(t, "/admin/attributes", url.Values{"object": {"contact"}, "key": {"plan"}, "label": {"Plan"},
+		"type": {"list"}, "options": {"free, pro"}}); st != http.StatusSeeOther {
+		t.Fatalf("define: %d %.300s", st, body)
+	}
+	_, page := admin.get(t, "/admin/attributes")
+	mustContain(t, "attributes page", page, `aria-label="Edit Plan"`, `<input type="hidden" name="key" value="plan">`,
+		`<option selected>list</option>`, `name="options" value="free, pro"`)
+	if st, _ := admin.postForm(t, "/admin/attributes", url.Values{"object": {"contact"}, "key": {"plan"}, "label": {"Price plan"},
+		"type": {"list"}, "options": {"free, pro, enterprise"}}); st != http.StatusSeeOther {
+		t.Fatalf("edit: %d", st)
+	}
+	defs, err := e.store.AttributeDefs(context.Background(), inbox.AttrContact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(defs) != 1 || defs[0].Label != "Price plan" || len(defs[0].Options) != 3 {
+		t.Fatalf("definitions after the edit: %+v", defs)
+	}
+}
