@@ -33,7 +33,7 @@ func TestDescribeSpeaksPlainly(t *testing.T) {
 		{"breach", inbox.AuditEntry{Actor: "system", Kind: "sla.breach", Data: map[string]any{"target": "next_response"}}, "SLA breached: next response", true},
 		{"status", inbox.AuditEntry{AgentID: &ann, Actor: "agent", Kind: "status", Data: map[string]any{"from": "open", "to": "resolved"}}, "Ann changed the status from open to resolved", false},
 		{"autoclose", inbox.AuditEntry{Actor: "system", Kind: "autoclose", Data: map[string]any{"from": "resolved", "to": "closed", "after_secs": 7200.0}},
-			"Moved from resolved to closed automatically after 2h 00m without activity", false},
+			"Moved from resolved to closed automatically after 2h without activity", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
