@@ -42,9 +42,9 @@ func TestDashboardReportsVolumesTimesAndAgentsWithCSV(t *testing.T) {
 	}
 	mustContain(t, "dashboard", body,
 		`<span class="tile-n">3</span><span class="tile-l">conversations</span>`,
-		`<td>First response</td><td class="num">2</td><td class="num">20m</td><td class="num">28m</td>`,
+		`<td>First response</td><td class="num">2</td><td class="num">20m 00s</td><td class="num">28m 00s</td>`,
 		`<td>Resolution</td><td class="num">2</td><td class="num">1h 30m</td><td class="num">1h 54m</td>`,
-		`<td>ana</td><td class="num">2</td><td class="num">2</td><td class="num">2</td><td class="num">20m</td><td class="num">1h 30m</td>`,
+		`<td>ana</td><td class="num">2</td><td class="num">2</td><td class="num">2</td><td class="num">20m 00s</td><td class="num">1h 30m</td>`,
 		`aria-label="API 3; "`, `<svg class="chart columns"`, `data-src="/api/v1/sla/board"`,
 		`href="/dashboard/export/agents.csv?period=1d"`)
 

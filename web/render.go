@@ -171,20 +171,22 @@ func formatAgo(d time.Duration) string {
 	return fmt.Sprintf("%dw", int(d.Hours()/24/7))
 }
 
-// formatDuration is a readable duration: "45s", "12m", "3h 05m", "2d 4h"; "—" for none.
+// formatDuration is a duration as every page shows it, to the second under an hour and to the
+// minute under a day: "45s", "1m 26s", "2h 05m", "3d 4h"; "—" for none. The dashboard's script
+// (static/js/dashboard.js, span) writes the same format.
 func formatDuration(d time.Duration) string {
-	d = d.Round(time.Second)
+	s := int64(d.Round(time.Second) / time.Second)
 	switch {
-	case d <= 0:
+	case s <= 0:
 		return "—"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm %02ds", s/60, s%60)
+	case s < 86400:
+		return fmt.Sprintf("%dh %02dm", s/3600, s%3600/60)
 	}
-	return fmt.Sprintf("%dd %dh", int(d.Hours()/24), int(d.Hours())%24)
+	return fmt.Sprintf("%dd %dh", s/86400, s%86400/3600)
 }
 
 // channelName is how a channel is shown.
