@@ -14,14 +14,18 @@ ALTER TABLE conversations
     ADD COLUMN waiting_since     timestamptz;
 ALTER TABLE agents ADD COLUMN online_at timestamptz;
 
--- The past, from the messages and the audit trail, in one pass over the conversations.
+-- The past, from the messages and the audit trail, in one pass over the conversations. A
+-- resolution with no trail (imported or seeded rows) is credited to the assignee, as surveys do.
 UPDATE conversations c SET
     first_response_by = CASE WHEN c.first_response_at IS NOT NULL THEN
         (SELECT m.author_agent_id FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'outbound'
             AND m.auto = '' AND m.author_agent_id IS NOT NULL ORDER BY m.id LIMIT 1) END,
-    resolved_by = CASE WHEN c.resolved_at IS NOT NULL THEN
+    resolved_by = CASE WHEN c.resolved_at IS NULL THEN NULL
+        WHEN EXISTS (SELECT 1 FROM conversation_events e WHERE e.conversation_id = c.id AND e.kind = 'status'
+            AND e.data->>'to' = 'resolved') THEN
         (SELECT e.agent_id FROM conversation_events e WHERE e.conversation_id = c.id AND e.kind = 'status'
-            AND e.data->>'to' = 'resolved' ORDER BY e.id DESC LIMIT 1) END,
+            AND e.data->>'to' = 'resolved' ORDER BY e.id DESC LIMIT 1)
+        ELSE c.assignee_id END,
     waiting_since = CASE WHEN c.status IN ('new', 'open', 'pending') THEN
         (SELECT min(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'inbound'
             AND m.auto = '' AND m.id > coalesce((SELECT max(o.id) FROM messages o WHERE o.conversation_id = c.id
