@@ -73,9 +73,11 @@ func (s *Store) SetStatusTx(ctx context.Context, tx pgx.Tx, id int64, status Sta
 	now := s.now()
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = $2,
 			resolved_at = CASE WHEN $2 = 'resolved' THEN $3 WHEN $2 = 'closed' THEN resolved_at ELSE NULL END,
+			resolved_by = CASE WHEN $2 = 'resolved' THEN $4 WHEN $2 = 'closed' THEN resolved_by ELSE NULL END,
 			closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE NULL END,
+			waiting_since = CASE WHEN $2 IN ('resolved', 'closed') THEN NULL ELSE waiting_since END,
 			last_activity_at = greatest(last_activity_at, $3)
-		WHERE id = $1`, id, status, now); err != nil {
+		WHERE id = $1`, id, status, now, nonZero(by.AgentID)); err != nil {
 		return fmt.Errorf("inbox: status: %w", err)
 	}
 	previous := c.status

@@ -110,17 +110,20 @@ const bulkSQL = `WITH k AS (
 		       'resolved','resolved','resolved','resolved','resolved','resolved','closed','closed','closed'])[1 + id % 20] AS status,
 		id
 	FROM k
+), who AS (
+	SELECT s.*, CASE WHEN status = 'new' OR cardinality($3::bigint[]) = 0 OR (id / 20) % 5 = 0 THEN NULL
+		     ELSE ($3::bigint[])[1 + id % cardinality($3::bigint[])] END AS assignee
+	FROM shaped s
 ), conv AS (
 	INSERT INTO conversations (contact_id, channel, status, priority, subject, assignee_id, team_id, category, tags,
-		created_at, first_response_at, resolved_at, closed_at, last_activity_at)
+		created_at, first_response_at, resolved_at, closed_at, last_activity_at, first_response_by, resolved_by, waiting_since)
 	SELECT contact_id,
 		(ARRAY['email','sms','chat','slack','api'])[1 + id % 5],
 		status,
 		(ARRAY['low','normal','normal','normal','high','urgent'])[1 + id % 6],
 		'Order #' || (100000 + id) || ': ' || (ARRAY['damaged item','late delivery','refund','cannot sign in','wrong size',
 			'invoice copy','cancel subscription','change address'])[1 + (id / 3) % 8],
-		CASE WHEN status = 'new' OR cardinality($3::bigint[]) = 0 OR (id / 20) % 5 = 0 THEN NULL
-		     ELSE ($3::bigint[])[1 + id % cardinality($3::bigint[])] END,
+		assignee,
 		CASE WHEN id % 200 = 13 THEN ($5::bigint[])[5] WHEN id % 50 = 7 THEN NULL ELSE ($5::bigint[])[1 + id % 4] END,
 		(ARRAY['billing','shipping','returns','account',''])[1 + (id / 5) % 5],
 		CASE WHEN id % 4 = 0 THEN ARRAY['vip'] ELSE '{}' END,
@@ -128,8 +131,11 @@ const bulkSQL = `WITH k AS (
 		CASE WHEN status <> 'new' THEN created + step END,
 		CASE WHEN status IN ('resolved', 'closed') THEN created + 5 * step END,
 		CASE WHEN status = 'closed' THEN created + 5 * step + interval '1 day' END,
-		created + 4 * step
-	FROM shaped
+		created + 4 * step,
+		CASE WHEN status <> 'new' THEN assignee END,
+		CASE WHEN status IN ('resolved', 'closed') THEN assignee END,
+		CASE WHEN status = 'new' THEN created WHEN status IN ('open', 'pending') THEN created + 4 * step END
+	FROM who
 	RETURNING id, contact_id, channel, status, assignee_id, created_at, coalesce(first_response_at - created_at, interval '10 minutes') AS step
 )
 INSERT INTO messages (conversation_id, direction, channel, external_id, contact_id, author_agent_id, text,

@@ -19,6 +19,15 @@ type write struct {
 	d   threadDecision
 }
 
+// waitingSince is when the message starts the customer's wait for a reply: its time, or none
+// for an automatic message (an out-of-office awaits nobody).
+func (w write) waitingSince() *time.Time {
+	if w.in.Auto != "" {
+		return nil
+	}
+	return &w.at
+}
+
 // args collects a statement's parameters and names their placeholders.
 type args []any
 
@@ -31,10 +40,10 @@ func (a *args) p(v any) string {
 // yields, returning convStateCols.
 func (w write) insertConversation(a *args, contactExpr, from string) string {
 	inboxID := a.p(nonZero(w.in.InboxID))
-	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at)
+	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at, waiting_since)
 		SELECT ` + contactExpr + `, ` + inboxID + `::bigint, ` + a.p(w.in.Channel) + `, ` + a.p(subjectOf(w.in)) + `,
 			(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint), ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
-		a.p(w.at) + `::timestamptz, ` + a.p(w.at) + `::timestamptz ` + from + ` RETURNING ` + convStateCols
+		a.p(w.at) + `::timestamptz, ` + a.p(w.at) + `::timestamptz, ` + a.p(w.waitingSince()) + `::timestamptz ` + from + ` RETURNING ` + convStateCols
 }
 
 // insertMessage is an INSERT of the inbound message into the conversation and contact that
@@ -130,7 +139,9 @@ func (w write) queueMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 	conv := `UPDATE conversations SET
 			last_activity_at = greatest(last_activity_at, ` + a.p(w.at) + `),
 			status = CASE WHEN ` + a.p(w.d.reopen) + ` OR ` + a.p(w.d.wake) + ` THEN 'open' ELSE status END,
-			resolved_at = CASE WHEN ` + a.p(w.d.reopen) + ` THEN NULL ELSE resolved_at END
+			resolved_at = CASE WHEN ` + a.p(w.d.reopen) + ` THEN NULL ELSE resolved_at END,
+			resolved_by = CASE WHEN ` + a.p(w.d.reopen) + ` THEN NULL ELSE resolved_by END,
+			waiting_since = coalesce(waiting_since, ` + a.p(w.waitingSince()) + `::timestamptz)
 		WHERE id = ` + a.p(w.d.conversationID) + ` RETURNING ` + convStateCols
 	// The sender, who may not be the conversation's contact (a colleague on an email thread).
 	msg, err := w.insertMessage(&a, "v.id", a.p(look.contactID)+"::bigint", "FROM v")

@@ -124,9 +124,11 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 	}
 	response := dir == DirectionOutbound && r.Author.AgentID != 0 && r.Auto == ""
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET last_activity_at = greatest(last_activity_at, $2),
+			first_response_by = CASE WHEN $3 AND first_response_at IS NULL THEN $4 ELSE first_response_by END,
 			first_response_at = CASE WHEN $3 THEN coalesce(first_response_at, $2) ELSE first_response_at END,
+			waiting_since = CASE WHEN $3 THEN NULL ELSE waiting_since END,
 			status = CASE WHEN $3 AND status = 'new' THEN 'open' ELSE status END
-		WHERE id = $1`, c.id, now, response); err != nil {
+		WHERE id = $1`, c.id, now, response, nonZero(r.Author.AgentID)); err != nil {
 		return 0, fmt.Errorf("inbox: reply: update conversation: %w", err)
 	}
 	e := c.event(EventMessageCreated, now)

@@ -41,11 +41,13 @@ type Spread struct {
 	P90    time.Duration
 }
 
-// AgentStats is one agent's work on the period's conversations.
+// AgentStats is one agent's work on the period's conversations. Each figure credits the agent who
+// did the work, whoever the conversation is assigned to: Resolved and MedianResolution count the
+// conversations they resolved, MedianFirstResponse those whose first reply was theirs.
 type AgentStats struct {
 	AgentID             int64
 	Name                string
-	Assigned            int64
+	Assigned            int64 // assigned to them now
 	Resolved            int64
 	Replies             int64
 	MedianFirstResponse time.Duration
@@ -166,21 +168,29 @@ func (s *Store) daily(ctx context.Context, from, to time.Time) ([]DayCount, erro
 }
 
 func (s *Store) agentStats(ctx context.Context, from, to time.Time) ([]AgentStats, error) {
-	rows, err := s.pool.Query(ctx, `WITH conv AS (
-			SELECT assignee_id, count(*) AS assigned, count(resolved_at) AS resolved,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at)) AS frt,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)) AS rt
-			FROM conversations WHERE created_at >= $1 AND created_at < $2 AND assignee_id IS NOT NULL
-			GROUP BY assignee_id),
+	rows, err := s.pool.Query(ctx, `WITH conv AS MATERIALIZED (
+			SELECT assignee_id, first_response_by, resolved_by, created_at, first_response_at, resolved_at
+			FROM conversations WHERE created_at >= $1 AND created_at < $2),
+		assigned AS (
+			SELECT assignee_id AS agent_id, count(*) AS n FROM conv WHERE assignee_id IS NOT NULL GROUP BY 1),
+		first AS (
+			SELECT first_response_by AS agent_id,
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at)) AS median
+			FROM conv WHERE first_response_by IS NOT NULL AND first_response_at IS NOT NULL GROUP BY 1),
+		resolved AS (
+			SELECT resolved_by AS agent_id, count(*) AS n,
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)) AS median
+			FROM conv WHERE resolved_by IS NOT NULL AND resolved_at IS NOT NULL GROUP BY 1),
 		replies AS (
 			SELECT m.author_agent_id AS agent_id, count(*) AS n
 			FROM conversations c JOIN messages m ON m.conversation_id = c.id
 			WHERE c.created_at >= $1 AND c.created_at < $2 AND m.direction = 'outbound' AND m.auto = ''
 				AND m.author_agent_id IS NOT NULL
 			GROUP BY m.author_agent_id)
-		SELECT a.id, a.name, coalesce(conv.assigned, 0), coalesce(conv.resolved, 0), coalesce(replies.n, 0), conv.frt, conv.rt
-		FROM agents a LEFT JOIN conv ON conv.assignee_id = a.id LEFT JOIN replies ON replies.agent_id = a.id
-		ORDER BY coalesce(conv.assigned, 0) DESC, a.name`, from, to)
+		SELECT a.id, a.name, coalesce(assigned.n, 0), coalesce(resolved.n, 0), coalesce(replies.n, 0), first.median, resolved.median
+		FROM agents a LEFT JOIN assigned ON assigned.agent_id = a.id LEFT JOIN first ON first.agent_id = a.id
+			LEFT JOIN resolved ON resolved.agent_id = a.id LEFT JOIN replies ON replies.agent_id = a.id
+		ORDER BY coalesce(assigned.n, 0) DESC, a.name`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: report: agents: %w", err)
 	}

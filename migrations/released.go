@@ -38,6 +38,7 @@ func Released() []string {
 		"130_contact_duplicates.sql",
 		"135_profile_conditions.sql",
 		"145_categories.sql",
+		"150_dashboard_credit.sql",
 		"160_followups.sql",
 	}
 }

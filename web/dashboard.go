@@ -78,12 +78,14 @@ type dashboardView struct {
 	CSAT     barChart
 	Agents   []agentRow
 	Labels   map[sla.Target]string
+	// Live is the present moment: the tiles the script refreshes from /api/v1/dashboard/live.
+	Live liveFigures
 	// Names maps team and agent ids to names for the live board's groups, as JSON.
 	Names string
 }
 
-// dashboard is GET /dashboard: the live SLA board (filled by its script from the SLA API) and the
-// period's reports with their charts.
+// dashboard is GET /dashboard: the live tiles and SLA board (refreshed by its script from the
+// API) and the period's reports with their charts.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	p, err := parsePeriod(r.URL.Query(), s.now())
 	if err != nil {
@@ -99,6 +101,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		Daily: newColumnChart(rep.Daily), Quality: d.q, CSAT: csatChart(d.q.CSAT), Agents: agentRows(rep.Agents, d.q),
 		Labels: targetLabels}
 	if v.Names, err = s.boardNames(r.Context()); err != nil {
+		return err
+	}
+	if v.Live, err = s.liveOf(r.Context(), r); err != nil {
 		return err
 	}
 	for _, c := range rep.Channels {

@@ -23,6 +23,9 @@ func TestDurationWords(t *testing.T) {
 		{28*time.Hour + 30*time.Minute + 5*time.Second, "1d 4h", "1d 4h 30m 5s"},
 		{24*time.Hour + 30*time.Minute, "1d 30m", "1d 30m"},
 		{90*time.Second + 400*time.Millisecond, "1m 30s", "1m 30s"},
+		{86 * time.Second, "1m 26s", "1m 26s"}, // a median of 86 s is not "1m"
+		{59*time.Second + 600*time.Millisecond, "1m", "1m"},
+		{2*time.Hour + 5*time.Minute + 40*time.Second, "2h 5m", "2h 5m 40s"},
 	} {
 		if got := formatDuration(c.d); got != c.show {
 			t.Errorf("formatDuration(%v) = %q, want %q", c.d, got, c.show)

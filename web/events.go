@@ -30,6 +30,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
+	// The agent counts as online from the moment their socket opens (and for as long as it
+	// beats): recorded before the upgrade, so a dashboard read once the socket is open counts it.
+	if err := s.store.TouchOnline(r.Context(), agent.ID); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader answered the client already
@@ -44,6 +50,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		c.writePump(r.Context())
 		s.hub.remove(c)
 	}()
+	go s.heartbeat(r.Context(), agent.ID, c.done)
 	c.readPump(func(frame []byte) { s.ui.presence.receive(r.Context(), c, frame) })
 	s.hub.remove(c)
 	s.ui.presence.gone(c)

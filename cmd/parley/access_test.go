@@ -169,6 +169,7 @@ var policies = map[string]policy{
 	"GET /dashboard":                {access: supervisor},
 	"GET /dashboard/export/{table}": {access: supervisor, path: "/dashboard/export/channels.csv"},
 	"GET /api/v1/sla/board":         {access: supervisor},
+	"GET /api/v1/dashboard/live":    {access: supervisor},
 	"GET /api/v1/sla/breaches":      {access: supervisor},
 	"GET /api/v1/sla/policies":      {access: supervisor},
 	"GET /api/v1/sla/settings":      {access: supervisor},

@@ -1,7 +1,9 @@
-// dashboard.js: the live SLA board. It reads GET /api/v1/sla/board, shows the breached and
-// at-risk conversations grouped by team and then by agent, counts down to each due instant
-// every second, and reloads when live events arrive (a warning, a breach, any change to a
-// conversation, a message that may meet a target).
+// dashboard.js: the live tiles and the live SLA board. The tiles (open and unassigned now, the
+// longest wait, agents online) read GET /api/v1/dashboard/live; the board reads
+// GET /api/v1/sla/board and shows the breached and at-risk conversations grouped by team and
+// then by agent. Both count time every second and reload when live events arrive (a warning, a
+// breach, any change to a conversation, a message); the tiles also every 30 s, for agents
+// coming and going.
 import { live } from './app.js';
 import { debounce } from './api.js';
 
@@ -17,21 +19,27 @@ function el(tag, value, cls) {
   return e;
 }
 
-// span formats a number of milliseconds as "1h 02m", "4m 05s" or "12s".
+// span formats a number of milliseconds as the server's formatDuration does (web/durations.go):
+// "45s", "1m 26s", "2h 05m", "3d 4h".
 function span(ms) {
-  const s = Math.floor(Math.abs(ms) / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const two = (n) => String(n).padStart(2, '0');
-  if (h > 0) return `${h}h ${two(m)}m`;
-  if (m > 0) return `${m}m ${two(sec)}s`;
-  return `${sec}s`;
+  let s = Math.round(Math.abs(ms) / 1000);
+  const parts = [];
+  for (const [size, unit] of [[86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']]) {
+    const n = Math.floor(s / size);
+    if (n > 0 && parts.length < 2) {
+      parts.push(`${n}${unit}`);
+      s -= n * size;
+    }
+  }
+  return parts.join(' ') || '0s';
 }
 
-// tick rewrites every countdown from its due instant.
+// tick rewrites every countdown from its due instant, and the longest wait from its start.
 function tick() {
   const now = Date.now();
+  for (const w of document.querySelectorAll('.waited[data-since]')) {
+    w.textContent = span(now - Date.parse(w.dataset.since));
+  }
   for (const c of body.querySelectorAll('.countdown[data-due]')) {
     const left = Date.parse(c.dataset.due) - now;
     c.textContent = left > 0 ? `due in ${span(left)}` : `overdue by ${span(left)}`;
@@ -116,11 +124,58 @@ async function load() {
   render(await res.json());
 }
 
+const tiles = document.getElementById('live-tiles');
+
+// longestTile fills the longest-wait tile: the wait, counting, and a link to the conversation.
+function longestTile(tile, w) {
+  if (!w) {
+    tile.replaceChildren(el('span', '—', 'tile-n'), el('span', 'longest wait', 'tile-l'), el('span', 'nobody is waiting', 'tile-s'));
+    return;
+  }
+  const t = el('time', w.wait, 'waited');
+  t.dataset.since = w.since;
+  t.dateTime = w.since;
+  const n = el('span', null, 'tile-n');
+  n.append(t);
+  const a = el('a', `#${w.conversation_id} ${w.subject || '(no subject)'}`);
+  a.href = `/inbox/${w.conversation_id}`;
+  const s = el('span', null, 'tile-s');
+  s.append(a);
+  tile.replaceChildren(n, el('span', 'longest wait', 'tile-l'), s);
+}
+
+async function loadLive() {
+  let res;
+  try {
+    res = await fetch(tiles.dataset.src, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  } catch {
+    return; // the figures stay as they were; the next event or interval retries
+  }
+  if (res.status === 401) {
+    location.reload();
+    return;
+  }
+  if (!res.ok) return;
+  const data = await res.json();
+  for (const k of ['open', 'unassigned', 'online', 'available']) {
+    const n = tiles.querySelector(`[data-live="${k}"]`);
+    if (n) n.textContent = String(data[k]);
+  }
+  longestTile(tiles.querySelector('[data-live="longest"]'), data.longest_wait);
+  tick();
+}
+
 const reload = debounce(load, 300);
+const reloadLive = debounce(loadLive, 300);
 load();
 setInterval(tick, 1000);
+setInterval(reloadLive, 30000);
 live?.addEventListener('event', (ev) => {
   const t = ev.detail.type;
   if (t.startsWith('sla.') || t.startsWith('conversation.') || t === 'message.created') reload();
+  if (t.startsWith('conversation.') || t === 'message.created') reloadLive();
 });
-live?.addEventListener('catchup', reload);
+live?.addEventListener('catchup', () => {
+  reload();
+  reloadLive();
+});

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// heartbeatEvery is how often an open event socket records its agent as online
+// (inbox.Store.TouchOnline); inbox.OnlineWindow allows for a few missed beats.
+const heartbeatEvery = 30 * time.Second
+
+// liveFigures is the dashboard's live tiles, as the page renders them and as
+// GET /api/v1/dashboard/live answers.
+type liveFigures struct {
+	Open       int64        `json:"open"`
+	Unassigned int64        `json:"unassigned"`
+	Online     int64        `json:"online"`
+	Available  int64        `json:"available"`
+	Longest    *longestWait `json:"longest_wait"` // null: nobody waits
+}
+
+// longestWait is the conversation whose customer has waited longest for an agent's reply.
+type longestWait struct {
+	ConversationID int64     `json:"conversation_id"`
+	Subject        string    `json:"subject"`
+	Since          time.Time `json:"since"`
+	// Wait is how long, as the page shows it when rendered ("12m 05s").
+	Wait string `json:"wait"`
+}
+
+// liveOf reads the live figures of what the request's agent may see.
+func (s *Server) liveOf(ctx context.Context, r *http.Request) (liveFigures, error) {
+	sc, err := s.scope(r)
+	if err != nil {
+		return liveFigures{}, err
+	}
+	l, err := sc.Live(ctx)
+	if err != nil {
+		return liveFigures{}, err
+	}
+	out := liveFigures{Open: l.Open, Unassigned: l.Unassigned, Online: l.Online, Available: l.Available}
+	if w := l.Longest; w != nil {
+		out.Longest = &longestWait{ConversationID: w.ConversationID, Subject: w.Subject, Since: w.Since.UTC(),
+			Wait: formatDuration(s.now().Sub(w.Since))}
+	}
+	return out, nil
+}
+
+// dashboardLive is GET /api/v1/dashboard/live: the dashboard's live tiles (open and unassigned
+// conversations now, the longest wait, agents online), which its script reloads on live events.
+func (s *Server) dashboardLive(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.liveOf(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
+// heartbeat records the socket's agent as online every heartbeatEvery until done closes (the
+// events handler recorded the first beat), so that any process's dashboard counts them
+// (inbox.Live.Online).
+func (s *Server) heartbeat(ctx context.Context, agentID int64, done <-chan struct{}) {
+	t := time.NewTicker(heartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.store.TouchOnline(ctx, agentID); err != nil && ctx.Err() == nil {
+			s.log.Warn("heartbeat", "agent", agentID, "err", err)
+		}
+	}
+}
