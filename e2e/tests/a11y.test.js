@@ -17,7 +17,7 @@ import { readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { useBrowser, browser, login, baseURL } from '../lib/browser.js';
+import { useBrowser, browser, login, baseURL, inbound } from '../lib/browser.js';
 import { totp, stepNow } from '../lib/totp.js';
 
 const require = createRequire(import.meta.url);
@@ -125,7 +125,7 @@ test('every page an admin reaches by its links passes axe-core at 1440x900 and 3
   report(findings);
 });
 
-test('the signed-out pages, the error pages and an import preview pass axe-core', { timeout: 120_000 }, async () => {
+test('the signed-out pages, the error pages and the previews of a merge and an import pass axe-core', { timeout: 120_000 }, async () => {
   const findings = [];
   const context = await newContext();
   const page = await context.newPage();
@@ -147,6 +147,12 @@ test('the signed-out pages, the error pages and an import preview pass axe-core'
   const admin = await signInAs(signed, login.email, login.password);
   const res = await admin.goto('/contacts/999999999');
   assert.equal(res.status(), 404);
+  await check(admin, findings);
+  // The preview of a merge of two contacts (linked only when the two look alike).
+  const a = await inbound(login.token, { external_id: `a11y-${run}-a`, contact: { name: `Axel ${run}`, email: `axel-${run}@example.com` }, subject: 'Hello', text: 'One.' });
+  const b = await inbound(login.token, { external_id: `a11y-${run}-b`, contact: { name: `Axel ${run}`, phone: '+15555550123' }, subject: 'Hello', text: 'Two.' });
+  assert.notEqual(a.contact_id, b.contact_id);
+  assert.equal((await admin.goto(`/contacts/${a.contact_id}/merge?other_id=${b.contact_id}`)).status(), 200);
   await check(admin, findings);
   // The preview of a contact import (the answer to a form's POST: no link leads there).
   await admin.goto('/contacts');
