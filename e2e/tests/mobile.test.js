@@ -22,7 +22,7 @@ test('on a phone the header is one row and its sections fold behind an accessibl
   const page = await signIn(browser, login.email, login.password, phone);
   await page.goto('/contacts');
   const header = page.locator('header.top');
-  const menu = page.getByRole('button', { name: 'Menu' });
+  const menu = page.getByRole('button', { name: 'Menu', exact: true });
   const brand = page.getByRole('link', { name: 'Parley inbox' });
   const b = await box(brand);
   const h = await box(header);
@@ -57,7 +57,7 @@ test('on a phone the header is one row and its sections fold behind an accessibl
 test('at 1440x900 the header is the full row: sections and links in view, no Menu button', { timeout: 60_000 }, async () => {
   const page = await signIn(browser, login.email, login.password, { width: 1440, height: 900 });
   await page.goto('/inbox');
-  assert.equal(await page.getByRole('button', { name: 'Menu' }).isVisible(), false);
+  assert.equal(await page.getByRole('button', { name: 'Menu', exact: true }).isVisible(), false);
   const sections = page.getByRole('navigation', { name: 'Sections' });
   assert.ok(await sections.getByRole('link', { name: 'Inbox', exact: true }).isVisible());
   assert.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible());
@@ -70,7 +70,7 @@ test('at 1440x900 the header is the full row: sections and links in view, no Men
   const conv = await box(page.locator('section.conv'));
   const panel = await box(page.locator('#panel'));
   assert.ok(list.right <= conv.left + 1 && conv.right <= panel.left + 1, 'list | conversation | customer');
-  assert.equal(await page.getByRole('link', { name: 'Back to list' }).isVisible(), false, 'the list is in view: no back link');
+  assert.equal(await page.getByRole('link', { name: 'Back to list', exact: true }).isVisible(), false, 'the list is in view: no back link');
   await page.context().close();
 });
 
@@ -116,7 +116,7 @@ test('on a phone a long conversation shows its latest message, the composer and 
   assert.ok(await assignee.isVisible());
 
   // Back to the list, with its filter kept.
-  const back = page.getByRole('link', { name: 'Back to list' });
+  const back = page.getByRole('link', { name: 'Back to list', exact: true });
   const bb = await box(back);
   assert.ok(bb.top >= 0 && bb.bottom <= phone.height, 'Back to list is on screen');
   await back.click();
