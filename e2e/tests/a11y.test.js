@@ -12,23 +12,20 @@
 // pages' Content-Security-Policy for that script only (a test-only setting of Chromium).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { useBrowser, browser, login, baseURL, inbound } from '../lib/browser.js';
 import { totp, stepNow } from '../lib/totp.js';
+import { axeFindings } from '../lib/axe.js';
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core/axe.min.js');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.join(here, '..', '..', 'bin', 'parley');
 const templates = readdirSync(path.join(here, '..', '..', 'web', 'templates'))
   .filter((f) => f.endsWith('.html') && f !== 'layout.html').map((f) => f.replace(/\.html$/, ''));
 
 const viewports = [{ width: 1440, height: 900 }, { width: 390, height: 844 }];
-const failing = new Set(['critical', 'serious']);
 const run = Date.now().toString(36);
 
 // Links the crawl does not follow: downloads, the JSON API, sign-out, and River's own job UI
@@ -66,16 +63,7 @@ async function check(page, findings) {
     // Two frames: the page's resize observers have run (app.js marks the table boxes that
     // overflow at this width).
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: axePath });
-    // iframes: false, the only frames are the customers' (sanitized, script-less) email bodies.
-    const violations = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { iframes: false, resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-    });
-    for (const v of violations) {
-      if (!failing.has(v.impact)) continue;
-      for (const t of v.targets) findings.push(`${where} (${view || 'no view'}) at ${vp.width}x${vp.height}: ${v.id} [${v.impact}] ${t} (${v.help})`);
-    }
+    findings.push(...await axeFindings(page, `${where} (${view || 'no view'}) at ${vp.width}x${vp.height}`));
   }
   await page.setViewportSize(viewports[0]);
 }
