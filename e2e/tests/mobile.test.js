@@ -154,5 +154,10 @@ test('on a phone no page scrolls sideways: the sections, every admin page and th
     if (scroll > inner) wide.push(`${href}: ${scroll}px wide in ${inner}px`);
   }
   assert.deepEqual(wide, [], 'pages that scroll sideways');
+  // A table wider than the phone scrolls in its own box, which the keyboard can reach.
+  await page.goto('/admin/agents');
+  const agents = page.getByRole('group', { name: 'Agents (scrolls sideways)' });
+  assert.equal(await agents.getAttribute('tabindex'), '0');
+  assert.ok(await agents.evaluate((el) => el.scrollWidth > el.clientWidth), 'the table is wider than its box');
   await page.context().close();
 });
