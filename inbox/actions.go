@@ -11,12 +11,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Actor is who makes a change: an agent, or the system (AgentID 0) for the workflow's own moves.
+// Actor is who makes a change: an agent, or the system (AgentID 0) for the workflow's own moves,
+// or (Customer set, for the audit trail only) the customer, as when they answer a survey.
 type Actor struct {
-	AgentID int64
+	AgentID  int64
+	Customer bool
 }
 
 func (a Actor) kind() string {
+	if a.Customer {
+		return "customer"
+	}
 	if a.AgentID == 0 {
 		return "system"
 	}

@@ -27,6 +27,10 @@ const (
 	AuditAgentDeactivate = "agent.deactivated"
 	AuditAgentActivate   = "agent.activated"
 	AuditAgentRole       = "agent.role"
+	// AuditAgentChanged records a change of an agent's name or capacity.
+	AuditAgentChanged = "agent.changed"
+	// AuditCannedChanged records a canned response added, changed or deleted.
+	AuditCannedChanged   = "canned.changed"
 	AuditInboxChanged    = "inbox.changed"
 	AuditRuleChanged     = "rule.changed"
 	AuditPolicyChanged   = "sla_policy.changed"

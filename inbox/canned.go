@@ -59,15 +59,26 @@ func (s *Store) CannedResponses(ctx context.Context) ([]Canned, error) {
 // SaveCanned creates a canned response (c.ID 0) or replaces one. A shortcut already taken is
 // ErrConflict; bad input is a *ValidationError; an unknown id is ErrNotFound.
 func (s *Store) SaveCanned(ctx context.Context, c Canned, by Actor) (Canned, error) {
+	var out Canned
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.SaveCannedTx(ctx, tx, c, by)
+		return err
+	})
+	return out, err
+}
+
+// SaveCannedTx is SaveCanned in the caller's transaction (to audit it in the same).
+func (s *Store) SaveCannedTx(ctx context.Context, tx pgx.Tx, c Canned, by Actor) (Canned, error) {
 	if err := c.clean(); err != nil {
 		return Canned{}, fmt.Errorf("inbox: canned: %w", err)
 	}
 	var err error
 	if c.ID == 0 {
-		err = s.pool.QueryRow(ctx, `INSERT INTO canned_responses (shortcut, title, body, created_by, created_at, updated_at)
+		err = tx.QueryRow(ctx, `INSERT INTO canned_responses (shortcut, title, body, created_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, c.Shortcut, c.Title, c.Body, nonZero(by.AgentID), s.now()).Scan(&c.ID)
 	} else {
-		err = s.pool.QueryRow(ctx, `UPDATE canned_responses SET shortcut = $2, title = $3, body = $4, updated_at = $5
+		err = tx.QueryRow(ctx, `UPDATE canned_responses SET shortcut = $2, title = $3, body = $4, updated_at = $5
 			WHERE id = $1 RETURNING id`, c.ID, c.Shortcut, c.Title, c.Body, s.now()).Scan(&c.ID)
 	}
 	if isUniqueViolation(err) {
@@ -81,12 +92,19 @@ func (s *Store) SaveCanned(ctx context.Context, c Canned, by Actor) (Canned, err
 
 // DeleteCanned removes a canned response; an unknown id is ErrNotFound.
 func (s *Store) DeleteCanned(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM canned_responses WHERE id = $1`, id)
+	return s.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := s.DeleteCannedTx(ctx, tx, id)
+		return err
+	})
+}
+
+// DeleteCannedTx is DeleteCanned in the caller's transaction; it returns the shortcut the
+// response had.
+func (s *Store) DeleteCannedTx(ctx context.Context, tx pgx.Tx, id int64) (string, error) {
+	var shortcut string
+	err := tx.QueryRow(ctx, `DELETE FROM canned_responses WHERE id = $1 RETURNING shortcut`, id).Scan(&shortcut)
 	if err != nil {
-		return fmt.Errorf("inbox: canned: %w", err)
+		return "", fmt.Errorf("inbox: canned %d: %w", id, notFound(err))
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("inbox: canned %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return shortcut, nil
 }

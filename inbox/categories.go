@@ -183,6 +183,40 @@ func (s *Store) SaveCategoryTx(ctx context.Context, tx pgx.Tx, in CategoryInput)
 	return c, nil
 }
 
+// EnsureCategoryPathTx returns the category at path ("Delivery › Damaged", split as
+// CategoryByPath splits it), adding in tx whichever of its levels is missing; a level it adds is
+// a complaint category when complaint is set and it is the last. Seeds (the demo) and tests
+// use it to name the categories they need.
+func (s *Store) EnsureCategoryPathTx(ctx context.Context, tx pgx.Tx, path string, complaint bool) (Category, error) {
+	parts := splitCategoryPath(path)
+	if len(parts) == 0 || len(parts) > 2 {
+		return Category{}, fmt.Errorf("inbox: category: %w", invalid("category", "name a category as \"Parent\" or \"Parent › Child\""))
+	}
+	var c Category
+	for i, name := range parts {
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM categories
+			WHERE parent_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2)`, nonZero(c.ID), name).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			if c, err = s.SaveCategoryTx(ctx, tx, CategoryInput{ParentID: c.ID, Name: name, Complaint: complaint && i == len(parts)-1}); err != nil {
+				return Category{}, err
+			}
+			continue
+		}
+		if err != nil {
+			return Category{}, fmt.Errorf("inbox: category %q: %w", path, err)
+		}
+		c.ID = id
+	}
+	if c.Path == "" { // every level was there: read the last whole
+		var err error
+		if c, err = s.Category(ctx, "category", c.ID); err != nil {
+			return Category{}, err
+		}
+	}
+	return c, nil
+}
+
 // ResolutionCodes lists every resolution code, archived ones included, by name.
 func (s *Store) ResolutionCodes(ctx context.Context) ([]ResolutionCode, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, name, archived_at IS NOT NULL FROM resolution_codes ORDER BY lower(name)`)

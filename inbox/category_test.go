@@ -3,6 +3,7 @@ package inbox_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -187,5 +188,55 @@ func TestAddAuditTx(t *testing.T) {
 	err = store.InTx(ctx, func(tx pgx.Tx) error { return store.AddAuditTx(ctx, tx, 999999, inbox.Actor{}, "routed", nil) })
 	if !errors.Is(err, inbox.ErrNotFound) {
 		t.Fatalf("unknown conversation: %v", err)
+	}
+}
+
+// EnsureCategoryPathTx adds the levels of a path that are missing, only once, marks only an added
+// last level a complaint, and finds an existing path whatever its case and separator.
+func TestEnsureCategoryPath(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, _ := setupEventLog(t)
+	ensure := func(path string, complaint bool) inbox.Category {
+		t.Helper()
+		var c inbox.Category
+		if err := store.InTx(ctx, func(tx pgx.Tx) (err error) {
+			c, err = store.EnsureCategoryPathTx(ctx, tx, path, complaint)
+			return err
+		}); err != nil {
+			t.Fatalf("%q: %v", path, err)
+		}
+		return c
+	}
+	late := ensure("Delivery › Late", true)
+	if late.Path != "Delivery › Late" || !late.Complaint || late.ParentID == nil {
+		t.Fatalf("late = %+v", late)
+	}
+	if again := ensure("delivery/late", false); again.ID != late.ID || !again.Complaint {
+		t.Errorf("the same path again = %+v, want %+v", again, late)
+	}
+	lost := ensure("Delivery > Lost", false)
+	if lost.ParentID == nil || *lost.ParentID != *late.ParentID || lost.Complaint {
+		t.Errorf("a sibling = %+v, want parent %d and not a complaint", lost, *late.ParentID)
+	}
+	parent, err := store.Category(ctx, "category", *late.ParentID)
+	if err != nil || parent.Complaint || parent.Path != "Delivery" {
+		t.Errorf("the parent = %+v, %v: want Delivery, not a complaint", parent, err)
+	}
+	cats, err := store.Categories(ctx)
+	var delivery []string
+	for _, c := range cats {
+		if strings.HasPrefix(c.Path, "Delivery") {
+			delivery = append(delivery, c.Path)
+		}
+	}
+	if err != nil || len(delivery) != 3 {
+		t.Errorf("categories under Delivery = %q, %v: want Delivery, Late and Lost once each", delivery, err)
+	}
+	if err := store.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := store.EnsureCategoryPathTx(ctx, tx, "A › B › C", false)
+		return err
+	}); err == nil {
+		t.Error("a three-level path was accepted")
 	}
 }

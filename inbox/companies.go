@@ -157,6 +157,13 @@ func (s *Store) SaveCompany(ctx context.Context, id int64, p CompanyPatch, by Au
 		if err != nil {
 			return AuditRecord{}, fmt.Errorf("inbox: company %d: join contacts: %w", id, err)
 		}
+		// Its contacts' SLA clocks follow a new tier, and those who just joined follow its tier.
+		if p.Tier != nil || joined.RowsAffected() > 0 {
+			if err := s.Publish(ctx, tx, Event{Type: EventCompanyUpdated, Data: map[string]any{"company_id": id,
+				"tier": p.Tier != nil, "joined": joined.RowsAffected()}, At: s.now()}); err != nil {
+				return AuditRecord{}, err
+			}
+		}
 		return by.Record(AuditCompanyChanged, AuditTarget("company", id), map[string]any{"joined": joined.RowsAffected()}), nil
 	})
 	if err != nil {

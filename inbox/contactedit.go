@@ -147,6 +147,12 @@ func (sc Scope) UpdateContact(ctx context.Context, id int64, p ContactPatch, by 
 		if err != nil {
 			return AuditRecord{}, fmt.Errorf("inbox: update contact: %w", notFoundFK(err, "company_id"))
 		}
+		// Announced with the fields only (no values): the SLA clocks of the contact's open
+		// conversations follow a new tier or company, and open screens refresh the profile.
+		if err := sc.s.Publish(ctx, tx, Event{Type: EventContactUpdated, ContactID: id,
+			Data: map[string]any{"fields": changed}, At: sc.s.now()}); err != nil {
+			return AuditRecord{}, err
+		}
 		return by.Record(AuditContactChanged, AuditTarget("contact", id), map[string]any{"fields": changed}), nil
 	})
 	if err != nil {

@@ -121,6 +121,10 @@ func planImport(ctx context.Context, tx pgx.Tx, lines []importLine, rep *ImportR
 	for _, n := range names {
 		known[n] = true
 	}
+	tagsOf, err := contactTags(ctx, tx, owner)
+	if err != nil {
+		return err
+	}
 	touched := map[int64]int{} // contact -> its row
 	for _, l := range lines {
 		e, p := owner["email:"+l.email], owner["phone:"+l.phone]
@@ -142,6 +146,16 @@ func planImport(ctx context.Context, tx pgx.Tx, lines []importLine, rep *ImportR
 		if clash {
 			continue
 		}
+		if res.Action != ImportCreate && len(l.tags) > 0 {
+			// Tags are added to the contact's (and, merging, the other's): the sum keeps the cap.
+			all := slices.Concat(tagsOf[res.ContactID], tagsOf[res.MergedID], l.tags)
+			slices.Sort(all)
+			if n := len(slices.Compact(all)); n > maxContactTags {
+				rep.Errors = append(rep.Errors, ImportError{Row: l.row, Field: "tags",
+					Message: fmt.Sprintf("contact #%d would have %d tags with these; a contact has at most %d", res.ContactID, n, maxContactTags)})
+				continue
+			}
+		}
 		for _, id := range []int64{res.ContactID, res.MergedID} {
 			if id != 0 {
 				touched[id] = l.row
@@ -162,6 +176,29 @@ func planImport(ctx context.Context, tx pgx.Tx, lines []importLine, rep *ImportR
 		}
 	}
 	return nil
+}
+
+// contactTags reads the tags of the contacts holding the file's addresses (owner's values).
+func contactTags(ctx context.Context, tx pgx.Tx, owner map[string]int64) (map[int64][]string, error) {
+	ids := make([]int64, 0, len(owner))
+	for _, id := range owner {
+		ids = append(ids, id)
+	}
+	rows, err := tx.Query(ctx, `SELECT id, tags FROM contacts WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("contact tags: %w", err)
+	}
+	out := make(map[int64][]string, len(ids))
+	var id int64
+	var tags []string
+	_, err = pgx.ForEachRow(rows, []any{&id, &tags}, func() error {
+		out[id] = tags
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("contact tags: %w", err)
+	}
+	return out, nil
 }
 
 // applyImport carries out a plan without refusals in tx: it locks the contacts it changes (in id
@@ -267,5 +304,35 @@ func (s *Store) applyImport(ctx context.Context, tx pgx.Tx, lines []importLine, 
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("contacts: %w", err)
 	}
-	return nil
+	return checkImportedAddresses(ctx, tx, rep)
+}
+
+// checkImportedAddresses makes sure every address of the file now belongs to its row's contact.
+// An address taken meanwhile (a message from it made a contact after the plan was read; the
+// identity inserts skip it) is ErrConflict, rolling the import back rather than leaving a
+// contact without the address its row gave it.
+func checkImportedAddresses(ctx context.Context, tx pgx.Tx, rep *ImportReport) error {
+	var kinds, addrs []string
+	var contacts []int64
+	var rowsOf []int
+	for _, res := range rep.Results {
+		for _, id := range []Identity{{Kind: IdentityEmail, Address: res.Email}, {Kind: IdentityPhone, Address: res.Phone}} {
+			if id.Address != "" {
+				kinds, addrs = append(kinds, string(id.Kind)), append(addrs, id.Address)
+				contacts, rowsOf = append(contacts, res.ContactID), append(rowsOf, res.Row)
+			}
+		}
+	}
+	var row int
+	var addr string
+	err := tx.QueryRow(ctx, `SELECT x.row, x.address FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[]) x(kind, address, contact, row)
+		LEFT JOIN LATERAL (SELECT contact_id FROM contact_identities WHERE kind = x.kind AND address = x.address LIMIT 1) i ON true
+		WHERE i.contact_id IS DISTINCT FROM x.contact ORDER BY x.row LIMIT 1`, kinds, addrs, contacts, rowsOf).Scan(&row, &addr)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check addresses: %w", err)
+	}
+	return fmt.Errorf("row %d: %s was taken by another contact meanwhile; import again: %w", row, addr, ErrConflict)
 }

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // TestImportContactsDryRunThenImport previews a file that creates, updates and merges (the dry
@@ -193,8 +192,8 @@ func TestDuplicatesSuggested(t *testing.T) {
 	if _, err := e.store.As(v).Duplicates(ctx, base.ContactID); !errors.Is(err, inbox.ErrNotFound) {
 		t.Fatalf("duplicates of a contact the agent may not see: %v", err)
 	}
-	moveToTeam(t, e, base.ConversationID, team.ID)
-	moveToTeam(t, e, gmail.ConversationID, team.ID)
+	teamtest.Move(t, e.store, base.ConversationID, team.ID)
+	teamtest.Move(t, e.store, gmail.ConversationID, team.ID)
 	dups, err = e.store.As(v).Duplicates(ctx, base.ContactID)
 	if err != nil {
 		t.Fatal(err)
@@ -209,15 +208,6 @@ func addIdentity(t *testing.T, e *env, contactID int64, kind, address string) {
 	t.Helper()
 	if _, err := e.pool.Exec(context.Background(), `INSERT INTO contact_identities (contact_id, kind, address) VALUES ($1, $2, $3)`,
 		contactID, kind, address); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// moveToTeam puts a conversation in a team.
-func moveToTeam(t *testing.T, e *env, conv, team int64) {
-	t.Helper()
-	ctx := context.Background()
-	if err := e.store.InTx(ctx, func(tx pgx.Tx) error { return e.store.SetTeamTx(ctx, tx, conv, team, inbox.Actor{}) }); err != nil {
 		t.Fatal(err)
 	}
 }

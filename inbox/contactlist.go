@@ -93,13 +93,14 @@ func (q ContactQuery) build(region string) (sql string, args []any, limit int, n
 		return "$" + strconv.Itoa(len(args))
 	}
 	where := []string{"k.merged_into IS NULL", "k.erased_at IS NULL"}
-	below := "true" // the cursor's condition
+	below, cursorArg := "true", "" // the cursor's condition, and its placeholder
 	if q.Cursor != "" {
 		cursor, err := strconv.ParseInt(q.Cursor, 10, 64)
 		if err != nil || cursor <= 0 {
 			return "", nil, 0, false, invalid("cursor", "malformed")
 		}
-		below = "k.id < " + arg(cursor)
+		cursorArg = arg(cursor)
+		below = "k.id < " + cursorArg
 	}
 	if q.Tier != "" {
 		where = append(where, "k.tier = "+arg(q.Tier))
@@ -126,7 +127,8 @@ func (q ContactQuery) build(region string) (sql string, args []any, limit int, n
 	if len(conv) > 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = k.id AND "+strings.Join(conv, " AND ")+")")
 	}
-	p := contactPlan{filters: strings.Join(where, " AND "), below: below, n: arg(limit + 1), window: arg(contactWindow * (limit + 1))}
+	p := contactPlan{filters: strings.Join(where, " AND "), below: below, cursor: cursorArg, n: arg(limit + 1),
+		window: arg(contactWindow * (limit + 1))}
 	page := "SELECT k.* FROM contacts k JOIN " + p.walk("true") + " m ON k.id = m.id"
 	if text := strings.TrimSpace(q.Text); text != "" {
 		branches := p.matches(text, region, arg)
@@ -148,7 +150,7 @@ const contactWindow = 100
 // contactPlan is the SQL a page is made of: the filters over contacts k (without the cursor),
 // the cursor's condition, and the placeholders of the page size plus one and of the window.
 type contactPlan struct {
-	filters, below, n, window string
+	filters, below, cursor, n, window string
 }
 
 // walk is the newest n contact ids below the cursor that pass cond and the filters, found in
@@ -189,9 +191,29 @@ func (p contactPlan) matches(text, region string, arg func(any) string) []string
 				" ORDER BY kc.id DESC LIMIT "+p.n+")")
 	}
 	if prefix != "" {
-		out = append(out, "(SELECT id FROM "+p.walk("k.id IN (SELECT i.contact_id FROM contact_identities i WHERE i.address LIKE "+arg(prefix)+")")+" m)")
+		out = append(out, "(SELECT id FROM "+p.addressWalk(arg(prefix))+" m)")
 	}
 	return out
+}
+
+// addressWalk is walk for the contacts with an address starting with the pattern like (a
+// placeholder): its window is the newest window contacts holding such an address, taken from
+// the address index alone (migration 170 keeps the contact id in it) and sorted by id, rather
+// than the newest contacts of all; so a prefix that many old contacts share (customer1: 111,111
+// of a million) costs a sort of ids, not a fetch and sort of their contacts. Only when the
+// window is full and too few of it pass the filters does the second step look further down.
+func (p contactPlan) addressWalk(like string) string {
+	below := "true"
+	if p.cursor != "" {
+		below = "i.contact_id < " + p.cursor
+	}
+	holders := "SELECT i.contact_id FROM contact_identities i WHERE i.address LIKE " + like
+	return "(WITH a AS MATERIALIZED (SELECT DISTINCT i.contact_id AS id FROM contact_identities i WHERE i.address LIKE " + like +
+		" AND " + below + " ORDER BY 1 DESC LIMIT " + p.window + ")," +
+		" w AS MATERIALIZED (SELECT k.id FROM a JOIN contacts k ON k.id = a.id WHERE " + p.filters + " ORDER BY k.id DESC LIMIT " + p.n + ")" +
+		" SELECT id FROM w UNION ALL (SELECT k.id FROM contacts k WHERE k.id IN (" + holders + ") AND " + p.filters +
+		" AND k.id < (SELECT min(a.id) FROM a) AND (SELECT count(*) FROM w) < " + p.n + " AND (SELECT count(*) FROM a) = " + p.window +
+		" ORDER BY k.id + 0 DESC LIMIT " + p.n + "))"
 }
 
 // ListContacts returns one page of contacts. A malformed cursor or filter is ErrInvalid.

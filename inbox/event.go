@@ -26,6 +26,8 @@ const (
 	EventMessageCreated       = "message.created"
 	EventMessageDelivery      = "message.delivery"
 	EventContactMerged        = "contact.merged"
+	// EventCompanyUpdated: a company's tier changed or contacts joined it (Data["company_id"]).
+	EventCompanyUpdated = "company.updated"
 	// EventAgentChanged: an agent was deactivated, activated, given another role, or what they
 	// may see changed (a team joined or left, a default queue set) (AgentID).
 	// Every process drops what it cached about the agent and closes their sockets.
@@ -41,7 +43,7 @@ func EventTypes() []string {
 	return []string{EventConversationCreated, EventConversationStatus, EventConversationAssigned,
 		EventConversationPriority, EventConversationTags, EventConversationTeam, EventConversationCategory,
 		EventMessageCreated, EventMessageUpdated, EventMessageDelivery, EventContactMerged, EventContactUpdated,
-		EventAgentChanged, EventAgentAvailability, EventTokenRevoked}
+		EventCompanyUpdated, EventAgentChanged, EventAgentAvailability, EventTokenRevoked}
 }
 
 // Event is one change, small enough to fan out to every socket: it names what changed and

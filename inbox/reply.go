@@ -24,6 +24,9 @@ type Reply struct {
 	Auto string
 	// SetStatus optionally moves the conversation in the same transaction ("reply and resolve").
 	SetStatus Status
+	// ResolutionCodeID, with SetStatus, sets the resolution code first (a complaint resolved
+	// with the reply needs one).
+	ResolutionCodeID int64
 	// Metadata is kept with the message (a survey id, a provider hint).
 	Metadata map[string]any
 	// After is the latest message the author saw when writing (0: not said). A reply is refused
@@ -144,6 +147,11 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 		return 0, err
 	}
 	if r.SetStatus != "" {
+		if r.ResolutionCodeID != 0 {
+			if err := s.SetResolutionCodeTx(ctx, tx, c.id, r.ResolutionCodeID, r.Author); err != nil {
+				return 0, err
+			}
+		}
 		if err := s.SetStatusTx(ctx, tx, c.id, r.SetStatus, r.Author); err != nil {
 			return 0, err
 		}

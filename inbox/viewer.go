@@ -61,6 +61,16 @@ func (v Viewer) where(alias string, arg func(any) string) string {
 	return "(" + cond + ")"
 }
 
+// Where is the rule as one SQL condition on the conversations aliased as alias, for the
+// queries of other packages that read conversations beside their own tables (workflow's
+// feedback list); arg binds a parameter and returns its placeholder. For All it is "true".
+func (v Viewer) Where(alias string, arg func(any) string) string {
+	if v.All {
+		return "true"
+	}
+	return v.where(alias, arg)
+}
+
 // ViewerOf returns the viewer of an agent: All for supervisors and admins (no query: every API
 // call of theirs passes here); for agents, their teams and whether one of them is the default
 // queue, in one query.

@@ -38,5 +38,6 @@ func Released() []string {
 		"130_contact_duplicates.sql",
 		"135_profile_conditions.sql",
 		"145_categories.sql",
+		"160_followups.sql",
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -81,6 +82,25 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = s.store.SetAgentRole(r.Context(), id, inbox.Role(r.PostForm.Get("role")), auditActorOf(r))
 	return s.agentChanged(w, r, err, "role")
+}
+
+// editAgent is POST /admin/agents/{id}: the agent's name and capacity (inbox.SetAgentProfile).
+// Their email, how they sign in, stays.
+func (s *Server) editAgent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	capacity, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
+	if err != nil {
+		return s.renderAgents(w, r, http.StatusBadRequest, inbox.NewAgent{Role: inbox.RoleAgent},
+			"Refused: the capacity must be a whole number between 1 and 1000.")
+	}
+	err = s.store.SetAgentProfile(r.Context(), id, inbox.AgentProfile{Name: r.PostForm.Get("name"), Capacity: capacity}, auditActorOf(r))
+	return s.agentChanged(w, r, err, "agent_saved")
 }
 
 // deactivateAgent is POST /admin/agents/{id}/deactivate: the agent is signed out everywhere at

@@ -187,6 +187,8 @@ func targetLink(target string) string {
 		return "/admin/sla"
 	case "webhook":
 		return "/admin/webhooks"
+	case "canned":
+		return "/admin/canned"
 	}
 	return ""
 }

@@ -53,6 +53,7 @@ func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status
 // categoryNotices are the messages the categories page shows after a change.
 var categoryNotices = map[string]string{
 	"category": "Category saved.", "code": "Resolution code saved.", "required": "Team setting saved.",
+	"deleted": "Category deleted.", "code_deleted": "Resolution code deleted.",
 }
 
 // saveCategory is POST /admin/categories (a new one: name, parent_id, complaint) and POST

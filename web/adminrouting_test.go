@@ -70,8 +70,8 @@ func TestAdminPagesListRulesAndPoliciesForAdminsOnly(t *testing.T) {
 		t.Fatalf("/admin/sla: %d", st)
 	}
 	mustContain(t, "sla page", body, `<td>Billing SLA</td>`, `<td>Billing, any priority</td>`,
-		`<td class="num">2h 00m</td><td class="num">—</td><td class="num">1d 0h</td>`, `{&#34;mon&#34;:[&#34;09:00-17:00&#34;]}`,
-		`<td class="num">80%</td>`, `name="pending_resolve_after" value="72h0m0s"`, `data-method="PUT"`)
+		`<td class="num">2h</td><td class="num">—</td><td class="num">1d</td>`, `: Mon 09:00-17:00</td>`,
+		`<td class="num">80%</td>`, `name="pending_resolve_after" value="3d"`, `data-method="PUT"`)
 
 	// What the page's script sends: a rule set's mode, then a rule that sends invoices elsewhere.
 	st, out := admin.do(t, http.MethodPost, "/api/v1/rule-sets", "application/json", `{"name":"default","mode":"all"}`)

@@ -11,9 +11,16 @@ import (
 
 // teamsView is the admin page of teams.
 type teamsView struct {
-	Teams  []inbox.Team
+	Teams  []teamRow
 	Agents []inbox.Agent
 	Names  map[int64]string
+}
+
+// teamRow is one team on the page with the active agents who are not yet its members, whom
+// "Add to team" offers.
+type teamRow struct {
+	inbox.Team
+	Others []inbox.Agent
 }
 
 // adminTeams is GET /admin/teams.
@@ -30,9 +37,28 @@ func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
+	rows := make([]teamRow, len(teams))
+	for i, t := range teams {
+		rows[i] = teamRow{Team: t, Others: nonMembers(agents, t.Members)}
+	}
 	s.render(w, r, status, "admin_teams", page{Title: "Teams", Agent: agentFrom(r.Context()), Nav: "admin",
-		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: teamsView{Teams: teams, Agents: agents, Names: names}})
+		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: teamsView{Teams: rows, Agents: agents, Names: names}})
 	return nil
+}
+
+// nonMembers returns the active agents not among members, in the order of agents.
+func nonMembers(agents []inbox.Agent, members []int64) []inbox.Agent {
+	in := make(map[int64]bool, len(members))
+	for _, id := range members {
+		in[id] = true
+	}
+	var out []inbox.Agent
+	for _, a := range agents {
+		if a.Active && !in[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // createTeam is POST /admin/teams: a name.

@@ -24,12 +24,15 @@ type webhooksView struct {
 type endpointView struct {
 	webhook.Endpoint
 	Deliveries []webhook.Delivery
+	// Subscribed marks the events the endpoint receives, for its edit form's checkboxes.
+	Subscribed map[string]bool
 }
 
 // adminWebhookRoutes mounts the page: the endpoints, their delivery logs and the forms.
 func (s *Server) adminWebhookRoutes(m *router) {
 	s.guard(m, "GET /admin/webhooks", inbox.RoleAdmin, s.adminWebhooks)
 	s.guard(m, "POST /admin/webhooks", inbox.RoleAdmin, s.addWebhook)
+	s.guard(m, "POST /admin/webhooks/{id}", inbox.RoleAdmin, s.editWebhook)
 	s.guard(m, "POST /admin/webhooks/{id}/enabled", inbox.RoleAdmin, s.enableWebhook)
 	s.guard(m, "POST /admin/webhooks/{id}/delete", inbox.RoleAdmin, s.deleteWebhook)
 	s.guard(m, "POST /admin/webhook-deliveries/{id}/redeliver", inbox.RoleAdmin, s.redeliverWebhook)
@@ -42,7 +45,7 @@ func (s *Server) adminWebhooks(w http.ResponseWriter, r *http.Request) error {
 
 // webhookNotices are the page's messages after a change, by the key the redirect carries.
 var webhookNotices = map[string]string{
-	"enabled": "Endpoint updated.", "deleted": "Endpoint deleted.", "redelivered": "Delivery queued again.",
+	"enabled": "Endpoint updated.", "saved": "Endpoint saved.", "deleted": "Endpoint deleted.", "redelivered": "Delivery queued again.",
 }
 
 func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, notice, errMsg, secret string) error {
@@ -56,7 +59,11 @@ func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return err
 		}
-		v.Endpoints = append(v.Endpoints, endpointView{Endpoint: e, Deliveries: ds})
+		sub := make(map[string]bool, len(e.Events))
+		for _, ev := range e.Events {
+			sub[ev] = true
+		}
+		v.Endpoints = append(v.Endpoints, endpointView{Endpoint: e, Deliveries: ds, Subscribed: sub})
 	}
 	s.render(w, r, status, "admin_webhooks", page{Title: "Webhooks", Agent: agentFrom(r.Context()), Nav: "admin",
 		Notice: notice, Error: errMsg, Body: v})
@@ -82,6 +89,32 @@ func (s *Server) addWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.renderWebhooks(w, r, http.StatusCreated, "Endpoint added.", "", secret)
+}
+
+// editWebhook is POST /admin/webhooks/{id}: url, events, description, and a new secret when one
+// is typed (blank keeps the secret), as PATCH /api/v1/webhooks/{id} takes them.
+func (s *Server) editWebhook(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	url, desc, events := strings.TrimSpace(r.PostForm.Get("url")), r.PostForm.Get("description"), r.PostForm["events"]
+	in := webhook.EndpointInput{URL: &url, Events: &events, Description: &desc}
+	if sec := r.PostForm.Get("secret"); sec != "" {
+		in.Secret = &sec
+	}
+	_, err = s.hooks.Update(r.Context(), auditActorOf(r), id, in)
+	if errors.Is(err, inbox.ErrInvalid) {
+		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(err), "")
+	}
+	if err != nil {
+		return err
+	}
+	saved(w, r, "/admin/webhooks", "saved")
+	return nil
 }
 
 // enableWebhook is POST /admin/webhooks/{id}/enabled: on=true enables, anything else disables.

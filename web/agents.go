@@ -36,11 +36,7 @@ func (s *Server) setAvailability(w http.ResponseWriter, r *http.Request) error {
 // getAttachment is GET /api/v1/attachments/{id}: the file, served as a download so that no
 // customer-supplied content runs in the page.
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
+	sc, id, err := s.scopeAndID(r)
 	if err != nil {
 		return err
 	}

@@ -54,9 +54,7 @@ type breachesView struct {
 	Policy    map[int64]string
 	Targets   []sla.Target
 	From, To  string // the period shown, as dates
-	CSV       string
-	Older     string
-	Newest    string
+	registerLinks
 }
 
 // breachesPage is GET /sla/breaches: the SLA breaches of a period, newest first, filtered.
@@ -82,15 +80,7 @@ func (p *registerPages) breachesPage(w http.ResponseWriter, r *http.Request) err
 	if v.Agents, v.Names, err = p.s.agentNames(r); err != nil {
 		return err
 	}
-	v.CSV = "/sla/breaches.csv?" + without(q, "cursor").Encode()
-	if page.Next != "" {
-		next := without(q, "cursor")
-		next.Set("cursor", page.Next)
-		v.Older = "/sla/breaches?" + next.Encode()
-	}
-	if f.Cursor != "" {
-		v.Newest = "/sla/breaches?" + without(q, "cursor").Encode()
-	}
+	v.registerLinks = linksFor("/sla/breaches", q, f.Cursor, page.Next)
 	p.s.render(w, r, http.StatusOK, "sla_breaches", registerPage(r, "SLA breaches", "breaches", v))
 	return nil
 }
@@ -102,47 +92,33 @@ func (p *registerPages) breachesCSV(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	f.Cursor, f.Limit = "", 500
-	page, err := p.s.sla.Breaches(r.Context(), f)
-	if err != nil {
-		return err
-	}
+	f.Limit = csvPageSize
 	_, policies, err := p.policies(r)
 	if err != nil {
 		return err
 	}
-	_, teams, err := p.teams(r)
+	n, err := p.names(r)
 	if err != nil {
 		return err
 	}
-	_, names, err := p.s.agentNames(r)
-	if err != nil {
-		return err
+	header := []string{"breach_id", "conversation_id", "link", "subject", "target", "policy", "team", "agent",
+		"due_at", "breached_at", "met_at", "overdue_minutes", "level"}
+	fetch := func(cursor string) ([]workflow.Breach, string, error) {
+		f.Cursor = cursor
+		page, err := p.s.sla.Breaches(r.Context(), f)
+		return page.Breaches, page.Next, err
 	}
-	cw := p.csvStart(w, "sla-breaches")
-	_ = cw.Write([]string{"breach_id", "conversation_id", "link", "subject", "target", "policy", "team", "agent",
-		"due_at", "breached_at", "met_at", "overdue_minutes", "level"})
-	for {
-		for _, b := range page.Breaches {
-			met := ""
-			if b.MetAt != nil {
-				met = b.MetAt.UTC().Format(time.RFC3339)
-			}
-			p.csvRow(cw, strconv.FormatInt(b.ID, 10), strconv.FormatInt(b.ConversationID, 10),
-				p.base+"/inbox/"+strconv.FormatInt(b.ConversationID, 10), b.Subject, string(b.Target),
-				policies[deref(b.PolicyID)], teams[deref(b.TeamID)], names[deref(b.AssigneeID)],
-				b.DueAt.UTC().Format(time.RFC3339), b.BreachedAt.UTC().Format(time.RFC3339), met,
-				strconv.FormatFloat(float64(b.OverdueMS)/60000, 'f', 1, 64), strconv.Itoa(b.Level))
+	return streamCSV(p, w, r, "sla-breaches", header, fetch, func(b workflow.Breach) []string {
+		met := ""
+		if b.MetAt != nil {
+			met = b.MetAt.UTC().Format(time.RFC3339)
 		}
-		if !p.csvFlush(w, cw) || page.Next == "" {
-			return nil
-		}
-		f.Cursor = page.Next
-		if page, err = p.s.sla.Breaches(r.Context(), f); err != nil {
-			p.s.log.Error("breaches export", "err", err)
-			panic(http.ErrAbortHandler)
-		}
-	}
+		return []string{strconv.FormatInt(b.ID, 10), strconv.FormatInt(b.ConversationID, 10),
+			p.base + "/inbox/" + strconv.FormatInt(b.ConversationID, 10), b.Subject, string(b.Target),
+			policies[deref(b.PolicyID)], n.teams[deref(b.TeamID)], n.agents[deref(b.AssigneeID)],
+			b.DueAt.UTC().Format(time.RFC3339), b.BreachedAt.UTC().Format(time.RFC3339), met,
+			strconv.FormatFloat(float64(b.OverdueMS)/60000, 'f', 1, 64), strconv.Itoa(b.Level)}
+	})
 }
 
 // policies lists the SLA policies and their names by id.

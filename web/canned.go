@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -52,7 +54,15 @@ func (s *Server) saveCanned(w http.ResponseWriter, r *http.Request) error {
 		}
 		c.ID = id
 	}
-	_, err := s.store.SaveCanned(r.Context(), c, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+	err := s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		out, err := s.store.SaveCannedTx(r.Context(), tx, c, inbox.Actor{AgentID: agentFrom(r.Context()).ID})
+		action := "created"
+		if c.ID != 0 {
+			action = "updated"
+		}
+		return auditActorOf(r).Record(inbox.AuditCannedChanged, inbox.AuditTarget("canned", out.ID),
+			map[string]any{"action": action, "shortcut": out.Shortcut}), err
+	})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
 		return s.renderCanned(w, r, http.StatusBadRequest, c, existsMessage(err, "A canned response with this shortcut already exists."))
 	}
@@ -69,7 +79,11 @@ func (s *Server) deleteCanned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteCanned(r.Context(), id); err != nil {
+	if err := s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		shortcut, err := s.store.DeleteCannedTx(r.Context(), tx, id)
+		return auditActorOf(r).Record(inbox.AuditCannedChanged, inbox.AuditTarget("canned", id),
+			map[string]any{"action": "deleted", "shortcut": shortcut}), err
+	}); err != nil {
 		return err
 	}
 	saved(w, r, "/admin/canned", "deleted")

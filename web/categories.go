@@ -27,6 +27,8 @@ func (s *Server) categoryRoutes(m *router, cfg Config) {
 	s.guard(m, "POST /admin/categories/{id}", admin, s.saveCategory)
 	s.guard(m, "POST /admin/resolution-codes", admin, s.saveResolutionCode)
 	s.guard(m, "POST /admin/resolution-codes/{id}", admin, s.saveResolutionCode)
+	s.guard(m, "POST /admin/categories/{id}/delete", admin, s.deleteCategory)
+	s.guard(m, "POST /admin/resolution-codes/{id}/delete", admin, s.deleteResolutionCode)
 	s.guard(m, "POST /admin/teams/{id}/require-category", admin, s.setRequireCategory)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // categoryConv posts a customer's message and returns its conversation.
@@ -28,12 +29,8 @@ func categoryConv(t *testing.T, e *apiEnv, key, subject string) int64 {
 func addComplaintCategory(t *testing.T, e *apiEnv) inbox.Category {
 	t.Helper()
 	var damaged inbox.Category
-	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) error {
-		delivery, err := e.store.SaveCategoryTx(context.Background(), tx, inbox.CategoryInput{Name: "Delivery"})
-		if err != nil {
-			return err
-		}
-		damaged, err = e.store.SaveCategoryTx(context.Background(), tx, inbox.CategoryInput{Name: "Damaged", ParentID: delivery.ID, Complaint: true})
+	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) (err error) {
+		damaged, err = e.store.EnsureCategoryPathTx(context.Background(), tx, "Delivery › Damaged", true)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -93,6 +90,51 @@ func TestCategoryAPI(t *testing.T) {
 	}
 }
 
+// A reply sent with "resolve" on a complaint without a code is refused whole (nothing sent);
+// with resolution_code_id it is sent, coded and resolved in one transaction; a code without a
+// status is a 400.
+func TestSendAndResolveAComplaint(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	damaged := addComplaintCategory(t, e)
+	id := itoa(categoryConv(t, e, "cat-send-1", "Broken"))
+	if st := e.do(t, "POST", "/api/v1/conversations/"+id+"/category", `{"category_id":`+itoa(damaged.ID)+`}`, nil); st != http.StatusOK {
+		t.Fatalf("category: %d", st)
+	}
+	var list struct {
+		ResolutionCodes []inbox.ResolutionCode `json:"resolution_codes"`
+	}
+	if st := e.do(t, "GET", "/api/v1/categories", "", &list); st != http.StatusOK || len(list.ResolutionCodes) == 0 {
+		t.Fatalf("lists: %d %+v", st, list)
+	}
+	code := list.ResolutionCodes[0]
+	replies := func() int {
+		return e.count(t, `SELECT count(*) FROM messages WHERE conversation_id = $1 AND direction = 'outbound'`, id)
+	}
+	for body, want := range map[string]string{
+		`{"text":"Refunded, sorry!","status":"resolved"}`:                         "resolution code",
+		`{"text":"Refunded, sorry!","resolution_code_id":` + itoa(code.ID) + `}`:  "goes with a status",
+		`{"text":"Refunded, sorry!","status":"resolved","resolution_code_id":-1}`: "resolution code",
+	} {
+		var ae apiErr
+		if st := e.do(t, "POST", "/api/v1/conversations/"+id+"/messages", body, &ae); st != http.StatusBadRequest || !strings.Contains(ae.Error, want) {
+			t.Errorf("%s: %d %+v, want 400 naming %q", body, st, ae, want)
+		}
+	}
+	if n := replies(); n != 0 {
+		t.Fatalf("%d replies stored by refused requests", n)
+	}
+	if st := e.do(t, "POST", "/api/v1/conversations/"+id+"/messages",
+		`{"text":"Refunded, sorry!","status":"resolved","resolution_code_id":`+itoa(code.ID)+`}`, nil); st != http.StatusCreated {
+		t.Fatalf("send and resolve with a code: %d", st)
+	}
+	var c inbox.Conversation
+	if st := e.do(t, "GET", "/api/v1/conversations/"+id, "", &c); st != http.StatusOK || c.Status != inbox.StatusResolved ||
+		c.ResolutionCode != code.Name || replies() != 1 {
+		t.Fatalf("after send and resolve: %d %+v, %d replies", st, c, replies())
+	}
+}
+
 // A team that requires a category refuses an agent's resolve of a conversation without one,
 // through the API, with a message that says so.
 func TestRequiredCategoryOnResolve(t *testing.T) {
@@ -112,11 +154,7 @@ func TestRequiredCategoryOnResolve(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE kind = 'team.changed' AND data->>'action' = 'require_category'`); n != 1 {
 		t.Fatalf("audit_log = %d", n)
 	}
-	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) error {
-		return e.store.SetTeamTx(context.Background(), tx, id, team.ID, inbox.Actor{})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	teamtest.Move(t, e.store, id, team.ID)
 	var ae apiErr
 	if st := e.do(t, "POST", "/api/v1/conversations/"+itoa(id)+"/status", `{"status":"resolved"}`, &ae); st != http.StatusBadRequest ||
 		!strings.Contains(ae.Error, "requires a category") {

@@ -39,11 +39,14 @@ func (s *Server) categoryPanelOf(ctx context.Context, c inbox.Conversation) (cat
 }
 
 // describeCategory words the audit entries of a conversation's category and resolution code:
-// "Ann set the category to Delivery › Damaged".
-func describeCategory(kind, who string, d map[string]any) (string, bool) {
+// "Ann set the category to Delivery › Damaged", "Category set to Billing by routing".
+func describeCategory(kind, who string, system bool, d map[string]any) (string, bool) {
 	to, _ := d["to"].(string)
 	switch kind {
 	case "category":
+		if system && to != "" { // the system sets a category through a routing rule
+			return fmt.Sprintf("Category set to %s by routing", to), true
+		}
 		if to == "" {
 			return who + " cleared the category", true
 		}

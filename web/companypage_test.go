@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // TestCompanyPagesShowWhatTheViewerMaySee opens the companies list and a company page: a
@@ -33,11 +32,7 @@ func TestCompanyPagesShowWhatTheViewerMaySee(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
-		return e.store.SetTeamTx(ctx, tx, maria.ConversationID, billing.ID, inbox.Actor{})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	teamtest.Move(t, e.store, maria.ConversationID, billing.ID)
 
 	_, body := sup.get(t, "/companies?q=ac")
 	mustContain(t, "companies list", body, `href="/companies/`+i64(co.ID)+`"`, "acme.example", "Add a company")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -81,9 +80,7 @@ type complaintsView struct {
 	Priorities []inbox.Priority
 	Names      map[int64]string // agents
 	TeamNames  map[int64]string
-	CSV        string
-	Older      string
-	Newest     string
+	registerLinks
 }
 
 // complaintsPage is GET /complaints: the register, filtered, a page at a time.
@@ -121,15 +118,7 @@ func (p *registerPages) complaintsPage(w http.ResponseWriter, r *http.Request) e
 	if _, v.Names, err = p.s.agentNames(r); err != nil {
 		return err
 	}
-	v.CSV = "/complaints.csv?" + without(q, "cursor").Encode()
-	if page.Next != "" {
-		next := without(q, "cursor")
-		next.Set("cursor", page.Next)
-		v.Older = "/complaints?" + next.Encode()
-	}
-	if f.Cursor != "" {
-		v.Newest = "/complaints?" + without(q, "cursor").Encode()
-	}
+	v.registerLinks = linksFor("/complaints", q, f.Cursor, page.Next)
 	p.s.render(w, r, http.StatusOK, "complaints", registerPage(r, "Complaint register", "complaints", v))
 	return nil
 }
@@ -141,55 +130,41 @@ func (p *registerPages) complaintsCSV(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	f.Cursor, f.Limit = "", 500
-	page, err := p.s.sla.Complaints(r.Context(), f)
+	f.Limit = csvPageSize
+	n, err := p.names(r)
 	if err != nil {
 		return err
 	}
-	_, teams, err := p.teams(r)
-	if err != nil {
-		return err
-	}
-	_, names, err := p.s.agentNames(r)
-	if err != nil {
-		return err
-	}
-	cw := p.csvStart(w, "complaints")
-	_ = cw.Write([]string{"conversation_id", "link", "subject", "customer", "category", "stage", "received_at", "age_hours",
+	header := []string{"conversation_id", "link", "subject", "customer", "category", "stage", "received_at", "age_hours",
 		"acknowledged_after_min", "in_progress_after_min", "resolved_after_min", "confirmed_at", "status", "priority", "team",
-		"assignee", "sla", "resolution_code", "csat"})
-	for {
-		for _, c := range page.Complaints {
-			at := stageAt(c)
-			since := func(s workflow.Stage) string {
-				if t, ok := at[s]; ok {
-					return strconv.FormatFloat(t.Sub(c.ReceivedAt).Minutes(), 'f', 1, 64)
-				}
-				return ""
-			}
-			confirmed := ""
-			if t, ok := at[workflow.StageConfirmed]; ok {
-				confirmed = t.UTC().Format(time.RFC3339)
-			}
-			csat := ""
-			if c.CSAT != nil {
-				csat = strconv.Itoa(*c.CSAT)
-			}
-			p.csvRow(cw, strconv.FormatInt(c.ConversationID, 10), p.base+"/inbox/"+strconv.FormatInt(c.ConversationID, 10),
-				c.Subject, c.ContactName, c.Category, string(c.Stage), c.ReceivedAt.UTC().Format(time.RFC3339),
-				strconv.FormatFloat(float64(c.AgeMS)/3.6e6, 'f', 1, 64), since(workflow.StageAcknowledged),
-				since(workflow.StageInProgress), since(workflow.StageResolved), confirmed, string(c.Status), string(c.Priority),
-				teams[deref(c.TeamID)], names[deref(c.AssigneeID)], c.SLA, c.ResolutionCode, csat)
-		}
-		if !p.csvFlush(w, cw) || page.Next == "" {
-			return nil
-		}
-		f.Cursor = page.Next
-		if page, err = p.s.sla.Complaints(r.Context(), f); err != nil {
-			p.s.log.Error("complaints export", "err", err)
-			panic(http.ErrAbortHandler) // half a file is sent with a 200: break it rather than end it whole-looking
-		}
+		"assignee", "sla", "resolution_code", "csat"}
+	fetch := func(cursor string) ([]workflow.Complaint, string, error) {
+		f.Cursor = cursor
+		page, err := p.s.sla.Complaints(r.Context(), f)
+		return page.Complaints, page.Next, err
 	}
+	return streamCSV(p, w, r, "complaints", header, fetch, func(c workflow.Complaint) []string {
+		at := stageAt(c)
+		since := func(s workflow.Stage) string {
+			if t, ok := at[s]; ok {
+				return strconv.FormatFloat(t.Sub(c.ReceivedAt).Minutes(), 'f', 1, 64)
+			}
+			return ""
+		}
+		confirmed := ""
+		if t, ok := at[workflow.StageConfirmed]; ok {
+			confirmed = t.UTC().Format(time.RFC3339)
+		}
+		csat := ""
+		if c.CSAT != nil {
+			csat = strconv.Itoa(*c.CSAT)
+		}
+		return []string{strconv.FormatInt(c.ConversationID, 10), p.base + "/inbox/" + strconv.FormatInt(c.ConversationID, 10),
+			c.Subject, c.ContactName, c.Category, string(c.Stage), c.ReceivedAt.UTC().Format(time.RFC3339),
+			strconv.FormatFloat(float64(c.AgeMS)/3.6e6, 'f', 1, 64), since(workflow.StageAcknowledged),
+			since(workflow.StageInProgress), since(workflow.StageResolved), confirmed, string(c.Status), string(c.Priority),
+			n.teams[deref(c.TeamID)], n.agents[deref(c.AssigneeID)], c.SLA, c.ResolutionCode, csat}
+	})
 }
 
 // stageAt maps the stages a complaint reached to when it reached them.
@@ -212,37 +187,6 @@ func (p *registerPages) teams(r *http.Request) ([]inbox.Team, map[int64]string, 
 		names[t.ID] = t.Name
 	}
 	return teams, names, nil
-}
-
-// csvStart writes a CSV download's headers and returns its writer.
-func (p *registerPages) csvStart(w http.ResponseWriter, name string) *csv.Writer {
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="parley-`+name+`-`+p.s.now().UTC().Format("20060102-150405")+`.csv"`)
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	return csv.NewWriter(w)
-}
-
-// csvRow writes one row, every cell through csvSafe (a hostile subject such as
-// "=HYPERLINK(...)" stays text).
-func (p *registerPages) csvRow(cw *csv.Writer, cells ...string) {
-	for i := range cells {
-		cells[i] = csvSafe(cells[i])
-	}
-	_ = cw.Write(cells)
-}
-
-// csvFlush sends what is written; false when the client went away.
-func (p *registerPages) csvFlush(w http.ResponseWriter, cw *csv.Writer) bool {
-	cw.Flush()
-	if cw.Error() != nil {
-		return false
-	}
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	return true
 }
 
 // without is a copy of q without the named keys.

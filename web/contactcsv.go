@@ -220,11 +220,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) error {
 // contactDuplicates is GET /api/v1/contacts/{id}/duplicates: the contacts the caller may see
 // who may be the same customer (inbox.Scope.Duplicates), each with why.
 func (s *Server) contactDuplicates(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
+	sc, id, err := s.scopeAndID(r)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
 )
 
 // contactView is the contact page.
@@ -17,6 +18,8 @@ type contactView struct {
 	Merges    []inbox.MergeRecord
 	// Duplicates are the contacts who may be the same customer, each with a merge preview link.
 	Duplicates []inbox.Duplicate
+	// Answers are the customer's survey answers, newest first (the latest 20 the viewer may see).
+	Answers []workflow.Feedback
 }
 
 // attrField is one custom attribute's form field: its definition and the value shown.
@@ -87,6 +90,13 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, id int64,
 	}
 	if v.Duplicates, err = sc.Duplicates(ctx, id); err != nil {
 		return err
+	}
+	if s.sla != nil {
+		answers, err := s.sla.Feedback(ctx, sc.Viewer(), workflow.FeedbackFilter{ContactID: id, Limit: 20})
+		if err != nil {
+			return err
+		}
+		v.Answers = answers.Answers
 	}
 	notice := map[string]string{"contact": "Saved.", "merge": "Merged. The merge is listed below; undo it there.",
 		"undo": "Merge undone.", "erased": "The customer's data was erased."}[r.URL.Query().Get("saved")]

@@ -9,11 +9,7 @@ import (
 // getContact is GET /api/v1/contacts/{id}: the customer's identities across channels and their
 // conversations on every channel (newest first, up to 100).
 func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
+	sc, id, err := s.scopeAndID(r)
 	if err != nil {
 		return err
 	}

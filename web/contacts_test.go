@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // TestContactPagesListShowEditMergeAndUndo walks the contact pages as a supervisor: the list
@@ -34,9 +33,7 @@ func TestContactPagesListShowEditMergeAndUndo(t *testing.T) {
 	maria := e.customer(t, "c-1", "maria@example.com", "Maria Lopez", "Broken jar", "The jar arrived cracked")
 	other := e.customer(t, "c-2", "maria.l@example.org", "M. Lopez", "Refund?", "Where is my refund")
 	for _, conv := range []int64{maria.ConversationID, other.ConversationID} {
-		if err := e.store.InTx(ctx, func(tx pgx.Tx) error { return e.store.SetTeamTx(ctx, tx, conv, billing.ID, inbox.Actor{}) }); err != nil {
-			t.Fatal(err)
-		}
+		teamtest.Move(t, e.store, conv, billing.ID)
 	}
 
 	_, list := sup.get(t, "/contacts?q=maria")

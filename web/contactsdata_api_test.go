@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // rawAs sends a request with token and a content type and returns the status and body; the
@@ -84,11 +83,7 @@ func TestContactsAndCompaniesAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
-		return e.store.SetTeamTx(ctx, tx, maria.ConversationID, billing.ID, inbox.Actor{})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	teamtest.Move(t, e.store, maria.ConversationID, billing.ID)
 	var page inbox.ContactPage
 	if st := e.doAs(t, sup, "GET", fmt.Sprintf("/api/v1/contacts?company=%d", co.ID), "", &page); st != http.StatusOK || len(page.Contacts) != 1 {
 		t.Fatalf("the company's contacts: %d %+v", st, page)

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
 )
 
 // inboxView is the inbox page: the list, and the open conversation when there is one.
@@ -28,6 +29,9 @@ type convView struct {
 	Priorities     []inbox.Priority
 	Query          listQuery
 	Category       categoryPanel // the category and resolution code selects
+	Followups      []workflow.Followup
+	Outcomes       []workflow.RecoveryOutcome
+	CanClose       bool // the viewer may record a follow-up's outcome (supervisors and admins)
 }
 
 // conversationPage is GET /inbox/{id}: the inbox with a conversation open. With partial=parts it
@@ -131,6 +135,12 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 		return convView{}, err
 	}
 	cv.ReplyChannels, cv.DefaultChannel = replyChannels(c, contact, msgs)
+	if s.sla != nil {
+		if cv.Followups, err = s.sla.Followups(ctx, v.scope.Viewer(), workflow.FollowupFilter{ConversationID: id}); err != nil {
+			return convView{}, err
+		}
+		cv.Outcomes, cv.CanClose = workflow.Outcomes(), v.agent.Role.AtLeast(inbox.RoleSupervisor)
+	}
 	return cv, nil
 }
 

@@ -62,11 +62,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 
 // getConversation is GET /api/v1/conversations/{id}: the conversation with its messages.
 func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
+	sc, id, err := s.scopeAndID(r)
 	if err != nil {
 		return err
 	}
@@ -94,6 +90,8 @@ type messageRequest struct {
 	// when the customer or a colleague wrote since, unless Confirm. Optional.
 	AfterMessageID int64 `json:"after_message_id"`
 	Confirm        bool  `json:"confirm"`
+	// ResolutionCodeID goes with a status: a complaint resolved with the reply takes its code.
+	ResolutionCodeID int64 `json:"resolution_code_id"`
 }
 
 // postMessage is POST /api/v1/conversations/{id}/messages: a reply (queued for delivery on the
@@ -110,8 +108,12 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	if req.AfterMessageID < 0 {
 		return badRequest("after_message_id must be a message id")
 	}
+	if req.ResolutionCodeID < 0 || req.ResolutionCodeID != 0 && req.Status == "" {
+		return badRequest("resolution_code_id goes with a status (resolved or closed) and must be a resolution code's id")
+	}
 	reply := inbox.Reply{ConversationID: id, Author: inbox.Actor{AgentID: agentFrom(r.Context()).ID},
-		Text: req.Text, Channel: req.Channel, SetStatus: req.Status, After: req.AfterMessageID, Confirmed: req.Confirm}
+		Text: req.Text, Channel: req.Channel, SetStatus: req.Status, ResolutionCodeID: req.ResolutionCodeID,
+		After: req.AfterMessageID, Confirmed: req.Confirm}
 	sc, err := s.scope(r)
 	if err != nil {
 		return err

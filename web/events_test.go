@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/gorilla/websocket"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // dialEvents opens the agent event socket of a server.
@@ -89,11 +88,7 @@ func TestAgentSeesOnlyTheirTeamsEvents(t *testing.T) {
 	conn := dialEvents(t, e, e.token)
 	var hidden, shown ids
 	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"v1","contact":{"email":"h@example.com"},"text":"billing question"}`, &hidden)
-	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
-		return e.store.SetTeamTx(ctx, tx, hidden.ConversationID, other.ID, inbox.Actor{})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	teamtest.Move(t, e.store, hidden.ConversationID, other.ID)
 	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"v2","contact":{"email":"h@example.com"},"text":"again"}`, &hidden)
 	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"v3","contact":{"email":"s@example.com"},"text":"general"}`, &shown)
 	// Events arrive in commit order: everything before v3's message is checked on the way.
@@ -135,11 +130,7 @@ func TestUnroutedConversationsReachOnlyTheDefaultQueue(t *testing.T) {
 	conn := dialEvents(t, e, token)
 	var first ids
 	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"u1","contact":{"email":"u@example.com"},"text":"hello?"}`, &first)
-	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
-		return e.store.SetTeamTx(ctx, tx, first.ConversationID, support.ID, inbox.Actor{})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	teamtest.Move(t, e.store, first.ConversationID, support.ID)
 	var second ids
 	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"u2","contact":{"email":"u@example.com"},"text":"anyone?"}`, &second)
 	// Events arrive in commit order: the first the outsider gets is the routing to Support.

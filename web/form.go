@@ -37,5 +37,6 @@ func saved(w http.ResponseWriter, r *http.Request, to, notice string) {
 // notices are the messages an admin page shows after a change, by the key saved gives it.
 var notices = map[string]string{
 	"agent": "Agent added.", "role": "Role changed.", "team": "Team added.", "member": "Team members updated.", "queue": "Default queue updated.",
+	"renamed": "Team renamed.", "agent_saved": "Agent saved.", "team_deleted": "Team deleted.",
 	"canned": "Canned response saved.", "deleted": "Canned response deleted.", "retried": "The message is queued to be sent again.",
 }

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // waitClosed reads a socket until the server closes it, and fails unless it closes with code
@@ -90,10 +90,7 @@ func TestDeactivationEndsAccessOnEveryServerAtOnce(t *testing.T) {
 	a.do(t, "POST", "/api/v1/inbound", `{"external_id":"l-1","contact":{"email":"c1@example.com"},"text":"help"}`, &open)
 	a.do(t, "POST", "/api/v1/inbound", `{"external_id":"l-2","contact":{"email":"c2@example.com"},"text":"thanks"}`, &done)
 	for _, id := range []int64{open.ConversationID, done.ConversationID} {
-		err := a.store.InTx(ctx, func(tx pgx.Tx) error { return a.store.SetTeamTx(ctx, tx, id, team.ID, inbox.Actor{}) })
-		if err != nil {
-			t.Fatal(err)
-		}
+		teamtest.Move(t, a.store, id, team.ID)
 		if _, err := a.store.Assign(ctx, id, ana.ID, inbox.Actor{AgentID: ana.ID}); err != nil {
 			t.Fatal(err)
 		}

@@ -109,11 +109,7 @@ func (s *Server) undoMerge(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) undo(r *http.Request) (inbox.MergeRecord, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return inbox.MergeRecord{}, err
-	}
-	sc, err := s.scope(r)
+	sc, id, err := s.scopeAndID(r)
 	if err != nil {
 		return inbox.MergeRecord{}, err
 	}

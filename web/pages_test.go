@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
@@ -118,11 +117,7 @@ func TestAgentsSeeOnlyTheirTeamsConversations(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := e.customer(t, "b-1", "bill@example.com", "Bill Payer", "Invoice", "Invoice please")
-	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
-		return e.store.SetTeamTx(ctx, tx, res.ConversationID, billing.ID, inbox.Actor{})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	teamtest.Move(t, e.store, res.ConversationID, billing.ID)
 	if st, _ := ana.get(t, "/inbox/"+i64(res.ConversationID)); st != http.StatusNotFound {
 		t.Errorf("another team's conversation for an agent: %d, want 404 (ids do not leak)", st)
 	}

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/teamtest"
 )
 
 // dial opens the user's event socket on env's server with their session cookie.
@@ -71,11 +71,7 @@ func TestPresenceCrossesProcessesAndRespectsVisibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	billing := a.customer(t, "p-1", "p1@example.com", "P One", "Invoice", "hello")
-	if err := a.store.InTx(ctx, func(tx pgx.Tx) error {
-		return a.store.SetTeamTx(ctx, tx, billing.ConversationID, team.ID, inbox.Actor{})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	teamtest.Move(t, a.store, billing.ConversationID, team.ID)
 	open := a.customer(t, "p-2", "p2@example.com", "P Two", "Hi", "hello")
 
 	onA := ana.dial(t, a)

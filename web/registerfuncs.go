@@ -21,6 +21,7 @@ func registerFuncs() template.FuncMap {
 		"targetName": func(t sla.Target) string {
 			return map[sla.Target]string{sla.FirstResponse: "First response", sla.NextResponse: "Next response", sla.Resolution: "Resolution"}[t]
 		},
+		"outcomeName": outcomeName,
 		"ms": func(v any) string {
 			var n int64
 			switch x := v.(type) {
@@ -38,4 +39,10 @@ func registerFuncs() template.FuncMap {
 			return formatDuration(time.Duration(n) * time.Millisecond)
 		},
 	}
+}
+
+// outcomeName is a follow-up's outcome in words.
+func outcomeName(o workflow.RecoveryOutcome) string {
+	return map[workflow.RecoveryOutcome]string{workflow.OutcomeContacted: "contacted", workflow.OutcomeRefunded: "refunded",
+		workflow.OutcomeReplaced: "replaced", workflow.OutcomeApologised: "apologised", workflow.OutcomeNoAction: "no action"}[o]
 }

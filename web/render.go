@@ -139,6 +139,7 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"clock":    func(t time.Time) string { return t.UTC().Format("Jan 2, 15:04 UTC") },
 		"day":      func(t time.Time) string { return t.UTC().Format("Jan 2") },
 		"dur":      formatDuration,
+		"durIn":    durationInput,
 		"channel":  channelName,
 		"atLeast":  func(a inbox.Agent, role string) bool { return a.Role.AtLeast(inbox.Role(role)) },
 		"initial":  initial,
@@ -173,22 +174,6 @@ func formatAgo(d time.Duration) string {
 		return fmt.Sprintf("%dd", int(d.Hours()/24))
 	}
 	return fmt.Sprintf("%dw", int(d.Hours()/24/7))
-}
-
-// formatDuration is a readable duration: "45s", "12m", "3h 05m", "2d 4h"; "—" for none.
-func formatDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d <= 0:
-		return "—"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dd %dh", int(d.Hours()/24), int(d.Hours())%24)
 }
 
 // channelName is how a channel is shown.

@@ -182,6 +182,7 @@ func (s *Server) routes(cfg Config) {
 	s.jobsRoutes(m, cfg.JobsUI)
 	s.sandboxRoutes(m, cfg.Sandbox)
 	s.categoryRoutes(m, cfg)
+	s.feedbackRoutes(m, cfg)
 	s.adminInboxRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))

@@ -24,6 +24,8 @@ func (s *Server) slaRoutes(m *router) {
 	s.guardAPI(m, "GET /api/v1/sla/breaches", inbox.RoleSupervisor, api.breaches)
 	s.guardAPI(m, "GET /api/v1/sla/policies", inbox.RoleSupervisor, api.policies)
 	s.guardAPI(m, "POST /api/v1/sla/policies", inbox.RoleAdmin, api.addPolicy)
+	s.guardAPI(m, "PUT /api/v1/sla/policies/{id}", inbox.RoleAdmin, api.updatePolicy)
+	s.guardAPI(m, "DELETE /api/v1/sla/policies/{id}", inbox.RoleAdmin, api.deletePolicy)
 	s.guardAPI(m, "GET /api/v1/sla/settings", inbox.RoleSupervisor, api.settings)
 	s.guardAPI(m, "PUT /api/v1/sla/settings", inbox.RoleAdmin, api.setSettings)
 }
@@ -120,6 +122,20 @@ func (a *slaAPI) addPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	n, err := req.newPolicy()
+	if err != nil {
+		return err
+	}
+	p, err := a.sla.As(auditActorOf(r)).CreatePolicy(r.Context(), n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+// newPolicy reads the request's durations ("15m", "2h 30m", "1d 4h") into a workflow.NewPolicy.
+func (req policyRequest) newPolicy() (workflow.NewPolicy, error) {
 	n := workflow.NewPolicy{Name: req.Name, TeamID: req.TeamID, Priority: req.Priority, Tier: req.Tier, PausePending: req.PausePending,
 		WarnAt: req.WarnAt, EscalateTeamID: req.EscalateTeamID, Levels: req.Levels}
 	if req.Calendar != nil {
@@ -134,17 +150,51 @@ func (a *slaAPI) addPolicy(w http.ResponseWriter, r *http.Request) error {
 		if d.in == "" {
 			continue
 		}
-		v, err := time.ParseDuration(d.in)
-		if err != nil {
-			return badRequest(d.field + ` must be a duration such as "15m" or "8h"`)
+		v, ok := parseDuration(d.in)
+		if !ok {
+			return n, badRequest(d.field + ` must be a duration such as "15m", "8h" or "1d 4h"`)
 		}
 		*d.out = v
 	}
-	p, err := a.sla.As(auditActorOf(r)).CreatePolicy(r.Context(), n)
+	return n, nil
+}
+
+// updatePolicy is PUT /api/v1/sla/policies/{id} with the body of POST: it replaces every
+// setting (what is left out takes its default, as on creation) and answers with the policy.
+// Running clocks follow the change at their conversation's next recompute
+// (workflow.SLA.UpdatePolicy).
+func (a *slaAPI) updatePolicy(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, p)
+	var req policyRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	n, err := req.newPolicy()
+	if err != nil {
+		return err
+	}
+	p, err := a.sla.As(auditActorOf(r)).UpdatePolicy(r.Context(), id, n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// deletePolicy is DELETE /api/v1/sla/policies/{id}: 204. The conversations it covered fall to
+// the next most specific policy, or none, at their next recompute.
+func (a *slaAPI) deletePolicy(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.sla.As(auditActorOf(r)).DeletePolicy(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -155,6 +205,8 @@ type settingsJSON struct {
 	AutoResolveMessage  string `json:"auto_resolve_message"`
 	SurveyEnabled       bool   `json:"survey_enabled"`
 	SurveyValidFor      string `json:"survey_valid_for"`
+	// RecoveryThreshold is the highest score that opens a follow-up (0: none); absent keeps it.
+	RecoveryThreshold *int `json:"recovery_threshold,omitempty"`
 }
 
 // settings is GET /api/v1/sla/settings: auto-close delays and survey settings.
@@ -164,7 +216,7 @@ func (a *slaAPI) settings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, settingsJSON{v.PendingResolveAfter.String(), v.ResolvedCloseAfter.String(),
-		v.AutoResolveMessage, v.SurveyEnabled, v.SurveyValidFor.String()})
+		v.AutoResolveMessage, v.SurveyEnabled, v.SurveyValidFor.String(), &v.RecoveryThreshold})
 	return nil
 }
 
@@ -175,15 +227,24 @@ func (a *slaAPI) setSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := workflow.Settings{AutoResolveMessage: req.AutoResolveMessage, SurveyEnabled: req.SurveyEnabled}
+	if req.RecoveryThreshold != nil {
+		v.RecoveryThreshold = *req.RecoveryThreshold
+	} else {
+		cur, err := a.sla.Settings(r.Context())
+		if err != nil {
+			return err
+		}
+		v.RecoveryThreshold = cur.RecoveryThreshold
+	}
 	for _, d := range []struct {
 		field, in string
 		out       *time.Duration
 	}{{"pending_resolve_after", req.PendingResolveAfter, &v.PendingResolveAfter},
 		{"resolved_close_after", req.ResolvedCloseAfter, &v.ResolvedCloseAfter},
 		{"survey_valid_for", req.SurveyValidFor, &v.SurveyValidFor}} {
-		var err error
-		if *d.out, err = time.ParseDuration(d.in); err != nil {
-			return badRequest(d.field + ` must be a duration such as "72h"`)
+		var ok bool
+		if *d.out, ok = parseDuration(d.in); !ok {
+			return badRequest(d.field + ` must be a duration such as "72h" or "3d", or 0`)
 		}
 	}
 	if err := a.sla.As(auditActorOf(r)).SetSettings(r.Context(), v); err != nil {

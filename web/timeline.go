@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
 )
 
 // timelineItem is one entry of a conversation's thread: a message, or a change from the audit
@@ -64,8 +65,7 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 		who, system = "The customer", false
 	}
 	d := a.Data
-	// A category the system set came from a routing rule: the switch below says so.
-	if text, ok := describeCategory(a.Kind, who, d); ok && !(system && a.Kind == "category") {
+	if text, ok := describeCategory(a.Kind, who, system, d); ok {
 		return text, false
 	}
 	switch a.Kind {
@@ -87,12 +87,6 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 			return "Routed to " + team, false
 		}
 		return fmt.Sprintf("%s moved this to %s", who, team), false
-	case "category":
-		to := fmt.Sprint(d["to"])
-		if system {
-			return fmt.Sprintf("Category set to %q by routing", to), false
-		}
-		return fmt.Sprintf("%s set the category to %q", who, to), false
 	case "tags":
 		if system {
 			return "Tags changed by routing: " + tagChange(d), false
@@ -105,6 +99,20 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 	case "autoclose":
 		return fmt.Sprintf("Moved from %v to %v automatically after %s without activity", d["from"], d["to"],
 			formatDuration(time.Duration(num(d["after_secs"]))*time.Second)), false
+	case "survey.answered":
+		return surveyText(d), false
+	case "followup.opened":
+		name := names.agents[num(d["assignee"])]
+		if name == "" {
+			return fmt.Sprintf("Follow-up opened for a score of %d/5, for no one: no supervisor is active", num(d["score"])), true
+		}
+		return fmt.Sprintf("Follow-up opened for %s: the customer gave %d/5", name, num(d["score"])), true
+	case "followup.closed":
+		text := fmt.Sprintf("%s closed the follow-up: %s", who, outcomeName(workflow.RecoveryOutcome(fmt.Sprint(d["outcome"]))))
+		if note, _ := d["note"].(string); note != "" {
+			text += " (" + note + ")"
+		}
+		return text, false
 	case "sla.warning":
 		return "SLA warning: the " + target(d) + " is due" + dueText(d), true
 	case "sla.escalated":
@@ -118,6 +126,15 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 		return "SLA breached: " + t, true
 	}
 	return who + ": " + strings.NewReplacer("_", " ", ".", " ").Replace(a.Kind), false
+}
+
+// surveyText is a survey answer in words: Customer rated 2/5: 'Too slow'.
+func surveyText(d map[string]any) string {
+	text := fmt.Sprintf("Customer rated %d/5", num(d["score"]))
+	if c, _ := d["comment"].(string); c != "" {
+		text += ": '" + c + "'"
+	}
+	return text
 }
 
 // describeAssign is an assignment in words: who took it, who gave it to whom, or the

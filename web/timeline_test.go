@@ -27,13 +27,13 @@ func TestDescribeSpeaksPlainly(t *testing.T) {
 			map[string]any{"id": 3.0, "name": "Refunds", "rule_set": "default"}}}}, `Routing rule "Refunds" (rule set "default") applied`, false},
 		{"two rules", inbox.AuditEntry{Actor: "system", Kind: "routed", Data: map[string]any{"rules": []any{
 			map[string]any{"name": "A"}, map[string]any{"name": "B"}}}}, `Routing rules "A" and "B" applied`, false},
-		{"category", inbox.AuditEntry{Actor: "system", Kind: "category", Data: map[string]any{"to": "billing"}}, `Category set to "billing" by routing`, false},
+		{"category", inbox.AuditEntry{Actor: "system", Kind: "category", Data: map[string]any{"to": "billing"}}, `Category set to billing by routing`, false},
 		{"warning", inbox.AuditEntry{Actor: "system", Kind: "sla.warning", Data: map[string]any{"target": "first_response", "due_at": "2026-12-02T17:05:00Z"}},
 			"SLA warning: the first response is due at Dec 2, 17:05 UTC", true},
 		{"breach", inbox.AuditEntry{Actor: "system", Kind: "sla.breach", Data: map[string]any{"target": "next_response"}}, "SLA breached: next response", true},
 		{"status", inbox.AuditEntry{AgentID: &ann, Actor: "agent", Kind: "status", Data: map[string]any{"from": "open", "to": "resolved"}}, "Ann changed the status from open to resolved", false},
 		{"autoclose", inbox.AuditEntry{Actor: "system", Kind: "autoclose", Data: map[string]any{"from": "resolved", "to": "closed", "after_secs": 7200.0}},
-			"Moved from resolved to closed automatically after 2h 00m without activity", false},
+			"Moved from resolved to closed automatically after 2h without activity", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -63,6 +63,7 @@ func (s *Server) uiRoutes(m *router) {
 
 	s.guard(m, "GET /dashboard", sup, s.dashboard)
 	s.guard(m, "GET /dashboard/export/{table}", sup, s.exportCSV)
+	s.guardAPI(m, "GET /api/v1/reports/summary", sup, s.reportSummary)
 
 	s.guard(m, "GET /admin", admin, func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/agents", http.StatusSeeOther)
@@ -70,9 +71,12 @@ func (s *Server) uiRoutes(m *router) {
 	})
 	s.guard(m, "GET /admin/agents", admin, s.adminAgents)
 	s.guard(m, "POST /admin/agents", admin, s.createAgent)
+	s.guard(m, "POST /admin/agents/{id}", admin, s.editAgent)
 	s.guard(m, "POST /admin/agents/{id}/role", admin, s.changeRole)
 	s.guard(m, "GET /admin/teams", admin, s.adminTeams)
 	s.guard(m, "POST /admin/teams", admin, s.createTeam)
+	s.guard(m, "POST /admin/teams/{id}", admin, s.renameTeam)
+	s.guard(m, "POST /admin/teams/{id}/delete", admin, s.deleteTeam)
 	s.guard(m, "POST /admin/teams/{id}/members", admin, s.addMember)
 	s.guard(m, "POST /admin/teams/{id}/members/{agent}/remove", admin, s.removeMember)
 	s.guard(m, "POST /admin/teams/{id}/default-queue", admin, s.setDefaultQueue)

@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/internal/dbtest"
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/internal/teamtest"
+	"github.com/parleyhq/parley/webhook"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -53,8 +54,13 @@ func newUIEnvOn(t *testing.T, pool *pgxpool.Pool) *uiEnv {
 	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: e.clock, SecretKey: "test-key", PasswordCost: bcrypt.MinCost})
 	relay := pgrelay.New(pool, nil)
 	feed := inbox.NewFeed(relay, nil)
+	hooks, err := webhook.New(webhook.Config{Pool: pool, Store: e.store, SecretKey: "test-key", Jobs: jobs})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.srv = New(Config{Store: e.store, Pool: pool, Events: feed, Relay: relay, Clock: e.clock, Logger: testLogger(t),
-		Rules: workflow.NewRules(e.pool, e.store), SLA: workflow.NewSLA(e.pool, e.store), Surveys: workflow.NewSurveys(e.store)})
+		Rules: workflow.NewRules(e.pool, e.store), SLA: workflow.NewSLA(e.pool, e.store), Surveys: workflow.NewSurveys(e.store),
+		Webhooks: hooks})
 	done := make(chan struct{})
 	go func() { _ = relay.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })

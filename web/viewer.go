@@ -29,3 +29,14 @@ func (s *Server) scope(r *http.Request) (inbox.Scope, error) {
 	v, err := s.viewerOf(r)
 	return v.scope, err
 }
+
+// scopeAndID is scope for a request whose path names one resource: its {id}, checked first,
+// so a malformed id is a 400 before any read.
+func (s *Server) scopeAndID(r *http.Request) (inbox.Scope, int64, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return inbox.Scope{}, 0, err
+	}
+	sc, err := s.scope(r)
+	return sc, id, err
+}

@@ -16,12 +16,8 @@ import (
 func complaintCategory(t *testing.T, e *routingEnv) inbox.Category {
 	t.Helper()
 	var damaged inbox.Category
-	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) error {
-		delivery, err := e.store.SaveCategoryTx(context.Background(), tx, inbox.CategoryInput{Name: "Delivery"})
-		if err != nil {
-			return err
-		}
-		damaged, err = e.store.SaveCategoryTx(context.Background(), tx, inbox.CategoryInput{Name: "Damaged", ParentID: delivery.ID, Complaint: true})
+	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) (err error) {
+		damaged, err = e.store.EnsureCategoryPathTx(context.Background(), tx, "Delivery › Damaged", true)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -179,6 +175,24 @@ func TestRuleSetsAKnownCategory(t *testing.T) {
 		var ve *inbox.ValidationError
 		if !errors.As(err, &ve) || (ve.Field != "set_category" && ve.Field != "set_category_id") {
 			t.Errorf("%+v: %v", a, err)
+		}
+	}
+	// Renaming the category (or its parent) renames what the rule shows.
+	if err := e.store.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := e.store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{ID: *damaged.ParentID, Name: "Shipping"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sets, err := e.rules.Sets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sets {
+		for _, got := range s.Rules {
+			if got.ID == r.ID && got.SetCategory != "Shipping › Damaged" {
+				t.Errorf("after the rename the rule sets %q, want Shipping › Damaged", got.SetCategory)
+			}
 		}
 	}
 }

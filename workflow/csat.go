@@ -152,7 +152,7 @@ func (s *Surveys) answer(ctx context.Context, where string, key any, contactID i
 		case !s.store.Now().Before(expires):
 			return ErrSurveyExpired
 		}
-		e, err := recordAnswer(ctx, tx, id, conv, score, comment, via, s.store.Now())
+		e, err := recordAnswer(ctx, tx, s.store, id, conv, score, comment, via, s.store.Now())
 		if err != nil {
 			return err
 		}
@@ -170,17 +170,32 @@ func (s *Surveys) answer(ctx context.Context, where string, key any, contactID i
 }
 
 // recordAnswer stores an answer to survey surveyID of conversation conv on tx (an empty comment
-// keeps an earlier one; the survey takes the conversation's category) and returns the
-// survey.answered event to publish.
-func recordAnswer(ctx context.Context, tx pgx.Tx, surveyID int64, conv inbox.Conversation, score int, comment, via string, now time.Time) (inbox.Event, error) {
+// keeps an earlier one; the survey takes the conversation's category), writes it in the
+// conversation's trail as the customer's, opens the service-recovery follow-up a low score
+// calls for (openFollowupTx: at most one per survey), and returns the survey.answered event to
+// publish, whose Data names the follow-up it opened and its assignee, so that its mailed notice
+// joins the same transaction and the assignee's open pages say so at once.
+func recordAnswer(ctx context.Context, tx pgx.Tx, store *inbox.Store, surveyID int64, conv inbox.Conversation, score int, comment, via string, now time.Time) (inbox.Event, error) {
 	e := inbox.Event{Type: EventSurveyAnswered, ConversationID: conv.ID, ContactID: conv.ContactID,
 		TeamID: orZero(conv.TeamID), AssigneeID: orZero(conv.AssigneeID), Status: conv.Status, Priority: conv.Priority,
 		At: now, Data: map[string]any{"survey_id": surveyID, "score": score, "via": via}}
-	_, err := tx.Exec(ctx, `UPDATE surveys s SET score = $2, comment = CASE WHEN $3 = '' THEN s.comment ELSE $3 END,
+	var kept string
+	err := tx.QueryRow(ctx, `UPDATE surveys s SET score = $2, comment = CASE WHEN $3 = '' THEN s.comment ELSE $3 END,
 			answered_at = $4, answered_via = $5, category = $6
-		WHERE s.id = $1`, surveyID, score, comment, now, via, conv.Category)
+		WHERE s.id = $1 RETURNING s.comment`, surveyID, score, comment, now, via, conv.Category).Scan(&kept)
 	if err != nil {
 		return e, fmt.Errorf("workflow: survey answer: %w", err)
+	}
+	if err := store.AddAuditTx(ctx, tx, conv.ID, inbox.Actor{Customer: true}, EventSurveyAnswered,
+		map[string]any{"survey_id": surveyID, "score": score, "comment": kept, "via": via}); err != nil {
+		return e, err
+	}
+	fid, assignee, err := openFollowupTx(ctx, tx, store, surveyID, conv, score, now)
+	if err != nil {
+		return e, err
+	}
+	if fid != 0 { // the live event tells the assignee at once (their pages show a note)
+		e.Data["followup_id"], e.Data["followup_assignee"] = fid, assignee
 	}
 	return e, nil
 }

@@ -93,6 +93,8 @@ func jobsFor(ev inbox.Event) []river.InsertManyParams {
 	}
 	out = append(out, routingJobs(ev)...)
 	out = append(out, lifecycleJobs(ev)...)
+	out = append(out, profileJobs(ev)...)
+	out = append(out, followupJobs(ev)...)
 	return out
 }
 

@@ -3,6 +3,7 @@ package workflow
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,6 +50,8 @@ type Config struct {
 	FetchCooldown time.Duration
 	// Meter counts SLA warnings and breaches; nil counts nothing.
 	Meter Meter
+	// Mailer sends Parley's own mail to agents (the weekly summary); nil cancels those jobs.
+	Mailer Mailer
 }
 
 // AddChannel adds what channel kind offers the River client: its sender, fetcher and alerter
@@ -105,12 +108,15 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&assignWorker{Store: cfg.Store, Log: cfg.Logger}),
 		channels.NewWorker(&assignWaitingWorker{Store: cfg.Store, Log: cfg.Logger}),
 		channels.NewWorker(&slaComputeWorker{e: e}),
+		channels.NewWorker(&slaProfileWorker{e: e}),
 		channels.NewWorker(&slaWarningWorker{e: e}),
 		channels.NewWorker(&slaBreachWorker{e: e}),
 		channels.NewWorker(&slaAlertWorker{e: e}),
 		channels.NewWorker(&escalateWorker{e: e}),
 		channels.NewWorker(&autoCloseWorker{e: e}),
 		channels.NewWorker(&surveyWorker{e: e}),
+		channels.NewWorker(&weeklySummaryWorker{e: e}),
+		channels.NewWorker(&summaryMailWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store), mailer: cfg.Mailer}),
 	}
 	return append(own, cfg.Workers...), nil
 }
@@ -150,7 +156,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		FetchCooldown:        cfg.FetchCooldown,
 		Queues:               queues,
 		Workers:              workers,
-		PeriodicJobs:         cfg.PeriodicJobs,
+		PeriodicJobs:         append(slices.Clip(cfg.PeriodicJobs), WeeklySummaryPeriodically(cfg.Store.Now)),
 		JobTimeout:           channels.JobTimeout,
 		RescueStuckJobsAfter: channels.RescueAfter,
 	})

@@ -298,9 +298,13 @@ func (r *Rules) saved(ctx context.Context, tx pgx.Tx, row pgx.Row, nr NewRule, a
 		map[string]any{"action": action, "name": out.Name, "rule_set": nr.RuleSet, "position": out.Position})
 }
 
+// ruleCols are a rule's columns, for SELECT and RETURNING alike. The category a rule sets is
+// shown by its path as it is now (an admin may have renamed it or its parent since).
 const ruleCols = `id, name, position, inbox_ids, channels, keywords, contact_tags, tiers, priorities,
-	coalesce(set_team_id, 0), set_priority, set_category, set_tags, created_at, company_ids, attributes,
-	coalesce(set_category_id, 0)`
+	coalesce(set_team_id, 0), set_priority,
+	coalesce((SELECT CASE WHEN p.id IS NULL THEN k.name ELSE p.name || ' › ' || k.name END
+		FROM categories k LEFT JOIN categories p ON p.id = k.parent_id WHERE k.id = set_category_id), set_category),
+	set_tags, created_at, company_ids, attributes, coalesce(set_category_id, 0)`
 
 func ruleDest(r *Rule) []any {
 	return []any{&r.ID, &r.Name, &r.Position, &r.InboxIDs, &r.Channels, &r.Keywords, &r.ContactTags, &r.Tiers,

@@ -38,6 +38,9 @@ type slaEnv struct {
 	mu     sync.Mutex
 	now    time.Time
 	events []inbox.Event // every event published, in order
+	// failOn, when set, makes the jobs of any change that publishes an event of that type fail,
+	// as a River insert that fails would.
+	failOn string
 }
 
 // slaEpoch is the tests' starting instant: a Monday, later than the real clock, so that jobs
@@ -62,6 +65,7 @@ func newSLAEnv(t *testing.T) *slaEnv {
 	env.sla, env.surveys = NewSLA(env.pool, env.store), NewSurveys(env.store)
 	e := env.engine
 	addRunner(env, &slaComputeWorker{e: e})
+	addRunner(env, &slaProfileWorker{e: e, batch: 2})
 	addRunner(env, &slaWarningWorker{e: e})
 	addRunner(env, &slaBreachWorker{e: e})
 	addRunner(env, &slaAlertWorker{e: e})
@@ -155,7 +159,13 @@ type recordingJobs struct {
 func (r recordingJobs) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event) error {
 	r.env.mu.Lock()
 	r.env.events = append(r.env.events, events...)
+	failOn := r.env.failOn
 	r.env.mu.Unlock()
+	for _, e := range events {
+		if failOn != "" && e.Type == failOn {
+			return errors.New("enqueue refused by the test")
+		}
+	}
 	return r.Enqueuer.Enqueue(ctx, tx, events)
 }
 

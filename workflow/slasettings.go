@@ -25,6 +25,9 @@ type Settings struct {
 	SurveyEnabled bool
 	// SurveyValidFor is how long a survey takes answers; 7 days by default.
 	SurveyValidFor time.Duration
+	// RecoveryThreshold is the highest survey score (0-5) that opens a service-recovery
+	// follow-up; 2 by default, 0 opens none. It is global: every team's answers use it.
+	RecoveryThreshold int
 }
 
 // loadSettings reads the settings row.
@@ -32,7 +35,8 @@ func loadSettings(ctx context.Context, db querier) (Settings, error) {
 	var s Settings
 	var pending, closing, valid int64
 	err := db.QueryRow(ctx, `SELECT pending_resolve_secs, resolved_close_secs, auto_resolve_message, survey_enabled,
-		survey_valid_secs FROM lifecycle_settings`).Scan(&pending, &closing, &s.AutoResolveMessage, &s.SurveyEnabled, &valid)
+		survey_valid_secs, recovery_threshold FROM lifecycle_settings`).Scan(&pending, &closing, &s.AutoResolveMessage,
+		&s.SurveyEnabled, &valid, &s.RecoveryThreshold)
 	if err != nil {
 		return s, fmt.Errorf("workflow: settings: %w", err)
 	}
@@ -55,18 +59,21 @@ func (s *SLA) SetSettings(ctx context.Context, v Settings) error {
 		return fmt.Errorf("workflow: settings: %w", &inbox.ValidationError{Field: "delay", Reason: "must not be negative (0 turns the step off)"})
 	case v.SurveyValidFor < time.Minute:
 		return fmt.Errorf("workflow: settings: %w", &inbox.ValidationError{Field: "survey_valid_for", Reason: "must be at least a minute"})
+	case v.RecoveryThreshold < 0 || v.RecoveryThreshold > 5:
+		return fmt.Errorf("workflow: settings: %w", &inbox.ValidationError{Field: "recovery_threshold", Reason: "must be 0 to 5 (0 opens no follow-up)"})
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE lifecycle_settings SET pending_resolve_secs = $1, resolved_close_secs = $2,
-			auto_resolve_message = $3, survey_enabled = $4, survey_valid_secs = $5, updated_at = $6`,
+			auto_resolve_message = $3, survey_enabled = $4, survey_valid_secs = $5, updated_at = $6, recovery_threshold = $7`,
 			int64(v.PendingResolveAfter/time.Second), int64(v.ResolvedCloseAfter/time.Second), v.AutoResolveMessage,
-			v.SurveyEnabled, int64(v.SurveyValidFor/time.Second), s.store.Now())
+			v.SurveyEnabled, int64(v.SurveyValidFor/time.Second), s.store.Now(), v.RecoveryThreshold)
 		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, s.store, s.by, inbox.AuditSettingsChanged, "settings:lifecycle", map[string]any{
 			"pending_resolve_after": v.PendingResolveAfter.String(), "resolved_close_after": v.ResolvedCloseAfter.String(),
-			"survey_enabled": v.SurveyEnabled, "survey_valid_for": v.SurveyValidFor.String()})
+			"survey_enabled": v.SurveyEnabled, "survey_valid_for": v.SurveyValidFor.String(),
+			"recovery_threshold": v.RecoveryThreshold})
 	})
 	if err != nil {
 		return fmt.Errorf("workflow: settings: %w", err)

@@ -72,3 +72,77 @@ func TestSLAPolicyPerTier(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestSLAFollowsTheProfile: running clocks re-plan when the customer's tier changes, when they
+// join a company of a tier, and when that company's tier changes; the start stays (the clock
+// counts from the customer's message) and closed conversations are left alone. A company's
+// conversations are fanned out in batches (two at a time here).
+func TestSLAFollowsTheProfile(t *testing.T) {
+	env := newSLAEnv(t)
+	ctx := context.Background()
+	support := env.team("support")
+	gold := env.policy(NewPolicy{Name: "gold", Tier: "gold", FirstResponse: 15 * time.Minute})
+	silver := env.policy(NewPolicy{Name: "silver", Tier: "silver", FirstResponse: time.Hour})
+	team := env.policy(NewPolicy{Name: "support", TeamID: support.ID, FirstResponse: 4 * time.Hour})
+	everyone := env.store.As(inbox.Everyone())
+	update := func(contact int64, p inbox.ContactPatch) {
+		t.Helper()
+		if _, err := everyone.UpdateContact(ctx, contact, p, inbox.CLIActor()); err != nil {
+			t.Fatal(err)
+		}
+		env.runDue()
+	}
+	due := func(conv int64, policy Policy, after time.Duration) {
+		t.Helper()
+		c := env.clockOf(conv, sla.FirstResponse)
+		if c.policyID == nil || *c.policyID != policy.ID || !c.due.Equal(slaEpoch.Add(after)) || !c.start.Equal(slaEpoch) {
+			t.Errorf("conversation %d: policy %v due %s from %s, want %s due %s", conv, c.policyID, at(c.due), c.start, policy.Name,
+				slaEpoch.Add(after).Format("15:04"))
+		}
+	}
+	var convs []inbox.IngestResult
+	for _, phone := range []string{"+14155550121", "+14155550122", "+14155550123", "+14155550124", "+14155550125"} {
+		res := env.sms(phone, "SM-profile-"+phone, "Help")
+		env.do(func(ctx context.Context, tx pgx.Tx) error {
+			return env.store.SetTeamTx(ctx, tx, res.ConversationID, support.ID, inbox.Actor{})
+		})
+		convs = append(convs, res)
+	}
+	env.runDue()
+	due(convs[0].ConversationID, team, 4*time.Hour)
+
+	env.advance(5 * time.Minute)
+	update(convs[0].ContactID, inbox.ContactPatch{Tier: ptrTo("gold")})
+	due(convs[0].ConversationID, gold, 15*time.Minute)
+	update(convs[0].ContactID, inbox.ContactPatch{Tier: ptrTo("")})
+	due(convs[0].ConversationID, team, 4*time.Hour)
+
+	// A closed conversation keeps the clocks it ended with.
+	env.do(func(ctx context.Context, tx pgx.Tx) error {
+		return env.store.SetStatusTx(ctx, tx, convs[4].ConversationID, inbox.StatusClosed, inbox.Actor{})
+	})
+	env.runDue()
+	closed := env.clockOf(convs[4].ConversationID, sla.FirstResponse)
+
+	acme, err := env.store.SaveCompany(ctx, 0, inbox.CompanyPatch{Name: ptrTo("Acme"), Tier: ptrTo("silver")}, inbox.CLIActor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range convs[1:] {
+		update(res.ContactID, inbox.ContactPatch{CompanyID: &acme.ID})
+	}
+	due(convs[1].ConversationID, silver, time.Hour)
+	if _, err := env.store.SaveCompany(ctx, acme.ID, inbox.CompanyPatch{Tier: ptrTo("gold")}, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	env.runDue()
+	for _, res := range convs[1:4] {
+		due(res.ConversationID, gold, 15*time.Minute)
+	}
+	if c := env.clockOf(convs[4].ConversationID, sla.FirstResponse); c.generation != closed.generation {
+		t.Errorf("the closed conversation's clock moved: generation %d, was %d", c.generation, closed.generation)
+	}
+	if n := env.count(`SELECT count(*) FROM river_job WHERE kind = 'sla_profile' AND args ? 'after_id'`); n < 1 {
+		t.Errorf("the company's three open conversations were not fanned out in batches of two (%d follow-up jobs)", n)
+	}
+}

@@ -45,7 +45,7 @@ func (SurveyInterceptor) InterceptTx(ctx context.Context, tx pgx.Tx, call inbox.
 	if err != nil {
 		return inbox.Interception{}, fmt.Errorf("workflow: survey intercept: %w", err)
 	}
-	e, err := recordAnswer(ctx, tx, surveyID, conv, score, "", string(call.Inbound.Channel), call.Now)
+	e, err := recordAnswer(ctx, tx, call.Store, surveyID, conv, score, "", string(call.Inbound.Channel), call.Now)
 	if err != nil {
 		return inbox.Interception{}, err
 	}

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -24,13 +25,28 @@ func Files() fs.FS {
 	return assets
 }
 
-// Widget returns the widget script.
+// Widget returns the widget script as served: WidgetFile without the lines that hold only a
+// comment, but its first (the banner). The comments are for the script's readers, not for
+// every visitor's download.
 func Widget() ([]byte, error) {
 	b, err := assets.ReadFile(WidgetFile)
 	if err != nil {
 		return nil, fmt.Errorf("chat: widget: %w", err)
 	}
-	return b, nil
+	return dropCommentLines(b), nil
+}
+
+// dropCommentLines returns js without its lines that start, after indentation, with "//",
+// except the first line. The widget has no such line inside a string or template.
+func dropCommentLines(js []byte) []byte {
+	out := make([]byte, 0, len(js))
+	for i, line := range bytes.SplitAfter(js, []byte("\n")) {
+		if i > 0 && bytes.HasPrefix(bytes.TrimLeft(line, " \t"), []byte("//")) {
+			continue
+		}
+		out = append(out, line...)
+	}
+	return out
 }
 
 // DemoPage is the data of the demo page template.

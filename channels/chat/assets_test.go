@@ -25,6 +25,24 @@ func TestWidgetSyntax(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node --check widget.js: %v\n%s", err, out)
 	}
+	out, err = exec.Command(node, "--check", servedWidget(t)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --check on the widget as served: %v\n%s", err, out)
+	}
+}
+
+// servedWidget writes the widget as served (Widget) to a file and returns its path.
+func servedWidget(t *testing.T) string {
+	t.Helper()
+	js, err := Widget()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(t.TempDir(), "widget.js")
+	if err := os.WriteFile(name, js, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return name
 }
 
 // TestWidgetBehaviour drives widget.js in node against a fake DOM, WebSocket and clock
@@ -36,7 +54,10 @@ func TestWidgetBehaviour(t *testing.T) {
 	if err != nil {
 		t.Fatal("node is not installed: the widget tests cannot run (apt-get install nodejs; .ci/run installs it)")
 	}
-	out, err := exec.Command(node, "--test", "--test-reporter=dot", filepath.Join("testdata", "widget.test.js")).CombinedOutput()
+	// On the widget as served: its comment lines dropped.
+	cmd := exec.Command(node, "--test", "--test-reporter=dot", filepath.Join("testdata", "widget.test.js"))
+	cmd.Env = append(os.Environ(), "PARLEY_WIDGET="+servedWidget(t))
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node --test testdata/widget.test.js: %v\n%s", err, out)
 	}
@@ -90,13 +111,24 @@ func TestFiles(t *testing.T) {
 			t.Fatalf("%s is empty", name)
 		}
 	}
-	// The embedded widget is the file on disk, the one node checks.
+	// The embedded widget is the file on disk, the one node checks; Widget() is its lines but
+	// the comment lines after the first.
 	disk, err := os.ReadFile(WidgetFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if js, _ := Widget(); !bytes.Equal(js, disk) {
-		t.Fatal("Widget() differs from widget.js")
+	if b, _ := fs.ReadFile(Files(), WidgetFile); !bytes.Equal(b, disk) {
+		t.Fatal("the embedded widget.js differs from widget.js")
+	}
+	js, _ := Widget()
+	var kept []string
+	for i, line := range strings.SplitAfter(string(disk), "\n") {
+		if comment := strings.HasPrefix(strings.TrimSpace(line), "//"); !comment || i == 0 {
+			kept = append(kept, line)
+		}
+	}
+	if string(js) != strings.Join(kept, "") || len(js) >= len(disk) || !bytes.HasPrefix(js, []byte("// Parley")) {
+		t.Fatalf("Widget() is not widget.js without its comment lines (%d of %d bytes)", len(js), len(disk))
 	}
 }
 

@@ -15,13 +15,20 @@
 // server, attributes the user's contact attributes as JSON text and attributes_hash
 // AttributesHash(inbox secret, user_id, attributes), computed there too. Calls made
 // before the script has loaded may be queued: window.Parley = {q: [["identify", {...}]]}.
-// A site with a Content-Security-Policy must allow the script from, and a WebSocket
-// connection (connect-src wss://) to, the Parley origin.
+// A site with a Content-Security-Policy must allow the script from, and a WebSocket and a
+// fetch (connect-src wss:// and https://) to, the Parley origin.
 //
 // # Protocol
 //
 // The widget opens a WebSocket at GET /chat/ws?inbox=ID. The server refuses the upgrade
-// with 403 unless the Origin header passes AllowedOrigin for that inbox. Every frame is one
+// with 403 unless the Origin header passes AllowedOrigin for that inbox (404 for an unknown or
+// disabled inbox). A browser hides a refused handshake from scripts (the socket just closes,
+// 1006), so when a socket closes without having opened the widget asks GET
+// /chat/check?inbox=ID, which any page may read: 200 {inbox_id, origin} when the page may
+// chat, else the socket's refusal as JSON {error, code}. On 403 (code "origin_not_allowed"),
+// 404 or 400 the widget stops for good and tells the visitor chat is not available on the
+// site (and the console names the origin to allow); on anything else it backs off and
+// retries. Every frame is one
 // JSON object in a text message with a "type" member; other members depend on the type.
 // Members a receiver does not know are ignored; an unknown type from a client is
 // answered with an error frame (code "unknown_type").
@@ -121,7 +128,8 @@
 // # Server
 //
 // Server serves GET /chat/widget.js (cached an hour, revalidated by ETag), GET /chat/demo
-// (a pretend shop embedding the first chat inbox's widget) and GET /chat/ws. Each chat inbox
+// (a pretend shop embedding the widget of the chat inbox that allows the origin the page is
+// served from, or a page saying how to allow it), GET /chat/ws and GET /chat/check. Each chat inbox
 // keeps its allowed origins and email fallback in its Settings and a sealed identity secret
 // in its Secrets; `parley inbox add chat` creates one and prints the secret once.
 //

@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
@@ -48,8 +51,28 @@ const noInboxPage = `<!doctype html>
 <p>(or run <code>parley demo</code>, which creates it), then reload this page.</p>
 </body></html>`
 
-// serveDemo is GET /chat/demo: a pretend shop embedding the widget of the first chat inbox,
-// to try the chat as a customer and answer from the agent inbox.
+// noOriginPage is what GET /chat/demo shows when chat inboxes exist but none allows the
+// origin the page is served from: the widget could not connect there.
+const noOriginPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Parley chat demo</title></head>
+<body style="font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+<h1>Chat is not enabled for this address</h1>
+<p>No chat inbox allows pages from <code>{{.Origin}}</code>, so the chat widget cannot work on this page.</p>
+<p>To try the demo here, an administrator opens <a href="{{.AdminURL}}">Admin, Inboxes</a>, edits a
+website chat inbox, adds <code>{{.Origin}}</code> on a line of its <strong>Allowed origins</strong>,
+saves, and reloads this page.</p>
+</body></html>`
+
+// noOrigin is the data of noOriginPage.
+type noOrigin struct {
+	Origin   string // the origin the demo page was asked from
+	AdminURL string // where inboxes are edited
+}
+
+// serveDemo is GET /chat/demo: a pretend shop embedding the widget of a chat inbox that
+// allows the origin the page is served from, to try the chat as a customer and answer from
+// the agent inbox. Without such an inbox it answers 404 with a page saying how to get one.
 func (s *Server) serveDemo(w http.ResponseWriter, r *http.Request) {
 	inboxes, err := s.store.Inboxes(r.Context(), inbox.ChannelChat)
 	if err != nil {
@@ -60,12 +83,15 @@ func (s *Server) serveDemo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	var buf bytes.Buffer
-	status := http.StatusOK
+	status := http.StatusNotFound
+	origin := pageOrigin(r, s.publicURL)
 	if len(inboxes) == 0 {
-		status = http.StatusNotFound
-		err = s.noInbox.Execute(&buf, s.publicURL)
+		err = s.noInbox.Execute(&buf, origin)
+	} else if in, ok := demoInbox(inboxes, origin); ok {
+		status = http.StatusOK
+		err = s.demo.Execute(&buf, DemoPage{InboxID: in.ID, BaseURL: s.publicURL})
 	} else {
-		err = s.demo.Execute(&buf, DemoPage{InboxID: inboxes[0].ID, BaseURL: s.publicURL})
+		err = s.noOrigin.Execute(&buf, noOrigin{Origin: origin, AdminURL: s.publicURL + "/admin/inboxes"})
 	}
 	if err != nil {
 		s.log.Error("chat demo: render", "err", err)
@@ -74,4 +100,51 @@ func (s *Server) serveDemo(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// demoInbox picks the enabled chat inbox whose allowed origins name origin, the first by id;
+// failing that, the first that allows every origin ("*").
+func demoInbox(inboxes []inbox.Inbox, origin string) (inbox.Inbox, bool) {
+	var anyOrigin *inbox.Inbox
+	for i, in := range inboxes {
+		settings, err := inboxSettings(in)
+		if err != nil || in.Disabled() || !AllowedOrigin(settings.Origins, origin) {
+			continue
+		}
+		if AllowedOrigin(slices.DeleteFunc(slices.Clone(settings.Origins), isWildcard), origin) {
+			return in, true
+		}
+		if anyOrigin == nil {
+			anyOrigin = &inboxes[i]
+		}
+	}
+	if anyOrigin == nil {
+		return inbox.Inbox{}, false
+	}
+	return *anyOrigin, true
+}
+
+func isWildcard(origin string) bool { return strings.TrimSpace(origin) == "*" }
+
+// pageOrigin is the origin a browser sees for the page of r: the Host it asked for, over
+// https when the connection is TLS, a proxy in front says so (X-Forwarded-Proto) or the host
+// is the public URL's and that is https; over http otherwise. It only picks which widget the
+// demo embeds: the socket checks the browser's own Origin header.
+func pageOrigin(r *http.Request, publicURL string) string {
+	scheme := "http"
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	public, err := url.Parse(publicURL)
+	switch {
+	case r.TLS != nil:
+		scheme = "https"
+	case strings.TrimSpace(proto) == "https" || strings.TrimSpace(proto) == "http":
+		scheme = strings.TrimSpace(proto)
+	case err == nil && strings.EqualFold(public.Host, r.Host) && public.Scheme == "https":
+		scheme = "https"
+	}
+	origin := scheme + "://" + r.Host
+	if c, ok := canonicalOrigin(origin); ok {
+		return c
+	}
+	return origin
 }

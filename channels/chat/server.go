@@ -99,6 +99,7 @@ type Server struct {
 	widget      widgetFile
 	demo        *template.Template
 	noInbox     *template.Template
+	noOrigin    *template.Template
 	names       names
 	surveys     channels.Surveys
 	meter       channels.Meter
@@ -144,6 +145,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chat: no-inbox page: %w", err)
 	}
+	noOrigin, err := template.New("origin").Parse(noOriginPage)
+	if err != nil {
+		return nil, fmt.Errorf("chat: no-origin page: %w", err)
+	}
 	cfg.Socket.defaults()
 	cfg.Limits.defaults()
 	s := &Server{
@@ -159,6 +164,7 @@ func New(cfg Config) (*Server, error) {
 		widget:      w,
 		demo:        demo,
 		noInbox:     noInbox,
+		noOrigin:    noOrigin,
 		surveys:     cfg.Surveys,
 
 		presenceReady: make(chan struct{}),
@@ -181,12 +187,13 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Handlers returns the server's HTTP handlers by ServeMux pattern: the widget script, the
-// demo page and the visitor socket.
+// demo page, the visitor socket and the origin check the widget asks when the socket fails.
 func (s *Server) Handlers() map[string]http.Handler {
 	return map[string]http.Handler{
 		"GET /chat/widget.js": http.HandlerFunc(s.serveWidget),
 		"GET /chat/demo":      http.HandlerFunc(s.serveDemo),
 		"GET /chat/ws":        http.HandlerFunc(s.serveSocket),
+		"GET /chat/check":     http.HandlerFunc(s.serveCheck),
 	}
 }
 

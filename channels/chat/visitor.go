@@ -4,48 +4,22 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/internal/httperr"
 	"github.com/parleyhq/parley/internal/netlimit"
 )
 
 // serveSocket is GET /chat/ws?inbox=ID, the visitor WebSocket (see the package doc for the
-// protocol). Before upgrading it answers 400 without a valid inbox id, 404 for an unknown,
-// disabled or non-chat inbox and 403 when the page's Origin is not one the inbox allows.
+// protocol). Before upgrading it refuses as chatInbox does: 400 without a valid inbox id, 404
+// for an unknown, disabled or non-chat inbox and 403 when the page's Origin is not one the
+// inbox allows. A browser shows the widget none of these answers: the widget asks GET
+// /chat/check when a socket fails before opening.
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.URL.Query().Get("inbox"), 10, 64)
-	if err != nil || id <= 0 {
-		httperr.Write(w, http.StatusBadRequest, "invalid", "inbox: want ?inbox=ID, the chat inbox's id")
-		return
-	}
-	in, err := s.store.GetInbox(r.Context(), id)
-	var settings Settings
-	if err == nil {
-		settings, err = inboxSettings(in)
-	}
-	if err == nil && in.Disabled() { // an admin turned the chat off: as if it did not exist
-		err = inbox.ErrNotFound
-	}
-	if errors.Is(err, inbox.ErrNotFound) {
-		httperr.Write(w, http.StatusNotFound, "not_found", "no chat inbox "+strconv.FormatInt(id, 10))
-		return
-	}
-	if err != nil {
-		s.log.Error("chat: socket: inbox", "inbox", id, "err", err)
-		if httperr.Unavailable(err) { // the database is down: the widget retries
-			httperr.WriteUnavailable(w)
-			return
-		}
-		httperr.Write(w, http.StatusInternalServerError, "internal", "could not load the inbox")
-		return
-	}
-	if !AllowedOrigin(settings.Origins, r.Header.Get("Origin")) {
-		httperr.Write(w, http.StatusForbidden, "forbidden", "this page's origin may not use chat inbox "+strconv.FormatInt(id, 10))
+	in, ok := s.chatInbox(w, r)
+	if !ok {
 		return
 	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)

@@ -18,6 +18,7 @@
   if (!inbox) return console.warn('parley: no data-inbox on the widget script');
   const base = new URL(me.src, location.href).origin;
   const wsURL = base.replace(/^http/, 'ws') + '/chat/ws?inbox=' + encodeURIComponent(inbox);
+  const checkURL = base + '/chat/check?inbox=' + encodeURIComponent(inbox);
   const KEY = 'parley:' + base + ':' + inbox;
   const title = me.dataset.title || 'Support';
   const color = me.dataset.color;
@@ -50,7 +51,7 @@ h2{font-size:16px;font-weight:600}
 header :focus-visible{outline-color:#fff;outline-offset:-3px}
 .conn{padding:6px 16px;background:#fff4ce;font-size:12px}
 .conn:empty{display:none}
-.log{flex:1;overflow-y:auto;padding:12px 16px;display:flex;flex-direction:column;gap:8px;background:#f6f7f9}
+.log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:12px 16px;display:flex;flex-direction:column;gap:8px;background:#f6f7f9}
 .msg{max-width:80%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #dfe1e6;align-self:flex-start}
 .me{align-self:flex-end;background:var(--p);border-color:var(--p)}
 .meta{display:block;font-size:11px;color:#555b66;margin-top:2px}
@@ -68,7 +69,15 @@ label{display:grid;gap:4px;font-weight:600}
 .stars{display:flex;gap:6px}
 .stars button{flex:1;padding:8px 0}
 .stars [aria-pressed=false]{background:#fff;color:var(--p);border:1px solid var(--p)}
-@media (max-width:480px){.panel{inset:0;width:auto;height:auto;border-radius:0}}`;
+@media (max-width:480px){
+.panel{inset:var(--pt,0) 0 auto 0;width:auto;height:var(--ph,100%);border-radius:0;box-shadow:none}
+.panel:not([hidden])~.launch{display:none}
+.x{min-width:44px;min-height:44px}
+textarea,input{font-size:16px}
+.compose{padding-bottom:max(10px,env(safe-area-inset-bottom))}
+.compose button{min-width:64px;min-height:44px}}`;
+  // PHONE matches the media query above: there the open panel fills the screen and is modal.
+  const PHONE = '(max-width:480px)';
 
   // h builds an element. Strings among the children become text nodes, never markup.
   const h = (tag, attrs, ...kids) => {
@@ -171,7 +180,11 @@ label{display:grid;gap:4px;font-weight:600}
 
   // The connection. Frames other than hello go out only after welcome (alive). sent holds the
   // client_ids sent on the current socket; retryAfter the wait (s) the server last asked for.
+  // refused is set when the server refused this page for good (its origin, or no such inbox).
   let ws = null, alive = false, tries = 0, timer = 0, stopped = false, sent = new Set(), retryAfter = 0;
+  // probing is the failed socket whose probe may be pending; a new connection or a disconnect
+  // ends it.
+  let refused = false, probing = null;
   let limitNote = '', notBefore = 0; // a limit's message, and no reconnection before this time
   const MAX_RESENDS = 5; // a message resent this often without an answer is given up
   const send = f => {
@@ -188,7 +201,7 @@ label{display:grid;gap:4px;font-weight:600}
     st.q = st.q.filter(q => q.client_id !== m.client_id);
     save();
     const el = bubble({text: m.text}, 'Not sent: ' + why);
-    el.append(h('button', {type: 'button', class: 'alt retry', onclick() {
+    if (!refused) el.append(h('button', {type: 'button', class: 'alt retry', onclick() {
       const again = {client_id: m.client_id, text: m.text};
       st.q.push(again);
       save();
@@ -251,10 +264,32 @@ label{display:grid;gap:4px;font-weight:600}
     },
   };
 
+  // probe asks the server whether this page may chat, after a socket failed before opening:
+  // a browser tells a script nothing of a refused handshake. It resolves to the code of a
+  // refusal for good (403 origin_not_allowed, 404, 400), or '' to retry as for any failure.
+  const probe = () => fetch(checkURL, {credentials: 'omit', cache: 'no-store'}).then(r => {
+    if (r.status !== 403 && r.status !== 404 && r.status !== 400) return '';
+    return r.json().then(b => (b && b.code) || String(r.status), () => String(r.status));
+  }, () => '');
+
+  // refuse stops the chat on this page for good: the visitor reads why in plain words, the
+  // site's owner what to change in the console, and nothing waits on "Sending…".
+  const refuse = code => {
+    stopped = refused = true;
+    const at = location.origin;
+    console.warn(`parley: chat inbox ${inbox} refused ${at} (${code}); add ${at} to its allowed origins, or check data-inbox, at ${base}/admin/inboxes`);
+    setConn('Sorry, chat is not available on this site.');
+    st.q.slice().forEach(m => fail(m, 'chat is not available on this site.'));
+    const inCompose = ui.compose.contains(ui.root.activeElement);
+    ui.compose.hidden = true;
+    if (inCompose) ui.x.focus();
+  };
+
   const connect = () => {
     if (ws || stopped) return;
     clearTimeout(timer);
     timer = 0;
+    probing = null;
     setConn('Connecting…');
     sent = new Set();
     let s;
@@ -262,10 +297,14 @@ label{display:grid;gap:4px;font-weight:600}
       stopped = true;
       return setConn('Chat is unavailable on this page.');
     }
-    s.onopen = () => s.send(JSON.stringify({
-      type: 'hello', token: st.t, last_id: st.l || 0, name: who.name || st.n, email: who.email || st.e,
-      user_id: who.user_id, user_hash: who.user_hash, attributes: who.attributes, attributes_hash: who.attributes_hash,
-    }));
+    let opened = false;
+    s.onopen = () => {
+      opened = true;
+      s.send(JSON.stringify({
+        type: 'hello', token: st.t, last_id: st.l || 0, name: who.name || st.n, email: who.email || st.e,
+        user_id: who.user_id, user_hash: who.user_hash, attributes: who.attributes, attributes_hash: who.attributes_hash,
+      }));
+    };
     s.onmessage = e => {
       let f;
       try { f = JSON.parse(e.data); } catch (x) { return; }
@@ -299,11 +338,21 @@ label{display:grid;gap:4px;font-weight:600}
         setConn('Offline. Reconnecting…');
       }
       timer = setTimeout(connect, wait);
+      if (opened) return;
+      // The handshake failed: ask why while the backoff runs, and stop if it is for good.
+      probing = s;
+      probe().then(code => {
+        if (probing !== s || !code) return;
+        clearTimeout(timer);
+        timer = 0;
+        refuse(code);
+      });
     };
   };
   const disconnect = () => {
     clearTimeout(timer);
     timer = 0;
+    probing = null;
     const s = ws;
     ws = null;
     alive = false;
@@ -313,7 +362,7 @@ label{display:grid;gap:4px;font-weight:600}
     const was = ws || timer;
     disconnect();
     tries = 0;
-    stopped = false;
+    stopped = refused; // a page refused for good stays so
     if (was) connect();
   };
 
@@ -332,7 +381,7 @@ label{display:grid;gap:4px;font-weight:600}
 
   const submit = () => {
     const text = ui.ta.value.trim();
-    if (!text) return;
+    if (!text || refused) return;
     const m = {client_id: rid(), text};
     st.q.push(m);
     save();
@@ -343,6 +392,54 @@ label{display:grid;gap:4px;font-weight:600}
     sendMsg(m);
   };
 
+  // On a phone the open panel is a modal dialog over the whole screen: aria-modal, Tab kept
+  // inside it, the page behind not scrolling, and the panel fitted to the visual viewport so
+  // that the on-screen keyboard does not cover the message box. modal says whether it is now.
+  let modal = false, pageOverflow = '';
+  const phone = w.matchMedia(PHONE);
+  const vv = w.visualViewport;
+  const fit = e => {
+    if (!modal || !vv) return;
+    ui.panel.style.setProperty('--ph', vv.height + 'px');
+    ui.panel.style.setProperty('--pt', vv.offsetTop + 'px');
+    if (!e || e.type === 'resize') scroll(); // the keyboard came: keep the last message in sight
+  };
+  const setModal = () => {
+    const on = !ui.panel.hidden && phone.matches;
+    if (on === modal) return;
+    modal = on;
+    const root = d.documentElement.style;
+    if (on) {
+      ui.panel.setAttribute('aria-modal', 'true');
+      pageOverflow = root.overflow;
+      root.overflow = 'hidden';
+      fit();
+    } else {
+      ui.panel.removeAttribute('aria-modal');
+      root.overflow = pageOverflow;
+    }
+  };
+  // tabbable lists the panel's elements that Tab reaches, in order.
+  const tabbable = () => [...ui.panel.querySelectorAll('button,textarea,input,[tabindex]')]
+    .filter(e => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length);
+  // focusIn focuses where the visitor starts in the panel: the form, the message box, or
+  // the close button when the chat is refused.
+  const focusIn = () => {
+    if (!ui.pre.hidden) ui.name.focus();
+    else if (!ui.compose.hidden) ui.ta.focus();
+    else ui.x.focus();
+  };
+  // trap keeps Tab and Shift+Tab inside the modal panel, wrapping around.
+  const trap = e => {
+    if (!modal || e.key !== 'Tab') return;
+    const all = tabbable(), at = all.indexOf(ui.root.activeElement);
+    if (!all.length) return;
+    if (at < 0 || (e.shiftKey ? at === 0 : at === all.length - 1)) {
+      e.preventDefault();
+      all[e.shiftKey ? all.length - 1 : 0].focus();
+    }
+  };
+
   const needForm = () => !st.s && !st.t && !who.name && !who.email;
   const open = () => {
     if (!ui.panel.hidden) return;
@@ -351,15 +448,18 @@ label{display:grid;gap:4px;font-weight:600}
     unread = 0;
     setBadge();
     ui.pre.hidden = !needForm();
-    ui.chat.forEach(e => { e.hidden = !ui.pre.hidden; });
-    if (ui.pre.hidden) { connect(); ui.ta.focus(); } else ui.name.focus();
+    ui.chat.forEach(e => { e.hidden = !ui.pre.hidden || (e === ui.compose && refused); });
+    setModal();
+    if (ui.pre.hidden) connect();
+    focusIn();
     scroll();
   };
   const close = () => {
     if (ui.panel.hidden) return;
-    const focused = ui.panel.contains(ui.root.activeElement);
+    const focused = modal || ui.panel.contains(ui.root.activeElement); // a modal held the focus
     ui.panel.hidden = true;
     ui.launch.setAttribute('aria-expanded', 'false');
+    setModal();
     if (focused) ui.launch.focus();
   };
   const startChat = e => {
@@ -368,9 +468,9 @@ label{display:grid;gap:4px;font-weight:600}
     st.s = 1;
     save();
     ui.pre.hidden = true;
-    ui.chat.forEach(el => { el.hidden = false; });
+    ui.chat.forEach(el => { el.hidden = el === ui.compose && refused; });
     connect();
-    ui.ta.focus();
+    focusIn();
   };
 
   const build = () => {
@@ -391,7 +491,7 @@ label{display:grid;gap:4px;font-weight:600}
     path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z');
     svg.append(path);
 
-    const u = {root};
+    const u = {root, host};
     u.badge = h('span', {class: 'badge'});
     u.launch = h('button', {class: 'launch', 'aria-label': 'Open chat', 'aria-expanded': 'false',
       'aria-controls': 'panel', onclick: () => (u.panel.hidden ? open() : close())}, svg, u.badge);
@@ -408,16 +508,16 @@ label{display:grid;gap:4px;font-weight:600}
     u.greet = h('p', {class: 'note'}, me.dataset.greeting || 'Hi! How can we help?');
     u.log = h('div', {class: 'log', role: 'log', 'aria-label': 'Messages', tabindex: '0'}, u.greet);
     u.typing = h('p', {class: 'typing', 'aria-live': 'polite'});
-    u.ta = h('textarea', {'aria-label': 'Message', placeholder: 'Write a message…', maxlength: 5000, rows: 1,
+    u.ta = h('textarea', {'aria-label': 'Message', placeholder: 'Write a message…', maxlength: 5000, rows: 1, enterkeyhint: 'send',
       oninput() { typing(!!u.ta.value); u.ta.style.height = ''; u.ta.style.height = u.ta.scrollHeight + 2 + 'px'; },
       onkeydown(e) { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); } }});
-    const compose = h('form', {class: 'compose', onsubmit(e) { e.preventDefault(); submit(); }},
+    u.compose = h('form', {class: 'compose', onsubmit(e) { e.preventDefault(); submit(); }},
       u.ta, h('button', {}, 'Send'));
-    u.chat = [u.log, u.typing, compose];
+    u.chat = [u.log, u.typing, u.compose];
+    u.x = h('button', {class: 'x', 'aria-label': 'Close chat', onclick: close}, '×');
     u.panel = h('section', {id: 'panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'ptitle', hidden: '',
-      onkeydown(e) { if (e.key === 'Escape') { e.stopPropagation(); close(); } }},
-    h('header', {}, h('div', {}, h('h2', {id: 'ptitle'}, title), u.sub),
-      h('button', {class: 'x', 'aria-label': 'Close chat', onclick: close}, '×')),
+      onkeydown(e) { if (e.key === 'Escape') { e.stopPropagation(); close(); } else trap(e); }},
+    h('header', {}, h('div', {}, h('h2', {id: 'ptitle'}, title), u.sub), u.x),
     u.conn, u.pre, ...u.chat);
     if (color) host.style.setProperty('--p', color);
     else host.style.setProperty('--p', '#1f5bd8');
@@ -474,6 +574,10 @@ label{display:grid;gap:4px;font-weight:600}
     // Back online or back to the tab: retry now rather than at the end of the backoff.
     // Not before a limit's wait is over, though.
     const early = () => timer && Date.now() >= notBefore && reconnect();
+    phone.addEventListener('change', setModal);
+    if (vv) { vv.addEventListener('resize', fit); vv.addEventListener('scroll', fit); }
+    // Focus that leaves the modal panel anyway (a page's script, a click behind) comes back.
+    d.addEventListener('focusin', e => { if (modal && e.target !== ui.host) focusIn(); });
     w.addEventListener('online', early);
     d.addEventListener('visibilitychange', () => { if (!d.hidden) early(); });
   };

@@ -52,7 +52,7 @@ const (
 )
 
 // policy is one route's expected access. path, when set, replaces the pattern's path (its
-// placeholders {team}, {agent}, {rule}, {canned}, {newteam}, {newteamid}, {othertoken}, {webhook},
+// placeholders {team}, {agent}, {rule}, {canned}, {policy}, {newteam}, {newteamid}, {othertoken}, {webhook},
 // {delivery}, {inbox} (a new API inbox) and {n}
 // are filled per case); body is sent
 // with the request ({other} becomes a second contact beside the object, in its team).
@@ -89,6 +89,7 @@ var policies = map[string]policy{
 	"GET /chat/demo":          {access: public},
 	"GET /chat/widget.js":     {access: public},
 	"GET /chat/ws":            {access: public},
+	"GET /chat/check":         {access: public, path: "/chat/check?inbox=1"},
 	"/":                       {access: public, path: "/no/such/page"},
 	"GET /forgot":             {access: public},
 	"POST /forgot":            {access: public, form: true, body: "email=nobody%40example.com"},
@@ -175,9 +176,12 @@ var policies = map[string]policy{
 	"GET /admin":                                    {access: admin},
 	"GET /admin/agents":                             {access: admin},
 	"POST /admin/agents":                            {access: admin, form: true, body: "email=new-{n}%40example.com&name=New+{n}&role=agent&password=a-long-enough-passphrase"},
+	"POST /admin/agents/{id}":                       {access: admin, path: "/admin/agents/{agent}", form: true, body: "name=Renamed+{n}&capacity=5"},
 	"POST /admin/agents/{id}/role":                  {access: admin, path: "/admin/agents/{agent}/role", form: true, body: "role=agent"},
 	"GET /admin/teams":                              {access: admin},
 	"POST /admin/teams":                             {access: admin, form: true, body: "name=Team+{n}"},
+	"POST /admin/teams/{id}":                        {access: admin, path: "/admin/teams/{newteamid}", form: true, body: "name=Renamed+{n}"},
+	"POST /admin/teams/{id}/delete":                 {access: admin, path: "/admin/teams/{newteamid}/delete"},
 	"POST /admin/teams/{id}/members":                {access: admin, path: "/admin/teams/{team}/members", form: true, body: "agent_id={agent}"},
 	"POST /admin/teams/{id}/members/{agent}/remove": {access: admin, path: "/admin/teams/{team}/members/{agent}/remove"},
 	"POST /admin/teams/{id}/default-queue":          {access: admin, path: "/admin/teams/{newteamid}/default-queue", form: true, body: "on=true"},
@@ -201,6 +205,9 @@ var policies = map[string]policy{
 	"POST /api/v1/rule-sets":                        {access: admin, body: `{"name":"s{n}","mode":"all"}`},
 	"POST /api/v1/sla/policies": {access: admin, body: `{"name":"P{n}","team_id":{newteam},"priority":"urgent","first_response":"15m","resolution":"4h",` +
 		`"calendar":{"zone":"Europe/Berlin","week":{"mon":["09:00-17:00"]}}}`},
+	"PUT /api/v1/sla/policies/{id}": {access: admin, path: "/api/v1/sla/policies/{policy}", body: `{"name":"Q{n}","tier":"q{n}","first_response":"1h 30m",` +
+		`"calendar":{"zone":"UTC","week":{"tue":["09:00-17:00"]}}}`},
+	"DELETE /api/v1/sla/policies/{id}":               {access: admin, path: "/api/v1/sla/policies/{policy}"},
 	"GET /api/v1/openapi.json":                       {access: public},
 	"GET /api/docs":                                  {access: public},
 	"GET /api/v1/webhooks":                           {access: admin},
@@ -212,6 +219,7 @@ var policies = map[string]policy{
 	"POST /api/v1/webhook-deliveries/{id}/redeliver": {access: admin, path: "/api/v1/webhook-deliveries/{delivery}/redeliver"},
 	"GET /admin/webhooks":                            {access: admin},
 	"POST /admin/webhooks":                           {access: admin, form: true, body: "url=https%3A%2F%2Fhooks.example.com%2F{n}&events=message.created"},
+	"POST /admin/webhooks/{id}":                      {access: admin, path: "/admin/webhooks/{webhook}", form: true, body: "url=https%3A%2F%2Fhooks.example.com%2Fe{n}&events=message.created"},
 	"POST /admin/webhooks/{id}/enabled":              {access: admin, path: "/admin/webhooks/{webhook}/enabled", form: true, body: "on=false"},
 	"POST /admin/webhooks/{id}/delete":               {access: admin, path: "/admin/webhooks/{webhook}/delete"},
 	"POST /admin/webhook-deliveries/{id}/redeliver":  {access: admin, path: "/admin/webhook-deliveries/{delivery}/redeliver"},
@@ -219,15 +227,24 @@ var policies = map[string]policy{
 	"POST /api/v1/conversations/{id}/category": {access: agentRole, object: conversation, body: `{"category":"Billing"}`},
 	"GET /api/v1/categories":                   {access: agentRole},
 	"GET /api/v1/complaints":                   {access: supervisor},
+	"GET /api/v1/reports/summary":              {access: supervisor},
 	"GET /complaints":                          {access: supervisor},
 	"GET /complaints.csv":                      {access: supervisor},
 	"GET /sla/breaches":                        {access: supervisor},
+	"GET /feedback":                            {access: supervisor},
+	"GET /feedback.csv":                        {access: supervisor},
+	"GET /api/v1/feedback":                     {access: supervisor},
+	"GET /api/v1/followups":                    {access: supervisor},
+	"POST /api/v1/followups/{id}/close":        {access: supervisor, path: "/api/v1/followups/999999999/close", body: `{"outcome":"contacted"}`, ok: http.StatusNotFound},
+	"POST /followups/{id}/close":               {access: supervisor, path: "/followups/999999999/close", form: true, body: "outcome=contacted", ok: http.StatusNotFound},
 	"GET /sla/breaches.csv":                    {access: supervisor},
 	"GET /admin/categories":                    {access: admin},
 	"POST /admin/categories":                   {access: admin, form: true, body: "name=Category+{n}&complaint=on"},
 	"POST /admin/categories/{id}":              {access: admin, path: "/admin/categories/999999999", form: true, body: "name=X", ok: http.StatusNotFound},
 	"POST /admin/resolution-codes":             {access: admin, form: true, body: "name=Code+{n}"},
 	"POST /admin/resolution-codes/{id}":        {access: admin, path: "/admin/resolution-codes/999999999", form: true, body: "name=X", ok: http.StatusNotFound},
+	"POST /admin/categories/{id}/delete":       {access: admin, path: "/admin/categories/999999999/delete", ok: http.StatusNotFound},
+	"POST /admin/resolution-codes/{id}/delete": {access: admin, path: "/admin/resolution-codes/999999999/delete", ok: http.StatusNotFound},
 	"POST /admin/teams/{id}/require-category":  {access: admin, path: "/admin/teams/{newteamid}/require-category", form: true, body: "on=true"},
 	"PUT /api/v1/sla/settings": {access: admin, body: `{"pending_resolve_after":"48h","resolved_close_after":"0s",` +
 		`"auto_resolve_message":"Closing for now.","survey_enabled":true,"survey_valid_for":"72h"}`},
@@ -596,6 +613,14 @@ func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, 
 			m.t.Fatal(err)
 		}
 		path = strings.ReplaceAll(path, "{rule}", fmt.Sprint(rule.ID))
+	}
+	if strings.Contains(path, "{policy}") {
+		p, err := workflow.NewSLA(m.a.pool, m.a.store).CreatePolicy(ctx, workflow.NewPolicy{Name: fmt.Sprintf("Policy %d", m.n),
+			Tier: fmt.Sprintf("tier%d", m.n), FirstResponse: time.Hour})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{policy}", fmt.Sprint(p.ID))
 	}
 	if strings.Contains(path, "{webhook}") || strings.Contains(path, "{delivery}") {
 		path = m.webhook(path)

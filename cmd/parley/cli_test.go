@@ -97,9 +97,12 @@ func field(t *testing.T, out, label string) string {
 	return ""
 }
 
-// serveInBackground runs `parley serve` with env on ln until the test ends, then requires it to
-// have stopped cleanly.
-func serveInBackground(t *testing.T, env map[string]string, ln net.Listener) {
+// withSandbox is serveInBackground's option for `parley serve --sandbox`.
+const withSandbox = true
+
+// serveInBackground runs `parley serve` (with --sandbox when sandbox[0] is true) with env on ln
+// until the test ends, then requires it to have stopped cleanly.
+func serveInBackground(t *testing.T, env map[string]string, ln net.Listener, sandbox ...bool) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -111,6 +114,13 @@ func serveInBackground(t *testing.T, env map[string]string, ln net.Listener) {
 			return
 		}
 		defer a.close()
+		if len(sandbox) > 0 && sandbox[0] {
+			if err := a.startSandbox(); err != nil {
+				done <- err
+				return
+			}
+			defer a.stopSandbox()
+		}
 		done <- a.serve(ctx, ln)
 	}()
 	t.Cleanup(func() {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -149,24 +147,14 @@ func demoCategory(ctx context.Context, a *app, name string) (int64, error) {
 	if c, err := a.store.CategoryByPath(ctx, "category", path); err == nil {
 		return c.ID, nil
 	}
-	var id int64
+	var c inbox.Category
 	err := a.store.InTx(ctx, func(tx pgx.Tx) error {
-		var parent int64
-		for _, part := range strings.Split(path, inbox.CategorySeparator) {
-			c, err := a.store.SaveCategoryTx(ctx, tx, inbox.CategoryInput{ParentID: parent, Name: part, Complaint: name == "complaint"})
-			if errors.Is(err, inbox.ErrConflict) { // the parent exists already
-				if c, err = a.store.CategoryByPath(ctx, "category", part); err != nil {
-					return err
-				}
-			} else if err != nil {
-				return err
-			}
-			parent, id = c.ID, c.ID
-		}
-		return nil
+		var err error
+		c, err = a.store.EnsureCategoryPathTx(ctx, tx, path, name == "complaint")
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("demo: category %s: %w", path, err)
 	}
-	return id, nil
+	return c.ID, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -115,7 +114,7 @@ func TestDemoChannelsRepliedInTheSandbox(t *testing.T) {
 	}
 	base := "http://" + ln.Addr().String()
 	started := time.Now()
-	serveSandboxInBackground(t, env, ln)
+	serveInBackground(t, env, ln, withSandbox)
 	for _, id := range []int64{email, text, slack} {
 		body := `{"text":"On it, conversation ` + strconv.FormatInt(id, 10) + `"}`
 		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/conversations/"+strconv.FormatInt(id, 10)+"/messages", strings.NewReader(body))
@@ -168,32 +167,4 @@ func TestDemoChannelsRepliedInTheSandbox(t *testing.T) {
 		post.Get("token") != "" {
 		t.Errorf("chat.postMessage's arguments: %v %v", post, err)
 	}
-}
-
-// serveSandboxInBackground runs `parley serve --sandbox` with env on ln until the test ends.
-func serveSandboxInBackground(t *testing.T, env map[string]string, ln net.Listener) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		c := &cli{getenv: func(k string) string { return env[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-		a, err := open(ctx, c)
-		if err != nil {
-			done <- err
-			return
-		}
-		defer a.close()
-		if err := a.startSandbox(); err != nil {
-			done <- err
-			return
-		}
-		defer a.stopSandbox()
-		done <- a.serve(ctx, ln)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
 }

@@ -113,7 +113,9 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	if err != nil {
 		return server{}, fmt.Errorf("PARLEY_SMTP_URL: %w", err)
 	}
-	wcfg.Workers = append(wcfg.Workers, workflow.NewResetMailWorker(a.store, mailer, a.cfg.PublicURL))
+	wcfg.Workers = append(wcfg.Workers, workflow.NewResetMailWorker(a.store, mailer, a.cfg.PublicURL),
+		workflow.NewFollowupNotifyWorker(a.store, mailer, a.cfg.PublicURL))
+	wcfg.Mailer = mailer
 	hooks, err := webhook.New(webhook.Config{Pool: a.pool, Store: a.store, SecretKey: a.cfg.SecretKey, Jobs: jobs,
 		AllowPrivate: a.cfg.WebhookAllowPrivate, Logger: a.log, Metrics: a.meter})
 	if err != nil {

@@ -56,9 +56,9 @@ test('an admin adds an SLA policy with business hours, after a refusal that keep
   const form = admin.getByRole('region', { name: 'Add a policy' });
   await form.getByLabel('Name', { exact: true }).fill(name);
   await form.getByLabel('Priority', { exact: true }).selectOption('low');
-  await form.getByLabel('First response (such as 15m, 4h)').fill('soon');
-  await form.getByLabel('Time zone (IANA, empty: UTC)').fill('Europe/Paris');
-  await form.getByLabel('mon', { exact: true }).fill('09:00-12:00, 13:00-17:00');
+  await form.getByLabel('Time to first response (such as 15m, 4h or 1d 4h)').fill('soon');
+  await form.getByLabel('Time zone (such as Europe/Paris; empty: UTC)').fill('Europe/Paris');
+  await form.getByLabel('Monday', { exact: true }).fill('09:00-12:00, 13:00-17:00');
   await form.getByRole('button', { name: 'Add policy' }).click();
 
   // "soon" is not a duration: the reason is shown and nothing typed is lost.
@@ -68,7 +68,7 @@ test('an admin adds an SLA policy with business hours, after a refusal that keep
   assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), name);
   assert.equal(await admin.locator('tbody tr', { hasText: name }).count(), 0);
 
-  await form.getByLabel('First response (such as 15m, 4h)').fill('4h');
+  await form.getByLabel('Time to first response (such as 15m, 4h or 1d 4h)').fill('4h');
   await form.getByRole('button', { name: 'Add policy' }).click();
   const row = admin.locator('tbody tr', { hasText: name });
   await row.waitFor();

@@ -47,6 +47,31 @@ test('a category and a resolution code are set in the conversation view', { time
   await admin.context().close();
 });
 
+test('"Send & resolve" on a complaint asks for the code, then sends the reply with it', { timeout: 60_000 }, async () => {
+  const admin = await signIn(browser, d.email, d.password);
+  const sent = await inbound(d.token, { external_id: `e2e-cat-send-${run}`, contact: { email: `cat-send-${run}@example.com` },
+    subject: `Crushed again ${run}`, text: 'Crushed again.' });
+  await admin.goto(`/inbox/${sent.conversation_id}`);
+  await admin.locator('#conv-category-select').selectOption({ label: `${parent} › Crushed (complaint)` });
+  await admin.locator('#timeline').getByText(`set the category to ${parent} › Crushed`).waitFor();
+  await admin.locator('#reply-text').fill(`We are sending a new one, ${run}.`);
+  await admin.getByRole('button', { name: 'Send & resolve' }).click();
+  const dialog = admin.getByRole('dialog', { name: 'Resolve this complaint' });
+  await dialog.waitFor();
+  // Cancel keeps the draft and sends nothing.
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await admin.locator('#reply-text').inputValue(), `We are sending a new one, ${run}.`);
+  assert.equal(await admin.locator('#timeline').getByText(`We are sending a new one, ${run}.`).count(), 0);
+  await admin.getByRole('button', { name: 'Send & resolve' }).click();
+  await dialog.getByLabel('Resolution code').selectOption({ label: 'Replacement' });
+  await dialog.getByRole('button', { name: 'Resolve' }).click();
+  await admin.locator('#timeline').getByText(`We are sending a new one, ${run}.`).waitFor();
+  await admin.locator('#timeline').getByText('set the resolution code to Replacement').waitFor();
+  await admin.locator('#conv-status', { hasText: 'resolved' }).waitFor();
+  assert.equal(await admin.locator('#composer-error').isHidden(), true);
+  await admin.context().close();
+});
+
 test('the complaint register shows the complaint and its stages', { timeout: 60_000 }, async () => {
   assert.ok(conversationId, 'the first test made the complaint');
   const sup = await signIn(browser, d.email, d.password);

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -31,4 +33,14 @@ func FrontDesk(t testing.TB, store *inbox.Store, agentID int64) inbox.Team {
 		t.Fatal(err)
 	}
 	return team
+}
+
+// Move puts conversation id in team teamID, as a routing rule would.
+func Move(t testing.TB, store *inbox.Store, id, teamID int64) {
+	t.Helper()
+	if err := store.InTx(context.Background(), func(tx pgx.Tx) error {
+		return store.SetTeamTx(context.Background(), tx, id, teamID, inbox.Actor{})
+	}); err != nil {
+		t.Fatalf("conversation %d to team %d: %v", id, teamID, err)
+	}
 }

@@ -31,6 +31,7 @@ class Element {
     this.scrollHeight = 100;
   }
   setAttribute(k, v) { this.attrs.set(k, String(v)); }
+  removeAttribute(k) { this.attrs.delete(k); }
   getAttribute(k) { return this.attrs.has(k) ? this.attrs.get(k) : null; }
   get hidden() { return this.attrs.has('hidden'); }
   set hidden(v) { if (v) this.attrs.set('hidden', ''); else this.attrs.delete('hidden'); }
@@ -103,6 +104,7 @@ class Document extends Element {
   constructor() {
     super(null, '#document');
     this.ownerDocument = this;
+    this.documentElement = new Element(this, 'html');
     this.body = new Element(this, 'body');
     this.body.parentNode = this;
     this.scripts = [];
@@ -146,11 +148,11 @@ function load({storage = new Map(), inbox = '7', before, currentScript = true} =
   doc.scripts.push(script);
   if (currentScript) doc.currentScript = script;
 
-  const env = {doc, storage, sockets: [], timers: [], now: 1e12, warnings: []};
+  const env = {doc, storage, sockets: [], timers: [], now: 1e12, warnings: [], fetches: []};
   let nextTimer = 1;
   const win = {
     document: doc,
-    location: {href: 'https://shop.test/page'},
+    location: {href: 'https://shop.test/page', origin: 'https://shop.test'},
     localStorage: {
       getItem: k => (storage.has(k) ? storage.get(k) : null),
       setItem: (k, v) => storage.set(k, String(v)),
@@ -163,6 +165,18 @@ function load({storage = new Map(), inbox = '7', before, currentScript = true} =
     },
     clearTimeout(id) { env.timers = env.timers.filter(t => t.id !== id); },
     addEventListener(type, fn) { (env.winListeners = env.winListeners || {})[type] = fn; },
+    // A desktop window unless env.phone; env.media.change() fires a change of it.
+    matchMedia: () => (env.media = {
+      get matches() { return !!env.phone; },
+      addEventListener(type, fn) { this.change = fn; },
+    }),
+    // GET /chat/check: env.check(url) answers with {status, body}; unset, the network fails.
+    fetch(url, opts) {
+      env.fetches.push({url, opts});
+      if (!env.check) return Promise.reject(new TypeError('Failed to fetch'));
+      const {status, body} = env.check(url);
+      return Promise.resolve({status, json: () => Promise.resolve(body)});
+    },
     URL,
     crypto: globalThis.crypto,
     console: {warn: (...a) => env.warnings.push(a.join(' ')), log: console.log},
@@ -172,7 +186,8 @@ function load({storage = new Map(), inbox = '7', before, currentScript = true} =
   const ctx = vm.createContext(win);
   vm.runInContext('Date.now = () => window.__now()', ctx);
   win.__now = () => env.now;
-  const src = fs.readFileSync(path.join(__dirname, '..', 'widget.js'), 'utf8');
+  // PARLEY_WIDGET: the widget as served (TestWidgetBehaviour); by default the source.
+  const src = fs.readFileSync(process.env.PARLEY_WIDGET || path.join(__dirname, '..', 'widget.js'), 'utf8');
   vm.runInContext(src, ctx, {filename: 'widget.js'});
 
   env.win = win;

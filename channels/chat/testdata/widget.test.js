@@ -369,3 +369,119 @@ test('reset forgets the visitor', () => {
   assert.equal(env.socket().readyState, 3);
   assert.ok(!env.byClass('pre')[0].hidden, 'the open panel asks again');
 });
+
+// settle lets the widget's promises (its fetch of GET /chat/check) run.
+const settle = () => new Promise(r => setImmediate(r));
+
+// opening returns a widget whose visitor skipped the form: its first socket is not open yet.
+function opening(opts) {
+  const env = load(opts);
+  env.byLabel('Open chat').dispatch('click');
+  env.byClass('pre')[0].dispatch('submit', {submitter: env.byText('button', 'Skip')});
+  return env;
+}
+
+test('a socket refused before opening asks /chat/check; a refused origin stops the chat for good', async () => {
+  const env = opening();
+  env.check = () => ({status: 403, body: {code: 'origin_not_allowed', error: 'chat inbox 7 does not allow the origin https://shop.test'}});
+  write(env, 'anyone there?');
+  assert.match(env.byClass('msg')[0].textContent, /Sending…$/);
+  env.socket().drop(1006); // a browser's refused handshake
+  assert.deepEqual(env.fetches.map(f => f.url), ['https://parley.test/chat/check?inbox=7']);
+  assert.equal(env.fetches[0].opts.credentials, 'omit');
+  await settle();
+  assert.equal(env.byClass('conn')[0].textContent, 'Sorry, chat is not available on this site.');
+  assert.equal(env.byClass('msg')[0].textContent, 'anyone there?Not sent: chat is not available on this site.');
+  assert.equal(env.byText('button', 'Send again'), undefined, 'nothing to send again');
+  assert.deepEqual(env.stored().q, [], 'nothing waits to be sent');
+  assert.ok(env.byClass('compose')[0].hidden, 'no message box');
+  assert.equal(env.doc.focused, env.byLabel('Close chat'), 'focus left the hidden box for the close button');
+  assert.equal(env.warnings.length, 1);
+  assert.match(env.warnings[0], /chat inbox 7 refused https:\/\/shop\.test \(origin_not_allowed\); add https:\/\/shop\.test .* at https:\/\/parley\.test\/admin\/inboxes/);
+  env.tick(10 * 60 * 1000);
+  env.doc.dispatch('visibilitychange');
+  env.winListeners.online();
+  env.win.Parley.identify({name: 'Ann'});
+  assert.equal(env.sockets.length, 1, 'never retried');
+  assert.equal(env.fetches.length, 1);
+  env.byLabel('Close chat').dispatch('click');
+  env.byLabel('Open chat').dispatch('click');
+  assert.ok(env.byClass('compose')[0].hidden, 'still no message box after reopening');
+});
+
+test('an unknown inbox (404) stops too; a check that fails or answers 503 keeps retrying', async () => {
+  let env = opening();
+  env.check = () => ({status: 404, body: {code: 'not_found', error: 'no chat inbox 7'}});
+  env.socket().drop(1006);
+  await settle();
+  assert.equal(env.byClass('conn')[0].textContent, 'Sorry, chat is not available on this site.');
+  assert.match(env.warnings[0], /\(not_found\)/);
+  env.tick(60000);
+  assert.equal(env.sockets.length, 1);
+
+  for (const check of [undefined, () => ({status: 503, body: {code: 'unavailable'}})]) {
+    env = opening();
+    env.check = check;
+    env.socket().drop(1006);
+    await settle();
+    assert.equal(env.byClass('conn')[0].textContent, 'Offline. Reconnecting…');
+    env.tick(1000);
+    assert.equal(env.sockets.length, 2, 'retried after the backoff');
+    assert.ok(!env.byClass('compose')[0].hidden);
+  }
+});
+
+test('a socket that opened and closed is not checked', async () => {
+  const env = chatting();
+  env.check = () => ({status: 403, body: {code: 'origin_not_allowed'}});
+  env.socket().drop(1006);
+  await settle();
+  assert.equal(env.fetches.length, 0);
+  env.tick(1000);
+  assert.equal(env.sockets.length, 2);
+});
+
+test('a check answered after the widget reconnected changes nothing', async () => {
+  const env = opening();
+  let answer;
+  env.check = () => ({status: 403, body: {code: 'origin_not_allowed'}});
+  env.win.fetch = () => new Promise(r => { answer = r; });
+  env.socket().drop(1006);
+  env.tick(1000); // the backoff ends first: a new socket
+  assert.equal(env.sockets.length, 2);
+  answer({status: 403, json: () => Promise.resolve({code: 'origin_not_allowed'})});
+  await settle();
+  assert.notEqual(env.byClass('conn')[0].textContent, 'Sorry, chat is not available on this site.');
+  env.socket().accept();
+  assert.equal(env.socket().sent[0].type, 'hello');
+});
+
+test('on a phone the open panel is modal; Escape gives focus back to the launcher', () => {
+  const env = load({before: win => { win.visualViewport = {height: 500, offsetTop: 0, addEventListener() {}}; }});
+  env.phone = true;
+  const launch = env.byLabel('Open chat');
+  const panel = env.q(e => e.getAttribute('role') === 'dialog')[0];
+  env.doc.documentElement.style.overflow = 'auto';
+  launch.dispatch('click');
+  assert.equal(panel.getAttribute('aria-modal'), 'true');
+  assert.equal(env.doc.documentElement.style.overflow, 'hidden', 'the page behind does not scroll');
+  assert.equal(panel.style['--ph'], '500px', 'fitted above the on-screen keyboard');
+  panel.dispatch('keydown', {key: 'Escape'});
+  assert.ok(panel.hidden);
+  assert.equal(panel.getAttribute('aria-modal'), null);
+  assert.equal(env.doc.documentElement.style.overflow, 'auto', 'the page scrolls as before');
+  assert.equal(env.doc.focused, launch);
+
+  // A tap on the close button may not focus it (iOS): the launcher gets the focus all the same.
+  launch.dispatch('click');
+  env.doc.focused = null;
+  env.byLabel('Close chat').dispatch('click');
+  assert.equal(env.doc.focused, launch);
+
+  env.phone = false; // a desktop: the panel is not modal
+  launch.dispatch('click');
+  assert.equal(panel.getAttribute('aria-modal'), null);
+  env.phone = true; // turned into a phone's width while open
+  env.media.change();
+  assert.equal(panel.getAttribute('aria-modal'), 'true');
+});

@@ -15,32 +15,22 @@ const bodies = {
     set_category: f.get('set_category') || undefined,
   }),
   ruleset: (f) => ({ name: f.get('name'), mode: f.get('mode'), position: int(f.get('position')) }),
-  policy: (f) => {
-    const week = {};
-    for (const day of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) {
-      const shifts = list(f.get(`day-${day}`));
-      if (shifts.length) week[day] = shifts;
-    }
-    const calendar = {};
-    if (f.get('zone')) calendar.zone = f.get('zone').trim();
-    if (Object.keys(week).length) calendar.week = week;
-    const holidays = list(f.get('holidays'));
-    if (holidays.length) calendar.holidays = holidays;
-    return {
-      name: f.get('name'), team_id: int(f.get('team_id')), priority: f.get('priority') || undefined,
-      tier: f.get('tier') || undefined,
-      first_response: f.get('first_response'), next_response: f.get('next_response') || undefined,
-      resolution: f.get('resolution') || undefined, calendar, pause_pending: f.get('pause_pending') === 'on',
-      warn_at: Number(f.get('warn_at')) || undefined, escalate_team_id: int(f.get('escalate_team_id')),
-      escalate_after: f.get('escalate_after') || undefined,
-    };
-  },
   settings: (f) => ({
     pending_resolve_after: f.get('pending_resolve_after'), resolved_close_after: f.get('resolved_close_after'),
     auto_resolve_message: f.get('auto_resolve_message'), survey_enabled: f.get('survey_enabled') === 'on',
-    survey_valid_for: f.get('survey_valid_for'),
+    survey_valid_for: f.get('survey_valid_for'), recovery_threshold: Number(f.get('recovery_threshold')),
   }),
 };
+
+// plain says a refusal in the page's words: a field's API name ("first_response") becomes its
+// label on the page ("Time to first response"), or at least loses its underscores.
+function plain(msg) {
+  return msg.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (name) => {
+    const label = document.querySelector(`[name="${name}"]`)?.labels?.[0];
+    const text = label ? label.textContent.replace(/\s*\(.*\)\s*$/, '').trim() : '';
+    return text || name.replaceAll('_', ' ');
+  });
+}
 
 export async function send(method, url, body) {
   const res = await fetch(url, {
@@ -54,7 +44,7 @@ export async function send(method, url, body) {
   }
   let msg = `The server refused (${res.status}).`;
   try { msg = (await res.json()).error || msg; } catch { /* not JSON */ }
-  problem.textContent = msg;
+  problem.textContent = plain(msg);
   problem.hidden = false;
   problem.scrollIntoView({ block: 'nearest' });
 }

@@ -4,6 +4,7 @@
 import { Live } from './live.js';
 import { Session } from './session.js';
 import { typingTarget, onSignedOut } from './api.js';
+import { toast } from './toast.js';
 import { setupMenu } from './menu.js';
 import { scrollRegions } from './scrollregion.js';
 
@@ -26,6 +27,15 @@ if (session) {
 
 setupMenu();
 scrollRegions();
+
+// A survey answer that opened a follow-up for me: say so on whatever page I am.
+live?.addEventListener('event', (ev) => {
+  const e = ev.detail;
+  if (e.type !== 'survey.answered' || Number(e.data?.followup_assignee) !== me.id) return;
+  const el = toast(`A customer rated us ${e.data.score}/5: a follow-up is waiting for you.`,
+    { action: { label: 'Open', run: () => { location.href = `/inbox/${e.conversation_id}`; } } });
+  el.dataset.followup = e.data.followup_id;
+});
 
 const help = document.getElementById('help');
 function showHelp() {

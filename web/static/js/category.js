@@ -33,6 +33,7 @@ function needsCode() {
 function askCode(status) {
   if (!dialog) return;
   dialog.dataset.status = status;
+  dialog.addEventListener('close', () => { delete dialog.dataset.send; }, { once: true });
   document.getElementById('resolve-error').hidden = true;
   dialog.showModal();
   document.getElementById('resolve-code')?.focus();
@@ -48,6 +49,17 @@ function intercept(e, status) {
 
 window.addEventListener('click', (e) => {
   if (e.target.closest?.('button[data-action="resolve"]')) intercept(e, 'resolved');
+}, true);
+
+// "Send & resolve" asks for the code too, then hands the reply to the composer with it.
+window.addEventListener('submit', (e) => {
+  const then = e.submitter?.name === 'then' ? e.submitter.value : '';
+  if (e.target.id !== 'composer' || (then !== 'resolved' && then !== 'closed') || !openId || !needsCode()) return;
+  if (!e.target.querySelector('textarea')?.value.trim()) return; // nothing to send: the composer says so
+  e.preventDefault();
+  e.stopImmediatePropagation();
+  dialog.dataset.send = 'true';
+  askCode(then);
 }, true);
 
 window.addEventListener('change', (e) => {
@@ -80,8 +92,14 @@ dialog?.addEventListener('submit', async (e) => {
     error.hidden = false;
     return;
   }
+  const status = dialog.dataset.status || 'resolved';
+  if (dialog.dataset.send === 'true') { // the reply goes with the code: the composer sends and reports
+    dialog.close();
+    document.getElementById('composer')?.dispatchEvent(new CustomEvent('parley:send-coded', { detail: { status, code } }));
+    return;
+  }
   try {
-    await post(`/api/v1/conversations/${openId}/status`, { status: dialog.dataset.status || 'resolved', resolution_code_id: code });
+    await post(`/api/v1/conversations/${openId}/status`, { status, resolution_code_id: code });
     dialog.close();
   } catch (err) {
     error.textContent = err.message;

@@ -41,6 +41,8 @@ export class Composer {
     this.matches = [];
     this.pick = 0;
     form.addEventListener('submit', (e) => this.submit(e));
+    // category.js asks for a complaint's resolution code before "Send & resolve", then sends here.
+    form.addEventListener('parley:send-coded', (e) => this.deliver(e.detail.status, false, e.detail.code));
     this.text.addEventListener('input', () => this.input());
     this.text.addEventListener('keydown', (e) => this.key(e));
     this.text.addEventListener('blur', () => setTimeout(() => this.close(), 150));
@@ -99,9 +101,9 @@ export class Composer {
   }
 
   // sendAnyway sends the refused reply again, confirmed, with the same "then" status.
-  sendAnyway() { this.deliver(this.staleThen || '', true); }
+  sendAnyway() { this.deliver(this.staleThen || '', true, this.staleCode || 0); }
 
-  async deliver(then, confirm) {
+  async deliver(then, confirm, code = 0) {
     const text = this.text.value.trim();
     if (!text) {
       this.text.focus();
@@ -111,6 +113,7 @@ export class Composer {
     const selected = this.channel.selectedOptions[0];
     if (body.type === 'reply' && selected && !/\(latest\)$/.test(selected.textContent)) body.channel = this.channel.value;
     if (then) body.status = then;
+    if (then && code) body.resolution_code_id = code;
     if (body.type === 'reply') {
       if (this.base) body.after_message_id = this.base;
       if (confirm) body.confirm = true;
@@ -129,6 +132,7 @@ export class Composer {
         // Told: a plain Send now answers what is there (after the page refreshed).
         this.baseId = 0;
         this.staleThen = then;
+        this.staleCode = code;
         this.stale.querySelector('span').textContent = err.message.replace(/ Read the new message.*$/, ' Read the new message, then send again, or:');
         this.stale.hidden = false;
       } else {

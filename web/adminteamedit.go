@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/workflow"
+)
+
+// renameTeam is POST /admin/teams/{id}: a new name. Conversations, rules and policies follow the
+// team by id, so they show the new name; the audit log keeps the old one.
+func (s *Server) renameTeam(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	name := r.PostForm.Get("name")
+	err = s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		old, err := s.store.RenameTeamTx(r.Context(), tx, id, name)
+		return auditActorOf(r).Record(inbox.AuditTeamChanged, inbox.AuditTarget("team", id),
+			map[string]any{"action": "renamed", "old_name": old, "name": strings.TrimSpace(name)}), err
+	})
+	switch {
+	case errors.Is(err, inbox.ErrConflict):
+		return s.renderTeams(w, r, http.StatusConflict, fmt.Sprintf("Another team is already called %q.", strings.TrimSpace(name)))
+	case errors.Is(err, inbox.ErrInvalid):
+		return s.renderTeams(w, r, http.StatusBadRequest, "Please give the team a name.")
+	case err != nil:
+		return err
+	}
+	saved(w, r, "/admin/teams", "renamed")
+	return nil
+}
+
+// deleteTeam is POST /admin/teams/{id}/delete. A team still in use is refused (409) with what
+// uses it: its conversations not yet closed, the inboxes, routing rules and SLA policies that
+// name it. Those are the admin's to move or change first, since unassigning them silently
+// would send conversations nowhere and widen an SLA policy to every team. Once unused, the
+// team goes; its closed conversations and past breaches keep everything but the team.
+func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var refusal string
+	err = s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
+		ctx := r.Context()
+		use, err := s.store.TeamUsesTx(ctx, tx, id)
+		if err != nil {
+			return inbox.AuditRecord{}, err
+		}
+		wf, err := workflow.TeamUsesTx(ctx, tx, id)
+		if err != nil {
+			return inbox.AuditRecord{}, err
+		}
+		if refusal = teamInUse(use, wf); refusal != "" {
+			return inbox.AuditRecord{}, fmt.Errorf("web: team %d: %w", id, inbox.ErrConflict)
+		}
+		t, err := s.store.DeleteTeamTx(ctx, tx, id)
+		return auditActorOf(r).Record(inbox.AuditTeamChanged, inbox.AuditTarget("team", id),
+			map[string]any{"action": "deleted", "name": t.Name, "members": t.Members}), err
+	})
+	if errors.Is(err, inbox.ErrConflict) {
+		if refusal == "" { // a rule named the team between the check and the delete
+			refusal = "A routing rule still sends conversations to this team."
+		}
+		return s.renderTeams(w, r, http.StatusConflict, "This team cannot be deleted yet. "+refusal)
+	}
+	if err != nil {
+		return err
+	}
+	saved(w, r, "/admin/teams", "team_deleted")
+	return nil
+}
+
+// teamInUse says in plain words what still uses a team, or "" when nothing does.
+func teamInUse(u inbox.TeamUse, wf workflow.TeamUses) string {
+	var parts []string
+	switch n := u.OpenConversations; {
+	case n == 1:
+		parts = append(parts, "1 conversation not yet closed is in its queue (move it to another team or close it)")
+	case n > 1:
+		parts = append(parts, fmt.Sprintf("%d conversations not yet closed are in its queue (move them to another team or close them)", n))
+	}
+	named := func(one, many string, names []string) {
+		if len(names) == 0 {
+			return
+		}
+		q := make([]string, len(names))
+		for i, n := range names {
+			q[i] = "“" + n + "”"
+		}
+		kind := one
+		if len(names) > 1 {
+			kind = many
+		}
+		parts = append(parts, kind+" "+strings.Join(q, ", "))
+	}
+	named("the inbox", "the inboxes", u.Inboxes)
+	named("the routing rule", "the routing rules", wf.Rules)
+	named("the SLA policy", "the SLA policies", wf.Policies)
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Still using it: " + strings.Join(parts, "; ") + "."
+}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"testing"
+	"time"
+)
+
+// TestDurationWords shows spans in one format on every page and reads back what the forms show.
+func TestDurationWords(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		d          time.Duration
+		show, edit string
+	}{
+		{0, "—", "0"},
+		{-time.Minute, "—", "0"},
+		{45 * time.Second, "45s", "45s"},
+		{15 * time.Minute, "15m", "15m"},
+		{2 * time.Hour, "2h", "2h"},
+		{2*time.Hour + 30*time.Minute, "2h 30m", "2h 30m"},
+		{72 * time.Hour, "3d", "3d"},
+		{28 * time.Hour, "1d 4h", "1d 4h"},
+		{28*time.Hour + 30*time.Minute + 5*time.Second, "1d 4h", "1d 4h 30m 5s"},
+		{24*time.Hour + 30*time.Minute, "1d 30m", "1d 30m"},
+		{90*time.Second + 400*time.Millisecond, "1m 30s", "1m 30s"},
+	} {
+		if got := formatDuration(c.d); got != c.show {
+			t.Errorf("formatDuration(%v) = %q, want %q", c.d, got, c.show)
+		}
+		if got := durationInput(c.d); got != c.edit {
+			t.Errorf("durationInput(%v) = %q, want %q", c.d, got, c.edit)
+		}
+		if c.d < 0 {
+			continue
+		}
+		if got, ok := parseDuration(c.edit); !ok || got != c.d.Round(time.Second) {
+			t.Errorf("parseDuration(%q) = %v, %v; want %v", c.edit, got, ok, c.d.Round(time.Second))
+		}
+	}
+	for in, want := range map[string]time.Duration{"72h0m0s": 72 * time.Hour, "1.5h": 90 * time.Minute, " 2H 30M ": 150 * time.Minute,
+		"1d4h": 28 * time.Hour, "90m": 90 * time.Minute} {
+		if got, ok := parseDuration(in); !ok || got != want {
+			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "soon", "4h 1d", "-1h", "3 days", "1w"} {
+		if got, ok := parseDuration(bad); ok {
+			t.Errorf("parseDuration(%q) = %v, want refused", bad, got)
+		}
+	}
+}
