@@ -213,3 +213,16 @@ func TestHeaderSettingsLinksOpen(t *testing.T) {
 		}
 	}
 }
+
+// TestPagesNameTheirTemplate checks that a page names the template it was rendered from in
+// body[data-view], which the browser tests' accessibility check reads to prove that it visited
+// every page template.
+func TestPagesNameTheirTemplate(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t)
+	ana := e.newUser(t, "ana", inbox.RoleAgent)
+	for path, view := range map[string]string{"/inbox": "inbox", "/contacts": "contacts", "/settings/password": "password"} {
+		_, page := ana.get(t, path)
+		mustContain(t, path, page, ` data-view="`+view+`"`)
+	}
+}

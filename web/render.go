@@ -51,7 +51,11 @@ func mustViews(now func() time.Time, sandboxOn bool) *views {
 		if name == "layout" {
 			continue
 		}
-		t := template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
+		// view names the page's template in the page (the layout's data-view), for the
+		// accessibility checks that prove every page was visited.
+		pageFuncs := maps.Clone(funcs)
+		pageFuncs["view"] = func() string { return name }
+		t := template.Must(template.New(name).Funcs(pageFuncs).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials/*.html", p))
 		v.pages[name] = t
 	}

@@ -29,9 +29,10 @@ export function demo() {
   return { email: login[1], password: login[2], token: token[1] };
 }
 
-// signIn opens a new browser context (a separate cookie jar: one person) and signs in.
-export async function signIn(browser, email, password, viewport = { width: 1366, height: 860 }) {
-  const context = await browser.newContext({ baseURL, viewport });
+// signIn opens a new browser context (a separate cookie jar: one person) and signs in. options
+// go to the context (bypassCSP: true for the tests that add axe-core to the pages).
+export async function signIn(browser, email, password, viewport = { width: 1366, height: 860 }, options = {}) {
+  const context = await browser.newContext({ ...options, baseURL, viewport });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${email}] page error:`, err.message));
   await page.goto('/login');

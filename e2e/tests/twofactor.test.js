@@ -1,50 +1,19 @@
 // Two-factor sign-in end to end: a new agent turns TOTP on from their settings (reading the
 // secret shown as text beside the QR code, as someone without a camera would), signs out, and
 // signs in again with the password and then a code; a wrong code is refused. The codes are
-// computed here (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits).
+// computed by lib/totp.js (RFC 6238).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { useBrowser, browser, baseURL } from '../lib/browser.js';
+import { totp, stepNow } from '../lib/totp.js';
 
 const run = Date.now().toString(36);
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'parley');
 
 useBrowser();
-
-// base32Decode reads an RFC 4648 base32 secret (spaces and padding ignored).
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of text.toUpperCase().replace(/[\s=]/g, '')) {
-    const i = alphabet.indexOf(ch);
-    if (i < 0) throw new Error(`not base32: ${ch}`);
-    value = (value << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((value >>> bits) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
-// totp is the 6-digit code of secret for the 30-second step.
-function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return n.toString().padStart(6, '0');
-}
-
-const stepNow = () => Math.floor(Date.now() / 30_000);
 
 test('the RFC 6238 test vector', () => {
   // RFC 6238 appendix B, SHA-1, T = 59 s: 94287082, of which 6 digits are 287082.

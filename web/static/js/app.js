@@ -1,9 +1,12 @@
-// app.js: what every signed-in page shares: the live connection and its badge, the keyboard
-// shortcut help (?) and forms that submit when a choice changes.
+// app.js: what every signed-in page shares: the live connection and its badge, the header's
+// menu on narrow screens, tables that scroll in their own box, the keyboard shortcut help (?)
+// and forms that submit when a choice changes.
 import { Live } from './live.js';
 import { Session } from './session.js';
 import { typingTarget, onSignedOut } from './api.js';
 import { toast } from './toast.js';
+import { setupMenu } from './menu.js';
+import { scrollRegions } from './scrollregion.js';
 
 const body = document.body;
 
@@ -21,6 +24,9 @@ if (session) {
   onSignedOut(() => session.expired());
   live?.addEventListener('closed', () => session.check());
 }
+
+setupMenu();
+scrollRegions();
 
 // A survey answer that opened a follow-up for me: say so on whatever page I am.
 live?.addEventListener('event', (ev) => {

@@ -110,6 +110,21 @@ function syncClosed() {
 }
 syncClosed();
 
+// On a phone the conversation's actions fold behind a button (app.css), so that the messages
+// and the composer fit under the header; the state sits on the section, which the refreshes of
+// the conversation's parts leave in place.
+const actionsToggle = document.getElementById('actions-toggle');
+if (actionsToggle) {
+  const conv = actionsToggle.closest('.conv');
+  const fold = (folded) => {
+    conv.classList.toggle('fold-actions', folded);
+    actionsToggle.setAttribute('aria-expanded', String(!folded));
+  };
+  fold(true);
+  actionsToggle.hidden = false;
+  actionsToggle.addEventListener('click', () => fold(!conv.classList.contains('fold-actions')));
+}
+
 // --- live -------------------------------------------------------------------------------
 
 const presence = openId ? new Presence(document.getElementById('presence'), me.id) : null;
