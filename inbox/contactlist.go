@@ -198,7 +198,7 @@ func (p contactPlan) matches(text, region string, arg func(any) string) []string
 
 // addressWalk is walk for the contacts with an address starting with the pattern like (a
 // placeholder): its window is the newest window contacts holding such an address, taken from
-// the address index alone (migration 170 keeps the contact id in it) and sorted by id, rather
+// the address index alone (migration 170 keeps the contact id beside the address) and sorted by id, rather
 // than the newest contacts of all; so a prefix that many old contacts share (customer1: 111,111
 // of a million) costs a sort of ids, not a fetch and sort of their contacts. Only when the
 // window is full and too few of it pass the filters does the second step look further down.

@@ -40,5 +40,6 @@ func Released() []string {
 		"145_categories.sql",
 		"150_dashboard_credit.sql",
 		"160_followups.sql",
+		"170_address_contact_index.sql",
 	}
 }
