@@ -128,7 +128,7 @@ func (q ContactQuery) build(region string) (sql string, args []any, limit int, n
 		where = append(where, "EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = k.id AND "+strings.Join(conv, " AND ")+")")
 	}
 	p := contactPlan{filters: strings.Join(where, " AND "), below: below, cursor: cursorArg, n: arg(limit + 1),
-		window: arg(contactWindow * (limit + 1))}
+		window: arg(contactWindow * (limit + 1)), limit: limit}
 	page := "SELECT k.* FROM contacts k JOIN " + p.walk("true") + " m ON k.id = m.id"
 	if text := strings.TrimSpace(q.Text); text != "" {
 		branches := p.matches(text, region, arg)
@@ -151,7 +151,13 @@ const contactWindow = 100
 // the cursor's condition, and the placeholders of the page size plus one and of the window.
 type contactPlan struct {
 	filters, below, cursor, n, window string
+	limit                             int
 }
+
+// holderWindow times a page's size is how many of the newest holders of an address prefix an
+// address search reads from the address index before it looks further down: an address
+// belongs to a live contact, so only the filters (a tier, a team's sight) make it look further.
+const holderWindow = 10
 
 // walk is the newest n contact ids below the cursor that pass cond and the filters, found in
 // two steps. The first reads the window of newest contacts in id order: when matches are
@@ -191,28 +197,31 @@ func (p contactPlan) matches(text, region string, arg func(any) string) []string
 				" ORDER BY kc.id DESC LIMIT "+p.n+")")
 	}
 	if prefix != "" {
-		out = append(out, "(SELECT id FROM "+p.addressWalk(arg(prefix))+" m)")
+		out = append(out, "(SELECT id FROM "+p.addressWalk(arg(prefix), arg(holderWindow*(p.limit+1)))+" m)")
 	}
 	return out
 }
 
 // addressWalk is walk for the contacts with an address starting with the pattern like (a
-// placeholder): its window is the newest window contacts holding such an address, taken from
-// the address index alone (migration 170 keeps the contact id beside the address) and sorted by id, rather
-// than the newest contacts of all; so a prefix that many old contacts share (customer1: 111,111
-// of a million) costs a sort of ids, not a fetch and sort of their contacts. Only when the
-// window is full and too few of it pass the filters does the second step look further down.
-func (p contactPlan) addressWalk(like string) string {
+// placeholder): its window is the newest holders of such an address (as many as the
+// placeholder window says), taken from the address index alone (migration 170 keeps the
+// contact id beside the address) and sorted by id ("+ 0": never walked down the contact_id
+// index, filtering a million rows), rather than the newest contacts of all; so a prefix that
+// many old contacts share (customer1: 111,111 of a million) costs an index-only scan and a
+// top-N sort of ids, not a fetch and sort of their contacts. A contact holding two such
+// addresses takes two places in the window. Only when the window is full and too few of it
+// pass the filters does the second step look further down.
+func (p contactPlan) addressWalk(like, window string) string {
 	below := "true"
 	if p.cursor != "" {
 		below = "i.contact_id < " + p.cursor
 	}
 	holders := "SELECT i.contact_id FROM contact_identities i WHERE i.address LIKE " + like
-	return "(WITH a AS MATERIALIZED (SELECT DISTINCT i.contact_id AS id FROM contact_identities i WHERE i.address LIKE " + like +
-		" AND " + below + " ORDER BY 1 DESC LIMIT " + p.window + ")," +
-		" w AS MATERIALIZED (SELECT k.id FROM a JOIN contacts k ON k.id = a.id WHERE " + p.filters + " ORDER BY k.id DESC LIMIT " + p.n + ")" +
+	return "(WITH a AS MATERIALIZED (" + holders + " AND " + below + " ORDER BY i.contact_id + 0 DESC LIMIT " + window + ")," +
+		" w AS MATERIALIZED (SELECT k.id FROM contacts k WHERE k.id IN (SELECT a.contact_id FROM a) AND " + p.filters +
+		" ORDER BY k.id DESC LIMIT " + p.n + ")" +
 		" SELECT id FROM w UNION ALL (SELECT k.id FROM contacts k WHERE k.id IN (" + holders + ") AND " + p.filters +
-		" AND k.id < (SELECT min(a.id) FROM a) AND (SELECT count(*) FROM w) < " + p.n + " AND (SELECT count(*) FROM a) = " + p.window +
+		" AND k.id < (SELECT min(a.contact_id) FROM a) AND (SELECT count(*) FROM w) < " + p.n + " AND (SELECT count(*) FROM a) = " + window +
 		" ORDER BY k.id + 0 DESC LIMIT " + p.n + "))"
 }
 

@@ -233,7 +233,7 @@ func TestListContactsEveryKindPagesCompletely(t *testing.T) {
 		{q: inbox.ContactQuery{Text: "lopez", Tag: "vip", SeenSince: month}, address: "lopez"},
 		{q: inbox.ContactQuery{Text: "sam", Channel: inbox.ChannelSMS, CompanyID: companyID}, address: "sam"},
 		{q: inbox.ContactQuery{Text: "customer2", Tier: "silver"}, address: "customer2"},
-		// An address prefix every bulk contact shares fills a window of 600 holders: with a rare
+		// An address prefix every bulk contact shares fills the window of its newest holders: with a rare
 		// filter (or an agent's sight) the older holders below it are read too.
 		{q: inbox.ContactQuery{Text: "customer"}, address: "customer"},
 		{q: inbox.ContactQuery{Text: "customer", Tier: "gold"}, address: "customer"},
