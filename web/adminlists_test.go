@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -228,5 +229,58 @@ func TestAdminAttributeEdit(t *testing.T) {
 	}
 	if len(defs) != 1 || defs[0].Label != "Price plan" || len(defs[0].Options) != 3 {
 		t.Fatalf("definitions after the edit: %+v", defs)
+	}
+}
+
+// A contact field a routing rule tests cannot be deleted (409, naming the rule); once the rule
+// is gone it is, with every contact's value of it, audited; an unknown one is a 404.
+func TestAdminAttributeDelete(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t)
+	ctx := context.Background()
+	admin := e.newUser(t, "admin", inbox.RoleAdmin)
+	if _, err := e.store.SaveAttributeDef(ctx, inbox.AttributeDef{Object: inbox.AttrContact, Key: "plan", Label: "Plan",
+		Type: inbox.AttrText}, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	maria := e.customer(t, "c-1", "maria@example.com", "Maria", "Hi", "Hello")
+	if _, err := e.store.As(inbox.Everyone()).UpdateContact(ctx, maria.ContactID,
+		inbox.ContactPatch{Attributes: map[string]any{"plan": "enterprise"}}, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	rules := workflow.NewRules(e.pool, e.store)
+	rule, err := rules.Add(ctx, workflow.NewRule{Name: "Enterprise first", Conditions: workflow.Conditions{
+		Attributes: []workflow.AttrCondition{{Key: "plan", Op: workflow.AttrEq, Value: "enterprise"}}},
+		Actions: workflow.Actions{SetPriority: inbox.PriorityHigh}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	del := url.Values{"object": {"contact"}, "key": {"plan"}}
+	if st, body := admin.postForm(t, "/admin/attributes/delete", del); st != http.StatusConflict ||
+		!strings.Contains(body, "Enterprise first") {
+		t.Fatalf("delete a field a rule tests: %d %.300s", st, body)
+	}
+	if defs, err := e.store.AttributeDefs(ctx, inbox.AttrContact); err != nil || len(defs) != 1 {
+		t.Fatalf("the refused delete changed the definitions: %+v %v", defs, err)
+	}
+	if err := rules.Delete(ctx, rule.ID); err != nil {
+		t.Fatal(err)
+	}
+	if st, body := admin.postForm(t, "/admin/attributes/delete", del); st != http.StatusSeeOther {
+		t.Fatalf("delete: %d %.300s", st, body)
+	}
+	if defs, err := e.store.AttributeDefs(ctx, inbox.AttrContact); err != nil || len(defs) != 0 {
+		t.Fatalf("definitions after the delete: %+v %v", defs, err)
+	}
+	c, err := e.store.GetContact(ctx, maria.ContactID)
+	if err != nil || len(c.Attributes) != 0 {
+		t.Fatalf("maria's attributes after the delete: %v %v", c.Attributes, err)
+	}
+	if n := e.countRows(t, `SELECT count(*) FROM audit_log WHERE kind = $1 AND data->>'action' = 'deleted' AND data->>'key' = 'plan'`,
+		inbox.AuditSettingsChanged); n != 1 {
+		t.Fatalf("audit entries = %d", n)
+	}
+	if st, _ := admin.postForm(t, "/admin/attributes/delete", del); st != http.StatusNotFound {
+		t.Fatalf("delete again: %d, want 404", st)
 	}
 }

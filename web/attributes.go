@@ -34,7 +34,8 @@ func (s *Server) renderAttributes(w http.ResponseWriter, r *http.Request, status
 	if v.Companies, err = s.store.Companies(ctx, ""); err != nil {
 		return err
 	}
-	notice := map[string]string{"attribute": "Attribute saved.", "company": "Company saved."}[r.URL.Query().Get("saved")]
+	notice := map[string]string{"attribute": "Attribute saved.", "company": "Company saved.",
+		"deleted": "Field deleted, with its values."}[r.URL.Query().Get("saved")]
 	s.render(w, r, status, "admin_attributes", page{Title: "Contact fields", Agent: agentFrom(ctx), Nav: "admin",
 		Notice: notice, Error: errMsg, Body: v})
 	return nil

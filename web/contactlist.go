@@ -24,6 +24,8 @@ func (s *Server) contactRoutes(m *router) {
 	s.guard(m, "POST /admin/attributes", admin, s.saveAttributeForm)
 	s.guardAPI(m, "GET /api/v1/attributes", admin, s.listAttributes)
 	s.guardAPI(m, "POST /api/v1/attributes", admin, s.saveAttribute)
+	s.guard(m, "POST /admin/attributes/delete", admin, s.deleteAttributeForm)
+	s.guardAPI(m, "DELETE /api/v1/attributes/{object}/{key}", admin, s.deleteAttribute)
 	s.companyRoutes(m)
 }
 

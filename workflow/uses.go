@@ -40,3 +40,18 @@ func CategoryRulesTx(ctx context.Context, tx pgx.Tx, categoryID int64) ([]string
 	}
 	return names, nil
 }
+
+// AttributeRulesTx names, in tx, the routing rules with a condition on the contact attribute
+// key: a definition they test cannot be deleted.
+func AttributeRulesTx(ctx context.Context, tx pgx.Tx, key string) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT name FROM routing_rules WHERE attributes @> jsonb_build_array(jsonb_build_object('key', $1::text))
+		ORDER BY name`, key)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: rules of attribute %s: %w", key, err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("workflow: rules of attribute %s: %w", key, err)
+	}
+	return names, nil
+}

@@ -136,6 +136,8 @@ var policies = map[string]policy{
 	"POST /admin/attributes":                   {access: admin, form: true, body: "object=contact&key=k{n}&label=K&type=text"},
 	"GET /api/v1/attributes":                   {access: admin},
 	"POST /api/v1/attributes":                  {access: admin, body: `{"object":"contact","key":"k{n}","label":"K","type":"text"}`},
+	"POST /admin/attributes/delete":            {access: admin, form: true, body: "object=contact&key=nosuch{n}", ok: http.StatusNotFound},
+	"DELETE /api/v1/attributes/{object}/{key}": {access: admin, path: "/api/v1/attributes/contact/nosuch", ok: http.StatusNotFound},
 	"GET /api/v1/me":                           {access: agentRole},
 	"POST /api/v1/me/availability":             {access: agentRole, body: `{"availability":"away"}`},
 	"GET /api/v1/events":                       {access: agentRole},

@@ -170,3 +170,23 @@ test('an admin edits a routing rule from its row', { timeout: 60_000 }, async ()
   await row.waitFor({ state: 'detached' });
   await admin.context().close();
 });
+
+test('an admin deletes a contact field after confirming, and a cancel keeps it', { timeout: 60_000 }, async () => {
+  const key = `f${run}`.replace(/[^a-z0-9_]/g, '_');
+  const label = `Field ${run}`;
+  const admin = await signIn(browser, d.email, d.password);
+  await admin.goto('/admin/attributes');
+  await admin.getByLabel('Key (a-z, 0-9, _)').fill(key);
+  await admin.getByLabel('Label', { exact: true }).fill(label);
+  await admin.getByRole('button', { name: 'Save attribute' }).click();
+  await admin.getByText('Attribute saved.').waitFor();
+  await admin.getByLabel(`Edit ${label}`).click();
+  admin.once('dialog', (dialog) => dialog.dismiss());
+  await admin.getByRole('button', { name: `Delete ${label}` }).click();
+  assert.equal(await admin.getByRole('cell', { name: key, exact: true }).count(), 1, 'a cancelled delete kept the field');
+  admin.once('dialog', (dialog) => dialog.accept());
+  await admin.getByRole('button', { name: `Delete ${label}` }).click();
+  await admin.getByText('Field deleted, with its values.').waitFor();
+  assert.equal(await admin.getByRole('cell', { name: key, exact: true }).count(), 0);
+  await admin.context().close();
+});

@@ -1,6 +1,6 @@
 // app.js: what every signed-in page shares: the live connection and its badge, the header's
 // menu on narrow screens, tables that scroll in their own box, the keyboard shortcut help (?)
-// and forms that submit when a choice changes.
+// forms that submit when a choice changes, and forms that ask before they delete.
 import { Live } from './live.js';
 import { Session } from './session.js';
 import { typingTarget, onSignedOut } from './api.js';
@@ -48,6 +48,12 @@ document.addEventListener('keydown', (e) => {
     showHelp();
   }
 });
+
+// A form that deletes what cannot be brought back asks first (data-confirm holds the question).
+document.addEventListener('submit', (e) => {
+  const q = e.target.dataset?.confirm;
+  if (q && !confirm(q)) e.preventDefault();
+}, true);
 
 for (const el of document.querySelectorAll('[data-autosubmit]')) {
   el.addEventListener('change', () => el.form?.requestSubmit());

@@ -32,3 +32,22 @@ func TestReportSummaryAPI(t *testing.T) {
 		}
 	}
 }
+
+// DELETE /api/v1/attributes/{object}/{key} deletes a definition (204, as described), then 404.
+func TestDeleteAttributeAPI(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	_, admin := e.newAgent(t, "ada", inbox.RoleAdmin)
+	if st := e.doAs(t, admin, "POST", "/api/v1/attributes", `{"object":"company","key":"seats","label":"Seats","type":"number"}`, nil); st != http.StatusOK && st != http.StatusCreated {
+		t.Fatalf("define: %d", st)
+	}
+	if st := e.doAs(t, admin, "DELETE", "/api/v1/attributes/company/seats", "", nil); st != http.StatusNoContent {
+		t.Fatalf("delete: %d", st)
+	}
+	if st := e.doAs(t, admin, "DELETE", "/api/v1/attributes/company/seats", "", nil); st != http.StatusNotFound {
+		t.Fatalf("delete again: %d", st)
+	}
+	if st := e.doAs(t, admin, "DELETE", "/api/v1/attributes/order/seats", "", nil); st != http.StatusBadRequest {
+		t.Fatalf("an unknown object: %d", st)
+	}
+}
