@@ -30,11 +30,7 @@ func TeamUsesTx(ctx context.Context, tx pgx.Tx, teamID int64) (TeamUses, error) 
 
 // CategoryRulesTx reads, in tx, the names of the routing rules that set category id.
 func CategoryRulesTx(ctx context.Context, tx pgx.Tx, categoryID int64) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT name FROM routing_rules WHERE set_category_id = $1 ORDER BY name`, categoryID)
-	if err != nil {
-		return nil, fmt.Errorf("workflow: rules of category %d: %w", categoryID, err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	names, err := ruleNames(ctx, tx, `set_category_id = $1`, categoryID)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: rules of category %d: %w", categoryID, err)
 	}
@@ -44,14 +40,18 @@ func CategoryRulesTx(ctx context.Context, tx pgx.Tx, categoryID int64) ([]string
 // AttributeRulesTx names, in tx, the routing rules with a condition on the contact attribute
 // key: a definition they test cannot be deleted.
 func AttributeRulesTx(ctx context.Context, tx pgx.Tx, key string) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT name FROM routing_rules WHERE attributes @> jsonb_build_array(jsonb_build_object('key', $1::text))
-		ORDER BY name`, key)
-	if err != nil {
-		return nil, fmt.Errorf("workflow: rules of attribute %s: %w", key, err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	names, err := ruleNames(ctx, tx, `attributes @> jsonb_build_array(jsonb_build_object('key', $1::text))`, key)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: rules of attribute %s: %w", key, err)
 	}
 	return names, nil
+}
+
+// ruleNames reads the names of the routing rules where cond (on $1, arg) holds, by name.
+func ruleNames(ctx context.Context, tx pgx.Tx, cond string, arg any) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT name FROM routing_rules WHERE `+cond+` ORDER BY name`, arg)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
