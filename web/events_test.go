@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,7 @@ func TestUnroutedConversationsReachOnlyTheDefaultQueue(t *testing.T) {
 	if err := e.store.AddTeamMember(ctx, support.ID, outsider.ID); err != nil {
 		t.Fatal(err)
 	}
+	settleFeed(t, e)
 	conn := dialEvents(t, e, token)
 	var first ids
 	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"u1","contact":{"email":"u@example.com"},"text":"hello?"}`, &first)
@@ -170,4 +172,21 @@ func TestJoiningATeamReopensTheSocketWithTheNewScope(t *testing.T) {
 		}
 		return
 	}
+}
+
+// settleFeed returns once the server's event feed has delivered everything committed before the
+// call, such as the agent.changed of a team membership, which closes the agent's sockets (4001)
+// when it lands after they opened. The feed keeps commit order: a message seen on a
+// supervisor's socket was preceded by all of it.
+func settleFeed(t *testing.T, e *apiEnv) {
+	t.Helper()
+	_, token := e.newAgent(t, "settle-"+strconv.FormatInt(time.Now().UnixNano(), 36), inbox.RoleSupervisor)
+	conn := dialEvents(t, e, token)
+	defer conn.Close()
+	key := "settle-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	var marker ids
+	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"`+key+`","contact":{"email":"`+key+`@example.com"},"text":"marker"}`, &marker)
+	nextEvent(t, conn, func(ev inbox.Event) bool {
+		return ev.Type == inbox.EventMessageCreated && ev.MessageID == marker.MessageID
+	})
 }
