@@ -86,6 +86,7 @@ func TestAgentSeesOnlyTheirTeamsEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	settleFeed(t, e) // setup put the agent in the default queue: that change closes sockets opened before it lands
 	conn := dialEvents(t, e, e.token)
 	var hidden, shown ids
 	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"v1","contact":{"email":"h@example.com"},"text":"billing question"}`, &hidden)
