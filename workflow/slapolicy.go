@@ -171,44 +171,53 @@ func scanPolicy(row pgx.Row) (Policy, error) {
 // insertPolicy stores p. A taken name or team-and-priority pair is inbox.ErrConflict; an
 // unknown team an *inbox.ValidationError.
 func insertPolicy(ctx context.Context, db querier, p Policy, now time.Time) (Policy, error) {
+	vals, err := policyValues(p)
+	if err != nil {
+		return p, err
+	}
+	out, err := scanPolicy(db.QueryRow(ctx, `INSERT INTO sla_policies AS p (name, team_id, priority, first_response_secs,
+			next_response_secs, resolution_secs, calendar, pause_pending, warn_at, escalate_team_id, levels, tier, created_at)
+		VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13) RETURNING `+policyCols,
+		append(vals, now)...))
+	return out, policyErr(p, err)
+}
+
+// policyValues are p's column values in the order name, team_id, priority, first_response_secs,
+// next_response_secs, resolution_secs, calendar, pause_pending, warn_at, escalate_team_id,
+// levels, tier (an empty priority or tier stands for none: nullif in the statements).
+func policyValues(p Policy) ([]any, error) {
 	cal, err := json.Marshal(p.Calendar)
 	if err != nil {
-		return p, fmt.Errorf("workflow: policy: calendar: %w", err)
+		return nil, fmt.Errorf("workflow: policy: calendar: %w", err)
 	}
 	levels, err := json.Marshal(p.Levels)
 	if err != nil {
-		return p, fmt.Errorf("workflow: policy: levels: %w", err)
+		return nil, fmt.Errorf("workflow: policy: levels: %w", err)
 	}
-	nullSecs := func(d time.Duration) *int64 {
+	secs := func(d time.Duration) *int64 {
 		if d == 0 {
 			return nil
 		}
 		s := int64(d / time.Second)
 		return &s
 	}
-	var prio *inbox.Priority
-	if p.Priority != "" {
-		prio = &p.Priority
-	}
-	var tier *string
-	if p.Tier != "" {
-		tier = &p.Tier
-	}
-	out, err := scanPolicy(db.QueryRow(ctx, `INSERT INTO sla_policies AS p (name, team_id, priority, first_response_secs,
-			next_response_secs, resolution_secs, calendar, pause_pending, warn_at, escalate_team_id, levels, created_at, tier)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING `+policyCols,
-		p.Name, p.TeamID, prio, int64(p.FirstResponse/time.Second), nullSecs(p.NextResponse), nullSecs(p.Resolution),
-		cal, p.PausePending, p.WarnAt, p.EscalateTeamID, levels, now, tier))
+	return []any{p.Name, p.TeamID, string(p.Priority), int64(p.FirstResponse / time.Second), secs(p.NextResponse),
+		secs(p.Resolution), cal, p.PausePending, p.WarnAt, p.EscalateTeamID, levels, p.Tier}, nil
+}
+
+// policyErr words a failed store of p: a taken name or tier-team-priority is inbox.ErrConflict,
+// an unknown team an *inbox.ValidationError.
+func policyErr(p Policy, err error) error {
 	var pg *pgconn.PgError
 	switch {
+	case err == nil:
+		return nil
 	case errors.As(err, &pg) && pg.Code == "23505":
-		return out, fmt.Errorf("workflow: policy %q: a policy with this name, or for this tier, team and priority, exists: %w", p.Name, inbox.ErrConflict)
+		return fmt.Errorf("workflow: policy %q: a policy with this name, or for this tier, team and priority, exists: %w", p.Name, inbox.ErrConflict)
 	case errors.As(err, &pg) && pg.Code == "23503":
-		return out, fmt.Errorf("workflow: policy: %w", &inbox.ValidationError{Field: "team", Reason: "names a team that does not exist"})
-	case err != nil:
-		return out, fmt.Errorf("workflow: policy: %w", err)
+		return fmt.Errorf("workflow: policy: %w", &inbox.ValidationError{Field: "team", Reason: "names a team that does not exist"})
 	}
-	return out, nil
+	return fmt.Errorf("workflow: policy %q: %w", p.Name, err)
 }
 
 // querier is what both a pool and a transaction offer.

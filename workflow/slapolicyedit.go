@@ -2,13 +2,10 @@ package workflow
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -71,35 +68,13 @@ func (s *SLA) DeletePolicy(ctx context.Context, id int64) error {
 
 // updatePolicy stores p as policy id, with insertPolicy's errors.
 func updatePolicy(ctx context.Context, tx pgx.Tx, id int64, p Policy) (Policy, error) {
-	cal, err := json.Marshal(p.Calendar)
+	vals, err := policyValues(p)
 	if err != nil {
-		return p, fmt.Errorf("workflow: policy: calendar: %w", err)
-	}
-	levels, err := json.Marshal(p.Levels)
-	if err != nil {
-		return p, fmt.Errorf("workflow: policy: levels: %w", err)
-	}
-	secs := func(d time.Duration) *int64 {
-		if d == 0 {
-			return nil
-		}
-		s := int64(d / time.Second)
-		return &s
+		return p, err
 	}
 	out, err := scanPolicy(tx.QueryRow(ctx, `UPDATE sla_policies AS p SET name = $2, team_id = $3, priority = nullif($4, ''),
 			first_response_secs = $5, next_response_secs = $6, resolution_secs = $7, calendar = $8, pause_pending = $9,
 			warn_at = $10, escalate_team_id = $11, levels = $12, tier = nullif($13, '')
-		WHERE p.id = $1 RETURNING `+policyCols,
-		id, p.Name, p.TeamID, string(p.Priority), int64(p.FirstResponse/time.Second), secs(p.NextResponse), secs(p.Resolution),
-		cal, p.PausePending, p.WarnAt, p.EscalateTeamID, levels, p.Tier))
-	var pg *pgconn.PgError
-	switch {
-	case errors.As(err, &pg) && pg.Code == "23505":
-		return out, fmt.Errorf("workflow: policy %q: a policy with this name, or for this tier, team and priority, exists: %w", p.Name, inbox.ErrConflict)
-	case errors.As(err, &pg) && pg.Code == "23503":
-		return out, fmt.Errorf("workflow: policy: %w", &inbox.ValidationError{Field: "team", Reason: "names a team that does not exist"})
-	case err != nil:
-		return out, fmt.Errorf("workflow: policy %d: %w", id, err)
-	}
-	return out, nil
+		WHERE p.id = $1 RETURNING `+policyCols, append([]any{id}, vals...)...))
+	return out, policyErr(p, err)
 }
