@@ -14,21 +14,16 @@ import (
 // breachFilter reads the breach log's filters: from and to (dates or RFC 3339 instants, by
 // default the last seven days), policy, team, agent, target, cursor.
 func breachFilter(q url.Values, now time.Time) (workflow.BreachFilter, error) {
-	f := workflow.BreachFilter{Cursor: q.Get("cursor"), To: now, Target: sla.Target(q.Get("target"))}
+	f := workflow.BreachFilter{Cursor: q.Get("cursor"), Target: sla.Target(q.Get("target"))}
 	var err error
-	if v := q.Get("to"); v != "" {
-		if f.To, err = instant(v, "to"); err != nil {
-			return f, err
-		}
-		if len(v) == len(time.DateOnly) {
-			f.To = f.To.AddDate(0, 0, 1) // a date "to" includes that day
-		}
+	if f.From, f.To, err = optionalSpan(q); err != nil {
+		return f, err
 	}
-	f.From = f.To.Add(-7 * 24 * time.Hour)
-	if v := q.Get("from"); v != "" {
-		if f.From, err = instant(v, "from"); err != nil {
-			return f, err
-		}
+	if f.To.IsZero() {
+		f.To = now
+	}
+	if f.From.IsZero() {
+		f.From = f.To.Add(-7 * 24 * time.Hour)
 	}
 	if f.TeamID, err = optionalID(q.Get("team"), "team"); err != nil {
 		return f, err

@@ -37,18 +37,8 @@ func complaintFilter(q url.Values) (workflow.ComplaintFilter, error) {
 		}
 	}
 	var err error
-	if v := q.Get("from"); v != "" {
-		if f.From, err = instant(v, "from"); err != nil {
-			return f, err
-		}
-	}
-	if v := q.Get("to"); v != "" {
-		if f.To, err = instant(v, "to"); err != nil {
-			return f, err
-		}
-		if len(v) == len(time.DateOnly) {
-			f.To = f.To.AddDate(0, 0, 1) // a date "to" includes that day
-		}
+	if f.From, f.To, err = optionalSpan(q); err != nil {
+		return f, err
 	}
 	if f.Limit, err = optionalLimit(q.Get("limit")); err != nil {
 		return f, err

@@ -68,18 +68,8 @@ func feedbackFilter(q url.Values) (workflow.FeedbackFilter, error) {
 			*p.to = *id
 		}
 	}
-	if v := q.Get("from"); v != "" {
-		if f.From, err = instant(v, "from"); err != nil {
-			return f, err
-		}
-	}
-	if v := q.Get("to"); v != "" {
-		if f.To, err = instant(v, "to"); err != nil {
-			return f, err
-		}
-		if len(v) == len(time.DateOnly) {
-			f.To = f.To.AddDate(0, 0, 1) // a date "to" includes that day
-		}
+	if f.From, f.To, err = optionalSpan(q); err != nil {
+		return f, err
 	}
 	if f.Limit, err = optionalLimit(q.Get("limit")); err != nil {
 		return f, err

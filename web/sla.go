@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -51,33 +52,15 @@ func (a *slaAPI) board(w http.ResponseWriter, r *http.Request) error {
 }
 
 // breaches is GET /api/v1/sla/breaches?from=&to=&team=&policy=&agent=&target=&limit=&cursor=: the breaches recorded in
-// [from, to), newest first; from and to are RFC 3339 instants or dates (UTC), by default the
+// [from, to), newest first; from and to are RFC 3339 instants or dates (UTC, a date "to" including
+// that day: breachFilter, as the page reads them), by default the
 // last seven days.
 func (a *slaAPI) breaches(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := workflow.BreachFilter{Cursor: q.Get("cursor"), To: a.now()}
-	var err error
-	if v := q.Get("to"); v != "" {
-		if f.To, err = instant(v, "to"); err != nil {
-			return err
-		}
-	}
-	f.From = f.To.Add(-7 * 24 * time.Hour)
-	if v := q.Get("from"); v != "" {
-		if f.From, err = instant(v, "from"); err != nil {
-			return err
-		}
-	}
-	if f.TeamID, err = optionalID(q.Get("team"), "team"); err != nil {
+	f, err := breachFilter(q, a.now())
+	if err != nil {
 		return err
 	}
-	if f.PolicyID, err = optionalID(q.Get("policy"), "policy"); err != nil {
-		return err
-	}
-	if f.AssigneeID, err = optionalID(q.Get("agent"), "agent"); err != nil {
-		return err
-	}
-	f.Target = sla.Target(q.Get("target"))
 	if f.Limit, err = optionalLimit(q.Get("limit")); err != nil {
 		return err
 	}
@@ -275,6 +258,25 @@ func optionalLimit(v string) (int, error) {
 		return 0, badRequest("limit must be a positive integer")
 	}
 	return n, nil
+}
+
+// optionalSpan reads the optional from and to of a query: RFC 3339 instants or dates, a date
+// "to" including that day; zero when absent.
+func optionalSpan(q url.Values) (from, to time.Time, err error) {
+	if v := q.Get("from"); v != "" {
+		if from, err = instant(v, "from"); err != nil {
+			return from, to, err
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		if to, err = instant(v, "to"); err != nil {
+			return from, to, err
+		}
+		if len(v) == len(time.DateOnly) {
+			to = to.AddDate(0, 0, 1) // a date "to" includes that day
+		}
+	}
+	return from, to, nil
 }
 
 // instant reads an RFC 3339 instant or a date (midnight UTC).
