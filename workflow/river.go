@@ -115,7 +115,7 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&escalateWorker{e: e}),
 		channels.NewWorker(&autoCloseWorker{e: e}),
 		channels.NewWorker(&surveyWorker{e: e}),
-		channels.NewWorker(&weeklySummaryWorker{e: e}),
+		channels.NewWorker(&weeklySummaryWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store)}),
 		channels.NewWorker(&summaryMailWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store), mailer: cfg.Mailer}),
 	}
 	return append(own, cfg.Workers...), nil

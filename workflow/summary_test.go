@@ -18,7 +18,7 @@ func TestWeeklySummaryMailsSupervisorsOnce(t *testing.T) {
 	env := newSLAEnv(t)
 	ctx := context.Background()
 	mail := &fakeMailer{}
-	addRunner(env, &weeklySummaryWorker{e: env.engine})
+	addRunner(env, &weeklySummaryWorker{e: env.engine, s: env.sla})
 	addRunner(env, &summaryMailWorker{e: env.engine, s: env.sla, mailer: mail})
 	alice := env.agent("alice", inbox.RoleAgent)
 	sam := env.agent("sam", inbox.RoleSupervisor)
@@ -52,6 +52,10 @@ func TestWeeklySummaryMailsSupervisorsOnce(t *testing.T) {
 	}
 	if len(mail.sent) != 2 {
 		t.Fatalf("%d mails, want one to sam and one to ada: %+v", len(mail.sent), mail.sent)
+	}
+	// The week's figures were computed once, by the fan-out, and handed to each mail.
+	if n := env.count(`SELECT count(*) FROM river_job WHERE kind = 'summary_mail' AND args ? 'summary'`); n != 2 {
+		t.Errorf("%d summary_mail jobs carry the summary, want 2", n)
 	}
 	got := map[string]string{}
 	for _, m := range mail.sent {

@@ -31,11 +31,14 @@ func (WeeklySummaryArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// SummaryMailArgs is the job that mails one agent the Summary of [From, To).
+// SummaryMailArgs is the job that mails one agent the Summary of [From, To). Summary is the one
+// the weekly fan-out computed for every recipient (computed again when absent); the job is
+// unique by agent and period only.
 type SummaryMailArgs struct {
-	AgentID int64     `json:"agent_id"`
-	From    time.Time `json:"from"`
-	To      time.Time `json:"to"`
+	AgentID int64     `json:"agent_id" river:"unique"`
+	From    time.Time `json:"from" river:"unique"`
+	To      time.Time `json:"to" river:"unique"`
+	Summary *Summary  `json:"summary,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -80,9 +83,11 @@ func WeeklySummaryPeriodically(clock func() time.Time) *river.PeriodicJob {
 type weeklySummaryWorker struct {
 	river.WorkerDefaults[WeeklySummaryArgs]
 	e *engine
+	s *SLA
 }
 
-// Work queues a SummaryMailArgs for every active supervisor and admin, in one transaction.
+// Work computes the week's Summary once and queues a SummaryMailArgs carrying it for every
+// active supervisor and admin, in one transaction.
 func (w *weeklySummaryWorker) Work(ctx context.Context, job *river.Job[WeeklySummaryArgs]) error {
 	agents, err := w.e.store.Agents(ctx)
 	if err != nil {
@@ -96,6 +101,15 @@ func (w *weeklySummaryWorker) Work(ctx context.Context, job *river.Job[WeeklySum
 	}
 	if len(jobs) == 0 {
 		return nil
+	}
+	sum, err := w.s.Summary(ctx, job.Args.From, job.Args.To)
+	if err != nil {
+		return err
+	}
+	for i := range jobs {
+		args := jobs[i].Args.(SummaryMailArgs)
+		args.Summary = &sum
+		jobs[i].Args = args
 	}
 	return w.e.store.InTx(ctx, func(tx pgx.Tx) error { return w.e.insert(ctx, tx, jobs) })
 }
@@ -120,12 +134,16 @@ func (w *summaryMailWorker) Work(ctx context.Context, job *river.Job[SummaryMail
 	if err != nil {
 		return err
 	}
-	sum, err := w.s.Summary(ctx, job.Args.From, job.Args.To)
-	if err != nil {
-		return err
+	sum := job.Args.Summary
+	if sum == nil {
+		s, err := w.s.Summary(ctx, job.Args.From, job.Args.To)
+		if err != nil {
+			return err
+		}
+		sum = &s
 	}
 	subject := "Parley: the week of " + sum.From.Format("2 January 2006")
-	if err := w.mailer.SendMail(ctx, a.Email, subject, SummaryText(sum, a.Name, strings.TrimRight(w.e.publicURL, "/"))); err != nil {
+	if err := w.mailer.SendMail(ctx, a.Email, subject, SummaryText(*sum, a.Name, strings.TrimRight(w.e.publicURL, "/"))); err != nil {
 		return channels.Verdict(fmt.Errorf("workflow: summary mail to agent %d: %w", a.ID, err))
 	}
 	return nil
