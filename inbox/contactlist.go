@@ -64,8 +64,8 @@ const contactCols = `k.id, k.name, k.tier, k.tags, k.company_id, coalesce(co.nam
 	(SELECT max(c.last_activity_at) FROM conversations c WHERE c.contact_id = k.id GROUP BY c.contact_id), k.created_at`
 
 // contactNameMatch is the expression a name is searched by: the words of the name, as
-// migration 062's GIN index holds them.
-const contactNameMatch = "to_tsvector('simple', k.name)"
+// migration 172 stores them (and indexes them).
+const contactNameMatch = "k.name_tsv"
 
 // contactIdentities joins each row's first email and phone through the contact's own
 // identities (the contact_id index), never through the (kind, address) index.

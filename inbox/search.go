@@ -22,7 +22,7 @@ func searchHits(tsq, prefix string, arg func(any) string) string {
 		q := "to_tsquery('simple', " + arg(tsq) + ")"
 		parts = append(parts,
 			"(SELECT m.conversation_id AS id FROM messages m WHERE m.search @@ "+q+" ORDER BY m.id + 0 DESC"+limit,
-			"(SELECT c2.id FROM contacts k2 JOIN conversations c2 ON c2.contact_id = k2.id WHERE to_tsvector('simple', k2.name) @@ "+q+
+			"(SELECT c2.id FROM contacts k2 JOIN conversations c2 ON c2.contact_id = k2.id WHERE k2.name_tsv @@ "+q+
 				" ORDER BY c2.id + 0 DESC"+limit)
 	}
 	if prefix != "" {
