@@ -44,6 +44,11 @@
 // write an audit entry of the contact an ingest holds. Teams and identities are never locked
 // as rows (identities are guarded by the locks of step 2).
 //
+// One writer goes back up the list without ever waiting: migration 174's trigger, which notes a
+// conversation's channel, team, assignee and activity on its contact, takes the contact's row
+// only when it is free (SKIP LOCKED) and otherwise leaves a contact_reach_news row for the
+// contact_reach_fold job (FoldContactReach).
+//
 // What can still deadlock or fail to serialize (an address merged into another contact while
 // its customer writes, a message threaded by an email reference into a conversation of lower
 // id, two transactions inserting one unique River job) is retried in one place, retryTx

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // Viewer is who is looking: the one visibility rule that every read and every action of the
@@ -59,6 +60,19 @@ func (v Viewer) where(alias string, arg func(any) string) string {
 		cond += " OR " + alias + ".team_id IS NULL"
 	}
 	return "(" + cond + ")"
+}
+
+// reachKeys is the rule in the keys of contacts.reach (migration 174): a contact one of whose
+// conversations the viewer may see holds at least one of them.
+func (v Viewer) reachKeys() []string {
+	keys := []string{"a:" + strconv.FormatInt(v.AgentID, 10)}
+	for _, t := range v.TeamIDs {
+		keys = append(keys, "t:"+strconv.FormatInt(t, 10))
+	}
+	if v.DefaultQueue {
+		keys = append(keys, "t:")
+	}
+	return keys
 }
 
 // Where is the rule as one SQL condition on the conversations aliased as alias, for the

@@ -42,5 +42,6 @@ func Released() []string {
 		"160_followups.sql",
 		"170_address_contact_index.sql",
 		"172_contact_name_words.sql",
+		"174_contact_reach.sql",
 	}
 }

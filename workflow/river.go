@@ -117,6 +117,7 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&surveyWorker{e: e}),
 		channels.NewWorker(&weeklySummaryWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store)}),
 		channels.NewWorker(&summaryMailWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store), mailer: cfg.Mailer}),
+		channels.NewWorker(&contactReachFoldWorker{store: cfg.Store}),
 	}
 	return append(own, cfg.Workers...), nil
 }
@@ -156,7 +157,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		FetchCooldown:        cfg.FetchCooldown,
 		Queues:               queues,
 		Workers:              workers,
-		PeriodicJobs:         append(slices.Clip(cfg.PeriodicJobs), WeeklySummaryPeriodically(cfg.Store.Now)),
+		PeriodicJobs:         append(slices.Clip(cfg.PeriodicJobs), WeeklySummaryPeriodically(cfg.Store.Now), ContactReachFoldPeriodically()),
 		JobTimeout:           channels.JobTimeout,
 		RescueStuckJobsAfter: channels.RescueAfter,
 	})
