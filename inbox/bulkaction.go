@@ -50,17 +50,18 @@ type BulkOutcome struct {
 
 // Bulk applies a to each conversation of ids, in the order given, once each (a repeated id is
 // answered once, where it first appears), as the viewer's single action on it would: the same
-// rules, audit entries and events. Each conversation is its own transaction, so a refusal
-// changes that conversation only and undoes nothing else; the visibility rule is applied to the
-// conversation as locked in that transaction, so one the viewer may not see is ErrNotFound and
-// left unchanged, even if it was moved away meanwhile.
+// rules, audit entries and events. A refusal changes nothing of that conversation and undoes
+// nothing else: the conversations share transactions of bulkChunk, each locked in id order
+// first, and each conversation's change is a savepoint of its own; the visibility rule is
+// applied to the conversation as locked, so one the viewer may not see is ErrNotFound and left
+// unchanged, even if it was moved away meanwhile.
 //
 // What does not depend on the conversation is checked first and, when wrong, answered as a
 // *ValidationError with nothing changed: no ids, more than MaxBulk, an id that is not positive,
 // an unknown kind, status or priority, bad tags, an agent who is not active, an unknown or
 // archived category or resolution code. Any other error (the database unreachable, ctx ended)
-// stops the action: it is returned with the outcomes so far, whose changes are committed. Each
-// kind is idempotent, so the same action may be sent again.
+// stops the action: it is returned with the outcomes of the transactions committed before it
+// (whose changes stay). Each kind is idempotent, so the same action may be sent again.
 func (sc Scope) Bulk(ctx context.Context, ids []int64, a BulkAction, by Actor) ([]BulkOutcome, error) {
 	ids, err := bulkIDs(ids)
 	if err != nil {
@@ -70,19 +71,48 @@ func (sc Scope) Bulk(ctx context.Context, ids []int64, a BulkAction, by Actor) (
 		return nil, err
 	}
 	out := make([]BulkOutcome, 0, len(ids))
-	for _, id := range ids {
+	for start := 0; start < len(ids); start += bulkChunk {
+		chunk := ids[start:min(start+bulkChunk, len(ids))]
+		var done []BulkOutcome
 		err := sc.s.InTx(ctx, func(tx pgx.Tx) error {
-			c, err := lockConversation(ctx, tx, id)
+			done = done[:0] // a transaction run again starts afresh
+			var err error
+			done, err = sc.bulkChunkTx(ctx, tx, chunk, a, by, done)
+			return err
+		})
+		if err != nil {
+			return out, fmt.Errorf("inbox: bulk %s: %w", a.Kind, err)
+		}
+		out = append(out, done...)
+	}
+	return out, nil
+}
+
+// bulkChunk is how many conversations of a bulk action share a transaction (each in a savepoint
+// of its own): one commit for many conversations rather than one each.
+const bulkChunk = 50
+
+// bulkChunkTx locks the conversations of chunk in id order (the lock order of the package doc),
+// then applies a to each in the order given, each in a savepoint: a refusal rolls back that
+// conversation's change only and is its outcome; any other error is returned and the caller's
+// transaction rolls back.
+func (sc Scope) bulkChunkTx(ctx context.Context, tx pgx.Tx, chunk []int64, a BulkAction, by Actor, out []BulkOutcome) ([]BulkOutcome, error) {
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM conversations WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, chunk); err != nil {
+		return out, fmt.Errorf("lock conversations: %w", err)
+	}
+	for _, id := range chunk {
+		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+			c, err := lockConversation(ctx, sp, id)
 			if err != nil {
 				return err
 			}
 			if !sc.v.Sees(c.teamID, c.assigneeID) {
 				return hidden("conversation", id)
 			}
-			return sc.s.applyBulkTx(ctx, tx, id, a, by)
+			return sc.s.applyBulkTx(ctx, sp, id, a, by)
 		})
 		if err != nil && !refusal(err) {
-			return out, fmt.Errorf("inbox: bulk %s of conversation %d: %w", a.Kind, id, err)
+			return out, fmt.Errorf("conversation %d: %w", id, err)
 		}
 		out = append(out, BulkOutcome{ID: id, Err: err})
 	}

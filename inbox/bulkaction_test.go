@@ -263,10 +263,11 @@ func TestBulkBadInputChangesNothing(t *testing.T) {
 	}
 }
 
-// A bulk assignment racing single assignments of the same conversations to someone else: each
-// conversation ends with one of the two, and its trail of assignments is a chain (each entry's
-// "from" is the previous entry's "to", the last "to" is the assignee), so no change was lost
-// or recorded twice.
+// Two bulk assignments racing single assignments of the same conversations to someone else and
+// the customers writing again: each conversation ends with one of the two agents, and its trail
+// of assignments is a chain (each entry's "from" is the previous entry's "to", the last "to" is
+// the assignee), so no change was lost or recorded twice; nothing deadlocks or fails. 80
+// conversations: the bulk actions span two shared transactions.
 func TestBulkAssignRacesSingleAssigns(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -275,13 +276,13 @@ func TestBulkAssignRacesSingleAssigns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]int64, 30)
+	ids := make([]int64, 80)
 	for i := range ids {
 		ids[i] = e.conv(t, e.teamA.ID)
 	}
 	by := inbox.Actor{AgentID: e.agent.ID}
 	var wg sync.WaitGroup
-	errs := make(chan error, len(ids)+2)
+	errs := make(chan error, 2*len(ids)+2)
 	for range 2 {
 		wg.Go(func() {
 			out, err := e.store.As(e.viewer).Bulk(ctx, ids, inbox.BulkAction{Kind: inbox.BulkAssign, AgentID: e.agent.ID}, by)
@@ -299,6 +300,11 @@ func TestBulkAssignRacesSingleAssigns(t *testing.T) {
 	for i := len(ids) - 1; i >= 0; i-- {
 		wg.Go(func() {
 			_, err := e.store.As(inbox.Everyone()).Assign(ctx, ids[i], other.ID, inbox.Actor{})
+			errs <- err
+		})
+		wg.Go(func() { // the customer of ids[i] (conv made them c<i+1>) writes again
+			_, err := e.store.Ingest(ctx, inbox.Inbound{Channel: inbox.ChannelAPI, ExternalID: fmt.Sprintf("again%d", i),
+				From: emailFrom(fmt.Sprintf("c%d@example.com", i+1)), Text: "any news?"})
 			errs <- err
 		})
 	}
@@ -340,4 +346,44 @@ func TestBulkAssignRacesSingleAssigns(t *testing.T) {
 func num(v any) float64 {
 	f, _ := v.(float64)
 	return f
+}
+
+// A bulk action over more conversations than share one transaction, named in descending id
+// order, alternately of the agent's team and another: the outcomes follow the order given, one
+// each, the agent's changed and the others not found.
+func TestBulkAcrossChunks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := setupBulk(t)
+	ids := make([]int64, 120)
+	for i := range ids {
+		team := e.teamA.ID
+		if i%2 == 1 {
+			team = e.teamB.ID
+		}
+		ids[len(ids)-1-i] = e.conv(t, team)
+	}
+	out, err := e.store.As(e.viewer).Bulk(ctx, ids, inbox.BulkAction{Kind: inbox.BulkTags, AddTags: []string{"Late"}},
+		inbox.Actor{AgentID: e.agent.ID})
+	if err != nil || len(out) != len(ids) {
+		t.Fatalf("%d outcomes, %v", len(out), err)
+	}
+	for i, o := range out {
+		c, err := e.store.GetConversation(ctx, ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine := deref(c.TeamID) == e.teamA.ID
+		tagged := len(c.Tags) == 1 && c.Tags[0] == "late"
+		if o.ID != ids[i] || (o.Err == nil) != mine || tagged != mine || (!mine && !errors.Is(o.Err, inbox.ErrNotFound)) {
+			t.Errorf("outcome %d = %+v for conversation %d of team %v (tags %v)", i, o, ids[i], c.TeamID, c.Tags)
+		}
+	}
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
