@@ -60,8 +60,8 @@ type bulkResult struct {
 }
 
 // bulkConversations is POST /api/v1/conversations/bulk: one action on up to inbox.MaxBulk
-// conversations (Scope.Bulk: each its own transaction, with the single action's rules, audit
-// entry and event). 200 with {"results": [...]}, one per distinct id in the order given; a
+// conversations (Scope.Bulk: each with the single action's rules, audit entry and event; a
+// refusal undoes nothing else). 200 with {"results": [...]}, one per distinct id in the order given; a
 // conversation the caller may not see is reported not_found and left alone. Input wrong
 // whatever the conversation (the action, its values, no ids) is 400 and too many ids 413, with
 // nothing changed.
