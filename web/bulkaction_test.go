@@ -108,6 +108,7 @@ func TestBulkAPI(t *testing.T) {
 		{"an id of 0", fmt.Sprintf(`{"action":"priority","priority":"high","ids":[%d,0]}`, mine1), 400, "ids"},
 		{"an id that is not a number", `{"action":"priority","priority":"high","ids":["1"]}`, 400, "ids"},
 		{"too many ids", `{"action":"priority","priority":"high","ids":[` + many + `]}`, 413, "at most 500"},
+		{"a huge list", `{"action":"priority","priority":"high","ids":[` + strings.Repeat("1,", 600_000) + `1]}`, 413, "too large"},
 		{"a bad priority", fmt.Sprintf(`{"action":"priority","priority":"asap","ids":[%d]}`, mine1), 400, "priority"},
 		{"another action's field", fmt.Sprintf(`{"action":"priority","priority":"high","status":"closed","ids":[%d]}`, mine1), 400, "status"},
 		{"assign to nobody named", fmt.Sprintf(`{"action":"assign","ids":[%d]}`, mine1), 400, "agent_id"},
