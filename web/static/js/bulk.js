@@ -1,25 +1,26 @@
 // bulk.js: bulk actions on the inbox list. Each row has a checkbox: a click (or x on the focused
 // row) selects it, a shift-click (or shift-x) the range from the last one toggled, "Select all"
-// (or *) every row on the page. While some are selected, a bar offers to assign them, or set
-// their status, priority, category or a tag, in one request (POST /api/v1/conversations/bulk),
-// each conversation changed as its own action would be. The answer says per conversation what
-// happened: the changed leave the selection, the refused stay selected and are listed with the
-// reason. The list itself refreshes through the live events the changes announce (inbox.js);
-// the selection survives those refreshes. Shift+A, S, P, C and T reach the bar's controls,
-// Escape clears the selection.
+// (or *) every row on the page. While some are selected, a bar (put in the page from its
+// template then, and only then, so that its controls never stand beside the conversation's own)
+// offers to assign them, or set their status, priority, category or a tag, in one request
+// (POST /api/v1/conversations/bulk), each conversation changed as its own action would be. The
+// answer says per conversation what happened: the changed leave the selection, the refused stay
+// selected and are listed with the reason. The list itself refreshes through the live events the
+// changes announce (inbox.js); the selection survives those refreshes. Shift+A, S, P, C and T
+// reach the bar's controls, Escape clears the selection.
 import { post, typingTarget } from './api.js';
 import { toast } from './toast.js';
 
 const rows = document.getElementById('rows');
-const bar = document.getElementById('bulk-bar');
+const template = document.getElementById('bulk-bar-template');
 const all = document.getElementById('bulk-all');
 
-if (rows && bar && all) {
-  const count = document.getElementById('bulk-count');
-  const refused = document.getElementById('bulk-refused');
+if (rows && template && all) {
   const picked = new Set(); // the selected conversations' ids, as strings
   let anchor = ''; // the row last toggled: where a range starts
   let shift = false; // the click that is changing a checkbox held shift
+  let bar = null; // the bar, while there is a selection
+  let refusals = []; // the results refused by the last action, shown while the bar is
 
   const boxes = () => [...rows.querySelectorAll('input[data-pick]')];
 
@@ -35,10 +36,18 @@ if (rows && bar && all) {
     }
     for (const id of picked) if (!present.has(id)) picked.delete(id);
     const n = picked.size;
-    bar.hidden = n === 0;
-    count.textContent = `${n} selected`;
     all.checked = n > 0 && n === present.size;
     all.indeterminate = n > 0 && n < present.size;
+    if (!n) {
+      if (bar?.contains(document.activeElement)) all.focus(); // the bar goes: keep the focus on the list
+      bar?.remove();
+      bar = null;
+      refusals = [];
+      return;
+    }
+    if (!bar) open();
+    bar.querySelector('#bulk-count').textContent = `${n} selected`;
+    report();
   };
 
   const set = (id, on) => (on ? picked.add(id) : picked.delete(id));
@@ -78,23 +87,23 @@ if (rows && bar && all) {
 
   const clear = () => {
     picked.clear();
-    refused.hidden = true;
     sync();
   };
-  bar.querySelector('[data-bulk-clear]').addEventListener('click', clear);
 
-  // report lists the conversations an action did not change, with the reason, as links.
-  const report = (results) => {
-    refused.replaceChildren();
-    for (const r of results.filter((x) => !x.ok)) {
+  // report lists the selected conversations the last action did not change, with the reason,
+  // as links.
+  const report = () => {
+    const list = bar.querySelector('#bulk-refused');
+    list.replaceChildren();
+    for (const r of refusals.filter((x) => picked.has(String(x.id)))) {
       const li = document.createElement('li');
       const a = document.createElement('a');
       a.href = `/inbox/${r.id}`;
       a.textContent = `#${r.id}`;
       li.append(a, `: ${r.error}`);
-      refused.append(li);
+      list.append(li);
     }
-    refused.hidden = !refused.children.length;
+    list.hidden = !list.children.length;
   };
 
   const closeWarning = (n) => `Close ${n} conversation${n === 1 ? '' : 's'}? Closed is final: no more replies or changes, and a customer's next message starts a new conversation.`;
@@ -116,7 +125,7 @@ if (rows && bar && all) {
     return null;
   };
 
-  bar.addEventListener('submit', async (e) => {
+  const apply = async (e) => {
     const form = e.target.closest('form[data-bulk]');
     if (!form) return;
     e.preventDefault();
@@ -128,10 +137,10 @@ if (rows && bar && all) {
     try {
       const { results } = await post('/api/v1/conversations/bulk', { ...req, ids });
       for (const r of results) if (r.ok) picked.delete(String(r.id));
-      const done = results.filter((r) => r.ok).length;
-      const no = results.length - done;
-      toast(`${done} of ${results.length} conversation${results.length === 1 ? '' : 's'} changed${no ? `; ${no} not (see the list)` : ''}.`, { error: no > 0 });
-      report(results);
+      refusals = results.filter((r) => !r.ok);
+      const done = results.length - refusals.length;
+      toast(`${done} of ${results.length} conversation${results.length === 1 ? '' : 's'} changed${refusals.length ? `; ${refusals.length} not (listed above the list)` : ''}.`,
+        { error: refusals.length > 0 });
       if (form.dataset.bulk === 'tags') form.elements.value.value = '';
     } catch (err) {
       toast(err.message, { error: true });
@@ -139,7 +148,15 @@ if (rows && bar && all) {
       for (const b of buttons) b.disabled = false;
       sync();
     }
-  });
+  };
+
+  // open puts the bar in the page, above the rows.
+  const open = () => {
+    rows.before(template.content.cloneNode(true));
+    bar = document.getElementById('bulk-bar');
+    bar.querySelector('[data-bulk-clear]').addEventListener('click', clear);
+    bar.addEventListener('submit', apply);
+  };
 
   // --- keyboard ---
 
@@ -149,10 +166,8 @@ if (rows && bar && all) {
 
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && picked.size && !document.querySelector('dialog[open]')
-      && (bar.contains(document.activeElement) || !typingTarget(e))) {
-      const inBar = bar.contains(document.activeElement);
+      && (bar?.contains(document.activeElement) || !typingTarget(e))) {
       clear();
-      if (inBar) all.focus(); // the bar hides: keep the focus where the selection is made
       return;
     }
     // A checkbox is no text field: x and * work on the rows' boxes and "Select all" too.
