@@ -110,14 +110,8 @@ func (s *Store) assignTx(ctx context.Context, tx pgx.Tx, id, agentID int64, by A
 	if c.assigneeID == agentID {
 		return nil
 	}
-	if agentID != 0 {
-		var exists bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM agents WHERE id = $1 AND deactivated_at IS NULL)", agentID).Scan(&exists); err != nil {
-			return fmt.Errorf("inbox: assign: %w", err)
-		}
-		if !exists {
-			return fmt.Errorf("inbox: assign: %w", invalid("agent_id", "no active agent %d", agentID))
-		}
+	if err := checkAssignee(ctx, tx, agentID); err != nil {
+		return err
 	}
 	now := s.now()
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET assignee_id = $2 WHERE id = $1`, id, nonZero(agentID)); err != nil {
@@ -133,6 +127,21 @@ func (s *Store) assignTx(ctx context.Context, tx pgx.Tx, id, agentID int64, by A
 		data["via"] = via
 	}
 	return s.record(ctx, tx, c, by, "assign", data, e)
+}
+
+// checkAssignee answers a *ValidationError unless agentID is 0 (nobody) or an active agent.
+func checkAssignee(ctx context.Context, db rowQuerier, agentID int64) error {
+	if agentID == 0 {
+		return nil
+	}
+	var exists bool
+	if err := db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM agents WHERE id = $1 AND deactivated_at IS NULL)", agentID).Scan(&exists); err != nil {
+		return fmt.Errorf("inbox: assign: %w", err)
+	}
+	if !exists {
+		return fmt.Errorf("inbox: assign: %w", invalid("agent_id", "no active agent %d", agentID))
+	}
+	return nil
 }
 
 // SetTeam moves a conversation to a team (0: none).

@@ -25,20 +25,9 @@ func (s *Store) SetCategory(ctx context.Context, id, categoryID int64, by Actor)
 
 // SetCategoryTx is SetCategory in the caller's transaction.
 func (s *Store) SetCategoryTx(ctx context.Context, tx pgx.Tx, id, categoryID int64, by Actor) error {
-	path := ""
-	if categoryID != 0 {
-		var archived bool
-		err := tx.QueryRow(ctx, `SELECT `+categoryPathSQL+`, k.archived_at IS NOT NULL OR coalesce(p.archived_at IS NOT NULL, false)
-			FROM categories k LEFT JOIN categories p ON p.id = k.parent_id WHERE k.id = $1`, categoryID).Scan(&path, &archived)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("inbox: category: %w", invalid("category_id", "no category %d", categoryID))
-		}
-		if err != nil {
-			return fmt.Errorf("inbox: category: %w", err)
-		}
-		if archived {
-			return fmt.Errorf("inbox: category: %w", invalid("category_id", "%s is archived; choose another category", path))
-		}
+	path, err := usableCategory(ctx, tx, categoryID)
+	if err != nil {
+		return err
 	}
 	c, err := lockConversation(ctx, tx, id)
 	if err != nil {
@@ -74,19 +63,9 @@ func (s *Store) SetResolutionCode(ctx context.Context, id, codeID int64, by Acto
 
 // SetResolutionCodeTx is SetResolutionCode in the caller's transaction.
 func (s *Store) SetResolutionCodeTx(ctx context.Context, tx pgx.Tx, id, codeID int64, by Actor) error {
-	name := ""
-	if codeID != 0 {
-		var archived bool
-		err := tx.QueryRow(ctx, `SELECT name, archived_at IS NOT NULL FROM resolution_codes WHERE id = $1`, codeID).Scan(&name, &archived)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("inbox: resolution code: %w", invalid("resolution_code_id", "no resolution code %d", codeID))
-		}
-		if err != nil {
-			return fmt.Errorf("inbox: resolution code: %w", err)
-		}
-		if archived {
-			return fmt.Errorf("inbox: resolution code: %w", invalid("resolution_code_id", "%s is archived; choose another code", name))
-		}
+	name, err := usableCode(ctx, tx, codeID)
+	if err != nil {
+		return err
 	}
 	c, err := lockConversation(ctx, tx, id)
 	if err != nil {
@@ -127,38 +106,85 @@ func (s *Store) Categorize(ctx context.Context, id int64, ch CategoryChange, by 
 	if ch.CategoryID == nil && ch.ResolutionCodeID == nil {
 		return Conversation{}, fmt.Errorf("inbox: categorize: %w", invalid("category_id", "give category_id, category or resolution_code_id"))
 	}
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if ch.CategoryID != nil {
-			if err := s.SetCategoryTx(ctx, tx, id, *ch.CategoryID, by); err != nil {
-				return err
-			}
-		}
-		if ch.ResolutionCodeID != nil {
-			return s.SetResolutionCodeTx(ctx, tx, id, *ch.ResolutionCodeID, by)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.categorizeTx(ctx, tx, id, ch, by) }); err != nil {
 		return Conversation{}, err
 	}
 	return s.GetConversation(ctx, id)
 }
 
+// categorizeTx is Categorize in the caller's transaction.
+func (s *Store) categorizeTx(ctx context.Context, tx pgx.Tx, id int64, ch CategoryChange, by Actor) error {
+	if ch.CategoryID != nil {
+		if err := s.SetCategoryTx(ctx, tx, id, *ch.CategoryID, by); err != nil {
+			return err
+		}
+	}
+	if ch.ResolutionCodeID != nil {
+		return s.SetResolutionCodeTx(ctx, tx, id, *ch.ResolutionCodeID, by)
+	}
+	return nil
+}
+
 // SetStatusCoded sets a conversation's resolution code (when codeID is not 0) and then its
 // status, in one transaction: how an agent resolves a complaint in one step.
 func (s *Store) SetStatusCoded(ctx context.Context, id int64, status Status, codeID int64, by Actor) (Conversation, error) {
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if codeID != 0 {
-			if err := s.SetResolutionCodeTx(ctx, tx, id, codeID, by); err != nil {
-				return err
-			}
-		}
-		return s.SetStatusTx(ctx, tx, id, status, by)
-	})
-	if err != nil {
+	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.setStatusCodedTx(ctx, tx, id, status, codeID, by) }); err != nil {
 		return Conversation{}, err
 	}
 	return s.GetConversation(ctx, id)
+}
+
+// setStatusCodedTx is SetStatusCoded in the caller's transaction.
+func (s *Store) setStatusCodedTx(ctx context.Context, tx pgx.Tx, id int64, status Status, codeID int64, by Actor) error {
+	if codeID != 0 {
+		if err := s.SetResolutionCodeTx(ctx, tx, id, codeID, by); err != nil {
+			return err
+		}
+	}
+	return s.SetStatusTx(ctx, tx, id, status, by)
+}
+
+// usableCategory returns the path of a category a conversation may be filed under ("" for 0,
+// which clears it); an unknown or archived category is a *ValidationError.
+func usableCategory(ctx context.Context, db rowQuerier, categoryID int64) (string, error) {
+	if categoryID == 0 {
+		return "", nil
+	}
+	var path string
+	var archived bool
+	err := db.QueryRow(ctx, `SELECT `+categoryPathSQL+`, k.archived_at IS NOT NULL OR coalesce(p.archived_at IS NOT NULL, false)
+		FROM categories k LEFT JOIN categories p ON p.id = k.parent_id WHERE k.id = $1`, categoryID).Scan(&path, &archived)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("inbox: category: %w", invalid("category_id", "no category %d", categoryID))
+	}
+	if err != nil {
+		return "", fmt.Errorf("inbox: category: %w", err)
+	}
+	if archived {
+		return "", fmt.Errorf("inbox: category: %w", invalid("category_id", "%s is archived; choose another category", path))
+	}
+	return path, nil
+}
+
+// usableCode returns the name of a resolution code a conversation may take ("" for 0, which
+// clears it); an unknown or archived code is a *ValidationError.
+func usableCode(ctx context.Context, db rowQuerier, codeID int64) (string, error) {
+	if codeID == 0 {
+		return "", nil
+	}
+	var name string
+	var archived bool
+	err := db.QueryRow(ctx, `SELECT name, archived_at IS NOT NULL FROM resolution_codes WHERE id = $1`, codeID).Scan(&name, &archived)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("inbox: resolution code: %w", invalid("resolution_code_id", "no resolution code %d", codeID))
+	}
+	if err != nil {
+		return "", fmt.Errorf("inbox: resolution code: %w", err)
+	}
+	if archived {
+		return "", fmt.Errorf("inbox: resolution code: %w", invalid("resolution_code_id", "%s is archived; choose another code", name))
+	}
+	return name, nil
 }
 
 // checkResolvable refuses, with a *ValidationError naming what is missing, an agent's move of

@@ -30,7 +30,7 @@
 //  4. the workflow's SLA lock of a conversation (advisory, "sla:" and its id);
 //  5. agents, in id order (the assignment pass, availability, deactivation);
 //  6. conversations, in id order (a group commit writes its waves' conversations in id order,
-//     the assignment pass locks its queue in id order);
+//     the assignment pass locks its queue in id order, a bulk action each transaction's share);
 //  7. messages, in id order (the chat marks a batch delivered at once);
 //  8. what hangs off them: the audit trail, the workflow's clocks, breaches and surveys, and
 //     River's job inserts (a unique job waits for another transaction inserting the same one,

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -50,20 +51,9 @@ func (s *Server) setCategory(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	ch := inbox.CategoryChange{CategoryID: req.CategoryID, ResolutionCodeID: req.ResolutionCodeID}
-	if req.Category != nil {
-		var byPath int64
-		if strings.TrimSpace(*req.Category) != "" {
-			c, err := s.store.CategoryByPath(r.Context(), "category", *req.Category)
-			if err != nil {
-				return err
-			}
-			byPath = c.ID
-		}
-		if req.CategoryID != nil && *req.CategoryID != byPath {
-			return badRequest("category and category_id name different categories; give one")
-		}
-		ch.CategoryID = &byPath
+	ch, err := s.categoryChange(r.Context(), req)
+	if err != nil {
+		return err
 	}
 	sc, err := s.scope(r)
 	if err != nil {
@@ -75,6 +65,27 @@ func (s *Server) setCategory(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, c)
 	return nil
+}
+
+// categoryChange reads a categoryRequest: a category named by its path is looked up; one named
+// both ways must be the same.
+func (s *Server) categoryChange(ctx context.Context, req categoryRequest) (inbox.CategoryChange, error) {
+	ch := inbox.CategoryChange{CategoryID: req.CategoryID, ResolutionCodeID: req.ResolutionCodeID}
+	if req.Category != nil {
+		var byPath int64
+		if strings.TrimSpace(*req.Category) != "" {
+			c, err := s.store.CategoryByPath(ctx, "category", *req.Category)
+			if err != nil {
+				return ch, err
+			}
+			byPath = c.ID
+		}
+		if req.CategoryID != nil && *req.CategoryID != byPath {
+			return ch, badRequest("category and category_id name different categories; give one")
+		}
+		ch.CategoryID = &byPath
+	}
+	return ch, nil
 }
 
 // listCategories is GET /api/v1/categories: the categories and resolution codes, archived

@@ -12,6 +12,7 @@ import (
 type inboxView struct {
 	List listView
 	Conv *convView
+	Bulk bulkBar // the bulk actions' choices (the whole page only)
 }
 
 // convView is one conversation with everything shown beside it.
@@ -76,6 +77,11 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) err
 		cv.Query = view.List.Query
 		view.Conv = &cv
 		p.Title = cv.Conv.ContactName + " · Inbox"
+	}
+	if partial == "" {
+		if view.Bulk, err = s.bulkBarOf(r.Context(), agents); err != nil {
+			return err
+		}
 	}
 	p.Body = view
 	if partial == "parts" {

@@ -57,27 +57,36 @@ func statusOf(err error) (int, string) {
 // shown without detail.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	status, code := statusOf(err)
-	msg := err.Error()
-	var ve *inbox.ValidationError
-	switch {
-	case status == http.StatusInternalServerError:
+	switch status {
+	case http.StatusInternalServerError:
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		httperr.Internal(w)
 		return
-	case status == http.StatusServiceUnavailable:
+	case http.StatusServiceUnavailable:
 		log.Warn("request failed: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		httperr.WriteUnavailable(w)
 		return
-	case errors.As(err, &ve):
-		msg = ve.Error()
-	case status == http.StatusNotFound:
-		msg = "not found"
-	case status == http.StatusRequestEntityTooLarge:
-		msg = "request body too large"
-	case code == "closed":
-		msg = errClosedText
 	}
-	httperr.Write(w, status, code, msg)
+	httperr.Write(w, status, code, publicMessage(err, status, code))
+}
+
+// publicMessage is what a client is told of err, a refusal (a 4xx) of the given status and code:
+// a validation error's words, else the error's own unless it has a fixed text (not found, a body
+// over the limit, a closed conversation).
+func publicMessage(err error, status int, code string) string {
+	var ve *inbox.ValidationError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ve):
+		return ve.Error()
+	case status == http.StatusNotFound:
+		return "not found"
+	case errors.As(err, &mbe):
+		return "request body too large"
+	case code == "closed":
+		return errClosedText
+	}
+	return err.Error()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
