@@ -61,6 +61,9 @@ func TestSnoozeChecksItsInstantAndStatus(t *testing.T) {
 	if c.Status != inbox.StatusSnoozed || c.SnoozedUntil == nil || !c.SnoozedUntil.Equal(until.Truncate(time.Second)) {
 		t.Errorf("snoozed: %s until %v, want until %s", c.Status, c.SnoozedUntil, until.Truncate(time.Second))
 	}
+	if l, err := e.store.As(inbox.Everyone()).Live(ctx); err != nil || l.Snoozed != 1 || l.Open != 0 {
+		t.Errorf("live figures while snoozed: %+v, %v; want 1 snoozed, none open", l, err)
+	}
 	trail, err := e.store.Audit(ctx, conv)
 	if err != nil {
 		t.Fatal(err)
