@@ -2,8 +2,12 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/sla"
@@ -37,6 +41,13 @@ func TestSnoozeWakesAtItsInstant(t *testing.T) {
 	if n := env.count(`SELECT count(*) FROM river_job WHERE kind = 'snooze_wake' AND state = 'scheduled'
 		AND scheduled_at = $1 AND (args->>'conversation_id')::bigint = $2`, until, conv); n != 1 {
 		t.Fatalf("%d wake timers scheduled at %s, want 1", n, until)
+	}
+	// Run before its instant by the store's clock (River's clock is the database's), the timer
+	// waits for it and changes nothing.
+	early := &river.Job[SnoozeWakeArgs]{JobRow: &rivertype.JobRow{}, Args: SnoozeWakeArgs{ConversationID: conv, Until: until}}
+	var snooze *river.JobSnoozeError
+	if err := (&snoozeWakeWorker{e: env.engine}).Work(ctx, early); !errors.As(err, &snooze) || snooze.Duration != 2*time.Hour {
+		t.Fatalf("run early: %v, want a snooze of 2h", err)
 	}
 	env.runDue()
 	if c := env.clockOf(conv, sla.FirstResponse); c.state != sla.Paused || c.due != nil {
