@@ -44,7 +44,9 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id int64) (convState, erro
 // SetStatus moves a conversation to status. Closed is final: a closed conversation refuses
 // every change with ErrConflict (a customer's later message starts a linked conversation).
 // An agent's resolve that lacks a required category or a complaint's resolution code is a
-// *ValidationError naming it (see checkResolvable).
+// *ValidationError naming it (see checkResolvable). Snoozed is not set here but by Snooze, with
+// its instant; a snoozed conversation set to new, open or pending by an agent wakes
+// (conversation.woke, WokeAgent).
 func (s *Store) SetStatus(ctx context.Context, id int64, status Status, by Actor) (Conversation, error) {
 	if err := s.InTx(ctx, func(tx pgx.Tx) error { return s.SetStatusTx(ctx, tx, id, status, by) }); err != nil {
 		return Conversation{}, err
@@ -56,6 +58,9 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status Status, by Actor
 func (s *Store) SetStatusTx(ctx context.Context, tx pgx.Tx, id int64, status Status, by Actor) error {
 	if !status.Valid() {
 		return fmt.Errorf("inbox: status: %w", invalid("status", "unknown status %q", status))
+	}
+	if status == StatusSnoozed {
+		return fmt.Errorf("inbox: status: %w", invalid("status", "a conversation is snoozed until an instant: snooze it with until"))
 	}
 	c, err := lockConversation(ctx, tx, id)
 	if err != nil {
@@ -76,6 +81,7 @@ func (s *Store) SetStatusTx(ctx context.Context, tx pgx.Tx, id int64, status Sta
 			resolved_by = CASE WHEN $2 = 'resolved' THEN $4 WHEN $2 = 'closed' THEN resolved_by ELSE NULL END,
 			closed_at = CASE WHEN $2 = 'closed' THEN $3 ELSE NULL END,
 			waiting_since = CASE WHEN $2 IN ('resolved', 'closed') THEN NULL ELSE waiting_since END,
+			snoozed_until = NULL,
 			last_activity_at = greatest(last_activity_at, $3)
 		WHERE id = $1`, id, status, now, nonZero(by.AgentID)); err != nil {
 		return fmt.Errorf("inbox: status: %w", err)
@@ -84,7 +90,20 @@ func (s *Store) SetStatusTx(ctx context.Context, tx pgx.Tx, id int64, status Sta
 	c.status = status
 	e := c.event(EventConversationStatus, now)
 	e.Previous, e.AgentID = string(previous), by.AgentID
-	return s.record(ctx, tx, c, by, "status", map[string]any{"from": previous, "to": status}, e)
+	data := map[string]any{"from": previous, "to": status}
+	wakes := previous == StatusSnoozed && by.AgentID != 0 && status != StatusResolved && status != StatusClosed
+	if wakes {
+		data["woke"] = WokeAgent
+	}
+	if err := s.record(ctx, tx, c, by, "status", data, e); err != nil {
+		return err
+	}
+	if wakes {
+		w := c.woke(WokeAgent, now)
+		w.AgentID = by.AgentID
+		return s.Publish(ctx, tx, w)
+	}
+	return nil
 }
 
 // Assign gives a conversation to an agent, or takes it back when agentID is 0.

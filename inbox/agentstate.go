@@ -152,12 +152,12 @@ func (s *Store) announceAgentTx(ctx context.Context, tx pgx.Tx, agentID int64, b
 	return s.RecordAuditTx(ctx, tx, by.Record(kind, AuditTarget("agent", agentID), data))
 }
 
-// unassignAllTx puts every new, open or pending conversation of an agent back in its team's
+// unassignAllTx puts every new, open, pending or snoozed conversation of an agent back in its team's
 // queue, announcing each (conversation.assigned with no assignee), which makes the workflow
 // enqueue the team's assignment.
 func (s *Store) unassignAllTx(ctx context.Context, tx pgx.Tx, agentID int64, by AuditActor) (int, error) {
 	rows, err := tx.Query(ctx, `SELECT id FROM conversations WHERE assignee_id = $1
-		AND status IN ('new', 'open', 'pending') ORDER BY id`, agentID)
+		AND status IN ('new', 'open', 'pending', 'snoozed') ORDER BY id`, agentID)
 	if err != nil {
 		return 0, fmt.Errorf("inbox: unassign: %w", err)
 	}

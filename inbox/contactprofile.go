@@ -92,7 +92,7 @@ func (sc Scope) ContactDetail(ctx context.Context, id int64) (ContactDetail, err
 		p.History = p.History[:maxHistory]
 		p.Figures.HistoryIncomplete = true
 	}
-	if err := sc.s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE c.status IN ('new', 'open', 'pending')),
+	if err := sc.s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE c.status IN ('new', 'open', 'pending', 'snoozed')),
 		count(*) FILTER (WHERE c.category_id IN (SELECT id FROM categories WHERE complaint) OR 'complaint' = ANY(c.tags)), max(c.last_activity_at),
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_response_at - c.created_at)),
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.resolved_at - c.created_at)),

@@ -40,7 +40,7 @@ const (
 // EventTypes lists the types of the events the inbox announces (those above, edits, categories
 // and availability): what an outgoing webhook may subscribe to, with the workflow's own.
 func EventTypes() []string {
-	return []string{EventConversationCreated, EventConversationStatus, EventConversationAssigned,
+	return []string{EventConversationCreated, EventConversationStatus, EventConversationWoke, EventConversationAssigned,
 		EventConversationPriority, EventConversationTags, EventConversationTeam, EventConversationCategory,
 		EventMessageCreated, EventMessageUpdated, EventMessageDelivery, EventContactMerged, EventContactUpdated,
 		EventCompanyUpdated, EventAgentChanged, EventAgentAvailability, EventTokenRevoked}

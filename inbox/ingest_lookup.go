@@ -74,13 +74,13 @@ func queueLookup(b *pgx.Batch, ins []*Inbound) []lookupPlan {
 	for i, in := range ins {
 		plans[i] = queueThreadReads(b, in)
 	}
-	// Each contact's own conversation: the newest active one (new, open, pending) whatever its
+	// Each contact's own conversation: the newest active one (new, open, pending, snoozed) whatever its
 	// channel, else the newest resolved one, else the newest.
 	b.Queue(`SELECT o.id, o.status
 		FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(kind, address, n)
 		LEFT JOIN LATERAL (SELECT v.id, v.status FROM conversations v JOIN contact_identities i ON i.contact_id = v.contact_id
 			WHERE i.kind = x.kind AND i.address = x.address
-			ORDER BY v.status IN ('new', 'open', 'pending') DESC, v.status = 'resolved' DESC, v.id DESC
+			ORDER BY v.status IN ('new', 'open', 'pending', 'snoozed') DESC, v.status = 'resolved' DESC, v.id DESC
 			LIMIT 1) o ON true
 		ORDER BY x.n`, kinds, addresses)
 	return plans

@@ -178,6 +178,9 @@ func (it *ingestItem) finish(conv convState, messageID int64) {
 		e := conv.event(EventConversationStatus, at)
 		e.Previous = string(it.look.statusOf(d.conversationID))
 		it.events = append(it.events, e)
+		if e.Previous == string(StatusSnoozed) {
+			it.events = append(it.events, conv.woke(WokeCustomer, at))
+		}
 	}
 	e := conv.event(EventMessageCreated, at)
 	e.MessageID, e.Direction, e.Channel = messageID, DirectionInbound, it.in.Channel

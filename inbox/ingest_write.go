@@ -141,6 +141,7 @@ func (w write) queueMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 			status = CASE WHEN ` + a.p(w.d.reopen) + ` OR ` + a.p(w.d.wake) + ` THEN 'open' ELSE status END,
 			resolved_at = CASE WHEN ` + a.p(w.d.reopen) + ` THEN NULL ELSE resolved_at END,
 			resolved_by = CASE WHEN ` + a.p(w.d.reopen) + ` THEN NULL ELSE resolved_by END,
+			snoozed_until = CASE WHEN ` + a.p(w.d.reopen) + ` OR ` + a.p(w.d.wake) + ` THEN NULL ELSE snoozed_until END,
 			waiting_since = coalesce(waiting_since, ` + a.p(w.waitingSince()) + `::timestamptz)
 		WHERE id = ` + a.p(w.d.conversationID) + ` RETURNING ` + convStateCols
 	// The sender, who may not be the conversation's contact (a colleague on an email thread).
@@ -150,7 +151,12 @@ func (w write) queueMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 	}
 	plain := w.touchContact(b, look)
 	if w.d.reopen || w.d.wake {
-		data, _ := json.Marshal(map[string]any{"from": look.statusOf(w.d.conversationID), "to": StatusOpen, "why": "customer replied"})
+		from := look.statusOf(w.d.conversationID)
+		entry := map[string]any{"from": from, "to": StatusOpen, "why": "customer replied"}
+		if from == StatusSnoozed {
+			entry["woke"] = WokeCustomer
+		}
+		data, _ := json.Marshal(entry)
 		b.Queue(`INSERT INTO conversation_events (conversation_id, contact_id, actor, kind, data, created_at)
 			VALUES ($1, $2, 'customer', 'status', $3, $4)`, w.d.conversationID, look.contactID, data, w.now)
 		plain++

@@ -17,6 +17,7 @@ const OnlineWindow = 90 * time.Second
 type Live struct {
 	Open       int64 // active conversations: new, open or pending
 	Unassigned int64 // active conversations assigned to nobody
+	Snoozed    int64 // conversations set aside until a time (not active until they wake)
 	// Longest is the active conversation whose customer has waited longest for an agent's reply;
 	// nil when nobody waits.
 	Longest *Waiting
@@ -43,7 +44,8 @@ func (s *Store) TouchOnline(ctx context.Context, agentID int64) error {
 // Live returns the live figures of what the viewer may see: the conversations by the visibility
 // rule, the agents who share a team with them (every agent for a viewer who sees all). Each
 // figure reads a partial index of the active conversations (conversations_active_idx,
-// conversations_active_unassigned_idx, conversations_waiting_since_idx).
+// conversations_active_unassigned_idx, conversations_waiting_since_idx), the snoozed count
+// conversations_status_idx.
 func (sc Scope) Live(ctx context.Context) (Live, error) {
 	var args []any
 	arg := func(x any) string {
@@ -66,6 +68,7 @@ func (sc Scope) Live(ctx context.Context) (Live, error) {
 	err := sc.s.pool.QueryRow(ctx, `SELECT
 			(SELECT count(*) FROM conversations c WHERE `+active+` AND `+convs+`),
 			(SELECT count(*) FROM conversations c WHERE `+active+` AND c.assignee_id IS NULL AND `+convs+`),
+			(SELECT count(*) FROM conversations c WHERE c.status = 'snoozed' AND `+convs+`),
 			(SELECT count(*) `+online+`),
 			(SELECT count(*) `+online+` AND a.availability = 'available'),
 			w.id, w.subject, w.waiting_since
@@ -73,7 +76,7 @@ func (sc Scope) Live(ctx context.Context) (Live, error) {
 		LEFT JOIN LATERAL (SELECT c.id, c.subject, c.waiting_since FROM conversations c
 			WHERE c.waiting_since IS NOT NULL AND `+active+` AND `+convs+`
 			ORDER BY c.waiting_since, c.id LIMIT 1) w ON true`, args...).
-		Scan(&l.Open, &l.Unassigned, &l.Online, &l.Available, &id, &subject, &waiting)
+		Scan(&l.Open, &l.Unassigned, &l.Snoozed, &l.Online, &l.Available, &id, &subject, &waiting)
 	if err != nil {
 		return Live{}, fmt.Errorf("inbox: live figures: %w", err)
 	}

@@ -103,7 +103,7 @@ func (sc Scope) MergePreview(ctx context.Context, keep, other int64) (MergePrevi
 		if moves {
 			p.Conversations = append(p.Conversations, h)
 		}
-		if h.Status == StatusNew || h.Status == StatusOpen || h.Status == StatusPending {
+		if h.Status == StatusNew || h.Status == StatusOpen || h.Status == StatusPending || h.Status == StatusSnoozed {
 			p.Open = append(p.Open, h)
 		}
 	}

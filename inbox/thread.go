@@ -22,7 +22,7 @@ type threadDecision struct {
 	conversationID int64  // 0: start a new conversation
 	previousID     int64  // a new conversation links to this closed one
 	reopen         bool   // move the conversation from resolved back to open
-	wake           bool   // move it from pending (waiting on the customer) to open
+	wake           bool   // move it from pending (waiting on the customer) or snoozed to open
 	reason         string // stored as threaded_by
 }
 
@@ -49,7 +49,7 @@ func decideThread(cands []candidate, auto bool) threadDecision {
 			reason = ThreadedByReopened
 		}
 		return threadDecision{conversationID: c.id, reopen: true, reason: reason}
-	case StatusPending:
+	case StatusPending, StatusSnoozed:
 		return threadDecision{conversationID: c.id, wake: !auto, reason: c.reason}
 	default:
 		return threadDecision{conversationID: c.id, reason: c.reason}

@@ -30,12 +30,15 @@ func (c Channel) Valid() bool { return slices.Contains(Channels(), c) }
 // Status is a conversation's place in its life cycle.
 type Status string
 
-// Conversation statuses. New, open and pending conversations are active; a customer reply
-// reopens a resolved one; a closed one is final (a later reply starts a linked conversation).
+// Conversation statuses. New, open and pending conversations are active; a snoozed one is set
+// aside until its SnoozedUntil (Snooze), when it wakes to open, or earlier when the customer
+// writes; a customer reply reopens a resolved one; a closed one is final (a later reply starts
+// a linked conversation).
 const (
 	StatusNew      Status = "new"
 	StatusOpen     Status = "open"
 	StatusPending  Status = "pending"
+	StatusSnoozed  Status = "snoozed"
 	StatusResolved Status = "resolved"
 	StatusClosed   Status = "closed"
 )
@@ -43,7 +46,7 @@ const (
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
 	switch s {
-	case StatusNew, StatusOpen, StatusPending, StatusResolved, StatusClosed:
+	case StatusNew, StatusOpen, StatusPending, StatusSnoozed, StatusResolved, StatusClosed:
 		return true
 	}
 	return false
@@ -147,6 +150,8 @@ type Conversation struct {
 	ResolvedAt       *time.Time `json:"resolved_at,omitempty"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 	LastActivityAt   time.Time  `json:"last_activity_at"`
+	// SnoozedUntil is when a snoozed conversation wakes (nil unless snoozed).
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
 
 	// ContactName is filled by list and detail queries for display.
 	ContactName string `json:"contact_name"`

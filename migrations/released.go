@@ -43,5 +43,6 @@ func Released() []string {
 		"170_address_contact_index.sql",
 		"172_contact_name_words.sql",
 		"174_contact_reach.sql",
+		"180_snooze.sql",
 	}
 }

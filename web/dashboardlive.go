@@ -15,6 +15,7 @@ const heartbeatEvery = 30 * time.Second
 type liveFigures struct {
 	Open       int64        `json:"open"`
 	Unassigned int64        `json:"unassigned"`
+	Snoozed    int64        `json:"snoozed"`
 	Online     int64        `json:"online"`
 	Available  int64        `json:"available"`
 	Longest    *longestWait `json:"longest_wait"` // null: nobody waits
@@ -39,7 +40,7 @@ func (s *Server) liveOf(ctx context.Context, r *http.Request) (liveFigures, erro
 	if err != nil {
 		return liveFigures{}, err
 	}
-	out := liveFigures{Open: l.Open, Unassigned: l.Unassigned, Online: l.Online, Available: l.Available}
+	out := liveFigures{Open: l.Open, Unassigned: l.Unassigned, Snoozed: l.Snoozed, Online: l.Online, Available: l.Available}
 	if w := l.Longest; w != nil {
 		out.Longest = &longestWait{ConversationID: w.ConversationID, Subject: w.Subject, Since: w.Since.UTC(),
 			Wait: formatDuration(s.now().Sub(w.Since))}

@@ -13,7 +13,7 @@ import (
 // listQuery is the inbox list's state, kept in the URL: view, filters, search and page.
 type listQuery struct {
 	View    string // mine, unassigned, teams, all
-	Status  string // active (new, open, pending), any, or one status
+	Status  string // active (new, open, pending), any, or one status (snoozed: the snoozed view)
 	Channel string
 	Q       string
 	Cursor  string
@@ -25,7 +25,7 @@ type listQuery struct {
 
 var (
 	listViews    = []string{"mine", "unassigned", "teams", "all"}
-	listStatuses = []string{"active", "new", "open", "pending", "resolved", "closed", "any"}
+	listStatuses = []string{"active", "new", "open", "pending", "snoozed", "resolved", "closed", "any"}
 	listChannels = inbox.Channels()
 )
 

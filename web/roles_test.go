@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -18,6 +19,7 @@ var apiRoutes = []string{
 	"POST /api/v1/conversations/{id}/assign",
 	"POST /api/v1/conversations/{id}/status",
 	"POST /api/v1/conversations/{id}/priority",
+	"POST /api/v1/conversations/{id}/snooze",
 	"POST /api/v1/conversations/{id}/tags",
 	"GET /api/v1/contacts/{id}",
 	"POST /api/v1/contacts/{id}/merge",
@@ -80,6 +82,7 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 				"/api/v1/conversations/{id}/assign":   `{"agent":"me"}`,
 				"/api/v1/conversations/{id}/status":   `{"status":"open"}`,
 				"/api/v1/conversations/{id}/priority": `{"priority":"high"}`,
+				"/api/v1/conversations/{id}/snooze":   `{"until":"` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`,
 				"/api/v1/conversations/{id}/tags":     `{"add":["x"]}`,
 				"/api/v1/contacts/{id}/merge":         `{"other_id":` + i64(other.ContactID) + `}`,
 				"/api/v1/me/availability":             `{"availability":"away"}`,

@@ -157,6 +157,7 @@ func (s *Server) routes(cfg Config) {
 	m.Handle("POST /api/v1/conversations/{id}/assign", s.api(s.assign))
 	m.Handle("POST /api/v1/conversations/{id}/status", s.api(s.setStatus))
 	m.Handle("POST /api/v1/conversations/{id}/priority", s.api(s.setPriority))
+	m.Handle("POST /api/v1/conversations/{id}/snooze", s.api(s.snooze))
 	m.Handle("POST /api/v1/conversations/{id}/tags", s.api(s.setTags))
 	m.Handle("POST /api/v1/conversations/bulk", s.api(s.bulkConversations))
 	m.Handle("GET /api/v1/contacts/{id}", s.api(s.getContact))

@@ -72,6 +72,9 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 	case "assign":
 		return describeAssign(who, system, agentID, d, names), false
 	case "status":
+		if text, ok := describeSnooze(who, system, d); ok {
+			return text, false
+		}
 		if system {
 			return fmt.Sprintf("The status changed from %v to %v", d["from"], d["to"]), false
 		}

@@ -114,6 +114,7 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&slaAlertWorker{e: e}),
 		channels.NewWorker(&escalateWorker{e: e}),
 		channels.NewWorker(&autoCloseWorker{e: e}),
+		channels.NewWorker(&snoozeWakeWorker{e: e}),
 		channels.NewWorker(&surveyWorker{e: e}),
 		channels.NewWorker(&weeklySummaryWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store)}),
 		channels.NewWorker(&summaryMailWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store), mailer: cfg.Mailer}),

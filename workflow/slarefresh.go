@@ -177,10 +177,11 @@ func sameID(a, b *int64) bool {
 }
 
 // pauseReason is why the SLA clocks of a conversation in status s stand still: "" while they
-// run (new, open), pending while it waits on the customer, resolved once resolved or closed.
+// run (new, open), pending while it waits on the customer or is snoozed (both stop the clocks
+// only under a policy that pauses on pending), resolved once resolved or closed.
 func pauseReason(s inbox.Status) sla.PauseReason {
 	switch s {
-	case inbox.StatusPending:
+	case inbox.StatusPending, inbox.StatusSnoozed:
 		return sla.PendingPause
 	case inbox.StatusResolved, inbox.StatusClosed:
 		return sla.ResolvedPause

@@ -53,7 +53,7 @@ const (
 
 // policy is one route's expected access. path, when set, replaces the pattern's path (its
 // placeholders {team}, {agent}, {rule}, {canned}, {policy}, {newteam}, {newteamid}, {othertoken}, {webhook},
-// {delivery}, {inbox} (a new API inbox) and {n}
+// {delivery}, {inbox} (a new API inbox), {future} (an instant an hour ahead) and {n}
 // are filled per case); body is sent
 // with the request ({other} becomes a second contact beside the object, in its team).
 type policy struct {
@@ -111,6 +111,7 @@ var policies = map[string]policy{
 	"POST /api/v1/conversations/{id}/assign":   {access: agentRole, object: conversation, body: `{"agent":"me"}`},
 	"POST /api/v1/conversations/{id}/status":   {access: agentRole, object: conversation, body: `{"status":"pending"}`},
 	"POST /api/v1/conversations/{id}/priority": {access: agentRole, object: conversation, body: `{"priority":"high"}`},
+	"POST /api/v1/conversations/{id}/snooze":   {access: agentRole, object: conversation, body: `{"until":"{future}"}`},
 	"POST /api/v1/conversations/{id}/tags":     {access: agentRole, object: conversation, body: `{"add":["vip"]}`},
 	// What the caller may not see is answered per id in the results (not_found), not as a 404:
 	// the web test TestBulkAPI attacks that.
@@ -580,7 +581,8 @@ func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, 
 		body = strings.ReplaceAll(body, "{other}", fmt.Sprint(other))
 	}
 	m.n++
-	r := strings.NewReplacer("{n}", fmt.Sprint(m.n), "{team}", fmt.Sprint(m.teamA.ID))
+	r := strings.NewReplacer("{n}", fmt.Sprint(m.n), "{team}", fmt.Sprint(m.teamA.ID),
+		"{future}", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 	path, body = r.Replace(path), r.Replace(body)
 	if strings.Contains(path+body, "{agent}") {
 		ag, err := m.a.store.CreateAgent(ctx, inbox.NewAgent{Email: fmt.Sprintf("victim-%d@example.com", m.n), Name: "Victim",

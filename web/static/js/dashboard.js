@@ -157,7 +157,7 @@ async function loadLive() {
   }
   if (!res.ok) return;
   const data = await res.json();
-  for (const k of ['open', 'unassigned', 'online', 'available']) {
+  for (const k of ['open', 'unassigned', 'snoozed', 'online', 'available']) {
     const n = tiles.querySelector(`[data-live="${k}"]`);
     if (n) n.textContent = String(data[k]);
   }
