@@ -18,6 +18,9 @@ type NotificationQuery struct {
 	Before int64
 	Limit  int
 	Unread bool
+	// Unmailed keeps the unread ones no mail told of yet (the mail jobs'); ID only that one.
+	Unmailed bool
+	ID       int64
 }
 
 // NotificationPage is a page of notifications and the cursor of the next (0: none).
@@ -41,8 +44,14 @@ func (sc Scope) Notifications(ctx context.Context, q NotificationQuery) (Notific
 	if q.Before > 0 {
 		where += " AND n.id < " + arg(q.Before)
 	}
-	if q.Unread {
+	if q.Unread || q.Unmailed {
 		where += " AND n.read_at IS NULL"
+	}
+	if q.Unmailed {
+		where += " AND n.mailed_at IS NULL"
+	}
+	if q.ID > 0 {
+		where += " AND n.id = " + arg(q.ID)
 	}
 	rows, err := sc.s.pool.Query(ctx, `SELECT `+notificationCols+` FROM notifications n
 		JOIN conversations c ON c.id = n.conversation_id
@@ -149,4 +158,29 @@ func (s *Store) SetMailPreference(ctx context.Context, id int64, pref string) er
 		return fmt.Errorf("inbox: mail preference: %w", err)
 	}
 	return nil
+}
+
+// MarkMailed records that a mail told agentID of notifications ids.
+func (s *Store) MarkMailed(ctx context.Context, agentID int64, ids []int64) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE notifications SET mailed_at = $3 WHERE agent_id = $1 AND id = ANY($2)`,
+		agentID, ids, s.now()); err != nil {
+		return fmt.Errorf("inbox: mark notifications mailed: %w", err)
+	}
+	return nil
+}
+
+// DigestRecipients returns the active agents who chose the daily digest and have unread
+// notifications no mail told of yet, in id order.
+func (s *Store) DigestRecipients(ctx context.Context) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT a.id FROM agents a WHERE a.notify_email = 'daily' AND a.deactivated_at IS NULL
+		AND EXISTS (SELECT 1 FROM notifications n WHERE n.agent_id = a.id AND n.read_at IS NULL AND n.mailed_at IS NULL)
+		ORDER BY a.id`)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: digest recipients: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("inbox: digest recipients: %w", err)
+	}
+	return ids, nil
 }

@@ -95,6 +95,7 @@ func jobsFor(ev inbox.Event) []river.InsertManyParams {
 	out = append(out, lifecycleJobs(ev)...)
 	out = append(out, profileJobs(ev)...)
 	out = append(out, followupJobs(ev)...)
+	out = append(out, notifyJobs(ev)...)
 	return out
 }
 
