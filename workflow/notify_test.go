@@ -56,7 +56,9 @@ func TestSLANoticesAndMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	conv := env.sms("+14155550111", "SM-n1", "Where is my parcel?").ConversationID
-	env.do(func(ctx context.Context, tx pgx.Tx) error { return env.store.SetTeamTx(ctx, tx, conv, support.ID, inbox.Actor{}) })
+	env.do(func(ctx context.Context, tx pgx.Tx) error {
+		return env.store.SetTeamTx(ctx, tx, conv, support.ID, inbox.Actor{})
+	})
 	if _, err := env.store.Assign(ctx, conv, alice.ID, inbox.Actor{AgentID: sam.ID}); err != nil {
 		t.Fatal(err)
 	}
