@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -95,5 +97,25 @@ func TestNotificationsAPI(t *testing.T) {
 	}
 	if st := e.doAs(t, outToken, "GET", "/api/v1/conversations/"+conv+"/mentionable", "", nil); st != http.StatusNotFound {
 		t.Fatalf("the outsider's autocomplete: %d, want 404", st)
+	}
+}
+
+// TestNotificationPreferenceForm: the centre's email preference takes off, immediate or daily;
+// anything else is 400 and changes nothing.
+func TestNotificationPreferenceForm(t *testing.T) {
+	e := setup(t)
+	cookie := e.session(t, e.agent)
+	if st, _ := e.withCookie(t, cookie, "POST", "/settings/notifications", url.Values{"email": {"daily"}}); st != http.StatusSeeOther {
+		t.Fatalf("daily: %d, want 303", st)
+	}
+	if st, body := e.withCookie(t, cookie, "POST", "/settings/notifications", url.Values{"email": {"hourly"}}); st != http.StatusBadRequest ||
+		!strings.Contains(body, "must be off, immediate or daily") {
+		t.Fatalf("hourly: %d, want 400 saying why", st)
+	}
+	if p, err := e.store.MailPreference(context.Background(), e.agent.ID); err != nil || p != inbox.MailDaily {
+		t.Fatalf("preference %q %v, want daily kept", p, err)
+	}
+	if st, body := e.withCookie(t, cookie, "GET", "/notifications", nil); st != http.StatusOK || !strings.Contains(body, `value="daily" checked`) {
+		t.Fatalf("the centre: %d, want daily checked", st)
 	}
 }
