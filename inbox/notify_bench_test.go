@@ -3,8 +3,6 @@ package inbox_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"sync/atomic"
 	"testing"
 
 	"github.com/parleyhq/parley/inbox"
@@ -46,21 +44,7 @@ func BenchmarkIngestReplies(b *testing.B) {
 					}
 				}
 			}
-			var seq atomic.Int64
-			b.SetParallelism(8) // 8 x GOMAXPROCS(2) = 16 callers
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					n := seq.Add(1)
-					_, err := store.Ingest(context.Background(), inbox.Inbound{Channel: inbox.ChannelAPI,
-						ExternalID: fmt.Sprintf("b%d", n), From: emailFrom(fmt.Sprintf("c%d@bench.example", rand.IntN(500))),
-						Subject: "Where is my order?", Text: "Hello, my order has not arrived yet."})
-					if err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
+			ingestParallel(b, store, 500)
 		})
 	}
 }
