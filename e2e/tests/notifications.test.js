@@ -2,7 +2,8 @@
 // assignment reaches the agent live (the bell's count, a toast, the centre's list) and its link
 // opens the conversation; "b" opens the centre; a note's @mention is completed from the agents
 // who may see the conversation, the mentioned agent's bell rings, and a mention of one who may
-// not see it is refused with the reason.
+// not see it is refused with the reason; opted in, a notification also shows through the
+// browser's Notification API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, browser, login as d, signIn, inbound, baseURL } from '../lib/browser.js';
@@ -101,5 +102,29 @@ test('a mention is completed, notifies the agent, and is refused for one who can
   await page.locator('#composer-error', { hasText: `${bert.name} cannot see this conversation` }).waitFor();
   assert.equal(await text.inputValue(), `@bert-${run} have a look`, 'the refused note stays in the composer');
   await admin.context().close();
+  await page.context().close();
+});
+
+test('opted in, a new notification also shows as a browser notification', { timeout: 60_000 }, async () => {
+  const page = await signIn(browser, nora.email, password, undefined, { permissions: ['notifications'] });
+  // Record what the page shows through the Notification API (the browser's own stays untouched).
+  await page.addInitScript(() => {
+    const real = window.Notification;
+    window.shown = [];
+    function Recorder(title, opts) { window.shown.push({ title, body: opts?.body }); return { close() {} }; }
+    Object.defineProperty(Recorder, 'permission', { get: () => real.permission });
+    Recorder.requestPermission = () => real.requestPermission();
+    window.Notification = Recorder;
+  });
+  await page.goto('/notifications');
+  await page.getByLabel('Show a browser notification when something arrives (this browser only)').check();
+  await page.waitForFunction(() => localStorage.getItem('parley.browserNotifications') === 'on');
+  await page.locator('#live[data-state="live"]').waitFor();
+  const me = Number(await page.evaluate(() => document.body.dataset.agentId));
+  await assignedTo(me, 'browser');
+  await page.waitForFunction(() => window.shown.length > 0);
+  const [shown] = await page.evaluate(() => window.shown);
+  assert.match(shown.title, /assigned you a conversation/);
+  assert.equal(shown.body, `Parcel browser ${run}`);
   await page.context().close();
 });
