@@ -29,10 +29,10 @@ type Alert struct {
 	Priority inbox.Priority
 	TeamID   int64
 	TeamName string
-	// The assignee to notify (0: unassigned).
-	AssigneeID    int64
-	AssigneeName  string
-	AssigneeEmail string
+	// The assignee (0: unassigned), named in the alert's text. They are told in Parley itself
+	// (and by email, as they chose) through their notification centre, not by the Alerter.
+	AssigneeID   int64
+	AssigneeName string
 }
 
 // Alerter tells staff outside Parley about SLA trouble: the Slack channel posts to a team's

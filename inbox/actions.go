@@ -145,7 +145,13 @@ func (s *Store) assignTx(ctx context.Context, tx pgx.Tx, id, agentID int64, by A
 	if via != "" {
 		data["via"] = via
 	}
-	return s.record(ctx, tx, c, by, "assign", data, e)
+	if err := s.record(ctx, tx, c, by, "assign", data, e); err != nil {
+		return err
+	}
+	if agentID == 0 || agentID == by.AgentID {
+		return nil // taking a conversation oneself needs no notice
+	}
+	return s.NotifyTx(ctx, tx, Notice{AgentID: agentID, Kind: NotifyAssigned, ConversationID: id, ActorID: by.AgentID})
 }
 
 // checkAssignee answers a *ValidationError unless agentID is 0 (nobody) or an active agent.

@@ -245,6 +245,13 @@ func (s *Store) ingestCalls(ctx context.Context, tx *pipeTx, calls []*call) erro
 		events = append(events, evs...)
 		pending = rest
 	}
+	// The assignees of the conversations customers answered are told, in one statement for the
+	// batch (a round trip only when some message has an assignee).
+	notices, err := s.notifyEvents(ctx, tx, repliedNotices(events))
+	if err != nil {
+		return err
+	}
+	events = append(events, notices...)
 	b := &pgx.Batch{}
 	if err := s.publishInto(ctx, tx, b, events); err != nil {
 		return err

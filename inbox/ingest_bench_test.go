@@ -23,6 +23,12 @@ func BenchmarkIngestParallel(b *testing.B) {
 		b.Fatal(err)
 	}
 	store := inbox.New(pool, inbox.Options{Jobs: jobs, SecretKey: "bench-key"})
+	ingestParallel(b, store, 5000)
+}
+
+// ingestParallel ingests b.N customer messages from 16 concurrent callers, each from one of
+// customers customers picked at random.
+func ingestParallel(b *testing.B, store *inbox.Store, customers int) {
 	var seq atomic.Int64
 	b.SetParallelism(8) // 8 x GOMAXPROCS(2) = 16 callers
 	b.ResetTimer()
@@ -30,7 +36,7 @@ func BenchmarkIngestParallel(b *testing.B) {
 		for pb.Next() {
 			n := seq.Add(1)
 			_, err := store.Ingest(context.Background(), inbox.Inbound{Channel: inbox.ChannelAPI,
-				ExternalID: fmt.Sprintf("b%d", n), From: emailFrom(fmt.Sprintf("c%d@bench.example", rand.IntN(5000))),
+				ExternalID: fmt.Sprintf("b%d", n), From: emailFrom(fmt.Sprintf("c%d@bench.example", rand.IntN(customers))),
 				Subject: "Where is my order?", Text: "Hello, my order has not arrived yet."})
 			if err != nil {
 				b.Error(err)

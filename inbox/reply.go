@@ -95,6 +95,12 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 			return 0, err
 		}
 	}
+	var mentioned []Notice
+	if dir == DirectionNote {
+		if mentioned, err = mentionNotices(ctx, tx, c, r.Text, r.Author.AgentID); err != nil {
+			return 0, err
+		}
+	}
 	channel, inboxID, err := s.route(ctx, tx, c, r)
 	if err != nil {
 		return 0, err
@@ -146,6 +152,9 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 		}
 	}
 	if err := s.Publish(ctx, tx, e); err != nil {
+		return 0, err
+	}
+	if err := s.NotifyTx(ctx, tx, mentioned...); err != nil {
 		return 0, err
 	}
 	if r.SetStatus != "" {

@@ -113,7 +113,14 @@ func (s *Store) WakeTx(ctx context.Context, tx pgx.Tx, id int64, until time.Time
 		map[string]any{"from": StatusSnoozed, "to": StatusOpen, "woke": WokeTimer, "until": until}, e); err != nil {
 		return false, err
 	}
-	return true, s.Publish(ctx, tx, c.woke(WokeTimer, now))
+	if err := s.Publish(ctx, tx, c.woke(WokeTimer, now)); err != nil {
+		return false, err
+	}
+	// The assignee learns that it is back, in the wake's own transaction.
+	if c.assigneeID == 0 {
+		return true, nil
+	}
+	return true, s.NotifyTx(ctx, tx, Notice{AgentID: c.assigneeID, Kind: NotifySnoozeWoke, ConversationID: c.id})
 }
 
 // woke is the conversation.woke event of c, woken for reason.

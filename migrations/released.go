@@ -44,5 +44,6 @@ func Released() []string {
 		"172_contact_name_words.sql",
 		"174_contact_reach.sql",
 		"180_snooze.sql",
+		"210_notifications.sql",
 	}
 }

@@ -76,6 +76,10 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) err
 		}
 		cv.Query = view.List.Query
 		view.Conv = &cv
+		// Opening a conversation answers what the bell said about it.
+		if err := v.scope.MarkConversationNotificationsRead(r.Context(), id); err != nil {
+			return err
+		}
 		p.Title = cv.Conv.ContactName + " · Inbox"
 	}
 	if partial == "" {

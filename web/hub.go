@@ -123,7 +123,11 @@ func (h *hub) closeAll(ctx context.Context) {
 // may see the conversation (inbox.Viewer), so a conversation not yet routed reaches only
 // supervisors, admins and the default queue's agents. A conversation leaving an agent's sight
 // (moved to another team, or reassigned) still tells those who saw it, so their list drops it.
+// A notification goes to its agent only, whatever they may see.
 func (c *client) sees(e inbox.Event) bool {
+	if e.Type == inbox.EventNotificationCreated {
+		return e.AgentID == c.agent.ID // a notification is its agent's alone
+	}
 	if e.ConversationID == 0 || c.viewer.Sees(e.TeamID, e.AssigneeID) {
 		return true
 	}

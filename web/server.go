@@ -186,6 +186,8 @@ func (s *Server) routes(cfg Config) {
 	s.categoryRoutes(m, cfg)
 	s.feedbackRoutes(m, cfg)
 	s.adminInboxRoutes(m)
+	s.notificationRoutes(m)
+	s.mentionRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

@@ -96,6 +96,7 @@ func jobsFor(ev inbox.Event) []river.InsertManyParams {
 	out = append(out, profileJobs(ev)...)
 	out = append(out, followupJobs(ev)...)
 	out = append(out, snoozeJobs(ev)...)
+	out = append(out, notifyJobs(ev)...)
 	return out
 }
 

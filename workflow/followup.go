@@ -132,6 +132,12 @@ func openFollowupTx(ctx context.Context, tx pgx.Tx, store *inbox.Store, surveyID
 	if err := store.AddAuditTx(ctx, tx, conv.ID, inbox.Actor{}, EventFollowupOpened, data); err != nil {
 		return 0, 0, err
 	}
+	if assignee != 0 {
+		if err := store.NotifyTx(ctx, tx, inbox.Notice{AgentID: assignee, Kind: inbox.NotifyFollowup, ConversationID: conv.ID,
+			Text: fmt.Sprintf("The customer rated it %d out of 5.", score)}); err != nil {
+			return 0, 0, err
+		}
+	}
 	return id, assignee, nil
 }
 

@@ -105,6 +105,9 @@ func TestLowScoreOpensOneFollowupForTheTeamSupervisor(t *testing.T) {
 	if fs := env.followupsOf(sid); len(fs) != 1 || fs[0].ID != f.ID {
 		t.Fatalf("follow-ups after answering again: %+v, want the one", fs)
 	}
+	if got := env.noticeKinds(sam); len(got) != 1 || got[0] != inbox.NotifyFollowup {
+		t.Fatalf("sam's notification centre %v, want the one follow-up", got)
+	}
 	if n := env.count(`SELECT count(*) FROM river_job WHERE kind = 'followup_notify'`); n != 1 {
 		t.Fatalf("%d notice jobs after answering again, want 1", n)
 	}

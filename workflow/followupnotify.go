@@ -83,17 +83,23 @@ func (w *followupNotifyWorker) Work(ctx context.Context, job *river.Job[Followup
 		return fmt.Errorf("workflow: follow-up notice: %w", err)
 	}
 	subject := fmt.Sprintf("Follow up: a customer rated us %d/5", f.Score)
+	if err := w.mailer.SendMail(ctx, agent.Email, subject, FollowupMailText(f, agent.Name, w.publicURL)); err != nil {
+		return channels.Verdict(fmt.Errorf("workflow: follow-up notice to agent %d: %w", agent.ID, err))
+	}
+	return nil
+}
+
+// FollowupMailText is the follow-up notice to an agent named name: the score, the comment and
+// the conversation's link (publicURL/inbox/{id}).
+func FollowupMailText(f Followup, name, publicURL string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello %s,\n\nA customer rated the conversation %q %d out of 5", agent.Name, f.Subject, f.Score)
+	fmt.Fprintf(&b, "Hello %s,\n\nA customer rated the conversation %q %d out of 5", name, f.Subject, f.Score)
 	if f.Comment != "" {
 		fmt.Fprintf(&b, " and wrote:\n\n  %s\n\n", f.Comment)
 	} else {
 		b.WriteString(".\n\n")
 	}
-	fmt.Fprintf(&b, "Please get in touch with them and record what you did by %s:\n\n%s/inbox/%d\n",
-		f.DueAt.UTC().Format("Monday 2 January 15:04 MST"), w.publicURL, f.ConversationID)
-	if err := w.mailer.SendMail(ctx, agent.Email, subject, b.String()); err != nil {
-		return channels.Verdict(fmt.Errorf("workflow: follow-up notice to agent %d: %w", agent.ID, err))
-	}
-	return nil
+	fmt.Fprintf(&b, "Please get in touch with them and record what you did by %s:\n\n%s%s\n",
+		f.DueAt.UTC().Format("Monday 2 January 15:04 MST"), publicURL, inbox.ConversationPath(f.ConversationID))
+	return b.String()
 }

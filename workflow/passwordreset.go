@@ -87,12 +87,17 @@ func (w *resetMailWorker) Work(ctx context.Context, job *river.Job[ResetMailArgs
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Hello %s,\n\nSomeone, probably you, asked to reset your Parley password. "+
-		"Open this link within %d minutes to choose a new one:\n\n%s/reset/%s\n\n"+
-		"The link works once. If you did not ask, ignore this mail: your password stays as it is.\n",
-		agent.Name, int(inbox.ResetTTL.Minutes()), w.publicURL, token)
-	if err := w.mailer.SendMail(ctx, agent.Email, "Reset your Parley password", text); err != nil {
+	if err := w.mailer.SendMail(ctx, agent.Email, "Reset your Parley password", ResetMailText(agent.Name, w.publicURL, token)); err != nil {
 		return channels.Verdict(fmt.Errorf("workflow: reset mail to agent %d: %w", agent.ID, err))
 	}
 	return nil
+}
+
+// ResetMailText is the password reset mail to an agent named name, with the link
+// publicURL/reset/{token}.
+func ResetMailText(name, publicURL, token string) string {
+	return fmt.Sprintf("Hello %s,\n\nSomeone, probably you, asked to reset your Parley password. "+
+		"Open this link within %d minutes to choose a new one:\n\n%s/reset/%s\n\n"+
+		"The link works once. If you did not ask, ignore this mail: your password stays as it is.\n",
+		name, int(inbox.ResetTTL.Minutes()), publicURL, token)
 }

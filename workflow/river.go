@@ -119,6 +119,9 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&weeklySummaryWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store)}),
 		channels.NewWorker(&summaryMailWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store), mailer: cfg.Mailer}),
 		channels.NewWorker(&contactReachFoldWorker{store: cfg.Store}),
+		channels.NewWorker(&notifyDigestWorker{e: e}),
+		channels.NewWorker(&notifyMailWorker{e: e, mailer: cfg.Mailer}),
+		channels.NewWorker(&notifyDigestMailWorker{e: e, mailer: cfg.Mailer}),
 	}
 	return append(own, cfg.Workers...), nil
 }
@@ -154,11 +157,12 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		queues[q.Name] = river.QueueConfig{MaxWorkers: q.MaxWorkers}
 	}
 	c, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
-		Logger:               cfg.Logger,
-		FetchCooldown:        cfg.FetchCooldown,
-		Queues:               queues,
-		Workers:              workers,
-		PeriodicJobs:         append(slices.Clip(cfg.PeriodicJobs), WeeklySummaryPeriodically(cfg.Store.Now), ContactReachFoldPeriodically()),
+		Logger:        cfg.Logger,
+		FetchCooldown: cfg.FetchCooldown,
+		Queues:        queues,
+		Workers:       workers,
+		PeriodicJobs: append(slices.Clip(cfg.PeriodicJobs), WeeklySummaryPeriodically(cfg.Store.Now),
+			NotifyDigestPeriodically(cfg.Store.Now), ContactReachFoldPeriodically()),
 		JobTimeout:           channels.JobTimeout,
 		RescueStuckJobsAfter: channels.RescueAfter,
 	})

@@ -75,7 +75,7 @@ func (w *slaAlertWorker) Work(ctx context.Context, job *river.Job[SLAAlertArgs])
 		if err != nil && !errors.Is(err, inbox.ErrNotFound) {
 			return err
 		}
-		al.AssigneeID, al.AssigneeName, al.AssigneeEmail = ag.ID, ag.Name, ag.Email
+		al.AssigneeID, al.AssigneeName = ag.ID, ag.Name
 	}
 	if err := w.e.alerter.Alert(ctx, al.TeamID, al); err != nil {
 		var t interface{ Temporary() bool }

@@ -70,6 +70,10 @@ func (e *engine) breach(ctx context.Context, tx pgx.Tx, cc *convClocks, c *clock
 		return fmt.Errorf("workflow: record breach: %w", err)
 	}
 	c.breached, c.level = &now, 1
+	// Told before the first level may hand the conversation to someone else (who is told of that).
+	if err := e.notifySLA(ctx, tx, cc, inbox.NotifySLABreach, c.target, *c.due); err != nil {
+		return err
+	}
 	data := map[string]any{"breach_id": id, "target": c.target, "due_at": *c.due, "level": 1,
 		"assignee_id": cc.assigneeID, "team_id": cc.teamID, "policy_id": cc.policy.ID}
 	jobs, err := e.applyLevel(ctx, tx, cc, *cc.policy, escalation{breachID: id, target: c.target, due: *c.due, level: 1}, data)

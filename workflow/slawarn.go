@@ -61,6 +61,9 @@ func (e *engine) warn(ctx context.Context, tx pgx.Tx, cc *convClocks, c *clockRo
 	if err := e.publish(ctx, tx, cc, EventSLAWarning, data, now); err != nil {
 		return err
 	}
+	if err := e.notifySLA(ctx, tx, cc, inbox.NotifySLAWarning, c.target, *c.due); err != nil {
+		return err
+	}
 	return e.insert(ctx, tx, []river.InsertManyParams{{Args: SLAAlertArgs{Event: EventSLAWarning,
 		ConversationID: cc.id, Target: c.target, Due: *c.due}}})
 }

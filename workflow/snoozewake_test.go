@@ -69,6 +69,10 @@ func TestSnoozeWakesAtItsInstant(t *testing.T) {
 	if len(woke) != 1 || woke[0].Data["reason"] != inbox.WokeTimer || woke[0].AssigneeID != alice.ID || woke[0].ConversationID != conv {
 		t.Fatalf("conversation.woke events: %+v, want one for alice by the timer", woke)
 	}
+	if n := env.count(`SELECT count(*) FROM notifications WHERE agent_id = $1 AND conversation_id = $2 AND kind = $3`,
+		alice.ID, conv, inbox.NotifySnoozeWoke); n != 1 {
+		t.Fatalf("%d snooze notices to alice, want 1", n)
+	}
 	// 9:00 + 1 h, plus the two hours snoozed.
 	if c := env.clockOf(conv, sla.FirstResponse); c.state != sla.Running || !c.due.Equal(slaEpoch.Add(3*time.Hour)) {
 		t.Fatalf("after the wake: clock %s due %s, want running until 12:00", c.state, at(c.due))

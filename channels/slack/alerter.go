@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley/channels"
@@ -34,7 +33,7 @@ func NewAlerter(store *inbox.Store, apiURL, publicURL string, log *slog.Logger) 
 
 // ConversationURL is the conversation's page in the web inbox.
 func (a *Alerter) ConversationURL(conversationID int64) string {
-	return a.publicURL + "/conversations/" + strconv.FormatInt(conversationID, 10)
+	return a.publicURL + inbox.ConversationPath(conversationID)
 }
 
 // Alert posts an SLA alert of the workflow (a warning, a breach, an escalation) to teamID's

@@ -38,13 +38,13 @@ func TestAlertPostsToTheTeamsChannelWithALink(t *testing.T) {
 	if len(posts) != 2 {
 		t.Fatalf("posts = %+v", posts)
 	}
-	if posts[0].Channel != "C0BILLALERTS" || !strings.Contains(string(posts[0].Blocks), `"url":"https://parley.example/conversations/42"`) {
+	if posts[0].Channel != "C0BILLALERTS" || !strings.Contains(string(posts[0].Blocks), `"url":"https://parley.example/inbox/42"`) {
 		t.Fatalf("team alert = %+v, blocks %s", posts[0], posts[0].Blocks)
 	}
 	if strings.Contains(posts[0].Text, "<!channel>") {
 		t.Fatalf("customer text can mention @channel: %q", posts[0].Text)
 	}
-	if posts[1].Channel != "C0ALERTS" || !strings.Contains(string(posts[1].Blocks), "/conversations/7") {
+	if posts[1].Channel != "C0ALERTS" || !strings.Contains(string(posts[1].Blocks), "/inbox/7") {
 		t.Fatalf("default alert = %+v, blocks %s", posts[1], posts[1].Blocks)
 	}
 }
@@ -80,7 +80,7 @@ func TestAlertOfTheWorkflow(t *testing.T) {
 		t.Fatalf("posts = %+v", posts)
 	}
 	blocks := string(posts[0].Blocks)
-	for _, want := range []string{breach.Title(), ":rotating_light:", "Export stuck", `"url":"https://parley.example/conversations/9"`} {
+	for _, want := range []string{breach.Title(), ":rotating_light:", "Export stuck", `"url":"https://parley.example/inbox/9"`} {
 		if !strings.Contains(blocks, want) {
 			t.Errorf("alert blocks %s lack %q", blocks, want)
 		}

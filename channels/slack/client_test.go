@@ -76,7 +76,7 @@ func TestPostAlert(t *testing.T) {
 	s, c := setup(t)
 	ts, err := c.PostAlert(context.Background(), "C9", Alert{
 		Title: "First response overdue", Text: "Customer wrote: <!channel> help",
-		URL: "https://parley.example.com/conversations/42", Level: LevelCritical,
+		URL: "https://parley.example.com/inbox/42", Level: LevelCritical,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestPostAlert(t *testing.T) {
 	}
 	button := blocks[1].Elements
 	if len(button) != 1 || button[0].Type != "button" || button[0].Style != "danger" ||
-		button[0].URL != "https://parley.example.com/conversations/42" {
+		button[0].URL != "https://parley.example.com/inbox/42" {
 		t.Fatalf("button = %+v", button)
 	}
 	if !strings.Contains(posts[0].Text, "First response overdue") || strings.Contains(posts[0].Text, "<!channel>") {

@@ -257,7 +257,7 @@ func TestAlertLinkClickIsOnlyAcknowledged(t *testing.T) {
 	s := newSurveyed(t)
 	before := s.count(t, `SELECT count(*) FROM river_job`)
 	body := slacktest.BlockActions(slacktest.Click{User: "U0AGENT", Channel: "C0ALERTS", MessageTS: "1700000500.000001",
-		ActionID: "open_conversation", Value: "open", URL: "https://parley.example/conversations/1",
+		ActionID: "open_conversation", Value: "open", URL: "https://parley.example/inbox/1",
 		ResponseURL: s.fake.ResponseURL()})
 	w := s.send(t, slacktest.FormRequest(slack.InteractionsPath, signingSecret, time.Now(), body))
 	if w.Code != http.StatusOK || w.Body.Len() != 0 {

@@ -96,6 +96,16 @@ var policies = map[string]policy{
 	"GET /reset/{token}":      {access: public, path: "/reset/pr_nosuchtoken"},
 	"POST /reset/{token}":     {access: public, path: "/reset/pr_nosuchtoken", form: true, body: "new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
 
+	// Notifications and mentions (issue 18): one's own notifications only (another's is 404).
+	"GET /notifications":                         {access: agentRole},
+	"POST /notifications/read-all":               {access: agentRole},
+	"POST /notifications/{id}/read":              {access: agentRole, path: "/notifications/999999999/read", ok: http.StatusNotFound},
+	"POST /settings/notifications":               {access: agentRole, form: true, body: "email=daily"},
+	"GET /api/v1/notifications":                  {access: agentRole},
+	"POST /api/v1/notifications/{id}/read":       {access: agentRole, path: "/api/v1/notifications/999999999/read", ok: http.StatusNotFound},
+	"POST /api/v1/notifications/read-all":        {access: agentRole},
+	"GET /api/v1/conversations/{id}/mentionable": {access: agentRole, object: conversation},
+
 	// The agents' first hour (issue 20): the browsers' icon.
 	"GET /favicon.ico": {access: public},
 

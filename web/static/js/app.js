@@ -7,6 +7,7 @@ import { typingTarget, onSignedOut } from './api.js';
 import { toast } from './toast.js';
 import { setupMenu } from './menu.js';
 import { scrollRegions } from './scrollregion.js';
+import { setupNotifications } from './notify.js';
 
 const body = document.body;
 
@@ -27,6 +28,7 @@ if (session) {
 
 setupMenu();
 scrollRegions();
+setupNotifications(live, me);
 
 // A survey answer that opened a follow-up for me: say so on whatever page I am.
 live?.addEventListener('event', (ev) => {

@@ -5,6 +5,7 @@
 import { live, me, localTimes } from './app.js';
 import { post, fragment, debounce, typingTarget } from './api.js';
 import { Composer } from './composer.js';
+import { setupMentions } from './mention.js';
 import { Presence } from './presence.js';
 import { Unread } from './unread.js';
 import { toast } from './toast.js';
@@ -245,6 +246,7 @@ const composer = openId ? new Composer(document.getElementById('composer'), {
   typing: () => live.send({ type: 'typing', conversation_id: openId }),
   latest: latestMessage,
 }) : null;
+if (openId) setupMentions(document.getElementById('composer'), openId);
 
 // --- keyboard ---------------------------------------------------------------------------
 
