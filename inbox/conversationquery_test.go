@@ -19,7 +19,7 @@ func TestConversationQueryBuild(t *testing.T) {
 	const order = " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT "
 	const from = "conversations c JOIN contacts k ON k.id = c.contact_id"
 	const hits = "((SELECT m.conversation_id AS id FROM messages m WHERE m.search @@ to_tsquery('simple', $1) ORDER BY m.id + 0 DESC LIMIT 1000)" +
-		" UNION (SELECT c2.id FROM contacts k2 JOIN conversations c2 ON c2.contact_id = k2.id WHERE to_tsvector('simple', k2.name) @@ to_tsquery('simple', $1) ORDER BY c2.id + 0 DESC LIMIT 1000))" +
+		" UNION (SELECT c2.id FROM contacts k2 JOIN conversations c2 ON c2.contact_id = k2.id WHERE k2.name_tsv @@ to_tsquery('simple', $1) ORDER BY c2.id + 0 DESC LIMIT 1000))" +
 		" hit JOIN conversations c ON c.id = hit.id JOIN contacts k ON k.id = c.contact_id"
 	cases := []struct {
 		name   string
