@@ -103,7 +103,9 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 		}
 		if json.Unmarshal(answer, &got) == nil {
 			count(-1)
-			count(teamOf(got.ConversationID))
+			if *teams > 0 {
+				count(teamOf(got.ConversationID))
+			}
 		}
 	})
 	if err != nil {
