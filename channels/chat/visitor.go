@@ -28,7 +28,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(MaxFrameBytes)
 	c := &socket{srv: s, conn: conn, ctx: s.ctx, inboxID: in.ID, source: netlimit.SourceKey(netlimit.Client(r)),
-		send: make(chan outItem, s.sock.SendQueue), done: make(chan struct{})}
+		done: make(chan struct{}), writing: true}
 	if !s.enterSocket(c) {
 		// Refused after the upgrade, so that the widget reads why and when to come back (a
 		// browser shows a script nothing of a refused handshake).
@@ -42,14 +42,14 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 }
 
 // run opens a socket's session (the hello, the welcome and replay), then hands the socket to
-// its long-lived reader and writer, each started on a fresh, small stack.
+// its long-lived reader, started on a fresh, small stack, and to its queue.
 func (s *Server) run(c *socket, in inbox.Inbox) {
 	ss, ok := s.open(c, in)
 	if !ok {
 		c.close()
 		return
 	}
-	go c.writePump()
+	c.opened()
 	go func() {
 		defer c.close()
 		defer s.hub.remove(c)
