@@ -18,13 +18,15 @@ const (
 	pongWait     = 60 * time.Second // a socket silent for this long is dead
 	pingInterval = 25 * time.Second
 	readLimit    = 4 << 10
-	// gatherWait is how long the hub gathers events before it delivers them: a burst (one
-	// transaction's events, a busy second) costs each socket one frame and one write.
-	gatherWait = 20 * time.Millisecond
+	// gatherWait is the least time between two deliveries of the hub: the events of a busy
+	// spell are gathered for it, and each socket gets one frame and one write for them. An
+	// event after a quiet spell waits only gatherFirst, for the rest of its notification.
+	gatherWait  = 20 * time.Millisecond
+	gatherFirst = time.Millisecond
 )
 
 // hub fans the process's events out to the agent sockets it holds. publish never blocks: it
-// gathers events for gatherWait, then delivers them, each socket getting the ones it may see in
+// gathers events (at most gatherWait after the last delivery), then delivers them, each socket getting the ones it may see in
 // one frame, encoded once for every socket that sees the same ones. A socket has a bounded
 // queue of frames and a writer goroutine only while it has frames to write; a socket whose
 // queue is full is closed (its tab reconnects and catches up) rather than slowing the others.
@@ -43,6 +45,7 @@ type hub struct {
 	pendMu     sync.Mutex
 	pending    []outEvent
 	armed      bool
+	last       time.Time // when the last delivery began
 	delivering sync.Mutex
 }
 
@@ -105,9 +108,10 @@ func (h *hub) publish(e inbox.Event) {
 	h.pending = append(h.pending, outEvent{e: e, json: msg})
 	arm := !h.armed && h.wait > 0
 	h.armed = h.armed || arm
+	delay := max(gatherFirst, h.wait-time.Since(h.last))
 	h.pendMu.Unlock()
 	if arm {
-		time.AfterFunc(h.wait, h.flush)
+		time.AfterFunc(delay, h.flush)
 	}
 }
 
@@ -118,7 +122,7 @@ func (h *hub) flush() {
 	defer h.delivering.Unlock()
 	h.pendMu.Lock()
 	batch := h.pending
-	h.pending, h.armed = nil, false
+	h.pending, h.armed, h.last = nil, false, time.Now()
 	h.pendMu.Unlock()
 	if len(batch) == 0 {
 		return
