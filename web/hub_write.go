@@ -62,7 +62,9 @@ func (c *client) every(interval time.Duration, fn func()) {
 		default:
 		}
 		fn()
+		c.mu.Lock()
 		t.Reset(interval)
+		c.mu.Unlock()
 	})
 	c.timers = append(c.timers, t)
 }
