@@ -44,7 +44,7 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	if *n < 1 || *teams < 0 || *conc < 1 || *contacts < 1 || *dur <= 0 {
 		return errors.New("bench sockets: sockets, concurrency, contacts and duration must be positive, teams at least 0")
 	}
-	if err := raiseOpenFiles(2**n + 1000); err != nil {
+	if err := raiseOpenFiles(*n + 1000); err != nil {
 		return fmt.Errorf("bench sockets: %w", err)
 	}
 	a, stop, url, token, err := benchApp(ctx, c, true)
