@@ -42,9 +42,13 @@ func benchSocketClients(ctx context.Context, c *cli, url, file string) error {
 	for range 32 {
 		wg.Go(func() {
 			for i := next.Add(1) - 1; i < int64(len(tokens)) && failed.Load() == nil; i = next.Add(1) - 1 {
-				conn, _, err := dialer.DialContext(ctx, url, http.Header{"Authorization": {"Bearer " + tokens[i]}})
+				conn, resp, err := dialer.DialContext(ctx, url, http.Header{"Authorization": {"Bearer " + tokens[i]}})
 				if err != nil {
-					err = fmt.Errorf("socket %d: %w", i, err)
+					status := 0
+					if resp != nil {
+						status = resp.StatusCode
+					}
+					err = fmt.Errorf("socket %d: %w (HTTP status %d)", i, err, status)
 					failed.Store(&err)
 					return
 				}
