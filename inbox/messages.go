@@ -103,6 +103,29 @@ func (s *Store) GetMessage(ctx context.Context, id int64) (Message, error) {
 	return m, nil
 }
 
+// GetMessagesByID returns the messages of ids that exist, in no particular order and without
+// their attachments (as GetMessage): one query for many, for a fan-out that shows each of a
+// burst of replies to its visitor.
+func (s *Store) GetMessagesByID(ctx context.Context, ids []int64) ([]Message, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+messageCols+" FROM messages WHERE id = ANY($1)", ids)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: messages by id: %w", err)
+	}
+	defer rows.Close()
+	var msgs []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("inbox: messages by id: %w", err)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("inbox: messages by id: %w", err)
+	}
+	return msgs, nil
+}
+
 // Attachment returns one attachment with its content.
 func (s *Store) Attachment(ctx context.Context, id int64) (Attachment, error) {
 	var a Attachment

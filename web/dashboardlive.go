@@ -59,22 +59,11 @@ func (s *Server) dashboardLive(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// heartbeat records the socket's agent as online every heartbeatEvery until done closes (the
-// events handler recorded the first beat), so that any process's dashboard counts them
+// heartbeat records the socket's agent as online (the events handler recorded the first beat;
+// the socket's timer beats every heartbeatEvery), so that any process's dashboard counts them
 // (inbox.Live.Online).
-func (s *Server) heartbeat(ctx context.Context, agentID int64, done <-chan struct{}) {
-	t := time.NewTicker(heartbeatEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := s.store.TouchOnline(ctx, agentID); err != nil && ctx.Err() == nil {
-			s.log.Warn("heartbeat", "agent", agentID, "err", err)
-		}
+func (s *Server) heartbeat(ctx context.Context, agentID int64) {
+	if err := s.store.TouchOnline(ctx, agentID); err != nil && ctx.Err() == nil {
+		s.log.Warn("heartbeat", "agent", agentID, "err", err)
 	}
 }

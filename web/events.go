@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"sync"
@@ -21,8 +22,9 @@ func newUpgrader() *websocket.Upgrader {
 	}
 }
 
-// events is GET /api/v1/events: the WebSocket of live events for the authenticated agent. Each
-// frame is one JSON inbox.Event; a "feed.resumed" event tells the client to catch up.
+// events is GET /api/v1/events: the WebSocket of live events for the authenticated agent. A
+// frame is one JSON inbox.Event, or a JSON array of several in order (the events of a short
+// interval, gathered by the hub); a "feed.resumed" event tells the client to catch up.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	agent := agentFrom(r.Context())
 	v, err := s.viewerOf(r)
@@ -40,20 +42,22 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader answered the client already
 	}
-	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn, send: make(chan []byte, sendQueue), done: make(chan struct{})}
+	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn, done: make(chan struct{})}
 	s.hub.add(c)
 	if code, ok := s.stillValid(r, agent); !ok {
 		s.hub.closeAgent(agent.ID, code, "access changed")
 		return
 	}
+	// The handler returns and net/http lets go of the request's buffers; the socket keeps one
+	// goroutine, its read loop, and its timers. Its work outlives the request's context.
+	ctx := context.WithoutCancel(r.Context())
+	c.every(pingInterval, c.ping)
+	c.every(heartbeatEvery, func() { s.heartbeat(ctx, agent.ID) })
 	go func() {
-		c.writePump(r.Context())
+		c.readPump(func(frame []byte) { s.ui.presence.receive(ctx, c, frame) })
 		s.hub.remove(c)
+		s.ui.presence.gone(c)
 	}()
-	go s.heartbeat(r.Context(), agent.ID, c.done)
-	c.readPump(func(frame []byte) { s.ui.presence.receive(r.Context(), c, frame) })
-	s.hub.remove(c)
-	s.ui.presence.gone(c)
 }
 
 // stillValid re-reads, past every cache, the credential that opened a socket once the socket is

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -14,10 +13,11 @@ import (
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
 	"github.com/parleyhq/parley/internal/teamtest"
+	"github.com/parleyhq/parley/internal/wstest"
 )
 
 // dialEvents opens the agent event socket of a server.
-func dialEvents(t *testing.T, e *apiEnv, token string) *websocket.Conn {
+func dialEvents(t *testing.T, e *apiEnv, token string) *wstest.Events {
 	t.Helper()
 	url := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/api/v1/events"
 	conn, resp, err := websocket.DefaultDialer.Dial(url, http.Header{"Authorization": {"Bearer " + token}})
@@ -25,26 +25,13 @@ func dialEvents(t *testing.T, e *apiEnv, token string) *websocket.Conn {
 		t.Fatalf("dial events: %v (%v)", err, resp)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return conn
+	return &wstest.Events{Conn: conn}
 }
 
 // nextEvent reads events until one matches, or fails after a generous deadline.
-func nextEvent(t *testing.T, conn *websocket.Conn, match func(inbox.Event) bool) inbox.Event {
+func nextEvent(t *testing.T, conn *wstest.Events, match func(inbox.Event) bool) inbox.Event {
 	t.Helper()
-	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
-	for {
-		var ev inbox.Event
-		_, raw, err := conn.ReadMessage()
-		if err != nil {
-			t.Fatalf("read event: %v", err)
-		}
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			t.Fatalf("decode event %s: %v", raw, err)
-		}
-		if match(ev) {
-			return ev
-		}
-	}
+	return conn.NextMatch(t, match)
 }
 
 func TestTwoServersBothDeliverEveryEvent(t *testing.T) {
@@ -62,7 +49,7 @@ func TestTwoServersBothDeliverEveryEvent(t *testing.T) {
 		t.Fatalf("inbound status %d", st)
 	}
 	isMsg := func(ev inbox.Event) bool { return ev.Type == inbox.EventMessageCreated && ev.MessageID == in.MessageID }
-	for name, conn := range map[string]*websocket.Conn{"A": onA, "B": onB} {
+	for name, conn := range map[string]*wstest.Events{"A": onA, "B": onB} {
 		ev := nextEvent(t, conn, isMsg)
 		if ev.ConversationID != in.ConversationID || ev.Direction != inbox.DirectionInbound {
 			t.Fatalf("server %s got %+v", name, ev)

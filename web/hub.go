@@ -13,23 +13,46 @@ import (
 
 // Socket tuning. Buffers are small and pooled: an idle agent socket costs a few kilobytes.
 const (
-	sendQueue    = 64               // events buffered per socket; a socket that falls further behind is dropped
+	sendQueue    = 64               // frames queued per socket; a socket that falls further behind is dropped
 	writeWait    = 10 * time.Second // deadline of one write
 	pongWait     = 60 * time.Second // a socket silent for this long is dead
 	pingInterval = 25 * time.Second
 	readLimit    = 4 << 10
+	// gatherWait is the least time between two deliveries of the hub: the events of a busy
+	// spell are gathered for it, and each socket gets one frame and one write for them. An
+	// event after a quiet spell waits only gatherFirst, for the rest of its notification.
+	gatherWait  = 20 * time.Millisecond
+	gatherFirst = time.Millisecond
 )
 
-// hub fans the process's events out to the agent sockets it holds. publish never blocks: each
-// socket has a bounded queue and its own write pump, and a socket whose queue is full is
-// closed (its tab reconnects and catches up) rather than slowing the others.
+// hub fans the process's events out to the agent sockets it holds. publish never blocks: it
+// gathers events (at most gatherWait after the last delivery), then delivers them, each socket getting the ones it may see in
+// one frame, encoded once for every socket that sees the same ones. A socket has a bounded
+// queue of frames and a writer goroutine only while it has frames to write; a socket whose
+// queue is full is closed (its tab reconnects and catches up) rather than slowing the others.
 type hub struct {
 	store   *inbox.Store
 	log     *slog.Logger
 	metrics *metrics
+	// wait is gatherWait; the tests deliver at once (0: flush is called by hand).
+	wait time.Duration
 
 	mu      sync.RWMutex
 	clients map[*client]struct{}
+
+	// pending is the events gathered for the next delivery; armed is set while a delivery is
+	// scheduled. delivering serializes deliveries, so every socket gets its frames in order.
+	pendMu     sync.Mutex
+	pending    []outEvent
+	armed      bool
+	last       time.Time // when the last delivery began
+	delivering sync.Mutex
+}
+
+// outEvent is an event and its JSON, encoded once for every socket.
+type outEvent struct {
+	e    inbox.Event
+	json []byte
 }
 
 // client is one agent socket.
@@ -38,15 +61,22 @@ type client struct {
 	// viewer is what the agent may see (inbox.Viewer), as of the socket's opening.
 	viewer inbox.Viewer
 	conn   *websocket.Conn
-	send   chan []byte
 	once   sync.Once
 	done   chan struct{}
 	// presence is what the socket last said about itself; only its read loop touches it.
 	presence presenceState
+
+	// mu guards the frames waiting to be written; writing is set while a writer runs (or, in
+	// tests, to hold frames back).
+	mu      sync.Mutex
+	queue   []*websocket.PreparedMessage
+	writing bool
+	// timers ping the socket and beat the agent's presence; stopped when it closes.
+	timers []*time.Timer
 }
 
 func newHub(store *inbox.Store, log *slog.Logger, m *metrics) *hub {
-	return &hub{store: store, log: log, metrics: m, clients: map[*client]struct{}{}}
+	return &hub{store: store, log: log, metrics: m, wait: gatherWait, clients: map[*client]struct{}{}}
 }
 
 func (h *hub) add(c *client) {
@@ -67,22 +97,57 @@ func (h *hub) remove(c *client) {
 	c.close()
 }
 
-// publish queues e for every socket allowed to see it.
+// publish gathers e for the next delivery, which it schedules if none is.
 func (h *hub) publish(e inbox.Event) {
 	msg, err := encodeEvent(e)
 	if err != nil {
 		h.log.Error("encode event", "err", err)
 		return
 	}
+	h.pendMu.Lock()
+	h.pending = append(h.pending, outEvent{e: e, json: msg})
+	arm := !h.armed && h.wait > 0
+	h.armed = h.armed || arm
+	delay := max(gatherFirst, h.wait-time.Since(h.last))
+	h.pendMu.Unlock()
+	if arm {
+		time.AfterFunc(delay, h.flush)
+	}
+}
+
+// flush delivers the gathered events: each socket is queued one frame of those it may see, in
+// the order they were published. Sockets that see the same events share the frame.
+func (h *hub) flush() {
+	h.delivering.Lock()
+	defer h.delivering.Unlock()
+	h.pendMu.Lock()
+	batch := h.pending
+	h.pending, h.armed, h.last = nil, false, time.Now()
+	h.pendMu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	frames := map[string]*websocket.PreparedMessage{}
+	seen := make([]byte, len(batch)) // which events of the batch a socket sees, as a map key
 	var slow []*client
 	h.mu.RLock()
 	for c := range h.clients {
-		if !c.sees(e) {
+		some := false
+		for i, oe := range batch {
+			seen[i] = 0
+			if c.sees(oe.e) {
+				seen[i], some = 1, true
+			}
+		}
+		if !some {
 			continue
 		}
-		select {
-		case c.send <- msg:
-		default:
+		pm, ok := frames[string(seen)]
+		if !ok {
+			pm = h.frame(batch, seen)
+			frames[string(seen)] = pm
+		}
+		if pm != nil && !c.push(pm) {
 			slow = append(slow, c)
 		}
 	}
@@ -92,6 +157,36 @@ func (h *hub) publish(e inbox.Event) {
 		h.log.Warn("dropping slow event socket", "agent", c.agent.ID)
 		h.remove(c)
 	}
+}
+
+// frame is the frame of the events of batch marked in seen: the event itself when there is one
+// (as before batching), otherwise a JSON array of them in order.
+func (h *hub) frame(batch []outEvent, seen []byte) *websocket.PreparedMessage {
+	var out []byte
+	n := 0
+	for i, oe := range batch {
+		if seen[i] == 0 {
+			continue
+		}
+		if n == 0 {
+			out = append(out, '[')
+		} else {
+			out = append(out, ',')
+		}
+		out = append(out, oe.json...)
+		n++
+	}
+	if n == 1 {
+		out = out[1:]
+	} else {
+		out = append(out, ']')
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, out)
+	if err != nil {
+		h.log.Error("prepare event frame", "err", err)
+		return nil
+	}
+	return pm
 }
 
 // closeAll closes every socket with 1001 "going away", which the inbox page reconnects from at
@@ -142,47 +237,13 @@ func (c *client) sees(e inbox.Event) bool {
 
 func (c *client) close() {
 	c.once.Do(func() {
+		c.mu.Lock()
+		for _, t := range c.timers {
+			t.Stop()
+		}
+		c.queue = nil
+		c.mu.Unlock()
 		close(c.done)
 		_ = c.conn.Close()
 	})
-}
-
-// writePump is the only writer of the socket: queued events and pings.
-func (c *client) writePump(ctx context.Context) {
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.done:
-			return
-		case msg := <-c.send:
-			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-				return
-			}
-		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return
-			}
-		}
-	}
-}
-
-// readPump reads until the socket closes, handing each frame the agent sends to onFrame; pongs
-// keep the socket alive.
-func (c *client) readPump(onFrame func([]byte)) {
-	c.conn.SetReadLimit(readLimit)
-	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
-	c.conn.SetPongHandler(func(string) error {
-		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
-	})
-	for {
-		_, msg, err := c.conn.ReadMessage()
-		if err != nil {
-			return
-		}
-		onFrame(msg)
-	}
 }

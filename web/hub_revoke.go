@@ -32,7 +32,7 @@ func (h *hub) closeAgent(agentID int64, code int, reason string) {
 	h.mu.RUnlock()
 	msg := websocket.FormatCloseMessage(code, reason)
 	for _, c := range theirs {
-		// WriteControl may run beside the write pump (gorilla/websocket allows it).
+		// WriteControl may run beside the socket's writer (gorilla/websocket allows it).
 		_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 		h.remove(c)
 	}

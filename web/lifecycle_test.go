@@ -114,7 +114,7 @@ func TestDeactivationEndsAccessOnEveryServerAtOnce(t *testing.T) {
 	if st != http.StatusSeeOther {
 		t.Fatalf("deactivate on A: %d %.300s", st, body)
 	}
-	waitClosed(t, sock, 4001)
+	waitClosed(t, sock.Conn, 4001)
 	if st := b.doAs(t, anaTok, "GET", "/api/v1/me", "", nil); st != http.StatusUnauthorized {
 		t.Fatalf("ana's cached token on B after deactivation: %d, want 401", st)
 	}
@@ -205,7 +205,7 @@ func TestDemotedSupervisorLosesAccessAtOnce(t *testing.T) {
 	if err := a.store.SetAgentRole(context.Background(), sup.ID, inbox.RoleAgent, inbox.CLIActor()); err != nil {
 		t.Fatal(err)
 	}
-	waitClosed(t, sock, 4001)
+	waitClosed(t, sock.Conn, 4001)
 	if st := b.doAs(t, supTok, "GET", "/api/v1/sla/board", "", nil); st != http.StatusForbidden {
 		t.Fatalf("board after demotion: %d, want 403", st)
 	}

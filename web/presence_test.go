@@ -2,21 +2,20 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/teamtest"
+	"github.com/parleyhq/parley/internal/wstest"
 )
 
 // dial opens the user's event socket on env's server with their session cookie.
-func (u *user) dial(t *testing.T, env *uiEnv) *websocket.Conn {
+func (u *user) dial(t *testing.T, env *uiEnv) *wstest.Events {
 	t.Helper()
 	base, _ := url.Parse(u.e.http.URL)
 	var cookie []string
@@ -29,10 +28,10 @@ func (u *user) dial(t *testing.T, env *uiEnv) *websocket.Conn {
 		t.Fatalf("dial events: %v (%v)", err, resp)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return conn
+	return &wstest.Events{Conn: conn}
 }
 
-func send(t *testing.T, c *websocket.Conn, typ string, conv int64) {
+func send(t *testing.T, c *wstest.Events, typ string, conv int64) {
 	t.Helper()
 	if err := c.WriteJSON(presenceFrame{Type: typ, ConversationID: conv}); err != nil {
 		t.Fatal(err)
@@ -40,22 +39,9 @@ func send(t *testing.T, c *websocket.Conn, typ string, conv int64) {
 }
 
 // next reads the socket's next presence event.
-func next(t *testing.T, c *websocket.Conn) inbox.Event {
+func next(t *testing.T, c *wstest.Events) inbox.Event {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(15 * time.Second))
-	for {
-		var e inbox.Event
-		_, raw, err := c.ReadMessage()
-		if err != nil {
-			t.Fatalf("read: %v", err)
-		}
-		if err := json.Unmarshal(raw, &e); err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(e.Type, "presence.") {
-			return e
-		}
-	}
+	return c.NextMatch(t, func(e inbox.Event) bool { return strings.HasPrefix(e.Type, "presence.") })
 }
 
 func TestPresenceCrossesProcessesAndRespectsVisibility(t *testing.T) {

@@ -37,7 +37,7 @@ func TestRevocationOnOneServerIsRefusedOnTheOtherAtOnce(t *testing.T) {
 	if st := a.do(t, "DELETE", "/api/v1/tokens/"+itoa(made.ID), "", nil); st != http.StatusOK {
 		t.Fatalf("revoke on A: %d", st)
 	}
-	waitClosed(t, sock, 4002)
+	waitClosed(t, sock.Conn, 4002)
 	if st := b.doAs(t, made.Token, "GET", "/api/v1/conversations", "", nil); st != http.StatusUnauthorized {
 		t.Fatalf("revoked token on B: %d, want 401", st)
 	}

@@ -59,7 +59,7 @@ func TestMain(m *testing.M) {
 //	make bench BENCH=HoldAndBroadcast PKG=./channels/chat/ BENCHTIME=1x
 func BenchmarkHoldAndBroadcast(b *testing.B) {
 	n := benchSockets()
-	raiseFileLimit(b, 2*n+1000)
+	raiseFileLimit(b, n+1000) // each process holds one end of every socket
 	store := benchStore(b)
 	srv, url, inboxID := benchServer(b, store)
 	agent, err := store.CreateAgent(context.Background(), inbox.NewAgent{Email: "bench@parley.test", Name: "Bench Agent", Password: "correct-horse-battery"})

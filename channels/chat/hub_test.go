@@ -10,26 +10,46 @@ import (
 	"github.com/parleyhq/parley/internal/wstest"
 )
 
-// testSocket is a visitor socket of contactID over a real WebSocket connection whose write pump
-// is not running: nothing drains its queue but the test.
-func testSocket(t *testing.T, srv *Server, contactID int64, queue int) *socket {
+// testSocket is a visitor socket of contactID over a real WebSocket connection whose session
+// never opens, so no writer starts: nothing drains its queue but the test (take).
+func testSocket(t *testing.T, srv *Server, contactID int64) *socket {
 	t.Helper()
 	conn, _ := wstest.Pair(t, &websocket.Upgrader{})
-	c := &socket{srv: srv, conn: conn, send: make(chan outItem, queue), done: make(chan struct{})}
+	c := &socket{srv: srv, conn: conn, done: make(chan struct{}), writing: true}
 	c.setContact(contactID)
 	return c
+}
+
+// take takes the socket's oldest queued frame; it fails the test when there is none.
+func take(t *testing.T, c *socket) outItem {
+	t.Helper()
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if len(c.queue) == 0 {
+		t.Fatal("nothing queued")
+	}
+	it := c.queue[0]
+	c.queue = c.queue[1:]
+	return it
+}
+
+// queued is how many frames wait in the socket's queue.
+func queued(c *socket) int {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	return len(c.queue)
 }
 
 // TestHubDropsASlowSocketWithoutBlockingOthers: one tab of a customer stops taking frames; once
 // its queue is full it is dropped (its widget reconnects and replays), while the customer's
 // other tab receives every reply, and the feed never waits.
 func TestHubDropsASlowSocketWithoutBlockingOthers(t *testing.T) {
-	srv := &Server{log: slog.New(slog.DiscardHandler)}
-	h := newHub(srv)
 	const queue = 4
-	slow := testSocket(t, srv, 7, queue)
-	fast := testSocket(t, srv, 7, queue)
-	other := testSocket(t, srv, 8, queue)
+	srv := &Server{log: slog.New(slog.DiscardHandler), sock: SocketConfig{SendQueue: queue}}
+	h := newHub(srv)
+	slow := testSocket(t, srv, 7)
+	fast := testSocket(t, srv, 7)
+	other := testSocket(t, srv, 8)
 	for _, c := range []*socket{slow, fast, other} {
 		if !h.add(c) {
 			t.Fatal("the hub refused a socket")
@@ -42,7 +62,7 @@ func TestHubDropsASlowSocketWithoutBlockingOthers(t *testing.T) {
 	var got []int64
 	for id := int64(1); id <= queue; id++ {
 		h.dispatch(reply(id))
-		got = append(got, (<-fast.send).msgID)
+		got = append(got, take(t, fast).msgID)
 	}
 	select {
 	case <-slow.done:
@@ -55,7 +75,7 @@ func TestHubDropsASlowSocketWithoutBlockingOthers(t *testing.T) {
 
 	// One more reply overflows the slow tab: it is closed and forgotten; the other tab gets it.
 	h.dispatch(reply(queue + 1))
-	got = append(got, (<-fast.send).msgID)
+	got = append(got, take(t, fast).msgID)
 	select {
 	case <-slow.done:
 	default:
@@ -69,12 +89,12 @@ func TestHubDropsASlowSocketWithoutBlockingOthers(t *testing.T) {
 			t.Fatalf("the fast tab got messages %v, want 1..%d in order", got, queue+1)
 		}
 	}
-	if len(other.send) != 0 {
-		t.Fatalf("another customer's socket got %d frames", len(other.send))
+	if n := queued(other); n != 0 {
+		t.Fatalf("another customer's socket got %d frames", n)
 	}
 	// Later replies go to the remaining tab only, without touching the dropped one.
 	h.dispatch(reply(queue + 2))
-	if it := <-fast.send; it.msgID != queue+2 {
+	if it := take(t, fast); it.msgID != queue+2 {
 		t.Fatalf("after the drop the fast tab got %d", it.msgID)
 	}
 }

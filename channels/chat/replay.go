@@ -15,7 +15,7 @@ const recentConversations = 10
 
 // welcome answers the hello: an identity error if the user_hash failed, the welcome, then
 // every chat message of the visitor's conversations after lastID (none of the agents' notes)
-// and every reply up to it that no socket showed (see backlog), oldest first. It runs before the write pump starts, so it writes directly; the replayed
+// and every reply up to it that no socket showed (see backlog), oldest first. It runs before the socket's queue is opened (socket.opened), so it writes directly; the replayed
 // messages are recorded as seen.
 //
 // Replaying by id leaves no gap: a conversation's messages get their ids in commit order,

@@ -92,6 +92,7 @@ type Server struct {
 	newVisitors *Limiter
 	sockets     *netlimit.Gate
 	hub         *hub
+	messages    *messageLoader
 	visitors    *Visitors
 	upgrader    *websocket.Upgrader
 	sock        SocketConfig
@@ -179,6 +180,7 @@ func New(cfg Config) (*Server, error) {
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.meter = cfg.Meter
 	s.hub = newHub(s)
+	s.messages = &messageLoader{store: s.store}
 	s.cancel = cfg.Events.Subscribe(s.hub.dispatch)
 	if cfg.Relay != nil {
 		s.listenPresence(cfg.Relay)

@@ -12,8 +12,9 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// socket is one visitor connection. Its handler goroutine reads; one write pump goroutine
-// is its only writer. Frames reach the pump through a bounded queue.
+// socket is one visitor connection. One goroutine reads; frames reach the writer through a
+// bounded queue, and a writer goroutine runs only while the queue holds frames, so an idle
+// socket has one goroutine and a ping timer.
 type socket struct {
 	srv       *Server
 	conn      *websocket.Conn
@@ -24,15 +25,22 @@ type socket struct {
 	// while it counts against the address's socket cap.
 	source    string
 	holdsSlot bool
-	send      chan outItem
 	done      chan struct{}
 	once      sync.Once
+
+	// qmu guards the frames waiting to be written (at most SendQueue) and writing, which is set
+	// while a writer goroutine runs, and from the start until the session is open (the handler
+	// writes the welcome itself); ping is the timer of the next ping.
+	qmu     sync.Mutex
+	queue   []outItem
+	writing bool
+	ping    *time.Timer
 
 	mu        sync.Mutex
 	contactID int64
 	conv      convRef
 
-	// Used by the write pump only (and by the handler before the pump starts).
+	// Used by the writer only (and by the handler before the session opens).
 	recent   [16]int64 // ids of the last messages written, to skip a second copy
 	next     int
 	replayed map[int64]struct{} // ids written by the replay, until the queue first drains
@@ -134,21 +142,66 @@ func (c *socket) enqueueFrame(f ServerFrame) bool {
 	return c.enqueue(outItem{frame: b})
 }
 
-// enqueue never blocks.
+// enqueue queues a frame and starts the writer unless one runs; it never blocks, and reports
+// false when the queue is full.
 func (c *socket) enqueue(it outItem) bool {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	select {
-	case c.send <- it:
-		return true
 	case <-c.done:
 		return true
 	default:
+	}
+	if len(c.queue) >= c.srv.sock.SendQueue {
 		return false
 	}
+	c.queue = append(c.queue, it)
+	c.startWriterLocked()
+	return true
+}
+
+func (c *socket) startWriterLocked() {
+	if !c.writing && len(c.queue) > 0 {
+		c.writing = true
+		go c.writeQueued()
+	}
+}
+
+// opened hands the socket's writes to its queue once the session is open, and starts pinging.
+func (c *socket) opened() {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	c.writing = false
+	c.startWriterLocked()
+	c.ping = time.AfterFunc(c.srv.sock.PingInterval, c.pingNow)
+}
+
+// pingNow pings the socket (beside a running writer: gorilla/websocket allows it) and sets
+// the next ping; a socket that cannot take it is dropped.
+func (c *socket) pingNow() {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.srv.sock.WriteWait)); err != nil {
+		c.srv.hub.remove(c)
+		return
+	}
+	c.qmu.Lock()
+	c.ping.Reset(c.srv.sock.PingInterval)
+	c.qmu.Unlock()
 }
 
 func (c *socket) close() {
 	c.once.Do(func() {
+		c.qmu.Lock()
 		close(c.done)
+		if c.ping != nil {
+			c.ping.Stop()
+		}
+		c.queue = nil
+		c.qmu.Unlock()
 		_ = c.conn.Close()
 		c.srv.leaveSocket(c)
 	})
@@ -178,36 +231,34 @@ func (c *socket) linger() {
 	c.close()
 }
 
-// writeNow writes one frame; only the write pump (or the handler before the pump starts)
+// writeNow writes one frame; only the writer (or the handler before the session opens)
 // calls it.
 func (c *socket) writeNow(frame []byte) error {
 	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.sock.WriteWait))
 	return c.conn.WriteMessage(websocket.TextMessage, frame)
 }
 
-// writePump writes queued frames and pings until the socket closes.
-func (c *socket) writePump() {
-	defer c.srv.hub.remove(c)
-	ping := time.NewTicker(c.srv.sock.PingInterval)
-	defer ping.Stop()
+// writeQueued writes the queued frames in order and ends when the queue is empty; a failed
+// write drops the socket.
+func (c *socket) writeQueued() {
 	for {
-		select {
-		case <-c.done:
+		c.qmu.Lock()
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.replayed = nil // the frames queued during the replay are written
+			c.qmu.Unlock()
 			return
-		case it := <-c.send:
-			if err := c.write(it); err != nil {
-				if !errors.Is(err, websocket.ErrCloseSent) {
-					c.srv.log.Debug("chat: write", "visitor", c.visitorID, "err", err)
-				}
-				return
+		}
+		it := c.queue[0]
+		c.queue[0] = outItem{}
+		c.queue = c.queue[1:]
+		c.qmu.Unlock()
+		if err := c.write(it); err != nil {
+			if !errors.Is(err, websocket.ErrCloseSent) {
+				c.srv.log.Debug("chat: write", "visitor", c.visitorID, "err", err)
 			}
-			if c.replayed != nil && len(c.send) == 0 {
-				c.replayed = nil
-			}
-		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.srv.sock.WriteWait)); err != nil {
-				return
-			}
+			c.srv.hub.remove(c)
+			return
 		}
 	}
 }
@@ -238,7 +289,7 @@ func (c *socket) write(it outItem) error {
 // fetch loads message id and returns the frame that shows it, nil when the visitor does not
 // see it.
 func (c *socket) fetch(id int64) ([]byte, *inbox.Message, error) {
-	m, err := c.srv.store.GetMessage(c.ctx, id)
+	m, err := c.srv.messages.get(c.ctx, id)
 	if errors.Is(err, inbox.ErrNotFound) {
 		return nil, nil, nil
 	}

@@ -28,7 +28,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(MaxFrameBytes)
 	c := &socket{srv: s, conn: conn, ctx: s.ctx, inboxID: in.ID, source: netlimit.SourceKey(netlimit.Client(r)),
-		send: make(chan outItem, s.sock.SendQueue), done: make(chan struct{})}
+		done: make(chan struct{}), writing: true}
 	if !s.enterSocket(c) {
 		// Refused after the upgrade, so that the widget reads why and when to come back (a
 		// browser shows a script nothing of a refused handshake).
@@ -42,14 +42,14 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 }
 
 // run opens a socket's session (the hello, the welcome and replay), then hands the socket to
-// its long-lived reader and writer, each started on a fresh, small stack.
+// its long-lived reader, started on a fresh, small stack, and to its queue.
 func (s *Server) run(c *socket, in inbox.Inbox) {
 	ss, ok := s.open(c, in)
 	if !ok {
 		c.close()
 		return
 	}
-	go c.writePump()
+	c.opened()
 	go func() {
 		defer c.close()
 		defer s.hub.remove(c)
@@ -136,6 +136,8 @@ func (c *socket) refuse(e Error, code int) {
 }
 
 // read handles the visitor's frames until the socket closes. Pongs and frames keep it alive.
+// Each frame is handled on a short-lived goroutine, so the long-lived reader's stack stays as
+// small as waiting for a frame needs.
 func (s *Server) read(c *socket, ss *session) {
 	_ = c.conn.SetReadDeadline(time.Now().Add(s.sock.PongWait))
 	c.conn.SetPongHandler(func(string) error {
@@ -150,41 +152,49 @@ func (s *Server) read(c *socket, ss *session) {
 			return
 		}
 		_ = c.conn.SetReadDeadline(time.Now().Add(s.sock.PongWait))
-		wait := s.limiter.Take(c.visitorID)
-		allowed := wait == 0
-		f, err := DecodeClient(data)
-		var fe *FrameError
-		switch f := f.(type) {
-		case nil:
-			if errors.As(err, &fe) && allowed {
-				s.tell(c, fe.Frame())
-			}
-		case *Hello:
-			if allowed {
-				s.tell(c, Error{Code: CodeHelloFirst, Message: "hello comes once, first."})
-			}
-		case *Send:
-			if wait > 0 {
-				s.tell(c, Error{Code: CodeRateLimited, Message: "Too many messages; sending again shortly.", ClientID: f.ClientID,
-					RetryAfter: retrySeconds(wait)})
-				continue
-			}
-			var ok bool
-			onFreshStack(func() { ok = s.receive(c, ss, f) })
-			if !ok {
-				c.shut(websocket.CloseInternalServerErr, "could not store the message; retrying")
-				return
-			}
-		case *Typing:
-			if allowed {
-				onFreshStack(func() { s.publishTyping(c, ss.name, f.On) })
-			}
-		case *Rating:
-			if allowed {
-				onFreshStack(func() { s.rate(c, f) })
-			}
+		ok := true
+		onFreshStack(func() { ok = s.handle(c, ss, data) })
+		if !ok {
+			return
 		}
 	}
+}
+
+// handle answers one frame of the visitor; it reports false when the socket is done.
+func (s *Server) handle(c *socket, ss *session, data []byte) bool {
+	wait := s.limiter.Take(c.visitorID)
+	allowed := wait == 0
+	f, err := DecodeClient(data)
+	var fe *FrameError
+	switch f := f.(type) {
+	case nil:
+		if errors.As(err, &fe) && allowed {
+			s.tell(c, fe.Frame())
+		}
+	case *Hello:
+		if allowed {
+			s.tell(c, Error{Code: CodeHelloFirst, Message: "hello comes once, first."})
+		}
+	case *Send:
+		if wait > 0 {
+			s.tell(c, Error{Code: CodeRateLimited, Message: "Too many messages; sending again shortly.", ClientID: f.ClientID,
+				RetryAfter: retrySeconds(wait)})
+			return true
+		}
+		if !s.receive(c, ss, f) {
+			c.shut(websocket.CloseInternalServerErr, "could not store the message; retrying")
+			return false
+		}
+	case *Typing:
+		if allowed {
+			s.publishTyping(c, ss.name, f.On)
+		}
+	case *Rating:
+		if allowed {
+			s.rate(c, f)
+		}
+	}
+	return true
 }
 
 // receive stores a visitor's message and acknowledges it with the stored message, whose id

@@ -28,11 +28,13 @@ import (
 // clients for a duration and prints messages/s and latency percentiles. Without --url it
 // starts a complete server in-process (HTTP, event feed, job workers) on DATABASE_URL.
 func benchCmd(ctx context.Context, c *cli) error {
-	what, err := c.sub("bench", "ingest", "inbox", "contacts")
+	what, err := c.sub("bench", "ingest", "inbox", "contacts", "sockets")
 	if err != nil {
 		return err
 	}
 	switch what {
+	case "sockets":
+		return benchSocketsCmd(ctx, c)
 	case "inbox":
 		return benchInboxCmd(ctx, c)
 	case "contacts":
@@ -92,14 +94,20 @@ func benchCmd(ctx context.Context, c *cli) error {
 
 // benchServer starts a full parley server in-process and an agent token for it.
 func benchServer(ctx context.Context, c *cli, noJobs bool) (stop func(), url, token string, err error) {
+	_, stop, url, token, err = benchApp(ctx, c, noJobs)
+	return stop, url, token, err
+}
+
+// benchApp is benchServer that also returns the server's app, for a bench that seeds its data.
+func benchApp(ctx context.Context, c *cli, noJobs bool) (_ *app, stop func(), url, token string, err error) {
 	a, err := open(ctx, c)
 	if err != nil {
-		return nil, "", "", err
+		return nil, nil, "", "", err
 	}
 	a.noJobs = noJobs
 	if _, err := migrations.Apply(ctx, a.pool); err != nil {
 		a.close()
-		return nil, "", "", err
+		return nil, nil, "", "", err
 	}
 	agent, err := a.store.AgentByEmail(ctx, "bench@parley.local")
 	if errors.Is(err, inbox.ErrNotFound) {
@@ -110,12 +118,12 @@ func benchServer(ctx context.Context, c *cli, noJobs bool) (stop func(), url, to
 	}
 	if err != nil {
 		a.close()
-		return nil, "", "", err
+		return nil, nil, "", "", err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		a.close()
-		return nil, "", "", err
+		return nil, nil, "", "", err
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -125,7 +133,7 @@ func benchServer(ctx context.Context, c *cli, noJobs bool) (stop func(), url, to
 			fmt.Fprintln(c.stderr, "bench server:", err)
 		}
 	}()
-	return func() { cancel(); <-done; a.close() }, "http://" + ln.Addr().String(), token, nil
+	return a, func() { cancel(); <-done; a.close() }, "http://" + ln.Addr().String(), token, nil
 }
 
 type benchResult struct {
@@ -136,6 +144,12 @@ type benchResult struct {
 }
 
 func benchIngest(ctx context.Context, url, token string, conc, contacts int, dur time.Duration) (benchResult, error) {
+	return benchIngestEach(ctx, url, token, conc, contacts, dur, nil)
+}
+
+// benchIngestEach is benchIngest that hands every answer's body to posted (when not nil), from
+// the clients' goroutines, warm-up included.
+func benchIngestEach(ctx context.Context, url, token string, conc, contacts int, dur time.Duration, posted func([]byte)) (benchResult, error) {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}}
 	run := make([]byte, 4)
 	_, _ = crand.Read(run)
@@ -163,8 +177,11 @@ func benchIngest(ctx context.Context, url, token string, conc, contacts int, dur
 					"text":        "Hello, my order has not arrived yet. Could you check on it please?",
 				})
 				start := time.Now()
-				err := post(ctx, client, url+"/api/v1/inbound", token, body)
+				answer, err := post(ctx, client, url+"/api/v1/inbound", token, body)
 				took := time.Since(start)
+				if err == nil && posted != nil {
+					posted(answer)
+				}
 				if start.Before(warm) {
 					continue
 				}
@@ -192,21 +209,24 @@ func benchIngest(ctx context.Context, url, token string, conc, contacts int, dur
 	return res, ctx.Err()
 }
 
-func post(ctx context.Context, client *http.Client, url, token string, body []byte) error {
+func post(ctx context.Context, client *http.Client, url, token string, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("status %d", resp.StatusCode)
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if resp.StatusCode != http.StatusCreated {
+		return nil, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return answer, nil
 }

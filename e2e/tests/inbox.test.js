@@ -71,6 +71,13 @@ test('an agent works a conversation live while a colleague watches', async () =>
   const row = alice.locator(`#rows li[data-id="${first.conversation_id}"]`);
   await row.getByText(subject).waitFor();
   assert.equal(await alice.evaluate(() => window.notReloaded), true, 'the list updated without a reload');
+  // A burst of customers at once: the server gathers their events into array frames, and each
+  // conversation of the burst appears.
+  const burst = await Promise.all([2, 3, 4].map((i) => inbound(d.token, { external_id: `e2e-${run}-burst${i}`,
+    contact: { email: `burst${i}-${run}@example.com` }, subject: `Burst ${i} ${run}`, text: 'Hello there.' })));
+  for (const [k, b] of burst.entries()) {
+    await alice.locator(`#rows li[data-id="${b.conversation_id}"]`).getByText(`Burst ${k + 2} ${run}`).waitFor();
+  }
 
   // The keyboard: j selects the first row, o opens it; ? lists the shortcuts.
   await alice.keyboard.press('?');

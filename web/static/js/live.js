@@ -35,14 +35,18 @@ export class Live extends EventTarget {
       this.dispatchEvent(new Event('open'));
       if (again) this.dispatchEvent(new Event('catchup'));
     });
+    // A frame is one event, or an array of several in order (a burst the server gathered).
     ws.addEventListener('message', (m) => {
-      let e;
-      try { e = JSON.parse(m.data); } catch { return; }
-      if (e.type === 'feed.resumed') {
-        this.dispatchEvent(new Event('catchup'));
-        return;
+      let d;
+      try { d = JSON.parse(m.data); } catch { return; }
+      for (const e of Array.isArray(d) ? d : [d]) {
+        if (!e || typeof e !== 'object') continue;
+        if (e.type === 'feed.resumed') {
+          this.dispatchEvent(new Event('catchup'));
+          continue;
+        }
+        this.dispatchEvent(new CustomEvent('event', { detail: e }));
       }
-      this.dispatchEvent(new CustomEvent('event', { detail: e }));
     });
     ws.addEventListener('close', (ev) => {
       if (this.ws !== ws) return;

@@ -1,0 +1,88 @@
+package chat
+
+import (
+	"context"
+	"sync"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// maxLoadBatch bounds the ids of one query of the message loader.
+const maxLoadBatch = 1000
+
+// messageLoader fetches the messages the visitor sockets show, combining the requests that
+// arrive while a query runs into the next one: a transaction of 5,000 replies to 5,000
+// visitors costs a handful of queries, not one per socket.
+type messageLoader struct {
+	store *inbox.Store
+
+	mu      sync.Mutex
+	waiting map[int64][]chan loaded
+	loading bool
+}
+
+// loaded is a loader's answer: the message, found false when it does not exist.
+type loaded struct {
+	m     inbox.Message
+	found bool
+	err   error
+}
+
+// get returns message id (inbox.ErrNotFound when it does not exist).
+func (l *messageLoader) get(ctx context.Context, id int64) (inbox.Message, error) {
+	ch := make(chan loaded, 1)
+	l.mu.Lock()
+	if l.waiting == nil {
+		l.waiting = map[int64][]chan loaded{}
+	}
+	l.waiting[id] = append(l.waiting[id], ch)
+	lead := !l.loading
+	l.loading = true
+	l.mu.Unlock()
+	if lead {
+		go l.load(context.WithoutCancel(ctx))
+	}
+	select {
+	case r := <-ch:
+		if r.err == nil && !r.found {
+			r.err = inbox.ErrNotFound
+		}
+		return r.m, r.err
+	case <-ctx.Done():
+		return inbox.Message{}, ctx.Err()
+	}
+}
+
+// load runs queries until no request waits.
+func (l *messageLoader) load(ctx context.Context) {
+	for {
+		l.mu.Lock()
+		if len(l.waiting) == 0 {
+			l.loading = false
+			l.mu.Unlock()
+			return
+		}
+		batch := map[int64][]chan loaded{}
+		ids := make([]int64, 0, min(len(l.waiting), maxLoadBatch))
+		for id, chs := range l.waiting {
+			if len(ids) == maxLoadBatch {
+				break
+			}
+			ids = append(ids, id)
+			batch[id] = chs
+			delete(l.waiting, id)
+		}
+		l.mu.Unlock()
+		msgs, err := l.store.GetMessagesByID(ctx, ids)
+		byID := make(map[int64]inbox.Message, len(msgs))
+		for _, m := range msgs {
+			byID[m.ID] = m
+		}
+		for id, chs := range batch {
+			m, ok := byID[id]
+			for _, ch := range chs {
+				ch <- loaded{m: m, found: ok, err: err}
+			}
+		}
+	}
+}

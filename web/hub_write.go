@@ -1,0 +1,101 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// push queues a frame and starts the socket's writer unless one runs. It never blocks, and
+// reports false when the queue is full: the socket is too slow and is dropped.
+func (c *client) push(pm *websocket.PreparedMessage) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.done:
+		return true
+	default:
+	}
+	if len(c.queue) >= sendQueue {
+		return false
+	}
+	c.queue = append(c.queue, pm)
+	if !c.writing {
+		c.writing = true
+		go c.writeQueued()
+	}
+	return true
+}
+
+// writeQueued is the socket's only writer of data frames: it writes the queued frames in order
+// and ends when the queue is empty, so an idle socket has no writer. A failed write closes the
+// socket (its read loop then ends and removes it from the hub).
+func (c *client) writeQueued() {
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		pm := c.queue[0]
+		c.queue[0] = nil
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
+		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+		if err := c.conn.WritePreparedMessage(pm); err != nil {
+			c.close()
+			return
+		}
+	}
+}
+
+// every calls fn each interval until the socket closes; a timer, not a goroutine, waits.
+func (c *client) every(interval time.Duration, fn func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var t *time.Timer
+	t = time.AfterFunc(interval, func() {
+		select {
+		case <-c.done:
+			return
+		default:
+		}
+		fn()
+		c.mu.Lock()
+		t.Reset(interval)
+		c.mu.Unlock()
+	})
+	c.timers = append(c.timers, t)
+}
+
+// ping sends a ping (beside a running writer: gorilla/websocket allows it); a socket that
+// cannot take it is closed.
+func (c *client) ping() {
+	if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+		c.close()
+	}
+}
+
+// readPump reads until the socket closes, handing each frame the agent sends to onFrame on a
+// short-lived goroutine: the database work a frame causes grows a stack, and the read loop's
+// stays small while the socket idles. Pongs keep the socket alive.
+func (c *client) readPump(onFrame func([]byte)) {
+	c.conn.SetReadLimit(readLimit)
+	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	c.conn.SetPongHandler(func(string) error {
+		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	})
+	for {
+		_, msg, err := c.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		handled := make(chan struct{})
+		go func() {
+			defer close(handled)
+			onFrame(msg)
+		}()
+		<-handled
+	}
+}
