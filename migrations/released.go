@@ -41,5 +41,6 @@ func Released() []string {
 		"150_dashboard_credit.sql",
 		"160_followups.sql",
 		"170_address_contact_index.sql",
+		"200_reports.sql",
 	}
 }
