@@ -70,8 +70,8 @@ var csvTables = map[string]func(reportData) [][]string{
 		}
 		return out
 	},
-	"sla":  func(d reportData) [][]string { return complianceRows(d.q) },
-	"csat": func(d reportData) [][]string { return csatRows(d.q) },
+	"sla":        func(d reportData) [][]string { return complianceRows(d.q) },
+	"csat":       func(d reportData) [][]string { return csatRows(d.q) },
 	"csat_cross": func(d reportData) [][]string { return crossRows(d.q) },
 	"times": func(d reportData) [][]string {
 		rep := d.rep

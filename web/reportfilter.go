@@ -9,12 +9,9 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// reportFilterKeys are the dashboard's filters, as URL parameters: team, channel, agent and
-// category narrow every report, chart and CSV of the dashboard and the summary API.
-var reportFilterKeys = []string{"team", "channel", "agent", "category"}
-
-// parseFilters reads the filters of q into p: ids are positive integers, the channel one of the
-// inbox's; empty means no filter.
+// parseFilters reads the dashboard's filters of q into p: team, channel, agent and category
+// narrow every report, chart and CSV of the dashboard and the summary API. Ids are positive
+// integers, the channel one of the inbox's; empty means no filter.
 func parseFilters(q url.Values, p *period) error {
 	for _, k := range []string{"team", "agent", "category"} {
 		v := q.Get(k)
