@@ -21,8 +21,9 @@ type FirstContact struct {
 	Single   int64
 }
 
-// Repeat is repeat contact: of the Resolved conversations, Returned were followed within
-// RepeatWindow of their resolution by another conversation of the same customer.
+// Repeat is repeat contact: of the Resolved conversations, Returned had their customer back
+// within RepeatWindow of a resolution: another conversation of theirs, or a message of theirs
+// that reopened this one.
 type Repeat struct {
 	Resolved int64
 	Returned int64
@@ -55,7 +56,11 @@ func (sc Scope) returns(ctx context.Context, f ReportFilter) (FirstContact, Repe
 						WHERE r.conversation_id = res.id AND r.kind = 'status' AND r.data->>'to' = 'resolved'), res.resolved_at)
 						+ `+window+`)),
 			count(*) FILTER (WHERE EXISTS (SELECT 1 FROM conversations n WHERE n.contact_id = res.contact_id
-				AND n.id > res.id AND n.created_at > res.resolved_at AND n.created_at <= res.resolved_at + `+window+`))
+					AND n.id > res.id AND n.created_at > res.resolved_at AND n.created_at <= res.resolved_at + `+window+`)
+				OR EXISTS (SELECT 1 FROM conversation_events e WHERE e.conversation_id = res.id AND e.kind = 'status'
+					AND e.actor = 'customer' AND e.data->>'from' IN ('resolved', 'closed')
+					AND e.created_at <= (SELECT min(r.created_at) FROM conversation_events r
+						WHERE r.conversation_id = res.id AND r.kind = 'status' AND r.data->>'to' = 'resolved') + `+window+`))
 		FROM res`, a.List...).Scan(&fc.Resolved, &fc.Single, &rp.Returned)
 	if err != nil {
 		return fc, rp, fmt.Errorf("inbox: report: first contact: %w", err)
