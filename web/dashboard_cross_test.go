@@ -50,7 +50,9 @@ func TestDashboardFiltersAndScopeTheCrossTable(t *testing.T) {
 
 	alphaRow := `<td>Uncategorized</td><td>API</td><td>Alpha</td><td>ana</td><td>yes</td><td class="num">1</td><td class="num">5.00</td><td class="num">100%</td>`
 	betaRow := `<td>Uncategorized</td><td>API</td><td>Beta</td><td>bob</td><td>no</td><td class="num">1</td><td class="num">2.00</td><td class="num">0%</td>`
-	total := func(n int) string { return fmt.Sprintf(`<span class="tile-n">%d</span><span class="tile-l">conversations</span>`, n) }
+	total := func(n int) string {
+		return fmt.Sprintf(`<span class="tile-n">%d</span><span class="tile-l">conversations</span>`, n)
+	}
 	page := func(u *user, q string) string {
 		t.Helper()
 		st, body := u.get(t, "/dashboard?period=1d"+q)
