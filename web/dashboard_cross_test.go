@@ -104,6 +104,25 @@ func TestDashboardFiltersAndScopeTheCrossTable(t *testing.T) {
 	_, live := sue.get(t, "/api/v1/dashboard/live")
 	mustContain(t, "supervisor live", live, `"open":1,`)
 
+	// A category filter takes its subcategories: b is filed under Delivery › Damaged.
+	var delivery, damaged, billing int64
+	if err := e.pool.QueryRow(ctx, `INSERT INTO categories (name) VALUES ('Parcels') RETURNING id`).Scan(&delivery); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pool.QueryRow(ctx, `INSERT INTO categories (name, parent_id) VALUES ('Crushed', $1) RETURNING id`, delivery).Scan(&damaged); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pool.QueryRow(ctx, `INSERT INTO categories (name) VALUES ('Invoices') RETURNING id`).Scan(&billing); err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE conversations SET category_id = $1, category = 'Parcels › Crushed' WHERE team_id = $2`, damaged, beta.ID)
+	damagedRow := `<td>Parcels › Crushed</td><td>API</td><td>Beta</td><td>bob</td><td>no</td>`
+	byParent := page(admin, fmt.Sprintf("&category=%d", delivery))
+	mustContain(t, "admin, category Delivery", byParent, damagedRow, total(1))
+	mustNotContain(t, "admin, category Delivery", byParent, alphaRow)
+	mustContain(t, "admin, category Billing", page(admin, fmt.Sprintf("&category=%d", billing)), total(0))
+	mustContain(t, "supervisor, category Delivery", page(sue, fmt.Sprintf("&category=%d", delivery)), total(0))
+
 	for _, q := range []string{"&team=abc", "&agent=-1", "&category=0", "&channel=fax"} {
 		if st, _ := admin.get(t, "/dashboard?period=1d"+q); st != http.StatusBadRequest {
 			t.Errorf("dashboard%s: %d, want 400", q, st)
