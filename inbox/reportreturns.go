@@ -76,7 +76,6 @@ func (sc Scope) returns(ctx context.Context, f ReportFilter) (FirstContact, Repe
 // (conversations_created_idx) and those done since (conversations_done_idx); a conversation
 // reopened and resolved again counts as done at its last resolution.
 func (sc Scope) backlog(ctx context.Context, f ReportFilter) ([]DayOpen, error) {
-	const day = 24 * time.Hour
 	now := sc.s.now()
 	first, last := dayNumber(f.From), dayNumber(f.To.Add(-time.Nanosecond))
 	today := dayNumber(now)
@@ -86,7 +85,7 @@ func (sc Scope) backlog(ctx context.Context, f ReportFilter) ([]DayOpen, error) 
 	if last < first {
 		return nil, nil
 	}
-	start := time.Unix(first*int64(day/time.Second), 0).UTC()
+	start := dayStart(first)
 	var a ReportArgs
 	narrow := f.Narrow(sc.v, "c", &a)
 	since := a.Arg(start)
@@ -131,10 +130,13 @@ func (sc Scope) backlog(ctx context.Context, f ReportFilter) ([]DayOpen, error) 
 				}
 			}
 		}
-		out = append(out, DayOpen{Day: start.Add(time.Duration(d-first) * day), Open: open})
+		out = append(out, DayOpen{Day: dayStart(d), Open: open})
 	}
 	return out, nil
 }
+
+// dayStart is the UTC midnight that begins day number d.
+func dayStart(d int64) time.Time { return time.Unix(d*86400, 0).UTC() }
 
 // dayNumber is the number of whole UTC days from the Unix epoch to t.
 func dayNumber(t time.Time) int64 {

@@ -97,15 +97,15 @@ func (s *SLA) Summary(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter)
 	return out, nil
 }
 
-// figures computes one period's Figures from the dashboard's own reports (inbox.Scope.Report and
-// SLA.Report) and two counts through the conversations' and breaches' time indexes.
+// figures computes one period's Figures from the dashboard's own report queries (the parts of
+// inbox.Scope.Report and SLA.Report it needs: Scope.Volumes, SLA.quality) and two counts through the conversations' and breaches' time indexes.
 func (s *SLA) figures(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter) (Figures, error) {
 	var out Figures
-	r, err := s.store.As(v).Report(ctx, f)
+	r, err := s.store.As(v).Volumes(ctx, f)
 	if err != nil {
 		return out, fmt.Errorf("workflow: summary: %w", err)
 	}
-	q, err := s.Report(ctx, v, f)
+	q, err := s.quality(ctx, v, f)
 	if err != nil {
 		return out, fmt.Errorf("workflow: summary: %w", err)
 	}
