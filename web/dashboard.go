@@ -106,11 +106,7 @@ type dashboardView struct {
 // dashboard is GET /dashboard: the live tiles and SLA board (refreshed by its script from the
 // API) and the period's reports with their charts.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePeriod(r.URL.Query(), s.now())
-	if err != nil {
-		return err
-	}
-	d, err := s.dashboardData(r.Context(), p)
+	p, d, err := s.requestedReports(r)
 	if err != nil {
 		return err
 	}
@@ -141,6 +137,17 @@ type reportData struct {
 	viewer inbox.Viewer
 	rep    inbox.Report
 	q      workflow.Quality
+}
+
+// requestedReports reads the period and filters of the request (a 400 when they do not parse)
+// and the reports they select.
+func (s *Server) requestedReports(r *http.Request) (period, reportData, error) {
+	p, err := parsePeriod(r.URL.Query(), s.now())
+	if err != nil {
+		return p, reportData{}, err
+	}
+	d, err := s.dashboardData(r.Context(), p)
+	return p, d, err
 }
 
 // dashboardData reads the period's reports as the request's agent may see them
