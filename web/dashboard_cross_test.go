@@ -3,7 +3,10 @@ package web
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,9 +95,16 @@ func TestDashboardFiltersAndScopeTheCrossTable(t *testing.T) {
 	if got, want := csv(sue, ""), head+fmt.Sprintf(",api,%d,Alpha,%d,ana,true,1,5.00,1,100\n", alpha.ID, ana.agent.ID); got != want {
 		t.Errorf("supervisor csv:\n%s\nwant:\n%s", got, want)
 	}
-	for _, table := range []string{"backlog", "returns", "times", "agents"} {
-		if st, _ := sue.get(t, "/dashboard/export/"+table+".csv?period=7d&channel=api"); st != http.StatusOK {
-			t.Errorf("%s.csv: %d", table, st)
+	// Every CSV link of a filtered page opens, with its filters.
+	links := regexp.MustCompile(`href="(/dashboard/export/[^"]+)"`).FindAllStringSubmatch(onlyBeta, -1)
+	if len(links) < 10 {
+		t.Errorf("CSV links: %v", links)
+	}
+	for _, l := range links {
+		href := html.UnescapeString(l[1])
+		st, body := admin.get(t, href)
+		if st != http.StatusOK || !strings.Contains(href, fmt.Sprintf("team=%d", beta.ID)) || !strings.Contains(body, ",") {
+			t.Errorf("%s: %d %q", href, st, body)
 		}
 	}
 	_, sum := sue.get(t, "/api/v1/reports/summary?period=1d")
