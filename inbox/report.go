@@ -8,17 +8,24 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Report is what a supervisor reads about the conversations created in a period [From, To).
+// Report is what a supervisor reads about the conversations created in a period [From, To)
+// that a viewer may see and a ReportFilter selects.
 type Report struct {
 	From, To   time.Time
 	Channels   []Count // conversations by channel, most first
 	Categories []Count // conversations by category ("" is uncategorized), most first
 	Daily      []DayCount
 	// FirstResponse is the time from creation to the first human reply; Resolution the time
-	// from creation to resolution, of the conversations that have one.
+	// from creation to resolution, of the conversations that have one (wall-clock).
 	FirstResponse Spread
 	Resolution    Spread
-	Agents        []AgentStats
+	// FirstContact counts the resolved conversations resolved at first contact (FCR).
+	FirstContact FirstContact
+	// Repeat counts the resolved conversations whose customer came back within RepeatWindow.
+	Repeat Repeat
+	// Backlog is the number of conversations open at the end of each UTC day of the period.
+	Backlog []DayOpen
+	Agents  []AgentStats
 }
 
 // Count is a number of conversations under a label.
@@ -42,56 +49,83 @@ type Spread struct {
 }
 
 // AgentStats is one agent's work on the period's conversations. Each figure credits the agent who
-// did the work, whoever the conversation is assigned to: Resolved and MedianResolution count the
-// conversations they resolved, MedianFirstResponse those whose first reply was theirs.
+// did the work, whoever the conversation is assigned to: Resolved, Resolution and Handle count
+// the conversations they resolved, FirstResponse those whose first reply was theirs.
 type AgentStats struct {
-	AgentID             int64
-	Name                string
-	Assigned            int64 // assigned to them now
-	Resolved            int64
-	Replies             int64
-	MedianFirstResponse time.Duration
-	MedianResolution    time.Duration
+	AgentID       int64
+	Name          string
+	Assigned      int64 // assigned to them now
+	Resolved      int64
+	Replies       int64
+	FirstResponse Spread
+	Resolution    Spread
+	// Handle is the time from the conversation's last assignment to them (its creation when it
+	// never was) to their resolution.
+	Handle Spread
 }
 
-// Report computes the period's figures from the conversations and messages tables. Every query
-// selects conversations by created_at (conversations_created_idx).
-func (s *Store) Report(ctx context.Context, from, to time.Time) (Report, error) {
-	if !from.Before(to) {
-		return Report{}, fmt.Errorf("inbox: report: %w", invalid("period", "must end after it starts"))
-	}
-	r := Report{From: from, To: to}
-	var err error
-	if r.Channels, err = s.counts(ctx, "channel", from, to); err != nil {
+// Report computes the period's figures from the conversations and messages tables, of the
+// conversations the scope's viewer may see and f selects. Every query but the backlog selects
+// conversations by created_at (conversations_created_idx). A period that does not run forwards
+// is a *ValidationError.
+func (sc Scope) Report(ctx context.Context, f ReportFilter) (Report, error) {
+	r, err := sc.Volumes(ctx, f)
+	if err != nil {
 		return r, err
 	}
-	if r.Categories, err = s.counts(ctx, "category", from, to); err != nil {
+	if r.Categories, err = sc.counts(ctx, "category", f); err != nil {
 		return r, err
 	}
-	if r.Daily, err = s.daily(ctx, from, to); err != nil {
+	if r.Daily, err = sc.daily(ctx, f); err != nil {
 		return r, err
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT
-			count(first_response_at),
-			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at)), 0),
-			coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at)), 0)
-		FROM conversations WHERE created_at >= $1 AND created_at < $2 AND first_response_at IS NOT NULL`, from, to).
-		Scan(spreadDest(&r.FirstResponse)...); err != nil {
-		return r, fmt.Errorf("inbox: report: first response: %w", err)
+	if r.FirstContact, r.Repeat, err = sc.returns(ctx, f); err != nil {
+		return r, err
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT
-			count(resolved_at),
-			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)), 0),
-			coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)), 0)
-		FROM conversations WHERE created_at >= $1 AND created_at < $2 AND resolved_at IS NOT NULL`, from, to).
-		Scan(spreadDest(&r.Resolution)...); err != nil {
-		return r, fmt.Errorf("inbox: report: resolution: %w", err)
+	if r.Backlog, err = sc.backlog(ctx, f); err != nil {
+		return r, err
 	}
-	if r.Agents, err = s.agentStats(ctx, from, to); err != nil {
+	if r.Agents, err = sc.agentStats(ctx, f); err != nil {
 		return r, err
 	}
 	return r, nil
 }
+
+// Volumes is the part of Report that the weekly summary reads: Channels, FirstResponse and
+// Resolution, the rest left empty. A period that does not run forwards is a *ValidationError.
+func (sc Scope) Volumes(ctx context.Context, f ReportFilter) (Report, error) {
+	if err := f.Validate(); err != nil {
+		return Report{}, fmt.Errorf("inbox: report: %w", err)
+	}
+	r := Report{From: f.From, To: f.To}
+	var err error
+	if r.Channels, err = sc.counts(ctx, "channel", f); err != nil {
+		return r, err
+	}
+	for _, m := range []struct {
+		name, end string
+		into      *Spread
+	}{{"first response", "first_response_at", &r.FirstResponse}, {"resolution", "resolved_at", &r.Resolution}} {
+		var a ReportArgs
+		if err := sc.s.pool.QueryRow(ctx, `SELECT `+spreadSQL("c."+m.end+" - c.created_at", "t")+`
+			FROM conversations c WHERE `+f.Where(sc.v, "c", &a)+` AND c.`+m.end+` IS NOT NULL`, a.List...).
+			Scan(spreadDest(m.into)...); err != nil {
+			return r, fmt.Errorf("inbox: report: %s: %w", m.name, err)
+		}
+	}
+	return r, nil
+}
+
+// spreadSQL is the count, median and 90th percentile in seconds of the interval expression, as
+// the columns name_n, name_median and name_p90.
+func spreadSQL(interval, name string) string {
+	return `count(*) AS ` + name + `_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ` + interval + `)) AS ` +
+		name + `_median, percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM ` + interval + `)) AS ` + name + `_p90`
+}
+
+// SpreadDest scans (count, median seconds, p90 seconds) into a Spread, for the reports of other
+// packages that aggregate durations the same way.
+func SpreadDest(sp *Spread) []any { return spreadDest(sp) }
 
 // spreadDest scans (count, median seconds, p90 seconds) into a Spread.
 func spreadDest(sp *Spread) []any {
@@ -116,9 +150,10 @@ func (s *secondsScanner) Scan(v any) error {
 	return nil
 }
 
-func (s *Store) counts(ctx context.Context, column string, from, to time.Time) ([]Count, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+column+`, count(*) FROM conversations
-		WHERE created_at >= $1 AND created_at < $2 GROUP BY 1 ORDER BY 2 DESC, 1`, from, to)
+func (sc Scope) counts(ctx context.Context, column string, f ReportFilter) ([]Count, error) {
+	var a ReportArgs
+	rows, err := sc.s.pool.Query(ctx, `SELECT c.`+column+`, count(*) FROM conversations c
+		WHERE `+f.Where(sc.v, "c", &a)+` GROUP BY 1 ORDER BY 2 DESC, 1`, a.List...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: report: %s: %w", column, err)
 	}
@@ -133,75 +168,33 @@ func (s *Store) counts(ctx context.Context, column string, from, to time.Time) (
 	return out, nil
 }
 
-func (s *Store) daily(ctx context.Context, from, to time.Time) ([]DayCount, error) {
-	rows, err := s.pool.Query(ctx, `SELECT d::date, c.channel, count(c.id)
-		FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC'),
-		                     date_trunc('day', ($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'), interval '1 day') d
-		LEFT JOIN conversations c ON c.created_at >= $1 AND c.created_at < $2
-			AND c.created_at >= d AT TIME ZONE 'UTC' AND c.created_at < (d + interval '1 day') AT TIME ZONE 'UTC'
-		GROUP BY 1, 2 ORDER BY 1, 2`, from, to)
+// daily counts the period's conversations by UTC day and channel in one pass over
+// conversations_created_idx; days without any are filled in here.
+func (sc Scope) daily(ctx context.Context, f ReportFilter) ([]DayCount, error) {
+	var a ReportArgs
+	rows, err := sc.s.pool.Query(ctx, `SELECT floor(extract(epoch FROM c.created_at) / 86400)::bigint, c.channel, count(*)
+		FROM conversations c WHERE `+f.Where(sc.v, "c", &a)+` GROUP BY 1, 2`, a.List...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: report: daily: %w", err)
 	}
-	defer rows.Close()
-	var out []DayCount
-	for rows.Next() {
-		var day time.Time
-		var ch *string
-		var n int64
-		if err := rows.Scan(&day, &ch, &n); err != nil {
-			return nil, fmt.Errorf("inbox: report: daily: %w", err)
-		}
-		if len(out) == 0 || !out[len(out)-1].Day.Equal(day) {
-			out = append(out, DayCount{Day: day, ByChannel: map[Channel]int64{}})
-		}
-		if ch != nil {
-			d := &out[len(out)-1]
-			d.ByChannel[Channel(*ch)] += n
-			d.Total += n
-		}
+	first, last := dayNumber(f.From), dayNumber(f.To.Add(-time.Nanosecond))
+	out := make([]DayCount, last-first+1)
+	for i := range out {
+		out[i] = DayCount{Day: dayStart(first + int64(i)), ByChannel: map[Channel]int64{}}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("inbox: report: daily: %w", err)
-	}
-	return out, nil
-}
-
-func (s *Store) agentStats(ctx context.Context, from, to time.Time) ([]AgentStats, error) {
-	rows, err := s.pool.Query(ctx, `WITH conv AS MATERIALIZED (
-			SELECT assignee_id, first_response_by, resolved_by, created_at, first_response_at, resolved_at
-			FROM conversations WHERE created_at >= $1 AND created_at < $2),
-		assigned AS (
-			SELECT assignee_id AS agent_id, count(*) AS n FROM conv WHERE assignee_id IS NOT NULL GROUP BY 1),
-		first AS (
-			SELECT first_response_by AS agent_id,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at)) AS median
-			FROM conv WHERE first_response_by IS NOT NULL AND first_response_at IS NOT NULL GROUP BY 1),
-		resolved AS (
-			SELECT resolved_by AS agent_id, count(*) AS n,
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)) AS median
-			FROM conv WHERE resolved_by IS NOT NULL AND resolved_at IS NOT NULL GROUP BY 1),
-		replies AS (
-			SELECT m.author_agent_id AS agent_id, count(*) AS n
-			FROM conversations c JOIN messages m ON m.conversation_id = c.id
-			WHERE c.created_at >= $1 AND c.created_at < $2 AND m.direction = 'outbound' AND m.auto = ''
-				AND m.author_agent_id IS NOT NULL
-			GROUP BY m.author_agent_id)
-		SELECT a.id, a.name, coalesce(assigned.n, 0), coalesce(resolved.n, 0), coalesce(replies.n, 0), first.median, resolved.median
-		FROM agents a LEFT JOIN assigned ON assigned.agent_id = a.id LEFT JOIN first ON first.agent_id = a.id
-			LEFT JOIN resolved ON resolved.agent_id = a.id LEFT JOIN replies ON replies.agent_id = a.id
-		ORDER BY coalesce(assigned.n, 0) DESC, a.name`, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("inbox: report: agents: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AgentStats, error) {
-		var a AgentStats
-		err := r.Scan(&a.AgentID, &a.Name, &a.Assigned, &a.Resolved, &a.Replies,
-			secondsInto(&a.MedianFirstResponse), secondsInto(&a.MedianResolution))
-		return a, err
+	var day, n int64
+	var ch Channel
+	_, err = pgx.ForEachRow(rows, []any{&day, &ch, &n}, func() error {
+		if day < first || day > last {
+			return nil
+		}
+		d := &out[day-first]
+		d.ByChannel[ch] += n
+		d.Total += n
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("inbox: report: agents: %w", err)
+		return nil, fmt.Errorf("inbox: report: daily: %w", err)
 	}
 	return out, nil
 }

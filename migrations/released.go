@@ -44,6 +44,7 @@ func Released() []string {
 		"172_contact_name_words.sql",
 		"174_contact_reach.sql",
 		"180_snooze.sql",
+		"200_reports.sql",
 		"210_notifications.sql",
 	}
 }

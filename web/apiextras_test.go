@@ -16,7 +16,7 @@ func TestReportSummaryAPI(t *testing.T) {
 	e := setup(t)
 	categoryConv(t, e, "sum-1", "Where is it?")
 	categoryConv(t, e, "sum-2", "Still waiting")
-	_, sup := e.newAgent(t, "sue", inbox.RoleSupervisor)
+	_, sup := e.newAgent(t, "sue", inbox.RoleAdmin)
 	var sum workflow.Summary
 	if st := e.doAs(t, sup, "GET", "/api/v1/reports/summary?period=7d", "", &sum); st != http.StatusOK {
 		t.Fatalf("summary: %d", st)

@@ -12,16 +12,30 @@ import (
 	"github.com/parleyhq/parley/workflow"
 )
 
-// period is the span a dashboard reports on: a preset ending now, or whole UTC days.
+// period is the span a dashboard reports on: a preset ending now, or whole UTC days; with the
+// dashboard's filters (0 or "": none).
 type period struct {
 	Key      string // 7d, 30d, 90d or custom
 	From, To time.Time
+	Team     int64
+	Channel  string
+	Agent    int64
+	Category int64
 }
 
 var periodPresets = map[string]time.Duration{"1d": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "30d": 30 * 24 * time.Hour, "90d": 90 * 24 * time.Hour}
 
-// parsePeriod reads period (a preset) or from and to (dates, to inclusive), at most a year.
+// parsePeriod reads period (a preset) or from and to (dates, to inclusive), at most a year,
+// and the filters (parseFilters).
 func parsePeriod(q url.Values, now time.Time) (period, error) {
+	p, err := parseSpan(q, now)
+	if err != nil {
+		return p, err
+	}
+	return p, parseFilters(q, &p)
+}
+
+func parseSpan(q url.Values, now time.Time) (period, error) {
 	key := q.Get("period")
 	if key == "" {
 		key = "7d"
@@ -44,13 +58,14 @@ func parsePeriod(q url.Values, now time.Time) (period, error) {
 	return period{Key: key, From: from, To: to}, nil
 }
 
-// Query is the period as URL parameters, for export links.
+// Query is the period and its filters as URL parameters, for export links.
 func (p period) Query() string {
 	v := url.Values{"period": {p.Key}}
 	if p.Key == "custom" {
 		v.Set("from", p.From.Format(time.DateOnly))
 		v.Set("to", p.To.AddDate(0, 0, -1).Format(time.DateOnly))
 	}
+	p.filterQuery(v)
 	return v.Encode()
 }
 
@@ -82,16 +97,16 @@ type dashboardView struct {
 	Live liveFigures
 	// Names maps team and agent ids to names for the live board's groups, as JSON.
 	Names string
+	// Options are the filters' choices; Backlog and CSATByCategory the charts of those reports.
+	Options        filterOptions
+	Backlog        barChart
+	CSATByCategory barChart
 }
 
 // dashboard is GET /dashboard: the live tiles and SLA board (refreshed by its script from the
 // API) and the period's reports with their charts.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
-	p, err := parsePeriod(r.URL.Query(), s.now())
-	if err != nil {
-		return err
-	}
-	d, err := s.dashboardData(r.Context(), p)
+	p, d, err := s.requestedReports(r)
 	if err != nil {
 		return err
 	}
@@ -99,7 +114,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	v := dashboardView{Period: p, Presets: []string{"1d", "7d", "30d", "90d"}, Report: rep,
 		Channels: newBarChart(rep.Channels, channelLabel), Cats: newBarChart(rep.Categories, categoryLabel),
 		Daily: newColumnChart(rep.Daily), Quality: d.q, CSAT: csatChart(d.q.CSAT), Agents: agentRows(rep.Agents, d.q),
-		Labels: targetLabels}
+		Labels: targetLabels, Backlog: backlogChart(rep.Backlog), CSATByCategory: csatCategoryChart(d.q.Cross)}
+	if v.Options, err = s.filterOptions(r.Context(), d.viewer); err != nil {
+		return err
+	}
 	if v.Names, err = s.boardNames(r.Context()); err != nil {
 		return err
 	}
@@ -116,20 +134,38 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 // reportData is what the dashboard and its CSV exports read: the inbox's volumes and times
 // and workflow's SLA compliance and CSAT.
 type reportData struct {
-	rep inbox.Report
-	q   workflow.Quality
+	viewer inbox.Viewer
+	rep    inbox.Report
+	q      workflow.Quality
 }
 
+// requestedReports reads the period and filters of the request (a 400 when they do not parse)
+// and the reports they select.
+func (s *Server) requestedReports(r *http.Request) (period, reportData, error) {
+	p, err := parsePeriod(r.URL.Query(), s.now())
+	if err != nil {
+		return p, reportData{}, err
+	}
+	d, err := s.dashboardData(r.Context(), p)
+	return p, d, err
+}
+
+// dashboardData reads the period's reports as the request's agent may see them
+// (reportViewer), narrowed by the period's filters.
 func (s *Server) dashboardData(ctx context.Context, p period) (reportData, error) {
-	rep, err := s.store.Report(ctx, p.From, p.To)
+	v, err := s.reportViewer(ctx)
 	if err != nil {
 		return reportData{}, err
 	}
-	q, err := s.sla.Report(ctx, p.From, p.To)
+	rep, err := s.store.As(v).Report(ctx, p.filter())
 	if err != nil {
 		return reportData{}, err
 	}
-	return reportData{rep: rep, q: q}, nil
+	q, err := s.sla.Report(ctx, v, p.filter())
+	if err != nil {
+		return reportData{}, err
+	}
+	return reportData{viewer: v, rep: rep, q: q}, nil
 }
 
 // boardNames is {"teams": {id: name}, "agents": {id: name}} as JSON, for the SLA board's groups.

@@ -20,7 +20,7 @@ func TestDashboardCreditsTheAgentWhoDidTheWork(t *testing.T) {
 	t.Parallel()
 	e := newUIEnv(t)
 	ctx := context.Background()
-	sup := e.newUser(t, "sue", inbox.RoleSupervisor)
+	sup := e.newUser(t, "sue", inbox.RoleAdmin)
 	ana := e.newUser(t, "ana", inbox.RoleAgent)
 	bob := e.newUser(t, "bob", inbox.RoleAgent)
 	carl := e.newUser(t, "carl", inbox.RoleAgent)
@@ -77,7 +77,7 @@ func TestDashboardLiveTiles(t *testing.T) {
 	t.Parallel()
 	e := newUIEnv(t)
 	ctx := context.Background()
-	sup := e.newUser(t, "sue", inbox.RoleSupervisor)
+	sup := e.newUser(t, "sue", inbox.RoleAdmin)
 	agent := func(name string) inbox.Agent {
 		t.Helper()
 		a, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: name + "@example.com", Name: name, Password: "correct-horse-battery"})
@@ -219,7 +219,7 @@ func TestDashboardLiveTiles(t *testing.T) {
 func TestEventSocketCountsItsAgentOnline(t *testing.T) {
 	t.Parallel()
 	e := newUIEnv(t)
-	sup := e.newUser(t, "sue", inbox.RoleSupervisor)
+	sup := e.newUser(t, "sue", inbox.RoleAdmin)
 	ana := e.newUser(t, "ana", inbox.RoleAgent)
 	live := func() liveFigures {
 		t.Helper()

@@ -15,7 +15,7 @@ func TestDashboardShowsSLAComplianceAndCSAT(t *testing.T) {
 	t.Parallel()
 	e := newUIEnv(t)
 	ctx := context.Background()
-	sup := e.newUser(t, "sue", inbox.RoleSupervisor)
+	sup := e.newUser(t, "sue", inbox.RoleAdmin)
 	ana := e.newUser(t, "ana", inbox.RoleAgent)
 	by := inbox.Actor{AgentID: ana.agent.ID}
 	a := e.customer(t, "a", "a@example.com", "A", "S", "help")
@@ -93,7 +93,8 @@ func TestDashboardShowsSLAComplianceAndCSAT(t *testing.T) {
 		t.Errorf("csat.csv:\n%s\nwant:\n%s", csat, want)
 	}
 	_, agents := sup.get(t, "/dashboard/export/agents.csv?period=1d")
-	mustContain(t, "agents.csv", agents, ",sla_targets,sla_breached,csat_answers,csat_average\n", ",ana,2,0,0,0,0,4,2,2,4.50\n")
+	mustContain(t, "agents.csv", agents, ",sla_targets,sla_breached,csat_answers,csat_average,handled,median_handle_seconds,p90_handle_seconds\n",
+		",ana,2,0,0,0,0,4,2,2,4.50,0,0,0\n")
 
 	// A quiet week shows dashes, not zeros that look like failures.
 	_, empty := sup.get(t, "/dashboard?period=custom&from=2026-01-01&to=2026-01-07")

@@ -14,7 +14,7 @@ func TestDashboardReportsVolumesTimesAndAgentsWithCSV(t *testing.T) {
 	t.Parallel()
 	e := newUIEnv(t)
 	ctx := context.Background()
-	sup := e.newUser(t, "sue", inbox.RoleSupervisor)
+	sup := e.newUser(t, "sue", inbox.RoleAdmin)
 	ana := e.newUser(t, "ana", inbox.RoleAgent)
 	by := inbox.Actor{AgentID: ana.agent.ID}
 	work := func(id string, firstResponse, resolution time.Duration) {
@@ -52,7 +52,8 @@ func TestDashboardReportsVolumesTimesAndAgentsWithCSV(t *testing.T) {
 	if st != http.StatusOK {
 		t.Fatalf("csv: %d", st)
 	}
-	want := "measure,conversations,median_seconds,p90_seconds\nfirst_response,2,1200,1680\nresolution,2,5400,6840\n"
+	want := "measure,conversations,median_seconds,p90_seconds\nfirst_response,2,1200,1680\nresolution,2,5400,6840\n" +
+		"first_response_business,0,0,0\nresolution_business,0,0,0\n"
 	if csv != want {
 		t.Errorf("times.csv:\n%s\nwant:\n%s", csv, want)
 	}
@@ -61,7 +62,7 @@ func TestDashboardReportsVolumesTimesAndAgentsWithCSV(t *testing.T) {
 		t.Errorf("channels.csv: %q", channels)
 	}
 	_, agents := sup.get(t, "/dashboard/export/agents.csv?period=custom&from=2026-11-23&to=2026-11-23")
-	mustContain(t, "agents.csv", agents, ",ana,2,2,2,1200,5400,0,0,0,0.00\n")
+	mustContain(t, "agents.csv", agents, ",ana,2,2,2,1200,5400,0,0,0,0.00,2,5400,6840\n")
 	if st, _ := sup.get(t, "/dashboard/export/secrets.csv"); st != http.StatusNotFound {
 		t.Errorf("unknown table: %d", st)
 	}

@@ -30,13 +30,14 @@ type longestWait struct {
 	Wait string `json:"wait"`
 }
 
-// liveOf reads the live figures of what the request's agent may see.
+// liveOf reads the live figures of what the request's agent's reports cover (reportViewer: an
+// admin everything, a supervisor their teams).
 func (s *Server) liveOf(ctx context.Context, r *http.Request) (liveFigures, error) {
-	sc, err := s.scope(r)
+	v, err := s.reportViewer(r.Context())
 	if err != nil {
 		return liveFigures{}, err
 	}
-	l, err := sc.Live(ctx)
+	l, err := s.store.As(v).Live(ctx)
 	if err != nil {
 		return liveFigures{}, err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/sla"
@@ -88,4 +89,54 @@ func csatRows(q workflow.Quality) [][]string {
 	}
 	return append(out, []string{"average", strconv.FormatFloat(q.CSAT.Average, 'f', 2, 64)},
 		[]string{"answered", fmtInt(q.CSAT.Answered)})
+}
+
+// backlogChart is the open count at each day's end as bars, one a day.
+func backlogChart(days []inbox.DayOpen) barChart {
+	counts := make([]inbox.Count, len(days))
+	for i, d := range days {
+		counts[i] = inbox.Count{Label: d.Day.Format("Jan 2"), N: d.Open}
+	}
+	ch := newBarChart(counts, func(s string) string { return s })
+	ch.Label = "Open conversations at the end of each day"
+	return ch
+}
+
+// csatCategoryChart is the share of satisfied answers (4 or 5) by category, in percent.
+func csatCategoryChart(cross []workflow.CrossCSAT) barChart {
+	type tally struct{ answered, satisfied int64 }
+	by := map[string]*tally{}
+	var order []string
+	for _, x := range cross {
+		t := by[x.Category]
+		if t == nil {
+			t = &tally{}
+			by[x.Category] = t
+			order = append(order, x.Category)
+		}
+		t.answered += x.Answered
+		t.satisfied += x.Satisfied
+	}
+	counts := make([]inbox.Count, len(order))
+	for i, c := range order {
+		counts[i] = inbox.Count{Label: c, N: 100 * by[c].satisfied / by[c].answered}
+	}
+	ch := newBarChart(counts, categoryLabel)
+	ch.Label = "Satisfied answers (4 or 5) by category, percent"
+	if len(counts) == 0 {
+		ch.Label = "No survey answers"
+	}
+	return ch
+}
+
+// crossRows is the CSAT cross table as CSV rows, the header first.
+func crossRows(q workflow.Quality) [][]string {
+	out := [][]string{{"category", "channel", "team_id", "team", "agent_id", "agent", "sla_met", "answers",
+		"average", "satisfied", "satisfied_percent"}}
+	for _, x := range q.Cross {
+		out = append(out, []string{x.Category, string(x.Channel), fmtInt(x.TeamID), x.Team, fmtInt(x.AgentID), x.Agent,
+			strconv.FormatBool(x.SLAMet), fmtInt(x.Answered), strconv.FormatFloat(x.Average, 'f', 2, 64),
+			fmtInt(x.Satisfied), strings.TrimSuffix(percent(x.Satisfied, x.Answered), "%")})
+	}
+	return out
 }

@@ -18,6 +18,15 @@ func formatDuration(d time.Duration) string {
 	return durationWordsOf(d, 2)
 }
 
+// spreadDuration is a median or percentile of n durations as formatDuration writes it, except
+// that it shows "0s" rather than "—" once there is at least one value: a dash means no value.
+func spreadDuration(n int64, d time.Duration) string {
+	if n > 0 && d.Round(time.Second) <= 0 {
+		return "0s"
+	}
+	return formatDuration(d)
+}
+
 // durationInput is a duration as a form field shows it for editing: every non-zero unit, so
 // that parseDuration reads back the same span ("1d 4h 30m"), with "0" for none.
 func durationInput(d time.Duration) string {

@@ -52,3 +52,16 @@ func TestDurationWords(t *testing.T) {
 		}
 	}
 }
+
+// A median or p90 shows whenever there is at least one value, even a zero one; a dash means none.
+func TestSpreadDurationShowsAnyValue(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		d    time.Duration
+		want string
+	}{{0, 0, "—"}, {1, 0, "0s"}, {3, 400 * time.Millisecond, "0s"}, {2, 90 * time.Second, "1m 30s"}, {0, time.Hour, "1h"}} {
+		if got := spreadDuration(c.n, c.d); got != c.want {
+			t.Errorf("spreadDuration(%d, %s) = %q, want %q", c.n, c.d, got, c.want)
+		}
+	}
+}

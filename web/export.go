@@ -12,7 +12,8 @@ import (
 )
 
 // exportCSV is GET /dashboard/export/{table}: one dashboard table as CSV, for the same period
-// parameters as the dashboard. Tables: channels, categories, daily, times, agents, sla, csat.
+// and filter parameters as the dashboard. Tables: channels, categories, daily, times, agents,
+// sla, csat, csat_cross, backlog, returns.
 func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	table := strings.TrimSuffix(r.PathValue("table"), ".csv")
 	p, err := parsePeriod(r.URL.Query(), s.now())
@@ -69,21 +70,40 @@ var csvTables = map[string]func(reportData) [][]string{
 		}
 		return out
 	},
-	"sla":  func(d reportData) [][]string { return complianceRows(d.q) },
-	"csat": func(d reportData) [][]string { return csatRows(d.q) },
+	"sla":        func(d reportData) [][]string { return complianceRows(d.q) },
+	"csat":       func(d reportData) [][]string { return csatRows(d.q) },
+	"csat_cross": func(d reportData) [][]string { return crossRows(d.q) },
 	"times": func(d reportData) [][]string {
 		rep := d.rep
 		return [][]string{{"measure", "conversations", "median_seconds", "p90_seconds"},
-			spreadRow("first_response", rep.FirstResponse), spreadRow("resolution", rep.Resolution)}
+			spreadRow("first_response", rep.FirstResponse), spreadRow("resolution", rep.Resolution),
+			spreadRow("first_response_business", d.q.FirstResponse), spreadRow("resolution_business", d.q.Resolution)}
+	},
+	"returns": func(d reportData) [][]string {
+		rep := d.rep
+		return [][]string{{"measure", "resolved", "count", "percent"},
+			{"first_contact_resolution", fmtInt(rep.FirstContact.Resolved), fmtInt(rep.FirstContact.Single),
+				strings.TrimSuffix(percent(rep.FirstContact.Single, rep.FirstContact.Resolved), "%")},
+			{"repeat_contact", fmtInt(rep.Repeat.Resolved), fmtInt(rep.Repeat.Returned),
+				strings.TrimSuffix(percent(rep.Repeat.Returned, rep.Repeat.Resolved), "%")}}
+	},
+	"backlog": func(d reportData) [][]string {
+		out := [][]string{{"day", "open_at_end"}}
+		for _, b := range d.rep.Backlog {
+			out = append(out, []string{b.Day.Format(time.DateOnly), fmtInt(b.Open)})
+		}
+		return out
 	},
 	"agents": func(d reportData) [][]string {
 		rep := d.rep
 		out := [][]string{{"agent_id", "agent", "assigned", "resolved", "replies", "median_first_response_seconds",
-			"median_resolution_seconds", "sla_targets", "sla_breached", "csat_answers", "csat_average"}}
+			"median_resolution_seconds", "sla_targets", "sla_breached", "csat_answers", "csat_average",
+			"handled", "median_handle_seconds", "p90_handle_seconds"}}
 		for _, a := range agentRows(rep.Agents, d.q) {
 			out = append(out, []string{fmtInt(a.AgentID), a.Name, fmtInt(a.Assigned), fmtInt(a.Resolved), fmtInt(a.Replies),
-				seconds(a.MedianFirstResponse), seconds(a.MedianResolution), fmtInt(a.Quality.Targets),
-				fmtInt(a.Quality.Breached), fmtInt(a.Quality.Answered), strconv.FormatFloat(a.Quality.Average, 'f', 2, 64)})
+				seconds(a.FirstResponse.Median), seconds(a.Resolution.Median), fmtInt(a.Quality.Targets),
+				fmtInt(a.Quality.Breached), fmtInt(a.Quality.Answered), strconv.FormatFloat(a.Quality.Average, 'f', 2, 64),
+				fmtInt(a.Handle.N), seconds(a.Handle.Median), seconds(a.Handle.P90)})
 		}
 		return out
 	},

@@ -139,6 +139,8 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"clock":    func(t time.Time) string { return t.UTC().Format("Jan 2, 15:04 UTC") },
 		"day":      func(t time.Time) string { return t.UTC().Format("Jan 2") },
 		"dur":      formatDuration,
+		"median":   func(sp inbox.Spread) string { return spreadDuration(sp.N, sp.Median) },
+		"p90":      func(sp inbox.Spread) string { return spreadDuration(sp.N, sp.P90) },
 		"durIn":    durationInput,
 		"channel":  channelName,
 		"atLeast":  func(a inbox.Agent, role string) bool { return a.Role.AtLeast(inbox.Role(role)) },

@@ -64,6 +64,7 @@ func (s *Server) uiRoutes(m *router) {
 	s.guard(m, "GET /dashboard", sup, s.dashboard)
 	s.guard(m, "GET /dashboard/export/{table}", sup, s.exportCSV)
 	s.guardAPI(m, "GET /api/v1/reports/summary", sup, s.reportSummary)
+	s.guardAPI(m, "GET /api/v1/reports", sup, s.reportsAPI)
 	s.guardAPI(m, "GET /api/v1/dashboard/live", sup, s.dashboardLive)
 
 	s.guard(m, "GET /admin", admin, func(w http.ResponseWriter, r *http.Request) error {

@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -58,21 +57,44 @@ type Quality struct {
 	// CSAT is over the survey answers given in the period.
 	CSAT   CSAT
 	Agents map[int64]AgentQuality
+	// FirstResponse and Resolution are business-hours durations on the calendar of each
+	// conversation's SLA policy, from its clock's start to the target met (sla_clocks.business_secs),
+	// of the period's conversations that had a policy.
+	FirstResponse inbox.Spread
+	Resolution    inbox.Spread
+	// Cross is CSAT by category, channel, team, agent and whether the SLA was met.
+	Cross []CrossCSAT
 }
 
-// Report computes the SLA compliance and CSAT of [from, to). A clock counts once it is
-// decided: met, or missed (a breach row for its conversation and target); clocks still
-// running before their due instant, or stopped unmet without a breach, do not count. A period
-// that ends before it starts is an *inbox.ValidationError.
-func (s *SLA) Report(ctx context.Context, from, to time.Time) (Quality, error) {
-	if !from.Before(to) {
-		return Quality{}, fmt.Errorf("workflow: report: %w", &inbox.ValidationError{Field: "period", Reason: "must end after it starts"})
+// Report computes the SLA compliance, business-hours times and CSAT of what f selects and v may
+// see. A clock counts once it is decided: met, or missed (a breach row for its conversation and
+// target); clocks still running before their due instant, or stopped unmet without a breach,
+// do not count. A period that ends before it starts is an *inbox.ValidationError.
+func (s *SLA) Report(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter) (Quality, error) {
+	if err := f.Validate(); err != nil {
+		return Quality{}, fmt.Errorf("workflow: report: %w", err)
 	}
-	q := Quality{Agents: map[int64]AgentQuality{}}
-	if err := s.compliance(ctx, from, to, &q); err != nil {
+	q, err := s.quality(ctx, v, f)
+	if err != nil {
 		return q, err
 	}
-	if err := s.csat(ctx, from, to, &q); err != nil {
+	if err := s.businessTimes(ctx, v, f, &q); err != nil {
+		return q, err
+	}
+	if q.Cross, err = s.crossCSAT(ctx, v, f); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+// quality is the part of Report that the weekly summary reads: Compliance, Overall, CSAT and
+// Agents.
+func (s *SLA) quality(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter) (Quality, error) {
+	q := Quality{Agents: map[int64]AgentQuality{}}
+	if err := s.compliance(ctx, v, f, &q); err != nil {
+		return q, err
+	}
+	if err := s.csat(ctx, v, f, &q); err != nil {
 		return q, err
 	}
 	return q, nil
@@ -84,16 +106,17 @@ func (s *SLA) Report(ctx context.Context, from, to time.Time) (Quality, error) {
 // Like the board, it reads the inbox's conversations table itself, read-only, joined with the
 // clocks: the period and the agents are the conversations', the figures the clocks', and only
 // one query that sees both can aggregate a period without shipping its conversations' ids.
-func (s *SLA) compliance(ctx context.Context, from, to time.Time, q *Quality) error {
+func (s *SLA) compliance(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter, q *Quality) error {
+	var a inbox.ReportArgs
 	rows, err := s.pool.Query(ctx, `WITH decided AS (
 			SELECT k.target, c.assignee_id,
 				k.breached_at IS NOT NULL OR EXISTS (SELECT 1 FROM sla_breaches b
 					WHERE b.conversation_id = k.conversation_id AND b.target = k.target) AS breached,
 				k.state = 'met' AS met
 			FROM conversations c JOIN sla_clocks k ON k.conversation_id = c.id
-			WHERE c.created_at >= $1 AND c.created_at < $2)
+			WHERE `+f.Where(v, "c", &a)+`)
 		SELECT target, assignee_id, count(*) FILTER (WHERE NOT breached), count(*) FILTER (WHERE breached)
-		FROM decided WHERE met OR breached GROUP BY 1, 2`, from, to)
+		FROM decided WHERE met OR breached GROUP BY 1, 2`, a.List...)
 	if err != nil {
 		return fmt.Errorf("workflow: report: compliance: %w", err)
 	}
@@ -130,10 +153,12 @@ func (s *SLA) compliance(ctx context.Context, from, to time.Time, q *Quality) er
 }
 
 // csat fills the satisfaction figures from the answers given in the period
-// (surveys_answered_idx).
-func (s *SLA) csat(ctx context.Context, from, to time.Time, q *Quality) error {
-	rows, err := s.pool.Query(ctx, `SELECT resolved_by, score, count(*) FROM surveys
-		WHERE answered_at >= $1 AND answered_at < $2 AND score IS NOT NULL GROUP BY 1, 2`, from, to)
+// (surveys_answered_idx) about the conversations f narrows to and v may see.
+func (s *SLA) csat(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter, q *Quality) error {
+	var a inbox.ReportArgs
+	rows, err := s.pool.Query(ctx, `SELECT s.resolved_by, s.score, count(*) FROM surveys s JOIN conversations c ON c.id = s.conversation_id
+		WHERE s.answered_at >= `+a.Arg(f.From)+` AND s.answered_at < `+a.Arg(f.To)+` AND s.score IS NOT NULL
+			AND `+f.Narrow(v, "c", &a)+` GROUP BY 1, 2`, a.List...)
 	if err != nil {
 		return fmt.Errorf("workflow: report: csat: %w", err)
 	}

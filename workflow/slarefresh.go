@@ -25,6 +25,9 @@ type clockRow struct {
 	warned     *time.Time
 	breached   *time.Time
 	level      int
+	// business is the business time from start to met on the policy's calendar, in seconds;
+	// set when the clock is written met (the reports read it), nil otherwise.
+	business *int64
 }
 
 // convClocks is one conversation's SLA state after a refresh.
@@ -112,6 +115,11 @@ func (cc *convClocks) apply(b *pgx.Batch, pl sla.Plan, f sla.Facts, now time.Tim
 		r.warned, r.breached, r.level = nil, nil, 0
 	}
 	r.policyID, r.state, r.start, r.due, r.warn, r.met = &cc.policy.ID, pl.State, pl.Start, due, warn, met
+	r.business = nil
+	if met != nil {
+		secs := int64(cc.policy.Calendar.Between(pl.Start, *met) / time.Second)
+		r.business = &secs
+	}
 	r.generation++
 	queueClock(b, cc.id, r, now)
 	return r, true
@@ -119,13 +127,15 @@ func (cc *convClocks) apply(b *pgx.Batch, pl sla.Plan, f sla.Facts, now time.Tim
 
 func queueClock(b *pgx.Batch, convID int64, r *clockRow, now time.Time) {
 	b.Queue(`INSERT INTO sla_clocks (conversation_id, target, policy_id, state, generation, started_at, due_at, warn_at,
-			met_at, warned_at, breached_at, level, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			met_at, warned_at, breached_at, level, updated_at, business_secs)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (conversation_id, target) DO UPDATE SET policy_id = excluded.policy_id, state = excluded.state,
 			generation = excluded.generation, started_at = excluded.started_at, due_at = excluded.due_at,
 			warn_at = excluded.warn_at, met_at = excluded.met_at, warned_at = excluded.warned_at,
-			breached_at = excluded.breached_at, level = excluded.level, updated_at = excluded.updated_at`,
-		convID, r.target, r.policyID, r.state, r.generation, r.start, r.due, r.warn, r.met, r.warned, r.breached, r.level, now)
+			breached_at = excluded.breached_at, level = excluded.level, updated_at = excluded.updated_at,
+			business_secs = excluded.business_secs`,
+		convID, r.target, r.policyID, r.state, r.generation, r.start, r.due, r.warn, r.met, r.warned, r.breached, r.level, now,
+		r.business)
 }
 
 // queueBreachMet records when the breached cycle starting at start was finally met.

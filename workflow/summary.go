@@ -71,58 +71,65 @@ func (s spreadJSON) Median() time.Duration { return time.Duration(s.MedianSec) *
 // P90 is the 90th percentile as a duration.
 func (s spreadJSON) P90() time.Duration { return time.Duration(s.P90Sec) * time.Second }
 
-// Summary computes the summary of [from, to) and of the period of the same length before it.
-// A period that does not run forwards is an *inbox.ValidationError.
-func (s *SLA) Summary(ctx context.Context, from, to time.Time) (Summary, error) {
-	if !from.Before(to) {
-		return Summary{}, fmt.Errorf("workflow: summary: %w", &inbox.ValidationError{Field: "to", Reason: "must be after from"})
+// Summary computes the summary of what f selects and v may see, over f's period and the period
+// of the same length before it, with the same filters. A period that does not run forwards is an
+// *inbox.ValidationError.
+func (s *SLA) Summary(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter) (Summary, error) {
+	if err := f.Validate(); err != nil {
+		return Summary{}, fmt.Errorf("workflow: summary: %w", err)
 	}
-	out := Summary{From: from, To: to}
+	out := Summary{From: f.From, To: f.To}
 	var err error
-	if out.Figures, err = s.figures(ctx, from, to); err != nil {
+	if out.Figures, err = s.figures(ctx, v, f); err != nil {
 		return out, err
 	}
-	if out.Previous, err = s.figures(ctx, from.Add(-to.Sub(from)), from); err != nil {
+	prev := f
+	prev.From, prev.To = f.From.Add(-f.To.Sub(f.From)), f.From
+	if out.Previous, err = s.figures(ctx, v, prev); err != nil {
 		return out, err
 	}
-	err = s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE assignee_id IS NULL) FROM conversations
-		WHERE status IN ('new', 'open', 'pending')`).Scan(&out.OpenNow, &out.UnassignedNow)
+	var a inbox.ReportArgs
+	err = s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE c.assignee_id IS NULL) FROM conversations c
+		WHERE c.status IN ('new', 'open', 'pending') AND `+f.Narrow(v, "c", &a), a.List...).Scan(&out.OpenNow, &out.UnassignedNow)
 	if err != nil {
 		return out, fmt.Errorf("workflow: summary: open now: %w", err)
 	}
 	return out, nil
 }
 
-// figures computes one period's Figures from the dashboard's own reports (inbox.Report and
-// SLA.Report) and two counts through the conversations' and breaches' time indexes.
-func (s *SLA) figures(ctx context.Context, from, to time.Time) (Figures, error) {
-	var f Figures
-	r, err := s.store.Report(ctx, from, to)
+// figures computes one period's Figures from the dashboard's own report queries (the parts of
+// inbox.Scope.Report and SLA.Report it needs: Scope.Volumes, SLA.quality) and two counts through the conversations' and breaches' time indexes.
+func (s *SLA) figures(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter) (Figures, error) {
+	var out Figures
+	r, err := s.store.As(v).Volumes(ctx, f)
 	if err != nil {
-		return f, fmt.Errorf("workflow: summary: %w", err)
+		return out, fmt.Errorf("workflow: summary: %w", err)
 	}
-	q, err := s.Report(ctx, from, to)
+	q, err := s.quality(ctx, v, f)
 	if err != nil {
-		return f, fmt.Errorf("workflow: summary: %w", err)
+		return out, fmt.Errorf("workflow: summary: %w", err)
 	}
-	f.Channels = make([]ChannelCount, 0, len(r.Channels))
+	out.Channels = make([]ChannelCount, 0, len(r.Channels))
 	for _, c := range r.Channels {
-		f.Conversations += c.N
-		f.Channels = append(f.Channels, ChannelCount{Channel: c.Label, Conversations: c.N})
+		out.Conversations += c.N
+		out.Channels = append(out.Channels, ChannelCount{Channel: c.Label, Conversations: c.N})
 	}
-	f.FirstResponse, f.Resolution = spreadOf(r.FirstResponse), spreadOf(r.Resolution)
-	f.SLAMet, f.SLADecided = q.Overall.Percent(), q.Overall.Total()
-	f.CSATAnswered, f.CSATAverage, f.CSATLow = q.CSAT.Answered, q.CSAT.Average, q.CSAT.Scores[0]+q.CSAT.Scores[1]
+	out.FirstResponse, out.Resolution = spreadOf(r.FirstResponse), spreadOf(r.Resolution)
+	out.SLAMet, out.SLADecided = q.Overall.Percent(), q.Overall.Total()
+	out.CSATAnswered, out.CSATAverage, out.CSATLow = q.CSAT.Answered, q.CSAT.Average, q.CSAT.Scores[0]+q.CSAT.Scores[1]
+	var a inbox.ReportArgs
 	err = s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE c.status IN ('resolved', 'closed')),
 			count(*) FILTER (WHERE k.complaint), count(*) FILTER (WHERE k.complaint AND c.status IN ('resolved', 'closed'))
 		FROM conversations c LEFT JOIN categories k ON k.id = c.category_id
-		WHERE c.created_at >= $1 AND c.created_at < $2`, from, to).Scan(&f.Resolved, &f.Complaints, &f.ComplaintsResolved)
+		WHERE `+f.Where(v, "c", &a), a.List...).Scan(&out.Resolved, &out.Complaints, &out.ComplaintsResolved)
 	if err != nil {
-		return f, fmt.Errorf("workflow: summary: conversations: %w", err)
+		return out, fmt.Errorf("workflow: summary: conversations: %w", err)
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sla_breaches WHERE breached_at >= $1 AND breached_at < $2`,
-		from, to).Scan(&f.Breaches); err != nil {
-		return f, fmt.Errorf("workflow: summary: breaches: %w", err)
+	var b inbox.ReportArgs
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sla_breaches sb JOIN conversations c ON c.id = sb.conversation_id
+		WHERE sb.breached_at >= `+b.Arg(f.From)+` AND sb.breached_at < `+b.Arg(f.To)+` AND `+f.Narrow(v, "c", &b),
+		b.List...).Scan(&out.Breaches); err != nil {
+		return out, fmt.Errorf("workflow: summary: breaches: %w", err)
 	}
-	return f, nil
+	return out, nil
 }

@@ -102,7 +102,7 @@ func (w *weeklySummaryWorker) Work(ctx context.Context, job *river.Job[WeeklySum
 	if len(jobs) == 0 {
 		return nil
 	}
-	sum, err := w.s.Summary(ctx, job.Args.From, job.Args.To)
+	sum, err := w.s.Summary(ctx, inbox.Everyone(), inbox.ReportFilter{From: job.Args.From, To: job.Args.To})
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (w *summaryMailWorker) Work(ctx context.Context, job *river.Job[SummaryMail
 	}
 	sum := job.Args.Summary
 	if sum == nil {
-		s, err := w.s.Summary(ctx, job.Args.From, job.Args.To)
+		s, err := w.s.Summary(ctx, inbox.Everyone(), inbox.ReportFilter{From: job.Args.From, To: job.Args.To})
 		if err != nil {
 			return err
 		}

@@ -245,6 +245,7 @@ var policies = map[string]policy{
 	"GET /api/v1/categories":                   {access: agentRole},
 	"GET /api/v1/complaints":                   {access: supervisor},
 	"GET /api/v1/reports/summary":              {access: supervisor},
+	"GET /api/v1/reports":                      {access: supervisor},
 	"GET /complaints":                          {access: supervisor},
 	"GET /complaints.csv":                      {access: supervisor},
 	"GET /sla/breaches":                        {access: supervisor},

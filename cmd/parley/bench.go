@@ -28,7 +28,7 @@ import (
 // clients for a duration and prints messages/s and latency percentiles. Without --url it
 // starts a complete server in-process (HTTP, event feed, job workers) on DATABASE_URL.
 func benchCmd(ctx context.Context, c *cli) error {
-	what, err := c.sub("bench", "ingest", "inbox", "contacts", "sockets")
+	what, err := c.sub("bench", "ingest", "inbox", "contacts", "sockets", "reports")
 	if err != nil {
 		return err
 	}
@@ -39,6 +39,8 @@ func benchCmd(ctx context.Context, c *cli) error {
 		return benchInboxCmd(ctx, c)
 	case "contacts":
 		return benchContactsCmd(ctx, c)
+	case "reports":
+		return benchReportsCmd(ctx, c)
 	}
 	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K]\n\n"+
 		"Secrets: --token (with --url). "+channels.StdinSecretsHelp)

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -23,11 +22,9 @@ func benchContactsCmd(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer b.close()
-	start := time.Now()
-	if err := b.app.store.Analyze(ctx); err != nil {
+	if err := b.analyze(ctx, c.stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "VACUUM ANALYZE took %s\n", time.Since(start).Round(time.Millisecond))
 	// Bulk agents 01 and 20 see Bulk Team 1 (a quarter of the contacts) and Bulk Team 5 (a few).
 	team, err := b.session(ctx, "agent01@bulk.example")
 	if err != nil {
