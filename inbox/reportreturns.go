@@ -72,7 +72,7 @@ func (sc Scope) returns(ctx context.Context, f ReportFilter) (FirstContact, Repe
 // backlog is the open count at the end of each UTC day of the period up to today, from the
 // count open now walked back: a day ended with those open now, less those created after it
 // that are still open, plus those created by then and resolved or closed after it. It reads
-// the active conversations (conversations_active_idx), those created since the period began
+// the active and snoozed conversations (conversations_active_idx, conversations_status_idx), those created since the period began
 // (conversations_created_idx) and those done since (conversations_done_idx); a conversation
 // reopened and resolved again counts as done at its last resolution.
 func (sc Scope) backlog(ctx context.Context, f ReportFilter) ([]DayOpen, error) {
@@ -89,11 +89,14 @@ func (sc Scope) backlog(ctx context.Context, f ReportFilter) ([]DayOpen, error) 
 	var a ReportArgs
 	narrow := f.Narrow(sc.v, "c", &a)
 	since := a.Arg(start)
-	rows, err := sc.s.pool.Query(ctx, `SELECT 0, 0, count(*) FROM conversations c
-			WHERE c.status IN ('new', 'open', 'pending') AND `+narrow+`
+	// Snoozed conversations are still to be worked: counted apart, so that the active ones are
+	// read through their partial index.
+	rows, err := sc.s.pool.Query(ctx, `SELECT 0, 0, (SELECT count(*) FROM conversations c
+			WHERE c.status IN ('new', 'open', 'pending') AND `+narrow+`) + (SELECT count(*) FROM conversations c
+			WHERE c.status = 'snoozed' AND `+narrow+`)
 		UNION ALL
 		SELECT floor(extract(epoch FROM c.created_at) / 86400)::bigint, -1, count(*) FROM conversations c
-			WHERE c.created_at >= `+since+` AND c.status IN ('new', 'open', 'pending') AND `+narrow+` GROUP BY 1
+			WHERE c.created_at >= `+since+` AND c.status IN ('new', 'open', 'pending', 'snoozed') AND `+narrow+` GROUP BY 1
 		UNION ALL
 		SELECT greatest(floor(extract(epoch FROM c.created_at) / 86400)::bigint, `+a.Arg(first)+`),
 			floor(extract(epoch FROM coalesce(c.resolved_at, c.closed_at)) / 86400)::bigint, count(*) FROM conversations c
