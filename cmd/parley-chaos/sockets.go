@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -250,22 +251,43 @@ func (a *agentSocket) read(conn *websocket.Conn) {
 	defer stop()
 	defer conn.Close()
 	for {
-		var e struct {
-			Type      string `json:"type"`
-			MessageID int64  `json:"message_id"`
+		_, raw, err := conn.ReadMessage()
+		if err != nil {
+			return
 		}
-		if err := conn.ReadJSON(&e); err != nil {
+		events, err := agentEvents(raw)
+		if err != nil {
 			return
 		}
 		a.mu.Lock()
-		switch e.Type {
-		case "message.created":
-			a.seen[e.MessageID] = true
-		case "feed.resumed":
-			a.resumes = append(a.resumes, time.Now())
+		for _, e := range events {
+			switch e.Type {
+			case "message.created":
+				a.seen[e.MessageID] = true
+			case "feed.resumed":
+				a.resumes = append(a.resumes, time.Now())
+			}
 		}
 		a.mu.Unlock()
 	}
+}
+
+// agentEvent is what the suite reads of an agent socket's event.
+type agentEvent struct {
+	Type      string `json:"type"`
+	MessageID int64  `json:"message_id"`
+}
+
+// agentEvents decodes one frame of an agent event socket: an event, or an array of several.
+func agentEvents(raw []byte) ([]agentEvent, error) {
+	if len(raw) > 0 && raw[0] == '[' {
+		var many []agentEvent
+		err := json.Unmarshal(raw, &many)
+		return many, err
+	}
+	var one agentEvent
+	err := json.Unmarshal(raw, &one)
+	return []agentEvent{one}, err
 }
 
 // missed returns the acknowledged messages this socket was connected for (from half a second

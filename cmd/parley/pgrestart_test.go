@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/internal/wstest"
 )
 
 // TestServeRidesOutAPostgresRestart stops and restarts a PostgreSQL cluster of the test's own
@@ -153,11 +154,12 @@ func waitEvent(t *testing.T, c *websocket.Conn, typ string) {
 		if err != nil {
 			t.Fatalf("waiting for %s: %v", typ, err)
 		}
-		var e struct {
-			Type string `json:"type"`
-		}
-		if json.Unmarshal(msg, &e) == nil && e.Type == typ {
-			return
+		// A frame carries one event or an array of several.
+		events, _ := wstest.DecodeEvents(msg)
+		for _, e := range events {
+			if e.Type == typ {
+				return
+			}
 		}
 	}
 }
