@@ -122,7 +122,7 @@ e2e-against-db:
 	export PARLEY_ADDR="127.0.0.1:$$port" PARLEY_E2E_URL="http://127.0.0.1:$$port"; \
 	smtpport="$$($(LOCALPG) freeport)"; export PARLEY_SMTP_URL="smtp://127.0.0.1:$$smtpport" PARLEY_E2E_SMTP_PORT="$$smtpport"; \
 	export PARLEY_SECRET_KEY="$${PARLEY_SECRET_KEY:-$$(head -c 32 /dev/urandom | base64)}"; \
-	export PARLEY_WEBHOOK_ALLOW_PRIVATE=1; \
+	export PARLEY_WEBHOOK_ALLOW_PRIVATE=1 PARLEY_TRUSTED_PROXIES=127.0.0.1; \
 	log="$$(mktemp -t parley-e2e.XXXXXX)"; \
 	export PARLEY_E2E_DEMO="$$log.demo"; \
 	$(BIN) migrate; \

@@ -129,12 +129,18 @@ func (q ContactQuery) build(region string) (sql string, args []any, limit int, n
 		conv = append(conv, v.where("c", arg))
 		near = append(near, "k.reach && "+arg(v.reachKeys())+"::text[]")
 	}
+	p := contactPlan{below: below, cursor: cursorArg, n: arg(limit + 1), window: arg(contactWindow * (limit + 1)), limit: limit}
 	if len(conv) > 0 {
-		where = append(where, "("+strings.Join(near, " AND ")+" OR "+contactReachNews+")",
-			"EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = k.id AND "+strings.Join(conv, " AND ")+")")
+		exists := "EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = k.id AND " + strings.Join(conv, " AND ") + ")"
+		base := strings.Join(where, " AND ")
+		// Narrowed by reach, or one of the contacts whose reach may lag: as alternatives of
+		// their own below the window, so that each is planned through its indexes (an OR of
+		// the two keeps the planner from intersecting reach with a tier's or a tag's index).
+		p.sources = []string{base + " AND " + strings.Join(near, " AND ") + " AND " + exists,
+			base + " AND " + contactReachNews + " AND " + exists}
+		where = append(where, "("+strings.Join(near, " AND ")+" OR "+contactReachNews+")", exists)
 	}
-	p := contactPlan{filters: strings.Join(where, " AND "), below: below, cursor: cursorArg, n: arg(limit + 1),
-		window: arg(contactWindow * (limit + 1)), limit: limit}
+	p.filters = strings.Join(where, " AND ")
 	page := "SELECT k.* FROM contacts k JOIN " + p.walk("true") + " m ON k.id = m.id"
 	if text := strings.TrimSpace(q.Text); text != "" {
 		branches := p.matches(text, region, arg)
@@ -161,7 +167,10 @@ const contactWindow = 100
 // the cursor's condition, and the placeholders of the page size plus one and of the window.
 type contactPlan struct {
 	filters, below, cursor, n, window string
-	limit                             int
+	// sources, when set, are alternatives to filters that together select the same contacts,
+	// each planned alone where the walk goes below its window.
+	sources []string
+	limit   int
 }
 
 // holderWindow times a page's size is how many of the newest holders of an address prefix an
@@ -183,10 +192,22 @@ const holderWindow = 10
 func (p contactPlan) walk(cond string) string {
 	newest := "SELECT k.* FROM contacts k WHERE " + p.below + " ORDER BY k.id DESC LIMIT " + p.window
 	match := cond + " AND " + p.filters
+	sources := p.sources
+	if len(sources) == 0 {
+		sources = []string{p.filters}
+	}
+	below := make([]string, len(sources))
+	for i, src := range sources {
+		below[i] = "(SELECT k.id FROM contacts k WHERE " + cond + " AND " + src +
+			" AND k.id + 0 < (SELECT min(e.id) FROM (" + newest + ") e) AND (SELECT count(*) FROM w) < " + p.n +
+			" ORDER BY k.id + 0 DESC LIMIT " + p.n + ")"
+	}
+	rest := below[0]
+	if len(below) > 1 {
+		rest = "(SELECT id FROM (" + strings.Join(below, " UNION ") + ") b ORDER BY id DESC LIMIT " + p.n + ")"
+	}
 	return "(WITH w AS MATERIALIZED (SELECT k.id FROM (" + newest + ") k WHERE " + match + " ORDER BY k.id DESC LIMIT " + p.n + ")" +
-		" SELECT id FROM w UNION ALL (SELECT k.id FROM contacts k WHERE " + match +
-		" AND k.id + 0 < (SELECT min(e.id) FROM (" + newest + ") e) AND (SELECT count(*) FROM w) < " + p.n +
-		" ORDER BY k.id + 0 DESC LIMIT " + p.n + "))"
+		" SELECT id FROM w UNION ALL " + rest + ")"
 }
 
 // matches is one branch per way text can match a contact, each the newest n contact ids

@@ -97,6 +97,9 @@ type dashboardView struct {
 	Live liveFigures
 	// Names maps team and agent ids to names for the live board's groups, as JSON.
 	Names string
+	// Scope says whose conversations the figures cover: "" for every one (an admin), "teams"
+	// for a supervisor's teams, "none" for a supervisor of no team (who is told why it is empty).
+	Scope string
 	// Options are the filters' choices; Backlog and CSATByCategory the charts of those reports.
 	Options        filterOptions
 	Backlog        barChart
@@ -115,6 +118,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		Channels: newBarChart(rep.Channels, channelLabel), Cats: newBarChart(rep.Categories, categoryLabel),
 		Daily: newColumnChart(rep.Daily), Quality: d.q, CSAT: csatChart(d.q.CSAT), Agents: agentRows(rep.Agents, d.q),
 		Labels: targetLabels, Backlog: backlogChart(rep.Backlog), CSATByCategory: csatCategoryChart(d.q.Cross)}
+	switch {
+	case d.viewer.All:
+	case len(d.viewer.TeamIDs) == 0:
+		v.Scope = "none"
+	default:
+		v.Scope = "teams"
+	}
 	if v.Options, err = s.filterOptions(r.Context(), d.viewer); err != nil {
 		return err
 	}

@@ -76,7 +76,10 @@ func TestDashboardFiltersAndScopeTheCrossTable(t *testing.T) {
 	mustContain(t, "admin, chat", page(admin, "&channel=chat"), "No survey answers in this period.", total(0))
 
 	mine := page(sue, "")
-	mustContain(t, "supervisor", mine, alphaRow, total(1))
+	mustContain(t, "supervisor", mine, alphaRow, total(1), "The figures cover the conversations of your teams")
+	mustNotContain(t, "admin", page(admin, ""), "The figures cover", "You are in no team yet")
+	zoe := e.newUser(t, "zoe", inbox.RoleSupervisor)
+	mustContain(t, "supervisor of no team", page(zoe, ""), "You are in no team yet", total(0))
 	mustNotContain(t, "supervisor", mine, betaRow, fmt.Sprintf(`<option value="%d">Beta</option>`, beta.ID), "<option value=\""+fmt.Sprint(bob.agent.ID)+"\">bob")
 	mustContain(t, "supervisor asking for Beta", page(sue, fmt.Sprintf("&team=%d", beta.ID)), "No survey answers in this period.", total(0))
 

@@ -29,10 +29,23 @@ export function demo() {
   return { email: login[1], password: login[2], token: token[1] };
 }
 
-// signIn opens a new browser context (a separate cookie jar: one person) and signs in. options
-// go to the context (bypassCSP: true for the tests that add axe-core to the pages).
+// personAddress is a network address of one's own for each person a test signs in: make e2e
+// runs the server behind loopback as a trusted proxy (PARLEY_TRUSTED_PROXIES), so the server
+// sees each person come from their own address, as people do. Otherwise every sign-in of the
+// suite would come from 127.0.0.1, and the wrong passwords some tests type on purpose would
+// add up to the per-address throttle and slow down the sign-ins of unrelated tests running
+// beside them.
+function personAddress() {
+  const b = () => 1 + Math.floor(Math.random() * 254);
+  return `10.${b()}.${b()}.${b()}`;
+}
+
+// signIn opens a new browser context (a separate cookie jar: one person, with an address of
+// their own) and signs in. options go to the context (bypassCSP: true for the tests that add
+// axe-core to the pages).
 export async function signIn(browser, email, password, viewport = { width: 1366, height: 860 }, options = {}) {
-  const context = await browser.newContext({ ...options, baseURL, viewport });
+  const context = await browser.newContext({ ...options, baseURL, viewport,
+    extraHTTPHeaders: { ...options.extraHTTPHeaders, 'X-Forwarded-For': personAddress() } });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${email}] page error:`, err.message));
   await page.goto('/login');

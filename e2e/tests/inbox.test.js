@@ -42,7 +42,8 @@ test('admins add agents and a canned response through the admin pages', async ()
   await team().getByRole('button', { name: /Make the default queue/ }).click();
   await admin.getByText('Default queue updated.').waitFor();
   await team().getByText('default queue', { exact: true }).waitFor();
-  for (const p of [people.alice, people.bob]) {
+  // Sue supervises the desk: her dashboard reports its conversations.
+  for (const p of [people.alice, people.bob, people.sue]) {
     await team().getByLabel(`Add to ${desk}`).selectOption({ label: p.name });
     await team().getByRole('button', { name: 'Add', exact: true }).click();
     await admin.getByText('Team members updated.').waitFor();
