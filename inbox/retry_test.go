@@ -17,7 +17,7 @@ import (
 
 // TestInTxRetriesARealDeadlock runs two transactions that lock two rows in opposite orders, each
 // taking its first row before either asks for its second: PostgreSQL aborts one of them
-// (40P01), and InTx runs that one again, so both succeed, in three attempts in all.
+// (40P01), and InTx runs that one again, so both succeed, in three attempts or more.
 func TestInTxRetriesARealDeadlock(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
@@ -54,8 +54,12 @@ func TestInTxRetriesARealDeadlock(t *testing.T) {
 			t.Errorf("transaction %d: %v", i, err)
 		}
 	}
-	if n := attempts.Load(); n != 3 {
-		t.Errorf("%d attempts, want 3: one of the two deadlocked once and ran again", n)
+	// At least three: one of the two deadlocked and ran again. The run again may meet the other
+	// one's second lock request once more (a row lock is not handed over in queue order: the
+	// rerun can take its first row before the survivor, woken by the abort, takes it), and
+	// deadlock again; it seldom does, so more is allowed, as long as both succeed.
+	if n := attempts.Load(); n < 3 {
+		t.Errorf("%d attempts, want at least 3: one of the two deadlocked and ran again", n)
 	}
 }
 
