@@ -45,6 +45,36 @@ func TestFillPlaceholders(t *testing.T) {
 			t.Errorf("%q: got %q, want %q", in, got, want)
 		}
 	}
+	// A customer's name that looks like a placeholder is said as written, never filled in turn.
+	hostile := map[string]string{"contact.name": "{{agent.name}} {{contact.email|x}}", "agent.name": "Ana"}
+	if got := inbox.FillPlaceholders("Hi {{contact.name}}", hostile); got != "Hi {{agent.name}} {{contact.email|x}}" {
+		t.Errorf("hostile name: got %q", got)
+	}
+}
+
+// TestMacroNameRace: two saves of the same name at once leave one macro; the other is
+// ErrConflict.
+func TestMacroNameRace(t *testing.T) {
+	e := setupMacros(t)
+	ctx := context.Background()
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := e.store.SaveMacro(ctx, inbox.Macro{Name: "Same", Shared: true, Actions: []inbox.MacroAction{{Type: "priority", Priority: "low"}}}, e.admin)
+			errs <- err
+		}()
+	}
+	var conflicts int
+	for range 2 {
+		if err := <-errs; errors.Is(err, inbox.ErrConflict) {
+			conflicts++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if list, _ := e.store.Macros(ctx, e.agent.ID); conflicts != 1 || len(list) != 1 {
+		t.Fatalf("%d conflicts, %d macros", conflicts, len(list))
+	}
 }
 
 // TestMacroValidation refuses bad macros with a message naming what is wrong, and saves nothing.
