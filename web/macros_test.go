@@ -118,4 +118,8 @@ func TestMacrosAPI(t *testing.T) {
 	if st := e.do(t, "DELETE", fmt.Sprintf("/api/v1/macros/%d", mine.ID), "", nil); st != http.StatusNotFound {
 		t.Fatalf("delete again: %d, want 404", st)
 	}
+	// Each change is in the audit log; refusals left none.
+	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE kind = $1`, inbox.AuditMacroChanged); n != 5 {
+		t.Fatalf("%d macro.changed entries, want 5 (3 made, 1 edited, 1 deleted)", n)
+	}
 }

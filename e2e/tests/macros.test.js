@@ -2,7 +2,7 @@
 // macro on the macros page (a reply with placeholders, a tag, a priority, a status); in a
 // conversation, m (listed in the ? help) opens the macro dialog and running it sends the reply
 // with the placeholders filled and changes the tags, priority and status at once; the composer's
-// "/" menu lists the macro too.
+// "/" menu lists the macros too and runs the one chosen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBrowser, browser, login as d, signIn, inbound } from '../lib/browser.js';
@@ -35,10 +35,17 @@ test('a macro runs from m: reply with placeholders filled, tags, priority and st
   await page.locator('#help').getByText('Run a macro').waitFor();
   await page.keyboard.press('Escape');
 
-  // The composer's "/" menu offers it.
-  await page.locator('#reply-text').fill('/refund');
+  // The composer's "/" menu offers the macros too, and runs the one chosen.
+  const tagged = `tagged-${run}`;
+  const made = await page.evaluate(async (body) => (await fetch('/api/v1/macros', { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status,
+  { name: `Tag ${run}`, actions: [{ type: 'tags', add: [tagged] }] });
+  assert.equal(made, 201);
+  await page.locator('#reply-text').fill(`/${run}`);
   await page.locator('#canned-menu li', { hasText: name }).waitFor();
-  await page.locator('#reply-text').fill('');
+  await page.locator('#canned-menu li', { hasText: `Tag ${run}` }).dispatchEvent('mousedown');
+  await page.locator('#conv-head .tag', { hasText: tagged }).waitFor();
+  assert.equal(await page.locator('#reply-text').inputValue(), '', 'the "/word" is taken out of the reply');
   await page.locator('#reply-text').press('Escape');
 
   await page.keyboard.press('m');
