@@ -42,6 +42,8 @@ const (
 	AuditDeliveryRetried = "delivery.retried"
 	// AuditCategoryChanged records a change of the category or resolution code lists.
 	AuditCategoryChanged = "category.changed"
+	// AuditMacroChanged records a macro added, changed or deleted.
+	AuditMacroChanged = "macro.changed"
 )
 
 // AuditRecord is one row of the security and admin audit log (table audit_log, append-only).

@@ -189,6 +189,8 @@ func targetLink(target string) string {
 		return "/admin/webhooks"
 	case "canned":
 		return "/admin/canned"
+	case "macro":
+		return "/macros"
 	}
 	return ""
 }

@@ -188,6 +188,7 @@ func (s *Server) routes(cfg Config) {
 	s.adminInboxRoutes(m)
 	s.notificationRoutes(m)
 	s.mentionRoutes(m)
+	s.macroRoutes(m)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

@@ -106,6 +106,17 @@ var policies = map[string]policy{
 	"POST /api/v1/notifications/read-all":        {access: agentRole},
 	"GET /api/v1/conversations/{id}/mentionable": {access: agentRole, object: conversation},
 
+	// Macros (issue 18): shared ones run by anyone who sees the conversation; one's own
+	// macros changed by oneself ({mymacro}: the caller's own).
+	"GET /api/v1/macros":                             {access: agentRole},
+	"POST /api/v1/macros":                            {access: agentRole, body: `{"name":"M{n}","actions":[{"type":"priority","priority":"high"}]}`},
+	"PUT /api/v1/macros/{id}":                        {access: agentRole, path: "/api/v1/macros/{mymacro}", body: `{"name":"N{n}","actions":[{"type":"priority","priority":"low"}]}`},
+	"DELETE /api/v1/macros/{id}":                     {access: agentRole, path: "/api/v1/macros/{mymacro}"},
+	"POST /api/v1/conversations/{id}/macros/{macro}": {access: agentRole, object: conversation, path: "/api/v1/conversations/{id}/macros/{macro}"},
+	"GET /macros":                                    {access: agentRole},
+	"POST /macros":                                   {access: agentRole, form: true, body: "name=F{n}&priority=high"},
+	"POST /macros/{id}/delete":                       {access: agentRole, path: "/macros/{mymacro}/delete"},
+
 	// The agents' first hour (issue 20): the browsers' icon.
 	"GET /favicon.ico": {access: public},
 
@@ -617,6 +628,26 @@ func (m *matrix) fill(pattern string, p policy, team string, c caller) (method, 
 	}
 	if strings.Contains(path, "{othertoken}") {
 		path = strings.ReplaceAll(path, "{othertoken}", fmt.Sprint(m.token(m.otherAgent().ID)))
+	}
+	if strings.Contains(path, "{macro}") {
+		mc, err := m.a.store.SaveMacro(ctx, inbox.Macro{Name: fmt.Sprintf("Shared %d", m.n), Shared: true,
+			Actions: []inbox.MacroAction{{Type: inbox.MacroPriority, Priority: inbox.PriorityHigh}}}, inbox.Agent{Role: inbox.RoleAdmin})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{macro}", fmt.Sprint(mc.ID))
+	}
+	if strings.Contains(path, "{mymacro}") {
+		owner := c.id
+		if owner == 0 || c.dead {
+			owner = m.otherAgent().ID
+		}
+		mc, err := m.a.store.SaveMacro(ctx, inbox.Macro{Name: fmt.Sprintf("Own %d", m.n),
+			Actions: []inbox.MacroAction{{Type: inbox.MacroPriority, Priority: inbox.PriorityHigh}}}, inbox.Agent{ID: owner, Role: inbox.RoleAgent})
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "{mymacro}", fmt.Sprint(mc.ID))
 	}
 	if strings.Contains(path, "{canned}") {
 		cr, err := m.a.store.SaveCanned(ctx, inbox.Canned{Shortcut: fmt.Sprintf("c%d", m.n), Title: "T", Body: "B"}, inbox.Actor{})

@@ -1,5 +1,6 @@
-// composer.js: the reply and note box. "/" opens the canned responses (filtered as you type,
-// arrows to choose, Enter or Tab to insert); Ctrl+Enter sends; typing tells colleagues. What is
+// composer.js: the reply and note box. "/" opens the canned responses and the macros (filtered
+// as you type, arrows to choose, Enter or Tab to insert a response or run a macro, which
+// macro.js does); Ctrl+Enter sends; typing tells colleagues. What is
 // typed is kept in the browser per conversation (a draft) until it is sent, so a reload, a
 // lapsed session or a closed tab loses nothing. A reply says which message it answers: when
 // the customer or a colleague wrote meanwhile, the server refuses it and the agent reads the
@@ -86,7 +87,7 @@ export class Composer {
     this.saveDraft();
     this.form.classList.toggle('note-mode', note);
     this.channel.disabled = note;
-    this.text.placeholder = note ? 'Write an internal note (only agents see it)…' : 'Write a reply… type / for canned responses';
+    this.text.placeholder = note ? 'Write an internal note (only agents see it)…' : 'Write a reply… type / for canned responses and macros';
   }
 
   // setChannels refreshes the reply routes unless the agent picked one.
@@ -180,24 +181,27 @@ export class Composer {
       this.close();
       return;
     }
-    const prev = this.matches[this.pick]?.id;
+    const prev = this.matches[this.pick]?.key;
     this.matches = canned.filter((c) => c.shortcut.startsWith(word) || c.title.toLowerCase().includes(word));
-    // Exact shortcut first, then those it starts, then title matches.
-    const rank = (c) => (c.shortcut === word ? 0 : c.shortcut.startsWith(word) ? 1 : 2);
+    // Exact shortcut first, then those it starts, then title matches, then macros.
+    const rank = (c) => (c.macro ? 3 : c.shortcut === word ? 0 : c.shortcut.startsWith(word) ? 1 : 2);
     this.matches.sort((a, b) => rank(a) - rank(b));
-    const keep = this.matches.findIndex((c) => c.id === prev);
+    const keep = this.matches.findIndex((c) => c.key === prev);
     this.pick = this.lastWord === word && keep >= 0 ? keep : 0;
     this.lastWord = word;
     this.renderMenu();
   }
 
+  // loadCanned fetches the canned responses and the macros, as one list of menu items.
   async loadCanned() {
-    try {
-      return (await get('/api/v1/canned')).canned || [];
-    } catch (err) {
-      console.warn('canned responses', err);
-      return [];
-    }
+    const [canned, macros] = await Promise.all([
+      get('/api/v1/canned').then((d) => d.canned || [], (err) => { console.warn('canned responses', err); return []; }),
+      get('/api/v1/macros').then((d) => d.macros || [], (err) => { console.warn('macros', err); return []; }),
+    ]);
+    return [
+      ...canned.map((c) => ({ ...c, key: `canned-${c.id}` })),
+      ...macros.map((m) => ({ key: `macro-${m.id}`, shortcut: '', title: m.name, macro: m })),
+    ];
   }
 
   renderMenu() {
@@ -209,17 +213,17 @@ export class Composer {
     this.matches.forEach((c, i) => {
       const li = document.createElement('li');
       li.role = 'option';
-      li.id = `canned-${c.id}`;
+      li.id = c.key;
       li.dataset.i = String(i);
       li.setAttribute('aria-selected', String(i === this.pick));
       const code = document.createElement('code');
-      code.textContent = `/${c.shortcut}`;
+      code.textContent = c.macro ? 'macro' : `/${c.shortcut}`;
       li.append(code, ` ${c.title}`);
       this.menu.append(li);
     });
     this.menu.hidden = false;
     this.text.setAttribute('aria-expanded', 'true');
-    this.text.setAttribute('aria-activedescendant', `canned-${this.matches[this.pick].id}`);
+    this.text.setAttribute('aria-activedescendant', this.matches[this.pick].key);
   }
 
   close() {
@@ -235,12 +239,14 @@ export class Composer {
     const pos = this.text.selectionStart;
     const before = this.text.value.slice(0, pos).replace(/\/[a-z0-9_-]*$/i, '');
     const after = this.text.value.slice(pos);
-    this.text.value = before + c.body + after;
-    const caret = before.length + c.body.length;
+    const body = c.macro ? '' : c.body;
+    this.text.value = before + body + after;
+    const caret = before.length + body.length;
     this.text.setSelectionRange(caret, caret);
     this.close();
     this.saveDraft();
     this.text.focus();
+    if (c.macro) document.dispatchEvent(new CustomEvent('parley:run-macro', { detail: c.macro }));
   }
 
   key(e) {
