@@ -2,6 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +58,85 @@ func TestEventSocketsDriveAutoAway(t *testing.T) {
 	a, err := e.store.GetAgent(ctx, ana.agent.ID)
 	if err != nil || a.Availability != inbox.AvailabilityAvailable {
 		t.Fatalf("after return: %+v %v", a, err)
+	}
+}
+
+// TestDashboardListsAgentsAndTheirAvailability: the live figures list the agents one by one,
+// available first, with an automatic away marked and whether a tab is open; a supervisor sees
+// only the agents of their teams, an admin everyone, and a deactivated agent nobody.
+func TestDashboardListsAgentsAndTheirAvailability(t *testing.T) {
+	t.Parallel()
+	e := newUIEnv(t)
+	ctx := context.Background()
+	admin := e.newUser(t, "ada", inbox.RoleAdmin)
+	sue := e.newUser(t, "sue", inbox.RoleSupervisor)
+	var made []inbox.Agent
+	for _, name := range []string{"ana", "bob", "cy", "dee", "out"} {
+		a, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: name + "@example.com", Name: name, Password: "correct-horse-battery"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, a)
+	}
+	ana, bob, cy, dee, out := made[0], made[1], made[2], made[3], made[4]
+	if _, err := e.store.CreateTeam(ctx, "A", []string{sue.agent.Email, ana.Email, bob.Email, cy.Email, out.Email}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.CreateTeam(ctx, "B", []string{dee.Email}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetAvailability(ctx, bob.ID, inbox.AvailabilityOffline); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.TouchOnline(ctx, ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.TouchOnline(ctx, cy.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.advance(testAwayAfter)
+	if err := e.store.TouchOnline(ctx, ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.AutoAway(ctx, cy.ID, testAwayAfter); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.DeactivateAgent(ctx, out.ID, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	list := func(u *user) []liveAgent {
+		t.Helper()
+		st, raw := u.get(t, "/api/v1/dashboard/live")
+		var l liveFigures
+		if err := json.Unmarshal([]byte(raw), &l); st != http.StatusOK || err != nil {
+			t.Fatalf("live: %d %v", st, err)
+		}
+		return l.Agents
+	}
+	want := []liveAgent{
+		{ID: ana.ID, Name: "ana", Availability: "available", Online: true},
+		{ID: sue.agent.ID, Name: "sue", Availability: "available"},
+		{ID: cy.ID, Name: "cy", Availability: "away", Automatic: true},
+		{ID: bob.ID, Name: "bob", Availability: "offline"},
+	}
+	if got := list(sue); !slices.Equal(got, want) {
+		t.Fatalf("sue's list:\n%+v\nwant\n%+v", got, want)
+	}
+	all := list(admin)
+	if len(all) != 6 || !slices.ContainsFunc(all, func(a liveAgent) bool { return a.ID == dee.ID }) ||
+		slices.ContainsFunc(all, func(a liveAgent) bool { return a.ID == out.ID }) {
+		t.Fatalf("the admin's list: %+v, want everyone active", all)
+	}
+	page := func(u *user) string {
+		t.Helper()
+		st, body := u.get(t, "/dashboard")
+		if st != http.StatusOK {
+			t.Fatalf("dashboard: %d", st)
+		}
+		return body
+	}
+	if body := page(sue); !strings.Contains(body, `data-agent="`+strconv.FormatInt(cy.ID, 10)+`" data-state="away"`) ||
+		strings.Contains(body, `data-agent="`+strconv.FormatInt(dee.ID, 10)+`"`) {
+		t.Fatal("sue's dashboard page does not list her team's agents alone")
 	}
 }
