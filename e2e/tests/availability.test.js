@@ -44,25 +44,30 @@ test('availability is set from the header, and the assigner skips an away agent'
   try {
     const page = await signIn(browser, amy.email, password);
     await page.locator('#live[data-state="live"]').waitFor();
-    const menu = page.getByLabel('Your availability');
-    assert.equal(await menu.inputValue(), 'available');
+    const box = page.locator('#availability');
+    assert.equal(await box.getAttribute('data-state'), 'available');
     await page.keyboard.press('?');
     await page.locator('#help').getByText('Your availability').waitFor();
     await page.keyboard.press('Escape');
     await page.keyboard.press('a');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'availability', 'a focuses the menu');
+    assert.equal(await page.evaluate(() => document.activeElement?.value), 'available', 'a opens the menu on the current choice');
+    const menu = page.getByRole('group', { name: 'Your availability' });
+    assert.ok(await menu.isVisible());
 
     // Amy's second tab follows the change live.
     const other = await page.context().newPage();
     await other.goto('/inbox');
     await other.locator('#live[data-state="live"]').waitFor();
     const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/me/availability'));
-    await menu.selectOption('away');
+    await menu.getByRole('radio', { name: 'Away' }).check();
     assert.equal((await saved).status(), 200);
+    await page.keyboard.press('Escape');
+    assert.equal(await menu.isVisible(), false, 'Escape closes the menu');
+    assert.match(await page.locator('#availability summary').textContent(), /Your availability: away/);
     await other.locator('#availability[data-state="away"]').waitFor();
-    assert.equal(await other.locator('#availability').inputValue(), 'away');
     await other.reload();
-    assert.equal(await other.locator('#availability').inputValue(), 'away', 'kept after a reload');
+    assert.equal(await other.locator('#availability').getAttribute('data-state'), 'away', 'kept after a reload');
+    assert.equal(await other.locator('input[name="availability"][value="away"]').isChecked(), true);
 
     // Away, Amy is skipped: both conversations go to Ben, however loaded he gets.
     const first = await customer('one');
@@ -71,7 +76,8 @@ test('availability is set from the header, and the assigner skips an away agent'
     assert.equal(await assigneeOf(second), ids[ben.email]);
 
     // Available again (from the other tab), Amy, the least loaded, takes the next one.
-    await other.locator('#availability').selectOption('available');
+    await other.locator('#availability summary').click();
+    await other.getByRole('radio', { name: 'Available' }).check();
     await page.locator('#availability[data-state="available"]').waitFor();
     assert.equal(await assigneeOf(await customer('three')), ids[amy.email]);
     await page.context().close();

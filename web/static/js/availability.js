@@ -1,29 +1,52 @@
-// availability.js: the header's availability menu (available, away, offline). A choice is sent
-// to POST /api/v1/me/availability; a change made elsewhere (another tab, the automatic away and
+// availability.js: the agent's availability (available, away, offline), shown as the dot on
+// their avatar in the header; the avatar opens a small menu of the three. A choice is sent to
+// POST /api/v1/me/availability; a change made elsewhere (another tab, the automatic away and
 // the return from it) arrives as the agent.availability event and is shown at once. The key "a"
-// moves the focus to the menu.
+// opens the menu on the current choice; Escape or a click elsewhere closes it.
 import { get, post, typingTarget } from './api.js';
 import { toast } from './toast.js';
 
 export function setupAvailability(live, me) {
-  const menu = document.getElementById('availability');
-  if (!menu || !me.id) return;
-  let current = menu.value;
+  const box = document.getElementById('availability');
+  if (!box || !me.id) return;
+  const radios = [...box.querySelectorAll('input[name="availability"]')];
+  const now = document.getElementById('availability-now');
+  let current = box.dataset.state;
   const show = (value) => {
-    if (![...menu.options].some((o) => o.value === value)) return;
+    const radio = radios.find((r) => r.value === value);
+    if (!radio) return;
     current = value;
-    menu.value = value;
-    menu.dataset.state = value;
+    radio.checked = true;
+    box.dataset.state = value;
+    if (now) now.textContent = value;
+  };
+  const close = () => {
+    if (!box.open) return;
+    box.open = false;
+    box.querySelector('summary').focus();
   };
 
-  menu.addEventListener('change', async () => {
-    try {
-      const r = await post('/api/v1/me/availability', { availability: menu.value });
-      show(r.availability);
-    } catch (err) {
-      menu.value = current;
-      toast(err.message, { error: true });
+  for (const radio of radios) {
+    radio.addEventListener('change', async () => {
+      if (!radio.checked) return;
+      try {
+        show((await post('/api/v1/me/availability', { availability: radio.value })).availability);
+      } catch (err) {
+        show(current);
+        toast(err.message, { error: true });
+      }
+    });
+  }
+  // Enter on a choice confirms it and closes the menu (arrows already chose it).
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' || (e.key === 'Enter' && e.target.name === 'availability')) {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
     }
+  });
+  document.addEventListener('click', (e) => {
+    if (box.open && !box.contains(e.target)) box.open = false;
   });
 
   live?.addEventListener('event', (ev) => {
@@ -40,7 +63,8 @@ export function setupAvailability(live, me) {
   document.addEventListener('keydown', (e) => {
     if (e.key === 'a' && !typingTarget(e) && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
-      menu.focus();
+      box.open = true;
+      (radios.find((r) => r.checked) || radios[0]).focus();
     }
   });
 }
