@@ -20,7 +20,7 @@ type AgentState struct {
 
 // agentStates lists the active agents the viewer's live figures cover (those who share a team
 // with them; all for a viewer who sees everything), available first, then away, then offline,
-// by name; at most liveAgentsMax.
+// those with an open tab first, then by name; at most liveAgentsMax.
 func (sc Scope) agentStates(ctx context.Context) ([]AgentState, error) {
 	args := []any{sc.s.now().Add(-OnlineWindow), liveAgentsMax}
 	where := ""
@@ -30,7 +30,7 @@ func (sc Scope) agentStates(ctx context.Context) ([]AgentState, error) {
 	}
 	rows, err := sc.s.pool.Query(ctx, `SELECT a.id, a.name, a.availability, a.auto_away, coalesce(a.online_at > $1, false)
 		FROM agents a WHERE a.deactivated_at IS NULL`+where+`
-		ORDER BY array_position(ARRAY['available', 'away', 'offline'], a.availability), a.name, a.id LIMIT $2`, args...)
+		ORDER BY array_position(ARRAY['available', 'away', 'offline'], a.availability), a.online_at > $1 DESC NULLS LAST, a.name, a.id LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: live agents: %w", err)
 	}

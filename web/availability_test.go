@@ -62,7 +62,7 @@ func TestEventSocketsDriveAutoAway(t *testing.T) {
 }
 
 // TestDashboardListsAgentsAndTheirAvailability: the live figures list the agents one by one,
-// available first, with an automatic away marked and whether a tab is open; a supervisor sees
+// available first (those with an open tab first among them), with an automatic away marked and whether a tab is open; a supervisor sees
 // only the agents of their teams, an admin everyone, and a deactivated agent nobody.
 func TestDashboardListsAgentsAndTheirAvailability(t *testing.T) {
 	t.Parallel()
@@ -71,15 +71,15 @@ func TestDashboardListsAgentsAndTheirAvailability(t *testing.T) {
 	admin := e.newUser(t, "ada", inbox.RoleAdmin)
 	sue := e.newUser(t, "sue", inbox.RoleSupervisor)
 	var made []inbox.Agent
-	for _, name := range []string{"ana", "bob", "cy", "dee", "out"} {
+	for _, name := range []string{"ana", "bob", "cy", "dee", "out", "zoe"} {
 		a, err := e.store.CreateAgent(ctx, inbox.NewAgent{Email: name + "@example.com", Name: name, Password: "correct-horse-battery"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		made = append(made, a)
 	}
-	ana, bob, cy, dee, out := made[0], made[1], made[2], made[3], made[4]
-	if _, err := e.store.CreateTeam(ctx, "A", []string{sue.agent.Email, ana.Email, bob.Email, cy.Email, out.Email}); err != nil {
+	ana, bob, cy, dee, out, zoe := made[0], made[1], made[2], made[3], made[4], made[5]
+	if _, err := e.store.CreateTeam(ctx, "A", []string{sue.agent.Email, ana.Email, bob.Email, cy.Email, out.Email, zoe.Email}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.store.CreateTeam(ctx, "B", []string{dee.Email}); err != nil {
@@ -95,8 +95,10 @@ func TestDashboardListsAgentsAndTheirAvailability(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.advance(testAwayAfter)
-	if err := e.store.TouchOnline(ctx, ana.ID); err != nil {
-		t.Fatal(err)
+	for _, id := range []int64{ana.ID, zoe.ID} {
+		if err := e.store.TouchOnline(ctx, id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := e.store.AutoAway(ctx, cy.ID, testAwayAfter); err != nil {
 		t.Fatal(err)
@@ -115,6 +117,7 @@ func TestDashboardListsAgentsAndTheirAvailability(t *testing.T) {
 	}
 	want := []liveAgent{
 		{ID: ana.ID, Name: "ana", Availability: "available", Online: true},
+		{ID: zoe.ID, Name: "zoe", Availability: "available", Online: true},
 		{ID: sue.agent.ID, Name: "sue", Availability: "available"},
 		{ID: cy.ID, Name: "cy", Availability: "away", Automatic: true},
 		{ID: bob.ID, Name: "bob", Availability: "offline"},
@@ -123,7 +126,7 @@ func TestDashboardListsAgentsAndTheirAvailability(t *testing.T) {
 		t.Fatalf("sue's list:\n%+v\nwant\n%+v", got, want)
 	}
 	all := list(admin)
-	if len(all) != 6 || !slices.ContainsFunc(all, func(a liveAgent) bool { return a.ID == dee.ID }) ||
+	if len(all) != 7 || !slices.ContainsFunc(all, func(a liveAgent) bool { return a.ID == dee.ID }) ||
 		slices.ContainsFunc(all, func(a liveAgent) bool { return a.ID == out.ID }) {
 		t.Fatalf("the admin's list: %+v, want everyone active", all)
 	}
