@@ -72,7 +72,7 @@ func (s *Store) DeactivateAgent(ctx context.Context, agentID int64, by AuditActo
 		if me.role == RoleAdmin && admins == 0 {
 			return errLastAdmin
 		}
-		if _, err := tx.Exec(ctx, `UPDATE agents SET deactivated_at = $2, availability = 'offline' WHERE id = $1`,
+		if _, err := tx.Exec(ctx, `UPDATE agents SET deactivated_at = $2, availability = 'offline', auto_away = false WHERE id = $1`,
 			agentID, s.now()); err != nil {
 			return fmt.Errorf("inbox: deactivate: %w", err)
 		}

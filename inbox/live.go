@@ -24,6 +24,8 @@ type Live struct {
 	// Online is the number of agents with an open tab; Available, those of them marked available.
 	Online    int64
 	Available int64
+	// Agents are those agents one by one (online or not), available first (agentStates).
+	Agents []AgentState
 }
 
 // Waiting is a conversation whose customer awaits an agent's reply, since Since.
@@ -82,6 +84,9 @@ func (sc Scope) Live(ctx context.Context) (Live, error) {
 	}
 	if id != nil {
 		l.Longest = &Waiting{ConversationID: *id, Subject: *subject, Since: *waiting}
+	}
+	if l.Agents, err = sc.agentStates(ctx); err != nil {
+		return Live{}, err
 	}
 	return l, nil
 }

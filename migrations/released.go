@@ -46,6 +46,7 @@ func Released() []string {
 		"180_snooze.sql",
 		"200_reports.sql",
 		"210_notifications.sql",
+		"220_auto_away.sql",
 		"225_macros.sql",
 	}
 }

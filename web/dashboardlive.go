@@ -19,6 +19,18 @@ type liveFigures struct {
 	Online     int64        `json:"online"`
 	Available  int64        `json:"available"`
 	Longest    *longestWait `json:"longest_wait"` // null: nobody waits
+	// Agents are the agents the figures cover, available first, then away, then offline.
+	Agents []liveAgent `json:"agents"`
+}
+
+// liveAgent is one agent on the dashboard: their availability (Automatic: an automatic away)
+// and whether a tab of theirs is open.
+type liveAgent struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Availability string `json:"availability"`
+	Automatic    bool   `json:"automatic"`
+	Online       bool   `json:"online"`
 }
 
 // longestWait is the conversation whose customer has waited longest for an agent's reply.
@@ -41,7 +53,11 @@ func (s *Server) liveOf(ctx context.Context, r *http.Request) (liveFigures, erro
 	if err != nil {
 		return liveFigures{}, err
 	}
-	out := liveFigures{Open: l.Open, Unassigned: l.Unassigned, Snoozed: l.Snoozed, Online: l.Online, Available: l.Available}
+	out := liveFigures{Open: l.Open, Unassigned: l.Unassigned, Snoozed: l.Snoozed, Online: l.Online, Available: l.Available,
+		Agents: make([]liveAgent, 0, len(l.Agents))}
+	for _, a := range l.Agents {
+		out.Agents = append(out.Agents, liveAgent{ID: a.ID, Name: a.Name, Availability: a.Availability, Automatic: a.Automatic, Online: a.Online})
+	}
 	if w := l.Longest; w != nil {
 		out.Longest = &longestWait{ConversationID: w.ConversationID, Subject: w.Subject, Since: w.Since.UTC(),
 			Wait: formatDuration(s.now().Sub(w.Since))}

@@ -51,13 +51,37 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	// The handler returns and net/http lets go of the request's buffers; the socket keeps one
 	// goroutine, its read loop, and its timers. Its work outlives the request's context.
 	ctx := context.WithoutCancel(r.Context())
+	s.returned(ctx, agent.ID)
 	c.every(pingInterval, c.ping)
 	c.every(heartbeatEvery, func() { s.heartbeat(ctx, agent.ID) })
 	go func() {
 		c.readPump(func(frame []byte) { s.ui.presence.receive(ctx, c, frame) })
 		s.hub.remove(c)
 		s.ui.presence.gone(c)
+		s.left(ctx, agent.ID)
 	}()
+}
+
+// returned ends the agent's automatic away, if they had one, now that a tab of theirs is open
+// (after the socket joined the hub, so it hears the change).
+func (s *Server) returned(ctx context.Context, agentID int64) {
+	if s.away == nil {
+		return
+	}
+	if err := s.away.Returned(ctx, agentID); err != nil && ctx.Err() == nil {
+		s.log.Warn("return from away", "agent", agentID, "err", err)
+	}
+}
+
+// left schedules the agent's automatic away when their last socket on this process closed (the
+// job reads every process's heartbeat before it acts).
+func (s *Server) left(ctx context.Context, agentID int64) {
+	if s.away == nil || s.hub.holds(agentID) {
+		return
+	}
+	if err := s.away.Left(ctx, agentID); err != nil && ctx.Err() == nil {
+		s.log.Warn("schedule away", "agent", agentID, "err", err)
+	}
 }
 
 // stillValid re-reads, past every cache, the credential that opened a socket once the socket is

@@ -97,6 +97,18 @@ func (h *hub) remove(c *client) {
 	c.close()
 }
 
+// holds reports whether the hub holds a socket of the agent.
+func (h *hub) holds(agentID int64) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for c := range h.clients {
+		if c.agent.ID == agentID {
+			return true
+		}
+	}
+	return false
+}
+
 // publish gathers e for the next delivery, which it schedules if none is.
 func (h *hub) publish(e inbox.Event) {
 	msg, err := encodeEvent(e)

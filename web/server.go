@@ -57,6 +57,9 @@ type Config struct {
 	MetricsToken string
 	// Resets takes "Forgot password?" requests; nil hides the form (it answers 404).
 	Resets *workflow.PasswordResets
+	// Away is automatic away: told when an agent's last socket on this process closes and when
+	// one opens; nil turns it off.
+	Away *workflow.Away
 	// MaxConnsPerIP caps the requests one source address (behind TrustedProxies, the one
 	// they forward) may have in flight at once on the public endpoints: the channels' routes
 	// (webhooks, the chat widget and socket handshake), sign-in, password reset and surveys.
@@ -96,6 +99,7 @@ type Server struct {
 	sla      *workflow.SLA
 	surveys  *workflow.Surveys
 	resets   *workflow.PasswordResets
+	away     *workflow.Away
 	conns    *netlimit.Gate // the per-address cap of the public endpoints; nil: none
 	hooks    *webhook.Service
 	problems []channels.ProblemSource
@@ -105,7 +109,7 @@ type Server struct {
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
-		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, hooks: cfg.Webhooks,
+		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, away: cfg.Away, hooks: cfg.Webhooks,
 		problems: cfg.Problems, admins: map[inbox.Channel]channels.InboxAdmin{}}
 	for _, a := range cfg.InboxAdmins {
 		s.admins[a.Kind()] = a

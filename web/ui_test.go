@@ -60,7 +60,7 @@ func newUIEnvOn(t *testing.T, pool *pgxpool.Pool) *uiEnv {
 	}
 	e.srv = New(Config{Store: e.store, Pool: pool, Events: feed, Relay: relay, Clock: e.clock, Logger: testLogger(t),
 		Rules: workflow.NewRules(e.pool, e.store), SLA: workflow.NewSLA(e.pool, e.store), Surveys: workflow.NewSurveys(e.store),
-		Webhooks: hooks})
+		Webhooks: hooks, Away: workflow.NewAway(e.store, jobs, testAwayAfter)})
 	done := make(chan struct{})
 	go func() { _ = relay.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })

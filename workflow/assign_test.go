@@ -211,3 +211,33 @@ func TestAgentBackFromAwayPullsWaitingOldestFirst(t *testing.T) {
 		t.Fatalf("after coming back, assigned = %v, want the unassigned oldest one back", got)
 	}
 }
+
+// TestAssignSkipsAwayAndOfflineAgents: with an away and an offline teammate idle, every new
+// conversation goes to the one available agent, however loaded, up to her capacity; the rest
+// wait rather than go to the others.
+func TestAssignSkipsAwayAndOfflineAgents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newRoutingEnv(t)
+	ann := e.agent(t, "ann", 5)
+	bob := e.agent(t, "bob", 5)
+	cat := e.agent(t, "cat", 2)
+	if err := e.store.SetAvailability(ctx, ann.ID, inbox.AvailabilityAway); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetAvailability(ctx, bob.ID, inbox.AvailabilityOffline); err != nil {
+		t.Fatal(err)
+	}
+	in := e.inboxOf(t, "web", e.team(t, "Support", ann, bob, cat).ID)
+	drain := e.work(t, 4)
+	for i := range 4 {
+		e.message(t, in, fmt.Sprintf("s%d@example.com", i), "", "hello")
+	}
+	drain()
+	if n := e.count(t, `SELECT count(*) FROM conversations WHERE assignee_id = $1`, cat.ID); n != 2 {
+		t.Fatalf("%d conversations for cat, want her capacity, 2", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM conversations WHERE assignee_id IN ($1, $2)`, ann.ID, bob.ID); n != 0 {
+		t.Fatalf("%d conversations given to the away or offline agent", n)
+	}
+}

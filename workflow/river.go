@@ -122,6 +122,7 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&notifyDigestWorker{e: e}),
 		channels.NewWorker(&notifyMailWorker{e: e, mailer: cfg.Mailer}),
 		channels.NewWorker(&notifyDigestMailWorker{e: e, mailer: cfg.Mailer}),
+		channels.NewWorker(&awayWorker{store: cfg.Store}),
 	}
 	return append(own, cfg.Workers...), nil
 }

@@ -63,6 +63,10 @@ type config struct {
 	// PasswordCost is the bcrypt cost of new password hashes (PARLEY_PASSWORD_COST, 4 to 31;
 	// 0 means bcrypt's default, 10).
 	PasswordCost int
+	// AwayAfter (PARLEY_AWAY_AFTER) is how long an available agent's tabs must all have been
+	// closed before they are marked away (and made available again when they return); 0 turns
+	// automatic away off.
+	AwayAfter time.Duration
 }
 
 // dbConnectTimeout bounds one connection attempt to PostgreSQL.
@@ -115,6 +119,9 @@ func loadConfig(getenv env) (config, error) {
 	if c.ShutdownTimeout, err = shutdownTimeout(getenv("PARLEY_SHUTDOWN_TIMEOUT")); err != nil {
 		return c, err
 	}
+	if c.AwayAfter, err = awayAfter(getenv("PARLEY_AWAY_AFTER")); err != nil {
+		return c, err
+	}
 	if c.PasswordCost, err = passwordCost(getenv("PARLEY_PASSWORD_COST")); err != nil {
 		return c, err
 	}
@@ -131,6 +138,22 @@ func loadConfig(getenv env) (config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// defaultAwayAfter is PARLEY_AWAY_AFTER's default.
+const defaultAwayAfter = 10 * time.Minute
+
+// awayAfter parses PARLEY_AWAY_AFTER: a duration such as "10m"; "0" turns automatic away off;
+// empty is defaultAwayAfter.
+func awayAfter(v string) (time.Duration, error) {
+	if v == "" {
+		return defaultAwayAfter, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("PARLEY_AWAY_AFTER must be a duration such as 10m or 1h (0 turns automatic away off), not %q", v)
+	}
+	return d, nil
 }
 
 // passwordCost parses PARLEY_PASSWORD_COST: bcrypt's cost, 4 to 31; empty is 0 (the default).

@@ -135,6 +135,32 @@ func TestPasswordCost(t *testing.T) {
 	}
 }
 
+// TestAwayAfter: PARLEY_AWAY_AFTER is a duration, 10 minutes when unset, 0 to turn automatic
+// away off; anything else is an error naming the variable.
+func TestAwayAfter(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		fail bool
+	}{
+		{v: "", want: 10 * time.Minute}, {v: "30m", want: 30 * time.Minute}, {v: "0", want: 0},
+		{v: "-1m", fail: true}, {v: "soon", fail: true}, {v: "10", fail: true},
+	} {
+		env := map[string]string{"DATABASE_URL": "postgres://x", "PARLEY_AWAY_AFTER": tc.v}
+		c, err := loadConfig(func(k string) string { return env[k] })
+		if tc.fail {
+			if err == nil || !strings.Contains(err.Error(), "PARLEY_AWAY_AFTER") {
+				t.Errorf("%q: accepted as %s (%v), want an error naming the variable", tc.v, c.AwayAfter, err)
+			}
+			continue
+		}
+		if err != nil || c.AwayAfter != tc.want {
+			t.Errorf("%q: %s, %v; want %s", tc.v, c.AwayAfter, err, tc.want)
+		}
+	}
+}
+
 // TestLimitsComeFromTheEnvironment: the per-address and chat limits are read from their
 // variables (0 turns a cap off), and a bad value is an error naming its variable.
 func TestLimitsComeFromTheEnvironment(t *testing.T) {

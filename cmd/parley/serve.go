@@ -140,7 +140,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		Rules: workflow.NewRules(a.pool, a.store), SLA: workflow.NewSLA(a.pool, a.store), Surveys: surveys,
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
 		MetricsToken: a.cfg.MetricsToken, Registry: a.registry, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP,
-		Resets: workflow.NewPasswordResets(a.store, jobs), Webhooks: hooks, JobsUI: jobsPage, Problems: problems,
+		Resets: workflow.NewPasswordResets(a.store, jobs), Away: workflow.NewAway(a.store, jobs, a.cfg.AwayAfter), Webhooks: hooks, JobsUI: jobsPage, Problems: problems,
 		InboxAdmins: admins}
 	if a.sandbox != nil {
 		wc.Sandbox = a.sandbox.Store()

@@ -8,6 +8,7 @@ import { toast } from './toast.js';
 import { setupMenu } from './menu.js';
 import { scrollRegions } from './scrollregion.js';
 import { setupNotifications } from './notify.js';
+import { setupAvailability } from './availability.js';
 
 const body = document.body;
 
@@ -29,6 +30,7 @@ if (session) {
 setupMenu();
 scrollRegions();
 setupNotifications(live, me);
+setupAvailability(live, me);
 
 // A survey answer that opened a follow-up for me: say so on whatever page I am.
 live?.addEventListener('event', (ev) => {

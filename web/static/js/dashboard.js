@@ -2,8 +2,8 @@
 // longest wait, agents online) read GET /api/v1/dashboard/live; the board reads
 // GET /api/v1/sla/board and shows the breached and at-risk conversations grouped by team and
 // then by agent. Both count time every second and reload when live events arrive (a warning, a
-// breach, any change to a conversation, a message); the tiles also every 30 s, for agents
-// coming and going.
+// breach, any change to a conversation, a message; for the tiles and the list of agents, an
+// agent's availability too); the tiles also every 30 s, for agents coming and going.
 import { live } from './app.js';
 import { debounce } from './api.js';
 
@@ -162,7 +162,28 @@ async function loadLive() {
     if (n) n.textContent = String(data[k]);
   }
   longestTile(tiles.querySelector('[data-live="longest"]'), data.longest_wait);
+  agentStates(data.agents || []);
   tick();
+}
+
+// agentStates fills the list of agents: name, availability (an automatic away says so) and
+// whether a tab of theirs is open.
+function agentStates(agents) {
+  const list = document.getElementById('agent-states');
+  if (!list) return;
+  if (!agents.length) {
+    list.replaceChildren(el('li', 'No agents.', 'muted'));
+    return;
+  }
+  list.replaceChildren(...agents.map((a) => {
+    const li = el('li');
+    li.dataset.agent = String(a.id);
+    li.dataset.state = a.availability;
+    li.append(el('span', a.name, 'agent-name'), ' ',
+      el('span', a.availability + (a.automatic ? ' (auto)' : ''), `chip av-${a.availability}`), ' ',
+      el('span', a.online ? 'online' : 'not online', 'muted small'));
+    return li;
+  }));
 }
 
 const reload = debounce(load, 300);
@@ -173,7 +194,7 @@ setInterval(reloadLive, 30000);
 live?.addEventListener('event', (ev) => {
   const t = ev.detail.type;
   if (t.startsWith('sla.') || t.startsWith('conversation.') || t === 'message.created') reload();
-  if (t.startsWith('conversation.') || t === 'message.created') reloadLive();
+  if (t.startsWith('conversation.') || t === 'message.created' || t === 'agent.availability') reloadLive();
 });
 live?.addEventListener('catchup', () => {
   reload();
