@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/dbtest"
@@ -42,9 +43,20 @@ func TestMessageLoaderCombinesConcurrentRequests(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.loading || len(l.waiting) != 0 {
-		t.Fatalf("the loader is left loading %v with %d waiting", l.loading, len(l.waiting))
+	// Every answer is in; the loader's goroutine may still be between handing out the last
+	// batch and finding nothing more to load. It must get there, and not stay loading.
+	idle := func() (bool, int) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return !l.loading, len(l.waiting)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		done, waiting := idle()
+		if done && waiting == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the loader is left loading with %d waiting", waiting)
+		}
 	}
 }
