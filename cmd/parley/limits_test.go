@@ -143,7 +143,9 @@ func TestPublicEndpointsAreCappedPerAddress(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	// The held request reaches its handler on the server's own time: ask until it counts.
+	// The held request reaches its handler on the server's own time (under the whole suite's
+	// load that took over 4 s twice): ask until it counts, for up to 20 s, a guard and not a
+	// measure.
 	for i := 0; ; i++ {
 		resp := get("/chat/widget.js", "203.0.113.7")
 		if resp.StatusCode == http.StatusTooManyRequests {
@@ -152,7 +154,7 @@ func TestPublicEndpointsAreCappedPerAddress(t *testing.T) {
 			}
 			break
 		}
-		if i == 200 {
+		if i == 1000 {
 			t.Fatalf("widget.js while a sign-in of the same address is in flight: %d, want 429", resp.StatusCode)
 		}
 		time.Sleep(20 * time.Millisecond)
