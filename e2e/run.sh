@@ -5,13 +5,14 @@
 # in two lanes at once, each file in its own browser, then, alone, the files that read figures
 # over every conversation (the dashboard's and the reports'): tests of other files write
 # conversations of their own at any moment, which would move those figures while they compare
-# them. Every other file reads and asserts only what it made itself.
+# them. agentux.test.js runs alone too: beside the others, the conversation view of one of its
+# tests once did not show within 30 s (not understood yet; it passes alone every time).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 run() { node --test --test-reporter=spec "$@"; }
 
-alone=(tests/dashboard.test.js tests/reports.test.js)
+alone=(tests/dashboard.test.js tests/reports.test.js tests/agentux.test.js)
 if [[ $# -ne 1 || $1 != tests/ ]]; then
 	run --test-concurrency=1 "$@"
 	exit
