@@ -128,8 +128,10 @@ func (h *harness) checkRestart(ctx context.Context, run *restartRun) *result {
 	h.checkVisitors(ctx, run.ld, r)
 	h.checkAgents(ctx, run.ld, r)
 	live := run.ld.l.messageTimes()
+	// From when the restart began: the relay may resubscribe (and the sockets be told
+	// feed.resumed) before the start command returns, and nothing resumes while it is down.
 	for i, a := range run.ld.agents {
-		if !a.resyncedAfter(run.upAt, live) {
+		if !a.resyncedAfter(run.restartAt, live) {
 			r.fail("agents: socket %d neither resynced (feed.resumed or a new connection) nor got a new message live after PostgreSQL was back", i)
 		}
 	}
