@@ -102,24 +102,32 @@ func (q ContactQuery) build(region string) (sql string, args []any, limit int, n
 		cursorArg = arg(cursor)
 		below = "k.id < " + cursorArg
 	}
+	// own are the keys of the contact's own filters in its reach (migration 250): exact, so
+	// two or more of them, or one beside a condition on the conversations, are intersected in
+	// the reach index rather than by fetching the rows one index finds.
+	var own []string
 	if q.Tier != "" {
 		where = append(where, "k.tier = "+arg(q.Tier))
+		own = append(own, "r:"+q.Tier)
 	}
 	if q.Tag != "" {
 		where = append(where, "k.tags @> ARRAY["+arg(q.Tag)+"::text]")
+		own = append(own, "g:"+q.Tag)
 	}
 	if q.CompanyID != 0 {
 		where = append(where, "k.company_id = "+arg(q.CompanyID))
+		own = append(own, "o:"+strconv.FormatInt(q.CompanyID, 10))
 	}
 	// Each condition on the contact's conversations is narrowed first by what the contact's
 	// row keeps of them (reach, seen_at: migration 174), through that row's indexes.
 	var conv, near []string
+	reach := append([]string{}, own...)
 	if q.Channel != "" {
 		if !q.Channel.Valid() {
 			return "", nil, 0, false, invalid("channel", "unknown channel %q", q.Channel)
 		}
 		conv = append(conv, "c.channel = "+arg(q.Channel))
-		near = append(near, "k.reach @> ARRAY["+arg("c:"+string(q.Channel))+"::text]")
+		reach = append(reach, "c:"+string(q.Channel))
 	}
 	if !q.SeenSince.IsZero() {
 		conv = append(conv, "c.last_activity_at >= "+arg(q.SeenSince))
@@ -128,6 +136,12 @@ func (q ContactQuery) build(region string) (sql string, args []any, limit int, n
 	if v := q.VisibleTo; v != nil && !v.All {
 		conv = append(conv, v.where("c", arg))
 		near = append(near, "k.reach && "+arg(v.reachKeys())+"::text[]")
+	}
+	switch {
+	case len(conv) > 0 && len(reach) > 0:
+		near = append(near, "k.reach @> "+arg(reach)+"::text[]")
+	case len(conv) == 0 && len(own) > 1:
+		where = append(where, "k.reach @> "+arg(own)+"::text[]")
 	}
 	p := contactPlan{below: below, cursor: cursorArg, n: arg(limit + 1), window: arg(contactWindow * (limit + 1)), limit: limit}
 	if len(conv) > 0 {
@@ -223,7 +237,13 @@ func (p contactPlan) matches(text, region string, arg func(any) string) []string
 	var out []string
 	if tsq != "" {
 		q := "to_tsquery('simple', " + arg(tsq) + ")"
-		out = append(out, "(SELECT id FROM "+p.walk(contactNameMatch+" @@ "+q)+" m)",
+		name := contactNameMatch + " @@ " + q
+		if keys := nameKeys(text); len(keys) > 0 {
+			// Found through reach, only checked against the words: the words' own index would
+			// merge the posting lists of every word with the prefix (see migration 250).
+			name = "k.reach @> " + arg(keys) + "::text[] AND (" + contactNameMatch + " || ''::tsvector) @@ " + q
+		}
+		out = append(out, "(SELECT id FROM "+p.walk(name)+" m)",
 			// Each matching company's newest contacts through the company index, in order.
 			"(SELECT kc.id FROM companies co CROSS JOIN LATERAL (SELECT k.id FROM contacts k WHERE k.company_id = co.id AND "+
 				p.below+" AND "+p.filters+" ORDER BY k.id DESC LIMIT "+p.n+") kc WHERE to_tsvector('simple', co.name) @@ "+q+
@@ -233,6 +253,20 @@ func (p contactPlan) matches(text, region string, arg func(any) string) []string
 		out = append(out, "(SELECT id FROM "+p.addressWalk(arg(prefix), arg(holderWindow*(p.limit+1)))+" m)")
 	}
 	return out
+}
+
+// nameKeys are the reach keys (migration 250) a contact whose name matches text's word prefixes
+// must hold: 'n:' and each word of 3 or more characters, cut at 12 (the contact holds the
+// first 3 to 12 characters of each word of its name).
+func nameKeys(text string) []string {
+	var keys []string
+	for _, w := range searchWords(text) {
+		r := []rune(w)
+		if len(r) >= 3 {
+			keys = append(keys, "n:"+string(r[:min(len(r), 12)]))
+		}
+	}
+	return keys
 }
 
 // addressWalk is walk for the contacts with an address starting with the pattern like (a

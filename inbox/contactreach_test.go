@@ -59,7 +59,7 @@ func TestContactReachFollowsConversations(t *testing.T) {
 	res := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelSMS, ExternalID: "r1", From: phoneFrom("+15550100300"), Name: "Rosa Reach", Text: "hi"})
 	k := res.ContactID
 	reach, seen, _ := contactReach(t, e, k)
-	if !slices.Equal(reach, []string{"c:sms", "t:"}) || seen == nil || !seen.Equal(e.now) {
+	if !slices.Equal(reach, []string{"c:sms", "n:rea", "n:reac", "n:reach", "n:ros", "n:rosa", "t:"}) || seen == nil || !seen.Equal(e.now) {
 		t.Fatalf("after the first message: reach %v, seen %v", reach, seen)
 	}
 	sms := inbox.ContactQuery{Channel: inbox.ChannelSMS, SeenSince: e.now.Add(-time.Minute)}
@@ -140,6 +140,72 @@ func TestContactReachFollowsConversations(t *testing.T) {
 	recent := inbox.ContactQuery{SeenSince: e.now.Add(-30 * time.Minute)}
 	if !listed(t, e.store.As(inbox.Everyone()), recent, k) || !listed(t, bobSees, recent, k) {
 		t.Fatal("the contact who wrote a minute ago is not among those seen in the last half hour")
+	}
+}
+
+// A contact's own keys in reach (migration 250) are exact, whatever statement changes the
+// columns they come from: an edit of name, tier, tags and company replaces them (the list must
+// not find the contact by its old tier or name), a conversation's keys stay beside them, the
+// company joined through an address adds its key, and taking the contact out of the company
+// removes it. The lists then find the contact by the new values alone.
+func TestContactReachKeepsOwnKeysExact(t *testing.T) {
+	ctx := context.Background()
+	e := setup(t)
+	acme, err := e.store.SaveCompany(ctx, 0, inbox.CompanyPatch{Name: ptr("Acme"), Domains: &[]string{"acme.example"}}, inbox.CLIActor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<o1@acme.example>", From: emailFrom("o.s@acme.example"),
+		Name: "Olga Stravinskayaova", Text: "hi"})
+	k := res.ContactID
+	own := func() []string {
+		t.Helper()
+		reach, _, _ := contactReach(t, e, k)
+		return reach
+	}
+	// A word's keys are its first 3 to 12 characters.
+	want := []string{"c:email", "n:olg", "n:olga", "n:str", "n:stra", "n:strav", "n:stravi", "n:stravin", "n:stravins", "n:stravinsk",
+		"n:stravinska", "n:stravinskay", "n:stravinskaya", "o:" + id64(acme.ID), "t:"}
+	slices.Sort(want)
+	if got := own(); !slices.Equal(got, want) {
+		t.Fatalf("after the first message: reach %v, want %v", got, want)
+	}
+	// Found by a word longer than its longest key, which the words then check.
+	if !listed(t, e.store.As(inbox.Everyone()), inbox.ContactQuery{Text: "stravinskayaov"}, k) ||
+		listed(t, e.store.As(inbox.Everyone()), inbox.ContactQuery{Text: "stravinskayaox"}, k) {
+		t.Fatal("a search by a word longer than 12 characters does not find exactly the contact")
+	}
+	all := e.store.As(inbox.Everyone())
+	if _, err := all.UpdateContact(ctx, k, inbox.ContactPatch{Name: ptr("Ola Nordmann"), Tier: ptr("gold"), Tags: &[]string{"vip", "reseller"},
+		CompanyID: ptr(int64(0))}, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"c:email", "g:reseller", "g:vip", "n:nor", "n:nord", "n:nordm", "n:nordma", "n:nordman", "n:nordmann", "n:ola", "r:gold", "t:"}
+	if got := own(); !slices.Equal(got, want) {
+		t.Fatalf("after the edit: reach %v, want %v", got, want)
+	}
+	everyone := e.store.As(inbox.Everyone())
+	if !listed(t, everyone, inbox.ContactQuery{Text: "ola nordman"}, k) {
+		t.Fatal("the renamed contact is not found by its new name")
+	}
+	for _, q := range []inbox.ContactQuery{{Text: "olga"}, {Text: "stravinsk"}, {CompanyID: acme.ID}, {CompanyID: acme.ID, Channel: inbox.ChannelEmail}} {
+		if listed(t, everyone, q, k) {
+			t.Fatalf("%+v finds the contact by what it no longer is", q)
+		}
+	}
+	for _, q := range []inbox.ContactQuery{{Text: "nordm"}, {Text: "ola nor"}, {Tier: "gold", Tag: "vip"}, {Text: "nordmann", Tag: "reseller", Channel: inbox.ChannelEmail}} {
+		if !listed(t, everyone, q, k) {
+			t.Fatalf("%+v does not find the contact", q)
+		}
+	}
+	if _, err := all.UpdateContact(ctx, k, inbox.ContactPatch{Tier: ptr(""), Tags: &[]string{}, CompanyID: ptr(acme.ID)}, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	if got := own(); slices.ContainsFunc(got, func(x string) bool { return x[:2] == "r:" || x[:2] == "g:" }) || !slices.Contains(got, "o:"+id64(acme.ID)) {
+		t.Fatalf("after clearing tier and tags and joining Acme: reach %v", got)
+	}
+	if !listed(t, everyone, inbox.ContactQuery{CompanyID: acme.ID, Channel: inbox.ChannelEmail, Text: "ola"}, k) {
+		t.Fatal("the contact is not found in Acme by email")
 	}
 }
 

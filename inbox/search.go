@@ -40,12 +40,8 @@ func searchTerms(text, region string) (tsq, likePrefix string) {
 		text = text[:200]
 	}
 	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if len(terms) < 8 {
-			terms = append(terms, "'"+w+"':*")
-		}
+	for _, w := range searchWords(text) {
+		terms = append(terms, "'"+w+"':*")
 	}
 	tsq = strings.Join(terms, " & ")
 	t := strings.ToLower(strings.TrimSpace(text))
@@ -66,4 +62,16 @@ func searchTerms(text, region string) (tsq, likePrefix string) {
 		}
 	}
 	return tsq, likePrefix
+}
+
+// searchWords are the words of a search, lower-cased, split at every character that is neither
+// a letter nor a digit, at most 8 (of the first 200 bytes): each is searched as a word prefix.
+func searchWords(text string) []string {
+	if len(text) > 200 {
+		text = text[:200]
+	}
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return words[:min(len(words), 8)]
 }
