@@ -11,3 +11,15 @@ import (
 func RouteWith(ctx context.Context, store *inbox.Store, conversationID int64, jobs TxInserter) (Outcome, error) {
 	return (&routeWorker{Store: store}).Route(ctx, conversationID, jobs)
 }
+
+// Router routes conversations as one process's route job does, keeping its compiled rules
+// between calls.
+type Router struct{ w routeWorker }
+
+// NewRouter is a Router over store.
+func NewRouter(store *inbox.Store) *Router { return &Router{w: routeWorker{Store: store}} }
+
+// Route is RouteWith through the router's own rule cache.
+func (r *Router) Route(ctx context.Context, conversationID int64, jobs TxInserter) (Outcome, error) {
+	return r.w.Route(ctx, conversationID, jobs)
+}

@@ -37,6 +37,8 @@ type routeWorker struct {
 	river.WorkerDefaults[RouteArgs]
 	Store *inbox.Store
 	Log   *slog.Logger
+	// rules are the rule sets compiled, as of the last route.
+	rules ruleCache
 }
 
 // Work routes the conversation, using the job's own River client to enqueue its assignment.
@@ -82,11 +84,11 @@ func (w *routeWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts,
 	if err != nil || !first {
 		return Outcome{}, err // routed before, or failed
 	}
-	sets, err := loadRuleSets(ctx, tx)
+	rules, err := w.rules.matcher(ctx, tx)
 	if err != nil {
 		return Outcome{}, err
 	}
-	out := Match(sets, f)
+	out := rules.Match(f)
 	if err := w.Store.ApplyRoutingTx(ctx, tx, id, out.routing()); err != nil {
 		return Outcome{}, err
 	}

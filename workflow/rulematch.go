@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -100,34 +101,14 @@ type Fired struct {
 // Match runs the rule sets in order over a conversation's facts: each set in ModeFirst applies
 // its first matching rule, each set in ModeAll all of its matching rules. A later match
 // overrides the team, priority and category of an earlier one and adds to its tags. Match is
-// pure: it reads nothing but its arguments.
+// pure: it reads nothing but its arguments. It compiles the sets for this one call: Compile
+// them once to match many conversations.
 func Match(sets []RuleSet, f Facts) Outcome {
-	seen := facts{Facts: f, subject: words(f.Subject), text: words(f.Text)}
-	var out Outcome
-	for _, set := range sets {
-		for _, r := range set.Rules {
-			if !r.Conditions.match(&seen) {
-				continue
-			}
-			out.apply(set, r)
-			if r.SetPriority != "" {
-				seen.Priority = r.SetPriority
-			}
-			if set.Mode != ModeAll {
-				break
-			}
-		}
-	}
-	return out
+	return Compile(sets).Match(f)
 }
 
-// facts are Facts with the subject and text split into words once.
-type facts struct {
-	Facts
-	subject, text []string
-}
-
-func (c Conditions) match(f *facts) bool {
+// matchProfile reports whether every condition but the keywords holds.
+func (c *Conditions) matchProfile(f *Facts) bool {
 	switch {
 	case len(c.InboxIDs) > 0 && !slices.Contains(c.InboxIDs, f.InboxID):
 		return false
@@ -144,11 +125,6 @@ func (c Conditions) match(f *facts) bool {
 	case len(c.CompanyIDs) > 0 && !slices.Contains(c.CompanyIDs, f.CompanyID):
 		return false
 	case slices.ContainsFunc(c.Attributes, func(a AttrCondition) bool { return !a.holds(f.Attributes) }):
-		return false
-	case len(c.Keywords) > 0 && !slices.ContainsFunc(c.Keywords, func(k string) bool {
-		kw := words(k)
-		return containsRun(f.subject, kw) || containsRun(f.text, kw)
-	}):
 		return false
 	}
 	return true
@@ -172,23 +148,36 @@ func (o *Outcome) apply(set RuleSet, r Rule) {
 	o.Fired = append(o.Fired, Fired{ID: r.ID, Name: r.Name, RuleSet: set.Name})
 }
 
-// words splits s into lower-cased runs of letters and digits: "Refund, please!" is
-// [refund please].
+// words splits s into lower-cased runs of letters, digits and the marks that combine with them:
+// "Refund, please!" is [refund please]. ASCII is read a byte at a time; the rest by rune.
 func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
-	})
+	return appendWords(nil, s)
 }
 
-// containsRun reports whether the words of phrase occur one after another in text.
-func containsRun(text, phrase []string) bool {
-	if len(phrase) == 0 {
-		return false
-	}
-	for i := 0; i+len(phrase) <= len(text); i++ {
-		if slices.Equal(text[i:i+len(phrase)], phrase) {
-			return true
+// appendWords appends the words of s to out.
+func appendWords(out []string, s string) []string {
+	s = strings.ToLower(s)
+	start := -1 // where the current word began, or -1 between words
+	for i := 0; i < len(s); {
+		c, size := rune(s[i]), 1
+		if c >= utf8.RuneSelf {
+			c, size = utf8.DecodeRuneInString(s[i:])
 		}
+		in := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+		if c >= utf8.RuneSelf {
+			in = unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.Is(unicode.Mn, c)
+		}
+		switch {
+		case in && start < 0:
+			start = i
+		case !in && start >= 0:
+			out = append(out, s[start:i])
+			start = -1
+		}
+		i += size
 	}
-	return false
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
 }

@@ -1,0 +1,49 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ruleCache keeps the rule sets compiled between route jobs of one process. Every use reads
+// rule_version (migration 252) on the job's transaction, which triggers raise with every
+// change to the rule sets and rules: an unchanged number means the compiled
+// rules are still the rules, so a change made through any process is seen by every other at
+// its next route, and the rules are read and compiled again only then.
+type ruleCache struct {
+	mu      sync.Mutex
+	version int64
+	m       *Matcher
+}
+
+// matcher returns the compiled rules as tx sees them.
+func (c *ruleCache) matcher(ctx context.Context, tx pgx.Tx) (*Matcher, error) {
+	var version int64
+	if err := tx.QueryRow(ctx, `SELECT version FROM rule_version`).Scan(&version); err != nil {
+		return nil, fmt.Errorf("workflow: rule version: %w", err)
+	}
+	c.mu.Lock()
+	m := c.m
+	if c.version != version {
+		m = nil
+	}
+	c.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	sets, err := loadRuleSets(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	m = Compile(sets)
+	c.mu.Lock()
+	// A slower reader of an older version must not replace a newer one.
+	if version >= c.version {
+		c.version, c.m = version, m
+	}
+	c.mu.Unlock()
+	return m, nil
+}
