@@ -42,13 +42,14 @@ func benchCmd(ctx context.Context, c *cli) error {
 	case "reports":
 		return benchReportsCmd(ctx, c)
 	}
-	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K]\n\n"+
+	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K | --new]\n\n"+
 		"Secrets: --token (with --url). "+channels.StdinSecretsHelp)
 	url := fs.String("url", "", "a running server's base URL (default: start one in-process on DATABASE_URL)")
 	token := fs.String("token", "", "an API token for --url (-: read from stdin)")
 	conc := fs.Int("concurrency", 16, "concurrent clients")
 	dur := fs.Duration("duration", 20*time.Second, "how long to measure (after a 2 s warm-up)")
 	contacts := fs.Int("contacts", 5000, "distinct customers the messages come from")
+	fresh := fs.Bool("new", false, "every message from a new customer (a new contact and conversation each), instead of --contacts returning ones")
 	work := fs.Bool("jobs", true, "in-process server only: also work the jobs the messages cause (false: they are committed and wait)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole process to this file")
 	if err := fs.Parse(c.args); err != nil {
@@ -73,13 +74,17 @@ func benchCmd(ctx context.Context, c *cli) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var a *app
 	if *url == "" {
-		stop, u, t, err := benchServer(ctx, c, !*work)
+		var stop func()
+		a, stop, *url, *token, err = benchApp(ctx, c, !*work)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		*url, *token = u, t
+	}
+	if *fresh {
+		*contacts = 0
 	}
 	r, err := benchIngest(ctx, *url, *token, *conc, *contacts, *dur)
 	if err != nil {
@@ -88,9 +93,41 @@ func benchCmd(ctx context.Context, c *cli) error {
 	fmt.Fprintf(c.stdout, "ingest: %d messages in %s with %d clients: %.0f messages/s, p50 %s, p99 %s, max %s, %d errors\n",
 		r.n, r.elapsed.Round(time.Millisecond), *conc, float64(r.n)/r.elapsed.Seconds(),
 		r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.max.Round(10*time.Microsecond), r.errors)
+	if a != nil && *work {
+		if err := printWorkflowBacklog(ctx, c, a); err != nil {
+			return err
+		}
+	}
 	if r.errors > 0 {
 		return fmt.Errorf("bench ingest: %d requests failed (first: %v)", r.errors, r.firstErr)
 	}
+	return nil
+}
+
+// printWorkflowBacklog prints the jobs the messages caused that still wait at the end of the
+// run (not yet worked or being worked), by kind: what the workflow has not kept up with.
+func printWorkflowBacklog(ctx context.Context, c *cli, a *app) error {
+	rows, err := a.pool.Query(ctx, `SELECT kind, count(*) FROM river_job
+		WHERE state IN ('available', 'running', 'retryable', 'pending') AND kind IN ('route', 'sla_compute', 'assign')
+		GROUP BY kind ORDER BY kind`)
+	if err != nil {
+		return fmt.Errorf("bench ingest: backlog: %w", err)
+	}
+	var total int64
+	var by []string
+	for rows.Next() {
+		var kind string
+		var n int64
+		if err := rows.Scan(&kind, &n); err != nil {
+			return fmt.Errorf("bench ingest: backlog: %w", err)
+		}
+		total += n
+		by = append(by, fmt.Sprintf("%s %d", kind, n))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("bench ingest: backlog: %w", err)
+	}
+	fmt.Fprintf(c.stdout, "workflow backlog at the end: %d jobs %v\n", total, by)
 	return nil
 }
 
@@ -150,7 +187,8 @@ func benchIngest(ctx context.Context, url, token string, conc, contacts int, dur
 }
 
 // benchIngestEach is benchIngest that hands every answer's body to posted (when not nil), from
-// the clients' goroutines, warm-up included.
+// the clients' goroutines, warm-up included. With contacts 0 every message comes from a new
+// customer.
 func benchIngestEach(ctx context.Context, url, token string, conc, contacts int, dur time.Duration, posted func([]byte)) (benchResult, error) {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}}
 	run := make([]byte, 4)
@@ -174,7 +212,7 @@ func benchIngestEach(ctx context.Context, url, token string, conc, contacts int,
 				n := seq.Add(1)
 				body, _ := json.Marshal(map[string]any{
 					"external_id": fmt.Sprintf("%s-%d", prefix, n),
-					"contact":     map[string]string{"email": fmt.Sprintf("customer%d@bench.example", rand.IntN(contacts))},
+					"contact":     map[string]string{"email": benchCustomer(prefix, n, contacts)},
 					"subject":     "Where is my order?",
 					"text":        "Hello, my order has not arrived yet. Could you check on it please?",
 				})
@@ -209,6 +247,15 @@ func benchIngestEach(ctx context.Context, url, token string, conc, contacts int,
 		res.max = lat[len(lat)-1]
 	}
 	return res, ctx.Err()
+}
+
+// benchCustomer is the address of message n's customer: one of contacts returning ones, or
+// with contacts 0 a new one.
+func benchCustomer(prefix string, n int64, contacts int) string {
+	if contacts == 0 {
+		return fmt.Sprintf("%s-new%d@bench.example", prefix, n)
+	}
+	return fmt.Sprintf("customer%d@bench.example", rand.IntN(contacts))
 }
 
 func post(ctx context.Context, client *http.Client, url, token string, body []byte) ([]byte, error) {
