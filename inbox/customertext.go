@@ -138,11 +138,19 @@ func (s *Store) InboxTexts(ctx context.Context, id int64, lang string) (custtext
 	return s.textSet(ctx, s.pool, &id, lang)
 }
 
-// ConversationTexts returns the texts the customer of conversation id reads, on q (the pool or
-// the caller's transaction): in the language the conversation remembers (the chat visitor's,
-// conversations.language), else its inbox's, else English; with the overrides of its inbox.
-// A missing conversation is ErrNotFound.
-func (s *Store) ConversationTexts(ctx context.Context, q Querier, id int64) (custtext.Set, error) {
+// ConversationTexts returns the texts the customer of conversation id reads: in the language
+// the conversation remembers (the chat visitor's, conversations.language), else its inbox's,
+// else English; with the overrides of its inbox. A missing conversation is ErrNotFound.
+func (s *Store) ConversationTexts(ctx context.Context, id int64) (custtext.Set, error) {
+	return s.conversationTexts(ctx, s.pool, id)
+}
+
+// ConversationTextsTx is ConversationTexts in the caller's transaction.
+func (s *Store) ConversationTextsTx(ctx context.Context, tx pgx.Tx, id int64) (custtext.Set, error) {
+	return s.conversationTexts(ctx, tx, id)
+}
+
+func (s *Store) conversationTexts(ctx context.Context, q textQuerier, id int64) (custtext.Set, error) {
 	var inboxID *int64
 	var lang string
 	err := q.QueryRow(ctx, `SELECT c.inbox_id, coalesce(c.language, i.language, 'en') FROM conversations c
@@ -153,14 +161,14 @@ func (s *Store) ConversationTexts(ctx context.Context, q Querier, id int64) (cus
 	return s.textSet(ctx, q, inboxID, lang)
 }
 
-// Querier is a pool or a transaction, for the reads that serve both.
-type Querier interface {
+// textQuerier is a pool or a transaction, for the reads that serve both.
+type textQuerier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // textSet loads inbox id's overrides in lang and English (none without an inbox) into a set.
-func (s *Store) textSet(ctx context.Context, q Querier, id *int64, lang string) (custtext.Set, error) {
+func (s *Store) textSet(ctx context.Context, q textQuerier, id *int64, lang string) (custtext.Set, error) {
 	over := custtext.Overrides{}
 	if id != nil {
 		rows, err := q.Query(ctx, `SELECT lang, key, body FROM inbox_texts WHERE inbox_id = $1 AND lang IN ($2, 'en')`, *id, lang)

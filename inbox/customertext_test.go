@@ -100,14 +100,14 @@ func TestInboxLanguageAndTexts(t *testing.T) {
 		From: inbox.Identity{Kind: inbox.IdentityChat, Address: "visitor-es"}, Text: "Hola", Language: "es"})
 	plain := e.ingest(t, inbox.Inbound{InboxID: in.ID, Channel: inbox.ChannelChat, ExternalID: "plain-1",
 		From: inbox.Identity{Kind: inbox.IdentityChat, Address: "visitor-plain"}, Text: "Hallo"})
-	got, err := e.store.ConversationTexts(ctx, e.pool, es.ConversationID)
+	got, err := e.store.ConversationTexts(ctx, es.ConversationID)
 	if err != nil || got.Lang != "es" || got.Get("widget.send") != "Enviar" {
 		t.Fatalf("es conversation: %s %q %v", got.Lang, got.Get("widget.send"), err)
 	}
-	if got, _ := e.store.ConversationTexts(ctx, e.pool, plain.ConversationID); got.Lang != "de" || got.Get("widget.send") != "Abschicken" {
+	if got, _ := e.store.ConversationTexts(ctx, plain.ConversationID); got.Lang != "de" || got.Get("widget.send") != "Abschicken" {
 		t.Fatalf("plain conversation: %s %q", got.Lang, got.Get("widget.send"))
 	}
-	if _, err := e.store.ConversationTexts(ctx, e.pool, 999999); !errors.Is(err, inbox.ErrNotFound) {
+	if _, err := e.store.ConversationTexts(ctx, 999999); !errors.Is(err, inbox.ErrNotFound) {
 		t.Fatalf("missing conversation: %v", err)
 	}
 
