@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
-
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/jobtest"
 	"github.com/parleyhq/parley/workflow"
