@@ -34,6 +34,9 @@ const (
 	MaxIDBytes      = 64
 	// MaxAttributesBytes caps the hello's signed attributes.
 	MaxAttributesBytes = 16 << 10
+	// MaxLanguages caps the hello's browser languages, each at most MaxLanguageBytes.
+	MaxLanguages     = 10
+	MaxLanguageBytes = 35
 )
 
 // Message directions, as the inbox stores them: inbound comes from the visitor, outbound
@@ -85,6 +88,9 @@ type Hello struct {
 	// (CodeAttributes); the session goes on.
 	Attributes     string `json:"attributes,omitempty"`
 	AttributesHash string `json:"attributes_hash,omitempty"`
+	// Languages are the visitor's browser languages, best first (navigator.languages): when
+	// the inbox follows them, the first it speaks is the conversation's language.
+	Languages []string `json:"languages,omitempty"`
 }
 
 // Send is a message written by the visitor. ClientID is a random id chosen by the client
@@ -195,6 +201,13 @@ func (h *Hello) validate() error {
 		return invalid("user_id and user_hash come together")
 	case len(h.UserHash) > 2*MaxIDBytes:
 		return invalid("user_hash too long")
+	case len(h.Languages) > MaxLanguages:
+		return invalid("more than %d languages", MaxLanguages)
+	}
+	for _, l := range h.Languages {
+		if len(l) > MaxLanguageBytes || strings.ContainsRune(l, 0) {
+			return invalid("a language tag is longer than %d bytes or holds a NUL", MaxLanguageBytes)
+		}
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ type socket struct {
 	ctx       context.Context // the server's: a socket's database work ends when the server closes
 	inboxID   int64
 	visitorID string
+	lang      string // the session's language (session.lang), for the texts the socket tells
 	// source is the address the socket came from (netlimit.SourceKey); holdsSlot is set
 	// while it counts against the address's socket cap.
 	source    string

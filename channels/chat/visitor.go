@@ -77,6 +77,7 @@ func (s *Server) open(c *socket, in inbox.Inbox) (session, bool) {
 	}
 	c.visitorID = ss.visitorID
 	c.contactID = ss.contactID
+	c.lang = ss.lang
 	// Registered before the backlog is read, so nothing committed after the read is missed.
 	if !s.hub.add(c) {
 		c.shut(websocket.CloseServiceRestart, "server shutting down")
@@ -213,6 +214,7 @@ func (s *Server) receive(c *socket, ss *session, f *Send) bool {
 		// The signed attributes of a verified user, with the first message of the connection.
 		Attributes:   ss.attributes,
 		AttributesBy: inbox.AuditActor{Name: "chat identity"},
+		Language:     ss.lang,
 	}
 	res, err := s.store.Ingest(c.ctx, in)
 	if errors.Is(err, inbox.ErrInvalid) && in.Attributes != nil {
