@@ -24,6 +24,19 @@ func setLanguage(t *testing.T, e *env, id int64, lang string, follow bool) {
 	}
 }
 
+// languageInboxes starts a node with two chat inboxes: follows speaks German and follows the
+// visitor's browser, fixed speaks Spanish whatever the browser.
+func languageInboxes(t *testing.T) (*env, *node, inbox.Inbox, inbox.Inbox) {
+	t.Helper()
+	e := setup(t)
+	n := e.node(t, chat.Config{Store: e.store})
+	follows := e.chatInbox(t, chat.Settings{})
+	setLanguage(t, e, follows.ID, "de", true)
+	fixed := namedInbox(t, e, "Fixed", chat.Settings{Origins: []string{shopOrigin}})
+	setLanguage(t, e, fixed.ID, "es", false)
+	return e, n, follows, fixed
+}
+
 // texts asks GET /chat/texts for inbox with the browser languages langs.
 func texts(t *testing.T, n *node, inbox, langs string) (int, http.Header, chat.Texts) {
 	t.Helper()
@@ -42,12 +55,7 @@ func texts(t *testing.T, n *node, inbox, langs string) (int, http.Header, chat.T
 // disabled and non-chat inboxes are 404, a bad id 400.
 func TestTexts(t *testing.T) {
 	t.Parallel()
-	e := setup(t)
-	n := e.node(t, chat.Config{Store: e.store})
-	follows := e.chatInbox(t, chat.Settings{})
-	setLanguage(t, e, follows.ID, "de", true)
-	fixed := namedInbox(t, e, "Fixed", chat.Settings{Origins: []string{shopOrigin}})
-	setLanguage(t, e, fixed.ID, "es", false)
+	e, n, follows, fixed := languageInboxes(t)
 	if err := e.store.InTx(context.Background(), func(tx pgx.Tx) error {
 		_, _, err := e.store.SetTextTx(context.Background(), tx, follows.ID, "fr", "widget.start", "C’est parti")
 		return err
@@ -93,12 +101,7 @@ func TestTexts(t *testing.T) {
 // on an inbox that does not follow it, the conversation keeps to the inbox's language.
 func TestVisitorLanguageIsRemembered(t *testing.T) {
 	t.Parallel()
-	e := setup(t)
-	n := e.node(t, chat.Config{Store: e.store})
-	follows := e.chatInbox(t, chat.Settings{})
-	setLanguage(t, e, follows.ID, "de", true)
-	fixed := namedInbox(t, e, "Fixed", chat.Settings{Origins: []string{shopOrigin}})
-	setLanguage(t, e, fixed.ID, "es", false)
+	e, n, follows, fixed := languageInboxes(t)
 	ctx := context.Background()
 
 	lang := func(in inbox.Inbox, id string) string {
