@@ -67,13 +67,22 @@ func (s *Server) rate(c *socket, r *Rating) {
 	}
 }
 
-// text is the customer text key in the words socket c's visitor reads: their language, or
-// their inbox's, with its overrides; English when the inbox cannot be read.
-func (s *Server) text(c *socket, key string) string {
+// text is the customer text key in the words socket c's visitor reads (texts).
+func (s *Server) text(c *socket, key string) string { return s.texts(c).Get(key) }
+
+// texts are the words socket c's visitor reads: their language (known from the hello), or
+// their inbox's, with its overrides, read once a socket (a flood of refused frames costs no
+// query each); English, not kept, when the inbox cannot be read (the database is down, say:
+// the visitor is still told why in words).
+func (s *Server) texts(c *socket) custtext.Set {
+	if c.words != nil {
+		return *c.words
+	}
 	texts, err := s.store.InboxTexts(c.ctx, c.inboxID, c.lang)
 	if err != nil {
 		s.log.Warn("chat: texts", "inbox", c.inboxID, "err", err)
-		texts = custtext.For(custtext.English, nil)
+		return custtext.For(custtext.English, nil)
 	}
-	return texts.Get(key)
+	c.words = &texts
+	return texts
 }

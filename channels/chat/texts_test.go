@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -140,5 +141,33 @@ func TestVisitorLanguageIsRemembered(t *testing.T) {
 	v.write(map[string]any{"type": "hello", "last_id": 0, "languages": langs})
 	if f := v.expect("error"); f.Code != chat.CodeInvalid {
 		t.Fatalf("too many languages: %+v", f)
+	}
+}
+
+// TestLimitsSpeakTheVisitorsLanguage: the refusals a visitor reads are in their language: a new
+// visitor over the address's limit in the browser's French (the hello says it), a rate-limited
+// message in the inbox's Spanish, with the wait filled in.
+func TestLimitsSpeakTheVisitorsLanguage(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	n := e.node(t, chat.Config{Store: e.store, Limits: chat.Limits{NewVisitorsPerMinute: 1, Now: clock},
+		Limiter: chat.LimiterConfig{Rate: 0.5, Burst: 1, Now: clock}})
+	follows := e.chatInbox(t, chat.Settings{})
+	setLanguage(t, e, follows.ID, "es", true)
+
+	v := dial(t, n, follows.ID)
+	v.hello(chat.Hello{})
+	v.say("m1", "primero")
+	v.send("m2", "segundo")
+	if f := v.expect("error"); f.Code != chat.CodeRateLimited || f.Message != "Demasiados mensajes; se volverán a enviar en breve." {
+		t.Fatalf("rate limited: %+v", f)
+	}
+	late := dial(t, n, follows.ID)
+	late.write(map[string]any{"type": "hello", "last_id": 0, "languages": []string{"fr-CA"}})
+	f := late.refused(chat.CodeTooManyVisitors)
+	if want := "Trop de nouveaux chats depuis votre réseau ; réessayez dans " + strconv.Itoa(f.RetryAfter) + " s."; f.Message != want {
+		t.Fatalf("too many visitors: %q, want %q", f.Message, want)
 	}
 }
