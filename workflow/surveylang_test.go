@@ -58,6 +58,20 @@ func TestSurveyInTheCustomersLanguage(t *testing.T) {
 	if !strings.HasPrefix(fr.Text, "Comment nous en sommes-nous sortis ?") {
 		t.Fatalf("French chat survey: %q", fr.Text)
 	}
+	// What the channels were handed to send: the German email with its HTML, the Spanish SMS.
+	env.runDue()
+	var mailed, texted bool
+	for _, o := range env.sent.sent() {
+		switch {
+		case o.Message.ID == de.ID:
+			mailed = strings.Contains(o.Message.Text, "Wie war unser Service?") && strings.Contains(o.Message.HTML, "Tage lang gültig")
+		case o.Message.ID == es.ID:
+			texted = o.Message.Text == "¿Qué tal? Responde del 1 al 5."
+		}
+	}
+	if !mailed || !texted {
+		t.Fatalf("sent: German email %v, Spanish SMS %v (%d sends)", mailed, texted, len(env.sent.sent()))
+	}
 	// The API channel has no inbox: English.
 	en := env.surveyMessage(ingest(inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<en@example.net>",
 		From: inbox.Identity{Kind: inbox.IdentityEmail, Address: "erin@example.net", Verified: true}, Subject: "Broken", Text: "x"}))
