@@ -34,7 +34,8 @@ const (
 	MaxIDBytes      = 64
 	// MaxAttributesBytes caps the hello's signed attributes.
 	MaxAttributesBytes = 16 << 10
-	// MaxLanguages caps the hello's browser languages, each at most MaxLanguageBytes.
+	// MaxLanguages is how many of the hello's browser languages count, each at most
+	// MaxLanguageBytes long (longer ones are ignored).
 	MaxLanguages     = 10
 	MaxLanguageBytes = 35
 )
@@ -201,15 +202,25 @@ func (h *Hello) validate() error {
 		return invalid("user_id and user_hash come together")
 	case len(h.UserHash) > 2*MaxIDBytes:
 		return invalid("user_hash too long")
-	case len(h.Languages) > MaxLanguages:
-		return invalid("more than %d languages", MaxLanguages)
 	}
-	for _, l := range h.Languages {
-		if len(l) > MaxLanguageBytes || strings.ContainsRune(l, 0) {
-			return invalid("a language tag is longer than %d bytes or holds a NUL", MaxLanguageBytes)
+	h.Languages = usableLanguages(h.Languages)
+	return nil
+}
+
+// usableLanguages keeps the first MaxLanguages of a browser's language tags that are at most
+// MaxLanguageBytes long and hold no NUL: a language is a preference, so an odd one is dropped
+// rather than refusing the visitor.
+func usableLanguages(tags []string) []string {
+	var out []string
+	for _, l := range tags {
+		if len(out) == MaxLanguages {
+			break
+		}
+		if l != "" && len(l) <= MaxLanguageBytes && !strings.ContainsRune(l, 0) {
+			out = append(out, l)
 		}
 	}
-	return nil
+	return out
 }
 
 // plainAddress reports whether s is a bare email address, without a display name, whose

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/custtext"
 )
 
 // setLanguage sets inbox id's language and browser flag, as an admin would.
@@ -132,16 +135,47 @@ func TestVisitorLanguageIsRemembered(t *testing.T) {
 	if got := lang(fixed, "c2"); got != "es" {
 		t.Fatalf("not following the browser: %s, want the inbox's es", got)
 	}
+}
 
-	v := dial(t, n, follows.ID)
-	langs := make([]string, chat.MaxLanguages+1)
-	for i := range langs {
-		langs[i] = "fr"
+// TestOddBrowserLanguagesAreIgnored: languages past the first ten and overlong tags are dropped,
+// never a reason to refuse the visitor; the first usable shipped one counts.
+func TestOddBrowserLanguagesAreIgnored(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name  string
+		langs []string
+		want  string
+		kept  int
+	}{
+		{"an overlong tag first", []string{strings.Repeat("x", chat.MaxLanguageBytes+1), "pt-PT"}, "pt", 1},
+		{"French eleventh", append(slices.Repeat([]string{"ja"}, chat.MaxLanguages), "fr"), "de", chat.MaxLanguages},
+		{"a NUL", []string{"fr\x00", "", "es"}, "es", 1},
+	} {
+		f, err := chat.DecodeClient(mustJSON(t, map[string]any{"type": "hello", "last_id": 0, "languages": c.langs}))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		kept := f.(*chat.Hello).Languages
+		if len(kept) != c.kept {
+			t.Errorf("%s: kept %q", c.name, kept)
+		}
+		got, ok := custtext.Match(kept)
+		if !ok {
+			got = "de" // the inbox's, as the server would fall back
+		}
+		if got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
 	}
-	v.write(map[string]any{"type": "hello", "last_id": 0, "languages": langs})
-	if f := v.expect("error"); f.Code != chat.CodeInvalid {
-		t.Fatalf("too many languages: %+v", f)
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return b
 }
 
 // TestLimitsSpeakTheVisitorsLanguage: the refusals a visitor reads are in their language: a new
