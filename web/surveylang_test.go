@@ -60,6 +60,17 @@ func TestSurveyPageInTheCustomersLanguage(t *testing.T) {
 		t.Fatalf("POST score 5: %d %s", st, page)
 	}
 
+	// Closed: the form and an answer sent from an open form both say so in Portuguese.
+	if _, err := e.pool.Exec(ctx, `UPDATE surveys SET expires_at = sent_at WHERE conversation_id = $1`, res.ConversationID); err != nil {
+		t.Fatal(err)
+	}
+	if st, page := fetch(t, "GET", link, ""); st != http.StatusGone || !strings.Contains(page, "Este inquérito já terminou") {
+		t.Fatalf("GET closed: %d %s", st, page)
+	}
+	if st, page := fetch(t, "POST", link, url.Values{"score": {"4"}}.Encode()); st != http.StatusGone || !strings.Contains(page, "Este inquérito já terminou") {
+		t.Fatalf("POST closed: %d %s", st, page)
+	}
+
 	req, err := http.NewRequest("GET", e.srv.URL+workflow.SurveyPath+"not-a-token", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -106,6 +106,14 @@ func (p *surveyPages) answer(w http.ResponseWriter, r *http.Request) {
 			Selected: score, Problem: problemText(texts, ve)})
 		return
 	}
+	if errors.Is(err, workflow.ErrSurveyExpired) { // closed since the form was shown: say so in the customer's words
+		if cur, lookErr := p.surveys.ByToken(r.Context(), token); lookErr == nil {
+			if texts, lookErr := p.texts.ConversationTexts(r.Context(), cur.ConversationID); lookErr == nil {
+				p.render(w, http.StatusGone, surveyView{T: texts, Closed: true})
+				return
+			}
+		}
+	}
 	if err != nil {
 		p.fail(w, r, err)
 		return
