@@ -100,6 +100,11 @@ func TestInboxLanguageAndTexts(t *testing.T) {
 		From: inbox.Identity{Kind: inbox.IdentityChat, Address: "visitor-es"}, Text: "Hola", Language: "es"})
 	plain := e.ingest(t, inbox.Inbound{InboxID: in.ID, Channel: inbox.ChannelChat, ExternalID: "plain-1",
 		From: inbox.Identity{Kind: inbox.IdentityChat, Address: "visitor-plain"}, Text: "Hallo"})
+	for id, want := range map[int64]string{es.ConversationID: "es", plain.ConversationID: ""} {
+		if c, err := e.store.GetConversation(ctx, id); err != nil || c.Language != want {
+			t.Fatalf("conversation %d language %q, want %q (%v)", id, c.Language, want, err)
+		}
+	}
 	got, err := e.store.ConversationTexts(ctx, es.ConversationID)
 	if err != nil || got.Lang != "es" || got.Get("widget.send") != "Enviar" {
 		t.Fatalf("es conversation: %s %q %v", got.Lang, got.Get("widget.send"), err)
