@@ -37,7 +37,7 @@ const previewLen = 140
 
 const conversationCols = `c.id, c.contact_id, c.inbox_id, c.channel, c.status, c.priority, c.subject,
 	c.team_id, c.assignee_id, c.tags, c.category, c.previous_id, c.created_at, c.first_response_at,
-	c.resolved_at, c.closed_at, c.last_activity_at, c.snoozed_until, k.name, ` + categoryCols
+	c.resolved_at, c.closed_at, c.last_activity_at, c.snoozed_until, coalesce(c.language, ''), k.name, ` + categoryCols
 
 // categoryCols are a conversation's category and resolution code columns (conversationCols
 // ends with them): primary-key lookups, one per row.
@@ -49,7 +49,7 @@ const categoryCols = `c.category_id, c.resolution_code_id,
 func conversationDest(c *Conversation) []any {
 	return []any{&c.ID, &c.ContactID, &c.InboxID, &c.Channel, &c.Status, &c.Priority, &c.Subject,
 		&c.TeamID, &c.AssigneeID, &c.Tags, &c.Category, &c.PreviousID, &c.CreatedAt, &c.FirstResponseAt,
-		&c.ResolvedAt, &c.ClosedAt, &c.LastActivityAt, &c.SnoozedUntil, &c.ContactName,
+		&c.ResolvedAt, &c.ClosedAt, &c.LastActivityAt, &c.SnoozedUntil, &c.Language, &c.ContactName,
 		&c.CategoryID, &c.ResolutionCodeID, &c.Complaint, &c.ResolutionCode}
 }
 

@@ -53,6 +53,10 @@ type Inbound struct {
 	// AttributesBy is who the audit log names for a change of Attributes (the integration, the
 	// chat's identity verification).
 	AttributesBy AuditActor
+	// Language is the customer's language as the channel found it (the chat visitor's browser,
+	// when the inbox follows it; a shipped custtext language), remembered on a conversation the
+	// message starts so that later texts to the customer use it; "" leaves it to the inbox's.
+	Language string
 }
 
 // EmailHeaders are an email's threading headers, without angle brackets.

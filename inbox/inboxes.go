@@ -22,7 +22,12 @@ type Inbox struct {
 	// DisabledAt is when an admin disabled the inbox (nil: enabled). A disabled inbox takes
 	// in nothing new: its channel skips it.
 	DisabledAt *time.Time `json:"disabled_at,omitempty"`
-	sealed     []byte
+	// Language is the language customers of the inbox are written to (custtext), "en" unless
+	// an admin chose another; FollowBrowserLanguage lets the chat widget speak the visitor's
+	// browser language instead, when it is shipped (SetInboxLanguageTx).
+	Language              string `json:"language"`
+	FollowBrowserLanguage bool   `json:"follow_browser_language"`
+	sealed                []byte
 }
 
 // Disabled reports whether an admin disabled the inbox.
@@ -100,11 +105,12 @@ func (s *Store) inboxColumns(op, name string, settings, secrets any) (string, []
 	return name, js, sealed, nil
 }
 
-const inboxCols = `id, kind, name, settings, team_id, secrets, disabled_at`
+const inboxCols = `id, kind, name, settings, team_id, secrets, disabled_at, language, follow_browser_language`
 
 // scanInbox reads the inboxCols of one row.
 func scanInbox(row pgx.Row, in *Inbox) error {
-	return row.Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed, &in.DisabledAt)
+	return row.Scan(&in.ID, &in.Kind, &in.Name, &in.Settings, &in.TeamID, &in.sealed, &in.DisabledAt,
+		&in.Language, &in.FollowBrowserLanguage)
 }
 
 // GetInbox returns one channel account.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/internal/custtext"
 )
 
 // write is the second round trip of an ingest: it stores the message, and the contact and
@@ -40,10 +42,20 @@ func (a *args) p(v any) string {
 // yields, returning convStateCols.
 func (w write) insertConversation(a *args, contactExpr, from string) string {
 	inboxID := a.p(nonZero(w.in.InboxID))
-	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at, waiting_since)
+	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at, waiting_since, language)
 		SELECT ` + contactExpr + `, ` + inboxID + `::bigint, ` + a.p(w.in.Channel) + `, ` + a.p(subjectOf(w.in)) + `,
 			(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint), ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
-		a.p(w.at) + `::timestamptz, ` + a.p(w.at) + `::timestamptz, ` + a.p(w.waitingSince()) + `::timestamptz ` + from + ` RETURNING ` + convStateCols
+		a.p(w.at) + `::timestamptz, ` + a.p(w.at) + `::timestamptz, ` + a.p(w.waitingSince()) + `::timestamptz, ` +
+		a.p(languageOf(w.in)) + `::text ` + from + ` RETURNING ` + convStateCols
+}
+
+// languageOf is the language a new conversation of in remembers: the channel's, when shipped;
+// NULL (the inbox's) otherwise.
+func languageOf(in *Inbound) *string {
+	if !custtext.Supported(in.Language) {
+		return nil
+	}
+	return &in.Language
 }
 
 // insertMessage is an INSERT of the inbound message into the conversation and contact that

@@ -152,6 +152,9 @@ type Conversation struct {
 	LastActivityAt   time.Time  `json:"last_activity_at"`
 	// SnoozedUntil is when a snoozed conversation wakes (nil unless snoozed).
 	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
+	// Language is the language the customer chose (the chat visitor's browser, when the inbox
+	// follows it), which every text to them uses; "" when they are written to in the inbox's.
+	Language string `json:"language,omitempty"`
 
 	// ContactName is filled by list and detail queries for display.
 	ContactName string `json:"contact_name"`

@@ -190,6 +190,7 @@ func (s *Server) routes(cfg Config) {
 	s.categoryRoutes(m, cfg)
 	s.feedbackRoutes(m, cfg)
 	s.adminInboxRoutes(m)
+	s.inboxTextRoutes(m)
 	s.notificationRoutes(m)
 	s.mentionRoutes(m)
 	s.macroRoutes(m)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/custtext"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -16,7 +18,13 @@ import (
 // must never record a score); POST records the answer.
 type surveyPages struct {
 	surveys *workflow.Surveys
+	texts   conversationTexts
 	now     func() time.Time
+}
+
+// conversationTexts gives the texts a conversation's customer reads (inbox.Store).
+type conversationTexts interface {
+	ConversationTexts(ctx context.Context, id int64) (custtext.Set, error)
 }
 
 // maxSurveyForm caps the form's body: a score and a 2,000-character comment fit well within.
@@ -24,13 +32,14 @@ const maxSurveyForm = 16 << 10
 
 // surveyRoutes mounts GET and POST /survey/{token}.
 func (s *Server) surveyRoutes(m *router) {
-	p := &surveyPages{surveys: s.surveys, now: s.now}
+	p := &surveyPages{surveys: s.surveys, texts: s.store, now: s.now}
 	m.HandleFunc("GET "+workflow.SurveyPath+"{token}", p.show)
 	m.HandleFunc("POST "+workflow.SurveyPath+"{token}", p.answer)
 }
 
-// surveyView is what the survey page shows.
+// surveyView is what the survey page shows, in the customer's words (T).
 type surveyView struct {
+	T        custtext.Set
 	Survey   workflow.Survey
 	Options  []int
 	Selected int
@@ -44,10 +53,15 @@ type surveyView struct {
 func (p *surveyPages) show(w http.ResponseWriter, r *http.Request) {
 	sv, err := p.surveys.ByToken(r.Context(), r.PathValue("token"))
 	if err != nil {
-		p.fail(w, err)
+		p.fail(w, r, err)
 		return
 	}
-	v := surveyView{Survey: sv, Options: workflow.SurveyOptions[:], Closed: !sv.Open(p.now())}
+	texts, err := p.texts.ConversationTexts(r.Context(), sv.ConversationID)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	v := surveyView{T: texts, Survey: sv, Options: workflow.SurveyOptions[:], Closed: !sv.Open(p.now())}
 	if sv.Score != nil {
 		v.Selected = *sv.Score
 	}
@@ -78,37 +92,58 @@ func (p *surveyPages) answer(w http.ResponseWriter, r *http.Request) {
 	sv, err := p.surveys.AnswerToken(r.Context(), token, score, r.PostForm.Get("comment"))
 	if errors.Is(err, inbox.ErrInvalid) {
 		cur, lookErr := p.surveys.ByToken(r.Context(), token)
+		var texts custtext.Set
+		if lookErr == nil {
+			texts, lookErr = p.texts.ConversationTexts(r.Context(), cur.ConversationID)
+		}
 		if lookErr != nil {
-			p.fail(w, lookErr)
+			p.fail(w, r, lookErr)
 			return
 		}
 		var ve *inbox.ValidationError
 		errors.As(err, &ve)
-		p.render(w, http.StatusBadRequest, surveyView{Survey: cur, Options: workflow.SurveyOptions[:],
-			Selected: score, Problem: "Please pick a score from 1 to 5" + problemDetail(ve)})
+		p.render(w, http.StatusBadRequest, surveyView{T: texts, Survey: cur, Options: workflow.SurveyOptions[:],
+			Selected: score, Problem: problemText(texts, ve)})
 		return
+	}
+	if errors.Is(err, workflow.ErrSurveyExpired) { // closed since the form was shown: say so in the customer's words
+		if cur, lookErr := p.surveys.ByToken(r.Context(), token); lookErr == nil {
+			if texts, lookErr := p.texts.ConversationTexts(r.Context(), cur.ConversationID); lookErr == nil {
+				p.render(w, http.StatusGone, surveyView{T: texts, Closed: true})
+				return
+			}
+		}
 	}
 	if err != nil {
-		p.fail(w, err)
+		p.fail(w, r, err)
 		return
 	}
-	p.render(w, http.StatusOK, surveyView{Survey: sv, Options: workflow.SurveyOptions[:], Selected: *sv.Score, Done: true})
-}
-
-func problemDetail(ve *inbox.ValidationError) string {
-	if ve == nil || ve.Field == "score" {
-		return "."
+	texts, err := p.texts.ConversationTexts(r.Context(), sv.ConversationID)
+	if err != nil {
+		p.fail(w, r, err)
+		return
 	}
-	return " (" + ve.Error() + ")."
+	p.render(w, http.StatusOK, surveyView{T: texts, Survey: sv, Options: workflow.SurveyOptions[:], Selected: *sv.Score, Done: true})
 }
 
-// fail shows why a survey cannot be answered: unknown link (404), closed (410).
-func (p *surveyPages) fail(w http.ResponseWriter, err error) {
+// problemText says in the customer's words what the form lacked: a score, or a shorter comment.
+func problemText(texts custtext.Set, ve *inbox.ValidationError) string {
+	if ve != nil && ve.Field == "comment" {
+		return texts.Get("surveypage.comment_too_long", "max", strconv.Itoa(workflow.MaxSurveyComment))
+	}
+	return texts.Get("surveypage.pick_score")
+}
+
+// fail shows why a survey cannot be answered: unknown link (404), closed (410), in the
+// language the browser asks for (no conversation tells which).
+func (p *surveyPages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	lang, _ := custtext.Match(custtext.AcceptLanguage(r.Header.Get("Accept-Language")))
+	texts := custtext.For(lang, nil)
 	switch {
 	case errors.Is(err, inbox.ErrNotFound):
-		p.render(w, http.StatusNotFound, surveyView{Missing: true})
+		p.render(w, http.StatusNotFound, surveyView{T: texts, Missing: true})
 	case errors.Is(err, workflow.ErrSurveyExpired):
-		p.render(w, http.StatusGone, surveyView{Closed: true})
+		p.render(w, http.StatusGone, surveyView{T: texts, Closed: true})
 	default:
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
@@ -126,8 +161,8 @@ func (p *surveyPages) render(w http.ResponseWriter, status int, v surveyView) {
 }
 
 var surveyTemplate = template.Must(template.New("survey").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>How did we do?</title>
+<html lang="{{.T.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.T.Get "surveypage.title"}}</title>
 <style>
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; color: #1d2430; }
 fieldset { border: 0; padding: 0; display: flex; gap: .5rem; }
@@ -137,20 +172,20 @@ textarea { width: 100%; min-height: 6rem; box-sizing: border-box; font: inherit;
 button { font: inherit; padding: .5rem 1.2rem; margin-top: 1rem; }
 .muted { color: #5b6472; } .problem { color: #a3211f; }
 </style></head><body>
-{{if .Missing}}<h1>This survey link is not valid</h1><p class="muted">It may have been mistyped or cut short.</p>
-{{else if .Closed}}<h1>This survey has closed</h1><p class="muted">Thank you all the same. If something is still wrong, just write to us again.</p>
-{{else if .Done}}<h1>Thank you!</h1><p>You rated us {{.Selected}} out of 5.</p>
-<p class="muted">You can change your answer from the same link until {{.Survey.ExpiresAt.UTC.Format "January 2, 2006"}}.</p>
-{{else}}<h1>How did we do?</h1>
-<p class="muted">About: {{.Survey.Subject}}</p>
+{{if .Missing}}<h1>{{.T.Get "surveypage.invalid"}}</h1><p class="muted">{{.T.Get "surveypage.invalid_text"}}</p>
+{{else if .Closed}}<h1>{{.T.Get "surveypage.closed"}}</h1><p class="muted">{{.T.Get "surveypage.closed_text"}}</p>
+{{else if .Done}}<h1>{{.T.Get "surveypage.thanks"}}</h1><p>{{.T.Get "surveypage.rated" "score" (print .Selected)}}</p>
+<p class="muted">{{.T.Get "surveypage.change_until" "date" (.T.Date .Survey.ExpiresAt.UTC)}}</p>
+{{else}}<h1>{{.T.Get "surveypage.title"}}</h1>
+<p class="muted">{{.T.Get "surveypage.about" "subject" .Survey.Subject}}</p>
 {{if .Problem}}<p class="problem" role="alert">{{.Problem}}</p>{{end}}
 <form method="post">
-<fieldset><legend>Your rating, from 1 (poor) to 5 (great)</legend>
+<fieldset><legend>{{.T.Get "surveypage.legend"}}</legend>
 {{range .Options}}<label class="score"><input type="radio" name="score" value="{{.}}" required{{if eq . $.Selected}} checked{{end}}>{{.}}</label>
 {{end}}</fieldset>
-<p><label for="comment">Anything you would like to tell us? (optional)</label><br>
+<p><label for="comment">{{.T.Get "surveypage.comment"}}</label><br>
 <textarea id="comment" name="comment" maxlength="2000">{{.Survey.Comment}}</textarea></p>
-<button type="submit">Send</button>
+<button type="submit">{{.T.Get "surveypage.send"}}</button>
 </form>{{end}}
 </body></html>
 `))

@@ -128,7 +128,11 @@ func sendSurveyTx(ctx context.Context, tx pgx.Tx, store *inbox.Store, now time.T
 		if err != nil {
 			return fmt.Errorf("workflow: survey: %w", err)
 		}
-		p := composeSurvey(c.Channel, publicURL, token, set.SurveyValidFor)
+		texts, err := store.ConversationTextsTx(ctx, tx, args.ConversationID)
+		if err != nil {
+			return fmt.Errorf("workflow: survey: %w", err)
+		}
+		p := composeSurvey(texts, c.Channel, publicURL, token, set.SurveyValidFor)
 		meta := map[string]any{"survey_id": id, "survey_options": SurveyOptions, "survey_prompt": p.prompt}
 		if p.link != "" {
 			meta["survey_url"] = p.link

@@ -3,10 +3,12 @@ package workflow
 import (
 	"fmt"
 	"html"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/custtext"
 )
 
 // SurveyOptions are the scores a survey offers, worst first.
@@ -28,18 +30,24 @@ const SurveyPath = "/survey/"
 // to the one-page form (one link per score, each only pre-selecting it: the form's POST
 // records); SMS asks for a reply of one digit; chat and Slack draw a rating control from the
 // message's metadata and the survey.sent event.
-func composeSurvey(ch inbox.Channel, publicURL, token string, validFor time.Duration) surveyPrompt {
-	const question = "How did we do? Please rate the help you got from 1 (poor) to 5 (great)."
+//
+// Its words come from the customer's texts (the conversation's language and its inbox's
+// overrides: inbox.Store.ConversationTexts).
+func composeSurvey(texts custtext.Set, ch inbox.Channel, publicURL, token string, validFor time.Duration) surveyPrompt {
+	question := texts.Get("survey.question")
 	p := surveyPrompt{prompt: question}
 	switch ch {
 	case inbox.ChannelSMS:
-		p.text = "How did we do? Reply with a number from 1 (poor) to 5 (great)."
+		p.text = texts.Get("survey.sms")
 	case inbox.ChannelChat, inbox.ChannelSlack:
 		p.text = question
 	default:
 		p.link = strings.TrimRight(publicURL, "/") + SurveyPath + token
 		days := int(validFor.Round(24*time.Hour) / (24 * time.Hour))
-		valid := fmt.Sprintf("The link works for %d days.", max(days, 1))
+		valid := texts.Get("survey.link_valid_one")
+		if days > 1 {
+			valid = texts.Get("survey.link_valid", "days", strconv.Itoa(days))
+		}
 		p.text = question + "\n\n" + p.link + "\n\n" + valid
 		var links []string
 		for _, n := range SurveyOptions {

@@ -20,6 +20,15 @@
 //
 // # Protocol
 //
+// Before it draws anything the widget asks GET /chat/texts?inbox=ID&lang=TAGS (TAGS: the
+// browser's navigator.languages, comma-separated), which any page may read: 200 {lang, texts},
+// the widget's words (the customer texts of internal/custtext under "widget.", keys without the
+// prefix, placeholders as {name}) in the first shipped language of TAGS when the inbox follows
+// the visitor's browser, in the inbox's language otherwise, with the inbox's own wording where
+// it has one (browsers may keep it a minute). A 404 or 400 stops the widget; anything else is
+// retried with backoff. The widget ships no words of its own, so it weighs the same in every
+// language.
+//
 // The widget opens a WebSocket at GET /chat/ws?inbox=ID. The server refuses the upgrade
 // with 403 unless the Origin header passes AllowedOrigin for that inbox (404 for an unknown or
 // disabled inbox). A browser hides a refused handshake from scripts (the socket just closes,
@@ -35,7 +44,7 @@
 //
 // Client to server:
 //
-//	hello   {token?, last_id, name?, email?, user_id?, user_hash?, attributes?, attributes_hash?}
+//	hello   {token?, last_id, name?, email?, user_id?, user_hash?, attributes?, attributes_hash?, languages?}
 //	message {client_id, text}
 //	typing  {on}
 //	rating  {survey_id, score, comment?}
@@ -50,7 +59,10 @@
 //	error   {code, message, client_id?, retry_after?}
 //
 // Session. hello is the first frame of every connection and of every reconnection, and
-// only the first. token is the one from an earlier welcome, absent for a new visitor;
+// only the first. languages are the browser's (at most 10): when the inbox follows them, the
+// first shipped one becomes the language of the conversations the visitor's messages start
+// (inbox.Inbound.Language), which later texts to them (the survey, by any channel) use, and of
+// the error frames the socket tells them. token is the one from an earlier welcome, absent for a new visitor;
 // last_id is the id of the last message the client holds, 0 for none. The server answers
 // welcome, then every chat message of the visitor's conversations with an id above last_id, and
 // every agent reply below it that no socket has shown yet, in id order (it may cap the backlog
@@ -129,7 +141,8 @@
 //
 // Server serves GET /chat/widget.js (cached an hour, revalidated by ETag), GET /chat/demo
 // (a pretend shop embedding the widget of the chat inbox that allows the origin the page is
-// served from, or a page saying how to allow it), GET /chat/ws and GET /chat/check. Each chat inbox
+// served from, or a page saying how to allow it), GET /chat/ws, GET /chat/check and GET
+// /chat/texts. Each chat inbox
 // keeps its allowed origins and email fallback in its Settings and a sealed identity secret
 // in its Secrets; `parley inbox add chat` creates one and prints the secret once.
 //

@@ -2,11 +2,12 @@ package chat
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/parleyhq/parley/internal/custtext"
 	"github.com/parleyhq/parley/internal/netlimit"
 )
 
@@ -57,18 +58,20 @@ func newVisitorLimiter(l Limits) *Limiter {
 	return NewLimiter(LimiterConfig{Rate: float64(l.NewVisitorsPerMinute) / 60, Burst: l.NewVisitorsPerMinute, Now: l.Now})
 }
 
-// limitedError is a hello refused by a limit of its address.
+// limitedError is a hello refused by a limit of its address. text is the customer text key
+// (custtext) that tells the visitor; its {seconds} is the wait.
 type limitedError struct {
-	code  string
-	wait  time.Duration
-	prose string
+	code string
+	wait time.Duration
+	text string
 }
 
-func (e *limitedError) Error() string { return "chat: " + e.code + ": " + e.prose }
+func (e *limitedError) Error() string { return "chat: " + e.code }
 
-// frame is the error frame that tells the visitor, with when to try again.
-func (e *limitedError) frame() Error {
-	return Error{Code: e.code, Message: e.prose, RetryAfter: retrySeconds(e.wait)}
+// frame is the error frame that tells the visitor in texts, with when to try again.
+func (e *limitedError) frame(texts custtext.Set) Error {
+	return Error{Code: e.code, Message: texts.Get(e.text, "seconds", strconv.Itoa(retrySeconds(e.wait))),
+		RetryAfter: retrySeconds(e.wait)}
 }
 
 // retrySeconds rounds a wait up to whole seconds, at least 1.
@@ -83,8 +86,7 @@ func (s *Server) takeNewVisitor(source string) error {
 		return nil
 	}
 	if wait := s.newVisitors.Take(source); wait > 0 {
-		return &limitedError{code: CodeTooManyVisitors, wait: wait,
-			prose: fmt.Sprintf("Too many new chats from your network; try again in %d s.", retrySeconds(wait))}
+		return &limitedError{code: CodeTooManyVisitors, wait: wait, text: "chat.too_many_visitors"}
 	}
 	return nil
 }
@@ -113,10 +115,10 @@ func (s *Server) leaveSocket(c *socket) {
 func (c *socket) refuseLimited(err error) {
 	var le *limitedError
 	if !errors.As(err, &le) {
-		c.refuse(Error{Code: CodeInternal, Message: "The chat is unavailable; retrying."}, websocket.CloseInternalServerErr)
+		c.refuse(Error{Code: CodeInternal, Message: c.srv.text(c, "chat.unavailable")}, websocket.CloseInternalServerErr)
 		return
 	}
-	c.refuse(le.frame(), CloseLimited)
+	c.refuse(le.frame(c.srv.texts(c)), CloseLimited)
 }
 
 // newSocketGate is the per-address socket cap, nil when it is off.

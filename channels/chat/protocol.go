@@ -34,6 +34,10 @@ const (
 	MaxIDBytes      = 64
 	// MaxAttributesBytes caps the hello's signed attributes.
 	MaxAttributesBytes = 16 << 10
+	// MaxLanguages is how many of the hello's browser languages count, each at most
+	// MaxLanguageBytes long (longer ones are ignored).
+	MaxLanguages     = 10
+	MaxLanguageBytes = 35
 )
 
 // Message directions, as the inbox stores them: inbound comes from the visitor, outbound
@@ -85,6 +89,9 @@ type Hello struct {
 	// (CodeAttributes); the session goes on.
 	Attributes     string `json:"attributes,omitempty"`
 	AttributesHash string `json:"attributes_hash,omitempty"`
+	// Languages are the visitor's browser languages, best first (navigator.languages): when
+	// the inbox follows them, the first it speaks is the conversation's language.
+	Languages []string `json:"languages,omitempty"`
 }
 
 // Send is a message written by the visitor. ClientID is a random id chosen by the client
@@ -196,7 +203,24 @@ func (h *Hello) validate() error {
 	case len(h.UserHash) > 2*MaxIDBytes:
 		return invalid("user_hash too long")
 	}
+	h.Languages = usableLanguages(h.Languages)
 	return nil
+}
+
+// usableLanguages keeps the first MaxLanguages of a browser's language tags that are at most
+// MaxLanguageBytes long and hold no NUL: a language is a preference, so an odd one is dropped
+// rather than refusing the visitor.
+func usableLanguages(tags []string) []string {
+	var out []string
+	for _, l := range tags {
+		if len(out) == MaxLanguages {
+			break
+		}
+		if l != "" && len(l) <= MaxLanguageBytes && !strings.ContainsRune(l, 0) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // plainAddress reports whether s is a bare email address, without a display name, whose

@@ -22,7 +22,7 @@ const recentConversations = 10
 // because both an ingest and an agent's reply lock the conversation's row before inserting.
 func (s *Server) welcome(c *socket, ss session, lastID int64) error {
 	if ss.identityRefused {
-		if err := s.writeFrame(c, Error{Code: CodeIdentity, Message: "Your sign-in could not be verified; chatting anonymously."}); err != nil {
+		if err := s.writeFrame(c, Error{Code: CodeIdentity, Message: s.text(c, "chat.identity_refused")}); err != nil {
 			return err
 		}
 	}

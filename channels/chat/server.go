@@ -189,13 +189,15 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Handlers returns the server's HTTP handlers by ServeMux pattern: the widget script, the
-// demo page, the visitor socket and the origin check the widget asks when the socket fails.
+// demo page, the visitor socket, the origin check the widget asks when the socket fails and the
+// texts it shows.
 func (s *Server) Handlers() map[string]http.Handler {
 	return map[string]http.Handler{
 		"GET /chat/widget.js": http.HandlerFunc(s.serveWidget),
 		"GET /chat/demo":      http.HandlerFunc(s.serveDemo),
 		"GET /chat/ws":        http.HandlerFunc(s.serveSocket),
 		"GET /chat/check":     http.HandlerFunc(s.serveCheck),
+		"GET /chat/texts":     http.HandlerFunc(s.serveTexts),
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/custtext"
 )
 
 // session is who a connected visitor is, settled by their hello.
@@ -31,6 +32,9 @@ type session struct {
 	// ignored.
 	attributes        map[string]any
 	attributesRefused string
+	// lang is the visitor's browser language when the inbox follows it and speaks it; "" leaves
+	// their texts to the inbox's language. Their new conversations remember it.
+	lang string
 }
 
 // begin settles a hello: it resumes the visitor of a valid token or makes a new one, checks a
@@ -39,6 +43,9 @@ type session struct {
 // past the limit begin fails with a *limitedError.
 func (s *Server) begin(ctx context.Context, in inbox.Inbox, h *Hello, source string) (session, error) {
 	ss := session{name: h.Name}
+	if in.FollowBrowserLanguage {
+		ss.lang, _ = custtext.Match(h.Languages)
+	}
 	var err error
 	if ss.visitorID, err = s.tokens.Parse(in.ID, h.Token); err == nil {
 		ss.token = h.Token

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/custtext"
 )
 
 // socket is one visitor connection. One goroutine reads; frames reach the writer through a
@@ -21,6 +22,10 @@ type socket struct {
 	ctx       context.Context // the server's: a socket's database work ends when the server closes
 	inboxID   int64
 	visitorID string
+	lang      string // the session's language (session.lang), for the texts the socket tells
+	// words are the texts the socket tells, loaded at the first need (texts) and kept: only
+	// the goroutine that reads the socket (or, before it starts, the one that opens it) uses it.
+	words *custtext.Set
 	// source is the address the socket came from (netlimit.SourceKey); holdsSlot is set
 	// while it counts against the address's socket cap.
 	source    string

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/custtext"
 )
 
 // AutoSurvey marks the outbound message that carries a satisfaction survey
@@ -49,7 +50,7 @@ func (s *Server) rate(c *socket, r *Rating) {
 	id, err := strconv.ParseInt(r.SurveyID, 10, 64)
 	contact := c.contact()
 	if err != nil || id <= 0 || contact == 0 || s.surveys == nil {
-		s.tell(c, Error{Code: CodeInvalid, Message: "There is no such survey."})
+		s.tell(c, Error{Code: CodeInvalid, Message: s.text(c, "chat.no_survey")})
 		return
 	}
 	err = s.surveys.AnswerSurvey(c.ctx, channels.SurveyAnswer{SurveyID: id, ContactID: contact, Score: r.Score,
@@ -57,11 +58,31 @@ func (s *Server) rate(c *socket, r *Rating) {
 	switch {
 	case err == nil:
 	case errors.Is(err, channels.ErrSurveyExpired):
-		s.tell(c, Error{Code: CodeInvalid, Message: "This survey has closed; thank you all the same."})
+		s.tell(c, Error{Code: CodeInvalid, Message: s.text(c, "chat.survey_closed")})
 	case errors.Is(err, inbox.ErrNotFound), errors.Is(err, inbox.ErrForbidden), errors.Is(err, inbox.ErrInvalid):
-		s.tell(c, Error{Code: CodeInvalid, Message: "There is no such survey."})
+		s.tell(c, Error{Code: CodeInvalid, Message: s.text(c, "chat.no_survey")})
 	default:
 		s.log.Error("chat: record rating", "survey", id, "err", err)
-		s.tell(c, Error{Code: CodeInternal, Message: "Your rating could not be saved; please try again later."})
+		s.tell(c, Error{Code: CodeInternal, Message: s.text(c, "chat.rating_failed")})
 	}
+}
+
+// text is the customer text key in the words socket c's visitor reads (texts).
+func (s *Server) text(c *socket, key string) string { return s.texts(c).Get(key) }
+
+// texts are the words socket c's visitor reads: their language (known from the hello), or
+// their inbox's, with its overrides, read once a socket (a flood of refused frames costs no
+// query each); English, not kept, when the inbox cannot be read (the database is down, say:
+// the visitor is still told why in words).
+func (s *Server) texts(c *socket) custtext.Set {
+	if c.words != nil {
+		return *c.words
+	}
+	texts, err := s.store.InboxTexts(c.ctx, c.inboxID, c.lang)
+	if err != nil {
+		s.log.Warn("chat: texts", "inbox", c.inboxID, "err", err)
+		return custtext.For(custtext.English, nil)
+	}
+	c.words = &texts
+	return texts
 }

@@ -32,8 +32,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	if !s.enterSocket(c) {
 		// Refused after the upgrade, so that the widget reads why and when to come back (a
 		// browser shows a script nothing of a refused handshake).
-		go c.refuseLimited(&limitedError{code: CodeTooManySockets, wait: socketsRetryAfter,
-			prose: "Too many chat windows are open from your network; try again later."})
+		go c.refuseLimited(&limitedError{code: CodeTooManySockets, wait: socketsRetryAfter, text: "chat.too_many_sockets"})
 		return
 	}
 	// The socket lives on in goroutines of its own: returning lets the HTTP server drop its
@@ -65,6 +64,7 @@ func (s *Server) open(c *socket, in inbox.Inbox) (session, bool) {
 		return session{}, false
 	}
 	ss, err := s.begin(c.ctx, in, h, c.source)
+	c.lang = ss.lang // the visitor's language, known from the hello even when refused
 	var limited *limitedError
 	if errors.As(err, &limited) {
 		c.refuseLimited(err)
@@ -72,7 +72,7 @@ func (s *Server) open(c *socket, in inbox.Inbox) (session, bool) {
 	}
 	if err != nil {
 		s.log.Error("chat: hello", "inbox", in.ID, "err", err)
-		c.refuse(Error{Code: CodeInternal, Message: "The chat is unavailable; retrying."}, websocket.CloseInternalServerErr)
+		c.refuse(Error{Code: CodeInternal, Message: s.text(c, "chat.unavailable")}, websocket.CloseInternalServerErr)
 		return ss, false
 	}
 	c.visitorID = ss.visitorID
@@ -84,7 +84,7 @@ func (s *Server) open(c *socket, in inbox.Inbox) (session, bool) {
 	}
 	if err := s.welcome(c, ss, h.LastID); err != nil {
 		s.log.Warn("chat: welcome", "visitor", c.visitorID, "err", err)
-		c.refuse(Error{Code: CodeInternal, Message: "The chat is unavailable; retrying."}, websocket.CloseInternalServerErr)
+		c.refuse(Error{Code: CodeInternal, Message: s.text(c, "chat.unavailable")}, websocket.CloseInternalServerErr)
 		s.hub.remove(c)
 		return ss, false
 	}
@@ -177,7 +177,7 @@ func (s *Server) handle(c *socket, ss *session, data []byte) bool {
 		}
 	case *Send:
 		if wait > 0 {
-			s.tell(c, Error{Code: CodeRateLimited, Message: "Too many messages; sending again shortly.", ClientID: f.ClientID,
+			s.tell(c, Error{Code: CodeRateLimited, Message: s.text(c, "chat.too_many_messages"), ClientID: f.ClientID,
 				RetryAfter: retrySeconds(wait)})
 			return true
 		}
@@ -213,6 +213,7 @@ func (s *Server) receive(c *socket, ss *session, f *Send) bool {
 		// The signed attributes of a verified user, with the first message of the connection.
 		Attributes:   ss.attributes,
 		AttributesBy: inbox.AuditActor{Name: "chat identity"},
+		Language:     ss.lang,
 	}
 	res, err := s.store.Ingest(c.ctx, in)
 	if errors.Is(err, inbox.ErrInvalid) && in.Attributes != nil {

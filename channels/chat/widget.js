@@ -17,10 +17,16 @@
   const inbox = me && me.dataset.inbox;
   if (!inbox) return console.warn('parley: no data-inbox on the widget script');
   const base = new URL(me.src, location.href).origin;
-  const wsURL = base.replace(/^http/, 'ws') + '/chat/ws?inbox=' + encodeURIComponent(inbox);
-  const checkURL = base + '/chat/check?inbox=' + encodeURIComponent(inbox);
+  const iq = '?inbox=' + encodeURIComponent(inbox);
+  const wsURL = base.replace(/^http/, 'ws') + '/chat/ws' + iq;
+  const checkURL = base + '/chat/check' + iq;
   const KEY = 'parley:' + base + ':' + inbox;
-  const title = me.dataset.title || 'Support';
+  // The visitor's words come from the server (GET /chat/texts), in the first of the browser's
+  // languages the inbox speaks, or the inbox's own: t(key, {name: value}) fills placeholders.
+  const langs = [...navigator.languages || [navigator.language]].slice(0, 10);
+  const textsURL = base + '/chat/texts' + iq + '&lang=' + encodeURIComponent(langs);
+  let T = {}, title;
+  const t = (k, v) => (T[k] || k).replace(/\{(\w+)\}/g, (m, n) => (v && n in v ? v[n] : m));
   const color = me.dataset.color;
   const MAX_KEPT = 100;
 
@@ -106,13 +112,13 @@ textarea,input{font-size:16px}
   const setConn = text => { ui.conn.textContent = text; };
   const setBadge = () => {
     ui.badge.textContent = unread || '';
-    ui.launch.setAttribute('aria-label', unread ? `Open chat, ${unread} unread` : 'Open chat');
+    ui.launch.setAttribute('aria-label', unread ? t('open_unread', {count: unread}) : t('open'));
   };
   const note = text => { ui.log.append(h('p', {class: 'note'}, text)); scroll(); };
 
   const bubble = (m, pending) => {
     const mine = m.direction !== 'outbound';
-    const meta = pending || (mine ? 'You' : m.author_name || title) + ' · ' + hhmm(m.created_at);
+    const meta = pending || (mine ? t('you') : m.author_name || title) + ' · ' + hhmm(m.created_at);
     return h('div', {class: mine ? 'msg me' : 'msg'}, m.text, h('span', {class: 'meta'}, meta));
   };
   const put = (el, key) => {
@@ -121,7 +127,7 @@ textarea,input{font-size:16px}
     shown.set(key, el);
     scroll();
   };
-  const showPending = (m, why) => put(bubble({text: m.text}, why || 'Sending…'), 'c' + m.client_id);
+  const showPending = (m, why) => put(bubble({text: m.text}, why || t('sending')), 'c' + m.client_id);
 
   // add shows a message of the conversation once. A live one, from the server, is
   // remembered and acknowledges the queued message with its client_id.
@@ -147,22 +153,22 @@ textarea,input{font-size:16px}
     save();
   };
 
-  const STATUS = {pending: 'Waiting for your reply', resolved: 'Resolved', closed: 'Closed'};
   const setConv = c => {
     st.c = c || null;
     const agent = c && c.agent_name;
-    const label = c && STATUS[c.status];
-    ui.sub.textContent = (agent ? 'Chatting with ' + agent : 'Ask us anything') + (label ? ' · ' + label : '');
+    // A status is shown when the texts have words for it (pending, resolved, closed).
+    const label = c && T['status_' + c.status];
+    ui.sub.textContent = (agent ? t('chatting_with', {agent}) : t('ask')) + (label ? ' · ' + label : '');
   };
 
   const showSurvey = f => {
     if (!f || st.r.includes(f.survey_id) || shown.has('s' + f.survey_id)) return;
     let score = 0;
     const stars = [1, 2, 3, 4, 5].map(n => h('button', {
-      type: 'button', 'aria-pressed': 'false', 'aria-label': n + ' out of 5',
+      type: 'button', 'aria-pressed': 'false', 'aria-label': t('out_of', {score: n}),
       onclick() { score = n; stars.forEach((b, i) => b.setAttribute('aria-pressed', i + 1 === n)); },
     }, String(n)));
-    const comment = h('textarea', {'aria-label': 'Comment (optional)', placeholder: 'Comment (optional)', maxlength: 2000});
+    const comment = h('textarea', {'aria-label': t('comment'), placeholder: t('comment'), maxlength: 2000});
     const card = h('form', {class: 'rate', onsubmit(e) {
       e.preventDefault();
       if (!score) return stars[0].focus();
@@ -171,10 +177,10 @@ textarea,input{font-size:16px}
       st.r.push(f.survey_id);
       st.y = null;
       save();
-      card.replaceChildren(h('p', {}, 'Thank you for your feedback!'));
-    }}, h('p', {}, f.prompt || 'How would you rate this conversation?'),
-    h('div', {class: 'stars', role: 'group', 'aria-label': 'Your rating'}, ...stars),
-    comment, h('button', {}, 'Send rating'));
+      card.replaceChildren(h('p', {}, t('thanks')));
+    }}, h('p', {}, f.prompt || t('rate')),
+    h('div', {class: 'stars', role: 'group', 'aria-label': t('your_rating')}, ...stars),
+    comment, h('button', {}, t('send_rating')));
     put(card, 's' + f.survey_id);
   };
 
@@ -200,20 +206,20 @@ textarea,input{font-size:16px}
   const fail = (m, why) => {
     st.q = st.q.filter(q => q.client_id !== m.client_id);
     save();
-    const el = bubble({text: m.text}, 'Not sent: ' + why);
+    const el = bubble({text: m.text}, t('not_sent', {reason: why}));
     if (!refused) el.append(h('button', {type: 'button', class: 'alt retry', onclick() {
       const again = {client_id: m.client_id, text: m.text};
       st.q.push(again);
       save();
       showPending(again);
       sendMsg(again);
-    }}, 'Send again'));
+    }}, t('send_again')));
     put(el, 'c' + m.client_id);
   };
   const flush = () => {
     for (const m of st.q.slice()) {
       m.n = (m.n || 0) + 1; // resent after each welcome: a socket that keeps failing on it gives up
-      if (m.n > MAX_RESENDS) fail(m, 'the chat could not store this message.');
+      if (m.n > MAX_RESENDS) fail(m, t('why_store'));
       else sendMsg(m);
     }
     st.p = st.p.filter(r => !send(r));
@@ -236,20 +242,20 @@ textarea,input{font-size:16px}
     message(f) { add(f, true); },
     typing(f) {
       clearTimeout(ui.typingTimer);
-      ui.typing.textContent = f.on ? (f.agent_name || title) + ' is typing…' : '';
+      ui.typing.textContent = f.on ? t('typing', {name: f.agent_name || title}) : '';
       if (f.on) ui.typingTimer = setTimeout(() => { ui.typing.textContent = ''; }, 6000);
     },
     status(f) {
       setConv(Object.assign({}, st.c, {status: f.status}));
       save();
-      if (STATUS[f.status]) note('Conversation ' + STATUS[f.status].toLowerCase() + '.');
+      if (T['note_' + f.status]) note(T['note_' + f.status]);
     },
     survey(f) { st.y = f; save(); showSurvey(f); },
     error(f) {
       if (f.retry_after > 0) retryAfter = f.retry_after;
       const q = f.client_id && st.q.find(m => m.client_id === f.client_id);
       if (q && f.code === 'rate_limited' && (q.r = (q.r || 0) + 1) <= MAX_RESENDS) {
-        showPending(q, 'Sending slowly…');
+        showPending(q, t('sending_slowly'));
         const s = ws;
         setTimeout(() => { if (alive && ws === s && st.q.includes(q)) sendMsg(q); }, Math.max(1, f.retry_after || 2) * 1000);
       } else if (q) {
@@ -278,8 +284,8 @@ textarea,input{font-size:16px}
     stopped = refused = true;
     const at = location.origin;
     console.warn(`parley: chat inbox ${inbox} refused ${at} (${code}); add ${at} to its allowed origins, or check data-inbox, at ${base}/admin/inboxes`);
-    setConn('Sorry, chat is not available on this site.');
-    st.q.slice().forEach(m => fail(m, 'chat is not available on this site.'));
+    setConn(t('not_available'));
+    st.q.slice().forEach(m => fail(m, t('why_site')));
     const inCompose = ui.compose.contains(ui.root.activeElement);
     ui.compose.hidden = true;
     if (inCompose) ui.x.focus();
@@ -290,12 +296,12 @@ textarea,input{font-size:16px}
     clearTimeout(timer);
     timer = 0;
     probing = null;
-    setConn('Connecting…');
+    setConn(t('connecting'));
     sent = new Set();
     let s;
     try { s = ws = new WebSocket(wsURL); } catch (e) { // e.g. ws: from an https page
       stopped = true;
-      return setConn('Chat is unavailable on this page.');
+      return setConn(t('unavailable_page'));
     }
     let opened = false;
     s.onopen = () => {
@@ -303,6 +309,7 @@ textarea,input{font-size:16px}
       s.send(JSON.stringify({
         type: 'hello', token: st.t, last_id: st.l || 0, name: who.name || st.n, email: who.email || st.e,
         user_id: who.user_id, user_hash: who.user_hash, attributes: who.attributes, attributes_hash: who.attributes_hash,
+        languages: langs,
       }));
     };
     s.onmessage = e => {
@@ -317,14 +324,14 @@ textarea,input{font-size:16px}
       alive = false;
       if (e.code === 1008 || e.code === 1009) {
         // A policy refusal: what this socket sent and no one answered is not sent again.
-        st.q.filter(m => mine.has(m.client_id)).forEach(m => fail(m, e.reason || 'the chat refused this message.'));
+        st.q.filter(m => mine.has(m.client_id)).forEach(m => fail(m, e.reason || t('why_refused')));
         if (e.code === 1008 || !was) { // refused for good: retrying would not help
           stopped = true;
-          return setConn('Chat is unavailable right now.');
+          return setConn(t('unavailable'));
         }
       }
       if (e.code === 1001 && was) { // the server is going away: another one takes us at once
-        setConn('Reconnecting…');
+        setConn(t('reconnecting'));
         return connect();
       }
       const max = Math.min(30000, 1000 * 2 ** tries++);
@@ -332,10 +339,10 @@ textarea,input{font-size:16px}
       if (e.code === 4429) { // a limit of this network: wait as long as the server asked
         wait = Math.max(wait, (retryAfter || 30) * 1000 * (1 + Math.random() / 5));
         notBefore = Date.now() + wait;
-        setConn(limitNote || 'The chat is busy; retrying in a moment.');
+        setConn(limitNote || t('busy'));
         retryAfter = 0; limitNote = '';
       } else {
-        setConn('Offline. Reconnecting…');
+        setConn(t('offline'));
       }
       timer = setTimeout(connect, wait);
       if (opened) return;
@@ -493,28 +500,28 @@ textarea,input{font-size:16px}
 
     const u = {root, host};
     u.badge = h('span', {class: 'badge'});
-    u.launch = h('button', {class: 'launch', 'aria-label': 'Open chat', 'aria-expanded': 'false',
+    u.launch = h('button', {class: 'launch', 'aria-label': t('open'), 'aria-expanded': 'false',
       'aria-controls': 'panel', onclick: () => (u.panel.hidden ? open() : close())}, svg, u.badge);
     u.sub = h('p', {class: 'sub'});
     u.conn = h('p', {class: 'conn', role: 'status'});
     u.name = h('input', {name: 'name', autocomplete: 'name', maxlength: 120});
     u.email = h('input', {name: 'email', type: 'email', autocomplete: 'email', maxlength: 254,
       pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s.]+'});
-    u.skip = h('button', {class: 'alt', formnovalidate: ''}, 'Skip');
+    u.skip = h('button', {class: 'alt', formnovalidate: ''}, t('skip'));
     u.pre = h('form', {class: 'pre', onsubmit: startChat},
-      h('p', {}, 'Hi! Tell us who you are so we can follow up (optional).'),
-      h('label', {}, 'Name', u.name), h('label', {}, 'Email', u.email),
-      h('div', {}, h('button', {}, 'Start chat'), ' ', u.skip));
-    u.greet = h('p', {class: 'note'}, me.dataset.greeting || 'Hi! How can we help?');
-    u.log = h('div', {class: 'log', role: 'log', 'aria-label': 'Messages', tabindex: '0'}, u.greet);
+      h('p', {}, t('intro')),
+      h('label', {}, t('name'), u.name), h('label', {}, t('email'), u.email),
+      h('div', {}, h('button', {}, t('start')), ' ', u.skip));
+    u.greet = h('p', {class: 'note'}, me.dataset.greeting || t('greeting'));
+    u.log = h('div', {class: 'log', role: 'log', 'aria-label': t('messages'), tabindex: '0'}, u.greet);
     u.typing = h('p', {class: 'typing', 'aria-live': 'polite'});
-    u.ta = h('textarea', {'aria-label': 'Message', placeholder: 'Write a message…', maxlength: 5000, rows: 1, enterkeyhint: 'send',
+    u.ta = h('textarea', {'aria-label': t('message'), placeholder: t('placeholder'), maxlength: 5000, rows: 1, enterkeyhint: 'send',
       oninput() { typing(!!u.ta.value); u.ta.style.height = ''; u.ta.style.height = u.ta.scrollHeight + 2 + 'px'; },
       onkeydown(e) { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); } }});
     u.compose = h('form', {class: 'compose', onsubmit(e) { e.preventDefault(); submit(); }},
-      u.ta, h('button', {}, 'Send'));
+      u.ta, h('button', {}, t('send')));
     u.chat = [u.log, u.typing, u.compose];
-    u.x = h('button', {class: 'x', 'aria-label': 'Close chat', onclick: close}, '×');
+    u.x = h('button', {class: 'x', 'aria-label': t('close'), onclick: close}, '×');
     u.panel = h('section', {id: 'panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'ptitle', hidden: '',
       onkeydown(e) { if (e.key === 'Escape') { e.stopPropagation(); close(); } else trap(e); }},
     h('header', {}, h('div', {}, h('h2', {id: 'ptitle'}, title), u.sub), u.x),
@@ -581,5 +588,17 @@ textarea,input{font-size:16px}
     w.addEventListener('online', early);
     d.addEventListener('visibilitychange', () => { if (!d.hidden) early(); });
   };
-  if (d.body) start(); else d.addEventListener('DOMContentLoaded', start);
+  // The texts come first; a failed fetch is retried with backoff, and a refusal for good (an
+  // unknown inbox) stops the widget with a word for the site's owner.
+  let textTries = 0;
+  const loadTexts = () => fetch(textsURL, {credentials: 'omit'}).then(r => {
+    if (r.status === 400 || r.status === 404) return console.warn('parley: no chat inbox ' + inbox + '; check data-inbox');
+    if (!r.ok) throw r.status;
+    return r.json().then(b => {
+      T = b.texts || {};
+      title = me.dataset.title || t('title');
+      if (d.body) start(); else d.addEventListener('DOMContentLoaded', start);
+    });
+  }).catch(() => setTimeout(loadTexts, Math.min(30000, 1000 * 2 ** textTries++)));
+  loadTexts();
 })();

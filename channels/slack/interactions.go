@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -17,11 +18,12 @@ import (
 // workspace; set the app's Interactivity Request URL to PARLEY_PUBLIC_URL + InteractionsPath.
 const InteractionsPath = "/webhooks/slack/interactions"
 
-// The notes a clicking member gets through the click's response_url, seen by them alone.
+// The notes a clicking member gets through the click's response_url, seen by them alone: keys
+// of the customer texts (custtext), in the Slack inbox's language with its overrides.
 const (
-	noteThanks  = "Thank you! Your rating: %d out of 5. You can change it while the survey is open."
-	noteClosed  = "This survey has closed."
-	noteNotYour = "This survey was sent to someone else, so your click was not counted."
+	noteThanks  = "slack.thanks" // {score}
+	noteClosed  = "slack.survey_closed"
+	noteNotYour = "slack.not_yours"
 )
 
 // Interactions serves InteractionsPath for every Slack inbox: it verifies a click as Handler
@@ -96,9 +98,13 @@ func (i *Interactions) answer(ctx context.Context, a account, in Interaction, ac
 	if i.surveys == nil {
 		return errors.New("slack: survey click: no survey desk configured")
 	}
+	texts, err := i.events.store.InboxTexts(ctx, a.inbox.ID, "")
+	if err != nil {
+		return fmt.Errorf("slack: survey click: %w", err)
+	}
 	contact, err := i.events.store.ContactByIdentity(ctx, inbox.IdentitySlack, in.Address())
 	if errors.Is(err, inbox.ErrNotFound) {
-		return i.note(ctx, a, in, noteNotYour)
+		return i.note(ctx, a, in, texts.Get(noteNotYour))
 	}
 	if err != nil {
 		return fmt.Errorf("slack: survey click: %w", err)
@@ -107,13 +113,13 @@ func (i *Interactions) answer(ctx context.Context, a account, in Interaction, ac
 		Score: click.score, Via: string(inbox.ChannelSlack)})
 	switch {
 	case err == nil:
-		return i.note(ctx, a, in, fmt.Sprintf(noteThanks, click.score))
+		return i.note(ctx, a, in, texts.Get(noteThanks, "score", strconv.Itoa(click.score)))
 	case errors.Is(err, channels.ErrSurveyExpired):
-		return i.note(ctx, a, in, noteClosed)
+		return i.note(ctx, a, in, texts.Get(noteClosed))
 	case errors.Is(err, inbox.ErrForbidden), errors.Is(err, inbox.ErrNotFound):
 		i.events.log.Info("slack: survey click not counted", "inbox", a.inbox.ID, "survey", click.surveyID,
 			"member", in.Address(), "err", err)
-		return i.note(ctx, a, in, noteNotYour)
+		return i.note(ctx, a, in, texts.Get(noteNotYour))
 	case errors.Is(err, inbox.ErrInvalid):
 		return refuse(http.StatusBadRequest, ErrMalformed, err)
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/channels/slack"
 	"github.com/parleyhq/parley/channels/slack/slacktest"
 	"github.com/parleyhq/parley/inbox"
@@ -286,5 +288,34 @@ func TestResponderPostsOnlyToSlack(t *testing.T) {
 	}
 	if len(fake.Responses()) != 0 {
 		t.Fatalf("responses = %+v", fake.Responses())
+	}
+}
+
+// TestSurveyClickNoteInTheInboxLanguage: the note to a clicking member speaks the Slack inbox's
+// language, with its own wording where it has one.
+func TestSurveyClickNoteInTheInboxLanguage(t *testing.T) {
+	t.Parallel()
+	s := newSurveyed(t)
+	ctx := context.Background()
+	if err := s.store.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := s.store.SetInboxLanguageTx(ctx, tx, s.inbox.ID, "fr", false); err != nil {
+			return err
+		}
+		_, _, err := s.store.SetTextTx(ctx, tx, s.inbox.ID, "fr", "slack.not_yours", "Ce sondage n’est pas le vôtre.")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if w := s.click(t, "U0ADA", 4); w.Code != http.StatusOK {
+		t.Fatalf("click: %d %s", w.Code, w.Body)
+	}
+	if got := s.respond(t, "Merci ! Votre note : 4 sur 5. Vous pouvez la modifier tant que l’enquête est ouverte."); len(got) != 1 {
+		t.Fatalf("responses = %+v", got)
+	}
+	if w := s.click(t, "U0BOB", 1); w.Code != http.StatusOK {
+		t.Fatalf("click: %d %s", w.Code, w.Body)
+	}
+	if n := s.count(t, `SELECT count(*) FROM river_job WHERE kind = 'slack_respond' AND args->>'text' = 'Ce sondage n’est pas le vôtre.'`); n != 1 {
+		t.Fatalf("%d overridden French notes, want 1", n)
 	}
 }

@@ -140,7 +140,27 @@ class Socket {
 }
 
 // load runs widget.js in a fresh window. storage carries localStorage across "reloads".
-function load({storage = new Map(), inbox = '7', before, currentScript = true} = {}) {
+// widgetTexts are the widget's texts as GET /chat/texts gives them in lang: the catalogue's
+// widget.* keys without the prefix.
+function widgetTexts(lang) {
+  const file = path.join(__dirname, '..', '..', '..', 'internal', 'custtext', 'lang', lang + '.json');
+  const all = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const out = {};
+  for (const k in all) if (k.startsWith('widget.')) out[k.slice(7)] = all[k];
+  return out;
+}
+
+// now and failed are thenables that settle at once, as a texts answer from the browser's cache
+// does: the widget is drawn before load returns. Promise-like enough for then and catch.
+const run = (fn, v) => { try { return now(fn(v)); } catch (e) { return failed(e); } };
+const now = v => (v && typeof v.then === 'function' ? v : {then: ok => (ok ? run(ok, v) : now(v)), catch() { return this; }});
+const failed = e => ({then: (ok, no) => (no ? run(no, e) : failed(e)), catch: no => run(no, e)});
+
+// load runs widget.js in a fresh window. storage carries localStorage across "reloads".
+// languages is navigator.languages; texts answers GET /chat/texts ({status, body}, or a
+// function of the URL; null: the network fails), by default 200 with the English texts.
+function load({storage = new Map(), inbox = '7', before, currentScript = true, languages = ['en-US', 'en'],
+  texts = {status: 200, body: {lang: 'en', texts: widgetTexts('en')}}} = {}) {
   const doc = new Document();
   const script = doc.createElement('script');
   script.src = 'https://parley.test/chat/widget.js';
@@ -148,7 +168,7 @@ function load({storage = new Map(), inbox = '7', before, currentScript = true} =
   doc.scripts.push(script);
   if (currentScript) doc.currentScript = script;
 
-  const env = {doc, storage, sockets: [], timers: [], now: 1e12, warnings: [], fetches: []};
+  const env = {doc, storage, sockets: [], timers: [], now: 1e12, warnings: [], fetches: [], textFetches: [], texts};
   let nextTimer = 1;
   const win = {
     document: doc,
@@ -170,8 +190,16 @@ function load({storage = new Map(), inbox = '7', before, currentScript = true} =
       get matches() { return !!env.phone; },
       addEventListener(type, fn) { this.change = fn; },
     }),
-    // GET /chat/check: env.check(url) answers with {status, body}; unset, the network fails.
+    navigator: {languages, language: languages[0]},
+    // GET /chat/texts: env.texts answers at once (see load). GET /chat/check: env.check(url)
+    // answers with {status, body}; unset, the network fails.
     fetch(url, opts) {
+      if (url.includes('/chat/texts?')) {
+        env.textFetches.push({url, opts});
+        const a = typeof env.texts === 'function' ? env.texts(url) : env.texts;
+        if (!a) return failed(new TypeError('Failed to fetch'));
+        return now({status: a.status, ok: a.status >= 200 && a.status < 300, json: () => now(a.body)});
+      }
       env.fetches.push({url, opts});
       if (!env.check) return Promise.reject(new TypeError('Failed to fetch'));
       const {status, body} = env.check(url);
@@ -214,4 +242,4 @@ function load({storage = new Map(), inbox = '7', before, currentScript = true} =
   return env;
 }
 
-module.exports = {load};
+module.exports = {load, widgetTexts};

@@ -4,9 +4,11 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const {load} = require('./fakedom.js');
+const {load, widgetTexts} = require('./fakedom.js');
 
 const WS_URL = 'wss://parley.test/chat/ws?inbox=7';
+// LANGS is the fake browser's navigator.languages, which every hello carries.
+const LANGS = ['en-US', 'en'];
 
 // chatting returns a widget whose visitor skipped the form and got a welcome.
 function chatting(opts) {
@@ -61,7 +63,7 @@ test('the pre-chat form sends name and email in hello', () => {
   const ws = env.socket();
   assert.equal(ws.url, WS_URL);
   ws.accept();
-  assert.deepEqual(ws.sent, [{type: 'hello', last_id: 0, name: 'Ann', email: 'ann@example.com'}]);
+  assert.deepEqual(ws.sent, [{type: 'hello', last_id: 0, name: 'Ann', email: 'ann@example.com', languages: LANGS}]);
 });
 
 test('skipping the form sends an anonymous hello', () => {
@@ -69,7 +71,7 @@ test('skipping the form sends an anonymous hello', () => {
   env.byLabel('Open chat').dispatch('click');
   env.byClass('pre')[0].dispatch('submit', {submitter: env.byText('button', 'Skip')});
   env.socket().accept();
-  assert.deepEqual(env.socket().sent, [{type: 'hello', last_id: 0}]);
+  assert.deepEqual(env.socket().sent, [{type: 'hello', last_id: 0, languages: LANGS}]);
 });
 
 test('a message is queued, sent with a client_id and acknowledged', () => {
@@ -134,7 +136,7 @@ test('reconnects with backoff, resends the queue and shows no duplicates', () =>
   assert.equal(env.sockets.length, 2);
   const ws = env.socket();
   ws.accept();
-  assert.deepEqual(ws.sent[0], {type: 'hello', token: 'T1', last_id: 6});
+  assert.deepEqual(ws.sent[0], {type: 'hello', token: 'T1', last_id: 6, languages: LANGS});
   ws.push({type: 'welcome', token: 'T1', visitor_id: 'v_1', conversation: {id: 3, status: 'open', agent_name: 'Ana'}});
   assert.deepEqual(ws.frames('message'), [{type: 'message', client_id: queued.client_id, text: 'are you there?'}]);
   assert.match(env.byClass('sub')[0].textContent, /Chatting with Ana/);
@@ -197,7 +199,7 @@ test('history and token survive a reload', () => {
   assert.equal(env.sockets.length, 1, 'a returning visitor connects at once');
   assert.deepEqual(bubbles(env).map(t => t.split('\n')[0].replace(/You ·.*|Sending…/, '')), ['one', 'two (unsent)']);
   env.socket().accept();
-  assert.deepEqual(env.socket().sent[0], {type: 'hello', token: 'T1', last_id: 8});
+  assert.deepEqual(env.socket().sent[0], {type: 'hello', token: 'T1', last_id: 8, languages: LANGS});
   env.byLabel('Open chat').dispatch('click');
   assert.ok(env.byClass('pre')[0].hidden, 'no form for a returning visitor');
 });
@@ -337,14 +339,14 @@ test('identify reconnects with the user and wipes another user\'s history', () =
   let ws = env.socket();
   assert.equal(env.sockets.length, 2);
   ws.accept();
-  assert.deepEqual(ws.sent[0], {type: 'hello', token: 'T1', last_id: 0, name: 'Ann', user_id: '42', user_hash: 'h42'});
+  assert.deepEqual(ws.sent[0], {type: 'hello', token: 'T1', last_id: 0, name: 'Ann', user_id: '42', user_hash: 'h42', languages: LANGS});
   ws.push({type: 'welcome', token: 'T1', visitor_id: 'v_1', conversation: null});
   ws.push({type: 'message', id: 11, direction: 'outbound', author_name: 'Ana', text: 'secret', created_at: '2025-01-01T10:00:00Z'});
 
   env.win.Parley.identify({user_id: 'someone-else', user_hash: 'h'});
   ws = env.socket();
   ws.accept();
-  assert.deepEqual(ws.sent[0], {type: 'hello', last_id: 0, user_id: 'someone-else', user_hash: 'h'});
+  assert.deepEqual(ws.sent[0], {type: 'hello', last_id: 0, user_id: 'someone-else', user_hash: 'h', languages: LANGS});
   assert.deepEqual(bubbles(env), []);
 });
 
@@ -352,7 +354,7 @@ test('identify without user_hash sends no user_id', () => {
   const env = chatting();
   env.win.Parley.identify({user_id: 42, email: 'a@b.test'});
   env.socket().accept();
-  assert.deepEqual(env.socket().sent[0], {type: 'hello', token: 'T1', last_id: 0, email: 'a@b.test'});
+  assert.deepEqual(env.socket().sent[0], {type: 'hello', token: 'T1', last_id: 0, email: 'a@b.test', languages: LANGS});
 });
 
 test('calls queued before load run once the widget starts', () => {
@@ -484,4 +486,41 @@ test('on a phone the open panel is modal; Escape gives focus back to the launche
   env.phone = true; // turned into a phone's width while open
   env.media.change();
   assert.equal(panel.getAttribute('aria-modal'), 'true');
+});
+
+test('speaks the language the server gives for the browser', () => {
+  const env = load({languages: ['fr-FR', 'fr', 'en'], texts: {status: 200, body: {lang: 'fr', texts: widgetTexts('fr')}}});
+  assert.deepEqual(env.textFetches.map(f => f.url), ['https://parley.test/chat/texts?inbox=7&lang=fr-FR%2Cfr%2Cen']);
+  assert.equal(env.textFetches[0].opts.credentials, 'omit');
+  env.byLabel('Ouvrir le chat').dispatch('click');
+  assert.ok(env.byText('button', 'Démarrer le chat'), 'the pre-chat form is French');
+  env.byClass('pre')[0].dispatch('submit', {submitter: env.byText('button', 'Passer')});
+  env.socket().accept();
+  assert.deepEqual(env.socket().sent, [{type: 'hello', last_id: 0, languages: ['fr-FR', 'fr', 'en']}]);
+  env.socket().push({type: 'welcome', token: 'T1', visitor_id: 'v_1', conversation: {status: 'open', agent_name: 'Zoé'}});
+  assert.ok(env.q(e => e.textContent === 'En discussion avec Zoé').length, 'the agent line is French, with the name filled in');
+  env.socket().push({type: 'status', status: 'resolved'});
+  assert.ok(env.q(e => e.textContent === 'Conversation résolue.').length);
+  assert.ok(env.byLabel('Écrivez un message…') === undefined && env.byLabel('Message'), 'the message box is labelled in French');
+});
+
+test('waits for its texts, retrying with backoff, and stops on an unknown inbox', () => {
+  const env = load({texts: null});
+  assert.equal(env.root, undefined, 'nothing is drawn without texts');
+  assert.equal(env.textFetches.length, 1);
+  env.texts = {status: 503, body: {}};
+  env.tick(1000);
+  assert.equal(env.textFetches.length, 2);
+  assert.equal(env.doc.body.childNodes.length, 0, 'a 503 is retried, not drawn');
+  env.texts = {status: 200, body: {lang: 'de', texts: widgetTexts('de')}};
+  env.tick(2000);
+  assert.equal(env.textFetches.length, 3);
+  const host = env.doc.body.childNodes.find(n => n.tagName === 'PARLEY-CHAT');
+  assert.ok(host && host.shadow.all(e => e.getAttribute('aria-label') === 'Chat öffnen').length, 'drawn in German once the texts came');
+
+  const gone = load({texts: {status: 404, body: {code: 'not_found'}}});
+  assert.equal(gone.root, undefined);
+  gone.tick(60000);
+  assert.equal(gone.textFetches.length, 1, 'a 404 is not retried');
+  assert.match(gone.warnings[0], /data-inbox/);
 });
