@@ -234,14 +234,16 @@ func pluralForm(lang language.Tag, params []any) string {
 		if params[i] != "count" {
 			continue
 		}
+		v := reflect.ValueOf(params[i+1])
+		for v.Kind() == reflect.Pointer && !v.IsNil() {
+			v = v.Elem()
+		}
 		var n int
-		switch v := params[i+1].(type) {
-		case int:
-			n = v
-		case int64:
-			n = int(v % 10_000_000)
-		case int32:
-			n = int(v)
+		switch {
+		case v.CanInt():
+			n = int(v.Int() % 10_000_000)
+		case v.CanUint():
+			n = int(v.Uint() % 10_000_000)
 		default:
 			return "other"
 		}
