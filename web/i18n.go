@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"maps"
 	"net/http"
@@ -161,42 +162,66 @@ func (cs *catalogs) localeFor(r *http.Request) string {
 // t is the template function of one language: the text of key with its parameters filled in,
 // given as name, value pairs ({{t "inbox.count" "count" .N}}). A key the language lacks falls
 // back to English; a key English lacks, or an odd parameter list, is an error that stops the
-// page (a test walks the templates so it never ships).
+// page (a test walks the templates so it never ships). Keys ending "_html" are th's.
 func (cs *catalogs) t(locale string) func(key string, params ...any) (string, error) {
-	c, en := cs.byLocale[locale], cs.byLocale[fallbackLocale]
 	return func(key string, params ...any) (string, error) {
-		m, ok := c.msgs[key]
-		tag := c.tag
-		if !ok {
-			m, ok = en.msgs[key]
-			tag = en.tag
+		if strings.HasSuffix(key, htmlKeySuffix) {
+			return "", fmt.Errorf("i18n: %q holds markup: write {{th %q}}", key, key)
 		}
-		if !ok {
-			return "", fmt.Errorf("i18n: no string %q in the catalogue (web/i18n/%s.json)", key, fallbackLocale)
-		}
-		if len(params)%2 != 0 {
-			return "", fmt.Errorf("i18n: %q: parameters come in name, value pairs", key)
-		}
-		text := m.text
-		if m.forms != nil {
-			text = m.forms[pluralForm(tag, params)]
-			if text == "" {
-				text = m.forms["other"]
-			}
-		}
-		if len(params) == 0 {
-			return text, nil
-		}
-		pairs := make([]string, 0, len(params))
-		for i := 0; i < len(params); i += 2 {
-			name, ok := params[i].(string)
-			if !ok {
-				return "", fmt.Errorf("i18n: %q: parameter %d's name is not a string", key, i/2)
-			}
-			pairs = append(pairs, "{"+name+"}", printable(params[i+1]))
-		}
-		return strings.NewReplacer(pairs...).Replace(text), nil
+		return cs.text(locale, key, params, func(s string) string { return s })
 	}
+}
+
+// htmlKeySuffix marks the keys whose text carries markup of its own (<kbd>, <code>, a link).
+const htmlKeySuffix = "_html"
+
+// th is t for a text with markup of its own (a key ending "_html"): the catalogue's markup is
+// kept, every parameter is escaped. The catalogue is part of the binary, written by us and our
+// translators, so its markup is trusted as the templates are.
+func (cs *catalogs) th(locale string) func(key string, params ...any) (template.HTML, error) {
+	return func(key string, params ...any) (template.HTML, error) {
+		if !strings.HasSuffix(key, htmlKeySuffix) {
+			return "", fmt.Errorf("i18n: %q holds no markup: write {{t %q}}", key, key)
+		}
+		s, err := cs.text(locale, key, params, template.HTMLEscapeString)
+		return template.HTML(s), err
+	}
+}
+
+// text is key's text in locale (English when locale lacks it) with params, each passed
+// through escape, in place of their {name}s.
+func (cs *catalogs) text(locale, key string, params []any, escape func(string) string) (string, error) {
+	m, ok := cs.byLocale[locale].msgs[key]
+	tag := cs.byLocale[locale].tag
+	if !ok {
+		m, ok = cs.byLocale[fallbackLocale].msgs[key]
+		tag = cs.byLocale[fallbackLocale].tag
+	}
+	if !ok {
+		return "", fmt.Errorf("i18n: no string %q in the catalogue (web/i18n/%s.json)", key, fallbackLocale)
+	}
+	if len(params)%2 != 0 {
+		return "", fmt.Errorf("i18n: %q: parameters come in name, value pairs", key)
+	}
+	text := m.text
+	if m.forms != nil {
+		text = m.forms[pluralForm(tag, params)]
+		if text == "" {
+			text = m.forms["other"]
+		}
+	}
+	if len(params) == 0 {
+		return text, nil
+	}
+	pairs := make([]string, 0, len(params))
+	for i := 0; i < len(params); i += 2 {
+		name, ok := params[i].(string)
+		if !ok {
+			return "", fmt.Errorf("i18n: %q: parameter %d's name is not a string", key, i/2)
+		}
+		pairs = append(pairs, "{"+name+"}", escape(printable(params[i+1])))
+	}
+	return strings.NewReplacer(pairs...).Replace(text), nil
 }
 
 // printable is a parameter as a template prints it: a pointer by what it points to.

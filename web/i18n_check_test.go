@@ -137,7 +137,8 @@ func (f templateFile) templateKeys() (keys map[string][]string, problems []strin
 			if !ok || len(cmd.Args) == 0 {
 				return
 			}
-			if id, ok := cmd.Args[0].(*parse.IdentifierNode); !ok || id.Ident != "t" {
+			id, ok := cmd.Args[0].(*parse.IdentifierNode)
+			if !ok || (id.Ident != "t" && id.Ident != "th") {
 				return
 			}
 			if len(cmd.Args) < 2 {
@@ -148,6 +149,10 @@ func (f templateFile) templateKeys() (keys map[string][]string, problems []strin
 			if !ok {
 				problems = append(problems, fmt.Sprintf("%s: t's key must be a literal string", f.where(cmd.Position())))
 				return
+			}
+			if markup := strings.HasSuffix(s.Text, htmlKeySuffix); markup != (id.Ident == "th") {
+				problems = append(problems, fmt.Sprintf("%s: %s %q: keys ending %q (their text has markup) are th's, the others t's",
+					f.where(cmd.Position()), id.Ident, s.Text, htmlKeySuffix))
 			}
 			keys[s.Text] = append(keys[s.Text], f.where(cmd.Position()))
 		})

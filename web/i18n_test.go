@@ -148,3 +148,18 @@ func TestTheShippedCatalogueRendersEveryPageTemplate(t *testing.T) {
 		t.Fatalf("%d page templates parsed", len(v.pages[fallbackLocale]))
 	}
 }
+
+func TestTHKeepsTheCataloguesMarkupAndEscapesParameters(t *testing.T) {
+	cs := withFrench(t)
+	got, err := cs.th("en")("password.forgot.sent_html", "email", `<b>"x"@example.com`)
+	want := `If an agent signs in with <strong>&lt;b&gt;&#34;x&#34;@example.com</strong>, a link`
+	if err != nil || !strings.HasPrefix(string(got), want) {
+		t.Errorf("th: %q, %v; want it to start %q", got, err, want)
+	}
+	if _, err := cs.th("en")("common.status"); err == nil {
+		t.Error("th took a key without markup")
+	}
+	if _, err := cs.t("en")("inbox.empty_html"); err == nil {
+		t.Error("t took a key with markup (its tags would show escaped)")
+	}
+}

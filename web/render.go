@@ -69,6 +69,7 @@ func newViews(now func() time.Time, sandboxOn bool, cs *catalogs) (*views, error
 			// accessibility checks that prove every page was visited.
 			pageFuncs["view"] = func() string { return name }
 			pageFuncs["t"] = cs.t(locale)
+			pageFuncs["th"] = cs.th(locale)
 			pageFuncs["lang"] = func() string { return locale }
 			pageFuncs["jsStrings"] = func() map[string]message { return cs.jsStrings(locale) }
 			t, err := template.New(name).Funcs(pageFuncs).ParseFS(templateFS,
