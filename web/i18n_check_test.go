@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -323,6 +324,9 @@ var scriptKey = regexp.MustCompile(`'(js\.[a-z0-9_.]+)'`)
 // scriptCall is a call of t in a script; its key must be a literal.
 var scriptCall = regexp.MustCompile(`\bt\(\s*([^)]{0,60})`)
 
+// goLiteral is a Go string literal that looks like a key.
+var goLiteral = regexp.MustCompile(`"([a-z0-9_]+(?:\.[a-z0-9_]+)+)"`)
+
 // scriptKeyArg is how a script's t call names its key: 'js.…', cond ? 'js.…' : 'js.…', or
 // table[name] (the table's 'js.…' strings are found by scriptKey).
 var scriptKeyArg = regexp.MustCompile(`^(?:'js\.|.*\? 'js\.|\w+\[)`)
@@ -358,6 +362,26 @@ func TestEveryCatalogueKeyIsUsedAndEveryUsedKeyExists(t *testing.T) {
 			if arg := src[m[2]:m[3]]; !scriptKeyArg.MatchString(arg) {
 				t.Errorf("%s:%d: t(%s…): a script's key is a literal 'js.…' string, a choice of two or a table of them",
 					name, 1+strings.Count(src[:m[0]], "\n"), arg)
+			}
+		}
+	}
+	// Go code names keys too (the words for values, web/i18nnames.go): every literal string of
+	// the package's own files that is a key counts as a use.
+	goFiles, err := fs.Glob(os.DirFS("."), "*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range goFiles {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goLiteral.FindAllSubmatch(b, -1) {
+			if k := string(m[1]); en[k].text != "" || en[k].forms != nil {
+				used[k] = append(used[k], "web/"+name)
 			}
 		}
 	}

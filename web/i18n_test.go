@@ -25,6 +25,7 @@ func withFrench(t *testing.T) *catalogs {
 		"common.sign_in":     "Se connecter",
 		"common.status":      "Statut",
 		"js.inbox.undo":      "Annuler",
+		"name.channel.email": "Courriel",
 		"js.bulk.selected":   map[string]string{"one": "{count} sélectionnée", "other": "{count} sélectionnées"},
 		"tokens.in_days":     map[string]string{"one": "dans {count} jour", "other": "dans {count} jours"},
 		"js.presence.typing": map[string]string{"one": "{names} écrit…", "other": "{names} écrivent…"},
@@ -50,11 +51,11 @@ func TestAPageIsRenderedInTheLanguageTheBrowserAsksFor(t *testing.T) {
 	e.srv.ui.views = views
 
 	_, body := u.get(t, "/inbox")
-	mustContain(t, "the inbox in English (no Accept-Language)", body, `<html lang="en">`, `>Inbox</a>`, `"js.inbox.undo":"Undo"`)
+	mustContain(t, "the inbox in English (no Accept-Language)", body, `<html lang="en">`, `>Inbox</a>`, `"js.inbox.undo":"Undo"`, `>Email</option>`)
 
 	_, body = u.do(t, http.MethodGet, "/inbox", "", "", "Accept-Language", "fr-CH, fr;q=0.9, en;q=0.5")
 	mustContain(t, "the inbox in French", body, `<html lang="fr">`, `>Boîte de réception</a>`, `Statut`,
-		`"js.inbox.undo":"Annuler"`, `"js.bulk.selected":{"one":"{count} sélectionnée"`)
+		`"js.inbox.undo":"Annuler"`, `"js.bulk.selected":{"one":"{count} sélectionnée"`, `>Courriel</option>`)
 	// A key French lacks falls back to English, in the page and in the scripts' strings.
 	mustContain(t, "the untranslated strings of the French inbox", body, `>Contacts</a>`, `"js.toast.dismiss":"Dismiss"`)
 	mustNotContain(t, "the French inbox", body, `>Inbox</a>`, `"js.inbox.undo":"Undo"`)

@@ -70,6 +70,7 @@ func newViews(now func() time.Time, sandboxOn bool, cs *catalogs) (*views, error
 			pageFuncs["view"] = func() string { return name }
 			pageFuncs["t"] = cs.t(locale)
 			pageFuncs["th"] = cs.th(locale)
+			maps.Copy(pageFuncs, localNames(cs.t(locale)))
 			pageFuncs["lang"] = func() string { return locale }
 			pageFuncs["jsStrings"] = func() map[string]message { return cs.jsStrings(locale) }
 			t, err := template.New(name).Funcs(pageFuncs).ParseFS(templateFS,
@@ -163,7 +164,6 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"median":   func(sp inbox.Spread) string { return spreadDuration(sp.N, sp.Median) },
 		"p90":      func(sp inbox.Spread) string { return spreadDuration(sp.N, sp.P90) },
 		"durIn":    durationInput,
-		"channel":  channelName,
 		"atLeast":  func(a inbox.Agent, role string) bool { return a.Role.AtLeast(inbox.Role(role)) },
 		"initial":  initial,
 		"id":       func(p *int64) int64 { return deref(p) },
