@@ -82,7 +82,7 @@ func TestInboxListsSearchesAndShowsTheOneViewOfACustomer(t *testing.T) {
 		`<span class="chip ch-api">API</span>`, `<span class="chip ch-sms">SMS</span>`,
 		"Checking stock", "Internal note", "ana took this conversation",
 		"maria@example.com", "&#43;15550100200", // identities across channels (html/template escapes +)
-		`<option value="sms" selected>SMS (latest)</option>`, // reply goes to the latest channel by default
+		`<option value="sms" selected data-latest>SMS (latest)</option>`, // reply goes to the latest channel by default
 		`id="composer"`)
 	_, parts := u.do(t, http.MethodGet, "/inbox/"+i64(maria.ConversationID)+"?partial=parts", "", "", "X-Parley-Fragment", "1")
 	mustContain(t, "parts", parts, `<template data-part="timeline">`, `<template data-part="panel">`, "Checking stock")

@@ -32,34 +32,56 @@ type page struct {
 	Error  string
 }
 
-// views holds one parsed template set per page (the layout, the shared partials and the page).
+// views holds one parsed template set per language and page (the layout, the shared partials
+// and the page), each set's t function bound to its language's catalogue.
 type views struct {
-	pages map[string]*template.Template
+	pages map[string]map[string]*template.Template // by locale, then page name
+	cs    *catalogs
 }
 
-func mustViews(now func() time.Time, sandboxOn bool) *views {
+func mustViews(now func() time.Time, sandboxOn bool, cs *catalogs) *views {
+	v, err := newViews(now, sandboxOn, cs)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// newViews parses every page once per language of cs.
+func newViews(now func() time.Time, sandboxOn bool, cs *catalogs) (*views, error) {
 	funcs := templateFuncs(now)
 	funcs["sandbox"] = func() bool { return sandboxOn }
 	maps.Copy(funcs, registerFuncs())
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		panic(err)
+		return nil, fmt.Errorf("views: %w", err)
 	}
-	v := &views{pages: map[string]*template.Template{}}
-	for _, p := range pages {
-		name := strings.TrimSuffix(path.Base(p), ".html")
-		if name == "layout" {
-			continue
+	v := &views{pages: map[string]map[string]*template.Template{}, cs: cs}
+	for _, locale := range cs.locales {
+		v.pages[locale] = map[string]*template.Template{}
+		for _, p := range pages {
+			name := strings.TrimSuffix(path.Base(p), ".html")
+			if name == "layout" {
+				continue
+			}
+			pageFuncs := maps.Clone(funcs)
+			// view names the page's template in the page (the layout's data-view), for the
+			// accessibility checks that prove every page was visited.
+			pageFuncs["view"] = func() string { return name }
+			pageFuncs["t"] = cs.t(locale)
+			pageFuncs["th"] = cs.th(locale)
+			maps.Copy(pageFuncs, localNames(cs.t(locale)))
+			pageFuncs["lang"] = func() string { return locale }
+			pageFuncs["jsStrings"] = func() map[string]message { return cs.jsStrings(locale) }
+			t, err := template.New(name).Funcs(pageFuncs).ParseFS(templateFS,
+				"templates/layout.html", "templates/partials/*.html", p)
+			if err != nil {
+				return nil, fmt.Errorf("views: %s: %w", p, err)
+			}
+			v.pages[locale][name] = t
 		}
-		// view names the page's template in the page (the layout's data-view), for the
-		// accessibility checks that prove every page was visited.
-		pageFuncs := maps.Clone(funcs)
-		pageFuncs["view"] = func() string { return name }
-		t := template.Must(template.New(name).Funcs(pageFuncs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials/*.html", p))
-		v.pages[name] = t
 	}
-	return v
+	return v, nil
 }
 
 // render writes a whole page: the layout around the named page's "main" block. It renders into
@@ -74,7 +96,7 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, name, part s
 }
 
 func (s *Server) renderTemplate(w http.ResponseWriter, r *http.Request, status int, name, tmpl string, p page) {
-	t, ok := s.ui.views.pages[name]
+	t, ok := s.ui.views.pages[s.ui.views.cs.localeFor(r)][name]
 	if !ok {
 		s.log.Error("no such page template", "name", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -142,7 +164,6 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"median":   func(sp inbox.Spread) string { return spreadDuration(sp.N, sp.Median) },
 		"p90":      func(sp inbox.Spread) string { return spreadDuration(sp.N, sp.P90) },
 		"durIn":    durationInput,
-		"channel":  channelName,
 		"atLeast":  func(a inbox.Agent, role string) bool { return a.Role.AtLeast(inbox.Role(role)) },
 		"initial":  initial,
 		"id":       func(p *int64) int64 { return deref(p) },

@@ -36,7 +36,7 @@ type guardedRoute struct {
 
 func newUI(s *Server, cfg Config) *ui {
 	return &ui{
-		views:      mustViews(s.now, cfg.Sandbox != nil),
+		views:      mustViews(s.now, cfg.Sandbox != nil, mustCatalogs()),
 		static:     mustStatic(),
 		cop:        http.NewCrossOriginProtection(),
 		secure:     strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://"),

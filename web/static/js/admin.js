@@ -1,6 +1,7 @@
 // admin.js: the routing-rule and SLA admin pages. Their forms send JSON to the admin APIs
 // (the session cookie and the server's cross-origin check guard them), then reload the page;
 // a refusal is shown above the list, the form kept as typed.
+import { t } from './i18n.js';
 const problem = document.querySelector('[data-problem]');
 
 export const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -42,7 +43,7 @@ export async function send(method, url, body) {
     location.reload();
     return;
   }
-  let msg = `The server refused (${res.status}).`;
+  let msg = t('js.common.refused', { status: res.status });
   try { msg = (await res.json()).error || msg; } catch { /* not JSON */ }
   problem.textContent = plain(msg);
   problem.hidden = false;
@@ -57,6 +58,6 @@ for (const form of document.querySelectorAll('form[data-api]')) {
 }
 for (const b of document.querySelectorAll('[data-delete]')) {
   b.addEventListener('click', () => {
-    if (confirm(`${b.getAttribute('aria-label')}?`)) send('DELETE', b.dataset.delete);
+    if (confirm(t('js.admin.confirm', { action: b.getAttribute('aria-label') }))) send('DELETE', b.dataset.delete);
   });
 }

@@ -2,6 +2,7 @@
 // A lapsed session (401) does not reload the page: the signed-out handler (session.js) asks
 // the agent to sign in again in a dialog, and the call is made again once they did, so
 // nothing typed is lost.
+import { t } from './i18n.js';
 
 let signedOut = null;
 
@@ -10,7 +11,7 @@ let signedOut = null;
 export function onSignedOut(fn) { signedOut = fn; }
 
 // unreachable is what a failed network call says (rather than the browser's "Failed to fetch").
-const unreachable = 'Could not reach Parley. Check your connection, then try again.';
+const unreachable = () => t('js.common.unreachable');
 
 // request fetches path, waiting for a new sign-in and trying once more when the session lapsed.
 async function request(path, init) {
@@ -19,7 +20,7 @@ async function request(path, init) {
     try {
       res = await fetch(path, { credentials: 'same-origin', ...init });
     } catch {
-      throw new Error(unreachable);
+      throw new Error(unreachable());
     }
     if (res.status === 401 && signedOut && attempt === 0) {
       await signedOut();
@@ -49,7 +50,7 @@ async function answer(res) {
   let data = null;
   try { data = await res.json(); } catch { /* an empty or non-JSON answer */ }
   if (!res.ok) {
-    const err = new Error((data && data.error) || `The server refused (${res.status}).`);
+    const err = new Error((data && data.error) || t('js.common.refused', { status: res.status }));
     err.status = res.status;
     err.code = data && data.code;
     throw err;
@@ -66,10 +67,10 @@ export async function fragment(url) {
 
 // debounce runs fn once calls stop coming for ms.
 export function debounce(fn, ms) {
-  let t = 0;
+  let timer = 0;
   return (...args) => {
-    clearTimeout(t);
-    t = setTimeout(() => fn(...args), ms);
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
   };
 }
 

@@ -9,6 +9,7 @@ import { setupMenu } from './menu.js';
 import { scrollRegions } from './scrollregion.js';
 import { setupNotifications } from './notify.js';
 import { setupAvailability } from './availability.js';
+import { t } from './i18n.js';
 
 const body = document.body;
 
@@ -36,8 +37,8 @@ setupAvailability(live, me);
 live?.addEventListener('event', (ev) => {
   const e = ev.detail;
   if (e.type !== 'survey.answered' || Number(e.data?.followup_assignee) !== me.id) return;
-  const el = toast(`A customer rated us ${e.data.score}/5: a follow-up is waiting for you.`,
-    { action: { label: 'Open', run: () => { location.href = `/inbox/${e.conversation_id}`; } } });
+  const el = toast(t('js.app.rated', { score: e.data.score }),
+    { action: { label: t('js.common.open'), run: () => { location.href = `/inbox/${e.conversation_id}`; } } });
   el.dataset.followup = e.data.followup_id;
 });
 
@@ -82,14 +83,14 @@ export function slaLabels(root = document) {
   for (const el of root.querySelectorAll('.sla-due[data-due]')) {
     const d = new Date(el.dataset.due);
     if (Number.isNaN(d.getTime())) continue;
-    el.title = `SLA due ${fmt.format(d)}`;
+    el.title = t('js.app.sla_due', { when: fmt.format(d) });
     if (el.dataset.sla === 'breached') {
-      el.textContent = `SLA breached ${ago(now - d.getTime())} ago`;
+      el.textContent = t('js.app.sla_breached', { ago: ago(now - d.getTime()) });
     } else if (d.getTime() <= now) {
-      el.textContent = `SLA overdue by ${ago(now - d.getTime())}`;
+      el.textContent = t('js.app.sla_overdue', { ago: ago(now - d.getTime()) });
     } else {
       const today = new Date().toDateString() === d.toDateString();
-      el.textContent = `SLA due ${today ? hm.format(d) : fmt.format(d)}`;
+      el.textContent = t('js.app.sla_due', { when: today ? hm.format(d) : fmt.format(d) });
     }
   }
 }

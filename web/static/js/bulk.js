@@ -10,6 +10,7 @@
 // reach the bar's controls, Escape clears the selection.
 import { post, typingTarget } from './api.js';
 import { toast } from './toast.js';
+import { t } from './i18n.js';
 
 const rows = document.getElementById('rows');
 const template = document.getElementById('bulk-bar-template');
@@ -46,7 +47,7 @@ if (rows && template && all) {
       return;
     }
     if (!bar) open();
-    bar.querySelector('#bulk-count').textContent = `${n} selected`;
+    bar.querySelector('#bulk-count').textContent = t('js.bulk.selected', { count: n });
     report();
   };
 
@@ -106,7 +107,7 @@ if (rows && template && all) {
     list.hidden = !list.children.length;
   };
 
-  const closeWarning = (n) => `Close ${n} conversation${n === 1 ? '' : 's'}? Closed is final: no more replies or changes, and a customer's next message starts a new conversation.`;
+  const closeWarning = (n) => t('js.bulk.close_warning', { count: n });
 
   // body is the request of a bar's form, or null when there is nothing to do.
   const body = (form, submitter) => {
@@ -139,7 +140,7 @@ if (rows && template && all) {
       for (const r of results) if (r.ok) picked.delete(String(r.id));
       refusals = results.filter((r) => !r.ok);
       const done = results.length - refusals.length;
-      toast(`${done} of ${results.length} conversation${results.length === 1 ? '' : 's'} changed${refusals.length ? `; ${refusals.length} not (listed above the list)` : ''}.`,
+      toast(t(refusals.length ? 'js.bulk.changed_some_refused' : 'js.bulk.changed', { done, count: results.length, refused: refusals.length }),
         { error: refusals.length > 0 });
       if (form.dataset.bulk === 'tags') form.elements.value.value = '';
     } catch (err) {

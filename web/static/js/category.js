@@ -3,6 +3,7 @@
 // the server refuses a resolve that lacks what its team or category requires, with the reason.
 // Shortcut: c focuses the category.
 import { post, typingTarget } from './api.js';
+import { t } from './i18n.js';
 
 const root = document.getElementById('inbox');
 const openId = Number(root?.dataset.openId || 0);
@@ -88,7 +89,7 @@ dialog?.addEventListener('submit', async (e) => {
   const code = Number(document.getElementById('resolve-code').value);
   const error = document.getElementById('resolve-error');
   if (!code) {
-    error.textContent = 'Choose how the complaint was settled.';
+    error.textContent = t('js.category.choose_code');
     error.hidden = false;
     return;
   }

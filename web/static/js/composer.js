@@ -6,6 +6,7 @@
 // the customer or a colleague wrote meanwhile, the server refuses it and the agent reads the
 // new message, then sends again or sends anyway.
 import { get } from './api.js';
+import { t } from './i18n.js';
 
 const TYPING_EVERY_MS = 2000;
 
@@ -87,7 +88,7 @@ export class Composer {
     this.saveDraft();
     this.form.classList.toggle('note-mode', note);
     this.channel.disabled = note;
-    this.text.placeholder = note ? 'Write an internal note (only agents see it)…' : 'Write a reply… type / for canned responses and macros';
+    this.text.placeholder = note ? t('js.composer.note_placeholder') : t('js.composer.reply_placeholder');
   }
 
   // setChannels refreshes the reply routes unless the agent picked one.
@@ -112,7 +113,7 @@ export class Composer {
     }
     const body = { type: this.mode, text };
     const selected = this.channel.selectedOptions[0];
-    if (body.type === 'reply' && selected && !/\(latest\)$/.test(selected.textContent)) body.channel = this.channel.value;
+    if (body.type === 'reply' && selected && !selected.hasAttribute('data-latest')) body.channel = this.channel.value;
     if (then) body.status = then;
     if (then && code) body.resolution_code_id = code;
     if (body.type === 'reply') {
@@ -134,7 +135,7 @@ export class Composer {
         this.baseId = 0;
         this.staleThen = then;
         this.staleCode = code;
-        this.stale.querySelector('span').textContent = err.message.replace(/ Read the new message.*$/, ' Read the new message, then send again, or:');
+        this.stale.querySelector('span').textContent = err.message.replace(/ Read the new message.*$/, ` ${t('js.composer.stale_then')}`);
         this.stale.hidden = false;
       } else {
         this.error.textContent = err.message;
@@ -217,7 +218,7 @@ export class Composer {
       li.dataset.i = String(i);
       li.setAttribute('aria-selected', String(i === this.pick));
       const code = document.createElement('code');
-      code.textContent = c.macro ? 'macro' : `/${c.shortcut}`;
+      code.textContent = c.macro ? t('js.composer.macro') : `/${c.shortcut}`;
       li.append(code, ` ${c.title}`);
       this.menu.append(li);
     });

@@ -6,11 +6,12 @@
 // agent's availability too); the tiles also every 30 s, for agents coming and going.
 import { live } from './app.js';
 import { debounce } from './api.js';
+import { t } from './i18n.js';
 
 const section = document.getElementById('sla-board');
 const body = document.getElementById('sla-body');
 const names = JSON.parse(section.dataset.names || '{"teams":{},"agents":{}}');
-const targets = { first_response: 'first response', next_response: 'next response', resolution: 'resolution' };
+const targets = { first_response: 'js.dashboard.first_response', next_response: 'js.dashboard.next_response', resolution: 'js.dashboard.resolution' };
 
 function el(tag, value, cls) {
   const e = document.createElement(tag);
@@ -42,7 +43,7 @@ function tick() {
   }
   for (const c of body.querySelectorAll('.countdown[data-due]')) {
     const left = Date.parse(c.dataset.due) - now;
-    c.textContent = left > 0 ? `due in ${span(left)}` : `overdue by ${span(left)}`;
+    c.textContent = t(left > 0 ? 'js.dashboard.due_in' : 'js.dashboard.overdue_by', { span: span(left) });
     c.classList.toggle('overdue', left <= 0);
   }
 }
@@ -50,12 +51,12 @@ function tick() {
 function row(e) {
   const li = el('li', null, `sla-row ${e.state}`);
   li.dataset.id = e.conversation_id;
-  const a = el('a', `#${e.conversation_id} ${e.subject || '(no subject)'}`);
+  const a = el('a', `#${e.conversation_id} ${e.subject || t('js.common.no_subject')}`);
   a.href = `/inbox/${e.conversation_id}`;
   li.append(a);
-  li.append(el('span', e.state === 'breached' ? 'breached' : 'at risk', `badge ${e.state}`));
-  const missed = (e.breached || []).map((t) => targets[t] || t);
-  li.append(el('span', missed.length ? `missed: ${missed.join(', ')}` : targets[e.target] || e.target, 'muted small'));
+  li.append(el('span', t(e.state === 'breached' ? 'js.dashboard.breached' : 'js.dashboard.at_risk'), `badge ${e.state}`));
+  const missed = (e.breached || []).map((x) => (targets[x] ? t(targets[x]) : x));
+  li.append(el('span', missed.length ? t('js.dashboard.missed', { targets: missed.join(', ') }) : (targets[e.target] ? t(targets[e.target]) : e.target), 'muted small'));
   li.append(el('span', e.priority, `chip prio-${e.priority}`));
   if (e.due_at) {
     const c = el('time', '', 'countdown');
@@ -70,8 +71,8 @@ function row(e) {
 function group(entries) {
   const teams = new Map();
   for (const e of entries) {
-    const team = e.team_id ? names.teams[e.team_id] || `Team ${e.team_id}` : 'No team';
-    const agent = e.assignee_id ? names.agents[e.assignee_id] || `Agent ${e.assignee_id}` : 'Unassigned';
+    const team = e.team_id ? names.teams[e.team_id] || t('js.dashboard.team_n', { id: e.team_id }) : t('js.dashboard.no_team');
+    const agent = e.assignee_id ? names.agents[e.assignee_id] || t('js.dashboard.agent_n', { id: e.assignee_id }) : t('js.dashboard.unassigned');
     if (!teams.has(team)) teams.set(team, new Map());
     const agents = teams.get(team);
     if (!agents.has(agent)) agents.set(agent, []);
@@ -84,9 +85,9 @@ function render(data) {
   const all = data.conversations || [];
   const hot = all.filter((e) => e.state === 'breached' || e.state === 'at_risk');
   const breached = hot.filter((e) => e.state === 'breached').length;
-  const summary = el('p', `${breached} breached · ${hot.length - breached} at risk · ${all.length - hot.length} on track or paused`, 'sla-summary');
+  const summary = el('p', t('js.dashboard.summary', { breached, risk: hot.length - breached, rest: all.length - hot.length }), 'sla-summary');
   if (!hot.length) {
-    body.replaceChildren(summary, el('p', 'Nothing is breached or at risk.', 'muted'));
+    body.replaceChildren(summary, el('p', t('js.dashboard.nothing_at_risk'), 'muted'));
     return;
   }
   const out = [summary];
@@ -110,7 +111,7 @@ async function load() {
   try {
     res = await fetch(section.dataset.src, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   } catch {
-    body.replaceChildren(el('p', 'Could not reach the server; the board refreshes when the connection is back.', 'muted'));
+    body.replaceChildren(el('p', t('js.dashboard.unreachable'), 'muted'));
     return;
   }
   if (res.status === 401) {
@@ -118,7 +119,7 @@ async function load() {
     return;
   }
   if (!res.ok) {
-    body.replaceChildren(el('p', `The SLA board could not be loaded (${res.status}).`, 'error'));
+    body.replaceChildren(el('p', t('js.dashboard.board_failed', { status: res.status }), 'error'));
     return;
   }
   render(await res.json());
@@ -129,19 +130,19 @@ const tiles = document.getElementById('live-tiles');
 // longestTile fills the longest-wait tile: the wait, counting, and a link to the conversation.
 function longestTile(tile, w) {
   if (!w) {
-    tile.replaceChildren(el('span', '—', 'tile-n'), el('span', 'longest wait', 'tile-l'), el('span', 'nobody is waiting', 'tile-s'));
+    tile.replaceChildren(el('span', '—', 'tile-n'), el('span', t('js.dashboard.longest_wait'), 'tile-l'), el('span', t('js.dashboard.nobody_waiting'), 'tile-s'));
     return;
   }
-  const t = el('time', w.wait, 'waited');
-  t.dataset.since = w.since;
-  t.dateTime = w.since;
+  const waited = el('time', w.wait, 'waited');
+  waited.dataset.since = w.since;
+  waited.dateTime = w.since;
   const n = el('span', null, 'tile-n');
-  n.append(t);
-  const a = el('a', `#${w.conversation_id} ${w.subject || '(no subject)'}`);
+  n.append(waited);
+  const a = el('a', `#${w.conversation_id} ${w.subject || t('js.common.no_subject')}`);
   a.href = `/inbox/${w.conversation_id}`;
   const s = el('span', null, 'tile-s');
   s.append(a);
-  tile.replaceChildren(n, el('span', 'longest wait', 'tile-l'), s);
+  tile.replaceChildren(n, el('span', t('js.dashboard.longest_wait'), 'tile-l'), s);
 }
 
 async function loadLive() {
@@ -172,7 +173,7 @@ function agentStates(agents) {
   const list = document.getElementById('agent-states');
   if (!list) return;
   if (!agents.length) {
-    list.replaceChildren(el('li', 'No agents.', 'muted'));
+    list.replaceChildren(el('li', t('js.dashboard.no_agents'), 'muted'));
     return;
   }
   list.replaceChildren(...agents.map((a) => {
@@ -180,8 +181,8 @@ function agentStates(agents) {
     li.dataset.agent = String(a.id);
     li.dataset.state = a.availability;
     li.append(el('span', a.name, 'agent-name'), ' ',
-      el('span', a.availability + (a.automatic ? ' (auto)' : ''), `chip av-${a.availability}`), ' ',
-      el('span', a.online ? 'online' : 'not online', 'muted small'));
+      el('span', a.automatic ? t('js.dashboard.auto', { availability: a.availability }) : a.availability, `chip av-${a.availability}`), ' ',
+      el('span', t(a.online ? 'js.dashboard.online' : 'js.dashboard.not_online'), 'muted small'));
     return li;
   }));
 }
@@ -192,9 +193,9 @@ load();
 setInterval(tick, 1000);
 setInterval(reloadLive, 30000);
 live?.addEventListener('event', (ev) => {
-  const t = ev.detail.type;
-  if (t.startsWith('sla.') || t.startsWith('conversation.') || t === 'message.created') reload();
-  if (t.startsWith('conversation.') || t === 'message.created' || t === 'agent.availability') reloadLive();
+  const type = ev.detail.type;
+  if (type.startsWith('sla.') || type.startsWith('conversation.') || type === 'message.created') reload();
+  if (type.startsWith('conversation.') || type === 'message.created' || type === 'agent.availability') reloadLive();
 });
 live?.addEventListener('catchup', () => {
   reload();

@@ -9,6 +9,7 @@ import { setupMentions } from './mention.js';
 import { Presence } from './presence.js';
 import { Unread } from './unread.js';
 import { toast } from './toast.js';
+import { t } from './i18n.js';
 
 const root = document.getElementById('inbox');
 const rows = document.getElementById('rows');
@@ -45,7 +46,7 @@ rows.addEventListener('click', async (e) => {
     localTimes(rows);
     unread.mark();
   } catch (err) {
-    more.textContent = 'Could not load more; try again';
+    more.textContent = t('js.inbox.load_more_failed');
   }
 });
 
@@ -185,11 +186,11 @@ async function resolve() {
   if (!before || before === 'resolved' || before === 'closed') return;
   if (await act('status', { status: 'resolved' })) {
     const back = before === 'new' ? 'open' : before;
-    toast('Conversation resolved.', { action: { label: 'Undo', run: () => act('status', { status: back }) } });
+    toast(t('js.inbox.resolved'), { action: { label: t('js.inbox.undo'), run: () => act('status', { status: back }) } });
   }
 }
 
-const closeWarning = 'Close this conversation? Closed is final: no more replies or changes here, and the customer\'s next message starts a new conversation. (Resolve it instead to keep it open to replies.)';
+const closeWarning = () => t('js.inbox.close_warning');
 
 document.addEventListener('change', (e) => {
   const sel = e.target.closest('select[data-action]');
@@ -197,7 +198,7 @@ document.addEventListener('change', (e) => {
   const v = sel.value;
   if (sel.dataset.action === 'assign') act('assign', { agent_id: Number(v) }, sel);
   if (sel.dataset.action === 'status') {
-    if (v === 'closed' && !confirm(closeWarning)) {
+    if (v === 'closed' && !confirm(closeWarning())) {
       sel.value = [...sel.options].find((o) => o.defaultSelected)?.value ?? sel.value;
       return;
     }

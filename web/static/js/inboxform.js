@@ -1,6 +1,7 @@
 // inboxform.js: the inbox admin form. "Test connection" posts the form as typed and shows the
 // results in place, so that the passwords typed stay in their fields (the server never sends a
 // secret back); "Copy snippet" copies the chat widget's embed code.
+import { t } from './i18n.js';
 const form = document.getElementById('inbox-form');
 const checks = document.getElementById('checks');
 
@@ -8,15 +9,15 @@ for (const button of document.querySelectorAll('button[data-test]')) {
   button.addEventListener('click', async (e) => {
     e.preventDefault();
     button.disabled = true;
-    checks.textContent = 'Testing…';
+    checks.textContent = t('js.inboxform.testing');
     try {
       const res = await fetch(button.formAction, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' });
       const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
       const got = doc.getElementById('checks');
       const problem = doc.querySelector('[role=alert], .error');
-      checks.replaceChildren(...(got && got.children.length ? got.childNodes : [document.createTextNode(problem ? problem.textContent : `The test failed (${res.status}).`)]));
+      checks.replaceChildren(...(got && got.children.length ? got.childNodes : [document.createTextNode(problem ? problem.textContent : t('js.inboxform.failed', { status: res.status }))]));
     } catch (err) {
-      checks.textContent = `The test could not run: ${err.message}`;
+      checks.textContent = t('js.inboxform.could_not_run', { error: err.message });
     } finally {
       button.disabled = false;
     }
@@ -32,6 +33,6 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
     } catch {
       document.execCommand('copy');
     }
-    button.textContent = 'Copied';
+    button.textContent = t('js.inboxform.copied');
   });
 }

@@ -1,8 +1,9 @@
 // live.js: the tab's one WebSocket to /api/v1/events. It reconnects with backoff, shows its
 // state in the header badge, and tells the page to catch up (refetch what it shows) after a
 // reconnect or when the server's own feed missed events.
+import { t } from './i18n.js';
 
-const labels = { connecting: 'Connecting…', live: 'Live', offline: 'Reconnecting…', signedout: 'Signed out' };
+const labels = { connecting: 'js.live.connecting', live: 'js.live.live', offline: 'js.live.offline', signedout: 'js.live.signedout' };
 
 export class Live extends EventTarget {
   constructor(badge) {
@@ -94,7 +95,7 @@ export class Live extends EventTarget {
 
   setState(state) {
     if (!this.badge) return;
-    this.badge.textContent = labels[state];
+    this.badge.textContent = t(labels[state]);
     this.badge.className = `badge live-${state}`;
     this.badge.dataset.state = state;
   }

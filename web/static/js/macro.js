@@ -4,6 +4,7 @@
 // shown as it says which step and why. The conversation updates through the live events.
 import { get, post, typingTarget } from './api.js';
 import { toast } from './toast.js';
+import { t } from './i18n.js';
 
 const root = document.getElementById('inbox');
 const openId = Number(root?.dataset.openId || 0);
@@ -21,10 +22,10 @@ async function run(m, where) {
   try {
     await post(`/api/v1/conversations/${openId}/macros/${m.id}`, {});
     if (dialog?.open) dialog.close();
-    toast(`Macro “${m.name}” applied.`);
+    toast(t('js.macro.applied', { name: m.name }));
   } catch (err) {
     if (where === 'dialog') say(err.message);
-    else toast(`Macro “${m.name}”: ${err.message}`, { error: true });
+    else toast(t('js.macro.failed', { name: m.name, error: err.message }), { error: true });
   }
 }
 
@@ -43,7 +44,7 @@ async function openDialog() {
   if (!macros.length) {
     const li = document.createElement('li');
     li.className = 'muted';
-    li.textContent = 'No macros yet.';
+    li.textContent = t('js.macro.none');
     list.append(li);
   }
   for (const m of macros) {
@@ -55,7 +56,7 @@ async function openDialog() {
     btn.addEventListener('click', () => run(m, 'dialog'));
     const steps = document.createElement('span');
     steps.className = 'muted';
-    steps.textContent = ` ${m.shared ? 'shared' : 'yours'} · ${m.actions.map((a) => a.type).join(', ')}`;
+    steps.textContent = ` ${t(m.shared ? 'js.macro.shared' : 'js.macro.yours')} · ${m.actions.map((a) => a.type).join(', ')}`;
     li.append(btn, steps);
     list.append(li);
   }

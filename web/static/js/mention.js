@@ -3,6 +3,7 @@
 // rule as the server's check); arrows choose, Enter or Tab writes the handle, Esc closes. The
 // server refuses a note mentioning someone who may not see the conversation, and tells why.
 import { get } from './api.js';
+import { t } from './i18n.js';
 
 export function setupMentions(form, convId) {
   const text = form?.querySelector('textarea');
@@ -11,7 +12,7 @@ export function setupMentions(form, convId) {
   menu.id = 'mention-menu';
   menu.className = 'menu';
   menu.setAttribute('role', 'listbox');
-  menu.setAttribute('aria-label', 'Agents to mention');
+  menu.setAttribute('aria-label', t('js.mention.label'));
   menu.hidden = true;
   text.after(menu);
   let matches = [];

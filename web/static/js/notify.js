@@ -6,6 +6,7 @@
 // The key b opens the centre.
 import { get, typingTarget } from './api.js';
 import { toast } from './toast.js';
+import { t } from './i18n.js';
 
 const OPT_IN = 'parley.browserNotifications';
 
@@ -22,7 +23,7 @@ export function setupNotifications(live, me) {
       const list = await get('/api/v1/notifications?unread=true&limit=20');
       count.textContent = countText(list.unread_count);
       count.hidden = list.unread_count === 0;
-      bell.setAttribute('aria-label', `Notifications: ${list.unread_count} unread`);
+      bell.setAttribute('aria-label', t('js.notify.bell', { count: list.unread_count }));
       bell.dataset.unread = String(list.unread_count);
       return list;
     } catch {
@@ -34,9 +35,9 @@ export function setupNotifications(live, me) {
     const list = await refresh();
     const n = list?.items.find((x) => x.id === Number(e.data?.notification_id));
     if (!n) return;
-    const t = toast(`${n.title}: ${n.subject || `conversation #${n.conversation_id}`}`,
-      { action: { label: 'Open', run: () => { location.href = n.url; } } });
-    t.dataset.notification = String(n.id);
+    const shown = toast(`${n.title}: ${n.subject || t('js.notify.conversation_n', { id: n.conversation_id })}`,
+      { action: { label: t('js.common.open'), run: () => { location.href = n.url; } } });
+    shown.dataset.notification = String(n.id);
     showBrowser(n);
     prepend(n);
   }
@@ -70,7 +71,7 @@ function prepend(n) {
   a.href = n.url;
   const strong = document.createElement('strong');
   strong.textContent = n.title;
-  a.append(strong, ` · #${n.conversation_id} ${n.subject || '(no subject)'}`);
+  a.append(strong, ` · #${n.conversation_id} ${n.subject || t('js.common.no_subject')}`);
   li.append(a);
   if (n.text) {
     const p = document.createElement('p');
@@ -84,7 +85,7 @@ function prepend(n) {
 // showBrowser shows n as a browser notification when the agent opted in and allowed it.
 function showBrowser(n) {
   if (!('Notification' in window) || localStorage.getItem(OPT_IN) !== 'on' || Notification.permission !== 'granted') return;
-  const note = new Notification(n.title, { body: n.subject || `Conversation #${n.conversation_id}`, tag: `parley-${n.id}` });
+  const note = new Notification(n.title, { body: n.subject || t('js.notify.conversation_title', { id: n.conversation_id }), tag: `parley-${n.id}` });
   note.onclick = () => { window.focus(); location.href = n.url; };
 }
 
@@ -96,13 +97,13 @@ function optInToggle() {
   if (!box || !state) return;
   if (!('Notification' in window)) {
     box.disabled = true;
-    state.textContent = 'This browser cannot show notifications.';
+    state.textContent = t('js.notify.unsupported');
     return;
   }
   const say = () => {
     box.checked = localStorage.getItem(OPT_IN) === 'on' && Notification.permission === 'granted';
     state.textContent = Notification.permission === 'denied'
-      ? 'The browser blocks notifications from Parley: allow them in its site settings first.' : '';
+      ? t('js.notify.blocked') : '';
   };
   say();
   box.addEventListener('change', async () => {

@@ -1,5 +1,6 @@
 // presence.js: "X is viewing" and "X is typing…" on the open conversation, from colleagues'
 // presence events. Nothing is stored: a viewer that stops sending heartbeats fades out.
+import { t } from './i18n.js';
 
 const VIEWING_MS = 50000; // a viewer repeats "viewing" every 20 s
 const TYPING_MS = 6000; // a typist repeats "typing" at most every 2 s while typing
@@ -18,7 +19,7 @@ export class Presence {
     if (e.agent_id === this.myId) return false;
     const known = this.people.has(e.agent_id);
     const now = Date.now();
-    const p = this.people.get(e.agent_id) || { name: (e.data && e.data.name) || 'A colleague', seen: 0, typed: 0 };
+    const p = this.people.get(e.agent_id) || { name: (e.data && e.data.name) || t('js.presence.colleague'), seen: 0, typed: 0 };
     if (e.type === 'presence.left') {
       this.people.delete(e.agent_id);
     } else {
@@ -45,8 +46,8 @@ export class Presence {
       }
     }
     const parts = [];
-    if (typing.length) parts.push(`${list(typing)} ${typing.length > 1 ? 'are' : 'is'} typing…`);
-    if (viewing.length) parts.push(`${list(viewing)} ${viewing.length > 1 ? 'are' : 'is'} viewing`);
+    if (typing.length) parts.push(t('js.presence.typing', { names: list(typing), count: typing.length }));
+    if (viewing.length) parts.push(t('js.presence.viewing', { names: list(viewing), count: viewing.length }));
     this.el.textContent = parts.join(' · ');
     this.el.classList.toggle('active', parts.length > 0);
     this.el.classList.toggle('typing', typing.length > 0);
@@ -55,5 +56,6 @@ export class Presence {
 }
 
 function list(names) {
-  return names.length < 3 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  if (names.length < 2) return names.join('');
+  return t('js.presence.and', { first: names.slice(0, -1).join(t('js.presence.comma')), last: names.at(-1) });
 }

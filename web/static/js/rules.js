@@ -1,6 +1,7 @@
 // rules.js: the routing rules page's rule form, which adds a rule (POST /api/v1/rules) or, after
 // a row's "edit", replaces that rule (PUT /api/v1/rules/{id}). admin.js sends and shows refusals.
 import { send, list } from './admin.js';
+import { t } from './i18n.js';
 
 const form = document.querySelector('form[data-rule-form]');
 const title = document.querySelector('[data-rule-title]');
@@ -82,8 +83,8 @@ function load(rule) {
   el.set_category.value = rule.set_category || '';
   el.set_tags.value = (rule.set_tags || []).join(', ');
   editing = rule.id;
-  title.textContent = `Edit rule ${rule.name}`;
-  submit.textContent = 'Save rule';
+  title.textContent = t('js.rules.edit', { name: rule.name });
+  submit.textContent = t('js.rules.save');
   cancel.hidden = false;
   el.name.focus();
   form.scrollIntoView({ block: 'start' });

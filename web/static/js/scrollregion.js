@@ -5,6 +5,7 @@
 // label or caption) or its section's heading; when it fits again it is a plain box, no extra
 // tab stop. A group, not a region: the section around it is already the region of that name
 // (a landmark of the same name inside it would only repeat it).
+import { t } from './i18n.js';
 
 // nameOf is what a box of a table is called: the table's own name, else its section's heading.
 function nameOf(box) {
@@ -14,7 +15,7 @@ function nameOf(box) {
   const section = box.closest('[aria-labelledby]');
   const heading = section && document.getElementById(section.getAttribute('aria-labelledby').split(' ')[0]);
   if (heading) return heading.textContent.trim();
-  return 'Table';
+  return t('js.scrollregion.table');
 }
 
 // mark makes box a labelled group while it overflows, and leaves alone a box the page marked itself.
@@ -25,7 +26,7 @@ function mark(box) {
     box.dataset.autoRegion = 'on';
     box.tabIndex = 0;
     box.setAttribute('role', 'group');
-    box.setAttribute('aria-label', `${nameOf(box)} (scrolls sideways)`);
+    box.setAttribute('aria-label', t('js.scrollregion.label', { name: nameOf(box) }));
   } else if (!overflows && box.dataset.autoRegion) {
     delete box.dataset.autoRegion;
     box.removeAttribute('tabindex');

@@ -2,21 +2,22 @@
 // finds the session gone (it expired, or the agent signed out in another tab), the badge says
 // "Signed out" and a dialog asks for the password again; the page, its drafts and the calls
 // waiting on it carry on once the agent signed in. No reload, nothing lost.
+import { t } from './i18n.js';
 
 const CHECK_EVERY_MS = 60000;
 
-// DIALOG is the sign-in dialog's content (static markup; the email is set as a property).
-const DIALOG = `<h2 id="reauth-title">Your session expired</h2>
-<p id="reauth-why">Sign in again to carry on. This page stays as it is: what you were typing is kept.</p>
+// dialogHTML is the sign-in dialog's content (static markup; the email is set as a property).
+const dialogHTML = () => `<h2 id="reauth-title">${t('js.session.expired')}</h2>
+<p id="reauth-why">${t('js.session.why')}</p>
 <form class="stack">
-  <label for="reauth-email">Email</label>
+  <label for="reauth-email">${t('js.session.email')}</label>
   <input id="reauth-email" name="email" type="email" autocomplete="username" required>
-  <label for="reauth-password">Password</label>
+  <label for="reauth-password">${t('js.session.password')}</label>
   <input id="reauth-password" name="password" type="password" autocomplete="current-password" required>
   <p class="error" role="alert" data-error hidden></p>
-  <p data-second-step hidden>Your account asks for a second step: <a href="/login?next=/inbox" target="_blank" rel="noopener">sign in in a new tab</a>,
-    then <button type="button" class="link" data-recheck>carry on here</button>.</p>
-  <button type="submit" class="primary">Sign in</button>
+  <p data-second-step hidden>${t('js.session.second_step')} <a href="/login?next=/inbox" target="_blank" rel="noopener">${t('js.session.new_tab')}</a>,
+    ${t('js.session.then')} <button type="button" class="link" data-recheck>${t('js.session.carry_on')}</button>.</p>
+  <button type="submit" class="primary">${t('js.session.sign_in')}</button>
 </form>`;
 
 export class Session {
@@ -54,7 +55,7 @@ export class Session {
     this.dialog.id = 'reauth';
     this.dialog.setAttribute('aria-labelledby', 'reauth-title');
     this.dialog.setAttribute('aria-describedby', 'reauth-why');
-    this.dialog.innerHTML = DIALOG;
+    this.dialog.innerHTML = dialogHTML();
     this.dialog.querySelector('#reauth-email').value = this.me.email;
     document.body.append(this.dialog);
     this.form = this.dialog.querySelector('form');
@@ -86,7 +87,7 @@ export class Session {
     try {
       res = await fetch('/login', { method: 'POST', credentials: 'same-origin', body });
     } catch {
-      this.fail('Could not reach Parley. Check your connection, then try again.');
+      this.fail(t('js.common.unreachable'));
       return;
     } finally {
       this.form.removeAttribute('aria-busy');
@@ -101,14 +102,14 @@ export class Session {
       this.dialog.querySelector('[data-second-step]').hidden = false;
       return;
     }
-    this.fail(res.status === 429 ? 'Too many failed sign-ins. Wait a little, then try again.' : 'Wrong email or password.');
+    this.fail(t(res.status === 429 ? 'js.session.too_many' : 'js.session.wrong'));
   }
 
   // recheck is for the agent who finished signing in in another tab.
   async recheck() {
     const res = await fetch('/api/v1/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
     if (res.ok) this.signedIn(await res.json());
-    else this.fail('Not signed in yet.');
+    else this.fail(t('js.session.not_yet'));
   }
 
   fail(msg) {

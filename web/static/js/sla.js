@@ -2,6 +2,7 @@
 // row's "edit", replaces that policy (PUT /api/v1/sla/policies/{id}). admin.js sends and shows
 // refusals.
 import { send, list } from './admin.js';
+import { t } from './i18n.js';
 
 const form = document.querySelector('form[data-policy-form]');
 const title = document.querySelector('[data-policy-title]');
@@ -73,8 +74,8 @@ function load(p) {
   el.escalate_team_id.value = p.escalate_team_id || '';
   el.escalate_after.value = escalateAfter(p);
   editing = p;
-  title.textContent = `Edit policy ${p.name}`;
-  submit.textContent = 'Save policy';
+  title.textContent = t('js.sla.edit', { name: p.name });
+  submit.textContent = t('js.sla.save');
   cancel.hidden = false;
   el.name.focus();
   form.scrollIntoView({ block: 'start' });

@@ -5,6 +5,7 @@
 // sets it back to open.
 import { post, typingTarget } from './api.js';
 import { toast } from './toast.js';
+import { t } from './i18n.js';
 
 const root = document.getElementById('inbox');
 const openId = Number(root?.dataset.openId || 0);
@@ -37,7 +38,7 @@ function say(msg) {
 
 function openDialog() {
   if (!dialog || !document.querySelector('button[data-snooze-action="open"]:not(:disabled)')) {
-    toast('Only a conversation still to be worked can be snoozed.', { error: true });
+    toast(t('js.snooze.not_snoozable'), { error: true });
     return;
   }
   say('');
@@ -55,7 +56,7 @@ dialog?.addEventListener('submit', async (e) => {
   if (choice === 'at') {
     const raw = document.getElementById('snooze-at').value;
     if (!raw) {
-      say('Choose a moment, or one of the presets.');
+      say(t('js.snooze.choose'));
       return;
     }
     until = new Date(raw); // a date and time without a zone: the browser's own
@@ -63,7 +64,7 @@ dialog?.addEventListener('submit', async (e) => {
   try {
     await post(`/api/v1/conversations/${openId}/snooze`, { until: until.toISOString() });
     dialog.close();
-    toast(`Snoozed until ${until.toLocaleString()}.`);
+    toast(t('js.snooze.snoozed', { until: until.toLocaleString() }));
   } catch (err) {
     say(err.message);
   }

@@ -1,5 +1,6 @@
 // toast.js: short notes at the bottom of the page ("Conversation resolved · Undo", an error
 // said in words), read out by screen readers, gone after a few seconds.
+import { t } from './i18n.js';
 
 const SHOW_MS = 10000;
 
@@ -41,7 +42,7 @@ export function toast(text, { action, error } = {}) {
   const x = document.createElement('button');
   x.type = 'button';
   x.className = 'icon';
-  x.setAttribute('aria-label', 'Dismiss');
+  x.setAttribute('aria-label', t('js.toast.dismiss'));
   x.textContent = '×';
   x.addEventListener('click', close);
   el.append(x);

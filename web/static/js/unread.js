@@ -3,6 +3,7 @@
 // localStorage, by the conversation's last activity as the server stamps it). The tab's title
 // counts the unread rows; an optional chime (off by default, the list's Sound toggle) plays
 // when a row becomes unread.
+import { t } from './i18n.js';
 
 const SEEN_KEY = 'parley:seen';
 const SINCE_KEY = 'parley:seen-since';
@@ -44,7 +45,7 @@ export class Unread {
 
   showSound() {
     this.sound.setAttribute('aria-pressed', String(this.soundOn));
-    this.sound.textContent = this.soundOn ? 'Sound on' : 'Sound off';
+    this.sound.textContent = t(this.soundOn ? 'js.unread.sound_on' : 'js.unread.sound_off');
   }
 
   // seen records that the agent has the conversation open as of its row's activity.
@@ -80,7 +81,7 @@ export class Unread {
       if (isUnread && !label && who) {
         label = document.createElement('span');
         label.className = 'unread-mark sr';
-        label.textContent = 'Unread: ';
+        label.textContent = `${t('js.unread.unread')} `;
         who.before(label);
       } else if (!isUnread && label) {
         label.remove();
