@@ -4,6 +4,7 @@
 // wording is saved when its field loses focus or on Enter; a blank field brings back the
 // shipped wording. The server's refusal (a placeholder missing or extra) shows beside it.
 import { get } from './api.js';
+import { t } from './i18n.js';
 
 const box = document.getElementById('inbox-texts');
 if (box) start(box);
@@ -19,11 +20,11 @@ async function send(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new Error('Could not reach Parley. Check your connection, then try again.');
+    throw new Error(t('js.common.unreachable'));
   }
   let data = null;
   try { data = await res.json(); } catch { /* 204, or not JSON */ }
-  if (!res.ok) throw new Error((data && data.error) || `The server refused (${res.status}).`);
+  if (!res.ok) throw new Error((data && data.error) || t('js.common.refused', { status: res.status }));
   return data;
 }
 
@@ -60,33 +61,33 @@ async function start(box) {
 
   langForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    langStatus.textContent = 'Saving…';
+    langStatus.textContent = t('js.inboxtexts.saving');
     try {
       const got = await send('PUT', `${base}/language`, { language: langSelect.value, follow_browser_language: !!(follow && follow.checked) });
       langSelect.dataset.value = got.language;
-      langStatus.textContent = 'Language saved.';
+      langStatus.textContent = t('js.inboxtexts.language_saved');
     } catch (err) {
       langStatus.textContent = err.message;
     }
   });
 
   // row draws one text in the chosen language: its key, the shipped wording and the field.
-  const row = (t, lang) => {
-    const shipped = t.catalogue[lang] || '';
-    const input = el('input', { type: 'text', 'aria-label': `${t.key} (${lang})`, placeholder: shipped, 'data-key': t.key });
-    input.value = t.overrides[lang] || '';
+  const row = (text, lang) => {
+    const shipped = text.catalogue[lang] || '';
+    const input = el('input', { type: 'text', 'aria-label': `${text.key} (${lang})`, placeholder: shipped, 'data-key': text.key });
+    input.value = text.overrides[lang] || '';
     const note = el('small', { role: 'status', class: 'muted' });
     const save = async () => {
       const body = input.value.trim();
-      if (body === (t.overrides[lang] || '')) return;
-      const path = `${base}/texts/${encodeURIComponent(lang)}/${encodeURIComponent(t.key)}`;
+      if (body === (text.overrides[lang] || '')) return;
+      const path = `${base}/texts/${encodeURIComponent(lang)}/${encodeURIComponent(text.key)}`;
       note.className = 'muted';
-      note.textContent = 'Saving…';
+      note.textContent = t('js.inboxtexts.saving');
       try {
         if (body) await send('PUT', path, { body });
         else await send('DELETE', path);
-        if (body) t.overrides[lang] = body; else delete t.overrides[lang];
-        note.textContent = body ? 'Saved.' : 'Back to the shipped wording.';
+        if (body) text.overrides[lang] = body; else delete text.overrides[lang];
+        note.textContent = body ? t('js.inboxtexts.saved') : t('js.inboxtexts.reset');
       } catch (err) {
         note.className = 'error-text';
         note.setAttribute('role', 'alert');
@@ -95,15 +96,15 @@ async function start(box) {
     };
     input.addEventListener('change', save);
     input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); save(); } });
-    const holes = t.placeholders.length ? el('small', { class: 'muted' }, ' Keeps ' + t.placeholders.map(p => `{${p}}`).join(', ')) : '';
-    return el('tr', { 'data-key': t.key }, el('td', {}, el('code', {}, t.key)), el('td', {}, shipped, holes), el('td', {}, input, note));
+    const holes = text.placeholders.length ? el('small', { class: 'muted' }, ' ' + t('js.inboxtexts.keeps', { placeholders: text.placeholders.map(p => `{${p}}`).join(', ') })) : '';
+    return el('tr', { 'data-key': text.key }, el('td', {}, el('code', {}, text.key)), el('td', {}, shipped, holes), el('td', {}, input, note));
   };
   const draw = () => {
     const lang = textsLang.value;
     const q = filter.value.trim().toLowerCase();
-    const shown = data.texts.filter(t => !q || t.key.includes(q) || (t.catalogue[lang] || '').toLowerCase().includes(q) ||
-      (t.overrides[lang] || '').toLowerCase().includes(q));
-    tbody.replaceChildren(...shown.map(t => row(t, lang)));
+    const shown = data.texts.filter(x => !q || x.key.includes(q) || (x.catalogue[lang] || '').toLowerCase().includes(q) ||
+      (x.overrides[lang] || '').toLowerCase().includes(q));
+    tbody.replaceChildren(...shown.map(x => row(x, lang)));
   };
   textsLang.addEventListener('change', draw);
   filter.addEventListener('input', draw);
