@@ -246,3 +246,29 @@ func (sc Scope) addressOf(ctx context.Context, tx pgx.Tx, id int64, kind Identit
 	}
 	return address, nil
 }
+
+// StartInboxes lists the inboxes the viewer may start a conversation from: the enabled email
+// and SMS inboxes of a team whose conversations they see (all of them for supervisors and
+// admins), by kind then name.
+func (sc Scope) StartInboxes(ctx context.Context) ([]Inbox, error) {
+	rows, err := sc.s.pool.Query(ctx, "SELECT "+inboxCols+` FROM inboxes
+		WHERE kind IN ('email', 'sms') AND disabled_at IS NULL ORDER BY kind, name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: start inboxes: %w", err)
+	}
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Inbox, error) {
+		var in Inbox
+		err := scanInbox(r, &in)
+		return in, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inbox: start inboxes: %w", err)
+	}
+	out := all[:0]
+	for _, in := range all {
+		if sc.v.Sees(deref(in.TeamID), 0) {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
