@@ -2,8 +2,11 @@
 // w) opens it; the agent picks the inbox to write from (its channel: email or SMS), the address
 // or number (on a contact's page, the contact's own for that channel) and, for an email, the
 // subject. Sending posts to POST /api/v1/conversations and opens the new conversation; a refusal
-// (an opted-out number, a bad address) is shown in the dialog, nothing lost.
+// (an opted-out number, a bad address) is shown in the dialog, nothing lost. The opening
+// message may be delivered before the new page's socket listens, so that page catches up once
+// its socket is live.
 import { post, typingTarget } from './api.js';
+import { live } from './app.js';
 
 const dialog = document.getElementById('newconv-dialog');
 const form = document.getElementById('newconv-form');
@@ -11,6 +14,7 @@ const error = document.getElementById('newconv-error');
 const inboxSelect = document.getElementById('newconv-inbox');
 const to = document.getElementById('newconv-to');
 const contactID = Number(form?.dataset.contactId || 0);
+const catchupKey = 'parley.newconv.catchup';
 
 function say(msg) {
   error.textContent = msg;
@@ -58,6 +62,7 @@ form?.addEventListener('submit', async (e) => {
   send.disabled = true;
   try {
     const conv = await post('/api/v1/conversations', body);
+    sessionStorage.setItem(catchupKey, String(conv.id));
     window.location.assign(`/inbox/${conv.id}`);
   } catch (err) {
     say(err.message);
@@ -76,3 +81,12 @@ document.addEventListener('keydown', (e) => {
   e.preventDefault();
   openDialog();
 });
+
+// The conversation just started: once the socket is live, refetch it (its delivery status).
+const openId = document.getElementById('inbox')?.dataset.openId;
+if (openId && live && sessionStorage.getItem(catchupKey) === openId) {
+  sessionStorage.removeItem(catchupKey);
+  const catchup = () => live.dispatchEvent(new Event('catchup'));
+  if (live.open) catchup();
+  else live.addEventListener('open', catchup, { once: true });
+}
