@@ -32,6 +32,17 @@ type NewConversation struct {
 	Subject string
 	// Text is the opening message, checked as a reply's text is.
 	Text string
+	// Key, when set, is the caller's idempotency key (1-255 visible ASCII characters): the same
+	// agent starting with the same key again gets the conversation the key started (Started.
+	// Replayed), and nothing is written; the key with another request is ErrConflict.
+	Key string
+}
+
+// Started is what StartConversation did: the conversation, and whether it was started earlier
+// with the same key (nothing written this time).
+type Started struct {
+	Conversation Conversation
+	Replayed     bool
 }
 
 // StartConversation opens a conversation with the customer on the agent's initiative, in one
@@ -47,28 +58,39 @@ type NewConversation struct {
 // The viewer must see conversations of the inbox's team (Viewer.Sees with nobody assigned),
 // else the inbox is ErrNotFound; a ContactID they may not see is ErrNotFound. Bad input is a
 // *ValidationError naming the field; nothing is stored on any refusal.
-func (sc Scope) StartConversation(ctx context.Context, n NewConversation, by Actor) (Conversation, error) {
+func (sc Scope) StartConversation(ctx context.Context, n NewConversation, by Actor) (Started, error) {
 	if by.AgentID == 0 {
-		return Conversation{}, fmt.Errorf("inbox: start conversation: %w", invalid("agent", "a conversation is started by an agent"))
+		return Started{}, fmt.Errorf("inbox: start conversation: %w", invalid("agent", "a conversation is started by an agent"))
 	}
 	n, kind, err := n.checked(sc.s.region)
 	if err != nil {
-		return Conversation{}, fmt.Errorf("inbox: start conversation: %w", err)
+		return Started{}, fmt.Errorf("inbox: start conversation: %w", err)
 	}
 	var id int64
+	var replayed bool
 	err = sc.s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		id, err = sc.startTx(ctx, tx, n, kind, by)
-		return err
+		if id, err = startedWith(ctx, tx, n, by); err != nil || id != 0 {
+			replayed = id != 0
+			return err
+		}
+		if id, err = sc.startTx(ctx, tx, n, kind, by); err != nil {
+			return err
+		}
+		return keepKey(ctx, tx, n, by, id, sc.s.now())
 	})
 	if err != nil {
-		return Conversation{}, err
+		return Started{}, err
 	}
 	c, err := sc.s.GetConversation(ctx, id)
-	if err == nil {
-		sc.visible[id], sc.contacts[c.ContactID] = true, true
+	if err != nil {
+		return Started{}, err
 	}
-	return c, err
+	if !sc.v.SeesConversation(c) { // a replay of a conversation given away since
+		return Started{}, hidden("conversation", id)
+	}
+	sc.visible[id], sc.contacts[c.ContactID] = true, true
+	return Started{Conversation: c, Replayed: replayed}, nil
 }
 
 // checked returns n trimmed and checked before any statement, with the identity kind its
@@ -107,6 +129,9 @@ func (n NewConversation) checked(region string) (NewConversation, IdentityKind, 
 			return n, "", err
 		}
 		n.To = to
+	}
+	if n.Key != "" && !validKey(n.Key) {
+		return n, "", invalid("idempotency_key", "is 1-255 visible ASCII characters")
 	}
 	n.Subject = strings.TrimSpace(n.Subject)
 	if kind == IdentityPhone {

@@ -64,7 +64,11 @@ func setupStart(t *testing.T) *startEnv {
 }
 
 func (s *startEnv) start(v inbox.Viewer, n inbox.NewConversation) (inbox.Conversation, error) {
-	return s.e.store.As(v).StartConversation(context.Background(), n, inbox.Actor{AgentID: v.AgentID})
+	st, err := s.e.store.As(v).StartConversation(context.Background(), n, inbox.Actor{AgentID: v.AgentID})
+	if err == nil && st.Replayed {
+		return st.Conversation, errors.New("the start was taken as a replay")
+	}
+	return st.Conversation, err
 }
 
 // TestStartConversationToNewAddress starts an email to an address nobody holds: a contact is
@@ -332,5 +336,62 @@ func TestStartConversationRacesTheCustomer(t *testing.T) {
 			WHERE i.address = $1`, addr); n != 1 {
 			t.Errorf("%s: conversations of %d contacts", addr, n)
 		}
+	}
+}
+
+// TestStartConversationIdempotencyKey: the same agent's key sent again, even at once, gets the
+// conversation it started and writes nothing; with another request it is a conflict; another
+// agent's same key is theirs; a malformed key is refused.
+func TestStartConversationIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := setupStart(t)
+	n := inbox.NewConversation{To: "lee@example.com", Channel: inbox.ChannelEmail, InboxID: s.mailA.ID, Subject: "S", Text: "T", Key: "order-1042-notice"}
+	var wg sync.WaitGroup
+	got := make([]inbox.Started, 4)
+	errs := make([]error, 4)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = s.e.store.As(s.anaV).StartConversation(ctx, n, inbox.Actor{AgentID: s.ana.ID})
+		}()
+	}
+	wg.Wait()
+	replays := 0
+	for i := range got {
+		if errs[i] != nil {
+			t.Fatalf("start %d: %v", i, errs[i])
+		}
+		if got[i].Conversation.ID != got[0].Conversation.ID {
+			t.Errorf("start %d: conversation %d, want %d", i, got[i].Conversation.ID, got[0].Conversation.ID)
+		}
+		if got[i].Replayed {
+			replays++
+		}
+	}
+	if replays != 3 {
+		t.Errorf("%d replays, want 3 of 4", replays)
+	}
+	if c, m := s.e.count(t, `SELECT count(*) FROM conversations`), s.e.count(t, `SELECT count(*) FROM messages`); c != 1 || m != 1 {
+		t.Errorf("%d conversations and %d messages, want one of each", c, m)
+	}
+	if ev := s.log.ofType(inbox.EventMessageCreated); len(ev) != 1 {
+		t.Errorf("%d message.created events, want 1: a replay announces nothing", len(ev))
+	}
+	other := n
+	other.Text = "another text"
+	if _, err := s.e.store.As(s.anaV).StartConversation(ctx, other, inbox.Actor{AgentID: s.ana.ID}); !errors.Is(err, inbox.ErrConflict) {
+		t.Errorf("the key with another text: %v, want ErrConflict", err)
+	}
+	sue, err := s.e.store.As(s.supV).StartConversation(ctx, n, inbox.Actor{AgentID: s.sue.ID})
+	if err != nil || sue.Replayed || sue.Conversation.ID == got[0].Conversation.ID {
+		t.Errorf("another agent's same key: %+v, %v; want a conversation of theirs", sue, err)
+	}
+	bad := n
+	bad.Key = "two words"
+	var ve *inbox.ValidationError
+	if _, err := s.e.store.As(s.anaV).StartConversation(ctx, bad, inbox.Actor{AgentID: s.ana.ID}); !errors.As(err, &ve) || ve.Field != "idempotency_key" {
+		t.Errorf("a key with a space: %v, want a validation error of idempotency_key", err)
 	}
 }

@@ -20,7 +20,9 @@ type startRequest struct {
 // contact (contact_id) or to an address or number (to) from one of their inboxes
 // (inbox.Scope.StartConversation). 201 with the conversation and its messages, as GET
 // /api/v1/conversations/{id} answers; 400 naming what is wrong; 404 for an inbox or contact
-// the agent may not see; 409 for an SMS to a number that texted STOP.
+// the agent may not see; 409 for an SMS to a number that texted STOP. An Idempotency-Key header
+// makes a repeat of the request answer the conversation it started (Idempotent-Replayed: true)
+// without writing again; the key with another body is a 409.
 func (s *Server) startConversation(w http.ResponseWriter, r *http.Request) error {
 	var req startRequest
 	if err := decode(w, r, &req); err != nil {
@@ -30,11 +32,14 @@ func (s *Server) startConversation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	c, err := sc.StartConversation(r.Context(), inbox.NewConversation{ContactID: req.ContactID, To: req.To,
-		Channel: req.Channel, InboxID: req.InboxID, Subject: req.Subject, Text: req.Text},
+	st, err := sc.StartConversation(r.Context(), inbox.NewConversation{ContactID: req.ContactID, To: req.To,
+		Channel: req.Channel, InboxID: req.InboxID, Subject: req.Subject, Text: req.Text, Key: r.Header.Get("Idempotency-Key")},
 		inbox.Actor{AgentID: agentFrom(r.Context()).ID})
 	if err != nil {
 		return err
 	}
-	return writeConversation(w, r, sc, c, http.StatusCreated)
+	if st.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	return writeConversation(w, r, sc, st.Conversation, http.StatusCreated)
 }

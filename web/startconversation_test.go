@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -88,5 +89,43 @@ func TestStartConversationAPI(t *testing.T) {
 	}
 	if after := count(); after != before {
 		t.Errorf("refused starts stored %d conversations and contacts", after-before)
+	}
+}
+
+// TestStartConversationAPIIdempotencyKey: a repeated request with the same Idempotency-Key
+// answers the conversation it started, marked Idempotent-Replayed, and the key with another
+// body is a 409.
+func TestStartConversationAPIIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	mail, err := e.store.CreateInbox(context.Background(), inbox.NewInbox{Kind: inbox.ChannelEmail, Name: "Support mail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"to":"lee@customer.example","channel":"email","inbox_id":` + strconv.FormatInt(mail.ID, 10) + `,"subject":"Hello","text":"Hi Lee"}`
+	send := func(body string) (int, string, map[string]any) {
+		req, err := http.NewRequest("POST", e.srv.URL+"/api/v1/conversations", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		req.Header.Set("Idempotency-Key", "welcome-lee")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, resp.Header.Get("Idempotent-Replayed"), out
+	}
+	st1, replay1, first := send(body)
+	st2, replay2, second := send(body)
+	if st1 != http.StatusCreated || st2 != http.StatusCreated || replay1 != "" || replay2 != "true" || first["id"] != second["id"] {
+		t.Errorf("first %d %q id %v, again %d %q id %v: want the same conversation, the second marked replayed",
+			st1, replay1, first["id"], st2, replay2, second["id"])
+	}
+	if st, _, out := send(strings.Replace(body, "Hi Lee", "Hi again", 1)); st != http.StatusConflict || !strings.Contains(out["error"].(string), "Idempotency-Key") {
+		t.Errorf("the key with another body: %d %v, want 409 naming the key", st, out)
 	}
 }

@@ -24,12 +24,13 @@ func TestStartedMailThreadsTheAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := e.store.As(v).StartConversation(ctx, inbox.NewConversation{To: "Dana <dana@customer.example>",
+	started, err := e.store.As(v).StartConversation(ctx, inbox.NewConversation{To: "Dana <dana@customer.example>",
 		Channel: inbox.ChannelEmail, InboxID: e.inbox.ID, Subject: "Order 88 is ready", Text: "Hello Dana,\nyour order is ready."},
 		inbox.Actor{AgentID: sup.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
+	conv := started.Conversation
 	msgs, err := e.store.Messages(ctx, conv.ID, 0, 0)
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("messages %v, %v", msgs, err)

@@ -40,16 +40,17 @@ func TestStartedSMSThreadsTheAnswer(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	sc, by := e.starter(t)
-	conv, err := sc.StartConversation(ctx, inbox.NewConversation{To: "07700 900123", Channel: inbox.ChannelSMS, InboxID: e.inbox.ID,
+	_, err := sc.StartConversation(ctx, inbox.NewConversation{To: "07700 900123", Channel: inbox.ChannelSMS, InboxID: e.inbox.ID,
 		Text: "Your table for two is booked for 8pm."}, by)
 	if err == nil {
 		t.Fatal("a national number of another region was taken: the test's region is US")
 	}
-	conv, err = sc.StartConversation(ctx, inbox.NewConversation{To: customer, Channel: inbox.ChannelSMS, InboxID: e.inbox.ID,
+	started, err := sc.StartConversation(ctx, inbox.NewConversation{To: customer, Channel: inbox.ChannelSMS, InboxID: e.inbox.ID,
 		Text: "Your table for two is booked for 8pm."}, by)
 	if err != nil {
 		t.Fatal(err)
 	}
+	conv := started.Conversation
 	msgs, err := e.store.Messages(ctx, conv.ID, 0, 0)
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("messages %v, %v", msgs, err)

@@ -42,8 +42,14 @@ function fit() {
   }
 }
 
+// key is the Idempotency-Key of the conversation being written: one per opening of the dialog,
+// so sending again after a lost answer cannot write to the customer twice.
+let key = '';
+
 function openDialog() {
   if (!dialog) return;
+  // getRandomValues, unlike randomUUID, works on a page served without TLS too.
+  key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   say('');
   if (inboxSelect) fit();
   dialog.showModal();
@@ -61,7 +67,7 @@ form?.addEventListener('submit', async (e) => {
   const send = form.querySelector('button[type="submit"]');
   send.disabled = true;
   try {
-    const conv = await post('/api/v1/conversations', body);
+    const conv = await post('/api/v1/conversations', body, { 'Idempotency-Key': key });
     sessionStorage.setItem(catchupKey, String(conv.id));
     window.location.assign(`/inbox/${conv.id}`);
   } catch (err) {
