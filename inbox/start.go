@@ -57,7 +57,9 @@ type Started struct {
 //
 // The viewer must see conversations of the inbox's team (Viewer.Sees with nobody assigned),
 // else the inbox is ErrNotFound; a ContactID they may not see is ErrNotFound. Bad input is a
-// *ValidationError naming the field; nothing is stored on any refusal.
+// *ValidationError naming the field; nothing is stored on any refusal. With n.Key, a start the
+// agent's key made before is answered instead (Replayed), and the key with another request is
+// ErrConflict (see conversation_starts, migration 255).
 func (sc Scope) StartConversation(ctx context.Context, n NewConversation, by Actor) (Started, error) {
 	if by.AgentID == 0 {
 		return Started{}, fmt.Errorf("inbox: start conversation: %w", invalid("agent", "a conversation is started by an agent"))
@@ -70,6 +72,7 @@ func (sc Scope) StartConversation(ctx context.Context, n NewConversation, by Act
 	var replayed bool
 	err = sc.s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
+		replayed = false
 		if id, err = startedWith(ctx, tx, n, by); err != nil || id != 0 {
 			replayed = id != 0
 			return err
