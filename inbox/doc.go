@@ -24,7 +24,8 @@
 // goes back up the list:
 //
 //  1. a channel's own rows and advisory locks (an SMS's SID, a Slack event, a mailbox), before
-//     it hands its transaction to IngestTx;
+//     it hands its transaction to IngestTx; an agent's Idempotency-Key of a conversation start
+//     (advisory, "start:");
 //  2. the ingest's identity locks (advisory, "identity:" and the sender), sorted by key;
 //  3. contacts, in id order;
 //  4. the workflow's SLA lock of a conversation (advisory, "sla:" and its id);

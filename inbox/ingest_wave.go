@@ -121,9 +121,18 @@ func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time
 	it.w = write{in: in, at: at, now: now}
 	split := false
 	if look.contactID != 0 && in.From.Verified && !look.verified {
+		written, err := agentWroteTo(ctx, tx, look.contactID, in.From)
+		if err != nil {
+			return err
+		}
+		split = !written
+	}
+	if split {
 		// Someone only claimed this address (typed it into a form); now its real owner writes
 		// from it. The address moves to a contact of their own, so a claimant never reads the
-		// owner's messages; an agent can merge the two if they are one person.
+		// owner's messages; an agent can merge the two if they are one person. An address an
+		// agent wrote to on this contact (StartConversation) is the contact's: its owner is
+		// answering, so it stays and is marked verified (touchContact).
 		id, err := it.w.takeOver(ctx, tx, look.contactID)
 		if err != nil {
 			return err

@@ -131,6 +131,20 @@ func (w write) takeOver(ctx context.Context, tx pgx.Tx, claimant int64) (int64, 
 	return id, nil
 }
 
+// agentWroteTo reports whether an agent wrote to the address from on a conversation of contact
+// (the "to" of an outbound message of theirs on its channel): the rare path of a claimed
+// address proven by its owner, read only then.
+func agentWroteTo(ctx context.Context, tx pgx.Tx, contactID int64, from Identity) (bool, error) {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id
+		WHERE c.contact_id = $1 AND m.direction = 'outbound' AND m.author_agent_id IS NOT NULL
+			AND m.channel = $2 AND m.metadata->>'to' = $3)`, contactID, from.Kind.Channel(), from.Address).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("inbox: ingest: claimed address: %w", err)
+	}
+	return ok, nil
+}
+
 // queueConversationMessage queues a new conversation for a known contact, with the message.
 func (w write) queueConversationMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 	var a args

@@ -46,6 +46,9 @@ type Resolution struct {
 	InboxID int64
 	// ResolvedBy is the agent of the latest change to resolved, else the assignee (nil: none).
 	ResolvedBy *int64
+	// CustomerWrote is whether the customer wrote in the conversation (a message of theirs that
+	// was not automatic): not so in one an agent started that went unanswered.
+	CustomerWrote bool
 }
 
 // LockResolutionTx locks a conversation in tx and returns what a survey of its latest
@@ -54,14 +57,14 @@ func (s *Store) LockResolutionTx(ctx context.Context, tx pgx.Tx, id int64) (Reso
 	var r Resolution
 	err := tx.QueryRow(ctx, `SELECT c.status, c.resolved_at, c.category, c.contact_id, coalesce(c.team_id, 0),
 			coalesce(c.assignee_id, 0), coalesce(m.channel, c.channel), coalesce(m.inbox_id, c.inbox_id, 0),
-			coalesce(r.agent_id, c.assignee_id)
+			coalesce(r.agent_id, c.assignee_id), m.channel IS NOT NULL
 		FROM conversations c
 		LEFT JOIN LATERAL (SELECT channel, inbox_id FROM messages WHERE conversation_id = c.id
 			AND direction = 'inbound' AND auto = '' ORDER BY id DESC LIMIT 1) m ON true
 		LEFT JOIN LATERAL (SELECT agent_id FROM conversation_events WHERE conversation_id = c.id
 			AND kind = 'status' AND data->>'to' = 'resolved' ORDER BY id DESC LIMIT 1) r ON true
 		WHERE c.id = $1 FOR NO KEY UPDATE OF c`, id).Scan(&r.Status, &r.ResolvedAt, &r.Category, &r.ContactID, &r.TeamID,
-		&r.AssigneeID, &r.Channel, &r.InboxID, &r.ResolvedBy)
+		&r.AssigneeID, &r.Channel, &r.InboxID, &r.ResolvedBy, &r.CustomerWrote)
 	if err != nil {
 		return r, fmt.Errorf("inbox: resolution of conversation %d: %w", id, notFound(err))
 	}

@@ -105,8 +105,17 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 	if err != nil {
 		return 0, err
 	}
+	var to string
+	if dir == DirectionOutbound {
+		if to, err = recipientOf(ctx, tx, c.id, channel, r.Metadata); err != nil {
+			return 0, err
+		}
+		if to != "" && r.Metadata["to"] == nil {
+			r.Metadata = withTo(r.Metadata, to)
+		}
+	}
 	if dir == DirectionOutbound && s.checkReply != nil {
-		if err := s.checkReply.CheckReplyTx(ctx, tx, ReplyRoute{ConversationID: c.id, ContactID: c.contactID, Channel: channel, InboxID: inboxID}); err != nil {
+		if err := s.checkReply.CheckReplyTx(ctx, tx, ReplyRoute{ConversationID: c.id, ContactID: c.contactID, Channel: channel, InboxID: inboxID, To: to}); err != nil {
 			return 0, fmt.Errorf("inbox: reply: %w", err)
 		}
 	}
@@ -190,4 +199,38 @@ func (s *Store) route(ctx context.Context, tx pgx.Tx, c convState, r Reply) (Cha
 		return "", 0, fmt.Errorf("inbox: reply: route: %w", err)
 	}
 	return ch, inboxID, nil
+}
+
+// recipientOf is the address an outbound message on channel goes to when it names one: its
+// metadata's "to", else, in a conversation an agent started on that channel (its first message
+// is an agent's, outbound on it) that the customer has not yet answered there, the opening
+// message's "to", so a second message before the answer goes where the first went. "" leaves
+// the choice to the channel's sender.
+func recipientOf(ctx context.Context, tx pgx.Tx, conversationID int64, channel Channel, meta map[string]any) (string, error) {
+	if to, ok := meta["to"].(string); ok {
+		return to, nil
+	}
+	var to string
+	err := tx.QueryRow(ctx, `SELECT coalesce(m.metadata->>'to', '') FROM messages m
+		WHERE m.conversation_id = $1 AND m.direction = 'outbound' AND m.channel = $2 AND m.author_agent_id IS NOT NULL
+			AND m.id = (SELECT min(id) FROM messages WHERE conversation_id = $1)
+			AND NOT EXISTS (SELECT 1 FROM messages i WHERE i.conversation_id = $1 AND i.direction = 'inbound'
+				AND i.channel = $2 AND i.auto = '')`, conversationID, channel).Scan(&to)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("inbox: reply: recipient: %w", err)
+	}
+	return to, nil
+}
+
+// withTo is a copy of meta with "to" set.
+func withTo(meta map[string]any, to string) map[string]any {
+	out := make(map[string]any, len(meta)+1)
+	for k, v := range meta {
+		out[k] = v
+	}
+	out["to"] = to
+	return out
 }

@@ -20,4 +20,7 @@ type ReplyRoute struct {
 	ContactID      int64
 	Channel        Channel
 	InboxID        int64
+	// To is the address the message names (its metadata's "to": the number or address an agent
+	// started the conversation with); "" leaves the choice to the channel's sender.
+	To string
 }

@@ -20,6 +20,8 @@ type contactView struct {
 	Duplicates []inbox.Duplicate
 	// Answers are the customer's survey answers, newest first (the latest 20 the viewer may see).
 	Answers []workflow.Feedback
+	// NewConv is the "New conversation" dialog's choices, writing to this contact.
+	NewConv newConvForm
 }
 
 // attrField is one custom attribute's form field: its definition and the value shown.
@@ -89,6 +91,9 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, id int64,
 		return err
 	}
 	if v.Duplicates, err = sc.Duplicates(ctx, id); err != nil {
+		return err
+	}
+	if v.NewConv, err = newConvFormOf(ctx, sc, &d.Contact); err != nil {
 		return err
 	}
 	if s.sla != nil {

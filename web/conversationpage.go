@@ -13,6 +13,8 @@ type inboxView struct {
 	List listView
 	Conv *convView
 	Bulk bulkBar // the bulk actions' choices (the whole page only)
+	// NewConv is the "New conversation" dialog's choices (the whole page only).
+	NewConv newConvForm
 }
 
 // convView is one conversation with everything shown beside it.
@@ -84,6 +86,9 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) err
 	}
 	if partial == "" {
 		if view.Bulk, err = s.bulkBarOf(r.Context(), agents); err != nil {
+			return err
+		}
+		if view.NewConv, err = newConvFormOf(r.Context(), v.scope, nil); err != nil {
 			return err
 		}
 	}

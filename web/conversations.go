@@ -70,11 +70,16 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := sc.Messages(r.Context(), id, 0, 0)
+	return writeConversation(w, r, sc, c, http.StatusOK)
+}
+
+// writeConversation answers with conversation c and its messages, with status.
+func writeConversation(w http.ResponseWriter, r *http.Request, sc inbox.Scope, c inbox.Conversation, status int) error {
+	msgs, err := sc.Messages(r.Context(), c.ID, 0, 0)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
+	writeJSON(w, status, struct {
 		inbox.Conversation
 		Messages []inbox.Message `json:"messages"`
 	}{c, msgs})

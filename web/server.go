@@ -156,6 +156,7 @@ func (s *Server) routes(cfg Config) {
 
 	m.Handle("POST /api/v1/inbound", s.api(s.inbound))
 	m.Handle("GET /api/v1/conversations", s.api(s.listConversations))
+	m.Handle("POST /api/v1/conversations", s.api(s.startConversation))
 	m.Handle("GET /api/v1/conversations/{id}", s.api(s.getConversation))
 	m.Handle("POST /api/v1/conversations/{id}/messages", s.api(s.postMessage))
 	m.Handle("POST /api/v1/conversations/{id}/assign", s.api(s.assign))

@@ -33,7 +33,8 @@ const (
 // SurveyArgs is the job that sends the satisfaction survey of one resolution: enqueued when a
 // conversation is resolved, it sends one survey per resolution (unique on the conversation and
 // its resolution instant), through the customer's latest channel, unless the conversation was
-// reopened first or surveys are off.
+// reopened first, surveys are off, or the customer never wrote in it (an agent started it and
+// had no answer).
 type SurveyArgs struct {
 	ConversationID int64     `json:"conversation_id"`
 	ResolvedAt     time.Time `json:"resolved_at"`
@@ -103,6 +104,9 @@ func sendSurveyTx(ctx context.Context, tx pgx.Tx, store *inbox.Store, now time.T
 		}
 		if c.Status != inbox.StatusResolved || c.ResolvedAt == nil {
 			return nil // reopened (or closed) before the survey went out
+		}
+		if !c.CustomerWrote {
+			return nil // nobody to ask: an agent started it and the customer never answered
 		}
 		// Whether a target was missed before the resolution.
 		var slaMet bool

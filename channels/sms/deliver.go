@@ -14,8 +14,9 @@ import (
 const ReasonOptedOut = "the customer opted out with STOP: they must text START first"
 
 // Send delivers an outbound message by SMS; it implements channels.Sender for
-// inbox.ChannelSMS. It sends to the contact's latest verified phone number
-// from the message's SMS inbox (its number or messaging service), with a
+// inbox.ChannelSMS. It sends to the number the message names (metadata "to",
+// a conversation an agent started) while the contact holds it, else to the
+// contact's latest verified phone number, from the message's SMS inbox (its number or messaging service), with a
 // status callback to PublicURL + StatusPath. Text up to MaxBody characters
 // goes as one message; longer text as numbered parts (see Split), each
 // recorded as soon as Twilio accepts it, so a retry after a partial failure
@@ -31,7 +32,7 @@ const ReasonOptedOut = "the customer opted out with STOP: they must text START f
 // failures are temporary; when Twilio says how long to wait (Retry-After), the
 // error's RetryAfter method reports it and the deliver job snoozes that long.
 func (c *Twilio) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
-	to, ok := phoneOf(out.Contact)
+	to, ok := phoneOf(out.Contact, out.Message.Metadata)
 	if !ok {
 		return channels.Receipt{}, permanent("the customer has no verified phone number to text")
 	}
@@ -114,8 +115,17 @@ func (c *Twilio) sendOnce(ctx context.Context, client *Client, o Outbound, messa
 	return client.Send(ctx, o)
 }
 
-// phoneOf returns the contact's most recently added verified phone number.
-func phoneOf(c inbox.Contact) (string, bool) {
+// phoneOf returns the number a message goes to: the one its metadata names ("to", set when an
+// agent started the conversation with that number) while the contact holds it, verified or
+// not; else the contact's most recently added verified phone number.
+func phoneOf(c inbox.Contact, meta map[string]any) (string, bool) {
+	if to, ok := meta["to"].(string); ok && to != "" {
+		for _, id := range c.Identities {
+			if id.Kind == inbox.IdentityPhone && id.Address == to {
+				return to, true
+			}
+		}
+	}
 	var best inbox.Identity
 	for _, id := range c.Identities {
 		if id.Kind == inbox.IdentityPhone && id.Verified && id.ID >= best.ID {

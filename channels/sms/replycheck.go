@@ -21,9 +21,11 @@ func (OptOutCheck) CheckReplyTx(ctx context.Context, tx pgx.Tx, r inbox.ReplyRou
 		return nil
 	}
 	var optedOut bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (
-			SELECT 1 FROM contact_identities i JOIN sms_opt_outs o ON o.phone = i.address
-			WHERE i.contact_id = $1 AND i.kind = 'phone' AND i.verified)`, r.ContactID).Scan(&optedOut)
+	// A reply naming its number (a conversation an agent started) goes there; any other to the
+	// contact's verified number.
+	err := tx.QueryRow(ctx, `SELECT CASE WHEN $2 <> '' THEN EXISTS (SELECT 1 FROM sms_opt_outs WHERE phone = $2)
+		ELSE EXISTS (SELECT 1 FROM contact_identities i JOIN sms_opt_outs o ON o.phone = i.address
+			WHERE i.contact_id = $1 AND i.kind = 'phone' AND i.verified) END`, r.ContactID, r.To).Scan(&optedOut)
 	if err != nil {
 		return fmt.Errorf("sms: opt-out check: %w", err)
 	}

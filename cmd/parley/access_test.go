@@ -126,8 +126,11 @@ var policies = map[string]policy{
 	"POST /webhooks/twilio/sms":         {access: secret, form: true, body: "MessageSid=SM1&From=%2B15550100&To=%2B15550101&Body=hi"},
 	"POST /webhooks/twilio/status":      {access: secret, form: true, body: "MessageSid=SM1&MessageStatus=delivered"},
 
-	"POST /api/v1/inbound":                     {access: inbound, body: `{"external_id":"m-{n}","contact":{"email":"new-{n}@example.com"},"text":"hello"}`},
-	"GET /api/v1/conversations":                {access: agentRole},
+	"POST /api/v1/inbound":      {access: inbound, body: `{"external_id":"m-{n}","contact":{"email":"new-{n}@example.com"},"text":"hello"}`},
+	"GET /api/v1/conversations": {access: agentRole},
+	// Starting one needs an inbox the caller may use (inbox.TestStartConversationVisibility):
+	// here the body is refused on its channel, which only an allowed caller learns.
+	"POST /api/v1/conversations":               {access: agentRole, body: `{"to":"someone@example.com","channel":"fax","inbox_id":1,"text":"hi"}`, ok: http.StatusBadRequest},
 	"GET /api/v1/conversations/{id}":           {access: agentRole, object: conversation},
 	"POST /api/v1/conversations/{id}/messages": {access: agentRole, object: conversation, body: `{"type":"note","text":"a note"}`},
 	"POST /api/v1/conversations/{id}/assign":   {access: agentRole, object: conversation, body: `{"agent":"me"}`},

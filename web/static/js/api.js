@@ -30,12 +30,13 @@ async function request(path, init) {
   }
 }
 
-// post sends a JSON body and returns the decoded answer; a failure throws an Error whose
-// message is the server's (and whose code and status say which).
-export async function post(path, body) {
+// post sends a JSON body (with headers of the caller's, such as an Idempotency-Key) and returns
+// the decoded answer; a failure throws an Error whose message is the server's (and whose code
+// and status say which).
+export async function post(path, body, headers = {}) {
   const res = await request(path, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { ...headers, 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify(body),
   });
   return answer(res);
