@@ -44,10 +44,9 @@ func (s *Store) TouchOnline(ctx context.Context, agentID int64) error {
 }
 
 // Live returns the live figures of what the viewer may see: the conversations by the visibility
-// rule, the agents who share a team with them (every agent for a viewer who sees all). Each
-// figure reads a partial index of the active conversations (conversations_active_idx,
-// conversations_active_unassigned_idx, conversations_waiting_since_idx), the snoozed count
-// conversations_status_idx.
+// rule, the agents who share a team with them (every agent for a viewer who sees all). The open
+// and unassigned counts are OpenNow's (the daily rollups); the longest wait reads
+// conversations_waiting_since_idx, the snoozed count conversations_status_idx.
 func (sc Scope) Live(ctx context.Context) (Live, error) {
 	var args []any
 	arg := func(x any) string {
@@ -68,8 +67,6 @@ func (sc Scope) Live(ctx context.Context) (Live, error) {
 	var waiting *time.Time
 	online := `FROM agents a WHERE a.online_at > ` + since + ` AND a.deactivated_at IS NULL AND ` + agents
 	err := sc.s.pool.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM conversations c WHERE `+active+` AND `+convs+`),
-			(SELECT count(*) FROM conversations c WHERE `+active+` AND c.assignee_id IS NULL AND `+convs+`),
 			(SELECT count(*) FROM conversations c WHERE c.status = 'snoozed' AND `+convs+`),
 			(SELECT count(*) `+online+`),
 			(SELECT count(*) `+online+` AND a.availability = 'available'),
@@ -78,9 +75,12 @@ func (sc Scope) Live(ctx context.Context) (Live, error) {
 		LEFT JOIN LATERAL (SELECT c.id, c.subject, c.waiting_since FROM conversations c
 			WHERE c.waiting_since IS NOT NULL AND `+active+` AND `+convs+`
 			ORDER BY c.waiting_since, c.id LIMIT 1) w ON true`, args...).
-		Scan(&l.Open, &l.Unassigned, &l.Snoozed, &l.Online, &l.Available, &id, &subject, &waiting)
+		Scan(&l.Snoozed, &l.Online, &l.Available, &id, &subject, &waiting)
 	if err != nil {
 		return Live{}, fmt.Errorf("inbox: live figures: %w", err)
+	}
+	if l.Open, l.Unassigned, err = sc.OpenNow(ctx, ReportFilter{}); err != nil {
+		return Live{}, err
 	}
 	if id != nil {
 		l.Longest = &Waiting{ConversationID: *id, Subject: *subject, Since: *waiting}

@@ -175,6 +175,37 @@ func (w *rollupWorld) compare(t *testing.T, when string) {
 				if gotO != wantO {
 					t.Errorf("%s: outcomes %+v, want %+v", label, gotO, wantO)
 				}
+				// Each day's backlog, against a plain count of the conversations open at its end.
+				for _, d := range got.Backlog {
+					end := d.Day.Add(24 * time.Hour)
+					if end.After(w.e.now) {
+						end = w.e.now.Add(time.Hour) // today: now
+					}
+					var a inbox.ReportArgs
+					var want int64
+					if err := w.e.pool.QueryRow(ctx, `SELECT count(*) FROM conversations c WHERE c.created_at < `+a.Arg(end)+`
+						AND NOT (c.status IN ('resolved', 'closed') AND coalesce(c.resolved_at, c.closed_at) < `+a.Arg(end)+`)
+						AND `+f.Narrow(v, "c", &a), a.List...).Scan(&want); err != nil {
+						t.Fatal(err)
+					}
+					if d.Open != want {
+						t.Errorf("%s: backlog on %s %d, want %d", label, d.Day.Format(time.DateOnly), d.Open, want)
+					}
+				}
+				// Open now, against a plain count of the conversations.
+				open, unassigned, err := w.e.store.As(v).OpenNow(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var a inbox.ReportArgs
+				var wantOpen, wantUnassigned int64
+				if err := w.e.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE c.assignee_id IS NULL) FROM conversations c
+					WHERE c.status IN ('new', 'open', 'pending') AND `+f.Narrow(v, "c", &a), a.List...).Scan(&wantOpen, &wantUnassigned); err != nil {
+					t.Fatal(err)
+				}
+				if open != wantOpen || unassigned != wantUnassigned {
+					t.Errorf("%s: open now %d, unassigned %d; want %d, %d", label, open, unassigned, wantOpen, wantUnassigned)
+				}
 			}
 		}
 	}

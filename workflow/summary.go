@@ -88,10 +88,7 @@ func (s *SLA) Summary(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter)
 	if out.Previous, err = s.figures(ctx, v, prev); err != nil {
 		return out, err
 	}
-	var a inbox.ReportArgs
-	err = s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE c.assignee_id IS NULL) FROM conversations c
-		WHERE c.status IN ('new', 'open', 'pending') AND `+f.Narrow(v, "c", &a), a.List...).Scan(&out.OpenNow, &out.UnassignedNow)
-	if err != nil {
+	if out.OpenNow, out.UnassignedNow, err = s.store.As(v).OpenNow(ctx, f); err != nil {
 		return out, fmt.Errorf("workflow: summary: open now: %w", err)
 	}
 	return out, nil
