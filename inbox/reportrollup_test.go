@@ -150,6 +150,21 @@ func (w *rollupWorld) compare(t *testing.T, when string) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The longest wait, against a walk of every waiting conversation.
+		l, err := w.e.store.As(v).Live(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a inbox.ReportArgs
+		var want int64
+		err = w.e.pool.QueryRow(ctx, `SELECT c.id FROM conversations c WHERE c.waiting_since IS NOT NULL
+			AND c.status IN ('new', 'open', 'pending') AND `+v.Where("c", a.Arg)+` ORDER BY c.waiting_since, c.id LIMIT 1`, a.List...).Scan(&want)
+		if err != nil && err != pgx.ErrNoRows {
+			t.Fatal(err)
+		}
+		if got := l.Longest; got == nil && want != 0 || got != nil && got.ConversationID != want {
+			t.Errorf("%s: %s: longest wait %+v, want conversation %d", when, name, got, want)
+		}
 		for _, p := range periods {
 			for _, f := range filters {
 				f.From, f.To = p[0], p[1]
