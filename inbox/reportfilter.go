@@ -64,7 +64,7 @@ func (f ReportFilter) Narrow(v Viewer, alias string, a *ReportArgs) string {
 func (f ReportFilter) Where(v Viewer, alias string, a *ReportArgs) string {
 	if f.split {
 		// The live spans lie within the period.
-		return f.spans.liveIDs(alias, "true", "x.created_at", a) + " AND " + f.Narrow(v, alias, a)
+		return f.spans.liveCreated(alias, f, v, a) + " AND " + f.Narrow(v, alias, a)
 	}
 	return alias + ".created_at >= " + a.Arg(f.From) + " AND " + alias + ".created_at < " + a.Arg(f.To) +
 		" AND " + f.Narrow(v, alias, a)

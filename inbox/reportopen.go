@@ -24,7 +24,7 @@ func (sc Scope) OpenNow(ctx context.Context, f ReportFilter) (open, unassigned i
 		narrow := func() string { return f.Narrow(sc.v, "c", &a) }
 		rows, err := db.Query(ctx, `SELECT unassigned, sum(n)::bigint FROM (
 				SELECT c.assignee_id IS NULL AS unassigned, count(*) AS n FROM conversations c
-				WHERE `+p.liveIDs("c", "true", "x.created_at", &a)+` AND `+narrow()+` GROUP BY 1
+				WHERE `+p.liveCreated("c", f, sc.v, &a)+` AND `+narrow()+` GROUP BY 1
 				UNION ALL
 				SELECT c.assignee_id IS NULL, -count(*) FROM conversations c
 				WHERE c.status IN ('resolved', 'closed')
@@ -33,7 +33,7 @@ func (sc Scope) OpenNow(ctx context.Context, f ReportFilter) (open, unassigned i
 				UNION ALL
 				SELECT c.assignee_id IS NULL, -count(*) FROM conversations c
 				WHERE c.status IN ('resolved', 'closed') AND c.resolved_at IS NULL AND c.closed_at IS NULL
-					AND `+p.liveIDs("c", "true", "x.created_at", &a)+` AND `+narrow()+` GROUP BY 1
+					AND `+p.liveCreated("c", f, sc.v, &a)+` AND `+narrow()+` GROUP BY 1
 				UNION ALL
 				SELECT c.assignee_id IS NULL, -count(*) FROM conversations c WHERE c.status = 'snoozed' AND `+narrow()+` GROUP BY 1
 				UNION ALL

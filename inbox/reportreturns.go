@@ -86,7 +86,7 @@ func (sc Scope) backlog(ctx context.Context, db reportDB, f ReportFilter) ([]Day
 	done := "coalesce(c.resolved_at, c.closed_at)"
 	rows, err := db.Query(ctx, `SELECT day, sum(n)::bigint FROM (
 			SELECT floor(extract(epoch FROM c.created_at) / 86400)::bigint AS day, count(*) AS n FROM conversations c
-			WHERE `+p.liveIDs("c", "true", "x.created_at", &a)+` AND `+f.Narrow(sc.v, "c", &a)+` GROUP BY 1
+			WHERE `+p.liveCreated("c", f, sc.v, &a)+` AND `+f.Narrow(sc.v, "c", &a)+` GROUP BY 1
 			UNION ALL
 			SELECT floor(extract(epoch FROM `+done+`) / 86400)::bigint, -count(*) FROM conversations c
 			WHERE c.status IN ('resolved', 'closed')
@@ -95,7 +95,7 @@ func (sc Scope) backlog(ctx context.Context, db reportDB, f ReportFilter) ([]Day
 			UNION ALL
 			SELECT floor(extract(epoch FROM c.created_at) / 86400)::bigint, -count(*) FROM conversations c
 			WHERE c.status IN ('resolved', 'closed') AND c.resolved_at IS NULL AND c.closed_at IS NULL
-				AND `+p.liveIDs("c", "true", "x.created_at", &a)+` AND `+f.Narrow(sc.v, "c", &a)+` GROUP BY 1
+				AND `+p.liveCreated("c", f, sc.v, &a)+` AND `+f.Narrow(sc.v, "c", &a)+` GROUP BY 1
 			UNION ALL
 			SELECT r.day, sum(r.created - r.done) FROM report_days r WHERE `+p.rollupWhere(f, sc.v, false, &a)+` GROUP BY 1) x
 		GROUP BY 1`, a.List...)
