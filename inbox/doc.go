@@ -48,7 +48,9 @@
 // One writer goes back up the list without ever waiting: migration 174's trigger, which notes a
 // conversation's channel, team, assignee and activity on its contact, takes the contact's row
 // only when it is free (SKIP LOCKED) and otherwise leaves a contact_reach_news row for the
-// contact_reach_fold job (FoldContactReach).
+// contact_reach_fold job (FoldContactReach). Migration 240's triggers, which note the days a
+// change touches for the dashboard's rollups, lock nothing: they only insert report_news rows,
+// which no other writer waits on (BuildReportDays deletes them in its own transaction).
 //
 // What can still deadlock or fail to serialize (an address merged into another contact while
 // its customer writes, a message threaded by an email reference into a conversation of lower

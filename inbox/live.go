@@ -44,10 +44,9 @@ func (s *Store) TouchOnline(ctx context.Context, agentID int64) error {
 }
 
 // Live returns the live figures of what the viewer may see: the conversations by the visibility
-// rule, the agents who share a team with them (every agent for a viewer who sees all). Each
-// figure reads a partial index of the active conversations (conversations_active_idx,
-// conversations_active_unassigned_idx, conversations_waiting_since_idx), the snoozed count
-// conversations_status_idx.
+// rule, the agents who share a team with them (every agent for a viewer who sees all). The open
+// and unassigned counts are OpenNow's (the daily rollups); the longest wait reads
+// conversations_waiting_since_idx (longestWaitSQL), the snoozed count conversations_status_idx.
 func (sc Scope) Live(ctx context.Context) (Live, error) {
 	var args []any
 	arg := func(x any) string {
@@ -61,26 +60,24 @@ func (sc Scope) Live(ctx context.Context) (Live, error) {
 			arg(append([]int64{}, sc.v.TeamIDs...)) + "::bigint[])))"
 	}
 	since := arg(sc.s.now().Add(-OnlineWindow))
-	const active = `c.status IN ('new', 'open', 'pending')`
 	var l Live
 	var id *int64
 	var subject *string
 	var waiting *time.Time
 	online := `FROM agents a WHERE a.online_at > ` + since + ` AND a.deactivated_at IS NULL AND ` + agents
 	err := sc.s.pool.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM conversations c WHERE `+active+` AND `+convs+`),
-			(SELECT count(*) FROM conversations c WHERE `+active+` AND c.assignee_id IS NULL AND `+convs+`),
 			(SELECT count(*) FROM conversations c WHERE c.status = 'snoozed' AND `+convs+`),
 			(SELECT count(*) `+online+`),
 			(SELECT count(*) `+online+` AND a.availability = 'available'),
 			w.id, w.subject, w.waiting_since
 		FROM (SELECT) one
-		LEFT JOIN LATERAL (SELECT c.id, c.subject, c.waiting_since FROM conversations c
-			WHERE c.waiting_since IS NOT NULL AND `+active+` AND `+convs+`
-			ORDER BY c.waiting_since, c.id LIMIT 1) w ON true`, args...).
-		Scan(&l.Open, &l.Unassigned, &l.Snoozed, &l.Online, &l.Available, &id, &subject, &waiting)
+		LEFT JOIN LATERAL (`+sc.longestWaitSQL(arg)+`) w ON true`, args...).
+		Scan(&l.Snoozed, &l.Online, &l.Available, &id, &subject, &waiting)
 	if err != nil {
 		return Live{}, fmt.Errorf("inbox: live figures: %w", err)
+	}
+	if l.Open, l.Unassigned, err = sc.OpenNow(ctx, ReportFilter{}); err != nil {
+		return Live{}, err
 	}
 	if id != nil {
 		l.Longest = &Waiting{ConversationID: *id, Subject: *subject, Since: *waiting}
@@ -89,4 +86,31 @@ func (sc Scope) Live(ctx context.Context) (Live, error) {
 		return Live{}, err
 	}
 	return l, nil
+}
+
+// longestWaitSQL is the active conversation the viewer may see whose customer has waited longest
+// (id, subject, waiting_since; none when nobody waits). For a viewer who sees everything it is
+// the first entry of conversations_waiting_since_idx; otherwise the oldest of the first entries
+// of each of their teams (conversations_waiting_team_idx), of what is assigned to them
+// (conversations_waiting_assignee_idx) and, for the default queue, of no team.
+func (sc Scope) longestWaitSQL(arg func(any) string) string {
+	const waiting = `c.waiting_since IS NOT NULL AND c.status IN ('new', 'open', 'pending')`
+	const cols = `c.id, c.subject, c.waiting_since`
+	if sc.v.All {
+		return `SELECT ` + cols + ` FROM conversations c WHERE ` + waiting + ` ORDER BY c.waiting_since, c.id LIMIT 1`
+	}
+	q := `SELECT * FROM (
+		SELECT f.* FROM unnest(` + arg(append([]int64{}, sc.v.TeamIDs...)) + `::bigint[]) t(id)
+			CROSS JOIN LATERAL (SELECT ` + cols + ` FROM conversations c WHERE c.team_id = t.id AND ` + waiting + `
+				ORDER BY c.waiting_since, c.id LIMIT 1) f
+		UNION ALL
+		(SELECT ` + cols + ` FROM conversations c WHERE c.assignee_id = ` + arg(sc.v.AgentID) + ` AND ` + waiting + `
+			ORDER BY c.waiting_since, c.id LIMIT 1)`
+	if sc.v.DefaultQueue {
+		q += `
+		UNION ALL
+		(SELECT ` + cols + ` FROM conversations c WHERE c.team_id IS NULL AND ` + waiting + `
+			ORDER BY c.waiting_since, c.id LIMIT 1)`
+	}
+	return q + `) u ORDER BY u.waiting_since, u.id LIMIT 1`
 }

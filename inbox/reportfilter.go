@@ -15,6 +15,9 @@ type ReportFilter struct {
 	Channel    Channel
 	AgentID    int64 // 0: every assignee
 	CategoryID int64 // 0: every category
+	// split and spans restrict Where to the live part of a report's plan (reportplan.go).
+	split bool
+	spans reportPlan
 }
 
 // Validate reports a filter whose period does not run forwards as an *ValidationError.
@@ -59,6 +62,10 @@ func (f ReportFilter) Narrow(v Viewer, alias string, a *ReportArgs) string {
 // conversations_created_idx. Other packages' reports (workflow's SLA and CSAT figures) use it on
 // their joins, so every report applies the same filters and the same visibility rule.
 func (f ReportFilter) Where(v Viewer, alias string, a *ReportArgs) string {
+	if f.split {
+		// The live spans lie within the period.
+		return f.spans.liveCreated(alias, f, v, a) + " AND " + f.Narrow(v, alias, a)
+	}
 	return alias + ".created_at >= " + a.Arg(f.From) + " AND " + alias + ".created_at < " + a.Arg(f.To) +
 		" AND " + f.Narrow(v, alias, a)
 }

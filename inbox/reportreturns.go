@@ -37,31 +37,25 @@ type DayOpen struct {
 }
 
 // returns computes first-contact resolution and repeat contact over the period's resolved
-// conversations: their replies and status events through their conversation's indexes, the
-// customer's next conversation through conversations_contact_idx.
-func (sc Scope) returns(ctx context.Context, f ReportFilter) (FirstContact, Repeat, error) {
+// conversations: live, their replies and status events through their conversation's indexes and
+// the customer's next conversation through conversations_contact_idx; from the rollups, the counts
+// the same conditions gave when the day was built (singleSQL, returnedSQL).
+func (sc Scope) returns(ctx context.Context, db reportDB, p reportPlan, f ReportFilter) (FirstContact, Repeat, error) {
 	var a ReportArgs
 	var fc FirstContact
 	var rp Repeat
 	window := "(" + a.Arg(int64(RepeatWindow/time.Second)) + "::bigint * interval '1 second')"
-	err := sc.s.pool.QueryRow(ctx, `WITH res AS MATERIALIZED (
+	err := db.QueryRow(ctx, `WITH res AS MATERIALIZED (
 			SELECT c.id, c.contact_id, c.resolved_at FROM conversations c
-			WHERE `+f.Where(sc.v, "c", &a)+` AND c.resolved_at IS NOT NULL)
-		SELECT count(*),
-			count(*) FILTER (WHERE (SELECT count(*) FROM messages m WHERE m.conversation_id = res.id
-					AND m.direction = 'outbound' AND m.auto = '' AND m.author_agent_id IS NOT NULL) = 1
-				AND NOT EXISTS (SELECT 1 FROM conversation_events e WHERE e.conversation_id = res.id AND e.kind = 'status'
-					AND e.data->>'from' IN ('resolved', 'closed') AND e.data->>'to' IN ('new', 'open', 'pending')
-					AND e.created_at <= coalesce((SELECT min(r.created_at) FROM conversation_events r
-						WHERE r.conversation_id = res.id AND r.kind = 'status' AND r.data->>'to' = 'resolved'), res.resolved_at)
-						+ `+window+`)),
-			count(*) FILTER (WHERE EXISTS (SELECT 1 FROM conversations n WHERE n.contact_id = res.contact_id
-					AND n.id > res.id AND n.created_at > res.resolved_at AND n.created_at <= res.resolved_at + `+window+`)
-				OR EXISTS (SELECT 1 FROM conversation_events e WHERE e.conversation_id = res.id AND e.kind = 'status'
-					AND e.actor = 'customer' AND e.data->>'from' IN ('resolved', 'closed')
-					AND e.created_at <= (SELECT min(r.created_at) FROM conversation_events r
-						WHERE r.conversation_id = res.id AND r.kind = 'status' AND r.data->>'to' = 'resolved') + `+window+`))
-		FROM res`, a.List...).Scan(&fc.Resolved, &fc.Single, &rp.Returned)
+			WHERE `+f.live(p).Where(sc.v, "c", &a)+` AND c.resolved_at IS NOT NULL),
+		rolled AS (
+			SELECT coalesce(sum(r.resolved), 0) AS resolved, coalesce(sum(r.single), 0) AS single,
+				coalesce(sum(r.returned), 0) AS returned
+			FROM report_days r WHERE `+p.rollupWhere(f, sc.v, false, &a)+`)
+		SELECT (SELECT count(*) FROM res) + rolled.resolved,
+			(SELECT count(*) FROM res WHERE `+singleSQL("res", window)+`) + rolled.single,
+			(SELECT count(*) FROM res WHERE `+returnedSQL("res", window)+`) + rolled.returned
+		FROM rolled`, a.List...).Scan(&fc.Resolved, &fc.Single, &rp.Returned)
 	if err != nil {
 		return fc, rp, fmt.Errorf("inbox: report: first contact: %w", err)
 	}
@@ -69,70 +63,66 @@ func (sc Scope) returns(ctx context.Context, f ReportFilter) (FirstContact, Repe
 	return fc, rp, nil
 }
 
-// backlog is the open count at the end of each UTC day of the period up to today, from the
-// count open now walked back: a day ended with those open now, less those created after it
-// that are still open, plus those created by then and resolved or closed after it. It reads
-// the active and snoozed conversations (conversations_active_idx, conversations_status_idx), those created since the period began
-// (conversations_created_idx) and those done since (conversations_done_idx); a conversation
-// reopened and resolved again counts as done at its last resolution.
-func (sc Scope) backlog(ctx context.Context, f ReportFilter) ([]DayOpen, error) {
-	now := sc.s.now()
+// backlog is the open count at the end of each UTC day of the period up to today (for today,
+// now): a day ended with the conversations created by then less those resolved or closed by
+// then (a conversation reopened and resolved again counts as done at its last resolution; one
+// done without an instant, at its creation). Each day's created and done counts come from the
+// rollups of the days they hold (created, done) and, for the other days (today, days not built
+// or changed since), live through conversations_created_idx and conversations_done_idx.
+func (sc Scope) backlog(ctx context.Context, db reportDB, f ReportFilter) ([]DayOpen, error) {
 	first, last := dayNumber(f.From), dayNumber(f.To.Add(-time.Nanosecond))
-	today := dayNumber(now)
+	today := dayNumber(sc.s.now())
 	if last > today {
 		last = today
 	}
 	if last < first {
 		return nil, nil
 	}
-	start := dayStart(first)
+	p, err := sc.plan(ctx, db, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
 	var a ReportArgs
-	narrow := f.Narrow(sc.v, "c", &a)
-	since := a.Arg(start)
-	// Snoozed conversations are still to be worked: counted apart, so that the active ones are
-	// read through their partial index.
-	rows, err := sc.s.pool.Query(ctx, `SELECT 0, 0, (SELECT count(*) FROM conversations c
-			WHERE c.status IN ('new', 'open', 'pending') AND `+narrow+`) + (SELECT count(*) FROM conversations c
-			WHERE c.status = 'snoozed' AND `+narrow+`)
-		UNION ALL
-		SELECT floor(extract(epoch FROM c.created_at) / 86400)::bigint, -1, count(*) FROM conversations c
-			WHERE c.created_at >= `+since+` AND c.status IN ('new', 'open', 'pending', 'snoozed') AND `+narrow+` GROUP BY 1
-		UNION ALL
-		SELECT greatest(floor(extract(epoch FROM c.created_at) / 86400)::bigint, `+a.Arg(first)+`),
-			floor(extract(epoch FROM coalesce(c.resolved_at, c.closed_at)) / 86400)::bigint, count(*) FROM conversations c
-			WHERE coalesce(c.resolved_at, c.closed_at) >= `+since+` AND c.status IN ('resolved', 'closed') AND `+narrow+`
-			GROUP BY 1, 2`, a.List...)
+	done := "coalesce(c.resolved_at, c.closed_at)"
+	rows, err := db.Query(ctx, `SELECT day, sum(n)::bigint FROM (
+			SELECT floor(extract(epoch FROM c.created_at) / 86400)::bigint AS day, count(*) AS n FROM conversations c
+			WHERE `+p.liveCreated("c", f, sc.v, &a)+` AND `+f.Narrow(sc.v, "c", &a)+` GROUP BY 1
+			UNION ALL
+			SELECT floor(extract(epoch FROM `+done+`) / 86400)::bigint, -count(*) FROM conversations c
+			WHERE c.status IN ('resolved', 'closed')
+				AND `+p.liveIDs("c", "x.status IN ('resolved', 'closed')", "coalesce(x.resolved_at, x.closed_at)", &a)+`
+				AND `+f.Narrow(sc.v, "c", &a)+` GROUP BY 1
+			UNION ALL
+			SELECT floor(extract(epoch FROM c.created_at) / 86400)::bigint, -count(*) FROM conversations c
+			WHERE c.status IN ('resolved', 'closed') AND c.resolved_at IS NULL AND c.closed_at IS NULL
+				AND `+p.liveCreated("c", f, sc.v, &a)+` AND `+f.Narrow(sc.v, "c", &a)+` GROUP BY 1
+			UNION ALL
+			SELECT r.day, sum(r.created - r.done) FROM report_days r WHERE `+p.rollupWhere(f, sc.v, false, &a)+` GROUP BY 1) x
+		GROUP BY 1`, a.List...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: report: backlog: %w", err)
 	}
-	type group struct{ created, done, n int64 }
-	groups, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (group, error) {
-		var g group
-		err := r.Scan(&g.created, &g.done, &g.n)
-		return g, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("inbox: report: backlog: %w", err)
-	}
-	var active int64
-	for _, g := range groups {
-		if g.created == 0 && g.done == 0 {
-			active = g.n
+	// net[d] is the change of the open count over day d; what lies after today counts today.
+	net := map[int64]int64{}
+	var before int64 // the open count at the end of the day before first
+	var day, n int64
+	if _, err := pgx.ForEachRow(rows, []any{&day, &n}, func() error {
+		switch {
+		case day < first:
+			before += n
+		case day > today:
+			net[today] += n
+		default:
+			net[day] += n
 		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("inbox: report: backlog: %w", err)
 	}
 	out := make([]DayOpen, 0, last-first+1)
+	open := before
 	for d := first; d <= last; d++ {
-		open := active
-		if d < today {
-			for _, g := range groups {
-				switch {
-				case g.done == -1 && g.created > d:
-					open -= g.n // created after the day, still open
-				case g.done > 0 && g.created <= d && g.done > d:
-					open += g.n // open at the day's end, done since
-				}
-			}
-		}
+		open += net[d]
 		out = append(out, DayOpen{Day: dayStart(d), Open: open})
 	}
 	return out, nil

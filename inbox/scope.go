@@ -17,6 +17,7 @@ type Scope struct {
 	v        Viewer
 	visible  map[int64]bool // conversations found visible
 	contacts map[int64]bool // contacts of those conversations, visible by the rule
+	liveOnly bool           // reports read no rollup (the tests' oracle)
 }
 
 // As returns the store as v sees it.

@@ -31,13 +31,13 @@ type CrossCSAT struct {
 // CrossCSAT, over the conversations f narrows to and v may see.
 func (s *SLA) crossCSAT(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter) ([]CrossCSAT, error) {
 	var a inbox.ReportArgs
-	rows, err := s.pool.Query(ctx, `SELECT c.category, c.channel, coalesce(c.team_id, 0), coalesce(t.name, ''),
+	rows, err := s.pool.Query(ctx, `WITH `+answersSQL(f, &a)+`
+		SELECT c.category, c.channel, coalesce(c.team_id, 0), coalesce(t.name, ''),
 			coalesce(s.resolved_by, 0), coalesce(g.name, ''), s.sla_met, count(*), avg(s.score)::float8,
 			count(*) FILTER (WHERE s.score >= 4)
-		FROM surveys s JOIN conversations c ON c.id = s.conversation_id
+		FROM s JOIN conversations c ON c.id = s.conversation_id
 			LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN agents g ON g.id = s.resolved_by
-		WHERE s.answered_at >= `+a.Arg(f.From)+` AND s.answered_at < `+a.Arg(f.To)+` AND s.score IS NOT NULL
-			AND `+f.Narrow(v, "c", &a)+`
+		WHERE `+f.Narrow(v, "c", &a)+`
 		GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 4, 6, 7 DESC`, a.List...)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: report: csat cross: %w", err)

@@ -88,17 +88,14 @@ func (s *SLA) Summary(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter)
 	if out.Previous, err = s.figures(ctx, v, prev); err != nil {
 		return out, err
 	}
-	var a inbox.ReportArgs
-	err = s.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE c.assignee_id IS NULL) FROM conversations c
-		WHERE c.status IN ('new', 'open', 'pending') AND `+f.Narrow(v, "c", &a), a.List...).Scan(&out.OpenNow, &out.UnassignedNow)
-	if err != nil {
+	if out.OpenNow, out.UnassignedNow, err = s.store.As(v).OpenNow(ctx, f); err != nil {
 		return out, fmt.Errorf("workflow: summary: open now: %w", err)
 	}
 	return out, nil
 }
 
 // figures computes one period's Figures from the dashboard's own report queries (the parts of
-// inbox.Scope.Report and SLA.Report it needs: Scope.Volumes, SLA.quality) and two counts through the conversations' and breaches' time indexes.
+// inbox.Scope.Report and SLA.Report it needs: Scope.Volumes, Scope.Outcomes, SLA.quality) and the breaches through their time index.
 func (s *SLA) figures(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter) (Figures, error) {
 	var out Figures
 	r, err := s.store.As(v).Volumes(ctx, f)
@@ -117,14 +114,11 @@ func (s *SLA) figures(ctx context.Context, v inbox.Viewer, f inbox.ReportFilter)
 	out.FirstResponse, out.Resolution = spreadOf(r.FirstResponse), spreadOf(r.Resolution)
 	out.SLAMet, out.SLADecided = q.Overall.Percent(), q.Overall.Total()
 	out.CSATAnswered, out.CSATAverage, out.CSATLow = q.CSAT.Answered, q.CSAT.Average, q.CSAT.Scores[0]+q.CSAT.Scores[1]
-	var a inbox.ReportArgs
-	err = s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE c.status IN ('resolved', 'closed')),
-			count(*) FILTER (WHERE k.complaint), count(*) FILTER (WHERE k.complaint AND c.status IN ('resolved', 'closed'))
-		FROM conversations c LEFT JOIN categories k ON k.id = c.category_id
-		WHERE `+f.Where(v, "c", &a), a.List...).Scan(&out.Resolved, &out.Complaints, &out.ComplaintsResolved)
+	o, err := s.store.As(v).Outcomes(ctx, f)
 	if err != nil {
-		return out, fmt.Errorf("workflow: summary: conversations: %w", err)
+		return out, fmt.Errorf("workflow: summary: %w", err)
 	}
+	out.Resolved, out.Complaints, out.ComplaintsResolved = o.Resolved, o.Complaints, o.ComplaintsResolved
 	var b inbox.ReportArgs
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sla_breaches sb JOIN conversations c ON c.id = sb.conversation_id
 		WHERE sb.breached_at >= `+b.Arg(f.From)+` AND sb.breached_at < `+b.Arg(f.To)+` AND `+f.Narrow(v, "c", &b),
