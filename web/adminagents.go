@@ -40,7 +40,7 @@ func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	form.Password = ""
-	s.render(w, r, status, "admin_agents", page{Title: "Agents", Agent: agentFrom(r.Context()), Nav: "admin",
+	s.render(w, r, status, "admin_agents", page{Title: s.words(r).t("title.agents"), Agent: agentFrom(r.Context()), Nav: "admin",
 		Notice: agentNotice(r.URL.Query().Get("saved")), Error: errMsg, Body: agentsView{Agents: agents, Roles: allRoles, Form: form}})
 	return nil
 }
@@ -55,7 +55,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 	if v := f.Get("capacity"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			return s.renderAgents(w, r, http.StatusBadRequest, na, "Please check capacity: a number from 1 to 1000.")
+			return s.renderAgents(w, r, http.StatusBadRequest, na, s.words(r).t("admin.agents.check_capacity"))
 		}
 		na.Capacity = n
 	}
@@ -97,7 +97,7 @@ func (s *Server) editAgent(w http.ResponseWriter, r *http.Request) error {
 	capacity, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
 	if err != nil {
 		return s.renderAgents(w, r, http.StatusBadRequest, inbox.NewAgent{Role: inbox.RoleAgent},
-			"Refused: the capacity must be a whole number between 1 and 1000.")
+			s.words(r).t("admin.agents.refused_capacity"))
 	}
 	err = s.store.SetAgentProfile(r.Context(), id, inbox.AgentProfile{Name: r.PostForm.Get("name"), Capacity: capacity}, auditActorOf(r))
 	return s.agentChanged(w, r, err, "agent_saved")
@@ -126,7 +126,7 @@ func (s *Server) activateAgent(w http.ResponseWriter, r *http.Request) error {
 
 // agentChanged answers an agent form: back to the list with a notice, or the list again with
 // the reason a change was refused (400 invalid, 409 conflict).
-func (s *Server) agentChanged(w http.ResponseWriter, r *http.Request, err error, notice string) error {
+func (s *Server) agentChanged(w http.ResponseWriter, r *http.Request, err error, key string) error {
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
 		status, _ := statusOf(err)
 		return s.renderAgents(w, r, status, inbox.NewAgent{Role: inbox.RoleAgent}, agentMessage(err))
@@ -134,7 +134,7 @@ func (s *Server) agentChanged(w http.ResponseWriter, r *http.Request, err error,
 	if err != nil {
 		return err
 	}
-	saved(w, r, "/admin/agents", notice)
+	saved(w, r, "/admin/agents", key)
 	return nil
 }
 

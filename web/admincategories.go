@@ -45,15 +45,15 @@ func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status
 	if v.Required, err = s.store.RequireCategoryTeams(ctx); err != nil {
 		return err
 	}
-	s.render(w, r, status, "admin_categories", page{Title: "Categories", Agent: agentFrom(ctx), Nav: "admin",
-		Notice: categoryNotices[r.URL.Query().Get("saved")], Error: errMsg, Body: v})
+	s.render(w, r, status, "admin_categories", page{Title: s.words(r).t("title.categories"), Agent: agentFrom(ctx), Nav: "admin",
+		Notice: s.words(r).t(categoryNotices[r.URL.Query().Get("saved")]), Error: errMsg, Body: v})
 	return nil
 }
 
 // categoryNotices are the messages the categories page shows after a change.
 var categoryNotices = map[string]string{
-	"category": "Category saved.", "code": "Resolution code saved.", "required": "Team setting saved.",
-	"deleted": "Category deleted.", "code_deleted": "Resolution code deleted.",
+	"category": "notice.categories.category", "code": "notice.categories.code", "required": "notice.categories.required",
+	"deleted": "notice.categories.deleted", "code_deleted": "notice.categories.code_deleted",
 }
 
 // saveCategory is POST /admin/categories (a new one: name, parent_id, complaint) and POST

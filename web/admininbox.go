@@ -46,8 +46,8 @@ type fieldView struct {
 
 // inboxNotices are the edit page's messages after a change, by the key the redirect carries.
 var inboxNotices = map[string]string{
-	"created": "Inbox added.", "updated": "Inbox saved.", "disabled": "Inbox disabled: it takes in nothing new until enabled.",
-	"enabled": "Inbox enabled.",
+	"created": "notice.inbox.created", "updated": "notice.inbox.updated", "disabled": "notice.inbox.disabled",
+	"enabled": "notice.inbox.enabled",
 }
 
 // adminInboxRoutes mounts the inbox forms; the list, GET /admin/inboxes, is with the other
@@ -116,7 +116,7 @@ func (s *Server) editInboxForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderInboxForm(w, r, http.StatusOK, v, inboxNotices[r.URL.Query().Get("saved")], "")
+	return s.renderInboxForm(w, r, http.StatusOK, v, s.words(r).t(inboxNotices[r.URL.Query().Get("saved")]), "")
 }
 
 // editedInbox loads the inbox of the path and its admin (nil for the API channel). A kind
@@ -175,11 +175,11 @@ func (s *Server) renderInboxForm(w http.ResponseWriter, r *http.Request, status 
 			}
 		}
 	}
-	title := "Add " + channelName(v.Kind) + " inbox"
+	title := s.words(r).t("admin.inbox.add_title", "channel", s.words(r).name("channel", string(v.Kind), channelName(v.Kind)))
 	if v.Inbox.ID != 0 {
 		title = v.Inbox.Name
 	}
-	s.render(w, r, status, "admin_inbox", page{Title: "Inboxes", Agent: agentFrom(r.Context()), Nav: "admin",
+	s.render(w, r, status, "admin_inbox", page{Title: s.words(r).t("title.inboxes"), Agent: agentFrom(r.Context()), Nav: "admin",
 		Notice: notice, Error: errMsg, Body: map[string]any{"Form": v, "Heading": title}})
 	return nil
 }
@@ -259,7 +259,7 @@ func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	nv.Once = built.Once
-	return s.renderInboxForm(w, r, http.StatusCreated, nv, inboxNotices["created"], "")
+	return s.renderInboxForm(w, r, http.StatusCreated, nv, s.words(r).t(inboxNotices["created"]), "")
 }
 
 // updateInbox is POST /admin/inboxes/{id}: the edit form. A secret left blank keeps the saved
@@ -309,7 +309,7 @@ func (s *Server) updateInbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	nv.Once = built.Once
-	return s.renderInboxForm(w, r, http.StatusOK, nv, "Inbox saved with a new identity secret.", "")
+	return s.renderInboxForm(w, r, http.StatusOK, nv, s.words(r).t("notice.inbox.new_secret"), "")
 }
 
 // changedFields names what the form changes of in: the name, the team, the fields whose

@@ -75,7 +75,7 @@ func (s *Server) adminProblems(w http.ResponseWriter, r *http.Request) error {
 			v.ByKind[string(p.Kind)] = append(v.ByKind[string(p.Kind)], p)
 		}
 	}
-	s.render(w, r, http.StatusOK, "admin_problems", page{Title: "Problems", Agent: agentFrom(ctx), Nav: "admin",
+	s.render(w, r, http.StatusOK, "admin_problems", page{Title: s.words(r).t("title.problems"), Agent: agentFrom(ctx), Nav: "admin",
 		Notice: notices[r.URL.Query().Get("saved")], Body: v})
 	return nil
 }

@@ -54,7 +54,7 @@ func (s *Server) adminSLA(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.PolicyJSON[p.ID] = string(b)
 	}
-	s.render(w, r, http.StatusOK, "admin_sla", page{Title: "SLA policies", Agent: agentFrom(r.Context()), Nav: "admin", Body: v})
+	s.render(w, r, http.StatusOK, "admin_sla", page{Title: s.words(r).t("title.sla_policies"), Agent: agentFrom(r.Context()), Nav: "admin", Body: v})
 	return nil
 }
 

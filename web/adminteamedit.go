@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -30,9 +31,9 @@ func (s *Server) renameTeam(w http.ResponseWriter, r *http.Request) error {
 	})
 	switch {
 	case errors.Is(err, inbox.ErrConflict):
-		return s.renderTeams(w, r, http.StatusConflict, fmt.Sprintf("Another team is already called %q.", strings.TrimSpace(name)))
+		return s.renderTeams(w, r, http.StatusConflict, s.words(r).t("admin.teams.name_taken", "name", strconv.Quote(strings.TrimSpace(name))))
 	case errors.Is(err, inbox.ErrInvalid):
-		return s.renderTeams(w, r, http.StatusBadRequest, "Please give the team a name.")
+		return s.renderTeams(w, r, http.StatusBadRequest, s.words(r).t("admin.teams.give_name"))
 	case err != nil:
 		return err
 	}
@@ -72,7 +73,7 @@ func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request) error {
 		if refusal == "" { // a rule named the team between the check and the delete
 			refusal = "A routing rule still sends conversations to this team."
 		}
-		return s.renderTeams(w, r, http.StatusConflict, "This team cannot be deleted yet. "+refusal)
+		return s.renderTeams(w, r, http.StatusConflict, s.words(r).t("admin.teams.cannot_delete", "reason", refusal))
 	}
 	if err != nil {
 		return err

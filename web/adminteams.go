@@ -41,7 +41,7 @@ func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, status int,
 	for i, t := range teams {
 		rows[i] = teamRow{Team: t, Others: nonMembers(agents, t.Members)}
 	}
-	s.render(w, r, status, "admin_teams", page{Title: "Teams", Agent: agentFrom(r.Context()), Nav: "admin",
+	s.render(w, r, status, "admin_teams", page{Title: s.words(r).t("title.teams"), Agent: agentFrom(r.Context()), Nav: "admin",
 		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: teamsView{Teams: rows, Agents: agents, Names: names}})
 	return nil
 }

@@ -76,7 +76,7 @@ func (p *registerPages) breachesPage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	v.registerLinks = linksFor("/sla/breaches", q, f.Cursor, page.Next)
-	p.s.render(w, r, http.StatusOK, "sla_breaches", registerPage(r, "SLA breaches", "breaches", v))
+	p.s.render(w, r, http.StatusOK, "sla_breaches", registerPage(r, p.s.words(r).t("title.sla_breaches"), "breaches", v))
 	return nil
 }
 

@@ -36,7 +36,7 @@ func (s *Server) renderCanned(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, "admin_canned", page{Title: "Canned responses", Agent: agentFrom(r.Context()), Nav: "admin",
+	s.render(w, r, status, "admin_canned", page{Title: s.words(r).t("title.canned_responses"), Agent: agentFrom(r.Context()), Nav: "admin",
 		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: cannedView{List: list, Form: form}})
 	return nil
 }

@@ -109,7 +109,7 @@ func (p *registerPages) complaintsPage(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	v.registerLinks = linksFor("/complaints", q, f.Cursor, page.Next)
-	p.s.render(w, r, http.StatusOK, "complaints", registerPage(r, "Complaint register", "complaints", v))
+	p.s.render(w, r, http.StatusOK, "complaints", registerPage(r, p.s.words(r).t("title.complaint_register"), "complaints", v))
 	return nil
 }
 

@@ -115,9 +115,9 @@ func (s *Server) importContactsForm(w http.ResponseWriter, r *http.Request) erro
 	}
 	notice := ""
 	if confirm && err == nil {
-		notice = fmt.Sprintf("Imported: %d created, %d updated, %d merged.", rep.Created, rep.Updated, rep.Merged)
+		notice = s.words(r).t("notice.contacts.imported", "created", rep.Created, "updated", rep.Updated, "merged", rep.Merged)
 	}
-	s.render(w, r, status, "contacts_import", page{Title: "Import contacts", Agent: agentFrom(r.Context()), Nav: "contacts",
+	s.render(w, r, status, "contacts_import", page{Title: s.words(r).t("title.import_contacts"), Agent: agentFrom(r.Context()), Nav: "contacts",
 		Notice: notice, Error: msg, Body: importView{ImportReport: rep, CSV: string(data)}})
 	return nil
 }

@@ -55,7 +55,7 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) err
 	if err != nil {
 		return err
 	}
-	p := page{Title: "Inbox", Agent: v.agent, Nav: "inbox"}
+	p := page{Title: s.words(r).t("title.inbox"), Agent: v.agent, Nav: "inbox"}
 	view := inboxView{}
 	partial := r.URL.Query().Get("partial")
 	if partial != "parts" {
@@ -123,7 +123,7 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 	if err != nil {
 		return convView{}, err
 	}
-	tn := timelineNames{agents: names, teams: make(map[int64]string, len(teams))}
+	tn := timelineNames{agents: names, teams: make(map[int64]string, len(teams)), w: s.words(r)}
 	for _, t := range teams {
 		tn.teams[t.ID] = t.Name
 	}

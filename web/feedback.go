@@ -166,7 +166,7 @@ func (p *registerPages) feedbackPage(w http.ResponseWriter, r *http.Request) err
 	if f.Cursor != "" {
 		fv.Newest = "/feedback?" + without(q, "cursor").Encode()
 	}
-	p.s.render(w, r, http.StatusOK, "feedback", registerPage(r, "Feedback", "feedback", fv))
+	p.s.render(w, r, http.StatusOK, "feedback", registerPage(r, p.s.words(r).t("title.feedback"), "feedback", fv))
 	return nil
 }
 

@@ -107,7 +107,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) {
 	conf, _, err := o.client(r.Context(), r)
 	if err != nil {
 		s.log.Error("sso", "err", err)
-		s.renderLogin(w, r, http.StatusBadGateway, loginView{Next: "/inbox"}, "The single sign-on provider cannot be reached. Try again later, or sign in with your password.")
+		s.renderLogin(w, r, http.StatusBadGateway, loginView{Next: "/inbox"}, s.words(r).t("signin.sso_unreachable"))
 		return
 	}
 	state, err1 := randomString(32)
