@@ -87,7 +87,7 @@ func (s *Server) saveCategory(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"action": action, "path": c.Path, "complaint": c.Complaint, "archived": c.Archived}), err
 	})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCategories(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderCategories(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func (s *Server) saveResolutionCode(w http.ResponseWriter, r *http.Request) erro
 			map[string]any{"action": action, "name": c.Name, "archived": c.Archived}), err
 	})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCategories(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderCategories(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err

@@ -95,7 +95,7 @@ func (s *Server) inboxKinds() []inbox.Channel {
 func (s *Server) newInboxForm(w http.ResponseWriter, r *http.Request) error {
 	kind, a, err := s.inboxKind(r.URL.Query().Get("kind"))
 	if err != nil {
-		return badRequest(userMessage(err))
+		return badRequest(userMessage(s.words(r), err))
 	}
 	v := inboxFormView{Kind: kind}
 	if a != nil {
@@ -227,7 +227,7 @@ func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	kind, a, err := s.inboxKind(r.PostForm.Get("kind"))
 	if err != nil {
-		return badRequest(userMessage(err))
+		return badRequest(userMessage(s.words(r), err))
 	}
 	f, v, err := s.submittedForm(r, kind, a, nil)
 	if err != nil {
@@ -358,7 +358,7 @@ func (s *Server) refuseInboxForm(w http.ResponseWriter, r *http.Request, v inbox
 	msg := ""
 	switch {
 	case errors.As(err, &ve):
-		msg = userMessage(ve)
+		msg = userMessage(s.words(r), ve)
 		switch ve.Field {
 		case "name":
 			v.NameError = ve.Reason

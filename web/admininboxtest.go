@@ -18,7 +18,7 @@ func (s *Server) testNewInbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	kind, a, err := s.inboxKind(r.PostForm.Get("kind"))
 	if err != nil {
-		return badRequest(userMessage(err))
+		return badRequest(userMessage(s.words(r), err))
 	}
 	return s.testConnection(w, r, kind, a, nil)
 }

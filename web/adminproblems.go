@@ -76,7 +76,7 @@ func (s *Server) adminProblems(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.render(w, r, http.StatusOK, "admin_problems", page{Title: s.words(r).t("title.problems"), Agent: agentFrom(ctx), Nav: "admin",
-		Notice: notices[r.URL.Query().Get("saved")], Body: v})
+		Notice: s.words(r).t(notices[r.URL.Query().Get("saved")]), Body: v})
 	return nil
 }
 

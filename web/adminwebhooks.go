@@ -83,7 +83,7 @@ func (s *Server) addWebhook(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, secret, err := s.hooks.Create(r.Context(), auditActorOf(r), in)
 	if errors.Is(err, inbox.ErrInvalid) {
-		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(err), "")
+		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(s.words(r), err), "")
 	}
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func (s *Server) editWebhook(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.hooks.Update(r.Context(), auditActorOf(r), id, in)
 	if errors.Is(err, inbox.ErrInvalid) {
-		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(err), "")
+		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(s.words(r), err), "")
 	}
 	if err != nil {
 		return err

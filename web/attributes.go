@@ -66,7 +66,7 @@ func (s *Server) saveAttributeForm(w http.ResponseWriter, r *http.Request) error
 		_, err = s.store.SaveAttributeDef(r.Context(), d, auditActorOf(r))
 	}
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderAttributes(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderAttributes(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err

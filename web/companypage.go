@@ -80,7 +80,7 @@ func (s *Server) createCompanyForm(w http.ResponseWriter, r *http.Request) error
 	}
 	c, err := s.store.SaveCompany(r.Context(), 0, companyForm(r.PostForm), auditActorOf(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCompanies(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderCompanies(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func (s *Server) saveCompanyForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.store.SaveCompany(r.Context(), id, companyForm(r.PostForm), auditActorOf(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCompany(w, r, id, http.StatusBadRequest, s.words(r).t("company.not_saved", "reason", userMessage(err)))
+		return s.renderCompany(w, r, id, http.StatusBadRequest, s.words(r).t("company.not_saved", "reason", userMessage(s.words(r), err)))
 	}
 	if err != nil {
 		return err

@@ -26,11 +26,12 @@ var shownFields = []string{"Title", "Notice", "Error"}
 // shownNames are the variables and parameters whose value a page shows: a literal assigned to
 // one, or passed to a function of the package in a parameter so named, is shown. (A msg is not
 // one: the API's error messages stay English, and a page shows them only as the API says them.)
-var shownNames = []string{"title", "notice", "errMsg", "heading"}
+var shownNames = []string{"title", "notice", "errMsg", "heading", "refusal"}
 
 // shownFuncs are the functions whose results are sentences a page shows (the timeline's).
 var shownFuncs = []string{"describe", "describeAssign", "describeCategory", "describeSnooze", "routedText",
-	"surveyText", "teamName", "targetWords", "tagChange"}
+	"surveyText", "teamName", "targetWords", "tagChange", "userMessage", "existsMessage", "agentMessage", "formMessage",
+	"teamInUse", "importMessage"}
 
 // goAllowed is the short, explicit list of literals with letters that may reach a page from Go
 // code: the brand (a timeline's actor when the system acted).
@@ -42,6 +43,9 @@ type goWordsCheck struct {
 	files map[string]*ast.File
 	// params are the parameter names of the package's functions and methods, by name.
 	params map[string][]string
+	// locals are the parameter names of the functions the declaration being walked holds in a
+	// variable or parameter (refuse := func(status int, msg string)), by the variable's name.
+	locals map[string][]string
 	keys   map[string]message
 	found  []string
 }
@@ -60,19 +64,55 @@ func newGoWordsCheck(t *testing.T, keys map[string]message, sources map[string]s
 			if !ok {
 				continue
 			}
-			var names []string
-			for _, field := range fd.Type.Params.List {
-				if len(field.Names) == 0 {
-					names = append(names, "")
-				}
-				for _, n := range field.Names {
-					names = append(names, n.Name)
-				}
-			}
-			c.params[fd.Name.Name] = names
+			c.params[fd.Name.Name] = paramNames(fd.Type)
 		}
 	}
 	return c
+}
+
+// paramNames are a function type's parameter names ("" for an unnamed one).
+func paramNames(ft *ast.FuncType) []string {
+	var names []string
+	for _, field := range ft.Params.List {
+		if len(field.Names) == 0 {
+			names = append(names, "")
+		}
+		for _, n := range field.Names {
+			names = append(names, n.Name)
+		}
+	}
+	return names
+}
+
+// localFuncs are the functions a declaration holds in its parameters and variables, by name.
+func localFuncs(d ast.Decl) map[string][]string {
+	out := map[string][]string{}
+	fd, ok := d.(*ast.FuncDecl)
+	if !ok {
+		return out
+	}
+	for _, field := range fd.Type.Params.List {
+		if ft, ok := field.Type.(*ast.FuncType); ok {
+			for _, n := range field.Names {
+				out[n.Name] = paramNames(ft)
+			}
+		}
+	}
+	ast.Inspect(fd, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok {
+			for i, lhs := range as.Lhs {
+				id, ok := lhs.(*ast.Ident)
+				if !ok || i >= len(as.Rhs) {
+					continue
+				}
+				if fl, ok := as.Rhs[i].(*ast.FuncLit); ok {
+					out[id.Name] = paramNames(fl.Type)
+				}
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // packageSources are the package's own Go files (tests excluded).
@@ -128,6 +168,9 @@ func (c *goWordsCheck) shown(e ast.Node) {
 				return false
 			}
 		case *ast.IndexExpr: // a table's key is no word, the table may hold words
+			if id, ok := x.X.(*ast.Ident); ok && strings.Contains(strings.ToLower(id.Name), "notice") {
+				c.report(x, "%s holds catalogue keys: show w.t(%s[…])", id.Name, id.Name)
+			}
 			c.shown(x.X)
 			return false
 		case *ast.FuncLit:
@@ -221,7 +264,14 @@ func (c *goWordsCheck) run() []string {
 }
 
 func (c *goWordsCheck) file(f *ast.File) {
-	ast.Inspect(f, func(n ast.Node) bool {
+	for _, d := range f.Decls {
+		c.locals = localFuncs(d)
+		c.decl(d)
+	}
+}
+
+func (c *goWordsCheck) decl(d ast.Decl) {
+	ast.Inspect(d, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.FuncDecl:
 			if slices.Contains(shownFuncs, x.Name.Name) && x.Body != nil {
@@ -266,6 +316,9 @@ func (c *goWordsCheck) file(f *ast.File) {
 				return true
 			}
 			params := c.params[callName(x)]
+			if id, ok := x.Fun.(*ast.Ident); ok && c.locals[id.Name] != nil {
+				params = c.locals[id.Name]
+			}
 			for i, a := range x.Args {
 				if i < len(params) && slices.Contains(shownNames, params[i]) {
 					c.shown(a)

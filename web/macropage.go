@@ -162,7 +162,7 @@ func (s *Server) saveMacroForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err := s.saveMacro(r, form.macro())
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderMacros(w, r, http.StatusBadRequest, form, existsMessage(err, "A macro with this name already exists."))
+		return s.renderMacros(w, r, http.StatusBadRequest, form, existsMessage(s.words(r), err, s.words(r).t("macros.name_exists")))
 	}
 	if err != nil {
 		return err

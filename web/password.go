@@ -68,7 +68,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		s.renderPassword(w, r, http.StatusBadRequest, "", s.words(r).t("settings.password_wrong"))
 		return nil
 	case errors.Is(err, inbox.ErrInvalid):
-		s.renderPassword(w, r, http.StatusBadRequest, "", userMessage(err))
+		s.renderPassword(w, r, http.StatusBadRequest, "", userMessage(s.words(r), err))
 		return nil
 	case err != nil:
 		return err

@@ -125,7 +125,7 @@ func (p *resetPages) reset(w http.ResponseWriter, r *http.Request) {
 	a, err := s.store.ResetPassword(r.Context(), token, next, clientIP(r))
 	switch {
 	case errors.Is(err, inbox.ErrInvalid):
-		p.renderReset(w, r, http.StatusBadRequest, view, userMessage(err))
+		p.renderReset(w, r, http.StatusBadRequest, view, userMessage(s.words(r), err))
 		return
 	case err != nil:
 		p.linkError(w, r, err)

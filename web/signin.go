@@ -111,7 +111,7 @@ func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) bool {
 
 // throttled answers 429 through refuse, with Retry-After, when attempts on account from ip must
 // wait, and reports whether it did.
-func (s *Server) throttled(w http.ResponseWriter, r *http.Request, account, ip string, refuse func(msg string)) bool {
+func (s *Server) throttled(w http.ResponseWriter, r *http.Request, account, ip string, refuse func(errMsg string)) bool {
 	wait := s.ui.signinFlow.throttle.wait(account, ip)
 	if wait <= 0 {
 		return false

@@ -110,18 +110,18 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, admin b
 	var ae *apiError
 	if errors.As(err, &ae) || errors.Is(err, inbox.ErrInvalid) {
 		status, _ := statusOf(err)
-		return s.renderTokens(w, r, status, admin, nil, formMessage(err))
+		return s.renderTokens(w, r, status, admin, nil, formMessage(s.words(r), err))
 	}
 	return err
 }
 
 // formMessage is what a page says about a refused change.
-func formMessage(err error) string {
+func formMessage(w words, err error) string {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae.msg + "."
 	}
-	return userMessage(err)
+	return userMessage(w, err)
 }
 
 // settingsRevokeToken is POST /settings/tokens/{id}/revoke: one of the agent's own tokens.

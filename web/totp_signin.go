@@ -110,7 +110,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 }
 
 // secondStep passes the challenge of purpose with the posted code. refuse answers a wrong code.
-func (s *Server) secondStep(w http.ResponseWriter, r *http.Request, purpose string, refuse func(status int, msg string)) {
+func (s *Server) secondStep(w http.ResponseWriter, r *http.Request, purpose string, refuse func(status int, errMsg string)) {
 	if !s.signinForm(w, r) {
 		return
 	}
