@@ -80,7 +80,7 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) err
 		if err := v.scope.MarkConversationNotificationsRead(r.Context(), id); err != nil {
 			return err
 		}
-		p.Title = cv.Conv.ContactName + " · Inbox"
+		p.Title = s.words(r).t("title.conversation", "name", cv.Conv.ContactName)
 	}
 	if partial == "" {
 		if view.Bulk, err = s.bulkBarOf(r.Context(), agents); err != nil {

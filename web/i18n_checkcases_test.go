@@ -104,6 +104,7 @@ func TestTheGoWordsCheckFindsWords(t *testing.T) {
 		{head + "func a() page {\n\treturn page{Notice: fmt.Sprintf(\"Imported: %d created.\", n)}\n}", `"Imported: %d created." is shown`},
 		{head + "var fooNotices = map[string]string{\"saved\": \"Saved.\"}", `"Saved." is shown`},
 		{head + "func a() page {\n\treturn page{Notice: notices[r.URL.Query().Get(\"saved\")]}\n}", `notices holds catalogue keys`},
+		{head + "func a() {\n\tp := page{}\n\tp.Title = name + \" · Inbox\"\n}", `" · Inbox" is shown`},
 		{head + "func a() {\n\tnotice := \"Connection test passed.\"\n}", `"Connection test passed." is shown`},
 		{head + "func render(notice, errMsg string) {}\nfunc a() {\n\trender(\"\", \"Wrong code.\")\n}", `x.go:5:13: "Wrong code." is shown`},
 		{head + "func a(refuse func(status int, errMsg string)) {\n\trefuse(400, \"Wrong code.\")\n}", `"Wrong code." is shown`},

@@ -46,6 +46,8 @@ type goWordsCheck struct {
 	// locals are the parameter names of the functions the declaration being walked holds in a
 	// variable or parameter (refuse := func(status int, msg string)), by the variable's name.
 	locals map[string][]string
+	// pages are the variables of the declaration being walked that hold a page (p := page{…}).
+	pages map[string]bool
 	keys   map[string]message
 	found  []string
 }
@@ -107,6 +109,30 @@ func localFuncs(d ast.Decl) map[string][]string {
 				}
 				if fl, ok := as.Rhs[i].(*ast.FuncLit); ok {
 					out[id.Name] = paramNames(fl.Type)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// pageVars are the variables a declaration sets to a page.
+func pageVars(d ast.Decl) map[string]bool {
+	out := map[string]bool{}
+	ast.Inspect(d, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok {
+			return true
+		}
+		for i, lhs := range as.Lhs {
+			id, ok := lhs.(*ast.Ident)
+			if !ok || i >= len(as.Rhs) {
+				continue
+			}
+			if cl, ok := as.Rhs[i].(*ast.CompositeLit); ok {
+				if t, ok := cl.Type.(*ast.Ident); ok && t.Name == "page" {
+					out[id.Name] = true
 				}
 			}
 		}
@@ -265,7 +291,7 @@ func (c *goWordsCheck) run() []string {
 
 func (c *goWordsCheck) file(f *ast.File) {
 	for _, d := range f.Decls {
-		c.locals = localFuncs(d)
+		c.locals, c.pages = localFuncs(d), pageVars(d)
 		c.decl(d)
 	}
 }
@@ -296,8 +322,18 @@ func (c *goWordsCheck) decl(d ast.Decl) {
 			}
 		case *ast.AssignStmt:
 			for i, lhs := range x.Lhs {
-				if id, ok := lhs.(*ast.Ident); ok && slices.Contains(shownNames, id.Name) && i < len(x.Rhs) {
-					c.shown(x.Rhs[i])
+				if i >= len(x.Rhs) {
+					break
+				}
+				switch l := lhs.(type) {
+				case *ast.Ident:
+					if slices.Contains(shownNames, l.Name) {
+						c.shown(x.Rhs[i])
+					}
+				case *ast.SelectorExpr: // p.Title = … of a page p
+					if id, ok := l.X.(*ast.Ident); ok && c.pages[id.Name] && slices.Contains(shownFields, l.Sel.Name) {
+						c.shown(x.Rhs[i])
+					}
 				}
 			}
 		case *ast.ValueSpec:
