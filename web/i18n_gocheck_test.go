@@ -48,8 +48,8 @@ type goWordsCheck struct {
 	locals map[string][]string
 	// pages are the variables of the declaration being walked that hold a page (p := page{…}).
 	pages map[string]bool
-	keys   map[string]message
-	found  []string
+	keys  map[string]message
+	found []string
 }
 
 func newGoWordsCheck(t *testing.T, keys map[string]message, sources map[string]string) *goWordsCheck {
