@@ -82,9 +82,9 @@ func localNames(w words) template.FuncMap {
 		"slaName":      func(s string) string { return w.name("sla", s, "") },
 		"targetName":   func(t sla.Target) string { return w.name("target", string(t), "") },
 		"outcomeName":  func(o workflow.RecoveryOutcome) string { return outcomeName(w, o) },
-		"statusName":   func(s inbox.Status) string { return w.statusName(string(s)) },
-		"priorityName": func(p inbox.Priority) string { return w.priorityName(string(p)) },
-		"roleName":     func(r inbox.Role) string { return w.name("role", string(r), string(r)) },
-		"availName":    func(a string) string { return w.name("availability", a, a) },
+		"statusName":   func(s any) string { return w.statusName(printable(s)) },
+		"priorityName": func(p any) string { return w.priorityName(printable(p)) },
+		"roleName":     func(r any) string { return w.name("role", printable(r), printable(r)) },
+		"availName":    func(a any) string { return w.name("availability", printable(a), printable(a)) },
 	}
 }
