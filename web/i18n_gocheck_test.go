@@ -351,6 +351,11 @@ func (c *goWordsCheck) decl(d ast.Decl) {
 				}
 				return true
 			}
+			if sel, ok := x.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "header" { // a CSV header: keys
+				for _, a := range x.Args {
+					c.tCall(&ast.CallExpr{Fun: x.Fun, Args: []ast.Expr{a}, Lparen: a.Pos()})
+				}
+			}
 			params := c.params[callName(x)]
 			if id, ok := x.Fun.(*ast.Ident); ok && c.locals[id.Name] != nil {
 				params = c.locals[id.Name]

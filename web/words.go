@@ -100,3 +100,13 @@ func (w words) clock(t time.Time) string {
 	t = t.UTC()
 	return w.t("date.clock", "month", w.t(monthKeys[t.Month()-1]), "day", t.Day(), "time", t.Format("15:04"))
 }
+
+// header is a CSV download's header row: each key's text, in the order given (the columns'
+// order is the file's contract; their names are read by people and follow the language).
+func (w words) header(keys ...string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = w.t(k)
+	}
+	return out
+}
