@@ -355,10 +355,10 @@ func changedFields(in inbox.Inbox, a channels.InboxAdmin, f channels.Form, setti
 func (s *Server) refuseInboxForm(w http.ResponseWriter, r *http.Request, v inboxFormView, err error) error {
 	var ve *inbox.ValidationError
 	status := http.StatusBadRequest
-	msg := ""
+	errMsg := ""
 	switch {
 	case errors.As(err, &ve):
-		msg = userMessage(s.words(r), ve)
+		errMsg = userMessage(s.words(r), ve)
 		switch ve.Field {
 		case "name":
 			v.NameError = ve.Reason
@@ -371,12 +371,12 @@ func (s *Server) refuseInboxForm(w http.ResponseWriter, r *http.Request, v inbox
 			}
 		}
 	case errors.Is(err, inbox.ErrConflict):
-		status, msg = http.StatusConflict, "Please check name: another "+channelName(v.Kind)+" inbox has it."
-		v.NameError = "another inbox has this name"
+		status, errMsg = http.StatusConflict, s.words(r).t("admin.inbox.name_taken", "channel", s.words(r).name("channel", string(v.Kind), channelName(v.Kind)))
+		v.NameError = s.words(r).t("admin.inbox.name_taken_short")
 	case errors.Is(err, inbox.ErrNoSecretKey):
-		status, msg = http.StatusConflict, "PARLEY_SECRET_KEY is not set on this server: it seals the inbox's credentials. Set it and restart."
+		status, errMsg = http.StatusConflict, s.words(r).t("admin.inbox.no_secret_key")
 	default:
 		return err
 	}
-	return s.renderInboxForm(w, r, status, v, "", msg)
+	return s.renderInboxForm(w, r, status, v, "", errMsg)
 }

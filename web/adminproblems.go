@@ -58,9 +58,9 @@ func (s *Server) adminProblems(w http.ResponseWriter, r *http.Request) error {
 		if f.InboxID != nil {
 			row.Inbox = names[*f.InboxID]
 		}
-		row.Do = "Read the reason: when it is about the address or number, correct the contact and reply again; otherwise retry."
+		row.Do = s.words(r).t("admin.problems.do_read_reason")
 		if row.Credentials {
-			row.Do = "The provider refused the inbox's credentials: update them (add the inbox again with the new token or password), then retry."
+			row.Do = s.words(r).t("admin.problems.do_credentials")
 		}
 		v.Failed = append(v.Failed, row)
 	}

@@ -30,7 +30,7 @@ var shownNames = []string{"title", "notice", "errMsg", "heading", "refusal"}
 
 // shownFuncs are the functions whose results are sentences a page shows (the timeline's).
 var shownFuncs = []string{"describe", "describeAssign", "describeCategory", "describeSnooze", "routedText",
-	"surveyText", "teamName", "targetWords", "tagChange", "userMessage", "existsMessage", "agentMessage", "formMessage",
+	"surveyText", "teamName", "targetWords", "tagChange", "userMessage", "existsMessage", "agentMessage", "formMessage", "listInUse",
 	"teamInUse", "importMessage"}
 
 // goAllowed is the short, explicit list of literals with letters that may reach a page from Go
