@@ -59,8 +59,10 @@ func (s *Server) deleteAttribute(w http.ResponseWriter, r *http.Request) error {
 	key := r.PathValue("key")
 	rules, err := s.deleteAttributeDef(r, r.PathValue("object"), key)
 	if errors.Is(err, inbox.ErrConflict) {
-		return fmt.Errorf("The field “%s” cannot be deleted: the routing rules %s test it. Change those rules first.: %w",
-			key, strings.Join(rules, ", "), inbox.ErrConflict)
+		// The API's message stays English (machine-facing); the page's is the catalogue's.
+		apiMsg := fmt.Sprintf("The field “%s” cannot be deleted: the routing rules %s test it. Change those rules first.",
+			key, strings.Join(rules, ", "))
+		return fmt.Errorf("%s: %w", apiMsg, inbox.ErrConflict)
 	}
 	if err != nil {
 		return err
