@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/httperr"
+	"github.com/parleyhq/parley/sla"
 )
 
 //go:embed templates
@@ -190,7 +191,7 @@ func templateFuncs(now func() time.Time, w words) template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"pct":      percent,
 		"mul100":   func(f float64) float64 { return f * 100 },
-		"calendar": calendarText,
+		"calendar": func(c sla.Calendar) string { return calendarText(w, c) },
 		"eq64":     func(a *int64, b int64) bool { return a != nil && *a == b },
 		"list":     func(v ...any) []any { return v },
 	}
