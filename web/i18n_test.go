@@ -150,6 +150,18 @@ func TestTFillsParametersAndChoosesPluralForms(t *testing.T) {
 	if _, err := en("common.status", "count"); err == nil {
 		t.Error("an odd parameter list was accepted")
 	}
+	// Go code's words: a duration takes each unit from the language (English where it lacks one),
+	// a date its month's name.
+	frWords := cs.words("fr")
+	if got, want := frWords.duration(90*time.Minute), "1h 30 min"; got != want {
+		t.Errorf("a French duration: %q, want %q", got, want)
+	}
+	if got, want := frWords.clock(time.Date(2026, 2, 3, 9, 5, 0, 0, time.UTC)), "3 févr. à 09:05 UTC"; got != want {
+		t.Errorf("a French date: %q, want %q", got, want)
+	}
+	if got, want := frWords.t("no.such.key"), "no.such.key"; got != want {
+		t.Errorf("a key the catalogue lacks shows as %q, want itself", got)
+	}
 }
 
 func TestACatalogueThatCannotBeUsedIsRefused(t *testing.T) {
