@@ -175,7 +175,7 @@ func (s *Server) renderInboxForm(w http.ResponseWriter, r *http.Request, status 
 			}
 		}
 	}
-	title := s.words(r).t("admin.inbox.add_title", "channel", s.words(r).name("channel", string(v.Kind), channelName(v.Kind)))
+	title := s.words(r).t("admin.inbox.add_title", "channel", s.words(r).channelName(v.Kind))
 	if v.Inbox.ID != 0 {
 		title = v.Inbox.Name
 	}
@@ -371,7 +371,7 @@ func (s *Server) refuseInboxForm(w http.ResponseWriter, r *http.Request, v inbox
 			}
 		}
 	case errors.Is(err, inbox.ErrConflict):
-		status, errMsg = http.StatusConflict, s.words(r).t("admin.inbox.name_taken", "channel", s.words(r).name("channel", string(v.Kind), channelName(v.Kind)))
+		status, errMsg = http.StatusConflict, s.words(r).t("admin.inbox.name_taken", "channel", s.words(r).channelName(v.Kind))
 		v.NameError = s.words(r).t("admin.inbox.name_taken_short")
 	case errors.Is(err, inbox.ErrNoSecretKey):
 		status, errMsg = http.StatusConflict, s.words(r).t("admin.inbox.no_secret_key")

@@ -61,6 +61,11 @@ func (w words) name(kind, value, fallback string) string {
 	return fallback
 }
 
+// channelName is a channel in words ("Email").
+func (w words) channelName(c inbox.Channel) string {
+	return w.name("channel", string(c), channelName(c))
+}
+
 // statusName is a conversation's status in words ("open"), as a sentence names it.
 func (w words) statusName(s string) string { return w.name("status", s, s) }
 
@@ -77,7 +82,7 @@ func outcomeName(w words, o workflow.RecoveryOutcome) string {
 // availability), in the language of w. A value without a key is shown as stored.
 func localNames(w words) template.FuncMap {
 	return template.FuncMap{
-		"channel":      func(c inbox.Channel) string { return w.name("channel", string(c), channelName(c)) },
+		"channel":      w.channelName,
 		"stageName":    func(s workflow.Stage) string { return w.name("stage", string(s), "") },
 		"slaName":      func(s string) string { return w.name("sla", s, "") },
 		"targetName":   func(t sla.Target) string { return w.name("target", string(t), "") },
