@@ -113,6 +113,7 @@ func TestTheGoWordsCheckFindsWords(t *testing.T) {
 		{head + "func a(w words) string {\n\treturn w.t(\"title.agents\")\n}", `key "title.agents" is not in web/i18n/en.json`},
 		{head + "func a(w words) page {\n\treturn page{Title: w.t(\"title.inbox\", \"name\", \"Ada's inbox\")}\n}", `"Ada's inbox" is shown`},
 		{head + "func a(w words) []string {\n\treturn w.header(\"title.inbox\", \"csv.nothing\")\n}", `key "csv.nothing" is not in`},
+		{head + "var monthKeys = [2]string{\"title.inbox\", \"date.jnu\"}", `key "date.jnu" is not in`},
 		{head + "func a(w words, k string) string {\n\treturn w.t(k + \".x\")\n}", `t's key must be a literal`},
 	} {
 		got := strings.Join(newGoWordsCheck(t, keys, map[string]string{"x.go": c.src}).run(), "\n")

@@ -296,9 +296,19 @@ func (c *goWordsCheck) file(f *ast.File) {
 	}
 }
 
+// goKeyNamespaces are the catalogue's namespaces that only Go code uses: a literal in one of them
+// is a key, kept in a table (monthKeys, nameKeys, a notice table) or passed to t, and must exist.
+var goKeyNamespaces = regexp.MustCompile(`^(?:title|notice|error|timeline|duration|ago|date|name|csv|signin)\.[a-z0-9_.]+$`)
+
 func (c *goWordsCheck) decl(d ast.Decl) {
 	ast.Inspect(d, func(n ast.Node) bool {
 		switch x := n.(type) {
+		case *ast.BasicLit:
+			if s, err := strconv.Unquote(x.Value); err == nil && x.Kind == token.STRING && goKeyNamespaces.MatchString(s) {
+				if _, ok := c.keys[s]; !ok {
+					c.report(x, "key %q is not in web/i18n/en.json", s)
+				}
+			}
 		case *ast.FuncDecl:
 			if slices.Contains(shownFuncs, x.Name.Name) && x.Body != nil {
 				ast.Inspect(x.Body, func(m ast.Node) bool {
