@@ -18,15 +18,15 @@ type agentsView struct {
 
 var allRoles = []inbox.Role{inbox.RoleAgent, inbox.RoleSupervisor, inbox.RoleAdmin}
 
-// agentNotice is what the agents page says after a change.
-func agentNotice(key string) string {
-	switch key {
+// agentNotice is the key of what the agents page says after a change.
+func agentNotice(saved string) string {
+	switch saved {
 	case "deactivated":
-		return "Agent deactivated: signed out everywhere, their open conversations back in their teams' queues."
+		return "notice.admin.agent_deactivated"
 	case "activated":
-		return "Agent activated. They can sign in again."
+		return "notice.admin.agent_activated"
 	}
-	return notices[key]
+	return notices[saved]
 }
 
 // adminAgents is GET /admin/agents.
@@ -40,8 +40,9 @@ func (s *Server) renderAgents(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	form.Password = ""
-	s.render(w, r, status, "admin_agents", page{Title: "Agents", Agent: agentFrom(r.Context()), Nav: "admin",
-		Notice: agentNotice(r.URL.Query().Get("saved")), Error: errMsg, Body: agentsView{Agents: agents, Roles: allRoles, Form: form}})
+	notice := agentNotice(r.URL.Query().Get("saved"))
+	s.render(w, r, status, "admin_agents", page{Title: s.words(r).t("title.agents"), Agent: agentFrom(r.Context()), Nav: "admin",
+		Notice: s.words(r).t(notice), Error: errMsg, Body: agentsView{Agents: agents, Roles: allRoles, Form: form}})
 	return nil
 }
 
@@ -55,13 +56,13 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 	if v := f.Get("capacity"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			return s.renderAgents(w, r, http.StatusBadRequest, na, "Please check capacity: a number from 1 to 1000.")
+			return s.renderAgents(w, r, http.StatusBadRequest, na, s.words(r).t("admin.agents.check_capacity"))
 		}
 		na.Capacity = n
 	}
 	_, err := s.store.CreateAgentBy(r.Context(), na, auditActorOf(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderAgents(w, r, http.StatusBadRequest, na, existsMessage(err, "An agent with this email already exists."))
+		return s.renderAgents(w, r, http.StatusBadRequest, na, existsMessage(s.words(r), err, s.words(r).t("admin.agents.email_exists")))
 	}
 	if err != nil {
 		return err
@@ -97,7 +98,7 @@ func (s *Server) editAgent(w http.ResponseWriter, r *http.Request) error {
 	capacity, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("capacity")))
 	if err != nil {
 		return s.renderAgents(w, r, http.StatusBadRequest, inbox.NewAgent{Role: inbox.RoleAgent},
-			"Refused: the capacity must be a whole number between 1 and 1000.")
+			s.words(r).t("admin.agents.refused_capacity"))
 	}
 	err = s.store.SetAgentProfile(r.Context(), id, inbox.AgentProfile{Name: r.PostForm.Get("name"), Capacity: capacity}, auditActorOf(r))
 	return s.agentChanged(w, r, err, "agent_saved")
@@ -126,26 +127,26 @@ func (s *Server) activateAgent(w http.ResponseWriter, r *http.Request) error {
 
 // agentChanged answers an agent form: back to the list with a notice, or the list again with
 // the reason a change was refused (400 invalid, 409 conflict).
-func (s *Server) agentChanged(w http.ResponseWriter, r *http.Request, err error, notice string) error {
+func (s *Server) agentChanged(w http.ResponseWriter, r *http.Request, err error, key string) error {
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
 		status, _ := statusOf(err)
-		return s.renderAgents(w, r, status, inbox.NewAgent{Role: inbox.RoleAgent}, agentMessage(err))
+		return s.renderAgents(w, r, status, inbox.NewAgent{Role: inbox.RoleAgent}, agentMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err
 	}
-	saved(w, r, "/admin/agents", notice)
+	saved(w, r, "/admin/agents", key)
 	return nil
 }
 
 // agentMessage says why an agent change was refused, without the store's prefixes.
-func agentMessage(err error) string {
+func agentMessage(w words, err error) string {
 	var ve *inbox.ValidationError
 	if errors.As(err, &ve) {
-		return "Refused: " + ve.Reason + "."
+		return w.t("admin.agents.refused", "reason", ve.Reason)
 	}
 	if errors.Is(err, inbox.ErrConflict) {
-		return "Refused: the last active admin cannot be deactivated or demoted; make another agent admin first."
+		return w.t("admin.agents.last_admin")
 	}
-	return userMessage(err)
+	return userMessage(w, err)
 }

@@ -127,7 +127,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if page.Next != "" {
 		v.Older = "/admin/audit?" + f.values(page.Next).Encode()
 	}
-	s.render(w, r, status, "admin_audit", adminPage(r, "Audit log", msg, v))
+	s.render(w, r, status, "admin_audit", adminPage(r, s.words(r).t("title.audit_log"), msg, v))
 	return nil
 }
 

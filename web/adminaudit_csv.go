@@ -29,7 +29,7 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	cw := csv.NewWriter(w)
 	flusher, _ := w.(http.Flusher)
-	_ = cw.Write([]string{"id", "at", "kind", "actor_id", "actor", "target", "source_ip", "data"})
+	_ = cw.Write(s.words(r).header("csv.id", "csv.at", "csv.kind", "csv.actor_id", "csv.actor", "csv.target", "csv.source_ip", "csv.data"))
 	for {
 		for _, rec := range page.Records {
 			row := []string{strconv.FormatInt(rec.ID, 10), rec.At.UTC().Format(time.RFC3339Nano), rec.Kind,

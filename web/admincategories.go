@@ -45,15 +45,15 @@ func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status
 	if v.Required, err = s.store.RequireCategoryTeams(ctx); err != nil {
 		return err
 	}
-	s.render(w, r, status, "admin_categories", page{Title: "Categories", Agent: agentFrom(ctx), Nav: "admin",
-		Notice: categoryNotices[r.URL.Query().Get("saved")], Error: errMsg, Body: v})
+	s.render(w, r, status, "admin_categories", page{Title: s.words(r).t("title.categories"), Agent: agentFrom(ctx), Nav: "admin",
+		Notice: s.words(r).t(categoryNotices[r.URL.Query().Get("saved")]), Error: errMsg, Body: v})
 	return nil
 }
 
 // categoryNotices are the messages the categories page shows after a change.
 var categoryNotices = map[string]string{
-	"category": "Category saved.", "code": "Resolution code saved.", "required": "Team setting saved.",
-	"deleted": "Category deleted.", "code_deleted": "Resolution code deleted.",
+	"category": "notice.categories.category", "code": "notice.categories.code", "required": "notice.categories.required",
+	"deleted": "notice.categories.deleted", "code_deleted": "notice.categories.code_deleted",
 }
 
 // saveCategory is POST /admin/categories (a new one: name, parent_id, complaint) and POST
@@ -87,7 +87,7 @@ func (s *Server) saveCategory(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"action": action, "path": c.Path, "complaint": c.Complaint, "archived": c.Archived}), err
 	})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCategories(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderCategories(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func (s *Server) saveResolutionCode(w http.ResponseWriter, r *http.Request) erro
 			map[string]any{"action": action, "name": c.Name, "archived": c.Archived}), err
 	})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCategories(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderCategories(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -29,7 +28,7 @@ func (s *Server) deleteCategory(w http.ResponseWriter, r *http.Request) error {
 		}
 		path, use, err := s.store.DeleteCategoryTx(r.Context(), tx, id)
 		if errors.Is(err, inbox.ErrConflict) {
-			refusal = listInUse(fmt.Sprintf("The category “%s” cannot be deleted", path), use, rules)
+			refusal = listInUse(s.words(r), s.words(r).t("admin.categories.category_stays", "name", path), use, rules)
 		}
 		return auditActorOf(r).Record(inbox.AuditCategoryChanged, inbox.AuditTarget("category", id),
 			map[string]any{"action": "deleted", "path": path}), err
@@ -55,7 +54,7 @@ func (s *Server) deleteResolutionCode(w http.ResponseWriter, r *http.Request) er
 	err = s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
 		name, use, err := s.store.DeleteResolutionCodeTx(r.Context(), tx, id)
 		if errors.Is(err, inbox.ErrConflict) {
-			refusal = listInUse(fmt.Sprintf("The resolution code “%s” cannot be deleted", name), use, nil)
+			refusal = listInUse(s.words(r), s.words(r).t("admin.categories.code_stays", "name", name), use, nil)
 		}
 		return auditActorOf(r).Record(inbox.AuditCategoryChanged, inbox.AuditTarget("resolution_code", id),
 			map[string]any{"action": "deleted", "name": name}), err
@@ -70,34 +69,24 @@ func (s *Server) deleteResolutionCode(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// listInUse says why a category or code stays, and what to do instead.
-func listInUse(head string, use inbox.ListUse, rules []string) string {
+// listInUse says why a category or code stays, and what to do instead; head names it.
+func listInUse(w words, head string, use inbox.ListUse, rules []string) string {
 	var parts []string
-	switch n := use.Conversations; {
-	case n == 1:
-		parts = append(parts, "1 conversation carries it")
-	case n > 1:
-		parts = append(parts, fmt.Sprintf("%d conversations carry it", n))
+	if n := use.Conversations; n > 0 {
+		parts = append(parts, w.t("admin.categories.in_use.conversations", "count", n))
 	}
-	switch n := use.Children; {
-	case n == 1:
-		parts = append(parts, "it has 1 sub-category")
-	case n > 1:
-		parts = append(parts, fmt.Sprintf("it has %d sub-categories", n))
+	if n := use.Children; n > 0 {
+		parts = append(parts, w.t("admin.categories.in_use.children", "count", n))
 	}
 	if len(rules) > 0 {
 		q := make([]string, len(rules))
 		for i, n := range rules {
 			q[i] = "“" + n + "”"
 		}
-		if len(q) == 1 {
-			parts = append(parts, "the routing rule "+q[0]+" sets it")
-		} else {
-			parts = append(parts, "the routing rules "+strings.Join(q, ", ")+" set it")
-		}
+		parts = append(parts, w.t("admin.categories.in_use.rules", "count", len(q), "names", strings.Join(q, ", ")))
 	}
 	if len(parts) == 0 {
-		parts = append(parts, "something still uses it")
+		parts = append(parts, w.t("admin.categories.in_use.something"))
 	}
-	return head + ": " + strings.Join(parts, "; ") + ". Archive it instead: it stays where it is used and is offered no more."
+	return w.t("admin.categories.archive_instead", "head", head, "uses", strings.Join(parts, "; "))
 }

@@ -46,8 +46,8 @@ type fieldView struct {
 
 // inboxNotices are the edit page's messages after a change, by the key the redirect carries.
 var inboxNotices = map[string]string{
-	"created": "Inbox added.", "updated": "Inbox saved.", "disabled": "Inbox disabled: it takes in nothing new until enabled.",
-	"enabled": "Inbox enabled.",
+	"created": "notice.inbox.created", "updated": "notice.inbox.updated", "disabled": "notice.inbox.disabled",
+	"enabled": "notice.inbox.enabled",
 }
 
 // adminInboxRoutes mounts the inbox forms; the list, GET /admin/inboxes, is with the other
@@ -95,7 +95,7 @@ func (s *Server) inboxKinds() []inbox.Channel {
 func (s *Server) newInboxForm(w http.ResponseWriter, r *http.Request) error {
 	kind, a, err := s.inboxKind(r.URL.Query().Get("kind"))
 	if err != nil {
-		return badRequest(userMessage(err))
+		return badRequest(userMessage(s.words(r), err))
 	}
 	v := inboxFormView{Kind: kind}
 	if a != nil {
@@ -116,7 +116,7 @@ func (s *Server) editInboxForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderInboxForm(w, r, http.StatusOK, v, inboxNotices[r.URL.Query().Get("saved")], "")
+	return s.renderInboxForm(w, r, http.StatusOK, v, s.words(r).t(inboxNotices[r.URL.Query().Get("saved")]), "")
 }
 
 // editedInbox loads the inbox of the path and its admin (nil for the API channel). A kind
@@ -175,11 +175,11 @@ func (s *Server) renderInboxForm(w http.ResponseWriter, r *http.Request, status 
 			}
 		}
 	}
-	title := "Add " + channelName(v.Kind) + " inbox"
+	title := s.words(r).t("admin.inbox.add_title", "channel", s.words(r).channelName(v.Kind))
 	if v.Inbox.ID != 0 {
 		title = v.Inbox.Name
 	}
-	s.render(w, r, status, "admin_inbox", page{Title: "Inboxes", Agent: agentFrom(r.Context()), Nav: "admin",
+	s.render(w, r, status, "admin_inbox", page{Title: s.words(r).t("title.inboxes"), Agent: agentFrom(r.Context()), Nav: "admin",
 		Notice: notice, Error: errMsg, Body: map[string]any{"Form": v, "Heading": title}})
 	return nil
 }
@@ -227,7 +227,7 @@ func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	kind, a, err := s.inboxKind(r.PostForm.Get("kind"))
 	if err != nil {
-		return badRequest(userMessage(err))
+		return badRequest(userMessage(s.words(r), err))
 	}
 	f, v, err := s.submittedForm(r, kind, a, nil)
 	if err != nil {
@@ -259,7 +259,7 @@ func (s *Server) createInbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	nv.Once = built.Once
-	return s.renderInboxForm(w, r, http.StatusCreated, nv, inboxNotices["created"], "")
+	return s.renderInboxForm(w, r, http.StatusCreated, nv, s.words(r).t(inboxNotices["created"]), "")
 }
 
 // updateInbox is POST /admin/inboxes/{id}: the edit form. A secret left blank keeps the saved
@@ -309,7 +309,7 @@ func (s *Server) updateInbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	nv.Once = built.Once
-	return s.renderInboxForm(w, r, http.StatusOK, nv, "Inbox saved with a new identity secret.", "")
+	return s.renderInboxForm(w, r, http.StatusOK, nv, s.words(r).t("notice.inbox.new_secret"), "")
 }
 
 // changedFields names what the form changes of in: the name, the team, the fields whose
@@ -355,10 +355,10 @@ func changedFields(in inbox.Inbox, a channels.InboxAdmin, f channels.Form, setti
 func (s *Server) refuseInboxForm(w http.ResponseWriter, r *http.Request, v inboxFormView, err error) error {
 	var ve *inbox.ValidationError
 	status := http.StatusBadRequest
-	msg := ""
+	errMsg := ""
 	switch {
 	case errors.As(err, &ve):
-		msg = userMessage(ve)
+		errMsg = userMessage(s.words(r), ve)
 		switch ve.Field {
 		case "name":
 			v.NameError = ve.Reason
@@ -371,12 +371,12 @@ func (s *Server) refuseInboxForm(w http.ResponseWriter, r *http.Request, v inbox
 			}
 		}
 	case errors.Is(err, inbox.ErrConflict):
-		status, msg = http.StatusConflict, "Please check name: another "+channelName(v.Kind)+" inbox has it."
-		v.NameError = "another inbox has this name"
+		status, errMsg = http.StatusConflict, s.words(r).t("admin.inbox.name_taken", "channel", s.words(r).channelName(v.Kind))
+		v.NameError = s.words(r).t("admin.inbox.name_taken_short")
 	case errors.Is(err, inbox.ErrNoSecretKey):
-		status, msg = http.StatusConflict, "PARLEY_SECRET_KEY is not set on this server: it seals the inbox's credentials. Set it and restart."
+		status, errMsg = http.StatusConflict, s.words(r).t("admin.inbox.no_secret_key")
 	default:
 		return err
 	}
-	return s.renderInboxForm(w, r, status, v, "", msg)
+	return s.renderInboxForm(w, r, status, v, "", errMsg)
 }

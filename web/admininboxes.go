@@ -49,7 +49,7 @@ func (s *Server) adminInboxes(w http.ResponseWriter, r *http.Request) error {
 	for k := range s.admins {
 		editable[k] = true
 	}
-	s.render(w, r, http.StatusOK, "admin_inboxes", page{Title: "Inboxes", Agent: agentFrom(r.Context()), Nav: "admin",
+	s.render(w, r, http.StatusOK, "admin_inboxes", page{Title: s.words(r).t("title.inboxes"), Agent: agentFrom(r.Context()), Nav: "admin",
 		Body: map[string]any{"Inboxes": rows, "Teams": teamNames, "Kinds": s.inboxKinds(), "Editable": editable}})
 	return nil
 }

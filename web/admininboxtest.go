@@ -18,7 +18,7 @@ func (s *Server) testNewInbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	kind, a, err := s.inboxKind(r.PostForm.Get("kind"))
 	if err != nil {
-		return badRequest(userMessage(err))
+		return badRequest(userMessage(s.words(r), err))
 	}
 	return s.testConnection(w, r, kind, a, nil)
 }
@@ -48,10 +48,10 @@ func (s *Server) testConnection(w http.ResponseWriter, r *http.Request, kind inb
 		return s.refuseInboxForm(w, r, v, err)
 	}
 	v.Checks = tester.TestConnection(r.Context(), f)
-	notice, errMsg := "Connection test passed.", ""
+	notice, errMsg := s.words(r).t("notice.inbox.test_passed"), ""
 	for _, c := range v.Checks {
 		if !c.OK {
-			notice, errMsg = "", "Connection test failed: see below."
+			notice, errMsg = "", s.words(r).t("admin.inbox.test_failed")
 		}
 	}
 	return s.renderInboxForm(w, r, http.StatusOK, v, notice, errMsg)

@@ -58,9 +58,9 @@ func (s *Server) adminProblems(w http.ResponseWriter, r *http.Request) error {
 		if f.InboxID != nil {
 			row.Inbox = names[*f.InboxID]
 		}
-		row.Do = "Read the reason: when it is about the address or number, correct the contact and reply again; otherwise retry."
+		row.Do = s.words(r).t("admin.problems.do_read_reason")
 		if row.Credentials {
-			row.Do = "The provider refused the inbox's credentials: update them (add the inbox again with the new token or password), then retry."
+			row.Do = s.words(r).t("admin.problems.do_credentials")
 		}
 		v.Failed = append(v.Failed, row)
 	}
@@ -75,8 +75,8 @@ func (s *Server) adminProblems(w http.ResponseWriter, r *http.Request) error {
 			v.ByKind[string(p.Kind)] = append(v.ByKind[string(p.Kind)], p)
 		}
 	}
-	s.render(w, r, http.StatusOK, "admin_problems", page{Title: "Problems", Agent: agentFrom(ctx), Nav: "admin",
-		Notice: notices[r.URL.Query().Get("saved")], Body: v})
+	s.render(w, r, http.StatusOK, "admin_problems", page{Title: s.words(r).t("title.problems"), Agent: agentFrom(ctx), Nav: "admin",
+		Notice: s.words(r).t(notices[r.URL.Query().Get("saved")]), Body: v})
 	return nil
 }
 

@@ -71,7 +71,7 @@ func (s *Server) adminRules(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.AttrJSON = string(b)
-	s.render(w, r, http.StatusOK, "admin_rules", page{Title: "Routing rules", Agent: agentFrom(ctx), Nav: "admin", Body: v})
+	s.render(w, r, http.StatusOK, "admin_rules", page{Title: s.words(r).t("title.routing_rules"), Agent: agentFrom(ctx), Nav: "admin", Body: v})
 	return nil
 }
 

@@ -44,7 +44,7 @@ func (s *Server) sandboxRoutes(m *router, log SandboxLog) {
 			}
 			rows = append(rows, row)
 		}
-		s.render(w, r, http.StatusOK, "admin_sandbox", page{Title: "Sandbox", Agent: agentFrom(r.Context()), Nav: "admin", Body: rows})
+		s.render(w, r, http.StatusOK, "admin_sandbox", page{Title: s.words(r).t("title.sandbox"), Agent: agentFrom(r.Context()), Nav: "admin", Body: rows})
 		return nil
 	})
 }

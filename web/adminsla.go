@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -26,9 +25,20 @@ type slaView struct {
 // weekday is one row of the form's weekly hours: the key the API uses and the day's name.
 type weekday struct{ Key, Name string }
 
-// weekdays are the rows of the weekly hours, Monday first.
-var weekdays = []weekday{{"mon", "Monday"}, {"tue", "Tuesday"}, {"wed", "Wednesday"}, {"thu", "Thursday"},
-	{"fri", "Friday"}, {"sat", "Saturday"}, {"sun", "Sunday"}}
+// weekdayKeys are the days of the weekly hours, Monday first: the form's key, then the
+// catalogue's keys of the day's name and its short name.
+var weekdayKeys = [7][3]string{{"mon", "date.monday", "date.mon"}, {"tue", "date.tuesday", "date.tue"},
+	{"wed", "date.wednesday", "date.wed"}, {"thu", "date.thursday", "date.thu"}, {"fri", "date.friday", "date.fri"},
+	{"sat", "date.saturday", "date.sat"}, {"sun", "date.sunday", "date.sun"}}
+
+// weekdays are the rows of the weekly hours, Monday first, named in the language of w.
+func weekdays(w words) []weekday {
+	out := make([]weekday, len(weekdayKeys))
+	for i, d := range weekdayKeys {
+		out[i] = weekday{Key: d[0], Name: w.t(d[1])}
+	}
+	return out
+}
 
 // adminSLA is GET /admin/sla. Its script adds policies (POST /api/v1/sla/policies) and saves
 // the settings (PUT /api/v1/sla/settings), with the session and its cross-origin check.
@@ -46,7 +56,7 @@ func (s *Server) adminSLA(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := slaView{Policies: ps, Settings: set, Teams: teams, TeamNames: names, Priorities: priorities,
-		Days: weekdays, PolicyJSON: make(map[int64]string, len(ps))}
+		Days: weekdays(s.words(r)), PolicyJSON: make(map[int64]string, len(ps))}
 	for _, p := range ps {
 		b, err := json.Marshal(p)
 		if err != nil {
@@ -54,15 +64,15 @@ func (s *Server) adminSLA(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.PolicyJSON[p.ID] = string(b)
 	}
-	s.render(w, r, http.StatusOK, "admin_sla", page{Title: "SLA policies", Agent: agentFrom(r.Context()), Nav: "admin", Body: v})
+	s.render(w, r, http.StatusOK, "admin_sla", page{Title: s.words(r).t("title.sla_policies"), Agent: agentFrom(r.Context()), Nav: "admin", Body: v})
 	return nil
 }
 
 // calendarText describes a calendar on one line: its zone, then each open day with its hours
 // ("UTC: Mon 09:00-17:00; Tue 09:00-12:00, 13:00-17:00"), or around the clock, then holidays.
-func calendarText(c sla.Calendar) string {
+func calendarText(w words, c sla.Calendar) string {
 	var days []string
-	for i, d := range weekdays {
+	for i, d := range weekdayKeys {
 		shifts := c.Week[(i+1)%7] // time.Weekday: Sunday is 0
 		if len(shifts) == 0 {
 			continue
@@ -71,17 +81,14 @@ func calendarText(c sla.Calendar) string {
 		for j, sh := range shifts {
 			hours[j] = sh.String()
 		}
-		days = append(days, d.Name[:3]+" "+strings.Join(hours, ", "))
+		days = append(days, w.t(d[2])+" "+strings.Join(hours, ", "))
 	}
-	week := "around the clock"
+	week := w.t("admin.sla.around_the_clock")
 	if len(days) > 0 {
 		week = strings.Join(days, "; ")
 	}
-	out := c.Zone.String() + ": " + week
-	if n := len(c.Holidays); n == 1 {
-		out += "; 1 holiday"
-	} else if n > 1 {
-		out += fmt.Sprintf("; %d holidays", n)
+	if n := len(c.Holidays); n > 0 {
+		return w.t("admin.sla.calendar_holidays", "zone", c.Zone.String(), "week", week, "count", n)
 	}
-	return out
+	return w.t("admin.sla.calendar", "zone", c.Zone.String(), "week", week)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -30,9 +31,9 @@ func (s *Server) renameTeam(w http.ResponseWriter, r *http.Request) error {
 	})
 	switch {
 	case errors.Is(err, inbox.ErrConflict):
-		return s.renderTeams(w, r, http.StatusConflict, fmt.Sprintf("Another team is already called %q.", strings.TrimSpace(name)))
+		return s.renderTeams(w, r, http.StatusConflict, s.words(r).t("admin.teams.name_taken", "name", strconv.Quote(strings.TrimSpace(name))))
 	case errors.Is(err, inbox.ErrInvalid):
-		return s.renderTeams(w, r, http.StatusBadRequest, "Please give the team a name.")
+		return s.renderTeams(w, r, http.StatusBadRequest, s.words(r).t("admin.teams.give_name"))
 	case err != nil:
 		return err
 	}
@@ -61,7 +62,7 @@ func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return inbox.AuditRecord{}, err
 		}
-		if refusal = teamInUse(use, wf); refusal != "" {
+		if refusal = teamInUse(s.words(r), use, wf); refusal != "" {
 			return inbox.AuditRecord{}, fmt.Errorf("web: team %d: %w", id, inbox.ErrConflict)
 		}
 		t, err := s.store.DeleteTeamTx(ctx, tx, id)
@@ -70,9 +71,9 @@ func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request) error {
 	})
 	if errors.Is(err, inbox.ErrConflict) {
 		if refusal == "" { // a rule named the team between the check and the delete
-			refusal = "A routing rule still sends conversations to this team."
+			refusal = s.words(r).t("admin.teams.rule_still_sends")
 		}
-		return s.renderTeams(w, r, http.StatusConflict, "This team cannot be deleted yet. "+refusal)
+		return s.renderTeams(w, r, http.StatusConflict, s.words(r).t("admin.teams.cannot_delete", "reason", refusal))
 	}
 	if err != nil {
 		return err
@@ -82,15 +83,12 @@ func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request) error {
 }
 
 // teamInUse says in plain words what still uses a team, or "" when nothing does.
-func teamInUse(u inbox.TeamUse, wf workflow.TeamUses) string {
+func teamInUse(w words, u inbox.TeamUse, wf workflow.TeamUses) string {
 	var parts []string
-	switch n := u.OpenConversations; {
-	case n == 1:
-		parts = append(parts, "1 conversation not yet closed is in its queue (move it to another team or close it)")
-	case n > 1:
-		parts = append(parts, fmt.Sprintf("%d conversations not yet closed are in its queue (move them to another team or close them)", n))
+	if n := u.OpenConversations; n > 0 {
+		parts = append(parts, w.t("admin.teams.in_use.conversations", "count", n))
 	}
-	named := func(one, many string, names []string) {
+	named := func(key string, names []string) {
 		if len(names) == 0 {
 			return
 		}
@@ -98,17 +96,13 @@ func teamInUse(u inbox.TeamUse, wf workflow.TeamUses) string {
 		for i, n := range names {
 			q[i] = "“" + n + "”"
 		}
-		kind := one
-		if len(names) > 1 {
-			kind = many
-		}
-		parts = append(parts, kind+" "+strings.Join(q, ", "))
+		parts = append(parts, w.t(key, "count", len(names), "names", strings.Join(q, ", ")))
 	}
-	named("the inbox", "the inboxes", u.Inboxes)
-	named("the routing rule", "the routing rules", wf.Rules)
-	named("the SLA policy", "the SLA policies", wf.Policies)
+	named("admin.teams.in_use.inboxes", u.Inboxes)
+	named("admin.teams.in_use.rules", wf.Rules)
+	named("admin.teams.in_use.policies", wf.Policies)
 	if len(parts) == 0 {
 		return ""
 	}
-	return "Still using it: " + strings.Join(parts, "; ") + "."
+	return w.t("admin.teams.in_use", "uses", strings.Join(parts, "; "))
 }

@@ -41,8 +41,8 @@ func (s *Server) renderTeams(w http.ResponseWriter, r *http.Request, status int,
 	for i, t := range teams {
 		rows[i] = teamRow{Team: t, Others: nonMembers(agents, t.Members)}
 	}
-	s.render(w, r, status, "admin_teams", page{Title: "Teams", Agent: agentFrom(r.Context()), Nav: "admin",
-		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: teamsView{Teams: rows, Agents: agents, Names: names}})
+	s.render(w, r, status, "admin_teams", page{Title: s.words(r).t("title.teams"), Agent: agentFrom(r.Context()), Nav: "admin",
+		Notice: s.words(r).t(notices[r.URL.Query().Get("saved")]), Error: errMsg, Body: teamsView{Teams: rows, Agents: agents, Names: names}})
 	return nil
 }
 
@@ -72,7 +72,7 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"action": "created", "name": t.Name}), err
 	})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderTeams(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderTeams(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err

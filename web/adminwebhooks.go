@@ -40,12 +40,12 @@ func (s *Server) adminWebhookRoutes(m *router) {
 
 // adminWebhooks is GET /admin/webhooks.
 func (s *Server) adminWebhooks(w http.ResponseWriter, r *http.Request) error {
-	return s.renderWebhooks(w, r, http.StatusOK, webhookNotices[r.URL.Query().Get("saved")], "", "")
+	return s.renderWebhooks(w, r, http.StatusOK, s.words(r).t(webhookNotices[r.URL.Query().Get("saved")]), "", "")
 }
 
 // webhookNotices are the page's messages after a change, by the key the redirect carries.
 var webhookNotices = map[string]string{
-	"enabled": "Endpoint updated.", "saved": "Endpoint saved.", "deleted": "Endpoint deleted.", "redelivered": "Delivery queued again.",
+	"enabled": "notice.webhooks.enabled", "saved": "notice.webhooks.saved", "deleted": "notice.webhooks.deleted", "redelivered": "notice.webhooks.redelivered",
 }
 
 func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, notice, errMsg, secret string) error {
@@ -65,7 +65,7 @@ func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status i
 		}
 		v.Endpoints = append(v.Endpoints, endpointView{Endpoint: e, Deliveries: ds, Subscribed: sub})
 	}
-	s.render(w, r, status, "admin_webhooks", page{Title: "Webhooks", Agent: agentFrom(r.Context()), Nav: "admin",
+	s.render(w, r, status, "admin_webhooks", page{Title: s.words(r).t("title.webhooks"), Agent: agentFrom(r.Context()), Nav: "admin",
 		Notice: notice, Error: errMsg, Body: v})
 	return nil
 }
@@ -83,12 +83,12 @@ func (s *Server) addWebhook(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, secret, err := s.hooks.Create(r.Context(), auditActorOf(r), in)
 	if errors.Is(err, inbox.ErrInvalid) {
-		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(err), "")
+		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(s.words(r), err), "")
 	}
 	if err != nil {
 		return err
 	}
-	return s.renderWebhooks(w, r, http.StatusCreated, "Endpoint added.", "", secret)
+	return s.renderWebhooks(w, r, http.StatusCreated, s.words(r).t("notice.webhooks.added"), "", secret)
 }
 
 // editWebhook is POST /admin/webhooks/{id}: url, events, description, and a new secret when one
@@ -108,7 +108,7 @@ func (s *Server) editWebhook(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.hooks.Update(r.Context(), auditActorOf(r), id, in)
 	if errors.Is(err, inbox.ErrInvalid) {
-		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(err), "")
+		return s.renderWebhooks(w, r, http.StatusBadRequest, "", userMessage(s.words(r), err), "")
 	}
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func (s *Server) redeliverWebhook(w http.ResponseWriter, r *http.Request) error 
 	}
 	_, err = s.hooks.Redeliver(r.Context(), auditActorOf(r), id)
 	if errors.Is(err, inbox.ErrConflict) {
-		return s.renderWebhooks(w, r, http.StatusConflict, "", "Enable the endpoint before redelivering to it.", "")
+		return s.renderWebhooks(w, r, http.StatusConflict, "", s.words(r).t("admin.webhooks.enable_first"), "")
 	}
 	if err != nil {
 		return err

@@ -13,20 +13,18 @@ import (
 )
 
 // deleteAttributeDef deletes the definition of attribute key of object and its values, audited;
-// one a routing rule tests is refused (ErrConflict) with a message naming the rules.
-func (s *Server) deleteAttributeDef(r *http.Request, object, key string) (refusal string, err error) {
+// one a routing rule tests is refused (ErrConflict) with the names of the rules.
+func (s *Server) deleteAttributeDef(r *http.Request, object, key string) (rules []string, err error) {
 	if object != inbox.AttrContact && object != inbox.AttrCompany {
-		return "", badRequest("object must be contact or company")
+		return nil, badRequest("object must be contact or company")
 	}
 	err = s.store.Audited(r.Context(), func(tx pgx.Tx) (inbox.AuditRecord, error) {
 		if object == inbox.AttrContact {
-			rules, err := workflow.AttributeRulesTx(r.Context(), tx, key)
-			if err != nil {
+			var err error
+			if rules, err = workflow.AttributeRulesTx(r.Context(), tx, key); err != nil {
 				return inbox.AuditRecord{}, err
 			}
 			if len(rules) > 0 {
-				refusal = fmt.Sprintf("The field “%s” cannot be deleted: the routing rules %s test it. Change those rules first.",
-					key, strings.Join(rules, ", "))
 				return inbox.AuditRecord{}, fmt.Errorf("attribute %s is tested by rules: %w", key, inbox.ErrConflict)
 			}
 		}
@@ -34,7 +32,7 @@ func (s *Server) deleteAttributeDef(r *http.Request, object, key string) (refusa
 		return auditActorOf(r).Record(inbox.AuditSettingsChanged, inbox.AuditTarget("attribute", d.ID),
 			map[string]any{"action": "deleted", "object": object, "key": key, "values": values}), err
 	})
-	return refusal, err
+	return rules, err
 }
 
 // deleteAttributeForm is POST /admin/attributes/delete (object, key).
@@ -42,9 +40,11 @@ func (s *Server) deleteAttributeForm(w http.ResponseWriter, r *http.Request) err
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	refusal, err := s.deleteAttributeDef(r, r.PostForm.Get("object"), r.PostForm.Get("key"))
+	key := r.PostForm.Get("key")
+	rules, err := s.deleteAttributeDef(r, r.PostForm.Get("object"), key)
 	if errors.Is(err, inbox.ErrConflict) {
-		return s.renderAttributes(w, r, http.StatusConflict, refusal)
+		return s.renderAttributes(w, r, http.StatusConflict, s.words(r).t("admin.attributes.tested_by_rules",
+			"field", key, "rules", strings.Join(rules, ", ")))
 	}
 	if err != nil {
 		return err
@@ -56,9 +56,13 @@ func (s *Server) deleteAttributeForm(w http.ResponseWriter, r *http.Request) err
 // deleteAttribute is DELETE /api/v1/attributes/{object}/{key}: 204; 409 naming the rules that
 // test it; 404 for an unknown one.
 func (s *Server) deleteAttribute(w http.ResponseWriter, r *http.Request) error {
-	refusal, err := s.deleteAttributeDef(r, r.PathValue("object"), r.PathValue("key"))
+	key := r.PathValue("key")
+	rules, err := s.deleteAttributeDef(r, r.PathValue("object"), key)
 	if errors.Is(err, inbox.ErrConflict) {
-		return fmt.Errorf("%s: %w", refusal, inbox.ErrConflict)
+		// The API's message stays English (machine-facing); the page's is the catalogue's.
+		apiMsg := fmt.Sprintf("The field “%s” cannot be deleted: the routing rules %s test it. Change those rules first.",
+			key, strings.Join(rules, ", "))
+		return fmt.Errorf("%s: %w", apiMsg, inbox.ErrConflict)
 	}
 	if err != nil {
 		return err

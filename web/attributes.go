@@ -34,9 +34,9 @@ func (s *Server) renderAttributes(w http.ResponseWriter, r *http.Request, status
 	if v.Companies, err = s.store.Companies(ctx, ""); err != nil {
 		return err
 	}
-	notice := map[string]string{"attribute": "Attribute saved.", "company": "Company saved.",
-		"deleted": "Field deleted, with its values."}[r.URL.Query().Get("saved")]
-	s.render(w, r, status, "admin_attributes", page{Title: "Contact fields", Agent: agentFrom(ctx), Nav: "admin",
+	notice := s.words(r).t(map[string]string{"attribute": "notice.attributes.attribute", "company": "notice.attributes.company",
+		"deleted": "notice.attributes.deleted"}[r.URL.Query().Get("saved")])
+	s.render(w, r, status, "admin_attributes", page{Title: s.words(r).t("title.contact_fields"), Agent: agentFrom(ctx), Nav: "admin",
 		Notice: notice, Error: errMsg, Body: v})
 	return nil
 }
@@ -66,7 +66,7 @@ func (s *Server) saveAttributeForm(w http.ResponseWriter, r *http.Request) error
 		_, err = s.store.SaveAttributeDef(r.Context(), d, auditActorOf(r))
 	}
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderAttributes(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderAttributes(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err

@@ -76,7 +76,7 @@ func (p *registerPages) breachesPage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	v.registerLinks = linksFor("/sla/breaches", q, f.Cursor, page.Next)
-	p.s.render(w, r, http.StatusOK, "sla_breaches", registerPage(r, "SLA breaches", "breaches", v))
+	p.s.render(w, r, http.StatusOK, "sla_breaches", registerPage(r, p.s.words(r).t("title.sla_breaches"), "breaches", v))
 	return nil
 }
 
@@ -96,8 +96,8 @@ func (p *registerPages) breachesCSV(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	header := []string{"breach_id", "conversation_id", "link", "subject", "target", "policy", "team", "agent",
-		"due_at", "breached_at", "met_at", "overdue_minutes", "level"}
+	header := p.s.words(r).header("csv.breach_id", "csv.conversation_id", "csv.link", "csv.subject", "csv.target", "csv.policy", "csv.team", "csv.agent",
+		"csv.due_at", "csv.breached_at", "csv.met_at", "csv.overdue_minutes", "csv.level")
 	fetch := func(cursor string) ([]workflow.Breach, string, error) {
 		f.Cursor = cursor
 		page, err := p.s.sla.Breaches(r.Context(), f)

@@ -36,8 +36,8 @@ func (s *Server) renderCanned(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, "admin_canned", page{Title: "Canned responses", Agent: agentFrom(r.Context()), Nav: "admin",
-		Notice: notices[r.URL.Query().Get("saved")], Error: errMsg, Body: cannedView{List: list, Form: form}})
+	s.render(w, r, status, "admin_canned", page{Title: s.words(r).t("title.canned_responses"), Agent: agentFrom(r.Context()), Nav: "admin",
+		Notice: s.words(r).t(notices[r.URL.Query().Get("saved")]), Error: errMsg, Body: cannedView{List: list, Form: form}})
 	return nil
 }
 
@@ -64,7 +64,7 @@ func (s *Server) saveCanned(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"action": action, "shortcut": out.Shortcut}), err
 	})
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCanned(w, r, http.StatusBadRequest, c, existsMessage(err, "A canned response with this shortcut already exists."))
+		return s.renderCanned(w, r, http.StatusBadRequest, c, existsMessage(s.words(r), err, s.words(r).t("admin.canned.shortcut_exists")))
 	}
 	if err != nil {
 		return err
@@ -92,23 +92,23 @@ func (s *Server) deleteCanned(w http.ResponseWriter, r *http.Request) error {
 
 // userMessage is an input error as an admin reads it: the field in words (first_response is
 // "first response").
-func userMessage(err error) string {
+func userMessage(w words, err error) string {
 	var ve *inbox.ValidationError
 	if errors.As(err, &ve) {
-		return "Please check " + strings.ReplaceAll(ve.Field, "_", " ") + ": " + ve.Reason + "."
+		return w.t("form.please_check", "field", strings.ReplaceAll(ve.Field, "_", " "), "reason", ve.Reason)
 	}
 	if errors.Is(err, inbox.ErrConflict) {
-		return "That already exists."
+		return w.t("form.already_exists")
 	}
 	return err.Error()
 }
 
 // existsMessage is userMessage, with a conflict said as exists ("An agent with this email
 // already exists."), which names the field that must be unique.
-func existsMessage(err error, exists string) string {
+func existsMessage(w words, err error, exists string) string {
 	var ve *inbox.ValidationError
 	if errors.Is(err, inbox.ErrConflict) && !errors.As(err, &ve) {
 		return exists
 	}
-	return userMessage(err)
+	return userMessage(w, err)
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -40,22 +39,22 @@ func (s *Server) categoryPanelOf(ctx context.Context, c inbox.Conversation) (cat
 
 // describeCategory words the audit entries of a conversation's category and resolution code:
 // "Ann set the category to Delivery › Damaged", "Category set to Billing by routing".
-func describeCategory(kind, who string, system bool, d map[string]any) (string, bool) {
+func describeCategory(w words, kind, who string, system bool, d map[string]any) (string, bool) {
 	to, _ := d["to"].(string)
 	switch kind {
 	case "category":
 		if system && to != "" { // the system sets a category through a routing rule
-			return fmt.Sprintf("Category set to %s by routing", to), true
+			return w.t("timeline.category_routing", "category", to), true
 		}
 		if to == "" {
-			return who + " cleared the category", true
+			return w.t("timeline.category_cleared", "who", who), true
 		}
-		return fmt.Sprintf("%s set the category to %s", who, to), true
+		return w.t("timeline.category_set", "who", who, "category", to), true
 	case "resolution_code":
 		if to == "" {
-			return who + " cleared the resolution code", true
+			return w.t("timeline.code_cleared", "who", who), true
 		}
-		return fmt.Sprintf("%s set the resolution code to %s", who, to), true
+		return w.t("timeline.code_set", "who", who, "code", to), true
 	}
 	return "", false
 }

@@ -41,7 +41,7 @@ func (s *Server) renderCompanies(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, "companies", page{Title: "Companies", Agent: agentFrom(r.Context()), Nav: "contacts", Error: errMsg,
+	s.render(w, r, status, "companies", page{Title: s.words(r).t("title.companies"), Agent: agentFrom(r.Context()), Nav: "contacts", Error: errMsg,
 		Body: companiesView{Q: q, Companies: cs}})
 	return nil
 }
@@ -80,7 +80,7 @@ func (s *Server) createCompanyForm(w http.ResponseWriter, r *http.Request) error
 	}
 	c, err := s.store.SaveCompany(r.Context(), 0, companyForm(r.PostForm), auditActorOf(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCompanies(w, r, http.StatusBadRequest, userMessage(err))
+		return s.renderCompanies(w, r, http.StatusBadRequest, userMessage(s.words(r), err))
 	}
 	if err != nil {
 		return err
@@ -136,8 +136,8 @@ func (s *Server) renderCompany(w http.ResponseWriter, r *http.Request, id int64,
 		return err
 	}
 	v.Fields = attrFields(defs, c.Attributes)
-	notice := map[string]string{"company": "Saved."}[r.URL.Query().Get("saved")]
-	s.render(w, r, status, "company", page{Title: c.Name + " · Companies", Agent: agentFrom(ctx), Nav: "contacts",
+	notice := s.words(r).t(map[string]string{"company": "notice.company.company"}[r.URL.Query().Get("saved")])
+	s.render(w, r, status, "company", page{Title: s.words(r).t("title.company", "name", c.Name), Agent: agentFrom(ctx), Nav: "contacts",
 		Notice: notice, Error: errMsg, Body: v})
 	return nil
 }
@@ -153,7 +153,7 @@ func (s *Server) saveCompanyForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.store.SaveCompany(r.Context(), id, companyForm(r.PostForm), auditActorOf(r))
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderCompany(w, r, id, http.StatusBadRequest, "Not saved. "+userMessage(err))
+		return s.renderCompany(w, r, id, http.StatusBadRequest, s.words(r).t("company.not_saved", "reason", userMessage(s.words(r), err)))
 	}
 	if err != nil {
 		return err

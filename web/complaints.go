@@ -109,7 +109,7 @@ func (p *registerPages) complaintsPage(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	v.registerLinks = linksFor("/complaints", q, f.Cursor, page.Next)
-	p.s.render(w, r, http.StatusOK, "complaints", registerPage(r, "Complaint register", "complaints", v))
+	p.s.render(w, r, http.StatusOK, "complaints", registerPage(r, p.s.words(r).t("title.complaint_register"), "complaints", v))
 	return nil
 }
 
@@ -125,9 +125,9 @@ func (p *registerPages) complaintsCSV(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	header := []string{"conversation_id", "link", "subject", "customer", "category", "stage", "received_at", "age_hours",
-		"acknowledged_after_min", "in_progress_after_min", "resolved_after_min", "confirmed_at", "status", "priority", "team",
-		"assignee", "sla", "resolution_code", "csat"}
+	header := p.s.words(r).header("csv.conversation_id", "csv.link", "csv.subject", "csv.customer", "csv.category", "csv.stage", "csv.received_at", "csv.age_hours",
+		"csv.acknowledged_after_min", "csv.in_progress_after_min", "csv.resolved_after_min", "csv.confirmed_at", "csv.status", "csv.priority", "csv.team",
+		"csv.assignee", "csv.sla", "csv.resolution_code", "csv.csat")
 	fetch := func(cursor string) ([]workflow.Complaint, string, error) {
 		f.Cursor = cursor
 		page, err := p.s.sla.Complaints(r.Context(), f)

@@ -102,23 +102,24 @@ func (s *Server) importContactsForm(w http.ResponseWriter, r *http.Request) erro
 	}
 	confirm := r.PostFormValue("confirm") == "yes"
 	rep, err := s.store.ImportContacts(r.Context(), bytes.NewReader(data), !confirm, auditActorOf(r))
-	status, msg := http.StatusOK, ""
+	tr := s.words(r)
+	status, errMsg := http.StatusOK, ""
 	switch {
 	case err == nil && len(rep.Errors) > 0: // a preview with refused rows
-		status, msg = http.StatusUnprocessableEntity, "Nothing can be imported until the rows below are fixed."
+		status, errMsg = http.StatusUnprocessableEntity, tr.t("contacts.import.fix_rows_first")
 	case errors.Is(err, inbox.ErrInvalid) && len(rep.Errors) > 0:
-		status, msg = http.StatusUnprocessableEntity, "Nothing was imported: fix the rows below and upload the file again."
+		status, errMsg = http.StatusUnprocessableEntity, tr.t("contacts.import.nothing_fix_rows")
 	case errors.Is(err, inbox.ErrInvalid):
-		status, msg = http.StatusBadRequest, "Nothing was imported. "+userMessage(err)
+		status, errMsg = http.StatusBadRequest, tr.t("contacts.import.nothing_imported", "reason", userMessage(tr, err))
 	case err != nil:
 		return importError(err)
 	}
 	notice := ""
 	if confirm && err == nil {
-		notice = fmt.Sprintf("Imported: %d created, %d updated, %d merged.", rep.Created, rep.Updated, rep.Merged)
+		notice = s.words(r).t("notice.contacts.imported", "created", rep.Created, "updated", rep.Updated, "merged", rep.Merged)
 	}
-	s.render(w, r, status, "contacts_import", page{Title: "Import contacts", Agent: agentFrom(r.Context()), Nav: "contacts",
-		Notice: notice, Error: msg, Body: importView{ImportReport: rep, CSV: string(data)}})
+	s.render(w, r, status, "contacts_import", page{Title: s.words(r).t("title.import_contacts"), Agent: agentFrom(r.Context()), Nav: "contacts",
+		Notice: notice, Error: errMsg, Body: importView{ImportReport: rep, CSV: string(data)}})
 	return nil
 }
 

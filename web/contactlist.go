@@ -135,7 +135,7 @@ func (s *Server) contactsPage(w http.ResponseWriter, r *http.Request) error {
 		first.Del("cursor")
 		view.First = "/contacts?" + first.Encode()
 	}
-	s.render(w, r, http.StatusOK, "contacts", page{Title: "Contacts", Agent: agentFrom(r.Context()), Nav: "contacts", Body: view})
+	s.render(w, r, http.StatusOK, "contacts", page{Title: s.words(r).t("title.contacts"), Agent: agentFrom(r.Context()), Nav: "contacts", Body: view})
 	return nil
 }
 

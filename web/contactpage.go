@@ -103,9 +103,9 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, id int64,
 		}
 		v.Answers = answers.Answers
 	}
-	notice := map[string]string{"contact": "Saved.", "merge": "Merged. The merge is listed below; undo it there.",
-		"undo": "Merge undone.", "erased": "The customer's data was erased."}[r.URL.Query().Get("saved")]
-	s.render(w, r, status, "contact", page{Title: or(d.Contact.Name, "Unknown customer") + " · Contacts", Agent: agentFrom(ctx),
+	notice := s.words(r).t(map[string]string{"contact": "notice.contact.contact", "merge": "notice.contact.merge",
+		"undo": "notice.contact.undo", "erased": "notice.contact.erased"}[r.URL.Query().Get("saved")])
+	s.render(w, r, status, "contact", page{Title: s.words(r).t("title.contact", "name", or(d.Contact.Name, s.words(r).t("common.unknown_customer"))), Agent: agentFrom(ctx),
 		Nav: "contacts", Notice: notice, Error: errMsg, Body: v})
 	return nil
 }
@@ -168,7 +168,7 @@ func (s *Server) saveContactForm(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, inbox.ErrInvalid) && back == contactURL(id) {
 		var ve *inbox.ValidationError
 		errors.As(err, &ve)
-		return s.renderContact(w, r, id, http.StatusBadRequest, "Not saved: "+ve.Error())
+		return s.renderContact(w, r, id, http.StatusBadRequest, s.words(r).t("contact.not_saved", "reason", ve.Error()))
 	}
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) err
 	if err != nil {
 		return err
 	}
-	p := page{Title: "Inbox", Agent: v.agent, Nav: "inbox"}
+	p := page{Title: s.words(r).t("title.inbox"), Agent: v.agent, Nav: "inbox"}
 	view := inboxView{}
 	partial := r.URL.Query().Get("partial")
 	if partial != "parts" {
@@ -82,7 +82,7 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, id int64) err
 		if err := v.scope.MarkConversationNotificationsRead(r.Context(), id); err != nil {
 			return err
 		}
-		p.Title = cv.Conv.ContactName + " · Inbox"
+		p.Title = s.words(r).t("title.conversation", "name", cv.Conv.ContactName)
 	}
 	if partial == "" {
 		if view.Bulk, err = s.bulkBarOf(r.Context(), agents); err != nil {
@@ -128,7 +128,7 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 	if err != nil {
 		return convView{}, err
 	}
-	tn := timelineNames{agents: names, teams: make(map[int64]string, len(teams))}
+	tn := timelineNames{agents: names, teams: make(map[int64]string, len(teams)), w: s.words(r)}
 	for _, t := range teams {
 		tn.teams[t.ID] = t.Name
 	}

@@ -137,7 +137,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range rep.Channels {
 		v.Total += c.N
 	}
-	s.render(w, r, http.StatusOK, "dashboard", page{Title: "Dashboard", Agent: agentFrom(r.Context()), Nav: "dashboard", Body: v})
+	s.render(w, r, http.StatusOK, "dashboard", page{Title: s.words(r).t("title.dashboard"), Agent: agentFrom(r.Context()), Nav: "dashboard", Body: v})
 	return nil
 }
 

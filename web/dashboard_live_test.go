@@ -146,7 +146,7 @@ func TestDashboardLiveTiles(t *testing.T) {
 	if err := e.store.SetAvailability(ctx, carl.ID, "away"); err != nil {
 		t.Fatal(err)
 	}
-	waited := formatDuration(e.clock().Sub(start))
+	waited := englishWords().duration(e.clock().Sub(start))
 
 	st, body := sup.get(t, "/dashboard")
 	if st != http.StatusOK {

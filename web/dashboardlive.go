@@ -60,7 +60,7 @@ func (s *Server) liveOf(ctx context.Context, r *http.Request) (liveFigures, erro
 	}
 	if w := l.Longest; w != nil {
 		out.Longest = &longestWait{ConversationID: w.ConversationID, Subject: w.Subject, Since: w.Since.UTC(),
-			Wait: formatDuration(s.now().Sub(w.Since))}
+			Wait: s.words(r).duration(s.now().Sub(w.Since))}
 	}
 	return out, nil
 }

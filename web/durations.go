@@ -8,27 +8,9 @@ import (
 	"time"
 )
 
-// formatDuration is how every page shows a span of time: its two largest non-zero units of
-// days, hours, minutes and seconds ("45s", "15m", "2h", "2h 30m", "3d", "1d 4h"), the rest
-// dropped; nothing (zero or less) is "—".
-func formatDuration(d time.Duration) string {
-	if d.Round(time.Second) <= 0 {
-		return "—"
-	}
-	return durationWordsOf(d, 2)
-}
-
-// spreadDuration is a median or percentile of n durations as formatDuration writes it, except
-// that it shows "0s" rather than "—" once there is at least one value: a dash means no value.
-func spreadDuration(n int64, d time.Duration) string {
-	if n > 0 && d.Round(time.Second) <= 0 {
-		return "0s"
-	}
-	return formatDuration(d)
-}
-
 // durationInput is a duration as a form field shows it for editing: every non-zero unit, so
-// that parseDuration reads back the same span ("1d 4h 30m"), with "0" for none.
+// that parseDuration reads back the same span ("1d 4h 30m"), with "0" for none. It is a value
+// the server reads back, not words: its units are parseDuration's in every language.
 func durationInput(d time.Duration) string {
 	if d.Round(time.Second) <= 0 {
 		return "0"
@@ -52,11 +34,11 @@ func durationWordsOf(d time.Duration, max int) string {
 	return strings.Join(parts, " ")
 }
 
-// durationWords matches what formatDuration writes, spaces removed: days, hours, minutes and
+// durationWords matches what durationInput (and English pages) write, spaces removed: days, hours, minutes and
 // seconds, each optional, in that order.
 var durationWords = regexp.MustCompile(`^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$`)
 
-// parseDuration reads a span of time as formatDuration writes it ("1d 4h", "2h 30m", "0") or
+// parseDuration reads a span of time as durationInput writes it ("1d 4h", "2h 30m", "0") or
 // as Go writes it ("72h0m0s", "1.5h"). ok is false for anything else, and for a negative span.
 func parseDuration(v string) (time.Duration, bool) {
 	s := strings.ToLower(strings.Join(strings.Fields(v), ""))

@@ -8,6 +8,7 @@ import (
 // TestDurationWords shows spans in one format on every page and reads back what the forms show.
 func TestDurationWords(t *testing.T) {
 	t.Parallel()
+	en := englishWords()
 	for _, c := range []struct {
 		d          time.Duration
 		show, edit string
@@ -27,8 +28,8 @@ func TestDurationWords(t *testing.T) {
 		{59*time.Second + 600*time.Millisecond, "1m", "1m"},
 		{2*time.Hour + 5*time.Minute + 40*time.Second, "2h 5m", "2h 5m 40s"},
 	} {
-		if got := formatDuration(c.d); got != c.show {
-			t.Errorf("formatDuration(%v) = %q, want %q", c.d, got, c.show)
+		if got := en.duration(c.d); got != c.show {
+			t.Errorf("duration(%v) = %q, want %q", c.d, got, c.show)
 		}
 		if got := durationInput(c.d); got != c.edit {
 			t.Errorf("durationInput(%v) = %q, want %q", c.d, got, c.edit)
@@ -55,13 +56,35 @@ func TestDurationWords(t *testing.T) {
 
 // A median or p90 shows whenever there is at least one value, even a zero one; a dash means none.
 func TestSpreadDurationShowsAnyValue(t *testing.T) {
+	en := englishWords()
 	for _, c := range []struct {
 		n    int64
 		d    time.Duration
 		want string
 	}{{0, 0, "—"}, {1, 0, "0s"}, {3, 400 * time.Millisecond, "0s"}, {2, 90 * time.Second, "1m 30s"}, {0, time.Hour, "1h"}} {
-		if got := spreadDuration(c.n, c.d); got != c.want {
-			t.Errorf("spreadDuration(%d, %s) = %q, want %q", c.n, c.d, got, c.want)
+		if got := en.spread(c.n, c.d); got != c.want {
+			t.Errorf("spread(%d, %s) = %q, want %q", c.n, c.d, got, c.want)
 		}
+	}
+}
+
+// englishWords is the shipped catalogue's English, as a request without Accept-Language gets it.
+func englishWords() words { return mustCatalogs().words(fallbackLocale) }
+
+// An age is compact: "now", minutes, hours up to two days, days up to two weeks, then weeks.
+func TestAgoIsCompact(t *testing.T) {
+	en := englishWords()
+	for d, want := range map[time.Duration]string{30 * time.Second: "now", 5 * time.Minute: "5m", 3 * time.Hour: "3h",
+		47 * time.Hour: "47h", 50 * time.Hour: "2d", 15 * 24 * time.Hour: "2w"} {
+		if got := en.ago(d); got != want {
+			t.Errorf("ago(%v) = %q, want %q", d, got, want)
+		}
+	}
+	at := time.Date(2026, 12, 2, 17, 5, 0, 0, time.FixedZone("CET", 3600))
+	if got, want := en.clock(at), "Dec 2, 16:05 UTC"; got != want {
+		t.Errorf("clock = %q, want %q", got, want)
+	}
+	if got, want := en.day(at), "Dec 2"; got != want {
+		t.Errorf("day = %q, want %q", got, want)
 	}
 }

@@ -166,7 +166,7 @@ func (p *registerPages) feedbackPage(w http.ResponseWriter, r *http.Request) err
 	if f.Cursor != "" {
 		fv.Newest = "/feedback?" + without(q, "cursor").Encode()
 	}
-	p.s.render(w, r, http.StatusOK, "feedback", registerPage(r, "Feedback", "feedback", fv))
+	p.s.render(w, r, http.StatusOK, "feedback", registerPage(r, p.s.words(r).t("title.feedback"), "feedback", fv))
 	return nil
 }
 
@@ -196,8 +196,8 @@ func (p *registerPages) feedbackCSV(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	cw := p.csvStart(w, "feedback")
-	_ = cw.Write([]string{"answered_at", "score", "comment", "conversation_id", "link", "subject", "customer", "agent",
-		"category", "channel", "team", "followup"})
+	_ = cw.Write(p.s.words(r).header("csv.answered_at", "csv.score", "csv.comment", "csv.conversation_id", "csv.link", "csv.subject", "csv.customer", "csv.agent",
+		"csv.category", "csv.channel", "csv.team", "csv.followup"))
 	for {
 		for _, a := range page.Answers {
 			fu := ""

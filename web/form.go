@@ -29,14 +29,15 @@ func formID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// saved redirects to an admin page after a change, with a notice to show.
-func saved(w http.ResponseWriter, r *http.Request, to, notice string) {
-	http.Redirect(w, r, to+"?saved="+notice, http.StatusSeeOther)
+// saved redirects to an admin page after a change, with the key of a notice to show.
+func saved(w http.ResponseWriter, r *http.Request, to, key string) {
+	http.Redirect(w, r, to+"?saved="+key, http.StatusSeeOther)
 }
 
-// notices are the messages an admin page shows after a change, by the key saved gives it.
+// notices are the catalogue keys of the messages an admin page shows after a change, by the key
+// saved gives it.
 var notices = map[string]string{
-	"agent": "Agent added.", "role": "Role changed.", "team": "Team added.", "member": "Team members updated.", "queue": "Default queue updated.",
-	"renamed": "Team renamed.", "agent_saved": "Agent saved.", "team_deleted": "Team deleted.",
-	"canned": "Canned response saved.", "deleted": "Canned response deleted.", "retried": "The message is queued to be sent again.",
+	"agent": "notice.admin.agent", "role": "notice.admin.role", "team": "notice.admin.team", "member": "notice.admin.member", "queue": "notice.admin.queue",
+	"renamed": "notice.admin.renamed", "agent_saved": "notice.admin.agent_saved", "team_deleted": "notice.admin.team_deleted",
+	"canned": "notice.admin.canned", "deleted": "notice.admin.deleted", "retried": "notice.admin.retried",
 }

@@ -91,3 +91,44 @@ func TestTranslationsUseEnglishsParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestTheGoWordsCheckFindsWords proves the Go code's check can fail: each synthetic file hands a
+// page words of its own, or names a key the catalogue lacks, and the check names it with its
+// line; the files that take every word from the catalogue pass.
+func TestTheGoWordsCheckFindsWords(t *testing.T) {
+	keys := map[string]message{"title.inbox": {text: "Inbox"}, "notice.x.saved": {text: "Saved."}, "timeline.took": {text: "{who} took this"}}
+	const head = "package web\n\n"
+	for _, c := range []struct{ src, want string }{
+		{head + "func a(s *Server, r *http.Request) {\n\ts.render(w, r, 200, \"x\", page{Title: \"Agents\"})\n}", `x.go:4:39: "Agents" is shown`},
+		{head + "func a() page {\n\treturn page{Error: \"Not saved: \" + err.Error()}\n}", `"Not saved: " is shown`},
+		{head + "func a() page {\n\treturn page{Notice: fmt.Sprintf(\"Imported: %d created.\", n)}\n}", `"Imported: %d created." is shown`},
+		{head + "var fooNotices = map[string]string{\"saved\": \"Saved.\"}", `"Saved." is shown`},
+		{head + "func a() page {\n\treturn page{Notice: notices[r.URL.Query().Get(\"saved\")]}\n}", `notices holds catalogue keys`},
+		{head + "func a() {\n\tp := page{}\n\tp.Title = name + \" · Inbox\"\n}", `" · Inbox" is shown`},
+		{head + "func a() {\n\tnotice := \"Connection test passed.\"\n}", `"Connection test passed." is shown`},
+		{head + "func render(notice, errMsg string) {}\nfunc a() {\n\trender(\"\", \"Wrong code.\")\n}", `x.go:5:13: "Wrong code." is shown`},
+		{head + "func a(refuse func(status int, errMsg string)) {\n\trefuse(400, \"Wrong code.\")\n}", `"Wrong code." is shown`},
+		{head + "func a() {\n\trefuse := func(status int, reason, errMsg string) {}\n\trefuse(400, \"state\", \"Expired.\")\n}", `"Expired." is shown`},
+		{head + "func describe() (string, bool) {\n\treturn who + \" took this conversation\", false\n}", `" took this conversation" is shown`},
+		{head + "func a(w words) string {\n\treturn w.t(\"title.agents\")\n}", `key "title.agents" is not in web/i18n/en.json`},
+		{head + "func a(w words) page {\n\treturn page{Title: w.t(\"title.inbox\", \"name\", \"Ada's inbox\")}\n}", `"Ada's inbox" is shown`},
+		{head + "func a(w words) []string {\n\treturn w.header(\"title.inbox\", \"csv.nothing\")\n}", `key "csv.nothing" is not in`},
+		{head + "var monthKeys = [2]string{\"title.inbox\", \"date.jnu\"}", `key "date.jnu" is not in`},
+		{head + "func a(w words, k string) string {\n\treturn w.t(k + \".x\")\n}", `t's key must be a literal`},
+	} {
+		got := strings.Join(newGoWordsCheck(t, keys, map[string]string{"x.go": c.src}).run(), "\n")
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%s\nfound %q, want %q", c.src, got, c.want)
+		}
+	}
+	for _, src := range []string{
+		head + "func a(s *Server, r *http.Request) {\n\ts.render(w, r, 200, \"x\", page{Title: s.words(r).t(\"title.inbox\"), Nav: \"inbox\"})\n}",
+		head + "var fooNotices = map[string]string{\"saved\": \"notice.x.saved\"}\nfunc a() page {\n\treturn page{Notice: w.t(fooNotices[r.URL.Query().Get(\"saved\")])}\n}",
+		head + "func describe(w words) (string, bool) {\n\treturn w.t(\"timeline.took\", \"who\", \"Parley\"), false\n}",
+		head + "func a() {\n\tmsg := \"malformed form\"\n\tlog.Error(\"render\", \"page\", name)\n}",
+	} {
+		if got := newGoWordsCheck(t, keys, map[string]string{"x.go": src}).run(); len(got) > 0 {
+			t.Errorf("%s\nfound %q, want nothing", src, got)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,6 +31,14 @@ func withFrench(t *testing.T) *catalogs {
 		"js.bulk.selected":   map[string]string{"one": "{count} sélectionnée", "other": "{count} sélectionnées"},
 		"tokens.in_days":     map[string]string{"one": "dans {count} jour", "other": "dans {count} jours"},
 		"js.presence.typing": map[string]string{"one": "{names} écrit…", "other": "{names} écrivent…"},
+		// Words the Go code hands the pages: a title, a timeline event, a duration, a date.
+		"title.inbox":      "Boîte de réception",
+		"timeline.took":    "{who} a pris cette conversation",
+		"duration.minutes": "{count} min",
+		"date.clock":       "{day} {month} à {time} UTC",
+		"date.jan":         "janv.", "date.feb": "févr.", "date.mar": "mars", "date.apr": "avr.", "date.may": "mai",
+		"date.jun": "juin", "date.jul": "juil.", "date.aug": "août", "date.sep": "sept.", "date.oct": "oct.",
+		"date.nov": "nov.", "date.dec": "déc.",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +77,24 @@ func TestAPageIsRenderedInTheLanguageTheBrowserAsksFor(t *testing.T) {
 	anon := e.anonymous(t)
 	_, body = anon.do(t, http.MethodGet, "/login", "", "", "Accept-Language", "fr")
 	mustContain(t, "the sign-in page in French", body, `Se connecter`)
+
+	// The words Go code hands the page follow the language too: the title, a timeline event, an
+	// age and a date.
+	conv := e.customer(t, "fr-1", "lea@example.com", "Léa", "Colis", "Où est mon colis ?")
+	if _, err := e.store.Assign(context.Background(), conv.ConversationID, u.agent.ID, inbox.Actor{AgentID: u.agent.ID}); err != nil {
+		t.Fatal(err)
+	}
+	at := e.clock().UTC()
+	e.advance(5 * time.Minute)
+	fr := []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
+	_, body = u.do(t, http.MethodGet, "/inbox", "", "", "Accept-Language", "fr")
+	mustContain(t, "the French inbox's words from Go", body, `<title>Boîte de réception · Parley</title>`, `>5 min</time>`,
+		fmt.Sprintf(`title="%d %s à %s UTC"`, at.Day(), fr[at.Month()-1], at.Format("15:04")))
+	_, body = u.do(t, http.MethodGet, "/inbox/"+i64(conv.ConversationID), "", "", "Accept-Language", "fr")
+	mustContain(t, "the French timeline", body, "amelie a pris cette conversation")
+	_, body = u.get(t, "/inbox/"+i64(conv.ConversationID))
+	mustContain(t, "the English timeline", body, "<title>Léa · Inbox · Parley</title>", "amelie took this conversation")
+	mustNotContain(t, "the English timeline", body, "a pris cette conversation")
 }
 
 func TestLocaleForMatchesAcceptLanguage(t *testing.T) {
@@ -121,6 +149,18 @@ func TestTFillsParametersAndChoosesPluralForms(t *testing.T) {
 	}
 	if _, err := en("common.status", "count"); err == nil {
 		t.Error("an odd parameter list was accepted")
+	}
+	// Go code's words: a duration takes each unit from the language (English where it lacks one),
+	// a date its month's name.
+	frWords := cs.words("fr")
+	if got, want := frWords.duration(90*time.Minute), "1h 30 min"; got != want {
+		t.Errorf("a French duration: %q, want %q", got, want)
+	}
+	if got, want := frWords.clock(time.Date(2026, 2, 3, 9, 5, 0, 0, time.UTC)), "3 févr. à 09:05 UTC"; got != want {
+		t.Errorf("a French date: %q, want %q", got, want)
+	}
+	if got, want := frWords.t("no.such.key"), "no.such.key"; got != want {
+		t.Errorf("a key the catalogue lacks shows as %q, want itself", got)
 	}
 }
 

@@ -135,8 +135,8 @@ func (s *Server) renderMacros(w http.ResponseWriter, r *http.Request, status int
 		_, formable := formOf(m)
 		rows[i] = macroRow{Macro: m, Mine: !m.Shared, Editable: !m.Shared || admin, Formable: formable}
 	}
-	s.render(w, r, status, "macros", page{Title: "Macros", Agent: a, Nav: "inbox",
-		Notice: map[string]string{"macro": "Macro saved.", "deleted": "Macro deleted."}[r.URL.Query().Get("saved")], Error: errMsg,
+	s.render(w, r, status, "macros", page{Title: s.words(r).t("title.macros"), Agent: a, Nav: "inbox",
+		Notice: s.words(r).t(map[string]string{"macro": "notice.macros.macro", "deleted": "notice.macros.deleted"}[r.URL.Query().Get("saved")]), Error: errMsg,
 		Body: macrosView{List: rows, Form: form, Admin: admin, Placeholders: inbox.Placeholders, Teams: teams, Categories: cats,
 			Statuses:   []inbox.Status{inbox.StatusOpen, inbox.StatusPending, inbox.StatusResolved, inbox.StatusClosed},
 			Priorities: []inbox.Priority{inbox.PriorityLow, inbox.PriorityNormal, inbox.PriorityHigh, inbox.PriorityUrgent}}})
@@ -162,7 +162,7 @@ func (s *Server) saveMacroForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err := s.saveMacro(r, form.macro())
 	if errors.Is(err, inbox.ErrInvalid) || errors.Is(err, inbox.ErrConflict) {
-		return s.renderMacros(w, r, http.StatusBadRequest, form, existsMessage(err, "A macro with this name already exists."))
+		return s.renderMacros(w, r, http.StatusBadRequest, form, existsMessage(s.words(r), err, s.words(r).t("macros.name_exists")))
 	}
 	if err != nil {
 		return err

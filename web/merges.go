@@ -60,7 +60,7 @@ func (s *Server) mergePreviewPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "merge", page{Title: "Merge contacts", Agent: agentFrom(r.Context()), Nav: "contacts", Body: p})
+	s.render(w, r, http.StatusOK, "merge", page{Title: s.words(r).t("title.merge_contacts"), Agent: agentFrom(r.Context()), Nav: "contacts", Body: p})
 	return nil
 }
 

@@ -115,9 +115,9 @@ type notificationsPageView struct {
 
 // notifyNotices are what the centre says after a change.
 var notifyNotices = map[string]string{
-	"read":  "Marked as read.",
-	"all":   "Every notification is marked as read.",
-	"prefs": "Your notification preferences are saved.",
+	"read":  "notice.notifications.read",
+	"all":   "notice.notifications.all",
+	"prefs": "notice.notifications.prefs",
 }
 
 // notificationsPage is GET /notifications: the list (a page of 50, continued with cursor), mark
@@ -132,8 +132,8 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "notifications", page{Title: "Notifications", Agent: a, Nav: "notifications",
-		Notice: notifyNotices[r.URL.Query().Get("saved")], Body: notificationsPageView{notificationList: list, Mail: mail}})
+	s.render(w, r, http.StatusOK, "notifications", page{Title: s.words(r).t("title.notifications"), Agent: a, Nav: "notifications",
+		Notice: s.words(r).t(notifyNotices[r.URL.Query().Get("saved")]), Body: notificationsPageView{notificationList: list, Mail: mail}})
 	return nil
 }
 

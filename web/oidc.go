@@ -107,7 +107,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) {
 	conf, _, err := o.client(r.Context(), r)
 	if err != nil {
 		s.log.Error("sso", "err", err)
-		s.renderLogin(w, r, http.StatusBadGateway, loginView{Next: "/inbox"}, "The single sign-on provider cannot be reached. Try again later, or sign in with your password.")
+		s.renderLogin(w, r, http.StatusBadGateway, loginView{Next: "/inbox"}, s.words(r).t("signin.sso_unreachable"))
 		return
 	}
 	state, err1 := randomString(32)
@@ -157,21 +157,22 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	ip := clientIP(r)
 	q := r.URL.Query()
-	refuse := func(status int, reason, msg, email string) {
+	tr := s.words(r)
+	refuse := func(status int, reason, errMsg, email string) {
 		s.audit(r, inbox.AuditRecord{Kind: inbox.AuditSignInFailed, Actor: email, SourceIP: ip,
 			Data: map[string]any{"method": "sso", "reason": reason}})
-		s.renderLogin(w, r, status, loginView{Next: "/inbox"}, msg)
+		s.renderLogin(w, r, status, loginView{Next: "/inbox"}, errMsg)
 	}
 	state := q.Get("state")
 	c, err := r.Cookie(ssoCookie)
 	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
-		refuse(http.StatusBadRequest, "state", "This single sign-on answer does not belong to a sign-in this browser started. Please try again.", "")
+		refuse(http.StatusBadRequest, "state", tr.t("signin.sso_foreign_state"), "")
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: ssoCookie, Path: "/login/sso", MaxAge: -1, HttpOnly: true})
 	login, err := s.store.TakeOIDCLogin(r.Context(), state)
 	if errors.Is(err, inbox.ErrNotFound) {
-		refuse(http.StatusBadRequest, "state", "This single sign-on request expired or was already used. Please try again.", "")
+		refuse(http.StatusBadRequest, "state", tr.t("signin.sso_expired"), "")
 		return
 	}
 	if err != nil {
@@ -179,24 +180,24 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		refuse(http.StatusUnauthorized, "provider: "+inbox.CutRunes(e, 100), "The single sign-on provider refused the sign-in: "+inbox.CutRunes(q.Get("error_description")+" ("+e+")", 300), "")
+		refuse(http.StatusUnauthorized, "provider: "+inbox.CutRunes(e, 100), tr.t("signin.sso_provider_refused", "detail", inbox.CutRunes(q.Get("error_description")+" ("+e+")", 300)), "")
 		return
 	}
 	claims, err := s.ssoIdentity(r, o, q.Get("code"), login)
 	if err != nil {
 		s.log.Warn("sso refused", "err", err)
-		refuse(http.StatusUnauthorized, "token", "Single sign-on failed: the provider's answer could not be verified.", "")
+		refuse(http.StatusUnauthorized, "token", tr.t("signin.sso_unverified_answer"), "")
 		return
 	}
 	email := strings.ToLower(strings.TrimSpace(claims.Email))
 	if email == "" || !claims.verified() {
-		refuse(http.StatusForbidden, "unverified email", "Your single sign-on account has no verified email address, so it cannot sign in to Parley.", email)
+		refuse(http.StatusForbidden, "unverified email", tr.t("signin.sso_no_verified_email"), email)
 		return
 	}
 	a, err := s.store.AgentByEmail(r.Context(), email)
 	if errors.Is(err, inbox.ErrNotFound) {
 		if o.cfg.JITRole == "" {
-			refuse(http.StatusForbidden, "unknown email", "No Parley agent has the email "+email+". Ask an administrator to add you.", email)
+			refuse(http.StatusForbidden, "unknown email", tr.t("signin.sso_unknown_email", "email", email), email)
 			return
 		}
 		a, err = s.createJITAgent(r, o.cfg.JITRole, email, claims.Name, ip)
@@ -206,7 +207,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !a.Active {
-		refuse(http.StatusForbidden, "deactivated", "Your Parley account is deactivated. Ask an administrator.", email)
+		refuse(http.StatusForbidden, "deactivated", tr.t("signin.sso_deactivated"), email)
 		return
 	}
 	s.afterFirstFactor(w, r, a, login.Next, "sso", ip)

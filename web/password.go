@@ -29,18 +29,18 @@ func (s *Server) passwordRoutes(m *router) {
 
 // passwordNotices are the messages the settings page shows after a change.
 var passwordNotices = map[string]string{
-	"password": "Your password is changed.",
-	"sessions": "Every other session is signed out.",
+	"password": "notice.password.password",
+	"sessions": "notice.password.sessions",
 }
 
 // passwordPage is GET /settings/password.
 func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) error {
-	s.renderPassword(w, r, http.StatusOK, passwordNotices[r.URL.Query().Get("saved")], "")
+	s.renderPassword(w, r, http.StatusOK, s.words(r).t(passwordNotices[r.URL.Query().Get("saved")]), "")
 	return nil
 }
 
 func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status int, notice, errMsg string) {
-	s.render(w, r, status, "password", page{Title: "Password and sessions", Agent: agentFrom(r.Context()), Nav: "settings",
+	s.render(w, r, status, "password", page{Title: s.words(r).t("title.password_and_sessions"), Agent: agentFrom(r.Context()), Nav: "settings",
 		Notice: notice, Error: errMsg, Body: passwordPolicy()})
 }
 
@@ -53,7 +53,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	next := f.Get("new")
 	if next != f.Get("confirm") {
-		s.renderPassword(w, r, http.StatusBadRequest, "", "The new password and its repetition differ.")
+		s.renderPassword(w, r, http.StatusBadRequest, "", s.words(r).t("signin.repetition_differs"))
 		return nil
 	}
 	// A stolen session must not guess the password: wrong ones are throttled like sign-ins.
@@ -65,10 +65,10 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.Is(err, inbox.ErrWrongPassword):
 		th.fail(a.Email, ip)
-		s.renderPassword(w, r, http.StatusBadRequest, "", "The current password is wrong.")
+		s.renderPassword(w, r, http.StatusBadRequest, "", s.words(r).t("settings.password_wrong"))
 		return nil
 	case errors.Is(err, inbox.ErrInvalid):
-		s.renderPassword(w, r, http.StatusBadRequest, "", userMessage(err))
+		s.renderPassword(w, r, http.StatusBadRequest, "", userMessage(s.words(r), err))
 		return nil
 	case err != nil:
 		return err

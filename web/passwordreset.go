@@ -59,7 +59,7 @@ func (p *resetPages) forgotForm(w http.ResponseWriter, r *http.Request) {
 		p.s.renderError(w, r, inbox.Agent{}, inbox.ErrNotFound)
 		return
 	}
-	p.s.render(w, r, http.StatusOK, "password_forgot", page{Title: "Forgot password", Body: forgotView{}})
+	p.s.render(w, r, http.StatusOK, "password_forgot", page{Title: p.s.words(r).t("title.forgot_password"), Body: forgotView{}})
 }
 
 // forgot is POST /forgot: the answer is the same whether an agent has the address or not; when
@@ -76,15 +76,15 @@ func (p *resetPages) forgot(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
 	if email == "" || len(email) > 320 || !strings.Contains(email, "@") {
-		s.render(w, r, http.StatusBadRequest, "password_forgot", page{Title: "Forgot password",
-			Error: "Please give the email address you sign in with.", Body: forgotView{Email: email}})
+		s.render(w, r, http.StatusBadRequest, "password_forgot", page{Title: s.words(r).t("title.forgot_password"),
+			Error: s.words(r).t("signin.give_email"), Body: forgotView{Email: email}})
 		return
 	}
 	ip := clientIP(r)
 	if wait := max(p.emailLimit.wait("email:"+email), p.ipLimit.wait("ip:"+ip)); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		s.render(w, r, http.StatusTooManyRequests, "password_forgot", page{Title: "Forgot password",
-			Error: "Too many requests. Try again in " + formatDuration(wait) + ".", Body: forgotView{Email: email}})
+		s.render(w, r, http.StatusTooManyRequests, "password_forgot", page{Title: s.words(r).t("title.forgot_password"),
+			Error: s.words(r).t("signin.too_many_requests", "wait", s.words(r).duration(wait)), Body: forgotView{Email: email}})
 		return
 	}
 	p.emailLimit.fail("email:" + email)
@@ -93,7 +93,7 @@ func (p *resetPages) forgot(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, inbox.Agent{}, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "password_forgot", page{Title: "Forgot password", Body: forgotView{Email: email, Sent: true}})
+	s.render(w, r, http.StatusOK, "password_forgot", page{Title: s.words(r).t("title.forgot_password"), Body: forgotView{Email: email, Sent: true}})
 }
 
 // resetForm is GET /reset/{token}: the new-password form, or why the link no longer works.
@@ -119,13 +119,13 @@ func (p *resetPages) reset(w http.ResponseWriter, r *http.Request) {
 	view := resetView{Token: token}
 	next := r.PostForm.Get("new")
 	if next != r.PostForm.Get("confirm") {
-		p.renderReset(w, r, http.StatusBadRequest, view, "The new password and its repetition differ.")
+		p.renderReset(w, r, http.StatusBadRequest, view, p.s.words(r).t("signin.repetition_differs"))
 		return
 	}
 	a, err := s.store.ResetPassword(r.Context(), token, next, clientIP(r))
 	switch {
 	case errors.Is(err, inbox.ErrInvalid):
-		p.renderReset(w, r, http.StatusBadRequest, view, userMessage(err))
+		p.renderReset(w, r, http.StatusBadRequest, view, userMessage(s.words(r), err))
 		return
 	case err != nil:
 		p.linkError(w, r, err)
@@ -138,7 +138,7 @@ func (p *resetPages) reset(w http.ResponseWriter, r *http.Request) {
 
 func (p *resetPages) renderReset(w http.ResponseWriter, r *http.Request, status int, v resetView, errMsg string) {
 	v.passwordView = passwordPolicy()
-	p.s.render(w, r, status, "password_reset", page{Title: "Choose a new password", Error: errMsg, Body: v})
+	p.s.render(w, r, status, "password_reset", page{Title: p.s.words(r).t("title.choose_a_new_password"), Error: errMsg, Body: v})
 }
 
 // linkError answers a dead link with 404 and the way to ask for a new one.
@@ -147,8 +147,8 @@ func (p *resetPages) linkError(w http.ResponseWriter, r *http.Request, err error
 		p.s.renderError(w, r, inbox.Agent{}, err)
 		return
 	}
-	p.s.render(w, r, http.StatusNotFound, "password_reset", page{Title: "Link not valid",
-		Error: "This link is invalid, expired or already used. Ask for a new one below.", Body: resetView{}})
+	p.s.render(w, r, http.StatusNotFound, "password_reset", page{Title: p.s.words(r).t("title.link_not_valid"),
+		Error: p.s.words(r).t("signin.link_not_valid"), Body: resetView{}})
 }
 
 // publicForm reads the small form of a page open to anyone (no session) and refuses one posted

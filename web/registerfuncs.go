@@ -3,13 +3,11 @@ package web
 import (
 	"html/template"
 	"time"
-
-	"github.com/parleyhq/parley/workflow"
 )
 
 // registerFuncs are the template functions of the complaint register and the breach log (the
 // names of their values in words are localNames', in web/i18nnames.go).
-func registerFuncs() template.FuncMap {
+func registerFuncs(w words) template.FuncMap {
 	return template.FuncMap{
 		"ms": func(v any) string {
 			var n int64
@@ -23,15 +21,9 @@ func registerFuncs() template.FuncMap {
 				n = *x
 			}
 			if n < 1000 {
-				return "0s"
+				return w.t("duration.seconds", "count", 0)
 			}
-			return formatDuration(time.Duration(n) * time.Millisecond)
+			return w.duration(time.Duration(n) * time.Millisecond)
 		},
 	}
-}
-
-// outcomeName is a follow-up's outcome in words.
-func outcomeName(o workflow.RecoveryOutcome) string {
-	return map[workflow.RecoveryOutcome]string{workflow.OutcomeContacted: "contacted", workflow.OutcomeRefunded: "refunded",
-		workflow.OutcomeReplaced: "replaced", workflow.OutcomeApologised: "apologised", workflow.OutcomeNoAction: "no action"}[o]
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/inbox"
 	"github.com/parleyhq/parley/internal/httperr"
+	"github.com/parleyhq/parley/sla"
 )
 
 //go:embed templates
@@ -49,9 +50,6 @@ func mustViews(now func() time.Time, sandboxOn bool, cs *catalogs) *views {
 
 // newViews parses every page once per language of cs.
 func newViews(now func() time.Time, sandboxOn bool, cs *catalogs) (*views, error) {
-	funcs := templateFuncs(now)
-	funcs["sandbox"] = func() bool { return sandboxOn }
-	maps.Copy(funcs, registerFuncs())
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("views: %w", err)
@@ -64,13 +62,15 @@ func newViews(now func() time.Time, sandboxOn bool, cs *catalogs) (*views, error
 			if name == "layout" {
 				continue
 			}
-			pageFuncs := maps.Clone(funcs)
+			pageFuncs := templateFuncs(now, cs.words(locale))
+			pageFuncs["sandbox"] = func() bool { return sandboxOn }
+			maps.Copy(pageFuncs, registerFuncs(cs.words(locale)))
 			// view names the page's template in the page (the layout's data-view), for the
 			// accessibility checks that prove every page was visited.
 			pageFuncs["view"] = func() string { return name }
 			pageFuncs["t"] = cs.t(locale)
 			pageFuncs["th"] = cs.th(locale)
-			maps.Copy(pageFuncs, localNames(cs.t(locale)))
+			maps.Copy(pageFuncs, localNames(cs.words(locale)))
 			pageFuncs["lang"] = func() string { return locale }
 			pageFuncs["jsStrings"] = func() map[string]message { return cs.jsStrings(locale) }
 			t, err := template.New(name).Funcs(pageFuncs).ParseFS(templateFS,
@@ -123,46 +123,66 @@ func (s *Server) renderTemplate(w http.ResponseWriter, r *http.Request, status i
 // fragment, with the status chosen by statusOf (the API's one table).
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, a inbox.Agent, err error) {
 	status, _ := statusOf(err)
-	msg := err.Error()
+	tr := s.words(r)
+	// An error the API would answer (a bad parameter, a conflict) is said as the API says it:
+	// those messages stay English.
+	errMsg := err.Error()
 	var ve *inbox.ValidationError
 	switch {
 	case status == http.StatusInternalServerError:
 		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		msg = "Something went wrong on our side. Please try again."
+		errMsg = tr.t("error.internal")
 	case status == http.StatusServiceUnavailable:
 		s.log.Warn("page failed: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", strconv.Itoa(httperr.RetryAfter))
-		msg = "Parley is briefly unavailable. Please try again in a few seconds."
+		errMsg = tr.t("error.unavailable")
 	case status == http.StatusNotFound:
-		msg = "There is nothing at this address: the link may be mistyped, or what it named was deleted or is not yours to see."
+		errMsg = tr.t("error.not_found")
 	case status == http.StatusRequestEntityTooLarge:
-		msg = "What you sent is too large."
+		errMsg = tr.t("error.too_large")
 	case errors.As(err, &ve):
-		msg = ve.Error()
+		errMsg = ve.Error()
 	}
-	title := http.StatusText(status)
-	if status == http.StatusNotFound {
-		title = "Page not found"
-	}
+	title := tr.statusTitle(status)
 	if isFragment(r) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
-		_, _ = w.Write([]byte(msg))
+		_, _ = w.Write([]byte(errMsg))
 		return
 	}
-	s.render(w, r, status, "error", page{Title: title, Agent: a, Error: msg})
+	s.render(w, r, status, "error", page{Title: title, Agent: a, Error: errMsg})
 }
 
-// templateFuncs are the helpers templates call. now is the server's clock.
-func templateFuncs(now func() time.Time) template.FuncMap {
+// statusKeys are the keys of the error page's titles by HTTP status; another status is titled as
+// net/http names it.
+var statusKeys = map[int]string{
+	http.StatusBadRequest: "error.status.400", http.StatusUnauthorized: "error.status.401",
+	http.StatusForbidden: "error.status.403", http.StatusNotFound: "error.status.404",
+	http.StatusMethodNotAllowed: "error.status.405", http.StatusConflict: "error.status.409",
+	http.StatusRequestEntityTooLarge: "error.status.413", http.StatusTooManyRequests: "error.status.429",
+	http.StatusInternalServerError: "error.status.500", http.StatusBadGateway: "error.status.502",
+	http.StatusServiceUnavailable: "error.status.503",
+}
+
+// statusTitle is the error page's title for status.
+func (w words) statusTitle(status int) string {
+	if k, ok := statusKeys[status]; ok {
+		return w.t(k)
+	}
+	return http.StatusText(status)
+}
+
+// templateFuncs are the helpers templates call, their words in the language of w. now is the
+// server's clock.
+func templateFuncs(now func() time.Time, w words) template.FuncMap {
 	return template.FuncMap{
-		"ago":      func(t time.Time) string { return formatAgo(now().Sub(t)) },
+		"ago":      func(t time.Time) string { return w.ago(now().Sub(t)) },
 		"stamp":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"clock":    func(t time.Time) string { return t.UTC().Format("Jan 2, 15:04 UTC") },
-		"day":      func(t time.Time) string { return t.UTC().Format("Jan 2") },
-		"dur":      formatDuration,
-		"median":   func(sp inbox.Spread) string { return spreadDuration(sp.N, sp.Median) },
-		"p90":      func(sp inbox.Spread) string { return spreadDuration(sp.N, sp.P90) },
+		"clock":    w.clock,
+		"day":      w.day,
+		"dur":      w.duration,
+		"median":   func(sp inbox.Spread) string { return w.spread(sp.N, sp.Median) },
+		"p90":      func(sp inbox.Spread) string { return w.spread(sp.N, sp.P90) },
 		"durIn":    durationInput,
 		"atLeast":  func(a inbox.Agent, role string) bool { return a.Role.AtLeast(inbox.Role(role)) },
 		"initial":  initial,
@@ -171,7 +191,7 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"pct":      percent,
 		"mul100":   func(f float64) float64 { return f * 100 },
-		"calendar": calendarText,
+		"calendar": func(c sla.Calendar) string { return calendarText(w, c) },
 		"eq64":     func(a *int64, b int64) bool { return a != nil && *a == b },
 		"list":     func(v ...any) []any { return v },
 	}
@@ -182,21 +202,6 @@ func deref(p *int64) int64 {
 		return 0
 	}
 	return *p
-}
-
-// formatAgo is a compact age: "now", "5m", "3h", "2d", "6w".
-func formatAgo(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d < 14*24*time.Hour:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
-	return fmt.Sprintf("%dw", int(d.Hours()/24/7))
 }
 
 // channelName is how a channel is shown.

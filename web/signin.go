@@ -62,7 +62,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, v loginView, errMsg string) {
 	v.SSO = s.ui.signinFlow.sso != nil
-	s.render(w, r, status, "login", page{Title: "Sign in", Error: errMsg, Body: v})
+	s.render(w, r, status, "login", page{Title: s.words(r).t("title.sign_in"), Error: errMsg, Body: v})
 }
 
 // login is POST /login: email and password from the form, throttled per (email, source address)
@@ -83,7 +83,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, inbox.ErrBadCredentials) {
 		th.fail(email, ip)
 		s.audit(r, inbox.AuditRecord{Kind: inbox.AuditSignInFailed, Actor: inbox.CutRunes(email, 254), SourceIP: ip, Data: map[string]any{"method": "password"}})
-		s.renderLogin(w, r, http.StatusUnauthorized, view, "Wrong email or password.")
+		s.renderLogin(w, r, http.StatusUnauthorized, view, s.words(r).t("signin.wrong_password"))
 		return
 	}
 	if err != nil {
@@ -111,13 +111,13 @@ func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) bool {
 
 // throttled answers 429 through refuse, with Retry-After, when attempts on account from ip must
 // wait, and reports whether it did.
-func (s *Server) throttled(w http.ResponseWriter, r *http.Request, account, ip string, refuse func(msg string)) bool {
+func (s *Server) throttled(w http.ResponseWriter, r *http.Request, account, ip string, refuse func(errMsg string)) bool {
 	wait := s.ui.signinFlow.throttle.wait(account, ip)
 	if wait <= 0 {
 		return false
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	refuse("Too many failed sign-ins. Try again in " + formatDuration(wait) + ".")
+	refuse(s.words(r).t("signin.too_many_failures", "wait", s.words(r).duration(wait)))
 	return true
 }
 

@@ -47,24 +47,24 @@ func (s *Server) snooze(w http.ResponseWriter, r *http.Request) error {
 
 // describeSnooze words a status entry of the trail that snoozed or woke a conversation; ok is
 // false for any other status change.
-func describeSnooze(who string, system bool, d map[string]any) (text string, ok bool) {
+func describeSnooze(w words, who string, system bool, d map[string]any) (text string, ok bool) {
 	if d["to"] == string(inbox.StatusSnoozed) {
 		until := fmt.Sprint(d["until"])
 		if t, err := time.Parse(time.RFC3339, until); err == nil {
-			until = t.UTC().Format("Jan 2, 15:04 UTC")
+			until = w.clock(t)
 		}
-		return fmt.Sprintf("%s snoozed the conversation until %s", who, until), true
+		return w.t("timeline.snoozed", "who", who, "until", until), true
 	}
 	switch d["woke"] {
 	case inbox.WokeTimer:
-		return "Woke: the snooze time was reached", true
+		return w.t("timeline.woke_timer"), true
 	case inbox.WokeCustomer:
-		return "Woke: the customer replied", true
+		return w.t("timeline.woke_customer"), true
 	case inbox.WokeAgent:
 		if system {
 			who = "Parley"
 		}
-		return fmt.Sprintf("Woke: %s set the status to %v", who, d["to"]), true
+		return w.t("timeline.woke_agent", "who", who, "to", w.statusName(fmt.Sprint(d["to"]))), true
 	}
 	return "", false
 }

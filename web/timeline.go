@@ -21,10 +21,12 @@ type timelineItem struct {
 	Alert  bool   // the change is bad news (an SLA warning or breach)
 }
 
-// timelineNames are the names a timeline speaks of: agents' and teams' by id.
+// timelineNames are the names a timeline speaks of (agents' and teams' by id) and the words it
+// speaks in.
 type timelineNames struct {
 	agents map[int64]string
 	teams  map[int64]string
+	w      words
 }
 
 // timeline interleaves messages and audit entries by time (messages first on a tie).
@@ -46,12 +48,14 @@ func timeline(msgs []inbox.Message, audit []inbox.AuditEntry, names timelineName
 	return items
 }
 
-// targetNames are SLA targets in words.
-var targetNames = map[string]string{"first_response": "first response", "next_response": "next response", "resolution": "resolution"}
+// targetKeys are SLA targets' keys, as a timeline sentence names them ("the first response").
+var targetKeys = map[string]string{"first_response": "timeline.target.first_response",
+	"next_response": "timeline.target.next_response", "resolution": "timeline.target.resolution"}
 
 // describe says in plain words what an audit entry records, and whether it is an alert. Changes
 // the system made (routing, assignment, SLA clocks) say which rule, team or target.
 func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
+	w := names.w
 	who, system := "Parley", true
 	var agentID int64
 	switch {
@@ -59,114 +63,119 @@ func describe(a inbox.AuditEntry, names timelineNames) (string, bool) {
 		agentID, system = *a.AgentID, false
 		who = names.agents[agentID]
 		if who == "" {
-			who = "Agent " + strconv.FormatInt(agentID, 10)
+			who = w.t("timeline.agent_id", "id", agentID)
 		}
 	case a.Actor == "customer":
-		who, system = "The customer", false
+		who, system = w.t("timeline.the_customer"), false
 	}
 	d := a.Data
-	if text, ok := describeCategory(a.Kind, who, system, d); ok {
+	if text, ok := describeCategory(w, a.Kind, who, system, d); ok {
 		return text, false
 	}
 	switch a.Kind {
 	case "assign":
 		return describeAssign(who, system, agentID, d, names), false
 	case "status":
-		if text, ok := describeSnooze(who, system, d); ok {
+		if text, ok := describeSnooze(w, who, system, d); ok {
 			return text, false
 		}
+		from, to := w.statusName(fmt.Sprint(d["from"])), w.statusName(fmt.Sprint(d["to"]))
 		if system {
-			return fmt.Sprintf("The status changed from %v to %v", d["from"], d["to"]), false
+			return w.t("timeline.status_changed", "from", from, "to", to), false
 		}
-		return fmt.Sprintf("%s changed the status from %v to %v", who, d["from"], d["to"]), false
+		return w.t("timeline.status_changed_by", "who", who, "from", from, "to", to), false
 	case "priority":
+		to := w.priorityName(fmt.Sprint(d["to"]))
 		if system {
-			return fmt.Sprintf("Priority set to %v by routing", d["to"]), false
+			return w.t("timeline.priority_routing", "to", to), false
 		}
-		return fmt.Sprintf("%s set the priority to %v", who, d["to"]), false
+		return w.t("timeline.priority_set", "who", who, "to", to), false
 	case "team":
 		team := teamName(num(d["to"]), names)
 		if system {
-			return "Routed to " + team, false
+			return w.t("timeline.routed_to", "team", team), false
 		}
-		return fmt.Sprintf("%s moved this to %s", who, team), false
+		return w.t("timeline.moved_to", "who", who, "team", team), false
 	case "tags":
 		if system {
-			return "Tags changed by routing: " + tagChange(d), false
+			return w.t("timeline.tags_routing", "change", tagChange(w, d)), false
 		}
-		return fmt.Sprintf("%s changed tags: %s", who, tagChange(d)), false
+		return w.t("timeline.tags_changed", "who", who, "change", tagChange(w, d)), false
 	case "routed":
-		return routedText(d), false
+		return routedText(w, d), false
 	case "merge":
-		return who + " merged another contact into this customer", false
+		return w.t("timeline.merged", "who", who), false
 	case "autoclose":
-		return fmt.Sprintf("Moved from %v to %v automatically after %s without activity", d["from"], d["to"],
-			formatDuration(time.Duration(num(d["after_secs"]))*time.Second)), false
+		return w.t("timeline.autoclose", "from", w.statusName(fmt.Sprint(d["from"])), "to", w.statusName(fmt.Sprint(d["to"])),
+			"after", w.duration(time.Duration(num(d["after_secs"]))*time.Second)), false
 	case "survey.answered":
-		return surveyText(d), false
+		return surveyText(w, d), false
 	case "followup.opened":
 		name := names.agents[num(d["assignee"])]
 		if name == "" {
-			return fmt.Sprintf("Follow-up opened for a score of %d/5, for no one: no supervisor is active", num(d["score"])), true
+			return w.t("timeline.followup_opened_nobody", "score", num(d["score"])), true
 		}
-		return fmt.Sprintf("Follow-up opened for %s: the customer gave %d/5", name, num(d["score"])), true
+		return w.t("timeline.followup_opened", "name", name, "score", num(d["score"])), true
 	case "followup.closed":
-		text := fmt.Sprintf("%s closed the follow-up: %s", who, outcomeName(workflow.RecoveryOutcome(fmt.Sprint(d["outcome"]))))
+		outcome := outcomeName(w, workflow.RecoveryOutcome(fmt.Sprint(d["outcome"])))
 		if note, _ := d["note"].(string); note != "" {
-			text += " (" + note + ")"
+			return w.t("timeline.followup_closed_note", "who", who, "outcome", outcome, "note", note), false
 		}
-		return text, false
+		return w.t("timeline.followup_closed", "who", who, "outcome", outcome), false
 	case "sla.warning":
-		return "SLA warning: the " + target(d) + " is due" + dueText(d), true
+		if due, ok := dueAt(d); ok {
+			return w.t("timeline.sla_warning_at", "target", target(w, d), "due", w.clock(due)), true
+		}
+		return w.t("timeline.sla_warning", "target", target(w, d)), true
 	case "sla.escalated":
-		return fmt.Sprintf("SLA escalated (level %d): the %s was missed", num(d["level"]), target(d)), true
+		return w.t("timeline.sla_escalated", "level", num(d["level"]), "target", target(w, d)), true
 	}
 	if strings.Contains(a.Kind, "breach") {
-		t := target(d)
+		t := target(w, d)
 		if d["target"] == nil {
-			t = targetWords(strings.TrimSuffix(strings.TrimPrefix(a.Kind, "sla."), ".breach"))
+			t = targetWords(w, strings.TrimSuffix(strings.TrimPrefix(a.Kind, "sla."), ".breach"))
 		}
-		return "SLA breached: " + t, true
+		return w.t("timeline.sla_breached", "target", t), true
 	}
-	return who + ": " + strings.NewReplacer("_", " ", ".", " ").Replace(a.Kind), false
+	return w.t("timeline.other", "who", who, "kind", strings.NewReplacer("_", " ", ".", " ").Replace(a.Kind)), false
 }
 
 // surveyText is a survey answer in words: Customer rated 2/5: 'Too slow'.
-func surveyText(d map[string]any) string {
-	text := fmt.Sprintf("Customer rated %d/5", num(d["score"]))
+func surveyText(w words, d map[string]any) string {
 	if c, _ := d["comment"].(string); c != "" {
-		text += ": '" + c + "'"
+		return w.t("timeline.rated_comment", "score", num(d["score"]), "comment", c)
 	}
-	return text
+	return w.t("timeline.rated", "score", num(d["score"]))
 }
 
 // describeAssign is an assignment in words: who took it, who gave it to whom, or the
 // round-robin that chose the agent.
 func describeAssign(who string, system bool, by int64, d map[string]any, names timelineNames) string {
+	w := names.w
 	to := num(d["to"])
 	if to == 0 {
 		if system {
-			return "Unassigned automatically"
+			return w.t("timeline.unassigned_auto")
 		}
-		return who + " unassigned this"
+		return w.t("timeline.unassigned_by", "who", who)
 	}
 	name := names.agents[to]
 	if name == "" {
-		name = "agent " + strconv.FormatInt(to, 10)
+		name = w.t("timeline.agent_id_lower", "id", to)
 	}
 	switch {
 	case system && d["via"] == "round_robin":
-		return "Assigned to " + name + " by the round-robin"
+		return w.t("timeline.assigned_round_robin", "name", name)
 	case system:
-		return "Assigned to " + name + " automatically"
+		return w.t("timeline.assigned_auto", "name", name)
 	case by == to:
-		return who + " took this conversation"
+		return w.t("timeline.took", "who", who)
 	}
-	return fmt.Sprintf("%s assigned this to %s", who, name)
+	return w.t("timeline.assigned_by", "who", who, "name", name)
 }
 
 // routedText names the routing rules that fired, with their rule sets.
-func routedText(d map[string]any) string {
+func routedText(w words, d map[string]any) string {
 	rules, _ := d["rules"].([]any)
 	var parts []string
 	for _, r := range rules {
@@ -176,47 +185,44 @@ func routedText(d map[string]any) string {
 		}
 		p := strconv.Quote(fmt.Sprint(m["name"]))
 		if set, _ := m["rule_set"].(string); set != "" {
-			p += " (rule set " + strconv.Quote(set) + ")"
+			p = w.t("timeline.rule_in_set", "rule", p, "set", strconv.Quote(set))
 		}
 		parts = append(parts, p)
 	}
 	switch len(parts) {
 	case 0:
-		return "Routing rules applied"
+		return w.t("timeline.rules_applied")
 	case 1:
-		return "Routing rule " + parts[0] + " applied"
+		return w.t("timeline.rule_applied", "rule", parts[0])
 	}
-	return "Routing rules " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " applied"
+	return w.t("timeline.rules_applied_list", "rules", strings.Join(parts[:len(parts)-1], ", "), "last", parts[len(parts)-1])
 }
 
 func teamName(id int64, names timelineNames) string {
 	if id == 0 {
-		return "no team"
+		return names.w.t("timeline.no_team")
 	}
 	if n := names.teams[id]; n != "" {
-		return "the " + n + " team"
+		return names.w.t("timeline.the_team", "name", n)
 	}
-	return "team " + strconv.FormatInt(id, 10)
+	return names.w.t("timeline.team_id", "id", id)
 }
 
 // target is an SLA entry's target in words.
-func target(d map[string]any) string { return targetWords(fmt.Sprint(d["target"])) }
+func target(w words, d map[string]any) string { return targetWords(w, fmt.Sprint(d["target"])) }
 
-func targetWords(t string) string {
-	if w, ok := targetNames[t]; ok {
-		return w
+func targetWords(w words, t string) string {
+	if k, ok := targetKeys[t]; ok {
+		return w.t(k)
 	}
 	return strings.ReplaceAll(t, "_", " ")
 }
 
-// dueText is " at Jan 2, 17:05 UTC" for an entry's due instant, or nothing.
-func dueText(d map[string]any) string {
+// dueAt is an entry's due instant, if it has one.
+func dueAt(d map[string]any) (time.Time, bool) {
 	s, _ := d["due_at"].(string)
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return ""
-	}
-	return " at " + t.UTC().Format("Jan 2, 15:04 UTC")
+	return t, err == nil
 }
 
 // num reads a JSON number (float64 once decoded) as an id.
@@ -225,7 +231,7 @@ func num(v any) int64 {
 	return int64(f)
 }
 
-func tagChange(d map[string]any) string {
+func tagChange(w words, d map[string]any) string {
 	var parts []string
 	for _, k := range []string{"added", "removed"} {
 		list, _ := d[k].([]any)
@@ -238,7 +244,7 @@ func tagChange(d map[string]any) string {
 		}
 	}
 	if len(parts) == 0 {
-		return "none"
+		return w.t("timeline.tags_none")
 	}
 	return strings.Join(parts, " ")
 }

@@ -10,7 +10,7 @@ import (
 // target, and says "took" when agents assign themselves; no internal kind shows through.
 func TestDescribeSpeaksPlainly(t *testing.T) {
 	ann, bob := int64(1), int64(2)
-	names := timelineNames{agents: map[int64]string{ann: "Ann", bob: "Bob"}, teams: map[int64]string{7: "Billing"}}
+	names := timelineNames{agents: map[int64]string{ann: "Ann", bob: "Bob"}, teams: map[int64]string{7: "Billing"}, w: englishWords()}
 	cases := []struct {
 		name  string
 		entry inbox.AuditEntry

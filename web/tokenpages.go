@@ -25,15 +25,15 @@ type tokensView struct {
 }
 
 // tokenNotices are what the tokens pages say after a redirect.
-var tokenNotices = map[string]string{"revoked": "Token revoked. It stopped working at once."}
+var tokenNotices = map[string]string{"revoked": "notice.tokens.revoked"}
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int, admin bool, created *createdToken, errMsg string) error {
 	me := agentFrom(r.Context())
 	v := tokensView{Created: created, Admin: admin, Action: "/settings/tokens", Lifetimes: []int{30, 90, 365}}
 	owner := me.ID
-	title, nav := "API tokens", "settings"
+	title, nav := s.words(r).t("title.tokens"), "settings"
 	if admin {
-		owner, v.Action, title, nav = 0, "/admin/tokens", "Admin API tokens", "admin"
+		owner, v.Action, title, nav = 0, "/admin/tokens", s.words(r).t("title.admin_tokens"), "admin"
 		agents, err := s.store.Agents(r.Context())
 		if err != nil {
 			return err
@@ -49,7 +49,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	s.render(w, r, status, "tokens", page{Title: title, Agent: me, Nav: nav,
-		Notice: tokenNotices[r.URL.Query().Get("saved")], Error: errMsg, Body: v})
+		Notice: s.words(r).t(tokenNotices[r.URL.Query().Get("saved")]), Error: errMsg, Body: v})
 	return nil
 }
 
@@ -86,7 +86,7 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, admin b
 		if v := f.Get("agent_id"); v != "" {
 			id, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || id <= 0 {
-				return s.renderTokens(w, r, http.StatusBadRequest, admin, nil, "Please choose an agent.")
+				return s.renderTokens(w, r, http.StatusBadRequest, admin, nil, s.words(r).t("tokens.choose_agent"))
 			}
 			req.AgentID = id
 		}
@@ -94,7 +94,7 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, admin b
 	if v := f.Get("expires_days"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return s.renderTokens(w, r, http.StatusBadRequest, admin, nil, "Please check the expiry: a number of days.")
+			return s.renderTokens(w, r, http.StatusBadRequest, admin, nil, s.words(r).t("tokens.check_expiry"))
 		}
 		req.ExpiresInDays = n
 	}
@@ -110,18 +110,18 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, admin b
 	var ae *apiError
 	if errors.As(err, &ae) || errors.Is(err, inbox.ErrInvalid) {
 		status, _ := statusOf(err)
-		return s.renderTokens(w, r, status, admin, nil, formMessage(err))
+		return s.renderTokens(w, r, status, admin, nil, formMessage(s.words(r), err))
 	}
 	return err
 }
 
 // formMessage is what a page says about a refused change.
-func formMessage(err error) string {
+func formMessage(w words, err error) string {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae.msg + "."
 	}
-	return userMessage(err)
+	return userMessage(w, err)
 }
 
 // settingsRevokeToken is POST /settings/tokens/{id}/revoke: one of the agent's own tokens.

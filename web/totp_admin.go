@@ -18,7 +18,7 @@ type securityView struct {
 func (s *Server) adminSecurity(w http.ResponseWriter, r *http.Request) error {
 	notice := ""
 	if r.URL.Query().Get("saved") == "security" {
-		notice = "Security settings saved."
+		notice = s.words(r).t("notice.security.saved")
 	}
 	return s.renderSecurity(w, r, notice)
 }
@@ -28,7 +28,7 @@ func (s *Server) renderSecurity(w http.ResponseWriter, r *http.Request, notice s
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_security", page{Title: "Security", Agent: agentFrom(r.Context()), Nav: "admin",
+	s.render(w, r, http.StatusOK, "admin_security", page{Title: s.words(r).t("title.security"), Agent: agentFrom(r.Context()), Nav: "admin",
 		Notice: notice, Body: securityView{Roles: allRoles, Required: policy, SSO: s.ui.signinFlow.sso != nil}})
 	return nil
 }

@@ -103,7 +103,7 @@ func (s *Server) renderTwoFactor(w http.ResponseWriter, r *http.Request, status 
 			return err
 		}
 	}
-	s.render(w, r, status, "settings_2fa", page{Title: "Two-factor sign-in", Agent: a, Notice: notice, Error: errMsg, Body: v})
+	s.render(w, r, status, "settings_2fa", page{Title: s.words(r).t("title.two_factor_sign_in"), Agent: a, Notice: notice, Error: errMsg, Body: v})
 	return nil
 }
 
@@ -126,15 +126,15 @@ func (s *Server) twoFactorConfirm(w http.ResponseWriter, r *http.Request) error 
 	ip := clientIP(r)
 	codes, err := s.store.ConfirmTOTP(r.Context(), a.ID, r.PostForm.Get("code"), ip)
 	if errors.Is(err, inbox.ErrBadCode) {
-		return s.renderTwoFactor(w, r, http.StatusBadRequest, "", "That code is not right. Enter the 6-digit code your app shows now.")
+		return s.renderTwoFactor(w, r, http.StatusBadRequest, "", s.words(r).t("settings.2fa.code_not_right"))
 	}
 	if errors.Is(err, inbox.ErrNotFound) {
-		return s.renderTwoFactor(w, r, http.StatusBadRequest, "", "No set-up in progress: start again.")
+		return s.renderTwoFactor(w, r, http.StatusBadRequest, "", s.words(r).t("settings.2fa.no_setup"))
 	}
 	if err != nil {
 		return totpError(err)
 	}
-	s.render(w, r, http.StatusOK, "recovery_codes", page{Title: "Recovery codes", Agent: a,
+	s.render(w, r, http.StatusOK, "recovery_codes", page{Title: s.words(r).t("title.recovery_codes"), Agent: a,
 		Body: recoveryView{Codes: codes, Next: "/settings/2fa"}})
 	return nil
 }
@@ -158,13 +158,13 @@ func (s *Server) twoFactorDisable(w http.ResponseWriter, r *http.Request) error 
 		th.fail(a.Email, ip)
 		s.audit(r, inbox.AuditRecord{Kind: inbox.AuditTOTPFailed, ActorID: a.ID, Actor: a.Email, Target: "agent:" + fmtInt(a.ID),
 			SourceIP: ip, Data: map[string]any{"action": "disable"}})
-		return s.renderTwoFactor(w, r, http.StatusUnauthorized, "", "Wrong code or password: two-factor is still on.")
+		return s.renderTwoFactor(w, r, http.StatusUnauthorized, "", s.words(r).t("settings.2fa.still_on"))
 	case errors.Is(err, inbox.ErrForbidden):
-		return s.renderTwoFactor(w, r, http.StatusForbidden, "", "Your role requires two-factor sign-in, so it cannot be turned off.")
+		return s.renderTwoFactor(w, r, http.StatusForbidden, "", s.words(r).t("settings.2fa.required"))
 	case errors.Is(err, inbox.ErrNotFound):
-		return s.renderTwoFactor(w, r, http.StatusBadRequest, "", "Two-factor sign-in is not on.")
+		return s.renderTwoFactor(w, r, http.StatusBadRequest, "", s.words(r).t("settings.2fa.not_on"))
 	case err != nil:
 		return totpError(err)
 	}
-	return s.renderTwoFactor(w, r, http.StatusOK, "Two-factor sign-in is off.", "")
+	return s.renderTwoFactor(w, r, http.StatusOK, s.words(r).t("notice.2fa.off"), "")
 }

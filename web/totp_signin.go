@@ -13,8 +13,9 @@ type codeView struct {
 	Setup *setupView
 }
 
-// errSignInAgain is the answer when the half-signed-in state is missing, used up or expired.
-const errSignInAgain = "Your sign-in expired or was already used. Please sign in again."
+// errSignInAgain is the key of the answer when the half-signed-in state is missing, used up or
+// expired.
+const errSignInAgain = "signin.sign_in_again"
 
 // pendingSignIn reads the challenge of the request's cookie and its agent. A missing, expired
 // or used challenge, or one whose agent can no longer sign in, answers with the sign-in form and
@@ -39,7 +40,7 @@ func (s *Server) pendingSignIn(w http.ResponseWriter, r *http.Request, purpose s
 	}
 	if errors.Is(err, inbox.ErrNotFound) {
 		s.setChallengeCookie(w, r, "", -1)
-		s.renderLogin(w, r, http.StatusUnauthorized, loginView{Next: "/inbox"}, errSignInAgain)
+		s.renderLogin(w, r, http.StatusUnauthorized, loginView{Next: "/inbox"}, s.words(r).t(errSignInAgain))
 		return inbox.Challenge{}, inbox.Agent{}, "", false
 	}
 	if err != nil {
@@ -52,7 +53,7 @@ func (s *Server) pendingSignIn(w http.ResponseWriter, r *http.Request, purpose s
 // codeForm is GET /login/code: the second step for an agent with two-factor on.
 func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
 	if _, _, _, ok := s.pendingSignIn(w, r, inbox.ChallengeCode); ok {
-		s.render(w, r, http.StatusOK, "login_code", page{Title: "Two-factor code", Body: codeView{}})
+		s.render(w, r, http.StatusOK, "login_code", page{Title: s.words(r).t("title.two_factor_code"), Body: codeView{}})
 	}
 }
 
@@ -61,7 +62,7 @@ func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
 // only inbox.ChallengeFailures of them.
 func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 	s.secondStep(w, r, inbox.ChallengeCode, func(status int, msg string) {
-		s.render(w, r, status, "login_code", page{Title: "Two-factor code", Error: msg, Body: codeView{}})
+		s.render(w, r, status, "login_code", page{Title: s.words(r).t("title.two_factor_code"), Error: msg, Body: codeView{}})
 	})
 }
 
@@ -89,7 +90,7 @@ func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, a inbox.Age
 		s.renderError(w, r, inbox.Agent{}, err)
 		return
 	}
-	s.render(w, r, status, "login_enrol", page{Title: "Set up two-factor", Error: msg, Body: codeView{Setup: v}})
+	s.render(w, r, status, "login_enrol", page{Title: s.words(r).t("title.set_up_two_factor"), Error: msg, Body: codeView{Setup: v}})
 }
 
 // enrol is POST /login/enrol: the first code of the new secret turns two-factor on, opens the
@@ -109,7 +110,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 }
 
 // secondStep passes the challenge of purpose with the posted code. refuse answers a wrong code.
-func (s *Server) secondStep(w http.ResponseWriter, r *http.Request, purpose string, refuse func(status int, msg string)) {
+func (s *Server) secondStep(w http.ResponseWriter, r *http.Request, purpose string, refuse func(status int, errMsg string)) {
 	if !s.signinForm(w, r) {
 		return
 	}
@@ -126,11 +127,11 @@ func (s *Server) secondStep(w http.ResponseWriter, r *http.Request, purpose stri
 	switch {
 	case errors.Is(err, inbox.ErrBadCode):
 		th.fail(a.Email, ip)
-		refuse(http.StatusUnauthorized, "Wrong code. Enter the 6-digit code your app shows now, or a recovery code.")
+		refuse(http.StatusUnauthorized, s.words(r).t("signin.wrong_code"))
 		return
 	case errors.Is(err, inbox.ErrNotFound):
 		s.setChallengeCookie(w, r, "", -1)
-		s.renderLogin(w, r, http.StatusUnauthorized, loginView{Next: "/inbox"}, errSignInAgain)
+		s.renderLogin(w, r, http.StatusUnauthorized, loginView{Next: "/inbox"}, s.words(r).t(errSignInAgain))
 		return
 	case err != nil:
 		s.renderError(w, r, inbox.Agent{}, totpError(err))
@@ -150,6 +151,6 @@ func (s *Server) secondStep(w http.ResponseWriter, r *http.Request, purpose stri
 	if !s.issueSession(w, r, a, data, ip) {
 		return
 	}
-	s.render(w, r, http.StatusOK, "recovery_codes", page{Title: "Recovery codes", Agent: a,
+	s.render(w, r, http.StatusOK, "recovery_codes", page{Title: s.words(r).t("title.recovery_codes"), Agent: a,
 		Body: recoveryView{Codes: passed.RecoveryCodes, Next: passed.Next}})
 }

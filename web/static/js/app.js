@@ -71,9 +71,9 @@ const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digi
 // ago is a compact span: "5m", "3h", "2d".
 function ago(ms) {
   const m = Math.max(0, Math.round(ms / 60000));
-  if (m < 60) return `${m}m`;
-  if (m < 48 * 60) return `${Math.floor(m / 60)}h`;
-  return `${Math.floor(m / 1440)}d`;
+  if (m < 60) return t('js.duration.minutes', { count: m });
+  if (m < 48 * 60) return t('js.duration.hours', { count: Math.floor(m / 60) });
+  return t('js.duration.days', { count: Math.floor(m / 1440) });
 }
 
 // slaLabels keeps the SLA marks of the list readable once localized: "SLA due 17:05" (the date

@@ -5,6 +5,10 @@
 // opens the menu on the current choice; Escape or a click elsewhere closes it.
 import { get, post, typingTarget } from './api.js';
 import { toast } from './toast.js';
+import { t } from './i18n.js';
+
+// availabilityKeys name an availability in words.
+const availabilityKeys = { available: 'js.availability.available', away: 'js.availability.away', offline: 'js.availability.offline' };
 
 export function setupAvailability(live, me) {
   const box = document.getElementById('availability');
@@ -18,7 +22,7 @@ export function setupAvailability(live, me) {
     current = value;
     radio.checked = true;
     box.dataset.state = value;
-    if (now) now.textContent = value;
+    if (now) now.textContent = t(availabilityKeys[value]);
   };
   const close = () => {
     if (!box.open) return;

@@ -68,7 +68,7 @@ window.addEventListener('change', (e) => {
   if (sel && (sel.value === 'resolved' || sel.value === 'closed')) {
     const status = sel.value;
     if (!needsCode()) return;
-    sel.value = document.getElementById('conv-status')?.textContent.trim() || sel.value;
+    sel.value = document.getElementById('conv-status')?.dataset.status || sel.value;
     intercept(e, status);
   }
 }, true);

@@ -20,19 +20,31 @@ function el(tag, value, cls) {
   return e;
 }
 
-// span formats a number of milliseconds as the server's formatDuration does (web/durations.go):
-// "45s", "1m 26s", "2h 05m", "3d 4h".
+// spanUnits are the units a span is written in, largest first, in seconds; spanKeys their words.
+const spanUnits = [[86400, 'days'], [3600, 'hours'], [60, 'minutes'], [1, 'seconds']];
+const spanKeys = { days: 'js.duration.days', hours: 'js.duration.hours', minutes: 'js.duration.minutes', seconds: 'js.duration.seconds' };
+
+// span formats a number of milliseconds as the server's words.duration does (web/words.go):
+// "45s", "1m 26s", "2h 5m", "3d 4h".
 function span(ms) {
   let s = Math.round(Math.abs(ms) / 1000);
   const parts = [];
-  for (const [size, unit] of [[86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']]) {
+  for (const [size, unit] of spanUnits) {
     const n = Math.floor(s / size);
     if (n > 0 && parts.length < 2) {
-      parts.push(`${n}${unit}`);
+      parts.push(t(spanKeys[unit], { count: n }));
       s -= n * size;
     }
   }
-  return parts.join(' ') || '0s';
+  return parts.join(' ') || t('js.duration.seconds', { count: 0 });
+}
+
+// availabilityKeys name an agent's availability in words.
+const availabilityKeys = { available: 'js.availability.available', away: 'js.availability.away', offline: 'js.availability.offline' };
+
+// availability is an availability in words (an unknown one as it is).
+function availability(value) {
+  return availabilityKeys[value] ? t(availabilityKeys[value]) : value;
 }
 
 // tick rewrites every countdown from its due instant, and the longest wait from its start.
@@ -181,7 +193,8 @@ function agentStates(agents) {
     li.dataset.agent = String(a.id);
     li.dataset.state = a.availability;
     li.append(el('span', a.name, 'agent-name'), ' ',
-      el('span', a.automatic ? t('js.dashboard.auto', { availability: a.availability }) : a.availability, `chip av-${a.availability}`), ' ',
+      el('span', a.automatic ? t('js.dashboard.auto', { availability: availability(a.availability) }) : availability(a.availability),
+        `chip av-${a.availability}`), ' ',
       el('span', t(a.online ? 'js.dashboard.online' : 'js.dashboard.not_online'), 'muted small'));
     return li;
   }));
