@@ -48,5 +48,11 @@ func Released() []string {
 		"210_notifications.sql",
 		"220_auto_away.sql",
 		"225_macros.sql",
+		"230_customer_language.sql",
+		"240_report_rollup.sql",
+		"241_waiting_by_team.sql",
+		"250_contact_reach_own.sql",
+		"252_rule_version.sql",
+		"255_conversation_starts.sql",
 	}
 }
