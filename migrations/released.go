@@ -53,6 +53,7 @@ func Released() []string {
 		"241_waiting_by_team.sql",
 		"250_contact_reach_own.sql",
 		"252_rule_version.sql",
+		"253_address_buckets.sql",
 		"255_conversation_starts.sql",
 	}
 }
