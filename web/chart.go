@@ -71,7 +71,7 @@ const (
 	chartColHeight = 150.0
 )
 
-func newColumnChart(days []inbox.DayCount) columnChart {
+func newColumnChart(wd words, days []inbox.DayCount) columnChart {
 	ch := columnChart{Width: chartColWidth, Height: chartColHeight + 18}
 	for _, d := range days {
 		ch.Max = max(ch.Max, d.Total)
@@ -84,9 +84,9 @@ func newColumnChart(days []inbox.DayCount) columnChart {
 	for i, d := range days {
 		w := math.Max(1, math.Min(slot*0.7, 28))
 		col := column{X: float64(i)*slot + (slot-w)/2, W: w,
-			Title: fmt.Sprintf("%s: %d", d.Day.Format("Jan 2"), d.Total)}
+			Title: wd.t("dashboard.chart.day_total", "day", wd.day(d.Day), "count", d.Total)}
 		if i%every == 0 {
-			col.Label = d.Day.Format("Jan 2")
+			col.Label = wd.day(d.Day)
 		}
 		y := chartColHeight
 		for _, c := range listChannels {
@@ -97,7 +97,7 @@ func newColumnChart(days []inbox.DayCount) columnChart {
 			h := chartColHeight * float64(n) / float64(ch.Max)
 			y -= h
 			col.Segs = append(col.Segs, segment{Y: y, H: h, Class: "ch-" + string(c)})
-			col.Title += fmt.Sprintf(", %s %d", channelName(c), n)
+			col.Title += ", " + wd.t("dashboard.chart.channel_count", "channel", wd.channelName(c), "count", n)
 		}
 		ch.Cols = append(ch.Cols, col)
 	}

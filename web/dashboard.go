@@ -114,10 +114,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rep := d.rep
+	wd := s.words(r)
 	v := dashboardView{Period: p, Presets: []string{"1d", "7d", "30d", "90d"}, Report: rep,
-		Channels: newBarChart(rep.Channels, channelLabel), Cats: newBarChart(rep.Categories, categoryLabel),
-		Daily: newColumnChart(rep.Daily), Quality: d.q, CSAT: csatChart(d.q.CSAT), Agents: agentRows(rep.Agents, d.q),
-		Labels: targetLabels, Backlog: backlogChart(rep.Backlog), CSATByCategory: csatCategoryChart(d.q.Cross)}
+		Channels: newBarChart(rep.Channels, wd.channelLabel), Cats: newBarChart(rep.Categories, wd.categoryLabel),
+		Daily: newColumnChart(wd, rep.Daily), Quality: d.q, CSAT: csatChart(wd, d.q.CSAT), Agents: agentRows(rep.Agents, d.q),
+		Labels: targetLabels(wd), Backlog: backlogChart(wd, rep.Backlog), CSATByCategory: csatCategoryChart(wd, d.q.Cross)}
 	switch {
 	case d.viewer.All:
 	case len(d.viewer.TeamIDs) == 0:
@@ -125,7 +126,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	default:
 		v.Scope = "teams"
 	}
-	if v.Options, err = s.filterOptions(r.Context(), d.viewer); err != nil {
+	if v.Options, err = s.filterOptions(r.Context(), wd, d.viewer); err != nil {
 		return err
 	}
 	if v.Names, err = s.boardNames(r.Context()); err != nil {
@@ -199,11 +200,13 @@ func (s *Server) boardNames(ctx context.Context) (string, error) {
 	return string(b), err
 }
 
-func channelLabel(s string) string { return channelName(inbox.Channel(s)) }
+// channelLabel names a channel's bar.
+func (w words) channelLabel(s string) string { return w.channelName(inbox.Channel(s)) }
 
-func categoryLabel(s string) string {
+// categoryLabel names a category's bar; conversations without one are "Uncategorized".
+func (w words) categoryLabel(s string) string {
 	if s == "" {
-		return "Uncategorized"
+		return w.t("dashboard.uncategorized")
 	}
 	return s
 }

@@ -11,10 +11,12 @@ import (
 )
 
 // targetLabels name the SLA targets on the dashboard.
-var targetLabels = map[sla.Target]string{
-	sla.FirstResponse: "First response",
-	sla.NextResponse:  "Next response",
-	sla.Resolution:    "Resolution",
+func targetLabels(w words) map[sla.Target]string {
+	out := map[sla.Target]string{}
+	for _, t := range []sla.Target{sla.FirstResponse, sla.NextResponse, sla.Resolution} {
+		out[t] = w.name("target", string(t), string(t))
+	}
+	return out
 }
 
 // agentRow is one line of the dashboard's agent table: their work and their SLA and CSAT.
@@ -56,7 +58,7 @@ func percent(met, total int64) string {
 }
 
 // csatChart is the distribution of scores as bars, 5 at the top.
-func csatChart(c workflow.CSAT) barChart {
+func csatChart(w words, c workflow.CSAT) barChart {
 	counts := make([]inbox.Count, 0, 5)
 	for s := 5; s >= 1; s-- {
 		counts = append(counts, inbox.Count{Label: strconv.Itoa(s), N: c.Scores[s-1]})
@@ -66,7 +68,7 @@ func csatChart(c workflow.CSAT) barChart {
 		ch.Bars[i].Class = "score-" + counts[i].Label
 	}
 	if c.Answered == 0 {
-		ch.Label = "No survey answers"
+		ch.Label = w.t("dashboard.chart.no_answers")
 	}
 	return ch
 }
@@ -92,18 +94,18 @@ func csatRows(q workflow.Quality) [][]string {
 }
 
 // backlogChart is the open count at each day's end as bars, one a day.
-func backlogChart(days []inbox.DayOpen) barChart {
+func backlogChart(w words, days []inbox.DayOpen) barChart {
 	counts := make([]inbox.Count, len(days))
 	for i, d := range days {
-		counts[i] = inbox.Count{Label: d.Day.Format("Jan 2"), N: d.Open}
+		counts[i] = inbox.Count{Label: w.day(d.Day), N: d.Open}
 	}
 	ch := newBarChart(counts, func(s string) string { return s })
-	ch.Label = "Open conversations at the end of each day"
+	ch.Label = w.t("dashboard.chart.backlog")
 	return ch
 }
 
 // csatCategoryChart is the share of satisfied answers (4 or 5) by category, in percent.
-func csatCategoryChart(cross []workflow.CrossCSAT) barChart {
+func csatCategoryChart(w words, cross []workflow.CrossCSAT) barChart {
 	type tally struct{ answered, satisfied int64 }
 	by := map[string]*tally{}
 	var order []string
@@ -121,10 +123,10 @@ func csatCategoryChart(cross []workflow.CrossCSAT) barChart {
 	for i, c := range order {
 		counts[i] = inbox.Count{Label: c, N: 100 * by[c].satisfied / by[c].answered}
 	}
-	ch := newBarChart(counts, categoryLabel)
-	ch.Label = "Satisfied answers (4 or 5) by category, percent"
+	ch := newBarChart(counts, w.categoryLabel)
+	ch.Label = w.t("dashboard.chart.satisfied_by_category")
 	if len(counts) == 0 {
-		ch.Label = "No survey answers"
+		ch.Label = w.t("dashboard.chart.no_answers")
 	}
 	return ch
 }

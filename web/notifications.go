@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // notificationRoutes mounts the notification centre: its page, the preferences form and the
@@ -64,8 +63,9 @@ func (s *Server) notificationsOf(r *http.Request) (notificationList, error) {
 		return notificationList{}, err
 	}
 	out := notificationList{Items: make([]notificationView, len(page.Items)), Next: page.Next, Unread: unread}
+	w := s.words(r)
 	for i, n := range page.Items {
-		out.Items[i] = notificationView{Notification: n, Title: workflow.NotificationTitle(n)}
+		out.Items[i] = notificationView{Notification: n, Title: w.notificationTitle(n)}
 	}
 	return out, nil
 }

@@ -81,7 +81,7 @@ type filterOptions struct {
 	Teams, Agents, Categories, Channels []option
 }
 
-func (s *Server) filterOptions(ctx context.Context, v inbox.Viewer) (filterOptions, error) {
+func (s *Server) filterOptions(ctx context.Context, w words, v inbox.Viewer) (filterOptions, error) {
 	var o filterOptions
 	teams, err := s.store.Teams(ctx)
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *Server) filterOptions(ctx context.Context, v inbox.Viewer) (filterOptio
 		o.Categories = append(o.Categories, option{strconv.FormatInt(c.ID, 10), c.Path})
 	}
 	for _, c := range listChannels {
-		o.Channels = append(o.Channels, option{string(c), channelName(c)})
+		o.Channels = append(o.Channels, option{string(c), w.channelName(c)})
 	}
 	return o, nil
 }
