@@ -3,6 +3,11 @@
 // reconnect or when the server's own feed missed events.
 import { t } from './i18n.js';
 
+// leaving is set once the page has sent a form the browser itself submits (no script took it
+// over, as seen once every handler has run): a navigation is on its way.
+let leaving = false;
+document.addEventListener('submit', (e) => { setTimeout(() => { if (!e.defaultPrevented) leaving = true; }); });
+
 const labels = { connecting: 'js.live.connecting', live: 'js.live.live', offline: 'js.live.offline', signedout: 'js.live.signedout' };
 
 export class Live extends EventTarget {
@@ -51,8 +56,10 @@ export class Live extends EventTarget {
     });
     ws.addEventListener('close', (ev) => {
       if (this.ws !== ws) return;
-      // 4001: the agent's access changed (signed out, or another role): reload to show it.
-      if (ev.code === 4001) { location.reload(); return; }
+      // 4001: the agent's access changed (signed out, or another role): reload to show it,
+      // unless this page is already leaving through a form it sent (signing out here: its
+      // answer goes to the sign-in page, which a reload would race).
+      if (ev.code === 4001) { if (!leaving) location.reload(); return; }
       this.ws = null;
       this.setState('offline');
       // A socket refused or dropped may mean the session lapsed: the page checks (session.js).
