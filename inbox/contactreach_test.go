@@ -207,6 +207,13 @@ func TestContactReachKeepsOwnKeysExact(t *testing.T) {
 	if !listed(t, everyone, inbox.ContactQuery{CompanyID: acme.ID, Channel: inbox.ChannelEmail, Text: "ola"}, k) {
 		t.Fatal("the contact is not found in Acme by email")
 	}
+	// A statement that writes reach whole, dropping keys, gets the own keys back.
+	if _, err := e.pool.Exec(ctx, `UPDATE contacts SET reach = '{c:email}' WHERE id = $1`, k); err != nil {
+		t.Fatal(err)
+	}
+	if got := own(); !slices.Contains(got, "o:"+id64(acme.ID)) || !slices.Contains(got, "n:nordmann") {
+		t.Fatalf("after reach was written whole: %v", got)
+	}
 }
 
 // id64 is an id as reach keys spell it.

@@ -11,8 +11,9 @@
 -- word shorter than 3): the list still checks name_tsv.
 --
 -- Unlike the conversation keys, which are only ever added, the own keys are exact: a BEFORE
--- trigger rewrites them from the row itself on every insert and on every update of the columns
--- they come from or of reach, so no statement can leave them stale.
+-- trigger rewrites them from the row itself on every insert, on every update of the columns
+-- they come from, and on any update of reach that drops a key, so no statement can leave them
+-- stale.
 
 -- contact_reach_own is reach with its own keys replaced by those of name, tier, tags and company_id,
 -- sorted and without repeats.
@@ -38,5 +39,13 @@ DROP INDEX contacts_reach_idx;
 UPDATE contacts SET reach = contact_reach_own(reach, name, tier, tags, company_id);
 CREATE INDEX contacts_reach_idx ON contacts USING gin (reach);
 
-CREATE TRIGGER contacts_reach_own BEFORE INSERT OR UPDATE OF name, tier, tags, company_id, reach ON contacts
+CREATE TRIGGER contacts_reach_own_insert BEFORE INSERT ON contacts
     FOR EACH ROW EXECUTE FUNCTION contacts_reach_own();
+-- A conversation's trigger and the fold job only add keys to reach: when the new reach holds
+-- every old key and the own columns are unchanged, the own keys are still exact, and the
+-- function (about 30 µs) is not called on that path.
+CREATE TRIGGER contacts_reach_own_update BEFORE UPDATE OF name, tier, tags, company_id, reach ON contacts
+    FOR EACH ROW WHEN (NEW.name IS DISTINCT FROM OLD.name OR NEW.tier IS DISTINCT FROM OLD.tier
+        OR NEW.tags IS DISTINCT FROM OLD.tags OR NEW.company_id IS DISTINCT FROM OLD.company_id
+        OR NOT NEW.reach @> OLD.reach)
+    EXECUTE FUNCTION contacts_reach_own();
