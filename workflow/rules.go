@@ -226,7 +226,11 @@ func loadRuleSets(ctx context.Context, q ruleReader) ([]RuleSet, error) {
 		if err := rows.Scan(append([]any{&setID}, ruleDest(&rule)...)...); err != nil {
 			return nil, fmt.Errorf("workflow: rules: %w", err)
 		}
-		s := &sets[index[setID]]
+		i, ok := index[setID]
+		if !ok {
+			return nil, fmt.Errorf("workflow: rule %d of rule set %d, which was not read", rule.ID, setID)
+		}
+		s := &sets[i]
 		rule.RuleSet = s.Name
 		s.Rules = append(s.Rules, rule)
 	}

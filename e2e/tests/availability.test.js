@@ -63,6 +63,8 @@ test('availability is set from the header, and the assigner skips an away agent'
     assert.equal((await saved).status(), 200);
     await page.keyboard.press('Escape');
     assert.equal(await menu.isVisible(), false, 'Escape closes the menu');
+    // The page shows the choice once it has read the answer, which may come after the test saw it.
+    await page.locator('#availability[data-state="away"]').waitFor();
     assert.match(await page.locator('#availability summary').textContent(), /Your availability: away/);
     await other.locator('#availability[data-state="away"]').waitFor();
     await other.reload();

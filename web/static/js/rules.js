@@ -97,6 +97,9 @@ form.addEventListener('submit', (ev) => {
 });
 cancel.addEventListener('click', () => location.reload());
 addAttr.addEventListener('click', () => attrRow().querySelector('select').focus());
+// The page renders the Edit buttons disabled: one pressed before this script ran would do
+// nothing.
 for (const b of document.querySelectorAll('[data-edit-rule]')) {
   b.addEventListener('click', () => load(JSON.parse(b.closest('tr').dataset.ruleJson)));
+  b.disabled = false;
 }

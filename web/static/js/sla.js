@@ -87,6 +87,9 @@ form.addEventListener('submit', (ev) => {
   else send('POST', '/api/v1/sla/policies', body());
 });
 cancel.addEventListener('click', () => location.reload());
+// The page renders the Edit buttons disabled: one pressed before this script ran would do
+// nothing.
 for (const b of document.querySelectorAll('[data-edit-policy]')) {
   b.addEventListener('click', () => load(JSON.parse(b.closest('tr').dataset.policyJson)));
+  b.disabled = false;
 }
