@@ -2,6 +2,7 @@ package channels
 
 import (
 	"context"
+	"io"
 
 	"github.com/riverqueue/river"
 
@@ -31,6 +32,22 @@ type Outgoing struct {
 	Contact      inbox.Contact
 	// Inbox is the channel account to send from (nil for the API channel).
 	Inbox *inbox.Inbox
+	// Files are the files the message carries, in the order they were attached.
+	Files []File
+}
+
+// File is one file of an outgoing message: what the provider is told of it, and how to read it.
+type File struct {
+	// Attachment is its stored record: id, file name, content type (sniffed when it was
+	// stored, never the sender's word), size in bytes and, for an inline image of an email,
+	// its Content-ID.
+	inbox.Attachment
+	// Open streams the file's bytes; the caller closes what it returns. Each call reads anew.
+	Open func(ctx context.Context) (io.ReadCloser, error)
+	// URL is an unguessable, expiring public address of the file under PARLEY_PUBLIC_URL, for
+	// providers that fetch it themselves (Twilio's MediaUrl); empty when the server has no
+	// public URL.
+	URL string
 }
 
 // Receipt is a provider's acknowledgement of a send.

@@ -1,9 +1,11 @@
 package inbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -92,6 +94,29 @@ func (s *Store) withAttachments(ctx context.Context, msgs []Message) ([]Message,
 		msgs[i].Attachments = append(msgs[i].Attachments, a)
 	}
 	return msgs, arows.Err()
+}
+
+// MessageAttachments returns the attachment metadata of one message, in the order attached.
+func (s *Store) MessageAttachments(ctx context.Context, messageID int64) ([]Attachment, error) {
+	msgs, err := s.withAttachments(ctx, []Message{{ID: messageID}})
+	if err != nil {
+		return nil, err
+	}
+	return msgs[0].Attachments, nil
+}
+
+// OpenAttachment streams the content of one attachment; the caller closes it. An attachment
+// stored without its content (larger than MaxAttachmentSize) is ErrNotFound.
+func (s *Store) OpenAttachment(ctx context.Context, id int64) (io.ReadCloser, error) {
+	var content []byte
+	err := s.pool.QueryRow(ctx, `SELECT content FROM attachments WHERE id = $1`, id).Scan(&content)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: attachment %d: %w", id, notFound(err))
+	}
+	if content == nil {
+		return nil, fmt.Errorf("inbox: attachment %d has no stored content: %w", id, ErrNotFound)
+	}
+	return io.NopCloser(bytes.NewReader(content)), nil
 }
 
 // GetMessage returns one message.

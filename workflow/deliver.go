@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -124,6 +125,15 @@ func (w *deliverWorker) outgoing(ctx context.Context, m inbox.Message) (channels
 		return channels.Outgoing{}, err
 	}
 	out := channels.Outgoing{Message: m, Conversation: conv, Contact: contact}
+	atts, err := w.Store.MessageAttachments(ctx, m.ID)
+	if err != nil {
+		return channels.Outgoing{}, err
+	}
+	for _, a := range atts {
+		id := a.ID
+		out.Files = append(out.Files, channels.File{Attachment: a,
+			Open: func(ctx context.Context) (io.ReadCloser, error) { return w.Store.OpenAttachment(ctx, id) }})
+	}
 	if m.InboxID != nil {
 		in, err := w.Store.GetInbox(ctx, *m.InboxID)
 		if err != nil {
