@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/internal/medialink"
 	"github.com/parleyhq/parley/internal/netlimit"
 	"github.com/parleyhq/parley/workflow"
 )
@@ -19,12 +20,13 @@ const connRetryAfter = time.Second
 
 // publicPage reports whether pattern is one of web's own routes that anyone may reach without
 // an account, which the per-address cap guards: sign-in and its steps, the password reset
-// pages and the survey form. The channels' routes (webhooks, the chat) are all public and are
+// pages, the survey form and the files handed to providers (/media/). The channels' routes (webhooks, the chat) are all public and are
 // capped where they are mounted.
 func publicPage(pattern string) bool {
 	_, path, _ := strings.Cut(pattern, " ")
 	return path == "/login" || strings.HasPrefix(path, "/login/") || path == "/forgot" ||
-		strings.HasPrefix(path, "/reset/") || strings.HasPrefix(path, workflow.SurveyPath)
+		strings.HasPrefix(path, "/reset/") || strings.HasPrefix(path, workflow.SurveyPath) ||
+		strings.HasPrefix(path, medialink.PathPrefix)
 }
 
 // newConnGate is the per-address cap of Config.MaxConnsPerIP: 0 takes the default, a negative

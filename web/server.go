@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/medialink"
 	"github.com/parleyhq/parley/internal/netlimit"
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/webhook"
@@ -81,6 +82,9 @@ type Config struct {
 	// InboxAdmins are the channels' parts of the admin's inbox pages (channels.Parts.Admin); a
 	// kind without one is listed but not editable there. The API channel needs none.
 	InboxAdmins []channels.InboxAdmin
+	// Media checks the addresses of the files handed to providers that fetch them (Twilio's
+	// MediaUrl), served under /media/; nil (no PARLEY_SECRET_KEY) serves none.
+	Media *medialink.Signer
 }
 
 // Server is the HTTP surface of one parley process.
@@ -195,6 +199,7 @@ func (s *Server) routes(cfg Config) {
 	s.notificationRoutes(m)
 	s.mentionRoutes(m)
 	s.macroRoutes(m)
+	s.mediaRoutes(m, cfg.Media)
 	for _, r := range cfg.Routes {
 		m.Handle(r.Pattern, s.capped(r.Handler))
 	}

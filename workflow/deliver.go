@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/medialink"
 	"github.com/parleyhq/parley/webhook"
 )
 
@@ -41,6 +42,10 @@ type deliverWorker struct {
 	Store   *inbox.Store
 	Senders map[inbox.Channel]channels.Sender
 	Log     *slog.Logger
+	// Media and PublicURL make the files' public addresses (channels.File.URL); either unset
+	// leaves them empty.
+	Media     *medialink.Signer
+	PublicURL string
 }
 
 // Work sends the message unless it was already sent, and records the outcome.
@@ -131,8 +136,13 @@ func (w *deliverWorker) outgoing(ctx context.Context, m inbox.Message) (channels
 	}
 	for _, a := range atts {
 		id := a.ID
-		out.Files = append(out.Files, channels.File{Attachment: a,
-			Open: func(ctx context.Context) (io.ReadCloser, error) { return w.Store.OpenAttachment(ctx, id) }})
+		f := channels.File{Attachment: a,
+			Open: func(ctx context.Context) (io.ReadCloser, error) { return w.Store.OpenAttachment(ctx, id) }}
+		if w.Media != nil && w.PublicURL != "" {
+			// Made anew by every attempt, so a retry hours later hands out a live address.
+			f.URL = w.PublicURL + medialink.PathPrefix + w.Media.Token(id, medialink.DefaultTTL)
+		}
+		out.Files = append(out.Files, f)
 	}
 	if m.InboxID != nil {
 		in, err := w.Store.GetInbox(ctx, *m.InboxID)

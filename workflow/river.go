@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/medialink"
 )
 
 // Queues. Deliveries have their own so a slow provider never delays routing or SLA jobs.
@@ -52,6 +53,9 @@ type Config struct {
 	Meter Meter
 	// Mailer sends Parley's own mail to agents (the weekly summary); nil cancels those jobs.
 	Mailer Mailer
+	// Media signs the public addresses of outgoing files for providers that fetch them
+	// (channels.File.URL, under PublicURL); nil or no PublicURL gives them none.
+	Media *medialink.Signer
 }
 
 // AddChannel adds what channel kind offers the River client: its sender, fetcher and alerter
@@ -102,7 +106,8 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		return nil, err
 	}
 	own := []channels.Worker{
-		channels.NewWorker(&deliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger}),
+		channels.NewWorker(&deliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger,
+			Media: cfg.Media, PublicURL: cfg.PublicURL}),
 		channels.NewWorker(&fetchAttachmentWorker{Store: cfg.Store, Fetchers: cfg.Fetchers}),
 		channels.NewWorker(&routeWorker{Store: cfg.Store, Log: cfg.Logger}),
 		channels.NewWorker(&assignWorker{Store: cfg.Store, Log: cfg.Logger}),

@@ -47,7 +47,14 @@ func (c *Twilio) Send(ctx context.Context, out channels.Outgoing) (channels.Rece
 	if optedOut {
 		return channels.Receipt{}, permanent(ReasonOptedOut)
 	}
+	media, err := mediaURLs(out.Files)
+	if err != nil {
+		return channels.Receipt{}, permanent(err.Error())
+	}
 	parts := Split(out.Message.Text)
+	if len(parts) == 0 && len(media) > 0 {
+		parts = []string{""} // the files alone, as one MMS
+	}
 	if len(parts) == 0 {
 		return channels.Receipt{}, permanent("the reply has no text to send by SMS")
 	}
@@ -71,6 +78,9 @@ func (c *Twilio) Send(ctx context.Context, out channels.Outgoing) (channels.Rece
 			To:                  to,
 			Body:                body,
 			StatusCallback:      c.publicURL + StatusPath,
+		}
+		if n == 1 {
+			o.MediaURLs = media // the files go with the first part
 		}
 		s, err := c.sendOnce(ctx, client, o, out.Message.ID, n)
 		if err != nil {

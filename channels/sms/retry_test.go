@@ -111,8 +111,14 @@ func retried(events <-chan *river.Event) <-chan *river.Event {
 // server's with the SMS channel as its sender; the client stops when the test ends.
 func (e *env) river(t *testing.T) (<-chan *river.Event, func()) {
 	t.Helper()
-	jobs, err := workflow.NewClient(workflow.Config{Pool: e.pool, Store: e.store,
+	return e.riverWith(t, workflow.Config{Pool: e.pool, Store: e.store,
 		Senders: map[inbox.Channel]channels.Sender{inbox.ChannelSMS: e.ch}})
+}
+
+// riverWith is river with cfg: a client whose job events it returns, and its start.
+func (e *env) riverWith(t *testing.T, cfg workflow.Config) (<-chan *river.Event, func()) {
+	t.Helper()
+	jobs, err := workflow.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

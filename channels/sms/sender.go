@@ -86,6 +86,9 @@ type Outbound struct {
 	// StatusCallback is the absolute URL Twilio posts delivery statuses to;
 	// empty means none.
 	StatusCallback string
+	// MediaURLs are public addresses Twilio fetches the message's files from
+	// (an MMS), at most MaxMedia; with them Body may be empty.
+	MediaURLs []string
 }
 
 // Sent is Twilio's answer to an accepted message.
@@ -157,8 +160,10 @@ func (out Outbound) validate() error {
 		reason = "The message has no recipient."
 	case out.From == "" && out.MessagingServiceSID == "":
 		reason = "The message has no sender number or messaging service."
-	case out.Body == "":
+	case out.Body == "" && len(out.MediaURLs) == 0:
 		reason = describe(codeBodyRequired)
+	case len(out.MediaURLs) > MaxMedia:
+		reason = fmt.Sprintf("An MMS carries at most %d files.", MaxMedia)
 	case Width(out.Body) > MaxBody:
 		reason = describe(codeBodyTooLong)
 	default:
@@ -168,7 +173,13 @@ func (out Outbound) validate() error {
 }
 
 func (out Outbound) params() *openapi.CreateMessageParams {
-	p := (&openapi.CreateMessageParams{}).SetTo(out.To).SetBody(out.Body)
+	p := (&openapi.CreateMessageParams{}).SetTo(out.To)
+	if out.Body != "" {
+		p.SetBody(out.Body)
+	}
+	if len(out.MediaURLs) > 0 {
+		p.SetMediaUrl(out.MediaURLs)
+	}
 	if out.From != "" {
 		p.SetFrom(out.From)
 	}

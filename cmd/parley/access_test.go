@@ -85,6 +85,7 @@ var policies = map[string]policy{
 	"GET /login/sso":          {access: public},
 	"GET /login/sso/callback": {access: public, path: "/login/sso/callback?state=x&code=y"},
 	"GET /survey/{token}":     {access: public, path: "/survey/nosuchtoken"},
+	"GET /media/{token}":      {access: public, path: "/media/nosuchtoken"},
 	"POST /survey/{token}":    {access: public, path: "/survey/nosuchtoken", form: true, body: "score=5"},
 	"GET /chat/demo":          {access: public},
 	"GET /chat/widget.js":     {access: public},

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/medialink"
 	"github.com/parleyhq/parley/internal/pgrelay"
 	"github.com/parleyhq/parley/migrations"
 	"github.com/parleyhq/parley/web"
@@ -83,6 +84,10 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 	relay := pgrelay.New(a.pool, a.log) // the one LISTEN connection: change events and presence
 	feed := inbox.NewFeed(relay, a.log)
 	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL, Meter: a.meter}
+	if a.cfg.SecretKey != "" {
+		// The config checked the key; a signer of a non-empty key cannot fail.
+		wcfg.Media, _ = medialink.New(a.cfg.SecretKey, nil)
+	}
 	jobs, err := workflow.NewEnqueuer(a.pool)
 	if err != nil {
 		return server{}, err
@@ -141,7 +146,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
 		MetricsToken: a.cfg.MetricsToken, Registry: a.registry, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP,
 		Resets: workflow.NewPasswordResets(a.store, jobs), Away: workflow.NewAway(a.store, jobs, a.cfg.AwayAfter), Webhooks: hooks, JobsUI: jobsPage, Problems: problems,
-		InboxAdmins: admins}
+		InboxAdmins: admins, Media: wcfg.Media}
 	if a.sandbox != nil {
 		wc.Sandbox = a.sandbox.Store()
 	}

@@ -61,6 +61,13 @@ func newMessage(accountSID string, form url.Values) (Message, *apiError) {
 		return fail(21617, "The concatenated message body exceeds the 1600 character limit.")
 	case m.StatusCallback != "" && !isHTTPURL(m.StatusCallback):
 		return fail(21609, "Invalid StatusCallback url: "+m.StatusCallback)
+	case len(form["MediaUrl"]) > maxMedia:
+		return fail(21623, "Too many media URLs. The maximum is 10.")
+	}
+	for _, u := range form["MediaUrl"] {
+		if !isHTTPURL(u) {
+			return fail(21620, "Invalid media URL(s)")
+		}
 	}
 	return m, nil
 }
@@ -99,7 +106,7 @@ func messageResource(m Message) messageJSON {
 		DateCreated:     now,
 		DateUpdated:     now,
 		Direction:       "outbound-api",
-		NumMedia:        "0",
+		NumMedia:        strconv.Itoa(len(m.Form["MediaUrl"])),
 		NumSegments:     strconv.Itoa(segments(m.Body)),
 		PriceUnit:       "USD",
 		SID:             m.SID,

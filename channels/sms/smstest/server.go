@@ -29,6 +29,21 @@ type Message struct {
 	Form url.Values
 	// Created is when the fake accepted it (its date_created).
 	Created time.Time
+	// Media are the files fetched from its MediaUrl parameters, in order, as Twilio fetches
+	// them before it sends an MMS.
+	Media []Fetched
+}
+
+// Fetched is one file the fake fetched from a message's MediaUrl.
+type Fetched struct {
+	URL string
+	// Status is the HTTP status the URL answered; Err is set when none came.
+	Status int
+	Err    error
+	// ContentType and Disposition are the headers Twilio reads: the type it checks against its
+	// accepted list, the inline filename it shows.
+	ContentType, Disposition string
+	Content                  []byte
 }
 
 // Server is a running fake of Twilio's Messages API. Its methods are safe
@@ -179,6 +194,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, *apiErr)
 		return
 	}
+	msg.Media = fetchMedia(r.Context(), r.PostForm["MediaUrl"])
 	s.mu.Lock()
 	s.messages = append(s.messages, msg)
 	before := s.before
