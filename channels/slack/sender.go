@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
@@ -61,10 +64,47 @@ func (s *Sender) Send(ctx context.Context, out channels.Outgoing) (channels.Rece
 	if sv, ok := surveyOf(m); ok {
 		ts, err = client.PostSurvey(ctx, channel, root, sv)
 	} else {
+		ids, ferr := s.shareFiles(ctx, client, channel, root, m.ID, out.Files)
+		if ferr != nil {
+			return channels.Receipt{}, ferr
+		}
+		if strings.TrimSpace(m.Text) == "" && len(ids) > 0 {
+			// The files alone: their share is the message.
+			return channels.Receipt{ExternalID: externalID(channel, "files:"+strings.Join(ids, ",")), Status: inbox.DeliverySent}, nil
+		}
 		ts, err = client.PostReply(ctx, channel, root, m.ID, m.Text)
 	}
 	if err != nil {
 		return channels.Receipt{}, retryable(err)
 	}
 	return channels.Receipt{ExternalID: externalID(channel, ts), Status: inbox.DeliverySent}, nil
+}
+
+// shareFiles shares the reply's files into the thread before its text, once: a share Slack
+// accepted is recorded (slack_file_shares), so a retry after a failed text post does not share
+// them again. It returns the ids of the files shared now or before.
+func (s *Sender) shareFiles(ctx context.Context, client *Client, channel, root string, messageID int64, files []channels.File) ([]string, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	err := s.store.Pool().QueryRow(ctx, `SELECT file_ids FROM slack_file_shares WHERE message_id = $1`, messageID).Scan(&ids)
+	if err == nil {
+		return ids, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, retryable(fmt.Errorf("slack: send: shared files: %w", err))
+	}
+	ids, err = client.ShareFiles(ctx, channel, root, files)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return nil, permanent(fmt.Errorf("slack: send: %w", err))
+	}
+	if err != nil {
+		return nil, retryable(err)
+	}
+	if _, err := s.store.Pool().Exec(ctx, `INSERT INTO slack_file_shares (message_id, file_ids) VALUES ($1, $2)
+		ON CONFLICT (message_id) DO NOTHING`, messageID, ids); err != nil {
+		return nil, retryable(fmt.Errorf("slack: send: the files were shared but could not be recorded: %w", err))
+	}
+	return ids, nil
 }

@@ -1,6 +1,7 @@
 // Package slacktest is an in-process stand-in for Slack: an HTTP server that
 // answers the Web API methods Parley calls (auth.test, bots.info, users.info,
-// chat.postMessage) in Slack's own wire format and takes posts to the response_urls it
+// chat.postMessage, the file upload's files.getUploadURLExternal, upload URL and
+// files.completeUploadExternal) in Slack's own wire format and takes posts to the response_urls it
 // hands out, and builders for Events API and interactivity requests signed exactly as Slack
 // signs them.
 //
@@ -106,6 +107,8 @@ type Server struct {
 	hooks     int // response_urls handed out
 	responses []Response
 	files     map[string]fileContent // by URL path
+	uploads   map[string]*Upload     // by file id
+	shares    []Share
 }
 
 // fileContent is what the fake serves for a shared file.
@@ -117,12 +120,13 @@ type fileContent struct {
 // New starts a Server that accepts only the bot token token.
 func New(token string) *Server {
 	s := &Server{
-		token: token,
-		id:    DefaultIdentity(),
-		users: make(map[string]User),
-		fails: make(map[string][]Failure),
-		calls: make(map[string]int),
-		files: make(map[string]fileContent),
+		token:   token,
+		id:      DefaultIdentity(),
+		users:   make(map[string]User),
+		fails:   make(map[string][]Failure),
+		calls:   make(map[string]int),
+		files:   make(map[string]fileContent),
+		uploads: make(map[string]*Upload),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -211,6 +215,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveFile(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, uploadPrefix) && r.Method == http.MethodPost {
+		s.receiveUpload(w, r)
+		return
+	}
 	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
 	if !ok || r.Method != http.MethodPost && r.Method != http.MethodGet {
 		http.NotFound(w, r)
@@ -242,6 +250,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.replies(w, args)
 	case "conversations.history":
 		s.history(w, args)
+	case "files.getUploadURLExternal":
+		s.getUploadURL(w, args)
+	case "files.completeUploadExternal":
+		s.completeUpload(w, args)
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "unknown_method"})
 	}
