@@ -128,9 +128,9 @@ func (s *Store) GetMessage(ctx context.Context, id int64) (Message, error) {
 	return m, nil
 }
 
-// GetMessagesByID returns the messages of ids that exist, in no particular order and without
-// their attachments (as GetMessage): one query for many, for a fan-out that shows each of a
-// burst of replies to its visitor.
+// GetMessagesByID returns the messages of ids that exist, in no particular order, with their
+// attachments' records (a second query for all of them): for a fan-out that shows each of a
+// burst of replies, and its files, to its visitor.
 func (s *Store) GetMessagesByID(ctx context.Context, ids []int64) ([]Message, error) {
 	rows, err := s.pool.Query(ctx, "SELECT "+messageCols+" FROM messages WHERE id = ANY($1)", ids)
 	if err != nil {
@@ -148,7 +148,7 @@ func (s *Store) GetMessagesByID(ctx context.Context, ids []int64) ([]Message, er
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("inbox: messages by id: %w", err)
 	}
-	return msgs, nil
+	return s.withAttachments(ctx, msgs)
 }
 
 // Attachment returns one attachment with its content.

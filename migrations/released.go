@@ -56,5 +56,6 @@ func Released() []string {
 		"253_address_buckets.sql",
 		"255_conversation_starts.sql",
 		"275_slack_file_shares.sql",
+		"276_chat_uploads.sql",
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/riverqueue/river"
+
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
 )
@@ -36,8 +38,8 @@ func (ch *Channel) Open(ctx context.Context, env channels.Env) (channels.Parts, 
 }
 
 // Parts is what the server contributes to a server process: the widget, the demo page and the
-// visitor socket, the chat sender (scheduling email fallbacks with jobs), and the worker of the
-// fallback job.
+// visitor socket, the visitors' uploads and files, the chat sender (scheduling email
+// fallbacks with jobs), and the workers of the fallback job and the hourly prune of uploads.
 func (s *Server) Parts(jobs JobInserter) channels.Parts {
 	handlers := s.Handlers()
 	patterns := make([]string, 0, len(handlers))
@@ -46,7 +48,9 @@ func (s *Server) Parts(jobs JobInserter) channels.Parts {
 	}
 	slices.Sort(patterns)
 	p := channels.Parts{Sender: s.Sender(jobs),
-		Workers: []channels.Worker{channels.NewWorker(&fallbackWorker{store: s.store, visitors: s.visitors, log: s.log})}}
+		Workers: []channels.Worker{channels.NewWorker(&fallbackWorker{store: s.store, visitors: s.visitors, log: s.log}),
+			channels.NewWorker(&uploadPruneWorker{store: s.store, log: s.log})},
+		PeriodicJobs: []*river.PeriodicJob{uploadPrunePeriodically()}}
 	for _, pattern := range patterns {
 		p.Routes = append(p.Routes, channels.Route{Pattern: pattern, Handler: handlers[pattern]})
 	}

@@ -45,18 +45,28 @@
 // Client to server:
 //
 //	hello   {token?, last_id, name?, email?, user_id?, user_hash?, attributes?, attributes_hash?, languages?}
-//	message {client_id, text}
+//	message {client_id, text, files?}
 //	typing  {on}
 //	rating  {survey_id, score, comment?}
 //
 // Server to client:
 //
 //	welcome {token, visitor_id, conversation: {id, status, agent_name} | null}
-//	message {id, client_id?, direction: "inbound"|"outbound", author_name, text, created_at}
+//	message {id, client_id?, direction: "inbound"|"outbound", author_name, text, created_at, files?}
 //	typing  {agent_name, on}
 //	status  {status}
 //	survey  {survey_id, prompt}
 //	error   {code, message, client_id?, retry_after?}
+//
+// Files. A visitor attaches a file with POST /chat/upload?inbox=ID from an allowed origin: a
+// multipart form of the welcome's token, then one file (at most MaxUploadBytes, a picture, PDF
+// or text file by its sniffed bytes, at most MaxUploadsPerHour a visitor). The answer, 201
+// {id, filename, content_type, size}, names the upload; a message frame's files (at most
+// MaxFilesPerMessage upload ids; the text may then be empty) carries it to the agents as the
+// message's attachment. Refusals store nothing: 413 too_large, 415 file_type, 429 too_many
+// (Retry-After), 401 bad_token, 400 invalid_file. A server message frame lists its files as
+// {name, type, size, url}: url is a path on the chat's server, FilePath and a signed token good
+// for FileLinkTTL, which serves the bytes (pictures inline, the rest as downloads).
 //
 // Session. hello is the first frame of every connection and of every reconnection, and
 // only the first. languages are the browser's (at most 10): when the inbox follows them, the
@@ -141,8 +151,8 @@
 //
 // Server serves GET /chat/widget.js (cached an hour, revalidated by ETag), GET /chat/demo
 // (a pretend shop embedding the widget of the chat inbox that allows the origin the page is
-// served from, or a page saying how to allow it), GET /chat/ws, GET /chat/check and GET
-// /chat/texts. Each chat inbox
+// served from, or a page saying how to allow it), GET /chat/ws, GET /chat/check, GET
+// /chat/texts, POST /chat/upload and GET /chat/file/{token}. Each chat inbox
 // keeps its allowed origins and email fallback in its Settings and a sealed identity secret
 // in its Secrets; `parley inbox add chat` creates one and prints the secret once.
 //

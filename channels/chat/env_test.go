@@ -199,6 +199,7 @@ type frame struct {
 	On           bool               `json:"on"`
 	SurveyID     string             `json:"survey_id"`
 	Prompt       string             `json:"prompt"`
+	Files        []chat.FileLink    `json:"files"`
 }
 
 // visitor is a browser's widget, speaking the protocol over a real socket.

@@ -39,6 +39,18 @@ type Message struct {
 	AuthorName string    `json:"author_name"`
 	Text       string    `json:"text"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Files are the message's attachments: the widget shows pictures inline and the rest as
+	// links.
+	Files []FileLink `json:"files,omitempty"`
+}
+
+// FileLink is one file of a message as the visitor gets it. URL is a path on the chat's
+// server (FilePath and a signed token), good for FileLinkTTL from when the frame was made.
+type FileLink struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Size int    `json:"size"`
+	URL  string `json:"url"`
 }
 
 // AgentTyping says whether an agent is typing a reply.

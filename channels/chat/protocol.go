@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -99,6 +100,9 @@ type Hello struct {
 type Send struct {
 	ClientID string `json:"client_id"`
 	Text     string `json:"text"`
+	// Files are the ids of the visitor's uploads (POST /chat/upload) the message carries, at
+	// most MaxFilesPerMessage; with files the text may be empty.
+	Files []string `json:"files,omitempty"`
 }
 
 // Typing says whether the visitor is typing.
@@ -241,8 +245,12 @@ func (s *Send) validate() error {
 	}
 	var err *FrameError
 	switch n := utf8.RuneCountInString(s.Text); {
-	case n == 0:
+	case n == 0 && len(s.Files) == 0:
 		err = invalid("text is required")
+	case len(s.Files) > MaxFilesPerMessage:
+		err = invalid("at most %d files a message", MaxFilesPerMessage)
+	case slices.ContainsFunc(s.Files, func(id string) bool { return checkID("files", id) != nil }):
+		err = invalid("files: want upload ids")
 	case n > MaxTextRunes:
 		err = invalid("text longer than %d characters", MaxTextRunes)
 	default:

@@ -144,8 +144,9 @@ func (s *Server) messageFrame(ctx context.Context, m inbox.Message, visitorID st
 			f.ClientID = id
 		}
 	}
-	if f.Text == "" && len(m.Attachments) > 0 {
-		f.Text = "(attachment: " + m.Attachments[0].Filename + ")"
+	for _, a := range m.Attachments {
+		f.Files = append(f.Files, FileLink{Name: a.Filename, Type: a.ContentType, Size: a.Size,
+			URL: FilePath + s.files.Token(a.ID, FileLinkTTL)})
 	}
 	return f
 }

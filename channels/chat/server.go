@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/channels"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/medialink"
 	"github.com/parleyhq/parley/internal/netlimit"
 	"github.com/parleyhq/parley/internal/pgrelay"
 )
@@ -87,6 +88,7 @@ type Server struct {
 	store   *inbox.Store
 	log     *slog.Logger
 	tokens  *Tokens
+	files   *medialink.Signer // the links to the messages' files
 	limiter *Limiter
 	// newVisitors and sockets are the per-address limits (nil: off).
 	newVisitors *Limiter
@@ -134,6 +136,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	files, err := medialink.New(string(append([]byte("parley chat files:"), secret...)), nil)
+	if err != nil {
+		return nil, err
+	}
 	w, err := loadWidget()
 	if err != nil {
 		return nil, err
@@ -156,6 +162,7 @@ func New(cfg Config) (*Server, error) {
 		store:       cfg.Store,
 		log:         cfg.Logger,
 		tokens:      tokens,
+		files:       files,
 		limiter:     NewLimiter(cfg.Limiter),
 		newVisitors: newVisitorLimiter(cfg.Limits),
 		sockets:     newSocketGate(cfg.Limits),
@@ -193,11 +200,13 @@ func New(cfg Config) (*Server, error) {
 // texts it shows.
 func (s *Server) Handlers() map[string]http.Handler {
 	return map[string]http.Handler{
-		"GET /chat/widget.js": http.HandlerFunc(s.serveWidget),
-		"GET /chat/demo":      http.HandlerFunc(s.serveDemo),
-		"GET /chat/ws":        http.HandlerFunc(s.serveSocket),
-		"GET /chat/check":     http.HandlerFunc(s.serveCheck),
-		"GET /chat/texts":     http.HandlerFunc(s.serveTexts),
+		"GET /chat/widget.js":         http.HandlerFunc(s.serveWidget),
+		"GET /chat/demo":              http.HandlerFunc(s.serveDemo),
+		"GET /chat/ws":                http.HandlerFunc(s.serveSocket),
+		"GET /chat/check":             http.HandlerFunc(s.serveCheck),
+		"GET /chat/texts":             http.HandlerFunc(s.serveTexts),
+		"POST /chat/upload":           http.HandlerFunc(s.serveUpload),
+		"GET " + FilePath + "{token}": http.HandlerFunc(s.serveFile),
 	}
 }
 

@@ -201,6 +201,15 @@ func (s *Server) handle(c *socket, ss *session, data []byte) bool {
 // the visitor's client_id maps to once and for all. It reports false when storing failed for
 // a reason the visitor cannot fix: the socket closes and the widget resends after reconnecting.
 func (s *Server) receive(c *socket, ss *session, f *Send) bool {
+	files, err := s.uploadedFiles(c.ctx, c.inboxID, c.visitorID, f.Files)
+	if errors.Is(err, errMissingUpload) {
+		s.tell(c, Error{Code: CodeInvalid, Message: s.text(c, "chat.file_gone"), ClientID: f.ClientID})
+		return true
+	}
+	if err != nil {
+		s.log.Error("chat: uploads", "visitor", c.visitorID, "err", err)
+		return false
+	}
 	in := inbox.Inbound{
 		InboxID:    c.inboxID,
 		Channel:    inbox.ChannelChat,
@@ -214,6 +223,7 @@ func (s *Server) receive(c *socket, ss *session, f *Send) bool {
 		Attributes:   ss.attributes,
 		AttributesBy: inbox.AuditActor{Name: "chat identity"},
 		Language:     ss.lang,
+		Attachments:  files,
 	}
 	res, err := s.store.Ingest(c.ctx, in)
 	if errors.Is(err, inbox.ErrInvalid) && in.Attributes != nil {
@@ -247,6 +257,9 @@ func (s *Server) receive(c *socket, ss *session, f *Send) bool {
 		}
 	}
 	m, err := s.store.GetMessage(c.ctx, res.MessageID)
+	if err == nil && len(f.Files) > 0 {
+		m.Attachments, err = s.store.MessageAttachments(c.ctx, m.ID)
+	}
 	if err != nil {
 		s.log.Error("chat: ack", "message", res.MessageID, "err", err)
 		return false

@@ -60,6 +60,8 @@ header :focus-visible{outline-color:#fff;outline-offset:-3px}
 .log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:12px 16px;display:flex;flex-direction:column;gap:8px;background:#f6f7f9}
 .msg{max-width:80%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #dfe1e6;align-self:flex-start}
 .me{align-self:flex-end;background:var(--p);border-color:var(--p)}
+.msg img{display:block;max-width:100%;max-height:200px;border-radius:8px}
+.msg a{display:block;color:inherit}
 .meta{display:block;font-size:11px;color:#555b66;margin-top:2px}
 .me *,.me{color:#fff}
 .me .retry{display:block;margin-top:6px;padding:4px 10px;background:#fff;color:var(--p)}
@@ -116,10 +118,13 @@ textarea,input{font-size:16px}
   };
   const note = text => { ui.log.append(h('p', {class: 'note'}, text)); scroll(); };
 
+  // A message's files: pictures shown, the rest as links (the server says which type).
+  const file = f => h('a', {href: base + f.url, target: '_blank', rel: 'noopener'},
+    /^image\//.test(f.type) ? h('img', {src: base + f.url, alt: f.name}) : f.name);
   const bubble = (m, pending) => {
     const mine = m.direction !== 'outbound';
     const meta = pending || (mine ? t('you') : m.author_name || title) + ' · ' + hhmm(m.created_at);
-    return h('div', {class: mine ? 'msg me' : 'msg'}, m.text, h('span', {class: 'meta'}, meta));
+    return h('div', {class: mine ? 'msg me' : 'msg'}, m.text, ...(m.files || []).map(file), h('span', {class: 'meta'}, meta));
   };
   const put = (el, key) => {
     const old = shown.get(key);
@@ -127,7 +132,7 @@ textarea,input{font-size:16px}
     shown.set(key, el);
     scroll();
   };
-  const showPending = (m, why) => put(bubble({text: m.text}, why || t('sending')), 'c' + m.client_id);
+  const showPending = (m, why) => put(bubble({text: m.text || m.fn}, why || t('sending')), 'c' + m.client_id);
 
   // add shows a message of the conversation once. A live one, from the server, is
   // remembered and acknowledges the queued message with its client_id.
@@ -199,16 +204,16 @@ textarea,input{font-size:16px}
     return true;
   };
   const sendMsg = m => {
-    if (send({type: 'message', client_id: m.client_id, text: m.text})) sent.add(m.client_id);
+    if (send({type: 'message', client_id: m.client_id, text: m.text, files: m.f})) sent.add(m.client_id);
   };
   // fail drops a refused message from the queue, never to be sent again by itself, and shows
   // the visitor why, with a button to send it again.
   const fail = (m, why) => {
     st.q = st.q.filter(q => q.client_id !== m.client_id);
     save();
-    const el = bubble({text: m.text}, t('not_sent', {reason: why}));
+    const el = bubble({text: m.text || m.fn}, t('not_sent', {reason: why}));
     if (!refused) el.append(h('button', {type: 'button', class: 'alt retry', onclick() {
-      const again = {client_id: m.client_id, text: m.text};
+      const again = {client_id: m.client_id, text: m.text, f: m.f, fn: m.fn};
       st.q.push(again);
       save();
       showPending(again);
@@ -386,17 +391,35 @@ textarea,input{font-size:16px}
     }
   };
 
-  const submit = () => {
-    const text = ui.ta.value.trim();
-    if (!text || refused) return;
-    const m = {client_id: rid(), text};
+  const queue = m => {
     st.q.push(m);
     save();
     showPending(m);
+    sendMsg(m);
+  };
+  const submit = () => {
+    const text = ui.ta.value.trim();
+    if (!text || refused) return;
+    queue({client_id: rid(), text});
     ui.ta.value = '';
     ui.ta.style.height = '';
     typing(false);
-    sendMsg(m);
+  };
+  // attach uploads a file the visitor chose, dropped or pasted, then sends it as a message of
+  // its own; a refusal is shown in the visitor's words.
+  const FILE_ERR = {too_large: 'file_too_large', file_type: 'file_type', too_many: 'file_too_many'};
+  const attach = async f => {
+    if (!f || !st.t || refused) return;
+    const body = new FormData();
+    body.append('token', st.t);
+    body.append('file', f);
+    let r = {};
+    try {
+      const res = await fetch(base + '/chat/upload' + iq, {method: 'POST', body});
+      r = await res.json();
+      if (res.ok) return queue({client_id: rid(), text: '', f: [r.id], fn: r.filename});
+    } catch (e) { /* offline: said below */ }
+    note(t(FILE_ERR[r.code] || 'file_failed'));
   };
 
   // On a phone the open panel is a modal dialog over the whole screen: aria-modal, Tab kept
@@ -517,9 +540,14 @@ textarea,input{font-size:16px}
     u.typing = h('p', {class: 'typing', 'aria-live': 'polite'});
     u.ta = h('textarea', {'aria-label': t('message'), placeholder: t('placeholder'), maxlength: 5000, rows: 1, enterkeyhint: 'send',
       oninput() { typing(!!u.ta.value); u.ta.style.height = ''; u.ta.style.height = u.ta.scrollHeight + 2 + 'px'; },
-      onkeydown(e) { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); } }});
-    u.compose = h('form', {class: 'compose', onsubmit(e) { e.preventDefault(); submit(); }},
-      u.ta, h('button', {}, t('send')));
+      onkeydown(e) { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); } },
+      onpaste(e) { const f = e.clipboardData.files[0]; if (f) { e.preventDefault(); attach(f); } }});
+    u.file = h('input', {type: 'file', hidden: '', accept: 'image/*,application/pdf,text/plain',
+      onchange() { attach(u.file.files[0]); u.file.value = ''; }});
+    u.compose = h('form', {class: 'compose', onsubmit(e) { e.preventDefault(); submit(); },
+      ondragover(e) { e.preventDefault(); }, ondrop(e) { e.preventDefault(); attach(e.dataTransfer.files[0]); }},
+    u.file, h('button', {type: 'button', class: 'alt', 'aria-label': t('attach'), onclick: () => u.file.click()}, '+'),
+    u.ta, h('button', {}, t('send')));
     u.chat = [u.log, u.typing, u.compose];
     u.x = h('button', {class: 'x', 'aria-label': t('close'), onclick: close}, '×');
     u.panel = h('section', {id: 'panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'ptitle', hidden: '',

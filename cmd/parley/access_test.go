@@ -92,6 +92,8 @@ var policies = map[string]policy{
 	"GET /chat/ws":            {access: public},
 	"GET /chat/check":         {access: public, path: "/chat/check?inbox=1"},
 	"GET /chat/texts":         {access: public, path: "/chat/texts?inbox=1&lang=fr"},
+	"POST /chat/upload":       {access: public, path: "/chat/upload?inbox=1"},
+	"GET /chat/file/{token}":  {access: public, path: "/chat/file/nosuchtoken"},
 	"/":                       {access: public, path: "/no/such/page"},
 	"GET /forgot":             {access: public},
 	"POST /forgot":            {access: public, form: true, body: "email=nobody%40example.com"},

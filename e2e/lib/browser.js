@@ -94,3 +94,19 @@ export function useBrowser() {
     await browser?.close();
   });
 }
+
+// openShop opens the demo shop (/chat/demo) in a new context of browser. The widget's shadow
+// root is closed to the page; openShop opens it so that locators reach the widget. With clock,
+// the page runs on a fake clock from a fixed time.
+export async function openShop(browser, { clock } = {}) {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('widget page error:', err.message));
+  await page.addInitScript(() => {
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function (o) { return attach.call(this, { ...o, mode: 'open' }); };
+  });
+  if (clock) await page.clock.install({ time: new Date('2026-06-01T10:00:00Z') });
+  await page.goto('/chat/demo');
+  return page;
+}

@@ -6,24 +6,12 @@
 // (4429) waits the retry_after it was given; 1001 "going away" reconnects at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, browser, baseURL } from '../lib/browser.js';
+import { useBrowser, browser, openShop } from '../lib/browser.js';
 
 useBrowser();
 
-// shop opens the demo shop in a new context. The widget's shadow root is closed to the page;
-// the test opens it so that its locators reach the widget.
-async function shop({ clock } = {}) {
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error('widget page error:', err.message));
-  await page.addInitScript(() => {
-    const attach = Element.prototype.attachShadow;
-    Element.prototype.attachShadow = function (o) { return attach.call(this, { ...o, mode: 'open' }); };
-  });
-  if (clock) await page.clock.install({ time: new Date('2026-06-01T10:00:00Z') });
-  await page.goto('/chat/demo');
-  return page;
-}
+// shop opens the demo shop in a new context, its widget reachable by locators.
+const shop = (opts) => openShop(browser, opts);
 
 // startChat opens the panel and skips the pre-chat form, which connects.
 async function startChat(page) {
