@@ -86,7 +86,22 @@ func benchCmd(ctx context.Context, c *cli) error {
 	if *fresh {
 		*contacts = 0
 	}
-	r, err := benchIngest(ctx, *url, *token, *conc, *contacts, *dur)
+	// New customers on a server of its own that works the jobs: the bench also times each new
+	// conversation from its commit to its assignment, seen on an admin's event socket.
+	var watch *assignWatch
+	if a != nil && *work && *fresh {
+		if err := prepareAssignment(ctx, a, *url, *token); err != nil {
+			return err
+		}
+		if watch, err = watchAssignments(ctx, *url, *token); err != nil {
+			return err
+		}
+	}
+	var posted func([]byte)
+	if watch != nil {
+		posted = watch.posted
+	}
+	r, err := benchIngestEach(ctx, *url, *token, *conc, *contacts, *dur, posted)
 	if err != nil {
 		return err
 	}
@@ -97,6 +112,11 @@ func benchCmd(ctx context.Context, c *cli) error {
 		if err := printWorkflowBacklog(ctx, c, a); err != nil {
 			return err
 		}
+	}
+	if watch != nil {
+		p50, p99, slowest, n, missing := watch.report(30 * time.Second)
+		fmt.Fprintf(c.stdout, "commit to conversation.assigned on an agent socket: %d new conversations, p50 %s, p99 %s, max %s; %d not assigned 30 s after the run\n",
+			n, p50.Round(time.Millisecond), p99.Round(time.Millisecond), slowest.Round(time.Millisecond), missing)
 	}
 	if r.errors > 0 {
 		return fmt.Errorf("bench ingest: %d requests failed (first: %v)", r.errors, r.firstErr)
