@@ -28,7 +28,7 @@ import (
 // clients for a duration and prints messages/s and latency percentiles. Without --url it
 // starts a complete server in-process (HTTP, event feed, job workers) on DATABASE_URL.
 func benchCmd(ctx context.Context, c *cli) error {
-	what, err := c.sub("bench", "ingest", "inbox", "contacts", "sockets", "reports")
+	what, err := c.sub("bench", "ingest", "inbox", "contacts", "sockets", "reports", "sla")
 	if err != nil {
 		return err
 	}
@@ -41,6 +41,8 @@ func benchCmd(ctx context.Context, c *cli) error {
 		return benchContactsCmd(ctx, c)
 	case "reports":
 		return benchReportsCmd(ctx, c)
+	case "sla":
+		return benchSLACmd(ctx, c)
 	}
 	fs := c.flags("bench ingest", "bench ingest [--url U --token T] [--concurrency N] [--duration D] [--contacts K | --new]\n\n"+
 		"Secrets: --token (with --url). "+channels.StdinSecretsHelp)
@@ -200,10 +202,6 @@ type benchResult struct {
 	elapsed       time.Duration
 	p50, p99, max time.Duration
 	firstErr      error
-}
-
-func benchIngest(ctx context.Context, url, token string, conc, contacts int, dur time.Duration) (benchResult, error) {
-	return benchIngestEach(ctx, url, token, conc, contacts, dur, nil)
 }
 
 // benchIngestEach is benchIngest that hands every answer's body to posted (when not nil), from

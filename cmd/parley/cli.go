@@ -39,7 +39,7 @@ func verbs() map[string]verb {
 		"rule":    {"routing rules: rule add --name N [--keyword W]... [--set-team N] ...; rule list|delete|set", ruleCmd},
 		"sla":     {"SLA policies: sla add --name N [--team N] [--priority P] --first-response D ...; sla list", slaCmd},
 		"demo":    {"seed a demo admin (login printed) and sample conversations", demo},
-		"bench":   {"measure: bench ingest --concurrency N --duration D; bench inbox --requests N; bench contacts --requests N; bench reports --requests N", benchCmd},
+		"bench":   {"measure: bench ingest --concurrency N --duration D; bench inbox --requests N; bench contacts --requests N; bench reports --requests N; bench sla --deadlines N --spread D", benchCmd},
 		"secrets": {"PARLEY_SECRET_KEY: secrets generate (a new key); secrets rotate (re-seal under a new key)", secretsCmd},
 	}
 }
