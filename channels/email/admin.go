@@ -61,14 +61,16 @@ func (*Admin) Fields() []channels.Field {
 			Help: "tls: port 993; starttls: 143; none: only for a server on this machine."},
 		{Name: "imap_port", Label: "IMAP port", Type: "number", Help: "Blank: the security's usual port."},
 		{Name: "imap_username", Label: "IMAP user name", Required: true},
-		{Name: "imap_password", Label: "IMAP password", Type: "password", Secret: true, Help: "Not with oauth2 sign-in."},
+		{Name: "imap_password", Label: "IMAP password", Type: "password", Secret: true, Help: "Not with oauth2 sign-in.",
+			ShowIf: "auth=" + AuthPassword},
 		{Name: "imap_mailbox", Label: "IMAP folder", Placeholder: "INBOX"},
 		{Name: "smtp_host", Label: "SMTP server", Required: true, Placeholder: "smtp.example.com"},
 		{Name: "smtp_security", Label: "SMTP security", Type: "select", Options: []string{SecurityStartTLS, SecurityTLS},
 			Help: "starttls: port 587, encrypted whenever the server offers it; tls: 465."},
 		{Name: "smtp_port", Label: "SMTP port", Type: "number", Help: "Blank: the security's usual port."},
 		{Name: "smtp_username", Label: "SMTP user name", Help: "Blank for a relay that needs no login."},
-		{Name: "smtp_password", Label: "SMTP password", Type: "password", Secret: true, Help: "Not with oauth2 sign-in."},
+		{Name: "smtp_password", Label: "SMTP password", Type: "password", Secret: true, Help: "Not with oauth2 sign-in.",
+			ShowIf: "auth=" + AuthPassword},
 	}, oauthFields()...)
 }
 

@@ -20,7 +20,7 @@ const (
 // oauthFields are the admin form's OAuth2 fields, read when "auth" is AuthOAuth2.
 func oauthFields() []channels.Field {
 	only := " Only with oauth2 sign-in."
-	return []channels.Field{
+	fields := []channels.Field{
 		{Name: "oauth_provider", Label: "OAuth2 provider", Type: "select", Options: Providers(),
 			Help: "google: Gmail and Google Workspace; microsoft: Outlook.com and Microsoft 365; custom: give the token URL." + only},
 		{Name: "oauth_token_url", Label: "OAuth2 token URL", Type: "url", Placeholder: "https://login.example.com/oauth2/token",
@@ -31,6 +31,10 @@ func oauthFields() []channels.Field {
 		{Name: "oauth_refresh_token", Label: "OAuth2 refresh token", Type: "password", Secret: true,
 			Help: "Given by the provider when the mailbox's owner granted the app mail access (IMAP and SMTP)." + only},
 	}
+	for i := range fields {
+		fields[i].ShowIf = "auth=" + AuthOAuth2
+	}
+	return fields
 }
 
 // oauthValues adds the OAuth2 fields of s to the form's values v.

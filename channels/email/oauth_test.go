@@ -3,6 +3,7 @@ package email_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -152,15 +153,26 @@ func TestOAuthTokenReusedWhileValidAndRefreshedOnceWhenExpired(t *testing.T) {
 // expiry (revoked) is dropped: that poll fails, the next refreshes and signs in.
 func TestOAuthTokenRefusedByTheServerIsReplaced(t *testing.T) {
 	e := setupOAuth(t)
+	ctx := context.Background()
+	parts, err := email.NewChannel().Open(ctx, channels.Env{Store: e.store, Pool: e.pool, SecretKey: secretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.poll()
 	e.tokens.RevokeAccess()
-	_, err := e.fetcher.Poll(context.Background(), e.inbox.ID)
+	_, err = e.fetcher.Poll(ctx, e.inbox.ID)
 	if err == nil || !strings.Contains(err.Error(), "OAuth2") {
 		t.Fatalf("poll with a revoked access token: %v", err)
+	}
+	if ps, err := parts.Problems(ctx); err != nil || len(ps) != 1 || !strings.Contains(ps[0].What, "refused the OAuth2 sign-in") {
+		t.Fatalf("problems after the refused sign-in: %+v, %v", ps, err)
 	}
 	e.poll()
 	if n, logins := e.tokens.Refreshes(), e.imap.OAuthLogins(); n != 2 || logins != 2 {
 		t.Fatalf("%d refreshes and %d logins, want 2 and 2", n, logins)
+	}
+	if ps, err := parts.Problems(ctx); err != nil || len(ps) != 0 {
+		t.Fatalf("problems after the sign-in worked again: %+v, %v", ps, err)
 	}
 }
 
@@ -231,5 +243,36 @@ func TestOAuthRefusedRefreshTokenIsAProblemNotALoop(t *testing.T) {
 	e.poll()
 	if ps, err := parts.Problems(ctx); err != nil || len(ps) != 0 {
 		t.Fatalf("problems after a new refresh token: %+v, %v", ps, err)
+	}
+}
+
+// TestOAuthTokenEndpointDownIsRetriedNotRefused: a token endpoint answering 503 is an outage,
+// not a refusal: the poll fails to be retried, a reply's delivery is retried rather than failed,
+// nothing is recorded as refused, and once the endpoint is back both go through.
+func TestOAuthTokenEndpointDownIsRetriedNotRefused(t *testing.T) {
+	e := setupOAuth(t)
+	ctx := context.Background()
+	convID, _ := e.startThread(t)
+	e.advance(2 * time.Hour)
+	e.tokens.Fail(http.StatusServiceUnavailable)
+	_, err := e.fetcher.Poll(ctx, e.inbox.ID)
+	var refused *email.RefusedError
+	if err == nil || errors.As(err, &refused) {
+		t.Fatalf("poll during the outage: %v, want a plain error", err)
+	}
+	r := e.reply(convID, "Back soon.")
+	if err := e.deliver(r.ID, 1); err == nil {
+		t.Fatal("a delivery during the outage succeeded")
+	}
+	if m, err := e.store.GetMessage(ctx, r.ID); err != nil || m.DeliveryStatus == inbox.DeliveryFailed {
+		t.Fatalf("reply %+v, %v: an outage failed it for good", m, err)
+	}
+	if n := e.count(`SELECT count(*) FROM email_oauth_tokens WHERE refused_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d refusals recorded for an outage", n)
+	}
+	e.tokens.Fail(0)
+	e.poll()
+	if err := e.deliver(r.ID, 2); err != nil {
+		t.Fatalf("delivery after the outage: %v", err)
 	}
 }
