@@ -25,6 +25,8 @@ func oauthFields() []channels.Field {
 			Help: "google: Gmail and Google Workspace; microsoft: Outlook.com and Microsoft 365; custom: give the token URL." + only},
 		{Name: "oauth_token_url", Label: "OAuth2 token URL", Type: "url", Placeholder: "https://login.example.com/oauth2/token",
 			Help: "The provider's token endpoint, for a custom provider only."},
+		{Name: "oauth_tenant", Label: "Microsoft tenant", Placeholder: "contoso.onmicrosoft.com",
+			Help: "For an app registered in one Microsoft directory only: its directory (tenant) id or domain. Blank: common."},
 		{Name: "oauth_client_id", Label: "OAuth2 client id", Help: "The id of the app the refresh token was issued to." + only},
 		{Name: "oauth_client_secret", Label: "OAuth2 client secret", Type: "password", Secret: true,
 			Help: "The app's secret; blank for a public client." + only},
@@ -45,6 +47,7 @@ func oauthValues(s Settings, v map[string]string) {
 	}
 	v["auth"] = AuthOAuth2
 	v["oauth_provider"], v["oauth_token_url"], v["oauth_client_id"] = s.OAuth.Provider, s.OAuth.TokenURL, s.OAuth.ClientID
+	v["oauth_tenant"] = s.OAuth.Tenant
 }
 
 // formOAuth reads the OAuth2 fields: the settings, the client secret and the refresh token
@@ -57,7 +60,7 @@ func formOAuth(f channels.Form, saved Secrets) (*OAuth, string, string, error) {
 	if f.Current != nil && refresh == "" {
 		refresh = saved.OAuthRefreshToken
 	}
-	o, fe := newOAuth(f.Get("oauth_provider"), f.Get("oauth_token_url"), f.Get("oauth_client_id"), refresh)
+	o, fe := newOAuth(f.Get("oauth_provider"), f.Get("oauth_token_url"), f.Get("oauth_tenant"), f.Get("oauth_client_id"), refresh)
 	if fe != nil {
 		field := fe.field
 		if field == "oauth" {

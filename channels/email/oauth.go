@@ -45,22 +45,48 @@ type OAuth struct {
 	TokenURL string `json:"token_url,omitempty"`
 	// ClientID is the OAuth2 client (app) id the refresh token was issued to.
 	ClientID string `json:"client_id"`
+	// Tenant is Microsoft's directory (tenant) id or domain for an app registered in one
+	// directory only; empty is "common", for multi-tenant apps and personal accounts.
+	Tenant string `json:"tenant,omitempty"`
 }
 
 // Endpoint is the token endpoint the provider answers refreshes at.
 func (o OAuth) Endpoint() string {
+	if o.Provider == ProviderMicrosoft && o.Tenant != "" {
+		return strings.Replace(providers[ProviderMicrosoft].tokenURL, "/common/", "/"+url.PathEscape(o.Tenant)+"/", 1)
+	}
 	if p, ok := providers[o.Provider]; ok {
 		return p.tokenURL
 	}
 	return o.TokenURL
 }
 
+// validTenant reports whether t may be a Microsoft tenant: a GUID or a domain.
+func validTenant(t string) bool {
+	if t == "" || len(t) > 100 {
+		return false
+	}
+	for _, r := range t {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 // newOAuth checks an inbox's OAuth2 settings and its sealed parts: a known provider (a custom
 // one with its token URL), a client id and a refresh token. Its errors name the flag or field
-// at fault through field ("oauth", "oauth_token_url", "oauth_client_id",
+// at fault through field ("oauth", "oauth_token_url", "oauth_tenant", "oauth_client_id",
 // "oauth_refresh_token") and say what is wrong.
-func newOAuth(provider, tokenURL, clientID, refreshToken string) (OAuth, *fieldError) {
-	o := OAuth{Provider: strings.ToLower(strings.TrimSpace(provider)), ClientID: strings.TrimSpace(clientID)}
+func newOAuth(provider, tokenURL, tenant, clientID, refreshToken string) (OAuth, *fieldError) {
+	o := OAuth{Provider: strings.ToLower(strings.TrimSpace(provider)), ClientID: strings.TrimSpace(clientID),
+		Tenant: strings.TrimSpace(tenant)}
+	if o.Tenant != "" && o.Provider != ProviderMicrosoft {
+		return OAuth{}, &fieldError{"oauth_tenant", "is only for microsoft"}
+	}
+	if o.Tenant != "" && !validTenant(o.Tenant) {
+		return OAuth{}, &fieldError{"oauth_tenant", "is not a directory id or domain, like contoso.onmicrosoft.com"}
+	}
 	switch o.Provider {
 	case ProviderGoogle, ProviderMicrosoft:
 		if strings.TrimSpace(tokenURL) != "" {

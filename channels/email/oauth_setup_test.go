@@ -70,18 +70,24 @@ func TestAddInboxWithOAuth(t *testing.T) {
 		t.Errorf("checks %+v, want OAuth2, IMAP and SMTP", checks)
 	}
 
-	for provider, hosts := range map[string][2]string{"google": {"imap.gmail.com", "smtp.gmail.com"},
-		"microsoft": {"outlook.office365.com", "smtp.office365.com"}} {
-		ni, err := addEmail(store, "", "--name", provider, "--address", "help@"+provider+".example", "--oauth", provider,
-			"--oauth-client-id", "app", "--oauth-public-client", "--oauth-refresh-token", "rt")
+	for provider, want := range map[string][3]string{
+		"google":    {"imap.gmail.com", "smtp.gmail.com", "https://oauth2.googleapis.com/token"},
+		"microsoft": {"outlook.office365.com", "smtp.office365.com", "https://login.microsoftonline.com/common/oauth2/v2.0/token"},
+		"microsoft --oauth-tenant contoso.onmicrosoft.com": {"outlook.office365.com", "smtp.office365.com",
+			"https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"},
+	} {
+		flags := strings.Fields(provider)
+		name := strings.ReplaceAll(provider, " ", "")
+		ni, err := addEmail(store, "", append([]string{"--name", name, "--address", "help@" + flags[0] + ".example", "--oauth-client-id", "app",
+			"--oauth-public-client", "--oauth-refresh-token", "rt", "--oauth"}, flags...)...)
 		if err != nil {
 			t.Fatalf("%s: %v", provider, err)
 		}
 		s := ni.Settings.(email.Settings)
-		if s.IMAP.Host != hosts[0] || s.IMAP.Port != 993 || s.IMAP.Security != email.SecurityTLS || s.SMTP.Host != hosts[1] ||
-			s.SMTP.Port != 587 || s.IMAP.Username != "help@"+provider+".example" || s.SMTP.Username != s.IMAP.Username ||
-			s.OAuth == nil || s.OAuth.Provider != provider {
-			t.Errorf("%s: settings %+v", provider, s)
+		if s.IMAP.Host != want[0] || s.IMAP.Port != 993 || s.IMAP.Security != email.SecurityTLS || s.SMTP.Host != want[1] ||
+			s.SMTP.Port != 587 || s.IMAP.Username != "help@"+flags[0]+".example" || s.SMTP.Username != s.IMAP.Username ||
+			s.OAuth == nil || s.OAuth.Provider != flags[0] || s.OAuth.Endpoint() != want[2] {
+			t.Errorf("%s: settings %+v %+v", provider, s, s.OAuth)
 		}
 	}
 
@@ -100,6 +106,8 @@ func TestAddInboxWithOAuth(t *testing.T) {
 		{"s\nrt\n", []string{"--oauth", "google", "--oauth-client-id", "app", "--imap-url", "imaps://me:password@imap.gmail.com"},
 			"carry no password"},
 		{"s\n", []string{"--oauth", "google", "--oauth-client-id", "app"}, "no --oauth-refresh-token given"},
+		{"s\nrt\n", []string{"--oauth", "google", "--oauth-client-id", "app", "--oauth-tenant", "contoso"}, "--oauth-tenant: is only for microsoft"},
+		{"s\nrt\n", []string{"--oauth", "microsoft", "--oauth-client-id", "app", "--oauth-tenant", "../evil"}, "--oauth-tenant: is not a directory id"},
 		{"", []string{"--oauth", "google", "--oauth-client-id", "app", "--oauth-public-client", "--oauth-client-secret", "s",
 			"--oauth-refresh-token", "rt"}, "--oauth-public-client has no --oauth-client-secret"},
 	} {

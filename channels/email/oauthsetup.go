@@ -13,7 +13,9 @@ type OAuthSetup struct {
 	// Provider is ProviderGoogle, ProviderMicrosoft or ProviderCustom.
 	Provider string
 	// TokenURL is a custom provider's token endpoint.
-	TokenURL     string
+	TokenURL string
+	// Tenant is Microsoft's directory for an app registered in one directory only.
+	Tenant       string
 	ClientID     string
 	ClientSecret string // empty for a public client
 	RefreshToken string
@@ -29,7 +31,7 @@ func NewOAuthInbox(name, address, imapURL, smtpURL string, o OAuthSetup, teamID 
 	if err != nil {
 		return inbox.NewInbox{}, err
 	}
-	settings, fe := newOAuth(o.Provider, o.TokenURL, o.ClientID, o.RefreshToken)
+	settings, fe := newOAuth(o.Provider, o.TokenURL, o.Tenant, o.ClientID, o.RefreshToken)
 	if fe != nil {
 		return inbox.NewInbox{}, fmt.Errorf("email: inbox: --%s: %s", strings.ReplaceAll(fe.field, "_", "-"), fe.reason)
 	}

@@ -27,7 +27,7 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 		"OAuth2 sign-in (XOAUTH2) in place of passwords:\n"+
 		"  inbox add email --name N --address support@example.com --oauth google|microsoft|custom\n"+
 		"       --oauth-client-id ID [--oauth-client-secret S | --oauth-public-client] [--oauth-refresh-token T]\n"+
-		"       [--oauth-token-url URL] [--imap-url imaps://USER@HOST] [--smtp-url smtp://USER@HOST] [--team T]\n"+
+		"       [--oauth-token-url URL] [--oauth-tenant T] [--imap-url imaps://USER@HOST] [--smtp-url smtp://USER@HOST] [--team T]\n"+
 		"The URLs carry no password; left out they are the provider's servers (a custom provider\n"+
 		"needs them and --oauth-token-url), and the user is --address when they name none.\n"+
 		"Secrets with --oauth: --oauth-client-secret (unless --oauth-public-client), --oauth-refresh-token.")
@@ -39,6 +39,7 @@ func (*Channel) AddInbox(ctx context.Context, env channels.SetupEnv, args []stri
 	var o OAuthSetup
 	fs.StringVar(&o.Provider, "oauth", "", "sign in with OAuth2 at this provider: google, microsoft or custom")
 	fs.StringVar(&o.TokenURL, "oauth-token-url", "", "a custom OAuth2 provider's token endpoint")
+	fs.StringVar(&o.Tenant, "oauth-tenant", "", "microsoft: the directory (tenant) id or domain of an app registered in one directory (default common)")
 	fs.StringVar(&o.ClientID, "oauth-client-id", "", "the OAuth2 client (app) id the refresh token was issued to")
 	fs.StringVar(&o.ClientSecret, "oauth-client-secret", "", "the OAuth2 client secret (default: a line of stdin)")
 	public := fs.Bool("oauth-public-client", false, "the OAuth2 client has no secret")
