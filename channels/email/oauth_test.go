@@ -276,3 +276,25 @@ func TestOAuthTokenEndpointDownIsRetriedNotRefused(t *testing.T) {
 		t.Fatalf("delivery after the outage: %v", err)
 	}
 }
+
+// TestOAuthTokensFollowAKeyRotation: `parley secrets rotate` re-seals the cached tokens too, so
+// that under the new PARLEY_SECRET_KEY the cached access token opens and is reused, not
+// refreshed.
+func TestOAuthTokensFollowAKeyRotation(t *testing.T) {
+	e := setupOAuth(t)
+	ctx := context.Background()
+	e.poll()
+	const newKey = "a-new-test-secret-key"
+	store := inbox.New(e.pool, inbox.Options{Clock: e.clock, SecretKey: newKey})
+	rep, err := store.RotateSecrets(ctx, secretKey, "test")
+	if err != nil || rep.Resealed != 2 {
+		t.Fatalf("rotate: %+v, %v; want the inbox's secrets and its tokens resealed", rep, err)
+	}
+	fetcher := email.NewFetcher(email.FetcherConfig{Store: store, SecretKey: newKey, HTTPClient: e.tokens.Client()})
+	if _, err := fetcher.Poll(ctx, e.inbox.ID); err != nil {
+		t.Fatalf("poll under the new key: %v", err)
+	}
+	if n := e.tokens.Refreshes(); n != 1 {
+		t.Fatalf("%d refreshes, want 1: the cached token opens under the new key", n)
+	}
+}

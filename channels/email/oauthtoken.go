@@ -3,7 +3,6 @@ package email
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -66,8 +65,6 @@ func (e *RefusedError) reason() string {
 type oauthTokens struct {
 	store  *inbox.Store
 	sealer *inbox.Sealer
-	// key keys the grant hashes (PARLEY_SECRET_KEY).
-	key    []byte
 	client *http.Client
 	log    *slog.Logger
 }
@@ -78,7 +75,7 @@ func newOAuthTokens(store *inbox.Store, secretKey string, client *http.Client, l
 	if client == nil {
 		client = &http.Client{Timeout: tokenTimeout}
 	}
-	return &oauthTokens{store: store, sealer: inbox.NewSealer(secretKey), key: []byte(secretKey), client: client, log: log}
+	return &oauthTokens{store: store, sealer: inbox.NewSealer(secretKey), client: client, log: log}
 }
 
 // sealedTokens is what tokens_sealed holds.
@@ -96,9 +93,11 @@ type tokenRow struct {
 	refusal   *string
 }
 
-// grant names the inbox's configured grant: a row made for another is stale.
+// grant names the inbox's configured grant: a row made for another is stale. It is a SHA-256,
+// not keyed with PARLEY_SECRET_KEY, so that it outlives a key rotation (a rotated refresh token
+// kept in the row must); a refresh token is random enough that its hash reveals nothing.
 func (o *oauthTokens) grant(a account) []byte {
-	m := hmac.New(sha256.New, o.key)
+	m := sha256.New()
 	for _, part := range []string{"parley email oauth grant", a.settings.OAuth.Endpoint(), a.settings.OAuth.ClientID,
 		a.secrets.OAuthRefreshToken} {
 		m.Write([]byte(part))
