@@ -43,9 +43,14 @@ func setupOAuth(t *testing.T) *oauthEnv {
 // admin saving the inbox's form does.
 func (e *oauthEnv) setRefreshToken(rt string) {
 	e.t.Helper()
-	ni, err := email.NewOAuthInbox("Acme Support", "support@example.com", "imap://"+e.imap.Addr()+"/INBOX", "smtp://"+e.smtp.Addr(),
-		email.OAuthSetup{Provider: email.ProviderGoogle, ClientID: e.tokens.ClientID, ClientSecret: e.tokens.ClientSecret,
-			RefreshToken: rt}, 0, nil)
+	e.signInWith(email.OAuthSetup{Provider: email.ProviderGoogle, ClientID: e.tokens.ClientID, ClientSecret: e.tokens.ClientSecret,
+		RefreshToken: rt})
+}
+
+// signInWith makes the inbox sign in with OAuth2 as o says.
+func (e *oauthEnv) signInWith(o email.OAuthSetup) {
+	e.t.Helper()
+	ni, err := email.NewOAuthInbox("Acme Support", "support@example.com", "imap://"+e.imap.Addr()+"/INBOX", "smtp://"+e.smtp.Addr(), o, 0, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -296,5 +301,25 @@ func TestOAuthTokensFollowAKeyRotation(t *testing.T) {
 	}
 	if n := e.tokens.Refreshes(); n != 1 {
 		t.Fatalf("%d refreshes, want 1: the cached token opens under the new key", n)
+	}
+}
+
+// TestOAuthSystemMailThroughTheFirstInbox: Parley's own mail (a password reset) sent through an
+// inbox that signs in with OAuth2 at a custom token endpoint gets its token there (the client
+// authenticated as the endpoint takes it) and signs in to SMTP with XOAUTH2.
+func TestOAuthSystemMailThroughTheFirstInbox(t *testing.T) {
+	e := setupOAuth(t)
+	ctx := context.Background()
+	e.signInWith(email.OAuthSetup{Provider: email.ProviderCustom, TokenURL: e.tokens.URL(), ClientID: e.tokens.ClientID,
+		ClientSecret: e.tokens.ClientSecret, RefreshToken: refreshToken})
+	mailer, err := email.NewSystemMailer(email.SystemMailConfig{Store: e.store, SecretKey: secretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mailer.SendMail(ctx, "ana@acme.example", "Reset your password", "Follow the link."); err != nil {
+		t.Fatalf("system mail: %v", err)
+	}
+	if msgs, users := e.smtp.Messages(), e.smtp.OAuthUsers(); len(msgs) != 1 || len(users) != 1 || e.tokens.Refreshes() != 1 {
+		t.Fatalf("%d messages, XOAUTH2 users %v, %d refreshes", len(msgs), users, e.tokens.Refreshes())
 	}
 }
