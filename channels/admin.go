@@ -57,6 +57,10 @@ type Field struct {
 	Secret bool
 	// Placeholder is an example value.
 	Placeholder string
+	// ShowIf, "name=value", shows the input only while the form's field name has that value
+	// (email's password fields with auth=password, its OAuth2 fields with auth=oauth2). It is
+	// a convenience of the page: Build still gets every field.
+	ShowIf string
 }
 
 // Form is a submitted inbox form.

@@ -55,6 +55,7 @@ func sealedColumns() []sealedColumn {
 		{table: "inboxes", column: "secrets", key: "id"},
 		{table: "agent_totp", column: "secret_sealed", key: "agent_id"},
 		{table: "webhook_endpoints", column: "secret_sealed", key: "id"},
+		{table: "email_oauth_tokens", column: "tokens_sealed", key: "inbox_id"},
 	}
 }
 

@@ -57,5 +57,6 @@ func Released() []string {
 		"255_conversation_starts.sql",
 		"275_slack_file_shares.sql",
 		"276_chat_uploads.sql",
+		"277_email_oauth.sql",
 	}
 }

@@ -19,12 +19,18 @@ type Settings struct {
 	Address string `json:"address"`
 	IMAP    Server `json:"imap"`
 	SMTP    Server `json:"smtp"`
+	// OAuth, when set, signs in to both servers with OAuth2 (XOAUTH2) in place of the
+	// passwords.
+	OAuth *OAuth `json:"oauth,omitempty"`
 }
 
-// Secrets are an email inbox's passwords, sealed at rest with PARLEY_SECRET_KEY.
+// Secrets are an email inbox's passwords, or its OAuth2 client secret and refresh token,
+// sealed at rest with PARLEY_SECRET_KEY.
 type Secrets struct {
-	IMAPPassword string `json:"imap_password"`
-	SMTPPassword string `json:"smtp_password,omitempty"`
+	IMAPPassword      string `json:"imap_password"`
+	SMTPPassword      string `json:"smtp_password,omitempty"`
+	OAuthClientSecret string `json:"oauth_client_secret,omitempty"`
+	OAuthRefreshToken string `json:"oauth_refresh_token,omitempty"`
 }
 
 // NewInbox checks an email inbox's address and server URLs (see ParseIMAPURL and

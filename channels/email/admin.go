@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ type AdminConfig struct {
 	TLSConfig *tls.Config
 	// Dial connects; nil is a net.Dialer bounded by the timeout.
 	Dial Dialer
+	// HTTPClient reaches OAuth2 token endpoints; nil is an http.Client with a 30 s timeout.
+	HTTPClient *http.Client
 }
 
 // Admin is the email channel's part of the web admin's inbox pages: the form of a mailbox's
@@ -48,23 +51,27 @@ func (*Admin) Kind() inbox.Channel { return inbox.ChannelEmail }
 
 // Fields are the address and the two servers.
 func (*Admin) Fields() []channels.Field {
-	return []channels.Field{
+	return append([]channels.Field{
 		{Name: "address", Label: "Address", Type: "email", Required: true, Placeholder: "support@example.com",
 			Help: "Replies are sent from it; the mailbox must accept plus-addresses (support+TOKEN@...)."},
+		{Name: "auth", Label: "Sign-in", Type: "select", Options: []string{AuthPassword, AuthOAuth2},
+			Help: "password: the IMAP and SMTP passwords; oauth2: a refresh token from Google, Microsoft or another provider (the OAuth2 fields below)."},
 		{Name: "imap_host", Label: "IMAP server", Required: true, Placeholder: "imap.example.com"},
 		{Name: "imap_security", Label: "IMAP security", Type: "select", Options: []string{SecurityTLS, SecurityStartTLS, SecurityNone},
 			Help: "tls: port 993; starttls: 143; none: only for a server on this machine."},
 		{Name: "imap_port", Label: "IMAP port", Type: "number", Help: "Blank: the security's usual port."},
 		{Name: "imap_username", Label: "IMAP user name", Required: true},
-		{Name: "imap_password", Label: "IMAP password", Type: "password", Secret: true, Required: true},
+		{Name: "imap_password", Label: "IMAP password", Type: "password", Secret: true, Help: "Not with oauth2 sign-in.",
+			ShowIf: "auth=" + AuthPassword},
 		{Name: "imap_mailbox", Label: "IMAP folder", Placeholder: "INBOX"},
 		{Name: "smtp_host", Label: "SMTP server", Required: true, Placeholder: "smtp.example.com"},
 		{Name: "smtp_security", Label: "SMTP security", Type: "select", Options: []string{SecurityStartTLS, SecurityTLS},
 			Help: "starttls: port 587, encrypted whenever the server offers it; tls: 465."},
 		{Name: "smtp_port", Label: "SMTP port", Type: "number", Help: "Blank: the security's usual port."},
 		{Name: "smtp_username", Label: "SMTP user name", Help: "Blank for a relay that needs no login."},
-		{Name: "smtp_password", Label: "SMTP password", Type: "password", Secret: true},
-	}
+		{Name: "smtp_password", Label: "SMTP password", Type: "password", Secret: true, Help: "Not with oauth2 sign-in.",
+			ShowIf: "auth=" + AuthPassword},
+	}, oauthFields()...)
 }
 
 // Values are an email inbox's settings as the form shows them.
@@ -73,13 +80,15 @@ func (*Admin) Values(in inbox.Inbox) (map[string]string, error) {
 	if err := in.DecodeSettings(&s); err != nil {
 		return nil, fmt.Errorf("email: %w", err)
 	}
-	return map[string]string{
+	v := map[string]string{
 		"address":   s.Address,
 		"imap_host": s.IMAP.Host, "imap_security": s.IMAP.Security, "imap_port": strconv.Itoa(s.IMAP.Port),
 		"imap_username": s.IMAP.Username, "imap_mailbox": s.IMAP.Mailbox,
 		"smtp_host": s.SMTP.Host, "smtp_security": s.SMTP.Security, "smtp_port": strconv.Itoa(s.SMTP.Port),
 		"smtp_username": s.SMTP.Username,
-	}, nil
+	}
+	oauthValues(s, v)
+	return v, nil
 }
 
 // Build checks the form as NewInbox checks the command line's URLs, and that no other email
@@ -121,18 +130,28 @@ func formServers(f channels.Form) (Settings, Secrets, error) {
 	var set Settings
 	var sec Secrets
 	var err error
-	if set.IMAP, sec.IMAPPassword, err = formServer(f, "imap", saved.IMAPPassword); err != nil {
+	oauth := f.Get("auth") == AuthOAuth2
+	if set.IMAP, sec.IMAPPassword, err = formServer(f, "imap", saved.IMAPPassword, oauth); err != nil {
 		return Settings{}, Secrets{}, err
 	}
-	if set.SMTP, sec.SMTPPassword, err = formServer(f, "smtp", saved.SMTPPassword); err != nil {
+	if set.SMTP, sec.SMTPPassword, err = formServer(f, "smtp", saved.SMTPPassword, oauth); err != nil {
 		return Settings{}, Secrets{}, err
+	}
+	if oauth {
+		if set.SMTP.Username == "" {
+			set.SMTP.Username = set.IMAP.Username
+		}
+		if set.OAuth, sec.OAuthClientSecret, sec.OAuthRefreshToken, err = formOAuth(f, saved); err != nil {
+			return Settings{}, Secrets{}, err
+		}
 	}
 	return set, sec, nil
 }
 
 // formServer reads the fields of one server, kind "imap" or "smtp", with the rules of
-// ParseIMAPURL and ParseSMTPURL; kept is the saved password a blank one keeps.
-func formServer(f channels.Form, kind string, kept string) (Server, string, error) {
+// ParseIMAPURL and ParseSMTPURL; kept is the saved password a blank one keeps. With oauth no
+// password is read: the user signs in with an OAuth2 access token.
+func formServer(f channels.Form, kind string, kept string, oauth bool) (Server, string, error) {
 	field := func(name string) string { return kind + "_" + name }
 	bad := func(name, format string, args ...any) error {
 		return &inbox.ValidationError{Field: field(name), Reason: fmt.Sprintf(format, args...)}
@@ -172,6 +191,9 @@ func formServer(f channels.Form, kind string, kept string) (Server, string, erro
 	if password == "" && s.Username != "" {
 		password = kept
 	}
+	if oauth {
+		password = ""
+	}
 	if kind == "imap" {
 		s.Mailbox = strings.Trim(strings.TrimSpace(f.Get(field("mailbox"))), "/")
 		if s.Mailbox == "" {
@@ -180,13 +202,13 @@ func formServer(f channels.Form, kind string, kept string) (Server, string, erro
 		if s.Username == "" {
 			return Server{}, "", bad("username", "is required")
 		}
-		if password == "" {
+		if password == "" && !oauth {
 			return Server{}, "", bad("password", "is required")
 		}
 		return s, password, nil
 	}
-	if s.Username == "" {
-		return s, "", nil // a relay without login: no password kept
+	if s.Username == "" || oauth {
+		return s, password, nil // a relay without login, or the OAuth2 user
 	}
 	if password == "" {
 		return Server{}, "", bad("password", "give the password of %s, or leave the user name blank for a relay without login", s.Username)
@@ -204,15 +226,25 @@ func (a *Admin) TestConnection(ctx context.Context, f channels.Form) []channels.
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.TestTimeout)
 	defer cancel()
 	l := link{TLS: a.cfg.TLSConfig, Timeout: a.cfg.TestTimeout, Dial: a.cfg.Dial}
+	imapLogin, smtpLogin := passwordLogin(sec.IMAPPassword), passwordLogin(sec.SMTPPassword)
+	var checks []channels.Check
+	if set.OAuth != nil {
+		token, check := a.testOAuth(ctx, set.OAuth, sec)
+		if !check.OK {
+			return []channels.Check{check}
+		}
+		checks = append(checks, check)
+		imapLogin, smtpLogin = login{token: token}, login{token: token}
+	}
 	imapDone := make(chan channels.Check, 1)
-	go func() { imapDone <- a.testIMAP(ctx, set.IMAP, sec.IMAPPassword) }()
-	smtpCheck := a.testSMTP(ctx, set.SMTP, sec.SMTPPassword, l)
-	return []channels.Check{<-imapDone, smtpCheck}
+	go func() { imapDone <- a.testIMAP(ctx, set.IMAP, imapLogin) }()
+	smtpCheck := a.testSMTP(ctx, set.SMTP, smtpLogin, l)
+	return append(checks, <-imapDone, smtpCheck)
 }
 
-func (a *Admin) testIMAP(ctx context.Context, s Server, password string) channels.Check {
+func (a *Admin) testIMAP(ctx context.Context, s Server, cred login) channels.Check {
 	c := channels.Check{Name: "IMAP"}
-	ic, err := dialIMAP(ctx, s, password, a.cfg.TLSConfig, a.cfg.TestTimeout, a.cfg.Dial)
+	ic, err := dialIMAP(ctx, s, cred, a.cfg.TLSConfig, a.cfg.TestTimeout, a.cfg.Dial)
 	if err != nil {
 		c.Detail = imapFailure(ctx, s, err, a.cfg.TestTimeout)
 		return c
@@ -242,9 +274,9 @@ func imapFailure(ctx context.Context, s Server, err error, timeout time.Duration
 	}
 }
 
-func (a *Admin) testSMTP(ctx context.Context, s Server, password string, l link) channels.Check {
+func (a *Admin) testSMTP(ctx context.Context, s Server, cred login, l link) channels.Check {
 	c := channels.Check{Name: "SMTP"}
-	client, done, err := smtpOpen(ctx, s, password, "localhost", l)
+	client, done, err := smtpOpen(ctx, s, cred, "localhost", l)
 	if err != nil {
 		var se *SendError
 		switch {

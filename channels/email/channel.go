@@ -31,7 +31,7 @@ func (*Channel) Open(_ context.Context, env channels.Env) (channels.Parts, error
 		log.Warn("email channel off: PARLEY_SECRET_KEY is not set")
 		p := parts(env.Store, nil, nil)
 		p.Problems = func(ctx context.Context) ([]channels.Problem, error) {
-			return problems(ctx, env.Store, "PARLEY_SECRET_KEY is not set")
+			return problems(ctx, env.Store, "PARLEY_SECRET_KEY is not set", nil)
 		}
 		return p, nil
 	}
@@ -71,7 +71,7 @@ func parts(store *inbox.Store, sender *Sender, fetcher *Fetcher) channels.Parts 
 		return p
 	}
 	p.Sender = sender
-	p.Problems = func(ctx context.Context) ([]channels.Problem, error) { return problems(ctx, store, "") }
+	p.Problems = func(ctx context.Context) ([]channels.Problem, error) { return problems(ctx, store, "", fetcher.oauth) }
 	p.Workers = append(p.Workers, channels.NewWorker(&pollWorker{mailboxes: fetcher}))
 	p.PeriodicJobs = []*river.PeriodicJob{sweepPeriodically()}
 	return p

@@ -53,6 +53,13 @@
 // token and "[#id]" in the subject; a 5xx answer is a permanent
 // [SendError].
 //
+// Sign-in: with passwords, or with OAuth2 ([OAuth]: Google, Microsoft or a custom token
+// endpoint), where IMAP and SMTP get the SASL XOAUTH2 mechanism with an access token obtained
+// with the inbox's sealed refresh token, cached sealed in email_oauth_tokens and refreshed
+// once, shortly before it expires; a refresh token the provider refuses ([RefusedError]) is not
+// tried again and shows on the Problems page ([NewOAuthInbox], `parley inbox add email
+// --oauth`).
+//
 // [Channel] plugs email into Parley (the channels contract): its Open gives a
 // server the sender and the two mailbox jobs, or, without PARLEY_SECRET_KEY,
 // only jobs that end at once. The package imports no other channel, nor

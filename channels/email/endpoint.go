@@ -45,11 +45,23 @@ func (s Server) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.P
 // percent-encoded (a Gmail user "me@example.com" may also be written as is: the last '@' ends
 // the credentials). It returns the endpoint and the password.
 func ParseIMAPURL(raw string) (Server, string, error) {
+	s, password, err := parseIMAPURL(raw)
+	if err != nil {
+		return Server{}, "", err
+	}
+	if s.Username == "" || password == "" {
+		return Server{}, "", fmt.Errorf("email: IMAP URL: a user name and a password are required (imaps://user:password@host)")
+	}
+	return s, password, nil
+}
+
+// parseIMAPURL is ParseIMAPURL with the user name and password optional.
+func parseIMAPURL(raw string) (Server, string, error) {
 	u, err := parseEndpoint(raw, "imap")
 	if err != nil {
 		return Server{}, "", err
 	}
-	s := Server{Host: u.Hostname(), Username: u.User.Username()}
+	s := Server{Host: u.Hostname()}
 	switch strings.ToLower(u.Scheme) {
 	case "imaps":
 		s.Security, s.Port = SecurityTLS, 993
@@ -70,10 +82,10 @@ func ParseIMAPURL(raw string) (Server, string, error) {
 	if s.Mailbox == "" {
 		s.Mailbox = "INBOX"
 	}
-	password, _ := u.User.Password()
-	if s.Username == "" || password == "" {
-		return Server{}, "", fmt.Errorf("email: IMAP URL: a user name and a password are required (imaps://user:password@host)")
+	if u.User != nil {
+		s.Username = u.User.Username()
 	}
+	password, _ := u.User.Password()
 	return s, password, nil
 }
 

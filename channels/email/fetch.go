@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -60,6 +61,9 @@ type FetcherConfig struct {
 	Relay *Server
 	// LookupTXT finds DKIM public keys; nil means DNS. Tests give their own.
 	LookupTXT LookupTXT
+	// HTTPClient reaches the OAuth2 token endpoints of inboxes that sign in with OAuth2; nil
+	// means an http.Client with a 30 s timeout. Tests give one that reaches their fake.
+	HTTPClient *http.Client
 }
 
 // Fetcher reads email inboxes' mailboxes over IMAP into the inbox. It is the poll job's
@@ -69,6 +73,7 @@ type Fetcher struct {
 	log    *slog.Logger
 	parser *Parser
 	tokens ThreadTokens
+	oauth  *oauthTokens
 	cfg    FetcherConfig
 }
 
@@ -99,6 +104,7 @@ func NewFetcher(cfg FetcherConfig) *Fetcher {
 		cfg.DialTimeout = DefaultDialTimeout
 	}
 	return &Fetcher{store: cfg.Store, log: cfg.Logger, tokens: NewThreadTokens(cfg.SecretKey), cfg: cfg,
+		oauth:  newOAuthTokens(cfg.Store, cfg.SecretKey, cfg.HTTPClient, cfg.Logger),
 		parser: NewParser(ParseOptions{MaxBodyBytes: inbox.MaxTextBytes, MaxAttachmentBytes: inbox.MaxAttachmentSize})}
 }
 
@@ -137,12 +143,14 @@ func (f *Fetcher) poll(ctx context.Context, inboxID int64) (next time.Duration, 
 	if err != nil {
 		return 0, err
 	}
-	server, password := a.settings.IMAP, a.secrets.IMAPPassword
+	server, cred := a.settings.IMAP, passwordLogin("sandbox")
 	if r := f.cfg.Relay; r != nil {
 		server = Server{Security: r.Security, Host: r.Host, Port: r.Port, Username: server.Username, Mailbox: server.Mailbox}
-		password = "sandbox"
+	} else if cred, err = f.oauth.imapLogin(ctx, a); err != nil {
+		f.unlock(conn, inboxID)
+		return 0, err
 	}
-	ic, err := dialIMAP(ctx, server, password, f.cfg.TLSConfig, f.cfg.DialTimeout, f.cfg.Dial)
+	ic, err := dialIMAP(ctx, server, cred, f.cfg.TLSConfig, f.cfg.DialTimeout, f.cfg.Dial)
 	if err != nil {
 		f.unlock(conn, inboxID)
 		return 0, err

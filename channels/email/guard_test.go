@@ -39,11 +39,11 @@ func TestSMTPPasswordTravelsOnlyEncryptedOrToThisMachine(t *testing.T) {
 	}
 	raw := []byte("From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\n\r\nhello\r\n")
 	near := link{Timeout: 5 * time.Second}
-	if err := smtpSend(ctx, s, password, "parley.test", near, "a@example.com", "b@example.com", raw); err != nil {
+	if err := smtpSend(ctx, s, passwordLogin(password), "parley.test", near, "a@example.com", "b@example.com", raw); err != nil {
 		t.Fatalf("to the loopback sink: %v", err)
 	}
 	far := link{Timeout: 5 * time.Second, Dial: farDial}
-	err = smtpSend(ctx, s, password, "parley.test", far, "a@example.com", "b@example.com", raw)
+	err = smtpSend(ctx, s, passwordLogin(password), "parley.test", far, "a@example.com", "b@example.com", raw)
 	var se *SendError
 	if !errors.As(err, &se) || se.Temporary() || !strings.Contains(err.Error(), "never sent unencrypted") {
 		t.Fatalf("to a far end without STARTTLS: %v, want a permanent refusal to send the password", err)
@@ -73,13 +73,13 @@ func TestIMAPPlainLoginOnlyToThisMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := dialIMAP(ctx, s, password, nil, 5*time.Second, farDial); err == nil || !strings.Contains(err.Error(), "not this machine") {
+	if _, err := dialIMAP(ctx, s, passwordLogin(password), nil, 5*time.Second, farDial); err == nil || !strings.Contains(err.Error(), "not this machine") {
 		t.Fatalf("plain IMAP to a far end: %v, want refused", err)
 	}
 	if n := srv.Logins(); n != 0 {
 		t.Fatalf("%d logins reached the server through a far connection", n)
 	}
-	ic, err := dialIMAP(ctx, s, password, nil, 5*time.Second, nil)
+	ic, err := dialIMAP(ctx, s, passwordLogin(password), nil, 5*time.Second, nil)
 	if err != nil {
 		t.Fatalf("plain IMAP to the loopback server: %v", err)
 	}

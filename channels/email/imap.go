@@ -23,10 +23,11 @@ type imapConn struct {
 }
 
 // dialIMAP connects to the server, upgrades or wraps the connection as its security says, and
-// logs in (LOGIN, or AUTHENTICATE PLAIN when the server disables LOGIN).
+// logs in (LOGIN, or AUTHENTICATE PLAIN when the server disables LOGIN; AUTHENTICATE XOAUTH2
+// with an OAuth2 access token).
 // An unencrypted endpoint (imap://) must be on this machine: ParseIMAPURL refuses another host,
 // and the connection's far end is checked again here, before the password is sent.
-func dialIMAP(ctx context.Context, s Server, password string, tlsConfig *tls.Config, timeout time.Duration, dial Dialer) (*imapConn, error) {
+func dialIMAP(ctx context.Context, s Server, cred login, tlsConfig *tls.Config, timeout time.Duration, dial Dialer) (*imapConn, error) {
 	raw, err := dialWith(dial, timeout)(ctx, "tcp", s.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("email: imap: connect to %s: %w", s.Addr(), err)
@@ -70,7 +71,7 @@ func dialIMAP(ctx context.Context, s Server, password string, tlsConfig *tls.Con
 		ic.c = imapclient.New(raw, opts)
 	}
 	ic.stop = context.AfterFunc(ctx, func() { ic.c.Close() })
-	if err := ic.login(s.Username, password); err != nil {
+	if err := ic.login(s.Username, cred); err != nil {
 		ic.close()
 		return nil, err
 	}
@@ -90,15 +91,18 @@ func tlsFor(base *tls.Config, host string) *tls.Config {
 	return cfg
 }
 
-func (ic *imapConn) login(user, password string) error {
+func (ic *imapConn) login(user string, cred login) error {
 	if err := ic.c.WaitGreeting(); err != nil {
 		return fmt.Errorf("email: imap: greeting: %w", err)
 	}
+	if cred.token != "" {
+		return ic.loginOAuth(user, cred)
+	}
 	var err error
 	if ic.c.Caps().Has(imap.CapLoginDisabled) {
-		err = ic.c.Authenticate(sasl.NewPlainClient("", user, password))
+		err = ic.c.Authenticate(sasl.NewPlainClient("", user, cred.password))
 	} else {
-		err = ic.c.Login(user, password).Wait()
+		err = ic.c.Login(user, cred.password).Wait()
 	}
 	if err != nil {
 		return &imapError{op: "log in", err: err, auth: true}
@@ -270,9 +274,14 @@ type imapError struct {
 	op   string
 	err  error
 	auth bool
+	// oauth tells that the refused login was an OAuth2 access token.
+	oauth bool
 }
 
 func (e *imapError) Error() string {
+	if e.auth && e.oauth {
+		return fmt.Sprintf("email: imap: %s (check that the account may use IMAP and that the app was granted mail access): %v", e.op, e.err)
+	}
 	if e.auth {
 		return fmt.Sprintf("email: imap: %s (check the user name and password): %v", e.op, e.err)
 	}

@@ -32,7 +32,8 @@ func (f *Fetcher) notePoll(ctx context.Context, inboxID int64, pollErr error) {
 		return
 	}
 	var err error
-	if pollErr == nil {
+	var refused *RefusedError
+	if pollErr == nil || errors.As(pollErr, &refused) { // a refused refresh token shows from email_oauth_tokens
 		_, err = f.store.Pool().Exec(ctx, `DELETE FROM email_poll_errors WHERE inbox_id = $1`, inboxID)
 	} else {
 		var ie *imapError
@@ -51,7 +52,8 @@ func (f *Fetcher) notePoll(ctx context.Context, inboxID int64, pollErr error) {
 // problems lists the email channel's problems: mailboxes whose last poll failed (a refused login
 // as ProblemCredentials) and the emails skipped in the last 30 days. off says why the channel
 // does not run at all ("" when it does).
-func problems(ctx context.Context, store *inbox.Store, off string) ([]channels.Problem, error) {
+// tokens, when set, lists the inboxes whose OAuth2 refresh token the provider refused.
+func problems(ctx context.Context, store *inbox.Store, off string, tokens *oauthTokens) ([]channels.Problem, error) {
 	list, err := store.Inboxes(ctx, inbox.ChannelEmail)
 	if err != nil {
 		return nil, err
@@ -60,15 +62,25 @@ func problems(ctx context.Context, store *inbox.Store, off string) ([]channels.P
 		return nil, nil
 	}
 	names := make(map[int64]string, len(list))
+	oauth := map[int64]bool{}
 	for _, in := range list {
 		names[in.ID] = in.Name
+		var s Settings
+		oauth[in.ID] = in.DecodeSettings(&s) == nil && s.OAuth != nil
 	}
 	var out []channels.Problem
 	if off != "" {
 		out = append(out, channels.Problem{Kind: channels.ProblemNotPolling, What: "No email inbox is read or sent from: " + off + ".",
 			Do: "Set PARLEY_SECRET_KEY to the key the inboxes were added with and restart Parley."})
 	}
-	polls, err := pollProblems(ctx, store, names)
+	if tokens != nil {
+		refused, err := tokens.problems(ctx, list)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, refused...)
+	}
+	polls, err := pollProblems(ctx, store, names, oauth)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +91,7 @@ func problems(ctx context.Context, store *inbox.Store, off string) ([]channels.P
 	return append(append(out, polls...), skipped...), nil
 }
 
-func pollProblems(ctx context.Context, store *inbox.Store, names map[int64]string) ([]channels.Problem, error) {
+func pollProblems(ctx context.Context, store *inbox.Store, names map[int64]string, oauth map[int64]bool) ([]channels.Problem, error) {
 	rows, err := store.Pool().Query(ctx, `SELECT inbox_id, error, auth_refused, failures, first_failed_at
 		FROM email_poll_errors ORDER BY first_failed_at`)
 	if err != nil {
@@ -94,11 +106,16 @@ func pollProblems(ctx context.Context, store *inbox.Store, names map[int64]strin
 			return p, fmt.Errorf("email: problems: %w", err)
 		}
 		p.Inbox = inboxName(names, id)
-		if auth {
+		switch {
+		case auth && oauth[id]:
+			p.Kind = channels.ProblemCredentials
+			p.What = "The mail server refused the OAuth2 sign-in of " + p.Inbox + ": no new mail is read."
+			p.Do = "Check that the account may use IMAP and SMTP and that the app was granted mail access, then give the inbox a new refresh token."
+		case auth:
 			p.Kind = channels.ProblemCredentials
 			p.What = "The mail server refused the user name or password of " + p.Inbox + ": no new mail is read."
 			p.Do = "Check the IMAP user name and password (an app password if the provider asks for one), then add the inbox again with the right ones."
-		} else {
+		default:
 			p.Kind = channels.ProblemNotPolling
 			p.What = fmt.Sprintf("The mailbox of %s could not be read (%d attempts in a row): new mail waits on the server.", p.Inbox, failures)
 			p.Do = "Check that the IMAP server is reachable from Parley and its address and port are right; Parley keeps retrying every few minutes."

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -31,6 +32,9 @@ type SenderConfig struct {
 	// Relay, when set, is the SMTP server every message goes to in place of its inbox's (the
 	// sandbox's sink, on loopback): the inbox's login is not sent to it, nor any other.
 	Relay *Server
+	// HTTPClient reaches the OAuth2 token endpoints of inboxes that sign in with OAuth2; nil
+	// means an http.Client with a 30 s timeout. Tests give one that reaches their fake.
+	HTTPClient *http.Client
 }
 
 // Sender sends outbound messages of email inboxes over SMTP; it implements channels.Sender for
@@ -39,6 +43,7 @@ type Sender struct {
 	store  *inbox.Store
 	log    *slog.Logger
 	tokens ThreadTokens
+	oauth  *oauthTokens
 	cfg    SenderConfig
 }
 
@@ -50,7 +55,8 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	return &Sender{store: cfg.Store, log: cfg.Logger, tokens: NewThreadTokens(cfg.SecretKey), cfg: cfg}
+	return &Sender{store: cfg.Store, log: cfg.Logger, tokens: NewThreadTokens(cfg.SecretKey), cfg: cfg,
+		oauth: newOAuthTokens(cfg.Store, cfg.SecretKey, cfg.HTTPClient, cfg.Logger)}
 }
 
 // Send delivers an outbound message as an email from its inbox's address, through the inbox's
@@ -110,11 +116,11 @@ func (s *Sender) Send(ctx context.Context, out channels.Outgoing) (channels.Rece
 	if err != nil {
 		return channels.Receipt{}, permanent("%v", err)
 	}
-	server, password := a.settings.SMTP, a.secrets.SMTPPassword
-	if s.cfg.Relay != nil {
-		server, password = *s.cfg.Relay, ""
+	server, cred, err := s.smtpLogin(ctx, a)
+	if err != nil {
+		return channels.Receipt{}, err
 	}
-	err = smtpSend(ctx, server, password, a.domain(),
+	err = smtpSend(ctx, server, cred, a.domain(),
 		link{TLS: s.cfg.TLSConfig, Timeout: s.cfg.Timeout, Dial: s.cfg.Dial}, a.settings.Address, to.Address, raw)
 	if err != nil {
 		return channels.Receipt{}, err

@@ -69,8 +69,8 @@ type link struct {
 
 // smtpSend delivers raw from from to one recipient through the endpoint. The SMTP password is
 // sent only over TLS, or to a server whose connection's far end is a loopback address.
-func smtpSend(ctx context.Context, s Server, password, localName string, l link, from, to string, raw []byte) error {
-	c, done, err := smtpOpen(ctx, s, password, localName, l)
+func smtpSend(ctx context.Context, s Server, cred login, localName string, l link, from, to string, raw []byte) error {
+	c, done, err := smtpOpen(ctx, s, cred, localName, l)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func smtpSend(ctx context.Context, s Server, password, localName string, l link,
 
 // smtpOpen connects to the endpoint, greets it and logs in when it has a user name: what a send
 // begins with, and what the admin's connection test tries. done closes the connection.
-func smtpOpen(ctx context.Context, s Server, password, localName string, l link) (*smtp.Client, func(), error) {
+func smtpOpen(ctx context.Context, s Server, cred login, localName string, l link) (*smtp.Client, func(), error) {
 	timeout := l.Timeout
 	c, secure, conn, err := smtpDial(ctx, s, l)
 	if err != nil {
@@ -106,7 +106,7 @@ func smtpOpen(ctx context.Context, s Server, password, localName string, l link)
 			return nil, nil, permanent("%s (%s) offers no STARTTLS; the SMTP password is never sent unencrypted beyond this machine (use smtps://)",
 				s.Addr(), conn.RemoteAddr())
 		}
-		if err := smtpAuth(c, s.Username, password); err != nil {
+		if err := smtpAuth(c, s.Username, cred); err != nil {
 			done()
 			return nil, nil, err
 		}
@@ -160,14 +160,18 @@ func dialTCP(ctx context.Context, s Server, l link) (net.Conn, error) {
 	return conn, nil
 }
 
-// smtpAuth logs in with PLAIN, or LOGIN for servers that offer only that.
-func smtpAuth(c *smtp.Client, user, password string) error {
+// smtpAuth logs in with PLAIN, or LOGIN for servers that offer only that; with XOAUTH2 when
+// cred holds an OAuth2 access token.
+func smtpAuth(c *smtp.Client, user string, cred login) error {
+	if cred.token != "" {
+		return smtpAuthOAuth(c, user, cred)
+	}
 	var mech sasl.Client
 	switch {
 	case c.SupportsAuth(sasl.Plain):
-		mech = sasl.NewPlainClient("", user, password)
+		mech = sasl.NewPlainClient("", user, cred.password)
 	case c.SupportsAuth(sasl.Login):
-		mech = sasl.NewLoginClient(user, password)
+		mech = sasl.NewLoginClient(user, cred.password)
 	default:
 		return permanent("the SMTP server offers neither PLAIN nor LOGIN authentication")
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -27,11 +28,15 @@ type SystemMailConfig struct {
 	TLSConfig *tls.Config
 	// Timeout bounds connecting and each SMTP command; 0 means 30 s.
 	Timeout time.Duration
+	// SecretKey is PARLEY_SECRET_KEY: a first inbox that signs in with OAuth2 keeps its access
+	// tokens sealed with it.
+	SecretKey string
 }
 
 // SystemMailer sends Parley's own mail (workflow.Mailer).
 type SystemMailer struct {
 	cfg      SystemMailConfig
+	oauth    *oauthTokens
 	server   Server
 	password string
 }
@@ -41,7 +46,7 @@ func NewSystemMailer(cfg SystemMailConfig) (*SystemMailer, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	m := &SystemMailer{cfg: cfg}
+	m := &SystemMailer{cfg: cfg, oauth: newOAuthTokens(cfg.Store, cfg.SecretKey, nil, slog.New(slog.DiscardHandler))}
 	if cfg.URL == "" {
 		return m, nil
 	}
@@ -65,13 +70,16 @@ func NewSystemMailer(cfg SystemMailConfig) (*SystemMailer, error) {
 // SendMail sends a plain-text mail to one address, marked Auto-Submitted. Errors are
 // *SendError (Temporary tells whether to retry); having no mail server at all is permanent.
 func (m *SystemMailer) SendMail(ctx context.Context, to, subject, text string) error {
-	server, password, from := m.server, m.password, m.cfg.From
+	server, cred, from := m.server, passwordLogin(m.password), m.cfg.From
 	if m.cfg.URL == "" {
 		a, err := m.firstInbox(ctx)
 		if err != nil {
 			return err
 		}
-		server, password, from = a.settings.SMTP, a.secrets.SMTPPassword, a.settings.Address
+		server, from = a.settings.SMTP, a.settings.Address
+		if cred, err = m.oauth.smtpInboxLogin(ctx, a); err != nil {
+			return err
+		}
 	}
 	rcpt, err := gomail.ParseAddress(to)
 	if err != nil {
@@ -83,7 +91,7 @@ func (m *SystemMailer) SendMail(ctx context.Context, to, subject, text string) e
 	if err != nil {
 		return permanent("%v", err)
 	}
-	return smtpSend(ctx, server, password, domain, link{TLS: m.cfg.TLSConfig, Timeout: m.cfg.Timeout}, from, rcpt.Address, raw)
+	return smtpSend(ctx, server, cred, domain, link{TLS: m.cfg.TLSConfig, Timeout: m.cfg.Timeout}, from, rcpt.Address, raw)
 }
 
 // firstInbox opens the email inbox with the lowest id.

@@ -68,6 +68,34 @@ func TestInboxAddEmail(t *testing.T) {
 		t.Errorf("stored %s %+v %+v", in.Settings, settings, sealed)
 	}
 
+	// OAuth2 sign-in at Google: its servers, the provider and the client id stored, the client
+	// secret and the refresh token (from stdin) sealed and never shown.
+	out, err := parley(t, env, "GOCSPX-client-secret\n1//refresh-token\n", "inbox", "add", "email", "--name", "Gmail",
+		"--address", "gmail@acme.example", "--oauth", "google", "--oauth-client-id", "123.apps.googleusercontent.com")
+	if err != nil || strings.Contains(out, "client-secret") || strings.Contains(out, "refresh-token") {
+		t.Fatalf("inbox add email --oauth google: %q, %v", out, err)
+	}
+	oauthID, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+	if err != nil {
+		t.Fatalf("no inbox id in %q", out)
+	}
+	if in, err = a.store.GetInbox(context.Background(), oauthID); err != nil {
+		t.Fatal(err)
+	}
+	settings, sealed = email.Settings{}, email.Secrets{}
+	if err := in.DecodeSettings(&settings); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.OpenSecrets(in, &sealed); err != nil {
+		t.Fatal(err)
+	}
+	if settings.OAuth == nil || settings.OAuth.Provider != email.ProviderGoogle || settings.OAuth.ClientID != "123.apps.googleusercontent.com" ||
+		settings.IMAP.Host != "imap.gmail.com" || settings.SMTP.Host != "smtp.gmail.com" || settings.IMAP.Username != "gmail@acme.example" ||
+		sealed.OAuthClientSecret != "GOCSPX-client-secret" || sealed.OAuthRefreshToken != "1//refresh-token" ||
+		strings.Contains(string(in.Settings), "refresh-token") {
+		t.Errorf("stored %s %+v", in.Settings, sealed)
+	}
+
 	failures := []struct {
 		args  []string
 		stdin string

@@ -114,7 +114,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		}
 		wcfg.AddChannel(ch.Kind(), p)
 	}
-	mailer, err := email.NewSystemMailer(email.SystemMailConfig{Store: a.store, URL: a.cfg.SMTPURL, From: a.cfg.MailFrom})
+	mailer, err := email.NewSystemMailer(email.SystemMailConfig{Store: a.store, URL: a.cfg.SMTPURL, From: a.cfg.MailFrom, SecretKey: a.cfg.SecretKey})
 	if err != nil {
 		return server{}, fmt.Errorf("PARLEY_SMTP_URL: %w", err)
 	}

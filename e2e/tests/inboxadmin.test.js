@@ -51,6 +51,14 @@ test('an email inbox added from the page after a failing connection test', { tim
     await admin.waitForURL(/\/admin\/inboxes\/new\?kind=email/);
     await admin.getByLabel('Name', { exact: true }).fill(`E2E mail ${run}`);
     await admin.getByLabel('Address', { exact: true }).fill(`help-${run}@example.com`);
+    // OAuth2 sign-in shows its fields in place of the passwords; password sign-in (the default) the reverse.
+    assert.ok(await admin.getByLabel('IMAP password', { exact: true }).isVisible());
+    assert.ok(!(await admin.getByLabel('OAuth2 refresh token', { exact: true }).isVisible()));
+    await admin.getByLabel('Sign-in', { exact: true }).selectOption('oauth2');
+    await admin.getByLabel('OAuth2 refresh token', { exact: true }).waitFor();
+    assert.ok(!(await admin.getByLabel('SMTP password', { exact: true }).isVisible()));
+    await admin.getByLabel('Sign-in', { exact: true }).selectOption('password');
+    await admin.getByLabel('IMAP password', { exact: true }).waitFor();
     await admin.getByLabel('IMAP server', { exact: true }).fill('127.0.0.1');
     await admin.getByLabel('IMAP security', { exact: true }).selectOption('none');
     await admin.getByLabel('IMAP port', { exact: true }).fill(String(imap.port));

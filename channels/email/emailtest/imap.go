@@ -47,6 +47,9 @@ type IMAPServer struct {
 	onStore func([]imap.UID) error
 	onIdle  func()
 	logins  int
+	// oauth, when set, checks XOAUTH2 sign-ins, and password logins are refused.
+	oauth       OAuthCheck
+	oauthLogins int
 }
 
 // NewIMAPServer starts a server on 127.0.0.1; it stops when t ends.
@@ -240,6 +243,10 @@ type session struct {
 }
 
 func (s *session) Login(user, password string) error {
+	if s.srv.oauthCheck() != nil {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
+			Text: "Application-specific password required"}
+	}
 	if err := s.Session.Login(user, password); err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ type SMTPOptions struct {
 	Username, Password string
 	// TLS makes the sink offer STARTTLS with this configuration.
 	TLS *tls.Config
+	// OAuth, when set, makes the sink offer AUTH XOAUTH2, deciding on each token, and require
+	// a sign-in before MAIL.
+	OAuth OAuthCheck
 }
 
 // SMTPMessage is one message the sink accepted.
@@ -37,9 +40,10 @@ type SMTPSink struct {
 	opts SMTPOptions
 	addr string
 
-	mu     sync.Mutex
-	msgs   []SMTPMessage
-	reject func(rcpt string) error
+	mu         sync.Mutex
+	msgs       []SMTPMessage
+	reject     func(rcpt string) error
+	oauthUsers []string
 }
 
 // NewSMTPSink starts a sink on 127.0.0.1; it stops when t ends.
@@ -116,22 +120,29 @@ func (ss *sinkSession) check(user, password string) error {
 
 // AuthMechanisms implements smtp.AuthSession.
 func (ss *sinkSession) AuthMechanisms() []string {
-	if ss.sink.opts.Username == "" {
-		return nil
+	var mechs []string
+	if ss.sink.opts.Username != "" {
+		mechs = append(mechs, sasl.Plain)
 	}
-	return []string{sasl.Plain}
+	if ss.sink.opts.OAuth != nil {
+		mechs = append(mechs, XOAUTH2)
+	}
+	return mechs
 }
 
 // Auth implements smtp.AuthSession.
 func (ss *sinkSession) Auth(mech string) (sasl.Server, error) {
-	if mech != sasl.Plain {
-		return nil, smtp.ErrAuthUnknownMechanism
+	switch {
+	case mech == sasl.Plain && ss.sink.opts.Username != "":
+		return sasl.NewPlainServer(func(_, user, password string) error { return ss.check(user, password) }), nil
+	case mech == XOAUTH2 && ss.sink.opts.OAuth != nil:
+		return ss.sinkOAuth(), nil
 	}
-	return sasl.NewPlainServer(func(_, user, password string) error { return ss.check(user, password) }), nil
+	return nil, smtp.ErrAuthUnknownMechanism
 }
 
 func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	if ss.sink.opts.Username != "" && !ss.authed {
+	if (ss.sink.opts.Username != "" || ss.sink.opts.OAuth != nil) && !ss.authed {
 		return smtp.ErrAuthRequired
 	}
 	ss.from = from

@@ -1,6 +1,7 @@
 // inboxform.js: the inbox admin form. "Test connection" posts the form as typed and shows the
 // results in place, so that the passwords typed stay in their fields (the server never sends a
-// secret back); "Copy snippet" copies the chat widget's embed code.
+// secret back); fields that apply to one choice of another (email's password or OAuth2 sign-in)
+// show only while it is chosen; "Copy snippet" copies the chat widget's embed code.
 import { t } from './i18n.js';
 const form = document.getElementById('inbox-form');
 const checks = document.getElementById('checks');
@@ -22,6 +23,16 @@ for (const button of document.querySelectorAll('button[data-test]')) {
       button.disabled = false;
     }
   });
+}
+
+// A field shown for one choice of another (data-show-if="auth=oauth2") follows that choice.
+for (const group of document.querySelectorAll('[data-show-if]')) {
+  const [name, value] = group.dataset.showIf.split('=');
+  const control = form && form.elements.namedItem(name);
+  if (!control) continue;
+  const follow = () => { group.hidden = control.value !== value; };
+  control.addEventListener('change', follow);
+  follow();
 }
 
 for (const button of document.querySelectorAll('button[data-copy]')) {
