@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parleyhq/parley/channels/chat"
@@ -187,5 +188,39 @@ func TestUploadsRefusedStoreNothing(t *testing.T) {
 	other.write(map[string]any{"type": "message", "client_id": "steal", "text": "", "files": []string{theirs}})
 	if f := other.expect("error"); f.Code != chat.CodeInvalid || f.ClientID != "steal" {
 		t.Fatalf("sending another visitor's upload: %+v, want refused", f)
+	}
+}
+
+// TestParallelUploadsKeepTheHourlyLimit: a visitor firing twice their hourly allowance at once
+// gets exactly the allowance stored; the rest are refused with 429.
+func TestParallelUploadsKeepTheHourlyLimit(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	n := e.node(t, chat.Config{})
+	in := e.chatInbox(t, chat.Settings{})
+	token := dial(t, n, in.ID).hello(chat.Hello{}).Token
+	statuses := make(chan int, 2*chat.MaxUploadsPerHour)
+	var wg sync.WaitGroup
+	for range 2 * chat.MaxUploadsPerHour {
+		wg.Go(func() {
+			status, _ := upload(t, n, in.ID, shopOrigin, token, "p.png", photo)
+			statuses <- status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusCreated] != chat.MaxUploadsPerHour || count[http.StatusTooManyRequests] != chat.MaxUploadsPerHour {
+		t.Fatalf("answers %v, want %d created and %d refused", count, chat.MaxUploadsPerHour, chat.MaxUploadsPerHour)
+	}
+	var kept int
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM chat_uploads`).Scan(&kept); err != nil {
+		t.Fatal(err)
+	}
+	if kept != chat.MaxUploadsPerHour {
+		t.Fatalf("%d uploads kept, want %d", kept, chat.MaxUploadsPerHour)
 	}
 }

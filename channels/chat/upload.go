@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley/internal/httperr"
 )
 
@@ -31,6 +33,9 @@ const (
 	// uploadKeep is how long an upload waits for the message that carries it.
 	uploadKeep = 24 * time.Hour
 )
+
+// errTooManyUploads refuses an upload past the visitor's hourly limit.
+var errTooManyUploads = errors.New("chat: too many uploads")
 
 // errMissingUpload refuses a message naming an upload that is not its visitor's.
 var errMissingUpload = errors.New("files: an attached file is no longer available; attach it again")
@@ -111,20 +116,10 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	httperr.Write(w, http.StatusBadRequest, CodeEmptyFile, "file: no file part")
 }
 
-// storeUpload reads one file part and keeps it as visitorID's upload, or refuses it.
+// storeUpload reads one file part and keeps it as visitorID's upload, or refuses it. The file
+// is read and checked before any database work; the hourly count and the insert then run in
+// one transaction under a lock of the visitor's, so parallel uploads cannot pass the limit.
 func (s *Server) storeUpload(w http.ResponseWriter, ctx context.Context, inboxID int64, visitorID, name string, body io.Reader) {
-	var recent int
-	if err := s.store.Pool().QueryRow(ctx, `SELECT count(*) FROM chat_uploads WHERE visitor_id = $1 AND created_at > now() - interval '1 hour'`,
-		visitorID).Scan(&recent); err != nil {
-		s.log.Error("chat: upload count", "visitor", visitorID, "err", err)
-		httperr.Failed(w, err)
-		return
-	}
-	if recent >= MaxUploadsPerHour {
-		w.Header().Set("Retry-After", "3600")
-		httperr.Write(w, http.StatusTooManyRequests, CodeTooManyUps, fmt.Sprintf("at most %d files an hour", MaxUploadsPerHour))
-		return
-	}
 	content, err := io.ReadAll(io.LimitReader(body, MaxUploadBytes+1))
 	if err != nil {
 		s.uploadReadFailed(w, err)
@@ -144,8 +139,28 @@ func (s *Server) storeUpload(w http.ResponseWriter, ctx context.Context, inboxID
 		return
 	}
 	up := Upload{ID: "up_" + rand.Text(), Filename: cleanFilename(name, ctype), ContentType: ctype, Size: len(content)}
-	if _, err := s.store.Pool().Exec(ctx, `INSERT INTO chat_uploads (id, inbox_id, visitor_id, filename, content_type, size, content)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, up.ID, inboxID, visitorID, up.Filename, up.ContentType, up.Size, content); err != nil {
+	err = s.store.InTx(ctx, func(tx pgx.Tx) error {
+		var recent int
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('chat upload ' || $1, 0))`, visitorID); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM chat_uploads WHERE visitor_id = $1 AND created_at > now() - interval '1 hour'`,
+			visitorID).Scan(&recent); err != nil {
+			return err
+		}
+		if recent >= MaxUploadsPerHour {
+			return errTooManyUploads
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO chat_uploads (id, inbox_id, visitor_id, filename, content_type, size, content)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, up.ID, inboxID, visitorID, up.Filename, up.ContentType, up.Size, content)
+		return err
+	})
+	if errors.Is(err, errTooManyUploads) {
+		w.Header().Set("Retry-After", "3600")
+		httperr.Write(w, http.StatusTooManyRequests, CodeTooManyUps, fmt.Sprintf("at most %d files an hour", MaxUploadsPerHour))
+		return
+	}
+	if err != nil {
 		s.log.Error("chat: upload", "visitor", visitorID, "err", err)
 		httperr.Failed(w, err)
 		return
