@@ -55,5 +55,6 @@ func Released() []string {
 		"252_rule_version.sql",
 		"253_address_buckets.sql",
 		"255_conversation_starts.sql",
+		"260_file_store.sql",
 	}
 }
