@@ -51,10 +51,21 @@ type Limits struct {
 // Limits returns the size limits the store enforces.
 func (s *Store) Limits() Limits { return Limits{MaxFile: s.maxFile, MaxMessage: s.maxMessage} }
 
-// tooLarge is ErrTooLarge with the limit that was passed.
-func tooLarge(what string, limit int64) error {
-	return fmt.Errorf("%s is larger than %d bytes: %w", what, limit, ErrTooLarge)
+// SizeError says which limit a file or a message's files went over. It matches ErrTooLarge.
+type SizeError struct {
+	// What is over the limit ("the file", "the message's files together").
+	What  string
+	Limit int64
 }
+
+// Error implements error.
+func (e *SizeError) Error() string { return fmt.Sprintf("%s is larger than %d bytes", e.What, e.Limit) }
+
+// Is makes errors.Is(err, ErrTooLarge) true.
+func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }
+
+// tooLarge is a *SizeError.
+func tooLarge(what string, limit int64) error { return &SizeError{What: what, Limit: limit} }
 
 // CleanFilename makes a sender's file name safe to store and to offer as a download name: the
 // last path element only, no control characters, valid UTF-8, at most 255 bytes; "file" when

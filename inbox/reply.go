@@ -65,7 +65,15 @@ func (s *Store) write(ctx context.Context, r Reply, dir Direction) (Message, err
 	if err != nil {
 		return Message{}, err
 	}
-	return s.GetMessage(ctx, id)
+	m, err := s.GetMessage(ctx, id)
+	if err != nil || len(r.Uploads) == 0 {
+		return m, err
+	}
+	msgs, err := s.withAttachments(ctx, []Message{m})
+	if err != nil {
+		return Message{}, err
+	}
+	return msgs[0], nil
 }
 
 // WriteTx stores an outbound message or note in the caller's transaction and returns its id.

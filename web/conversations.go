@@ -97,17 +97,32 @@ type messageRequest struct {
 	Confirm        bool  `json:"confirm"`
 	// ResolutionCodeID goes with a status: a complaint resolved with the reply takes its code.
 	ResolutionCodeID int64 `json:"resolution_code_id"`
+	// AttachmentIDs are the agent's uploads (POST /api/v1/uploads) the message carries.
+	AttachmentIDs []int64 `json:"attachment_ids"`
 }
 
 // postMessage is POST /api/v1/conversations/{id}/messages: a reply (queued for delivery on the
-// customer's latest channel unless channel says otherwise) or an internal note.
-func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
+// customer's latest channel unless channel says otherwise) or an internal note, as JSON (files
+// by attachment_ids) or as multipart/form-data with "file" parts (multipartMessage). The
+// message, its files, its delivery job and its event commit together; a refused message leaves
+// none of the files it brought.
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) (err error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var req messageRequest
-	if err := decode(w, r, &req); err != nil {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		var brought []int64
+		if req, brought, err = s.multipartMessage(w, r); err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				_ = s.store.DiscardUploads(r.Context(), agentFrom(r.Context()).ID, brought)
+			}
+		}()
+	} else if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	if req.AfterMessageID < 0 {
@@ -118,7 +133,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	reply := inbox.Reply{ConversationID: id, Author: inbox.Actor{AgentID: agentFrom(r.Context()).ID},
 		Text: req.Text, Channel: req.Channel, SetStatus: req.Status, ResolutionCodeID: req.ResolutionCodeID,
-		After: req.AfterMessageID, Confirmed: req.Confirm}
+		After: req.AfterMessageID, Confirmed: req.Confirm, Uploads: req.AttachmentIDs}
 	sc, err := s.scope(r)
 	if err != nil {
 		return err
