@@ -38,23 +38,29 @@ const (
 
 func setupFiles(t *testing.T) filesEnv {
 	t.Helper()
-	e := setup(t)
 	root := t.TempDir()
 	dir, err := filestore.NewDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return filesEnv{apiEnv: setupFilesOn(t, dir, testMaxFile, testMaxMessage), root: root}
+}
+
+// setupFilesOn is apiEnv served by a store on files with the given limits.
+func setupFilesOn(t testing.TB, files inbox.FileStore, maxFile, maxMessage int64) *apiEnv {
+	t.Helper()
+	e := setup(t)
 	jobs, err := workflow.NewEnqueuer(e.pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.store = inbox.New(e.pool, inbox.Options{Jobs: jobs, PasswordCost: bcrypt.MinCost, Files: dir,
-		MaxFileSize: testMaxFile, MaxMessageFiles: testMaxMessage})
+	e.store = inbox.New(e.pool, inbox.Options{Jobs: jobs, PasswordCost: bcrypt.MinCost, Files: files,
+		MaxFileSize: maxFile, MaxMessageFiles: maxMessage})
 	e.server = web.New(web.Config{Store: e.store, Pool: e.pool, Events: e.feed, Rules: workflow.NewRules(e.pool, e.store),
 		SLA: workflow.NewSLA(e.pool, e.store), Surveys: workflow.NewSurveys(e.store), Webhooks: e.hooks})
 	e.srv = httptest.NewServer(e.server.Handler())
 	t.Cleanup(e.srv.Close)
-	return filesEnv{apiEnv: e, root: root}
+	return e
 }
 
 // stored counts the files on disk and the uploads waiting.
