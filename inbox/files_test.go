@@ -243,3 +243,37 @@ func TestPruneUploadsAndErasure(t *testing.T) {
 		t.Fatalf("prune after erasure: %d %v, %d files left", n, err, f.files(t))
 	}
 }
+
+// TestOneUploadRacedByTwoMessages: two messages sent at once with the same upload: exactly one
+// takes it, the other is refused and stores nothing.
+func TestOneUploadRacedByTwoMessages(t *testing.T) {
+	t.Parallel()
+	f := setupFiles(t, inbox.Limits{})
+	ctx := context.Background()
+	ana, err := f.store.CreateAgent(ctx, inbox.NewAgent{Email: "ana@example.com", Name: "Ana", Password: "correct-horse-battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<race-a@x>", From: emailFrom("a@example.com"), Text: "a"})
+	b := f.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<race-b@x>", From: emailFrom("b@example.com"), Text: "b"})
+	for round := range 10 {
+		up, err := f.store.Upload(ctx, ana.ID, "label.png", bytes.NewReader(pngBytes))
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 2)
+		for _, conv := range []int64{a.ConversationID, b.ConversationID} {
+			go func() {
+				_, err := f.store.Note(ctx, inbox.Reply{ConversationID: conv, Author: inbox.Actor{AgentID: ana.ID}, Uploads: []int64{up.ID}})
+				errs <- err
+			}()
+		}
+		e1, e2 := <-errs, <-errs
+		if (e1 == nil) == (e2 == nil) || !errors.Is(errors.Join(e1, e2), inbox.ErrInvalid) {
+			t.Fatalf("round %d: %v / %v, want one success and one refusal", round, e1, e2)
+		}
+		if n := f.count(t, `SELECT count(*) FROM attachments WHERE store_key = (SELECT store_key FROM attachments ORDER BY id DESC LIMIT 1)`); n != 1 {
+			t.Fatalf("round %d: the file is attached %d times", round, n)
+		}
+	}
+}
