@@ -64,6 +64,16 @@ func setupFiles(t *testing.T, limits inbox.Limits) filesEnv {
 	return filesEnv{env: e, root: root}
 }
 
+// agent creates an agent called name.
+func (f filesEnv) agent(t *testing.T, name string) inbox.Agent {
+	t.Helper()
+	a, err := f.store.CreateAgent(context.Background(), inbox.NewAgent{Email: name + "@example.com", Name: name, Password: "correct-horse-battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // files counts the files the directory store holds.
 func (f filesEnv) files(t *testing.T) int {
 	t.Helper()
@@ -151,14 +161,8 @@ func TestUploadsAreTheUploadersOnly(t *testing.T) {
 	t.Parallel()
 	f := setupFiles(t, inbox.Limits{MaxFile: 1000, MaxMessage: 1400})
 	ctx := context.Background()
-	ana, err := f.store.CreateAgent(ctx, inbox.NewAgent{Email: "ana@example.com", Name: "Ana", Password: "correct-horse-battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob, err := f.store.CreateAgent(ctx, inbox.NewAgent{Email: "bob@example.com", Name: "Bob", Password: "correct-horse-battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ana := f.agent(t, "ana")
+	bob := f.agent(t, "bob")
 	res := f.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<up@x>", From: emailFrom("up@example.com"), Text: "hi"})
 
 	if _, err := f.store.Upload(ctx, ana.ID, "huge.bin", bytes.NewReader(make([]byte, 1001))); !errors.Is(err, inbox.ErrTooLarge) {
@@ -215,10 +219,7 @@ func TestPruneUploadsAndErasure(t *testing.T) {
 	t.Parallel()
 	f := setupFiles(t, inbox.Limits{})
 	ctx := context.Background()
-	ana, err := f.store.CreateAgent(ctx, inbox.NewAgent{Email: "ana@example.com", Name: "Ana", Password: "correct-horse-battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ana := f.agent(t, "ana")
 	res := f.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<keep@x>", From: emailFrom("keep@example.com"), Text: "hi",
 		Attachments: []inbox.NewAttachment{{Filename: "a.png", Content: pngBytes}}})
 	if _, err := f.store.Upload(ctx, ana.ID, "old.png", bytes.NewReader(pngBytes)); err != nil {
@@ -250,10 +251,7 @@ func TestOneUploadRacedByTwoMessages(t *testing.T) {
 	t.Parallel()
 	f := setupFiles(t, inbox.Limits{})
 	ctx := context.Background()
-	ana, err := f.store.CreateAgent(ctx, inbox.NewAgent{Email: "ana@example.com", Name: "Ana", Password: "correct-horse-battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ana := f.agent(t, "ana")
 	a := f.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<race-a@x>", From: emailFrom("a@example.com"), Text: "a"})
 	b := f.ingest(t, inbox.Inbound{Channel: inbox.ChannelEmail, ExternalID: "<race-b@x>", From: emailFrom("b@example.com"), Text: "b"})
 	for round := range 10 {

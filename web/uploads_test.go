@@ -102,24 +102,10 @@ func multipartBody(t *testing.T, parts ...part) (string, string) {
 	return b.String(), w.FormDataContentType()
 }
 
-// send posts body with contentType and token, checks the answer against the API description and
-// returns its status and body.
+// send posts body with contentType and token (rawAs: checked against the API description).
 func (f filesEnv) send(t *testing.T, token, path, contentType, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	checkResponse(t, req, resp, raw)
-	return resp.StatusCode, string(raw)
+	return f.rawAs(t, token, "POST", path, contentType, body)
 }
 
 func (f filesEnv) conversation(t *testing.T, n int) ids {
