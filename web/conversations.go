@@ -106,19 +106,24 @@ type messageRequest struct {
 // by attachment_ids) or as multipart/form-data with "file" parts (multipartMessage). The
 // message, its files, its delivery job and its event commit together; a refused message leaves
 // none of the files it brought.
-func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) (err error) {
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var req messageRequest
+	sent := false
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		// No file is read for a conversation the agent may not see (404 as for none).
+		if err := s.seesConversation(r, id); err != nil {
+			return err
+		}
 		var brought []int64
 		if req, brought, err = s.multipartMessage(w, r); err != nil {
 			return err
 		}
 		defer func() {
-			if err != nil {
+			if !sent { // refused, a stale reply too: the files go
 				_ = s.store.DiscardUploads(r.Context(), agentFrom(r.Context()).ID, brought)
 			}
 		}()
@@ -154,8 +159,19 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) (err error)
 	if err != nil {
 		return err
 	}
+	sent = true
 	writeJSON(w, http.StatusCreated, m)
 	return nil
+}
+
+// seesConversation is nil when the agent of r may see conversation id, else ErrNotFound.
+func (s *Server) seesConversation(r *http.Request, id int64) error {
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	_, err = sc.GetConversation(r.Context(), id)
+	return err
 }
 
 // assign is POST /api/v1/conversations/{id}/assign {"agent_id": N} (0 or null unassigns;

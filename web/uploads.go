@@ -17,8 +17,9 @@ import (
 // parts' headers.
 const multipartSlack = 1 << 20
 
-// maxFormField caps one non-file field of a multipart body.
-const maxFormField = 64 << 10
+// maxFormField caps one non-file field of a multipart body, as a JSON body is capped: the
+// inbox refuses an overlong text with its own message.
+const maxFormField = maxJSONBody
 
 // postUpload is POST /api/v1/uploads, a multipart/form-data body with one "file" part: the file
 // is streamed into the file store as the agent's upload and its id answered (201), for a

@@ -191,6 +191,9 @@ func TestMultipartMessageRefusals(t *testing.T) {
 		_ = f.pool.QueryRow(context.Background(), `SELECT count(*) FROM messages`).Scan(&n)
 		return n
 	}
+	if st := f.do(t, "POST", "/api/v1/inbound", `{"external_id":"files-1b","contact":{"email":"f1@example.com"},"text":"and another thing"}`, nil); st != http.StatusCreated {
+		t.Fatalf("second inbound: %d", st)
+	}
 	before := messages()
 	big := strings.Repeat("x", testMaxFile+1)
 	half := strings.Repeat("y", testMaxMessage/2+10)
@@ -206,6 +209,7 @@ func TestMultipartMessageRefusals(t *testing.T) {
 		{"no boundary", good, "multipart/form-data", 400, "boundary"},
 		{"an unknown field", must(multipartBody(t, part{"file", "ok.txt", "fine"}, part{"colour", "", "red"})), "", 400, "colour"},
 		{"a bad type", must(multipartBody(t, part{"type", "", "shout"}, part{"file", "ok.txt", "fine"})), "", 400, "type"},
+		{"a stale reply", must(multipartBody(t, part{"after_message_id", "", fmt.Sprint(in.MessageID)}, part{"file", "ok.txt", "fine"}, part{"text", "", "x"})), "", 409, "stale_reply"},
 		{"a closed conversation", must(multipartBody(t, part{"file", "ok.txt", "fine"}, part{"text", "", "x"})), "", 409, ""},
 	} {
 		if tc.name == "a closed conversation" {
@@ -326,6 +330,14 @@ func TestAttachmentOfAnotherTeamIsRefused(t *testing.T) {
 	}
 	if st := f.doAs(t, billingToken, "GET", url, "", nil); st != http.StatusOK {
 		t.Fatalf("the team's agent: %d", st)
+	}
+	// Nor may they send files to it: refused before a byte is stored.
+	body, ct = multipartBody(t, part{"type", "", "note"}, part{"file", "more.pdf", "%PDF-1.4 more"})
+	if st, raw := f.send(t, f.token, fmt.Sprintf("/api/v1/conversations/%d/messages", in.ConversationID), ct, body); st != http.StatusNotFound {
+		t.Fatalf("files to another team's conversation: %d %s", st, raw)
+	}
+	if files, uploads := f.stored(t); files != 1 || uploads != 0 {
+		t.Fatalf("%d files, %d uploads", files, uploads)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -57,8 +58,8 @@ func loadFilesConfig(getenv env) (filesConfig, error) {
 	return c, nil
 }
 
-// byteSize parses a size in bytes, with an optional K, M or G suffix (powers of 1024: "25M");
-// empty is 0.
+// byteSize parses a size in bytes, with an optional K, M or G suffix (powers of 1024: "25M"),
+// under 2 GiB; empty is 0.
 func byteSize(name, v string) (int64, error) {
 	v = strings.ToUpper(strings.TrimSpace(v))
 	if v == "" {
@@ -72,8 +73,9 @@ func byteSize(name, v string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n <= 0 || n > (1<<40)/mult {
-		return 0, fmt.Errorf("%s must be a size in bytes such as 26214400 or 25M, not %q", name, v)
+	// attachments.size is an integer column: a file is at most 2 GiB - 1.
+	if err != nil || n <= 0 || n > math.MaxInt32/mult {
+		return 0, fmt.Errorf("%s must be a size in bytes from 1 to 2G-1 such as 26214400 or 25M, not %q", name, v)
 	}
 	return n * mult, nil
 }

@@ -28,6 +28,7 @@ func TestFilesConfig(t *testing.T) {
 		"PARLEY_MAX_FILE_SIZE=lots":    "PARLEY_MAX_FILE_SIZE",
 		"PARLEY_MAX_MESSAGE_FILES=0":   "PARLEY_MAX_MESSAGE_FILES",
 		"PARLEY_MAX_MESSAGE_FILES=99T": "PARLEY_MAX_MESSAGE_FILES",
+		"PARLEY_MAX_FILE_SIZE=2G":      "PARLEY_MAX_FILE_SIZE",
 	} {
 		k, v, _ := strings.Cut(env, "=")
 		if _, err := load(map[string]string{k: v}); err == nil || !strings.Contains(err.Error(), want) {
