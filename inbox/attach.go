@@ -16,8 +16,14 @@ func (s *Store) AttachFetched(ctx context.Context, messageID int64, a NewAttachm
 	if a.Filename == "" {
 		return false, fmt.Errorf("inbox: attach: %w", invalid("filename", "is required"))
 	}
+	in := Inbound{Attachments: []NewAttachment{a}}
+	if err := s.stage(ctx, &in); err != nil {
+		return false, err
+	}
+	a = in.Attachments[0]
 	var added bool
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		added = false
 		var convID int64
 		var dir Direction
 		var ch Channel
@@ -51,5 +57,8 @@ func (s *Store) AttachFetched(ctx context.Context, messageID int64, a NewAttachm
 		added = true
 		return s.Publish(ctx, tx, e)
 	})
+	if err != nil || !added {
+		s.unstage(ctx, in.Attachments)
+	}
 	return added, err
 }

@@ -86,7 +86,8 @@ func (s *Store) ExportContact(ctx context.Context, id int64, by AuditActor) (Con
 
 // EraseContact erases a customer, audited, in one transaction: their identities are deleted;
 // the text of every message of their conversations and the subjects are replaced, the
-// attachments' content and names removed; their name, notes, tags, tier, attributes and company
+// attachments' content and names removed (files in the file store are handed to the next
+// prune_uploads run, which deletes them); their name, notes, tags, tier, attributes and company
 // are cleared. The conversations stay, anonymized, for the reports. An unknown contact is
 // ErrNotFound; a merged one ErrConflict (erase the one it joined). The channels' own records
 // (a chat visitor's typed email, SMS opt-outs) are not erased here.
@@ -106,7 +107,10 @@ func (s *Store) EraseContact(ctx context.Context, id int64, by AuditActor) error
 		now := s.now()
 		steps := []struct{ what, sql string }{
 			{"identities", `DELETE FROM contact_identities WHERE contact_id = $1`},
-			{"attachments", `UPDATE attachments a SET content = NULL, filename = 'erased', content_id = '', size = 0
+			{"files", `INSERT INTO uploads (store_key, filename, content_type, size, created_at)
+				SELECT a.store_key, 'erased', 'application/octet-stream', 0, '-infinity' FROM attachments a, messages m, conversations c
+				WHERE a.message_id = m.id AND m.conversation_id = c.id AND c.contact_id = $1 AND a.store_key IS NOT NULL`},
+			{"attachments", `UPDATE attachments a SET content = NULL, store_key = NULL, filename = 'erased', content_id = '', size = 0
 				FROM messages m, conversations c WHERE a.message_id = m.id AND m.conversation_id = c.id AND c.contact_id = $1`},
 			{"messages", `UPDATE messages m SET text = '` + erasedText + `', html = '', metadata = '{}', email_references = '{}'
 				FROM conversations c WHERE m.conversation_id = c.id AND c.contact_id = $1`},

@@ -72,14 +72,17 @@ type ThreadHint struct {
 	Reason         string
 }
 
-// NewAttachment is a file arriving with a message. Content beyond MaxAttachmentSize is dropped
-// and only the metadata kept.
+// NewAttachment is a file arriving with a message. The ingest writes Content to the file store
+// before its transaction (stage) and types it from its bytes, not ContentType; content beyond
+// the per-file limit is dropped and only the metadata kept.
 type NewAttachment struct {
 	Filename    string
 	ContentType string
 	ContentID   string
 	Size        int
 	Content     []byte
+	// key is where stage stored Content.
+	key string
 }
 
 // IngestResult tells where an inbound message went.

@@ -30,7 +30,14 @@ func (s *Store) Ingest(ctx context.Context, in Inbound) (IngestResult, error) {
 		s.meter.Inbound(string(in.Channel), "failed")
 		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
 	}
+	if err := s.stage(ctx, &in); err != nil {
+		s.meter.Inbound(string(in.Channel), "failed")
+		return IngestResult{}, err
+	}
 	res, err := s.group.do(ctx, &in)
+	if err != nil || res.Duplicate {
+		s.unstage(ctx, in.Attachments)
+	}
 	s.meter.Inbound(string(in.Channel), ingestResult(res, err))
 	return res, err
 }
@@ -45,9 +52,16 @@ func (s *Store) IngestTx(ctx context.Context, tx pgx.Tx, in Inbound) (IngestResu
 	if err := typeAttributes(ctx, tx, &in); err != nil {
 		return IngestResult{}, fmt.Errorf("inbox: ingest: %w", err)
 	}
+	if err := s.stage(ctx, &in); err != nil {
+		return IngestResult{}, err
+	}
 	results, events, deferred, err := s.ingestWave(ctx, tx, []*Inbound{&in})
 	if err != nil {
+		s.unstage(ctx, in.Attachments)
 		return IngestResult{}, err
+	}
+	if results[0].Duplicate {
+		s.unstage(ctx, in.Attachments)
 	}
 	if len(deferred) > 0 {
 		return IngestResult{}, fmt.Errorf("inbox: ingest: a lone message was deferred")
@@ -146,20 +160,19 @@ func scanConvState(row pgx.Row) (convState, error) {
 
 func insertAttachments(ctx context.Context, tx pgx.Tx, messageID int64, atts []NewAttachment, now time.Time) error {
 	for _, a := range atts {
-		content := a.Content
-		size := a.Size
-		if size == 0 {
-			size = len(content)
-		}
-		if len(content) > MaxAttachmentSize {
-			content = nil
-		}
 		ct := a.ContentType
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO attachments (message_id, filename, content_type, content_id, size, content, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, messageID, a.Filename, ct, a.ContentID, size, content, now); err != nil {
+		var key *string
+		if a.key != "" {
+			key = &a.key
+			if _, err := tx.Exec(ctx, `DELETE FROM uploads WHERE store_key = $1`, a.key); err != nil {
+				return fmt.Errorf("inbox: ingest: attachment: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO attachments (message_id, filename, content_type, content_id, size, store_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, messageID, a.Filename, ct, a.ContentID, max(a.Size, 0), key, now); err != nil {
 			return fmt.Errorf("inbox: ingest: attachment: %w", err)
 		}
 	}

@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -105,18 +104,17 @@ func (s *Store) MessageAttachments(ctx context.Context, messageID int64) ([]Atta
 	return msgs[0].Attachments, nil
 }
 
-// OpenAttachment streams the content of one attachment; the caller closes it. An attachment
-// stored without its content (larger than MaxAttachmentSize) is ErrNotFound.
+// OpenAttachment streams the content of one attachment from the file store (or, for a row
+// written before the store, from the database); the caller closes it. An attachment stored
+// without its content (over the size limit) is ErrNotFound.
 func (s *Store) OpenAttachment(ctx context.Context, id int64) (io.ReadCloser, error) {
+	var key *string
 	var content []byte
-	err := s.pool.QueryRow(ctx, `SELECT content FROM attachments WHERE id = $1`, id).Scan(&content)
+	err := s.pool.QueryRow(ctx, `SELECT store_key, content FROM attachments WHERE id = $1`, id).Scan(&key, &content)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: attachment %d: %w", id, notFound(err))
 	}
-	if content == nil {
-		return nil, fmt.Errorf("inbox: attachment %d has no stored content: %w", id, ErrNotFound)
-	}
-	return io.NopCloser(bytes.NewReader(content)), nil
+	return s.openStored(ctx, id, key, content)
 }
 
 // GetMessage returns one message.
@@ -151,11 +149,32 @@ func (s *Store) GetMessagesByID(ctx context.Context, ids []int64) ([]Message, er
 	return s.withAttachments(ctx, msgs)
 }
 
-// Attachment returns one attachment with its content.
+// Attachment returns one attachment with its content read whole into memory (nil when it was
+// over the size limit). Prefer AttachmentInfo and OpenAttachment, which stream.
 func (s *Store) Attachment(ctx context.Context, id int64) (Attachment, error) {
+	a, err := s.AttachmentInfo(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	rc, err := s.OpenAttachment(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return a, nil
+	}
+	if err != nil {
+		return a, err
+	}
+	defer rc.Close()
+	if a.Content, err = io.ReadAll(rc); err != nil {
+		return a, fmt.Errorf("inbox: attachment %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// AttachmentInfo returns one attachment's metadata, without its content.
+func (s *Store) AttachmentInfo(ctx context.Context, id int64) (Attachment, error) {
 	var a Attachment
-	err := s.pool.QueryRow(ctx, `SELECT id, message_id, filename, content_type, content_id, size, content
-		FROM attachments WHERE id = $1`, id).Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.ContentID, &a.Size, &a.Content)
+	err := s.pool.QueryRow(ctx, `SELECT id, message_id, filename, content_type, content_id, size
+		FROM attachments WHERE id = $1`, id).Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.ContentID, &a.Size)
 	if err != nil {
 		return a, fmt.Errorf("inbox: attachment %d: %w", id, notFound(err))
 	}

@@ -34,6 +34,9 @@ type Reply struct {
 	After int64
 	// Confirmed sends the reply even though messages arrived after After.
 	Confirmed bool
+	// Uploads are the author's uploads (Store.Upload) the message carries, in order; the same
+	// transaction takes them.
+	Uploads []int64
 }
 
 // Send stores an outbound reply as queued and, in the same transaction, hands its
@@ -62,13 +65,21 @@ func (s *Store) write(ctx context.Context, r Reply, dir Direction) (Message, err
 	if err != nil {
 		return Message{}, err
 	}
-	return s.GetMessage(ctx, id)
+	m, err := s.GetMessage(ctx, id)
+	if err != nil || len(r.Uploads) == 0 {
+		return m, err
+	}
+	msgs, err := s.withAttachments(ctx, []Message{m})
+	if err != nil {
+		return Message{}, err
+	}
+	return msgs[0], nil
 }
 
 // WriteTx stores an outbound message or note in the caller's transaction and returns its id.
 func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) (int64, error) {
 	r.Text = strings.TrimSpace(r.Text)
-	if r.Text == "" && r.HTML == "" {
+	if r.Text == "" && r.HTML == "" && len(r.Uploads) == 0 {
 		return 0, fmt.Errorf("inbox: reply: %w", invalid("text", "is empty"))
 	}
 	if len(r.Text) > MaxTextBytes || len(r.HTML) > MaxTextBytes {
@@ -136,6 +147,9 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 		delivery, ThreadedByAgent, r.Auto, meta, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inbox: reply: insert: %w", err)
+	}
+	if err := s.attachUploadsTx(ctx, tx, id, r.Author.AgentID, r.Uploads, now); err != nil {
+		return 0, err
 	}
 	response := dir == DirectionOutbound && r.Author.AgentID != 0 && r.Auto == ""
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET last_activity_at = greatest(last_activity_at, $2),

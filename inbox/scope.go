@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 )
 
@@ -203,19 +204,42 @@ func (sc Scope) Merge(ctx context.Context, keep, other int64, by Actor) (Contact
 	return c, err
 }
 
-// Attachment returns an attachment of a conversation the viewer may see.
+// Attachment returns an attachment of a conversation the viewer may see, with its content.
 func (sc Scope) Attachment(ctx context.Context, id int64) (Attachment, error) {
-	if !sc.v.All {
-		var team, assignee *int64
-		err := sc.s.pool.QueryRow(ctx, `SELECT c.team_id, c.assignee_id FROM attachments a
-			JOIN messages m ON m.id = a.message_id JOIN conversations c ON c.id = m.conversation_id
-			WHERE a.id = $1`, id).Scan(&team, &assignee)
-		if err != nil {
-			return Attachment{}, fmt.Errorf("inbox: attachment %d: %w", id, notFound(err))
-		}
-		if !sc.v.Sees(deref(team), deref(assignee)) {
-			return Attachment{}, hidden("attachment", id)
-		}
+	if err := sc.seesAttachment(ctx, id); err != nil {
+		return Attachment{}, err
 	}
 	return sc.s.Attachment(ctx, id)
+}
+
+// OpenAttachment returns the metadata of an attachment of a conversation the viewer may see
+// and a stream of its content, which the caller closes; another team's is ErrNotFound.
+func (sc Scope) OpenAttachment(ctx context.Context, id int64) (Attachment, io.ReadCloser, error) {
+	if err := sc.seesAttachment(ctx, id); err != nil {
+		return Attachment{}, nil, err
+	}
+	a, err := sc.s.AttachmentInfo(ctx, id)
+	if err != nil {
+		return a, nil, err
+	}
+	rc, err := sc.s.OpenAttachment(ctx, id)
+	return a, rc, err
+}
+
+// seesAttachment is nil when the viewer may see the conversation attachment id belongs to.
+func (sc Scope) seesAttachment(ctx context.Context, id int64) error {
+	if sc.v.All {
+		return nil
+	}
+	var team, assignee *int64
+	err := sc.s.pool.QueryRow(ctx, `SELECT c.team_id, c.assignee_id FROM attachments a
+		JOIN messages m ON m.id = a.message_id JOIN conversations c ON c.id = m.conversation_id
+		WHERE a.id = $1`, id).Scan(&team, &assignee)
+	if err != nil {
+		return fmt.Errorf("inbox: attachment %d: %w", id, notFound(err))
+	}
+	if !sc.v.Sees(deref(team), deref(assignee)) {
+		return hidden("attachment", id)
+	}
+	return nil
 }

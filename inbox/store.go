@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/parleyhq/parley/internal/filestore"
 )
 
 // Clock tells the time. Tests pass a clock they move; production passes time.Now.
@@ -44,6 +46,15 @@ type Options struct {
 	// passwords set afterwards. Tests lower it: under the race detector one hash at the default
 	// cost takes over a second.
 	PasswordCost int
+	// Files keeps the bytes of attachments and uploads (PARLEY_FILE_STORE); nil keeps them in
+	// this database (filestore.Postgres on the store's pool).
+	Files FileStore
+	// MaxFileSize caps one file an agent sends or a customer's message brings
+	// (PARLEY_MAX_FILE_SIZE); 0 means DefaultMaxFileSize.
+	MaxFileSize int64
+	// MaxMessageFiles caps the files of one message together (PARLEY_MAX_MESSAGE_FILES); 0
+	// means DefaultMaxMessageFiles.
+	MaxMessageFiles int64
 }
 
 // Store is the inbox's database: every read and write of its tables goes through it.
@@ -66,12 +77,26 @@ type Store struct {
 	dummyHash func() []byte
 	// passwordCost is Options.PasswordCost, defaulted.
 	passwordCost int
+	// files, maxFile and maxMessage are Options.Files, MaxFileSize and MaxMessageFiles, defaulted.
+	files      FileStore
+	maxFile    int64
+	maxMessage int64
 }
 
 // New returns a Store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
 	s := &Store{pool: pool, jobs: opts.Jobs, now: opts.Clock, log: opts.Logger, region: opts.PhoneRegion,
 		intercept: opts.Interceptor, checkReply: opts.ReplyChecker, meter: opts.Meter, passwordCost: opts.PasswordCost}
+	s.files, s.maxFile, s.maxMessage = opts.Files, opts.MaxFileSize, opts.MaxMessageFiles
+	if s.files == nil {
+		s.files = filestore.NewPostgres(pool)
+	}
+	if s.maxFile <= 0 {
+		s.maxFile = DefaultMaxFileSize
+	}
+	if s.maxMessage <= 0 {
+		s.maxMessage = DefaultMaxMessageFiles
+	}
 	if s.passwordCost == 0 {
 		s.passwordCost = bcrypt.DefaultCost
 	}

@@ -58,5 +58,6 @@ func Released() []string {
 		"275_slack_file_shares.sql",
 		"276_chat_uploads.sql",
 		"277_email_oauth.sql",
+		"278_file_store.sql",
 	}
 }

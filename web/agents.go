@@ -1,9 +1,9 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // me is GET /api/v1/me: the authenticated agent and their teams.
@@ -33,23 +33,26 @@ func (s *Server) setAvailability(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getAttachment is GET /api/v1/attachments/{id}: the file, served as a download so that no
-// customer-supplied content runs in the page.
+// getAttachment is GET /api/v1/attachments/{id}: the file, streamed from the file store and
+// served as a download so that no customer-supplied content runs in the page. Another team's
+// attachment is 404, as one that does not exist.
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
 	sc, id, err := s.scopeAndID(r)
 	if err != nil {
 		return err
 	}
-	a, err := sc.Attachment(r.Context(), id)
+	a, rc, err := sc.OpenAttachment(r.Context(), id)
 	if err != nil {
 		return err
 	}
+	defer rc.Close()
 	h := w.Header()
 	h.Set("Content-Type", a.ContentType)
 	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(a.Filename))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("Content-Length", strconv.Itoa(len(a.Content)))
-	_, _ = w.Write(a.Content)
+	if _, err := io.Copy(w, rc); err != nil {
+		s.log.Warn("attachment: the download stopped", "attachment", id, "err", err)
+	}
 	return nil
 }

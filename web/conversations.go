@@ -97,17 +97,37 @@ type messageRequest struct {
 	Confirm        bool  `json:"confirm"`
 	// ResolutionCodeID goes with a status: a complaint resolved with the reply takes its code.
 	ResolutionCodeID int64 `json:"resolution_code_id"`
+	// AttachmentIDs are the agent's uploads (POST /api/v1/uploads) the message carries.
+	AttachmentIDs []int64 `json:"attachment_ids"`
 }
 
 // postMessage is POST /api/v1/conversations/{id}/messages: a reply (queued for delivery on the
-// customer's latest channel unless channel says otherwise) or an internal note.
+// customer's latest channel unless channel says otherwise) or an internal note, as JSON (files
+// by attachment_ids) or as multipart/form-data with "file" parts (multipartMessage). The
+// message, its files, its delivery job and its event commit together; a refused message leaves
+// none of the files it brought.
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var req messageRequest
-	if err := decode(w, r, &req); err != nil {
+	sent := false
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		// No file is read for a conversation the agent may not see (404 as for none).
+		if err := s.seesConversation(r, id); err != nil {
+			return err
+		}
+		var brought []int64
+		if req, brought, err = s.multipartMessage(w, r); err != nil {
+			return err
+		}
+		defer func() {
+			if !sent { // refused, a stale reply too: the files go
+				_ = s.store.DiscardUploads(r.Context(), agentFrom(r.Context()).ID, brought)
+			}
+		}()
+	} else if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	if req.AfterMessageID < 0 {
@@ -118,7 +138,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	reply := inbox.Reply{ConversationID: id, Author: inbox.Actor{AgentID: agentFrom(r.Context()).ID},
 		Text: req.Text, Channel: req.Channel, SetStatus: req.Status, ResolutionCodeID: req.ResolutionCodeID,
-		After: req.AfterMessageID, Confirmed: req.Confirm}
+		After: req.AfterMessageID, Confirmed: req.Confirm, Uploads: req.AttachmentIDs}
 	sc, err := s.scope(r)
 	if err != nil {
 		return err
@@ -139,8 +159,19 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	sent = true
 	writeJSON(w, http.StatusCreated, m)
 	return nil
+}
+
+// seesConversation is nil when the agent of r may see conversation id, else ErrNotFound.
+func (s *Server) seesConversation(r *http.Request, id int64) error {
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	_, err = sc.GetConversation(r.Context(), id)
+	return err
 }
 
 // assign is POST /api/v1/conversations/{id}/assign {"agent_id": N} (0 or null unassigns;

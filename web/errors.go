@@ -33,7 +33,7 @@ func statusOf(err error) (int, string) {
 	switch {
 	case errors.As(err, &ae):
 		return ae.status, ae.code
-	case errors.As(err, &mbe):
+	case errors.As(err, &mbe), errors.Is(err, inbox.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "too_large"
 	case errors.Is(err, inbox.ErrInvalid):
 		return http.StatusBadRequest, "invalid"
@@ -76,9 +76,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 func publicMessage(err error, status int, code string) string {
 	var ve *inbox.ValidationError
 	var mbe *http.MaxBytesError
+	var se *inbox.SizeError
 	switch {
 	case errors.As(err, &ve):
 		return ve.Error()
+	case errors.As(err, &se):
+		return se.Error()
 	case status == http.StatusNotFound:
 		return "not found"
 	case errors.As(err, &mbe):

@@ -172,6 +172,7 @@ func (s *Server) routes(cfg Config) {
 	m.Handle("GET /api/v1/contacts/{id}", s.api(s.getContact))
 	m.Handle("POST /api/v1/contacts/{id}/merge", s.api(s.merge))
 	m.Handle("GET /api/v1/attachments/{id}", s.api(s.getAttachment))
+	m.Handle("POST /api/v1/uploads", s.api(s.postUpload))
 	m.Handle("GET /api/v1/me", s.api(s.me))
 	m.Handle("POST /api/v1/me/availability", s.api(s.setAvailability))
 	m.Handle("GET /api/v1/events", s.authenticated(http.HandlerFunc(s.events)))

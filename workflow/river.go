@@ -129,6 +129,7 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&notifyMailWorker{e: e, mailer: cfg.Mailer}),
 		channels.NewWorker(&notifyDigestMailWorker{e: e, mailer: cfg.Mailer}),
 		channels.NewWorker(&awayWorker{store: cfg.Store}),
+		channels.NewWorker(&pruneUploadsWorker{store: cfg.Store}),
 	}
 	return append(own, cfg.Workers...), nil
 }
@@ -169,7 +170,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		Queues:        queues,
 		Workers:       workers,
 		PeriodicJobs: append(slices.Clip(cfg.PeriodicJobs), WeeklySummaryPeriodically(cfg.Store.Now),
-			NotifyDigestPeriodically(cfg.Store.Now), ContactReachFoldPeriodically(), ReportDaysPeriodically()),
+			NotifyDigestPeriodically(cfg.Store.Now), ContactReachFoldPeriodically(), ReportDaysPeriodically(), PruneUploadsPeriodically()),
 		JobTimeout:           channels.JobTimeout,
 		RescueStuckJobsAfter: channels.RescueAfter,
 	})

@@ -54,12 +54,16 @@ func TestSharedFilesAreFetchedAndAttached(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var n int
-	var content []byte
-	if err := e.store.Pool().QueryRow(context.Background(), `SELECT count(*), (array_agg(content))[1] FROM attachments WHERE message_id = $1`,
-		stored.ID).Scan(&n, &content); err != nil {
+	atts, err := e.store.MessageAttachments(context.Background(), stored.ID)
+	if err != nil || len(atts) == 0 {
+		t.Fatalf("attachments: %v", err)
+	}
+	n := len(atts)
+	a, err := e.store.Attachment(context.Background(), atts[0].ID) // read through the file store
+	if err != nil {
 		t.Fatal(err)
 	}
+	content := a.Content
 	if n != 1 || !bytes.Equal(content, shot) {
 		t.Fatalf("%d attachments, content %q", n, content)
 	}

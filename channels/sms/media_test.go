@@ -55,20 +55,18 @@ func TestMMSMediaAreFetchedAndAttached(t *testing.T) {
 		}
 	}
 	want := map[string][]byte{"media-1.jpg": photo, "media-2.pdf": label}
-	rows, err := e.pool.Query(ctx, `SELECT filename, content_type, content FROM attachments WHERE message_id = $1`, jobs[0].MessageID)
+	atts, err := e.store.MessageAttachments(ctx, jobs[0].MessageID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
 	n := 0
-	for rows.Next() {
-		var name, ct string
-		var content []byte
-		if err := rows.Scan(&name, &ct, &content); err != nil {
+	for _, meta := range atts { // read through the file store
+		a, err := e.store.Attachment(ctx, meta.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(content, want[name]) || ct == "" {
-			t.Fatalf("attachment %s (%s) = %q", name, ct, content)
+		if !bytes.Equal(a.Content, want[a.Filename]) || a.ContentType == "" {
+			t.Fatalf("attachment %s (%s) = %q", a.Filename, a.ContentType, a.Content)
 		}
 		n++
 	}

@@ -143,10 +143,12 @@ var policies = map[string]policy{
 	"POST /api/v1/conversations/{id}/tags":     {access: agentRole, object: conversation, body: `{"add":["vip"]}`},
 	// What the caller may not see is answered per id in the results (not_found), not as a 404:
 	// the web test TestBulkAPI attacks that.
-	"POST /api/v1/conversations/bulk":                {access: agentRole, body: `{"action":"priority","ids":[999999999],"priority":"high"}`},
-	"GET /api/v1/contacts/{id}":                      {access: agentRole, object: contact},
-	"POST /api/v1/contacts/{id}/merge":               {access: agentRole, object: contact, body: `{"other_id":{other}}`},
-	"GET /api/v1/attachments/{id}":                   {access: agentRole, object: attachment},
+	"POST /api/v1/conversations/bulk":  {access: agentRole, body: `{"action":"priority","ids":[999999999],"priority":"high"}`},
+	"GET /api/v1/contacts/{id}":        {access: agentRole, object: contact},
+	"POST /api/v1/contacts/{id}/merge": {access: agentRole, object: contact, body: `{"other_id":{other}}`},
+	"GET /api/v1/attachments/{id}":     {access: agentRole, object: attachment},
+	// An upload is multipart: this JSON body is refused on its merits (web.TestUploads).
+	"POST /api/v1/uploads":                           {access: agentRole, body: `{}`, ok: http.StatusBadRequest},
 	"GET /api/v1/contacts":                           {access: agentRole},
 	"PATCH /api/v1/contacts/{id}":                    {access: agentRole, object: contact, body: `{"tier":"gold","tags":["vip"]}`},
 	"GET /contacts":                                  {access: agentRole},

@@ -23,6 +23,7 @@ import (
 	"github.com/parleyhq/parley/channels/email"
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/filestore"
 	"github.com/parleyhq/parley/internal/meter"
 	"github.com/parleyhq/parley/sandbox"
 	"github.com/parleyhq/parley/web"
@@ -67,6 +68,8 @@ type config struct {
 	// closed before they are marked away (and made available again when they return); 0 turns
 	// automatic away off.
 	AwayAfter time.Duration
+	// Files is the file store and its limits (files.go).
+	Files filesConfig
 }
 
 // dbConnectTimeout bounds one connection attempt to PostgreSQL.
@@ -126,6 +129,9 @@ func loadConfig(getenv env) (config, error) {
 		return c, err
 	}
 	if c.TrustedProxies, err = trustedProxies(getenv("PARLEY_TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	if c.Files, err = loadFilesConfig(getenv); err != nil {
 		return c, err
 	}
 	if c.Limits, err = limitsConfig(getenv); err != nil {
@@ -366,8 +372,14 @@ func open(ctx context.Context, c *cli) (*app, error) {
 	committers, _ := strconv.Atoi(c.getenv("PARLEY_INGEST_COMMITTERS"))
 	reg := prometheus.NewRegistry()
 	m := meter.New(reg)
+	files, err := filestore.Open(cfg.Files.Store, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
 	store := inbox.New(pool, inbox.Options{Committers: committers, Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
-		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Meter: m, PasswordCost: cfg.PasswordCost})
+		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Meter: m, PasswordCost: cfg.PasswordCost,
+		Files: files, MaxFileSize: cfg.Files.MaxFile, MaxMessageFiles: cfg.Files.MaxMessage})
 	return &app{cfg: cfg, log: log, pool: pool, store: store, registry: reg, meter: m}, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/channels/sms"
 	"github.com/parleyhq/parley/channels/sms/smstest"
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/filestore"
 	"github.com/parleyhq/parley/workflow"
 )
 
@@ -70,8 +71,13 @@ func (a *app) storeAt(ago time.Duration) (*inbox.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	files, err := filestore.Open(a.cfg.Files.Store, a.pool)
+	if err != nil {
+		return nil, err
+	}
 	return inbox.New(a.pool, inbox.Options{Jobs: jobs, Logger: a.log, SecretKey: a.cfg.SecretKey, PhoneRegion: a.cfg.PhoneRegion,
-		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{},
+		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Files: files,
+		MaxFileSize: a.cfg.Files.MaxFile, MaxMessageFiles: a.cfg.Files.MaxMessage,
 		Clock: func() time.Time { return time.Now().Add(-ago) }}), nil
 }
 

@@ -42,6 +42,15 @@ export async function post(path, body, headers = {}) {
   return answer(res);
 }
 
+// upload sends one file as the "file" part of a multipart/form-data body and returns the
+// decoded answer; a refusal throws as post does.
+export async function upload(path, file) {
+  const form = new FormData();
+  form.append('file', file, file.name || 'file');
+  const res = await request(path, { method: 'POST', headers: { Accept: 'application/json' }, body: form });
+  return answer(res);
+}
+
 // get fetches JSON.
 export async function get(path) {
   return answer(await request(path, { headers: { Accept: 'application/json' } }));

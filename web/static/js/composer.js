@@ -6,6 +6,7 @@
 // the customer or a colleague wrote meanwhile, the server refuses it and the agent reads the
 // new message, then sends again or sends anyway.
 import { get } from './api.js';
+import { Attachments } from './attach.js';
 import { t } from './i18n.js';
 
 const TYPING_EVERY_MS = 2000;
@@ -35,6 +36,7 @@ export class Composer {
     this.error = form.querySelector('#composer-error');
     this.stale = form.querySelector('#composer-stale');
     this.stale.querySelector('[data-send-anyway]').addEventListener('click', () => this.sendAnyway());
+    this.files = new Attachments(form, this.text);
     this.sendFn = send;
     this.typingFn = typing;
     this.lastTyping = 0;
@@ -107,11 +109,18 @@ export class Composer {
 
   async deliver(then, confirm, code = 0) {
     const text = this.text.value.trim();
-    if (!text) {
+    const files = this.files.ids();
+    if (this.files.busy) {
+      this.error.textContent = t('js.attach.wait');
+      this.error.hidden = false;
+      return;
+    }
+    if (!text && !files.length) {
       this.text.focus();
       return;
     }
     const body = { type: this.mode, text };
+    if (files.length) body.attachment_ids = files;
     const selected = this.channel.selectedOptions[0];
     if (body.type === 'reply' && selected && !selected.hasAttribute('data-latest')) body.channel = this.channel.value;
     if (then) body.status = then;
@@ -125,6 +134,7 @@ export class Composer {
     this.form.setAttribute('aria-busy', 'true');
     try {
       await this.sendFn(body);
+      this.files.clear();
       this.text.value = '';
       this.baseId = 0;
       this.saveDraft();
