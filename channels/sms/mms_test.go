@@ -92,7 +92,7 @@ func TestMMSOutsideTwiliosLimitsFailsBeforeSending(t *testing.T) {
 		reason string
 	}{
 		{"a program", inbox.NewAttachment{Filename: "setup.exe", ContentType: "application/x-msdownload", Content: []byte("MZ")}, true, "which MMS cannot carry"},
-		{"six megabytes", inbox.NewAttachment{Filename: "scan.pdf", ContentType: "application/pdf", Content: make([]byte, 6<<20)}, true, "at most 5 MB"},
+		{"six megabytes", inbox.NewAttachment{Filename: "scan.pdf", ContentType: "application/pdf", Content: append([]byte("%PDF-1.7\n"), make([]byte, 6<<20)...)}, true, "at most 5 MB"},
 		{"no public address", inbox.NewAttachment{Filename: "a.png", ContentType: "image/png", Content: []byte("\x89PNG\r\n\x1a\n")}, false, "PARLEY_PUBLIC_URL"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
