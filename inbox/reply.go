@@ -34,6 +34,9 @@ type Reply struct {
 	After int64
 	// Confirmed sends the reply even though messages arrived after After.
 	Confirmed bool
+	// Recipients are the addresses of an email reply (each checked; stored in the metadata
+	// under "recipients"); nil or empty means reply-all to the customer's latest email.
+	Recipients *EmailRecipients
 }
 
 // Send stores an outbound reply as queued and, in the same transaction, hands its
@@ -105,8 +108,14 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 	if err != nil {
 		return 0, err
 	}
+	if dir != DirectionOutbound && r.Recipients != nil && !r.Recipients.Empty() {
+		return 0, fmt.Errorf("inbox: note: %w", invalid("to", "a note goes to no one"))
+	}
 	var to string
 	if dir == DirectionOutbound {
+		if r.Metadata, err = withRecipients(ctx, tx, c.id, channel, r); err != nil {
+			return 0, err
+		}
 		if to, err = recipientOf(ctx, tx, c.id, channel, r.Metadata); err != nil {
 			return 0, err
 		}

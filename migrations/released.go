@@ -55,5 +55,6 @@ func Released() []string {
 		"252_rule_version.sql",
 		"253_address_buckets.sql",
 		"255_conversation_starts.sql",
+		"270_signatures.sql",
 	}
 }
