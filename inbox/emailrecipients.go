@@ -87,7 +87,8 @@ func replyAll(ctx context.Context, db rowQuerier, id int64) (EmailRecipients, er
 	err := db.QueryRow(ctx, `SELECT coalesce((SELECT metadata->'email' FROM messages
 			WHERE conversation_id = $1 AND direction = 'inbound' AND channel = 'email' AND auto = ''
 			ORDER BY id DESC LIMIT 1), '{}'),
-		coalesce((SELECT array_agg(lower(settings->>'address')) FROM inboxes WHERE kind = 'email'), '{}')`, id).Scan(&e, &own)
+		coalesce((SELECT array_agg(lower(settings->>'address')) FROM inboxes
+			WHERE kind = 'email' AND settings->>'address' IS NOT NULL), '{}')`, id).Scan(&e, &own)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return EmailRecipients{}, fmt.Errorf("inbox: reply-all %d: %w", id, err)
 	}
