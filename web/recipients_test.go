@@ -69,6 +69,9 @@ func TestReplyRecipientsThroughTheAPI(t *testing.T) {
 		len(r.Cc) != 0 || !slices.Equal(r.Bcc, []string{"boss@acme.example"}) {
 		t.Errorf("edited: %d %+v", st, r)
 	}
+	_, page = u.get(t, "/inbox/"+i64(conv))
+	mustContain(t, "timeline", page, `<p class="recipients muted">To: carol@customer.example · Cc: dave@customer.example, erin@customer.example</p>`,
+		`<p class="recipients muted">To: carol@customer.example · Bcc: boss@acme.example</p>`)
 	if n := e.countRows(t, `SELECT count(*) FROM messages WHERE conversation_id = $1 AND direction = 'outbound'`, conv); n != 2 {
 		t.Errorf("%d replies stored, want 2 (the refused one not)", n)
 	}
@@ -98,6 +101,8 @@ func TestForwardAndSignaturesThroughTheAPI(t *testing.T) {
 	if r, _ := inbox.RecipientsOf(m); st != http.StatusCreated || m.Auto != inbox.AutoForward || !slices.Equal(r.To, []string{"claims@carrier.example"}) {
 		t.Errorf("forward: %d %s", st, body)
 	}
+	_, page := u.get(t, "/inbox/"+i64(conv))
+	mustContain(t, "timeline", page, `<p class="recipients muted">Forwarded to claims@carrier.example</p>`)
 
 	st, body = u.do(t, http.MethodPut, "/api/v1/me/signature", "application/json", `{"text":"Ana","html":"<b>Ana</b><script>x()</script><a href=\"javascript:x()\" onclick=\"y()\">l</a>"}`)
 	if st != http.StatusOK || strings.Contains(body, "script") || strings.Contains(body, "onclick") || !strings.Contains(body, `\u003cb\u003eAna\u003c/b\u003e`) {
