@@ -78,3 +78,34 @@ test('an agent forwards the conversation to an outside address from the panel', 
   assert.ok(shown.includes(to) && !shown.includes('maria@example.com, '), 'the forward goes to the outside address alone');
   await page.context().close();
 });
+
+test("an agent's own signature, set on their settings page, ends their email reply", { timeout: 60_000 }, async () => {
+  const page = await signIn(browser, d.email, d.password);
+  await page.goto('/settings/signature');
+  const form = page.locator('form[data-signature]');
+  await form.getByLabel('Plain text').fill(`Ada from Acme ${run}`);
+  await form.getByLabel('HTML (optional)').fill(`<p><b>Ada</b> ${run}</p><script>alert(1)</script>`);
+  await form.getByRole('button', { name: 'Save the signature' }).click();
+  await form.getByText('Signature saved.').waitFor();
+  assert.equal(await form.getByLabel('HTML (optional)').inputValue(), `<p><b>Ada</b> ${run}</p>`, 'the HTML is sanitized');
+
+  await page.goto('/inbox?view=all&status=any&channel=email');
+  await page.locator('#rows li', { hasText: 'Order #1042 arrived damaged' }).first().locator('a').click();
+  await page.locator('#live[data-state="live"]').waitFor();
+  const text = `Signed reply (${run}).`;
+  await page.locator('#reply-text').fill(text);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.locator('.msg-outbound', { hasText: text }).locator('[data-delivery="sent"], [data-delivery="delivered"]').waitFor({ timeout: 30_000 });
+  await page.goto('/admin/sandbox');
+  const shown = await page.locator('article.sandbox-entry[data-channel="email"]', { hasText: text }).first().innerText();
+  assert.match(shown, new RegExp(`--(=20| )\\s*Ada from Acme ${run}`), "the separator line (quoted-printable keeps its space as =20)");
+  assert.match(shown, new RegExp(`<b>Ada</b> ${run}`));
+
+  // Cleared again, so that the other tests' replies carry none.
+  await page.goto('/settings/signature');
+  await form.getByLabel('Plain text').fill('');
+  await form.getByLabel('HTML (optional)').fill('');
+  await form.getByRole('button', { name: 'Save the signature' }).click();
+  await form.getByText('Signature saved.').waitFor();
+  await page.context().close();
+});
