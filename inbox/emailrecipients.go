@@ -119,10 +119,11 @@ func ownAddress(own []string, addr string) bool {
 }
 
 // withRecipients fixes the recipients of an outbound email reply in its metadata: those asked
-// for (checked), else reply-all when the customer's latest email had other recipients. System
-// messages (r.Auto) go to the customer alone unless they name their recipients.
+// for (checked; none at all means the customer alone), else reply-all when the customer's
+// latest email had other recipients. System messages (r.Auto) go to the customer alone unless
+// they name their recipients.
 func withRecipients(ctx context.Context, tx pgx.Tx, convID int64, channel Channel, r Reply) (map[string]any, error) {
-	if r.Recipients == nil || r.Recipients.Empty() {
+	if r.Recipients == nil {
 		if channel != ChannelEmail || r.Auto != "" || r.Metadata["to"] != nil {
 			return r.Metadata, nil
 		}
@@ -131,6 +132,9 @@ func withRecipients(ctx context.Context, tx pgx.Tx, convID int64, channel Channe
 			return r.Metadata, err
 		}
 		return withKey(r.Metadata, "recipients", def), nil
+	}
+	if r.Recipients.Empty() {
+		return r.Metadata, nil
 	}
 	if channel != ChannelEmail {
 		return nil, fmt.Errorf("inbox: reply: %w", invalid("to", "recipients are for email replies only"))

@@ -35,7 +35,8 @@ type Reply struct {
 	// Confirmed sends the reply even though messages arrived after After.
 	Confirmed bool
 	// Recipients are the addresses of an email reply (each checked; stored in the metadata
-	// under "recipients"); nil or empty means reply-all to the customer's latest email.
+	// under "recipients"); nil means reply-all to the customer's latest email, empty the
+	// customer alone, and an empty To with Cc or Bcc the customer and those.
 	Recipients *EmailRecipients
 }
 

@@ -69,11 +69,15 @@ func TestReplyRecipientsThroughTheAPI(t *testing.T) {
 		len(r.Cc) != 0 || !slices.Equal(r.Bcc, []string{"boss@acme.example"}) {
 		t.Errorf("edited: %d %+v", st, r)
 	}
+	st, body = u.postJSON(t, path, `{"type":"reply","text":"only her","to":[],"cc":[]}`)
+	if r := recipients(body); st != http.StatusCreated || !r.Empty() {
+		t.Errorf("cleared fields: %d %+v, want the customer alone", st, r)
+	}
 	_, page = u.get(t, "/inbox/"+i64(conv))
 	mustContain(t, "timeline", page, `<p class="recipients muted">To: carol@customer.example · Cc: dave@customer.example, erin@customer.example</p>`,
 		`<p class="recipients muted">To: carol@customer.example · Bcc: boss@acme.example</p>`)
-	if n := e.countRows(t, `SELECT count(*) FROM messages WHERE conversation_id = $1 AND direction = 'outbound'`, conv); n != 2 {
-		t.Errorf("%d replies stored, want 2 (the refused one not)", n)
+	if n := e.countRows(t, `SELECT count(*) FROM messages WHERE conversation_id = $1 AND direction = 'outbound'`, conv); n != 3 {
+		t.Errorf("%d replies stored, want 3 (the refused one not)", n)
 	}
 	api := e.customer(t, "a-1", "zed@example.com", "Zed", "Hi", "hello")
 	st, body = u.postJSON(t, "/api/v1/conversations/"+i64(api.ConversationID)+"/messages", `{"type":"reply","text":"x","channel":"api","cc":["a@b.example"]}`)
