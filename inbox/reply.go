@@ -37,6 +37,10 @@ type Reply struct {
 	// Uploads are the author's uploads (Store.Upload) the message carries, in order; the same
 	// transaction takes them.
 	Uploads []int64
+	// Recipients are the addresses of an email reply (each checked; stored in the metadata
+	// under "recipients"); nil means reply-all to the customer's latest email, empty the
+	// customer alone, and an empty To with Cc or Bcc the customer and those.
+	Recipients *EmailRecipients
 }
 
 // Send stores an outbound reply as queued and, in the same transaction, hands its
@@ -116,8 +120,14 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 	if err != nil {
 		return 0, err
 	}
+	if dir != DirectionOutbound && r.Recipients != nil && !r.Recipients.Empty() {
+		return 0, fmt.Errorf("inbox: note: %w", invalid("to", "a note goes to no one"))
+	}
 	var to string
 	if dir == DirectionOutbound {
+		if r.Metadata, err = withRecipients(ctx, tx, c.id, channel, r); err != nil {
+			return 0, err
+		}
 		if to, err = recipientOf(ctx, tx, c.id, channel, r.Metadata); err != nil {
 			return 0, err
 		}

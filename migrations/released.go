@@ -59,5 +59,6 @@ func Released() []string {
 		"276_chat_uploads.sql",
 		"277_email_oauth.sql",
 		"278_file_store.sql",
+		"279_signatures.sql",
 	}
 }

@@ -35,6 +35,8 @@ type convView struct {
 	Followups      []workflow.Followup
 	Outcomes       []workflow.RecoveryOutcome
 	CanClose       bool // the viewer may record a follow-up's outcome (supervisors and admins)
+	// Recipients are the composer's address fields for an email reply (reply-all by default).
+	Recipients composerRecipients
 }
 
 // conversationPage is GET /inbox/{id}: the inbox with a conversation open. With partial=parts it
@@ -112,6 +114,7 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 	if err != nil {
 		return convView{}, err
 	}
+	s.inlineImages(msgs)
 	audit, err := v.scope.Audit(ctx, id)
 	if err != nil {
 		return convView{}, err
@@ -150,6 +153,9 @@ func (s *Server) convOf(r *http.Request, v viewer, id int64, agents []inbox.Agen
 		return convView{}, err
 	}
 	cv.ReplyChannels, cv.DefaultChannel = replyChannels(c, contact, msgs)
+	if cv.Recipients, err = s.composerRecipientsOf(r, c.ID, cv.ReplyChannels); err != nil {
+		return convView{}, err
+	}
 	if s.sla != nil {
 		if cv.Followups, err = s.sla.Followups(ctx, v.scope.Viewer(), workflow.FollowupFilter{ConversationID: id}); err != nil {
 			return convView{}, err

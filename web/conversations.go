@@ -70,15 +70,16 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeConversation(w, r, sc, c, http.StatusOK)
+	return s.writeConversation(w, r, sc, c, http.StatusOK)
 }
 
 // writeConversation answers with conversation c and its messages, with status.
-func writeConversation(w http.ResponseWriter, r *http.Request, sc inbox.Scope, c inbox.Conversation, status int) error {
+func (s *Server) writeConversation(w http.ResponseWriter, r *http.Request, sc inbox.Scope, c inbox.Conversation, status int) error {
 	msgs, err := sc.Messages(r.Context(), c.ID, 0, 0)
 	if err != nil {
 		return err
 	}
+	s.inlineImages(msgs)
 	writeJSON(w, status, struct {
 		inbox.Conversation
 		Messages []inbox.Message `json:"messages"`
@@ -99,6 +100,10 @@ type messageRequest struct {
 	ResolutionCodeID int64 `json:"resolution_code_id"`
 	// AttachmentIDs are the agent's uploads (POST /api/v1/uploads) the message carries.
 	AttachmentIDs []int64 `json:"attachment_ids"`
+	// To, Cc and Bcc are the addresses of an email reply (optional; none means reply-all).
+	To  []string `json:"to"`
+	Cc  []string `json:"cc"`
+	Bcc []string `json:"bcc"`
 }
 
 // postMessage is POST /api/v1/conversations/{id}/messages: a reply (queued for delivery on the
@@ -139,6 +144,9 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	reply := inbox.Reply{ConversationID: id, Author: inbox.Actor{AgentID: agentFrom(r.Context()).ID},
 		Text: req.Text, Channel: req.Channel, SetStatus: req.Status, ResolutionCodeID: req.ResolutionCodeID,
 		After: req.AfterMessageID, Confirmed: req.Confirm, Uploads: req.AttachmentIDs}
+	if req.To != nil || req.Cc != nil || req.Bcc != nil {
+		reply.Recipients = &inbox.EmailRecipients{To: req.To, Cc: req.Cc, Bcc: req.Bcc}
+	}
 	sc, err := s.scope(r)
 	if err != nil {
 		return err

@@ -102,7 +102,7 @@ func TestEmailHTMLIsShownInASandboxedFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body := u.get(t, "/inbox/"+i64(res.ConversationID))
-	mustContain(t, "email", body, `<iframe class="mailframe" sandbox="" referrerpolicy="no-referrer" srcdoc="&lt;p&gt;reset &lt;b&gt;link&lt;/b&gt; &#34;expired&#34;&lt;/p&gt;"`)
+	mustContain(t, "email", body, `<iframe class="mailframe" sandbox="allow-same-origin" referrerpolicy="no-referrer" srcdoc="&lt;p&gt;reset &lt;b&gt;link&lt;/b&gt; &#34;expired&#34;&lt;/p&gt;"`)
 	mustNotContain(t, "email", body, "<p>reset <b>link</b>")
 }
 

@@ -16,6 +16,7 @@ var apiRoutes = []string{
 	"GET /api/v1/conversations",
 	"GET /api/v1/conversations/{id}",
 	"POST /api/v1/conversations/{id}/messages",
+	"POST /api/v1/conversations/{id}/forward",
 	"POST /api/v1/conversations/{id}/assign",
 	"POST /api/v1/conversations/{id}/status",
 	"POST /api/v1/conversations/{id}/priority",
@@ -26,6 +27,8 @@ var apiRoutes = []string{
 	"GET /api/v1/attachments/{id}",
 	"GET /api/v1/me",
 	"POST /api/v1/me/availability",
+	"GET /api/v1/me/signature",
+	"PUT /api/v1/me/signature",
 	"GET /api/v1/events",
 }
 
@@ -86,6 +89,7 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 				"/api/v1/conversations/{id}/tags":     `{"add":["x"]}`,
 				"/api/v1/contacts/{id}/merge":         `{"other_id":` + i64(other.ContactID) + `}`,
 				"/api/v1/me/availability":             `{"availability":"away"}`,
+				"/api/v1/conversations/{id}/forward":  `{"to":"claims@example.com","note":"see below"}`,
 			}[path]
 		}
 		return method, r

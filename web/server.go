@@ -85,6 +85,9 @@ type Config struct {
 	// Media checks the addresses of the files handed to providers that fetch them (Twilio's
 	// MediaUrl), served under /media/; nil (no PARLEY_SECRET_KEY) serves none.
 	Media *medialink.Signer
+	// RewriteCIDs points the cid: images of a message's sanitized email HTML elsewhere
+	// (email.RewriteCIDs, wired by cmd); nil shows the HTML as stored.
+	RewriteCIDs func(html string, urlFor func(cid string) string) string
 }
 
 // Server is the HTTP surface of one parley process.
@@ -108,13 +111,14 @@ type Server struct {
 	hooks    *webhook.Service
 	problems []channels.ProblemSource
 	admins   map[inbox.Channel]channels.InboxAdmin
+	cids     func(html string, urlFor func(cid string) string) string
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, pool: cfg.Pool, log: cfg.Logger, mux: newRouter(), now: cfg.Clock,
 		upgrader: newUpgrader(), rules: cfg.Rules, sla: cfg.SLA, surveys: cfg.Surveys, resets: cfg.Resets, away: cfg.Away, hooks: cfg.Webhooks,
-		problems: cfg.Problems, admins: map[inbox.Channel]channels.InboxAdmin{}}
+		problems: cfg.Problems, admins: map[inbox.Channel]channels.InboxAdmin{}, cids: cfg.RewriteCIDs}
 	for _, a := range cfg.InboxAdmins {
 		s.admins[a.Kind()] = a
 	}
@@ -163,6 +167,7 @@ func (s *Server) routes(cfg Config) {
 	m.Handle("POST /api/v1/conversations", s.api(s.startConversation))
 	m.Handle("GET /api/v1/conversations/{id}", s.api(s.getConversation))
 	m.Handle("POST /api/v1/conversations/{id}/messages", s.api(s.postMessage))
+	m.Handle("POST /api/v1/conversations/{id}/forward", s.api(s.forward))
 	m.Handle("POST /api/v1/conversations/{id}/assign", s.api(s.assign))
 	m.Handle("POST /api/v1/conversations/{id}/status", s.api(s.setStatus))
 	m.Handle("POST /api/v1/conversations/{id}/priority", s.api(s.setPriority))
@@ -197,6 +202,7 @@ func (s *Server) routes(cfg Config) {
 	s.feedbackRoutes(m, cfg)
 	s.adminInboxRoutes(m)
 	s.inboxTextRoutes(m)
+	s.signatureRoutes(m)
 	s.notificationRoutes(m)
 	s.mentionRoutes(m)
 	s.macroRoutes(m)

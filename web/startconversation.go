@@ -41,5 +41,5 @@ func (s *Server) startConversation(w http.ResponseWriter, r *http.Request) error
 	if st.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	return writeConversation(w, r, sc, st.Conversation, http.StatusCreated)
+	return s.writeConversation(w, r, sc, st.Conversation, http.StatusCreated)
 }

@@ -19,6 +19,9 @@ type timelineItem struct {
 	Author string // the agent who wrote an outbound message or note
 	Event  string // the change, in words
 	Alert  bool   // the change is bad news (an SLA warning or breach)
+	// To, Cc and Bcc are an outbound email's recipients as stored with it (comma-separated).
+	To, Cc, Bcc string
+	Forward     bool // the message forwards the conversation (inbox.AutoForward)
 }
 
 // timelineNames are the names a timeline speaks of (agents' and teams' by id) and the words it
@@ -38,6 +41,10 @@ func timeline(msgs []inbox.Message, audit []inbox.AuditEntry, names timelineName
 		if m.AuthorAgentID != nil {
 			it.Author = names.agents[*m.AuthorAgentID]
 		}
+		if r, ok := inbox.RecipientsOf(*m); ok && m.Direction == inbox.DirectionOutbound {
+			it.To, it.Cc, it.Bcc = strings.Join(r.To, ", "), strings.Join(r.Cc, ", "), strings.Join(r.Bcc, ", ")
+		}
+		it.Forward = m.Auto == inbox.AutoForward
 		items = append(items, it)
 	}
 	for _, a := range audit {

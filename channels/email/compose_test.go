@@ -13,7 +13,7 @@ import (
 func TestComposeResistsHeaderInjection(t *testing.T) {
 	raw, err := outgoingMail{
 		from:      &gomail.Address{Name: "Acme\r\nBcc: evil@x.example", Address: "support@example.com"},
-		to:        &gomail.Address{Name: "Eve\r\nBcc: evil@x.example", Address: "eve@customer.example"},
+		to:        []*gomail.Address{{Name: "Eve\r\nBcc: evil@x.example", Address: "eve@customer.example"}},
 		subject:   "Hi\r\nBcc: evil@x.example",
 		date:      time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		messageID: "abc@example.com",

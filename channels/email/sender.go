@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/mail"
@@ -68,8 +69,12 @@ func NewSender(cfg SenderConfig) *Sender {
 // their mail program drops the references. The body is the text and HTML escaped from it;
 // attachments go along. System messages (Message.Auto) are marked Auto-Submitted.
 //
-// The recipient is the address in the message's metadata "to" (the chat fallback sets it),
-// else the sender of the email it answers, else the contact's email address (verified first).
+// The recipients are those stored with the message (inbox.RecipientsOf: To, Cc, and Bcc sent
+// in the envelope only, never in a header); without a To, it goes to the address in the
+// message's metadata "to" (the chat fallback sets it), else the sender of the email it
+// answers, else the contact's email address (verified first). Files are streamed into the
+// MIME tree as it is sent (see outgoingMail.writeTo); the agent's and the inbox's signatures
+// end an agent's reply, and a forward (inbox.AutoForward) quotes the conversation instead.
 // Failures a retry cannot fix are permanent (SendError.Temporary false) and shown to agents: no
 // recipient, no email inbox, a 5xx answer. 4xx answers and network failures are temporary.
 func (s *Sender) Send(ctx context.Context, out channels.Outgoing) (channels.Receipt, error) {
@@ -91,39 +96,41 @@ func (s *Sender) Send(ctx context.Context, out channels.Outgoing) (channels.Rece
 		}
 		return channels.Receipt{}, temporary(err)
 	}
-	to, err := s.recipient(ctx, out, thread.ParentID)
-	if err != nil {
-		return channels.Receipt{}, err
-	}
-	atts, err := s.attachments(ctx, m)
+	rc, err := s.recipients(ctx, out, thread.ParentID)
 	if err != nil {
 		return channels.Receipt{}, err
 	}
 	name := out.Inbox.Name
-	raw, err := outgoingMail{
-		from:        &gomail.Address{Name: name, Address: a.settings.Address},
-		replyTo:     &gomail.Address{Name: name, Address: s.tokens.ReplyAddress(a.settings.Address, out.Conversation.ID)},
-		to:          to,
-		subject:     subjectFor(out.Conversation, name, thread.ParentID != 0),
-		date:        s.store.Now(),
-		messageID:   thread.MessageID,
-		inReplyTo:   thread.InReplyTo,
-		references:  thread.References,
-		text:        m.Text,
-		auto:        m.Auto != "",
-		attachments: atts,
-	}.bytes()
+	mail := outgoingMail{
+		from:       &gomail.Address{Name: name, Address: a.settings.Address},
+		replyTo:    &gomail.Address{Name: name, Address: s.tokens.ReplyAddress(a.settings.Address, out.Conversation.ID)},
+		to:         rc.to,
+		cc:         rc.cc,
+		subject:    subjectFor(out.Conversation, name, thread.ParentID != 0),
+		date:       s.store.Now(),
+		messageID:  thread.MessageID,
+		inReplyTo:  thread.InReplyTo,
+		references: thread.References,
+		text:       m.Text,
+		auto:       m.Auto != "" && m.Auto != inbox.AutoForward,
+		files:      out.Files,
+	}
+	if m.Auto == inbox.AutoForward {
+		err = s.forward(ctx, &mail, out)
+	} else {
+		err = s.sign(ctx, &mail, out)
+	}
 	if err != nil {
-		return channels.Receipt{}, permanent("%v", err)
+		return channels.Receipt{}, err
 	}
 	server, cred, err := s.smtpLogin(ctx, a)
 	if err != nil {
 		return channels.Receipt{}, err
 	}
-	err = smtpSend(ctx, server, cred, a.domain(),
-		link{TLS: s.cfg.TLSConfig, Timeout: s.cfg.Timeout, Dial: s.cfg.Dial}, a.settings.Address, to.Address, raw)
+	err = smtpDeliver(ctx, server, cred, a.domain(), link{TLS: s.cfg.TLSConfig, Timeout: s.cfg.Timeout, Dial: s.cfg.Dial},
+		a.settings.Address, rc.envelope(), func(w io.Writer) error { return mail.writeTo(ctx, w) })
 	if err != nil {
-		return channels.Receipt{}, err
+		return channels.Receipt{}, composeError(err)
 	}
 	return channels.Receipt{ExternalID: thread.MessageID, Status: inbox.DeliverySent}, nil
 }
@@ -180,27 +187,4 @@ func parseRecipient(address, name string) (*gomail.Address, error) {
 		return nil, permanent("%q is not an email address to write to", address)
 	}
 	return &gomail.Address{Name: name, Address: a.Address}, nil
-}
-
-// attachments loads the files attached to message m.
-func (s *Sender) attachments(ctx context.Context, m inbox.Message) ([]outgoingAttachment, error) {
-	msgs, err := s.store.Messages(ctx, m.ConversationID, m.ID-1, 1)
-	if err != nil {
-		return nil, temporary(err)
-	}
-	if len(msgs) == 0 || msgs[0].ID != m.ID {
-		return nil, nil
-	}
-	var out []outgoingAttachment
-	for _, meta := range msgs[0].Attachments {
-		a, err := s.store.Attachment(ctx, meta.ID)
-		if err != nil {
-			return nil, temporary(err)
-		}
-		if a.Content == nil {
-			return nil, permanent("attachment %q is too large to send (%d bytes)", a.Filename, a.Size)
-		}
-		out = append(out, outgoingAttachment{filename: a.Filename, contentType: a.ContentType, content: a.Content})
-	}
-	return out, nil
 }

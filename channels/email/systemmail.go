@@ -86,7 +86,7 @@ func (m *SystemMailer) SendMail(ctx context.Context, to, subject, text string) e
 		return permanent("the recipient %q is not an address", to)
 	}
 	_, domain, _ := strings.Cut(from, "@")
-	raw, err := outgoingMail{from: &gomail.Address{Name: "Parley", Address: from}, to: rcpt, subject: subject,
+	raw, err := outgoingMail{from: &gomail.Address{Name: "Parley", Address: from}, to: []*gomail.Address{rcpt}, subject: subject,
 		date: time.Now(), messageID: newMessageID(domain), text: text, auto: true}.bytes()
 	if err != nil {
 		return permanent("%v", err)

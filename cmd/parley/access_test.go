@@ -136,6 +136,8 @@ var policies = map[string]policy{
 	"POST /api/v1/conversations":               {access: agentRole, body: `{"to":"someone@example.com","channel":"fax","inbox_id":1,"text":"hi"}`, ok: http.StatusBadRequest},
 	"GET /api/v1/conversations/{id}":           {access: agentRole, object: conversation},
 	"POST /api/v1/conversations/{id}/messages": {access: agentRole, object: conversation, body: `{"type":"note","text":"a note"}`},
+	// A forward with no note is refused, which only a caller who may see the conversation learns.
+	"POST /api/v1/conversations/{id}/forward":  {access: agentRole, object: conversation, body: `{"to":"claims@example.com","note":""}`, ok: http.StatusBadRequest},
 	"POST /api/v1/conversations/{id}/assign":   {access: agentRole, object: conversation, body: `{"agent":"me"}`},
 	"POST /api/v1/conversations/{id}/status":   {access: agentRole, object: conversation, body: `{"status":"pending"}`},
 	"POST /api/v1/conversations/{id}/priority": {access: agentRole, object: conversation, body: `{"priority":"high"}`},
@@ -179,6 +181,10 @@ var policies = map[string]policy{
 	"DELETE /api/v1/attributes/{object}/{key}":       {access: admin, path: "/api/v1/attributes/contact/nosuch", ok: http.StatusNotFound},
 	"GET /api/v1/me":                                 {access: agentRole},
 	"POST /api/v1/me/availability":                   {access: agentRole, body: `{"availability":"away"}`},
+	"GET /api/v1/me/signature":                       {access: agentRole},
+	"PUT /api/v1/me/signature":                       {access: agentRole, body: `{"text":"Ada","html":"<b>Ada</b>"}`},
+	"GET /api/v1/inboxes/{id}/signature":             {access: admin, path: "/api/v1/inboxes/{inbox}/signature"},
+	"PUT /api/v1/inboxes/{id}/signature":             {access: admin, path: "/api/v1/inboxes/{inbox}/signature", body: `{"text":"Acme"}`},
 	"GET /api/v1/events":                             {access: agentRole},
 	"GET /api/v1/canned":                             {access: agentRole},
 	"GET /inbox":                                     {access: agentRole},
@@ -203,6 +209,7 @@ var policies = map[string]policy{
 	"POST /admin/agents/{id}/activate":               {access: admin, path: "/admin/agents/{agent}/activate"},
 	"GET /inbox/{id}":                                {access: agentRole, object: conversation},
 	"GET /settings/password":                         {access: agentRole},
+	"GET /settings/signature":                        {access: agentRole},
 	"POST /settings/password": {access: agentRole, form: true, // the same password again: the callers sign in with it later
 		body: "current=a-long-enough-passphrase&new=a-long-enough-passphrase&confirm=a-long-enough-passphrase"},
 	"POST /settings/sessions/signout-others": {access: agentRole},

@@ -112,12 +112,14 @@ func (l literal) Size() int64 { return l.size }
 // demoPhoto is a tiny PNG: the photo Maria attaches.
 const demoPhoto = "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
 
-// demoMails are the demo's emails: Maria's HTML email with a photo attached, and Tom's complaint.
+// demoMails are the demo's emails: Maria's HTML email, copied to her husband, with a photo
+// attached and shown inline (cid:), and Tom's complaint.
 func demoMails(now time.Time) [][]byte {
 	date := now.UTC().Format(time.RFC1123Z)
 	maria := strings.Join([]string{
 		"From: Maria Lopez <maria@example.com>",
 		"To: Acme Support <support@acme.example>",
+		"Cc: Jon Lopez <jon@example.com>, Acme Orders <support+orders@acme.example>",
 		"Subject: Order #1042 arrived damaged",
 		"Date: " + date,
 		"Message-ID: <demo-1042@example.com>",
@@ -135,11 +137,13 @@ func demoMails(now time.Time) [][]byte {
 		"Content-Type: text/html; charset=utf-8",
 		"",
 		`<html><body><p>Hi,</p><p>the blender I ordered (<b>order #1042</b>) arrived with a <span style="color:#c00">cracked jar</span>.`,
-		`Can you send a replacement?</p><p>A photo is attached.</p><script>alert("never run")</script><p>Maria</p></body></html>`,
+		`Can you send a replacement?</p><p>A photo is attached.</p><p><img src="cid:jar-photo@example.com" alt="The cracked jar" width="64" height="64"></p>`,
+		`<script>alert("never run")</script><p>Maria</p></body></html>`,
 		"--alt--",
 		"--mix",
 		`Content-Type: image/png; name="cracked-jar.png"`,
-		`Content-Disposition: attachment; filename="cracked-jar.png"`,
+		`Content-Disposition: inline; filename="cracked-jar.png"`,
+		"Content-ID: <jar-photo@example.com>",
 		"Content-Transfer-Encoding: base64",
 		"",
 		demoPhoto,

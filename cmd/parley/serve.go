@@ -146,7 +146,7 @@ func (a *app) assemble(ctx context.Context) (server, error) {
 		Routes: routes, PublicURL: a.cfg.PublicURL, TrustedProxies: a.cfg.TrustedProxies, OIDC: a.cfg.OIDC,
 		MetricsToken: a.cfg.MetricsToken, Registry: a.registry, MaxConnsPerIP: a.cfg.Limits.MaxConnsPerIP,
 		Resets: workflow.NewPasswordResets(a.store, jobs), Away: workflow.NewAway(a.store, jobs, a.cfg.AwayAfter), Webhooks: hooks, JobsUI: jobsPage, Problems: problems,
-		InboxAdmins: admins, Media: wcfg.Media}
+		InboxAdmins: admins, Media: wcfg.Media, RewriteCIDs: email.RewriteCIDs}
 	if a.sandbox != nil {
 		wc.Sandbox = a.sandbox.Store()
 	}

@@ -33,9 +33,14 @@ async function request(path, init) {
 // post sends a JSON body (with headers of the caller's, such as an Idempotency-Key) and returns
 // the decoded answer; a failure throws an Error whose message is the server's (and whose code
 // and status say which).
-export async function post(path, body, headers = {}) {
+export async function post(path, body, headers = {}) { return call('POST', path, body, headers); }
+
+// put is post with PUT: a resource written whole.
+export async function put(path, body) { return call('PUT', path, body); }
+
+async function call(method, path, body, headers = {}) {
   const res = await request(path, {
-    method: 'POST',
+    method,
     headers: { ...headers, 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify(body),
   });

@@ -129,6 +129,8 @@ export class Composer {
       if (this.base) body.after_message_id = this.base;
       if (confirm) body.confirm = true;
     }
+    // The composer's other modules (recipients.js) add their fields to the request here.
+    this.form.dispatchEvent(new CustomEvent('parley:compose', { detail: body }));
     this.error.hidden = true;
     this.stale.hidden = true;
     this.form.setAttribute('aria-busy', 'true');
