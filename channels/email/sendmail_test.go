@@ -44,7 +44,7 @@ func TestAFileFailingMidwayAbandonsTheSend(t *testing.T) {
 		m := outgoingMail{from: &gomail.Address{Address: "support@example.com"}, to: []*gomail.Address{{Address: "c@x.example"}},
 			subject: "s", date: time.Now(), messageID: "m@example.com", text: "hi",
 			files: []channels.File{{Attachment: inbox.Attachment{Filename: "big.bin", ContentType: "application/octet-stream"}, Open: open}}}
-		err := smtpDeliver(context.Background(), server, "", "localhost", link{Timeout: 5 * time.Second}, "support@example.com",
+		err := smtpDeliver(context.Background(), server, login{}, "localhost", link{Timeout: 5 * time.Second}, "support@example.com",
 			[]string{"c@x.example"}, func(w io.Writer) error { return m.writeTo(context.Background(), w) })
 		if err == nil {
 			return nil
