@@ -224,3 +224,39 @@ func TestParallelUploadsKeepTheHourlyLimit(t *testing.T) {
 		t.Fatalf("%d uploads kept, want %d", kept, chat.MaxUploadsPerHour)
 	}
 }
+
+// TestAgentsFileReachesTheVisitorLive: an agent's reply carrying a file (uploaded first, as the
+// composer does) reaches the open widget live with the file's link, which serves its bytes.
+func TestAgentsFileReachesTheVisitorLive(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	n := e.node(t, chat.Config{})
+	in := e.chatInbox(t, chat.Settings{})
+	v := dial(t, n, in.ID)
+	v.hello(chat.Hello{})
+	ack := v.say("c-1", "Do you have a size chart?")
+	ctx := context.Background()
+	m, err := e.store.GetMessage(ctx, ack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := e.agent(t, "Lou Live")
+	chart := []byte("%PDF-1.7\nsize chart\n%%EOF\n")
+	up, err := e.store.Upload(ctx, agent.ID, "sizes.pdf", bytes.NewReader(chart))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := e.store.Send(ctx, inbox.Reply{ConversationID: m.ConversationID, Author: inbox.Actor{AgentID: agent.ID},
+		Text: "Here it is.", Uploads: []int64{up.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := v.message()
+	if f.ID != reply.ID || len(f.Files) != 1 || f.Files[0].Name != "sizes.pdf" || f.Files[0].Type != "application/pdf" {
+		t.Fatalf("live frame %+v, want the reply with its PDF", f)
+	}
+	resp, b := fetch(t, n, f.Files[0])
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(b, chart) {
+		t.Fatalf("the file's link: %d, %d bytes; want 200 and the %d uploaded", resp.StatusCode, len(b), len(chart))
+	}
+}
