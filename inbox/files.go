@@ -129,8 +129,10 @@ func (s *Store) openStored(ctx context.Context, id int64, key *string, content [
 
 // dropUploads deletes the uploads rows `where` selects (with args) and their files, in one
 // transaction: a file that cannot be deleted keeps its row, for the next prune. It returns how
-// many it deleted.
+// many it deleted. One runs at a time in the process (Store.dropping).
 func (s *Store) dropUploads(ctx context.Context, where string, args ...any) (int, error) {
+	s.dropping.Lock()
+	defer s.dropping.Unlock()
 	var n int
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `DELETE FROM uploads WHERE id IN (SELECT id FROM uploads WHERE `+where+`

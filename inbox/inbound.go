@@ -81,8 +81,10 @@ type NewAttachment struct {
 	ContentID   string
 	Size        int
 	Content     []byte
-	// key is where stage stored Content.
+	// key is where stage stored Content, or the caller's StagedFile.
 	key string
+	// held marks a StagedFile's key: the caller's, never unstaged by the ingest.
+	held bool
 }
 
 // IngestResult tells where an inbound message went.

@@ -167,8 +167,12 @@ func insertAttachments(ctx context.Context, tx pgx.Tx, messageID int64, atts []N
 		var key *string
 		if a.key != "" {
 			key = &a.key
-			if _, err := tx.Exec(ctx, `DELETE FROM uploads WHERE store_key = $1`, a.key); err != nil {
+			tag, err := tx.Exec(ctx, `DELETE FROM uploads WHERE store_key = $1`, a.key)
+			if err != nil {
 				return fmt.Errorf("inbox: ingest: attachment: %w", err)
+			}
+			if a.held && tag.RowsAffected() == 0 {
+				return fmt.Errorf("inbox: ingest: %w", invalid("attachments", "%s was already sent or is gone", a.Filename))
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO attachments (message_id, filename, content_type, content_id, size, store_key, created_at)

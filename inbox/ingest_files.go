@@ -51,7 +51,7 @@ func (s *Store) stage(ctx context.Context, in *Inbound) error {
 func (s *Store) unstage(ctx context.Context, atts []NewAttachment) {
 	var keys []string
 	for _, a := range atts {
-		if a.key != "" {
+		if a.key != "" && !a.held {
 			keys = append(keys, a.key)
 		}
 	}

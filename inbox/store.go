@@ -78,7 +78,11 @@ type Store struct {
 	// passwordCost is Options.PasswordCost, defaulted.
 	passwordCost int
 	// files, maxFile and maxMessage are Options.Files, MaxFileSize and MaxMessageFiles, defaulted.
-	files      FileStore
+	files FileStore
+	// dropping lets one dropUploads run at a time in the process: it holds a connection
+	// while the file store (the PostgreSQL one) takes another, so many at once could each hold
+	// one and all wait for a second from an empty pool.
+	dropping   sync.Mutex
 	maxFile    int64
 	maxMessage int64
 }

@@ -53,6 +53,17 @@ func fetch(t *testing.T, n *node, link chat.FileLink) (*http.Response, []byte) {
 	return resp, b
 }
 
+// visitorSession starts a chat server on a fresh database with a chat inbox, and a visitor
+// on it whose welcome's token it returns.
+func visitorSession(t *testing.T) (*env, *node, inbox.Inbox, *visitor, string) {
+	t.Helper()
+	e := setup(t)
+	n := e.node(t, chat.Config{})
+	in := e.chatInbox(t, chat.Settings{})
+	v := dial(t, n, in.ID)
+	return e, n, in, v, v.hello(chat.Hello{}).Token
+}
+
 var photo = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{9}, 2000)...)
 
 // TestVisitorSendsAPhotoAndSeesAgentsFiles: a visitor uploads a photo and sends it in a
@@ -134,11 +145,7 @@ func TestVisitorSendsAPhotoAndSeesAgentsFiles(t *testing.T) {
 // refused with their codes and nothing is kept; another visitor's upload cannot be sent.
 func TestUploadsRefusedStoreNothing(t *testing.T) {
 	t.Parallel()
-	e := setup(t)
-	n := e.node(t, chat.Config{})
-	in := e.chatInbox(t, chat.Settings{})
-	v := dial(t, n, in.ID)
-	token := v.hello(chat.Hello{}).Token
+	e, n, in, _, token := visitorSession(t)
 	count := func() int {
 		var c int
 		if err := e.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM chat_uploads`).Scan(&c); err != nil {
@@ -258,5 +265,28 @@ func TestAgentsFileReachesTheVisitorLive(t *testing.T) {
 	resp, b := fetch(t, n, f.Files[0])
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(b, chart) {
 		t.Fatalf("the file's link: %d, %d bytes; want 200 and the %d uploaded", resp.StatusCode, len(b), len(chart))
+	}
+}
+
+// TestOneUploadGoesWithOneMessage: an upload sent with a message is that message's file; a
+// second message naming it is refused (two messages never share a file, which erasing one
+// would take from the other), while a resend of the first is acknowledged as before.
+func TestOneUploadGoesWithOneMessage(t *testing.T) {
+	t.Parallel()
+	_, n, in, v, token := visitorSession(t)
+	_, up := upload(t, n, in.ID, shopOrigin, token, "receipt.png", photo)
+	id := up["id"].(string)
+	v.write(map[string]any{"type": "message", "client_id": "first", "text": "", "files": []string{id}})
+	first := v.message()
+	// The widget resends after a reconnect, as if the acknowledgement had been lost.
+	v2 := dial(t, n, in.ID)
+	v2.hello(chat.Hello{Token: token, LastID: first.ID})
+	v2.write(map[string]any{"type": "message", "client_id": "first", "text": "", "files": []string{id}})
+	if again := v2.message(); again.ID != first.ID || len(again.Files) != 1 {
+		t.Fatalf("resend: %+v, want the first message acknowledged again with its file", again)
+	}
+	v2.write(map[string]any{"type": "message", "client_id": "second", "text": "the same again", "files": []string{id}})
+	if f := v2.expect("error"); f.Code != chat.CodeInvalid || f.ClientID != "second" {
+		t.Fatalf("a second message with the same upload: %+v, want refused", f)
 	}
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/filestore"
 	"github.com/parleyhq/parley/internal/httperr"
 )
 
@@ -116,29 +118,36 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	httperr.Write(w, http.StatusBadRequest, CodeEmptyFile, "file: no file part")
 }
 
-// storeUpload reads one file part and keeps it as visitorID's upload, or refuses it. The file
-// is read and checked before any database work; the hourly count and the insert then run in
-// one transaction under a lock of the visitor's, so parallel uploads cannot pass the limit.
+// storeUpload streams one file part into the file store as visitorID's upload, or refuses
+// it. Its type is sniffed from its first bytes before anything is stored; the hourly count and
+// the record then run in one transaction under a lock of the visitor's, so parallel uploads
+// cannot pass the limit (a refused one's file is discarded).
 func (s *Server) storeUpload(w http.ResponseWriter, ctx context.Context, inboxID int64, visitorID, name string, body io.Reader) {
-	content, err := io.ReadAll(io.LimitReader(body, MaxUploadBytes+1))
+	ctype, body, err := filestore.Sniff(body)
 	if err != nil {
 		s.uploadReadFailed(w, err)
 		return
 	}
-	if len(content) > MaxUploadBytes {
-		httperr.Write(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("file: larger than %d MB", MaxUploadBytes>>20))
-		return
-	}
-	if len(content) == 0 {
-		httperr.Write(w, http.StatusBadRequest, CodeEmptyFile, "file: empty")
-		return
-	}
-	ctype, _, _ := mime.ParseMediaType(http.DetectContentType(content))
+	ctype, _, _ = mime.ParseMediaType(ctype)
 	if !uploadTypes[ctype] {
 		httperr.Write(w, http.StatusUnsupportedMediaType, CodeFileType, "file: "+ctype+" is not a picture, PDF or text file")
 		return
 	}
-	up := Upload{ID: "up_" + rand.Text(), Filename: cleanFilename(name, ctype), ContentType: ctype, Size: len(content)}
+	f, err := s.store.StageFile(ctx, cleanFilename(name, ctype), body, MaxUploadBytes)
+	if errors.Is(err, inbox.ErrTooLarge) {
+		httperr.Write(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("file: larger than %d MB", MaxUploadBytes>>20))
+		return
+	}
+	if err != nil {
+		s.uploadReadFailed(w, err)
+		return
+	}
+	if f.Size == 0 {
+		_ = s.store.DiscardStaged(ctx, f.Key)
+		httperr.Write(w, http.StatusBadRequest, CodeEmptyFile, "file: empty")
+		return
+	}
+	up := Upload{ID: "up_" + rand.Text(), Filename: f.Filename, ContentType: f.ContentType, Size: int(f.Size)}
 	err = s.store.InTx(ctx, func(tx pgx.Tx) error {
 		var recent int
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('chat upload ' || $1, 0))`, visitorID); err != nil {
@@ -151,10 +160,13 @@ func (s *Server) storeUpload(w http.ResponseWriter, ctx context.Context, inboxID
 		if recent >= MaxUploadsPerHour {
 			return errTooManyUploads
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO chat_uploads (id, inbox_id, visitor_id, filename, content_type, size, content)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, up.ID, inboxID, visitorID, up.Filename, up.ContentType, up.Size, content)
+		_, err := tx.Exec(ctx, `INSERT INTO chat_uploads (id, inbox_id, visitor_id, filename, content_type, size, store_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, up.ID, inboxID, visitorID, up.Filename, up.ContentType, up.Size, f.Key)
 		return err
 	})
+	if err != nil {
+		_ = s.store.DiscardStaged(ctx, f.Key)
+	}
 	if errors.Is(err, errTooManyUploads) {
 		w.Header().Set("Retry-After", "3600")
 		httperr.Write(w, http.StatusTooManyRequests, CodeTooManyUps, fmt.Sprintf("at most %d files an hour", MaxUploadsPerHour))

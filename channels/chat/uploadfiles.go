@@ -15,7 +15,7 @@ func (s *Server) uploadedFiles(ctx context.Context, inboxID int64, visitorID str
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.store.Pool().Query(ctx, `SELECT id, filename, content_type, content FROM chat_uploads
+	rows, err := s.store.Pool().Query(ctx, `SELECT id, store_key, filename, content_type, size FROM chat_uploads
 		WHERE id = ANY($1) AND inbox_id = $2 AND visitor_id = $3`, ids, inboxID, visitorID)
 	if err != nil {
 		return nil, fmt.Errorf("chat: uploads: %w", err)
@@ -24,12 +24,11 @@ func (s *Server) uploadedFiles(ctx context.Context, inboxID int64, visitorID str
 	byID := make(map[string]inbox.NewAttachment, len(ids))
 	for rows.Next() {
 		var id string
-		var a inbox.NewAttachment
-		if err := rows.Scan(&id, &a.Filename, &a.ContentType, &a.Content); err != nil {
+		var f inbox.StagedFile
+		if err := rows.Scan(&id, &f.Key, &f.Filename, &f.ContentType, &f.Size); err != nil {
 			return nil, fmt.Errorf("chat: uploads: %w", err)
 		}
-		a.Size = len(a.Content)
-		byID[id] = a
+		byID[id] = f.Attachment()
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("chat: uploads: %w", err)
