@@ -117,6 +117,21 @@ func (s *Store) OpenAttachment(ctx context.Context, id int64) (io.ReadCloser, er
 	return s.openStored(ctx, id, key, content)
 }
 
+// OpenAttachmentFile is OpenAttachment with the attachment's record, read in the same query:
+// what serving it as a download needs.
+func (s *Store) OpenAttachmentFile(ctx context.Context, id int64) (Attachment, io.ReadCloser, error) {
+	var a Attachment
+	var key *string
+	var content []byte
+	err := s.pool.QueryRow(ctx, `SELECT id, message_id, filename, content_type, content_id, size, store_key, content
+		FROM attachments WHERE id = $1`, id).Scan(&a.ID, &a.MessageID, &a.Filename, &a.ContentType, &a.ContentID, &a.Size, &key, &content)
+	if err != nil {
+		return a, nil, fmt.Errorf("inbox: attachment %d: %w", id, notFound(err))
+	}
+	rc, err := s.openStored(ctx, id, key, content)
+	return a, rc, err
+}
+
 // GetMessage returns one message.
 func (s *Store) GetMessage(ctx context.Context, id int64) (Message, error) {
 	m, err := scanMessage(s.pool.QueryRow(ctx, "SELECT "+messageCols+" FROM messages WHERE id = $1", id))

@@ -218,12 +218,7 @@ func (sc Scope) OpenAttachment(ctx context.Context, id int64) (Attachment, io.Re
 	if err := sc.seesAttachment(ctx, id); err != nil {
 		return Attachment{}, nil, err
 	}
-	a, err := sc.s.AttachmentInfo(ctx, id)
-	if err != nil {
-		return a, nil, err
-	}
-	rc, err := sc.s.OpenAttachment(ctx, id)
-	return a, rc, err
+	return sc.s.OpenAttachmentFile(ctx, id)
 }
 
 // seesAttachment is nil when the viewer may see the conversation attachment id belongs to.

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"io"
 	"net/http"
-	"net/url"
+
+	"github.com/parleyhq/parley/internal/download"
 )
 
 // me is GET /api/v1/me: the authenticated agent and their teams.
@@ -46,12 +46,7 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(a.Filename))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox")
-	if _, err := io.Copy(w, rc); err != nil {
+	if err := download.Serve(w, a, rc, false); err != nil {
 		s.log.Warn("attachment: the download stopped", "attachment", id, "err", err)
 	}
 	return nil

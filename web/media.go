@@ -2,12 +2,10 @@ package web
 
 import (
 	"errors"
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/download"
 	"github.com/parleyhq/parley/internal/medialink"
 )
 
@@ -33,30 +31,20 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request, signer *medialink
 		http.NotFound(w, r)
 		return
 	}
-	a, err := s.store.AttachmentInfo(r.Context(), id)
-	if err == nil {
-		var body io.ReadCloser
-		body, err = s.store.OpenAttachment(r.Context(), id)
-		if err == nil {
-			defer body.Close()
-			h := w.Header()
-			h.Set("Content-Type", a.ContentType)
-			h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": a.Filename}))
-			h.Set("Content-Length", strconv.Itoa(a.Size))
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Content-Security-Policy", "sandbox")
-			h.Set("Cache-Control", "private, no-store")
-			h.Set("Referrer-Policy", "no-referrer")
-			if _, err := io.Copy(w, body); err != nil && r.Context().Err() == nil {
-				s.log.Warn("media: send", "attachment", id, "err", err)
-			}
-			return
-		}
+	a, body, err := s.store.OpenAttachmentFile(r.Context(), id)
+	if errors.Is(err, inbox.ErrNotFound) {
+		http.NotFound(w, r)
+		return
 	}
-	if !errors.Is(err, inbox.ErrNotFound) {
+	if err != nil {
 		s.log.Error("media", "attachment", id, "err", err)
 		http.Error(w, "the file could not be read", http.StatusInternalServerError)
 		return
 	}
-	http.NotFound(w, r)
+	defer body.Close()
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if err := download.Serve(w, a, body, true); err != nil && r.Context().Err() == nil {
+		s.log.Warn("media: send", "attachment", id, "err", err)
+	}
 }

@@ -2,13 +2,11 @@ package chat
 
 import (
 	"errors"
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley/inbox"
+	"github.com/parleyhq/parley/internal/download"
 )
 
 // FilePath is where the chat serves a message's files to its visitor: FilePath + token, where
@@ -33,11 +31,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	a, err := s.store.AttachmentInfo(r.Context(), id)
-	var body io.ReadCloser
-	if err == nil {
-		body, err = s.store.OpenAttachment(r.Context(), id)
-	}
+	a, body, err := s.store.OpenAttachmentFile(r.Context(), id)
 	if errors.Is(err, inbox.ErrNotFound) {
 		http.NotFound(w, r)
 		return
@@ -48,20 +42,11 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer body.Close()
-	disposition := "attachment"
-	if inlineTypes[a.ContentType] {
-		disposition = "inline"
-	}
 	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Filename}))
-	h.Set("Content-Length", strconv.Itoa(a.Size))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox")
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin") // shown in the host site's page
 	h.Set("Cache-Control", "private, max-age=3600")
 	h.Set("Referrer-Policy", "no-referrer")
-	if _, err := io.Copy(w, body); err != nil && r.Context().Err() == nil {
-		s.log.Warn("chat: file: send", "attachment", id, "err", err)
+	if err := download.Serve(w, a, body, inlineTypes[a.ContentType]); err != nil && r.Context().Err() == nil {
+		s.log.Warn("chat: file: send", "err", err)
 	}
 }

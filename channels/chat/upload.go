@@ -9,10 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"path"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -30,8 +27,6 @@ const (
 	MaxUploadsPerHour = 20
 	// MaxFilesPerMessage is how many files one message may carry.
 	MaxFilesPerMessage = 5
-	// maxFilenameRunes caps a file's name as stored.
-	maxFilenameRunes = 200
 	// uploadKeep is how long an upload waits for the message that carries it.
 	uploadKeep = 24 * time.Hour
 )
@@ -133,7 +128,7 @@ func (s *Server) storeUpload(w http.ResponseWriter, ctx context.Context, inboxID
 		httperr.Write(w, http.StatusUnsupportedMediaType, CodeFileType, "file: "+ctype+" is not a picture, PDF or text file")
 		return
 	}
-	f, err := s.store.StageFile(ctx, cleanFilename(name, ctype), body, MaxUploadBytes)
+	f, err := s.store.StageFile(ctx, inbox.CleanFilename(name), body, MaxUploadBytes)
 	if errors.Is(err, inbox.ErrTooLarge) {
 		httperr.Write(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("file: larger than %d MB", MaxUploadBytes>>20))
 		return
@@ -190,28 +185,4 @@ func (s *Server) uploadReadFailed(w http.ResponseWriter, err error) {
 		return
 	}
 	httperr.Write(w, http.StatusBadRequest, CodeEmptyFile, "the upload could not be read")
-}
-
-// cleanFilename is the name a file is kept under: the base name the browser gave, without
-// control characters or path, valid UTF-8, at most maxFilenameRunes; "file" and the sniffed
-// type's extension when nothing is left.
-func cleanFilename(name, ctype string) string {
-	name = strings.ToValidUTF8(path.Base(strings.ReplaceAll(name, "\\", "/")), "")
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if name == "" || name == "." || name == "/" {
-		name = "file"
-		if exts, _ := mime.ExtensionsByType(ctype); len(exts) > 0 {
-			name += exts[0]
-		}
-	}
-	if utf8.RuneCountInString(name) > maxFilenameRunes {
-		name = string([]rune(name)[:maxFilenameRunes])
-	}
-	return name
 }

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -258,12 +257,8 @@ func benchIngestEach(ctx context.Context, url, token string, conc, contacts int,
 	wg.Wait()
 	res.elapsed = dur
 	res.n = int64(len(lat))
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		res.p50 = lat[len(lat)*50/100]
-		res.p99 = lat[len(lat)*99/100]
-		res.max = lat[len(lat)-1]
-	}
+	p := percentiles(lat)
+	res.p50, res.p99, res.max = p[0], p[1], p[2]
 	return res, ctx.Err()
 }
 

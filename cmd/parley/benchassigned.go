@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -196,9 +195,6 @@ func (w *assignWatch) report(grace time.Duration) (p50, p99, slowest time.Durati
 			lat = append(lat, max(got.Sub(at), 0))
 		}
 	}
-	if len(lat) == 0 {
-		return 0, 0, 0, 0, missing
-	}
-	slices.Sort(lat)
-	return lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1], len(lat), missing
+	p := percentiles(lat)
+	return p[0], p[1], p[2], len(lat), missing
 }

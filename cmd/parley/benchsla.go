@@ -111,7 +111,8 @@ func durations(ctx context.Context, a *app, sql string, arg any) ([]time.Duratio
 	return out, rows.Err()
 }
 
-// percentiles returns the p50, p99 and max of ds (zeros when empty); it sorts ds.
+// percentiles returns the p50, p99 and max of ds (zeros when empty); it sorts ds. Every bench
+// reports its latencies through it.
 func percentiles(ds []time.Duration) [3]time.Duration {
 	if len(ds) == 0 {
 		return [3]time.Duration{}
