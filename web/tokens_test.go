@@ -29,11 +29,15 @@ func TestRevocationOnOneServerIsRefusedOnTheOtherAtOnce(t *testing.T) {
 	if st := a.do(t, "POST", "/api/v1/tokens", `{"name":"laptop"}`, &made); st != http.StatusCreated || !strings.HasPrefix(made.Token, "pk_") {
 		t.Fatalf("create: %d %+v", st, made)
 	}
-	// B has the new token cached, and the agent's socket open.
+	// B has the new token cached, and a socket open with it. (A socket opened with another of
+	// the agent's credentials closes too, but only once B's hub holds it: a revocation that
+	// reaches B before that leaves it open, rightly, as its credential is still good. The
+	// revoked token's own socket is closed either way: by the announcement once it is in the
+	// hub, by the hub's re-reading of its credential before.)
 	if st := b.doAs(t, made.Token, "GET", "/api/v1/conversations", "", nil); st != http.StatusOK {
 		t.Fatalf("new token on B: %d", st)
 	}
-	sock := dialEvents(t, b, a.token)
+	sock := dialEvents(t, b, made.Token)
 	if st := a.do(t, "DELETE", "/api/v1/tokens/"+itoa(made.ID), "", nil); st != http.StatusOK {
 		t.Fatalf("revoke on A: %d", st)
 	}
