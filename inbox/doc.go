@@ -28,7 +28,9 @@
 //     (advisory, "start:");
 //  2. the ingest's identity locks (advisory, "identity:" and the sender), sorted by key;
 //  3. contacts, in id order;
-//  4. the workflow's SLA lock of a conversation (advisory, "sla:" and its id);
+//  4. the workflow's SLA lock of a conversation (advisory, "sla:" and its id; a triage first
+//     takes a slot, advisory "triage:0" or "triage:1", then the SLA locks of up to 64 new
+//     conversations, each tried, never waited for);
 //  5. agents, in id order (the assignment pass, availability, deactivation);
 //  6. conversations, in id order (a group commit writes its waves' conversations in id order,
 //     the assignment pass locks its queue in id order, a bulk action each transaction's share);

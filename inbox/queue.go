@@ -140,21 +140,6 @@ func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64) ([]AgentLoad,
 	return agents, free, nil
 }
 
-// AutoAssignTx gives a conversation to an agent on the system's behalf, as AssignTx does, and
-// moves the agent to the back of the round-robin: it returns their new Turn. The conversation
-// is one LockTeamQueuesTx returned in tx. An unknown agent is a *ValidationError.
-func (s *Store) AutoAssignTx(ctx context.Context, tx pgx.Tx, conversationID, agentID int64) (int64, error) {
-	if err := s.assignTx(ctx, tx, conversationID, agentID, Actor{}, "round_robin"); err != nil {
-		return 0, err
-	}
-	var turn int64
-	if err := tx.QueryRow(ctx, `UPDATE agents SET assign_seq = nextval('agent_assign_seq'), last_assigned_at = $2
-		WHERE id = $1 RETURNING assign_seq`, agentID, s.now()).Scan(&turn); err != nil {
-		return 0, fmt.Errorf("inbox: mark agent %d assigned: %w", agentID, err)
-	}
-	return turn, nil
-}
-
 // EscalationAgentTx picks, in tx, who an escalation hands a conversation to: the least-loaded
 // available member of team or, when team is 0, the least-loaded available supervisor or admin
 // (a supervisor before an admin of equal load); the lowest id among equals, and the current

@@ -237,49 +237,55 @@ func TestLockTeamQueuesTxLocksAgentsInIDOrderBeforeConversations(t *testing.T) {
 	}
 }
 
-func TestAutoAssignTxAssignsAndMovesTheAgentBack(t *testing.T) {
+func TestAutoAssignManyTxAssignsAndMovesTheAgentsBack(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := setup(t)
 	agent := addAgent(t, e, "a1", inbox.RoleAgent, 5, "available")
-	c1, c2 := customer(t, e, 1), customer(t, e, 2)
+	other := addAgent(t, e, "a2", inbox.RoleAgent, 5, "available")
+	c1, c2, taken := customer(t, e, 1), customer(t, e, 2), customer(t, e, 3)
+	if _, err := e.store.Assign(ctx, taken, other, inbox.Actor{}); err != nil {
+		t.Fatal(err)
+	}
 	var turns []int64
 	inTx(t, e, func(ctx context.Context, tx pgx.Tx) error {
-		for _, c := range []int64{c1, c2} {
-			turn, err := e.store.AutoAssignTx(ctx, tx, c, agent)
-			if err != nil {
-				return err
-			}
-			turns = append(turns, turn)
+		var err error
+		if turns, err = e.store.NextTurnsTx(ctx, tx, 3); err != nil {
+			return err
 		}
-		return nil
+		// The conversation assigned meanwhile stays with its agent.
+		return e.store.AutoAssignManyTx(ctx, tx, []inbox.AutoAssignment{{ConversationID: c1, AgentID: agent, Turn: turns[0]},
+			{ConversationID: taken, AgentID: agent, Turn: turns[1]}, {ConversationID: c2, AgentID: agent, Turn: turns[2]}})
 	})
-	if turns[0] <= 0 || turns[1] <= turns[0] {
-		t.Errorf("turns = %v, want increasing from 1", turns)
+	if len(turns) != 3 || turns[0] <= 0 || turns[1] <= turns[0] || turns[2] <= turns[1] {
+		t.Fatalf("turns = %v, want three increasing from 1", turns)
 	}
 	var seq int64
 	var at *time.Time
 	if err := e.pool.QueryRow(ctx, `SELECT assign_seq, last_assigned_at FROM agents WHERE id = $1`, agent).Scan(&seq, &at); err != nil {
 		t.Fatal(err)
 	}
-	if seq != turns[1] || at == nil || !at.Equal(e.now) {
-		t.Errorf("agent row: seq %d, last assigned %v", seq, at)
+	if seq != turns[2] || at == nil || !at.Equal(e.now) {
+		t.Errorf("agent row: seq %d, last assigned %v, want %d and %v", seq, at, turns[2], e.now)
 	}
-	trail, err := e.store.Audit(ctx, c2)
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []int64{c1, c2} {
+		trail, err := e.store.Audit(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := trail[len(trail)-1]
+		if conv, _ := e.store.GetConversation(ctx, c); conv.AssigneeID == nil || *conv.AssigneeID != agent ||
+			last.Kind != "assign" || last.Actor != "system" || last.Data["via"] != "round_robin" || last.Data["to"] != float64(agent) {
+			t.Errorf("conversation %+v, last audit entry %+v", conv, last)
+		}
 	}
-	last := trail[len(trail)-1]
-	if conv, _ := e.store.GetConversation(ctx, c2); conv.AssigneeID == nil || *conv.AssigneeID != agent ||
-		last.Kind != "assign" || last.Actor != "system" {
-		t.Errorf("conversation %+v, last audit entry %+v", conv, last)
+	if conv, _ := e.store.GetConversation(ctx, taken); conv.AssigneeID == nil || *conv.AssigneeID != other {
+		t.Errorf("the conversation assigned meanwhile: %+v", conv)
 	}
-	err = e.store.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := e.store.AutoAssignTx(ctx, tx, c1, 999999)
-		return err
-	})
-	if !errors.Is(err, inbox.ErrInvalid) {
-		t.Errorf("unknown agent: %v", err)
+	var notices int
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE agent_id = $1 AND kind = $2`,
+		agent, inbox.NotifyAssigned).Scan(&notices); err != nil || notices != 2 {
+		t.Errorf("%d assignment notices (%v), want 2", notices, err)
 	}
 }
 

@@ -60,5 +60,6 @@ func Released() []string {
 		"277_email_oauth.sql",
 		"278_file_store.sql",
 		"279_signatures.sql",
+		"280_triage.sql",
 	}
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // routingJobs maps an event to the routing and assignment jobs it causes (see jobsFor):
-//   - a new conversation is routed (RouteArgs), which then enqueues its assignment;
+//   - (a new conversation is triaged, TriageArgs, which Enqueue adds once for all the
+//     conversations a change creates;)
 //   - an agent who becomes available, or whose conversation is unassigned, reassigned to
 //     someone else, resolved or closed, has room again: their teams' queues are served
 //     (AssignWaitingArgs{AgentID});
@@ -17,8 +18,6 @@ func routingJobs(ev inbox.Event) []river.InsertManyParams {
 	var out []river.InsertManyParams
 	add := func(args river.JobArgs) { out = append(out, river.InsertManyParams{Args: args}) }
 	switch ev.Type {
-	case inbox.EventConversationCreated:
-		add(RouteArgs{ConversationID: ev.ConversationID})
 	case inbox.EventAgentAvailability:
 		if ev.Data["availability"] == inbox.AvailabilityAvailable {
 			add(AssignWaitingArgs{AgentID: ev.AgentID})

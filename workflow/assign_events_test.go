@@ -18,9 +18,8 @@ func TestRoutingJobs(t *testing.T) {
 		ev   inbox.Event
 		want []river.JobArgs
 	}{
-		{"new conversation is routed",
-			inbox.Event{Type: inbox.EventConversationCreated, ConversationID: conv, TeamID: team, Status: inbox.StatusNew},
-			[]river.JobArgs{RouteArgs{ConversationID: conv}}},
+		{"new conversation: triaged, once for every conversation of the change (Enqueue)",
+			inbox.Event{Type: inbox.EventConversationCreated, ConversationID: conv, TeamID: team, Status: inbox.StatusNew}, nil},
 		{"agent available",
 			inbox.Event{Type: inbox.EventAgentAvailability, AgentID: ann, Data: map[string]any{"availability": "available"}},
 			[]river.JobArgs{AssignWaitingArgs{AgentID: ann}}},

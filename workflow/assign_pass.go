@@ -61,18 +61,28 @@ func assignWaiting(ctx context.Context, store *inbox.Store, teams []int64) ([]As
 		for i, a := range q.Agents {
 			cands[i] = candidate{id: a.ID, capacity: a.Capacity, load: a.Load, seq: a.Turn, teams: a.Teams}
 		}
+		if len(q.Waiting) == 0 {
+			return nil
+		}
+		// Every assignment takes the next turn, so that the agent goes to the back of the
+		// round-robin for the picks after it; the turns are drawn at once, and any left over
+		// are gaps in the sequence, which only orders.
+		turns, err := store.NextTurnsTx(ctx, tx, len(q.Waiting))
+		if err != nil {
+			return err
+		}
+		var as []inbox.AutoAssignment
 		for _, w := range q.Waiting {
 			i := pick(cands, w.TeamID)
 			if i < 0 {
 				continue
 			}
-			if cands[i].seq, err = store.AutoAssignTx(ctx, tx, w.ID, cands[i].id); err != nil {
-				return err
-			}
+			cands[i].seq, turns = turns[0], turns[1:]
 			cands[i].load++
+			as = append(as, inbox.AutoAssignment{ConversationID: w.ID, AgentID: cands[i].id, Turn: cands[i].seq})
 			done = append(done, Assignment{ConversationID: w.ID, AgentID: cands[i].id})
 		}
-		return nil
+		return store.AutoAssignManyTx(ctx, tx, as)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: assign teams %v: %w", teams, err)

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 
@@ -41,7 +42,18 @@ type assignWaitingWorker struct {
 }
 
 // Work runs one assignment pass over the teams the job names (see assignWaiting).
+//
+// A pass of one team that another pass of the same team follows, not yet started, is left to
+// that one: it will read the queue later than this one would, so it serves every conversation
+// this one would have, and the triages of a busy spell, each enqueueing a pass, cost one pass
+// instead of one each.
 func (w *assignWaitingWorker) Work(ctx context.Context, job *river.Job[AssignWaitingArgs]) error {
+	if job.Args.TeamID != 0 && job.Args.AgentID == 0 {
+		later, err := w.followed(ctx, job.ID, job.Args.TeamID)
+		if err != nil || later {
+			return err
+		}
+	}
 	var teams []int64
 	if job.Args.TeamID != 0 {
 		teams = append(teams, job.Args.TeamID)
@@ -66,4 +78,16 @@ func (w *assignWaitingWorker) Work(ctx context.Context, job *river.Job[AssignWai
 		w.Log.Debug("assigned waiting conversations", "teams", teams, "assignments", len(done))
 	}
 	return nil
+}
+
+// followed reports whether a pass of team alone, enqueued after the job id, waits to start.
+func (w *assignWaitingWorker) followed(ctx context.Context, id, team int64) (bool, error) {
+	var later bool
+	err := w.Store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job
+		WHERE state = 'available' AND queue = $3 AND kind = 'assign_waiting'
+			AND id > $1 AND args = jsonb_build_object('team_id', $2::bigint))`, id, team, QueueDefault).Scan(&later)
+	if err != nil {
+		return false, fmt.Errorf("workflow: assign team %d: later passes: %w", team, err)
+	}
+	return later, nil
 }

@@ -71,8 +71,8 @@ func TestJobFailingEveryTimeIsDiscardedAndBlocksNoOther(t *testing.T) {
 	if err != nil || state != "discarded" || attempt != 2 || errs != 2 {
 		t.Errorf("the failing job: %s after %d attempts with %d errors (%v), want discarded after 2 with 2", state, attempt, errs, err)
 	}
-	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'route' AND state = 'completed'`); n != len(convs) {
-		t.Errorf("%d route jobs completed, want %d", n, len(convs))
+	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'triage' AND state = 'completed'`); n != len(convs) {
+		t.Errorf("%d triage jobs completed, want %d", n, len(convs))
 	}
 	// The API channel's replies leave through a webhook; with no endpoint they fail at once,
 	// which is an outcome all the same: none waits behind the failing job.

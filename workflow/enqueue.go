@@ -33,15 +33,25 @@ func NewEnqueuer(pool *pgxpool.Pool) (*Enqueuer, error) {
 
 // Enqueue inserts the jobs events cause: a delivery for every outbound message, the routing,
 // SLA and lifecycle jobs, and a webhook delivery per event and subscribed endpoint (whose log
-// rows webhook.PlanTx writes on tx).
+// rows webhook.PlanTx writes on tx). The conversations the events create get one triage job
+// for all of them, and the work a triage does itself is left out (see triageCovers).
 func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event) error {
 	params, err := webhook.PlanTx(ctx, tx, events)
 	if err != nil {
 		return fmt.Errorf("workflow: enqueue: %w", err)
 	}
 	seen := map[string]bool{}
+	var created []int64
+	for _, ev := range events {
+		if ev.Type == inbox.EventConversationCreated {
+			created = append(created, ev.ConversationID)
+		}
+	}
 	for _, ev := range events {
 		for _, p := range jobsFor(ev) {
+			if triageCovers(ctx, created, ev, p.Args) {
+				continue
+			}
 			// One change often announces several events that cause the same job (a new
 			// conversation and its first message both recompute its SLA clocks): insert it once.
 			key, err := json.Marshal(p.Args)
@@ -53,6 +63,9 @@ func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 				params = append(params, p)
 			}
 		}
+	}
+	if len(created) > 0 {
+		params = append(params, river.InsertManyParams{Args: TriageArgs{ConversationIDs: created}})
 	}
 	if len(params) == 0 {
 		return nil

@@ -3,6 +3,9 @@ package workflow
 import (
 	"context"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -22,4 +25,9 @@ func NewRouter(store *inbox.Store) *Router { return &Router{w: routeWorker{Store
 // Route is RouteWith through the router's own rule cache.
 func (r *Router) Route(ctx context.Context, conversationID int64, jobs TxInserter) (Outcome, error) {
 	return r.w.Route(ctx, conversationID, jobs)
+}
+
+// WorkAssignPass works the assign_waiting job row as the job's worker does.
+func WorkAssignPass(ctx context.Context, store *inbox.Store, job *rivertype.JobRow, args AssignWaitingArgs) error {
+	return (&assignWaitingWorker{Store: store}).Work(ctx, &river.Job[AssignWaitingArgs]{JobRow: job, Args: args})
 }

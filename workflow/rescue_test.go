@@ -18,15 +18,15 @@ func TestDeadProcessJobsRescued(t *testing.T) {
 	n := e.count(t, `WITH stuck AS (
 		UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '2 minutes',
 			attempted_by = ARRAY['a-dead-process']
-		WHERE kind = 'route' RETURNING 1) SELECT count(*) FROM stuck`)
+		WHERE kind = 'triage' RETURNING 1) SELECT count(*) FROM stuck`)
 	if n != 1 {
-		t.Fatalf("%d route jobs, want 1", n)
+		t.Fatalf("%d triage jobs, want 1", n)
 	}
 	drain := e.work(t, 2)
 	drain() // fails the test if the stuck job is still running after 60 s
-	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'route' AND state = 'completed'
+	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'triage' AND state = 'completed'
 		AND errors[1]->>'error' LIKE 'Stuck job rescued%'`); n != 1 {
-		t.Errorf("the stuck route job was not rescued and completed: %v", e.jobErrors(t))
+		t.Errorf("the stuck triage job was not rescued and completed: %v", e.jobErrors(t))
 	}
 	got, err := e.store.GetConversation(context.Background(), conv.ConversationID)
 	if err != nil {

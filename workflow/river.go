@@ -20,6 +20,11 @@ import (
 const (
 	QueueDefault = channels.QueueDefault
 	QueueDeliver = channels.QueueDeliver
+	// QueueTriage holds the triage jobs of new conversations, so that a burst of new customers
+	// cannot fill the default queue. Most of its jobs find their conversation already taken
+	// by another's batch and end at once; the batches themselves run two at a time (see
+	// triageWorker).
+	QueueTriage = "triage"
 )
 
 // Config builds the River client that runs Parley's jobs: the workflow's own and those of the
@@ -105,11 +110,13 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	route := &routeWorker{Store: cfg.Store, Log: cfg.Logger}
 	own := []channels.Worker{
 		channels.NewWorker(&deliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger,
 			Media: cfg.Media, PublicURL: cfg.PublicURL}),
 		channels.NewWorker(&fetchAttachmentWorker{Store: cfg.Store, Fetchers: cfg.Fetchers}),
-		channels.NewWorker(&routeWorker{Store: cfg.Store, Log: cfg.Logger}),
+		channels.NewWorker(route),
+		channels.NewWorker(&triageWorker{route: route, e: e, log: cfg.Logger}),
 		channels.NewWorker(&assignWorker{Store: cfg.Store, Log: cfg.Logger}),
 		channels.NewWorker(&assignWaitingWorker{Store: cfg.Store, Log: cfg.Logger}),
 		channels.NewWorker(&slaComputeWorker{e: e}),
@@ -156,6 +163,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	}
 	queues := map[string]river.QueueConfig{
 		QueueDefault: {MaxWorkers: cfg.MaxWorkers},
+		QueueTriage:  {MaxWorkers: cfg.MaxWorkers},
 		QueueDeliver: {MaxWorkers: cfg.MaxWorkers},
 	}
 	for _, q := range cfg.Queues {

@@ -166,7 +166,7 @@ func (e *routingEnv) work(t testing.TB, maxWorkers int) (drain func()) {
 	}
 }
 
-const routingKinds = `kind IN ('route', 'assign', 'assign_waiting')`
+const routingKinds = `kind IN ('triage', 'route', 'assign', 'assign_waiting')`
 
 func (e *routingEnv) pendingJobs(t testing.TB) int {
 	t.Helper()

@@ -65,6 +65,8 @@ func newSLAEnv(t *testing.T) *slaEnv {
 	env.sla, env.surveys = NewSLA(env.pool, env.store), NewSurveys(env.store)
 	e := env.engine
 	addRunner(env, &slaComputeWorker{e: e})
+	// A new conversation's clocks start in its triage, which routes it too (no rules here).
+	addRunner(env, &triageWorker{route: &routeWorker{Store: env.store}, e: e})
 	addRunner(env, &slaProfileWorker{e: e, batch: 2})
 	addRunner(env, &slaWarningWorker{e: e})
 	addRunner(env, &slaBreachWorker{e: e})
@@ -103,7 +105,8 @@ func (env *slaEnv) advance(d time.Duration) {
 
 // runDue works, oldest instant first, every job due on the test clock, including the jobs those
 // jobs insert. Jobs of kinds this package's SLA tests do not drive (routing, assignment) are
-// dropped: routing is not under test here. A job that fails or snoozes fails the test.
+// dropped: routing is not under test here (the triage, which starts a new conversation's
+// clocks, runs, with no rule set). A job that fails or snoozes fails the test.
 func (env *slaEnv) runDue() {
 	env.t.Helper()
 	ctx := context.Background()

@@ -129,7 +129,7 @@ func benchCmd(ctx context.Context, c *cli) error {
 // run (not yet worked or being worked), by kind: what the workflow has not kept up with.
 func printWorkflowBacklog(ctx context.Context, c *cli, a *app) error {
 	rows, err := a.pool.Query(ctx, `SELECT kind, count(*) FROM river_job
-		WHERE state IN ('available', 'running', 'retryable', 'pending') AND kind IN ('route', 'sla_compute', 'assign')
+		WHERE state IN ('available', 'running', 'retryable', 'pending') AND kind IN ('triage', 'route', 'sla_compute', 'assign', 'assign_waiting')
 		GROUP BY kind ORDER BY kind`)
 	if err != nil {
 		return fmt.Errorf("bench ingest: backlog: %w", err)
@@ -148,7 +148,17 @@ func printWorkflowBacklog(ctx context.Context, c *cli, a *app) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("bench ingest: backlog: %w", err)
 	}
-	fmt.Fprintf(c.stdout, "workflow backlog at the end: %d jobs %v\n", total, by)
+	// A triage job covers every conversation of a change, so jobs alone understate the work:
+	// the conversations themselves tell what waits.
+	var unrouted, unassigned int64
+	if err := a.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE routed_at IS NULL),
+			count(*) FILTER (WHERE routed_at IS NOT NULL AND assignee_id IS NULL AND team_id IS NOT NULL
+				AND status IN ('new', 'open', 'pending'))
+		FROM conversations`).Scan(&unrouted, &unassigned); err != nil {
+		return fmt.Errorf("bench ingest: backlog: %w", err)
+	}
+	fmt.Fprintf(c.stdout, "workflow backlog at the end: %d jobs %v; %d conversations not yet routed, %d routed and waiting for an agent\n",
+		total, by, unrouted, unassigned)
 	return nil
 }
 

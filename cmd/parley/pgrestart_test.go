@@ -87,8 +87,8 @@ func TestServeRidesOutAPostgresRestart(t *testing.T) {
 	for {
 		var n int
 		if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM river_job j JOIN messages m
-			ON m.conversation_id = (j.args->>'conversation_id')::bigint
-			WHERE j.kind = 'route' AND j.state = 'completed' AND m.external_id = 'after'`).Scan(&n); err != nil {
+			ON j.args->'conversation_ids' @> to_jsonb(ARRAY[m.conversation_id])
+			WHERE j.kind = 'triage' AND j.state = 'completed' AND m.external_id = 'after'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 1 {
