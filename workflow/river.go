@@ -25,6 +25,9 @@ const (
 	// by another's batch and end at once; the batches themselves run two at a time (see
 	// triageWorker).
 	QueueTriage = "triage"
+	// QueueDeadlines holds the SLA warnings and breaches, due at their instants, so that a
+	// backlog of other work never makes a breach late.
+	QueueDeadlines = "deadlines"
 )
 
 // Config builds the River client that runs Parley's jobs: the workflow's own and those of the
@@ -162,9 +165,10 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		}
 	}
 	queues := map[string]river.QueueConfig{
-		QueueDefault: {MaxWorkers: cfg.MaxWorkers},
-		QueueTriage:  {MaxWorkers: cfg.MaxWorkers},
-		QueueDeliver: {MaxWorkers: cfg.MaxWorkers},
+		QueueDefault:   {MaxWorkers: cfg.MaxWorkers},
+		QueueTriage:    {MaxWorkers: cfg.MaxWorkers},
+		QueueDeadlines: {MaxWorkers: cfg.MaxWorkers},
+		QueueDeliver:   {MaxWorkers: cfg.MaxWorkers},
 	}
 	for _, q := range cfg.Queues {
 		if _, taken := queues[q.Name]; taken {

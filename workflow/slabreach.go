@@ -28,9 +28,10 @@ type SLABreachArgs struct {
 // Kind implements river.JobArgs.
 func (SLABreachArgs) Kind() string { return "sla_breach" }
 
-// InsertOpts makes the job unique per conversation, target and generation.
+// InsertOpts makes the job unique per conversation, target and generation, on the deadlines
+// queue.
 func (SLABreachArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueDeadlines, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // slaBreachWorker runs SLABreachArgs jobs.

@@ -25,9 +25,10 @@ type SLAWarningArgs struct {
 // Kind implements river.JobArgs.
 func (SLAWarningArgs) Kind() string { return "sla_warning" }
 
-// InsertOpts makes the job unique per conversation, target and generation.
+// InsertOpts makes the job unique per conversation, target and generation, on the deadlines
+// queue.
 func (SLAWarningArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueDeadlines, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // slaWarningWorker runs SLAWarningArgs jobs.

@@ -87,14 +87,30 @@ var errTriageBusy = errors.New("workflow: triage: conversation busy")
 // conversations in id order. The result is errTriageBusy, after the transaction committed what
 // it could, when no slot was free or one of own was left out: the job is snoozed and finds it
 // routed, or free, when it looks again.
+//
+// A batch that fails (a decision that cannot be applied, such as a rule's category deleted
+// since) is tried again with own alone, so that one conversation cannot hold up the others';
+// and conversations whose own triage failed before are left out of the others' batches.
 func (w *triageWorker) triage(ctx context.Context, own []int64) (int, error) {
+	n, err := w.triageTx(ctx, own, true)
+	if err != nil && !errors.Is(err, errTriageBusy) {
+		if w.log != nil {
+			w.log.Warn("triage batch failed; triaging the job's own conversations alone", "conversations", own, "err", err)
+		}
+		n, err = w.triageTx(ctx, own, false)
+	}
+	return n, err
+}
+
+// triageTx is one attempt of triage, with the others waiting when batch is set.
+func (w *triageWorker) triageTx(ctx context.Context, own []int64, batch bool) (int, error) {
 	var routed int
 	var busy bool
 	err := w.e.store.InTx(ctx, func(tx pgx.Tx) error {
 		routed = 0
 		var ids []int64
 		var err error
-		ids, busy, err = claimTriage(ctx, tx, own)
+		ids, busy, err = claimTriage(ctx, tx, own, batch)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
@@ -146,12 +162,13 @@ func (w *triageWorker) triage(ctx context.Context, own []int64) (int, error) {
 	return routed, nil
 }
 
-// claimTriage takes in tx a slot, then the SLA locks of those of own not yet routed and of the
-// oldest other conversations not yet routed, each only when free, and returns the ids it holds,
+// claimTriage takes in tx a slot, then the SLA locks of those of own not yet routed and (when
+// batch is set) of the oldest other conversations not yet routed, each only when free, and
+// returns the ids it holds,
 // in id order, at most triageBatch (own's first). It is empty when own were all routed before
 // (as the batches of other jobs take theirs, often), and busy when no slot was free or one of
 // own was left out.
-func claimTriage(ctx context.Context, tx pgx.Tx, own []int64) (ids []int64, busy bool, err error) {
+func claimTriage(ctx context.Context, tx pgx.Tx, own []int64, batch bool) (ids []int64, busy bool, err error) {
 	var waiting []int64
 	var slot bool
 	// The CASE tries the slots in this order, the second only when the first is taken, and
@@ -169,13 +186,21 @@ func claimTriage(ctx context.Context, tx pgx.Tx, own []int64) (ids []int64, busy
 	if !slot {
 		return nil, true, nil
 	}
+	others := 0
+	if batch {
+		others = max(triageBatch-len(waiting), 0)
+	}
 	// The other candidates are read first (MATERIALIZED keeps the lock attempts off rows the
-	// LIMIT would drop), then every lock tried, in id order.
+	// LIMIT would drop), then every lock tried, in id order. Those of a triage job that failed
+	// (retryable, or discarded after its attempts) are not candidates.
 	rows, err := tx.Query(ctx, `WITH c AS MATERIALIZED (
 			SELECT id FROM (SELECT unnest($1::bigint[]) AS id) o
-			UNION ALL (SELECT id FROM conversations WHERE routed_at IS NULL AND id <> ALL($1) ORDER BY id LIMIT $2))
+			UNION ALL (SELECT id FROM conversations WHERE routed_at IS NULL AND id <> ALL($1)
+				AND id NOT IN (SELECT jsonb_array_elements_text(j.args->'conversation_ids')::bigint FROM river_job j
+					WHERE j.state IN ('retryable', 'discarded') AND j.queue = $3 AND j.kind = 'triage')
+				ORDER BY id LIMIT $2))
 		SELECT id FROM c WHERE pg_try_advisory_xact_lock(hashtextextended('sla:' || id, 0)) ORDER BY id`,
-		waiting, max(triageBatch-len(waiting), 0))
+		waiting, others, QueueTriage)
 	if err != nil {
 		return nil, false, fmt.Errorf("claim: %w", err)
 	}

@@ -184,3 +184,60 @@ func TestAssignPassLeavesItsQueueToALaterOne(t *testing.T) {
 		t.Fatalf("after the last pass: assignee %v, want %d", c.AssigneeID, ann.ID)
 	}
 }
+
+// TestTriageOfOneConversationThatFailsHoldsUpNoOther: a conversation whose routing cannot be
+// applied (here PostgreSQL refuses its row, a fault injected by a trigger) fails its own triage
+// job, and neither the batches that take it nor that failure keep the conversations after it
+// from being routed and assigned.
+func TestTriageOfOneConversationThatFailsHoldsUpNoOther(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newRoutingEnv(t)
+	ann := e.agent(t, "ann", 100)
+	support := e.team(t, "Support", ann)
+	in := e.inboxOf(t, "web", support.ID)
+	poison := e.message(t, in, "first@example.com", "First", "I come first").ConversationID
+	if _, err := e.pool.Exec(ctx, fmt.Sprintf(`
+		CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'injected fault: conversation %% refused', NEW.id; END $$;
+		CREATE TRIGGER refuse_poison BEFORE UPDATE OF routed_at ON conversations
+			FOR EACH ROW WHEN (NEW.id = %d) EXECUTE FUNCTION refuse_poison();`, poison)); err != nil {
+		t.Fatal(err)
+	}
+	var later []int64
+	for i := range 5 {
+		later = append(later, e.message(t, in, fmt.Sprintf("c%d@example.com", i), "Later", "After the first").ConversationID)
+	}
+	e.work(t, 4)
+	deadline := time.Now().Add(60 * time.Second)
+	for _, id := range later {
+		for c := e.conversation(t, id); c.AssigneeID == nil; c = e.conversation(t, id) {
+			if time.Now().After(deadline) {
+				t.Fatalf("conversation %d not assigned 60 s on, behind the failing one (jobs: %v)", id, e.jobErrors(t))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if c := e.conversation(t, poison); c.AssigneeID != nil {
+		t.Fatalf("the refused conversation was assigned: %+v", c)
+	}
+	failing := func() int {
+		return e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'triage' AND state <> 'completed'
+			AND errors IS NOT NULL AND args->'conversation_ids' @> to_jsonb(ARRAY[$1::bigint])`, poison)
+	}
+	for failing() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the refused conversation's own triage job recorded no failure")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := failing(); n != 1 {
+		t.Fatalf("%d failing triage jobs of the refused conversation, want 1", n)
+	}
+	// The batches that took it failed, and were tried again at once without it: no other job
+	// recorded an error (or waited for River's retry).
+	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'triage' AND errors IS NOT NULL
+		AND NOT args->'conversation_ids' @> to_jsonb(ARRAY[$1::bigint])`, poison); n != 0 {
+		t.Fatalf("%d triage jobs of other conversations failed", n)
+	}
+}

@@ -21,6 +21,8 @@ import (
 // The accounts the harness provisions.
 const (
 	adminEmail   = "chaos-admin@example.com"
+	triageEmail  = "chaos-triage@example.com"
+	triageTeam   = "Chaos"
 	smsNumber    = "+15550100000"
 	mailAddress  = "support@example.com"
 	slackToken   = "xoxb-chaos-token"
@@ -129,7 +131,7 @@ func (h *harness) startFakes() error {
 }
 
 // provision migrates and adds, through the CLI, an admin with an agent and an integration
-// token, and the SMS, chat, email and Slack inboxes.
+// token, the SMS, chat, email and Slack inboxes, and a routing rule, team and SLA policy.
 func (h *harness) provision(ctx context.Context) error {
 	steps := []struct {
 		stdin string
@@ -147,6 +149,14 @@ func (h *harness) provision(ctx context.Context) error {
 			"--imap-url", h.imap.url(), "--smtp-url", (&url.URL{Scheme: "smtp", Host: h.smtp.addr}).String()}, nil},
 		{"", []string{"inbox", "add", "slack", "--name", "Chaos Slack", "--bot-token", slackToken,
 			"--signing-secret", slackSecret}, nil},
+		// The workflow the load's new conversations go through (checkWorkflow): a rule routes
+		// them to a team whose one agent takes them all, and a policy starts their clocks.
+		{"", []string{"agent", "add", "--email", triageEmail, "--name", "Chaos Triage", "--role", "agent",
+			"--capacity", "1000000", "--password", "chaos-triage-password-long-enough"}, nil},
+		{"", []string{"team", "add", "--name", triageTeam, "--members", triageEmail}, nil},
+		{"", []string{"rule", "add", "--name", "Chaos routing", "--channel", "api", "--channel", "sms", "--channel", "chat",
+			"--set-team", triageTeam, "--set-priority", "high"}, nil},
+		{"", []string{"sla", "add", "--name", "Chaos clocks", "--first-response", "4h"}, nil},
 	}
 	for _, s := range steps {
 		out, err := h.p.run(ctx, s.stdin, s.args...)

@@ -73,6 +73,7 @@ func (h *harness) checkKill(ctx context.Context, run *killRun) *result {
 			len(stuck), h.jobKinds(ctx, stuck), rescueWait)
 	}
 	h.checkReplies(ctx, run.ld, r, 20*time.Second)
+	h.checkWorkflow(ctx, run.ld, r, 20*time.Second)
 	return r
 }
 

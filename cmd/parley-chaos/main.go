@@ -6,7 +6,8 @@
 //	a. SIGKILL of one of two servers under load (API, chat sockets, signed Twilio webhooks,
 //	   agent sockets and replies at once): every acknowledged message stored exactly once,
 //	   visitors and agents back on the other server without gaps, the dead server's jobs
-//	   finished by the survivor, every reply sent to Twilio exactly once.
+//	   finished by the survivor, every reply sent to Twilio exactly once, every new
+//	   conversation routed once, its SLA clock started and assigned.
 //	b. PostgreSQL stopped and started again mid-load: 503 with Retry-After while it is down,
 //	   no hanging request, recovery without restarting the servers, nothing acknowledged lost.
 //	c. Provider faults: Twilio 500 then 429 with Retry-After, Slack 429 ratelimited, SMTP 421

@@ -51,7 +51,7 @@ func benchCmd(ctx context.Context, c *cli) error {
 	dur := fs.Duration("duration", 20*time.Second, "how long to measure (after a 2 s warm-up)")
 	contacts := fs.Int("contacts", 5000, "distinct customers the messages come from")
 	fresh := fs.Bool("new", false, "every message from a new customer (a new contact and conversation each), instead of --contacts returning ones")
-	work := fs.Bool("jobs", true, "in-process server only: also work the jobs the messages cause (false: they are committed and wait)")
+	work := fs.Bool("jobs", true, "in-process server only: also work the jobs the messages cause (false: they are committed and wait, or another process on the same database works them)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole process to this file")
 	if err := fs.Parse(c.args); err != nil {
 		return err
@@ -87,10 +87,11 @@ func benchCmd(ctx context.Context, c *cli) error {
 	if *fresh {
 		*contacts = 0
 	}
-	// New customers on a server of its own that works the jobs: the bench also times each new
-	// conversation from its commit to its assignment, seen on an admin's event socket.
+	// New customers on a server of its own: the bench also times each new conversation from its
+	// commit to its assignment, seen on an admin's event socket, whichever process works the
+	// jobs (with --jobs=false, another `parley serve` on the same database may).
 	var watch *assignWatch
-	if a != nil && *work && *fresh {
+	if a != nil && *fresh {
 		if err := prepareAssignment(ctx, a, *url, *token); err != nil {
 			return err
 		}
@@ -109,7 +110,7 @@ func benchCmd(ctx context.Context, c *cli) error {
 	fmt.Fprintf(c.stdout, "ingest: %d messages in %s with %d clients: %.0f messages/s, p50 %s, p99 %s, max %s, %d errors\n",
 		r.n, r.elapsed.Round(time.Millisecond), *conc, float64(r.n)/r.elapsed.Seconds(),
 		r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.max.Round(10*time.Microsecond), r.errors)
-	if a != nil && *work {
+	if a != nil && (*work || *fresh) {
 		if err := printWorkflowBacklog(ctx, c, a); err != nil {
 			return err
 		}
