@@ -103,8 +103,10 @@ func (ld *load) unsettled() bool {
 func (ld *load) apiClient(n int) {
 	for seq := 0; ld.gen.Err() == nil; seq++ {
 		key := fmt.Sprintf("%s-api-%d-%d", ld.prefix, n, seq)
+		// A new customer every fifth message: new conversations keep coming, for the workflow
+		// to triage while servers die (checkWorkflow).
 		body, _ := json.Marshal(map[string]any{"external_id": key, "text": key + " help please",
-			"contact": map[string]string{"email": fmt.Sprintf("%s-api-%d@example.com", ld.prefix, n)}})
+			"contact": map[string]string{"email": fmt.Sprintf("%s-api-%d-%d@example.com", ld.prefix, n, seq/5)}})
 		ld.deliver("api", key, n, func(s *server) (*http.Request, error) {
 			req, err := http.NewRequest(http.MethodPost, s.url+"/api/v1/inbound", bytes.NewReader(body))
 			if err == nil {
