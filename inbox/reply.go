@@ -175,16 +175,17 @@ func (s *Store) WriteTx(ctx context.Context, tx pgx.Tx, r Reply, dir Direction) 
 	if r.Auto != "" {
 		e.Data = map[string]any{"auto": r.Auto}
 	}
+	// The status change (if any) and the message go out together: one NOTIFY and one
+	// enqueue of jobs for both, in that order.
+	events := make([]Event, 0, 2)
 	if response && c.status == StatusNew {
 		c.status = StatusOpen
 		se := c.event(EventConversationStatus, now)
 		se.Previous, se.AgentID = string(StatusNew), r.Author.AgentID
 		e.Status = StatusOpen
-		if err := s.Publish(ctx, tx, se); err != nil {
-			return 0, err
-		}
+		events = append(events, se)
 	}
-	if err := s.Publish(ctx, tx, e); err != nil {
+	if err := s.Publish(ctx, tx, append(events, e)...); err != nil {
 		return 0, err
 	}
 	if err := s.NotifyTx(ctx, tx, mentioned...); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -21,15 +22,20 @@ const (
 	// gatherWait is the least time between two deliveries of the hub: the events of a busy
 	// spell are gathered for it, and each socket gets one frame and one write for them. An
 	// event after a quiet spell waits only gatherFirst, for the rest of its notification.
+	// Under load the time between deliveries grows to gatherRatio times what writing the last
+	// one took, up to maxGather (see hub.window).
 	gatherWait  = 20 * time.Millisecond
 	gatherFirst = time.Millisecond
+	gatherRatio = 3
+	maxGather   = 100 * time.Millisecond
 )
 
 // hub fans the process's events out to the agent sockets it holds. publish never blocks: it
-// gathers events (at most gatherWait after the last delivery), then delivers them, each socket getting the ones it may see in
-// one frame, encoded once for every socket that sees the same ones. A socket has a bounded
-// queue of frames and a writer goroutine only while it has frames to write; a socket whose
-// queue is full is closed (its tab reconnects and catches up) rather than slowing the others.
+// gathers events (for gatherWait after the last delivery, longer under load: see window),
+// then delivers them, each socket getting the ones it may see in one frame, encoded once for
+// every socket that sees the same ones. A socket has a bounded queue of frames and a writer
+// goroutine only while it has frames to write; a socket whose queue is full is closed (its tab
+// reconnects and catches up) rather than slowing the others.
 type hub struct {
 	store   *inbox.Store
 	log     *slog.Logger
@@ -47,6 +53,10 @@ type hub struct {
 	armed      bool
 	last       time.Time // when the last delivery began
 	delivering sync.Mutex
+	// cost is how long the last delivery whose frames were all written took (nanoseconds);
+	// current is the latest delivery, possibly still being written.
+	cost    atomic.Int64
+	current atomic.Pointer[delivery]
 }
 
 // outEvent is an event and its JSON, encoded once for every socket.
@@ -69,7 +79,7 @@ type client struct {
 	// mu guards the frames waiting to be written; writing is set while a writer runs (or, in
 	// tests, to hold frames back).
 	mu      sync.Mutex
-	queue   []*websocket.PreparedMessage
+	queue   []queued
 	writing bool
 	// timers ping the socket and beat the agent's presence; stopped when it closes.
 	timers []*time.Timer
@@ -120,11 +130,24 @@ func (h *hub) publish(e inbox.Event) {
 	h.pending = append(h.pending, outEvent{e: e, json: msg})
 	arm := !h.armed && h.wait > 0
 	h.armed = h.armed || arm
-	delay := max(gatherFirst, h.wait-time.Since(h.last))
+	delay := max(gatherFirst, h.window()-time.Since(h.last))
 	h.pendMu.Unlock()
 	if arm {
-		time.AfterFunc(delay, h.flush)
+		time.AfterFunc(delay, h.flushDue)
 	}
+}
+
+// flushDue is the scheduled delivery: it flushes, unless the last delivery turned out to take
+// long enough (window) that the next one is not yet due; then it waits until it is.
+func (h *hub) flushDue() {
+	h.pendMu.Lock()
+	early := h.window() - time.Since(h.last)
+	h.pendMu.Unlock()
+	if early > 0 {
+		time.AfterFunc(early, h.flushDue)
+		return
+	}
+	h.flush()
 }
 
 // flush delivers the gathered events: each socket is queued one frame of those it may see, in
@@ -139,6 +162,9 @@ func (h *hub) flush() {
 	if len(batch) == 0 {
 		return
 	}
+	d := h.startDelivery()
+	queued := 0
+	defer func() { d.queuedAll(queued) }()
 	frames := map[string]*websocket.PreparedMessage{}
 	seen := make([]byte, len(batch)) // which events of the batch a socket sees, as a map key
 	var slow []*client
@@ -159,9 +185,14 @@ func (h *hub) flush() {
 			pm = h.frame(batch, seen)
 			frames[string(seen)] = pm
 		}
-		if pm != nil && !c.push(pm) {
-			slow = append(slow, c)
+		if pm == nil {
+			continue
 		}
+		if !c.push(pm, d) {
+			slow = append(slow, c)
+			continue
+		}
+		queued++
 	}
 	h.mu.RUnlock()
 	for _, c := range slow {
@@ -252,6 +283,9 @@ func (c *client) close() {
 		c.mu.Lock()
 		for _, t := range c.timers {
 			t.Stop()
+		}
+		for _, q := range c.queue {
+			q.d.written() // dropped with the socket
 		}
 		c.queue = nil
 		c.mu.Unlock()

@@ -6,9 +6,15 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// push queues a frame and starts the socket's writer unless one runs. It never blocks, and
-// reports false when the queue is full: the socket is too slow and is dropped.
-func (c *client) push(pm *websocket.PreparedMessage) bool {
+// queued is a frame waiting to be written, and the delivery it belongs to.
+type queued struct {
+	pm *websocket.PreparedMessage
+	d  *delivery
+}
+
+// push queues a frame of delivery d and starts the socket's writer unless one runs. It never
+// blocks, and reports false when the queue is full: the socket is too slow and is dropped.
+func (c *client) push(pm *websocket.PreparedMessage, d *delivery) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	select {
@@ -19,7 +25,8 @@ func (c *client) push(pm *websocket.PreparedMessage) bool {
 	if len(c.queue) >= sendQueue {
 		return false
 	}
-	c.queue = append(c.queue, pm)
+	d.add()
+	c.queue = append(c.queue, queued{pm: pm, d: d})
 	if !c.writing {
 		c.writing = true
 		go c.writeQueued()
@@ -38,12 +45,14 @@ func (c *client) writeQueued() {
 			c.mu.Unlock()
 			return
 		}
-		pm := c.queue[0]
-		c.queue[0] = nil
+		q := c.queue[0]
+		c.queue[0] = queued{}
 		c.queue = c.queue[1:]
 		c.mu.Unlock()
 		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-		if err := c.conn.WritePreparedMessage(pm); err != nil {
+		err := c.conn.WritePreparedMessage(q.pm)
+		q.d.written()
+		if err != nil {
 			c.close()
 			return
 		}

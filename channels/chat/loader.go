@@ -7,18 +7,23 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
-// maxLoadBatch bounds the ids of one query of the message loader.
-const maxLoadBatch = 1000
+// maxLoadBatch bounds the ids of one query of the message loader, and maxLoaders the queries
+// it runs at once.
+const (
+	maxLoadBatch = 1000
+	maxLoaders   = 4
+)
 
 // messageLoader fetches the messages the visitor sockets show, combining the requests that
-// arrive while a query runs into the next one: a transaction of 5,000 replies to 5,000
-// visitors costs a handful of queries, not one per socket.
+// arrive while its queries run into the next ones: a transaction of 5,000 replies to 5,000
+// visitors costs a handful of queries, not one per socket. Up to maxLoaders queries run at
+// once, so that one slow query does not hold back the requests that arrive behind it.
 type messageLoader struct {
 	store *inbox.Store
 
 	mu      sync.Mutex
 	waiting map[int64][]chan loaded
-	loading bool
+	loaders int // goroutines loading
 }
 
 // loaded is a loader's answer: the message, found false when it does not exist.
@@ -36,8 +41,10 @@ func (l *messageLoader) get(ctx context.Context, id int64) (inbox.Message, error
 		l.waiting = map[int64][]chan loaded{}
 	}
 	l.waiting[id] = append(l.waiting[id], ch)
-	lead := !l.loading
-	l.loading = true
+	lead := l.loaders < maxLoaders
+	if lead {
+		l.loaders++
+	}
 	l.mu.Unlock()
 	if lead {
 		go l.load(context.WithoutCancel(ctx))
@@ -53,12 +60,12 @@ func (l *messageLoader) get(ctx context.Context, id int64) (inbox.Message, error
 	}
 }
 
-// load runs queries until no request waits.
+// load runs queries until no request waits; others may run beside it.
 func (l *messageLoader) load(ctx context.Context) {
 	for {
 		l.mu.Lock()
 		if len(l.waiting) == 0 {
-			l.loading = false
+			l.loaders--
 			l.mu.Unlock()
 			return
 		}

@@ -43,12 +43,12 @@ func TestMessageLoaderCombinesConcurrentRequests(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	// Every answer is in; the loader's goroutine may still be between handing out the last
-	// batch and finding nothing more to load. It must get there, and not stay loading.
+	// Every answer is in; the loader's goroutines may still be between handing out their last
+	// batch and finding nothing more to load. They must get there, and not stay loading.
 	idle := func() (bool, int) {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		return !l.loading, len(l.waiting)
+		return l.loaders == 0, len(l.waiting)
 	}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
 		done, waiting := idle()

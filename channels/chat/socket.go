@@ -276,7 +276,8 @@ func (c *socket) write(it outItem) error {
 	var seen *inbox.Message
 	if it.frame == nil {
 		var err error
-		onFreshStack(func() { it.frame, seen, err = c.fetch(it.msgID) })
+		// The writer ends when its queue is empty: the stack the fetch grows goes with it.
+		it.frame, seen, err = c.fetch(it.msgID)
 		if err != nil || it.frame == nil {
 			return err
 		}
@@ -286,7 +287,7 @@ func (c *socket) write(it outItem) error {
 	}
 	c.remember(it.msgID)
 	if seen != nil {
-		onFreshStack(func() { c.srv.visitors.markSeen(c.ctx, c.inboxID, c.visitorID, []inbox.Message{*seen}) })
+		c.srv.visitors.markSeen(c.ctx, c.inboxID, c.visitorID, []inbox.Message{*seen})
 	}
 	return nil
 }

@@ -1,13 +1,9 @@
 package chat
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -53,14 +49,18 @@ func (v *Visitors) remember(ctx context.Context, inboxID int64, visitorID, name,
 	return nil
 }
 
-// seenTx records, in tx, that a socket showed the visitor the messages up to messageID.
-func (v *Visitors) seenTx(ctx context.Context, tx pgx.Tx, inboxID int64, visitorID string, messageID int64) error {
+// seenTx records, in tx, that sockets showed each visitor (of inbox inboxIDs[i]) named in
+// visitorIDs[i] the messages up to messageIDs[i]: one statement, rows taken in visitor order
+// (so two processes recording overlapping visitors cannot deadlock).
+func (v *Visitors) seenTx(ctx context.Context, tx pgx.Tx, inboxIDs []int64, visitorIDs []string, messageIDs []int64) error {
 	_, err := tx.Exec(ctx, `INSERT INTO chat_visitors (visitor_id, inbox_id, last_seen_message_id, last_seen_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $4, $4)
+		SELECT visitor_id, min(inbox_id), max(message_id), $4::timestamptz, $4::timestamptz, $4::timestamptz
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS s(visitor_id, inbox_id, message_id)
+		GROUP BY visitor_id ORDER BY visitor_id
 		ON CONFLICT (visitor_id) DO UPDATE SET
 			last_seen_message_id = greatest(chat_visitors.last_seen_message_id, excluded.last_seen_message_id),
 			last_seen_at = excluded.last_seen_at`,
-		visitorID, inboxID, messageID, v.store.Now())
+		visitorIDs, inboxIDs, messageIDs, v.store.Now())
 	if err != nil {
 		return fmt.Errorf("chat: visitor seen: %w", err)
 	}
@@ -74,15 +74,22 @@ type seenMark struct {
 	m         inbox.Message
 }
 
-// maxSeenBatch caps the marks one transaction records.
-const maxSeenBatch = 500
+// maxSeenBatch caps the marks one transaction records; seenGather is how long marks gather
+// before they are committed, so that a burst of replies is pushed to its sockets first and
+// recorded after, in a few transactions.
+const (
+	maxSeenBatch = 2000
+	seenGather   = 500 * time.Millisecond
+)
 
 // markSeen records that a socket showed a visitor msgs: outbound chat messages become
 // delivered (from this process, which pushed them) and the visitor's last seen message
-// advances. Marks are group-committed: the caller that finds no batch running commits every
-// mark that piles up meanwhile, one transaction per batch, and the others return at once. A
-// broadcast to thousands of sockets so costs a few commits instead of one each. It is best
-// effort: a mark lost to a crash leaves the message "sent", and the next replay marks it.
+// advances. Marks are group-committed: the caller that finds no batch running starts a
+// goroutine that gathers marks for seenGather and commits every mark that piled up, one
+// transaction per batch; every caller returns at once (a socket's writer does not wait for the
+// database). A broadcast to thousands of sockets so costs a few commits instead of one each,
+// after its pushes rather than among them. It is best effort: a mark lost to a crash leaves
+// the message "sent", and the next replay marks it.
 func (v *Visitors) markSeen(ctx context.Context, inboxID int64, visitorID string, msgs []inbox.Message) {
 	if len(msgs) == 0 {
 		return
@@ -97,7 +104,19 @@ func (v *Visitors) markSeen(ctx context.Context, inboxID int64, visitorID string
 	}
 	v.committing = true
 	v.mu.Unlock()
-	// The batch is everyone's: the leader's socket closing must not cancel it.
+	go v.commitPending(ctx)
+}
+
+// commitPending gathers marks for seenGather (less once ctx ends: the server is closing),
+// then commits them, a batch at a time, until none is left.
+func (v *Visitors) commitPending(ctx context.Context) {
+	gather := time.NewTimer(seenGather)
+	select {
+	case <-gather.C:
+	case <-ctx.Done():
+		gather.Stop()
+	}
+	// The batches are everyone's: the caller's socket closing must not cancel them.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	for {
@@ -118,38 +137,26 @@ func (v *Visitors) markSeen(ctx context.Context, inboxID int64, visitorID string
 	}
 }
 
-// commitSeen records a batch of marks in one transaction. Rows are locked in id order, so two
-// processes marking the same messages cannot deadlock.
+// commitSeen records a batch of marks in one transaction of a few statements: the replies
+// become delivered (inbox.Store.MarkDeliveredTx, which locks them in id order), then each
+// visitor's last seen message advances.
 func (v *Visitors) commitSeen(ctx context.Context, batch []seenMark) error {
-	slices.SortFunc(batch, func(a, b seenMark) int { return cmp.Compare(a.m.ID, b.m.ID) })
-	type key struct {
-		inboxID   int64
-		visitorID string
+	var replies []int64
+	inboxIDs := make([]int64, len(batch))
+	visitorIDs := make([]string, len(batch))
+	messageIDs := make([]int64, len(batch))
+	for i, s := range batch {
+		m := s.m
+		inboxIDs[i], visitorIDs[i], messageIDs[i] = s.inboxID, s.visitorID, m.ID
+		if m.Direction == inbox.DirectionOutbound && m.Channel == inbox.ChannelChat && m.DeliveryStatus != inbox.DeliveryDelivered {
+			replies = append(replies, m.ID)
+		}
 	}
-	last := map[key]int64{}
-	for _, s := range batch {
-		k := key{s.inboxID, s.visitorID}
-		last[k] = max(last[k], s.m.ID)
-	}
-	keys := slices.SortedFunc(maps.Keys(last), func(a, b key) int { return strings.Compare(a.visitorID, b.visitorID) })
 	return v.store.InTx(ctx, func(tx pgx.Tx) error {
-		done := map[int64]bool{}
-		for _, s := range batch {
-			m := s.m
-			if done[m.ID] || m.Direction != inbox.DirectionOutbound || m.Channel != inbox.ChannelChat || m.DeliveryStatus == inbox.DeliveryDelivered {
-				continue
-			}
-			done[m.ID] = true
-			if _, err := v.store.UpdateDeliveryTx(ctx, tx, inbox.DeliveryUpdate{MessageID: m.ID, Status: inbox.DeliveryDelivered}); err != nil {
-				return err
-			}
+		if _, err := v.store.MarkDeliveredTx(ctx, tx, replies); err != nil {
+			return err
 		}
-		for _, k := range keys {
-			if err := v.seenTx(ctx, tx, k.inboxID, k.visitorID, last[k]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return v.seenTx(ctx, tx, inboxIDs, visitorIDs, messageIDs)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,7 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	conc := fs.Int("concurrency", 8, "concurrent posting clients")
 	dur := fs.Duration("duration", 20*time.Second, "how long to measure (after a 2 s warm-up)")
 	contacts := fs.Int("contacts", 1000, "distinct customers, each with a conversation before the sockets open")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (the server) while the messages are posted to this file")
 	dial := fs.String("dial", "", "internal: be the socket clients of this server")
 	tokens := fs.String("tokens", "", "internal: the socket clients' tokens, one a line")
 	if err := fs.Parse(c.args); err != nil {
@@ -97,6 +99,10 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 		v, _ := perTeam.LoadOrStore(team, new(atomic.Int64))
 		v.(*atomic.Int64).Add(1)
 	}
+	stopProfile, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
 	r, err := benchIngestEach(ctx, url, token, *conc, *contacts, *dur, func(answer []byte) {
 		var got struct {
 			ConversationID int64 `json:"conversation_id"`
@@ -108,6 +114,7 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 			}
 		}
 	})
+	stopProfile()
 	if err != nil {
 		return err
 	}
@@ -147,6 +154,25 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 		return fmt.Errorf("bench sockets: %d requests failed (first: %v)", r.errors, r.firstErr)
 	}
 	return nil
+}
+
+// startCPUProfile starts a CPU profile into file, if one is named; stop ends it.
+func startCPUProfile(file string) (stop func(), err error) {
+	if file == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 func gcAndRead(m *runtime.MemStats) {
