@@ -12,11 +12,13 @@ import (
 )
 
 // newUpgrader keeps socket buffers small and shares write buffers between sockets, so an idle
-// socket holds no write buffer. Its default origin check refuses cross-origin pages: a token
-// alone must not open an agent socket from another site.
+// socket holds no write buffer. The read buffer is small too: an agent's socket only reads
+// presence frames of a few dozen bytes (larger frames are read in several calls). Its default
+// origin check refuses cross-origin pages: a token alone must not open an agent socket from
+// another site.
 func newUpgrader() *websocket.Upgrader {
 	return &websocket.Upgrader{
-		ReadBufferSize:  1024,
+		ReadBufferSize:  256,
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},
 	}
@@ -49,8 +51,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The handler returns and net/http lets go of the request's buffers; the socket keeps one
-	// goroutine, its read loop, and its timers. Its work outlives the request's context.
-	ctx := context.WithoutCancel(r.Context())
+	// goroutine, its read loop, and its timers. Its work outlives the request and needs none of
+	// its context's values (the client holds the agent and what they may see): a context of its
+	// own keeps the request's chain of contexts from living as long as the socket.
+	ctx := context.Background()
 	s.returned(ctx, agent.ID)
 	c.every(pingInterval, c.ping)
 	c.every(heartbeatEvery, func() { s.heartbeat(ctx, agent.ID) })

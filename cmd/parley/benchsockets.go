@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -64,6 +66,12 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	}
 	defer os.Remove(file)
 
+	// The connect storm below opens every connection the pool may hold (each with its own
+	// buffers and statement cache), a cost of the process, not of its sockets: open them first,
+	// so that the memory measured per socket is the sockets' own.
+	if err := fillPool(ctx, a.pool); err != nil {
+		return err
+	}
 	var before runtime.MemStats
 	gcAndRead(&before)
 	goroutines := runtime.NumGoroutine()
@@ -173,6 +181,25 @@ func startCPUProfile(file string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		_ = f.Close()
 	}, nil
+}
+
+// fillPool makes pool open as many connections as it may hold, each used once.
+func fillPool(ctx context.Context, pool *pgxpool.Pool) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, pool.Config().MaxConns)
+	for range pool.Config().MaxConns {
+		wg.Go(func() {
+			if _, err := pool.Exec(ctx, "SELECT pg_sleep(0.1)"); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return fmt.Errorf("bench sockets: fill the pool: %w", err)
+	}
+	return nil
 }
 
 func gcAndRead(m *runtime.MemStats) {
