@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
 	"github.com/parleyhq/parley/inbox"
@@ -39,6 +40,8 @@ type assignWaitingWorker struct {
 	river.WorkerDefaults[AssignWaitingArgs]
 	Store *inbox.Store
 	Log   *slog.Logger
+	// Jobs reads River's own table, for the passes that follow this one (see followed).
+	Jobs *pgxpool.Pool
 }
 
 // Work runs one assignment pass over the teams the job names (see assignWaiting).
@@ -83,7 +86,7 @@ func (w *assignWaitingWorker) Work(ctx context.Context, job *river.Job[AssignWai
 // followed reports whether a pass of team alone, enqueued after the job id, waits to start.
 func (w *assignWaitingWorker) followed(ctx context.Context, id, team int64) (bool, error) {
 	var later bool
-	err := w.Store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job
+	err := w.Jobs.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job
 		WHERE state = 'available' AND queue = $3 AND kind = 'assign_waiting'
 			AND id > $1 AND args = jsonb_build_object('team_id', $2::bigint))`, id, team, QueueDefault).Scan(&later)
 	if err != nil {

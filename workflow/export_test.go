@@ -29,5 +29,5 @@ func (r *Router) Route(ctx context.Context, conversationID int64, jobs TxInserte
 
 // WorkAssignPass works the assign_waiting job row as the job's worker does.
 func WorkAssignPass(ctx context.Context, store *inbox.Store, job *rivertype.JobRow, args AssignWaitingArgs) error {
-	return (&assignWaitingWorker{Store: store}).Work(ctx, &river.Job[AssignWaitingArgs]{JobRow: job, Args: args})
+	return (&assignWaitingWorker{Store: store, Jobs: store.Pool()}).Work(ctx, &river.Job[AssignWaitingArgs]{JobRow: job, Args: args})
 }

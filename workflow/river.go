@@ -121,7 +121,7 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(route),
 		channels.NewWorker(&triageWorker{route: route, e: e, log: cfg.Logger}),
 		channels.NewWorker(&assignWorker{Store: cfg.Store, Log: cfg.Logger}),
-		channels.NewWorker(&assignWaitingWorker{Store: cfg.Store, Log: cfg.Logger}),
+		channels.NewWorker(&assignWaitingWorker{Store: cfg.Store, Log: cfg.Logger, Jobs: cfg.Pool}),
 		channels.NewWorker(&slaComputeWorker{e: e}),
 		channels.NewWorker(&slaProfileWorker{e: e}),
 		channels.NewWorker(&slaWarningWorker{e: e}),
