@@ -164,9 +164,9 @@ func (w *triageWorker) triageTx(ctx context.Context, own []int64, batch bool) (i
 
 // claimTriage takes in tx a slot, then the SLA locks of those of own not yet routed and (when
 // batch is set) of the oldest other conversations not yet routed, each only when free, and
-// returns the ids it holds, in id order, at most triageBatch besides own's. It is empty when
-// own were all routed before (as the batches of other jobs take theirs, often), and busy when
-// no slot was free or one of own was left out.
+// returns the ids it holds, in id order: all of own's, and others up to triageBatch in all.
+// It is empty when own were all routed before (as the batches of other jobs take theirs,
+// often), and busy when no slot was free or one of own was left out.
 func claimTriage(ctx context.Context, tx pgx.Tx, own []int64, batch bool) (ids []int64, busy bool, err error) {
 	var waiting []int64
 	var slot bool
