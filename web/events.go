@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/gorilla/websocket"
@@ -46,7 +47,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn, done: make(chan struct{})}
 	s.hub.add(c)
-	if code, ok := s.stillValid(r, agent); !ok {
+	if code, ok := s.stillValid(r, agent, c.viewer); !ok {
 		s.hub.closeAgent(agent.ID, code, "access changed")
 		return
 	}
@@ -89,22 +90,29 @@ func (s *Server) left(ctx context.Context, agentID int64) {
 }
 
 // stillValid re-reads, past every cache, the credential that opened a socket once the socket is
-// in the hub. A revocation, deactivation or role change that committed after the request was
+// in the hub, and what its agent may see (opened is what the socket was given). A revocation,
+// deactivation, role change or team membership change that committed after the request was
 // authenticated but before the socket was registered announced itself to no socket; it is
 // caught here, and the close code says which (as onEvent's would).
-func (s *Server) stillValid(r *http.Request, agent inbox.Agent) (int, bool) {
+func (s *Server) stillValid(r *http.Request, agent inbox.Agent, opened inbox.Viewer) (int, bool) {
+	var fresh inbox.Agent
+	var err error
 	if token, ok := bearer(r); ok {
-		fresh, _, err := s.store.TokenAgent(r.Context(), token)
-		if err != nil {
+		if fresh, _, err = s.store.TokenAgent(r.Context(), token); err != nil {
 			return closeTokenRevoked, false
 		}
-		return closeAccessChanged, fresh.Role == agent.Role
+	} else if fresh, err = s.sessionAgent(r); err != nil {
+		return closeAccessChanged, false
 	}
-	fresh, err := s.sessionAgent(r)
+	if fresh.Role != agent.Role {
+		return closeAccessChanged, false
+	}
+	now, err := s.store.ViewerOf(r.Context(), fresh)
 	if err != nil {
 		return closeAccessChanged, false
 	}
-	return closeAccessChanged, fresh.Role == agent.Role
+	return closeAccessChanged, now.All == opened.All && now.DefaultQueue == opened.DefaultQueue &&
+		slices.Equal(now.TeamIDs, opened.TeamIDs)
 }
 
 func encodeEvent(e inbox.Event) ([]byte, error) { return json.Marshal(e) }
