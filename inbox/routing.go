@@ -44,31 +44,5 @@ func (s *Store) MarkRoutedTx(ctx context.Context, tx pgx.Tx, id int64) (bool, er
 // audit entry of kind "routed" with the rules' ids, names and sets. An unknown conversation
 // is ErrNotFound, an unknown team or a bad priority, tag or category a *ValidationError.
 func (s *Store) ApplyRoutingTx(ctx context.Context, tx pgx.Tx, id int64, r Routing) error {
-	system := Actor{}
-	if r.TeamID != 0 {
-		if err := s.SetTeamTx(ctx, tx, id, r.TeamID, system); err != nil {
-			return err
-		}
-	}
-	if r.Priority != "" {
-		if err := s.SetPriorityTx(ctx, tx, id, r.Priority, system); err != nil {
-			return err
-		}
-	}
-	if len(r.Tags) > 0 {
-		if err := s.SetTagsTx(ctx, tx, id, r.Tags, nil, system); err != nil {
-			return err
-		}
-	}
-	if r.CategoryID != 0 {
-		if err := s.SetCategoryTx(ctx, tx, id, r.CategoryID, system); err != nil {
-			return err
-		}
-	}
-	if len(r.Rules) > 0 {
-		if err := s.AddAuditTx(ctx, tx, id, system, "routed", map[string]any{"rules": r.Rules}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.ApplyRoutingManyTx(ctx, tx, []RoutingOf{{ConversationID: id, Routing: r}})
 }

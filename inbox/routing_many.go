@@ -33,11 +33,12 @@ func (s *Store) MarkRoutedManyTx(ctx context.Context, tx pgx.Tx, ids []int64) ([
 	return marked, nil
 }
 
-// ApplyRoutingManyTx applies routing decisions in tx, each as ApplyRoutingTx applies one (the
-// same changes, audit entries and events), with a few statements for all of them: the team and
-// priority changes in one UPDATE, their audit entries in one INSERT and their events in one
-// Publish; tags and categories then one conversation at a time (SetTagsTx, SetCategoryTx), and
-// the "routed" entries in one INSERT. The conversations are ones MarkRoutedManyTx claimed in tx.
+// ApplyRoutingManyTx applies routing decisions in tx, each as ApplyRoutingTx describes for one
+// (which calls it), with a few statements for all of them: the team and priority changes in one
+// UPDATE, their audit entries in one INSERT and their events in one Publish; tags and
+// categories then one conversation at a time (SetTagsTx, SetCategoryTx), and the "routed"
+// entries in one INSERT. An unknown conversation is ErrNotFound, an unknown team or a bad
+// priority, tag or category a *ValidationError.
 func (s *Store) ApplyRoutingManyTx(ctx context.Context, tx pgx.Tx, rs []RoutingOf) error {
 	if len(rs) == 0 {
 		return nil

@@ -57,12 +57,12 @@ func assignWaiting(ctx context.Context, store *inbox.Store, teams []int64) ([]As
 		if err != nil {
 			return err
 		}
+		if len(q.Waiting) == 0 {
+			return nil
+		}
 		cands := make([]candidate, len(q.Agents))
 		for i, a := range q.Agents {
 			cands[i] = candidate{id: a.ID, capacity: a.Capacity, load: a.Load, seq: a.Turn, teams: a.Teams}
-		}
-		if len(q.Waiting) == 0 {
-			return nil
 		}
 		// Every assignment takes the next turn, so that the agent goes to the back of the
 		// round-robin for the picks after it; the turns are drawn at once, and any left over
