@@ -69,7 +69,13 @@ func (s *Store) MarkDeliveredTx(ctx context.Context, tx pgx.Tx, ids []int64) (in
 
 // convStates reads the state of the conversations ids, by id.
 func convStates(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]convState, error) {
-	rows, err := tx.Query(ctx, "SELECT "+convStateCols+" FROM conversations WHERE id = ANY($1)", ids)
+	return queryConvStates(ctx, tx, "SELECT "+convStateCols+" FROM conversations WHERE id = ANY($1)", ids)
+}
+
+// queryConvStates runs q, a query of convStateCols with the ids as its one argument, and
+// returns the states it read, by id.
+func queryConvStates(ctx context.Context, tx pgx.Tx, q string, ids []int64) (map[int64]convState, error) {
+	rows, err := tx.Query(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}

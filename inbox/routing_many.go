@@ -127,20 +127,8 @@ func (s *Store) ApplyRoutingManyTx(ctx context.Context, tx pgx.Tx, rs []RoutingO
 // lockConversations reads the state of the conversations ids and holds their rows, locked in id
 // order, until tx ends.
 func lockConversations(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]convState, error) {
-	rows, err := tx.Query(ctx, "SELECT "+convStateCols+" FROM conversations WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE", ids)
+	out, err := queryConvStates(ctx, tx, "SELECT "+convStateCols+" FROM conversations WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE", ids)
 	if err != nil {
-		return nil, fmt.Errorf("inbox: lock conversations: %w", err)
-	}
-	out := make(map[int64]convState, len(ids))
-	for rows.Next() {
-		c, err := scanConvState(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("inbox: lock conversations: %w", err)
-		}
-		out[c.id] = c
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("inbox: lock conversations: %w", err)
 	}
 	return out, nil
