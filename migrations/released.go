@@ -61,5 +61,6 @@ func Released() []string {
 		"278_file_store.sql",
 		"279_signatures.sql",
 		"280_triage.sql",
+		"281_report_days_plpgsql.sql",
 	}
 }
