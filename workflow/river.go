@@ -166,7 +166,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 	}
 	queues := map[string]river.QueueConfig{
 		QueueDefault:   {MaxWorkers: cfg.MaxWorkers},
-		QueueTriage:    {MaxWorkers: cfg.MaxWorkers},
+		QueueTriage:    {MaxWorkers: cfg.MaxWorkers, FetchPollInterval: triagePoll},
 		QueueDeadlines: {MaxWorkers: cfg.MaxWorkers},
 		QueueDeliver:   {MaxWorkers: cfg.MaxWorkers},
 	}

@@ -12,12 +12,41 @@ import (
 	"github.com/parleyhq/parley/sla"
 )
 
-// loadClockState takes the conversation's clock lock (lockClocks) and reads, in the same round
-// trip, what a refresh needs: the conversation, its policy, its stored clocks and pauses, its
-// status history and the reply facts of its messages. A missing conversation is an error
-// wrapping errNoConversation.
-func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, sla.Facts, []sla.StatusPause, error) {
+// clockState is what a refresh of one conversation starts from (see queueClockState).
+type clockState struct {
+	cc     *convClocks
+	facts  sla.Facts
+	stored []sla.StatusPause
+}
+
+// loadClockStates takes the clock lock (lockClocks) of each of the conversations ids, in the
+// order given, and reads what their refreshes need (see queueClockState), all in one round trip.
+// A missing conversation is an error wrapping errNoConversation.
+func loadClockStates(ctx context.Context, tx pgx.Tx, ids []int64) ([]clockState, error) {
 	b := &pgx.Batch{}
+	for _, id := range ids {
+		queueClockState(b, id)
+	}
+	br := tx.SendBatch(ctx, b)
+	out := make([]clockState, 0, len(ids))
+	for _, id := range ids {
+		st, err := readClockState(br, id)
+		if err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("workflow: sla load %v: %w", ids, err)
+	}
+	return out, nil
+}
+
+// queueClockState queues on b the conversation's clock lock and the reads of what a refresh
+// needs: the conversation, its policy, its stored clocks and pauses, its status history and the
+// reply facts of its messages. readClockState reads their results.
+func queueClockState(b *pgx.Batch, convID int64) {
 	b.Queue(lockClocksSQL, convID)
 	b.Queue(`SELECT status, priority, coalesce(team_id, 0), coalesce(assignee_id, 0), contact_id, created_at,
 		first_response_at, resolved_at, closed_at FROM conversations WHERE id = $1`, convID)
@@ -37,9 +66,16 @@ func loadClockState(ctx context.Context, tx pgx.Tx, convID int64) (*convClocks, 
 			(SELECT min(m.created_at) FROM messages m WHERE m.conversation_id = $1 AND m.direction = 'outbound'
 				AND m.author_agent_id IS NOT NULL AND m.auto = '' AND m.created_at >= (SELECT started_at FROM sla_clocks
 					WHERE conversation_id = $1 AND target = 'next_response'))`, convID)
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
+}
 
+// readClockState reads from br the results queueClockState queued for convID.
+func readClockState(br pgx.BatchResults, convID int64) (clockState, error) {
+	cc, f, stored, err := readClockResults(br, convID)
+	return clockState{cc: cc, facts: f, stored: stored}, err
+}
+
+// readClockResults is readClockState, result by result.
+func readClockResults(br pgx.BatchResults, convID int64) (*convClocks, sla.Facts, []sla.StatusPause, error) {
 	cc := &convClocks{id: convID, clocks: map[sla.Target]*clockRow{}}
 	var f sla.Facts
 	if _, err := br.Exec(); err != nil {

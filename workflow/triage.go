@@ -40,6 +40,12 @@ const triageBatch = 64
 // its conversations.
 const triageRetry = 25 * time.Millisecond
 
+// triagePoll is how often the triage queue looks for jobs that no insert announced: a job
+// snoozed by triageRetry is available again after it, and nothing else wakes River's producer
+// then (River's default is a second, which left the last conversations of a burst waiting for
+// seconds once the inserts stopped).
+const triagePoll = 50 * time.Millisecond
+
 // triageWorker runs TriageArgs jobs.
 type triageWorker struct {
 	river.WorkerDefaults[TriageArgs]
@@ -136,13 +142,17 @@ func (w *triageWorker) triageTx(ctx context.Context, own []int64, batch bool) (i
 		if err := w.e.store.ApplyRoutingManyTx(ctx, tx, decisions); err != nil {
 			return fmt.Errorf("route: %w", err)
 		}
+		routedIDs := make([]int64, len(decisions))
+		for i, d := range decisions {
+			routedIDs[i] = d.ConversationID
+		}
+		ccs, err := w.e.refreshMany(ctx, tx, routedIDs)
+		if err != nil {
+			return err
+		}
+		routed = len(ccs)
 		var teams []int64
-		for _, d := range decisions {
-			cc, err := w.e.refresh(ctx, tx, d.ConversationID)
-			if err != nil {
-				return err
-			}
-			routed++
+		for _, cc := range ccs {
 			if cc.teamID != 0 && cc.assigneeID == 0 && active(cc.status) && !slices.Contains(teams, cc.teamID) {
 				teams = append(teams, cc.teamID)
 			}
