@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -34,7 +35,8 @@ func NewEnqueuer(pool *pgxpool.Pool) (*Enqueuer, error) {
 // Enqueue inserts the jobs events cause: a delivery for every outbound message, the routing,
 // SLA and lifecycle jobs, and a webhook delivery per event and subscribed endpoint (whose log
 // rows webhook.PlanTx writes on tx). The conversations the events create get one triage job
-// for all of them, and the work a triage does itself is left out (see triageCovers).
+// for all of them, the conversations whose clocks they move one sla_compute job for all of
+// them, and the work a triage does itself is left out (see triageCovers).
 func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event) error {
 	params, err := webhook.PlanTx(ctx, tx, events)
 	if err != nil {
@@ -47,9 +49,17 @@ func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 			created = append(created, ev.ConversationID)
 		}
 	}
+	var clocks []int64
 	for _, ev := range events {
 		for _, p := range jobsFor(ev) {
 			if triageCovers(ctx, created, ev, p.Args) {
+				continue
+			}
+			// The clocks the change moves are brought up to date by one job for all of them.
+			if a, ok := p.Args.(SLAComputeArgs); ok && a.ConversationID != 0 && a.ConversationIDs == nil {
+				if !slices.Contains(clocks, a.ConversationID) {
+					clocks = append(clocks, a.ConversationID)
+				}
 				continue
 			}
 			// One change often announces several events that cause the same job (a new
@@ -63,6 +73,13 @@ func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 				params = append(params, p)
 			}
 		}
+	}
+	switch {
+	case len(clocks) == 1:
+		params = append(params, river.InsertManyParams{Args: SLAComputeArgs{ConversationID: clocks[0]}})
+	case len(clocks) > 1:
+		slices.Sort(clocks)
+		params = append(params, river.InsertManyParams{Args: SLAComputeArgs{ConversationIDs: clocks}})
 	}
 	if len(created) > 0 {
 		params = append(params, river.InsertManyParams{Args: TriageArgs{ConversationIDs: created}})
