@@ -143,6 +143,37 @@ func TestContactReachFollowsConversations(t *testing.T) {
 	}
 }
 
+// A new customer's contact is stored with its first conversation's keys (the channel, the team
+// of the inbox it came through, its instant) in the same statement that creates them, and no
+// news row is left for the fold: the team's agent finds the contact at once.
+func TestContactReachOfANewCustomerComesWithTheirFirstConversation(t *testing.T) {
+	ctx := context.Background()
+	e := setup(t)
+	ann := mustAgent(t, e, "ann@example.com")
+	blue, err := e.store.CreateTeam(ctx, "Blue", []string{ann.Email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := e.store.CreateInbox(ctx, inbox.NewInbox{Kind: inbox.ChannelChat, Name: "Web", TeamID: blue.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := e.ingest(t, inbox.Inbound{Channel: inbox.ChannelChat, InboxID: in.ID, ExternalID: "n1",
+		From: inbox.Identity{Kind: inbox.IdentityEmail, Address: "nia@example.com", Verified: true}, Name: "Nia New", Text: "hello"})
+	reach, seen, news := contactReach(t, e, res.ContactID)
+	want := []string{"c:chat", "n:new", "n:nia", "t:" + id64(blue.ID)}
+	if !slices.Equal(reach, want) || seen == nil || !seen.Equal(e.now) || news != 0 {
+		t.Fatalf("reach %v, seen %v, %d news rows; want %v, %v and none", reach, seen, news, want, e.now)
+	}
+	v, err := e.store.ViewerOf(ctx, ann)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !listed(t, e.store.As(v), inbox.ContactQuery{Channel: inbox.ChannelChat}, res.ContactID) {
+		t.Fatal("the team's agent does not find the new customer")
+	}
+}
+
 // A contact's own keys in reach (migration 250) are exact, whatever statement changes the
 // columns they come from: an edit of name, tier, tags and company replaces them (the list must
 // not find the contact by its old tier or name), a conversation's keys stay beside them, the

@@ -82,6 +82,10 @@ func (w write) insertMessage(a *args, convExpr, contactExpr, from string) (strin
 
 // queueContactConversationMessage queues a first-time sender's contact, identity,
 // conversation and message: one statement.
+//
+// The contact is written with what its conversation would add to it (migration 174's trigger:
+// the channel's and team's keys in reach, seen_at the message's instant), so that the trigger
+// finds nothing to add and the new row is not written a second time in the same statement.
 func (w write) queueContactConversationMessage(b *pgx.Batch) (pendingWrite, error) {
 	var a args
 	conv := w.insertConversation(&a, "k.id", "FROM k")
@@ -89,7 +93,10 @@ func (w write) queueContactConversationMessage(b *pgx.Batch) (pendingWrite, erro
 	if err != nil {
 		return pendingWrite{}, err
 	}
-	sql := `WITH k AS (INSERT INTO contacts (name, created_at, updated_at) VALUES (` + a.p(w.in.Name) + `, ` + a.p(w.now) + `, ` + a.p(w.now) + `) RETURNING id),
+	reach := `ARRAY['c:' || ` + a.p(w.in.Channel) + `::text, 't:' || coalesce((SELECT team_id FROM inboxes WHERE id = ` +
+		a.p(nonZero(w.in.InboxID)) + `::bigint)::text, '')]`
+	sql := `WITH k AS (INSERT INTO contacts (name, created_at, updated_at, reach, seen_at) VALUES (` + a.p(w.in.Name) + `, ` +
+		a.p(w.now) + `, ` + a.p(w.now) + `, ` + reach + `, ` + a.p(w.at) + `::timestamptz) RETURNING id),
 		i AS (INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
 			SELECT k.id, ` + a.p(w.in.From.Kind) + `, ` + a.p(w.in.From.Address) + `, ` + a.p(w.in.From.Verified) + `, ` + a.p(w.now) + `::timestamptz FROM k),
 		v AS (` + conv + `),
