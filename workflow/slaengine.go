@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/parleyhq/parley/inbox"
 )
@@ -27,7 +26,7 @@ type engine struct {
 
 // newEngine builds the workers' shared parts from cfg.
 func newEngine(cfg Config) (*engine, error) {
-	jobs, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{SkipUnknownJobCheck: true})
+	jobs, err := newInserter(cfg.Pool)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: engine: %w", err)
 	}
