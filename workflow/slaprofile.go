@@ -15,8 +15,8 @@ import (
 // SLAProfileArgs is the job that recomputes the SLA clocks of a customer's open conversations
 // after their profile changed in a way that may pick another policy (a policy per tier): the
 // contact's tier or company (ContactID), or a company's tier or members (CompanyID). It fans out
-// one sla_compute job per open conversation, a batch at a time (profileBatch), the next batch in
-// a job of its own (after AfterID).
+// the open conversations to sla_compute jobs of computeBatch each, profileBatch conversations at
+// a time, the next batch in a job of its own (after AfterID).
 type SLAProfileArgs struct {
 	ContactID int64 `json:"contact_id,omitempty"`
 	CompanyID int64 `json:"company_id,omitempty"`
@@ -29,6 +29,9 @@ func (SLAProfileArgs) Kind() string { return "sla_profile" }
 // profileBatch is how many conversations one sla_profile job hands to sla_compute.
 const profileBatch = 1000
 
+// computeBatch is how many of them one sla_compute job refreshes, in one transaction.
+const computeBatch = 64
+
 // slaProfileWorker runs SLAProfileArgs jobs.
 type slaProfileWorker struct {
 	river.WorkerDefaults[SLAProfileArgs]
@@ -36,8 +39,8 @@ type slaProfileWorker struct {
 	batch int // 0: profileBatch
 }
 
-// Work inserts, in one transaction, an sla_compute job for each of the next open conversations
-// and, when there may be more, the job for the batch after them.
+// Work inserts, in one transaction, the sla_compute jobs of the next open conversations and,
+// when there may be more, the job for the batch after them.
 func (w *slaProfileWorker) Work(ctx context.Context, job *river.Job[SLAProfileArgs]) error {
 	a, batch := job.Args, w.batch
 	if batch == 0 {
@@ -58,9 +61,9 @@ func (w *slaProfileWorker) Work(ctx context.Context, job *river.Job[SLAProfileAr
 		if err != nil {
 			return fmt.Errorf("workflow: sla profile: %w", err)
 		}
-		jobs := make([]river.InsertManyParams, 0, len(ids)+1)
-		for _, c := range ids {
-			jobs = append(jobs, river.InsertManyParams{Args: SLAComputeArgs{ConversationID: c}})
+		var jobs []river.InsertManyParams
+		for chunk := range slices.Chunk(ids, computeBatch) {
+			jobs = append(jobs, river.InsertManyParams{Args: SLAComputeArgs{ConversationIDs: chunk}})
 		}
 		if len(ids) == batch {
 			a.AfterID = slices.Max(ids)
