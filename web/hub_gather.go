@@ -49,7 +49,7 @@ func (d *delivery) written() {
 // gatherRatio times what writing the last delivery took (the current one's time so far, while
 // it is still being written), up to maxGather. When a delivery's writes take long, because the
 // sockets are many or the machine busy, the next gathers more events into each frame, so the
-// writes per event shrink as the load grows and the time spent writing stays about a quarter
+// writes per event shrink as the load grows and the time spent writing stays about a third
 // of the hub's. Without gathering (wait 0, in tests) it is 0.
 func (h *hub) window() time.Duration {
 	if h.wait <= 0 {
