@@ -29,7 +29,7 @@ import (
 // then posts returning customers' messages as `bench ingest` does, and reports the ingest rate,
 // request latency, each socket's share of the events and their delivery latency.
 func benchSocketsCmd(ctx context.Context, c *cli) error {
-	fs := c.flags("bench sockets", "bench sockets [--sockets N] [--teams T] [--concurrency C] [--duration D] [--contacts K]\n\n"+
+	fs := c.flags("bench sockets", "bench sockets [--sockets N] [--teams T] [--concurrency C] [--duration D] [--contacts K] [--jobs]\n\n"+
 		"Starts a server in-process on DATABASE_URL (use an empty database, and PARLEY_PASSWORD_COST=4 to create the agents quickly).")
 	n := fs.Int("sockets", 2000, "agent event sockets to hold")
 	teams := fs.Int("teams", 0, "0: every socket is a supervisor's and sees every event; T: the sockets are agents spread over T teams, each customer's conversation in one of them")
@@ -37,6 +37,7 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	dur := fs.Duration("duration", 20*time.Second, "how long to measure (after a 2 s warm-up)")
 	contacts := fs.Int("contacts", 1000, "distinct customers, each with a conversation before the sockets open")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (the server) while the messages are posted to this file")
+	jobs := fs.Bool("jobs", false, "also work the jobs the messages cause (the SLA clocks they move) in the server's process")
 	dial := fs.String("dial", "", "internal: be the socket clients of this server")
 	tokens := fs.String("tokens", "", "internal: the socket clients' tokens, one a line")
 	if err := fs.Parse(c.args); err != nil {
@@ -51,7 +52,7 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	if err := raiseOpenFiles(*n + 1000); err != nil {
 		return fmt.Errorf("bench sockets: %w", err)
 	}
-	a, stop, url, token, err := benchApp(ctx, c, true)
+	a, stop, url, token, err := benchApp(ctx, c, !*jobs)
 	if err != nil {
 		return err
 	}
