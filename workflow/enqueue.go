@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -73,10 +72,8 @@ func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 				continue
 			}
 			// The clocks the change moves are brought up to date by one job for all of them.
-			if a, ok := p.Args.(SLAComputeArgs); ok && a.ConversationID != 0 && a.ConversationIDs == nil {
-				if !slices.Contains(clocks, a.ConversationID) {
-					clocks = append(clocks, a.ConversationID)
-				}
+			if a, ok := p.Args.(SLAComputeArgs); ok {
+				clocks = append(clocks, a.ids()...)
 				continue
 			}
 			// One change often announces several events that cause the same job (a new
@@ -91,12 +88,8 @@ func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 			}
 		}
 	}
-	switch {
-	case len(clocks) == 1:
-		params = append(params, river.InsertManyParams{Args: SLAComputeArgs{ConversationID: clocks[0]}})
-	case len(clocks) > 1:
-		slices.Sort(clocks)
-		params = append(params, river.InsertManyParams{Args: SLAComputeArgs{ConversationIDs: clocks}})
+	if len(clocks) > 0 {
+		params = append(params, river.InsertManyParams{Args: SLAComputeArgs{ConversationIDs: clocks}.normalized()})
 	}
 	if len(created) > 0 {
 		params = append(params, river.InsertManyParams{Args: TriageArgs{ConversationIDs: created}})

@@ -13,8 +13,8 @@ import (
 // that may move them: the conversation started, its status, priority or team changed, the
 // customer wrote or an agent replied. It reads the current state, so duplicates and any order
 // of arrival give the same result. A change that moves the clocks of several conversations (a
-// group commit of the ingest) enqueues one job for all of them (ConversationIDs); one
-// conversation's job names it in ConversationID, as every job did before.
+// group commit of the ingest) enqueues one job for all of them (ConversationIDs);
+// ConversationID is read for the jobs enqueued before, which named one conversation each.
 type SLAComputeArgs struct {
 	ConversationID  int64   `json:"conversation_id,omitempty"`
 	ConversationIDs []int64 `json:"conversation_ids,omitempty"`
@@ -23,8 +23,9 @@ type SLAComputeArgs struct {
 // Kind implements river.JobArgs.
 func (SLAComputeArgs) Kind() string { return "sla_compute" }
 
-// ids returns the conversations the job names, in id order (the order their clock locks are
-// taken in, so that two jobs naming some of the same conversations cannot deadlock).
+// ids returns the conversations the job names, in id order without repeats (the order their
+// clock locks are taken in, so that two jobs naming some of the same conversations cannot
+// deadlock).
 func (a SLAComputeArgs) ids() []int64 {
 	ids := slices.Clone(a.ConversationIDs)
 	if a.ConversationID != 0 {
@@ -32,6 +33,11 @@ func (a SLAComputeArgs) ids() []int64 {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// normalized is the job naming the same conversations in ConversationIDs alone, in id order.
+func (a SLAComputeArgs) normalized() SLAComputeArgs {
+	return SLAComputeArgs{ConversationIDs: a.ids()}
 }
 
 // slaComputeWorker runs SLAComputeArgs jobs.

@@ -70,25 +70,19 @@ func queueClockState(b *pgx.Batch, convID int64) {
 
 // readClockState reads from br the results queueClockState queued for convID.
 func readClockState(br pgx.BatchResults, convID int64) (clockState, error) {
-	cc, f, stored, err := readClockResults(br, convID)
-	return clockState{cc: cc, facts: f, stored: stored}, err
-}
-
-// readClockResults is readClockState, result by result.
-func readClockResults(br pgx.BatchResults, convID int64) (*convClocks, sla.Facts, []sla.StatusPause, error) {
 	cc := &convClocks{id: convID, clocks: map[sla.Target]*clockRow{}}
 	var f sla.Facts
 	if _, err := br.Exec(); err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: lock clocks of %d: %w", convID, err)
+		return clockState{}, fmt.Errorf("workflow: lock clocks of %d: %w", convID, err)
 	}
 	var first, resolved, closed *time.Time
 	err := br.QueryRow().Scan(&cc.status, &cc.priority, &cc.teamID, &cc.assigneeID, &cc.contactID, &f.CreatedAt,
 		&first, &resolved, &closed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, f, nil, fmt.Errorf("workflow: conversation %d: %w", convID, errNoConversation)
+		return clockState{}, fmt.Errorf("workflow: conversation %d: %w", convID, errNoConversation)
 	}
 	if err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: sla load %d: %w", convID, err)
+		return clockState{}, fmt.Errorf("workflow: sla load %d: %w", convID, err)
 	}
 	f.Resolved = pauseReason(cc.status) == sla.ResolvedPause
 	f.FirstResponseAt, f.ResolvedAt, f.ClosedAt = deref(first), deref(resolved), deref(closed)
@@ -97,24 +91,24 @@ func readClockResults(br pgx.BatchResults, convID int64) (*convClocks, sla.Facts
 	case err == nil:
 		cc.policy = &p
 	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, f, nil, fmt.Errorf("workflow: sla policy of %d: %w", convID, err)
+		return clockState{}, fmt.Errorf("workflow: sla policy of %d: %w", convID, err)
 	}
 	rows, err := br.Query()
 	if err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
+		return clockState{}, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
 	}
 	for rows.Next() {
 		r := &clockRow{}
 		if err := rows.Scan(&r.target, &r.policyID, &r.state, &r.generation, &r.start, &r.due, &r.warn, &r.met,
 			&r.warned, &r.breached, &r.level); err != nil {
 			rows.Close()
-			return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
+			return clockState{}, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
 		}
 		cc.clocks[r.target] = r
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
+		return clockState{}, fmt.Errorf("workflow: sla clocks of %d: %w", convID, err)
 	}
 	history, err := collect(br, func(r pgx.Rows) (sla.StatusChange, error) {
 		var to inbox.Status
@@ -123,7 +117,7 @@ func readClockResults(br pgx.BatchResults, convID int64) (*convClocks, sla.Facts
 		return sla.StatusChange{Reason: pauseReason(to), At: at}, err
 	})
 	if err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: status history of %d: %w", convID, err)
+		return clockState{}, fmt.Errorf("workflow: status history of %d: %w", convID, err)
 	}
 	f.Pauses = sla.PausesFrom(history)
 	stored, err := collect(br, func(r pgx.Rows) (sla.StatusPause, error) {
@@ -134,17 +128,17 @@ func readClockResults(br pgx.BatchResults, convID int64) (*convClocks, sla.Facts
 		return p, err
 	})
 	if err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: sla pauses of %d: %w", convID, err)
+		return clockState{}, fmt.Errorf("workflow: sla pauses of %d: %w", convID, err)
 	}
 	var last, waiting, cycleReply *time.Time
 	if err := br.QueryRow().Scan(&last, &waiting, &cycleReply); err != nil {
-		return nil, f, nil, fmt.Errorf("workflow: reply facts of %d: %w", convID, err)
+		return clockState{}, fmt.Errorf("workflow: reply facts of %d: %w", convID, err)
 	}
 	f.LastReplyAt, f.WaitingSince, f.CycleReplyAt = deref(last), deref(waiting), deref(cycleReply)
 	if r := cc.clocks[sla.NextResponse]; r != nil {
 		f.CycleStart = r.start
 	}
-	return cc, f, stored, nil
+	return clockState{cc: cc, facts: f, stored: stored}, nil
 }
 
 // collect reads the next result of a batch as rows of T.

@@ -59,8 +59,8 @@ func TestTriageRoutesClocksAndAssignsEveryNewConversationOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	kinds := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'triage' AND args->'conversation_ids' @> to_jsonb(ARRAY[$1::bigint])`, first)
-	replaced := e.count(t, `SELECT count(*) FROM river_job WHERE (args->>'conversation_id')::bigint = $1
-		AND kind IN ('route', 'sla_compute', 'assign')`, first)
+	replaced := e.count(t, `SELECT count(*) FROM river_job WHERE kind IN ('route', 'sla_compute', 'assign')
+		AND ((args->>'conversation_id')::bigint = $1 OR args->'conversation_ids' @> to_jsonb(ARRAY[$1::bigint]))`, first)
 	if kinds != 1 || replaced != 0 {
 		t.Fatalf("a new conversation enqueued %d triage jobs and %d route, sla_compute or assign jobs, want 1 and 0", kinds, replaced)
 	}

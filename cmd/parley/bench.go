@@ -64,17 +64,11 @@ func benchCmd(ctx context.Context, c *cli) error {
 	if *conc < 1 || *contacts < 1 || *dur <= 0 {
 		return errors.New("bench ingest: concurrency, contacts and duration must be positive")
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var a *app
 	if *url == "" {
 		var stop func()
@@ -302,4 +296,23 @@ func post(ctx context.Context, client *http.Client, url, token string, body []by
 		return nil, fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return answer, nil
+}
+
+// startCPUProfile starts a CPU profile into file, if one is named; stop ends it.
+func startCPUProfile(file string) (stop func(), err error) {
+	if file == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }

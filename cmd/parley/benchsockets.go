@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -163,25 +162,6 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 		return fmt.Errorf("bench sockets: %d requests failed (first: %v)", r.errors, r.firstErr)
 	}
 	return nil
-}
-
-// startCPUProfile starts a CPU profile into file, if one is named; stop ends it.
-func startCPUProfile(file string) (stop func(), err error) {
-	if file == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(file)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		_ = f.Close()
-	}, nil
 }
 
 // fillPool makes pool open as many connections as it may hold, each used once.
