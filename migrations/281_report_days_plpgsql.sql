@@ -5,11 +5,13 @@
 -- batch of conversations (29 ms for 64 assignments, 4 ms without the trigger). Now the days are
 -- found by a PL/pgSQL function, whose statements' plans are kept for the session, and the
 -- trigger inserts the days of both versions at once, without repeats. What is recorded is
--- unchanged: the days each version counts on, as migration 240's report_note_days (kept for
--- what may still call it) records them.
+-- unchanged: the days each version counts on, as migration 240's report_note_days recorded
+-- them; that function had no other caller and is dropped.
 
--- report_version_days returns the days a version of a conversation counts on (see
--- report_note_days).
+-- report_version_days returns the days a version of a conversation counts on: the day it was
+-- created, the day it was resolved or closed, and, when moved is set (it is new, removed, moved
+-- to another contact or another instant), the creation days of the contact's earlier
+-- conversations resolved in the 7 days before it (their repeat contact).
 CREATE FUNCTION report_version_days(id bigint, contact_id bigint, created_at timestamptz, status text,
     resolved_at timestamptz, closed_at timestamptz, moved boolean) RETURNS integer[] LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -46,3 +48,5 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+DROP FUNCTION report_note_days(bigint, bigint, timestamptz, text, timestamptz, timestamptz, boolean);
