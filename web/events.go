@@ -14,12 +14,12 @@ import (
 
 // newUpgrader keeps socket buffers small and shares write buffers between sockets, so an idle
 // socket holds no write buffer. The read buffer is small too: an agent's socket only reads
-// presence frames of a few dozen bytes (larger frames are read in several calls). Its default
+// presence frames of about 60 bytes (larger frames are read in several calls). Its default
 // origin check refuses cross-origin pages: a token alone must not open an agent socket from
 // another site.
 func newUpgrader() *websocket.Upgrader {
 	return &websocket.Upgrader{
-		ReadBufferSize:  256,
+		ReadBufferSize:  128,
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},
 	}
@@ -45,20 +45,22 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader answered the client already
 	}
-	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn, done: make(chan struct{})}
+	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn}
 	s.hub.add(c)
 	if code, ok := s.stillValid(r, agent, c.viewer); !ok {
 		s.hub.closeAgent(agent.ID, code, "access changed")
 		return
 	}
 	// The handler returns and net/http lets go of the request's buffers; the socket keeps one
-	// goroutine, its read loop, and its timers. Its work outlives the request and needs none of
+	// goroutine, its read loop, and its timer. Its work outlives the request and needs none of
 	// its context's values (the client holds the agent and what they may see): a context of its
 	// own keeps the request's chain of contexts from living as long as the socket.
 	ctx := context.Background()
 	s.returned(ctx, agent.ID)
-	c.every(pingInterval, c.ping)
-	c.every(heartbeatEvery, func() { s.heartbeat(ctx, agent.ID) })
+	c.every(pingInterval, func() {
+		c.ping()
+		s.heartbeat(ctx, agent.ID)
+	})
 	go func() {
 		c.readPump(func(frame []byte) { s.ui.presence.receive(ctx, c, frame) })
 		s.hub.remove(c)

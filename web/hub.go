@@ -14,10 +14,12 @@ import (
 
 // Socket tuning. Buffers are small and pooled: an idle agent socket costs a few kilobytes.
 const (
-	sendQueue    = 64               // frames queued per socket; a socket that falls further behind is dropped
-	writeWait    = 10 * time.Second // deadline of one write
-	pongWait     = 60 * time.Second // a socket silent for this long is dead
-	pingInterval = 25 * time.Second
+	sendQueue = 64               // frames queued per socket; a socket that falls further behind is dropped
+	writeWait = 10 * time.Second // deadline of one write
+	pongWait  = 60 * time.Second // a socket silent for this long is dead
+	// pingInterval is also heartbeatEvery: one timer a socket pings it and beats its agent's
+	// presence (a second timer cost every socket about 200 bytes).
+	pingInterval = heartbeatEvery
 	readLimit    = 4 << 10
 	// gatherWait is the least time between two deliveries of the hub: the events of a busy
 	// spell are gathered for it, and each socket gets one frame and one write for them. An
@@ -74,7 +76,9 @@ type client struct {
 	viewer inbox.Viewer
 	conn   *websocket.Conn
 	once   sync.Once
-	done   chan struct{}
+	// closed is set once the socket closes (an atomic flag, not a channel: nothing waits on it,
+	// and every socket would hold the channel).
+	closed atomic.Bool
 	// presence is what the socket last said about itself; only its read loop touches it.
 	presence presenceState
 
@@ -83,8 +87,8 @@ type client struct {
 	mu      sync.Mutex
 	queue   []queued
 	writing bool
-	// timers ping the socket and beat the agent's presence; stopped when it closes.
-	timers []*time.Timer
+	// timer pings the socket and beats the agent's presence; stopped when it closes.
+	timer *time.Timer
 }
 
 func newHub(store *inbox.Store, log *slog.Logger, m *metrics) *hub {
@@ -283,15 +287,15 @@ func (c *client) sees(e inbox.Event) bool {
 func (c *client) close() {
 	c.once.Do(func() {
 		c.mu.Lock()
-		for _, t := range c.timers {
-			t.Stop()
+		c.closed.Store(true) // under mu: push queues nothing after this
+		if c.timer != nil {
+			c.timer.Stop()
 		}
 		for _, q := range c.queue {
 			q.d.written() // dropped with the socket
 		}
 		c.queue = nil
 		c.mu.Unlock()
-		close(c.done)
 		_ = c.conn.Close()
 	})
 }

@@ -17,10 +17,8 @@ type queued struct {
 func (c *client) push(pm *websocket.PreparedMessage, d *delivery) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	select {
-	case <-c.done:
+	if c.closed.Load() {
 		return true
-	default:
 	}
 	if len(c.queue) >= sendQueue {
 		return false
@@ -59,23 +57,20 @@ func (c *client) writeQueued() {
 	}
 }
 
-// every calls fn each interval until the socket closes; a timer, not a goroutine, waits.
+// every calls fn each interval until the socket closes; a timer, not a goroutine, waits. A
+// socket has one such timer.
 func (c *client) every(interval time.Duration, fn func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var t *time.Timer
-	t = time.AfterFunc(interval, func() {
-		select {
-		case <-c.done:
+	c.timer = time.AfterFunc(interval, func() {
+		if c.closed.Load() {
 			return
-		default:
 		}
 		fn()
 		c.mu.Lock()
-		t.Reset(interval)
+		c.timer.Reset(interval)
 		c.mu.Unlock()
 	})
-	c.timers = append(c.timers, t)
 }
 
 // ping sends a ping (beside a running writer: gorilla/websocket allows it); a socket that

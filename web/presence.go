@@ -32,9 +32,17 @@ type presenceFrame struct {
 }
 
 // presenceState is what one socket last said about itself. Only the socket's read loop uses it.
+// Every agent socket holds one, so it keeps only the ids the announcements need, not an
+// inbox.Event (a few hundred bytes a socket).
 type presenceState struct {
-	conv       inbox.Event // the conversation viewed: its id, team and assignee (for filtering)
+	conv       viewedConversation
 	lastTyping time.Time
+}
+
+// viewedConversation is the conversation a socket's agent views: its id, and its team and
+// assignee as of the first frame about it, for filtering the announcements like its events.
+type viewedConversation struct {
+	ConversationID, TeamID, AssigneeID int64
 }
 
 // presence relays presence frames through pg_notify and hands what arrives on PresenceChannel
@@ -85,7 +93,7 @@ func (p *presence) receive(ctx context.Context, c *client, raw []byte) {
 		if err != nil {
 			return
 		}
-		st.conv = inbox.Event{ConversationID: conv.ID, TeamID: deref(conv.TeamID), AssigneeID: deref(conv.AssigneeID)}
+		st.conv = viewedConversation{ConversationID: conv.ID, TeamID: deref(conv.TeamID), AssigneeID: deref(conv.AssigneeID)}
 	}
 	typ := EventPresenceViewing
 	if f.Type == "typing" {
@@ -111,9 +119,9 @@ func (p *presence) gone(c *client) {
 }
 
 func (p *presence) announce(ctx context.Context, c *client, typ string) {
-	e := c.presence.conv
-	e.Type, e.AgentID, e.At = typ, c.agent.ID, p.s.now()
-	e.Data = map[string]any{"name": c.agent.Name}
+	v := c.presence.conv
+	e := inbox.Event{Type: typ, ConversationID: v.ConversationID, TeamID: v.TeamID, AssigneeID: v.AssigneeID,
+		AgentID: c.agent.ID, At: p.s.now(), Data: map[string]any{"name": c.agent.Name}}
 	payload, err := json.Marshal(e)
 	if err != nil {
 		return

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,11 +37,15 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	dur := fs.Duration("duration", 20*time.Second, "how long to measure (after a 2 s warm-up)")
 	contacts := fs.Int("contacts", 1000, "distinct customers, each with a conversation before the sockets open")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (the server) while the messages are posted to this file")
+	memprofile := fs.String("memprofile", "", "write heap profiles of this process (the server) to FILE.before and FILE.held, taken just before the sockets open and once they are held (compare with go tool pprof -base FILE.before FILE.held)")
 	jobs := fs.Bool("jobs", false, "also work the jobs the messages cause (the SLA clocks they move) in the server's process")
 	dial := fs.String("dial", "", "internal: be the socket clients of this server")
 	tokens := fs.String("tokens", "", "internal: the socket clients' tokens, one a line")
 	if err := fs.Parse(c.args); err != nil {
 		return err
+	}
+	if *memprofile != "" {
+		runtime.MemProfileRate = 4 << 10 // fine enough to see a few hundred bytes a socket
 	}
 	if *dial != "" {
 		return benchSocketClients(ctx, c, *dial, *tokens)
@@ -74,6 +79,9 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	}
 	var before runtime.MemStats
 	gcAndRead(&before)
+	if err := writeHeapProfile(*memprofile, ".before"); err != nil {
+		return err
+	}
 	goroutines := runtime.NumGoroutine()
 	child := exec.CommandContext(ctx, os.Args[0], "bench", "sockets", "--dial", "ws"+strings.TrimPrefix(url, "http")+"/api/v1/events", "--tokens", file)
 	child.Stderr = c.stderr
@@ -97,6 +105,9 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	time.Sleep(2 * time.Second) // let the last handshakes settle
 	var held runtime.MemStats
 	gcAndRead(&held)
+	if err := writeHeapProfile(*memprofile, ".held"); err != nil {
+		return err
+	}
 	per := func(after, before uint64) float64 { return float64(int64(after)-int64(before)) / float64(*n) / 1024 }
 	fmt.Fprintf(c.stdout, "held %d idle sockets: %.1f KB each (heap %.1f KB, stacks %.1f KB), %.2f goroutines each\n", *n,
 		per(held.HeapInuse+held.StackInuse, before.HeapInuse+before.StackInuse), per(held.HeapInuse, before.HeapInuse),
@@ -164,13 +175,15 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 	return nil
 }
 
-// fillPool makes pool open as many connections as it may hold, each used once.
+// fillPool makes pool open as many connections as it may hold, each used once for a query that
+// returns a row (pgx allocates a connection's row buffers on its first such query).
 func fillPool(ctx context.Context, pool *pgxpool.Pool) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, pool.Config().MaxConns)
 	for range pool.Config().MaxConns {
 		wg.Go(func() {
-			if _, err := pool.Exec(ctx, "SELECT pg_sleep(0.1)"); err != nil {
+			var one int
+			if err := pool.QueryRow(ctx, "SELECT 1 FROM pg_sleep(0.1)").Scan(&one); err != nil {
 				errs <- err
 			}
 		})
@@ -188,6 +201,23 @@ func gcAndRead(m *runtime.MemStats) {
 		runtime.GC()
 	}
 	runtime.ReadMemStats(m)
+}
+
+// writeHeapProfile writes the heap profile as of the last collection to file+suffix; nothing
+// when file is empty.
+func writeHeapProfile(file, suffix string) error {
+	if file == "" {
+		return nil
+	}
+	f, err := os.Create(file + suffix)
+	if err != nil {
+		return fmt.Errorf("bench sockets: heap profile: %w", err)
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("bench sockets: heap profile: %w", err)
+	}
+	return f.Close()
 }
 
 // raiseOpenFiles lifts the soft limit on open files to at least want (up to the hard limit);
