@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"encoding/json"
 	"log/slog"
 	"sync"
 	"time"
@@ -58,8 +57,8 @@ func (f *Feed) Ready() <-chan struct{} { return f.ready }
 
 // notified decodes one notification (a batch of events) and dispatches its events.
 func (f *Feed) notified(payload string) {
-	var events []Event
-	if err := json.Unmarshal([]byte(payload), &events); err != nil {
+	events, err := DecodeEvents([]byte(payload))
+	if err != nil {
 		f.log.Error("event feed: undecodable notification", "err", err)
 		return
 	}
