@@ -7,13 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -21,13 +18,9 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/channels/chat"
 	"github.com/parleyhq/parley/inbox"
-	"github.com/parleyhq/parley/internal/dbtest"
-	"github.com/parleyhq/parley/internal/pgrelay"
-	"github.com/parleyhq/parley/workflow"
 )
 
 // The benchmark's visitors run in a child process (this test binary, started with
@@ -40,6 +33,13 @@ const (
 
 // TestMain runs the benchmark's visitor process when asked to, the tests otherwise.
 func TestMain(m *testing.M) {
+	if os.Getenv(benchServeEnv) != "" {
+		if err := serveBenchChat(os.Getenv(benchDBEnv), os.Stdout, os.Stdin); err != nil {
+			fmt.Fprintln(os.Stderr, "bench server:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(benchChildEnv) != "" {
 		if err := benchVisitors(os.Getenv(benchURLEnv), os.Getenv(benchNEnv), os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "bench visitors:", err)
@@ -50,18 +50,31 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// BenchmarkHoldAndBroadcast holds chatBenchSockets visitor sockets on one chat server, each
-// with a conversation, then (per iteration) an agent replies to every conversation. It reports
-// the server's memory per held socket (heap and stacks, after GC, over the idle baseline) and
-// the latency from the agent's COMMIT to the visitor's receipt of that very reply, matched by
-// message id (p50, p99, max).
+// BenchmarkHoldAndBroadcast holds benchSockets visitor sockets (CHAT_BENCH_SOCKETS, 5,000 by
+// default), each with a conversation, spread evenly over benchServers chat servers
+// (CHAT_BENCH_SERVERS, 1 by default: this process; the others are processes of their own on the
+// same database), each server's sockets opened by a visitor process of their own. Then (per
+// iteration) an agent replies to every conversation in one transaction. It reports this
+// process's server memory per socket it holds (heap and stacks, after GC, over the idle
+// baseline) and the latency from the agent's COMMIT to the visitor's receipt of that very
+// reply, matched by message id (p50, p99, max), over every server's sockets.
 //
 //	make bench BENCH=HoldAndBroadcast PKG=./channels/chat/ BENCHTIME=1x
+//	CHAT_BENCH_SOCKETS=20000 CHAT_BENCH_SERVERS=2 make bench BENCH=HoldAndBroadcast PKG=./channels/chat/ BENCHTIME=1x
 func BenchmarkHoldAndBroadcast(b *testing.B) {
-	n := benchSockets()
-	raiseFileLimit(b, n+1000) // each process holds one end of every socket
-	store := benchStore(b)
-	srv, url, inboxID := benchServer(b, store)
+	n, servers := benchSockets(), benchServers()
+	if n%servers != 0 {
+		b.Fatalf("%d sockets do not split evenly over %d servers", n, servers)
+	}
+	local := n / servers          // the sockets of each server, this process's among them
+	raiseFileLimit(b, local+1000) // each process holds one end of each of its sockets
+	store, dbURL := benchStore(b)
+	srv, url := benchServer(b, store)
+	in, err := store.CreateInbox(context.Background(), inbox.NewInbox{Kind: inbox.ChannelChat, Name: "Bench",
+		Settings: chat.Settings{Origins: []string{"*"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
 	agent, err := store.CreateAgent(context.Background(), inbox.NewAgent{Email: "bench@parley.test", Name: "Bench Agent", Password: "correct-horse-battery"})
 	if err != nil {
 		b.Fatal(err)
@@ -73,43 +86,27 @@ func BenchmarkHoldAndBroadcast(b *testing.B) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 
-	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), benchChildEnv+"=1", benchURLEnv+"="+url+"/chat/ws?inbox="+strconv.FormatInt(inboxID, 10),
-		benchNEnv+"="+strconv.Itoa(n))
-	child.Stderr = os.Stderr
-	out, err := child.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
+	urls := []string{url}
+	for range servers - 1 {
+		urls = append(urls, startBenchServer(b, dbURL))
 	}
-	if err := child.Start(); err != nil {
-		b.Fatal(err)
+	receipts := make(chan [2]int64, n)
+	var visitors sync.WaitGroup
+	for _, u := range urls {
+		startVisitors(b, u+"/chat/ws?inbox="+strconv.FormatInt(in.ID, 10), local, receipts, &visitors)
 	}
-	b.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
-	lines := bufio.NewScanner(out)
-	if !lines.Scan() || lines.Text() != "ready" {
-		b.Fatalf("visitor process: %q %v", lines.Text(), lines.Err())
-	}
-	if got := srv.Sockets(); got != n {
-		b.Fatalf("server holds %d sockets, want %d", got, n)
+	go func() { visitors.Wait(); close(receipts) }()
+	if got := srv.Sockets(); got != local {
+		b.Fatalf("server holds %d sockets, want %d", got, local)
 	}
 	for range 3 { // idle goroutine stacks shrink by half per collection
 		runtime.GC()
 	}
 	var held runtime.MemStats
 	runtime.ReadMemStats(&held)
-	perSocket := func(after, before uint64) float64 { return float64(int64(after)-int64(before)) / float64(n) }
+	perSocket := func(after, before uint64) float64 { return float64(int64(after)-int64(before)) / float64(local) }
 	heap, stack := perSocket(held.HeapInuse, before.HeapInuse), perSocket(held.StackInuse, before.StackInuse)
 
-	receipts := make(chan [2]int64, n)
-	go func() {
-		for lines.Scan() {
-			var id, at int64
-			if _, err := fmt.Sscanf(lines.Text(), "got %d %d", &id, &at); err == nil {
-				receipts <- [2]int64{id, at}
-			}
-		}
-		close(receipts)
-	}()
 	convs := benchConversations(b, store, n)
 
 	var latencies []time.Duration
@@ -119,7 +116,7 @@ func BenchmarkHoldAndBroadcast(b *testing.B) {
 		for len(ids) > 0 {
 			r, ok := <-receipts
 			if !ok {
-				b.Fatal("the visitor process ended early")
+				b.Fatal("the visitor processes ended early")
 			}
 			if !ids[r[0]] {
 				continue // not one of this round's replies (or a second copy of one)
@@ -134,6 +131,7 @@ func BenchmarkHoldAndBroadcast(b *testing.B) {
 		return float64(latencies[int(p*float64(len(latencies)-1))]) / float64(time.Millisecond)
 	}
 	b.ReportMetric(float64(n), "sockets")
+	b.ReportMetric(float64(servers), "servers")
 	b.ReportMetric(heap+stack, "B/socket")
 	b.ReportMetric(heap, "heap-B/socket")
 	b.ReportMetric(stack, "stack-B/socket")
@@ -164,54 +162,6 @@ func raiseFileLimit(b *testing.B, want int) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(want) {
 		b.Fatalf("open files limited to %d, need %d: %v", lim.Cur, want, err)
 	}
-}
-
-// benchStore is a store on a fresh database with the real clock and a pool for the load.
-func benchStore(b *testing.B) *inbox.Store {
-	cfg, err := pgxpool.ParseConfig(dbtest.URL(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.MaxConns = 30
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(pool.Close)
-	jobs, err := workflow.NewEnqueuer(pool)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return inbox.New(pool, inbox.Options{Jobs: jobs, SecretKey: "test-key"})
-}
-
-func benchServer(b *testing.B, store *inbox.Store) (*chat.Server, string, int64) {
-	b.Helper()
-	relay := pgrelay.New(store.Pool(), nil)
-	feed := inbox.NewFeed(relay, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = relay.Run(ctx); close(done) }()
-	b.Cleanup(func() { cancel(); <-done })
-	<-feed.Ready()
-	// Every benchmark socket comes from 127.0.0.1: the per-address limits are off.
-	srv, err := chat.New(chat.Config{Store: store, Events: feed, TokenSecret: tokenSecret,
-		Limits: chat.Limits{NewVisitorsPerMinute: -1, SocketsPerAddress: -1}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	for p, h := range srv.Handlers() {
-		mux.Handle(p, h)
-	}
-	hs := httptest.NewServer(mux)
-	b.Cleanup(func() { srv.Close(); hs.Close() })
-	in, err := store.CreateInbox(context.Background(), inbox.NewInbox{Kind: inbox.ChannelChat, Name: "Bench",
-		Settings: chat.Settings{Origins: []string{"*"}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return srv, "ws" + strings.TrimPrefix(hs.URL, "http"), in.ID
 }
 
 // broadcast writes one agent reply into each conversation in one transaction. It returns the
