@@ -244,11 +244,17 @@ func (c *socket) writeNow(frame []byte) error {
 }
 
 // writeQueued writes the queued frames in order and ends when the queue is empty; a failed
-// write drops the socket.
+// write drops the socket. When more than one frame waits (a reply and its conversation's
+// status change, say), the connection is corked until the queue is empty, so they leave in one
+// packet.
 func (c *socket) writeQueued() {
+	corked := false
 	for {
 		c.qmu.Lock()
 		if len(c.queue) == 0 {
+			if corked {
+				setCork(c.conn.NetConn(), false) // before another writer may start
+			}
 			c.writing = false
 			c.replayed = nil // the frames queued during the replay are written
 			c.qmu.Unlock()
@@ -257,7 +263,12 @@ func (c *socket) writeQueued() {
 		it := c.queue[0]
 		c.queue[0] = outItem{}
 		c.queue = c.queue[1:]
+		more := len(c.queue) > 0
 		c.qmu.Unlock()
+		if more && !corked {
+			setCork(c.conn.NetConn(), true)
+			corked = true
+		}
 		if err := c.write(it); err != nil {
 			if !errors.Is(err, websocket.ErrCloseSent) {
 				c.srv.log.Debug("chat: write", "visitor", c.visitorID, "err", err)
