@@ -58,10 +58,13 @@ func (c *client) writeQueued() {
 }
 
 // every calls fn each interval until the socket closes; a timer, not a goroutine, waits. A
-// socket has one such timer.
+// socket has one such timer: a later call replaces the earlier one.
 func (c *client) every(interval time.Duration, fn func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.timer != nil {
+		c.timer.Stop()
+	}
 	c.timer = time.AfterFunc(interval, func() {
 		if c.closed.Load() {
 			return
