@@ -169,7 +169,7 @@ func checkAssignee(ctx context.Context, db rowQuerier, agentID int64) error {
 	return nil
 }
 
-// SetTeam moves a conversation to a team (0: none).
+// SetTeamTx moves a conversation to a team (0: none) in the caller's transaction.
 func (s *Store) SetTeamTx(ctx context.Context, tx pgx.Tx, id, teamID int64, by Actor) error {
 	c, err := lockConversation(ctx, tx, id)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"sync"
 
 	"github.com/gorilla/websocket"
@@ -113,8 +112,7 @@ func (s *Server) stillValid(r *http.Request, agent inbox.Agent, opened inbox.Vie
 	if err != nil {
 		return closeAccessChanged, false
 	}
-	return closeAccessChanged, now.All == opened.All && now.DefaultQueue == opened.DefaultQueue &&
-		slices.Equal(now.TeamIDs, opened.TeamIDs)
+	return closeAccessChanged, sameView(now, opened)
 }
 
 func encodeEvent(e inbox.Event) ([]byte, error) { return json.Marshal(e) }

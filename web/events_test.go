@@ -162,6 +162,55 @@ func TestJoiningATeamReopensTheSocketWithTheNewScope(t *testing.T) {
 	}
 }
 
+// TestASocketWhoseAccessIsUnchangedStaysOpen: an agent.changed that changes nothing a socket
+// may see leaves it open. An admin put in a team sees every conversation already, and an agent
+// renamed sees the same teams' conversations: their pages keep what they hold (a dialog being
+// written) and go on receiving events. The newcomer of the same team, who saw no team before,
+// is closed (4001) in the same stretch of the feed.
+func TestASocketWhoseAccessIsUnchangedStaysOpen(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := t.Context()
+	team, err := e.store.CreateTeam(ctx, "Unchanged", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	veteran, vetToken := e.newAgent(t, "veteran", inbox.RoleAgent)
+	if err := e.store.AddTeamMember(ctx, team.ID, veteran.ID); err != nil {
+		t.Fatal(err)
+	}
+	settleFeed(t, e)
+	newcomer, newToken := e.newAgent(t, "newcomer", inbox.RoleAgent)
+	boss, bossToken := e.newAgent(t, "boss", inbox.RoleAdmin)
+	admin := dialEvents(t, e, bossToken)
+	vet := dialEvents(t, e, vetToken)
+	fresh := dialEvents(t, e, newToken)
+
+	if err := e.store.AddTeamMember(ctx, team.ID, boss.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetAgentProfile(ctx, veteran.ID, inbox.AgentProfile{Name: "Veteran Renamed", Capacity: 7}, inbox.CLIActor()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.AddTeamMember(ctx, team.ID, newcomer.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitClosed(t, fresh.Conn, 4001)
+
+	// The feed keeps commit order: a message announced after the three changes reaches the
+	// admin's and the veteran's sockets only if neither was closed by them.
+	key := "unchanged-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	var marker ids
+	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"`+key+`","contact":{"email":"`+key+`@example.com"},"text":"still here"}`, &marker)
+	teamtest.Move(t, e.store, marker.ConversationID, team.ID)
+	for name, conn := range map[string]*wstest.Events{"admin": admin, "veteran": vet} {
+		nextEvent(t, conn, func(ev inbox.Event) bool {
+			return ev.ConversationID == marker.ConversationID && ev.TeamID == team.ID
+		})
+		t.Logf("%s's socket got the conversation's event after the changes", name)
+	}
+}
+
 // settleFeed returns once the server's event feed has delivered everything committed before the
 // call, such as the agent.changed of a team membership, which closes the agent's sockets (4001)
 // when it lands after they opened. The feed keeps commit order: a message seen on a
