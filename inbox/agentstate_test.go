@@ -238,7 +238,7 @@ func TestDeactivatedAgentIsNeverAutoAssigned(t *testing.T) {
 		var q inbox.TeamQueues
 		inTx(t, e, func(ctx context.Context, tx pgx.Tx) error {
 			var err error
-			q, err = e.store.LockTeamQueuesTx(ctx, tx, []int64{team})
+			q, err = e.store.LockTeamQueuesTx(ctx, tx, []int64{team}, 0)
 			return err
 		})
 		return q.Agents

@@ -51,7 +51,13 @@ type TeamQueues struct {
 // between passes over overlapping teams. Only then does it lock the conversations it returns,
 // in id order (agents before conversations, as the package doc's lock order wants).
 // An empty queue costs one indexed query and locks nothing.
-func (s *Store) LockTeamQueuesTx(ctx context.Context, tx pgx.Tx, teams []int64) (TeamQueues, error) {
+//
+// A pass of one team records, once it holds the agents, the snapshot with which it reads the
+// queue (migration 282). after, when not 0, is the transaction id of the change that asked for
+// this pass (a triage's, AfterTx): when the team's latest pass read its queue with that
+// transaction already committed, it served every conversation the change put there, and this
+// pass returns empty before counting the agents' loads.
+func (s *Store) LockTeamQueuesTx(ctx context.Context, tx pgx.Tx, teams []int64, after uint64) (TeamQueues, error) {
 	var q TeamQueues
 	var queued bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE team_id = ANY($1)
@@ -61,7 +67,7 @@ func (s *Store) LockTeamQueuesTx(ctx context.Context, tx pgx.Tx, teams []int64) 
 	if !queued {
 		return q, nil
 	}
-	agents, free, err := lockAgentLoads(ctx, tx, teams)
+	agents, free, err := lockAgentLoads(ctx, tx, teams, after)
 	if err != nil || free == 0 {
 		return q, err
 	}
@@ -100,8 +106,10 @@ func (s *Store) LockTeamQueuesTx(ctx context.Context, tx pgx.Tx, teams []int64) 
 }
 
 // lockAgentLoads locks the available agents of teams who may take conversations, in id order,
-// and reads their load; free is how many conversations they can take in all.
-func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64) ([]AgentLoad, int, error) {
+// and reads their load; free is how many conversations they can take in all. For a pass of one
+// team it first records its read, or finds that the pass asked for after was served (see
+// LockTeamQueuesTx), and then returns no agent.
+func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64, after uint64) ([]AgentLoad, int, error) {
 	rows, err := tx.Query(ctx, `SELECT a.id FROM agents a
 		WHERE a.availability = 'available' AND a.capacity > 0 AND a.deactivated_at IS NULL
 		  AND EXISTS (SELECT 1 FROM team_members m WHERE m.agent_id = a.id AND m.team_id = ANY($1))
@@ -115,6 +123,12 @@ func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64) ([]AgentLoad,
 			err = fmt.Errorf("inbox: lock agents: %w", err)
 		}
 		return nil, 0, err
+	}
+	if len(teams) == 1 {
+		served, err := recordQueueRead(ctx, tx, teams[0], after)
+		if err != nil || served {
+			return nil, 0, err
+		}
 	}
 	rows, err = tx.Query(ctx, `SELECT a.id, a.capacity, a.assign_seq,
 			(SELECT count(*) FROM conversations c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')),
@@ -138,6 +152,37 @@ func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64) ([]AgentLoad,
 		return nil, 0, fmt.Errorf("inbox: agent load: %w", err)
 	}
 	return agents, free, nil
+}
+
+// recordQueueRead reports whether the latest pass of team read its queue with the transaction
+// after committed (after 0: never); if not, it records the snapshot of this pass, whose later
+// statements, the queue's read among them, see at least what it saw. The team's agents are
+// locked, so the latest pass to record has committed or rolled back. A record cannot go
+// backwards in a way that matters: a pass that overwrites a newer snapshot with its older one
+// only makes later passes skip less.
+func recordQueueRead(ctx context.Context, tx pgx.Tx, team int64, after uint64) (bool, error) {
+	var served bool
+	err := tx.QueryRow(ctx, `WITH seen AS (
+			SELECT $2::bigint <> 0 AND pg_visible_in_snapshot($2::bigint::text::xid8, snap) AS served
+			FROM assign_queue_reads WHERE team_id = $1),
+		rec AS (INSERT INTO assign_queue_reads (team_id, snap)
+			SELECT $1, pg_current_snapshot() WHERE NOT coalesce((SELECT served FROM seen), false)
+			ON CONFLICT (team_id) DO UPDATE SET snap = EXCLUDED.snap)
+		SELECT coalesce((SELECT served FROM seen), false)`, team, int64(after)).Scan(&served)
+	if err != nil {
+		return false, fmt.Errorf("inbox: team %d queue read: %w", team, err)
+	}
+	return served, nil
+}
+
+// AfterTx returns the id of tx's transaction, for a job it enqueues that LockTeamQueuesTx may
+// find served (its after).
+func AfterTx(ctx context.Context, tx pgx.Tx) (uint64, error) {
+	var id int64
+	if err := tx.QueryRow(ctx, `SELECT pg_current_xact_id()::text::bigint`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("inbox: transaction id: %w", err)
+	}
+	return uint64(id), nil
 }
 
 // EscalationAgentTx picks, in tx, who an escalation hands a conversation to: the least-loaded

@@ -117,7 +117,7 @@ func TestLockTeamQueuesTxReturnsTheAgentsWithRoomAndTheOldestWaiting(t *testing.
 	customer(t, e, 21) // not routed: no queue
 
 	inTx(t, e, func(ctx context.Context, tx pgx.Tx) error {
-		q, err := e.store.LockTeamQueuesTx(ctx, tx, []int64{support, billing})
+		q, err := e.store.LockTeamQueuesTx(ctx, tx, []int64{support, billing}, 0)
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func TestLockTeamQueuesTxReturnsTheAgentsWithRoomAndTheOldestWaiting(t *testing.
 	})
 	// A team whose queue is empty locks nothing.
 	inTx(t, e, func(ctx context.Context, tx pgx.Tx) error {
-		q, err := e.store.LockTeamQueuesTx(ctx, tx, []int64{billing})
+		q, err := e.store.LockTeamQueuesTx(ctx, tx, []int64{billing}, 0)
 		if err != nil || len(q.Agents) != 0 || len(q.Waiting) != 0 {
 			t.Errorf("billing queue = %+v, %v", q, err)
 		}
@@ -184,7 +184,7 @@ func TestLockTeamQueuesTxLocksAgentsInIDOrderBeforeConversations(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- e.store.InTx(ctx, func(tx pgx.Tx) error {
-			q, err := e.store.LockTeamQueuesTx(ctx, tx, []int64{team})
+			q, err := e.store.LockTeamQueuesTx(ctx, tx, []int64{team}, 0)
 			if err != nil {
 				return err
 			}

@@ -15,22 +15,31 @@ type RoutingOf struct {
 	Routing        Routing
 }
 
-// MarkRoutedManyTx claims the routing of the conversations ids in tx, as MarkRoutedTx claims one:
-// it marks them routed, holds their rows until tx ends (locked in id order) and returns, in id
-// order, those it marked: not routed before, and existing.
-func (s *Store) MarkRoutedManyTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64, error) {
-	// The index scan of = ANY visits, and so locks, the rows in id order, as the lock order wants.
-	rows, err := tx.Query(ctx, `WITH m AS (UPDATE conversations SET routed_at = $2
-			WHERE id = ANY($1) AND routed_at IS NULL RETURNING id)
-		SELECT id FROM m ORDER BY id`, ids, s.now())
+// ClaimRoutingManyTx takes the routing of the conversations ids in tx, as MarkRoutedTx takes
+// one, without writing yet: it holds the rows of those not routed before (and existing),
+// locked in id order as the lock order wants, until tx ends, and returns their ids in id
+// order. RouteManyTx then applies their decisions and marks them routed in one UPDATE, so a
+// conversation's routing writes its row once.
+func (s *Store) ClaimRoutingManyTx(ctx context.Context, tx pgx.Tx, ids []int64) ([]int64, error) {
+	// A row routed by another transaction while this one waited for its lock is checked again
+	// and left out (READ COMMITTED re-evaluates the WHERE on the new version).
+	rows, err := tx.Query(ctx, `SELECT id FROM conversations WHERE id = ANY($1) AND routed_at IS NULL
+		ORDER BY id FOR NO KEY UPDATE`, ids)
 	if err != nil {
-		return nil, fmt.Errorf("inbox: mark routed: %w", err)
+		return nil, fmt.Errorf("inbox: claim routing: %w", err)
 	}
-	marked, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	claimed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return nil, fmt.Errorf("inbox: mark routed: %w", err)
+		return nil, fmt.Errorf("inbox: claim routing: %w", err)
 	}
-	return marked, nil
+	return claimed, nil
+}
+
+// RouteManyTx is ApplyRoutingManyTx for conversations ClaimRoutingManyTx claimed: it applies
+// their decisions as that does and, in the same UPDATE, marks every one of them routed (a
+// decision that changes nothing still marks its conversation).
+func (s *Store) RouteManyTx(ctx context.Context, tx pgx.Tx, rs []RoutingOf) error {
+	return s.applyRoutingMany(ctx, tx, rs, true)
 }
 
 // ApplyRoutingManyTx applies routing decisions in tx, each as ApplyRoutingTx describes for one
@@ -40,6 +49,11 @@ func (s *Store) MarkRoutedManyTx(ctx context.Context, tx pgx.Tx, ids []int64) ([
 // entries in one INSERT. An unknown conversation is ErrNotFound, an unknown team or a bad
 // priority, tag or category a *ValidationError.
 func (s *Store) ApplyRoutingManyTx(ctx context.Context, tx pgx.Tx, rs []RoutingOf) error {
+	return s.applyRoutingMany(ctx, tx, rs, false)
+}
+
+// applyRoutingMany is ApplyRoutingManyTx, marking the conversations routed too when mark is set.
+func (s *Store) applyRoutingMany(ctx context.Context, tx pgx.Tx, rs []RoutingOf, mark bool) error {
 	if len(rs) == 0 {
 		return nil
 	}
@@ -85,16 +99,21 @@ func (s *Store) ApplyRoutingManyTx(ctx context.Context, tx pgx.Tx, rs []RoutingO
 			events = append(events, e)
 			trail.add(c, "priority", map[string]any{"from": previous, "to": p})
 		}
-		if team != 0 || prio != "" {
+		if team != 0 || prio != "" || mark {
 			upd.ids, upd.teams, upd.prios = append(upd.ids, c.id), append(upd.teams, team), append(upd.prios, prio)
 		}
+	}
+	var routedAt *time.Time
+	if mark {
+		routedAt = &now
 	}
 	if len(upd.ids) > 0 {
 		if _, err := tx.Exec(ctx, `UPDATE conversations c
 			SET team_id = CASE WHEN u.team <> 0 THEN u.team ELSE c.team_id END,
-				priority = CASE WHEN u.prio <> '' THEN u.prio ELSE c.priority END
+				priority = CASE WHEN u.prio <> '' THEN u.prio ELSE c.priority END,
+				routed_at = coalesce(c.routed_at, $4)
 			FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, team, prio) WHERE c.id = u.id`,
-			upd.ids, upd.teams, upd.prios); err != nil {
+			upd.ids, upd.teams, upd.prios, routedAt); err != nil {
 			return fmt.Errorf("inbox: routing: %w", notFoundFK(err, "team_id"))
 		}
 	}

@@ -62,5 +62,6 @@ func Released() []string {
 		"279_signatures.sql",
 		"280_triage.sql",
 		"281_report_days_plpgsql.sql",
+		"282_assign_queue_reads.sql",
 	}
 }

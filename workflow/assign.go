@@ -47,7 +47,7 @@ func (w *assignWorker) Work(ctx context.Context, job *river.Job[AssignArgs]) err
 	if conv.AssigneeID != nil || conv.TeamID == nil || !active(conv.Status) {
 		return nil
 	}
-	done, err := assignWaiting(ctx, w.Store, []int64{*conv.TeamID})
+	done, err := assignWaiting(ctx, w.Store, []int64{*conv.TeamID}, 0)
 	if err != nil {
 		return err
 	}

@@ -44,16 +44,17 @@ func pick(cands []candidate, team int64) int {
 
 // assignWaiting gives the waiting conversations of teams (routed, unassigned, new, open or
 // pending), oldest first, to their teams' available agents under capacity, in one transaction, until
-// the queue or the capacity runs out.
+// the queue or the capacity runs out. after is the job's AssignWaitingArgs.After (0 for a
+// pass of an agent's teams).
 //
 // It is safe to run any number of times at once: inbox.Store.LockTeamQueuesTx locks every
 // candidate agent in id order before the conversations it hands out, so two passes that share an
 // agent run one after the other and each counts the other's assignments, without deadlock.
-func assignWaiting(ctx context.Context, store *inbox.Store, teams []int64) ([]Assignment, error) {
+func assignWaiting(ctx context.Context, store *inbox.Store, teams []int64, after uint64) ([]Assignment, error) {
 	var done []Assignment
 	err := store.InTx(ctx, func(tx pgx.Tx) error {
 		done = nil
-		q, err := store.LockTeamQueuesTx(ctx, tx, teams)
+		q, err := store.LockTeamQueuesTx(ctx, tx, teams, after)
 		if err != nil {
 			return err
 		}

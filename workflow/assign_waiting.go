@@ -25,6 +25,10 @@ import (
 type AssignWaitingArgs struct {
 	TeamID  int64 `json:"team_id,omitempty"`
 	AgentID int64 `json:"agent_id,omitempty"`
+	// After is the transaction id of the change that enqueued a pass of TeamID (a triage's;
+	// inbox.AfterTx), or 0: a pass that finds the team's latest pass read the queue after that
+	// change committed ends at once (see inbox.Store.LockTeamQueuesTx).
+	After uint64 `json:"after,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -73,7 +77,11 @@ func (w *assignWaitingWorker) Work(ctx context.Context, job *river.Job[AssignWai
 	if len(teams) == 0 {
 		return nil
 	}
-	done, err := assignWaiting(ctx, w.Store, teams)
+	after := job.Args.After
+	if job.Args.AgentID != 0 {
+		after = 0
+	}
+	done, err := assignWaiting(ctx, w.Store, teams, after)
 	if err != nil {
 		return err
 	}
@@ -88,7 +96,7 @@ func (w *assignWaitingWorker) followed(ctx context.Context, id, team int64) (boo
 	var later bool
 	err := w.Jobs.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job
 		WHERE state = 'available' AND queue = $3 AND kind = 'assign_waiting'
-			AND id > $1 AND args = jsonb_build_object('team_id', $2::bigint))`, id, team, QueueDefault).Scan(&later)
+			AND id > $1 AND args->'team_id' = to_jsonb($2::bigint) AND NOT args ? 'agent_id')`, id, team, QueueDefault).Scan(&later)
 	if err != nil {
 		return false, fmt.Errorf("workflow: assign team %d: later passes: %w", team, err)
 	}

@@ -120,7 +120,11 @@ func (w *triageWorker) triageTx(ctx context.Context, own []int64, batch bool) (i
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		facts, err := w.facts(ctx, tx, ids)
+		claimed, err := w.e.store.ClaimRoutingManyTx(ctx, tx, ids)
+		if err != nil || len(claimed) == 0 {
+			return err
+		}
+		facts, err := w.facts(ctx, tx, claimed)
 		if err != nil {
 			return err
 		}
@@ -129,17 +133,16 @@ func (w *triageWorker) triageTx(ctx context.Context, own []int64, batch bool) (i
 			return err
 		}
 		ctx := withTriage(ctx, ids)
-		marked, err := w.e.store.MarkRoutedManyTx(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		var decisions []inbox.RoutingOf
-		for _, id := range marked {
+		// Each claimed conversation is marked routed, with its decision (one whose facts could
+		// not be read, which its lock makes unlikely, with none).
+		decisions := make([]inbox.RoutingOf, len(claimed))
+		for i, id := range claimed {
+			decisions[i].ConversationID = id
 			if f, ok := facts[id]; ok {
-				decisions = append(decisions, inbox.RoutingOf{ConversationID: id, Routing: rules.Match(f).routing()})
+				decisions[i].Routing = rules.Match(f).routing()
 			}
 		}
-		if err := w.e.store.ApplyRoutingManyTx(ctx, tx, decisions); err != nil {
+		if err := w.e.store.RouteManyTx(ctx, tx, decisions); err != nil {
 			return fmt.Errorf("route: %w", err)
 		}
 		routedIDs := make([]int64, len(decisions))
@@ -157,9 +160,16 @@ func (w *triageWorker) triageTx(ctx context.Context, own []int64, batch bool) (i
 				teams = append(teams, cc.teamID)
 			}
 		}
+		if len(teams) == 0 {
+			return nil
+		}
+		after, err := inbox.AfterTx(ctx, tx)
+		if err != nil {
+			return err
+		}
 		var passes []river.InsertManyParams
 		for _, t := range teams {
-			passes = append(passes, river.InsertManyParams{Args: AssignWaitingArgs{TeamID: t}})
+			passes = append(passes, river.InsertManyParams{Args: AssignWaitingArgs{TeamID: t, After: after}})
 		}
 		return w.e.insert(ctx, tx, passes)
 	})
