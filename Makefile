@@ -109,7 +109,10 @@ lint: ## gofmt (fails on any unformatted file), go vet and staticcheck
 # server), PARLEY_E2E_DEMO (a file holding what `parley demo` printed: the admin
 # login) and DATABASE_URL. Parley's own mail (password reset links) goes to
 # PARLEY_SMTP_URL, a sink the tests run on PARLEY_E2E_SMTP_PORT. E2E narrows the run to
-# some test files, e.g. make e2e E2E=tests/chat.test.js.
+# some test files, e.g. make e2e E2E=tests/chat.test.js. Its PARLEY_SECRET_KEY, unless set, is
+# the checkout's own (.pg/e2e-secret-key, made once): a second run on the same
+# TEST_DATABASE_URL opens what the first sealed (a random key each run failed the demo inbox's
+# sending there).
 E2E ?= tests/
 
 .PHONY: e2e
@@ -124,7 +127,12 @@ e2e-against-db:
 	port="$$($(LOCALPG) freeport)"; \
 	export PARLEY_ADDR="127.0.0.1:$$port" PARLEY_E2E_URL="http://127.0.0.1:$$port"; \
 	smtpport="$$($(LOCALPG) freeport)"; export PARLEY_SMTP_URL="smtp://127.0.0.1:$$smtpport" PARLEY_E2E_SMTP_PORT="$$smtpport"; \
-	export PARLEY_SECRET_KEY="$${PARLEY_SECRET_KEY:-$$(head -c 32 /dev/urandom | base64)}"; \
+	if [ -z "$${PARLEY_SECRET_KEY:-}" ]; then \
+		keyfile=.pg/e2e-secret-key; \
+		[ -s "$$keyfile" ] || { mkdir -p .pg; head -c 32 /dev/urandom | base64 > "$$keyfile"; chmod 600 "$$keyfile"; }; \
+		PARLEY_SECRET_KEY="$$(cat "$$keyfile")"; \
+	fi; \
+	export PARLEY_SECRET_KEY; \
 	export PARLEY_WEBHOOK_ALLOW_PRIVATE=1 PARLEY_TRUSTED_PROXIES=127.0.0.1; \
 	log="$$(mktemp -t parley-e2e.XXXXXX)"; \
 	export PARLEY_E2E_DEMO="$$log.demo"; \

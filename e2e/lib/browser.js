@@ -67,6 +67,18 @@ export async function inbound(token, body) {
   return res.json();
 }
 
+// addColleague adds an agent through the admin page, as the admin signed in on page: a test's
+// own colleague, so that no test changes the demo admin every other test signs in with.
+export async function addColleague(page, { name, email, role, password }) {
+  await page.goto('/admin/agents');
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Role', { exact: true }).selectOption(role);
+  await page.getByLabel('Password (at least 10 characters)').fill(password);
+  await page.getByRole('button', { name: 'Add agent' }).click();
+  await page.getByText('Agent added.').waitFor();
+}
+
 // until polls fn until it returns a truthy value, or fails after ms.
 export async function until(what, fn, ms = 20_000) {
   const end = Date.now() + ms;

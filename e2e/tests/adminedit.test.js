@@ -4,7 +4,7 @@
 // routing rule is edited from its row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, browser, login as d, signIn, baseURL } from '../lib/browser.js';
+import { useBrowser, browser, login as d, signIn, baseURL, addColleague } from '../lib/browser.js';
 
 const run = Date.now().toString(36);
 
@@ -28,13 +28,7 @@ test('an admin renames a team, removes a member, and deletes it once no rule use
   // The member is a colleague of this test's own: putting the demo admin in a team would change
   // the account every other test signs in with, while they run.
   const member = `Edda ${run}`;
-  await admin.goto('/admin/agents');
-  await admin.getByLabel('Name', { exact: true }).fill(member);
-  await admin.getByLabel('Email', { exact: true }).fill(`edda-${run}@e2e.example`);
-  await admin.getByLabel('Role', { exact: true }).selectOption('agent');
-  await admin.getByLabel('Password (at least 10 characters)').fill('e2e-password-1');
-  await admin.getByRole('button', { name: 'Add agent' }).click();
-  await admin.getByText('Agent added.').waitFor();
+  await addColleague(admin, { name: member, email: `edda-${run}@e2e.example`, role: 'agent', password: 'e2e-password-1' });
   await admin.goto('/admin/teams');
   await admin.getByRole('region', { name: 'Add a team' }).getByLabel('Name').fill(name);
   await admin.getByRole('button', { name: 'Add team' }).click();
