@@ -156,10 +156,11 @@ func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64, after uint64)
 
 // recordQueueRead reports whether the latest pass of team read its queue with the transaction
 // after committed (after 0: never); if not, it records the snapshot of this pass, whose later
-// statements, the queue's read among them, see at least what it saw. The team's agents are
-// locked, so the latest pass to record has committed or rolled back. A record cannot go
-// backwards in a way that matters: a pass that overwrites a newer snapshot with its older one
-// only makes later passes skip less.
+// statements, the queue's read among them, see at least what it saw. A pass that locks the
+// same agents waited for the pass before it to end, so it reads that one's record; a record
+// only ever comes from a pass that committed, and an older one (a pass that shares no agent
+// with one still running, or that overwrote a newer snapshot with its own) only makes later
+// passes skip less.
 func recordQueueRead(ctx context.Context, tx pgx.Tx, team int64, after uint64) (bool, error) {
 	var served bool
 	err := tx.QueryRow(ctx, `WITH seen AS (

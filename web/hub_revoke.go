@@ -53,9 +53,8 @@ func (h *hub) closeClients(theirs []*client, code int, reason string) {
 // onEvent receives every event of the process's feed. Account changes take effect here at
 // once, on every process: the tokens cached for a changed agent or a revoked token are
 // forgotten and the agent's sockets closed where their access changed (they are not fanned out
-// to sockets). A feed that
-// reconnected may have missed such announcements, so it forgets every cached token. Every other
-// event goes to the hub.
+// to sockets). A feed that reconnected may have missed such announcements, so it forgets every
+// cached token. Every other event goes to the hub.
 func (s *Server) onEvent(e inbox.Event) {
 	switch e.Type {
 	case inbox.EventAgentChanged:
