@@ -47,7 +47,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn}
 	s.hub.add(c)
 	if code, ok := s.stillValid(r, agent, c.viewer); !ok {
-		s.hub.closeAgent(agent.ID, code, "access changed")
+		// Only this socket: the agent's others were checked when they opened, and a change
+		// since then was announced to them (onEvent).
+		s.hub.closeClients([]*client{c}, code, "access changed")
 		return
 	}
 	// The handler returns and net/http lets go of the request's buffers; the socket keeps one

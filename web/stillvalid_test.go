@@ -1,0 +1,39 @@
+package web_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// TestASocketWhoseCredentialFailsItsCheckClosesAlone: a socket whose credential no longer holds
+// when it joins the hub (here a token deleted past the process's cache, so that nothing
+// announced it) is closed, and only it: the agent's other socket, opened with a credential that
+// still holds, stays open and goes on receiving events.
+func TestASocketWhoseCredentialFailsItsCheckClosesAlone(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := t.Context()
+	agent, first := e.newAgent(t, "two-tabs", inbox.RoleSupervisor)
+	_, second := e.newAgent(t, "two-tabs", inbox.RoleSupervisor)
+	// The second token is cached by the process once used, then deleted behind its back.
+	if st := e.doAs(t, second, "GET", "/api/v1/me", "", nil); st != http.StatusOK {
+		t.Fatalf("me with the second token: %d", st)
+	}
+	kept := dialEvents(t, e, first)
+	if _, err := e.pool.Exec(ctx, `DELETE FROM api_tokens WHERE id = (SELECT max(id) FROM api_tokens WHERE agent_id = $1)`, agent.ID); err != nil {
+		t.Fatal(err)
+	}
+	refused := dialEvents(t, e, second)
+	waitClosed(t, refused.Conn, 4002)
+
+	key := "two-tabs-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	var marker ids
+	e.do(t, "POST", "/api/v1/inbound", `{"external_id":"`+key+`","contact":{"email":"`+key+`@example.com"},"text":"still listening?"}`, &marker)
+	nextEvent(t, kept, func(ev inbox.Event) bool {
+		return ev.Type == inbox.EventMessageCreated && ev.MessageID == marker.MessageID
+	})
+}
