@@ -20,6 +20,18 @@ TEST_PG := .pg/test
 # caller's if set, else a cluster in $(TEST_PG)/run-PID (one per run, so
 # parallel runs do not share one), removed on exit keeping $(1)'s status. The
 # cluster skips fsync unless $(2) is --durable.
+# local-key sets PARLEY_SECRET_KEY, unless the environment has one, to the key kept in the file
+# $(1) under .pg/ (made once, random): what one run seals, the next on the same database opens.
+define local-key
+if [ -z "$${PARLEY_SECRET_KEY:-}" ]; then \
+	keyfile=$(1); \
+	[ -s "$$keyfile" ] || { mkdir -p .pg; head -c 32 /dev/urandom | base64 > "$$keyfile"; chmod 600 "$$keyfile"; }; \
+	PARLEY_SECRET_KEY="$$(cat "$$keyfile")"; \
+	echo "PARLEY_SECRET_KEY from $$keyfile (a local key; set your own in production)" >&2; \
+fi; \
+export PARLEY_SECRET_KEY
+endef
+
 define with-test-db
 if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
 	$(1); \
@@ -52,13 +64,8 @@ run: build ## start Parley: local database if DATABASE_URL is unset, migrate, se
 		DATABASE_URL="$$($(LOCALPG) up $(RUN_PG))"; \
 		echo "DATABASE_URL=$$DATABASE_URL" >&2; \
 	fi; \
-	if [ -z "$${PARLEY_SECRET_KEY:-}" ]; then \
-		keyfile=.pg/secret-key; \
-		[ -s "$$keyfile" ] || { mkdir -p .pg; head -c 32 /dev/urandom | base64 > "$$keyfile"; chmod 600 "$$keyfile"; }; \
-		PARLEY_SECRET_KEY="$$(cat "$$keyfile")"; \
-		echo "PARLEY_SECRET_KEY from $$keyfile (a local demo key; set your own in production)" >&2; \
-	fi; \
-	export DATABASE_URL PARLEY_SECRET_KEY; \
+	$(call local-key,.pg/secret-key); \
+	export DATABASE_URL; \
 	$(BIN) migrate; \
 	$(BIN) demo; \
 	exec $(BIN) serve --sandbox
@@ -127,12 +134,7 @@ e2e-against-db:
 	port="$$($(LOCALPG) freeport)"; \
 	export PARLEY_ADDR="127.0.0.1:$$port" PARLEY_E2E_URL="http://127.0.0.1:$$port"; \
 	smtpport="$$($(LOCALPG) freeport)"; export PARLEY_SMTP_URL="smtp://127.0.0.1:$$smtpport" PARLEY_E2E_SMTP_PORT="$$smtpport"; \
-	if [ -z "$${PARLEY_SECRET_KEY:-}" ]; then \
-		keyfile=.pg/e2e-secret-key; \
-		[ -s "$$keyfile" ] || { mkdir -p .pg; head -c 32 /dev/urandom | base64 > "$$keyfile"; chmod 600 "$$keyfile"; }; \
-		PARLEY_SECRET_KEY="$$(cat "$$keyfile")"; \
-	fi; \
-	export PARLEY_SECRET_KEY; \
+	$(call local-key,.pg/e2e-secret-key); \
 	export PARLEY_WEBHOOK_ALLOW_PRIVATE=1 PARLEY_TRUSTED_PROXIES=127.0.0.1; \
 	log="$$(mktemp -t parley-e2e.XXXXXX)"; \
 	export PARLEY_E2E_DEMO="$$log.demo"; \
