@@ -137,11 +137,11 @@ func serveBenchChat(dbURL string, out io.Writer, in io.Reader) error {
 	return err
 }
 
-// startBenchServer starts another server process on the database at dbURL and returns its
-// base URL; it ends with the benchmark.
-func startBenchServer(b *testing.B, dbURL string) string {
+// startChild starts this test binary again as a helper process of the benchmark, with env
+// added to its environment, and returns it, the pipe to its input, and its output by lines.
+func startChild(b *testing.B, env ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), benchServeEnv+"=1", benchDBEnv+"="+dbURL)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -154,8 +154,14 @@ func startBenchServer(b *testing.B, dbURL string) string {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
+	return cmd, in, bufio.NewScanner(out)
+}
+
+// startBenchServer starts another server process on the database at dbURL and returns its
+// base URL; it ends with the benchmark (when its input closes).
+func startBenchServer(b *testing.B, dbURL string) string {
+	cmd, in, lines := startChild(b, benchServeEnv+"=1", benchDBEnv+"="+dbURL)
 	b.Cleanup(func() { _ = in.Close(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(out)
 	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "serving ") {
 		b.Fatalf("server process: %q %v", lines.Text(), lines.Err())
 	}
@@ -165,18 +171,8 @@ func startBenchServer(b *testing.B, dbURL string) string {
 // startVisitors starts a visitor process of n sockets on url and returns once they are open;
 // it sends each receipt ("got ID UNIXNANO") to receipts, and wg is done when the process ends.
 func startVisitors(b *testing.B, url string, n int, receipts chan<- [2]int64, wg *sync.WaitGroup) {
-	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), benchChildEnv+"=1", benchURLEnv+"="+url, benchNEnv+"="+strconv.Itoa(n))
-	child.Stderr = os.Stderr
-	out, err := child.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := child.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
-	lines := bufio.NewScanner(out)
+	cmd, _, lines := startChild(b, benchChildEnv+"=1", benchURLEnv+"="+url, benchNEnv+"="+strconv.Itoa(n))
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	if !lines.Scan() || lines.Text() != "ready" {
 		b.Fatalf("visitor process: %q %v", lines.Text(), lines.Err())
 	}
