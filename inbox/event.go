@@ -66,6 +66,10 @@ type Event struct {
 	Delivery       string         `json:"delivery,omitempty"`
 	Data           map[string]any `json:"data,omitempty"`
 	At             time.Time      `json:"at"`
+	// Routed is set on the conversation.created event of a conversation routed as the ingest
+	// wrote it (see Router): Jobs then starts its clocks and its team's assignment instead of
+	// triaging it. It is never announced: only the transaction's own Jobs sees it.
+	Routed bool `json:"-"`
 }
 
 // DataID reads an id from the event's Data (the previous team or assignee under "from", a

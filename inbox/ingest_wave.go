@@ -20,6 +20,8 @@ type ingestItem struct {
 	events  []Event
 	pending *pendingWrite // queued in the wave's write batch
 	done    bool          // finished before the write batch (a duplicate, an interception)
+	// route is the Router's decision for the conversation a first-time sender starts, or nil.
+	route *Routing
 }
 
 // ingestWave stores several messages of different senders on tx in two round trips for all of
@@ -46,6 +48,9 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 		return nil, nil, nil, fmt.Errorf("inbox: ingest: lookup: %w", err)
 	}
 
+	if err := s.routeFirst(ctx, tx, items); err != nil {
+		return nil, nil, nil, err
+	}
 	held := map[int64]bool{}
 	wb := &pgx.Batch{}
 	var active []*ingestItem
@@ -66,22 +71,26 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 		}
 		active = append(active, it)
 	}
+	var trail auditRows // the routing entries of conversations written routed
 	if wb.Len() > 0 {
 		br := tx.SendBatch(ctx, wb)
 		for _, it := range active {
 			if it.pending == nil {
 				continue
 			}
-			conv, mid, err := it.pending.read(br)
+			wr, err := it.pending.read(br)
 			if err != nil {
 				br.Close()
 				return nil, nil, nil, err
 			}
-			it.finish(conv, mid)
+			it.finish(wr, &trail)
 		}
 		if err := br.Close(); err != nil {
 			return nil, nil, nil, fmt.Errorf("inbox: ingest: write: %w", err)
 		}
+	}
+	if err := trail.insert(ctx, tx, now); err != nil {
+		return nil, nil, nil, err
 	}
 	isDeferred := map[*Inbound]bool{}
 	for _, in := range deferred {
@@ -150,6 +159,7 @@ func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time
 	var err error
 	switch {
 	case look.contactID == 0 && d.conversationID == 0:
+		it.w.route = it.route
 		p, err = it.w.queueContactConversationMessage(wb)
 		it.res.NewContact, it.res.NewConversation = true, true
 	case look.contactID == 0:
@@ -173,15 +183,22 @@ func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time
 	return nil
 }
 
-// finish records the written conversation and message and the events they announce.
-func (it *ingestItem) finish(conv convState, messageID int64) {
+// finish records the written conversation and message and the events they announce, and adds
+// to trail the audit entries of a routed conversation's routing.
+func (it *ingestItem) finish(wr written, trail *auditRows) {
+	conv, messageID := wr.conv, wr.messageID
 	d, at := it.w.d, it.w.at
 	if it.res.ContactID == 0 { // a first-time sender: the contact was created with the conversation
 		it.res.ContactID = conv.contactID
 	}
 	it.res.ConversationID, it.res.MessageID = conv.id, messageID
 	if it.res.NewConversation {
-		it.events = append(it.events, conv.event(EventConversationCreated, at))
+		e := conv.event(EventConversationCreated, at)
+		e.Routed = it.w.route != nil
+		it.events = append(it.events, e)
+		if e.Routed {
+			it.recordRouting(conv, wr.inboxTeam, it.w.now, trail)
+		}
 	}
 	if d.reopen || d.wake {
 		e := conv.event(EventConversationStatus, at)

@@ -19,6 +19,9 @@ type write struct {
 	at  time.Time // when the message was received
 	now time.Time
 	d   threadDecision
+	// route is the routing the conversation a first-time sender starts is written with (see
+	// Store.routeFirst), or nil.
+	route *Routing
 }
 
 // waitingSince is when the message starts the customer's wait for a reply: its time, or none
@@ -42,11 +45,12 @@ func (a *args) p(v any) string {
 // yields, returning convStateCols.
 func (w write) insertConversation(a *args, contactExpr, from string) string {
 	inboxID := a.p(nonZero(w.in.InboxID))
-	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at, waiting_since, language)
+	cols, vals := w.routedColumns(a)
+	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at, waiting_since, language` + cols + `)
 		SELECT ` + contactExpr + `, ` + inboxID + `::bigint, ` + a.p(w.in.Channel) + `, ` + a.p(subjectOf(w.in)) + `,
-			(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint), ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
+			` + w.teamExpr(a, inboxID) + `, ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
 		a.p(w.at) + `::timestamptz, ` + a.p(w.at) + `::timestamptz, ` + a.p(w.waitingSince()) + `::timestamptz, ` +
-		a.p(languageOf(w.in)) + `::text ` + from + ` RETURNING ` + convStateCols
+		a.p(languageOf(w.in)) + `::text` + vals + ` ` + from + ` RETURNING ` + convStateCols
 }
 
 // languageOf is the language a new conversation of in remembers: the channel's, when shipped;
@@ -93,17 +97,22 @@ func (w write) queueContactConversationMessage(b *pgx.Batch) (pendingWrite, erro
 	if err != nil {
 		return pendingWrite{}, err
 	}
-	reach := `ARRAY['c:' || ` + a.p(w.in.Channel) + `::text, 't:' || coalesce((SELECT team_id FROM inboxes WHERE id = ` +
-		a.p(nonZero(w.in.InboxID)) + `::bigint)::text, '')]`
+	inboxID := a.p(nonZero(w.in.InboxID))
+	reach := `ARRAY['c:' || ` + a.p(w.in.Channel) + `::text, 't:' || coalesce(` + w.teamExpr(&a, inboxID) + `::text, '')]`
+	// A routed conversation's row also brings its inbox's team, the team it came in with.
+	inboxTeam := ""
+	if w.route != nil {
+		inboxTeam = `, coalesce((SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint), 0)`
+	}
 	sql := `WITH k AS (INSERT INTO contacts (name, created_at, updated_at, reach, seen_at) VALUES (` + a.p(w.in.Name) + `, ` +
 		a.p(w.now) + `, ` + a.p(w.now) + `, ` + reach + `, ` + a.p(w.at) + `::timestamptz) RETURNING id),
 		i AS (INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
 			SELECT k.id, ` + a.p(w.in.From.Kind) + `, ` + a.p(w.in.From.Address) + `, ` + a.p(w.in.From.Verified) + `, ` + a.p(w.now) + `::timestamptz FROM k),
 		v AS (` + conv + `),
 		m AS (` + msg + `)
-		SELECT v.*, (SELECT id FROM m) FROM v`
+		SELECT v.*, (SELECT id FROM m)` + inboxTeam + ` FROM v`
 	b.Queue(sql, a...)
-	return pendingWrite{}, nil
+	return pendingWrite{routed: w.route != nil}, nil
 }
 
 // contact stores a new sender and their identity.
@@ -213,13 +222,17 @@ func (w write) touchContact(b *pgx.Batch, look looked) int {
 	return n
 }
 
-// scanWritten reads a row of convStateCols followed by the new message's id; no id means a
-// concurrent transaction took the external id first.
-func scanWritten(row pgx.Row) (convState, int64, error) {
+// scanWritten reads a row of convStateCols followed by the new message's id, and then by the
+// conversation's inbox's team into inboxTeam when it is not nil; no id means a concurrent
+// transaction took the external id first.
+func scanWritten(row pgx.Row, inboxTeam *int64) (convState, int64, error) {
 	var c convState
 	var mid *int64
-	err := row.Scan(&c.id, &c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.status, &c.priority, &mid)
-	if err != nil {
+	dest := []any{&c.id, &c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.status, &c.priority, &mid}
+	if inboxTeam != nil {
+		dest = append(dest, inboxTeam)
+	}
+	if err := row.Scan(dest...); err != nil {
 		return c, 0, fmt.Errorf("inbox: ingest: write: %w", err)
 	}
 	if mid == nil {
@@ -229,17 +242,34 @@ func scanWritten(row pgx.Row) (convState, int64, error) {
 }
 
 // pendingWrite is a queued write whose results are still to be read: plain statements first,
-// then a row of the conversation's state carrying the message id.
+// then a row of the conversation's state carrying the message id (and, when routed, the
+// inbox's team).
 type pendingWrite struct {
-	plain int
+	plain  int
+	routed bool
+}
+
+// written is what a pendingWrite's row tells.
+type written struct {
+	conv      convState
+	messageID int64
+	// inboxTeam is the team of the conversation's inbox (0: none), read for a routed one.
+	inboxTeam int64
 }
 
 // read reads a pendingWrite's results from the batch it was queued in.
-func (p pendingWrite) read(br pgx.BatchResults) (convState, int64, error) {
+func (p pendingWrite) read(br pgx.BatchResults) (written, error) {
 	for range p.plain {
 		if _, err := br.Exec(); err != nil {
-			return convState{}, 0, fmt.Errorf("inbox: ingest: write: %w", err)
+			return written{}, fmt.Errorf("inbox: ingest: write: %w", err)
 		}
 	}
-	return scanWritten(br.QueryRow())
+	var w written
+	var inboxTeam *int64
+	if p.routed {
+		inboxTeam = &w.inboxTeam
+	}
+	var err error
+	w.conv, w.messageID, err = scanWritten(br.QueryRow(), inboxTeam)
+	return w, err
 }

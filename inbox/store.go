@@ -39,6 +39,9 @@ type Options struct {
 	// Interceptor may claim a known customer's inbound message before threading (a survey
 	// answer); nil claims nothing.
 	Interceptor Interceptor
+	// Router routes the conversations first-time senders start as the ingest writes them;
+	// nil leaves every new conversation to the workflow's triage job.
+	Router Router
 	// Meter counts messages in and out and ingest batch sizes; nil counts nothing.
 	Meter Meter
 	// PasswordCost is the bcrypt cost of new password hashes (PARLEY_PASSWORD_COST); 0 means
@@ -70,7 +73,9 @@ type Store struct {
 	checkReply ReplyChecker
 	// intercept is Options.Interceptor.
 	intercept Interceptor
-	meter     Meter
+	// router is Options.Router.
+	router Router
+	meter  Meter
 
 	// dummyHash is a bcrypt hash compared against when an email is unknown, so that a failed
 	// sign-in takes as long whether or not the email exists.
@@ -90,7 +95,7 @@ type Store struct {
 // New returns a Store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
 	s := &Store{pool: pool, jobs: opts.Jobs, now: opts.Clock, log: opts.Logger, region: opts.PhoneRegion,
-		intercept: opts.Interceptor, checkReply: opts.ReplyChecker, meter: opts.Meter, passwordCost: opts.PasswordCost}
+		intercept: opts.Interceptor, router: opts.Router, checkReply: opts.ReplyChecker, meter: opts.Meter, passwordCost: opts.PasswordCost}
 	s.files, s.maxFile, s.maxMessage = opts.Files, opts.MaxFileSize, opts.MaxMessageFiles
 	if s.files == nil {
 		s.files = filestore.NewPostgres(pool)

@@ -21,6 +21,8 @@ import (
 // whose workers need the store.
 type Enqueuer struct {
 	river *river.Client[pgx.Tx]
+	// rules are the compiled rules RouteFirstTx routes by.
+	rules ruleCache
 }
 
 // NewEnqueuer returns an Enqueuer inserting through pool's database.
@@ -60,15 +62,16 @@ func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 	}
 	seen := map[string]bool{}
 	var created []int64
+	routed := routedAtIngestOf(events)
 	for _, ev := range events {
-		if ev.Type == inbox.EventConversationCreated {
+		if ev.Type == inbox.EventConversationCreated && !ev.Routed {
 			created = append(created, ev.ConversationID)
 		}
 	}
 	var clocks []int64
 	for _, ev := range events {
 		for _, p := range jobsFor(ev) {
-			if triageCovers(ctx, created, ev, p.Args) {
+			if triageCovers(ctx, created, ev, p.Args) || routed.covers(ev, p.Args) {
 				continue
 			}
 			// The clocks the change moves are brought up to date by one job for all of them.
@@ -94,6 +97,11 @@ func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event)
 	if len(created) > 0 {
 		params = append(params, river.InsertManyParams{Args: TriageArgs{ConversationIDs: created}})
 	}
+	passes, err := routed.passes(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("workflow: enqueue: %w", err)
+	}
+	params = append(params, passes...)
 	if len(params) == 0 {
 		return nil
 	}

@@ -27,7 +27,14 @@ type routingEnv struct {
 	now time.Time
 }
 
+// newRoutingEnv returns a routingEnv whose every new conversation is routed by its triage job.
 func newRoutingEnv(t testing.TB) *routingEnv {
+	return newRoutingEnvWith(t, false)
+}
+
+// newRoutingEnvWith returns a routingEnv that, when atIngest is set, routes as the server does
+// (inbox.Router): a first-time sender's conversation is written routed when the rules allow it.
+func newRoutingEnvWith(t testing.TB, atIngest bool) *routingEnv {
 	t.Helper()
 	pool := dbtest.Pool(t)
 	jobs, err := workflow.NewEnqueuer(pool)
@@ -35,7 +42,11 @@ func newRoutingEnv(t testing.TB) *routingEnv {
 		t.Fatal(err)
 	}
 	e := &routingEnv{pool: pool, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Clock: e.clock})
+	var router inbox.Router
+	if atIngest {
+		router = jobs
+	}
+	e.store = inbox.New(pool, inbox.Options{Jobs: jobs, Router: router, Clock: e.clock})
 	e.rules = workflow.NewRules(e.pool, e.store)
 	return e
 }

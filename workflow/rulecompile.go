@@ -19,6 +19,9 @@ type Matcher struct {
 	first   map[string][]int
 	// buffers holds *[]string buffers for a message's words between calls.
 	buffers sync.Pool
+	// profile is set when a rule looks at the customer's profile (tags, tier, company or
+	// attributes), which a message alone does not tell (see Enqueuer.RouteFirstTx).
+	profile bool
 }
 
 type compiledSet struct {
@@ -42,6 +45,9 @@ func Compile(sets []RuleSet) *Matcher {
 		cs := compiledSet{set: s, rules: make([]compiledRule, 0, len(s.Rules))}
 		for _, r := range s.Rules {
 			cr := compiledRule{Rule: r}
+			if len(r.ContactTags) > 0 || len(r.Tiers) > 0 || len(r.CompanyIDs) > 0 || len(r.Attributes) > 0 {
+				m.profile = true
+			}
 			for _, k := range r.Keywords {
 				kw := words(k)
 				if len(kw) == 0 {

@@ -21,11 +21,24 @@ import (
 // job taking whichever others are waiting. Every conversation must be routed exactly once
 // (one "routed" audit entry where the rule fired, one team change at most), get its SLA clock
 // and be assigned in the team the rule chose; no job may fail; and a new conversation causes a
-// triage job, not the route and sla_compute jobs it replaced.
+// triage job, not the route and sla_compute jobs it replaced. With routing at the ingest
+// (inbox.Router), as the server routes, the same must hold, each conversation written routed
+// and causing no triage job at all.
 func TestTriageRoutesClocksAndAssignsEveryNewConversationOnce(t *testing.T) {
 	t.Parallel()
+	for _, atIngest := range []bool{false, true} {
+		t.Run(fmt.Sprintf("routed at the ingest %v", atIngest), func(t *testing.T) {
+			t.Parallel()
+			routesClocksAndAssignsOnce(t, atIngest)
+		})
+	}
+}
+
+// routesClocksAndAssignsOnce is TestTriageRoutesClocksAndAssignsEveryNewConversationOnce, with
+// the routing done at the ingest when atIngest is set.
+func routesClocksAndAssignsOnce(t *testing.T, atIngest bool) {
 	ctx := context.Background()
-	e := newRoutingEnv(t)
+	e := newRoutingEnvWith(t, atIngest)
 	ann, ben, cy := e.agent(t, "ann", 100), e.agent(t, "ben", 100), e.agent(t, "cy", 100)
 	billing := e.team(t, "Billing", ann, ben)
 	support := e.team(t, "Support", cy)
@@ -61,7 +74,17 @@ func TestTriageRoutesClocksAndAssignsEveryNewConversationOnce(t *testing.T) {
 	kinds := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'triage' AND args->'conversation_ids' @> to_jsonb(ARRAY[$1::bigint])`, first)
 	replaced := e.count(t, `SELECT count(*) FROM river_job WHERE kind IN ('route', 'sla_compute', 'assign')
 		AND ((args->>'conversation_id')::bigint = $1 OR args->'conversation_ids' @> to_jsonb(ARRAY[$1::bigint]))`, first)
-	if kinds != 1 || replaced != 0 {
+	if atIngest {
+		// Written routed to Billing, its clocks left to one sla_compute job and its team's queue
+		// to one pass carrying the ingest's transaction id.
+		routed := e.count(t, `SELECT count(*) FROM conversations WHERE id = $1 AND routed_at IS NOT NULL AND team_id = $2`, first, billing.ID)
+		passes := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'assign_waiting' AND (args->>'team_id')::bigint = $1
+			AND (args->>'after')::bigint > 0`, billing.ID)
+		if kinds != 0 || replaced != 1 || routed != 1 || passes != 1 {
+			t.Fatalf("a new conversation routed at the ingest: %d triage jobs, %d route, sla_compute or assign jobs, "+
+				"%d routed to Billing, %d passes of Billing; want 0, 1, 1 and 1", kinds, replaced, routed, passes)
+		}
+	} else if kinds != 1 || replaced != 0 {
 		t.Fatalf("a new conversation enqueued %d triage jobs and %d route, sla_compute or assign jobs, want 1 and 0", kinds, replaced)
 	}
 
@@ -129,6 +152,9 @@ func TestTriageRoutesClocksAndAssignsEveryNewConversationOnce(t *testing.T) {
 	}
 	if invoices != len(all)/2+1 {
 		t.Fatalf("%d invoice conversations of %d: the test's own arithmetic is off", invoices, len(all))
+	}
+	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'triage'`); atIngest && n != 0 {
+		t.Errorf("%d triage jobs with every conversation routed at the ingest, want 0", n)
 	}
 }
 

@@ -377,7 +377,7 @@ func open(ctx context.Context, c *cli) (*app, error) {
 		pool.Close()
 		return nil, err
 	}
-	store := inbox.New(pool, inbox.Options{Committers: committers, Jobs: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
+	store := inbox.New(pool, inbox.Options{Committers: committers, Jobs: jobs, Router: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
 		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Meter: m, PasswordCost: cfg.PasswordCost,
 		Files: files, MaxFileSize: cfg.Files.MaxFile, MaxMessageFiles: cfg.Files.MaxMessage})
 	return &app{cfg: cfg, log: log, pool: pool, store: store, registry: reg, meter: m}, nil

@@ -75,7 +75,7 @@ func (a *app) storeAt(ago time.Duration) (*inbox.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return inbox.New(a.pool, inbox.Options{Jobs: jobs, Logger: a.log, SecretKey: a.cfg.SecretKey, PhoneRegion: a.cfg.PhoneRegion,
+	return inbox.New(a.pool, inbox.Options{Jobs: jobs, Router: jobs, Logger: a.log, SecretKey: a.cfg.SecretKey, PhoneRegion: a.cfg.PhoneRegion,
 		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Files: files,
 		MaxFileSize: a.cfg.Files.MaxFile, MaxMessageFiles: a.cfg.Files.MaxMessage,
 		Clock: func() time.Time { return time.Now().Add(-ago) }}), nil

@@ -1,0 +1,119 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// FirstMessage is what the ingest knows, before it writes anything, of a conversation that a
+// first-time sender starts: what routing rules read when they do not look at the customer's
+// profile (a new customer has none yet).
+type FirstMessage struct {
+	InboxID int64
+	Channel Channel
+	// Subject is the conversation's subject as it will be stored.
+	Subject string
+	// Text is the first message's text.
+	Text string
+}
+
+// Router decides, inside the ingest's transaction, the routing of the conversations that
+// first-time senders start, so that each is written routed: its team and priority in the row
+// the ingest inserts, routed_at set, and the audit entries and events a routing records
+// written with it. A triage job would otherwise read the conversation back and write its row
+// again. The workflow implements it.
+type Router interface {
+	// RouteFirstTx returns a decision for each of firsts, in order, or nil for one it leaves
+	// to the workflow's triage: all of them when the rules look at the customer's profile,
+	// one whose decision also adds tags or a category (changes of their own).
+	RouteFirstTx(ctx context.Context, tx pgx.Tx, firsts []FirstMessage) ([]*Routing, error)
+}
+
+// routeFirst asks the store's Router, with one call for the wave, to route the conversations
+// that its first-time senders start, and keeps each decision on its item for the write.
+func (s *Store) routeFirst(ctx context.Context, tx pgx.Tx, items []*ingestItem) error {
+	if s.router == nil {
+		return nil
+	}
+	var firsts []FirstMessage
+	var routed []*ingestItem
+	for _, it := range items {
+		if it.look.existing != nil || it.look.contactID != 0 || decideThread(it.look.cands, it.in.Auto != "").conversationID != 0 {
+			continue
+		}
+		firsts = append(firsts, FirstMessage{InboxID: it.in.InboxID, Channel: it.in.Channel, Subject: subjectOf(it.in), Text: it.in.Text})
+		routed = append(routed, it)
+	}
+	if len(firsts) == 0 {
+		return nil
+	}
+	decisions, err := s.router.RouteFirstTx(ctx, tx, firsts)
+	if err != nil {
+		return fmt.Errorf("inbox: ingest: route: %w", err)
+	}
+	if len(decisions) != len(firsts) {
+		return fmt.Errorf("inbox: ingest: route: %d decisions for %d conversations", len(decisions), len(firsts))
+	}
+	for i, it := range routed {
+		if r := decisions[i]; r != nil && (r.Priority == "" || r.Priority.Valid()) && len(r.Tags) == 0 && r.CategoryID == 0 {
+			it.route = r
+		}
+	}
+	return nil
+}
+
+// routedColumns are the columns and values a routed conversation's INSERT adds: its priority
+// when the routing sets one, and the moment it was routed.
+func (w write) routedColumns(a *args) (cols, vals string) {
+	if w.route == nil {
+		return "", ""
+	}
+	cols, vals = ", routed_at", ", "+a.p(w.now)+"::timestamptz"
+	if w.route.Priority != "" {
+		cols, vals = cols+", priority", vals+", "+a.p(string(w.route.Priority))+"::text"
+	}
+	return cols, vals
+}
+
+// teamExpr is the team a new conversation is written with: the routing's, when it routes to a
+// team that exists, else the inbox's.
+func (w write) teamExpr(a *args, inboxID string) string {
+	inboxTeam := `(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint)`
+	if w.route == nil || w.route.TeamID == 0 {
+		return inboxTeam
+	}
+	return `coalesce((SELECT id FROM teams WHERE id = ` + a.p(w.route.TeamID) + `::bigint), ` + inboxTeam + `)`
+}
+
+// recordRouting appends to trail and it.events what the routing of a conversation written
+// routed records, as Store.RouteManyTx would have: the team and priority changes from what the
+// conversation came in with, each with its event and audit entry, and the rules that fired.
+func (it *ingestItem) recordRouting(conv convState, inboxTeam int64, now time.Time, trail *auditRows) {
+	r := it.w.route
+	priority := conv.priority
+	if r.Priority != "" {
+		priority = PriorityNormal // what it came in with: the column's default
+	}
+	c := conv
+	c.teamID, c.priority = inboxTeam, priority
+	if conv.teamID != inboxTeam {
+		c.teamID = conv.teamID
+		e := c.event(EventConversationTeam, now)
+		e.Data = map[string]any{"from": inboxTeam}
+		it.events = append(it.events, e)
+		trail.add(c, "team", map[string]any{"from": inboxTeam, "to": conv.teamID})
+	}
+	if conv.priority != priority {
+		c.priority = conv.priority
+		e := c.event(EventConversationPriority, now)
+		e.Previous = string(priority)
+		it.events = append(it.events, e)
+		trail.add(c, "priority", map[string]any{"from": priority, "to": conv.priority})
+	}
+	if len(r.Rules) > 0 {
+		trail.add(c, "routed", map[string]any{"rules": r.Rules})
+	}
+}
