@@ -54,7 +54,9 @@ func newInserter(pool *pgxpool.Pool) (*river.Client[pgx.Tx], error) {
 // SLA and lifecycle jobs, and a webhook delivery per event and subscribed endpoint (whose log
 // rows webhook.PlanTx writes on tx). The conversations the events create get one triage job
 // for all of them, the conversations whose clocks they move one sla_compute job for all of
-// them, and the work a triage does itself is left out (see triageCovers).
+// them, and the work a triage does itself is left out (see triageCovers). A conversation the
+// ingest wrote routed (inbox.Event.Routed) gets no triage: its clocks join the sla_compute job,
+// and its team one assignment pass for the change (see routedAtIngest).
 func (e *Enqueuer) Enqueue(ctx context.Context, tx pgx.Tx, events []inbox.Event) error {
 	params, err := webhook.PlanTx(ctx, tx, events)
 	if err != nil {
