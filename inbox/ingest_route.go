@@ -27,8 +27,9 @@ type FirstMessage struct {
 // again. The workflow implements it.
 type Router interface {
 	// RouteFirstTx returns a decision for each of firsts, in order, or nil for one it leaves
-	// to the workflow's triage: all of them when the rules look at the customer's profile,
-	// one whose decision also adds tags or a category (changes of their own).
+	// to the workflow's triage (all of them when the rules look at the customer's profile).
+	// The ingest also leaves to the triage a decision that adds tags or a category (changes
+	// of their own) or names an invalid priority.
 	RouteFirstTx(ctx context.Context, tx pgx.Tx, firsts []FirstMessage) ([]*Routing, error)
 }
 
