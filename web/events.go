@@ -102,6 +102,10 @@ func (s *Server) stillValid(r *http.Request, agent inbox.Agent, opened inbox.Vie
 	var err error
 	if token, ok := bearer(r); ok {
 		if fresh, _, err = s.store.TokenAgent(r.Context(), token); err != nil {
+			// A deactivated agent's tokens fail too; the feed says that with closeAccessChanged.
+			if a, aerr := s.store.GetAgent(r.Context(), agent.ID); aerr == nil && !a.Active {
+				return closeAccessChanged, false
+			}
 			return closeTokenRevoked, false
 		}
 	} else if fresh, err = s.sessionAgent(r); err != nil {

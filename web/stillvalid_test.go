@@ -37,3 +37,21 @@ func TestASocketWhoseCredentialFailsItsCheckClosesAlone(t *testing.T) {
 		return ev.Type == inbox.EventMessageCreated && ev.MessageID == marker.MessageID
 	})
 }
+
+// TestASocketOfAnAgentDeactivatedBeforeItsCheckClosesAsTheFeedWould: an agent deactivated
+// between their socket's request and its check in the hub (here behind the process's back, so
+// that no agent.changed reaches it) has the socket closed with 4001, as the deactivation's
+// event would close it, not with a revoked token's 4002: the page reloads and finds itself
+// signed out. (Seen in CI as a race of TestDeactivationEndsAccessOnEveryServerAtOnce.)
+func TestASocketOfAnAgentDeactivatedBeforeItsCheckClosesAsTheFeedWould(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	agent, token := e.newAgent(t, "leaving", inbox.RoleAgent)
+	if st := e.doAs(t, token, "GET", "/api/v1/me", "", nil); st != http.StatusOK {
+		t.Fatalf("me: %d", st)
+	}
+	if _, err := e.pool.Exec(t.Context(), `UPDATE agents SET deactivated_at = now() WHERE id = $1`, agent.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitClosed(t, dialEvents(t, e, token).Conn, 4001)
+}
