@@ -90,30 +90,17 @@ func (w write) teamExpr(a *args, inboxID string) string {
 }
 
 // recordRouting appends to trail and it.events what the routing of a conversation written
-// routed records, as Store.RouteManyTx would have: the team and priority changes from what the
-// conversation came in with, each with its event and audit entry, and the rules that fired.
+// routed records, as Store.RouteManyTx would have (convState.route): the team and priority
+// changes from what the conversation came in with (its inbox's team, the default priority),
+// and the rules that fired. The team is the one written, which is the inbox's when the routed
+// team no longer exists.
 func (it *ingestItem) recordRouting(conv convState, inboxTeam int64, now time.Time, trail *auditRows) {
-	r := it.w.route
-	priority := conv.priority
-	if r.Priority != "" {
-		priority = PriorityNormal // what it came in with: the column's default
-	}
-	c := conv
-	c.teamID, c.priority = inboxTeam, priority
-	if conv.teamID != inboxTeam {
-		c.teamID = conv.teamID
-		e := c.event(EventConversationTeam, now)
-		e.Data = map[string]any{"from": inboxTeam}
-		it.events = append(it.events, e)
-		trail.add(c, "team", map[string]any{"from": inboxTeam, "to": conv.teamID})
-	}
-	if conv.priority != priority {
-		c.priority = conv.priority
-		e := c.event(EventConversationPriority, now)
-		e.Previous = string(priority)
-		it.events = append(it.events, e)
-		trail.add(c, "priority", map[string]any{"from": priority, "to": conv.priority})
-	}
+	r := *it.w.route
+	r.TeamID = conv.teamID
+	came := conv
+	came.teamID, came.priority = inboxTeam, PriorityNormal
+	c, events := came.route(r, now, nil, trail)
+	it.events = append(it.events, events...)
 	if len(r.Rules) > 0 {
 		trail.add(c, "routed", map[string]any{"rules": r.Rules})
 	}

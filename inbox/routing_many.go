@@ -80,24 +80,14 @@ func (s *Store) applyRoutingMany(ctx context.Context, tx pgx.Tx, rs []RoutingOf,
 		if !ok {
 			return fmt.Errorf("inbox: conversation %d: %w", r.ConversationID, ErrNotFound)
 		}
+		before := c
+		c, events = c.route(r.Routing, now, events, &trail)
 		team, prio := int64(0), ""
-		if r.Routing.TeamID != 0 && r.Routing.TeamID != c.teamID {
-			team = r.Routing.TeamID
-			previous := c.teamID
-			c.teamID = team
-			e := c.event(EventConversationTeam, now)
-			e.Data = map[string]any{"from": previous}
-			events = append(events, e)
-			trail.add(c, "team", map[string]any{"from": previous, "to": team})
+		if c.teamID != before.teamID {
+			team = c.teamID
 		}
-		if p := r.Routing.Priority; p != "" && p != c.priority {
-			prio = string(p)
-			previous := c.priority
-			c.priority = p
-			e := c.event(EventConversationPriority, now)
-			e.Previous = string(previous)
-			events = append(events, e)
-			trail.add(c, "priority", map[string]any{"from": previous, "to": p})
+		if c.priority != before.priority {
+			prio = string(c.priority)
 		}
 		if team != 0 || prio != "" || mark {
 			upd.ids, upd.teams, upd.prios = append(upd.ids, c.id), append(upd.teams, team), append(upd.prios, prio)
@@ -141,6 +131,29 @@ func (s *Store) applyRoutingMany(ctx context.Context, tx pgx.Tx, rs []RoutingOf,
 		}
 	}
 	return routed.insert(ctx, tx, now)
+}
+
+// route returns c with the team and priority r decides, and appends the events and audit
+// entries of each change (the team first, then the priority), as a routing records them; a
+// TeamID of 0 or a Priority of "" keeps what c has.
+func (c convState) route(r Routing, now time.Time, events []Event, trail *auditRows) (convState, []Event) {
+	if r.TeamID != 0 && r.TeamID != c.teamID {
+		previous := c.teamID
+		c.teamID = r.TeamID
+		e := c.event(EventConversationTeam, now)
+		e.Data = map[string]any{"from": previous}
+		events = append(events, e)
+		trail.add(c, "team", map[string]any{"from": previous, "to": c.teamID})
+	}
+	if p := r.Priority; p != "" && p != c.priority {
+		previous := c.priority
+		c.priority = p
+		e := c.event(EventConversationPriority, now)
+		e.Previous = string(previous)
+		events = append(events, e)
+		trail.add(c, "priority", map[string]any{"from": previous, "to": p})
+	}
+	return c, events
 }
 
 // lockConversations reads the state of the conversations ids and holds their rows, locked in id
