@@ -80,9 +80,8 @@ func (w write) routedColumns(a *args) (cols, vals string) {
 }
 
 // teamExpr is the team a new conversation is written with: the routing's, when it routes to a
-// team that exists, else the inbox's.
-func (w write) teamExpr(a *args, inboxID string) string {
-	inboxTeam := `(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint)`
+// team that exists, else the inbox's, which inboxTeam yields.
+func (w write) teamExpr(a *args, inboxTeam string) string {
 	if w.route == nil || w.route.TeamID == 0 {
 		return inboxTeam
 	}

@@ -42,13 +42,13 @@ func (a *args) p(v any) string {
 }
 
 // insertConversation is an INSERT of a new conversation for the contact whose id contactExpr
-// yields, returning convStateCols.
-func (w write) insertConversation(a *args, contactExpr, from string) string {
-	inboxID := a.p(nonZero(w.in.InboxID))
+// yields, in the inbox whose id inboxID holds (a parameter of a), with the team teamExpr
+// yields (see write.teamExpr), returning convStateCols.
+func (w write) insertConversation(a *args, inboxID, contactExpr, teamExpr, from string) string {
 	cols, vals := w.routedColumns(a)
 	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at, waiting_since, language` + cols + `)
 		SELECT ` + contactExpr + `, ` + inboxID + `::bigint, ` + a.p(w.in.Channel) + `, ` + a.p(subjectOf(w.in)) + `,
-			` + w.teamExpr(a, inboxID) + `, ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
+			` + teamExpr + `, ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
 		a.p(w.at) + `::timestamptz, ` + a.p(w.at) + `::timestamptz, ` + a.p(w.waitingSince()) + `::timestamptz, ` +
 		a.p(languageOf(w.in)) + `::text` + vals + ` ` + from + ` RETURNING ` + convStateCols
 }
@@ -90,22 +90,27 @@ func (w write) insertMessage(a *args, convExpr, contactExpr, from string) (strin
 // The contact is written with what its conversation would add to it (migration 174's trigger:
 // the channel's and team's keys in reach, seen_at the message's instant), so that the trigger
 // finds nothing to add and the new row is not written a second time in the same statement.
+// The conversation's team and its inbox's are looked up once, in t, for both rows.
 func (w write) queueContactConversationMessage(b *pgx.Batch) (pendingWrite, error) {
 	var a args
-	conv := w.insertConversation(&a, "k.id", "FROM k")
+	inboxID := a.p(nonZero(w.in.InboxID))
+	teams := `t AS (SELECT ` + w.teamExpr(&a, "i.team") + ` AS team, i.team AS inbox_team
+			FROM (SELECT (SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint) AS team) i)`
+	conv := w.insertConversation(&a, inboxID, "k.id", "(SELECT team FROM t)", "FROM k")
 	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
 	if err != nil {
 		return pendingWrite{}, err
 	}
-	inboxID := a.p(nonZero(w.in.InboxID))
-	reach := `ARRAY['c:' || ` + a.p(w.in.Channel) + `::text, 't:' || coalesce(` + w.teamExpr(&a, inboxID) + `::text, '')]`
 	// A routed conversation's row also brings its inbox's team, the team it came in with.
 	inboxTeam := ""
 	if w.route != nil {
-		inboxTeam = `, coalesce((SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint), 0)`
+		inboxTeam = `, coalesce((SELECT inbox_team FROM t), 0)`
 	}
-	sql := `WITH k AS (INSERT INTO contacts (name, created_at, updated_at, reach, seen_at) VALUES (` + a.p(w.in.Name) + `, ` +
-		a.p(w.now) + `, ` + a.p(w.now) + `, ` + reach + `, ` + a.p(w.at) + `::timestamptz) RETURNING id),
+	sql := `WITH ` + teams + `,
+		k AS (INSERT INTO contacts (name, created_at, updated_at, reach, seen_at)
+			SELECT ` + a.p(w.in.Name) + `, ` + a.p(w.now) + `, ` + a.p(w.now) + `,
+				ARRAY['c:' || ` + a.p(w.in.Channel) + `::text, 't:' || coalesce(t.team::text, '')], ` + a.p(w.at) + `::timestamptz FROM t
+			RETURNING id),
 		i AS (INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
 			SELECT k.id, ` + a.p(w.in.From.Kind) + `, ` + a.p(w.in.From.Address) + `, ` + a.p(w.in.From.Verified) + `, ` + a.p(w.now) + `::timestamptz FROM k),
 		v AS (` + conv + `),
@@ -164,7 +169,9 @@ func agentWroteTo(ctx context.Context, tx pgx.Tx, contactID int64, from Identity
 // queueConversationMessage queues a new conversation for a known contact, with the message.
 func (w write) queueConversationMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 	var a args
-	conv := w.insertConversation(&a, a.p(look.contactID)+"::bigint", "")
+	inboxID := a.p(nonZero(w.in.InboxID))
+	conv := w.insertConversation(&a, inboxID, a.p(look.contactID)+"::bigint",
+		w.teamExpr(&a, `(SELECT team_id FROM inboxes WHERE id = `+inboxID+`::bigint)`), "")
 	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
 	if err != nil {
 		return pendingWrite{}, err
