@@ -47,7 +47,7 @@ type TeamQueues struct {
 // It is safe for any number of passes at once: it first locks the rows of every available agent
 // of the teams with capacity, in id order (FOR NO KEY UPDATE, which agents' own assignments
 // through a foreign key do not wait for), so two passes that share an agent run one after the
-// other and each counts the other's assignments, and a consistent order leaves no deadlock
+// other and each reads the other's assignments in the loads, and a consistent order leaves no deadlock
 // between passes over overlapping teams. Only then does it lock the conversations it returns,
 // in id order (agents before conversations, as the package doc's lock order wants).
 // An empty queue costs one indexed query and locks nothing.
@@ -130,10 +130,15 @@ func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64, after uint64)
 			return nil, 0, err
 		}
 	}
-	rows, err = tx.Query(ctx, `SELECT a.id, a.capacity, a.assign_seq,
-			(SELECT count(*) FROM conversations c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')),
+	// Their loads: open_load with the news of their conversations' changes folded in (migration
+	// 283), which this pass may do because it holds the agents' locks. The statement's SELECT sees
+	// the agents as they were before its UPDATE, hence the fold's own value first.
+	rows, err = tx.Query(ctx, `WITH d AS (DELETE FROM agent_load_news WHERE agent_id = ANY($1) RETURNING agent_id, delta),
+			s AS (SELECT agent_id, sum(delta)::integer AS n FROM d GROUP BY agent_id),
+			u AS (UPDATE agents a SET open_load = a.open_load + s.n FROM s WHERE a.id = s.agent_id RETURNING a.id, a.open_load)
+		SELECT a.id, a.capacity, a.assign_seq, coalesce(u.open_load, a.open_load),
 			ARRAY(SELECT m.team_id FROM team_members m WHERE m.agent_id = a.id AND m.team_id = ANY($2) ORDER BY m.team_id)
-		FROM agents a WHERE a.id = ANY($1) ORDER BY a.id`, ids, teams)
+		FROM agents a LEFT JOIN u ON u.id = a.id WHERE a.id = ANY($1) ORDER BY a.id`, ids, teams)
 	if err != nil {
 		return nil, 0, fmt.Errorf("inbox: agent load: %w", err)
 	}

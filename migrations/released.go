@@ -63,5 +63,6 @@ func Released() []string {
 		"280_triage.sql",
 		"281_report_days_plpgsql.sql",
 		"282_assign_queue_reads.sql",
+		"283_agent_open_load.sql",
 	}
 }
