@@ -193,15 +193,16 @@ func AfterTx(ctx context.Context, tx pgx.Tx) (uint64, error) {
 
 // EscalationAgentTx picks, in tx, who an escalation hands a conversation to: the least-loaded
 // available member of team or, when team is 0, the least-loaded available supervisor or admin
-// (a supervisor before an admin of equal load); the lowest id among equals, and the current
+// (a supervisor before an admin of equal load: open_load and its news not yet folded, migration
+// 283); the lowest id among equals, and the current
 // assignee only when nobody else is available. It returns 0 when nobody is available.
 func (s *Store) EscalationAgentTx(ctx context.Context, tx pgx.Tx, team, currentAssignee int64) (int64, error) {
 	var agentID int64
 	err := tx.QueryRow(ctx, `SELECT a.id FROM agents a WHERE a.availability = 'available' AND a.deactivated_at IS NULL
 			AND ($2::bigint = 0 AND a.role IN ('supervisor', 'admin')
 				OR a.id IN (SELECT agent_id FROM team_members WHERE team_id = $2))
-		ORDER BY a.id = $1, (SELECT count(*) FROM conversations c WHERE c.assignee_id = a.id
-			AND c.status IN ('new', 'open', 'pending')), a.role = 'admin', a.id LIMIT 1`, currentAssignee, team).Scan(&agentID)
+		ORDER BY a.id = $1, a.open_load + coalesce((SELECT sum(n.delta) FROM agent_load_news n WHERE n.agent_id = a.id), 0),
+			a.role = 'admin', a.id LIMIT 1`, currentAssignee, team).Scan(&agentID)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("inbox: escalation agent: %w", err)
 	}
