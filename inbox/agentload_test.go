@@ -144,3 +144,75 @@ func TestAnAgentsLoadFollowsEveryChangeOfTheirConversations(t *testing.T) {
 		t.Errorf("after the pass: %d news left, a1's open_load %d; want 0 and %d", news, folded, counted[a1])
 	}
 }
+
+// TestFoldAgentLoadsFoldsTheAgentsNoPassReads: the fold job moves the news of agents that no
+// pass locks (away, here) into their loads, skips an agent whose row another transaction holds
+// until it is free, and walks more agents than one batch.
+func TestFoldAgentLoadsFoldsTheAgentsNoPassReads(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	ctx := context.Background()
+	away := addAgent(t, e, "away", inbox.RoleAgent, 5, "away")
+	held := addAgent(t, e, "held", inbox.RoleAgent, 5, "available")
+	for i, a := range []int64{away, away, held} {
+		if _, err := e.store.Assign(ctx, customer(t, e, i), a, inbox.Actor{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	news := func(agent int64) int {
+		t.Helper()
+		var n int
+		if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM agent_load_news WHERE agent_id = $1`, agent).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	check := func(when string) {
+		t.Helper()
+		kept, counted := loads(t, e, away, held)
+		if kept[away] != 2 || counted[away] != 2 || kept[held] != 1 || counted[held] != 1 {
+			t.Errorf("%s: loads kept %v, counted %v; want away 2, held 1", when, kept, counted)
+		}
+	}
+
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM agents WHERE id = $1 FOR NO KEY UPDATE`, held); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.store.FoldAgentLoads(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("fold with one agent held: %d, %v; want 1 agent folded", n, err)
+	}
+	if news(away) != 0 || news(held) != 1 {
+		t.Errorf("news left: away %d, held %d; want 0 and 1", news(away), news(held))
+	}
+	check("with one agent held")
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.store.FoldAgentLoads(ctx); err != nil || n != 1 || news(held) != 0 {
+		t.Fatalf("fold once free: %d, %v, %d news left; want 1 agent folded, none left", n, err, news(held))
+	}
+	check("once free")
+
+	// More agents than a batch, each with one row of news.
+	if _, err := e.pool.Exec(ctx, `WITH a AS (INSERT INTO agents (email, name, role, capacity)
+			SELECT 'p' || i || '@example.com', 'p' || i, 'agent', 5 FROM generate_series(1, 250) i RETURNING id)
+		INSERT INTO agent_load_news (agent_id, delta) SELECT id, 1 FROM a`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.store.FoldAgentLoads(ctx); err != nil || n != 250 {
+		t.Fatalf("fold of 250 agents: %d, %v", n, err)
+	}
+	var left, wrong int
+	if err := e.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM agent_load_news),
+		(SELECT count(*) FROM agents WHERE name LIKE 'p%' AND open_load <> 1)`).Scan(&left, &wrong); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 || wrong != 0 {
+		t.Errorf("after the fold of 250: %d news left, %d agents without their one", left, wrong)
+	}
+}

@@ -53,6 +53,9 @@
 // contact_reach_fold job (FoldContactReach). Migration 240's triggers, which note the days a
 // change touches for the dashboard's rollups, lock nothing: they only insert report_news rows,
 // which no other writer waits on (BuildReportDays deletes them in its own transaction).
+// Migration 283's trigger, which notes what a conversation's change does to its agents' loads,
+// locks nothing either: it inserts agent_load_news rows, which only a holder of the agent's row
+// folds into the agent (lockAgentLoads in a pass, FoldAgentLoads skipping held agents).
 //
 // What can still deadlock or fail to serialize (an address merged into another contact while
 // its customer writes, a message threaded by an email reference into a conversation of lower

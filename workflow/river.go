@@ -134,6 +134,7 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		channels.NewWorker(&weeklySummaryWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store)}),
 		channels.NewWorker(&summaryMailWorker{e: e, s: NewSLA(cfg.Pool, cfg.Store), mailer: cfg.Mailer}),
 		channels.NewWorker(&contactReachFoldWorker{store: cfg.Store}),
+		channels.NewWorker(&agentLoadFoldWorker{store: cfg.Store}),
 		channels.NewWorker(&reportDaysWorker{store: cfg.Store}),
 		channels.NewWorker(&notifyDigestWorker{e: e}),
 		channels.NewWorker(&notifyMailWorker{e: e, mailer: cfg.Mailer}),
@@ -182,7 +183,7 @@ func NewClient(cfg Config) (*river.Client[pgx.Tx], error) {
 		Queues:        queues,
 		Workers:       workers,
 		PeriodicJobs: append(slices.Clip(cfg.PeriodicJobs), WeeklySummaryPeriodically(cfg.Store.Now),
-			NotifyDigestPeriodically(cfg.Store.Now), ContactReachFoldPeriodically(), ReportDaysPeriodically(), PruneUploadsPeriodically()),
+			NotifyDigestPeriodically(cfg.Store.Now), ContactReachFoldPeriodically(), AgentLoadFoldPeriodically(), ReportDaysPeriodically(), PruneUploadsPeriodically()),
 		JobTimeout:           channels.JobTimeout,
 		RescueStuckJobsAfter: channels.RescueAfter,
 	})
