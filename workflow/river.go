@@ -57,6 +57,10 @@ type Config struct {
 	// FetchCooldown bounds the time between an insert and its work; 0 means 15 ms (River's
 	// default of 100 ms would put that much latency on every reply).
 	FetchCooldown time.Duration
+	// Enqueuer is the one that routes at the store's ingest (inbox.Options.Router), if any: the
+	// route worker shares its compiled rules, so that the process compiles each change of the
+	// rules once. Nil gives the route worker a cache of its own.
+	Enqueuer *Enqueuer
 	// Meter counts SLA warnings and breaches; nil counts nothing.
 	Meter Meter
 	// Mailer sends Parley's own mail to agents (the weekly summary); nil cancels those jobs.
@@ -114,6 +118,9 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 		return nil, err
 	}
 	route := &routeWorker{Store: cfg.Store, Log: cfg.Logger}
+	if cfg.Enqueuer != nil {
+		route.rules = &cfg.Enqueuer.rules
+	}
 	own := []channels.Worker{
 		channels.NewWorker(&deliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger,
 			Media: cfg.Media, PublicURL: cfg.PublicURL}),

@@ -37,8 +37,10 @@ type routeWorker struct {
 	river.WorkerDefaults[RouteArgs]
 	Store *inbox.Store
 	Log   *slog.Logger
-	// rules are the rule sets compiled, as of the last route.
-	rules ruleCache
+	// rules are the rule sets compiled, as of the last route: the Enqueuer's (Config.Enqueuer),
+	// when the process has one, so that a change of the rules is compiled once; nil uses own.
+	rules *ruleCache
+	own   ruleCache
 }
 
 // Work routes the conversation, using the job's own River client to enqueue its assignment.
@@ -84,7 +86,7 @@ func (w *routeWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts,
 	if err != nil || !first {
 		return Outcome{}, err // routed before, or failed
 	}
-	rules, err := w.rules.matcher(ctx, tx)
+	rules, err := w.cache().matcher(ctx, tx)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -142,4 +144,12 @@ func (w *routeWorker) facts(ctx context.Context, id int64) (Facts, error) {
 		f.Text = first[0].Text
 	}
 	return f, nil
+}
+
+// cache returns the compiled rules the worker routes by: the shared ones, else its own.
+func (w *routeWorker) cache() *ruleCache {
+	if w.rules != nil {
+		return w.rules
+	}
+	return &w.own
 }

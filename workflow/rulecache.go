@@ -8,8 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ruleCache keeps the rule sets compiled between route jobs (and, in the Enqueuer, ingests) of
-// one process. Every use reads
+// ruleCache keeps the rule sets compiled between the route jobs and ingests of one process
+// (the Enqueuer holds it; its route worker shares it, Config.Enqueuer). Every use reads
 // rule_version (migration 252) on the job's transaction, which triggers raise with every
 // change to the rule sets and rules: an unchanged number means the compiled
 // rules are still the rules, so a change made through any process is seen by every other at

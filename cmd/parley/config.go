@@ -309,6 +309,9 @@ type app struct {
 	log   *slog.Logger
 	pool  *pgxpool.Pool
 	store *inbox.Store
+	// jobs is the store's Enqueuer (its Jobs and its Router), which the server's channels,
+	// webhooks and route worker share.
+	jobs *workflow.Enqueuer
 	// noJobs serves without working background jobs (parley serve --jobs=false).
 	noJobs bool
 	// registry holds the process's Prometheus series; meter is the operational part of them.
@@ -380,7 +383,7 @@ func open(ctx context.Context, c *cli) (*app, error) {
 	store := inbox.New(pool, inbox.Options{Committers: committers, Jobs: jobs, Router: jobs, Logger: log, SecretKey: cfg.SecretKey, PhoneRegion: cfg.PhoneRegion,
 		Interceptor: workflow.SurveyInterceptor{}, ReplyChecker: sms.OptOutCheck{}, Meter: m, PasswordCost: cfg.PasswordCost,
 		Files: files, MaxFileSize: cfg.Files.MaxFile, MaxMessageFiles: cfg.Files.MaxMessage})
-	return &app{cfg: cfg, log: log, pool: pool, store: store, registry: reg, meter: m}, nil
+	return &app{cfg: cfg, log: log, pool: pool, store: store, jobs: jobs, registry: reg, meter: m}, nil
 }
 
 func (a *app) close() { a.pool.Close() }

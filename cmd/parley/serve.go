@@ -83,15 +83,12 @@ type server struct {
 func (a *app) assemble(ctx context.Context) (server, error) {
 	relay := pgrelay.New(a.pool, a.log) // the one LISTEN connection: change events and presence
 	feed := inbox.NewFeed(relay, a.log)
-	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Logger: a.log, PublicURL: a.cfg.PublicURL, Meter: a.meter}
+	wcfg := workflow.Config{Pool: a.pool, Store: a.store, Enqueuer: a.jobs, Logger: a.log, PublicURL: a.cfg.PublicURL, Meter: a.meter}
 	if a.cfg.SecretKey != "" {
 		// The config checked the key; a signer of a non-empty key cannot fail.
 		wcfg.Media, _ = medialink.New(a.cfg.SecretKey, nil)
 	}
-	jobs, err := workflow.NewEnqueuer(a.pool)
-	if err != nil {
-		return server{}, err
-	}
+	jobs := a.jobs
 	surveys := workflow.NewSurveys(a.store)
 	smtpRelay, imapRelay := a.sandboxRelays()
 	env := channels.Env{Store: a.store, Meter: a.meter, Pool: a.pool, Events: feed, Relay: relay, Jobs: jobs, Surveys: surveys,
