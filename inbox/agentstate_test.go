@@ -56,8 +56,8 @@ func TestDeactivateEndsAccessAndFreesConversations(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM web_sessions WHERE agent_id = $1`, ana.ID); n != 0 {
 		t.Errorf("%d sessions left", n)
 	}
-	if _, _, err := e.store.TokenAgent(ctx, token); !errors.Is(err, inbox.ErrNotFound) {
-		t.Errorf("token after deactivation: %v", err)
+	if _, _, err := e.store.TokenAgent(ctx, token); !errors.Is(err, inbox.ErrNotFound) || !errors.Is(err, inbox.ErrDeactivated) {
+		t.Errorf("token after deactivation: %v; want not found, for a deactivated agent", err)
 	}
 	if _, err := e.store.Authenticate(ctx, "ana@example.com", "correct-horse-battery"); !errors.Is(err, inbox.ErrBadCredentials) {
 		t.Errorf("sign-in after deactivation: %v", err)
@@ -204,8 +204,8 @@ func TestTokensKindsExpiryAndLastUse(t *testing.T) {
 	}
 	// Expired: refused.
 	e.now = rec.ExpiresAt.Add(time.Second)
-	if _, _, err := e.store.TokenAgent(ctx, tok); !errors.Is(err, inbox.ErrNotFound) {
-		t.Errorf("expired token: %v", err)
+	if _, _, err := e.store.TokenAgent(ctx, tok); !errors.Is(err, inbox.ErrNotFound) || errors.Is(err, inbox.ErrDeactivated) {
+		t.Errorf("expired token: %v; want not found, not deactivated", err)
 	}
 	// Revoking: only the owner's (or anyone's with owner 0); another's is not found.
 	if _, err := e.store.RevokeToken(ctx, rec.ID, bob.ID, inbox.AuditActor{AgentID: bob.ID, Name: bob.Email}); !errors.Is(err, inbox.ErrNotFound) {

@@ -18,6 +18,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrForbidden means the change is not allowed for this actor or recipient.
 	ErrForbidden = errors.New("forbidden")
+	// ErrDeactivated means a credential is refused because its agent is deactivated; it comes
+	// with ErrNotFound, which every caller that needs no difference checks.
+	ErrDeactivated = errors.New("agent deactivated")
 )
 
 // ValidationError says which field of an input is wrong and why. It matches ErrInvalid.

@@ -156,7 +156,8 @@ func (s *Store) RevokeToken(ctx context.Context, id, owner int64, by AuditActor)
 }
 
 // TokenAgent returns the agent an API token acts as, and the token's record. An unknown,
-// revoked or expired token, or one whose agent is deactivated, is ErrNotFound. The token's last
+// revoked or expired token, or one whose agent is deactivated, is ErrNotFound; the last is also
+// ErrDeactivated (a socket closes for it as the deactivation's event would). The token's last
 // use is recorded at most once a minute, so a lookup is not a write per request.
 func (s *Store) TokenAgent(ctx context.Context, token string) (Agent, APIToken, error) {
 	if !strings.HasPrefix(token, tokenPrefix) {
@@ -166,15 +167,17 @@ func (s *Store) TokenAgent(ctx context.Context, token string) (Agent, APIToken, 
 	now := s.now()
 	var a Agent
 	var t APIToken
-	err := s.pool.QueryRow(ctx, `SELECT a.id, a.email, a.name, a.role, a.capacity, a.availability, `+tokenCols+`
+	err := s.pool.QueryRow(ctx, `SELECT a.id, a.email, a.name, a.role, a.capacity, a.availability, a.deactivated_at IS NULL, `+tokenCols+`
 		FROM api_tokens t JOIN agents a ON a.id = t.agent_id
-		WHERE t.token_hash = $1 AND a.deactivated_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`, hash, now).
-		Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability,
+		WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)`, hash, now).
+		Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.Capacity, &a.Availability, &a.Active,
 			&t.ID, &t.AgentID, &t.AgentEmail, &t.Name, &t.Kind, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt)
 	if err != nil {
 		return Agent{}, APIToken{}, fmt.Errorf("inbox: token: %w", notFound(err))
 	}
-	a.Active = true
+	if !a.Active {
+		return Agent{}, APIToken{}, fmt.Errorf("inbox: token of agent %d: %w: %w", a.ID, ErrNotFound, ErrDeactivated)
+	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= time.Minute {
 		if _, err := s.pool.Exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, t.ID, now); err != nil {
 			return Agent{}, APIToken{}, fmt.Errorf("inbox: token: touch: %w", err)

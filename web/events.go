@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 
@@ -103,7 +104,7 @@ func (s *Server) stillValid(r *http.Request, agent inbox.Agent, opened inbox.Vie
 	if token, ok := bearer(r); ok {
 		if fresh, _, err = s.store.TokenAgent(r.Context(), token); err != nil {
 			// A deactivated agent's tokens fail too; the feed says that with closeAccessChanged.
-			if a, aerr := s.store.GetAgent(r.Context(), agent.ID); aerr == nil && !a.Active {
+			if errors.Is(err, inbox.ErrDeactivated) {
 				return closeAccessChanged, false
 			}
 			return closeTokenRevoked, false
