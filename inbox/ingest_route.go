@@ -79,6 +79,11 @@ func (w write) routedColumns(a *args) (cols, vals string) {
 	return cols, vals
 }
 
+// inboxTeamExpr is the team of the inbox whose id inboxID holds (a parameter), or NULL.
+func inboxTeamExpr(inboxID string) string {
+	return `(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint)`
+}
+
 // teamExpr is the team a new conversation is written with: the routing's, when it routes to a
 // team that exists, else the inbox's, which inboxTeam yields.
 func (w write) teamExpr(a *args, inboxTeam string) string {

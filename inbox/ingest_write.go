@@ -95,7 +95,7 @@ func (w write) queueContactConversationMessage(b *pgx.Batch) (pendingWrite, erro
 	var a args
 	inboxID := a.p(nonZero(w.in.InboxID))
 	teams := `t AS (SELECT ` + w.teamExpr(&a, "i.team") + ` AS team, i.team AS inbox_team
-			FROM (SELECT (SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint) AS team) i)`
+			FROM (SELECT ` + inboxTeamExpr(inboxID) + ` AS team) i)`
 	conv := w.insertConversation(&a, inboxID, "k.id", "(SELECT team FROM t)", "FROM k")
 	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
 	if err != nil {
@@ -171,7 +171,7 @@ func (w write) queueConversationMessage(b *pgx.Batch, look looked) (pendingWrite
 	var a args
 	inboxID := a.p(nonZero(w.in.InboxID))
 	conv := w.insertConversation(&a, inboxID, a.p(look.contactID)+"::bigint",
-		w.teamExpr(&a, `(SELECT team_id FROM inboxes WHERE id = `+inboxID+`::bigint)`), "")
+		w.teamExpr(&a, inboxTeamExpr(inboxID)), "")
 	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
 	if err != nil {
 		return pendingWrite{}, err
