@@ -66,33 +66,6 @@ func (s *Store) routeFirst(ctx context.Context, tx pgx.Tx, items []*ingestItem) 
 	return nil
 }
 
-// routedColumns are the columns and values a routed conversation's INSERT adds: its priority
-// when the routing sets one, and the moment it was routed.
-func (w write) routedColumns(a *args) (cols, vals string) {
-	if w.route == nil {
-		return "", ""
-	}
-	cols, vals = ", routed_at", ", "+a.p(w.now)+"::timestamptz"
-	if w.route.Priority != "" {
-		cols, vals = cols+", priority", vals+", "+a.p(string(w.route.Priority))+"::text"
-	}
-	return cols, vals
-}
-
-// inboxTeamExpr is the team of the inbox whose id inboxID holds (a parameter), or NULL.
-func inboxTeamExpr(inboxID string) string {
-	return `(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint)`
-}
-
-// teamExpr is the team a new conversation is written with: the routing's, when it routes to a
-// team that exists, else the inbox's, which inboxTeam yields.
-func (w write) teamExpr(a *args, inboxTeam string) string {
-	if w.route == nil || w.route.TeamID == 0 {
-		return inboxTeam
-	}
-	return `coalesce((SELECT id FROM teams WHERE id = ` + a.p(w.route.TeamID) + `::bigint), ` + inboxTeam + `)`
-}
-
 // recordRouting appends to trail and it.events what the routing of a conversation written
 // routed records, as Store.RouteManyTx would have (convState.route): the team and priority
 // changes from what the conversation came in with (its inbox's team, the default priority),

@@ -53,6 +53,7 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 	}
 	held := map[int64]bool{}
 	wb := &pgx.Batch{}
+	var firsts firstWrites
 	var active []*ingestItem
 	for _, it := range inConversationOrder(items) {
 		if it.look.existing != nil {
@@ -66,10 +67,15 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 			}
 			held[c] = true
 		}
-		if err := s.prepare(ctx, tx, it, now, wb); err != nil {
+		if err := s.prepare(ctx, tx, it, now, wb, &firsts); err != nil {
 			return nil, nil, nil, err
 		}
 		active = append(active, it)
+	}
+	if len(firsts.items) > 0 {
+		if err := firsts.queue(wb, now); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	var trail auditRows // the routing entries of conversations written routed
 	if wb.Len() > 0 {
@@ -84,6 +90,12 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 				return nil, nil, nil, err
 			}
 			it.finish(wr, &trail)
+		}
+		if len(firsts.items) > 0 {
+			if err := firsts.read(br, &trail); err != nil {
+				br.Close()
+				return nil, nil, nil, err
+			}
 		}
 		if err := br.Close(); err != nil {
 			return nil, nil, nil, fmt.Errorf("inbox: ingest: write: %w", err)
@@ -118,10 +130,11 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 	return results, events, deferred, nil
 }
 
-// prepare decides where a message goes and queues its write in wb; the rare paths that need a
-// row first (a claimed address proven by its owner, a new sender in a known thread, a message
-// an Interceptor claims) run their statements now, before wb is sent.
-func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time.Time, wb *pgx.Batch) error {
+// prepare decides where a message goes and queues its write in wb, or, for a first-time
+// sender's message, adds it to firsts, whose one statement the caller queues after all others;
+// the rare paths that need a row first (a claimed address proven by its owner, a new sender in
+// a known thread, a message an Interceptor claims) run their statements now, before wb is sent.
+func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time.Time, wb *pgx.Batch, firsts *firstWrites) error {
 	in, look := it.in, &it.look
 	at := in.ReceivedAt
 	if at.IsZero() {
@@ -160,8 +173,9 @@ func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time
 	switch {
 	case look.contactID == 0 && d.conversationID == 0:
 		it.w.route = it.route
-		p, err = it.w.queueContactConversationMessage(wb)
 		it.res.NewContact, it.res.NewConversation = true, true
+		firsts.add(it)
+		return nil
 	case look.contactID == 0:
 		// A new sender answering a thread we know (a colleague on an email thread).
 		if look.contactID, err = it.w.contact(ctx, tx); err != nil {

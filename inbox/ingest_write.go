@@ -41,16 +41,16 @@ func (a *args) p(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
-// insertConversation is an INSERT of a new conversation for the contact whose id contactExpr
-// yields, in the inbox whose id inboxID holds (a parameter of a), with the team teamExpr
-// yields (see write.teamExpr), returning convStateCols.
-func (w write) insertConversation(a *args, inboxID, contactExpr, teamExpr, from string) string {
-	cols, vals := w.routedColumns(a)
-	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at, waiting_since, language` + cols + `)
-		SELECT ` + contactExpr + `, ` + inboxID + `::bigint, ` + a.p(w.in.Channel) + `, ` + a.p(subjectOf(w.in)) + `,
-			` + teamExpr + `, ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
+// insertConversation is an INSERT of a new conversation for the known contact contactID, in
+// the inbox of the message, with that inbox's team, returning convStateCols. (A first-time
+// sender's conversation, which may be routed as it is written, is firstWrites'.)
+func (w write) insertConversation(a *args, contactID int64) string {
+	inboxID := a.p(nonZero(w.in.InboxID))
+	return `INSERT INTO conversations (contact_id, inbox_id, channel, subject, team_id, previous_id, created_at, last_activity_at, waiting_since, language)
+		SELECT ` + a.p(contactID) + `::bigint, ` + inboxID + `::bigint, ` + a.p(w.in.Channel) + `, ` + a.p(subjectOf(w.in)) + `,
+			(SELECT team_id FROM inboxes WHERE id = ` + inboxID + `::bigint), ` + a.p(nonZero(w.d.previousID)) + `::bigint, ` +
 		a.p(w.at) + `::timestamptz, ` + a.p(w.at) + `::timestamptz, ` + a.p(w.waitingSince()) + `::timestamptz, ` +
-		a.p(languageOf(w.in)) + `::text` + vals + ` ` + from + ` RETURNING ` + convStateCols
+		a.p(languageOf(w.in)) + `::text RETURNING ` + convStateCols
 }
 
 // languageOf is the language a new conversation of in remembers: the channel's, when shipped;
@@ -82,42 +82,6 @@ func (w write) insertMessage(a *args, convExpr, contactExpr, from string) (strin
 		a.p(refs) + `::text[], 'received', ` + a.p(w.d.reason) + `, ` + a.p(w.in.Auto) + `, ` + a.p(meta) + `::jsonb, ` +
 		a.p(w.at) + `::timestamptz ` + from + `
 		ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`, nil
-}
-
-// queueContactConversationMessage queues a first-time sender's contact, identity,
-// conversation and message: one statement.
-//
-// The contact is written with what its conversation would add to it (migration 174's trigger:
-// the channel's and team's keys in reach, seen_at the message's instant), so that the trigger
-// finds nothing to add and the new row is not written a second time in the same statement.
-// The conversation's team and its inbox's are looked up once, in t, for both rows.
-func (w write) queueContactConversationMessage(b *pgx.Batch) (pendingWrite, error) {
-	var a args
-	inboxID := a.p(nonZero(w.in.InboxID))
-	teams := `t AS (SELECT ` + w.teamExpr(&a, "i.team") + ` AS team, i.team AS inbox_team
-			FROM (SELECT ` + inboxTeamExpr(inboxID) + ` AS team) i)`
-	conv := w.insertConversation(&a, inboxID, "k.id", "(SELECT team FROM t)", "FROM k")
-	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
-	if err != nil {
-		return pendingWrite{}, err
-	}
-	// A routed conversation's row also brings its inbox's team, the team it came in with.
-	inboxTeam := ""
-	if w.route != nil {
-		inboxTeam = `, coalesce((SELECT inbox_team FROM t), 0)`
-	}
-	sql := `WITH ` + teams + `,
-		k AS (INSERT INTO contacts (name, created_at, updated_at, reach, seen_at)
-			SELECT ` + a.p(w.in.Name) + `, ` + a.p(w.now) + `, ` + a.p(w.now) + `,
-				ARRAY['c:' || ` + a.p(w.in.Channel) + `::text, 't:' || coalesce(t.team::text, '')], ` + a.p(w.at) + `::timestamptz FROM t
-			RETURNING id),
-		i AS (INSERT INTO contact_identities (contact_id, kind, address, verified, created_at)
-			SELECT k.id, ` + a.p(w.in.From.Kind) + `, ` + a.p(w.in.From.Address) + `, ` + a.p(w.in.From.Verified) + `, ` + a.p(w.now) + `::timestamptz FROM k),
-		v AS (` + conv + `),
-		m AS (` + msg + `)
-		SELECT v.*, (SELECT id FROM m)` + inboxTeam + ` FROM v`
-	b.Queue(sql, a...)
-	return pendingWrite{routed: w.route != nil}, nil
 }
 
 // contact stores a new sender and their identity.
@@ -169,9 +133,7 @@ func agentWroteTo(ctx context.Context, tx pgx.Tx, contactID int64, from Identity
 // queueConversationMessage queues a new conversation for a known contact, with the message.
 func (w write) queueConversationMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 	var a args
-	inboxID := a.p(nonZero(w.in.InboxID))
-	conv := w.insertConversation(&a, inboxID, a.p(look.contactID)+"::bigint",
-		w.teamExpr(&a, inboxTeamExpr(inboxID)), "")
+	conv := w.insertConversation(&a, look.contactID)
 	msg, err := w.insertMessage(&a, "v.id", "v.contact_id", "FROM v")
 	if err != nil {
 		return pendingWrite{}, err
@@ -229,17 +191,12 @@ func (w write) touchContact(b *pgx.Batch, look looked) int {
 	return n
 }
 
-// scanWritten reads a row of convStateCols followed by the new message's id, and then by the
-// conversation's inbox's team into inboxTeam when it is not nil; no id means a concurrent
-// transaction took the external id first.
-func scanWritten(row pgx.Row, inboxTeam *int64) (convState, int64, error) {
+// scanWritten reads a row of convStateCols followed by the new message's id; no id means a
+// concurrent transaction took the external id first.
+func scanWritten(row pgx.Row) (convState, int64, error) {
 	var c convState
 	var mid *int64
-	dest := []any{&c.id, &c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.status, &c.priority, &mid}
-	if inboxTeam != nil {
-		dest = append(dest, inboxTeam)
-	}
-	if err := row.Scan(dest...); err != nil {
+	if err := row.Scan(&c.id, &c.contactID, &c.inboxID, &c.teamID, &c.assigneeID, &c.channel, &c.status, &c.priority, &mid); err != nil {
 		return c, 0, fmt.Errorf("inbox: ingest: write: %w", err)
 	}
 	if mid == nil {
@@ -249,18 +206,17 @@ func scanWritten(row pgx.Row, inboxTeam *int64) (convState, int64, error) {
 }
 
 // pendingWrite is a queued write whose results are still to be read: plain statements first,
-// then a row of the conversation's state carrying the message id (and, when routed, the
-// inbox's team).
+// then a row of the conversation's state carrying the message id.
 type pendingWrite struct {
-	plain  int
-	routed bool
+	plain int
 }
 
-// written is what a pendingWrite's row tells.
+// written is what the row of a message's write tells.
 type written struct {
 	conv      convState
 	messageID int64
-	// inboxTeam is the team of the conversation's inbox (0: none), read for a routed one.
+	// inboxTeam is the team of the conversation's inbox (0: none), read for a first-time
+	// sender's conversation (firstWrites), which may be written routed.
 	inboxTeam int64
 }
 
@@ -272,11 +228,7 @@ func (p pendingWrite) read(br pgx.BatchResults) (written, error) {
 		}
 	}
 	var w written
-	var inboxTeam *int64
-	if p.routed {
-		inboxTeam = &w.inboxTeam
-	}
 	var err error
-	w.conv, w.messageID, err = scanWritten(br.QueryRow(), inboxTeam)
+	w.conv, w.messageID, err = scanWritten(br.QueryRow())
 	return w, err
 }
