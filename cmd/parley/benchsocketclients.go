@@ -61,6 +61,7 @@ func benchSocketClients(ctx context.Context, c *cli, url, file string) error {
 	if p := failed.Load(); p != nil {
 		return *p
 	}
+	var closing atomic.Bool // set when this process closes its sockets itself, at the end
 	for i, conn := range conns {
 		go func() {
 			sample := i%every == 0
@@ -74,7 +75,9 @@ func benchSocketClients(ctx context.Context, c *cli, url, file string) error {
 					_, err = buf.ReadFrom(r)
 				}
 				if err != nil {
-					fmt.Fprintf(os.Stderr, "socket %d closed: %v\n", i, err)
+					if !closing.Load() {
+						fmt.Fprintf(os.Stderr, "socket %d closed: %v\n", i, err)
+					}
 					return
 				}
 				frame := buf.Bytes()
@@ -110,6 +113,7 @@ func benchSocketClients(ctx context.Context, c *cli, url, file string) error {
 		}
 		fmt.Println(b.String())
 	}
+	closing.Store(true)
 	for _, conn := range conns {
 		_ = conn.Close()
 	}

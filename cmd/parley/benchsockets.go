@@ -24,6 +24,10 @@ import (
 	"github.com/parleyhq/parley/inbox"
 )
 
+// minSocketsForMemory is the fewest held sockets whose memory `bench sockets` reports per
+// socket: fewer weigh less than the heap's swing between two readings (20 read as -1.6 KB).
+const minSocketsForMemory = 500
+
 // benchSocketsCmd is `parley bench sockets`: it holds N agent event sockets on an in-process
 // server (their clients run in a child process, so the server's memory per socket is its own),
 // then posts returning customers' messages as `bench ingest` does, and reports the ingest rate,
@@ -109,9 +113,14 @@ func benchSocketsCmd(ctx context.Context, c *cli) error {
 		return err
 	}
 	per := func(after, before uint64) float64 { return float64(int64(after)-int64(before)) / float64(*n) / 1024 }
-	fmt.Fprintf(c.stdout, "held %d idle sockets: %.1f KB each (heap %.1f KB, stacks %.1f KB), %.2f goroutines each\n", *n,
-		per(held.HeapInuse+held.StackInuse, before.HeapInuse+before.StackInuse), per(held.HeapInuse, before.HeapInuse),
-		per(held.StackInuse, before.StackInuse), float64(runtime.NumGoroutine()-goroutines)/float64(*n))
+	if *n < minSocketsForMemory {
+		// A few sockets weigh less than the heap's own swing between two readings.
+		fmt.Fprintf(c.stdout, "held %d idle sockets (too few for a figure of memory per socket: hold %d or more)\n", *n, minSocketsForMemory)
+	} else {
+		fmt.Fprintf(c.stdout, "held %d idle sockets: %.1f KB each (heap %.1f KB, stacks %.1f KB), %.2f goroutines each\n", *n,
+			per(held.HeapInuse+held.StackInuse, before.HeapInuse+before.StackInuse), per(held.HeapInuse, before.HeapInuse),
+			per(held.StackInuse, before.StackInuse), float64(runtime.NumGoroutine()-goroutines)/float64(*n))
+	}
 
 	var perTeam sync.Map // team index -> *atomic.Int64; -1 counts them all
 	count := func(team int) {
