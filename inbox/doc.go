@@ -14,7 +14,8 @@
 //	     slot and gathers (at most 2 ms) the callers it expects          (group.go)
 //	  -> round trip 1: BEGIN + every message's lookups: identity locks, stored copy,
 //	     contact, each contact's conversation                            (ingest_lookup.go)
-//	  -> round trip 2: writes: contacts, identities, threading, messages (ingest_write.go)
+//	  -> round trip 2: writes: contacts, identities, threading, messages (ingest_write.go;
+//	     the wave's first-time senders in one statement, ingest_first.go)
 //	  -> round trip 3: Jobs.Enqueue: River's InsertManyTx of the jobs the events cause
 //	  -> round trip 4: one pg_notify for the batch, with COMMIT; each caller returns
 //	     only now, and only then does the channel answer its provider.
