@@ -28,7 +28,12 @@ test('a visitor sends a photo through the widget and the agent downloads it from
   const shown = page.locator('.msg.me img[alt="parcel.png"]');
   // The bubble shows the picture once the server acknowledged the message with its link.
   await page.locator('.msg.me', { has: page.locator('img[alt="parcel.png"]'), hasText: 'You ·' }).waitFor();
-  assert.ok(await shown.evaluate((img) => img.complete && img.naturalWidth === 1), 'the photo is drawn from its link');
+  // The bubble may be in the page before the picture has loaded: wait for its load (or error).
+  const drawn = await shown.evaluate((img) => img.complete ? img.naturalWidth === 1 : new Promise((resolve) => {
+    img.addEventListener('load', () => resolve(img.naturalWidth === 1), { once: true });
+    img.addEventListener('error', () => resolve(false), { once: true });
+  }));
+  assert.ok(drawn, 'the photo is drawn from its link');
 
   // A program named like a picture is refused, in words.
   const chooser2 = page.waitForEvent('filechooser');
