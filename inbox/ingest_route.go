@@ -42,7 +42,7 @@ func (s *Store) routeFirst(ctx context.Context, tx pgx.Tx, items []*ingestItem) 
 	var firsts []FirstMessage
 	var routed []*ingestItem
 	for _, it := range items {
-		if it.look.existing != nil || it.look.contactID != 0 || decideThread(it.look.cands, it.in.Auto != "").conversationID != 0 {
+		if !it.first {
 			continue
 		}
 		firsts = append(firsts, FirstMessage{InboxID: it.in.InboxID, Channel: it.in.Channel, Subject: subjectOf(it.in), Text: it.in.Text})

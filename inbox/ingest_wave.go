@@ -20,6 +20,10 @@ type ingestItem struct {
 	events  []Event
 	pending *pendingWrite // queued in the wave's write batch
 	done    bool          // finished before the write batch (a duplicate, an interception)
+	// first is set for a first-time sender's message that starts a conversation: no stored
+	// copy, no contact, no thread to join. It is routed by routeFirst and written by
+	// firstWrites.
+	first bool
 	// route is the Router's decision for the conversation a first-time sender starts, or nil.
 	route *Routing
 }
@@ -42,7 +46,9 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 		return nil, nil, nil, err
 	}
 	for i, in := range ins {
-		items[i] = &ingestItem{in: in, look: looks[i]}
+		l := looks[i]
+		first := l.existing == nil && l.contactID == 0 && decideThread(l.cands, in.Auto != "").conversationID == 0
+		items[i] = &ingestItem{in: in, look: l, first: first}
 	}
 	if err := br.Close(); err != nil {
 		return nil, nil, nil, fmt.Errorf("inbox: ingest: lookup: %w", err)
@@ -171,7 +177,7 @@ func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time
 	var p pendingWrite
 	var err error
 	switch {
-	case look.contactID == 0 && d.conversationID == 0:
+	case it.first:
 		it.w.route = it.route
 		it.res.NewContact, it.res.NewConversation = true, true
 		firsts.add(it)
