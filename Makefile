@@ -93,7 +93,7 @@ test: ## go vet, then every test with -race, on a throwaway database (or TEST_DA
 # bench runs on a durable cluster (fsync, synchronous_commit and full_page_writes on, as a
 # production server runs), unlike the tests' throwaway one: the README's figures come from it.
 # Narrow it with BENCH (a -bench pattern), PKG (packages) and BENCHTIME, e.g.
-#   make bench BENCH=IngestParallel PKG=./inbox/ BENCHTIME=20000x
+#   make bench BENCH='IngestParallel$$' PKG=./inbox/ BENCHTIME=20000x
 BENCH     ?= .
 PKG       ?= ./...
 BENCHTIME ?= 1s

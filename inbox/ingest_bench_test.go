@@ -15,7 +15,7 @@ import (
 // BenchmarkIngestParallel measures Store.Ingest (identity, threading, message, the River jobs
 // that production inserts through workflow's Enqueuer, and NOTIFY, group-committed) from 16
 // concurrent callers over 5,000 customers, without HTTP.
-// Run on a durable cluster: make bench BENCH=IngestParallel PKG=./inbox/ BENCHTIME=20000x
+// Run on a durable cluster: make bench BENCH='IngestParallel$$' PKG=./inbox/ BENCHTIME=20000x
 func BenchmarkIngestParallel(b *testing.B) {
 	pool := dbtest.Pool(b)
 	jobs, err := workflow.NewEnqueuer(pool)
