@@ -15,7 +15,8 @@
 //	  -> round trip 1: BEGIN + every message's lookups: identity locks, stored copy,
 //	     contact, each contact's conversation                            (ingest_lookup.go)
 //	  -> round trip 2: writes: contacts, identities, threading, messages (ingest_write.go;
-//	     the wave's first-time senders in one statement, ingest_first.go)
+//	     the wave's first-time senders in one statement, ingest_first.go, and its messages
+//	     into existing conversations in another, ingest_reply.go)
 //	  -> round trip 3: Jobs.Enqueue: River's InsertManyTx of the jobs the events cause
 //	  -> round trip 4: one pg_notify for the batch, with COMMIT; each caller returns
 //	     only now, and only then does the channel answer its provider.
@@ -33,8 +34,9 @@
 //     takes a slot, advisory "triage:0" or "triage:1", then the SLA locks of up to 64 new
 //     conversations, each tried, never waited for);
 //  5. agents, in id order (the assignment pass, availability, deactivation);
-//  6. conversations, in id order (a group commit writes its waves' conversations in id order,
-//     the assignment pass locks its queue in id order, a bulk action each transaction's share);
+//  6. conversations, in id order (a group commit locks each wave's conversations in the
+//     statement that changes them, replySQL; the assignment pass locks its queue; a bulk
+//     action each transaction's share);
 //  7. messages, in id order (the chat marks a batch delivered at once);
 //  8. what hangs off them: the audit trail, the workflow's clocks, breaches and surveys, and
 //     River's job inserts (a unique job waits for another transaction inserting the same one,

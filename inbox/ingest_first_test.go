@@ -185,18 +185,7 @@ func TestAFirstTimeSenderWhoseExternalIDIsTakenFailsTheWave(t *testing.T) {
 		{Channel: ChannelSMS, ExternalID: "SMsame", From: Identity{Kind: IdentityPhone, Address: "+15550100301", Verified: true}, Text: "one"},
 		{Channel: ChannelSMS, ExternalID: "SMsame", From: Identity{Kind: IdentityPhone, Address: "+15550100302", Verified: true}, Text: "two"},
 	}
-	for _, in := range ins {
-		if err := in.normalize(s.region); err != nil {
-			t.Fatal(err)
-		}
-	}
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		_, _, _, err := s.ingestWave(ctx, tx, ins)
-		return err
-	})
-	if !errors.Is(err, errRaced) {
-		t.Fatalf("wave: %v, want errRaced", err)
-	}
+	waveFailsRaced(t, s, ins)
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM contacts)`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d rows left (%v), want none", n, err)
@@ -206,5 +195,22 @@ func TestAFirstTimeSenderWhoseExternalIDIsTakenFailsTheWave(t *testing.T) {
 	b, errB := s.Ingest(ctx, *ins[1])
 	if errA != nil || errB != nil || !b.Duplicate || b.MessageID != a.MessageID {
 		t.Fatalf("one by one: %+v %v, %+v %v", a, errA, b, errB)
+	}
+}
+
+// waveFailsRaced runs ins as one wave, which must fail with errRaced.
+func waveFailsRaced(t *testing.T, s *Store, ins []*Inbound) {
+	t.Helper()
+	for _, in := range ins {
+		if err := in.normalize(s.region); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := pgx.BeginFunc(t.Context(), s.pool, func(tx pgx.Tx) error {
+		_, _, _, err := s.ingestWave(t.Context(), tx, ins)
+		return err
+	})
+	if !errors.Is(err, errRaced) {
+		t.Fatalf("wave: %v, want errRaced", err)
 	}
 }

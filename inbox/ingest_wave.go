@@ -60,6 +60,7 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 	held := map[int64]bool{}
 	wb := &pgx.Batch{}
 	var firsts firstWrites
+	var replies replyWrites
 	var active []*ingestItem
 	for _, it := range inConversationOrder(items) {
 		if it.look.existing != nil {
@@ -73,13 +74,18 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 			}
 			held[c] = true
 		}
-		if err := s.prepare(ctx, tx, it, now, wb, &firsts); err != nil {
+		if err := s.prepare(ctx, tx, it, now, wb, &firsts, &replies); err != nil {
 			return nil, nil, nil, err
 		}
 		active = append(active, it)
 	}
 	if len(firsts.items) > 0 {
 		if err := firsts.queue(wb, now); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if len(replies.items) > 0 {
+		if err := replies.queue(wb); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -90,15 +96,23 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 			if it.pending == nil {
 				continue
 			}
-			wr, err := it.pending.read(br)
+			wr, own, err := it.pending.read(br)
 			if err != nil {
 				br.Close()
 				return nil, nil, nil, err
 			}
-			it.finish(wr, &trail)
+			if own {
+				it.finish(wr, &trail)
+			}
 		}
 		if len(firsts.items) > 0 {
 			if err := firsts.read(br, &trail); err != nil {
+				br.Close()
+				return nil, nil, nil, err
+			}
+		}
+		if len(replies.items) > 0 {
+			if err := replies.read(br, &trail); err != nil {
 				br.Close()
 				return nil, nil, nil, err
 			}
@@ -136,11 +150,12 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 	return results, events, deferred, nil
 }
 
-// prepare decides where a message goes and queues its write in wb, or, for a first-time
-// sender's message, adds it to firsts, whose one statement the caller queues after all others;
+// prepare decides where a message goes and queues its write in wb, or adds it to firsts (a
+// first-time sender's message) or replies (a message into a conversation that exists), whose
+// statements the caller queues after all others;
 // the rare paths that need a row first (a claimed address proven by its owner, a new sender in
 // a known thread, a message an Interceptor claims) run their statements now, before wb is sent.
-func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time.Time, wb *pgx.Batch, firsts *firstWrites) error {
+func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time.Time, wb *pgx.Batch, firsts *firstWrites, replies *replyWrites) error {
 	in, look := it.in, &it.look
 	at := in.ReceivedAt
 	if at.IsZero() {
@@ -189,12 +204,14 @@ func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time
 		}
 		look.verified = in.From.Verified
 		it.res.ContactID, it.res.NewContact = look.contactID, true
-		p, err = it.w.queueMessage(wb, *look)
+		p = it.w.queueMessage(wb, *look)
+		replies.add(it, look.contactID)
 	case d.conversationID == 0:
 		p, err = it.w.queueConversationMessage(wb, *look)
 		it.res.NewConversation = true
 	default:
-		p, err = it.w.queueMessage(wb, *look)
+		p = it.w.queueMessage(wb, *look)
+		replies.add(it, look.contactID)
 	}
 	if err != nil {
 		return err
@@ -251,11 +268,13 @@ func splitWave(calls []*call) (wave, rest []*call) {
 	return wave, rest
 }
 
-// inConversationOrder returns items in the order their writes lock conversations: by the id
-// of the conversation each is about to update, as the lock order wants (see the package doc),
-// then those that start a new one, whose row nobody else can hold. Items of one conversation
-// keep their order (by sender). A rare path that decides otherwise once it runs (an address
-// taken over, an interception) may break the order; a deadlock it causes is retried.
+// inConversationOrder returns items by the id of the conversation each is about to update,
+// then those that start a new one, whose row nobody else can hold: the lock order's (see the
+// package doc), which replySQL keeps by itself for the rows it changes, and the wave's other
+// statements (a reopened conversation's audit entry, the rare paths that run at once) follow.
+// Items of one conversation keep their order (by sender). A rare path that decides otherwise
+// once it runs (an address taken over, an interception) may break the order; a deadlock it
+// causes is retried.
 func inConversationOrder(items []*ingestItem) []*ingestItem {
 	key := func(it *ingestItem) int64 {
 		if id := decideThread(it.look.cands, it.in.Auto != "").conversationID; id != 0 {

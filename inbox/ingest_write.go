@@ -143,23 +143,11 @@ func (w write) queueConversationMessage(b *pgx.Batch, look looked) (pendingWrite
 	return pendingWrite{plain: plain}, nil
 }
 
-// queueMessage queues the message into an existing conversation, reopening or waking it as
-// decided: one statement updates the conversation and inserts the message.
-func (w write) queueMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
-	var a args
-	conv := `UPDATE conversations SET
-			last_activity_at = greatest(last_activity_at, ` + a.p(w.at) + `),
-			status = CASE WHEN ` + a.p(w.d.reopen) + ` OR ` + a.p(w.d.wake) + ` THEN 'open' ELSE status END,
-			resolved_at = CASE WHEN ` + a.p(w.d.reopen) + ` THEN NULL ELSE resolved_at END,
-			resolved_by = CASE WHEN ` + a.p(w.d.reopen) + ` THEN NULL ELSE resolved_by END,
-			snoozed_until = CASE WHEN ` + a.p(w.d.reopen) + ` OR ` + a.p(w.d.wake) + ` THEN NULL ELSE snoozed_until END,
-			waiting_since = coalesce(waiting_since, ` + a.p(w.waitingSince()) + `::timestamptz)
-		WHERE id = ` + a.p(w.d.conversationID) + ` RETURNING ` + convStateCols
-	// The sender, who may not be the conversation's contact (a colleague on an email thread).
-	msg, err := w.insertMessage(&a, "v.id", a.p(look.contactID)+"::bigint", "FROM v")
-	if err != nil {
-		return pendingWrite{}, err
-	}
+// queueMessage queues what a message into an existing conversation tells besides itself (see
+// touchContact) and, when it reopens or wakes the conversation, the change's audit entry; the
+// conversation's change and the message are replyWrites', written for the wave in one
+// statement after these.
+func (w write) queueMessage(b *pgx.Batch, look looked) pendingWrite {
 	plain := w.touchContact(b, look)
 	if w.d.reopen || w.d.wake {
 		from := look.statusOf(w.d.conversationID)
@@ -172,8 +160,7 @@ func (w write) queueMessage(b *pgx.Batch, look looked) (pendingWrite, error) {
 			VALUES ($1, $2, 'customer', 'status', $3, $4)`, w.d.conversationID, look.contactID, data, w.now)
 		plain++
 	}
-	b.Queue(`WITH v AS (`+conv+`), m AS (`+msg+`) SELECT v.*, (SELECT id FROM m) FROM v`, a...)
-	return pendingWrite{plain: plain}, nil
+	return pendingWrite{plain: plain, inSet: true}
 }
 
 // touchContact queues what a known sender's message newly tells of them (a name, a
@@ -206,9 +193,11 @@ func scanWritten(row pgx.Row) (convState, int64, error) {
 }
 
 // pendingWrite is a queued write whose results are still to be read: plain statements first,
-// then a row of the conversation's state carrying the message id.
+// then, unless its message is written in a wave's set (inSet: replyWrites), a row of the
+// conversation's state carrying the message id.
 type pendingWrite struct {
 	plain int
+	inSet bool
 }
 
 // written is what the row of a message's write tells.
@@ -220,15 +209,17 @@ type written struct {
 	inboxTeam int64
 }
 
-// read reads a pendingWrite's results from the batch it was queued in.
-func (p pendingWrite) read(br pgx.BatchResults) (written, error) {
+// read reads a pendingWrite's results from the batch it was queued in; own is false when its
+// message's row is a set's, read with the set.
+func (p pendingWrite) read(br pgx.BatchResults) (w written, own bool, err error) {
 	for range p.plain {
 		if _, err := br.Exec(); err != nil {
-			return written{}, fmt.Errorf("inbox: ingest: write: %w", err)
+			return written{}, false, fmt.Errorf("inbox: ingest: write: %w", err)
 		}
 	}
-	var w written
-	var err error
+	if p.inSet {
+		return written{}, false, nil
+	}
 	w.conv, w.messageID, err = scanWritten(br.QueryRow())
-	return w, err
+	return w, err == nil, err
 }
