@@ -150,11 +150,11 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 	return results, events, deferred, nil
 }
 
-// prepare decides where a message goes and queues its write in wb, or adds it to firsts (a
-// first-time sender's message) or replies (a message into a conversation that exists), whose
-// statements the caller queues after all others;
-// the rare paths that need a row first (a claimed address proven by its owner, a new sender in
-// a known thread, a message an Interceptor claims) run their statements now, before wb is sent.
+// prepare decides where a message goes. It queues the message's write in wb, or adds the
+// message to firsts (a first-time sender's) or replies (one into a conversation that exists),
+// whose one statement each the caller queues after all others. The rare paths that need a row
+// first (a claimed address proven by its owner, a new sender in a known thread, a message an
+// Interceptor claims) run their statements now, before wb is sent.
 func (s *Store) prepare(ctx context.Context, tx pgx.Tx, it *ingestItem, now time.Time, wb *pgx.Batch, firsts *firstWrites, replies *replyWrites) error {
 	in, look := it.in, &it.look
 	at := in.ReceivedAt

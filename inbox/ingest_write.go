@@ -12,8 +12,10 @@ import (
 	"github.com/parleyhq/parley/internal/custtext"
 )
 
-// write is the second round trip of an ingest: it stores the message, and the contact and
-// conversation it needs, in one statement or one pipelined batch.
+// write is what the second round trip of an ingest stores for one message: the message, and
+// the contact and conversation it needs. Most messages are written with the others of their
+// wave, in one statement per kind (firstWrites, replyWrites); the rest queue statements of
+// their own in the wave's pipelined batch.
 type write struct {
 	in  *Inbound
 	at  time.Time // when the message was received
