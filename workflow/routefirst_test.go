@@ -73,8 +73,7 @@ func TestRoutingAtTheIngestRecordsWhatATriageRecords(t *testing.T) {
 		for n, m := range messages {
 			ids = append(ids, e.message(t, inboxes[m.inbox], fmt.Sprintf("c%d@example.com", n), "", m.text).ConversationID)
 		}
-		drain()
-		e.drainClocks(t)
+		drain("sla_compute")
 		for _, id := range ids {
 			outcomes[i] = append(outcomes[i], e.outcome(t, id))
 		}
@@ -170,17 +169,4 @@ func (e *routingEnv) outcome(t testing.TB, id int64) routedOutcome {
 	o.Clocks = read(`SELECT target || ' ' || state || ' ' || coalesce(due_at::text, '-') FROM sla_clocks
 		WHERE conversation_id = $1 ORDER BY target`)
 	return o
-}
-
-// drainClocks waits until no sla_compute job is left to run (work's drain waits for the
-// routing and assignment jobs only).
-func (e *routingEnv) drainClocks(t testing.TB) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second) // a guard against a hung job, not a measure
-	for e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'sla_compute' AND state NOT IN ('completed', 'discarded', 'cancelled')`) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("sla_compute jobs still pending after 60 s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -139,8 +139,8 @@ func (e *routingEnv) count(t testing.TB, sql string, args ...any) int {
 }
 
 // work starts a River client with Parley's workers and returns a function that waits until no
-// routing or assignment job is left to run.
-func (e *routingEnv) work(t testing.TB, maxWorkers int) (drain func()) {
+// routing or assignment job, nor any of the kinds also names, is left to run.
+func (e *routingEnv) work(t testing.TB, maxWorkers int) (drain func(also ...string)) {
 	t.Helper()
 	client, err := workflow.NewClient(workflow.Config{Pool: e.pool, Store: e.store, MaxWorkers: maxWorkers,
 		FetchCooldown: 10 * time.Millisecond})
@@ -160,18 +160,18 @@ func (e *routingEnv) work(t testing.TB, maxWorkers int) (drain func()) {
 		_ = client.Stop(stop)
 		cancel()
 	})
-	return func() {
+	return func(also ...string) {
 		t.Helper()
 		// A guard against a hung job, not a measure of speed: the work takes milliseconds.
 		deadline := time.After(60 * time.Second)
 		recheck := time.NewTicker(200 * time.Millisecond) // in case an event was dropped
 		defer recheck.Stop()
-		for e.pendingJobs(t) > 0 {
+		for e.pendingJobs(t, also) > 0 {
 			select {
 			case <-events:
 			case <-recheck.C:
 			case <-deadline:
-				t.Fatalf("routing jobs still pending after 60 s: %v", e.jobErrors(t))
+				t.Fatalf("jobs still pending after 60 s: %v", e.jobErrors(t))
 			}
 		}
 	}
@@ -179,10 +179,12 @@ func (e *routingEnv) work(t testing.TB, maxWorkers int) (drain func()) {
 
 const routingKinds = `kind IN ('triage', 'route', 'assign', 'assign_waiting')`
 
-func (e *routingEnv) pendingJobs(t testing.TB) int {
+// pendingJobs counts the routing and assignment jobs, and those of the kinds also names, that
+// are still to run.
+func (e *routingEnv) pendingJobs(t testing.TB, also []string) int {
 	t.Helper()
-	return e.count(t, `SELECT count(*) FROM river_job WHERE `+routingKinds+`
-		AND state IN ('available', 'pending', 'running', 'retryable', 'scheduled')`)
+	return e.count(t, `SELECT count(*) FROM river_job WHERE (`+routingKinds+` OR kind = ANY($1))
+		AND state IN ('available', 'pending', 'running', 'retryable', 'scheduled')`, append([]string{}, also...))
 }
 
 func (e *routingEnv) jobErrors(t testing.TB) []string {
