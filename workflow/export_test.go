@@ -12,15 +12,15 @@ import (
 // RouteWith routes a conversation as the route job does, inserting its assignment with jobs:
 // the tests of package workflow_test probe the transaction with an inserter of their own.
 func RouteWith(ctx context.Context, store *inbox.Store, conversationID int64, jobs TxInserter) (Outcome, error) {
-	return (&routeWorker{Store: store}).Route(ctx, conversationID, jobs)
+	return newRouteWorker(store, nil, nil).Route(ctx, conversationID, jobs)
 }
 
 // Router routes conversations as one process's route job does, keeping its compiled rules
 // between calls.
-type Router struct{ w routeWorker }
+type Router struct{ w *routeWorker }
 
 // NewRouter is a Router over store.
-func NewRouter(store *inbox.Store) *Router { return &Router{w: routeWorker{Store: store}} }
+func NewRouter(store *inbox.Store) *Router { return &Router{w: newRouteWorker(store, nil, nil)} }
 
 // Route is RouteWith through the router's own rule cache.
 func (r *Router) Route(ctx context.Context, conversationID int64, jobs TxInserter) (Outcome, error) {

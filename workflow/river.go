@@ -117,10 +117,11 @@ func Workers(cfg Config) ([]channels.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	route := &routeWorker{Store: cfg.Store, Log: cfg.Logger}
+	var shared *ruleCache
 	if cfg.Enqueuer != nil {
-		route.rules = &cfg.Enqueuer.rules
+		shared = &cfg.Enqueuer.rules
 	}
+	route := newRouteWorker(cfg.Store, cfg.Logger, shared)
 	own := []channels.Worker{
 		channels.NewWorker(&deliverWorker{Store: cfg.Store, Senders: cfg.Senders, Log: cfg.Logger,
 			Media: cfg.Media, PublicURL: cfg.PublicURL}),

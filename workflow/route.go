@@ -38,9 +38,17 @@ type routeWorker struct {
 	Store *inbox.Store
 	Log   *slog.Logger
 	// rules are the rule sets compiled, as of the last route: the Enqueuer's (Config.Enqueuer),
-	// when the process has one, so that a change of the rules is compiled once; nil uses own.
+	// when the process has one, so that a change of the rules is compiled once.
 	rules *ruleCache
-	own   ruleCache
+}
+
+// newRouteWorker is a route worker over store that compiles the rules into rules, or into a
+// cache of its own when rules is nil.
+func newRouteWorker(store *inbox.Store, log *slog.Logger, rules *ruleCache) *routeWorker {
+	if rules == nil {
+		rules = &ruleCache{}
+	}
+	return &routeWorker{Store: store, Log: log, rules: rules}
 }
 
 // Work routes the conversation, using the job's own River client to enqueue its assignment.
@@ -86,7 +94,7 @@ func (w *routeWorker) routeTx(ctx context.Context, tx pgx.Tx, id int64, f Facts,
 	if err != nil || !first {
 		return Outcome{}, err // routed before, or failed
 	}
-	rules, err := w.cache().matcher(ctx, tx)
+	rules, err := w.rules.matcher(ctx, tx)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -144,12 +152,4 @@ func (w *routeWorker) facts(ctx context.Context, id int64) (Facts, error) {
 		f.Text = first[0].Text
 	}
 	return f, nil
-}
-
-// cache returns the compiled rules the worker routes by: the shared ones, else its own.
-func (w *routeWorker) cache() *ruleCache {
-	if w.rules != nil {
-		return w.rules
-	}
-	return &w.own
 }

@@ -66,7 +66,7 @@ func newSLAEnv(t *testing.T) *slaEnv {
 	e := env.engine
 	addRunner(env, &slaComputeWorker{e: e})
 	// A new conversation's clocks start in its triage, which routes it too (no rules here).
-	addRunner(env, &triageWorker{route: &routeWorker{Store: env.store}, e: e})
+	addRunner(env, &triageWorker{route: newRouteWorker(env.store, nil, nil), e: e})
 	addRunner(env, &slaProfileWorker{e: e, batch: 2})
 	addRunner(env, &slaWarningWorker{e: e})
 	addRunner(env, &slaBreachWorker{e: e})

@@ -128,7 +128,7 @@ func (w *triageWorker) triageTx(ctx context.Context, own []int64, batch bool) (i
 		if err != nil {
 			return err
 		}
-		rules, err := w.route.cache().matcher(ctx, tx)
+		rules, err := w.route.rules.matcher(ctx, tx)
 		if err != nil {
 			return err
 		}
