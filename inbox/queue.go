@@ -133,9 +133,7 @@ func lockAgentLoads(ctx context.Context, tx pgx.Tx, teams []int64, after uint64)
 	// Their loads: open_load with the news of their conversations' changes folded in (migration
 	// 283), which this pass may do because it holds the agents' locks. The statement's SELECT sees
 	// the agents as they were before its UPDATE, hence the fold's own value first.
-	rows, err = tx.Query(ctx, `WITH d AS (DELETE FROM agent_load_news WHERE agent_id = ANY($1) RETURNING agent_id, delta),
-			s AS (SELECT agent_id, sum(delta)::integer AS n FROM d GROUP BY agent_id),
-			u AS (UPDATE agents a SET open_load = a.open_load + s.n FROM s WHERE a.id = s.agent_id RETURNING a.id, a.open_load)
+	rows, err = tx.Query(ctx, `WITH `+foldLoadsSQL("agent_id = ANY($1)")+`
 		SELECT a.id, a.capacity, a.assign_seq, coalesce(u.open_load, a.open_load),
 			ARRAY(SELECT m.team_id FROM team_members m WHERE m.agent_id = a.id AND m.team_id = ANY($2) ORDER BY m.team_id)
 		FROM agents a LEFT JOIN u ON u.id = a.id WHERE a.id = ANY($1) ORDER BY a.id`, ids, teams)
