@@ -47,20 +47,39 @@ func (r *messageRows) add(w write) error {
 	return nil
 }
 
+// arrayColumn is one column of a set-based write: its name in the statement, its element type,
+// and its values.
+type arrayColumn struct {
+	name, typ string
+	values    any
+}
+
+// columns lists messageRows' arrays, the one list that messageArrays and args follow.
+func (r *messageRows) columns() []arrayColumn {
+	return []arrayColumn{{"channel", "text", r.channel}, {"inbox", "bigint", r.inbox}, {"ext", "text", r.ext},
+		{"text", "text", r.text}, {"html", "text", r.html}, {"mid", "text", r.mid}, {"irt", "text", r.irt},
+		{"refs", "text", r.refs}, {"threaded", "text", r.threaded}, {"auto", "text", r.auto}, {"meta", "text", r.meta},
+		{"at", "timestamptz", r.at}, {"waiting", "timestamptz", r.waiting}}
+}
+
 // args returns the arrays in messageArrays' order.
 func (r *messageRows) args() []any {
-	return []any{r.channel, r.inbox, r.ext, r.text, r.html, r.mid, r.irt, r.refs, r.threaded, r.auto, r.meta, r.at, r.waiting}
+	var out []any
+	for _, c := range r.columns() {
+		out = append(out, c.values)
+	}
+	return out
 }
 
 // messageArrays returns the unnest arguments of messageRows' arrays, their placeholders
 // numbered from first, and the names of their columns.
 func messageArrays(first int) (arrays, names string) {
-	types := []string{"text", "bigint", "text", "text", "text", "text", "text", "text", "text", "text", "text", "timestamptz", "timestamptz"}
-	ps := make([]string, len(types))
-	for i, t := range types {
-		ps[i] = "$" + strconv.Itoa(first+i) + "::" + t + "[]"
+	cols := (&messageRows{}).columns()
+	ps, ns := make([]string, len(cols)), make([]string, len(cols))
+	for i, c := range cols {
+		ps[i], ns[i] = "$"+strconv.Itoa(first+i)+"::"+c.typ+"[]", c.name
 	}
-	return strings.Join(ps, ", "), "channel, inbox, ext, text, html, mid, irt, refs, threaded, auto, meta, at, waiting"
+	return strings.Join(ps, ", "), strings.Join(ns, ", ")
 }
 
 // insertMessagesSQL is an INSERT of the messages of the rows that from yields, each named r
