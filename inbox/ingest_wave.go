@@ -20,6 +20,10 @@ type ingestItem struct {
 	events  []Event
 	pending *pendingWrite // queued in the wave's write batch
 	done    bool          // finished before the write batch (a duplicate, an interception)
+	// joins is the conversation the lookups' threading decision puts the message in (0: a new
+	// one), the order the wave's writes go in (inConversationOrder). A rare path may decide
+	// otherwise once it runs (prepare decides again).
+	joins int64
 	// first is set for a first-time sender's message that starts a conversation: no stored
 	// copy, no contact, no thread to join. It is routed by routeFirst and written by
 	// firstWrites.
@@ -47,8 +51,8 @@ func (s *Store) ingestWave(ctx context.Context, tx pgx.Tx, ins []*Inbound) (resu
 	}
 	for i, in := range ins {
 		l := looks[i]
-		first := l.existing == nil && l.contactID == 0 && decideThread(l.cands, in.Auto != "").conversationID == 0
-		items[i] = &ingestItem{in: in, look: l, first: first}
+		joins := decideThread(l.cands, in.Auto != "").conversationID
+		items[i] = &ingestItem{in: in, look: l, joins: joins, first: l.existing == nil && l.contactID == 0 && joins == 0}
 	}
 	if err := br.Close(); err != nil {
 		return nil, nil, nil, fmt.Errorf("inbox: ingest: lookup: %w", err)
@@ -277,8 +281,8 @@ func splitWave(calls []*call) (wave, rest []*call) {
 // causes is retried.
 func inConversationOrder(items []*ingestItem) []*ingestItem {
 	key := func(it *ingestItem) int64 {
-		if id := decideThread(it.look.cands, it.in.Auto != "").conversationID; id != 0 {
-			return id
+		if it.joins != 0 {
+			return it.joins
 		}
 		return math.MaxInt64
 	}
