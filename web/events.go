@@ -27,9 +27,16 @@ func newUpgrader() *websocket.Upgrader {
 
 // events is GET /api/v1/events: the WebSocket of live events for the authenticated agent. A
 // frame is one JSON inbox.Event, or a JSON array of several in order (the events of a short
-// interval, gathered by the hub); a "feed.resumed" event tells the client to catch up.
+// interval, gathered by the hub); a "feed.resumed" event tells the client to catch up, also
+// as the first frame when ?since= (the page's data-since) is older than an event the hub was
+// handed (since.go).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	agent := agentFrom(r.Context())
+	since, err := parseSince(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
 	v, err := s.viewerOf(r)
 	if err != nil {
 		writeError(w, r, s.log, err)
@@ -52,6 +59,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		// since then was announced to them (onEvent).
 		s.hub.closeClients([]*client{c}, code, "access changed")
 		return
+	}
+	// Joined the hub first, then asked: an event handed over since is in a frame for this
+	// socket or counted by missed (see since.go).
+	if s.hub.missed(since) {
+		if err := s.hub.resume(c); err != nil {
+			s.log.Error("event socket: resume", "err", err)
+		}
 	}
 	// The handler returns and net/http lets go of the request's buffers; the socket keeps one
 	// goroutine, its read loop, and its timer. Its work outlives the request and needs none of

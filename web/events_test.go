@@ -19,7 +19,13 @@ import (
 // dialEvents opens the agent event socket of a server.
 func dialEvents(t *testing.T, e *apiEnv, token string) *wstest.Events {
 	t.Helper()
-	url := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/api/v1/events"
+	return dialEventsQuery(t, e, token, "")
+}
+
+// dialEventsQuery opens the agent event socket of a server with a query (such as "?since=1").
+func dialEventsQuery(t *testing.T, e *apiEnv, token, query string) *wstest.Events {
+	t.Helper()
+	url := "ws" + strings.TrimPrefix(e.srv.URL, "http") + "/api/v1/events" + query
 	conn, resp, err := websocket.DefaultDialer.Dial(url, http.Header{"Authorization": {"Bearer " + token}})
 	if err != nil {
 		t.Fatalf("dial events: %v (%v)", err, resp)

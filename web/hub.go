@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,6 +62,9 @@ type hub struct {
 	// current is the latest delivery, possibly still being written.
 	cost    atomic.Int64
 	current atomic.Pointer[delivery]
+	// latest is when the hub was last handed an event a page shows (wall clock, Unix
+	// nanoseconds): a socket opened by a page rendered before then may have missed it (missed).
+	latest atomic.Int64
 }
 
 // outEvent is an event and its JSON, encoded once for every socket.
@@ -127,6 +131,9 @@ func (h *hub) holds(agentID int64) bool {
 
 // publish gathers e for the next delivery, which it schedules if none is.
 func (h *hub) publish(e inbox.Event) {
+	if !strings.HasPrefix(e.Type, presencePrefix) {
+		h.latest.Store(time.Now().UnixNano())
+	}
 	msg, err := encodeEvent(e)
 	if err != nil {
 		h.log.Error("encode event", "err", err)

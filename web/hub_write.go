@@ -12,8 +12,9 @@ type queued struct {
 	d  *delivery
 }
 
-// push queues a frame of delivery d and starts the socket's writer unless one runs. It never
-// blocks, and reports false when the queue is full: the socket is too slow and is dropped.
+// push queues a frame of delivery d (nil: a frame of this socket's own, such as resume's) and
+// starts the socket's writer unless one runs. It never blocks, and reports false when the queue
+// is full: the socket is too slow and is dropped.
 func (c *client) push(pm *websocket.PreparedMessage, d *delivery) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -23,7 +24,9 @@ func (c *client) push(pm *websocket.PreparedMessage, d *delivery) bool {
 	if len(c.queue) >= sendQueue {
 		return false
 	}
-	d.add()
+	if d != nil {
+		d.add()
+	}
 	c.queue = append(c.queue, queued{pm: pm, d: d})
 	if !c.writing {
 		c.writing = true
@@ -49,7 +52,9 @@ func (c *client) writeQueued() {
 		c.mu.Unlock()
 		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 		err := c.conn.WritePreparedMessage(q.pm)
-		q.d.written()
+		if q.d != nil {
+			q.d.written()
+		}
 		if err != nil {
 			c.close()
 			return

@@ -20,6 +20,8 @@ const (
 	EventPresenceViewing = "presence.viewing" // the agent has the conversation open (repeated every ~20 s)
 	EventPresenceTyping  = "presence.typing"  // the agent is writing in the conversation's composer
 	EventPresenceLeft    = "presence.left"    // the agent closed the conversation or the tab
+	// presencePrefix starts every presence event's type.
+	presencePrefix = "presence."
 )
 
 // typingEvery is the least time between two typing frames of one socket that are passed on.

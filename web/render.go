@@ -31,6 +31,9 @@ type page struct {
 	Body   any
 	Notice string
 	Error  string
+	// Since is when the page's request began, in milliseconds since 1970 (the layout's
+	// data-since; see since.go); renderTemplate sets it.
+	Since int64
 }
 
 // views holds one parsed template set per language and page (the layout, the shared partials
@@ -102,6 +105,7 @@ func (s *Server) renderTemplate(w http.ResponseWriter, r *http.Request, status i
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	p.Since = requestStart(r).UnixMilli()
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, tmpl, p); err != nil {
 		s.log.Error("render", "page", name, "template", tmpl, "err", err)

@@ -148,7 +148,7 @@ func New(cfg Config) *Server {
 func (s *Server) Handler() http.Handler {
 	// instrument sits next to the mux: it reads the route pattern the mux sets on its request, which
 	// a middleware between them that makes a new request (WithContext) would hide from it.
-	return s.hsts(s.withClientIP(deadline(s.metrics.instrument(s.mux.mux))))
+	return s.hsts(s.withClientIP(stamp(deadline(s.metrics.instrument(s.mux.mux)))))
 }
 
 // Shutdown closes every event socket with 1001 "going away" (the pages reconnect at once, to

@@ -165,3 +165,38 @@ test('a supervisor reads the dashboard and exports its tables', async () => {
   await sue.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
   await sue.context().close();
 });
+
+// A page's socket that opens only after a change the page was read too early to show (here held
+// back until a customer has written again) is told to catch up by its first frame, and the page
+// shows the message without any further event.
+test("a page whose socket opens late shows what happened before it opened", async () => {
+  const first = await inbound(d.token, { external_id: `e2e-${run}-late-1`, contact: { email: `late-${run}@example.com` }, text: 'First question, before the page.' });
+  const admin = await signIn(browser, d.email, d.password);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const fromServer = [];
+  let asked = '';
+  await admin.routeWebSocket(/\/api\/v1\/events/, async (ws) => {
+    asked = ws.url();
+    await held;
+    const server = ws.connectToServer();
+    server.onMessage((m) => { fromServer.push(String(m)); ws.send(m); });
+  });
+  await admin.goto(`/inbox/${first.conversation_id}`);
+  await admin.locator('#timeline').getByText('First question, before the page.').waitFor();
+
+  // The customer writes again; a colleague's page with a live socket shows it, so the server has
+  // announced it before the held socket reaches the server.
+  const watcher = await signIn(browser, d.email, d.password);
+  await watcher.goto(`/inbox/${first.conversation_id}`);
+  await watcher.locator('#timeline').getByText('First question, before the page.').waitFor();
+  await inbound(d.token, { external_id: `e2e-${run}-late-2`, contact: { email: `late-${run}@example.com` }, text: 'Second question, while the socket waited.' });
+  await watcher.locator('#timeline').getByText('Second question, while the socket waited.').waitFor();
+
+  release();
+  await admin.locator('#timeline').getByText('Second question, while the socket waited.').waitFor();
+  assert.match(asked, /[?&]since=\d+$/, 'the first socket says when the page was read');
+  assert.match(fromServer[0], /"type":"feed\.resumed"/, 'the first frame tells the page to catch up');
+  await watcher.context().close();
+  await admin.context().close();
+});

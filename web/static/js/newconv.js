@@ -3,10 +3,9 @@
 // or number (on a contact's page, the contact's own for that channel) and, for an email, the
 // subject. Sending posts to POST /api/v1/conversations and opens the new conversation; a refusal
 // (an opted-out number, a bad address) is shown in the dialog, nothing lost. The opening
-// message may be delivered before the new page's socket listens, so that page catches up once
-// its socket is live.
+// message may be delivered before the new page's socket listens: that socket's first frame then
+// tells the page to catch up (live.js, data-since).
 import { post, typingTarget } from './api.js';
-import { live } from './app.js';
 import { t } from './i18n.js';
 
 const dialog = document.getElementById('newconv-dialog');
@@ -15,7 +14,6 @@ const error = document.getElementById('newconv-error');
 const inboxSelect = document.getElementById('newconv-inbox');
 const to = document.getElementById('newconv-to');
 const contactID = Number(form?.dataset.contactId || 0);
-const catchupKey = 'parley.newconv.catchup';
 
 function say(msg) {
   error.textContent = msg;
@@ -69,7 +67,6 @@ form?.addEventListener('submit', async (e) => {
   send.disabled = true;
   try {
     const conv = await post('/api/v1/conversations', body, { 'Idempotency-Key': key });
-    sessionStorage.setItem(catchupKey, String(conv.id));
     window.location.assign(`/inbox/${conv.id}`);
   } catch (err) {
     say(err.message);
@@ -89,11 +86,3 @@ document.addEventListener('keydown', (e) => {
   openDialog();
 });
 
-// The conversation just started: once the socket is live, refetch it (its delivery status).
-const openId = document.getElementById('inbox')?.dataset.openId;
-if (openId && live && sessionStorage.getItem(catchupKey) === openId) {
-  sessionStorage.removeItem(catchupKey);
-  const catchup = () => live.dispatchEvent(new Event('catchup'));
-  if (live.open) catchup();
-  else live.addEventListener('open', catchup, { once: true });
-}
