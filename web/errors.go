@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -56,6 +57,12 @@ func statusOf(err error) (int, string) {
 // writeError answers with err as the JSON error body (httperr). Internal errors are logged and
 // shown without detail.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled) {
+		// The client went away (a tab closed, a page left) and took the request with it: nobody
+		// reads an answer, and it is no fault of the server's to report as one.
+		log.Debug("request abandoned by its client", "method", r.Method, "path", r.URL.Path, "err", err)
+		return
+	}
 	status, code := statusOf(err)
 	switch status {
 	case http.StatusInternalServerError:
