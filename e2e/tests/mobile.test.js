@@ -6,7 +6,7 @@
 // axe-core too (a11y.test.js checks the pages as they load).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, browser, login, signIn, inbound } from '../lib/browser.js';
+import { useBrowser, browser, login, signIn, inbound, until, baseURL } from '../lib/browser.js';
 import { axeFindings } from '../lib/axe.js';
 
 const phone = { width: 390, height: 844 };
@@ -141,6 +141,16 @@ test('on a phone no page scrolls sideways: the sections, every admin page and th
     if (!h.startsWith('/admin/jobs')) hrefs.add(h);
   }
   assert.ok(hrefs.size > 15, `found ${hrefs.size} pages`);
+  // The sandbox page holds an SMS as sent (its request line and callback URL are long words).
+  const auth = { Authorization: `Bearer ${login.token}`, 'Content-Type': 'application/json' };
+  const sms = await (await fetch(`${baseURL}/api/v1/conversations?channel=sms&status=new,open&limit=1`, { headers: auth })).json();
+  const replied = await fetch(`${baseURL}/api/v1/conversations/${sms.conversations[0].id}/messages`, {
+    method: 'POST', headers: auth, body: JSON.stringify({ text: `A reply on a phone's sandbox page (${run}).` }) });
+  assert.equal(replied.status, 201, 'the reply to an SMS is accepted');
+  await until('the SMS reply is in the sandbox', async () => {
+    await page.goto('/admin/sandbox');
+    return (await page.locator('article.sandbox-entry[data-channel="sms"]', { hasText: run }).count()) > 0;
+  });
   for (const [list, link] of [['/contacts', 'table a[href^="/contacts/"]'], ['/companies', 'table a[href^="/companies/"]'], ['/admin/inboxes', 'a[href^="/admin/inboxes/"]'], ['/inbox', '#rows li.row a']]) {
     await page.goto(list);
     const href = await page.locator(`main ${link}`).first().getAttribute('href');
