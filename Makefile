@@ -143,7 +143,10 @@ e2e-against-db:
 	$(BIN) migrate; \
 	$(BIN) demo --conversations 2000 >"$$PARLEY_E2E_DEMO"; \
 	$(BIN) serve --sandbox >"$$log" 2>&1 & server=$$!; \
-	trap 'st=$$?; kill $$server 2>/dev/null || true; wait $$server 2>/dev/null || true; rm -f "$$log" "$$PARLEY_E2E_DEMO"; exit $$st' EXIT; \
+	trap 'st=$$?; kill $$server 2>/dev/null || true; wait $$server 2>/dev/null || true; \
+		if [ $$st != 0 ]; then echo "make e2e: warnings and errors in the server log (last 150):" >&2; \
+			grep -E "level=(WARN|ERROR)|\"level\":\"(WARN|ERROR)\"" "$$log" | tail -150 >&2 || true; fi; \
+		rm -f "$$log" "$$PARLEY_E2E_DEMO"; exit $$st' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	for i in $$(seq 100); do \
 		if (exec 3<>"/dev/tcp/127.0.0.1/$$port") 2>/dev/null; then break; fi; \
