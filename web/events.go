@@ -27,9 +27,8 @@ func newUpgrader() *websocket.Upgrader {
 
 // events is GET /api/v1/events: the WebSocket of live events for the authenticated agent. A
 // frame is one JSON inbox.Event, or a JSON array of several in order (the events of a short
-// interval, gathered by the hub); a "feed.resumed" event tells the client to catch up, also
-// as the first frame when ?since= (the page's data-since) is older than an event the hub was
-// handed (since.go).
+// interval, gathered by the hub); a "feed.resumed" event tells the client to catch up. With
+// ?since= (the page's data-since), the first frame holds the events since then (since.go).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	agent := agentFrom(r.Context())
 	since, err := parseSince(r)
@@ -53,19 +52,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader answered the client already
 	}
 	c := &client{agent: agent, viewer: v.scope.Viewer(), conn: conn}
-	s.hub.add(c)
+	s.hub.join(c, since)
 	if code, ok := s.stillValid(r, agent, c.viewer); !ok {
 		// Only this socket: the agent's others were checked when they opened, and a change
 		// since then was announced to them (onEvent).
 		s.hub.closeClients([]*client{c}, code, "access changed")
 		return
-	}
-	// Joined the hub first, then asked: an event handed over since is in a frame for this
-	// socket or counted by missed (see since.go).
-	if s.hub.missed(since) {
-		if err := s.hub.resume(c); err != nil {
-			s.log.Error("event socket: resume", "err", err)
-		}
 	}
 	// The handler returns and net/http lets go of the request's buffers; the socket keeps one
 	// goroutine, its read loop, and its timer. Its work outlives the request and needs none of

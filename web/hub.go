@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,15 +61,20 @@ type hub struct {
 	// current is the latest delivery, possibly still being written.
 	cost    atomic.Int64
 	current atomic.Pointer[delivery]
-	// latest is when the hub was last handed an event a page shows (wall clock, Unix
-	// nanoseconds): a socket opened by a page rendered before then may have missed it (missed).
-	latest atomic.Int64
+	// recent is the events of about the last replayWindow that deliveries handed out (presence
+	// aside), oldest first, for a socket that joins late (join, since.go); it holds every such
+	// event delivered after recentFrom. Only flush changes them, under mu's read lock (one
+	// flush at a time); join reads them under mu's write lock.
+	recent     []outEvent
+	recentFrom time.Time
 }
 
-// outEvent is an event and its JSON, encoded once for every socket.
+// outEvent is an event and its JSON, encoded once for every socket, and when the hub was handed
+// it.
 type outEvent struct {
 	e    inbox.Event
 	json []byte
+	at   time.Time
 }
 
 // client is one agent socket.
@@ -96,15 +100,11 @@ type client struct {
 }
 
 func newHub(store *inbox.Store, log *slog.Logger, m *metrics) *hub {
-	return &hub{store: store, log: log, metrics: m, wait: gatherWait, clients: map[*client]struct{}{}}
+	return &hub{store: store, log: log, metrics: m, wait: gatherWait, clients: map[*client]struct{}{}, recentFrom: time.Now()}
 }
 
-func (h *hub) add(c *client) {
-	h.mu.Lock()
-	h.clients[c] = struct{}{}
-	h.mu.Unlock()
-	h.metrics.sockets.Inc()
-}
+// add adds c to the hub, to get what is delivered from now on (join, with nothing missed).
+func (h *hub) add(c *client) { h.join(c, time.Time{}) }
 
 func (h *hub) remove(c *client) {
 	h.mu.Lock()
@@ -131,16 +131,13 @@ func (h *hub) holds(agentID int64) bool {
 
 // publish gathers e for the next delivery, which it schedules if none is.
 func (h *hub) publish(e inbox.Event) {
-	if !strings.HasPrefix(e.Type, presencePrefix) {
-		h.latest.Store(time.Now().UnixNano())
-	}
 	msg, err := encodeEvent(e)
 	if err != nil {
 		h.log.Error("encode event", "err", err)
 		return
 	}
 	h.pendMu.Lock()
-	h.pending = append(h.pending, outEvent{e: e, json: msg})
+	h.pending = append(h.pending, outEvent{e: e, json: msg, at: time.Now()})
 	arm := !h.armed && h.wait > 0
 	h.armed = h.armed || arm
 	delay := max(gatherFirst, h.window()-time.Since(h.last))
@@ -182,6 +179,7 @@ func (h *hub) flush() {
 	seen := make([]byte, len(batch)) // which events of the batch a socket sees, as a map key
 	var slow []*client
 	h.mu.RLock()
+	h.remember(batch)
 	for c := range h.clients {
 		some := false
 		for i, oe := range batch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -12,15 +13,25 @@ import (
 )
 
 // A page's first socket opens a moment after the page was read from the database: an event in
-// between (a reply's delivery, a customer's message) reached no socket of the page, and the
-// page would show its older state until the next event. So every page says when its request
-// began (the layout's data-since, from stamp), its first socket passes that on (?since=), and
-// the hub tells the socket to catch up (feed.resumed) when it was handed an event since then.
-// A reconnecting page catches up anyway and passes no since.
+// between (a reply's delivery, a customer's message) would reach no socket of the page, which
+// would show its older state until the next event. So every page says when its request began
+// (the layout's data-since, from stamp), its first socket passes that on (?since=), and the hub
+// hands the joining socket the events it delivered since then that the socket may see, first,
+// as if the socket had been open all along (join). When it no longer holds events that far
+// back, it tells the socket to catch up (feed.resumed) instead. A reconnecting page catches up
+// anyway and passes no since.
 
-// clockSlack is how far the clocks of two parley processes may disagree: the page may come
-// from one process and its socket open on another. A catch-up too many costs one refetch.
-const clockSlack = time.Second
+const (
+	// clockSlack is how far the clocks of two parley processes may disagree: the page may come
+	// from one process and its socket open on another. An event replayed too many costs one
+	// refetch of what it touched.
+	clockSlack = time.Second
+	// replayWindow is how long the hub keeps delivered events for late sockets, and maxRecent
+	// how many at most (about 1 MB; at the busiest, the window shrinks to a fraction of a second
+	// and late sockets are told to catch up instead).
+	replayWindow = 10 * time.Second
+	maxRecent    = 4096
+)
 
 // startKey is the context key of the time the request began (stamp).
 type startKey struct{}
@@ -53,22 +64,73 @@ func parseSince(r *http.Request) (time.Time, error) {
 	return time.UnixMilli(ms), nil
 }
 
-// missed reports whether the hub was handed an event a page shows at or after since (allowing
-// for clockSlack), which a socket that joins now did not get.
-func (h *hub) missed(since time.Time) bool {
-	return !since.IsZero() && h.latest.Load() >= since.Add(-clockSlack).UnixNano()
+// remember keeps a delivery's events for late sockets (presence aside: each page announces
+// itself when its socket opens, and its colleagues answer), and lets go of those older than
+// replayWindow or beyond maxRecent. Only flush calls it.
+func (h *hub) remember(batch []outEvent) {
+	for _, oe := range batch {
+		if !strings.HasPrefix(oe.e.Type, presencePrefix) {
+			h.recent = append(h.recent, oe)
+		}
+	}
+	cut := max(0, len(h.recent)-maxRecent)
+	for horizon := time.Now().Add(-replayWindow); cut < len(h.recent) && h.recent[cut].at.Before(horizon); {
+		cut++
+	}
+	if cut == 0 {
+		return
+	}
+	h.recentFrom = h.recent[cut-1].at
+	n := copy(h.recent, h.recent[cut:])
+	clear(h.recent[n:])
+	h.recent = h.recent[:n]
+}
+
+// join adds c to the hub. With since (when its page was read), it first queues for c the
+// events delivered since then (less clockSlack) that c may see, in one frame, or a feed.resumed
+// when the hub no longer holds events that far back. It holds mu throughout, so every event
+// reaches c exactly once: delivered before c joined and replayed here, or after and queued by
+// its delivery, in order.
+func (h *hub) join(c *client, since time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.clients[c] = struct{}{}
+	h.metrics.sockets.Inc()
+	if since.IsZero() {
+		return
+	}
+	from := since.Add(-clockSlack)
+	if from.Before(h.recentFrom) {
+		h.resume(c)
+		return
+	}
+	var missed []outEvent
+	for _, oe := range h.recent {
+		if !oe.at.Before(from) && c.sees(oe.e) {
+			missed = append(missed, oe)
+		}
+	}
+	if len(missed) == 0 {
+		return
+	}
+	seen := make([]byte, len(missed))
+	for i := range seen {
+		seen[i] = 1
+	}
+	if pm := h.frame(missed, seen); pm != nil {
+		c.push(pm, nil)
+	}
 }
 
 // resume queues a feed.resumed frame for c alone: its page catches up.
-func (h *hub) resume(c *client) error {
+func (h *hub) resume(c *client) {
 	msg, err := encodeEvent(inbox.Event{Type: inbox.EventFeedResumed, At: time.Now()})
-	if err != nil {
-		return err
+	if err == nil {
+		var pm *websocket.PreparedMessage
+		if pm, err = websocket.NewPreparedMessage(websocket.TextMessage, msg); err == nil {
+			c.push(pm, nil)
+			return
+		}
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, msg)
-	if err != nil {
-		return err
-	}
-	c.push(pm, nil)
-	return nil
+	h.log.Error("event socket: resume", "err", err)
 }

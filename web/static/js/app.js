@@ -110,5 +110,8 @@ export function localTimes(root = document) {
 }
 localTimes();
 
-// Pages start the socket after their own modules subscribed (a microtask later).
-queueMicrotask(() => live?.start());
+// The socket starts once every module of the page has subscribed to it: a page's own modules are
+// scripts of their own, which run after this one and before DOMContentLoaded, and the browser may
+// deliver the socket's first frame (a catch-up) in between.
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => live?.start(), { once: true });
+else queueMicrotask(() => live?.start());

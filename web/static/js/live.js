@@ -30,9 +30,9 @@ export class Live extends EventTarget {
   connect() {
     clearTimeout(this.timer);
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    // Until it was open once, the socket asks the server whether the page, read from the
-    // database when its request began (data-since), missed an event since: then the first
-    // frame is a feed.resumed. A socket open again catches up anyway.
+    // Until it was open once, the socket says when the page was read from the database (its
+    // request began: data-since), and the server sends first the events since then, which the
+    // page would otherwise have missed (or a feed.resumed). A socket open again catches up anyway.
     const since = document.body.dataset.since;
     const query = !this.everOpen && since ? `?since=${encodeURIComponent(since)}` : '';
     const ws = new WebSocket(`${proto}//${location.host}/api/v1/events${query}`);

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/parleyhq/parley/inbox"
+)
+
+// TestTheHubKeepsRecentEventsWithinItsWindowAndCap: delivered events are kept for late sockets
+// (presence aside) for replayWindow and up to maxRecent, and recentFrom moves to the newest
+// event let go, so a socket whose page is older is told to catch up instead.
+func TestTheHubKeepsRecentEventsWithinItsWindowAndCap(t *testing.T) {
+	h := newHub(nil, discardLogger(), newMetrics(prometheus.NewRegistry()))
+	now := time.Now()
+	ev := func(typ string, at time.Time) outEvent { return outEvent{e: inbox.Event{Type: typ}, at: at} }
+
+	old := now.Add(-replayWindow - time.Second)
+	h.remember([]outEvent{ev(inbox.EventMessageCreated, old), ev(EventPresenceViewing, now), ev(inbox.EventMessageCreated, now)})
+	if len(h.recent) != 1 || !h.recent[0].at.Equal(now) {
+		t.Fatalf("kept %d events, want the one within the window and not presence", len(h.recent))
+	}
+	if !h.recentFrom.Equal(old) {
+		t.Fatalf("recentFrom = %v, want the event let go (%v)", h.recentFrom, old)
+	}
+
+	batch := make([]outEvent, maxRecent+10)
+	for i := range batch {
+		batch[i] = ev(inbox.EventMessageCreated, now.Add(time.Duration(i+1)*time.Microsecond))
+	}
+	h.remember(batch)
+	if len(h.recent) != maxRecent {
+		t.Fatalf("kept %d events, want the cap %d", len(h.recent), maxRecent)
+	}
+	if want := batch[10].at; !h.recent[0].at.Equal(want) || !h.recentFrom.Equal(batch[9].at) {
+		t.Fatalf("oldest kept %v, recentFrom %v; want %v and the one before it", h.recent[0].at, h.recentFrom, want)
+	}
+}
