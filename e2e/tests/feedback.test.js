@@ -86,6 +86,13 @@ test('a low score opens a follow-up that the supervisor closes with its outcome'
   await box.waitFor();
   await box.getByLabel('What was done').selectOption('refunded');
   await box.getByLabel('Note (optional)').fill('Refunded the shipping and called her.');
+  // A colleague's note arrives while the outcome is being written: the conversation refreshes
+  // live, and what the supervisor chose and wrote stays.
+  const colleague = `Checked the courier's scan ${run}.`;
+  assert.equal((await api('POST', `/api/v1/conversations/${unhappy}/messages`, { type: 'note', text: colleague })).status, 201);
+  await sup.locator('#timeline').getByText(colleague).waitFor();
+  assert.equal(await box.getByLabel('What was done').inputValue(), 'refunded');
+  assert.equal(await box.getByLabel('Note (optional)').inputValue(), 'Refunded the shipping and called her.');
   await box.getByRole('button', { name: 'Record the outcome and close' }).click();
   await sup.getByText('Done: refunded (Refunded the shipping and called her.)').waitFor();
   await sup.locator('#timeline').getByText(/closed the follow-up: refunded \(Refunded the shipping and called her\.\)/).waitFor();

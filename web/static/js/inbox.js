@@ -59,6 +59,33 @@ function atBottom(el) {
   return el.scrollHeight - el.scrollTop - el.clientHeight < 40;
 }
 
+// edits are the fields of el the agent has changed and not sent yet (a follow-up's outcome and
+// note being written), by id: an event refreshes the part they are in, and what the agent
+// wrote must survive it. A control that sends itself on change (data-action) shows what the
+// server holds instead.
+function edits(el) {
+  const out = [];
+  for (const f of el.querySelectorAll('input[id], select[id], textarea[id]')) {
+    if (f.type === 'hidden' || f.type === 'file' || f.dataset.action) continue;
+    const changed = f.type === 'checkbox' || f.type === 'radio' ? f.checked !== f.defaultChecked
+      : f.tagName === 'SELECT' ? [...f.options].some((o) => o.selected !== o.defaultSelected)
+        : f.value !== f.defaultValue;
+    if (changed) out.push(f);
+  }
+  return out;
+}
+
+// carry puts the agent's changes (edits) into the fresh copy of their part, field by field.
+function carry(el, changed) {
+  for (const old of changed) {
+    const f = el.querySelector(`#${CSS.escape(old.id)}`);
+    if (!f || f.tagName !== old.tagName || f.type !== old.type) continue;
+    if (f.type === 'checkbox' || f.type === 'radio') f.checked = old.checked;
+    else if (f.tagName === 'SELECT') for (const o of f.options) o.selected = [...old.selectedOptions].some((s) => s.value === o.value);
+    else f.value = old.value;
+  }
+}
+
 const refreshConv = debounce(async () => {
   if (!openId) return;
   let html;
@@ -81,7 +108,9 @@ const refreshConv = debounce(async () => {
     // Keep the agent's focus on the control they were using (its fresh copy).
     const active = el.contains(document.activeElement) ? document.activeElement : null;
     const key = active && (active.id ? `#${active.id}` : active.dataset.action ? `[data-action="${active.dataset.action}"]` : '');
+    const changed = edits(el);
     el.innerHTML = tpl.innerHTML;
+    carry(el, changed);
     localTimes(el);
     if (key) el.querySelector(key)?.focus();
   }
