@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { useBrowser, browser, login as d, signIn, inbound, artifacts } from '../lib/browser.js';
+import { useBrowser, browser, login as d, signIn, inbound, artifacts, until } from '../lib/browser.js';
 
 const run = Date.now().toString(36);
 const password = 'e2e-password-1';
@@ -199,6 +199,31 @@ test("a page whose socket opens late shows what happened before it opened", asyn
   const replayed = JSON.parse(fromServer[0]);
   assert.ok([replayed].flat().some((e) => e.type === 'message.created' && e.conversation_id === first.conversation_id),
     `the first frame holds the message the page missed: ${fromServer[0]}`);
+  await watcher.context().close();
+  await admin.context().close();
+});
+
+// The page's own script (inbox.js) loads slowly, and a customer writes meanwhile: the socket must
+// not open before that script listens to it, or the message's event reaches no one and the page
+// never shows it. It opens after every script of the page, and gets the message then.
+test('a page whose script loads slowly shows what came while it loaded', async () => {
+  const first = await inbound(d.token, { external_id: `e2e-${run}-slow-1`, contact: { email: `slow-${run}@example.com` }, text: 'Before the page.' });
+  const watcher = await signIn(browser, d.email, d.password);
+  await watcher.goto(`/inbox/${first.conversation_id}`);
+  await watcher.locator('#timeline').getByText('Before the page.').waitFor();
+
+  const admin = await signIn(browser, d.email, d.password);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let asked = false;
+  await admin.route(/\/static\/js\/inbox\.js/, async (route) => { asked = true; await held; await route.continue(); });
+  const loading = admin.goto(`/inbox/${first.conversation_id}`);
+  await until('the page asked for its script', () => asked);
+  await inbound(d.token, { external_id: `e2e-${run}-slow-2`, contact: { email: `slow-${run}@example.com` }, text: 'While the script loaded.' });
+  await watcher.locator('#timeline').getByText('While the script loaded.').waitFor();
+  release();
+  await loading;
+  await admin.locator('#timeline').getByText('While the script loaded.').waitFor();
   await watcher.context().close();
   await admin.context().close();
 });

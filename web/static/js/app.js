@@ -110,8 +110,9 @@ export function localTimes(root = document) {
 }
 localTimes();
 
-// The socket starts once every module of the page has subscribed to it: a page's own modules are
-// scripts of their own, which run after this one and before DOMContentLoaded, and the browser may
-// deliver the socket's first frame (a catch-up) in between.
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => live?.start(), { once: true });
-else queueMicrotask(() => live?.start());
+// The socket starts once every module of the page has subscribed to it. This is a module script
+// of the layout's head, and the page's own modules (inbox.js …) are scripts of their own after
+// it: all of them run while the document is "interactive", and the browser may handle the
+// socket's first frame (the events the page missed) between two of them. DOMContentLoaded
+// comes after the last.
+document.addEventListener('DOMContentLoaded', () => live?.start(), { once: true });
