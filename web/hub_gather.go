@@ -28,8 +28,13 @@ func (h *hub) startDelivery() *delivery {
 	return d
 }
 
-// add counts a frame queued for a socket.
-func (d *delivery) add() { d.left.Add(1) }
+// add counts a frame queued for a socket. A nil delivery (a frame of one socket's own, such as
+// the events a late socket missed) counts nothing, here and in written.
+func (d *delivery) add() {
+	if d != nil {
+		d.left.Add(1)
+	}
+}
 
 // queuedAll releases the flush's hold once it queued its n frames.
 func (d *delivery) queuedAll(n int) {
@@ -40,6 +45,9 @@ func (d *delivery) queuedAll(n int) {
 // written counts a frame written or dropped (or the flush's hold released); the one that
 // leaves no more than the slack records the delivery's cost.
 func (d *delivery) written() {
+	if d == nil {
+		return
+	}
 	if d.left.Add(-1) <= d.slack.Load() && d.done.CompareAndSwap(false, true) {
 		d.h.cost.Store(int64(time.Since(d.start)))
 	}

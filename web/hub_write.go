@@ -12,7 +12,7 @@ type queued struct {
 	d  *delivery
 }
 
-// push queues a frame of delivery d (nil: a frame of this socket's own, such as resume's) and
+// push queues a frame of delivery d (nil: a frame of this socket's own, such as join's) and
 // starts the socket's writer unless one runs. It never blocks, and reports false when the queue
 // is full: the socket is too slow and is dropped.
 func (c *client) push(pm *websocket.PreparedMessage, d *delivery) bool {
@@ -24,9 +24,7 @@ func (c *client) push(pm *websocket.PreparedMessage, d *delivery) bool {
 	if len(c.queue) >= sendQueue {
 		return false
 	}
-	if d != nil {
-		d.add()
-	}
+	d.add()
 	c.queue = append(c.queue, queued{pm: pm, d: d})
 	if !c.writing {
 		c.writing = true
@@ -52,9 +50,7 @@ func (c *client) writeQueued() {
 		c.mu.Unlock()
 		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 		err := c.conn.WritePreparedMessage(q.pm)
-		if q.d != nil {
-			q.d.written()
-		}
+		q.d.written()
 		if err != nil {
 			c.close()
 			return

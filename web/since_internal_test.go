@@ -38,3 +38,31 @@ func TestTheHubKeepsRecentEventsWithinItsWindowAndCap(t *testing.T) {
 		t.Fatalf("oldest kept %v, recentFrom %v; want %v and the one before it", h.recent[0].at, h.recentFrom, want)
 	}
 }
+
+// TestALateSocketClosedBeforeItsReplayIsWrittenClosesCleanly: the replay is a frame of the
+// socket's own (no delivery); dropped with the socket, it counts against no delivery, and the
+// next delivery still reaches the other sockets.
+func TestALateSocketClosedBeforeItsReplayIsWrittenClosesCleanly(t *testing.T) {
+	h := newHub(nil, discardLogger(), newMetrics(prometheus.NewRegistry()))
+	h.wait = 0 // the test delivers by hand
+	h.recentFrom = time.Now().Add(-time.Minute)
+	h.publish(inbox.Event{Type: inbox.EventMessageCreated, ConversationID: 1})
+	h.flush()
+
+	lateSrv, _ := socketPair(t)
+	late := testClient(t, lateSrv, inbox.Everyone())
+	late.writing = true // its writer is busy: the replay stays queued
+	h.join(late, time.Now().Add(-time.Second))
+	if len(late.queue) != 1 || late.queue[0].d != nil {
+		t.Fatalf("queued for the late socket: %+v, want its replay alone", late.queue)
+	}
+	h.remove(late) // closes it with the replay unwritten
+
+	otherSrv, otherClient := socketPair(t)
+	h.add(testClient(t, otherSrv, inbox.Everyone()))
+	h.publish(inbox.Event{Type: inbox.EventMessageCreated, ConversationID: 2})
+	h.flush()
+	if got, _ := readEvents(t, otherClient, 1); got[0].ConversationID != 2 {
+		t.Fatalf("after the late socket closed, the next socket got %+v", got[0])
+	}
+}
