@@ -61,11 +61,12 @@ type hub struct {
 	// current is the latest delivery, possibly still being written.
 	cost    atomic.Int64
 	current atomic.Pointer[delivery]
-	// recent is the events of about the last replayWindow that deliveries handed out (presence
-	// aside), oldest first, for a socket that joins late (join, since.go); it holds every such
-	// event delivered after recentFrom. Only flush changes them, under mu's read lock (one
-	// flush at a time); join reads them under mu's write lock.
+	// recent[recentAt:] is the events of about the last replayWindow that deliveries handed out
+	// (presence aside), oldest first, for a socket that joins late (join, since.go); it holds
+	// every such event delivered after recentFrom. Only flush changes them, under mu's read
+	// lock (one flush at a time); join reads them under mu's write lock.
 	recent     []outEvent
+	recentAt   int
 	recentFrom time.Time
 }
 

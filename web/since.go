@@ -66,25 +66,32 @@ func parseSince(r *http.Request) (time.Time, error) {
 
 // remember keeps a delivery's events for late sockets (presence aside: each page announces
 // itself when its socket opens, and its colleagues answer), and lets go of those older than
-// replayWindow or beyond maxRecent. Only flush calls it.
+// replayWindow or beyond maxRecent. Only flush calls it. Events let go stay in the slice, before
+// recentAt, until they are half of it: then the rest moves down, once for many deliveries.
 func (h *hub) remember(batch []outEvent) {
 	for _, oe := range batch {
 		if !strings.HasPrefix(oe.e.Type, presencePrefix) {
 			h.recent = append(h.recent, oe)
 		}
 	}
-	cut := max(0, len(h.recent)-maxRecent)
+	cut := max(h.recentAt, len(h.recent)-maxRecent)
 	for horizon := time.Now().Add(-replayWindow); cut < len(h.recent) && h.recent[cut].at.Before(horizon); {
 		cut++
 	}
-	if cut == 0 {
+	if cut == h.recentAt {
 		return
 	}
 	h.recentFrom = h.recent[cut-1].at
-	n := copy(h.recent, h.recent[cut:])
-	clear(h.recent[n:])
-	h.recent = h.recent[:n]
+	h.recentAt = cut
+	if cut > len(h.recent)/2 {
+		n := copy(h.recent, h.recent[cut:])
+		clear(h.recent[n:])
+		h.recent, h.recentAt = h.recent[:n], 0
+	}
 }
+
+// kept is the events remember holds, oldest first.
+func (h *hub) kept() []outEvent { return h.recent[h.recentAt:] }
 
 // join adds c to the hub. With since (when its page was read), it first queues for c the
 // events delivered since then (less clockSlack) that c may see, in one frame, or a feed.resumed
@@ -105,7 +112,7 @@ func (h *hub) join(c *client, since time.Time) {
 		return
 	}
 	var missed []outEvent
-	for _, oe := range h.recent {
+	for _, oe := range h.kept() {
 		if !oe.at.Before(from) && c.sees(oe.e) {
 			missed = append(missed, oe)
 		}

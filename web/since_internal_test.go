@@ -19,8 +19,8 @@ func TestTheHubKeepsRecentEventsWithinItsWindowAndCap(t *testing.T) {
 
 	old := now.Add(-replayWindow - time.Second)
 	h.remember([]outEvent{ev(inbox.EventMessageCreated, old), ev(EventPresenceViewing, now), ev(inbox.EventMessageCreated, now)})
-	if len(h.recent) != 1 || !h.recent[0].at.Equal(now) {
-		t.Fatalf("kept %d events, want the one within the window and not presence", len(h.recent))
+	if kept := h.kept(); len(kept) != 1 || !kept[0].at.Equal(now) {
+		t.Fatalf("kept %d events, want the one within the window and not presence", len(kept))
 	}
 	if !h.recentFrom.Equal(old) {
 		t.Fatalf("recentFrom = %v, want the event let go (%v)", h.recentFrom, old)
@@ -31,11 +31,19 @@ func TestTheHubKeepsRecentEventsWithinItsWindowAndCap(t *testing.T) {
 		batch[i] = ev(inbox.EventMessageCreated, now.Add(time.Duration(i+1)*time.Microsecond))
 	}
 	h.remember(batch)
-	if len(h.recent) != maxRecent {
-		t.Fatalf("kept %d events, want the cap %d", len(h.recent), maxRecent)
+	kept := h.kept()
+	if len(kept) != maxRecent {
+		t.Fatalf("kept %d events, want the cap %d", len(kept), maxRecent)
 	}
-	if want := batch[10].at; !h.recent[0].at.Equal(want) || !h.recentFrom.Equal(batch[9].at) {
-		t.Fatalf("oldest kept %v, recentFrom %v; want %v and the one before it", h.recent[0].at, h.recentFrom, want)
+	if want := batch[10].at; !kept[0].at.Equal(want) || !h.recentFrom.Equal(batch[9].at) {
+		t.Fatalf("oldest kept %v, recentFrom %v; want %v and the one before it", kept[0].at, h.recentFrom, want)
+	}
+	// Many small deliveries past the cap: the slice stays within twice the cap.
+	for i := range 3 * maxRecent {
+		h.remember([]outEvent{ev(inbox.EventMessageCreated, now.Add(time.Millisecond+time.Duration(i)*time.Microsecond))})
+	}
+	if len(h.kept()) != maxRecent || cap(h.recent) > 4*maxRecent {
+		t.Fatalf("after many deliveries: kept %d, holding room for %d", len(h.kept()), cap(h.recent))
 	}
 }
 
