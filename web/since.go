@@ -27,8 +27,8 @@ const (
 	// refetch of what it touched.
 	clockSlack = time.Second
 	// replayWindow is how long the hub keeps delivered events for late sockets, and maxRecent
-	// how many at most (about 1 MB; at the busiest, the window shrinks to a fraction of a second
-	// and late sockets are told to catch up instead).
+	// how many at most (at the busiest, the window shrinks to a fraction of a second and late
+	// sockets are told to catch up instead).
 	replayWindow = 10 * time.Second
 	maxRecent    = 4096
 )
