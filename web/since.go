@@ -31,6 +31,9 @@ const (
 	// sockets are told to catch up instead).
 	replayWindow = 10 * time.Second
 	maxRecent    = 4096
+	// maxReplay is the most events a late socket is replayed: beyond it the page reads what it
+	// shows again (feed.resumed), which costs it less than handling each event.
+	maxReplay = 256
 )
 
 // startKey is the context key of the time the request began (stamp).
@@ -95,7 +98,7 @@ func (h *hub) kept() []outEvent { return h.recent[h.recentAt:] }
 
 // join adds c to the hub. With since (when its page was read), it first queues for c the
 // events delivered since then (less clockSlack) that c may see, in one frame, or a feed.resumed
-// when the hub no longer holds events that far back. It holds mu throughout, so every event
+// when the hub no longer holds events that far back or they are more than maxReplay. It holds mu throughout, so every event
 // reaches c exactly once: delivered before c joined and replayed here, or after and queued by
 // its delivery, in order.
 func (h *hub) join(c *client, since time.Time) {
@@ -107,7 +110,7 @@ func (h *hub) join(c *client, since time.Time) {
 		return
 	}
 	from := since.Add(-clockSlack)
-	if from.Before(h.recentFrom) {
+	if !from.After(h.recentFrom) {
 		h.resume(c)
 		return
 	}
@@ -117,7 +120,11 @@ func (h *hub) join(c *client, since time.Time) {
 			missed = append(missed, oe)
 		}
 	}
-	if len(missed) == 0 {
+	switch {
+	case len(missed) == 0:
+		return
+	case len(missed) > maxReplay:
+		h.resume(c)
 		return
 	}
 	seen := make([]byte, len(missed))

@@ -74,3 +74,27 @@ func TestALateSocketClosedBeforeItsReplayIsWrittenClosesCleanly(t *testing.T) {
 		t.Fatalf("after the late socket closed, the next socket got %+v", got[0])
 	}
 }
+
+// TestALateSocketThatMissedTooMuchIsToldToCatchUp: more than maxReplay events since its page
+// was read, and the socket gets one feed.resumed instead of them; as many as maxReplay are
+// replayed.
+func TestALateSocketThatMissedTooMuchIsToldToCatchUp(t *testing.T) {
+	for _, tc := range []struct {
+		events int
+		want   string
+	}{{maxReplay, inbox.EventMessageCreated}, {maxReplay + 1, inbox.EventFeedResumed}} {
+		h := newHub(nil, discardLogger(), newMetrics(prometheus.NewRegistry()))
+		h.wait = 0 // the test delivers by hand
+		h.recentFrom = time.Now().Add(-time.Minute)
+		for i := range tc.events {
+			h.publish(inbox.Event{Type: inbox.EventMessageCreated, ConversationID: int64(i + 1)})
+		}
+		h.flush()
+		srv, client := socketPair(t)
+		h.join(testClient(t, srv, inbox.Everyone()), time.Now().Add(-time.Second))
+		got, _ := readEvents(t, client, 1)
+		if got[0].Type != tc.want {
+			t.Fatalf("%d events missed: the first is %s, want %s", tc.events, got[0].Type, tc.want)
+		}
+	}
+}
