@@ -18,6 +18,10 @@ export function setupMentions(form, convId) {
   let matches = [];
   let pick = 0;
   let asked = 0;
+  // matchedFor is the word the shown matches answer; pending is the latest lookup, settled once
+  // its answer is shown (or overtaken by a later one).
+  let matchedFor = null;
+  let pending = null;
 
   const noteMode = () => form.querySelector('input[name=type]:checked')?.value === 'note';
   // word is the "@word" being typed at the caret (without the @), or null.
@@ -25,7 +29,7 @@ export function setupMentions(form, convId) {
     const m = /(?:^|[\s(,;:])@([\p{L}\p{N}._+-]*)$/u.exec(text.value.slice(0, text.selectionStart));
     return m ? m[1] : null;
   };
-  const close = () => { menu.hidden = true; matches = []; text.removeAttribute('aria-activedescendant'); };
+  const close = () => { menu.hidden = true; matches = []; matchedFor = null; text.removeAttribute('aria-activedescendant'); };
 
   function render() {
     menu.replaceChildren(...matches.map((a, i) => {
@@ -53,23 +57,36 @@ export function setupMentions(form, convId) {
     text.focus();
   }
 
-  text.addEventListener('input', async () => {
-    const w = noteMode() ? word() : null;
-    if (w === null) { close(); return; }
+  async function lookup(w) {
     const n = ++asked;
     try {
       const res = await get(`/api/v1/conversations/${convId}/mentionable?q=${encodeURIComponent(w)}`);
       if (n !== asked) return; // a later keystroke asked again
       matches = res.agents || [];
+      matchedFor = w;
       pick = 0;
       render();
     } catch {
       close();
     }
+  }
+
+  text.addEventListener('input', () => {
+    const w = noteMode() ? word() : null;
+    if (w === null) { close(); return; }
+    pending = lookup(w);
   });
   // Capture: the composer's own keys (Enter sends with Ctrl, arrows move its canned list) wait
   // while this list is open.
   text.addEventListener('keydown', (e) => {
+    const w = noteMode() ? word() : null;
+    if ((e.key === 'Enter' || e.key === 'Tab') && w !== null && w !== matchedFor && pending) {
+      // The agent typed faster than the list followed ("@adm" and Enter at once, the list still
+      // of "@ad"): write the match of what was typed once its list is there.
+      stop(e);
+      pending.then(() => { if (matches.length && matchedFor === word()) insert(pick); });
+      return;
+    }
     if (menu.hidden || !matches.length) return;
     let handled = true;
     if (e.key === 'ArrowDown') pick = (pick + 1) % matches.length;
