@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/parleyhq/parley/inbox"
 )
 
@@ -98,9 +96,9 @@ func (h *hub) kept() []outEvent { return h.recent[h.recentAt:] }
 
 // join adds c to the hub. With since (when its page was read), it first queues for c the
 // events delivered since then (less clockSlack) that c may see, in one frame, or a feed.resumed
-// when the hub no longer holds events that far back or they are more than maxReplay. It holds mu throughout, so every event
-// reaches c exactly once: delivered before c joined and replayed here, or after and queued by
-// its delivery, in order.
+// when the hub no longer holds events that far back or they are more than maxReplay. It holds
+// mu throughout, so every event reaches c exactly once: delivered before c joined and replayed
+// here, or after and queued by its delivery, in order.
 func (h *hub) join(c *client, since time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -114,24 +112,22 @@ func (h *hub) join(c *client, since time.Time) {
 		h.resume(c)
 		return
 	}
-	var missed []outEvent
-	for _, oe := range h.kept() {
+	kept := h.kept()
+	seen := make([]byte, len(kept)) // as in flush: which of them c sees
+	n := 0
+	for i, oe := range kept {
 		if !oe.at.Before(from) && c.sees(oe.e) {
-			missed = append(missed, oe)
+			seen[i], n = 1, n+1
 		}
 	}
 	switch {
-	case len(missed) == 0:
+	case n == 0:
 		return
-	case len(missed) > maxReplay:
+	case n > maxReplay:
 		h.resume(c)
 		return
 	}
-	seen := make([]byte, len(missed))
-	for i := range seen {
-		seen[i] = 1
-	}
-	if pm := h.frame(missed, seen); pm != nil {
+	if pm := h.frame(kept, seen); pm != nil {
 		c.push(pm, nil)
 	}
 }
@@ -139,12 +135,11 @@ func (h *hub) join(c *client, since time.Time) {
 // resume queues a feed.resumed frame for c alone: its page catches up.
 func (h *hub) resume(c *client) {
 	msg, err := encodeEvent(inbox.Event{Type: inbox.EventFeedResumed, At: time.Now()})
-	if err == nil {
-		var pm *websocket.PreparedMessage
-		if pm, err = websocket.NewPreparedMessage(websocket.TextMessage, msg); err == nil {
-			c.push(pm, nil)
-			return
-		}
+	if err != nil {
+		h.log.Error("event socket: resume", "err", err)
+		return
 	}
-	h.log.Error("event socket: resume", "err", err)
+	if pm := h.frame([]outEvent{{json: msg}}, []byte{1}); pm != nil {
+		c.push(pm, nil)
+	}
 }
