@@ -18,8 +18,8 @@ export function setupMentions(form, convId) {
   let matches = [];
   let pick = 0;
   let asked = 0;
-  // matchedFor is the word the shown matches answer; pending is the latest lookup, settled once
-  // its answer is shown (or overtaken by a later one).
+  // matchedFor is the word the shown matches answer; pending is the latest lookup while it is in
+  // flight, settled once its answer is shown (or overtaken by a later one).
   let matchedFor = null;
   let pending = null;
 
@@ -68,6 +68,8 @@ export function setupMentions(form, convId) {
       render();
     } catch {
       close();
+    } finally {
+      if (n === asked) pending = null; // nothing in flight: Enter is the composer's again
     }
   }
 
